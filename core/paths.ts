@@ -1,0 +1,17 @@
+/** Locations inside the installed package, the same from sources (tsx/vitest) and from dist/. */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+function findPackageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('lab-grade: cannot find the package root');
+    dir = up;
+  }
+  return dir;
+}
+
+export const PACKAGE_ROOT = findPackageRoot();
+export const packagePath = (...parts: string[]): string => join(PACKAGE_ROOT, ...parts);

@@ -1,0 +1,131 @@
+/**
+ * The lab profile: points per check and every expected value (image names, tag, ports, replicas,
+ * service types, pass mark) in one data file, so an instructor can adapt a variant of the lab.
+ */
+import { Fields, readYamlFile } from './fields.js';
+import { packagePath } from './paths.js';
+
+export interface WorkloadExpectation {
+  composeService: string;
+  image: string;
+  buildContext: string;
+  containerPort: number;
+  deployment: string;
+  service: string;
+  serviceType: string;
+  servicePort: number;
+  targetPort: number;
+  replicas: number;
+  hostPort?: number;
+  env: Record<string, string>;
+  greetingsPath?: string;
+}
+
+export interface LabExpectations {
+  repoDir: string;
+  composeFiles: string[];
+  dockerfiles: string[];
+  app: WorkloadExpectation;
+  api: WorkloadExpectation;
+  tag: string;
+  namespace: string;
+  nodes: number;
+  registrySku: string;
+  registryDomain: string;
+  pullRoles: string[];
+  helm: { chart: string; brokenDefaultRegistry: string };
+  podName: string;
+}
+
+export interface CheckPoints {
+  /** Required points (0 for prerequisites and informational checks). */
+  points: number;
+  /** Bonus points, counted apart. */
+  bonus: number;
+}
+
+export interface LabProfile {
+  file: string;
+  lab: string;
+  title: string;
+  passMark: number;
+  bonusCap: number;
+  checks: Record<string, CheckPoints>;
+  expect: LabExpectations;
+}
+
+export const DEFAULT_PROFILE = packagePath('profiles', 'aks-greetings.yaml');
+
+export function loadProfile(file = DEFAULT_PROFILE, knownCheckIds?: readonly string[]): LabProfile {
+  const root = Fields.root(file, readYamlFile(file));
+  const profile: LabProfile = {
+    file,
+    lab: root.string('lab'),
+    title: root.optString('title') ?? root.string('lab'),
+    passMark: root.optNumber('passMark', { min: 0, max: 100 }) ?? 70,
+    bonusCap: root.optNumber('bonusCap', { min: 0 }) ?? Infinity,
+    checks: readPoints(root.object('checks'), knownCheckIds),
+    expect: readExpectations(root.object('expect')),
+  };
+  root.done();
+  return profile;
+}
+
+function readPoints(f: Fields, known?: readonly string[]): Record<string, CheckPoints> {
+  const out: Record<string, CheckPoints> = {};
+  for (const [id] of f.entries()) {
+    if (known && !known.includes(id)) f.fail(id, `unknown check id (known: ${known.join(', ')})`);
+    const c = f.object(id);
+    const points = c.optNumber('points', { min: 0 }) ?? 0;
+    const bonus = c.optNumber('bonus', { min: 0 }) ?? 0;
+    if (points > 0 && bonus > 0) c.fail('bonus', 'a check has either points or bonus, not both');
+    c.done();
+    out[id] = { points, bonus };
+  }
+  if (known) for (const id of known) if (!out[id]) f.fail(id, 'missing: every check needs its points (0 is fine)');
+  return out;
+}
+
+function readWorkload(f: Fields): WorkloadExpectation {
+  const env: Record<string, string> = {};
+  for (const [k, v] of f.optObject('env')?.entries() ?? []) env[k] = String(v);
+  const w: WorkloadExpectation = {
+    composeService: f.string('composeService'),
+    image: f.string('image'),
+    buildContext: f.string('buildContext'),
+    containerPort: f.number('containerPort', { integer: true, min: 1, max: 65535 }),
+    hostPort: f.optNumber('hostPort', { integer: true, min: 1, max: 65535 }),
+    deployment: f.string('deployment'),
+    service: f.string('service'),
+    serviceType: f.string('serviceType'),
+    servicePort: f.number('servicePort', { integer: true, min: 1, max: 65535 }),
+    targetPort: f.number('targetPort', { integer: true, min: 1, max: 65535 }),
+    replicas: f.number('replicas', { integer: true, min: 0 }),
+    greetingsPath: f.optString('greetingsPath'),
+    env,
+  };
+  f.done();
+  return w;
+}
+
+function readExpectations(f: Fields): LabExpectations {
+  const helm = f.object('helm');
+  const e: LabExpectations = {
+    repoDir: f.string('repoDir'),
+    composeFiles: f.optStringList('composeFiles') ?? [],
+    dockerfiles: f.optStringList('dockerfiles') ?? [],
+    app: readWorkload(f.object('app')),
+    api: readWorkload(f.object('api')),
+    tag: f.string('tag'),
+    namespace: f.string('namespace'),
+    nodes: f.number('nodes', { integer: true, min: 1 }),
+    registrySku: f.string('registrySku'),
+    registryDomain: f.string('registryDomain'),
+    pullRoles: f.optStringList('pullRoles') ?? [],
+    helm: { chart: helm.string('chart'), brokenDefaultRegistry: helm.string('brokenDefaultRegistry') },
+    podName: f.string('podName'),
+  };
+  helm.done();
+  f.done();
+  return e;
+}

@@ -1,0 +1,234 @@
+/**
+ * What each probe can tell a check. Probes fetch and normalise; they never decide a grade.
+ * Every method is memoised per student (one pod list per student, not one per check) and
+ * bounded by a timeout. Failures to find out throw a ProbeError (the check becomes `error`).
+ */
+import type {
+  V1ClusterRoleBinding,
+  V1ConfigMap,
+  V1Deployment,
+  V1Endpoints,
+  CoreV1Event,
+  V1Node,
+  V1Pod,
+  V1ReplicaSet,
+  V1Secret,
+  V1Service,
+  V1ServiceAccount,
+} from '@kubernetes/client-node';
+import type { ProbeKind } from '../core/model.js';
+
+/** A probe could not find out (unreachable, timeout, refused, API error). Never the student's fault. */
+export class ProbeError extends Error {
+  constructor(
+    readonly probe: ProbeKind,
+    message: string,
+    /** Extra detail for evidence, e.g. { status: 403, verb: 'list', resource: 'pods' }. */
+    readonly detail: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'ProbeError';
+  }
+}
+
+// ---------- VM (SSH or local) ----------
+
+/** The only commands the grader runs on a VM: fixed strings, nothing student-controlled. */
+export const VM_COMMANDS = {
+  dockerVersion: 'docker --version',
+  dockerInfo: "docker info --format '{{.ServerVersion}}'",
+  dockerImages: "docker image ls --format '{{.Repository}}:{{.Tag}}'",
+} as const;
+export type VmCommandName = keyof typeof VM_COMMANDS;
+
+export interface CommandResult {
+  stdout: string;
+  stderr: string;
+  /** Exit code; null when the command was killed (timeout, signal). */
+  code: number | null;
+  /** Output was cut at the probe's cap. */
+  truncated: boolean;
+}
+
+export interface FileRead {
+  /** Path relative to the lab user's home, as asked. */
+  path: string;
+  exists: boolean;
+  /** Size on disk in bytes (may exceed what was read). */
+  size: number;
+  content: Buffer;
+  /** Only the first `maxBytes` were read. */
+  truncated: boolean;
+}
+
+export interface VmProbe {
+  /** 'ssh labuser29@host:22' or 'local /home/labuser29': for messages. */
+  readonly description: string;
+  /** Log in (or check the local home). Throws ProbeError when the VM cannot be reached. */
+  connect(): Promise<{ transport: 'ssh' | 'local'; hostKey?: string }>;
+  run(command: VmCommandName): Promise<CommandResult>;
+  /** Reads a file under the lab user's home, at most maxBytes. */
+  readFile(relativePath: string, maxBytes: number): Promise<FileRead>;
+  /** Which of these paths (relative to home) exist, and as what. */
+  stat(relativePaths: string[]): Promise<Record<string, 'file' | 'dir' | 'missing'>>;
+  close(): Promise<void>;
+}
+
+// ---------- Azure Resource Manager ----------
+
+export interface ResourceGroupFacts {
+  name: string;
+  exists: boolean;
+  id?: string;
+  location?: string;
+}
+
+export interface AgentPoolFacts {
+  name: string;
+  count: number;
+  vmSize?: string;
+  mode?: string;
+}
+
+export interface ManagedClusterFacts {
+  id: string;
+  name: string;
+  location?: string;
+  provisioningState?: string;
+  powerState?: string;
+  kubernetesVersion?: string;
+  fqdn?: string;
+  agentPools: AgentPoolFacts[];
+  /** servicePrincipalProfile.clientId ('msi' when the cluster uses a managed identity). */
+  servicePrincipalClientId?: string;
+  /** Object ids that pull images for this cluster: its service principal and kubelet identity. */
+  pullIdentityObjectIds: string[];
+}
+
+export interface RegistryFacts {
+  id: string;
+  name: string;
+  loginServer: string;
+  sku?: string;
+  adminUserEnabled: boolean;
+  provisioningState?: string;
+}
+
+export interface RoleAssignmentFacts {
+  id: string;
+  scope: string;
+  principalId: string;
+  principalType?: string;
+  roleDefinitionId: string;
+  /** Resolved from the role definition ('Reader', 'AcrPull', ...), when readable. */
+  roleName?: string;
+}
+
+export interface AzureProbe {
+  readonly subscriptionId: string;
+  resourceGroup(): Promise<ResourceGroupFacts>;
+  managedClusters(): Promise<ManagedClusterFacts[]>;
+  registries(): Promise<RegistryFacts[]>;
+  /** Admin credentials of a registry (secrets: never put them in evidence). */
+  registryCredentials(registryName: string): Promise<{ username: string; passwords: string[] }>;
+  /** Role assignments at or above the resource group (including those on registries in it). */
+  roleAssignments(): Promise<RoleAssignmentFacts[]>;
+  /** The cluster's user kubeconfig, YAML text (a secret). */
+  clusterUserKubeconfig(clusterName: string): Promise<string>;
+}
+
+// ---------- Registry data plane ----------
+
+export interface TagList {
+  repository: string;
+  /** false when the repository does not exist (404 NAME_UNKNOWN). */
+  exists: boolean;
+  tags: string[];
+  /** How the probe authenticated: 'basic-admin' | 'bearer-admin' | 'entra-exchange' | 'anonymous'. */
+  auth: string;
+}
+
+export interface RegistryProbe {
+  tags(loginServer: string, repository: string): Promise<TagList>;
+  /** Docker-Content-Digest of repository:tag, undefined when the tag does not exist. */
+  manifestDigest(loginServer: string, repository: string, tag: string): Promise<string | undefined>;
+}
+
+// ---------- Kubernetes ----------
+
+export interface HelmReleaseRecord {
+  source: 'helm3-secret' | 'helm2-configmap';
+  namespace: string;
+  /** Secret or ConfigMap name, e.g. sh.helm.release.v1.greetings.v1 */
+  objectName: string;
+  name: string;
+  version: number;
+  status: string;
+  chartName?: string;
+  chartVersion?: string;
+  /** Values given by the user (Helm 3 `config`; Helm 2 `config.raw` parsed), when decodable. */
+  values?: Record<string, unknown>;
+  decodeError?: string;
+}
+
+/** One read of everything the checks need, each kind listed once per student. */
+export interface KubeSnapshot {
+  takenAt: string;
+  server: string;
+  namespace: string;
+  pods: V1Pod[];
+  deployments: V1Deployment[];
+  replicaSets: V1ReplicaSet[];
+  services: V1Service[];
+  endpoints: V1Endpoints[];
+  events: CoreV1Event[];
+  nodes: V1Node[];
+  /** Helm 3 release Secrets (all namespaces the grader may read) and Helm 2 ConfigMaps in kube-system. */
+  helmSecrets: V1Secret[];
+  helmConfigMaps: V1ConfigMap[];
+  /** kube-system ServiceAccounts and the ClusterRoleBindings, for the tiller check. */
+  serviceAccounts: V1ServiceAccount[];
+  clusterRoleBindings: V1ClusterRoleBinding[];
+  /** Lists that could not be read (403 etc.): kind -> reason. Checks that need them report `error`. */
+  unreadable: Record<string, string>;
+}
+
+export interface KubeProbe {
+  readonly description: string;
+  /** GET /version with the credentials in use. */
+  reach(): Promise<{ server: string; gitVersion: string }>;
+  snapshot(): Promise<KubeSnapshot>;
+  /** GET through the API server's pod proxy: /api/v1/namespaces/ns/pods/name:port/proxy/path */
+  podProxyGet(namespace: string, pod: string, port: number, path: string): Promise<{ status: number; body: string }>;
+  /** The only write: behind --allow-disruptive (the probe refuses otherwise). */
+  deletePod(namespace: string, name: string): Promise<void>;
+}
+
+// ---------- HTTP (the app) ----------
+
+export interface HttpAnswer {
+  url: string;
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** The body was cut at the cap. */
+  truncated: boolean;
+}
+
+export interface HttpProbe {
+  get(url: string): Promise<HttpAnswer>;
+  postForm(url: string, fields: Record<string, string>): Promise<HttpAnswer>;
+}
+
+// ---------- The set a check sees ----------
+
+export interface Probes {
+  vm?: VmProbe;
+  azure?: AzureProbe;
+  registry?: RegistryProbe;
+  kube?: KubeProbe;
+  http?: HttpProbe;
+}
+
+/** Why a probe is absent for this student, with the one line that would make it reachable. */
+export type Unavailable = Partial<Record<ProbeKind, string>>;

@@ -1,0 +1,259 @@
+/**
+ * Scenario files (contract: ../shared/docs/sandbox.md "Scenario file"): one simulated student each.
+ * The loader is strict: unknown keys and values outside the lists are errors naming file and key.
+ */
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError } from '../core/errors.js';
+import { Fields, readYamlFile } from '../core/fields.js';
+import { STATUSES, type Status } from '../core/model.js';
+
+export const ROLES = ['Reader', 'AcrPull', 'AcrPush', 'Contributor', 'Owner'] as const;
+export const VM_FAULTS = ['refuse', 'hang', 'bad-password'] as const;
+export const ARM_FAULTS = ['throttle', 'error500', 'hang'] as const;
+export const KUBE_FAULTS = ['forbidden', 'error500', 'hang'] as const;
+export const REGISTRY_FAULTS = ['unauthorized', 'error500', 'hang'] as const;
+export const HTTP_FAULTS = ['hang', 'huge', 'redirect', 'garbage'] as const;
+
+export interface ScenarioVm {
+  docker: string | null;
+  dockerUsable: boolean;
+  images: string[];
+  serving: boolean;
+  /** relative path under the lab user's home -> file content */
+  home: Record<string, string>;
+}
+
+export interface ScenarioCluster {
+  name: string;
+  provisioningState: string;
+  powerState: string;
+  nodeCount: number;
+}
+
+export interface ScenarioRegistry {
+  name: string;
+  sku: string;
+  adminUserEnabled: boolean;
+  /** "repo:tag" */
+  images: string[];
+}
+
+export interface ScenarioRoleAssignment {
+  role: (typeof ROLES)[number];
+  /** a cluster name of this scenario: its service principal */
+  assignee: string;
+  /** a registry name, or "resourceGroup" */
+  scope: string;
+}
+
+export interface ScenarioAzure {
+  resourceGroup: string;
+  clusters: ScenarioCluster[];
+  registries: ScenarioRegistry[];
+  roleAssignments: ScenarioRoleAssignment[];
+}
+
+export interface ScenarioHelmRelease {
+  name: string;
+  chart: string;
+  helm: 2 | 3;
+  status: string;
+  values: Record<string, unknown>;
+  tiller: boolean;
+}
+
+export interface ScenarioKubernetes {
+  cluster: string;
+  loadBalancer: 'assigned' | 'pending';
+  /** multi-document YAML exactly as applied */
+  apply: string;
+  deletedPods: string[];
+  greetings: string[];
+  helm: ScenarioHelmRelease[];
+}
+
+export interface ScenarioFaults {
+  latencyMs: number;
+  vm: (typeof VM_FAULTS)[number] | null;
+  arm: (typeof ARM_FAULTS)[number] | null;
+  kube: (typeof KUBE_FAULTS)[number] | null;
+  registry: (typeof REGISTRY_FAULTS)[number] | null;
+  http: (typeof HTTP_FAULTS)[number] | null;
+}
+
+export interface Scenario {
+  file: string;
+  user: string;
+  description: string;
+  expect: Record<string, Status>;
+  vm: ScenarioVm | null;
+  azure: ScenarioAzure;
+  kubernetes: ScenarioKubernetes | null;
+  faults: ScenarioFaults;
+}
+
+const USER_RE = /^[a-z][a-z0-9-]{0,38}$/;
+const NAME_RE = /^[a-z0-9][a-z0-9-]{0,62}$/i;
+
+export function parseScenario(value: unknown, file: string, knownCheckIds?: readonly string[]): Scenario {
+  const f = Fields.root(file, value, 'a scenario mapping');
+  const user = f.string('user');
+  if (!USER_RE.test(user)) f.fail('user', `expected lowercase letters, digits and dashes, got ${JSON.stringify(user)}`);
+  const expect: Record<string, Status> = {};
+  const ef = f.optObject('expect');
+  for (const [id, v] of ef?.entries() ?? []) {
+    if (knownCheckIds && !knownCheckIds.includes(id)) ef!.fail(id, `unknown check id (known: ${knownCheckIds.join(', ')})`);
+    if (!STATUSES.includes(v as Status)) ef!.fail(id, `expected one of ${STATUSES.join(', ')}, got ${JSON.stringify(v)}`);
+    expect[id] = v as Status;
+  }
+  const scenario: Scenario = {
+    file,
+    user,
+    description: f.optString('description') ?? '',
+    expect,
+    vm: readVm(f.optObject('vm')),
+    azure: readAzure(f.optObject('azure'), user),
+    kubernetes: null,
+    faults: readFaults(f.optObject('faults')),
+  };
+  scenario.kubernetes = readKubernetes(f.optObject('kubernetes'), scenario.azure, f);
+  f.done();
+  return scenario;
+}
+
+function readVm(f: Fields | undefined): ScenarioVm | null {
+  if (!f) return null;
+  const home: Record<string, string> = {};
+  const hf = f.optObject('home');
+  for (const [path, content] of hf?.entries() ?? []) {
+    if (path.startsWith('/') || path.split('/').includes('..')) hf!.fail(path, 'expected a path relative to the home folder, without ".."');
+    if (typeof content !== 'string') hf!.fail(path, 'expected the file content as a string');
+    home[path] = content as string;
+  }
+  const vm: ScenarioVm = {
+    docker: f.optString('docker') ?? null,
+    dockerUsable: f.optBoolean('dockerUsable') ?? false,
+    images: f.optStringList('images') ?? [],
+    serving: f.optBoolean('serving') ?? false,
+    home,
+  };
+  f.done();
+  return vm;
+}
+
+function readAzure(f: Fields | undefined, user: string): ScenarioAzure {
+  const azure: ScenarioAzure = {
+    resourceGroup: f?.optString('resourceGroup') ?? `${user}-rg`,
+    clusters: (f?.objectList('clusters') ?? []).map((c) => {
+      const cluster: ScenarioCluster = {
+        name: name(c, 'name'),
+        provisioningState: c.oneOf('provisioningState', ['Succeeded', 'Creating', 'Updating', 'Deleting', 'Failed', 'Canceled'], 'Succeeded'),
+        powerState: c.oneOf('powerState', ['Running', 'Stopped'], 'Running'),
+        nodeCount: c.optNumber('nodeCount', { integer: true, min: 0, max: 100 }) ?? 3,
+      };
+      c.done();
+      return cluster;
+    }),
+    registries: (f?.objectList('registries') ?? []).map((r) => {
+      const registry: ScenarioRegistry = {
+        name: name(r, 'name'),
+        sku: r.oneOf('sku', ['Basic', 'Standard', 'Premium'], 'Basic'),
+        adminUserEnabled: r.optBoolean('adminUserEnabled') ?? false,
+        images: (r.optStringList('images') ?? []).map((img, i) => {
+          if (!/^[a-z0-9][a-z0-9._/-]*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(img)) r.fail(`images[${i}]`, `expected "repository:tag", got ${JSON.stringify(img)}`);
+          return img;
+        }),
+      };
+      r.done();
+      return registry;
+    }),
+    roleAssignments: [],
+  };
+  azure.roleAssignments = (f?.objectList('roleAssignments') ?? []).map((a) => {
+    const ra: ScenarioRoleAssignment = { role: a.oneOf('role', ROLES), assignee: a.string('assignee'), scope: a.string('scope') };
+    if (!azure.clusters.some((c) => c.name === ra.assignee)) a.fail('assignee', `expected a cluster of this scenario (${azure.clusters.map((c) => c.name).join(', ') || 'none'}), got ${JSON.stringify(ra.assignee)}`);
+    if (ra.scope !== 'resourceGroup' && !azure.registries.some((r) => r.name === ra.scope)) a.fail('scope', `expected "resourceGroup" or a registry of this scenario, got ${JSON.stringify(ra.scope)}`);
+    a.done();
+    return ra;
+  });
+  f?.done();
+  return azure;
+}
+
+function readKubernetes(f: Fields | undefined, azure: ScenarioAzure, parent: Fields): ScenarioKubernetes | null {
+  if (!f) return null;
+  if (azure.clusters.length === 0) parent.fail('kubernetes', 'needs a cluster under azure.clusters');
+  const cluster = f.optString('cluster') ?? azure.clusters[0].name;
+  if (!azure.clusters.some((c) => c.name === cluster)) f.fail('cluster', `expected a cluster of this scenario, got ${JSON.stringify(cluster)}`);
+  const k: ScenarioKubernetes = {
+    cluster,
+    loadBalancer: f.oneOf('loadBalancer', ['assigned', 'pending'], 'assigned'),
+    apply: f.optString('apply') ?? '',
+    deletedPods: f.optStringList('deletedPods') ?? [],
+    greetings: f.optStringList('greetings') ?? [],
+    helm: f.objectList('helm').map((h) => {
+      const helmVersion = h.optNumber('helm', { integer: true }) ?? 3;
+      if (helmVersion !== 2 && helmVersion !== 3) h.fail('helm', `expected 2 or 3, got ${helmVersion}`);
+      const values = h.optObject('values');
+      const release: ScenarioHelmRelease = {
+        name: name(h, 'name'),
+        chart: h.string('chart'),
+        helm: helmVersion as 2 | 3,
+        status: h.optString('status') ?? 'deployed',
+        values: values ? Object.fromEntries(values.entries()) : {},
+        tiller: h.optBoolean('tiller') ?? false,
+      };
+      h.done();
+      return release;
+    }),
+  };
+  f.done();
+  return k;
+}
+
+function readFaults(f: Fields | undefined): ScenarioFaults {
+  const faults: ScenarioFaults = {
+    latencyMs: f?.optNumber('latencyMs', { min: 0, max: 60_000 }) ?? 0,
+    vm: f?.optOneOf('vm', VM_FAULTS) ?? null,
+    arm: f?.optOneOf('arm', ARM_FAULTS) ?? null,
+    kube: f?.optOneOf('kube', KUBE_FAULTS) ?? null,
+    registry: f?.optOneOf('registry', REGISTRY_FAULTS) ?? null,
+    http: f?.optOneOf('http', HTTP_FAULTS) ?? null,
+  };
+  f?.done();
+  return faults;
+}
+
+function name(f: Fields, k: string): string {
+  const v = f.string(k);
+  if (!NAME_RE.test(v)) f.fail(k, `expected letters, digits and dashes, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** Loads scenario files: each path a file or a folder of *.yaml / *.yml (sorted). Users must be unique. */
+export function loadScenarios(paths: string[], knownCheckIds?: readonly string[]): Scenario[] {
+  const files: string[] = [];
+  for (const p of paths) {
+    const abs = resolve(p);
+    let isDir = false;
+    try {
+      isDir = statSync(abs).isDirectory();
+    } catch {
+      throw new ConfigError('no such file or folder', p);
+    }
+    if (isDir) {
+      const found = readdirSync(abs).filter((n) => /\.ya?ml$/.test(n)).sort();
+      if (found.length === 0) throw new ConfigError('folder holds no *.yaml scenario files', p);
+      files.push(...found.map((n) => join(abs, n)));
+    } else files.push(abs);
+  }
+  const scenarios = files.map((file) => parseScenario(readYamlFile(file, 1024 * 1024), file, knownCheckIds));
+  const byUser = new Map<string, string>();
+  for (const s of scenarios) {
+    const other = byUser.get(s.user);
+    if (other) throw new ConfigError(`user ${s.user} is already defined in ${other}`, s.file, 'user');
+    byUser.set(s.user, s.file);
+  }
+  return scenarios;
+}
