@@ -1,0 +1,228 @@
+import { describe, expect, it } from 'vitest';
+import { fail, pass, type CheckDef } from './check.js';
+import { gradeStudent } from './engine.js';
+import { exitCodeFor } from './score.js';
+import { profileWith } from '../test/support/profile.js';
+import type { KubeProbe, Probes } from '../probes/types.js';
+
+const target = { user: 'labuser01', resourceGroup: 'labuser01-rg' };
+
+/** A fake kube probe that counts calls and can hang. */
+function fakeKube(opts: { hang?: boolean; podsReadyAfterCalls?: number } = {}) {
+  const calls = { snapshot: 0, reach: 0 };
+  const kube = {
+    description: 'fake',
+    async reach() {
+      calls.reach++;
+      if (opts.hang) await new Promise(() => {});
+      return { server: 'https://127.0.0.1', gitVersion: 'v1.30.4' };
+    },
+    async snapshot() {
+      calls.snapshot++;
+      const ready = calls.snapshot > (opts.podsReadyAfterCalls ?? 0);
+      return { pods: ready ? [{ status: { phase: 'Running' } }] : [{ status: { phase: 'Pending' } }] };
+    },
+  } as unknown as KubeProbe;
+  return { kube, calls };
+}
+
+const check = (id: string, run: CheckDef['run'], more: Partial<CheckDef> = {}): CheckDef => ({
+  id,
+  exercise: Number(id.slice(2, 3)),
+  title: `title of ${id}`,
+  needs: [],
+  dependsOn: [],
+  run,
+  ...more,
+});
+
+describe('engine', () => {
+  it('blocks dependents of a failed check, naming the root cause once', async () => {
+    const catalogue = [
+      check('ex3.a', async () => fail('no cluster', 'Exercise 3 step 2')),
+      check('ex3.b', async () => pass('never runs'), { dependsOn: ['ex3.a'] }),
+      check('ex3.c', async () => pass('never runs'), { dependsOn: ['ex3.b'] }),
+      check('ex4.d', async () => pass('independent')),
+    ];
+    const { result } = await gradeStudent(target, catalogue, { probes: {} }, profileWith({ 'ex3.a': 2, 'ex3.b': 1, 'ex3.c': 1, 'ex4.d': 2 }));
+    const by = Object.fromEntries(result.checks.map((c) => [c.id, c]));
+    expect(by['ex3.a'].status).toBe('fail');
+    expect(by['ex3.a'].hint).toBe('Exercise 3 step 2');
+    expect(by['ex3.b']).toMatchObject({ status: 'blocked', blockedBy: 'ex3.a', points: 0, maxPoints: 1 });
+    expect(by['ex3.c']).toMatchObject({ status: 'blocked', blockedBy: 'ex3.a' });
+    expect(by['ex3.c'].message).toContain('ex3.a');
+    expect(by['ex4.d'].status).toBe('pass');
+    expect(result).toMatchObject({ score: 2, maxScore: 6, status: 'graded' });
+  });
+
+  it('turns a throwing check into error without stopping the others, and marks the student incomplete', async () => {
+    const catalogue = [
+      check('ex1.boom', async () => {
+        throw new TypeError('cannot read properties of undefined');
+      }),
+      check('ex1.ok', async () => pass('fine')),
+      check('ex1.after', async () => pass('x'), { dependsOn: ['ex1.boom'] }),
+    ];
+    const { result } = await gradeStudent(target, catalogue, { probes: {} }, profileWith({ 'ex1.boom': 1, 'ex1.ok': 1, 'ex1.after': 1 }));
+    const by = Object.fromEntries(result.checks.map((c) => [c.id, c]));
+    expect(by['ex1.boom'].status).toBe('error');
+    expect(by['ex1.boom'].message).toContain('cannot read properties of undefined');
+    expect(by['ex1.ok'].status).toBe('pass');
+    expect(by['ex1.after']).toMatchObject({ status: 'blocked', blockedBy: 'ex1.boom' });
+    expect(result.status).toBe('incomplete');
+    expect(exitCodeFor([result])).toBe(3);
+  });
+
+  it('cuts a hanging probe at its timeout and reports error', async () => {
+    const { kube } = fakeKube({ hang: true });
+    const catalogue = [check('ex5.reach', async (ctx) => pass(`answered ${(await ctx.probes.kube!.reach()).gitVersion}`), { needs: ['kube'] })];
+    const t0 = Date.now();
+    const { result } = await gradeStudent(target, catalogue, { probes: { kube } }, profileWith({ 'ex5.reach': 0 }), {
+      probeTimeoutMs: { kube: 150 },
+    });
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(result.checks[0].status).toBe('error');
+    expect(result.checks[0].message).toMatch(/kube probe \(reach\) timed out after 150 ms/);
+  });
+
+  it('fetches shared data once for every check that needs it', async () => {
+    const { kube, calls } = fakeKube();
+    const uses = (id: string) =>
+      check(id, async (ctx) => pass(`${(await ctx.probes.kube!.snapshot()).pods.length} pods`), { needs: ['kube'] });
+    const catalogue = [uses('ex6.a'), uses('ex6.b'), uses('ex6.c'), uses('ex6.d')];
+    const { result, stats } = await gradeStudent(target, catalogue, { probes: { kube } }, profileWith({ 'ex6.a': 1, 'ex6.b': 1, 'ex6.c': 1, 'ex6.d': 1 }));
+    expect(result.checks.every((c) => c.status === 'pass')).toBe(true);
+    expect(calls.snapshot).toBe(1);
+    expect(stats.calls['kube.snapshot']).toBe(1);
+  });
+
+  it('skips a check whose probe is unavailable, with the line that makes it reachable', async () => {
+    const catalogue = [check('ex1.vm', async () => pass('x'), { needs: ['vm'] }), check('ex1.next', async () => pass('runs'), { dependsOn: ['ex1.vm'] })];
+    const { result } = await gradeStudent(target, catalogue, { probes: {}, unavailable: { vm: 'run lab-grade --local on your VM' } }, profileWith({ 'ex1.vm': 1, 'ex1.next': 1 }));
+    expect(result.checks[0]).toMatchObject({ status: 'skipped', message: 'run lab-grade --local on your VM' });
+    // A skipped dependency does not block: self-checks grade what they can reach.
+    expect(result.checks[1].status).toBe('pass');
+  });
+
+  it('under --wait polls a failing check until it passes, with fresh reads', async () => {
+    const { kube, calls } = fakeKube({ podsReadyAfterCalls: 2 });
+    const catalogue = [
+      check(
+        'ex5.pod',
+        async (ctx) => {
+          const phase = (await ctx.probes.kube!.snapshot()).pods[0].status?.phase;
+          return phase === 'Running' ? pass('Running') : fail(`pod is ${phase}`, 'wait');
+        },
+        { needs: ['kube'] },
+      ),
+    ];
+    const { result } = await gradeStudent(target, catalogue, { probes: { kube } }, profileWith({ 'ex5.pod': 2 }), { waitMs: 2_000, pollIntervalMs: 50 });
+    expect(result.checks[0].status).toBe('pass');
+    expect(calls.snapshot).toBe(3);
+  });
+
+  it('under --wait stops at the budget and keeps the last mismatch', async () => {
+    const { kube, calls } = fakeKube({ podsReadyAfterCalls: 1_000 });
+    const catalogue = [
+      check(
+        'ex5.pod',
+        async (ctx) => fail(`pod is ${(await ctx.probes.kube!.snapshot()).pods[0].status?.phase} (read ${calls.snapshot})`, 'wait'),
+        { needs: ['kube'] },
+      ),
+    ];
+    const t0 = Date.now();
+    const { result } = await gradeStudent(target, catalogue, { probes: { kube } }, profileWith({ 'ex5.pod': 2 }), { waitMs: 400, pollIntervalMs: 100 });
+    const elapsed = Date.now() - t0;
+    expect(elapsed).toBeGreaterThanOrEqual(300);
+    expect(elapsed).toBeLessThan(1_500);
+    expect(result.checks[0].status).toBe('fail');
+    expect(calls.snapshot).toBeGreaterThanOrEqual(3);
+    expect(result.checks[0].message).toBe(`pod is Pending (read ${calls.snapshot})`);
+  });
+
+  it('does not poll a final failure', async () => {
+    let runs = 0;
+    const catalogue = [check('ex2.ports', async () => (runs++, fail('8080:8080', 'step 4', {}, true)))];
+    await gradeStudent(target, catalogue, { probes: {} }, profileWith({ 'ex2.ports': 2 }), { waitMs: 1_000, pollIntervalMs: 20 });
+    expect(runs).toBe(1);
+  });
+
+  it('runs independent checks in parallel', async () => {
+    const slow = (id: string) => check(id, () => new Promise((r) => setTimeout(() => r(pass('ok')), 200)));
+    const t0 = Date.now();
+    await gradeStudent(target, [slow('ex6.a'), slow('ex6.b'), slow('ex6.c'), slow('ex6.d')], { probes: {} }, profileWith({ 'ex6.a': 1, 'ex6.b': 1, 'ex6.c': 1, 'ex6.d': 1 }));
+    expect(Date.now() - t0).toBeLessThan(600);
+  });
+
+  it('honours `after` ordering without blocking on the status', async () => {
+    const order: string[] = [];
+    const catalogue = [
+      check('ex6.e2e', async () => (await new Promise((r) => setTimeout(r, 100)), order.push('e2e'), fail('no', 'x'))),
+      check('ex6.replicas', async () => (order.push('replicas'), pass('ok')), { after: ['ex6.e2e'] }),
+    ];
+    const { result } = await gradeStudent(target, catalogue, { probes: {} }, profileWith({ 'ex6.e2e': 3, 'ex6.replicas': 1 }));
+    expect(order).toEqual(['e2e', 'replicas']);
+    expect(result.checks[1].status).toBe('pass');
+  });
+
+  it('skips disruptive checks unless allowed', async () => {
+    const catalogue = [check('ex6.heal', async () => pass('deleted and replaced'), { disruptive: true })];
+    const profile = profileWith({ 'ex6.heal': { bonus: 1 } });
+    const off = await gradeStudent(target, catalogue, { probes: {} }, profile);
+    expect(off.result.checks[0]).toMatchObject({ status: 'skipped' });
+    expect(off.result.checks[0].message).toContain('--allow-disruptive');
+    const on = await gradeStudent(target, catalogue, { probes: {} }, profile, { allowDisruptive: true });
+    expect(on.result.checks[0]).toMatchObject({ status: 'pass', points: 1, bonus: true });
+    expect(on.result.bonus).toBe(1);
+  });
+
+  it('reports only --only checks but runs their dependencies', async () => {
+    const ran: string[] = [];
+    const catalogue = [
+      check('ex5.reach', async () => (ran.push('reach'), pass('ok'))),
+      check('ex6.svc', async () => (ran.push('svc'), pass('ok')), { dependsOn: ['ex5.reach'] }),
+      check('ex6.other', async () => (ran.push('other'), pass('ok'))),
+    ];
+    const { result } = await gradeStudent(target, catalogue, { probes: {} }, profileWith({ 'ex5.reach': 0, 'ex6.svc': 2, 'ex6.other': 1 }), { only: ['ex6.svc'] });
+    expect(ran.sort()).toEqual(['reach', 'svc']);
+    expect(result.checks.map((c) => c.id)).toEqual(['ex6.svc']);
+    expect(result.maxScore).toBe(2);
+  });
+
+  it('redacts registered secrets from messages and evidence', async () => {
+    const { Secret } = await import('./secret.js');
+    const pw = new Secret('S3cr3t-admin-password', 'acr password');
+    const catalogue = [check('ex4.x', async () => fail(`login with ${pw.reveal()} refused`, 'hint', { password: 'whatever', seen: `user:${pw.reveal()}` }))];
+    const { result } = await gradeStudent(target, catalogue, { probes: {} }, profileWith({ 'ex4.x': 1 }));
+    const text = JSON.stringify(result);
+    expect(text).not.toContain('S3cr3t-admin-password');
+    expect(result.checks[0].evidence).toEqual({ password: '[redacted]', seen: 'user:[redacted]' });
+  });
+
+  it('ends the student at the deadline with errors, not a hang', async () => {
+    const catalogue = [check('ex6.slow', () => new Promise(() => {}))];
+    const t0 = Date.now();
+    const { result } = await gradeStudent(target, catalogue, { probes: {} }, profileWith({ 'ex6.slow': 1 }), { studentDeadlineMs: 200 });
+    expect(Date.now() - t0).toBeLessThan(1_000);
+    expect(result.checks[0].status).toBe('error');
+    expect(result.checks[0].message).toContain('deadline');
+  });
+});
+
+describe('scoring and exit codes', () => {
+  it('follows the rubric totals: required over required, bonus apart and capped, pass mark', async () => {
+    const catalogue = [
+      check('ex6.a', async () => pass('ok')),
+      check('ex6.b', async () => fail('no', 'x')),
+      check('ex7.bonus1', async () => pass('ok')),
+      check('ex7.bonus2', async () => pass('ok')),
+    ];
+    const profile = profileWith({ 'ex6.a': 7, 'ex6.b': 3, 'ex7.bonus1': { bonus: 2 }, 'ex7.bonus2': { bonus: 2 } }, { bonusCap: 3, passMark: 70 });
+    const { result } = await gradeStudent(target, catalogue, { probes: {} }, profile);
+    expect(result).toMatchObject({ score: 7, maxScore: 10, bonus: 3, percent: 70, passed: true, status: 'graded' });
+    expect(exitCodeFor([result])).toBe(0);
+    const below = { ...result, percent: 69.9, passed: false };
+    expect(exitCodeFor([result, below])).toBe(1);
+    expect(exitCodeFor([below, { ...result, status: 'incomplete' as const }])).toBe(3);
+  });
+});

@@ -1,0 +1,156 @@
+/**
+ * The engine: runs one student's checks as a dependency graph. Independent checks run in parallel;
+ * a check whose dependency did not pass is `blocked`, naming the root cause once; a check that throws
+ * becomes `error` without stopping the others; every check and probe call is bounded in time; under
+ * `--wait` a failing check is polled (sharing fresh reads between checks polling in the same round).
+ */
+import { randomBytes } from 'node:crypto';
+import type { CheckContext, CheckDef } from './check.js';
+import { errorMessage } from './errors.js';
+import { eventually } from './eventually.js';
+import { ProbeSession, type ProbeCallStats } from './memo.js';
+import type { CheckResult, Evidence, ProbeKind, StudentResult, Verdict } from './model.js';
+import type { LabProfile } from './profile.js';
+import { redact, redactText } from './redact.js';
+import { pointsFor, scoreStudent } from './score.js';
+import { selectChecks } from './selection.js';
+import type { Target } from './target.js';
+import { formatMs, withTimeout } from './timeout.js';
+import { ProbeError, type Probes, type Unavailable } from '../probes/types.js';
+
+export interface EngineOptions {
+  /** --only patterns (ids, prefixes, exercises). */
+  only?: readonly string[];
+  /** --wait budget in ms; 0 grades a single snapshot. */
+  waitMs?: number;
+  pollIntervalMs?: number;
+  allowDisruptive?: boolean;
+  /** Bound on one check attempt (its probe calls included). */
+  checkTimeoutMs?: number;
+  /** Bound on the whole student. */
+  studentDeadlineMs?: number;
+  probeTimeoutMs?: Partial<Record<ProbeKind, number>>;
+  nonce?: string;
+  onCheckResult?(result: CheckResult): void | Promise<void>;
+}
+
+export interface StudentEnvironment {
+  probes: Probes;
+  /** Probes this student has not got, with the line that would make them reachable. */
+  unavailable?: Unavailable;
+}
+
+export interface StudentGrade {
+  result: StudentResult;
+  stats: ProbeCallStats;
+}
+
+const DEFAULTS = {
+  waitMs: 0,
+  pollIntervalMs: 2_000,
+  checkTimeoutMs: 60_000,
+  studentDeadlineMs: 300_000,
+};
+
+export async function gradeStudent(
+  target: Target,
+  catalogue: readonly CheckDef[],
+  env: StudentEnvironment,
+  profile: LabProfile,
+  options: EngineOptions = {},
+): Promise<StudentGrade> {
+  const started = Date.now();
+  const opts = { ...DEFAULTS, ...options };
+  const selection = selectChecks(catalogue, opts.only);
+  const runIds = new Set(selection.run.map((c) => c.id));
+  const byId = new Map(selection.run.map((c) => [c.id, c]));
+
+  const deadline = new AbortController();
+  const deadlineTimer = setTimeout(
+    () => deadline.abort(new Error(`the student's deadline of ${formatMs(opts.studentDeadlineMs)} was reached`)),
+    opts.studentDeadlineMs + opts.waitMs,
+  );
+  deadlineTimer.unref?.();
+  const session = new ProbeSession(env.probes, opts.probeTimeoutMs ?? {}, deadline.signal);
+  const nonce = opts.nonce ?? randomBytes(4).toString('hex');
+  const done = new Map<string, CheckResult>();
+  const pending = new Map<string, Promise<CheckResult>>();
+
+  const contextFor = (round: number): CheckContext => ({
+    target,
+    profile,
+    probes: session.view(round),
+    evidenceOf: (id) => (done.get(id)?.status === 'pass' ? done.get(id)!.evidence : undefined),
+    statusOf: (id) => done.get(id)?.status,
+    options: { allowDisruptive: !!opts.allowDisruptive, waitMs: opts.waitMs, nonce },
+    signal: deadline.signal,
+  });
+
+  const attempt = async (def: CheckDef, round: number): Promise<Verdict> => {
+    try {
+      const v = await withTimeout(def.run(contextFor(round)), opts.checkTimeoutMs, `check ${def.id}`, deadline.signal);
+      return v;
+    } catch (err) {
+      if (err instanceof ProbeError) return { status: 'error', message: err.message, evidence: { probe: err.probe, ...err.detail } };
+      return { status: 'error', message: `could not grade: ${errorMessage(err)}`, evidence: {} };
+    }
+  };
+
+  const runCheck = async (def: CheckDef): Promise<Verdict & { blockedBy?: string }> => {
+    const deps = await Promise.all(def.dependsOn.filter((d) => runIds.has(d)).map((d) => pending.get(d)!));
+    await Promise.all((def.after ?? []).filter((d) => runIds.has(d)).map((d) => pending.get(d)!));
+    const bad = deps.find((d) => d.status === 'fail' || d.status === 'error' || d.status === 'blocked');
+    if (bad) {
+      const root = bad.blockedBy ?? bad.id;
+      const rootTitle = done.get(root)?.title ?? byId.get(root)?.title ?? root;
+      return { status: 'skipped', message: `blocked by ${root} (${rootTitle})`, blockedBy: root };
+    }
+    if (def.disruptive && !opts.allowDisruptive) {
+      return { status: 'skipped', message: 'changes your environment: runs only with --allow-disruptive' };
+    }
+    const missing = def.needs.find((p) => !env.probes[p]);
+    if (missing) {
+      return { status: 'skipped', message: env.unavailable?.[missing] ?? `no ${missing} access configured for this student` };
+    }
+    if (opts.waitMs <= 0) return attempt(def, 0);
+    const { answer } = await eventually(
+      (n) => attempt(def, n === 0 ? 0 : 1 + Math.floor((Date.now() - started) / opts.pollIntervalMs)),
+      (v) => v.status !== 'fail' || v.final === true,
+      { budgetMs: opts.waitMs, intervalMs: opts.pollIntervalMs, signal: deadline.signal },
+    );
+    return answer;
+  };
+
+  for (const def of selection.run) {
+    const t0 = Date.now();
+    pending.set(
+      def.id,
+      runCheck(def).then(async (v) => {
+        const status = v.blockedBy ? 'blocked' : v.status;
+        const result: CheckResult = {
+          id: def.id,
+          exercise: def.exercise,
+          title: def.title,
+          status,
+          ...pointsFor(def.id, status, profile),
+          message: redactText(v.message),
+          ...(v.hint ? { hint: redactText(v.hint) } : {}),
+          evidence: redact(v.evidence ?? ({} as Evidence)),
+          ...(v.blockedBy ? { blockedBy: v.blockedBy } : {}),
+          durationMs: Date.now() - t0,
+        };
+        done.set(def.id, result);
+        if (selection.report.has(def.id)) await opts.onCheckResult?.(result);
+        return result;
+      }),
+    );
+  }
+
+  try {
+    const results = await Promise.all(selection.run.map((c) => pending.get(c.id)!));
+    const reported = results.filter((r) => selection.report.has(r.id));
+    return { result: scoreStudent(target.user, reported, profile, Date.now() - started), stats: session.stats };
+  } finally {
+    clearTimeout(deadlineTimer);
+  }
+}

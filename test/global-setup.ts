@@ -1,0 +1,5 @@
+import { ensureSystemTools } from './support/system.js';
+
+export default function setup(): void {
+  ensureSystemTools();
+}
