@@ -1,0 +1,145 @@
+/**
+ * Where the grader may connect, applied before any DNS lookup and to every probe's sockets:
+ * - `connectTo` maps a public "host:port" to another "host:port" (like curl's --connect-to), so the
+ *   simulated lab or an SSH tunnel can stand in for the real addresses; TLS still verifies the
+ *   original host name;
+ * - in sandbox mode nothing outside 127.0.0.0/8 is reached;
+ * - otherwise, link-local (incl. the cloud metadata address 169.254.169.254), private and other
+ *   special ranges are refused unless the class config names that host as a target. A student's
+ *   LoadBalancer or redirect cannot turn the grader against the instructor's network.
+ */
+import { lookup } from 'node:dns/promises';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
+import { Agent, buildConnector } from 'undici';
+
+export class NetworkRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NetworkRefused';
+  }
+}
+
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+export interface NetworkPolicyOptions {
+  /** "host:port" -> "host:port" */
+  connectTo?: Record<string, string>;
+  /** Sandbox mode: only 127.0.0.0/8 (and ::1). */
+  loopbackOnly?: boolean;
+  /** Hosts the class config names as targets: allowed even in special ranges. */
+  trustedHosts?: Iterable<string>;
+}
+
+function parseEndpoint(text: string, what: string): Endpoint {
+  const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(text.trim());
+  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new NetworkRefused(`${what}: expected "host:port", got ${JSON.stringify(text)}`);
+  return { host: m[1].toLowerCase(), port: Number(m[2]) };
+}
+
+const key = (e: Endpoint) => `${e.host.toLowerCase()}:${e.port}`;
+
+export class NetworkPolicy {
+  private readonly map = new Map<string, Endpoint>();
+  private readonly trusted: Set<string>;
+  readonly loopbackOnly: boolean;
+  /** Every connection attempt that was refused (tests assert no attempt reached the target). */
+  readonly refused: string[] = [];
+
+  constructor(opts: NetworkPolicyOptions = {}) {
+    for (const [from, to] of Object.entries(opts.connectTo ?? {})) {
+      this.map.set(key(parseEndpoint(from, 'network.connectTo key')), parseEndpoint(to, `network.connectTo["${from}"]`));
+    }
+    this.loopbackOnly = !!opts.loopbackOnly;
+    this.trusted = new Set([...(opts.trustedHosts ?? [])].map((h) => h.toLowerCase()));
+  }
+
+  /** The endpoint actually dialled for a logical one. */
+  route(host: string, port: number): Endpoint {
+    return this.map.get(key({ host, port })) ?? { host, port };
+  }
+
+  /** Maps, resolves and vets an endpoint; returns the IP address to dial. */
+  async resolve(host: string, port: number): Promise<{ address: string; port: number; mapped: boolean }> {
+    const target = this.route(host, port);
+    const mapped = target.host !== host.toLowerCase() || target.port !== port;
+    const address = isIP(target.host) ? target.host : (await lookup(target.host)).address;
+    const verdict = this.vet(address, mapped ? target.host : host);
+    if (verdict) {
+      this.refused.push(`${host}:${port} -> ${address}`);
+      throw new NetworkRefused(`refused to connect to ${host}:${port} (${address}): ${verdict}`);
+    }
+    return { address, port: target.port, mapped };
+  }
+
+  /** Why an address may not be dialled, or undefined when it may. */
+  vet(address: string, hostAsConfigured: string): string | undefined {
+    const loopback = isLoopback(address);
+    if (this.loopbackOnly) return loopback ? undefined : 'the simulated lab only reaches 127.0.0.0/8';
+    if (this.trusted.has(hostAsConfigured.toLowerCase()) || this.trusted.has(address)) return undefined;
+    const range = specialRange(address);
+    return range ? `${range} addresses are not graded unless the class config names them` : undefined;
+  }
+
+  /** An undici dispatcher that dials through this policy (TLS verifies the original name). */
+  dispatcher(tls: { ca?: string | string[] } = {}, options: Agent.Options = {}): Agent {
+    const base = buildConnector({ ...(tls.ca ? { ca: tls.ca } : {}), timeout: options.connectTimeout ?? 10_000 });
+    return new Agent({
+      ...options,
+      connect: (opts, callback) => {
+        const port = Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80);
+        this.resolve(opts.hostname, port).then(
+          ({ address, port: dialPort }) =>
+            base({ ...opts, hostname: address, port: String(dialPort), servername: opts.servername ?? (isIP(opts.hostname) ? undefined : opts.hostname) }, callback),
+          (err: Error) => callback(err, null),
+        );
+      },
+    });
+  }
+
+  /** A plain TCP socket through this policy (SSH). */
+  async socket(host: string, port: number, timeoutMs: number): Promise<Socket> {
+    const { address, port: dialPort } = await this.resolve(host, port);
+    return new Promise((resolve, reject) => {
+      const s = netConnect({ host: address, port: dialPort });
+      const timer = setTimeout(() => {
+        s.destroy();
+        reject(new NetworkRefused(`connection to ${host}:${port} timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      s.once('connect', () => {
+        clearTimeout(timer);
+        resolve(s);
+      });
+      s.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+    });
+  }
+}
+
+export function isLoopback(address: string): boolean {
+  return address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.');
+}
+
+/** The name of a special-purpose range an address is in, or undefined for a public address. */
+export function specialRange(address: string): string | undefined {
+  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  if (isIP(v4) === 4) {
+    const [a, b] = v4.split('.').map(Number);
+    if (a === 127) return undefined; // loopback is where the sandbox and tunnels live
+    if (a === 169 && b === 254) return 'link-local (cloud metadata)';
+    if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)) return 'private';
+    if (a === 100 && b >= 64 && b <= 127) return 'carrier-grade NAT';
+    if (a === 0 || a >= 224) return 'reserved';
+    return undefined;
+  }
+  const v6 = address.toLowerCase();
+  if (v6 === '::1') return undefined;
+  if (v6.startsWith('fe8') || v6.startsWith('fe9') || v6.startsWith('fea') || v6.startsWith('feb')) return 'link-local';
+  if (v6.startsWith('fc') || v6.startsWith('fd')) return 'private';
+  if (v6 === '::' || v6.startsWith('ff')) return 'reserved';
+  return undefined;
+}
