@@ -1,0 +1,279 @@
+/**
+ * The class config (`lab-grade.yaml`): who is graded and how to reach their environments.
+ * Templates like "{user}-rg" expand per student. Passwords and tokens are never written in the
+ * config: they are read from an environment variable or a file. Every error names the file, the
+ * key and what is expected.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { ConfigError } from './errors.js';
+import { Fields, readYamlFile } from './fields.js';
+import { PROBE_KINDS, type ProbeKind } from './model.js';
+import { Secret } from './secret.js';
+import type { Target } from './target.js';
+
+export interface RosterEntry {
+  user: string;
+  resourceGroup?: string;
+  vmHost?: string;
+  vmPort?: number;
+  vmUsername?: string;
+}
+
+export interface AzureSettings {
+  subscriptionId: string;
+  endpoint: string;
+  /** 'default': DefaultAzureCredential (CLI login, service principal env, managed identity). */
+  credential: 'default' | 'token';
+  token?: Secret;
+  requestsPerSecond: number;
+}
+
+export interface VmSettings {
+  host: string;
+  port: number;
+  username: string;
+  keyFile?: string;
+  password?: Secret;
+  knownHosts?: string;
+}
+
+export interface ClassConfig {
+  file: string;
+  profileFile?: string;
+  roster: RosterEntry[];
+  resourceGroup: string;
+  azure?: AzureSettings;
+  vm?: VmSettings;
+  kubernetes: { source: 'azure' | 'kubeconfig'; kubeconfig?: string; context?: string; namespace?: string };
+  network: { connectTo: Record<string, string>; loopbackOnly: boolean };
+  /** Extra CA bundle (PEM) trusted for ARM, registries, clusters and the app. */
+  caPem?: string;
+  timeoutsMs: Partial<Record<ProbeKind, number>>;
+}
+
+const USER_RE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+
+export function loadClassConfig(file: string): ClassConfig {
+  const root = Fields.root(file, readYamlFile(file));
+  const dir = dirname(resolve(file));
+  const pathOf = (p: string) => resolveUserPath(p, dir);
+
+  const config: ClassConfig = {
+    file,
+    profileFile: root.optString('profile') ? pathOf(root.optString('profile')!) : undefined,
+    roster: readRoster(root, dir),
+    resourceGroup: root.optString('resourceGroup') ?? '{user}-rg',
+    azure: readAzure(root.optObject('azure'), dir),
+    vm: readVm(root.optObject('vm'), dir),
+    kubernetes: readKubernetes(root.optObject('kubernetes'), dir),
+    network: readNetwork(root.optObject('network')),
+    caPem: readCa(root.optObject('tls'), dir),
+    timeoutsMs: readTimeouts(root.optObject('timeouts')),
+  };
+  root.optString('lab'); // informational; the profile names the lab
+  root.done();
+  return config;
+}
+
+export function resolveUserPath(p: string, baseDir: string): string {
+  if (p === '~' || p.startsWith('~/')) return resolve(homedir(), p.slice(2));
+  return isAbsolute(p) ? p : resolve(baseDir, p);
+}
+
+function readRoster(root: Fields, dir: string): RosterEntry[] {
+  const raw = root.raw('roster');
+  if (raw === undefined || raw === null) root.fail('roster', 'is required: a list of users, or the path of a CSV file with a "user" column');
+  let entries: RosterEntry[];
+  if (typeof raw === 'string') entries = readRosterCsv(resolveUserPath(raw, dir), root.file);
+  else if (Array.isArray(raw)) {
+    entries = raw.map((item, i) => {
+      if (typeof item === 'string' || typeof item === 'number') return { user: String(item) };
+      const f = root.objectList('roster')[i];
+      const e: RosterEntry = {
+        user: f.string('user'),
+        resourceGroup: f.optString('resourceGroup'),
+        vmHost: f.optString('vmHost'),
+        vmPort: f.optNumber('vmPort', { integer: true, min: 1, max: 65535 }),
+        vmUsername: f.optString('vmUsername'),
+      };
+      f.done();
+      return e;
+    });
+  } else root.fail('roster', 'expected a list of users or the path of a CSV file');
+  const seen = new Set<string>();
+  entries.forEach((e, i) => {
+    if (!USER_RE.test(e.user)) root.fail(`roster[${i}]`, `expected a user name (letters, digits, . _ @ -), got ${JSON.stringify(e.user)}`);
+    if (seen.has(e.user)) root.fail(`roster[${i}]`, `user ${e.user} appears twice`);
+    seen.add(e.user);
+  });
+  if (entries.length === 0) root.fail('roster', 'is empty');
+  return entries;
+}
+
+function readRosterCsv(csvFile: string, configFile: string): RosterEntry[] {
+  let text: string;
+  try {
+    text = readFileSync(csvFile, 'utf8');
+  } catch {
+    throw new ConfigError(`roster file ${csvFile} cannot be read`, configFile, 'roster');
+  }
+  let rows: Array<Record<string, string>>;
+  try {
+    rows = parseCsv(text, { columns: (h: string[]) => h.map((c) => c.trim()), skip_empty_lines: true, trim: true, bom: true });
+  } catch (err) {
+    throw new ConfigError(`invalid CSV: ${(err as Error).message}`, csvFile);
+  }
+  const allowed = ['user', 'resourceGroup', 'vmHost', 'vmPort', 'vmUsername'];
+  if (rows.length && !('user' in rows[0])) throw new ConfigError(`needs a "user" column (columns allowed: ${allowed.join(', ')})`, csvFile);
+  return rows.map((row, i) => {
+    for (const k of Object.keys(row)) if (!allowed.includes(k)) throw new ConfigError(`unknown column "${k}" (allowed: ${allowed.join(', ')})`, csvFile, `row ${i + 2}`);
+    const port = row.vmPort ? Number(row.vmPort) : undefined;
+    if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new ConfigError(`vmPort: expected a port number, got ${JSON.stringify(row.vmPort)}`, csvFile, `row ${i + 2}`);
+    return { user: row.user, resourceGroup: row.resourceGroup || undefined, vmHost: row.vmHost || undefined, vmPort: port, vmUsername: row.vmUsername || undefined };
+  });
+}
+
+/** `{env: NAME}` or `{file: PATH}`; a literal string is refused so secrets never live in the config. */
+export function readSecret(parent: Fields, key: string, dir: string, label: string): Secret | undefined {
+  const raw = parent.raw(key);
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw === 'string') parent.fail(key, `must not be written in the config: use {env: VARIABLE} or {file: PATH}`);
+  const f = parent.object(key);
+  const env = f.optString('env');
+  const file = f.optString('file');
+  f.done();
+  if (!!env === !!file) parent.fail(key, 'expected exactly one of {env: VARIABLE} or {file: PATH}');
+  if (env) {
+    const v = process.env[env];
+    if (!v) parent.fail(key, `environment variable ${env} is not set`);
+    return new Secret(v, label);
+  }
+  const path = resolveUserPath(file!, dir);
+  try {
+    return new Secret(readFileSync(path, 'utf8').trim(), label);
+  } catch {
+    return parent.fail(key, `cannot read the file ${path}`);
+  }
+}
+
+function readAzure(f: Fields | undefined, dir: string): AzureSettings | undefined {
+  if (!f) return undefined;
+  const a: AzureSettings = {
+    subscriptionId: f.string('subscription'),
+    endpoint: (f.optString('endpoint') ?? 'https://management.azure.com').replace(/\/+$/, ''),
+    credential: f.oneOf('credential', ['default', 'token'] as const, 'default'),
+    token: readSecret(f, 'token', dir, 'Azure token'),
+    requestsPerSecond: f.optNumber('requestsPerSecond', { min: 0.1, max: 1000 }) ?? 10,
+  };
+  if (a.credential === 'token' && !a.token) f.fail('token', 'is required when credential is "token"');
+  if (!/^https:\/\//.test(a.endpoint)) f.fail('endpoint', `expected an https:// URL, got ${JSON.stringify(a.endpoint)}`);
+  f.done();
+  return a;
+}
+
+function readVm(f: Fields | undefined, dir: string): VmSettings | undefined {
+  if (!f) return undefined;
+  const keyFile = f.optString('keyFile');
+  const knownHosts = f.optString('knownHosts');
+  const vm: VmSettings = {
+    host: f.string('host'),
+    port: f.optNumber('port', { integer: true, min: 1, max: 65535 }) ?? 22,
+    username: f.optString('username') ?? '{user}',
+    keyFile: keyFile ? resolveUserPath(keyFile, dir) : undefined,
+    password: readSecret(f, 'password', dir, 'VM password'),
+    knownHosts: knownHosts ? resolveUserPath(knownHosts, dir) : undefined,
+  };
+  if (!vm.keyFile && !vm.password) f.fail('keyFile', 'the VM login needs keyFile or password ({env: VARIABLE} or {file: PATH})');
+  f.done();
+  return vm;
+}
+
+function readKubernetes(f: Fields | undefined, dir: string): ClassConfig['kubernetes'] {
+  if (!f) return { source: 'azure' };
+  const kubeconfig = f.optString('kubeconfig');
+  const k: ClassConfig['kubernetes'] = {
+    source: f.oneOf('source', ['azure', 'kubeconfig'] as const, 'azure'),
+    kubeconfig: kubeconfig ? resolveUserPath(kubeconfig, dir) : undefined,
+    context: f.optString('context'),
+    namespace: f.optString('namespace'),
+  };
+  f.done();
+  return k;
+}
+
+function readNetwork(f: Fields | undefined): ClassConfig['network'] {
+  const connectTo: Record<string, string> = {};
+  const ct = f?.optObject('connectTo');
+  for (const [from, to] of ct?.entries() ?? []) {
+    if (typeof to !== 'string' || !/^[^\s:]+:\d{1,5}$|^\[[^\]]+\]:\d{1,5}$/.test(to)) ct!.fail(from, `expected "host:port", got ${JSON.stringify(to)}`);
+    if (!/^[^\s:]+:\d{1,5}$|^\[[^\]]+\]:\d{1,5}$/.test(from)) ct!.fail(from, 'expected the key as "host:port"');
+    connectTo[from] = to as string;
+  }
+  const loopbackOnly = f?.optBoolean('loopbackOnly') ?? false;
+  f?.done();
+  return { connectTo, loopbackOnly };
+}
+
+function readCa(f: Fields | undefined, dir: string): string | undefined {
+  const file = f?.optString('caFile');
+  f?.done();
+  if (!file) return undefined;
+  const path = resolveUserPath(file, dir);
+  try {
+    const pem = readFileSync(path, 'utf8');
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) f!.fail('caFile', `${path} holds no PEM certificate`);
+    return pem;
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    return f!.fail('caFile', `cannot read ${path}`);
+  }
+}
+
+function readTimeouts(f: Fields | undefined): Partial<Record<ProbeKind, number>> {
+  const out: Partial<Record<ProbeKind, number>> = {};
+  for (const kind of PROBE_KINDS) {
+    const s = f?.optNumber(kind, { min: 0.1, max: 600 });
+    if (s !== undefined) out[kind] = s * 1000;
+  }
+  f?.done();
+  return out;
+}
+
+export const expandTemplate = (template: string, user: string): string => template.replaceAll('{user}', user);
+
+/** The targets of the given users (all when none given); an unknown user lists the roster. */
+export function targetsFor(config: ClassConfig, users: readonly string[] = []): Target[] {
+  const byUser = new Map(config.roster.map((e) => [e.user, e]));
+  for (const u of users) {
+    if (!byUser.has(u)) {
+      const names = config.roster.map((e) => e.user);
+      const shown = names.length > 30 ? `${names.slice(0, 30).join(', ')}, … (${names.length} in all)` : names.join(', ');
+      throw new ConfigError(`unknown user ${JSON.stringify(u)}; the roster has: ${shown}`, config.file, '--user');
+    }
+  }
+  const entries = users.length ? users.map((u) => byUser.get(u)!) : config.roster;
+  return entries.map((e) => {
+    const t: Target = {
+      user: e.user,
+      resourceGroup: e.resourceGroup ?? expandTemplate(config.resourceGroup, e.user),
+      subscriptionId: config.azure?.subscriptionId,
+    };
+    if (config.vm) {
+      t.vm = {
+        host: e.vmHost ?? expandTemplate(config.vm.host, e.user),
+        port: e.vmPort ?? config.vm.port,
+        username: e.vmUsername ?? expandTemplate(config.vm.username, e.user),
+        keyFile: config.vm.keyFile,
+        password: config.vm.password,
+        knownHosts: config.vm.knownHosts,
+      };
+    }
+    if (config.kubernetes.source === 'kubeconfig' && config.kubernetes.kubeconfig) {
+      t.kubeconfig = { path: config.kubernetes.kubeconfig, context: config.kubernetes.context };
+    }
+    return t;
+  });
+}

@@ -1,0 +1,88 @@
+/**
+ * Grading a set of students: a bounded pool, each student with its own deadline and its own probes;
+ * one student's hang, crash or unreachable environment never delays or breaks another's. Reporter
+ * hooks are called as students start and finish.
+ */
+import type { CheckDef } from './check.js';
+import { gradeStudent, type EngineOptions, type StudentEnvironment } from './engine.js';
+import { errorMessage } from './errors.js';
+import type { ProbeCallStats } from './memo.js';
+import type { CheckResult, RunResult, StudentResult } from './model.js';
+import { runPool } from './pool.js';
+import type { LabProfile } from './profile.js';
+import { redactText } from './redact.js';
+import { pointsFor, scoreStudent } from './score.js';
+import { selectChecks } from './selection.js';
+import type { Target } from './target.js';
+import { VERSION } from './version.js';
+import type { Reporter } from '../reporters/types.js';
+
+export interface OpenedEnvironment extends StudentEnvironment {
+  close(): Promise<void>;
+}
+
+export interface ClassRunOptions {
+  catalogue: readonly CheckDef[];
+  profile: LabProfile;
+  /** Builds a student's probes; may throw (the student's checks then become `error`). */
+  openEnvironment(target: Target): Promise<OpenedEnvironment>;
+  reporters: Reporter[];
+  concurrency: number;
+  engine: EngineOptions;
+}
+
+export interface ClassRun {
+  run: RunResult;
+  stats: Map<string, ProbeCallStats>;
+}
+
+export async function gradeClass(targets: readonly Target[], opts: ClassRunOptions): Promise<ClassRun> {
+  const startedAt = new Date();
+  await emit(opts.reporters, (r) => r.onRunStart?.({ lab: opts.profile.lab, title: opts.profile.title, users: targets.map((t) => t.user), passMark: opts.profile.passMark, startedAt }));
+  const students: StudentResult[] = new Array(targets.length);
+  const stats = new Map<string, ProbeCallStats>();
+
+  await runPool(targets, opts.concurrency, async (target, i) => {
+    await emit(opts.reporters, (r) => r.onStudentStart?.(target.user));
+    const t0 = Date.now();
+    let env: OpenedEnvironment | undefined;
+    try {
+      env = await opts.openEnvironment(target);
+      const grade = await gradeStudent(target, opts.catalogue, env, opts.profile, {
+        ...opts.engine,
+        onCheckResult: (c) => emit(opts.reporters, (r) => r.onCheckResult?.(target.user, c)),
+      });
+      students[i] = grade.result;
+      stats.set(target.user, grade.stats);
+    } catch (err) {
+      students[i] = allErrors(target.user, opts, `could not grade this student: ${errorMessage(err)}`, Date.now() - t0);
+    } finally {
+      await env?.close().catch(() => undefined);
+    }
+    await emit(opts.reporters, (r) => r.onStudentEnd?.(students[i]));
+  });
+
+  const run: RunResult = { lab: opts.profile.lab, generatedAt: new Date().toISOString(), grader: { version: VERSION }, students };
+  await emit(opts.reporters, (r) => r.onRunEnd?.(run));
+  return { run, stats };
+}
+
+/** A student that could not be set up at all: every reported check is `error` (incomplete, not 0). */
+function allErrors(user: string, opts: ClassRunOptions, message: string, durationMs: number): StudentResult {
+  const selection = selectChecks(opts.catalogue, opts.engine.only);
+  const checks: CheckResult[] = selection.run
+    .filter((c) => selection.report.has(c.id))
+    .map((c) => ({ id: c.id, exercise: c.exercise, title: c.title, status: 'error', ...pointsFor(c.id, 'error', opts.profile), message: redactText(message), evidence: {}, durationMs }));
+  return scoreStudent(user, checks, opts.profile, durationMs);
+}
+
+/** Calls a hook on every reporter; a reporter's failure is reported on stderr and stops nothing. */
+async function emit(reporters: Reporter[], call: (r: Reporter) => unknown): Promise<void> {
+  for (const r of reporters) {
+    try {
+      await call(r);
+    } catch (err) {
+      process.stderr.write(`lab-grade: a reporter failed: ${redactText(errorMessage(err))}\n`);
+    }
+  }
+}

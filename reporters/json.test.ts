@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { loadClassSmall, render } from '../fixtures/results/support.js';
+import { toJsonDocument, type JsonDocument } from './json.js';
+
+const schema = JSON.parse(readFileSync(new URL('./result.schema.json', import.meta.url), 'utf8')) as object;
+// strict: an unknown keyword or a sloppy schema fails here rather than in a consumer's validator.
+const validate = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true }).compile(schema);
+
+function valid(doc: unknown): boolean {
+  return validate(doc) as boolean;
+}
+
+describe('json reporter', () => {
+  it('writes a document that validates against result.schema.json', async () => {
+    const doc: unknown = JSON.parse(await render('json', loadClassSmall()));
+    expect(valid(doc), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it('keeps the version and generatedAt of the RunResult', async () => {
+    const doc = JSON.parse(await render('json', loadClassSmall())) as { grader: { version: string }; generatedAt: string };
+    expect(doc.grader.version).toBe('0.1.0');
+    expect(doc.generatedAt).toBe('2025-11-29T10:15:00.000Z');
+  });
+
+  it('is indented by two spaces and ends with a newline', async () => {
+    const text = await render('json', loadClassSmall());
+    expect(text.startsWith('{\n  "lab": ')).toBe(true);
+    expect(text.endsWith('}\n')).toBe(true);
+  });
+
+  it('writes a missing hint or blockedBy as null, never leaves the key out', () => {
+    const check = toJsonDocument(loadClassSmall()).students[0].checks[0];
+    expect(check).toHaveProperty('hint', null);
+    expect(check).toHaveProperty('blockedBy', null);
+  });
+
+  it('writes a bigint in evidence as a string instead of throwing', async () => {
+    const run = loadClassSmall();
+    run.students[0].checks[0].evidence = { bytes: 12n };
+    await expect(render('json', run)).resolves.toContain('"bytes": "12"');
+  });
+
+  // Untyped views, to write what the types forbid.
+  const student = (d: JsonDocument) => d.students[0] as unknown as Record<string, unknown>;
+  const check = (d: JsonDocument) => d.students[0].checks[0] as unknown as Record<string, unknown>;
+  const broken: Array<[string, (doc: JsonDocument) => void]> = [
+    ['a missing required field', (d) => delete check(d).hint],
+    ['an unknown check status', (d) => (check(d).status = 'warn')],
+    ['an unknown student status', (d) => (student(d).status = 'done')],
+    ['a missing grader version', (d) => delete (d.grader as Partial<JsonDocument['grader']>).version],
+    ['a negative score', (d) => (d.students[0].score = -1)],
+    ['a percent above 100', (d) => (d.students[0].percent = 120)],
+    ['a date that is not ISO 8601', (d) => (d.generatedAt = 'yesterday')],
+    ['evidence that is not an object', (d) => (check(d).evidence = 'ok')],
+    ['a check id outside the rubric scheme', (d) => (d.students[0].checks[0].id = 'Docker works')],
+  ];
+  it.each(broken)('rejects a document with %s', (_label, breakIt) => {
+    const doc = toJsonDocument(loadClassSmall());
+    breakIt(doc);
+    expect(valid(doc)).toBe(false);
+  });
+
+  it('accepts extra fields (the contract may grow)', () => {
+    const doc = { ...toJsonDocument(loadClassSmall()), roster: 'class.csv' };
+    expect(valid(doc)).toBe(true);
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * The machine-readable result, described by reporters/result.schema.json. Gradebook scripts key on
+ * these names, so fields may be added but never renamed. Built field by field rather than dumping the
+ * RunResult, so the key order is stable and a field that is optional in the model (`hint`,
+ * `blockedBy`) is present as null instead of missing.
+ */
+import type { CheckResult, Evidence, RunResult, StudentResult } from '../core/model.js';
+import type { Reporter, ReporterOptions } from './types.js';
+
+export interface JsonCheck {
+  id: string;
+  exercise: number;
+  title: string;
+  status: CheckResult['status'];
+  points: number;
+  maxPoints: number;
+  message: string;
+  hint: string | null;
+  evidence: Evidence;
+  durationMs: number;
+  // Extras beyond the documented contract.
+  bonus: boolean;
+  blockedBy: string | null;
+}
+
+export interface JsonStudent {
+  user: string;
+  status: StudentResult['status'];
+  score: number;
+  maxScore: number;
+  bonus: number;
+  percent: number;
+  passed: boolean;
+  checks: JsonCheck[];
+  durationMs: number;
+}
+
+export interface JsonDocument {
+  lab: string;
+  generatedAt: string;
+  grader: { version: string };
+  students: JsonStudent[];
+}
+
+function toJsonCheck(c: CheckResult): JsonCheck {
+  return {
+    id: c.id,
+    exercise: c.exercise,
+    title: c.title,
+    status: c.status,
+    points: c.points,
+    maxPoints: c.maxPoints,
+    message: c.message,
+    hint: c.hint ?? null,
+    evidence: c.evidence ?? {},
+    durationMs: c.durationMs,
+    bonus: c.bonus,
+    blockedBy: c.blockedBy ?? null,
+  };
+}
+
+function toJsonStudent(s: StudentResult): JsonStudent {
+  return {
+    user: s.user,
+    status: s.status,
+    score: s.score,
+    maxScore: s.maxScore,
+    bonus: s.bonus,
+    percent: s.percent,
+    passed: s.passed,
+    checks: s.checks.map(toJsonCheck),
+    durationMs: s.durationMs,
+  };
+}
+
+export function toJsonDocument(run: RunResult): JsonDocument {
+  return {
+    lab: run.lab,
+    generatedAt: run.generatedAt,
+    grader: { version: run.grader.version },
+    students: run.students.map(toJsonStudent),
+  };
+}
+
+/** Evidence is free-form: a bigint or a Date from a probe must not make the whole report throw. */
+function replacer(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
+
+export function renderJson(run: RunResult): string {
+  return JSON.stringify(toJsonDocument(run), replacer, 2) + '\n';
+}
+
+export const createJsonReporter = (options: ReporterOptions): Reporter => ({
+  onRunEnd(run: RunResult): void {
+    options.output.write(renderJson(run));
+  },
+});

@@ -1,0 +1,74 @@
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { loadClassSmall, render } from '../fixtures/results/support.js';
+import { countStatuses } from './format.js';
+
+interface Suite {
+  '@_name': string;
+  '@_tests': string;
+  '@_failures': string;
+  '@_errors': string;
+  '@_skipped': string;
+  testcase: Array<{ '@_name': string; '@_classname': string; failure?: unknown; error?: unknown; skipped?: unknown }>;
+}
+
+async function parse(): Promise<{ xml: string; suites: Suite[] }> {
+  const xml = await render('junit', loadClassSmall());
+  const parser = new XMLParser({ ignoreAttributes: false, isArray: (name) => ['testsuite', 'testcase'].includes(name) });
+  const doc = parser.parse(xml) as { testsuites: { testsuite: Suite[] } };
+  return { xml, suites: doc.testsuites.testsuite };
+}
+
+describe('junit reporter', () => {
+  it('writes well-formed XML', async () => {
+    const { xml } = await parse();
+    expect(XMLValidator.validate(xml)).toBe(true);
+  });
+
+  it('has one testsuite per student and counts that match its testcases and the results', async () => {
+    const run = loadClassSmall();
+    const { suites } = await parse();
+    expect(suites.map((s) => s['@_name'])).toEqual(run.students.map((s) => s.user));
+    suites.forEach((suite, i) => {
+      const counts = countStatuses(run.students[i].checks);
+      const cases = suite.testcase;
+      expect(cases).toHaveLength(Number(suite['@_tests']));
+      expect(cases.filter((c) => c.failure !== undefined)).toHaveLength(Number(suite['@_failures']));
+      expect(cases.filter((c) => c.error !== undefined)).toHaveLength(Number(suite['@_errors']));
+      expect(cases.filter((c) => c.skipped !== undefined)).toHaveLength(Number(suite['@_skipped']));
+      expect(Number(suite['@_failures'])).toBe(counts.fail);
+      expect(Number(suite['@_errors'])).toBe(counts.error);
+      expect(Number(suite['@_skipped'])).toBe(counts.blocked + counts.skipped);
+    });
+  });
+
+  it('names a testcase by exercise and by id and title', async () => {
+    const { suites } = await parse();
+    const e2e = suites[0].testcase.find((c) => c['@_name'].startsWith('ex6.app.e2e'));
+    expect(e2e?.['@_classname']).toBe('ex6');
+    expect(e2e?.['@_name']).toBe('ex6.app.e2e — The app works through the external IP');
+  });
+
+  it('escapes student-controlled text: <script> stays text, ]]> and control characters cannot break it', async () => {
+    const { xml } = await parse();
+    expect(xml).not.toContain('<script>');
+    expect(xml).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(xml).not.toContain(']]>');
+    expect(xml).not.toContain('\u0007');
+    // Parsed back, the hostile string is an attribute value, not an element.
+    const parsed = new XMLParser({ ignoreAttributes: false }).parse(xml) as unknown;
+    expect(JSON.stringify(parsed)).not.toContain('"script"');
+    expect(JSON.stringify(parsed)).toContain('<script>alert(1)</script>|80]]>:8080');
+  });
+
+  it('drops characters XML 1.0 forbids, even in user names', async () => {
+    const run = loadClassSmall();
+    run.students[0].user = 'bad\u0000user\u001b[31m\uFFFE';
+    run.students[0].checks[0].message = 'lone surrogate \uD800 here';
+    run.students[0].checks[0].status = 'fail';
+    const { renderJunit } = await import('./junit.js');
+    const xml = renderJunit(run);
+    expect(XMLValidator.validate(xml)).toBe(true);
+    expect(xml).toContain('name="baduser[31m"');
+  });
+});
