@@ -3,7 +3,7 @@ import { fail, pass, type CheckDef } from './check.js';
 import { gradeStudent } from './engine.js';
 import { exitCodeFor } from './score.js';
 import { profileWith } from '../test/support/profile.js';
-import type { KubeProbe, Probes } from '../probes/types.js';
+import type { KubeProbe } from '../probes/types.js';
 
 const target = { user: 'labuser01', resourceGroup: 'labuser01-rg' };
 

@@ -5,6 +5,7 @@
  * `--wait` a failing check is polled (sharing fresh reads between checks polling in the same round).
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { CheckContext, CheckDef } from './check.js';
 import { errorMessage } from './errors.js';
 import { eventually } from './eventually.js';
@@ -66,6 +67,8 @@ export async function gradeStudent(
   const byId = new Map(selection.run.map((c) => [c.id, c]));
 
   const deadline = new AbortController();
+  // Every concurrent probe call and check listens for the deadline; that is expected, not a leak.
+  setMaxListeners(0, deadline.signal);
   const deadlineTimer = setTimeout(
     () => deadline.abort(new Error(`the student's deadline of ${formatMs(opts.studentDeadlineMs)} was reached`)),
     opts.studentDeadlineMs + opts.waitMs,

@@ -1,0 +1,240 @@
+/**
+ * Reads a docker-compose file a student wrote into the few facts the checks grade: per service the
+ * image (as written and as resolved), the build context and the published ports, each with its line
+ * and column. Hostile or broken input is a bounded failure, never a crash or a hang: the size is
+ * capped before parsing, binary content is refused, nesting is bounded before the YAML parser sees
+ * it (deep `- - - …` or `[[[…` would exhaust its stack or memory), aliases are bounded (alias bombs).
+ */
+import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import { interpolate, InterpolationError, type Environment } from './interpolate.js';
+import { parseLongPort, parseShortPort, PortSyntaxError, type PortMapping } from './ports.js';
+
+export interface Position {
+  line: number;
+  col: number;
+}
+
+export interface ComposePort extends PortMapping, Position {
+  /** The entry as written (one written entry may expand to several). */
+  source: string;
+}
+
+export interface ComposeService {
+  name: string;
+  /** The image after interpolation. */
+  image?: string;
+  /** The image as written, e.g. `${REGISTRY}myapp:${TAG-latest}`. */
+  imageTemplate?: string;
+  /** The build context after interpolation (`build: ctx` or `build: {context: ctx}`; default "."). */
+  build?: { context: string };
+  ports: ComposePort[];
+  /** Where the service, its image, build and ports are declared. */
+  at: Position & { image?: Position; build?: Position; ports?: Position };
+}
+
+export interface ComposeModel {
+  version?: string;
+  services: Record<string, ComposeService>;
+}
+
+export interface ComposeProblem extends Partial<Position> {
+  message: string;
+}
+
+export interface ComposeReadResult {
+  /** Absent when the file could not be read as YAML at all. */
+  model?: ComposeModel;
+  errors: ComposeProblem[];
+  /** Variables used while unset (Compose warns and uses an empty string). */
+  unsetVariables: string[];
+}
+
+export interface ComposeReadOptions {
+  /** Values for interpolation; the lab implies none (REGISTRY and TAG unset). */
+  env?: Environment;
+  maxBytes?: number;
+  maxDepth?: number;
+  maxAliasCount?: number;
+}
+
+export const COMPOSE_LIMITS = { maxBytes: 256 * 1024, maxDepth: 64, maxAliasCount: 100 };
+
+/** A file over the size cap (also for callers that only read its first bytes). */
+export function sizeProblem(bytes: number, maxBytes = COMPOSE_LIMITS.maxBytes): ComposeProblem | undefined {
+  return bytes > maxBytes ? { message: `the file is ${bytes} bytes, more than the ${maxBytes} a compose file may have here` } : undefined;
+}
+
+/** Rejects what the parser must never see: returns the text to parse, or the problem. */
+function precheck(input: string | Buffer, maxBytes: number, maxDepth: number): ComposeProblem | string {
+  const tooLarge = sizeProblem(typeof input === 'string' ? Buffer.byteLength(input) : input.length, maxBytes);
+  if (tooLarge) return tooLarge;
+  let text: string;
+  if (typeof input === 'string') text = input;
+  else {
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(input);
+    } catch {
+      return { message: 'the file is not text (it is not valid UTF-8)' };
+    }
+  }
+  const nul = text.indexOf('\0');
+  if (nul >= 0) return { message: `the file is not text (a NUL byte at offset ${nul})`, ...positionAt(text, nul) };
+  const deep = tooDeep(text, maxDepth);
+  if (deep) return { message: `the YAML is nested deeper than ${maxDepth} levels`, ...deep };
+  return text.replace(/^\uFEFF/, '');
+}
+
+function positionAt(text: string, offset: number): Position {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, col: offset - before.lastIndexOf('\n') };
+}
+
+/**
+ * Where the structure first goes deeper than `max`: flow nesting (`[`, `{`, outside quotes and
+ * comments) or block nesting (a line's indentation plus compact `- `/`? `/`: ` indicators).
+ */
+function tooDeep(text: string, max: number): Position | undefined {
+  const lines = text.split('\n');
+  let flow = 0;
+  for (let n = 0; n < lines.length; n++) {
+    const line = lines[n];
+    const block = blockIndent(line);
+    if (block > max * 4) return { line: n + 1, col: block + 1 };
+    let quote = '';
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i];
+      if (quote) {
+        if (c === '\\' && quote === '"') i++;
+        else if (c === quote) quote = '';
+      } else if (c === '"' || c === "'") quote = c;
+      else if (c === '#' && (i === 0 || line[i - 1] === ' ')) break;
+      else if (c === '[' || c === '{') {
+        if (++flow > max) return { line: n + 1, col: i + 1 };
+      } else if ((c === ']' || c === '}') && flow > 0) flow--;
+    }
+  }
+  return undefined;
+}
+
+/** Columns before a line's content: spaces and compact block indicators (`- - - x` nests three lists). */
+function blockIndent(line: string): number {
+  let i = 0;
+  while (i < line.length) {
+    const c = line[i];
+    if (c === ' ') i++;
+    else if ((c === '-' || c === '?' || c === ':') && (i + 1 === line.length || line[i + 1] === ' ')) i++;
+    else break;
+  }
+  return i;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function readCompose(input: string | Buffer, opts: ComposeReadOptions = {}): ComposeReadResult {
+  const { maxBytes, maxDepth, maxAliasCount } = { ...COMPOSE_LIMITS, ...opts };
+  const env = opts.env ?? {};
+  const checked = precheck(input, maxBytes, maxDepth);
+  if (typeof checked !== 'string') return { errors: [checked], unsetVariables: [] };
+
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(checked, { lineCounter, prettyErrors: false, merge: true, uniqueKeys: true });
+  if (doc.errors.length) {
+    return { errors: doc.errors.map((e) => ({ message: e.message.split('\n')[0], ...lineCounter.linePos(e.pos[0]) })), unsetVariables: [] };
+  }
+  let root: unknown;
+  try {
+    root = doc.toJS({ maxAliasCount });
+  } catch (err) {
+    return { errors: [{ message: `the YAML cannot be expanded: ${(err as Error).message} (too many aliases)` }], unsetVariables: [] };
+  }
+
+  const errors: ComposeProblem[] = [];
+  const unset = new Set<string>();
+  const at = (path: (string | number)[]): Position | undefined => nodePosition(doc, lineCounter, path);
+  const resolve = (text: string, path: (string | number)[]): string | undefined => {
+    try {
+      const r = interpolate(text, env);
+      r.unset.forEach((v) => unset.add(v));
+      return r.value;
+    } catch (err) {
+      if (!(err instanceof InterpolationError)) throw err;
+      errors.push({ message: err.message, ...at(path) });
+      return undefined;
+    }
+  };
+
+  if (!isRecord(root)) return { errors: [{ message: 'the file is not a YAML mapping (expected `services:` at the top)', line: 1, col: 1 }], unsetVariables: [] };
+  if (!isRecord(root.services)) {
+    errors.push({ message: root.services === undefined ? 'the file has no `services:` section' : '`services:` must be a mapping of service names', ...at(['services']) });
+  }
+  const model: ComposeModel = { ...(root.version !== undefined ? { version: String(root.version) } : {}), services: {} };
+  for (const [name, value] of Object.entries(isRecord(root.services) ? root.services : {})) {
+    const base = ['services', name];
+    const here = at(base) ?? { line: 1, col: 1 };
+    if (!isRecord(value)) {
+      errors.push({ message: `service ${name} must be a mapping`, ...here });
+      continue;
+    }
+    const service: ComposeService = { name, ports: [], at: { ...here } };
+    if (value.image !== undefined && value.image !== null) {
+      service.imageTemplate = String(value.image);
+      service.at.image = at([...base, 'image']);
+      service.image = resolve(service.imageTemplate, [...base, 'image']);
+    }
+    if (value.build !== undefined && value.build !== null) {
+      service.at.build = at([...base, 'build']);
+      const raw = isRecord(value.build) ? (value.build.context ?? '.') : value.build;
+      const context = typeof raw === 'string' ? resolve(raw, [...base, 'build']) : undefined;
+      if (typeof raw !== 'string') errors.push({ message: `service ${name}: build must be a path or a mapping with a context path`, ...service.at.build });
+      if (context !== undefined) service.build = { context };
+    }
+    if (value.ports !== undefined && value.ports !== null) {
+      service.at.ports = at([...base, 'ports']);
+      if (!Array.isArray(value.ports)) errors.push({ message: `service ${name}: ports must be a list`, ...service.at.ports });
+      else value.ports.forEach((entry, i) => service.ports.push(...readPort(entry, [...base, 'ports', i])));
+    }
+    model.services[name] = service;
+  }
+  return { model, errors, unsetVariables: [...unset] };
+
+  function readPort(entry: unknown, path: (string | number)[]): ComposePort[] {
+    const pos = at(path) ?? service(path);
+    try {
+      if (typeof entry === 'number' || typeof entry === 'string') {
+        const text = typeof entry === 'string' ? resolve(entry, path) : String(entry);
+        if (text === undefined) return [];
+        return parseShortPort(text).map((p) => ({ ...p, ...pos, source: String(entry) }));
+      }
+      if (isRecord(entry)) {
+        const values: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(entry)) {
+          const text = typeof v === 'string' ? resolve(v, [...path, k]) : v;
+          if (text === undefined) return [];
+          values[k] = text;
+        }
+        return [{ ...parseLongPort(values), ...pos, source: JSON.stringify(entry) }];
+      }
+      throw new PortSyntaxError(`a port must be a string, a number or a mapping, got ${JSON.stringify(entry)}`);
+    } catch (err) {
+      if (!(err instanceof PortSyntaxError)) throw err;
+      errors.push({ message: `service ${path[1]}: ${err.message}`, ...pos });
+      return [];
+    }
+  }
+
+  function service(path: (string | number)[]): Position {
+    return at(path.slice(0, 2)) ?? { line: 1, col: 1 };
+  }
+}
+
+/** Line and column of the node at `path`, or of its nearest ancestor that is written in the file. */
+function nodePosition(doc: Document, lineCounter: LineCounter, path: (string | number)[]): Position | undefined {
+  for (let n = path.length; n > 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    const start = node && typeof node === 'object' && node.range ? node.range[0] : undefined;
+    if (start !== undefined) return lineCounter.linePos(start);
+  }
+  if (isMap(doc.contents) && doc.contents.range) return lineCounter.linePos(doc.contents.range[0]);
+  return undefined;
+}

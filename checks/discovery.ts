@@ -1,0 +1,131 @@
+/**
+ * Which cluster and which registry are the student's: names are free, so they are discovered by listing
+ * the resource group. One → it. Several → the one other evidence points to, and the evidence says why:
+ * - registry: the one the cluster's pods pull from (when the Kubernetes API is reachable), then the one
+ *   holding the expected images, then the first by name;
+ * - cluster: the one that is provisioned and running, then the first by name.
+ * Probe calls go through the engine's memoised session, so every check that asks gets the same answer
+ * from the same reads.
+ */
+import type { CheckContext } from '../core/check.js';
+import { errorMessage } from '../core/errors.js';
+import type { ManagedClusterFacts, RegistryFacts } from '../probes/types.js';
+
+export interface Discovery<T> {
+  chosen: T;
+  /** Names of everything that was listed, sorted. */
+  candidates: string[];
+  reason: string;
+}
+
+const byName = <T extends { name: string }>(a: T, b: T) => a.name.toLowerCase().localeCompare(b.name.toLowerCase());
+const isHealthy = (c: ManagedClusterFacts) => c.provisioningState === 'Succeeded' && c.powerState === 'Running';
+
+/** The best of several by a score, or undefined when the score does not single one out. */
+function uniqueBest<T>(items: T[], score: (t: T) => number): T | undefined {
+  const scores = items.map(score);
+  const max = Math.max(...scores);
+  if (max <= 0) return undefined;
+  const best = items.filter((_, i) => scores[i] === max);
+  return best.length === 1 ? best[0] : undefined;
+}
+
+/**
+ * The only cluster; else the first running one by name; else the first by name. The class runtime
+ * fetches the kubeconfig of the same cluster (probes/environment.ts), so Exercise 3's evidence and the
+ * cluster the Kubernetes checks read agree.
+ */
+export function chooseCluster(clusters: ManagedClusterFacts[]): Discovery<ManagedClusterFacts> | undefined {
+  if (clusters.length === 0) return undefined;
+  const sorted = [...clusters].sort(byName);
+  const candidates = sorted.map((c) => c.name);
+  if (sorted.length === 1) return { chosen: sorted[0], candidates, reason: 'the only managed cluster in the resource group' };
+  const healthy = sorted.filter(isHealthy);
+  if (healthy.length === 1) return { chosen: healthy[0], candidates, reason: 'the only one of them that is provisioned and running' };
+  if (healthy.length > 1) return { chosen: healthy[0], candidates, reason: 'several are running: the first by name' };
+  return { chosen: sorted[0], candidates, reason: 'none is running: the first by name' };
+}
+
+export async function discoverCluster(ctx: CheckContext): Promise<Discovery<ManagedClusterFacts> | undefined> {
+  return chooseCluster(await ctx.probes.azure!.managedClusters());
+}
+
+/** The cluster ex3.cluster.exists chose (by name, re-read in this round), or a fresh discovery. */
+export async function chosenCluster(ctx: CheckContext): Promise<Discovery<ManagedClusterFacts> | undefined> {
+  const clusters = await ctx.probes.azure!.managedClusters();
+  const name = ctx.evidenceOf('ex3.cluster.exists')?.cluster;
+  const hit = typeof name === 'string' ? clusters.find((c) => c.name === name) : undefined;
+  if (hit) return { chosen: hit, candidates: clusters.map((c) => c.name).sort(), reason: 'chosen by ex3.cluster.exists' };
+  return chooseCluster(clusters);
+}
+
+/** Registry host of an image reference (`x.azurecr.io/myapp:v1.0` → x.azurecr.io), lower case. */
+export function imageRegistry(image: string): string | undefined {
+  const first = image.split('/')[0];
+  return image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first.toLowerCase() : undefined;
+}
+
+/** How many of the cluster's pod containers pull from each registry, or the reason the pods could not be read. */
+async function podPulls(ctx: CheckContext): Promise<{ counts: Map<string, number> } | { unavailable: string }> {
+  if (!ctx.probes.kube) return { unavailable: 'no Kubernetes access' };
+  try {
+    const snap = await ctx.probes.kube.snapshot();
+    const counts = new Map<string, number>();
+    for (const pod of snap.pods) {
+      for (const c of [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])]) {
+        const host = c.image ? imageRegistry(c.image) : undefined;
+        if (host) counts.set(host, (counts.get(host) ?? 0) + 1);
+      }
+    }
+    return { counts };
+  } catch (err) {
+    return { unavailable: `the pods could not be read: ${errorMessage(err)}` };
+  }
+}
+
+/** How many of the expected `image:tag`s a registry holds (0 when it cannot be read). */
+async function expectedImagesIn(ctx: CheckContext, r: RegistryFacts): Promise<number> {
+  if (!ctx.probes.registry) return 0;
+  const { tag, app, api } = ctx.profile.expect;
+  let n = 0;
+  for (const repo of [app.image, api.image]) {
+    try {
+      if ((await ctx.probes.registry.tags(r.loginServer, repo)).tags.includes(tag)) n++;
+    } catch {
+      /* unreadable: no evidence either way */
+    }
+  }
+  return n;
+}
+
+export interface RegistryDiscovery extends Discovery<RegistryFacts> {
+  /** Why the pods could not tell, when they could not. */
+  podsUnavailable?: string;
+}
+
+export async function discoverRegistry(ctx: CheckContext): Promise<RegistryDiscovery | undefined> {
+  const registries = [...(await ctx.probes.azure!.registries())].sort(byName);
+  if (registries.length === 0) return undefined;
+  const candidates = registries.map((r) => r.name);
+  if (registries.length === 1) return { chosen: registries[0], candidates, reason: 'the only container registry in the resource group' };
+
+  const pulls = await podPulls(ctx);
+  if ('counts' in pulls) {
+    const fromPods = uniqueBest(registries, (r) => pulls.counts.get(r.loginServer) ?? 0);
+    if (fromPods) return { chosen: fromPods, candidates, reason: `the cluster's pods pull from it (${pulls.counts.get(fromPods.loginServer)} container(s))` };
+  }
+  const podsUnavailable = 'unavailable' in pulls ? pulls.unavailable : undefined;
+  const held = await Promise.all(registries.map((r) => expectedImagesIn(ctx, r)));
+  const holding = uniqueBest(registries, (r) => held[registries.indexOf(r)]);
+  if (holding) return { chosen: holding, candidates, reason: `it holds the expected images (${held[registries.indexOf(holding)]} of 2)`, ...(podsUnavailable ? { podsUnavailable } : {}) };
+  return { chosen: registries[0], candidates, reason: 'several fit equally: the first by name', ...(podsUnavailable ? { podsUnavailable } : {}) };
+}
+
+/** The registry ex4.registry.exists chose (re-read in this round), or a fresh discovery. */
+export async function chosenRegistry(ctx: CheckContext): Promise<Discovery<RegistryFacts> | undefined> {
+  const registries = await ctx.probes.azure!.registries();
+  const name = ctx.evidenceOf('ex4.registry.exists')?.registry;
+  const hit = typeof name === 'string' ? registries.find((r) => r.name === name) : undefined;
+  if (hit) return { chosen: hit, candidates: registries.map((r) => r.name).sort(), reason: 'chosen by ex4.registry.exists' };
+  return discoverRegistry(ctx);
+}

@@ -1,0 +1,58 @@
+/** Reading Helm releases (decoded records) and tiller's RBAC objects. */
+import type { V1ClusterRoleBinding, V1ServiceAccount } from '@kubernetes/client-node';
+import type { HelmReleaseRecord } from '../../probes/types.js';
+
+/** The newest revision of each release (Helm keeps one record per revision). */
+export function latestRevisions(records: readonly HelmReleaseRecord[]): HelmReleaseRecord[] {
+  const latest = new Map<string, HelmReleaseRecord>();
+  for (const r of records) {
+    const key = `${r.source}/${r.namespace}/${r.name}`;
+    const cur = latest.get(key);
+    if (!cur || r.version > cur.version) latest.set(key, r);
+  }
+  return [...latest.values()];
+}
+
+/**
+ * Releases of `chart`, whatever the release is called (Helm 2 made up names). A record that could
+ * not be decoded counts when the release is named like the chart.
+ */
+export function releasesOfChart(records: readonly HelmReleaseRecord[], chart: string): HelmReleaseRecord[] {
+  return latestRevisions(records).filter((r) => (r.chartName ? r.chartName === chart : r.name === chart));
+}
+
+/** The release to grade: a deployed one first, Helm 3 before Helm 2, newest revision. */
+export function chooseRelease(records: readonly HelmReleaseRecord[], chart: string): HelmReleaseRecord | undefined {
+  const score = (r: HelmReleaseRecord) => (r.status === 'deployed' ? 2 : 0) + (r.source === 'helm3-secret' ? 1 : 0);
+  return [...releasesOfChart(records, chart)].sort((a, b) => score(b) - score(a) || b.version - a.version)[0];
+}
+
+export const releaseLabel = (r: HelmReleaseRecord) =>
+  `${r.name} (chart ${r.chartName ?? '?'}${r.chartVersion ? `-${r.chartVersion}` : ''}, revision ${r.version}, ${r.status}, ${r.source === 'helm3-secret' ? 'Helm 3 Secret' : 'Helm 2 ConfigMap'} ${r.namespace}/${r.objectName})`;
+
+/** A value at a dotted path in release values (`registry`, `myapp.versionTag`). */
+export function valueAt(values: Record<string, unknown> | undefined, path: string): unknown {
+  let cur: unknown = values;
+  for (const part of path.split('.')) {
+    if (!cur || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+export interface TillerRbac {
+  serviceAccount: boolean;
+  /** names of ClusterRoleBindings of cluster-admin to kube-system:tiller */
+  adminBindings: string[];
+  /** other roles bound to kube-system:tiller */
+  otherRoles: string[];
+}
+
+export function tillerRbac(serviceAccounts: readonly V1ServiceAccount[], bindings: readonly V1ClusterRoleBinding[], namespace = 'kube-system', name = 'tiller'): TillerRbac {
+  const toTiller = bindings.filter((b) => (b.subjects ?? []).some((s) => s.kind === 'ServiceAccount' && s.name === name && (s.namespace ?? '') === namespace));
+  return {
+    serviceAccount: serviceAccounts.some((sa) => sa.metadata?.name === name && (sa.metadata?.namespace ?? namespace) === namespace),
+    adminBindings: toTiller.filter((b) => b.roleRef?.kind === 'ClusterRole' && b.roleRef.name === 'cluster-admin').map((b) => b.metadata?.name ?? ''),
+    otherRoles: toTiller.filter((b) => b.roleRef?.name !== 'cluster-admin').map((b) => b.roleRef?.name ?? ''),
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Image references as Docker parses them (`[host[:port]/]path[:tag][@sha256:…]`) and the digests
+ * pods report. A first path component without '.' or ':' (and not `localhost`) is a Docker Hub path,
+ * not a host: `library/nginx`, `bitnami/nginx`.
+ */
+export interface ImageRef {
+  /** registry host, lower-cased; undefined for Docker Hub names */
+  host?: string;
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+const REF =
+  /^(?:([a-zA-Z0-9.-]+(?::\d+)?)\/)?([a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/;
+
+export function parseImageRef(image: string): ImageRef | undefined {
+  const m = REF.exec(image.trim());
+  if (!m) return undefined;
+  let host: string | undefined = m[1]?.toLowerCase();
+  let repository = m[2];
+  if (host && !/[.:]/.test(host) && host !== 'localhost') {
+    repository = `${m[1]}/${repository}`;
+    host = undefined;
+  }
+  if (host === 'docker.io' || host === 'index.docker.io') host = undefined;
+  return { host, repository, tag: m[3], digest: m[4] };
+}
+
+/** `<login server>/<repo>:<tag>`, the image the lab asks for. */
+export const imageName = (loginServer: string, repository: string, tag: string) => `${loginServer.toLowerCase()}/${repository}:${tag}`;
+
+/**
+ * Whether `image` names repository:tag in the registry `loginServer`. A digest pinned next to the tag
+ * is accepted (the tag still says which image was meant).
+ */
+export function isImage(image: string | undefined, loginServer: string, repository: string, tag: string): boolean {
+  const ref = image ? parseImageRef(image) : undefined;
+  return !!ref && ref.host === loginServer.toLowerCase() && ref.repository === repository && ref.tag === tag;
+}
+
+/** The registry name in `<name>.<domain>` (e.g. `labuser07acr` in `labuser07acr.azurecr.io`). */
+export function registryNameOf(host: string | undefined, registryDomain: string): string | undefined {
+  if (!host) return undefined;
+  const suffix = `.${registryDomain.toLowerCase()}`;
+  const h = host.toLowerCase();
+  return h.endsWith(suffix) && h.length > suffix.length ? h.slice(0, -suffix.length) : undefined;
+}
+
+/** The digest in a container status's imageID (`docker-pullable://x@sha256:…`, `x@sha256:…`, `sha256:…`). */
+export function imageIdDigest(imageID: string | undefined): string | undefined {
+  return imageID ? /(sha256:[a-f0-9]{64})\s*$/.exec(imageID)?.[1] : undefined;
+}
+
+/** For messages: sha256:0123456789ab… */
+export const shortDigest = (d: string | undefined) => (d ? d.slice(0, 19) + '…' : 'none');

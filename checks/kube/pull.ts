@@ -1,0 +1,54 @@
+/**
+ * Why a pod cannot pull its image, from the kubelet's words: the container's waiting reason and
+ * message (`Back-off pulling image "…"`) and the Failed event that carries the registry's answer.
+ */
+import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
+import { eventLine, eventsForPod } from './events.js';
+import { PULL_FAILURES, summarizePod } from './pods.js';
+
+export type PullCause = 'unauthorized' | 'manifest-unknown' | 'no-such-host' | 'invalid-name' | 'other';
+
+export interface PullDiagnosis {
+  pod: string;
+  container: string;
+  image: string;
+  reason: string;
+  message?: string;
+  /** the event that explains it, as one line */
+  event?: string;
+  cause: PullCause;
+}
+
+const CAUSES: Array<[PullCause, RegExp]> = [
+  ['unauthorized', /unauthorized|authentication required|401 Unauthorized|failed to authorize|insufficient_scope/i],
+  ['manifest-unknown', /manifest unknown|manifest for .* not found|not found: manifest|: not found$/i],
+  ['no-such-host', /no such host|server misbehaving|name resolution/i],
+  ['invalid-name', /invalid reference format|InvalidImageName/i],
+];
+
+export function pullCause(text: string): PullCause {
+  return CAUSES.find(([, re]) => re.test(text))?.[0] ?? 'other';
+}
+
+/** The first container of `pod` that cannot pull, with the cause; undefined when none is stuck pulling. */
+export function diagnosePull(pod: V1Pod, events: readonly CoreV1Event[]): PullDiagnosis | undefined {
+  const s = summarizePod(pod);
+  const stuck = s.containers.find((c) => c.state === 'waiting' && c.reason && PULL_FAILURES.has(c.reason));
+  if (!stuck) return undefined;
+  const mine = eventsForPod(events, pod);
+  // The registry's answer is in a Failed event about this image; fall back to any failure event.
+  const ev =
+    mine.find((e) => e.reason === 'Failed' && (e.message ?? '').includes(stuck.image) && pullCause(e.message ?? '') !== 'other') ??
+    mine.find((e) => e.reason === 'Failed' && (e.message ?? '').includes(stuck.image)) ??
+    mine.find((e) => e.type === 'Warning' && /pull|image/i.test(e.message ?? ''));
+  const text = `${stuck.reason} ${stuck.message ?? ''} ${ev?.message ?? ''}`;
+  return {
+    pod: s.name,
+    container: stuck.name,
+    image: stuck.image,
+    reason: stuck.reason!,
+    ...(stuck.message ? { message: stuck.message } : {}),
+    ...(ev ? { event: eventLine(ev) } : {}),
+    cause: stuck.reason === 'InvalidImageName' ? 'invalid-name' : pullCause(text),
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * The ARM clients of one grading run, shared by every student: one pipeline set per subscription, one
+ * rate limit for the whole class, one role-name cache. The endpoint is configurable (public cloud,
+ * sovereign clouds, the simulated lab); an extra CA is trusted explicitly.
+ */
+import type { TokenCredential } from '@azure/core-auth';
+import type { Pipeline } from '@azure/core-rest-pipeline';
+import { AuthorizationManagementClient } from '@azure/arm-authorization';
+import { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
+import { ContainerServiceClient } from '@azure/arm-containerservice';
+import { armErrorPolicy, attemptTimeoutPolicy, rateLimitPolicy, retryAfterCapPolicy, TokenBucket } from './policies.js';
+import { RoleNames } from './roles.js';
+import { trustedCas } from './tls.js';
+
+export const PUBLIC_ARM_ENDPOINT = 'https://management.azure.com';
+
+export interface AzureClientOptions {
+  credential: TokenCredential;
+  /** The run's default subscription. */
+  subscriptionId: string;
+  /** ARM endpoint; default the public cloud. */
+  endpoint?: string;
+  /** Extra CA (PEM) to trust besides the system roots. */
+  ca?: string | string[];
+  /** Class-wide ARM request rate (default 10/s, ARM's read limit per identity is far above). */
+  requestsPerSecond?: number;
+  /** A bucket to share with other client sets (wins over requestsPerSecond). */
+  limiter?: TokenBucket;
+  /** Retries of throttled (honouring Retry-After), failed (5xx) and dropped requests. Default 4. */
+  maxRetries?: number;
+  /** First exponential back-off delay (ms). Default 500. */
+  retryDelayMs?: number;
+  /** The longest Retry-After the grader honours; longer ones fail at once. Default 30 s. */
+  maxRetryAfterMs?: number;
+  /** Timeout of one HTTP attempt (ms). Default 20 s. */
+  attemptTimeoutMs?: number;
+}
+
+export interface SubscriptionClients {
+  containerService: ContainerServiceClient;
+  containerRegistry: ContainerRegistryManagementClient;
+  authorization: AuthorizationManagementClient;
+}
+
+export interface AzureClients {
+  readonly endpoint: string;
+  readonly credential: TokenCredential;
+  readonly defaultSubscriptionId: string;
+  readonly bucket: TokenBucket;
+  /** Role definition names, cached for the run. */
+  readonly roleNames: RoleNames;
+  forSubscription(subscriptionId?: string): SubscriptionClients;
+}
+
+export function createAzureClients(opts: AzureClientOptions): AzureClients {
+  const endpoint = (opts.endpoint ?? PUBLIC_ARM_ENDPOINT).replace(/\/+$/, '');
+  const bucket = opts.limiter ?? new TokenBucket(opts.requestsPerSecond ?? 10);
+  const ca = trustedCas(opts.ca);
+  const common = {
+    endpoint,
+    // ARM's token audience is its endpoint (management.azure.com, management.usgovcloudapi.net, ...).
+    credentials: { scopes: [`${endpoint}/.default`] },
+    credentialScopes: [`${endpoint}/.default`],
+    ...(ca ? { tlsOptions: { ca } } : {}),
+    retryOptions: { maxRetries: opts.maxRetries ?? 4, retryDelayInMs: opts.retryDelayMs ?? 500, maxRetryDelayInMs: 8_000 },
+    userAgentOptions: { userAgentPrefix: 'lab-grade' },
+  };
+  const policies = [rateLimitPolicy(bucket), retryAfterCapPolicy(opts.maxRetryAfterMs ?? 30_000), attemptTimeoutPolicy(opts.attemptTimeoutMs ?? 20_000)];
+  const instrument = (pipeline: Pipeline) => {
+    for (const p of policies) pipeline.addPolicy(p, { afterPhase: 'Retry' });
+    pipeline.addPolicy(armErrorPolicy()); // no phase: outside the retry loop, sees the final answer
+  };
+
+  const bySubscription = new Map<string, SubscriptionClients>();
+  const clients: AzureClients = {
+    endpoint,
+    credential: opts.credential,
+    defaultSubscriptionId: opts.subscriptionId,
+    bucket,
+    roleNames: new RoleNames(),
+    forSubscription(subscriptionId = opts.subscriptionId) {
+      let set = bySubscription.get(subscriptionId);
+      if (!set) {
+        set = {
+          containerService: new ContainerServiceClient(opts.credential, subscriptionId, common),
+          containerRegistry: new ContainerRegistryManagementClient(opts.credential, subscriptionId, common),
+          // The autorest-style client builds URLs from `$host` as well as `endpoint`.
+          authorization: new AuthorizationManagementClient(opts.credential, subscriptionId, { ...common, $host: endpoint }),
+        };
+        for (const c of Object.values(set)) instrument((c as { pipeline: Pipeline }).pipeline);
+        bySubscription.set(subscriptionId, set);
+      }
+      return set;
+    },
+  };
+  return clients;
+}

@@ -1,0 +1,183 @@
+/**
+ * The Azure probe of one student: their resource group, the clusters and registries in it, role
+ * assignments that reach them, admin credentials and the user kubeconfig. It fetches and normalises;
+ * checks decide. No result is cached here (the engine's session memoises per polling round); only
+ * role names are cached, for the run, in the shared clients.
+ */
+import type { TokenCredential } from '@azure/core-auth';
+import { createPipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
+import type { AgentPool } from '@azure/arm-containerservice';
+import type { RoleAssignment } from '@azure/arm-authorization';
+import { ProbeError, type AzureProbe, type ManagedClusterFacts, type RegistryFacts, type ResourceGroupFacts, type RoleAssignmentFacts } from '../types.js';
+import { createAzureClients, type AzureClients } from './clients.js';
+import { tokenIdentity } from './credential.js';
+import { armError, errorCode, statusOf, type ArmCall } from './errors.js';
+import { clusterFacts, kubeconfigText, registryCredentialFacts, registryFacts, roleAssignmentFacts } from './map.js';
+import type { TokenBucket } from './policies.js';
+
+export interface AzureProbeOptions {
+  subscriptionId: string;
+  resourceGroup: string;
+  /** The run's shared clients; made here (from the fields below) when absent. */
+  clients?: AzureClients;
+  credential?: TokenCredential;
+  endpoint?: string;
+  ca?: string | string[];
+  limiter?: TokenBucket;
+  /** Object id of a service principal from its app (client) id, e.g. through Microsoft Graph; ARM cannot. */
+  servicePrincipalObjectId?: (clientId: string) => Promise<string | undefined>;
+}
+
+const RESOURCE_GROUP_API = '2021-04-01';
+/** Far above a lab's resource group; bounds a misbehaving pager. */
+const MAX_ITEMS = 1_000;
+
+async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of items) {
+    out.push(item);
+    if (out.length >= MAX_ITEMS) break;
+  }
+  return out;
+}
+
+const isGroupMissing = (err: unknown) => statusOf(err) === 404 && errorCode(err) === 'ResourceGroupNotFound';
+
+export function azureProbe(opts: AzureProbeOptions): AzureProbe {
+  const clients =
+    opts.clients ??
+    createAzureClients({
+      credential: opts.credential ?? missing('credential'),
+      subscriptionId: opts.subscriptionId,
+      endpoint: opts.endpoint,
+      ca: opts.ca,
+      limiter: opts.limiter,
+    });
+  const { containerService, containerRegistry, authorization } = clients.forSubscription(opts.subscriptionId);
+  const rg = opts.resourceGroup;
+  const rgId = `/subscriptions/${opts.subscriptionId}/resourceGroups/${rg}`;
+  const provider = (type: string, name?: string) => `${rgId}/providers/${type}${name ? `/${name}` : ''}`;
+
+  let identity: Promise<string> | undefined;
+  const who = () =>
+    (identity ??= clients.credential
+      .getToken(`${clients.endpoint}/.default`)
+      .then((t) => (t && tokenIdentity(t.token)) ?? "the grader's identity")
+      .catch(() => "the grader's identity"));
+
+  async function arm<T>(call: ArmCall, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      const status = statusOf(err);
+      throw armError(err, call, status === 401 || status === 403 ? await who() : undefined, clients.endpoint);
+    }
+  }
+
+  /** A raw GET through the same pipeline (auth, retries, rate limit; answers >= 400 throw). */
+  async function get(path: string, apiVersion: string): Promise<PipelineResponse> {
+    return authorization.sendRequest(createPipelineRequest({ url: `${clients.endpoint}${path}?api-version=${apiVersion}`, method: 'GET' }));
+  }
+
+  const listClusters = () =>
+    arm({ action: 'Microsoft.ContainerService/managedClusters/read', scope: rgId }, async () => {
+      try {
+        return await collect(containerService.managedClusters.listByResourceGroup(rg));
+      } catch (err) {
+        if (isGroupMissing(err)) return [];
+        throw err;
+      }
+    });
+
+  const listRegistries = () =>
+    arm({ action: 'Microsoft.ContainerRegistry/registries/read', scope: rgId }, async () => {
+      try {
+        return (await collect(containerRegistry.registries.listByResourceGroup(rg))).map(registryFacts);
+      } catch (err) {
+        if (isGroupMissing(err)) return [];
+        throw err;
+      }
+    });
+
+  return {
+    subscriptionId: opts.subscriptionId,
+
+    async resourceGroup(): Promise<ResourceGroupFacts> {
+      return arm({ action: 'Microsoft.Resources/subscriptions/resourceGroups/read', scope: rgId }, async () => {
+        try {
+          const res = await get(`/subscriptions/${opts.subscriptionId}/resourcegroups/${encodeURIComponent(rg)}`, RESOURCE_GROUP_API);
+          const body = JSON.parse(res.bodyAsText ?? '{}') as { id?: string; name?: string; location?: string };
+          return { name: body.name ?? rg, exists: true, ...(body.id ? { id: body.id } : {}), ...(body.location ? { location: body.location } : {}) };
+        } catch (err) {
+          if (isGroupMissing(err)) return { name: rg, exists: false };
+          if (statusOf(err) !== 404) throw err;
+          // A 404 that is not ResourceGroupNotFound (an ARM stand-in without this route): listing tells.
+          try {
+            await collect(containerService.managedClusters.listByResourceGroup(rg));
+            return { name: rg, exists: true, id: rgId };
+          } catch (listErr) {
+            if (isGroupMissing(listErr)) return { name: rg, exists: false };
+            throw listErr;
+          }
+        }
+      });
+    },
+
+    async managedClusters(): Promise<ManagedClusterFacts[]> {
+      const clusters = await listClusters();
+      return Promise.all(
+        clusters.map(async (mc) => {
+          let pools: AgentPool[] | undefined;
+          if (!mc.agentPoolProfiles?.length && mc.name) {
+            pools = await arm({ action: 'Microsoft.ContainerService/managedClusters/agentPools/read', scope: mc.id ?? rgId }, () =>
+              collect(containerService.agentPools.list(rg, mc.name!)),
+            );
+          }
+          const clientId = mc.servicePrincipalProfile?.clientId;
+          const spObjectId = clientId && clientId !== 'msi' ? await opts.servicePrincipalObjectId?.(clientId).catch(() => undefined) : undefined;
+          return clusterFacts(mc, pools, spObjectId);
+        }),
+      );
+    },
+
+    registries: listRegistries,
+
+    async registryCredentials(registryName: string) {
+      return arm({ action: 'Microsoft.ContainerRegistry/registries/listCredentials/action', scope: provider('Microsoft.ContainerRegistry/registries', registryName) }, async () =>
+        registryCredentialFacts(await containerRegistry.registries.listCredentials(rg, registryName)),
+      );
+    },
+
+    async roleAssignments(): Promise<RoleAssignmentFacts[]> {
+      const action = 'Microsoft.Authorization/roleAssignments/read';
+      const scopes = [rgId, ...(await listRegistries()).map((r: RegistryFacts) => r.id).filter(Boolean)];
+      const lists = await Promise.all(
+        scopes.map((scope, i) =>
+          arm({ action, scope }, () =>
+            // At the group: everything at, above and below it; on a registry: at and above (dupes are merged).
+            collect(authorization.roleAssignments.listForScope(scope.replace(/^\/+/, ''), i === 0 ? {} : { filter: 'atScope()' })),
+          ),
+        ),
+      );
+      const byId = new Map<string, RoleAssignment>();
+      for (const ra of lists.flat()) byId.set((ra.id ?? `${ra.scope}|${ra.principalId}|${ra.roleDefinitionId}`).toLowerCase(), ra);
+      return Promise.all(
+        [...byId.values()].map(async (ra) => roleAssignmentFacts(ra, ra.roleDefinitionId ? await clients.roleNames.resolve(authorization, ra.roleDefinitionId) : undefined)),
+      );
+    },
+
+    async clusterUserKubeconfig(clusterName: string): Promise<string> {
+      const scope = provider('Microsoft.ContainerService/managedClusters', clusterName);
+      const results = await arm({ action: 'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action', scope }, () =>
+        containerService.managedClusters.listClusterUserCredentials(rg, clusterName),
+      );
+      const text = kubeconfigText(results);
+      if (!text) throw new ProbeError('azure', `ARM returned no user kubeconfig for cluster ${clusterName}`, { scope });
+      return text;
+    },
+  };
+}
+
+function missing(what: string): never {
+  throw new Error(`azureProbe: give either clients or a ${what}`);
+}

@@ -1,0 +1,162 @@
+/**
+ * Builds each student's probes from the class config. Shared per run: the network policy, the ARM
+ * clients (with their class-wide rate limit) and the credential; per student: one SSH connection,
+ * one registry client, one Kubernetes connection (its kubeconfig fetched lazily from Azure, or a
+ * file for self-checks), one HTTP client. What a student has not got is reported as `unavailable`
+ * with the line that would make it reachable.
+ */
+import type { TokenCredential } from '@azure/core-auth';
+import type { ClassConfig } from '../core/config.js';
+import type { LabProfile } from '../core/profile.js';
+import type { OpenedEnvironment } from '../core/run.js';
+import type { Target } from '../core/target.js';
+import { azureProbe, createAzureClients, defaultCredential, staticTokenCredential, type AzureClients } from './azure/index.js';
+import { httpProbe } from './http/index.js';
+import { kubeProbe } from './kube/index.js';
+import { NetworkPolicy } from './net.js';
+import { registryProbe } from './registry/index.js';
+import { ProbeError, type AzureProbe, type Probes, type Unavailable } from './types.js';
+import { localVm } from './vm/local.js';
+import { sshVm } from './vm/ssh.js';
+
+export interface RuntimeOptions {
+  profile: LabProfile;
+  allowDisruptive: boolean;
+  allowExecCredentials: boolean;
+  /** Inject a credential (tests, the simulated lab) instead of the config's. */
+  credential?: TokenCredential;
+  /** --local: grade the VM exercises on this machine, in this home folder. */
+  localHome?: string;
+  /** The --wait budget: transient HTTP failures (Spring still starting) are retried within it. */
+  waitMs?: number;
+}
+
+/** Even a single snapshot retries a starting app this long: pods are Ready before Spring answers. */
+const MIN_HTTP_RETRY_MS = 5_000;
+
+export interface Runtime {
+  openEnvironment(target: Target): Promise<OpenedEnvironment>;
+  close(): Promise<void>;
+}
+
+const MAX_OUTPUT_BYTES = 256 * 1024;
+const ARM_SCOPE = 'https://management.azure.com/.default';
+
+export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtime {
+  const trustedHosts = [config.azure?.endpoint ? new URL(config.azure.endpoint).hostname : undefined, config.vm?.host].filter((h): h is string => !!h && !h.includes('{user}'));
+  const policy = new NetworkPolicy({ connectTo: config.network.connectTo, loopbackOnly: config.network.loopbackOnly, trustedHosts });
+  const timeout = (kind: keyof ClassConfig['timeoutsMs'], fallback: number) => config.timeoutsMs[kind] ?? fallback;
+
+  let clients: AzureClients | undefined;
+  let credential: TokenCredential | undefined;
+  if (config.azure) {
+    credential = opts.credential ?? (config.azure.credential === 'token' ? staticTokenCredential(config.azure.token!) : defaultCredential());
+    clients = createAzureClients({
+      credential,
+      subscriptionId: config.azure.subscriptionId,
+      endpoint: config.azure.endpoint,
+      ca: config.caPem,
+      requestsPerSecond: config.azure.requestsPerSecond,
+      attemptTimeoutMs: timeout('azure', 30_000),
+    });
+  }
+  const aadToken = credential
+    ? async () => {
+        const t = await credential!.getToken(ARM_SCOPE);
+        if (!t) throw new ProbeError('registry', 'the Azure credential gave no token for the registry token exchange');
+        return t.token;
+      }
+    : undefined;
+
+  return {
+    async openEnvironment(target) {
+      const probes: Probes = {};
+      const unavailable: Unavailable = {};
+      const closers: Array<() => Promise<void>> = [];
+
+      if (opts.localHome ?? target.localHome) {
+        probes.vm = localVm({ home: (opts.localHome ?? target.localHome)!, timeoutMs: timeout('vm', 20_000), maxOutputBytes: MAX_OUTPUT_BYTES });
+      } else if (target.vm) {
+        const vm = sshVm({ target: target.vm, policy, timeoutMs: timeout('vm', 20_000), maxOutputBytes: MAX_OUTPUT_BYTES });
+        probes.vm = vm;
+        closers.push(() => vm.close());
+      } else {
+        unavailable.vm = 'no VM access: add vm.host to the class config, or run lab-grade --local on the VM itself';
+      }
+
+      let azure: AzureProbe | undefined;
+      if (clients && config.azure) {
+        azure = azureProbe({ subscriptionId: target.subscriptionId ?? config.azure.subscriptionId, resourceGroup: target.resourceGroup, clients });
+        probes.azure = azure;
+        const registry = registryProbe({
+          policy,
+          ca: config.caPem,
+          credentialsFor: (loginServer) => adminCredentialsOf(azure!, loginServer),
+          aadToken,
+          timeoutMs: timeout('registry', 15_000),
+        });
+        probes.registry = registry;
+        closers.push(() => registry.close());
+      } else {
+        unavailable.azure = 'no Azure access: run az login (or set azure.subscription in the class config)';
+        unavailable.registry = unavailable.azure;
+      }
+
+      const kubeconfigSource = target.kubeconfig
+        ? async () => (await import('node:fs/promises')).readFile(target.kubeconfig!.path, 'utf8')
+        : azure
+          ? () => clusterKubeconfig(azure!)
+          : undefined;
+      if (kubeconfigSource) {
+        probes.kube = kubeProbe({
+          kubeconfig: kubeconfigSource,
+          namespace: config.kubernetes.namespace ?? opts.profile.expect.namespace,
+          allowDisruptive: opts.allowDisruptive,
+          allowExec: opts.allowExecCredentials,
+          timeoutMs: timeout('kube', 20_000),
+          policy,
+        });
+      } else {
+        unavailable.kube = 'no cluster access: run az aks get-credentials --name <cluster> --resource-group <group>';
+      }
+
+      probes.http = httpProbe({
+        policy,
+        ca: config.caPem,
+        timeouts: { connect: 5_000, headers: timeout('http', 15_000), body: timeout('http', 15_000) },
+        maxBodyBytes: 512 * 1024,
+        retry: { budgetMs: Math.max(opts.waitMs ?? 0, MIN_HTTP_RETRY_MS), baseDelayMs: 500 },
+      });
+
+      return {
+        probes,
+        unavailable,
+        close: async () => {
+          await Promise.allSettled(closers.map((c) => c()));
+        },
+      };
+    },
+    async close() {
+      // Clients hold no sockets beyond keep-alive; the process may exit.
+    },
+  };
+}
+
+/** Admin credentials of the registry at a login server, when its admin user is enabled. */
+async function adminCredentialsOf(azure: AzureProbe, loginServer: string): Promise<{ username: string; password: string } | undefined> {
+  const registry = (await azure.registries()).find((r) => r.loginServer.toLowerCase() === loginServer.toLowerCase());
+  if (!registry?.adminUserEnabled) return undefined;
+  const c = await azure.registryCredentials(registry.name);
+  return c.passwords[0] ? { username: c.username, password: c.passwords[0] } : undefined;
+}
+
+/**
+ * The cluster whose credentials the grader uses: the only one, else the first running one by name
+ * (ex3.cluster.exists reports the same choice and the candidates).
+ */
+async function clusterKubeconfig(azure: AzureProbe): Promise<string> {
+  const clusters = [...(await azure.managedClusters())].sort((a, b) => a.name.localeCompare(b.name));
+  const chosen = clusters.find((c) => c.provisioningState === 'Succeeded' && c.powerState === 'Running') ?? clusters[0];
+  if (!chosen) throw new ProbeError('kube', 'no AKS cluster in the resource group to get credentials from');
+  return azure.clusterUserKubeconfig(chosen.name);
+}

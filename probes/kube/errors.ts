@@ -1,0 +1,52 @@
+/**
+ * Turning client-node failures into sentences a student or instructor can act on. client-node v2
+ * throws `ApiException` (`.code` = HTTP status, `.body` = the Status object as a JSON string) for
+ * answers, and undici's `TypeError: fetch failed` (with a `.cause`) when no answer came.
+ */
+import { ApiException } from '@kubernetes/client-node';
+import { errorMessage } from '../../core/errors.js';
+import { ProbeError } from '../types.js';
+
+export interface KubeFailure {
+  /** HTTP status, undefined when the API server did not answer. */
+  status?: number;
+  /** One line: what was tried and why it failed. */
+  message: string;
+}
+
+/** The Status object's message, when the body is one. */
+function statusMessage(body: unknown): string | undefined {
+  try {
+    const obj = typeof body === 'string' ? JSON.parse(body) : body;
+    return typeof obj?.message === 'string' ? obj.message : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The innermost cause of a transport error (undici wraps it in "fetch failed"). */
+export function rootCause(err: unknown): string {
+  let cur: unknown = err;
+  for (let i = 0; i < 5 && cur instanceof Error && cur.cause; i++) cur = cur.cause;
+  const code = (cur as { code?: string })?.code;
+  const msg = errorMessage(cur);
+  return code && !msg.includes(code) ? `${msg} (${code})` : msg;
+}
+
+/** What a failed `verb resource` call means; `server` names where it went. */
+export function describeKubeFailure(verb: string, resource: string, err: unknown, server: string): KubeFailure {
+  if (err instanceof ApiException) {
+    const code = err.code;
+    const said = statusMessage(err.body);
+    if (code === 403) return { status: code, message: `${verb} ${resource}: forbidden (RBAC): the grader's identity needs get/list on ${resource}` };
+    if (code === 401) return { status: code, message: `${verb} ${resource}: unauthorized: the API server refused the kubeconfig's credentials` };
+    return { status: code, message: `${verb} ${resource}: the API server answered ${code}${said ? `: ${said}` : ''}` };
+  }
+  return { message: `${verb} ${resource}: cannot reach the API server at ${server}: ${rootCause(err)}` };
+}
+
+export function kubeProbeError(verb: string, resource: string, err: unknown, server: string): ProbeError {
+  if (err instanceof ProbeError) return err;
+  const f = describeKubeFailure(verb, resource, err, server);
+  return new ProbeError('kube', f.message, { verb, resource, server, ...(f.status ? { status: f.status } : {}) });
+}

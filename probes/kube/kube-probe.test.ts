@@ -1,0 +1,109 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { scenario } from '../../sandbox/kube/testing.js';
+import { startSimStudent, type SimStudent } from '../../checks/kube/testkit.js';
+import { ProbeError } from '../types.js';
+import { hasPodLister } from './kube-probe.js';
+
+let sim: SimStudent | undefined;
+afterEach(async () => {
+  await sim?.close();
+  sim = undefined;
+});
+
+const pathOf = (p: string) => p.split('?')[0];
+
+describe('kube probe against the simulated API server', () => {
+  it('answers /version and lists each kind once per snapshot, all with GET', async () => {
+    sim = await startSimStudent(scenario({ kubernetes: { greetings: ['hello'], helm: [{ name: 'greetings', chart: 'greetings-0.3.0', values: { registry: 'labuser07acr.azurecr.io' } }] } }));
+    const v = await sim.kube.reach();
+    expect(v.gitVersion).toMatch(/^v1\./);
+    expect(v.server).toBe(sim.api.url);
+    sim.api.requests.length = 0;
+    const snap = await sim.kube.snapshot();
+    const paths = sim.api.requests.map((r) => pathOf(r.path)).sort();
+    expect(paths).toEqual(
+      [
+        '/api/v1/namespaces/default/pods',
+        '/apis/apps/v1/namespaces/default/deployments',
+        '/apis/apps/v1/namespaces/default/replicasets',
+        '/api/v1/namespaces/default/services',
+        '/api/v1/namespaces/default/endpoints',
+        '/api/v1/namespaces/default/events',
+        '/api/v1/nodes',
+        '/api/v1/secrets',
+        '/api/v1/namespaces/kube-system/configmaps',
+        '/api/v1/namespaces/kube-system/serviceaccounts',
+        '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+      ].sort(),
+    );
+    expect(sim.api.requests.every((r) => r.method === 'GET')).toBe(true);
+    expect(sim.api.requests.find((r) => pathOf(r.path) === '/api/v1/secrets')?.path).toContain('labelSelector=owner%3Dhelm');
+    expect(snap.unreadable).toEqual({});
+    expect(snap.pods.filter((p) => p.metadata?.labels?.app === 'myapp')).toHaveLength(3);
+    expect(snap.deployments.map((d) => d.metadata?.name).sort()).toEqual(['myapi', 'myapp']);
+    expect(snap.nodes).toHaveLength(3);
+    expect(snap.helmSecrets).toHaveLength(1);
+    expect(snap.serviceAccounts.length).toBeGreaterThan(0);
+  });
+
+  it('reads a pod’s own list through the API server’s pod proxy', async () => {
+    sim = await startSimStudent(scenario({ kubernetes: { greetings: ['hello', 'second'] } }));
+    const snap = await sim.kube.snapshot();
+    const api = snap.pods.find((p) => p.metadata?.labels?.app === 'myapi')!;
+    const r = await sim.kube.podProxyGet('default', api.metadata!.name!, 8080, '/api/greetings');
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body).map((g: { content: string }) => g.content)).toEqual(['hello', 'second']);
+    expect(sim.api.requests.at(-1)?.path).toBe(`/api/v1/namespaces/default/pods/${api.metadata!.name}:8080/proxy/api/greetings`);
+    const missing = await sim.kube.podProxyGet('default', 'no-such-pod', 8080, '/api/greetings');
+    expect(missing.status).toBe(404);
+  });
+
+  it('refuses to delete without --allow-disruptive and sends nothing', async () => {
+    sim = await startSimStudent(scenario());
+    const before = sim.api.requests.length;
+    await expect(sim.kube.deletePod('default', 'myapi-x')).rejects.toThrow(/pass --allow-disruptive/);
+    expect(sim.api.requests.length).toBe(before);
+  });
+
+  it('deletes a pod when allowed, and lists pods fresh for polling', async () => {
+    sim = await startSimStudent(scenario(), { allowDisruptive: true });
+    expect(hasPodLister(sim.kube)).toBe(true);
+    const [victim] = await sim.kube.listPods('default', 'app=myapi', 0);
+    await sim.kube.deletePod('default', victim.metadata!.name!);
+    expect(sim.api.requests.filter((r) => r.method === 'DELETE').map((r) => pathOf(r.path))).toEqual([`/api/v1/namespaces/default/pods/${victim.metadata!.name}`]);
+    const after = await sim.kube.listPods('default', 'app=myapi', 1);
+    expect(after.map((p) => p.metadata?.name)).not.toContain(victim.metadata!.name);
+    expect(after).toHaveLength(1);
+  });
+
+  it('reports 403 on everything as an error naming the verb and the resource', async () => {
+    sim = await startSimStudent(scenario({ faults: { kube: 'forbidden' } }));
+    const err = await sim.kube.snapshot().catch((e) => e);
+    expect(err).toBeInstanceOf(ProbeError);
+    expect(err.message).toMatch(/may not list pods, deployments or services in namespace default \(forbidden, RBAC\): it needs get\/list on pods/);
+    expect(err.detail).toMatchObject({ status: 403, verb: 'list', resource: 'pods' });
+    await expect(sim.kube.reach()).rejects.toThrow(/get \/version: forbidden \(RBAC\)/);
+  });
+
+  it('reports a server error as an error, not a crash', async () => {
+    sim = await startSimStudent(scenario({ faults: { kube: 'error500' } }));
+    await expect(sim.kube.snapshot()).rejects.toThrow(/list pods: the API server answered 500: Internal error occurred: etcdserver: request timed out/);
+  });
+
+  it('dials the API server through the network policy (connectTo, then the vetting)', async () => {
+    const { kubeProbe } = await import('./kube-probe.js');
+    const { NetworkPolicy } = await import('../net.js');
+    const kc = (server: string) =>
+      `apiVersion: v1\nclusters: [{name: c, cluster: {server: "${server}"}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\nusers: [{name: u, user: {token: t0123456789}}]\n`;
+    // The name is mapped (no DNS) to a private address, which the sandbox policy refuses at dial time.
+    const policy = new NetworkPolicy({ loopbackOnly: true, connectTo: { 'aks07.hcp.example:443': '10.1.2.3:443' } });
+    const probe = kubeProbe({ kubeconfig: async () => kc('https://aks07.hcp.example:443'), namespace: 'default', allowDisruptive: false, policy });
+    await expect(probe.reach()).rejects.toThrow(/get \/version: cannot reach the API server at https:\/\/aks07.hcp.example:443: refused to connect/);
+    expect(policy.refused).toEqual(['aks07.hcp.example:443 -> 10.1.2.3']);
+    // An IP literal outside the policy is refused before any request is built.
+    const probe2 = kubeProbe({ kubeconfig: async () => kc('https://10.1.2.3:443'), namespace: 'default', allowDisruptive: false, policy });
+    await expect(probe2.reach()).rejects.toThrow(/refusing the kubeconfig's server https:\/\/10.1.2.3:443: the simulated lab only reaches 127/);
+    expect(policy.refused).toHaveLength(1);
+    await probe.close();
+  });
+});

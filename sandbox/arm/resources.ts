@@ -1,0 +1,184 @@
+/**
+ * The ARM JSON of a student's resources, shaped like the real examples in
+ * /work/shared/fixtures/azure (same keys at the top level and in `properties`, minus the ones a
+ * student's lab resources would not have) plus what the grader reads that the examples lack
+ * (powerState, identityProfile). Everything follows deterministically from the scenario.
+ */
+import type { ScenarioCluster, ScenarioRegistry, ScenarioRoleAssignment } from '../scenario.js';
+import { KUBERNETES_VERSION } from '../kube/objects.js';
+import { adminCredentials, loginServer } from '../registry/credentials.js';
+import { clusterId, clusterIdentity, guidFrom, LOCATION, nodeResourceGroup, registryId, resourceGroupId, roleDefinitionId } from './ids.js';
+import { BUILT_IN_ROLES } from './roles.js';
+
+/** "v1.30.6" as the kube stand-in reports it; ARM writes versions without the "v" */
+const K8S = KUBERNETES_VERSION.replace(/^v/, '');
+const NODE_IMAGE = 'AKSUbuntu-2204gen2containerd-202411.12.0';
+/** ACR's creationDate: fixed, so answers are the same every run */
+const CREATED = '2024-10-01T08:15:42.5260954Z';
+
+export const eTag = (...parts: string[]): string => guidFrom('etag', ...parts);
+
+export function resourceGroupJson(sub: string, rg: string) {
+  return { id: resourceGroupId(sub, rg), name: rg, type: 'Microsoft.Resources/resourceGroups', location: LOCATION, properties: { provisioningState: 'Succeeded' } };
+}
+
+/** What `az aks create` derives: first 10 characters of the name, 16 of the group, 6 of the subscription */
+export function dnsPrefix(sub: string, rg: string, cluster: string): string {
+  const clean = (s: string, n: number) => s.replace(/[^A-Za-z0-9-]/g, '').slice(0, n);
+  return `${clean(cluster, 10)}-${clean(rg, 16)}-${sub.slice(0, 6)}`;
+}
+
+/** The API server's public name; a kubeconfig for the cluster should point there (through connect-to). */
+export function clusterFqdn(sub: string, rg: string, cluster: string): string {
+  return `${dnsPrefix(sub, rg, cluster)}-${guidFrom('fqdn', sub, rg.toLowerCase(), cluster.toLowerCase()).slice(0, 8)}.hcp.${LOCATION}.azmk8s.io`.toLowerCase();
+}
+
+function agentPoolProperties(sub: string, rg: string, c: ScenarioCluster) {
+  return {
+    count: c.nodeCount,
+    vmSize: 'Standard_DS2_v2',
+    osDiskSizeGB: 128,
+    osDiskType: 'Managed',
+    kubeletDiskType: 'OS',
+    maxPods: 110,
+    type: 'VirtualMachineScaleSets',
+    enableAutoScaling: false,
+    provisioningState: c.provisioningState,
+    powerState: { code: c.powerState },
+    orchestratorVersion: K8S,
+    currentOrchestratorVersion: K8S,
+    enableNodePublicIP: false,
+    mode: 'System',
+    osType: 'Linux',
+    osSKU: 'Ubuntu',
+    nodeImageVersion: NODE_IMAGE,
+    upgradeSettings: { maxSurge: '10%' },
+    eTag: eTag(sub, rg, c.name, 'nodepool1'),
+  };
+}
+
+export function clusterJson(sub: string, rg: string, c: ScenarioCluster) {
+  const identity = clusterIdentity(sub, rg, c.name);
+  const prefix = dnsPrefix(sub, rg, c.name);
+  const fqdn = clusterFqdn(sub, rg, c.name);
+  const mcRg = nodeResourceGroup(rg, c.name);
+  return {
+    id: clusterId(sub, rg, c.name),
+    location: LOCATION,
+    name: c.name,
+    type: 'Microsoft.ContainerService/managedClusters',
+    eTag: eTag(sub, rg, c.name),
+    properties: {
+      provisioningState: c.provisioningState,
+      powerState: { code: c.powerState },
+      kubernetesVersion: K8S,
+      currentKubernetesVersion: K8S,
+      dnsPrefix: prefix,
+      fqdn,
+      azurePortalFQDN: fqdn.replace('.hcp.', '.portal.hcp.'),
+      agentPoolProfiles: [{ name: 'nodepool1', ...agentPoolProperties(sub, rg, c) }],
+      linuxProfile: { adminUsername: 'azureuser', ssh: { publicKeys: [{ keyData: `ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ${Buffer.from(guidFrom('ssh', sub, rg, c.name)).toString('base64')} ${c.name}` }] } },
+      servicePrincipalProfile: { clientId: identity.clientId },
+      nodeResourceGroup: mcRg,
+      enableRBAC: true,
+      maxAgentPools: 100,
+      networkProfile: {
+        networkPlugin: 'kubenet',
+        loadBalancerSku: 'standard',
+        loadBalancerProfile: { managedOutboundIPs: { count: 1 }, effectiveOutboundIPs: [{ id: `/subscriptions/${sub}/resourceGroups/${mcRg}/providers/Microsoft.Network/publicIPAddresses/${guidFrom('ip', sub, rg, c.name)}` }], allocatedOutboundPorts: 0, idleTimeoutInMinutes: 30 },
+        podCidr: '10.244.0.0/16',
+        serviceCidr: '10.0.0.0/16',
+        dnsServiceIP: '10.0.0.10',
+        outboundType: 'loadBalancer',
+        podCidrs: ['10.244.0.0/16'],
+        serviceCidrs: ['10.0.0.0/16'],
+        ipFamilies: ['IPv4'],
+      },
+      identityProfile: { kubeletidentity: { resourceId: identity.resourceId, clientId: identity.clientId, objectId: identity.objectId } },
+    },
+  };
+}
+
+export function agentPoolJson(sub: string, rg: string, c: ScenarioCluster) {
+  return { id: `${clusterId(sub, rg, c.name)}/agentPools/nodepool1`, name: 'nodepool1', type: 'Microsoft.ContainerService/managedClusters/agentPools', properties: agentPoolProperties(sub, rg, c) };
+}
+
+export function registryJson(sub: string, rg: string, r: ScenarioRegistry) {
+  return {
+    id: registryId(sub, rg, r.name),
+    name: r.name,
+    type: 'Microsoft.ContainerRegistry/registries',
+    location: LOCATION,
+    tags: {},
+    sku: { name: r.sku, tier: r.sku },
+    properties: {
+      loginServer: loginServer(r.name),
+      creationDate: CREATED,
+      provisioningState: 'Succeeded',
+      adminUserEnabled: r.adminUserEnabled,
+      networkRuleSet: r.sku === 'Premium' ? { defaultAction: 'Allow', ipRules: [] } : null,
+      policies: {
+        quarantinePolicy: { status: 'disabled' },
+        trustPolicy: { type: 'Notary', status: 'disabled' },
+        retentionPolicy: { days: 7, lastUpdatedTime: CREATED.replace('Z', '+00:00'), status: 'disabled' },
+        exportPolicy: { status: 'enabled' },
+        azureADAuthenticationAsArmPolicy: { status: 'enabled' },
+      },
+      encryption: { status: 'disabled' },
+      status: null,
+      dataEndpointEnabled: false,
+      dataEndpointHostNames: [],
+      privateEndpointConnections: [],
+      publicNetworkAccess: 'Enabled',
+      networkRuleBypassOptions: 'AzureServices',
+      networkRuleBypassAllowedForTasks: false,
+      zoneRedundancy: 'Disabled',
+      anonymousPullEnabled: false,
+      roleAssignmentMode: 'LegacyRegistryPermissions',
+    },
+  };
+}
+
+export function registryCredentialsJson(r: ScenarioRegistry) {
+  const c = adminCredentials(r.name);
+  return { username: c.username, passwords: [{ name: 'password', value: c.passwords[0] }, { name: 'password2', value: c.passwords[1] }] };
+}
+
+/** The scope id of a scenario role assignment: the resource group, or the registry it names. */
+export const assignmentScope = (sub: string, rg: string, a: ScenarioRoleAssignment): string => (a.scope === 'resourceGroup' ? resourceGroupId(sub, rg) : registryId(sub, rg, a.scope));
+
+export function roleAssignmentJson(sub: string, rg: string, a: ScenarioRoleAssignment) {
+  const scope = assignmentScope(sub, rg, a);
+  const name = guidFrom('role-assignment', sub, rg.toLowerCase(), a.role, a.assignee.toLowerCase(), a.scope.toLowerCase());
+  return {
+    properties: { roleDefinitionId: roleDefinitionId(sub, BUILT_IN_ROLES[a.role].guid), principalId: clusterIdentity(sub, rg, a.assignee).objectId, principalType: 'ServicePrincipal', scope },
+    id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
+    type: 'Microsoft.Authorization/roleAssignments',
+    name,
+  };
+}
+
+/** `idPrefix`: "" for the tenant-level form, "/subscriptions/<sub>" when asked at or under a subscription */
+export function roleDefinitionJson(idPrefix: string, role: ScenarioRoleAssignment['role']) {
+  const r = BUILT_IN_ROLES[role];
+  return {
+    properties: {
+      roleName: role,
+      type: 'BuiltInRole',
+      description: r.description,
+      assignableScopes: ['/'],
+      permissions: [{ actions: r.actions, notActions: [], dataActions: r.dataActions, notDataActions: [] }],
+      createdOn: '2015-02-02T21:55:09.8806423Z',
+      updatedOn: '2021-11-11T20:13:47.8628684Z',
+      createdBy: null,
+      updatedBy: null,
+    },
+    id: `${idPrefix}/providers/Microsoft.Authorization/roleDefinitions/${r.guid}`,
+    type: 'Microsoft.Authorization/roleDefinitions',
+    name: r.guid,
+  };
+}
+
+export function userCredentialsJson(kubeconfig: string) {
+  return { kubeconfigs: [{ name: 'clusterUser', value: Buffer.from(kubeconfig, 'utf8').toString('base64') }] };
+}

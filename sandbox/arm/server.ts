@@ -1,0 +1,178 @@
+/**
+ * A fake Azure Resource Manager for the class: HTTPS on 127.0.0.1, one bearer token, every student's
+ * resource group with its clusters, registries and role assignments. The project's `@azure/arm-*`
+ * clients work against it unchanged except `endpoint`, credential and CA. Path segments are matched
+ * case-insensitively, as ARM does; any api-version is accepted (but one is required, as in ARM).
+ * Faults are per student, found by the resource group in the path.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Scenario } from '../scenario.js';
+import { armErrors, type ArmError } from './errors.js';
+import { startHttpsService, type Exchange, type LoggedRequest, type TlsPair } from './https-service.js';
+import { roleByGuid, BUILT_IN_ROLES } from './roles.js';
+import { agentPoolJson, assignmentScope, clusterJson, registryCredentialsJson, registryJson, resourceGroupJson, roleAssignmentJson, roleDefinitionJson, userCredentialsJson } from './resources.js';
+
+export type ArmStudent = Pick<Scenario, 'user' | 'azure' | 'faults'>;
+
+export interface ArmServerOptions {
+  tls: TlsPair;
+  /** the bearer token every request must carry */
+  token: string;
+  subscriptionId: string;
+  students: ArmStudent[];
+  /** the kubeconfig listClusterUserCredential hands out */
+  kubeconfigFor(user: string, clusterName: string): string;
+}
+
+export interface ArmServer {
+  /** https://127.0.0.1:<port> */
+  url: string;
+  port: number;
+  requests: LoggedRequest[];
+  close(): Promise<void>;
+  setStudents(list: ArmStudent[]): void;
+}
+
+/** calls of a throttled student that get 429 before it recovers */
+const THROTTLED_CALLS = 3;
+
+interface Filter {
+  atScope: boolean;
+  principalId?: string;
+}
+
+/** `$filter` of role assignment lists: atScope(), principalId eq '…', assignedTo('…'), joined with "and" */
+function parseFilter(filter: string | null): Filter | null {
+  const f: Filter = { atScope: false };
+  if (!filter) return f;
+  for (const part of filter.trim().split(/\s+and\s+/i)) {
+    let m: RegExpExecArray | null;
+    if (/^atScope\(\)$/i.test(part)) f.atScope = true;
+    else if ((m = /^principalId\s+eq\s+'([^']+)'$/i.exec(part) ?? /^assignedTo\('([^']+)'\)$/i.exec(part))) f.principalId = m[1].toLowerCase();
+    else return null;
+  }
+  return f;
+}
+
+const norm = (id: string): string => id.replace(/\/+$/, '').toLowerCase();
+/** `outer` is `inner` or one of its parents */
+const covers = (outer: string, inner: string): boolean => {
+  const o = norm(outer);
+  const i = norm(inner);
+  return o === '' || i === o || i.startsWith(o + '/');
+};
+
+export async function startArm(opts: ArmServerOptions): Promise<ArmServer> {
+  const sub = opts.subscriptionId;
+  let byRg = new Map<string, ArmStudent>();
+  const calls = new Map<string, number>();
+  const setStudents = (list: ArmStudent[]) => {
+    byRg = new Map(list.map((s) => [s.azure.resourceGroup.toLowerCase(), s]));
+  };
+  setStudents(opts.students);
+
+  const reply = (ex: Exchange, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    const id = randomUUID();
+    ex.send(status, body, { 'x-ms-request-id': id, 'x-ms-correlation-request-id': id, 'cache-control': 'no-cache', ...headers });
+  };
+  const fail = (ex: Exchange, e: ArmError) => reply(ex, e.status, e.body, e.headers);
+
+  function roleAssignments(ex: Exchange, scopeSegs: string[], students: ArmStudent[]) {
+    const scope = '/' + scopeSegs.join('/');
+    const filter = parseFilter(ex.url.searchParams.get('$filter'));
+    if (!filter) return fail(ex, armErrors.unsupportedFilter(ex.url.searchParams.get('$filter') ?? ''));
+    const value = students.flatMap((s) =>
+      s.azure.roleAssignments
+        .filter((a) => {
+          const at = assignmentScope(sub, s.azure.resourceGroup, a);
+          // no filter: at, above and below the scope; atScope(): at or above only
+          return covers(at, scope) || (!filter.atScope && covers(scope, at));
+        })
+        .map((a) => roleAssignmentJson(sub, s.azure.resourceGroup, a))
+        .filter((ra) => !filter.principalId || ra.properties.principalId === filter.principalId),
+    );
+    reply(ex, 200, { value });
+  }
+
+  function authorization(ex: Exchange, scopeSegs: string[], rest: string[], student: ArmStudent | undefined) {
+    if (ex.req.method !== 'GET') return fail(ex, armErrors.noRoute(ex.req.method ?? '', ex.url.pathname));
+    const idPrefix = scopeSegs[0]?.toLowerCase() === 'subscriptions' ? `/subscriptions/${sub}` : '';
+    if (rest[0] === 'roledefinitions' && rest.length === 2) {
+      const role = roleByGuid(rest[1]);
+      return role ? reply(ex, 200, roleDefinitionJson(idPrefix, role)) : fail(ex, armErrors.roleDefinitionNotFound(rest[1]));
+    }
+    if (rest[0] === 'roledefinitions' && rest.length === 1) {
+      const byName = /^roleName\s+eq\s+'([^']+)'$/i.exec(ex.url.searchParams.get('$filter') ?? '')?.[1];
+      const names = (Object.keys(BUILT_IN_ROLES) as Array<keyof typeof BUILT_IN_ROLES>).filter((n) => !byName || n.toLowerCase() === byName.toLowerCase());
+      return reply(ex, 200, { value: names.map((n) => roleDefinitionJson(idPrefix, n)) });
+    }
+    if (rest[0] === 'roleassignments' && rest.length === 1) return roleAssignments(ex, scopeSegs, student ? [student] : [...byRg.values()]);
+    fail(ex, armErrors.noRoute(ex.req.method ?? '', ex.url.pathname));
+  }
+
+  /** routes under /subscriptions/{sub}/resourceGroups/{rg}: `rest` is lower case, `names` keeps the case */
+  function resourceGroup(ex: Exchange, s: ArmStudent, rest: string[], names: string[]) {
+    const method = ex.req.method;
+    const rg = s.azure.resourceGroup;
+    const noRoute = () => fail(ex, armErrors.noRoute(method ?? '', ex.url.pathname));
+    if (rest.length === 0) return method === 'GET' ? reply(ex, 200, resourceGroupJson(sub, rg)) : noRoute();
+    const [p, ns, type, name, action, pool] = rest;
+    if (p !== 'providers' || rest.length > 6) return noRoute();
+    if (ns === 'microsoft.containerservice' && type === 'managedclusters') {
+      if (!name) return method === 'GET' ? reply(ex, 200, { value: s.azure.clusters.map((c) => clusterJson(sub, rg, c)) }) : noRoute();
+      const c = s.azure.clusters.find((x) => x.name.toLowerCase() === name);
+      if (!c) return fail(ex, armErrors.resourceNotFound('Microsoft.ContainerService/managedClusters', names[3], rg));
+      if (!action) return method === 'GET' ? reply(ex, 200, clusterJson(sub, rg, c)) : noRoute();
+      if (action === 'agentpools' && method === 'GET') {
+        if (!pool) return reply(ex, 200, { value: [agentPoolJson(sub, rg, c)] });
+        return pool === 'nodepool1' ? reply(ex, 200, agentPoolJson(sub, rg, c)) : fail(ex, armErrors.resourceNotFound('Microsoft.ContainerService/managedClusters/agentPools', `${c.name}/${names[5]}`, rg));
+      }
+      if (action === 'listclusterusercredential' && method === 'POST' && !pool) return reply(ex, 200, userCredentialsJson(opts.kubeconfigFor(s.user, c.name)));
+      return noRoute();
+    }
+    if (ns === 'microsoft.containerregistry' && type === 'registries' && !pool) {
+      if (!name) return method === 'GET' ? reply(ex, 200, { value: s.azure.registries.map((r) => registryJson(sub, rg, r)) }) : noRoute();
+      const r = s.azure.registries.find((x) => x.name.toLowerCase() === name);
+      if (!r) return fail(ex, armErrors.resourceNotFound('Microsoft.ContainerRegistry/registries', names[3], rg));
+      if (!action) return method === 'GET' ? reply(ex, 200, registryJson(sub, rg, r)) : noRoute();
+      if (action === 'listcredentials' && method === 'POST') return r.adminUserEnabled ? reply(ex, 200, registryCredentialsJson(r)) : fail(ex, armErrors.adminUserDisabled());
+    }
+    noRoute();
+  }
+
+  async function handle(ex: Exchange) {
+    const auth = ex.req.headers.authorization;
+    if (!auth || !/^Bearer\s/i.test(auth)) return fail(ex, armErrors.missingAuth());
+    if (auth.slice(7).trim() !== opts.token) return fail(ex, armErrors.invalidToken());
+    if (!ex.url.searchParams.get('api-version')) return fail(ex, armErrors.missingApiVersion());
+    if (ex.req.method === 'POST') await ex.readBody(); // listCredentials bodies are empty; drain whatever comes
+
+    const segs = ex.url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const lower = segs.map((s) => s.toLowerCase());
+    if (lower[0] === 'subscriptions' && lower[1] !== sub.toLowerCase()) return fail(ex, armErrors.subscriptionNotFound(segs[1] ?? ''));
+    const rgName = lower[0] === 'subscriptions' && lower[2] === 'resourcegroups' ? segs[3] : undefined;
+    const student = rgName ? byRg.get(rgName.toLowerCase()) : undefined;
+
+    if (student) {
+      ex.user = student.user;
+      ex.delayMs = student.faults.latencyMs;
+      const fault = student.faults.arm;
+      if (fault === 'hang') return ex.hang();
+      if (fault === 'error500') return fail(ex, armErrors.internal(sub, randomUUID()));
+      if (fault === 'throttle') {
+        const n = (calls.get(student.user) ?? 0) + 1;
+        calls.set(student.user, n);
+        if (n <= THROTTLED_CALLS) return fail(ex, armErrors.throttled(sub));
+      }
+    }
+
+    const authz = lower.findIndex((s, i) => s === 'providers' && lower[i + 1] === 'microsoft.authorization');
+    if (rgName && !student) return fail(ex, armErrors.resourceGroupNotFound(rgName));
+    if (authz >= 0) return authorization(ex, segs.slice(0, authz), lower.slice(authz + 2), student);
+    if (student) return resourceGroup(ex, student, lower.slice(4), segs.slice(4));
+    fail(ex, armErrors.noRoute(ex.req.method ?? '', ex.url.pathname));
+  }
+
+  const service = await startHttpsService(opts.tls, handle, (ex, err) => fail(ex, armErrors.internal(sub, err instanceof Error ? err.message : String(err))));
+  return { url: `https://127.0.0.1:${service.port}`, port: service.port, requests: service.requests, close: service.close, setStudents };
+}

@@ -1,0 +1,265 @@
+/**
+ * One student's AKS API server over HTTPS on 127.0.0.1: enough of the REST API for real kubectl and
+ * @kubernetes/client-node (discovery, get/list with selectors, pod delete, the pod proxy), Status
+ * objects for every error, and the scenario's faults (forbidden, error500, hang, latency).
+ */
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { toAppRequest } from '../app/http.js';
+import type { ScenarioFaults } from '../scenario.js';
+import { apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
+import type { KObj } from './manifests.js';
+import { resourceByPlural, type ResourceDef } from './resources.js';
+import { SelectorError } from './selectors.js';
+import { toTable } from './table.js';
+import type { ClusterWorld } from './world.js';
+
+export type KubeFault = ScenarioFaults['kube'];
+
+export interface RequestLogEntry {
+  method: string;
+  /** path and query as sent */
+  path: string;
+  /** 0 while unanswered (e.g. the hang fault) */
+  status: number;
+}
+
+export interface KubeApiServerOptions {
+  world: ClusterWorld;
+  tls: { cert: string; key: string };
+  token: string;
+  faults?: KubeFault;
+  latencyMs?: number;
+  /** Who the token belongs to, as RBAC messages name it. */
+  userName?: string;
+}
+
+export interface KubeApiServer {
+  url: string;
+  port: number;
+  requests: RequestLogEntry[];
+  /** Change faults while running (a reloaded scenario). */
+  configure(faults: { faults?: KubeFault; latencyMs?: number }): void;
+  close(): Promise<void>;
+}
+
+class ApiError extends Error {
+  constructor(
+    readonly code: number,
+    readonly reason: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+const status = (e: ApiError): Record<string, unknown> => ({
+  kind: 'Status',
+  apiVersion: 'v1',
+  metadata: {},
+  status: 'Failure',
+  message: e.message,
+  reason: e.reason,
+  ...(e.details ? { details: e.details } : {}),
+  code: e.code,
+});
+
+/** A parsed resource URL: /api/v1/namespaces/ns/pods/name/proxy/rest */
+interface ResourceRequest {
+  def: ResourceDef;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  /** for pods/proxy: the path after /proxy, with the query */
+  proxyPath?: string;
+}
+
+function parseResourcePath(pathname: string, search: string): ResourceRequest | undefined {
+  const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  let group: string;
+  let rest: string[];
+  if (parts[0] === 'api' && parts[1] === 'v1') [group, rest] = ['', parts.slice(2)];
+  else if (parts[0] === 'apis' && parts[2] === 'v1') [group, rest] = [parts[1], parts.slice(3)];
+  else return undefined;
+  let namespace: string | undefined;
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  const def = resourceByPlural(group, rest[0] ?? '');
+  if (!def || (namespace !== undefined && !def.namespaced)) return undefined;
+  const [, name, subresource] = rest;
+  if (subresource === 'proxy' && def.plural === 'pods') return { def, namespace, name, subresource, proxyPath: '/' + rest.slice(3).join('/') + search };
+  if (rest.length > 3 || (subresource !== undefined && subresource !== 'proxy')) return undefined;
+  return { def, namespace, name, subresource };
+}
+
+const groupQualified = (def: ResourceDef): string => (def.group ? `${def.plural}.${def.group}` : def.plural);
+
+export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<KubeApiServer> {
+  const { world, token } = opts;
+  const userName = opts.userName ?? 'clusterUser';
+  let faults = opts.faults ?? null;
+  let latencyMs = opts.latencyMs ?? 0;
+  const requests: RequestLogEntry[] = [];
+  const sockets = new Set<Socket>();
+  let address = '127.0.0.1:443';
+
+  const send = (res: ServerResponse, entry: RequestLogEntry, code: number, body: unknown): void => {
+    entry.status = code;
+    const text = JSON.stringify(body);
+    res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-cache, private' });
+    res.end(text);
+  };
+
+  function forbidden(method: string, r: ResourceRequest | undefined, pathname: string, query: URLSearchParams): ApiError {
+    if (!r) return new ApiError(403, 'Forbidden', `forbidden: User "${userName}" cannot ${method === 'GET' ? 'get' : method.toLowerCase()} path "${pathname}"`, {});
+    const verb = method === 'DELETE' ? 'delete' : r.name === undefined ? (query.get('watch') ? 'watch' : 'list') : 'get';
+    const resource = r.subresource ? `${r.def.plural}/${r.subresource}` : r.def.plural;
+    const subject = r.name !== undefined ? `${groupQualified(r.def)} "${r.name}"` : groupQualified(r.def);
+    const where = r.namespace !== undefined ? `in the namespace "${r.namespace}"` : 'at the cluster scope';
+    return new ApiError(403, 'Forbidden', `${subject} is forbidden: User "${userName}" cannot ${verb} resource "${resource}" in API group "${r.def.group}" ${where}`, {
+      ...(r.name !== undefined ? { name: r.name } : {}),
+      ...(r.def.group ? { group: r.def.group } : {}),
+      kind: r.def.plural,
+    });
+  }
+
+  const notFound = (r: ResourceRequest): ApiError =>
+    new ApiError(404, 'NotFound', `${groupQualified(r.def)} "${r.name}" not found`, { name: r.name, ...(r.def.group ? { group: r.def.group } : {}), kind: r.def.plural });
+
+  const wantsTable = (req: IncomingMessage): boolean => /as=Table/.test(req.headers.accept ?? '') && /g=meta\.k8s\.io/.test(req.headers.accept ?? '');
+
+  async function handle(req: IncomingMessage, res: ServerResponse, entry: RequestLogEntry): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://kube');
+    const { pathname, searchParams: query } = url;
+    const method = req.method ?? 'GET';
+    const auth = req.headers.authorization ?? '';
+    if (auth !== `Bearer ${token}`) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+    const r = parseResourcePath(pathname, url.search);
+    if (faults === 'forbidden') throw forbidden(method, r, pathname, query);
+    if (faults === 'error500') throw new ApiError(500, 'InternalError', 'Internal error occurred: etcdserver: request timed out', { causes: [{ message: 'etcdserver: request timed out' }] });
+
+    if (!r) {
+      if (method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+      const discovery =
+        pathname === '/version' ? versionInfo()
+        : pathname === '/api' ? apiVersions(address)
+        : pathname === '/apis' ? apiGroupList()
+        : pathname === '/api/v1' ? apiResourceList('')
+        : /^\/apis\/[^/]+\/v1$/.test(pathname) ? apiResourceList(pathname.split('/')[2])
+        : undefined;
+      if (!discovery) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
+      return send(res, entry, 200, discovery);
+    }
+
+    if (r.subresource === 'proxy') return proxy(req, res, entry, r);
+    if (method === 'DELETE' && r.def.plural === 'pods' && r.name !== undefined && r.namespace !== undefined) {
+      const deleted = world.deletePod(r.namespace, r.name);
+      if (!deleted) throw notFound(r);
+      return send(res, entry, 200, deleted);
+    }
+    if (method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+    if (query.get('watch') === 'true' || query.get('watch') === '1') throw new ApiError(405, 'MethodNotAllowed', 'watch is not supported by this simulated API server', {});
+
+    if (r.name !== undefined) {
+      const obj = world.get(r.def.plural, r.def.namespaced ? r.namespace : undefined, r.name);
+      if (!obj || (r.def.namespaced && r.namespace === undefined)) throw notFound(r);
+      const table = wantsTable(req) ? toTable(r.def.plural, [obj], obj.metadata.resourceVersion) : undefined;
+      return send(res, entry, 200, table ?? obj);
+    }
+    let items: KObj[];
+    try {
+      items = world.list(r.def.plural, r.namespace, { labelSelector: query.get('labelSelector') ?? undefined, fieldSelector: query.get('fieldSelector') ?? undefined });
+    } catch (e) {
+      if (e instanceof SelectorError) throw new ApiError(400, 'BadRequest', e.message);
+      throw e;
+    }
+    const rv = world.resourceVersion;
+    const table = wantsTable(req) ? toTable(r.def.plural, items, rv) : undefined;
+    if (table) return send(res, entry, 200, table);
+    // Real lists leave kind/apiVersion off their items (kubectl adds them back for -o json).
+    const bare = items.map(({ kind: _k, apiVersion: _a, ...rest }) => rest);
+    return send(res, entry, 200, { kind: `${r.def.kind}List`, apiVersion: r.def.group ? `${r.def.group}/v1` : 'v1', metadata: { resourceVersion: rv }, items: bare });
+  }
+
+  async function proxy(req: IncomingMessage, res: ServerResponse, entry: RequestLogEntry, r: ResourceRequest): Promise<void> {
+    const [podName, portText] = (r.name ?? '').split(':');
+    const target = world.podProxyTarget(r.namespace ?? 'default', podName, portText ? Number(portText) : undefined);
+    if (target.kind === 'missing') throw notFound({ ...r, name: podName });
+    if (target.kind === 'unavailable') throw new ApiError(503, 'ServiceUnavailable', target.message);
+    const answer = await target.handler(await toAppRequest(req, r.proxyPath ?? '/'));
+    const body = typeof answer.body === 'string' ? Buffer.from(answer.body) : answer.body;
+    entry.status = answer.status;
+    res.writeHead(answer.status, { ...answer.headers, 'content-length': body.length });
+    res.end(body);
+  }
+
+  const server: Server = createServer({ cert: opts.tls.cert, key: opts.tls.key }, (req, res) => {
+    const entry: RequestLogEntry = { method: req.method ?? 'GET', path: req.url ?? '/', status: 0 };
+    requests.push(entry);
+    if (faults === 'hang') return; // never answer; close() destroys the socket
+    const answer = async (): Promise<void> => {
+      if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+      try {
+        await handle(req, res, entry);
+      } catch (e) {
+        const err = e instanceof ApiError ? e : new ApiError(500, 'InternalError', `Internal error occurred: ${e instanceof Error ? e.message : String(e)}`);
+        if (!res.headersSent) send(res, entry, err.code, status(err));
+        else res.destroy();
+      }
+    };
+    void answer();
+  });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  address = `127.0.0.1:${port}`;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    port,
+    requests,
+    configure(next) {
+      if (next.faults !== undefined) faults = next.faults;
+      if (next.latencyMs !== undefined) latencyMs = next.latencyMs;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}
+
+/** A kubeconfig for this server, as `az aks get-credentials` writes it (token user, CA data). */
+export function kubeconfigFor(opts: { server: string; caPem: string; token: string; clusterName: string; userName?: string; namespace?: string }): string {
+  const user = opts.userName ?? `clusterUser_${opts.clusterName}`;
+  const ca = Buffer.from(opts.caPem).toString('base64');
+  return `apiVersion: v1
+kind: Config
+clusters:
+- cluster:
+    certificate-authority-data: ${ca}
+    server: ${opts.server}
+  name: ${opts.clusterName}
+contexts:
+- context:
+    cluster: ${opts.clusterName}
+    user: ${user}${opts.namespace ? `\n    namespace: ${opts.namespace}` : ''}
+  name: ${opts.clusterName}
+current-context: ${opts.clusterName}
+preferences: {}
+users:
+- name: ${user}
+  user:
+    token: ${opts.token}
+`;
+}

@@ -1,0 +1,79 @@
+/**
+ * Helm release records as Helm itself stores them (helm/helm pkg/storage/driver):
+ * - Helm 3: Secret `sh.helm.release.v1.<name>.v<version>`, type helm.sh/release.v1, labels
+ *   owner/name/status/version, data.release = base64(gzip(release JSON)) (+ the Secret API's own base64);
+ * - Helm 2: ConfigMap `<name>.v<version>` in kube-system, labels OWNER=TILLER/NAME/STATUS/VERSION,
+ *   data.release = base64(gzip(hapi.release.Release protobuf)).
+ */
+import { gzipSync } from 'node:zlib';
+import { stringify } from 'yaml';
+import type { ScenarioHelmRelease } from '../scenario.js';
+
+export interface HelmChart {
+  name: string;
+  version: string;
+}
+
+/** `greetings-0.3.0` → greetings / 0.3.0: the version is what follows the last dash before a digit. */
+export function splitChart(chart: string): HelmChart {
+  const m = /^(.*)-(v?\d[^-]*(?:-[^-]+)*)$/.exec(chart);
+  return m ? { name: m[1], version: m[2] } : { name: chart, version: '' };
+}
+
+export function helm3ReleaseJson(release: ScenarioHelmRelease, namespace: string, deployedAt: string, manifest: string): Record<string, unknown> {
+  const chart = splitChart(release.chart);
+  return {
+    name: release.name,
+    info: { first_deployed: deployedAt, last_deployed: deployedAt, deleted: '', description: 'Install complete', status: release.status },
+    chart: { metadata: { name: chart.name, version: chart.version, description: 'The Greetings app as a helm chart', apiVersion: 'v1', appVersion: '1.0' }, templates: [], values: {} },
+    config: release.values,
+    manifest,
+    version: 1,
+    namespace,
+  };
+}
+
+/** The Secret's `data.release`: base64 of the bytes Helm writes, which are themselves base64(gzip(json)). */
+export function helm3SecretData(releaseJson: Record<string, unknown>): string {
+  const helmBytes = gzipSync(Buffer.from(JSON.stringify(releaseJson))).toString('base64');
+  return Buffer.from(helmBytes).toString('base64');
+}
+
+// ---- a minimal protobuf writer: enough for hapi.release.Release ----
+function varint(n: number): Buffer {
+  const out: number[] = [];
+  let v = n >>> 0;
+  while (v > 0x7f) {
+    out.push((v & 0x7f) | 0x80);
+    v >>>= 7;
+  }
+  out.push(v);
+  return Buffer.from(out);
+}
+const field = (no: number, wire: 0 | 2, payload: Buffer): Buffer =>
+  wire === 0 ? Buffer.concat([varint((no << 3) | 0), payload]) : Buffer.concat([varint((no << 3) | 2), varint(payload.length), payload]);
+const str = (no: number, s: string): Buffer => (s ? field(no, 2, Buffer.from(s)) : Buffer.alloc(0));
+const msg = (no: number, ...parts: Buffer[]): Buffer => field(no, 2, Buffer.concat(parts));
+const int = (no: number, n: number): Buffer => (n ? field(no, 0, varint(n)) : Buffer.alloc(0));
+const timestamp = (no: number, iso: string): Buffer => msg(no, int(1, Math.floor(Date.parse(iso) / 1000)));
+
+const HELM2_STATUS: Record<string, number> = { unknown: 0, deployed: 1, deleted: 2, superseded: 3, failed: 4, deleting: 5, 'pending-install': 6, 'pending-upgrade': 7, 'pending-rollback': 8 };
+
+/** hapi.release.Release (release.proto: name=1 info=2 chart=3 config=4 manifest=5 version=7 namespace=8). */
+export function helm2ReleaseProto(release: ScenarioHelmRelease, namespace: string, deployedAt: string, manifest: string): Buffer {
+  const chart = splitChart(release.chart);
+  const status = HELM2_STATUS[release.status.toLowerCase().replace(/_/g, '-')] ?? 0;
+  return Buffer.concat([
+    str(1, release.name),
+    msg(2, msg(1, int(1, status)), timestamp(2, deployedAt), timestamp(3, deployedAt)),
+    msg(3, msg(1, str(1, chart.name), str(4, chart.version))),
+    msg(4, str(1, Object.keys(release.values).length ? stringify(release.values) : '')),
+    str(5, manifest),
+    int(7, 1),
+    str(8, namespace),
+  ]);
+}
+
+export function helm2ConfigMapData(proto: Buffer): string {
+  return gzipSync(proto).toString('base64');
+}

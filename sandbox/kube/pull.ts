@@ -1,0 +1,77 @@
+/**
+ * Whether a node of the student's cluster can pull an image, and if not, the kubelet's exact words.
+ * Rules (../shared/docs/sandbox.md): an ACR image pulls when the registry exists in the scenario, the
+ * cluster holds a role on it (or its resource group), and the tag exists; public images pull.
+ */
+import { createHash } from 'node:crypto';
+import { imageDigest } from '../images.js';
+import type { ScenarioAzure } from '../scenario.js';
+
+export type PullOutcome =
+  | { ok: true; imageID: string }
+  | { ok: false; reason: 'ImagePullBackOff' | 'InvalidImageName'; eventReason: 'Failed' | 'InspectFailed'; message: string };
+
+export interface ImageRef {
+  /** registry host, undefined for Docker Hub short names */
+  host?: string;
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+const PULL_ROLES = new Set(['Reader', 'AcrPull', 'AcrPush', 'Contributor', 'Owner']);
+/** Registries anyone can pull from without credentials (tiller comes from gcr.io, SQL Server from mcr). */
+const PUBLIC_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'mcr.microsoft.com', 'gcr.io', 'ghcr.io', 'quay.io', 'registry.k8s.io', 'k8s.gcr.io']);
+
+/** Parses a Docker reference; undefined when Docker would call it an invalid reference format. */
+export function parseImageRef(image: string): ImageRef | undefined {
+  const m = /^(?:([a-zA-Z0-9.-]+(?::\d+)?)\/)?([a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(image);
+  if (!m) return undefined;
+  let host: string | undefined = m[1];
+  let repository = m[2];
+  // "library/nginx" style: a first component without '.', ':' and not localhost is a path, not a host.
+  if (host && !/[.:]/.test(host) && host !== 'localhost') {
+    repository = `${host}/${repository}`;
+    host = undefined;
+  }
+  return { host, repository, tag: m[3], digest: m[4] };
+}
+
+const failed = (image: string, desc: string): PullOutcome => ({
+  ok: false,
+  reason: 'ImagePullBackOff',
+  eventReason: 'Failed',
+  message: `Failed to pull image "${image}": rpc error: code = Unknown desc = Error response from daemon: ${desc}`,
+});
+
+export function pullImage(image: string, azure: ScenarioAzure, clusterName: string): PullOutcome {
+  const ref = parseImageRef(image);
+  if (!ref) {
+    return {
+      ok: false,
+      reason: 'InvalidImageName',
+      eventReason: 'InspectFailed',
+      message: `Failed to apply default image tag "${image}": couldn't parse image reference "${image}": invalid reference format`,
+    };
+  }
+  const tag = ref.tag ?? 'latest';
+  if (!ref.host || PUBLIC_HOSTS.has(ref.host)) {
+    const repo = ref.host ? ref.repository : ref.repository.includes('/') ? ref.repository : `library/${ref.repository}`;
+    const digest = ref.digest ?? 'sha256:' + createHash('sha256').update(`public:${repo}:${tag}`).digest('hex');
+    return { ok: true, imageID: `${ref.host && ref.host !== 'index.docker.io' && ref.host !== 'registry-1.docker.io' ? ref.host : 'docker.io'}/${repo}@${digest}` };
+  }
+  const acr = /^([a-z0-9]+)\.azurecr\.io$/i.exec(ref.host);
+  const registry = acr ? azure.registries.find((r) => r.name.toLowerCase() === acr[1].toLowerCase()) : undefined;
+  if (!registry) return failed(image, `Get https://${ref.host}/v2/: dial tcp: lookup ${ref.host}: no such host`);
+  const authorized = azure.roleAssignments.some(
+    (a) => a.assignee === clusterName && PULL_ROLES.has(a.role) && (a.scope === registry.name || a.scope === 'resourceGroup'),
+  );
+  const reference = ref.digest ?? tag;
+  if (!authorized) return failed(image, `Get https://${ref.host}/v2/${ref.repository}/manifests/${reference}: unauthorized: authentication required`);
+  const tags = registry.images.filter((i) => i.startsWith(`${ref.repository}:`)).map((i) => i.slice(ref.repository.length + 1));
+  const found = ref.digest ? tags.find((t) => imageDigest(registry.name, ref.repository, t) === ref.digest) : tags.find((t) => t === tag);
+  if (found === undefined) {
+    return failed(image, `manifest for ${ref.host}/${ref.repository}:${reference} not found: manifest unknown: manifest tagged by "${reference}" is not found`);
+  }
+  return { ok: true, imageID: `${ref.host}/${ref.repository}@${imageDigest(registry.name, ref.repository, found)}` };
+}

@@ -1,0 +1,206 @@
+/**
+ * The simulated lab (../shared/docs/sandbox.md): from scenario files, start on 127.0.0.1 everything
+ * the grader talks to — a fake Azure Resource Manager, a Kubernetes API server per student cluster,
+ * one registry server for every registry, an SSH server per VM, and a front for the apps' public
+ * addresses — and describe it as an ordinary class config. The grader uses the same path as for a
+ * real class: only endpoints, credentials, a CA and `network.connectTo` differ.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ClassConfig } from '../core/config.js';
+import { Secret } from '../core/secret.js';
+import { startFront } from './app/front.js';
+import type { AppHandler } from './app/http.js';
+import { startArm, type ArmServer } from './arm/server.js';
+import { createCa } from './ca.js';
+import { kubeconfigFor, startKubeApiServer, type KubeApiServer } from './kube/apiserver.js';
+import { ClusterWorld } from './kube/world.js';
+import { loginServer } from './registry/credentials.js';
+import { startRegistry, type RegistryServer, type SandboxRegistry } from './registry/server.js';
+import type { Scenario } from './scenario.js';
+import { startVm, type SimulatedVm } from './vm/server.js';
+import { reservePort } from './vm/web.js';
+
+export const SANDBOX_SUBSCRIPTION = '00000000-0000-4000-8000-00000000c1a5';
+export const vmHostOf = (user: string): string => `${user}-lab.westeurope.cloudapp.azure.com`;
+
+/** Documentation ranges (RFC 5737) as the "public" IPs of LoadBalancers: clearly not real. */
+export function externalIpFor(index: number): string {
+  const ranges = ['203.0.113', '198.51.100', '192.0.2'];
+  const range = ranges[Math.floor(index / 250) % ranges.length];
+  return `${range}.${(index % 250) + 1}`;
+}
+
+interface StudentServers {
+  scenario: Scenario;
+  externalIp: string;
+  worlds: Map<string, ClusterWorld>;
+  kube: Map<string, { server: KubeApiServer; token: string }>;
+  vm?: SimulatedVm;
+}
+
+export interface Sandbox {
+  /** The class config the grader uses (in memory; `writeConfig` puts it on disk). */
+  config: ClassConfig;
+  caPem: string;
+  scenarios: Scenario[];
+  /** The kubeconfig of a student's cluster, as listClusterUserCredential hands it out. */
+  kubeconfig(user: string, cluster?: string): string;
+  /** Every secret the sandbox issued (tokens, passwords): tests grep outputs for them. */
+  secrets(): string[];
+  /** Request logs of the simulated Kubernetes API servers, by user. */
+  kubeRequests(user: string): Array<{ method: string; path: string; status: number }>;
+  arm: ArmServer;
+  registry: RegistryServer;
+  /** Re-derive the world from changed scenarios (same users). */
+  reload(scenarios: Scenario[]): void;
+  stop(): Promise<void>;
+}
+
+export interface SandboxOptions {
+  /** How long a replacement pod takes to run (ms). */
+  replaceDelayMs?: number;
+}
+
+export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions = {}): Promise<Sandbox> {
+  const ca = await createCa();
+  const [localTls, registryTls] = await Promise.all([
+    ca.issue({ dns: ['localhost'], ips: ['127.0.0.1'] }),
+    ca.issue({ dns: ['*.azurecr.io', 'azurecr.io'], ips: ['127.0.0.1'] }),
+  ]);
+  const armToken = new Secret(`arm-${randomBytes(24).toString('base64url')}`, 'Azure token');
+  const vmPassword = new Secret(`vm-${randomBytes(12).toString('base64url')}`, 'VM password');
+  const students = new Map<string, StudentServers>();
+  const stoppers: Array<() => Promise<void>> = [];
+  const issued: string[] = [armToken.reveal(), vmPassword.reveal()];
+
+  const kubeconfig = (user: string, cluster?: string): string => {
+    const s = students.get(user);
+    const entry = s && (cluster ? s.kube.get(cluster) : s.kube.values().next().value);
+    if (!entry) throw new Error(`no cluster ${cluster ?? ''} for ${user}`);
+    return kubeconfigFor({ server: entry.server.url, caPem: ca.certPem, token: entry.token, clusterName: cluster ?? [...s!.kube.keys()][0] });
+  };
+
+  try {
+    const registriesOf = (list: Scenario[]): SandboxRegistry[] =>
+      list.flatMap((s) => s.azure.registries.map((r) => ({ name: r.name, adminUserEnabled: r.adminUserEnabled, images: r.images, user: s.user, faults: s.faults })));
+    const [arm, registry] = await Promise.all([
+      startArm({ tls: localTls, token: armToken.reveal(), subscriptionId: SANDBOX_SUBSCRIPTION, students: scenarios, kubeconfigFor: (u, c) => kubeconfig(u, c) }),
+      startRegistry({ tls: registryTls, registries: registriesOf(scenarios), aadToken: armToken.reveal() }),
+    ]);
+    stoppers.push(() => arm.close(), () => registry.close());
+
+    // Each student: their clusters' worlds and API servers, their VM.
+    await Promise.all(
+      scenarios.map(async (scenario, index) => {
+        const s: StudentServers = { scenario, externalIp: externalIpFor(index), worlds: new Map(), kube: new Map() };
+        students.set(scenario.user, s);
+        for (const cluster of scenario.azure.clusters) {
+          const own = scenario.kubernetes?.cluster === cluster.name ? scenario : { ...scenario, kubernetes: null };
+          const world = new ClusterWorld({ ...own, kubernetes: own.kubernetes ?? { cluster: cluster.name, loadBalancer: 'assigned', apply: '', deletedPods: [], greetings: [], helm: [] } }, {
+            externalIp: s.externalIp,
+            replaceDelayMs: opts.replaceDelayMs,
+          });
+          const token = `kube-${randomBytes(24).toString('base64url')}`;
+          issued.push(token);
+          const server = await startKubeApiServer({ world, tls: localTls, token, faults: scenario.faults.kube, latencyMs: scenario.faults.latencyMs, userName: `clusterUser_${cluster.name}` });
+          s.worlds.set(cluster.name, world);
+          s.kube.set(cluster.name, { server, token });
+          stoppers.push(() => server.close(), async () => world.dispose());
+        }
+        if (scenario.vm) {
+          s.vm = await startVm({ scenario, password: vmPassword.reveal() });
+          stoppers.push(() => s.vm!.close());
+        }
+      }),
+    );
+
+    const front = await startFront({
+      resolve: (host) => resolvePublic(students, host),
+      faultsFor: (host) => {
+        const s = ownerOfPublic(students, host);
+        return s && { http: s.scenario.faults.http, latencyMs: s.scenario.faults.latencyMs };
+      },
+    });
+    stoppers.push(() => front.close());
+    const closedPort = await reservePort();
+
+    const connectTo: Record<string, string> = {};
+    for (const s of students.values()) {
+      const host = vmHostOf(s.scenario.user);
+      connectTo[`${host}:22`] = `127.0.0.1:${s.vm?.port ?? closedPort}`;
+      connectTo[`${host}:80`] = `127.0.0.1:${s.vm?.httpPort ?? closedPort}`;
+      connectTo[`${s.externalIp}:80`] = `127.0.0.1:${front.port}`;
+      for (const r of s.scenario.azure.registries) connectTo[`${loginServer(r.name)}:443`] = `127.0.0.1:${registry.port}`;
+    }
+    // Registries that do not exist (a typo, the chart's azurezr.io) resolve nowhere, as on the internet.
+
+    for (const r of registriesOf(scenarios)) {
+      const c = registry.adminCredentials(r.name);
+      issued.push(c.password);
+    }
+
+    const config: ClassConfig = {
+      file: '(simulated lab)',
+      roster: scenarios.map((s) => ({ user: s.user, resourceGroup: s.azure.resourceGroup })),
+      resourceGroup: '{user}-rg',
+      azure: { subscriptionId: SANDBOX_SUBSCRIPTION, endpoint: arm.url, credential: 'token', token: armToken, requestsPerSecond: 1000 },
+      vm: { host: vmHostOf('{user}'), port: 22, username: '{user}', password: vmPassword },
+      kubernetes: { source: 'azure' },
+      network: { connectTo, loopbackOnly: true },
+      caPem: ca.certPem,
+      timeoutsMs: { vm: 5_000, azure: 10_000, registry: 5_000, kube: 5_000, http: 5_000 },
+    };
+
+    let stopped = false;
+    return {
+      config,
+      caPem: ca.certPem,
+      scenarios,
+      kubeconfig,
+      secrets: () => [...issued],
+      kubeRequests: (user) => [...(students.get(user)?.kube.values() ?? [])].flatMap((k) => k.server.requests),
+      arm,
+      registry,
+      reload(next) {
+        arm.setStudents(next);
+        registry.setRegistries(registriesOf(next));
+        for (const scenario of next) {
+          const s = students.get(scenario.user);
+          if (!s) continue; // a new user needs a restart: ports and config are fixed at start
+          s.scenario = scenario;
+          for (const [name, world] of s.worlds) {
+            world.reload(scenario.kubernetes?.cluster === name ? scenario : { ...scenario, kubernetes: { cluster: name, loadBalancer: 'assigned', apply: '', deletedPods: [], greetings: [], helm: [] } });
+            s.kube.get(name)?.server.configure({ faults: scenario.faults.kube, latencyMs: scenario.faults.latencyMs });
+          }
+          void s.vm?.reload(scenario);
+        }
+      },
+      async stop() {
+        if (stopped) return;
+        stopped = true;
+        await Promise.allSettled(stoppers.reverse().map((stop) => stop()));
+      },
+    };
+  } catch (err) {
+    await Promise.allSettled(stoppers.reverse().map((stop) => stop()));
+    throw err;
+  }
+}
+
+function ownerOfPublic(students: Map<string, StudentServers>, hostHeader: string): StudentServers | undefined {
+  const host = hostHeader.replace(/:\d+$/, '').toLowerCase();
+  for (const s of students.values()) {
+    if (s.externalIp === host) return s;
+  }
+  return undefined;
+}
+
+function resolvePublic(students: Map<string, StudentServers>, hostHeader: string): AppHandler | undefined {
+  const s = ownerOfPublic(students, hostHeader);
+  if (!s) return undefined;
+  for (const world of s.worlds.values()) {
+    const handler = world.externalHandler(s.externalIp, 80);
+    if (handler) return handler;
+  }
+  return undefined;
+}

@@ -1,0 +1,207 @@
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetch, type Agent } from 'undici';
+import { createCa } from '../ca.js';
+import { imageContent, imageDigest, OCI_MANIFEST } from '../images.js';
+import { connectToAgent } from './connect-to.js';
+import { adminCredentials } from './credentials.js';
+import { parseChallenge } from './errors.js';
+import { startRegistry, type RegistryServer, type SandboxRegistry } from './server.js';
+
+const AAD = 'entra-token-for-the-grader';
+const FIXTURES = '/work/shared/fixtures/azure/containerregistry/data-plane';
+const fixture = (name: string) => (JSON.parse(readFileSync(`${FIXTURES}/${name}`, 'utf8')) as { responses: { 200: { body: Record<string, unknown> } } }).responses[200].body;
+
+const reg = (name: string, extra: Partial<SandboxRegistry> = {}): SandboxRegistry => ({
+  name,
+  adminUserEnabled: true,
+  images: ['myapp:v1.0', 'myapi:v1.0'],
+  user: name.replace(/acr$/, ''),
+  faults: { registry: null, latencyMs: 0 },
+  ...extra,
+});
+const REGISTRIES = [
+  reg('alphaacr'),
+  reg('betaacr', { images: ['myapp:v2.0'] }),
+  reg('noadminacr', { adminUserEnabled: false }),
+  reg('lockedacr', { faults: { registry: 'unauthorized', latencyMs: 0 } }),
+  reg('brokenacr', { faults: { registry: 'error500', latencyMs: 0 } }),
+  reg('hangacr', { faults: { registry: 'hang', latencyMs: 0 } }),
+  reg('slowacr', { faults: { registry: null, latencyMs: 300 } }),
+];
+
+describe('registry stand-in', () => {
+  let server: RegistryServer;
+  let agent: Agent;
+
+  const call = async (host: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal } = {}) => {
+    const res = await fetch(`https://${host}.azurecr.io${path}`, { ...init, dispatcher: agent });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, headers: res.headers, text, json: json as Record<string, unknown> };
+  };
+  const basic = (name: string, password = server.adminCredentials(name).password) => ({ authorization: 'Basic ' + Buffer.from(`${name}:${password}`).toString('base64') });
+  const form = (fields: Record<string, string>) => ({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+  const oci = { accept: OCI_MANIFEST };
+
+  beforeAll(async () => {
+    const ca = await createCa();
+    server = await startRegistry({ tls: await ca.issue({ dns: ['*.azurecr.io'] }), registries: REGISTRIES, aadToken: AAD });
+    agent = connectToAgent(ca.certPem, Object.fromEntries([...REGISTRIES.map((r) => r.name), 'unknownacr'].map((n) => [`${n}.azurecr.io:443`, `127.0.0.1:${server.port}`])));
+  });
+  afterAll(async () => {
+    await server?.close();
+    await agent?.close();
+  });
+
+  it('challenges like ACR when unauthenticated', async () => {
+    const r = await call('alphaacr', '/v2/');
+    expect(r.status).toBe(401);
+    expect(r.headers.get('www-authenticate')).toBe('Bearer realm="https://alphaacr.azurecr.io/oauth2/token",service="alphaacr.azurecr.io"');
+    expect((r.json.errors as Array<{ code: string }>)[0].code).toBe('UNAUTHORIZED');
+    const t = await call('alphaacr', '/v2/myapp/tags/list');
+    expect(parseChallenge(t.headers.get('www-authenticate'))?.params.scope).toBe('repository:myapp:pull');
+  });
+
+  it('accepts the admin credentials as Basic auth, with the same passwords the ARM listCredentials derives', async () => {
+    const c = adminCredentials('alphaacr');
+    expect(server.adminCredentials('alphaacr')).toEqual({ username: 'alphaacr', password: c.passwords[0] });
+    expect(c.passwords[0]).toMatch(/^[A-Za-z0-9+/]{32}$/);
+    expect(c.passwords[0]).not.toBe(c.passwords[1]);
+    expect((await call('alphaacr', '/v2/', { headers: basic('alphaacr') })).status).toBe(200);
+    expect((await call('alphaacr', '/v2/myapp/tags/list', { headers: basic('alphaacr', c.passwords[1]) })).json).toEqual({ name: 'myapp', tags: ['v1.0'] });
+    expect((await call('alphaacr', '/v2/', { headers: basic('alphaacr', 'wrong') })).status).toBe(401);
+    // another registry's password does not open this one
+    expect((await call('alphaacr', '/v2/', { headers: basic('alphaacr', server.adminCredentials('betaacr').password) })).status).toBe(401);
+  });
+
+  it('refuses admin credentials when the admin user is disabled', async () => {
+    expect((await call('noadminacr', '/v2/', { headers: basic('noadminacr') })).status).toBe(401);
+    expect((await call('noadminacr', '/oauth2/token?service=noadminacr.azurecr.io&scope=repository:myapp:pull', { headers: basic('noadminacr') })).status).toBe(401);
+  });
+
+  it('follows the challenge: Basic at the realm gives an access token scoped to one repository', async () => {
+    const challenge = parseChallenge((await call('alphaacr', '/v2/myapp/tags/list')).headers.get('www-authenticate'))!;
+    const realm = new URL(challenge.params.realm);
+    realm.searchParams.set('service', challenge.params.service);
+    realm.searchParams.set('scope', challenge.params.scope);
+    const tok = await call('alphaacr', realm.pathname + realm.search, { headers: basic('alphaacr') });
+    expect(tok.status).toBe(200);
+    expect(Object.keys(tok.json)).toEqual(Object.keys(fixture('oauth2-token.PostAccessToken.2021-07-01.json')));
+    const bearer = { authorization: `Bearer ${tok.json.access_token as string}` };
+    expect((await call('alphaacr', '/v2/myapp/tags/list', { headers: bearer })).json).toEqual({ name: 'myapp', tags: ['v1.0'] });
+    const other = await call('alphaacr', '/v2/myapi/tags/list', { headers: bearer });
+    expect(other.status).toBe(401);
+    expect(parseChallenge(other.headers.get('www-authenticate'))?.params.error).toBe('insufficient_scope');
+    // a token for one registry is not valid at another
+    expect(parseChallenge((await call('betaacr', '/v2/myapp/tags/list', { headers: bearer })).headers.get('www-authenticate'))?.params.error).toBe('invalid_token');
+  });
+
+  it('exchanges the Entra token for a refresh token, and that for an access token', async () => {
+    const ex = await call('alphaacr', '/oauth2/exchange', form({ grant_type: 'access_token', service: 'alphaacr.azurecr.io', access_token: AAD }));
+    expect(ex.status).toBe(200);
+    expect(Object.keys(ex.json)).toEqual(Object.keys(fixture('oauth2-exchange.PostRefreshToken.2021-07-01.json')));
+    const refresh = ex.json.refresh_token as string;
+    const tok = await call('alphaacr', '/oauth2/token', form({ grant_type: 'refresh_token', service: 'alphaacr.azurecr.io', scope: 'repository:myapp:metadata_read', refresh_token: refresh }));
+    expect(tok.status).toBe(200);
+    const tags = await call('alphaacr', '/acr/v1/myapp/_tags', { headers: { authorization: `Bearer ${tok.json.access_token as string}` } });
+    expect(tags.status).toBe(200);
+    // `az acr login` style: docker login with the null GUID user and the refresh token as password
+    const viaDocker = await call('alphaacr', '/oauth2/token?service=alphaacr.azurecr.io&scope=registry:catalog:*', { headers: { authorization: 'Basic ' + Buffer.from(`00000000-0000-0000-0000-000000000000:${refresh}`).toString('base64') } });
+    const catalog = await call('alphaacr', '/v2/_catalog', { headers: { authorization: `Bearer ${viaDocker.json.access_token as string}` } });
+    expect(catalog.json).toEqual({ repositories: ['myapi', 'myapp'] });
+    // a refresh token is not an access token
+    expect((await call('alphaacr', '/v2/_catalog', { headers: { authorization: `Bearer ${refresh}` } })).status).toBe(401);
+  });
+
+  it('refuses a wrong Entra token and a refresh token of another registry', async () => {
+    expect((await call('alphaacr', '/oauth2/exchange', form({ grant_type: 'access_token', service: 'alphaacr.azurecr.io', access_token: 'not-it' }))).status).toBe(401);
+    const betaRefresh = (await call('betaacr', '/oauth2/exchange', form({ grant_type: 'access_token', service: 'betaacr.azurecr.io', access_token: AAD }))).json.refresh_token as string;
+    expect((await call('alphaacr', '/oauth2/token', form({ grant_type: 'refresh_token', service: 'alphaacr.azurecr.io', scope: 'repository:myapp:pull', refresh_token: betaRefresh }))).status).toBe(401);
+  });
+
+  it('lists ACR tags in the shape of the ACR fixture, with the image digests', async () => {
+    const r = await call('alphaacr', '/acr/v1/myapp/_tags', { headers: basic('alphaacr') });
+    const f = fixture('acr-v1-tags.GetTagList.2021-07-01.json') as { tags: Array<Record<string, unknown>> };
+    expect(Object.keys(r.json).sort()).toEqual(Object.keys(f).sort());
+    const tags = r.json.tags as Array<Record<string, unknown>>;
+    expect(Object.keys(tags[0]).sort()).toEqual(Object.keys(f.tags[0]).sort());
+    expect(tags.map((t) => [t.name, t.digest])).toEqual([['v1.0', imageDigest('alphaacr', 'myapp', 'v1.0')]]);
+    expect(r.json.registry).toBe('alphaacr.azurecr.io');
+  });
+
+  it('serves manifests and blobs whose digests are the image digests', async () => {
+    const head = await call('alphaacr', '/v2/myapp/manifests/v1.0', { method: 'HEAD', headers: { ...basic('alphaacr'), ...oci } });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('docker-content-digest')).toBe(imageDigest('alphaacr', 'myapp', 'v1.0'));
+    expect(head.headers.get('content-type')).toBe(OCI_MANIFEST);
+    expect(head.text).toBe('');
+    const image = imageContent('alphaacr', 'myapp', 'v1.0');
+    expect(Number(head.headers.get('content-length'))).toBe(image.manifest.bytes.length);
+    const byDigest = await call('alphaacr', `/v2/myapp/manifests/${image.manifest.digest}`, { headers: { ...basic('alphaacr'), ...oci } });
+    expect(byDigest.text).toBe(image.manifest.bytes.toString('utf8'));
+    const res = await fetch(`https://alphaacr.azurecr.io/v2/myapp/blobs/${image.layer.digest}`, { headers: basic('alphaacr'), dispatcher: agent });
+    expect('sha256:' + createHash('sha256').update(Buffer.from(await res.arrayBuffer())).digest('hex')).toBe(image.layer.digest);
+    // the same repository in another registry is another image
+    expect((await call('betaacr', '/v2/myapp/manifests/v2.0', { method: 'HEAD', headers: { ...basic('betaacr'), ...oci } })).headers.get('docker-content-digest')).toBe(imageDigest('betaacr', 'myapp', 'v2.0'));
+  });
+
+  it('says NAME_UNKNOWN / MANIFEST_UNKNOWN / BLOB_UNKNOWN like distribution', async () => {
+    const code = async (host: string, path: string) => ((await call(host, path, { headers: { ...basic(host), ...oci } })).json.errors as Array<{ code: string }>)[0].code;
+    expect(await code('alphaacr', '/v2/nope/tags/list')).toBe('NAME_UNKNOWN');
+    expect(await code('alphaacr', '/acr/v1/nope/_tags')).toBe('NAME_UNKNOWN');
+    expect(await code('alphaacr', '/v2/myapp/manifests/v9')).toBe('MANIFEST_UNKNOWN');
+    expect(await code('betaacr', '/v2/myapp/manifests/v1.0')).toBe('MANIFEST_UNKNOWN');
+    expect(await code('alphaacr', `/v2/myapp/blobs/sha256:${'0'.repeat(64)}`)).toBe('BLOB_UNKNOWN');
+    expect((await call('unknownacr', '/v2/')).status).toBe(404);
+  });
+
+  it('takes a new class with setRegistries', async () => {
+    server.setRegistries([...REGISTRIES.filter((r) => r.name !== 'betaacr'), reg('betaacr', { images: ['myapp:v2.0', 'myapp:v3.0'] })]);
+    expect((await call('betaacr', '/v2/myapp/tags/list', { headers: basic('betaacr') })).json).toEqual({ name: 'myapp', tags: ['v2.0', 'v3.0'] });
+    server.setRegistries(REGISTRIES);
+  });
+
+  it('applies the registry faults per registry', async () => {
+    const locked = await call('lockedacr', '/v2/', { headers: basic('lockedacr') });
+    expect(locked.status).toBe(401);
+    expect((await call('lockedacr', '/oauth2/exchange', form({ grant_type: 'access_token', service: 'lockedacr.azurecr.io', access_token: AAD }))).status).toBe(401);
+    expect((await call('brokenacr', '/v2/', { headers: basic('brokenacr') })).status).toBe(500);
+    const t0 = Date.now();
+    expect((await call('slowacr', '/v2/', { headers: basic('slowacr') })).status).toBe(200);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    await expect(call('hangacr', '/v2/', { headers: basic('hangacr'), signal: AbortSignal.timeout(300) })).rejects.toThrow();
+    expect(server.requests.filter((r) => r.host === 'hangacr.azurecr.io').map((r) => [r.status, r.user])).toEqual([[0, 'hang']]);
+  });
+
+  it('close() ends a hanging request at once', async () => {
+    const ca = await createCa();
+    const s = await startRegistry({ tls: await ca.issue({ dns: ['*.azurecr.io'] }), registries: [reg('hangacr', { faults: { registry: 'hang', latencyMs: 0 } })], aadToken: AAD });
+    const a = connectToAgent(ca.certPem, { 'hangacr.azurecr.io:443': `127.0.0.1:${s.port}` });
+    const pending = fetch('https://hangacr.azurecr.io/v2/', { dispatcher: a }).then(
+      () => 'answered',
+      () => 'ended',
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = Date.now();
+    await s.close();
+    expect(await pending).toBe('ended');
+    expect(Date.now() - t0).toBeLessThan(1000);
+    await a.close();
+  });
+
+  it('starts for a class of 30 in well under a second', async () => {
+    const ca = await createCa();
+    const tls = await ca.issue({ dns: ['*.azurecr.io'] });
+    const t0 = performance.now();
+    const s = await startRegistry({ tls, aadToken: AAD, registries: Array.from({ length: 30 }, (_, i) => reg(`student${i}acr`, { images: ['myapp:v1.0', 'myapi:v1.0'] })) });
+    expect(performance.now() - t0).toBeLessThan(300);
+    await s.close();
+  });
+});
