@@ -12,7 +12,7 @@ import type { OpenedEnvironment } from '../core/run.js';
 import type { Target } from '../core/target.js';
 import { azureProbe, createAzureClients, defaultCredential, staticTokenCredential, type AzureClients } from './azure/index.js';
 import { httpProbe } from './http/index.js';
-import { kubeProbe } from './kube/index.js';
+import { kubeconfigFrom, kubeProbe } from './kube/index.js';
 import { NetworkPolicy } from './net.js';
 import { registryProbe } from './registry/index.js';
 import { ProbeError, type AzureProbe, type Probes, type Unavailable } from './types.js';
@@ -103,12 +103,12 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
       }
 
       const kubeconfigSource = target.kubeconfig
-        ? async () => (await import('node:fs/promises')).readFile(target.kubeconfig!.path, 'utf8')
+        ? async () => kubeconfigFrom(target.kubeconfig!, { allowExec: opts.allowExecCredentials, policy })
         : azure
           ? () => clusterKubeconfig(azure!)
           : undefined;
       if (kubeconfigSource) {
-        probes.kube = kubeProbe({
+        const kube = kubeProbe({
           kubeconfig: kubeconfigSource,
           namespace: config.kubernetes.namespace ?? opts.profile.expect.namespace,
           allowDisruptive: opts.allowDisruptive,
@@ -116,17 +116,21 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
           timeoutMs: timeout('kube', 20_000),
           policy,
         });
+        probes.kube = kube;
+        closers.push(() => kube.close());
       } else {
         unavailable.kube = 'no cluster access: run az aks get-credentials --name <cluster> --resource-group <group>';
       }
 
-      probes.http = httpProbe({
+      const http = httpProbe({
         policy,
         ca: config.caPem,
         timeouts: { connect: 5_000, headers: timeout('http', 15_000), body: timeout('http', 15_000) },
         maxBodyBytes: 512 * 1024,
         retry: { budgetMs: Math.max(opts.waitMs ?? 0, MIN_HTTP_RETRY_MS), baseDelayMs: 500 },
       });
+      probes.http = http;
+      closers.push(() => http.close());
 
       return {
         probes,
