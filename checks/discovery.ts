@@ -9,17 +9,11 @@
  */
 import type { CheckContext } from '../core/check.js';
 import { errorMessage } from '../core/errors.js';
+import { byName, chooseCluster, type Discovery } from '../probes/azure/choose-cluster.js';
 import type { ManagedClusterFacts, RegistryFacts } from '../probes/types.js';
 
-export interface Discovery<T> {
-  chosen: T;
-  /** Names of everything that was listed, sorted. */
-  candidates: string[];
-  reason: string;
-}
+export { chooseCluster, type Discovery };
 
-const byName = <T extends { name: string }>(a: T, b: T) => a.name.toLowerCase().localeCompare(b.name.toLowerCase());
-const isHealthy = (c: ManagedClusterFacts) => c.provisioningState === 'Succeeded' && c.powerState === 'Running';
 
 /** The best of several by a score, or undefined when the score does not single one out. */
 function uniqueBest<T>(items: T[], score: (t: T) => number): T | undefined {
@@ -30,21 +24,6 @@ function uniqueBest<T>(items: T[], score: (t: T) => number): T | undefined {
   return best.length === 1 ? best[0] : undefined;
 }
 
-/**
- * The only cluster; else the first running one by name; else the first by name. The class runtime
- * fetches the kubeconfig of the same cluster (probes/environment.ts), so Exercise 3's evidence and the
- * cluster the Kubernetes checks read agree.
- */
-export function chooseCluster(clusters: ManagedClusterFacts[]): Discovery<ManagedClusterFacts> | undefined {
-  if (clusters.length === 0) return undefined;
-  const sorted = [...clusters].sort(byName);
-  const candidates = sorted.map((c) => c.name);
-  if (sorted.length === 1) return { chosen: sorted[0], candidates, reason: 'the only managed cluster in the resource group' };
-  const healthy = sorted.filter(isHealthy);
-  if (healthy.length === 1) return { chosen: healthy[0], candidates, reason: 'the only one of them that is provisioned and running' };
-  if (healthy.length > 1) return { chosen: healthy[0], candidates, reason: 'several are running: the first by name' };
-  return { chosen: sorted[0], candidates, reason: 'none is running: the first by name' };
-}
 
 export async function discoverCluster(ctx: CheckContext): Promise<Discovery<ManagedClusterFacts> | undefined> {
   return chooseCluster(await ctx.probes.azure!.managedClusters());

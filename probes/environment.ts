@@ -14,7 +14,8 @@ import { azureProbe, createAzureClients, defaultCredential, staticTokenCredentia
 import { httpProbe } from './http/index.js';
 import { kubeconfigFrom, kubeProbe } from './kube/index.js';
 import { NetworkPolicy } from './net.js';
-import { registryProbe } from './registry/index.js';
+import { adminCredentialsFrom, registryProbe } from './registry/index.js';
+import { chooseCluster } from './azure/choose-cluster.js';
 import { ProbeError, type AzureProbe, type Probes, type Unavailable } from './types.js';
 import { localVm } from './vm/local.js';
 import { sshVm } from './vm/ssh.js';
@@ -91,7 +92,7 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
         const registry = registryProbe({
           policy,
           ca: config.caPem,
-          credentialsFor: (loginServer) => adminCredentialsOf(azure!, loginServer),
+          credentialsFor: adminCredentialsFrom(azure),
           aadToken,
           timeoutMs: timeout('registry', 15_000),
         });
@@ -146,21 +147,9 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
   };
 }
 
-/** Admin credentials of the registry at a login server, when its admin user is enabled. */
-async function adminCredentialsOf(azure: AzureProbe, loginServer: string): Promise<{ username: string; password: string } | undefined> {
-  const registry = (await azure.registries()).find((r) => r.loginServer.toLowerCase() === loginServer.toLowerCase());
-  if (!registry?.adminUserEnabled) return undefined;
-  const c = await azure.registryCredentials(registry.name);
-  return c.passwords[0] ? { username: c.username, password: c.passwords[0] } : undefined;
-}
-
-/**
- * The cluster whose credentials the grader uses: the only one, else the first running one by name
- * (ex3.cluster.exists reports the same choice and the candidates).
- */
+/** The kubeconfig of the cluster ex3.cluster.exists reports as the student's (the same choice). */
 async function clusterKubeconfig(azure: AzureProbe): Promise<string> {
-  const clusters = [...(await azure.managedClusters())].sort((a, b) => a.name.localeCompare(b.name));
-  const chosen = clusters.find((c) => c.provisioningState === 'Succeeded' && c.powerState === 'Running') ?? clusters[0];
+  const chosen = chooseCluster(await azure.managedClusters())?.chosen;
   if (!chosen) throw new ProbeError('kube', 'no AKS cluster in the resource group to get credentials from');
   return azure.clusterUserKubeconfig(chosen.name);
 }
