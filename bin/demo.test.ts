@@ -86,6 +86,17 @@ describe('lab-grade demo', () => {
     });
   }, 120_000);
 
+  it('exits 0 when every graded student passed and 1 when one is below the pass mark', async () => {
+    const perfect = await runCli(['demo', '--scenarios', join(BUILT_IN_CLASS, '01-perfect.yaml')], { timeoutMs: 60_000 });
+    expect(perfect.code, perfect.stderr).toBe(0);
+    expect(perfect.stdout).toMatch(/labuser01\s+34\/34 \(100(\.0)?%\)/);
+    const mixed = await runCli(['demo', '--scenarios', join(BUILT_IN_CLASS, '01-perfect.yaml'), '--scenarios', join(BUILT_IN_CLASS, '08-barely-started.yaml')], { timeoutMs: 60_000 });
+    expect(mixed.code, mixed.stderr).toBe(1);
+    // One student's console report lists checks in lab order.
+    const ids = [...perfect.stdout.matchAll(/^\s+\S+ (ex\d\.[a-z0-9.]+)/gm)].map((m) => m[1]);
+    expect(ids).toEqual([...CHECK_IDS]);
+  }, 120_000);
+
   it('rejects a malformed scenario with the file and the key (exit 2)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lab-grade-bad-scenario-'));
     writeFileSync(join(dir, 'bad.yaml'), 'user: labuser99\nazure:\n  registries:\n    - name: reg99\n      sku: Gold\n');

@@ -38,7 +38,11 @@ export interface ClassRun {
 
 export async function gradeClass(targets: readonly Target[], opts: ClassRunOptions): Promise<ClassRun> {
   const startedAt = new Date();
-  await emit(opts.reporters, (r) => r.onRunStart?.({ lab: opts.profile.lab, title: opts.profile.title, users: targets.map((t) => t.user), passMark: opts.profile.passMark, startedAt }));
+  const selection = selectChecks(opts.catalogue, opts.engine.only);
+  const checkIds = selection.run.map((c) => c.id).filter((id) => selection.report.has(id));
+  await emit(opts.reporters, (r) =>
+    r.onRunStart?.({ lab: opts.profile.lab, title: opts.profile.title, users: targets.map((t) => t.user), passMark: opts.profile.passMark, startedAt, checkIds }),
+  );
   const students: StudentResult[] = new Array(targets.length);
   const stats = new Map<string, ProbeCallStats>();
 

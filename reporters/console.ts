@@ -43,6 +43,8 @@ export class ConsoleReporter implements Reporter {
   private info?: RunInfo;
   /** Users whose header and check lines were already printed as checks finished. */
   private readonly streamed = new Map<string, Set<string>>();
+  /** Finished checks waiting for the ones before them in lab order. */
+  private readonly waiting = new Map<string, Map<string, CheckResult>>();
   private readonly printed = new Set<string>();
 
   constructor(private readonly options: ReporterOptions) {}
@@ -63,8 +65,24 @@ export class ConsoleReporter implements Reporter {
   onCheckResult(user: string, result: CheckResult): void {
     const seen = this.streamed.get(user);
     if (!seen) return;
-    seen.add(result.id);
-    this.printCheck(result);
+    const order = this.info?.checkIds;
+    if (!order) {
+      seen.add(result.id);
+      this.printCheck(result);
+      return;
+    }
+    // Checks finish in parallel; print each as soon as every check before it in lab order is printed.
+    const waiting = this.waiting.get(user) ?? new Map<string, CheckResult>();
+    this.waiting.set(user, waiting);
+    waiting.set(result.id, result);
+    for (const id of order) {
+      if (seen.has(id)) continue;
+      const next = waiting.get(id);
+      if (!next) break;
+      waiting.delete(id);
+      seen.add(id);
+      this.printCheck(next);
+    }
   }
 
   onStudentEnd(student: StudentResult): void {

@@ -11,6 +11,8 @@ export interface RunInfo {
   users: string[];
   passMark: number;
   startedAt: Date;
+  /** The reported checks in lab order: streaming reporters print in this order. */
+  checkIds?: string[];
 }
 
 export interface Reporter {
