@@ -48,7 +48,7 @@ describe('format helpers', () => {
     expect(sum).toMatchObject({ students: 3, graded: 2, incomplete: 1, passed: 1, meanPercent: 63.3, rerun: ['labuser09'] });
     expect(sum.topFailing).toEqual([
       { id: 'ex2.compose.ports', title: 'app publishes port 80 to 8080', count: 2 },
-      { id: 'ex2.app.served', title: 'The app answers on the VM port 80', count: 1 },
+      { id: 'ex3.cluster.exists', title: 'An AKS cluster exists in the resource group', count: 1 },
     ]);
   });
 

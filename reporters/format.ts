@@ -139,7 +139,8 @@ export function classSummary(run: RunResult, top = 5): ClassSummary {
   const failing = new Map<string, FailingCheck & { order: number }>();
   for (const student of run.students) {
     student.checks.forEach((check, order) => {
-      if (check.status !== 'fail') return;
+      // Bonus and informational checks cost no points: listing them would bury what students lose points on.
+      if (check.status !== 'fail' || check.bonus || check.maxPoints === 0) return;
       const entry = failing.get(check.id) ?? { id: check.id, title: check.title, count: 0, order };
       entry.count += 1;
       failing.set(check.id, entry);
