@@ -12,7 +12,7 @@ import { ConfigError } from './errors.js';
 import { Fields, readYamlFile } from './fields.js';
 import { PROBE_KINDS, type ProbeKind } from './model.js';
 import { Secret } from './secret.js';
-import type { Target } from './target.js';
+import type { Target, VmTarget } from './target.js';
 
 export interface RosterEntry {
   user: string;
@@ -31,14 +31,8 @@ export interface AzureSettings {
   requestsPerSecond: number;
 }
 
-export interface VmSettings {
-  host: string;
-  port: number;
-  username: string;
-  keyFile?: string;
-  password?: Secret;
-  knownHosts?: string;
-}
+/** A student's VM login as the config writes it: host and username may hold `{user}`. */
+export type VmSettings = VmTarget;
 
 export interface ClassConfig {
   file: string;
