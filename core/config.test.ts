@@ -1,0 +1,81 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadClassConfig, targetsFor } from './config.js';
+import { loadProfile } from './profile.js';
+import { CHECK_IDS } from '../checks/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lab-grade-config-'));
+const write = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+describe('class config', () => {
+  it('expands per-user templates, reads the password from an env variable and the roster from CSV', () => {
+    write('roster.csv', 'user,vmHost\nlabuser01,\nlabuser02,special-vm.example.net\n');
+    write('ca.pem', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    process.env.LAB_GRADE_TEST_PW = 'pw-from-the-environment';
+    const config = loadClassConfig(
+      write(
+        'class.yaml',
+        [
+          'roster: roster.csv',
+          'resourceGroup: "rg-{user}"',
+          'azure: { subscription: 11111111-2222-3333-4444-555555555555 }',
+          'vm:',
+          '  host: "{user}-xxxx.westeurope.cloudapp.azure.com"',
+          '  password: { env: LAB_GRADE_TEST_PW }',
+          'tls: { caFile: ca.pem }',
+          'timeouts: { kube: 7 }',
+        ].join('\n'),
+      ),
+    );
+    const [a, b] = targetsFor(config);
+    expect(a).toMatchObject({ user: 'labuser01', resourceGroup: 'rg-labuser01', vm: { host: 'labuser01-xxxx.westeurope.cloudapp.azure.com', port: 22, username: 'labuser01' } });
+    expect(b.vm!.host).toBe('special-vm.example.net');
+    expect(a.vm!.password!.reveal()).toBe('pw-from-the-environment');
+    expect(JSON.stringify(a)).not.toContain('pw-from-the-environment');
+    expect(config.azure).toMatchObject({ endpoint: 'https://management.azure.com', credential: 'default' });
+    expect(config.timeoutsMs.kube).toBe(7000);
+    expect(config.caPem).toContain('BEGIN CERTIFICATE');
+  });
+
+  it('names the file, the key and what is expected', () => {
+    const bad = (text: string) => () => loadClassConfig(write('bad.yaml', text));
+    expect(bad('roster: []\n')).toThrow(/bad\.yaml: roster: is empty/);
+    expect(bad('roster: [a1, a1]\n')).toThrow(/roster\[1\]: user a1 appears twice/);
+    expect(bad('roster: [a1]\nvm: { host: x }\n')).toThrow(/vm\.keyFile: the VM login needs keyFile or password/);
+    expect(bad('roster: [a1]\nvm: { host: x, password: { env: LAB_GRADE_UNSET_VAR } }\n')).toThrow(/vm\.password: environment variable LAB_GRADE_UNSET_VAR is not set/);
+    expect(bad('roster: [a1]\nazure: { subscription: s, endpoint: "http://127.0.0.1:1" }\n')).toThrow(/azure\.endpoint: expected an https:\/\/ URL/);
+    expect(bad('roster: [a1]\nnetwork: { connectTo: { "a.example:80": "nowhere" } }\n')).toThrow(/network\.connectTo\.a\.example:80: expected "host:port"/);
+    expect(bad('roster: [a1]\ntimeouts: { kube: -1 }\n')).toThrow(/timeouts\.kube: expected at least 0\.1/);
+    expect(() => loadClassConfig(write('csv.yaml', 'roster: missing.csv\n'))).toThrow(/roster: roster file .*missing\.csv cannot be read/);
+    write('cols.csv', 'name\nx\n');
+    expect(() => loadClassConfig(write('cols.yaml', 'roster: cols.csv\n'))).toThrow(/cols\.csv: needs a "user" column/);
+  });
+
+  it('lists the roster for an unknown user', () => {
+    const config = loadClassConfig(write('ok.yaml', 'roster: [labuser01, labuser02]\n'));
+    expect(() => targetsFor(config, ['labuser29'])).toThrow('unknown user "labuser29"; the roster has: labuser01, labuser02');
+  });
+});
+
+describe('lab profile', () => {
+  it('holds the rubric points: 34 required, 5 bonus', () => {
+    const p = loadProfile(undefined, CHECK_IDS);
+    expect(Object.values(p.checks).reduce((s, c) => s + c.points, 0)).toBe(34);
+    expect(Object.values(p.checks).reduce((s, c) => s + c.bonus, 0)).toBe(5);
+    expect(p.expect).toMatchObject({ tag: 'v1.0', nodes: 3, app: { hostPort: 80, containerPort: 8080, replicas: 3 }, api: { replicas: 1 } });
+  });
+
+  it('refuses a profile with a missing or unknown check', () => {
+    const base = loadProfile();
+    const text = (checks: string) => `lab: x\nchecks:\n${checks}\nexpect:\n  repoDir: g\n`;
+    expect(() => loadProfile(write('p1.yaml', text('  ex1.vm.reachable: { points: 0 }')), CHECK_IDS)).toThrow(/p1\.yaml: checks\.ex1\.docker\.installed: missing/);
+    expect(() => loadProfile(write('p2.yaml', text('  ex9.nope: { points: 1 }')), CHECK_IDS)).toThrow(/checks\.ex9\.nope: unknown check id/);
+    expect(base.passMark).toBe(70);
+  });
+});
