@@ -4,7 +4,7 @@ import { bufferOutput } from './replay.js';
 
 describe('reporter registry', () => {
   it('lists the built-in reporters', () => {
-    expect(reporterNames()).toEqual(['console', 'json', 'junit', 'markdown']);
+    expect(reporterNames()).toEqual(['console', 'json', 'junit', 'markdown', 'csv', 'html']);
     for (const name of reporterNames()) expect(typeof REPORTERS[name]).toBe('function');
   });
 

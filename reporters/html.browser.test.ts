@@ -1,0 +1,168 @@
+/**
+ * The HTML report in a real headless Chromium (Debian's /usr/bin/chromium through playwright-core):
+ * opened from file:// with the network blocked, it must load with no console error and no request
+ * beyond itself, show its charts and student sections, and keep every hostile string as text.
+ */
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../core/model.js';
+import { TITLE, loadClassSmall } from '../fixtures/results/support.js';
+import { CONTENT_SECURITY_POLICY, renderHtml } from './html.js';
+import { studentAnchor } from './html/student.js';
+import { runInfoFor } from './replay.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox', // tests run as root
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const PWN = 'window.__pwned=1';
+const HOSTILE = {
+  user: `<img src=x onerror="${PWN}">`,
+  message: `<script>${PWN}</script>`,
+  hint: `</p><svg onload="${PWN}"></svg>`,
+  title: '<style>body{display:none}</style>',
+  // No double quotes: evidence is shown as JSON, which would escape them.
+  evidence: `</pre><script>${PWN}</script><iframe src=http://127.0.0.1:9/>`,
+};
+
+function hostileRun(): RunResult {
+  const run = loadClassSmall();
+  const student = run.students[0];
+  student.user = HOSTILE.user;
+  const check = student.checks.find((c) => c.status === 'fail')!;
+  Object.assign(check, { message: HOSTILE.message, hint: HOSTILE.hint, title: HOSTILE.title, evidence: { body: HOSTILE.evidence } });
+  return run;
+}
+
+interface Opened {
+  page: Page;
+  consoleErrors: string[];
+  requests: string[];
+  blocked: string[];
+  dialogs: string[];
+}
+
+let dir: string;
+let context: BrowserContext;
+const files: Record<'small' | 'hostile', string> = { small: '', hostile: '' };
+
+/** Opens a report with every non-file, non-data request aborted and recorded. */
+async function open(file: string): Promise<Opened> {
+  const page = await context.newPage();
+  const opened: Opened = { page, consoleErrors: [], requests: [], blocked: [], dialogs: [] };
+  page.on('console', (m) => void (m.type() === 'error' && opened.consoleErrors.push(m.text())));
+  page.on('pageerror', (e) => void opened.consoleErrors.push(String(e)));
+  page.on('request', (r) => void opened.requests.push(r.url()));
+  page.on('requestfailed', (r) => void opened.blocked.push(`failed: ${r.url()}`));
+  page.on('dialog', (d) => void opened.dialogs.push(d.message()));
+  await page.route('**', (route) => {
+    const url = route.request().url();
+    if (url.startsWith('file:') || url.startsWith('data:')) return route.continue();
+    opened.blocked.push(url);
+    return route.abort();
+  });
+  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  return opened;
+}
+
+// The shared set-up (test/support/system.ts) installs Chromium or fails naming the command: never a silent skip.
+if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+
+describe('html report in headless Chromium', () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lab-grade-html-'));
+    const info = (run: RunResult) => runInfoFor(run, { title: TITLE, passMark: 70 });
+    const small = loadClassSmall();
+    const hostile = hostileRun();
+    files.small = join(dir, 'class-small.html');
+    files.hostile = join(dir, 'hostile.html');
+    writeFileSync(files.small, renderHtml(small, { info: info(small) }));
+    writeFileSync(files.hostile, renderHtml(hostile, { info: info(hostile) }));
+    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+      viewport: { width: 1280, height: 900 },
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('loads with no console error and requests nothing but itself', async () => {
+    const { page, consoleErrors, requests, blocked, dialogs } = await open(files.small);
+    expect(consoleErrors).toEqual([]);
+    expect(blocked).toEqual([]);
+    expect(dialogs).toEqual([]);
+    expect(requests).toEqual([pathToFileURL(files.small).href]);
+    const csp = await page.$eval('meta[http-equiv="Content-Security-Policy"]', (m) => m.getAttribute('content'));
+    expect(csp).toBe(CONTENT_SECURITY_POLICY);
+    const shot = join(dir, 'class-small.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    expect(statSync(shot).size).toBeGreaterThan(50_000);
+    await page.close();
+  });
+
+  it('shows the pass-rate charts, the histogram and a student section', async () => {
+    const { page } = await open(files.small);
+    const charts = page.locator('#pass-rates svg.chart');
+    expect(await charts.count()).toBe(2);
+    const perCheck = charts.nth(1);
+    expect(await perCheck.isVisible()).toBe(true);
+    const box = await perCheck.boundingBox();
+    expect(box!.width).toBeGreaterThan(600);
+    expect(box!.height).toBeGreaterThan(29 * 20); // one row per check
+    expect(await perCheck.locator('g.bar').count()).toBe(loadClassSmall().students[0].checks.length);
+    expect(await page.locator('#histogram svg.chart g.bar').count()).toBe(10);
+    // A vertical line has a zero-width box, which Playwright calls hidden: check its label.
+    expect(await page.locator('#histogram .passmark-label', { hasText: 'pass mark 70%' }).isVisible()).toBe(true);
+
+    // The index links to the section; following it scrolls the section into view.
+    await page.locator('#students a', { hasText: 'labuser08' }).click();
+    const section = page.locator('section#student-labuser08');
+    expect(await section.isVisible()).toBe(true);
+    const top = (await section.boundingBox())!.y;
+    expect(Math.abs(top)).toBeLessThan(5);
+    expect(await section.locator('.badge', { hasText: '✗ NOT PASSED' }).isVisible()).toBe(true);
+    expect(await section.locator('tr.fail .badge', { hasText: 'FAIL' }).count()).toBe(3);
+    await page.close();
+  });
+
+  it("renders a student's <script> as text", async () => {
+    const { page } = await open(files.small);
+    expect(await page.textContent('#student-labuser08')).toContain('<script>alert(1)</script>');
+    expect(await page.$$('script')).toHaveLength(0);
+    await page.close();
+  });
+
+  it('keeps hostile names, messages, hints, titles and evidence inert', async () => {
+    const { page, consoleErrors, blocked, dialogs } = await open(files.hostile);
+    // Open every evidence block, so anything hidden in one would have had its chance to run.
+    for (const d of await page.$$('details')) await d.evaluate((el) => el.setAttribute('open', ''));
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(dialogs).toEqual([]);
+    expect(blocked).toEqual([]);
+    expect(consoleErrors).toEqual([]);
+    expect(await page.$$('script, img, iframe, style:not(head style), [onerror], [onload]')).toHaveLength(0);
+    const section = page.locator(`[id="${studentAnchor(HOSTILE.user).replace(/"/g, '\\"')}"]`);
+    expect(await section.isVisible()).toBe(true);
+    const text = (await section.textContent()) ?? '';
+    for (const value of Object.values(HOSTILE)) expect(text).toContain(value);
+    expect(await page.locator('body').isVisible()).toBe(true);
+    await page.close();
+  });
+});

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { loadClassSmall, render } from '../fixtures/results/support.js';
+import { CONTENT_SECURITY_POLICY, escapeHtml, formatGeneratedAt, renderHtml } from './html.js';
+import { html } from './html/markup.js';
+import { passRate, scoreHistogram } from './html/stats.js';
+import { EVIDENCE_CAP, evidenceText } from './html/student.js';
+
+/** The only thing that changes between two renders of the same result. */
+const stripGeneratedAt = (text: string) =>
+  text.replace(/<time datetime="[^"]*">[^<]*<\/time>/g, '<time datetime="<generatedAt>"><generatedAt></time>');
+
+describe('html reporter', () => {
+  it('matches the golden page', async () => {
+    const text = stripGeneratedAt(await render('html', loadClassSmall()));
+    await expect(text).toMatchFileSnapshot('./__golden__/class-small.html');
+  });
+
+  it('gives the same page for other timings once generatedAt is stripped', async () => {
+    const slower = loadClassSmall();
+    slower.generatedAt = '2030-01-01T00:00:00.000Z';
+    for (const s of slower.students) {
+      s.durationMs = s.durationMs * 61 + 7;
+      for (const c of s.checks) c.durationMs = c.durationMs * 13 + 1;
+    }
+    expect(stripGeneratedAt(await render('html', slower))).toBe(stripGeneratedAt(await render('html', loadClassSmall())));
+  });
+
+  it('escapes student text into entities and drops control characters', async () => {
+    const text = await render('html', loadClassSmall());
+    expect(text).not.toMatch(/<script/i);
+    expect(text).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    // eslint-disable-next-line no-control-regex
+    expect(text).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
+    expect(escapeHtml(`"'><a href=x>`)).toBe('&quot;&apos;&gt;&lt;a href=x&gt;');
+    expect(html`<p title="${'" onmouseover="x'}">${'<b>'}</p>`.value).toBe('<p title="&quot; onmouseover=&quot;x">&lt;b&gt;</p>');
+  });
+
+  it('is self-contained behind a strict Content-Security-Policy', async () => {
+    const text = await render('html', loadClassSmall());
+    expect(text).toContain(`<meta http-equiv="Content-Security-Policy" content="${escapeHtml(CONTENT_SECURITY_POLICY)}">`);
+    expect(CONTENT_SECURITY_POLICY).toMatch(/^default-src 'none'; style-src 'unsafe-inline'; img-src data:/);
+    expect(text).not.toMatch(/\b(src|href)="(?!#)/); // nothing to fetch: only in-page links
+    expect(text).not.toMatch(/url\(|@import|<link|<iframe|<object|<embed|<img/i);
+  });
+
+  it('explains each score: points, what an error leaves open, pass mark, bonus', async () => {
+    const text = await render('html', loadClassSmall());
+    const section = (user: string) => text.slice(text.indexOf(`id="student-${user}"`)).split('</section>')[0];
+    expect(section('labuser07')).toContain('Pass mark 70%: 91.2% ≥ 70% → <strong>PASSED</strong>.');
+    expect(section('labuser07')).toContain('Bonus: <strong>+3</strong> (3 of 4 bonus points earned)');
+    // ex1.vm.reachable (0 points) blocks six checks worth 7, and ex6.app.e2e is worth 3.
+    expect(section('labuser09')).toContain('2 checks could not be graded (ex1.vm.reachable, ex6.app.e2e): 10 required points');
+    expect(section('labuser09')).toContain('→ <strong>INCOMPLETE</strong> (not final until the re-run)');
+    expect(section('labuser09')).toContain('could not grade: SSH connection to 10.0.0.9:22 timed out after 30s');
+    expect(text).toMatch(/<section id="rerun">.*labuser09/s);
+  });
+
+  it('says the pass mark is unknown when replaying a saved result', async () => {
+    const text = await render('html', loadClassSmall(), { withInfo: false });
+    expect(text).toContain('<dt>Pass mark</dt><dd>not recorded</dd>');
+    expect(text).not.toContain('class="passmark"');
+    expect(renderHtml(loadClassSmall())).toBe(text);
+  });
+
+  it('caps long evidence and says how much was cut', () => {
+    const text = evidenceText({ body: 'x'.repeat(EVIDENCE_CAP * 2) });
+    expect(text.length).toBeLessThan(EVIDENCE_CAP + 60);
+    expect(text).toMatch(/… \(\d+ more characters cut\)$/);
+    expect(evidenceText({ n: 10n })).toContain('"10"');
+  });
+
+  it('counts pass rates without errors and skips, and bins graded students only', () => {
+    const run = loadClassSmall();
+    const checks = run.students.flatMap((s) => s.checks.filter((c) => c.id === 'ex6.app.e2e'));
+    expect(checks.map((c) => c.status)).toEqual(['pass', 'blocked', 'error']);
+    expect(passRate(checks)).toEqual({ passed: 1, counted: 2 });
+    const bins = scoreHistogram(run);
+    expect(bins.reduce((a, b) => a + b, 0)).toBe(2);
+    expect([bins[3], bins[9]]).toEqual([1, 1]); // 35.3% and 91.2%; 100% would share the last band
+    expect(formatGeneratedAt('2025-11-29T10:15:00.000Z')).toBe('2025-11-29 10:15:00 UTC');
+  });
+});
