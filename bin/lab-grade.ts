@@ -8,18 +8,21 @@ import { loadProfile } from '../core/profile.js';
 import { redactText } from '../core/redact.js';
 import { VERSION } from '../core/version.js';
 import { gradeCommand, type GradeArgs } from './grade.js';
+import { classArgs, classOptions } from './class-run.js';
+import { historyCommand, historyOptions } from './selfcheck/history.js';
+import { isSelfCheck, selfCheckArgs, selfCheckOptions } from './selfcheck/options.js';
 
 const EXIT_USAGE = 2;
 /** lab-grade itself failed (a bug): distinct from every grading outcome. */
 const EXIT_INTERNAL = 4;
 
 function gradingOptions<T>(y: Argv<T>) {
-  return y
+  return classOptions(y)
     .option('user', { alias: 'u', type: 'string', array: true, default: [] as string[], describe: 'Grade this student (repeatable); omitted: the whole roster' })
     .option('only', { type: 'string', array: true, default: [] as string[], describe: 'Only these checks: an exercise (ex6), a prefix or an id (ex6.app.e2e); repeatable' })
     .option('wait', { type: 'number', default: 0, describe: 'Self-check: poll failing checks for up to SECONDS (e.g. while pods start); 0 grades one snapshot' })
-    .option('concurrency', { alias: 'j', type: 'number', default: 16, describe: 'Students graded at once' })
-    .option('reporter', { alias: 'r', type: 'string', array: true, default: [] as string[], describe: 'NAME[=FILE]: console (default), json, junit, markdown; repeatable; no FILE: stdout' })
+    .option('concurrency', { alias: 'j', type: 'number', default: 16, describe: 'Students graded at once (16: grading waits on the network, not the CPU; lower it if Azure throttles)' })
+    .option('reporter', { alias: 'r', type: 'string', array: true, default: [] as string[], describe: 'NAME[=FILE]: console (default), json, junit, markdown, csv, html; repeatable; no FILE: stdout' })
     .option('allow-disruptive', { type: 'boolean', default: false, describe: 'Allow ex6.selfheal to delete the myapi pod (the only write)' })
     .option('allow-exec-credentials', { type: 'boolean', default: false, describe: 'Allow kubeconfigs that run a credential plugin (a kubeconfig is code)' });
 }
@@ -38,6 +41,7 @@ function toGradeArgs(a: Record<string, unknown>): GradeArgs {
     reporter: (a.reporter as string[]).map(String),
     allowDisruptive: !!a.allowDisruptive,
     allowExecCredentials: !!a.allowExecCredentials,
+    ...classArgs(a),
   };
 }
 
@@ -51,9 +55,26 @@ async function main(argv: string[]): Promise<number> {
     .usage('$0 [command] [options]\n\nGrades the AKS greetings lab: the VM over SSH, Azure, the registry, the cluster and the app.')
     .command(
       '$0',
-      'Grade students from a class config (default ./lab-grade.yaml)',
-      (y) => gradingOptions(y).option('config', { alias: 'c', type: 'string', default: 'lab-grade.yaml', describe: 'Class config file' }),
-      (a) => run(() => gradeCommand(toGradeArgs(a)))(),
+      'Grade students from a class config (default ./lab-grade.yaml); without one and without --user, check your own progress',
+      // No default for --config: an explicit one is never mistaken for a self-check.
+      (y) => selfCheckOptions(gradingOptions(y).option('config', { alias: 'c', type: 'string', describe: 'Class config file (default ./lab-grade.yaml)' })),
+      (a) => run(async () => (isSelfCheck(a) ? (await import('./selfcheck/command.js')).selfCheckCommand(toGradeArgs(a), selfCheckArgs(a)) : gradeCommand(toGradeArgs(a))))(),
+    )
+    .command(
+      'history',
+      'Your self-checks so far: points and exercises over time',
+      (y) => historyOptions(y),
+      (a) => run(async () => historyCommand(a))(),
+    )
+    .command(
+      'merge <files..>',
+      'One report from the JSON results and/or journals of several runs (shards of a class)',
+      (y) =>
+        y
+          .positional('files', { type: 'string', array: true, describe: 'JSON reports (-r json=FILE) and/or journals (--journal FILE)' })
+          .option('reporter', { alias: 'r', type: 'string', array: true, default: [] as string[], describe: 'NAME[=FILE], as for grading; repeatable' })
+          .option('profile', { type: 'string', describe: 'The lab profile of the results (default: the built-in one): title and pass mark' }),
+      (a) => run(async () => (await import('./merge.js')).mergeCommand((a.files as string[]).map(String), (a.reporter as string[]).map(String), a.profile as string | undefined))(),
     )
     .command(
       'checks',
@@ -76,6 +97,10 @@ async function main(argv: string[]): Promise<number> {
     .example('$0 --user labuser29', 'Grade one student of ./lab-grade.yaml')
     .example('$0 -c class.yaml -r console -r json=grades.json -r junit=grades.xml', 'Grade the whole class into three reports')
     .example('$0 --user labuser29 --only ex6 --wait 120', 'Re-check Exercise 6, waiting up to 2 minutes for pods')
+    .example('$0', 'Check your own progress (Cloud Shell: Azure and the cluster; on your VM: Exercises 1–2)')
+    .example('$0 --watch', 'Check your progress every 5 seconds and show what changed')
+    .example('$0 --shard 2/4 -r json=shard-2.json', 'Grade the 2nd of 4 slices of the class (then: lab-grade merge shard-*.json)')
+    .example('$0 --resume .lab-grade/journal-….jsonl', 'Finish a class run that was stopped, without grading anyone twice')
     .example('$0 demo', 'Grade the built-in simulated class (no Azure needed)')
     .example('$0 checks', 'List every check with its points')
     .strict()

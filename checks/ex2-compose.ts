@@ -145,7 +145,8 @@ async function appServed(ctx: CheckContext): Promise<Verdict> {
   const hint = M.served.hint(ctx.profile.expect.repoDir);
   let answer;
   try {
-    answer = await ctx.probes.http!.get(url);
+    // One try: nothing is starting behind the VM's port 80 (under --wait the engine polls this check).
+    answer = await ctx.probes.http!.get(url, { retry: false });
   } catch (err) {
     // Not serving is the normal state after the exercise: informational, never the grader's error.
     return fail(M.served.notServing(url, errorMessage(err)), hint, { url });

@@ -11,9 +11,9 @@ const IN_PROGRESS = new Set(['Creating', 'Updating', 'Upgrading', 'Scaling', 'St
 
 async function clusterExists(ctx: CheckContext): Promise<Verdict> {
   const rg = ctx.target.resourceGroup;
-  const group = await ctx.probes.azure!.resourceGroup();
+  // Both at once (one round trip, not two): listing a missing group's clusters answers [] anyway.
+  const [group, found] = await Promise.all([ctx.probes.azure!.resourceGroup(), discoverCluster(ctx)]);
   if (!group.exists) return fail(m.groupMissing(rg), m.groupMissingHint(rg), { resourceGroup: rg, exists: false });
-  const found = await discoverCluster(ctx);
   if (!found) return fail(m.noCluster(rg), m.noClusterHint(rg), { resourceGroup: rg, candidates: [] });
   const c = found.chosen;
   return pass(m.found(c.name, found.candidates.length, found.reason), {

@@ -46,6 +46,8 @@ export interface ClassConfig {
   /** Extra CA bundle (PEM) trusted for ARM, registries, clusters and the app. */
   caPem?: string;
   timeoutsMs: Partial<Record<ProbeKind, number>>;
+  /** A self-check with --local: the VM exercises are graded on this machine, in this home folder. */
+  localHome?: string;
 }
 
 const USER_RE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
@@ -265,6 +267,7 @@ export function targetsFor(config: ClassConfig, users: readonly string[] = []): 
         knownHosts: config.vm.knownHosts,
       };
     }
+    if (config.localHome) t.localHome = config.localHome;
     if (config.kubernetes.source === 'kubeconfig' && config.kubernetes.kubeconfig) {
       t.kubeconfig = { path: config.kubernetes.kubeconfig, context: config.kubernetes.context };
     }

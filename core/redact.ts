@@ -12,7 +12,8 @@ export function registerSecret(value: string | undefined): void {
 
 const SECRET_KEY = /(pass(word)?|secret|token|credential|authorization|client-key|private[-_]?key|api[-_]?key)/i;
 const PATTERNS: Array<[RegExp, string]> = [
-  [/(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/g, '$1 [redacted]'],
+  // A credential, not a word: it has a digit or a symbol, or two capitals ("A Basic registry" stays).
+  [/(Bearer|Basic)\s+(?=[A-Za-z0-9._~+/=-]*(?:[0-9._~+/=-]|[A-Z][a-z]*[A-Z]))[A-Za-z0-9._~+/=-]{8,}/g, '$1 [redacted]'],
   [/(\/\/[^/\s:@]+:)[^@\s/]+@/g, '$1[redacted]@'],
 ];
 

@@ -29,6 +29,12 @@ export interface ClassRunOptions {
   reporters: Reporter[];
   concurrency: number;
   engine: EngineOptions;
+  /** Results known already (a resumed journal): reported in their place, neither graded nor journaled. */
+  settled?: ReadonlyMap<string, StudentResult>;
+  /** Students the pre-flight could not reach, with why: not contacted again, every check `error`. */
+  unreachable?: ReadonlyMap<string, string>;
+  /** Each freshly graded student, before any reporter sees it (the journal: durable first). */
+  onGraded?(student: StudentResult): void;
 }
 
 export interface ClassRun {
@@ -46,11 +52,26 @@ export async function gradeClass(targets: readonly Target[], opts: ClassRunOptio
   const students: StudentResult[] = new Array(targets.length);
   const stats = new Map<string, ProbeCallStats>();
 
-  await runPool(targets, opts.concurrency, async (target, i) => {
+  const pending: Array<{ target: Target; i: number }> = [];
+  for (const [i, target] of targets.entries()) {
+    const known = opts.settled?.get(target.user);
+    if (!known) {
+      pending.push({ target, i });
+      continue;
+    }
+    students[i] = known;
+    await emit(opts.reporters, (r) => r.onStudentStart?.(target.user));
+    for (const c of known.checks) await emit(opts.reporters, (r) => r.onCheckResult?.(target.user, c));
+    await emit(opts.reporters, (r) => r.onStudentEnd?.(known));
+  }
+
+  await runPool(pending, opts.concurrency, async ({ target, i }) => {
     await emit(opts.reporters, (r) => r.onStudentStart?.(target.user));
     const t0 = Date.now();
     let env: OpenedEnvironment | undefined;
+    const unreachable = opts.unreachable?.get(target.user);
     try {
+      if (unreachable !== undefined) throw new Error(unreachable);
       env = await opts.openEnvironment(target);
       const grade = await gradeStudent(target, opts.catalogue, env, opts.profile, {
         ...opts.engine,
@@ -62,6 +83,11 @@ export async function gradeClass(targets: readonly Target[], opts: ClassRunOptio
       students[i] = allErrors(target.user, opts, `could not grade this student: ${errorMessage(err)}`, Date.now() - t0);
     } finally {
       await env?.close().catch(() => undefined);
+    }
+    try {
+      opts.onGraded?.(students[i]);
+    } catch (err) {
+      process.stderr.write(`lab-grade: ${target.user} was graded but not journaled: ${redactText(errorMessage(err))}\n`);
     }
     await emit(opts.reporters, (r) => r.onStudentEnd?.(students[i]));
   });

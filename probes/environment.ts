@@ -10,7 +10,7 @@ import type { ClassConfig } from '../core/config.js';
 import type { LabProfile } from '../core/profile.js';
 import type { OpenedEnvironment } from '../core/run.js';
 import type { Target } from '../core/target.js';
-import { azureProbe, createAzureClients, defaultCredential, staticTokenCredential, type AzureClients } from './azure/index.js';
+import { azureProbe, createAzureClients, defaultCredential, staticTokenCredential, type AzureClients, type KnownLists } from './azure/index.js';
 import { httpProbe } from './http/index.js';
 import { kubeconfigFrom, kubeProbe } from './kube/index.js';
 import { NetworkPolicy } from './net.js';
@@ -30,6 +30,10 @@ export interface RuntimeOptions {
   localHome?: string;
   /** The --wait budget: transient HTTP failures (Spring still starting) are retried within it. */
   waitMs?: number;
+  /** The line that would make a probe reachable, when the caller knows better (a self-check names `az login`). */
+  unavailable?: Unavailable;
+  /** Overrides MIN_HTTP_RETRY_MS (tests of large simulated classes shorten it). */
+  minHttpRetryMs?: number;
 }
 
 /** Even a single snapshot retries a starting app this long: pods are Ready before Spring answers. */
@@ -38,10 +42,14 @@ const MIN_HTTP_RETRY_MS = 5_000;
 export interface Runtime {
   openEnvironment(target: Target): Promise<OpenedEnvironment>;
   close(): Promise<void>;
+  /** The class pre-flight dials VMs through the same policy as the probes. */
+  readonly policy: NetworkPolicy;
+  /** The class pre-flight asks it for an ARM token once (absent: no Azure in the config). */
+  readonly credential?: TokenCredential;
 }
 
 const MAX_OUTPUT_BYTES = 256 * 1024;
-const ARM_SCOPE = 'https://management.azure.com/.default';
+export const ARM_SCOPE = 'https://management.azure.com/.default';
 
 export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtime {
   const trustedHosts = [config.azure?.endpoint ? new URL(config.azure.endpoint).hostname : undefined, config.vm?.host].filter((h): h is string => !!h && !h.includes('{user}'));
@@ -70,6 +78,8 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
     : undefined;
 
   return {
+    policy,
+    credential,
     async openEnvironment(target) {
       const probes: Probes = {};
       const unavailable: Unavailable = {};
@@ -82,31 +92,32 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
         probes.vm = vm;
         closers.push(() => vm.close());
       } else {
-        unavailable.vm = 'no VM access: add vm.host to the class config, or run lab-grade --local on the VM itself';
+        unavailable.vm = opts.unavailable?.vm ?? 'no VM access: add vm.host to the class config, or run lab-grade --local on the VM itself';
       }
 
-      let azure: AzureProbe | undefined;
+      let azure: (AzureProbe & { known: KnownLists }) | undefined;
       if (clients && config.azure) {
         azure = azureProbe({ subscriptionId: target.subscriptionId ?? config.azure.subscriptionId, resourceGroup: target.resourceGroup, clients });
         probes.azure = azure;
+        // `known`: the registry list the checks already fetched, not a second one.
         const registry = registryProbe({
           policy,
           ca: config.caPem,
-          credentialsFor: adminCredentialsFrom(azure),
+          credentialsFor: adminCredentialsFrom({ ...azure.known, registryCredentials: azure.registryCredentials }),
           aadToken,
           timeoutMs: timeout('registry', 15_000),
         });
         probes.registry = registry;
         closers.push(() => registry.close());
       } else {
-        unavailable.azure = 'no Azure access: run az login (or set azure.subscription in the class config)';
-        unavailable.registry = unavailable.azure;
+        unavailable.azure = opts.unavailable?.azure ?? 'no Azure access: run az login (or set azure.subscription in the class config)';
+        unavailable.registry = opts.unavailable?.registry ?? unavailable.azure;
       }
 
       const kubeconfigSource = target.kubeconfig
         ? async () => kubeconfigFrom(target.kubeconfig!, { allowExec: opts.allowExecCredentials, policy })
         : azure
-          ? () => clusterKubeconfig(azure!)
+          ? () => clusterKubeconfig(azure!.known.managedClusters, azure!)
           : undefined;
       if (kubeconfigSource) {
         const kube = kubeProbe({
@@ -120,7 +131,7 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
         probes.kube = kube;
         closers.push(() => kube.close());
       } else {
-        unavailable.kube = 'no cluster access: run az aks get-credentials --name <cluster> --resource-group <group>';
+        unavailable.kube = opts.unavailable?.kube ?? 'no cluster access: run az aks get-credentials --name <cluster> --resource-group <group>';
       }
 
       const http = httpProbe({
@@ -128,7 +139,7 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
         ca: config.caPem,
         timeouts: { connect: 5_000, headers: timeout('http', 15_000), body: timeout('http', 15_000) },
         maxBodyBytes: 512 * 1024,
-        retry: { budgetMs: Math.max(opts.waitMs ?? 0, MIN_HTTP_RETRY_MS), baseDelayMs: 500 },
+        retry: { budgetMs: Math.max(opts.waitMs ?? 0, opts.minHttpRetryMs ?? MIN_HTTP_RETRY_MS), baseDelayMs: 500 },
       });
       probes.http = http;
       closers.push(() => http.close());
@@ -147,9 +158,9 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
   };
 }
 
-/** The kubeconfig of the cluster ex3.cluster.exists reports as the student's (the same choice). */
-async function clusterKubeconfig(azure: AzureProbe): Promise<string> {
-  const chosen = chooseCluster(await azure.managedClusters())?.chosen;
+/** The kubeconfig of the cluster ex3.cluster.exists reports as the student's (the same choice, from the same list). */
+async function clusterKubeconfig(clusters: KnownLists['managedClusters'], azure: AzureProbe): Promise<string> {
+  const chosen = chooseCluster(await clusters())?.chosen;
   if (!chosen) throw new ProbeError('kube', 'no AKS cluster in the resource group to get credentials from');
   return azure.clusterUserKubeconfig(chosen.name);
 }

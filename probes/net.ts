@@ -11,6 +11,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { Agent, buildConnector } from 'undici';
+import { sharedSecureContext } from './azure/tls.js';
 
 export class NetworkRefused extends Error {
   constructor(message: string) {
@@ -85,7 +86,8 @@ export class NetworkPolicy {
 
   /** An undici dispatcher that dials through this policy (TLS verifies the original name). */
   dispatcher(tls: { ca?: string | string[] } = {}, options: Agent.Options = {}): Agent {
-    const base = buildConnector({ ...(tls.ca ? { ca: tls.ca } : {}), timeout: options.connectTimeout ?? 10_000 });
+    // A shared context: a `ca` option would make Node parse the whole bundle again for every connection.
+    const base = buildConnector({ ...(tls.ca ? { secureContext: sharedSecureContext(tls.ca) } : {}), timeout: options.connectTimeout ?? 10_000 });
     return new Agent({
       ...options,
       connect: (opts, callback) => {
@@ -120,13 +122,29 @@ export class NetworkPolicy {
   }
 }
 
+/**
+ * The IPv4 address an IPv6 address carries and is routed to (IPv4-mapped `::ffff:a.b.c.d`, also in its
+ * hex form `::ffff:a9fe:a9fe` that URL parsing produces, and NAT64's `64:ff9b::/96`), else the address.
+ */
+export function embeddedIpv4(address: string): string {
+  const raw = address.toLowerCase().replace(/^\[|\]$/g, '');
+  if (isIP(raw) !== 6) return raw;
+  // The WHATWG URL parser writes every IPv6 address in one canonical, compressed, hex-only form.
+  const a = new URL(`http://[${raw}]/`).hostname.slice(1, -1);
+  const m = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(a);
+  if (!m) return a;
+  const [hi, lo] = [parseInt(m[1], 16), parseInt(m[2], 16)];
+  return [hi >> 8, hi & 255, lo >> 8, lo & 255].join('.');
+}
+
 export function isLoopback(address: string): boolean {
-  return address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.');
+  const a = embeddedIpv4(address);
+  return a.startsWith('127.') || a === '::1';
 }
 
 /** The name of a special-purpose range an address is in, or undefined for a public address. */
 export function specialRange(address: string): string | undefined {
-  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
+  const v4 = embeddedIpv4(address);
   if (isIP(v4) === 4) {
     const [a, b] = v4.split('.').map(Number);
     if (a === 127) return undefined; // loopback is where the sandbox and tunnels live

@@ -215,8 +215,13 @@ export interface HttpAnswer {
   truncated: boolean;
 }
 
+/** Per request: `retry: false` makes one try (a check that knows nothing is starting behind the address). */
+export interface HttpRequestOptions {
+  retry?: boolean;
+}
+
 export interface HttpProbe {
-  get(url: string): Promise<HttpAnswer>;
+  get(url: string, options?: HttpRequestOptions): Promise<HttpAnswer>;
   postForm(url: string, fields: Record<string, string>): Promise<HttpAnswer>;
 }
 

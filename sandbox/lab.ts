@@ -49,11 +49,26 @@ export interface Sandbox {
   secrets(): string[];
   /** Request logs of the simulated Kubernetes API servers, by user. */
   kubeRequests(user: string): Array<{ method: string; path: string; status: number }>;
+  /** What the grader asked of a student's servers so far, by service (the benchmark's counts). */
+  traffic(user: string): StudentTraffic;
   arm: ArmServer;
   registry: RegistryServer;
   /** Re-derive the world from changed scenarios (same users). */
   reload(scenarios: Scenario[]): void;
   stop(): Promise<void>;
+}
+
+export interface StudentTraffic {
+  /** ARM requests attributed to the student's resource group (role names are read once per class). */
+  arm: number;
+  /** Registry API requests (token exchanges included) on the student's registries. */
+  registry: number;
+  /** Kubernetes API requests, and TLS connections, on the student's API servers. */
+  kube: number;
+  kubeTls: number;
+  ssh: { connections: number; execs: number; sftp: number };
+  /** The app over HTTP: the VM's port 80 and the public front (LoadBalancer addresses). */
+  http: number;
 }
 
 export interface SandboxOptions {
@@ -114,7 +129,12 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
       }),
     );
 
+    const frontRequests = new Map<string, number>();
     const front = await startFront({
+      onRequest: (host) => {
+        const user = ownerOfPublic(students, host)?.scenario.user ?? '';
+        frontRequests.set(user, (frontRequests.get(user) ?? 0) + 1);
+      },
       resolve: (host) => resolvePublic(students, host),
       faultsFor: (host) => {
         const s = ownerOfPublic(students, host);
@@ -159,6 +179,19 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
       kubeconfig,
       secrets: () => [...issued],
       kubeRequests: (user) => [...(students.get(user)?.kube.values() ?? [])].flatMap((k) => k.server.requests),
+      traffic(user) {
+        const s = students.get(user);
+        const kube = [...(s?.kube.values() ?? [])];
+        const vm = s?.vm?.traffic();
+        return {
+          arm: arm.requests.filter((r) => r.user === user).length,
+          registry: registry.requests.filter((r) => r.user === user).length,
+          kube: kube.reduce((n, k) => n + k.server.requests.length, 0),
+          kubeTls: kube.reduce((n, k) => n + k.server.tlsConnections, 0),
+          ssh: { connections: vm?.sshConnections ?? 0, execs: vm?.execs ?? 0, sftp: vm?.sftpRequests ?? 0 },
+          http: (vm?.httpRequests ?? 0) + (frontRequests.get(user) ?? 0),
+        };
+      },
       arm,
       registry,
       reload(next) {

@@ -131,7 +131,19 @@ function blockIndent(line: string): number {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/**
+ * A problem's message at most this long: the YAML parser quotes an offending token whole and a port
+ * error shows the entry, so without a cap a student's file would come back as a message.
+ */
+export const MAX_PROBLEM_CHARS = 240;
+const clip = (p: ComposeProblem): ComposeProblem => (p.message.length > MAX_PROBLEM_CHARS ? { ...p, message: `${p.message.slice(0, MAX_PROBLEM_CHARS - 1)}…` } : p);
+
 export function readCompose(input: string | Buffer, opts: ComposeReadOptions = {}): ComposeReadResult {
+  const result = readUnclipped(input, opts);
+  return result.errors.some((e) => e.message.length > MAX_PROBLEM_CHARS) ? { ...result, errors: result.errors.map(clip) } : result;
+}
+
+function readUnclipped(input: string | Buffer, opts: ComposeReadOptions): ComposeReadResult {
   const { maxBytes, maxDepth, maxAliasCount } = { ...COMPOSE_LIMITS, ...opts };
   const env = opts.env ?? {};
   const checked = precheck(input, maxBytes, maxDepth);

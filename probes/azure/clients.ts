@@ -4,13 +4,13 @@
  * sovereign clouds, the simulated lab); an extra CA is trusted explicitly.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import type { Pipeline } from '@azure/core-rest-pipeline';
+import { createDefaultHttpClient, type Pipeline, type TlsSettings } from '@azure/core-rest-pipeline';
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { armErrorPolicy, attemptTimeoutPolicy, rateLimitPolicy, retryAfterCapPolicy, TokenBucket } from './policies.js';
 import { RoleNames } from './roles.js';
-import { trustedCas } from './tls.js';
+import { sharedSecureContext, trustedCas } from './tls.js';
 
 export const PUBLIC_ARM_ENDPOINT = 'https://management.azure.com';
 
@@ -57,11 +57,15 @@ export function createAzureClients(opts: AzureClientOptions): AzureClients {
   const bucket = opts.limiter ?? new TokenBucket(opts.requestsPerSecond ?? 10);
   const ca = trustedCas(opts.ca);
   const common = {
+    // One HTTP client (one keep-alive agent) for the three SDK clients: they share connections.
+    httpClient: createDefaultHttpClient(),
     endpoint,
     // ARM's token audience is its endpoint (management.azure.com, management.usgovcloudapi.net, ...).
     credentials: { scopes: [`${endpoint}/.default`] },
     credentialScopes: [`${endpoint}/.default`],
-    ...(ca ? { tlsOptions: { ca } } : {}),
+    // The agent passes these to tls.connect: a shared context instead of `ca`, which Node would parse
+    // again for every new connection (and the agent would copy into every connection pool key).
+    ...(ca ? { tlsOptions: { secureContext: sharedSecureContext(ca) } as TlsSettings } : {}),
     retryOptions: { maxRetries: opts.maxRetries ?? 4, retryDelayInMs: opts.retryDelayMs ?? 500, maxRetryDelayInMs: 8_000 },
     userAgentOptions: { userAgentPrefix: 'lab-grade' },
   };

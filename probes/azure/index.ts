@@ -1,5 +1,5 @@
 /** The Azure Resource Manager probe: shared clients per run, one probe per student. */
-export { azureProbe, type AzureProbeOptions } from './probe.js';
+export { azureProbe, type AzureProbeOptions, type KnownLists } from './probe.js';
 export { createAzureClients, PUBLIC_ARM_ENDPOINT, type AzureClientOptions, type AzureClients, type SubscriptionClients } from './clients.js';
 export { armAccessToken, defaultCredential, staticTokenCredential } from './credential.js';
 export { TokenBucket } from './policies.js';

@@ -43,7 +43,13 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
 
 const isGroupMissing = (err: unknown) => statusOf(err) === 404 && errorCode(err) === 'ResourceGroupNotFound';
 
-export function azureProbe(opts: AzureProbeOptions): AzureProbe {
+/** Lists already fetched, for reads on the probe's own behalf (see `latest` below). */
+export interface KnownLists {
+  registries(): Promise<RegistryFacts[]>;
+  managedClusters(): Promise<ManagedClusterFacts[]>;
+}
+
+export function azureProbe(opts: AzureProbeOptions): AzureProbe & { known: KnownLists } {
   const clients =
     opts.clients ??
     createAzureClients({
@@ -99,8 +105,48 @@ export function azureProbe(opts: AzureProbeOptions): AzureProbe {
       }
     });
 
+  /**
+   * The latest answer of each list the session asked for: reads the probe makes on its own behalf (the
+   * registry scopes of roleAssignments; the registry credentials and the kubeconfig, through `known`)
+   * reuse it rather than listing again (one list per student per polling round, not three). A failed
+   * list is forgotten, so the next read asks ARM again.
+   */
+  const latest: { registries?: Promise<RegistryFacts[]>; clusters?: Promise<ManagedClusterFacts[]> } = {};
+  const remember = <K extends keyof typeof latest>(key: K, p: NonNullable<(typeof latest)[K]>): NonNullable<(typeof latest)[K]> => {
+    latest[key] = p;
+    p.catch(() => {
+      if (latest[key] === p) delete latest[key];
+    });
+    return p;
+  };
+  const registries = () => remember('registries', listRegistries());
+
+  async function fetchClusters(): Promise<ManagedClusterFacts[]> {
+    const clusters = await listClusters();
+    return Promise.all(
+      clusters.map(async (mc) => {
+        let pools: AgentPool[] | undefined;
+        if (!mc.agentPoolProfiles?.length && mc.name) {
+          pools = await arm({ action: 'Microsoft.ContainerService/managedClusters/agentPools/read', scope: mc.id ?? rgId }, () =>
+            collect(containerService.agentPools.list(rg, mc.name!)),
+          );
+        }
+        const clientId = mc.servicePrincipalProfile?.clientId;
+        const spObjectId = clientId && clientId !== 'msi' ? await opts.servicePrincipalObjectId?.(clientId).catch(() => undefined) : undefined;
+        return clusterFacts(mc, pools, spObjectId);
+      }),
+    );
+  }
+  const managedClusters = () => remember('clusters', fetchClusters());
+
+  const known: KnownLists = {
+    registries: () => latest.registries ?? registries(),
+    managedClusters: () => latest.clusters ?? managedClusters(),
+  };
+
   return {
     subscriptionId: opts.subscriptionId,
+    known,
 
     async resourceGroup(): Promise<ResourceGroupFacts> {
       return arm({ action: 'Microsoft.Resources/subscriptions/resourceGroups/read', scope: rgId }, async () => {
@@ -123,24 +169,9 @@ export function azureProbe(opts: AzureProbeOptions): AzureProbe {
       });
     },
 
-    async managedClusters(): Promise<ManagedClusterFacts[]> {
-      const clusters = await listClusters();
-      return Promise.all(
-        clusters.map(async (mc) => {
-          let pools: AgentPool[] | undefined;
-          if (!mc.agentPoolProfiles?.length && mc.name) {
-            pools = await arm({ action: 'Microsoft.ContainerService/managedClusters/agentPools/read', scope: mc.id ?? rgId }, () =>
-              collect(containerService.agentPools.list(rg, mc.name!)),
-            );
-          }
-          const clientId = mc.servicePrincipalProfile?.clientId;
-          const spObjectId = clientId && clientId !== 'msi' ? await opts.servicePrincipalObjectId?.(clientId).catch(() => undefined) : undefined;
-          return clusterFacts(mc, pools, spObjectId);
-        }),
-      );
-    },
+    managedClusters,
 
-    registries: listRegistries,
+    registries,
 
     async registryCredentials(registryName: string) {
       return arm({ action: 'Microsoft.ContainerRegistry/registries/listCredentials/action', scope: provider('Microsoft.ContainerRegistry/registries', registryName) }, async () =>
@@ -150,7 +181,7 @@ export function azureProbe(opts: AzureProbeOptions): AzureProbe {
 
     async roleAssignments(): Promise<RoleAssignmentFacts[]> {
       const action = 'Microsoft.Authorization/roleAssignments/read';
-      const scopes = [rgId, ...(await listRegistries()).map((r: RegistryFacts) => r.id).filter(Boolean)];
+      const scopes = [rgId, ...(await known.registries()).map((r: RegistryFacts) => r.id).filter(Boolean)];
       const lists = await Promise.all(
         scopes.map((scope, i) =>
           arm({ action, scope }, () =>

@@ -12,7 +12,7 @@ import { errorMessage } from '../../core/errors.js';
 import { formatMs, sleep } from '../../core/timeout.js';
 import type { NetworkPolicy } from '../net.js';
 import { NetworkRefused } from '../net.js';
-import { ProbeError, type HttpAnswer, type HttpProbe } from '../types.js';
+import { ProbeError, type HttpAnswer, type HttpProbe, type HttpRequestOptions } from '../types.js';
 import { readCapped } from './body.js';
 import { backoffDelay, errorCode, isTransientError, TRANSIENT_STATUS } from './retry.js';
 
@@ -100,7 +100,7 @@ export function httpProbe(opts: HttpProbeOptions): HttpProbe & { close(): Promis
     }
   }
 
-  async function send(urlText: string, out: Outgoing): Promise<HttpAnswer> {
+  async function send(urlText: string, out: Outgoing, options: HttpRequestOptions = {}): Promise<HttpAnswer> {
     let url: URL;
     try {
       url = new URL(urlText);
@@ -108,10 +108,11 @@ export function httpProbe(opts: HttpProbeOptions): HttpProbe & { close(): Promis
       throw new ProbeError('http', `not a URL: ${urlText}`, { url: urlText });
     }
     const started = Date.now();
+    const budgetMs = options.retry === false ? 0 : opts.retry.budgetMs;
     const maxDelay = Math.max(opts.retry.baseDelayMs, opts.retry.budgetMs / 4);
     for (let attempt = 0; ; attempt++) {
       const delay = backoffDelay(attempt, opts.retry.baseDelayMs, maxDelay);
-      const canRetry = () => Date.now() - started + delay < opts.retry.budgetMs;
+      const canRetry = () => Date.now() - started + delay < budgetMs;
       try {
         const answer = await withRedirects(url, out);
         if (!TRANSIENT_STATUS.has(answer.status) || !canRetry()) return answer;
@@ -123,7 +124,7 @@ export function httpProbe(opts: HttpProbeOptions): HttpProbe & { close(): Promis
   }
 
   return {
-    get: (url) => send(url, { method: 'GET', headers: {} }),
+    get: (url, options) => send(url, { method: 'GET', headers: {} }, options),
     postForm: (url, fields) =>
       send(url, {
         method: 'POST',

@@ -65,6 +65,11 @@ export class RegistryAuth {
   private readonly grants = new Map<string, Grant>();
   private readonly refreshTokens = new Map<string, { token: string; expiresAt: number }>();
   private readonly creds = new Map<string, Promise<Credentials | undefined>>();
+  private readonly exchanging = new Map<string, Promise<string>>();
+  /** Bearer grants being fetched, by registry and scope: a request for the same scope waits for it. */
+  private readonly fetching = new Map<string, Promise<Grant>>();
+  /** Requests sent with nothing to offer, by registry and scope: others of that scope wait for its outcome. */
+  private readonly firstContacts = new Map<string, Promise<void>>();
   private readonly now: () => number;
 
   constructor(private readonly deps: AuthDeps) {
@@ -89,6 +94,9 @@ export class RegistryAuth {
 
   /** What to send first: a cached grant for this scope, the registry's Basic, or nothing. */
   async initial(registry: string, scope: string): Promise<Grant | undefined> {
+    // Another check is fetching a token for this scope: use it rather than be challenged too.
+    const fetching = await this.fetching.get(this.key(registry, scope))?.catch(() => undefined);
+    if (fetching) return fetching;
     const cached = this.grants.get(this.key(registry, scope)) ?? this.grants.get(this.key(registry, '*basic*'));
     if (cached && cached.expiresAt - EXPIRY_MARGIN_MS > this.now()) return cached;
     if (this.deps.preemptiveBasic === false) return undefined;
@@ -96,8 +104,28 @@ export class RegistryAuth {
     return c ? { header: basicHeader(c), mode: 'basic-admin', expiresAt: Infinity } : undefined;
   }
 
+  /**
+   * With nothing to offer for a scope, one request meets the registry's challenge and the others of the
+   * same scope wait for it (then reuse its grant) rather than each being refused once: `wait` when
+   * another request is already at it, else `done` to call once this one has its answer.
+   */
+  firstContact(registry: string, scope: string): { wait: Promise<void> } | { done: () => void } {
+    const key = this.key(registry, scope);
+    const pending = this.firstContacts.get(key);
+    if (pending) return { wait: pending };
+    let done!: () => void;
+    this.firstContacts.set(key, new Promise<void>((resolve) => (done = resolve)));
+    return {
+      done: () => {
+        this.firstContacts.delete(key);
+        done();
+      },
+    };
+  }
+
   /** The grant was refused (401): not to be offered again. */
   forget(registry: string, scope: string): void {
+    this.fetching.delete(this.key(registry, scope));
     this.grants.delete(this.key(registry, scope));
     this.grants.delete(this.key(registry, '*basic*'));
   }
@@ -109,11 +137,22 @@ export class RegistryAuth {
       if (!c) throw new ProbeError('registry', `registry ${registry} asks for Basic auth and the grader has no credentials for it (is its admin user disabled?)`, { registry, auth: 'basic' });
       return { header: basicHeader(c), mode: 'basic-admin', expiresAt: Infinity };
     }
-    if (challenge?.scheme === 'bearer' && challenge.params.realm) return this.bearer(registry, challenge.params, scope);
+    if (challenge?.scheme === 'bearer' && challenge.params.realm) {
+      const key = this.key(registry, scope);
+      let pending = this.fetching.get(key);
+      if (!pending) {
+        // Kept until the registry accepts or refuses it (`accepted`/`forget`), so no request slips in between.
+        pending = this.bearer(registry, challenge.params, scope);
+        pending.catch(() => this.fetching.delete(key));
+        this.fetching.set(key, pending);
+      }
+      return pending;
+    }
     throw new ProbeError('registry', `registry ${registry} answered 401 without a challenge the grader understands (${challenge?.scheme ?? 'none'})`, { registry });
   }
 
   accepted(registry: string, scope: string, grant: Grant): void {
+    this.fetching.delete(this.key(registry, scope));
     this.grants.set(this.key(registry, grant.mode === 'basic-admin' ? '*basic*' : scope), grant);
   }
 
@@ -156,6 +195,16 @@ export class RegistryAuth {
   private async refreshToken(registry: string, service: string): Promise<string> {
     const cached = this.refreshTokens.get(registry);
     if (cached && cached.expiresAt - EXPIRY_MARGIN_MS > this.now()) return cached.token;
+    // Checks reading two repositories at once share one exchange, not one each.
+    let pending = this.exchanging.get(registry);
+    if (!pending) {
+      pending = this.exchange(registry, service).finally(() => this.exchanging.delete(registry));
+      this.exchanging.set(registry, pending);
+    }
+    return pending;
+  }
+
+  private async exchange(registry: string, service: string): Promise<string> {
     const aad = await this.deps.aadToken!();
     registerSecret(aad);
     const form = new URLSearchParams({ grant_type: 'access_token', service, access_token: aad });

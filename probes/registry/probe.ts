@@ -93,6 +93,23 @@ export function registryProbe(opts: RegistryProbeOptions): ClosableRegistryProbe
   /** A request with whatever auth the registry asks for; a 401 after authenticating is a ProbeError. */
   async function authorized(registry: string, url: URL, method: 'GET' | 'HEAD', scope: string, headers: Record<string, string> = {}): Promise<{ answer: RegistryAnswer; mode: AuthMode }> {
     let grant: Grant | undefined = await auth.initial(registry, scope);
+    let firstContactDone: (() => void) | undefined;
+    if (!grant) {
+      const turn = auth.firstContact(registry, scope);
+      if ('wait' in turn) {
+        await turn.wait;
+        grant = await auth.initial(registry, scope);
+      } else firstContactDone = turn.done;
+    }
+    try {
+      return await authorizedWith(registry, url, method, scope, headers, grant);
+    } finally {
+      firstContactDone?.();
+    }
+  }
+
+  async function authorizedWith(registry: string, url: URL, method: 'GET' | 'HEAD', scope: string, headers: Record<string, string>, initial: Grant | undefined): Promise<{ answer: RegistryAnswer; mode: AuthMode }> {
+    let grant = initial;
     const attempt = (g: Grant | undefined) => fetchOnRegistry(registry, url, method, { ...headers, ...(g?.header ? { authorization: g.header } : {}) });
     let answer = await attempt(grant);
     for (let round = 0; answer.status === 401 && round < 2; round++) {

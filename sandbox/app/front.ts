@@ -15,6 +15,8 @@ export interface FrontOptions {
   resolve(hostHeader: string): AppHandler | undefined;
   /** The faults of the student owning that address. */
   faultsFor?(hostHeader: string): { http?: HttpFault; latencyMs?: number } | undefined;
+  /** Called for every request (the benchmark counts them per student). */
+  onRequest?(hostHeader: string): void;
 }
 
 export interface Front {
@@ -65,6 +67,7 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const hostHeader = req.headers.host ?? '';
+    opts.onRequest?.(hostHeader);
     void (async () => {
       try {
         const faults = opts.faultsFor?.(hostHeader);

@@ -44,6 +44,8 @@ export type Handler = (ex: Exchange) => unknown;
 export interface HttpsService {
   port: number;
   requests: LoggedRequest[];
+  /** TLS connections accepted so far (the benchmark checks that clients reuse them). */
+  readonly tlsConnections: number;
   close(): Promise<void>;
 }
 
@@ -112,6 +114,8 @@ export async function startHttpsService(tls: TlsPair, handler: Handler, onError:
       .then(() => handler(ex))
       .catch((err: unknown) => onError(ex, err));
   });
+  let tlsConnections = 0;
+  server.on('secureConnection', () => tlsConnections++);
   server.on('tlsClientError', () => undefined); // probes that give up mid-handshake are not our problem
 
   await new Promise<void>((resolve, reject) => {
@@ -121,6 +125,9 @@ export async function startHttpsService(tls: TlsPair, handler: Handler, onError:
   return {
     port: (server.address() as AddressInfo).port,
     requests,
+    get tlsConnections() {
+      return tlsConnections;
+    },
     close() {
       closed = true;
       for (const t of timers) clearTimeout(t);

@@ -29,6 +29,8 @@ export interface ArmServer {
   url: string;
   port: number;
   requests: LoggedRequest[];
+  /** TLS connections accepted so far. */
+  readonly tlsConnections: number;
   close(): Promise<void>;
   setStudents(list: ArmStudent[]): void;
 }
@@ -174,5 +176,14 @@ export async function startArm(opts: ArmServerOptions): Promise<ArmServer> {
   }
 
   const service = await startHttpsService(opts.tls, handle, (ex, err) => fail(ex, armErrors.internal(sub, err instanceof Error ? err.message : String(err))));
-  return { url: `https://127.0.0.1:${service.port}`, port: service.port, requests: service.requests, close: service.close, setStudents };
+  return {
+    url: `https://127.0.0.1:${service.port}`,
+    port: service.port,
+    requests: service.requests,
+    get tlsConnections() {
+      return service.tlsConnections;
+    },
+    close: service.close,
+    setStudents,
+  };
 }

@@ -39,6 +39,8 @@ export interface KubeApiServer {
   url: string;
   port: number;
   requests: RequestLogEntry[];
+  /** TLS connections accepted so far (the benchmark checks that the probe reuses one). */
+  readonly tlsConnections: number;
   /** Change faults while running (a reloaded scenario). */
   configure(faults: { faults?: KubeFault; latencyMs?: number }): void;
   close(): Promise<void>;
@@ -213,6 +215,8 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
     };
     void answer();
   });
+  let tlsConnections = 0;
+  server.on('secureConnection', () => tlsConnections++);
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -227,6 +231,9 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
     url: `https://127.0.0.1:${port}`,
     port,
     requests,
+    get tlsConnections() {
+      return tlsConnections;
+    },
     configure(next) {
       if (next.faults !== undefined) faults = next.faults;
       if (next.latencyMs !== undefined) latencyMs = next.latencyMs;

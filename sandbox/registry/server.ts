@@ -36,6 +36,8 @@ export interface RegistryServerOptions {
 export interface RegistryServer {
   port: number;
   requests: LoggedRequest[];
+  /** TLS connections accepted so far. */
+  readonly tlsConnections: number;
   close(): Promise<void>;
   setRegistries(list: SandboxRegistry[]): void;
   /** what `az acr credential show` would print first: the registry name and password 1 */
@@ -218,6 +220,9 @@ export async function startRegistry(opts: RegistryServerOptions): Promise<Regist
   return {
     port: service.port,
     requests: service.requests,
+    get tlsConnections() {
+      return service.tlsConnections;
+    },
     close: service.close,
     setRegistries,
     adminCredentials(name) {

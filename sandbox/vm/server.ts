@@ -47,9 +47,29 @@ export interface SimulatedVm {
   home: string;
   /** The server's host key: the known_hosts key text and its SHA256 fingerprint. */
   hostKey: { type: string; base64: string; fingerprint: string };
+  /** What the grader asked of this VM so far: SSH connections, exec requests, SFTP requests, port-80 requests. */
+  traffic(): VmTraffic;
   /** Applies a changed scenario: home files, Docker, images, serving (faults stay as started). */
   reload(scenario: Scenario): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface VmTraffic {
+  sshConnections: number;
+  execs: number;
+  sftpRequests: number;
+  httpRequests: number;
+}
+
+/**
+ * A new ed25519 host key. ssh2's generateKeyPairSync drops a public key's leading zero byte (about 1
+ * key in 300 then fails to parse: "Malformed OpenSSH private key"), so a key is drawn until it parses.
+ */
+function newHostKey(): string {
+  for (let attempt = 0; ; attempt++) {
+    const key = utils.generateKeyPairSync('ed25519').private;
+    if (!(utils.parseKey(key) instanceof Error) || attempt >= 20) return key;
+  }
 }
 
 function parsePrivateKey(key: string | Buffer): ParsedKey {
@@ -85,7 +105,7 @@ async function startIn(root: string, opts: StartVmOptions): Promise<SimulatedVm>
   const user = scenario.user;
   const faults = opts.faults ?? scenario.faults;
   const password = opts.password instanceof Secret ? opts.password.reveal() : opts.password;
-  const hostKeyText = opts.hostKey ?? utils.generateKeyPairSync('ed25519').private;
+  const hostKeyText = opts.hostKey ?? newHostKey();
   const hostKey = parsePrivateKey(hostKeyText);
   const hostBlob = hostKey.getPublicSSH();
   const authorized = opts.authorizedKey ? parseAuthorizedKey(opts.authorizedKey) : undefined;
@@ -103,7 +123,8 @@ async function startIn(root: string, opts: StartVmOptions): Promise<SimulatedVm>
     return vm;
   };
   const vm = apply(scenario);
-  const web = await startVmWeb(vm.serving);
+  const web = await startVmWeb(vm.serving, latencyMs);
+  const counts = { sshConnections: 0, execs: 0, sftpRequests: 0 };
 
   const clients = new Set<Connection>();
   const sockets = new Set<Socket>();
@@ -124,6 +145,7 @@ async function startIn(root: string, opts: StartVmOptions): Promise<SimulatedVm>
   } else {
     const ssh = new Server({ hostKeys: [hostKeyText] }, (client) => {
       clients.add(client);
+      counts.sshConnections++;
       client.on('error', () => {});
       client.once('close', () => clients.delete(client));
       client.on('authentication', (ctx) => {
@@ -141,6 +163,7 @@ async function startIn(root: string, opts: StartVmOptions): Promise<SimulatedVm>
         const session = acceptSession();
         let killChild: ((signal: NodeJS.Signals) => void) | undefined;
         session.on('exec', (accept, _reject, info) => {
+          counts.execs++;
           const channel = accept();
           setTimeout(
             () =>
@@ -160,7 +183,7 @@ async function startIn(root: string, opts: StartVmOptions): Promise<SimulatedVm>
           accept?.();
           killChild?.(`SIG${info.name}` as NodeJS.Signals);
         });
-        session.on('sftp', (accept) => serveSftp(accept(), { home, virtualHome: `/home/${user}`, latencyMs }));
+        session.on('sftp', (accept) => serveSftp(accept(), { home, virtualHome: `/home/${user}`, latencyMs, onRequest: () => counts.sftpRequests++ }));
         session.on('pty', (_accept, reject) => reject?.());
         session.on('shell', (_accept, reject) => reject?.());
       });
@@ -175,6 +198,7 @@ async function startIn(root: string, opts: StartVmOptions): Promise<SimulatedVm>
     httpPort: web.port,
     home,
     hostKey: { type: hostKey.type, base64: hostBlob.toString('base64'), fingerprint: fingerprintOf(hostBlob) },
+    traffic: () => ({ ...counts, httpRequests: web.requests }),
     async reload(next) {
       const nextVm = apply(next);
       await web.setServing(nextVm.serving);

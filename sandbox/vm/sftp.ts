@@ -22,6 +22,8 @@ export interface SftpRoot {
   virtualHome: string;
   /** Added before every answer (the scenario's latencyMs). */
   latencyMs: number;
+  /** Called once per SFTP request (the benchmark counts them). */
+  onRequest?(): void;
 }
 
 function attrsOf(s: Stats): Attributes {
@@ -59,6 +61,7 @@ export function serveSftp(sftp: SFTPWrapper, root: SftpRoot): void {
 
   /** Runs one request after the scenario's latency; a thrown error becomes its SFTP status. */
   const answer = (reqId: number, work: () => Promise<void>) => {
+    root.onRequest?.();
     const go = () => work().catch((err: unknown) => sftp.status(reqId, statusOf(err)));
     if (root.latencyMs > 0) setTimeout(go, root.latencyMs);
     else void go();

@@ -13,6 +13,8 @@ export { reservePort };
 
 export interface VmWeb {
   port: number;
+  /** Requests answered so far (the benchmark counts them). */
+  readonly requests: number;
   setServing(serving: boolean): Promise<void>;
   close(): Promise<void>;
 }
@@ -34,16 +36,23 @@ const closeServer = (server: Server): Promise<void> =>
     server.closeAllConnections();
   });
 
-export async function startVmWeb(serving: boolean): Promise<VmWeb> {
+export async function startVmWeb(serving: boolean, latencyMs = 0): Promise<VmWeb> {
   let server: Server | undefined;
+  let requests = 0;
   const port = await reservePort();
   const web: VmWeb = {
     port,
+    get requests() {
+      return requests;
+    },
     async setServing(on) {
       if (on && !server) {
         const app = composeApp();
         const s = createServer((req, res) => {
-          toAppRequest(req, req.url ?? '/')
+          requests++;
+          // The scenario's latencyMs, as on every other server of the student.
+          new Promise((r) => setTimeout(r, latencyMs))
+            .then(() => toAppRequest(req, req.url ?? '/'))
             .then(app)
             .then((answer) => sendAppResponse(res, answer))
             .catch(() => res.writeHead(500).end());

@@ -1,0 +1,104 @@
+/**
+ * `--watch` in a real terminal: `lab-grade sandbox` runs a student who never granted the cluster
+ * Reader on the registry (pods in ImagePullBackOff); the student's `lab-grade --watch --interval 1`
+ * runs in a tmux pane against that cluster. Granting the role in the scenario file (the sandbox reloads
+ * it, the pods start) must redraw the checklist with `ex5.pod.running: fail → pass`; Ctrl-C must end
+ * the watch with exit code 0.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { packagePath } from '../../core/paths.js';
+
+const root = mkdtempSync(join(tmpdir(), 'lab-grade-watch-'));
+const scenarioDir = join(root, 'scenarios');
+const scenarioFile = join(scenarioDir, 'labuser05.yaml');
+const out = join(root, 'sandbox');
+const socket = `lab-grade-test-${process.pid}`;
+const session = 'watch';
+let sandboxProcess: ChildProcess | undefined;
+
+const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+const screen = () => tmux('capture-pane', '-p', '-J', '-t', session);
+
+/** Polls until `probe` answers; `context` says what was seen instead (the pane, or the sandbox's log). */
+async function until<T>(what: string, probe: () => T | undefined | false, context = () => `the pane shows:\n${screen()}`, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > end || (sandboxProcess && sandboxProcess.exitCode !== null)) throw new Error(`gave up waiting for ${what}; ${context()}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+beforeAll(async () => {
+  mkdirSync(scenarioDir);
+  copyFileSync(packagePath('fixtures', 'scenarios', '05-no-role-assignment.yaml'), scenarioFile);
+  sandboxProcess = spawn(process.execPath, [packagePath('dist', 'bin', 'lab-grade.js'), 'sandbox', '--scenarios', scenarioDir, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  sandboxProcess.stdout!.on('data', (d) => (log += d));
+  sandboxProcess.stderr!.on('data', (d) => (log += d));
+  await until('the sandbox', () => log.includes('Ctrl-C stops everything'), () => `its log:\n${log}`, 20_000);
+});
+
+afterAll(async () => {
+  try {
+    tmux('kill-server');
+  } catch {
+    // already gone
+  }
+  if (sandboxProcess && sandboxProcess.exitCode === null) {
+    const exited = new Promise((r) => sandboxProcess!.once('exit', r));
+    sandboxProcess.kill('SIGINT');
+    await exited;
+  }
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('--watch in a terminal', () => {
+  it('redraws the checklist as the pods start, says what changed, and stops on Ctrl-C with exit 0', async () => {
+    const config = parseYaml(readFileSync(join(out, 'lab-grade.yaml'), 'utf8')) as { network: { connectTo: Record<string, string> } };
+    const home = mkdtempSync(join(root, 'home-'));
+    const script = join(root, 'watch.sh');
+    const env = {
+      HOME: home,
+      USER: 'labuser05',
+      NO_COLOR: '',
+      LAB_GRADE_HOME: join(home, '.lab-grade'),
+      LAB_GRADE_AZURE_TOKEN_FILE: join(root, 'no-token'),
+      LAB_GRADE_CONNECT_TO: JSON.stringify(config.network.connectTo),
+    };
+    // The pane's shell gets its environment from this script, not from whichever tmux server exists.
+    writeFileSync(
+      script,
+      [`cd '${home}'`, `exec env ${Object.entries(env).map(([k, v]) => `${k}='${v}'`).join(' ')} '${process.execPath}' '${packagePath('dist', 'bin', 'lab-grade.js')}' --watch --interval 1 --kubeconfig '${join(out, 'kubeconfigs', 'labuser05.yaml')}'`].join('\n'),
+    );
+    tmux('new-session', '-d', '-s', session, '-x', '220', '-y', '60', `sh '${script}'`, ';', 'set-option', '-t', session, 'remain-on-exit', 'on');
+
+    await until('the first checklist', () => /→ Exercise 5 +Deploy a pod with kubectl +0\/4 +next/.test(screen()));
+    expect(screen()).toContain('Exercises 3, 4: run `az login`, then `npx lab-grade` again');
+
+    // Grant the cluster Reader on the registry, as Exercise 5 asks; the sandbox reloads the file.
+    const text = readFileSync(scenarioFile, 'utf8');
+    writeFileSync(scenarioFile, text.replace('\nkubernetes:', '\n  roleAssignments:\n    - role: Reader\n      assignee: aks05\n      scope: labuser05acr\nkubernetes:'));
+
+    await until('the change line', () => screen().includes('ex5.pod.running: fail → pass'));
+    const after = screen();
+    expect(after).toMatch(/✓ Exercise 5 +Deploy a pod with kubectl +4\/4 +done/);
+    expect(after).toContain('ex5.pull.authorized: fail → pass');
+    // Redrawn in place: one checklist on the screen, not one per run.
+    expect(after.match(/Your progress in the AKS lab/g)).toHaveLength(1);
+
+    tmux('send-keys', '-t', session, 'C-c');
+    const status = await until('the watch to exit', () => {
+      const [dead, code] = tmux('display-message', '-p', '-t', session, '#{pane_dead} #{pane_dead_status}').trim().split(' ');
+      return dead === '1' && code;
+    });
+    expect(status).toBe('0');
+    expect(screen()).toContain('Stopped watching.');
+  }, 45_000);
+});

@@ -1,0 +1,78 @@
+/** Progress per exercise (what `done`/`next`/`failing`/`not checked` mean) and the capped history file. */
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { appendHistory, changesBetween, historyEntry, historyFile, progressOf, readHistory } from './history.js';
+import type { CheckResult, Status } from './model.js';
+import { loadProfile } from './profile.js';
+import { pointsFor, scoreStudent } from './score.js';
+
+const profile = loadProfile();
+const root = mkdtempSync(join(tmpdir(), 'lab-grade-history-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+function student(statuses: Record<string, Status>, extra: Partial<Record<string, Partial<CheckResult>>> = {}) {
+  const checks: CheckResult[] = Object.entries(statuses).map(([id, status]) => ({
+    id,
+    exercise: Number(/^ex(\d+)/.exec(id)![1]),
+    title: id,
+    status,
+    ...pointsFor(id, status, profile),
+    message: `${id} is ${status}`,
+    evidence: {},
+    durationMs: 1,
+    ...extra[id],
+  }));
+  return scoreStudent('labuser07', checks, profile, 10);
+}
+
+describe('progress per exercise', () => {
+  it('a failing bonus check never makes an exercise failing; the first required failure is next', () => {
+    const p = progressOf(
+      student(
+        { 'ex2.repo.cloned': 'pass', 'ex2.app.served': 'fail', 'ex5.kube.reachable': 'pass', 'ex5.pod.running': 'fail', 'ex6.myapp.deployment': 'blocked', 'ex7.helm.release': 'fail' },
+        { 'ex5.pod.running': { hint: 'Exercise 5: grant Reader' } },
+      ),
+    );
+    expect(p.exercises.map((e) => [e.exercise, e.state])).toEqual([
+      [2, 'done'],
+      [5, 'next'],
+      [6, 'failing'],
+      [7, 'failing'],
+    ]);
+    expect(p.firstFailing?.id).toBe('ex5.pod.running');
+    expect(p.exercises[0]).toMatchObject({ points: 1, maxPoints: 1, bonus: 0, maxBonus: 1 });
+  });
+
+  it('an exercise only skipped or errored is not checked, with the reason; an optional one is next last', () => {
+    const p = progressOf(student({ 'ex3.cluster.exists': 'skipped', 'ex4.registry.exists': 'error', 'ex4.registry.admin': 'blocked', 'ex7.helm.release': 'fail' }));
+    expect(p.exercises.find((e) => e.exercise === 3)).toMatchObject({ state: 'not checked', reason: 'ex3.cluster.exists is skipped' });
+    // A blocked check with an errored root: the exercise is failing, and what to show is the root.
+    const ex4 = progressOf(student({ 'ex4.registry.exists': 'error', 'ex4.registry.admin': 'blocked' }, { 'ex4.registry.admin': { blockedBy: 'ex4.registry.exists' } }));
+    expect(ex4.firstFailing?.id).toBe('ex4.registry.exists');
+    expect(progressOf(student({ 'ex4.registry.exists': 'error', 'ex4.registry.admin': 'pass' })).exercises[0]).toMatchObject({ state: 'not checked', reason: expect.stringContaining('could not check') });
+    expect(p.next?.exercise).toBe(4);
+    expect(progressOf(student({ 'ex6.myapp.deployment': 'pass', 'ex7.helm.release': 'fail' })).next?.exercise).toBe(7);
+  });
+
+  it('changes are listed in lab order, leaving out checks that ran only once', () => {
+    expect(changesBetween({ a: 'fail', b: 'pass', c: 'fail' }, { a: 'pass', b: 'pass', d: 'fail', c: 'blocked' })).toEqual([
+      { id: 'a', from: 'fail', to: 'pass' },
+      { id: 'c', from: 'fail', to: 'blocked' },
+    ]);
+  });
+});
+
+describe('history file', () => {
+  it('lives in $LAB_GRADE_HOME, keeps the newest runs past the cap and skips a damaged line', () => {
+    const file = historyFile({ LAB_GRADE_HOME: join(root, 'home') });
+    expect(file).toBe(join(root, 'home', 'history.jsonl'));
+    for (let i = 0; i < 4; i++) appendHistory(file, historyEntry(student({ 'ex5.pod.running': i % 2 ? 'pass' : 'fail' }), 'aks-greetings', new Date(Date.UTC(2024, 0, 1, 12, i))), 3);
+    appendFileSync(file, '{"at": "half a line\n');
+    const entries = readHistory(file);
+    expect(entries.map((e) => e.at)).toEqual(['2024-01-01T12:01:00.000Z', '2024-01-01T12:02:00.000Z', '2024-01-01T12:03:00.000Z']);
+    expect(entries[0]).toMatchObject({ user: 'labuser07', score: 2, maxScore: 2, exercises: { '5': 'done' }, checks: { 'ex5.pod.running': 'pass' } });
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(4);
+  });
+});

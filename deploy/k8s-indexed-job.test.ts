@@ -1,0 +1,57 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { packagePath } from '../core/paths.js';
+
+// kubectl's client-side dry run still asks a server for the API groups, so the manifest is checked
+// by parsing it, and its shell script by running it against a stand-in `lab-grade`.
+// Manifests are loosely typed YAML: the assertions below are the schema.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Manifest = Record<string, any>;
+const docs = parseAllDocuments(readFileSync(packagePath('deploy', 'k8s-indexed-job.yaml'), 'utf8')).map((d) => d.toJS() as Manifest);
+const job = docs.find((d) => d.kind === 'Job')!;
+const pod = job.spec.template.spec;
+const container = pod.containers[0];
+const script: string = container.args[0];
+
+function runScript(index: number, rc: number) {
+  const bin = mkdtempSync(join(tmpdir(), 'lab-grade-job-'));
+  const fake = join(bin, 'lab-grade');
+  writeFileSync(fake, `#!/bin/sh\nprintf '%s\\n' "$@" > "${bin}/args"\nexit ${rc}\n`);
+  chmodSync(fake, 0o755);
+  const r = spawnSync('/bin/sh', ['-c', script], { env: { PATH: `${bin}:/usr/bin:/bin`, JOB_COMPLETION_INDEX: String(index), SHARDS: '4' }, encoding: 'utf8' });
+  return { status: r.status, args: readFileSync(join(bin, 'args'), 'utf8').trim().split('\n') };
+}
+
+describe('deploy/k8s-indexed-job.yaml', () => {
+  it('is an Indexed Job of N shards with the class config from a ConfigMap, credentials from a Secret, results on a volume', () => {
+    expect(job.apiVersion).toBe('batch/v1');
+    expect(job.spec.completionMode).toBe('Indexed');
+    const shards = Number(container.env.find((e: { name: string }) => e.name === 'SHARDS').value);
+    expect(job.spec.completions).toBe(shards);
+    expect(job.spec.parallelism).toBe(shards);
+    expect(pod.restartPolicy).toBe('Never');
+    expect(container.envFrom[0].secretRef.name).toBeTruthy();
+    const volumes = Object.fromEntries(pod.volumes.map((v: { name: string }) => [v.name, v]));
+    const mounts = Object.fromEntries(container.volumeMounts.map((m: { name: string; mountPath: string }) => [m.mountPath, volumes[m.name]]));
+    expect(mounts['/config'].configMap.name).toBeTruthy();
+    const claim = mounts['/results'].persistentVolumeClaim.claimName;
+    expect(docs.find((d) => d.kind === 'PersistentVolumeClaim')?.metadata.name).toBe(claim);
+    expect(job.spec.podFailurePolicy.rules[0]).toMatchObject({ action: 'FailJob', onExitCodes: { values: [2] } });
+  });
+
+  it('pod i grades shard i+1/N into /results/shard-i.json, journaled', () => {
+    const { status, args } = runScript(2, 0);
+    expect(status).toBe(0);
+    expect(args).toEqual(expect.arrayContaining(['--shard', '3/4', '--journal', '/results/journal-2.jsonl', '--reporter', 'json=/results/shard-2.json', '--config', '/config/lab-grade.yaml']));
+  });
+
+  it('"below the pass mark" (exit 1) completes the index; incomplete (3) and usage (2) fail it', () => {
+    expect(runScript(0, 1).status).toBe(0);
+    expect(runScript(0, 3).status).toBe(3);
+    expect(runScript(0, 2).status).toBe(2);
+  });
+});

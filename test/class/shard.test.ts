@@ -1,0 +1,76 @@
+/**
+ * Shards and a hung student: `--shard 1/3`, `2/3`, `3/3` merged equal the unsharded run, and a student
+ * whose VM and cluster hang ends `incomplete` at its deadline while the others finish.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gradeWithConfig, type GradeArgs, type GradeOutcome } from '../../bin/grade.js';
+import { CHECK_IDS } from '../../checks/index.js';
+import { startSandbox, type Sandbox } from '../../sandbox/lab.js';
+import { loadScenarios } from '../../sandbox/scenario.js';
+import { bufferOutput } from '../../reporters/replay.js';
+import type { JsonDocument } from '../../reporters/json.js';
+import { runCli } from '../support/cli.js';
+import { verdictsOf, writeClass, type GeneratedClass } from '../support/class.js';
+
+const args = (over: Partial<GradeArgs>): GradeArgs => ({ config: '', user: [], only: [], wait: 0, concurrency: 16, reporter: ['json'], allowDisruptive: false, allowExecCredentials: false, studentTimeout: 8, ...over });
+const runtime = { minHttpRetryMs: 300 };
+const HUNG = 3;
+
+describe('a class with a hung student, sharded', () => {
+  let cls: GeneratedClass;
+  let sandbox: Sandbox;
+  let whole: GradeOutcome;
+  let wallMs = 0;
+  beforeAll(async () => {
+    cls = writeClass(12, { faultsFor: (i) => (i === HUNG ? { vm: 'hang', kube: 'hang' } : undefined) });
+    sandbox = await startSandbox(loadScenarios([cls.dir], CHECK_IDS));
+    const t0 = Date.now();
+    whole = await gradeWithConfig(sandbox.config, args({}), { stdout: bufferOutput(), runtime });
+    wallMs = Date.now() - t0;
+  }, 60_000);
+  afterAll(() => sandbox?.stop());
+
+  it('the hung student ends incomplete within --student-timeout while the others finish', () => {
+    const hung = whole.run.students[HUNG];
+    expect(hung.user).toBe(cls.users[HUNG]);
+    expect(hung.status).toBe('incomplete');
+    expect(hung.checks.some((c) => /deadline of 8 s was reached|timed out after/.test(c.message))).toBe(true);
+    expect(hung.durationMs).toBeLessThan(12_000);
+    expect(wallMs).toBeLessThan(40_000);
+    const others = whole.run.students.filter((s) => s.user !== hung.user);
+    expect(others.filter((s) => s.status === 'graded').length).toBe(others.filter((s) => cls.templateOf.get(s.user) !== 'labuser10').length);
+  });
+
+  it('shards 1/3, 2/3 and 3/3, merged, equal the unsharded run', async () => {
+    const files: string[] = [];
+    for (const i of [1, 2, 3]) {
+      const file = join(cls.dir, `shard-${i}.json`);
+      await gradeWithConfig(sandbox.config, args({ shard: `${i}/3`, reporter: [`json=${file}`] }), { runtime });
+      files.push(file);
+    }
+    const sizes = files.map((f) => (JSON.parse(readFileSync(f, 'utf8')) as JsonDocument).students.length);
+    expect(sizes.reduce((a, b) => a + b)).toBe(12);
+    const merged = join(cls.dir, 'merged.json');
+    const r = await runCli(['merge', ...files, '-r', `json=${merged}`, '-r', 'console']);
+    expect(r.code).toBe(3); // the hung student is incomplete, as unsharded
+    expect(r.stdout).toContain('Class: 12 students');
+    const doc = JSON.parse(readFileSync(merged, 'utf8')) as JsonDocument;
+    expect(doc.students.map((s) => s.user)).toEqual([...cls.users].sort());
+    expect(verdictsOf(doc.students)).toEqual(verdictsOf(whole.run.students));
+  }, 60_000);
+
+  it('merge refuses a student in two files and files of different labs (exit 2)', async () => {
+    const file = join(cls.dir, 'whole.json');
+    await gradeWithConfig(sandbox.config, args({ user: [cls.users[0], cls.users[1]], reporter: [`json=${file}`] }), { runtime });
+    const twice = await runCli(['merge', file, file]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain(`student ${cls.users[0]} is also in ${file}`);
+    const other = join(cls.dir, 'other-lab.json');
+    writeFileSync(other, JSON.stringify({ ...(JSON.parse(readFileSync(file, 'utf8')) as JsonDocument), lab: 'another-lab', students: [] }));
+    const labs = await runCli(['merge', file, other]);
+    expect(labs.code).toBe(2);
+    expect(labs.stderr).toMatch(/other-lab\.json: is a result of lab "another-lab"/);
+  }, 30_000);
+});

@@ -1,0 +1,165 @@
+/**
+ * Kubernetes and Azure answering badly: 403 on everything, 500s, hangs, ARM throttling. Each is an
+ * `error` (the grader could not find out) or the correct grade, never a crash, within the deadline,
+ * through the CLI path. A kubeconfig is code: an `exec` plugin or an `auth-provider` is refused unless
+ * --allow-exec-credentials, and with it the plugin really runs (and only then).
+ */
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gradeWithConfig } from '../../bin/grade.js';
+import { CHECK_IDS } from '../../checks/index.js';
+import type { StudentResult } from '../../core/model.js';
+import { EXEC_REFUSED, kubeProbe } from '../../probes/kube/index.js';
+import { NetworkPolicy } from '../../probes/net.js';
+import { ProbeError } from '../../probes/types.js';
+import { startSandbox, type Sandbox } from '../../sandbox/lab.js';
+import { loadScenarios } from '../../sandbox/scenario.js';
+import { BUILT_IN, gradeArgs, hostileScenario, rejection, timed, variant, watchConnections } from './support.js';
+
+const KUBE_TIMEOUT_MS = 4_000;
+const AZURE_TIMEOUT_MS = 6_000;
+let sandbox: Sandbox;
+const watch = watchConnections();
+const [throttled, arm500] = loadScenarios([join(BUILT_IN, 'azure', '10-arm-throttled.yaml'), join(BUILT_IN, 'azure', '11-arm-500.yaml')], CHECK_IDS);
+const cluster = hostileScenario('http-hang');
+
+beforeAll(async () => {
+  sandbox = await startSandbox([
+    hostileScenario('kube-forbidden'),
+    hostileScenario('kube-error500'),
+    hostileScenario('kube-hang'),
+    throttled,
+    arm500,
+    variant(arm500, 'az-arm-hang', { arm: 'hang' }),
+    variant(cluster, 'exec-plugin', { http: null }),
+  ]);
+});
+afterAll(async () => {
+  await sandbox?.stop();
+  watch.stop();
+});
+
+describe('faults.kube and faults.arm, graded through the CLI path', () => {
+  let by: Record<string, StudentResult>;
+  let ms = 0;
+  beforeAll(async () => {
+    const config = { ...sandbox.config, timeoutsMs: { ...sandbox.config.timeoutsMs, kube: KUBE_TIMEOUT_MS, azure: AZURE_TIMEOUT_MS } };
+    const users = ['hostile-kube-forbidden', 'hostile-kube-error500', 'hostile-kube-hang', 'az-throttled', 'az-arm-500', 'az-arm-hang'];
+    const args = gradeArgs({ user: users, only: ['ex3', 'ex4', 'ex5', 'ex6'], reporter: ['json'] });
+    const out = await timed(25_000, () => gradeWithConfig(config, args, { stdout: { write: () => {}, color: false, isTTY: false } }));
+    ms = out.ms;
+    by = Object.fromEntries(out.value.run.students.map((s) => [s.user, s]));
+  }, 30_000);
+
+  const statusOf = (user: string, id: string) => by[user].checks.find((c) => c.id === id)?.status;
+  const checkOf = (user: string, id: string) => by[user].checks.find((c) => c.id === id)!;
+
+  it.each([
+    ['hostile-kube-forbidden', /forbidden \(RBAC\): the grader's identity needs get\/list/],
+    ['hostile-kube-error500', /the API server answered 500: Internal error occurred/],
+    ['hostile-kube-hang', /kube probe \(reach\) timed out after 4 s|cannot reach the API server/],
+  ])('%s: ex5.kube.reachable is an error saying why; everything after it is blocked', (user, message) => {
+    const c = checkOf(user, 'ex5.kube.reachable');
+    expect(c.status).toBe('error');
+    expect(c.message).toMatch(message);
+    // Durations count from the start of the student; the check it depends on bounds the wait.
+    expect(c.durationMs - checkOf(user, 'ex3.cluster.healthy').durationMs).toBeLessThan(KUBE_TIMEOUT_MS + 1_500);
+    for (const id of ['ex5.pod.running', 'ex6.myapp.deployment', 'ex6.myapp.service', 'ex6.app.e2e']) expect(statusOf(user, id)).toBe('blocked');
+    expect(statusOf(user, 'ex3.cluster.exists')).toBe('pass');
+    expect(by[user].status).toBe('incomplete');
+  });
+
+  it('ARM throttling is waited out: the grades are the correct ones', () => {
+    for (const [id, status] of Object.entries(throttled.expect)) expect(statusOf('az-throttled', id)).toBe(status);
+  });
+
+  it('ARM 500 and an ARM that never answers: errors, not fails, within the deadline', () => {
+    for (const user of ['az-arm-500', 'az-arm-hang']) {
+      expect(statusOf(user, 'ex3.cluster.exists')).toBe('error');
+      expect(statusOf(user, 'ex4.registry.exists')).toBe('error');
+      expect(by[user].checks.filter((c) => c.status === 'fail')).toEqual([]);
+      expect(checkOf(user, 'ex3.cluster.exists').durationMs).toBeLessThan(AZURE_TIMEOUT_MS + 1_500);
+    }
+    expect(checkOf('az-arm-hang', 'ex3.cluster.exists').message).toMatch(/timed out|did not answer/);
+    expect(ms).toBeLessThan(AZURE_TIMEOUT_MS + 8_000);
+  });
+
+  it('nothing left 127.0.0.0/8', () => {
+    expect(watch.outsideLoopback()).toEqual([]);
+  });
+});
+
+describe('a kubeconfig is code: exec plugins and auth-providers', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lab-grade-exec-'));
+  const marker = join(dir, 'plugin-ran');
+  const plugin = join(dir, 'credential-plugin.mjs');
+  // A credential plugin as client-go runs it: prints an ExecCredential with the sandbox's token.
+  writeFileSync(
+    plugin,
+    `import { appendFileSync } from 'node:fs';
+appendFileSync(process.env.PLUGIN_MARKER, 'ran\\n');
+process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: process.env.PLUGIN_TOKEN } }));
+`,
+  );
+
+  /** The sandbox's kubeconfig for the user, with its token replaced by the exec plugin (or an auth-provider). */
+  function kubeconfigWith(kind: 'exec' | 'auth-provider'): { text: string; token: string } {
+    const doc = parse(sandbox.kubeconfig('exec-plugin')) as { users: Array<{ user: Record<string, unknown> }> };
+    const token = doc.users[0].user.token as string;
+    doc.users[0].user =
+      kind === 'exec'
+        ? {
+            exec: {
+              apiVersion: 'client.authentication.k8s.io/v1beta1',
+              command: process.execPath,
+              args: [plugin],
+              env: [
+                { name: 'PLUGIN_MARKER', value: marker },
+                { name: 'PLUGIN_TOKEN', value: token },
+              ],
+              interactiveMode: 'Never',
+            },
+          }
+        : { 'auth-provider': { name: 'azure', config: { 'access-token': token, 'tenant-id': 'x', 'apiserver-id': 'y' } } };
+    return { text: stringify(doc), token };
+  }
+
+  const probeWith = (text: string, allowExec: boolean) =>
+    kubeProbe({ kubeconfig: async () => text, namespace: 'default', allowDisruptive: false, allowExec, timeoutMs: 5_000, policy: new NetworkPolicy({ loopbackOnly: true }) });
+
+  it('without --allow-exec-credentials the exec plugin is refused and never run; nothing is sent', async () => {
+    const { text } = kubeconfigWith('exec');
+    const probe = probeWith(text, false);
+    const err = await rejection(() => probe.reach());
+    await probe.close();
+    expect(err).toBeInstanceOf(ProbeError);
+    expect(err.message).toBe(EXEC_REFUSED);
+    expect(err.detail).toMatchObject({ credential: 'exec' });
+    expect(existsSync(marker)).toBe(false);
+    expect(sandbox.kubeRequests('exec-plugin')).toEqual([]);
+  });
+
+  it('an auth-provider is refused the same way', async () => {
+    const { text, token } = kubeconfigWith('auth-provider');
+    const probe = probeWith(text, false);
+    const err = await rejection(() => probe.reach());
+    await probe.close();
+    expect(err.message).toBe(EXEC_REFUSED);
+    expect(err.detail).toMatchObject({ credential: 'auth-provider' });
+    expect(JSON.stringify(err.detail) + err.message).not.toContain(token);
+    expect(sandbox.kubeRequests('exec-plugin')).toEqual([]);
+  });
+
+  it('with --allow-exec-credentials the plugin runs, and its token gets the grader in', async () => {
+    const { text } = kubeconfigWith('exec');
+    const probe = probeWith(text, true);
+    const v = await probe.reach();
+    await probe.close();
+    expect(v.gitVersion).toMatch(/^v1\./);
+    expect(existsSync(marker)).toBe(true);
+    expect(sandbox.kubeRequests('exec-plugin').some((r) => r.path === '/version' && r.status === 200)).toBe(true);
+  });
+});

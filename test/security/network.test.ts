@@ -1,0 +1,156 @@
+/**
+ * The network rules, proven on every probe: nothing is dialled towards link-local (cloud metadata),
+ * private or other special ranges unless the class config names that host as a target; in sandbox
+ * mode nothing outside 127.0.0.0/8. Each refusal happens before a socket is opened: the policy's
+ * `refused` list names it and the connection watcher saw no TCP connect towards it.
+ */
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { Secret } from '../../core/secret.js';
+import { httpProbe } from '../../probes/http/index.js';
+import { kubeProbe } from '../../probes/kube/index.js';
+import { NetworkPolicy } from '../../probes/net.js';
+import { ProbeError } from '../../probes/types.js';
+import { registryProbe } from '../../probes/registry/index.js';
+import { sshVm } from '../../probes/vm/ssh.js';
+import { rejection, watchConnections } from './support.js';
+
+const watch = watchConnections();
+afterAll(() => watch.stop());
+afterEach(() => {
+  // Whatever a test did, no TCP connection left 127.0.0.0/8.
+  const outside = watch.outsideLoopback();
+  watch.dials.length = 0;
+  expect(outside).toEqual([]);
+});
+
+const SPECIAL = ['169.254.169.254', '64:ff9b::a9fe:a9fe', '::ffff:a00:1', '169.254.0.1', '10.0.0.1', '172.16.0.1', '172.31.255.254', '192.168.1.1', '100.64.0.1', '0.0.0.0', '224.0.0.1', 'fe80::1', 'fd00::1', '::ffff:169.254.169.254'];
+const urlOf = (host: string, path = '/') => `http://${host.includes(':') ? `[${host}]` : host}${path}`;
+
+function http(policy: NetworkPolicy) {
+  return httpProbe({ policy, timeouts: { connect: 500, headers: 500, body: 500 }, maxBodyBytes: 1024, retry: { budgetMs: 2_000, baseDelayMs: 50 } });
+}
+
+describe('HTTP probe: special ranges', () => {
+  it.each(SPECIAL)('refuses %s (no sandbox, no trusted host) before connecting, without retrying', async (host) => {
+    const policy = new NetworkPolicy();
+    const probe = http(policy);
+    const err = await rejection(() => probe.get(urlOf(host, '/latest/meta-data/')));
+    await probe.close();
+    expect(err).toBeInstanceOf(ProbeError);
+    expect(err.message).toMatch(/refused to connect .*(link-local|private|reserved|carrier-grade)/);
+    expect(err.detail).toMatchObject({ refused: true, attempts: 1 });
+    expect(policy.refused).toHaveLength(1);
+    expect(watch.towards(host).filter((d) => d.via === 'net')).toEqual([]);
+  });
+
+  it('a public name mapped by connectTo onto the metadata address is refused too (the mapping is vetted)', async () => {
+    const policy = new NetworkPolicy({ connectTo: { 'app.example.com:80': '169.254.169.254:80' } });
+    const probe = http(policy);
+    const err = await rejection(() => probe.get('http://app.example.com/'));
+    await probe.close();
+    expect(err.message).toMatch(/refused to connect to app\.example\.com:80 \(169\.254\.169\.254\)/);
+    expect(watch.towards('169.254.169.254').filter((d) => d.via === 'net')).toEqual([]);
+  });
+
+  it('a special address the class config names as a target is allowed (and only that one)', () => {
+    const policy = new NetworkPolicy({ trustedHosts: ['10.1.2.3'] });
+    expect(policy.vet('10.1.2.3', '10.1.2.3')).toBeUndefined();
+    expect(policy.vet('10.1.2.4', '10.1.2.4')).toMatch(/private/);
+    expect(policy.vet('169.254.169.254', '169.254.169.254')).toMatch(/link-local/);
+  });
+});
+
+describe('sandbox mode: only 127.0.0.0/8', () => {
+  const sandbox = () => new NetworkPolicy({ loopbackOnly: true, connectTo: { 'labuser01-lab.westeurope.cloudapp.azure.com:22': '127.0.0.1:1' } });
+
+  it.each(['203.0.113.99', '8.8.8.8', '10.0.0.1', '169.254.169.254'])('an unmapped LoadBalancer IP %s is refused without a connection', async (ip) => {
+    const policy = sandbox();
+    const probe = http(policy);
+    const err = await rejection(() => probe.get(urlOf(ip)));
+    await probe.close();
+    expect(err.message).toMatch(/the simulated lab only reaches 127\.0\.0\.0\/8/);
+    expect(policy.refused).toEqual([`${ip}:80 -> ${ip}`]);
+    expect(watch.towards(ip).filter((d) => d.via === 'net')).toEqual([]);
+  });
+
+  it('SSH to an address outside loopback is refused before dialling', async () => {
+    const policy = sandbox();
+    const vm = sshVm({ target: { host: '10.0.0.7', port: 22, username: 'labuser01', password: new Secret('not-sent-anywhere', 'vm password') }, policy, timeoutMs: 1_000, maxOutputBytes: 1024 });
+    const err = await rejection(() => vm.connect());
+    await vm.close();
+    expect(err.message).toMatch(/ssh labuser01@10\.0\.0\.7:22: refused to connect .*only reaches 127/);
+    expect(policy.refused).toHaveLength(1);
+  });
+
+  it('SSH outside sandbox mode: the metadata address is refused, even behind a mapped name', async () => {
+    const policy = new NetworkPolicy({ connectTo: { 'vm.example.com:22': '169.254.169.254:22' } });
+    const vm = sshVm({ target: { host: 'vm.example.com', port: 22, username: 'u', password: new Secret('not-sent-anywhere', 'vm password') }, policy, timeoutMs: 1_000, maxOutputBytes: 1024 });
+    expect((await rejection(() => vm.connect())).message).toMatch(/link-local/);
+    await vm.close();
+  });
+
+  it('a registry login server mapped outside loopback is refused before any request', async () => {
+    const policy = new NetworkPolicy({ loopbackOnly: true, connectTo: { 'evilacr.azurecr.io:443': '10.0.0.9:443' } });
+    const probe = registryProbe({ policy, credentialsFor: async () => ({ username: 'evilacr', password: 'admin-password-never-sent' }), timeoutMs: 1_000 });
+    const err = await rejection(() => probe.tags('evilacr.azurecr.io', 'myapp'));
+    await probe.close();
+    expect(err).toBeInstanceOf(ProbeError);
+    expect(err.message).toMatch(/only reaches 127/);
+    expect(err.message).not.toContain('admin-password-never-sent');
+    expect(watch.towards('10.0.0.9').filter((d) => d.via === 'net')).toEqual([]);
+  });
+});
+
+describe('kubeconfig servers', () => {
+  const kubeconfig = (server: string) => `apiVersion: v1
+kind: Config
+clusters:
+- cluster: {server: "${server}", insecure-skip-tls-verify: true}
+  name: c
+contexts:
+- context: {cluster: c, user: u}
+  name: c
+current-context: c
+users:
+- name: u
+  user: {token: kubeconfig-token-not-sent-anywhere}
+`;
+  const reach = async (server: string, policy: NetworkPolicy) => {
+    const probe = kubeProbe({ kubeconfig: async () => kubeconfig(server), namespace: 'default', allowDisruptive: false, policy, timeoutMs: 1_000 });
+    try {
+      return await rejection(() => probe.reach());
+    } finally {
+      await probe.close();
+    }
+  };
+
+  it.each(['https://10.0.0.1:443', 'https://169.254.169.254', 'https://[fe80::1]:6443'])('sandbox mode refuses the server %s before connecting', async (server) => {
+    const policy = new NetworkPolicy({ loopbackOnly: true });
+    const err = await reach(server, policy);
+    expect(err).toBeInstanceOf(ProbeError);
+    expect(err.message).toMatch(/refusing the kubeconfig's server .*only reaches 127/);
+    expect(watch.dials.filter((d) => d.host === new URL(server).hostname.replace(/^\[|\]$/g, ''))).toEqual([]);
+  });
+
+  it('outside sandbox mode the metadata address and private ranges are refused too', async () => {
+    for (const server of ['https://169.254.169.254', 'https://10.0.0.1:443']) {
+      const err = await reach(server, new NetworkPolicy());
+      expect(err.message).toMatch(/refusing the kubeconfig's server .*(link-local|private)/);
+    }
+  });
+
+  it('a server name mapped onto a private address is refused when dialled (connectTo is vetted)', async () => {
+    const policy = new NetworkPolicy({ connectTo: { 'aks.example.com:443': '10.0.0.1:443' } });
+    const err = await reach('https://aks.example.com', policy);
+    expect(err.message).toMatch(/cannot reach the API server .*refused to connect to aks\.example\.com:443 \(10\.0\.0\.1\)/);
+    expect(policy.refused).toEqual(['aks.example.com:443 -> 10.0.0.1']);
+    expect(err.message).not.toContain('kubeconfig-token-not-sent-anywhere');
+  });
+
+  it('a proxy-url (which would bypass the policy) is refused', async () => {
+    const text = kubeconfig('https://127.0.0.1:1').replace('insecure-skip-tls-verify: true', 'insecure-skip-tls-verify: true, proxy-url: "http://10.0.0.2:3128"');
+    const probe = kubeProbe({ kubeconfig: async () => text, namespace: 'default', allowDisruptive: false, policy: new NetworkPolicy({ loopbackOnly: true }), timeoutMs: 1_000 });
+    expect((await rejection(() => probe.reach())).message).toMatch(/proxy-url/);
+    await probe.close();
+  });
+});

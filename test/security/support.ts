@@ -1,0 +1,150 @@
+/**
+ * Shared helpers of the security tests (test/security): where the hostile scenarios live, a record of
+ * every TCP connection the process opens (to prove a refusal happened before any packet), peak memory
+ * around a call, time bounds, captured stdout/stderr, and the grading arguments of the real CLI path.
+ */
+import { Socket } from 'node:net';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { CHECK_IDS } from '../../checks/index.js';
+import { packagePath } from '../../core/paths.js';
+import type { GradeArgs } from '../../bin/grade.js';
+import { isLoopback } from '../../probes/net.js';
+import { loadScenarios, type Scenario } from '../../sandbox/scenario.js';
+
+export const HOSTILE = packagePath('fixtures', 'scenarios', 'hostile');
+export const BUILT_IN = packagePath('fixtures', 'scenarios');
+
+export function hostileScenario(name: string): Scenario {
+  return loadScenarios([packagePath('fixtures', 'scenarios', 'hostile', `${name}.yaml`)], CHECK_IDS)[0];
+}
+
+/** A built-in or hostile scenario with another user and faults (a student of its own). */
+export function variant(base: Scenario, user: string, faults: Partial<Scenario['faults']> = {}): Scenario {
+  return { ...base, user, faults: { ...base.faults, ...faults } };
+}
+
+export function gradeArgs(over: Partial<GradeArgs> = {}): GradeArgs {
+  return { config: '(simulated lab)', user: [], only: [], wait: 0, concurrency: 16, reporter: [], allowDisruptive: false, allowExecCredentials: false, ...over };
+}
+
+export interface Dial {
+  host: string;
+  port: number;
+  via: 'net' | 'undici';
+}
+
+/**
+ * Records every outgoing TCP connection of this process: `net.Socket#connect` (which `net.connect`,
+ * `tls.connect`, undici's connector and the SSH probe's socket all go through) and undici's
+ * `undici:client:beforeConnect` diagnostics channel (the origin undici is about to dial).
+ */
+export function watchConnections() {
+  const dials: Dial[] = [];
+  const original = Socket.prototype.connect;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  Socket.prototype.connect = function (this: Socket, ...args: any[]) {
+    const first = Array.isArray(args[0]) ? args[0][0] : args[0];
+    if (first && typeof first === 'object') {
+      if (!first.path) dials.push({ host: String(first.host ?? 'localhost'), port: Number(first.port), via: 'net' });
+    } else if (typeof first === 'number' || typeof first === 'string') {
+      dials.push({ host: typeof args[1] === 'string' ? args[1] : 'localhost', port: Number(first), via: 'net' });
+    }
+    return (original as (...a: unknown[]) => Socket).apply(this, args);
+  } as typeof original;
+  const onUndici = (message: unknown) => {
+    const p = (message as { connectParams?: { hostname?: string; port?: string | number } }).connectParams;
+    if (p?.hostname) dials.push({ host: p.hostname, port: Number(p.port), via: 'undici' });
+  };
+  subscribe('undici:client:beforeConnect', onUndici);
+  return {
+    dials,
+    /** TCP connections really opened to an address outside 127.0.0.0/8 (names count as outside). */
+    outsideLoopback: () => dials.filter((d) => d.via === 'net' && !isLoopback(d.host) && d.host !== 'localhost'),
+    /** Any attempt (undici or net) towards this host. */
+    towards: (host: string) => dials.filter((d) => d.host.replace(/^\[|\]$/g, '') === host),
+    stop() {
+      Socket.prototype.connect = original;
+      unsubscribe('undici:client:beforeConnect', onUndici);
+    },
+  };
+}
+
+/** Runs `fn` while sampling RSS and heap every 5 ms: the growth over the starting values. */
+export async function peakMemoryDuring<T>(fn: () => Promise<T>): Promise<{ value: T; rssGrowth: number; heapGrowth: number }> {
+  const start = process.memoryUsage();
+  let rss = start.rss;
+  let heap = start.heapUsed;
+  const sample = () => {
+    const m = process.memoryUsage();
+    rss = Math.max(rss, m.rss);
+    heap = Math.max(heap, m.heapUsed);
+  };
+  const timer = setInterval(sample, 5);
+  try {
+    const value = await fn();
+    sample();
+    return { value, rssGrowth: rss - start.rss, heapGrowth: heap - start.heapUsed };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** The time `fn` took; throws if it took longer than `limitMs` (a hang is a failure, not a stuck test). */
+export async function timed<T>(limitMs: number, fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const t0 = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`did not finish within ${limitMs} ms`)), limitMs);
+  });
+  try {
+    const value = await Promise.race([fn(), limit]);
+    return { value, ms: performance.now() - t0 };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `fn`'s rejection (the test fails if it resolves). */
+export async function rejection(fn: () => Promise<unknown>): Promise<Error & { detail?: Record<string, unknown> }> {
+  try {
+    await fn();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** Everything written to process.stdout/stderr and console.* while capturing (still not shown). */
+export function captureStd() {
+  const out: string[] = [];
+  const err: string[] = [];
+  const o = process.stdout.write.bind(process.stdout);
+  const e = process.stderr.write.bind(process.stderr);
+  const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
+  const saved = methods.map((m) => console[m]);
+  process.stdout.write = ((chunk: string | Uint8Array) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => (err.push(String(chunk)), true)) as typeof process.stderr.write;
+  methods.forEach((m) => (console[m] = (...a: unknown[]) => void err.push(a.map(String).join(' ') + '\n')));
+  return {
+    stdout: () => out.join(''),
+    stderr: () => err.join(''),
+    restore() {
+      process.stdout.write = o;
+      process.stderr.write = e;
+      methods.forEach((m, i) => (console[m] = saved[i]));
+    },
+  };
+}
+
+/** Every string of a JSON value (keys included), for "no string longer than" assertions. */
+export function allStrings(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) value.forEach((v) => allStrings(v, out));
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      out.push(k);
+      allStrings(v, out);
+    }
+  }
+  return out;
+}
