@@ -14,7 +14,10 @@ import { redactText } from './redact.js';
 import { pointsFor, scoreStudent } from './score.js';
 import { selectChecks } from './selection.js';
 import type { Target } from './target.js';
+import { withTimeout } from './timeout.js';
 import { VERSION } from './version.js';
+
+const CLOSE_TIMEOUT_MS = 5_000;
 import type { Reporter } from '../reporters/types.js';
 
 export interface OpenedEnvironment extends StudentEnvironment {
@@ -82,7 +85,8 @@ export async function gradeClass(targets: readonly Target[], opts: ClassRunOptio
     } catch (err) {
       students[i] = allErrors(target.user, opts, `could not grade this student: ${errorMessage(err)}`, Date.now() - t0);
     } finally {
-      await env?.close().catch(() => undefined);
+      // Closing must not hold the pool: a probe that cannot close promptly is left to the process.
+      await withTimeout(env?.close() ?? Promise.resolve(), CLOSE_TIMEOUT_MS, `closing ${target.user}'s probes`).catch(() => undefined);
     }
     try {
       opts.onGraded?.(students[i]);
