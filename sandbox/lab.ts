@@ -168,7 +168,8 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
       kubernetes: { source: 'azure' },
       network: { connectTo, loopbackOnly: true },
       caPem: ca.certPem,
-      timeoutsMs: { vm: 5_000, azure: 10_000, registry: 5_000, kube: 5_000, http: 5_000 },
+      // Loopback answers in milliseconds; the margin is for a loaded CI machine, not for the network.
+      timeoutsMs: { vm: 10_000, azure: 15_000, registry: 10_000, kube: 10_000, http: 10_000 },
     };
 
     let stopped = false;

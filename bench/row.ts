@@ -1,0 +1,27 @@
+/**
+ * One measured run in a fresh process (argv: students latency concurrency baselineStudents), printed as
+ * JSON on the last line: each row's peak RSS is then its own, not the high-water mark of the runs before.
+ */
+import { runBaseline, type BaselineRun } from './baseline.js';
+import { measureClass, type Measurement } from './measure.js';
+
+export interface RowResult {
+  measurement: Measurement;
+  /** Verdicts as [user, [check, status][]] pairs (JSON has no Map). */
+  baseline?: Omit<BaselineRun, 'verdicts'> & { verdicts: Array<[string, Array<[string, string]>]> };
+}
+
+const [students, latencyMs, concurrency, baselineStudents] = process.argv.slice(2).map(Number);
+let baseline: BaselineRun | undefined;
+const measurement = await measureClass({
+  students,
+  latencyMs,
+  concurrency,
+  whileRunning: baselineStudents > 0 ? async (_lab, configFile, users) => void (baseline = await runBaseline(configFile, users.slice(0, baselineStudents))) : undefined,
+});
+const b = baseline as BaselineRun | undefined;
+const row: RowResult = {
+  measurement,
+  ...(b ? { baseline: { ...b, verdicts: [...b.verdicts].map(([u, v]) => [u, [...v]]) } } : {}),
+};
+process.stdout.write(`${JSON.stringify(row)}\n`);

@@ -1,0 +1,135 @@
+/**
+ * `npm run bench`: a class of N students graded at the network's pace (every server of the simulated
+ * lab answers after L ms), against the bash script an instructor would write.
+ *   --students N (200)  --latency L ms (40)  --concurrency C (32)  --growth 1,10,50,200  --baseline 10
+ *   --trace-latency ms (300): the latency of the traced run that measures the critical path
+ * Prints: wall time, students/s, requests per student by service, the critical-path lower bound and
+ * the ratio to it, peak RSS; the growth table; the baseline's time and its agreement with lab-grade.
+ */
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { ALL_CHECKS, CHECK_IDS } from '../checks/index.js';
+import { compareBaseline } from './baseline.js';
+import { boundsFromTrace, classLowerBoundMs, type StudentBound } from './critical-path.js';
+import type { Measurement } from './measure.js';
+import { measureInChild } from './rows.js';
+import { fixed, seconds, table } from './table.js';
+import { countsByTemplate, meanCounts, SERVICES, totalRequests } from './traffic.js';
+
+const { values } = parseArgs({
+  options: {
+    students: { type: 'string', default: '200' },
+    latency: { type: 'string', default: '40' },
+    concurrency: { type: 'string', default: '32' },
+    growth: { type: 'string', default: '1,10,50,200' },
+    baseline: { type: 'string', default: '10' },
+    'trace-latency': { type: 'string', default: '300' },
+  },
+});
+const num = (name: string, v: string | undefined, min: number) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new Error(`--${name}: expected a whole number ≥ ${min}, got ${JSON.stringify(v)}`);
+  return n;
+};
+const N = num('students', values.students, 1);
+const L = num('latency', values.latency, 0);
+const C = num('concurrency', values.concurrency, 1);
+const growth = (values.growth ?? '').split(',').filter(Boolean).map((v) => num('growth', v, 1));
+const baselineStudents = num('baseline', values.baseline, 0);
+const traceL = num('trace-latency', values['trace-latency'], 10);
+const out = (s = '') => process.stdout.write(s + '\n');
+
+/** One student per built-in kind, one at a time at a large latency: the critical path of each. */
+async function trace(): Promise<Map<string, StudentBound>> {
+  const { measurement } = await measureInChild(11, traceL, 1);
+  return boundsFromTrace(ALL_CHECKS, measurement.students, traceL);
+}
+
+function summary(m: Measurement, bounds: Map<string, StudentBound>) {
+  const n = m.students.length;
+  const lb = classLowerBoundMs(m.students, bounds, m.options.latencyMs, m.options.concurrency);
+  const meanAnswers = m.students.reduce((s, x) => s + (bounds.get(x.template)?.answers ?? 0), 0) / n;
+  return { n, lb, meanAnswers, ratio: lb > 0 ? m.wallMs / lb : NaN, perSecond: n / (m.wallMs / 1000) };
+}
+
+out(`lab-grade benchmark — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} cores, load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+out(`command: npm run bench -- --students ${N} --latency ${L} --concurrency ${C} --growth ${growth.join(',')} --baseline ${baselineStudents}\n`);
+
+const bounds = await trace();
+out(`## Critical path (traced at ${traceL} ms per answer; own sequential answers per check)\n`);
+out(
+  table(
+    ['kind', 'answers', 'path'],
+    [...bounds.values()].map((b) => [b.template, b.answers, b.path.map((p) => `${p.id}(${p.own})`).join(' → ')]),
+  ),
+);
+
+// Each run in a fresh process (its peak RSS is its own); the baseline runs while the main class's lab is up.
+const { measurement: main, baseline: baselineRun } = await measureInChild(N, L, C, baselineStudents);
+const s = summary(main, bounds);
+const mean = meanCounts(main);
+out(`\n## ${N} students, ${L} ms per answer, concurrency ${C}\n`);
+out(
+  table(
+    ['measure', 'value'],
+    [
+      ['wall time', seconds(main.wallMs)],
+      ['students/s', fixed(s.perSecond, 2)],
+      ['requests per student (mean)', fixed(totalRequests(mean), 1)],
+      ...SERVICES.map(([k, label]): [string, string] => [`  ${label}`, fixed(mean[k], 2)]),
+      ['ARM TLS connections (class)', main.traffic.armTls],
+      ['registry TLS connections (class)', main.traffic.registryTls],
+      ['critical path (mean, answers)', fixed(s.meanAnswers, 1)],
+      [`lower bound = Σ chain × L / ${Math.min(C, N)}`, seconds(s.lb)],
+      ['wall / lower bound', fixed(s.ratio, 2)],
+      ['peak RSS (grader process)', `${fixed(main.peakRssMb, 0)} MB`],
+      ['CPU per student: grader / simulated lab', `${fixed(main.cpuMs.grader / N, 0)} ms / ${fixed(main.cpuMs.lab / N, 0)} ms`],
+      ['CPU-bound floor = Σ CPU / 2 cores', seconds((main.cpuMs.grader + main.cpuMs.lab) / cpus().length)],
+    ],
+  ),
+);
+
+const { byTemplate, varying } = countsByTemplate(main);
+out(`\n## Requests per student by kind\n`);
+out(table(['kind', ...SERVICES.map(([, l]) => l), 'total'], [...byTemplate].map(([t, c]) => [t, ...SERVICES.map(([k]) => c[k]), totalRequests(c)])));
+if (varying.length) out(`\nkinds whose clones did not all cost the same: ${varying.join(', ')}`);
+
+let alone: Measurement | undefined;
+if (growth.length) {
+  out(`\n## Growth (${L} ms per answer, concurrency ${C})\n`);
+  const rows: Array<Array<string | number>> = [];
+  for (const n of growth) {
+    const m = n === N ? main : (await measureInChild(n, L, C)).measurement;
+    if (n === 1) alone = m;
+    const g = summary(m, bounds);
+    rows.push([n, seconds(m.wallMs), fixed(g.perSecond, 2), seconds(g.lb), fixed(g.ratio, 2), `${fixed(m.peakRssMb, 0)} MB`]);
+  }
+  out(table(['students', 'wall', 'students/s', 'lower bound', 'wall / bound', 'peak RSS'], rows));
+}
+
+if (baselineRun) {
+  const b = compareBaseline(baselineRun, main.students, CHECK_IDS);
+  const mine = main.students.filter((x) => b.users.includes(x.user));
+  const gradeMs = mine.reduce((t, x) => t + x.durationMs, 0) / mine.length;
+  out(`\n## Baseline: bench/baseline.sh on the first ${b.users.length} students (one at a time)\n`);
+  out(
+    table(
+      ['measure', 'value'],
+      [
+        ['baseline wall (sequential)', seconds(b.wallMs)],
+        ['baseline per student', seconds(b.wallMs / b.users.length)],
+        ['lab-grade per student (its own duration, in the class run)', seconds(gradeMs)],
+        ['lab-grade per student (class wall / N)', seconds(main.wallMs / N)],
+        ...(alone ? [['lab-grade, one student alone (N = 1 row)', seconds(alone.wallMs)] as [string, string], ['per-student ratio baseline / lab-grade alone', fixed(b.wallMs / b.users.length / alone.wallMs, 1)] as [string, string]] : []),
+        ['per-student ratio baseline / lab-grade (duration)', fixed(b.wallMs / b.users.length / gradeMs, 1)],
+        ['per-student ratio baseline / lab-grade (throughput)', fixed(b.wallMs / b.users.length / (main.wallMs / N), 1)],
+        ['checks compared', b.agree + b.disagreements.length],
+        ['agree', b.agree],
+        ['disagree', b.disagreements.length],
+        ['not scripted (checks × students)', b.notScripted.length * b.users.length],
+      ],
+    ),
+  );
+  out(`\nnot scripted: ${b.notScripted.join(', ') || 'none'}`);
+  for (const d of b.disagreements) out(`disagreement: ${d}`);
+}
