@@ -4,7 +4,7 @@
  * `network.connectTo` map, so the Host header still names the public address.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { serveLoopback } from '../listen.js';
 import type { ScenarioFaults } from '../scenario.js';
 import { Unreachable, sendAppResponse, toAppRequest, type AppHandler } from './http.js';
 
@@ -64,7 +64,6 @@ function applyFault(fault: HttpFault, req: IncomingMessage, res: ServerResponse)
 }
 
 export async function startFront(opts: FrontOptions): Promise<Front> {
-  const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const hostHeader = req.headers.host ?? '';
     opts.onRequest?.(hostHeader);
@@ -86,22 +85,6 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
       }
     })();
   });
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as { port: number }).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      }),
-  };
+  const { port, stop } = await serveLoopback(server);
+  return { url: `http://127.0.0.1:${port}`, port, close: stop };
 }

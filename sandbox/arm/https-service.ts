@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveLoopback } from '../listen.js';
 
 export interface TlsPair {
   cert: string;
@@ -118,12 +118,9 @@ export async function startHttpsService(tls: TlsPair, handler: Handler, onError:
   server.on('secureConnection', () => tlsConnections++);
   server.on('tlsClientError', () => undefined); // probes that give up mid-handshake are not our problem
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
+  const { port, stop } = await serveLoopback(server);
   return {
-    port: (server.address() as AddressInfo).port,
+    port,
     requests,
     get tlsConnections() {
       return tlsConnections;
@@ -132,10 +129,7 @@ export async function startHttpsService(tls: TlsPair, handler: Handler, onError:
       closed = true;
       for (const t of timers) clearTimeout(t);
       timers.clear();
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections(); // also ends "hang" requests, which would otherwise keep close() waiting forever
-      });
+      return stop(); // also ends "hang" requests, which would otherwise keep close() waiting forever
     },
   };
 }

@@ -5,8 +5,8 @@
  */
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
 import { toAppRequest } from '../app/http.js';
+import { serveLoopback } from '../listen.js';
 import type { ScenarioFaults } from '../scenario.js';
 import { apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
 import type { KObj } from './manifests.js';
@@ -106,7 +106,6 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
   let faults = opts.faults ?? null;
   let latencyMs = opts.latencyMs ?? 0;
   const requests: RequestLogEntry[] = [];
-  const sockets = new Set<Socket>();
   let address = '127.0.0.1:443';
 
   const send = (res: ServerResponse, entry: RequestLogEntry, code: number, body: unknown): void => {
@@ -217,15 +216,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
   });
   let tlsConnections = 0;
   server.on('secureConnection', () => tlsConnections++);
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as { port: number }).port;
+  const { port, stop } = await serveLoopback(server);
   address = `127.0.0.1:${port}`;
   return {
     url: `https://127.0.0.1:${port}`,
@@ -238,11 +229,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
       if (next.faults !== undefined) faults = next.faults;
       if (next.latencyMs !== undefined) latencyMs = next.latencyMs;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      }),
+    close: stop,
   };
 }
 

@@ -8,7 +8,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
+import { createServer as createTcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2, { type Connection, type ParsedKey } from 'ssh2';
@@ -22,7 +22,7 @@ import { writeDockerStub } from './docker-stub.js';
 import { runExec, vmEnvironment } from './exec.js';
 import { writeHome } from './home.js';
 import { serveSftp } from './sftp.js';
-import { listenLoopback, reservePort } from './listen.js';
+import { reservePort, serveLoopback, type Served } from '../listen.js';
 import { startVmWeb } from './web.js';
 
 export interface StartVmOptions {
@@ -127,21 +127,14 @@ async function startIn(root: string, opts: StartVmOptions): Promise<SimulatedVm>
   const counts = { sshConnections: 0, execs: 0, sftpRequests: 0 };
 
   const clients = new Set<Connection>();
-  const sockets = new Set<Socket>();
   const kills = new Set<(signal: NodeJS.Signals) => void>();
-  let server: TcpServer | undefined;
-  let port: number;
+  let served: Served | undefined;
 
   if (faults.vm === 'refuse' || !scenario.vm) {
-    port = await reservePort();
+    served = undefined;
   } else if (faults.vm === 'hang') {
     // Accepts TCP and never speaks: the client waits for a banner that does not come.
-    server = createTcpServer((socket) => {
-      sockets.add(socket);
-      socket.on('error', () => {});
-      socket.once('close', () => sockets.delete(socket));
-    });
-    port = await listenLoopback(server);
+    served = await serveLoopback(createTcpServer());
   } else {
     const ssh = new Server({ hostKeys: [hostKeyText] }, (client) => {
       clients.add(client);
@@ -188,9 +181,9 @@ async function startIn(root: string, opts: StartVmOptions): Promise<SimulatedVm>
         session.on('shell', (_accept, reject) => reject?.());
       });
     });
-    server = ssh;
-    port = await listenLoopback(ssh);
+    served = await serveLoopback(ssh);
   }
+  const port = served?.port ?? (await reservePort());
 
   return {
     user,
@@ -206,8 +199,7 @@ async function startIn(root: string, opts: StartVmOptions): Promise<SimulatedVm>
     async close() {
       for (const kill of kills) kill('SIGKILL');
       for (const client of clients) client.end();
-      for (const socket of sockets) socket.destroy();
-      await Promise.all([web.close(), new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()))]);
+      await Promise.all([web.close(), served?.stop()]);
       rmSync(root, { recursive: true, force: true });
     },
   };

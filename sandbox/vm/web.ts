@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import { GreetingStore, createMyApi, createMyApp } from '../app/greetings.js';
 import { Unreachable, sendAppResponse, toAppRequest } from '../app/http.js';
-import { listenLoopback, reservePort } from './listen.js';
+import { listenLoopback, reservePort } from '../listen.js';
 
 /** Kept here too: the class sandbox (sandbox/lab.ts) imports it from this module. */
 export { reservePort };

@@ -10,7 +10,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { utils } from 'ssh2';
-import { reservePort } from '../../sandbox/vm/listen.js';
+import { reservePort } from '../../sandbox/listen.js';
 
 const SSHD = '/usr/sbin/sshd';
 
