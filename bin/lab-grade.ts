@@ -57,7 +57,12 @@ async function main(argv: string[]): Promise<number> {
       '$0',
       'Grade students from a class config (default ./lab-grade.yaml); without one and without --user, check your own progress',
       // No default for --config: an explicit one is never mistaken for a self-check.
-      (y) => selfCheckOptions(gradingOptions(y).option('config', { alias: 'c', type: 'string', describe: 'Class config file (default ./lab-grade.yaml)' })),
+      (y) =>
+        selfCheckOptions(gradingOptions(y).option('config', { alias: 'c', type: 'string', describe: 'Class config file (default ./lab-grade.yaml)' }))
+          .group(['config', 'user', 'only', 'wait', 'reporter'], 'Grading:')
+          .group(['concurrency', 'student-timeout', 'preflight', 'quiet', 'journal', 'resume', 'rerun-incomplete', 'shard'], 'A class:')
+          .group(['watch', 'interval', 'local', 'kubeconfig', 'context', 'subscription', 'resource-group', 'user-name'], 'Checking your own progress (no class config):')
+          .group(['allow-disruptive', 'allow-exec-credentials'], 'Safety (off by default):'),
       (a) => run(async () => (isSelfCheck(a) ? (await import('./selfcheck/command.js')).selfCheckCommand(toGradeArgs(a), selfCheckArgs(a)) : gradeCommand(toGradeArgs(a))))(),
     )
     .command(
