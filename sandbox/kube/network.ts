@@ -1,0 +1,91 @@
+/**
+ * The in-cluster network: Service routing (round-robin over ready pods, looked up per request),
+ * cluster DNS names, pod IPs, the external LoadBalancer address and the API server's pod proxy.
+ * Everything is resolved at request time, so traffic follows pods as the controller replaces them.
+ */
+import { Unreachable, type AppHandler, type PodNetwork } from '../app/http.js';
+import { listenPortOf } from '../app/greetings.js';
+import type { KObj } from './manifests.js';
+import { isPodReady } from './objects.js';
+import { matchesMap } from './selectors.js';
+import type { ClusterState, PodState } from './state.js';
+import { objectKey } from './store.js';
+
+export type PodProxyTarget =
+  | { kind: 'missing' }
+  | { kind: 'unavailable'; message: string }
+  | { kind: 'ok'; handler: AppHandler };
+
+/** Where the API server's pod proxy goes: the pod's app, if it runs and listens on that port. */
+export function podProxyTarget(w: ClusterState, namespace: string, name: string, port?: number): PodProxyTarget {
+  const pod = w.pods.get(objectKey(namespace, name));
+  if (!pod) return { kind: 'missing' };
+  if (!pod.handler || !pod.podIP) return { kind: 'unavailable', message: `pod ${name} is not running` };
+  const declared = (pod.obj.spec.containers as KObj[]).flatMap((c) => (c.ports ?? []).map((p: KObj) => Number(p.containerPort)));
+  const target = port ?? declared[0] ?? listenPortOf(pod.app);
+  if (target !== listenPortOf(pod.app)) return { kind: 'unavailable', message: `error trying to reach service: dial tcp ${pod.podIP}:${target}: connect: connection refused` };
+  return { kind: 'ok', handler: pod.handler };
+}
+
+/** A LoadBalancer Service answering on this public address: spreads requests over its ready pods. */
+export function externalHandler(w: ClusterState, host: string, port: number): AppHandler | undefined {
+  for (const svc of w.store.list('services')) {
+    const ips = (svc.status?.loadBalancer?.ingress ?? []).map((i: KObj) => i.ip);
+    if (svc.spec.type === 'LoadBalancer' && ips.includes(host) && (svc.spec.ports ?? []).some((p: KObj) => p.port === port)) {
+      return serviceRouter(w, svc.metadata.namespace, svc.metadata.name, port);
+    }
+  }
+  return undefined;
+}
+
+/** What a process in `namespace` reaches at host:port (cluster DNS names, Service IPs, pod IPs). */
+export function podNetwork(w: ClusterState, namespace: string): PodNetwork {
+  return (host, port) => {
+    const pod = [...w.pods.values()].find((p) => p.podIP === host);
+    if (pod) return (req) => callPod(pod, port, req);
+    const parts = host.split('.');
+    const byIp = w.store.list('services').find((s) => s.spec.clusterIP === host);
+    const ns = parts.length >= 2 && parts[1] !== 'svc' ? parts[1] : namespace;
+    const clusterLocal = parts.length === 1 || (parts.length === 2 && w.store.hasNamespace(parts[1])) || /^[^.]+\.[^.]+\.svc(\.cluster\.local)?$/.test(host);
+    const svc = byIp ?? (clusterLocal ? w.store.get('services', ns, parts[0]) : undefined);
+    if (!svc) throw new Unreachable(`${host}: Name or service not known`, 'java.net.UnknownHostException');
+    return serviceRouter(w, svc.metadata.namespace, svc.metadata.name, port);
+  };
+}
+
+/** One pod per request, round-robin over the Service's ready pods, looked up at request time. */
+function serviceRouter(w: ClusterState, namespace: string, name: string, port: number): AppHandler {
+  return async (req) => {
+    const svc = w.store.get('services', namespace, name);
+    const sp = (svc?.spec.ports ?? []).find((p: KObj) => p.port === port);
+    const ready = svc && sp ? podsSelectedBy(w, svc).filter((p) => isPodReady(p.obj)) : [];
+    if (!svc || !sp || ready.length === 0) throw new Unreachable(`connect to ${name}:${port} failed: Connection refused`, 'java.net.ConnectException');
+    const rrKey = objectKey(namespace, name);
+    const n = w.roundRobin.get(rrKey) ?? 0;
+    w.roundRobin.set(rrKey, n + 1);
+    const pod = ready[n % ready.length];
+    return callPod(pod, targetPort(sp, pod), req);
+  };
+}
+
+async function callPod(pod: PodState, port: number, req: Parameters<AppHandler>[0]): ReturnType<AppHandler> {
+  if (!pod.handler || port !== listenPortOf(pod.app)) throw new Unreachable(`connect to ${pod.podIP}:${port} failed: Connection refused`, 'java.net.ConnectException');
+  return pod.handler(req);
+}
+
+/** The container port a Service port reaches on this pod (a named targetPort resolves per pod; -1: none). */
+export function targetPort(sp: KObj, pod: PodState): number {
+  const tp = sp.targetPort ?? sp.port;
+  if (typeof tp === 'number') return tp;
+  for (const c of pod.obj.spec.containers as KObj[]) for (const p of c.ports ?? []) if (p.name === tp) return Number(p.containerPort);
+  return -1;
+}
+
+/** The pods a Service's selector picks, by name (the order round-robin goes). */
+export function podsSelectedBy(w: ClusterState, svc: KObj): PodState[] {
+  const selector = svc.spec.selector as Record<string, string> | undefined;
+  if (!selector) return [];
+  return [...w.pods.values()]
+    .filter((p) => p.obj.metadata.namespace === svc.metadata.namespace && matchesMap(selector, p.obj.metadata.labels))
+    .sort((a, b) => (a.obj.metadata.name < b.obj.metadata.name ? -1 : 1));
+}

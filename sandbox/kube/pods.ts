@@ -1,0 +1,119 @@
+/**
+ * Pods: creating one from a template (scheduled round-robin over the nodes, images pulled, app
+ * started, events recorded) and rendering its status into the store.
+ */
+import { appKindOfImage } from '../app/greetings.js';
+import { allocateIp } from './addresses.js';
+import { startApp } from './apps.js';
+import { addEvent, podEvents } from './events.js';
+import { stableJson } from './ids.js';
+import type { KObj } from './manifests.js';
+import { defaultPodSpec, iso, meta, ownerRef, podStatus } from './objects.js';
+import { pullImage } from './pull.js';
+import type { ClusterState, PodState } from './state.js';
+import { objectKey } from './store.js';
+
+export interface NewPod {
+  namespace: string;
+  name: string;
+  template: KObj;
+  owner?: KObj;
+  annotations?: Record<string, string>;
+  created: Date;
+  seedList: boolean;
+  started: boolean;
+  /** The same pod from before a reload: it keeps its uid, node, IP, ages and list. */
+  reuse?: PodState;
+}
+
+/** A ReplicaSet pod name no pod has yet (`<rs>-<5 chars>`), deterministic from the salt. */
+export function freshPodName(w: ClusterState, ns: string, rsName: string, salt: string): string {
+  for (let attempt = 0; ; attempt++) {
+    const name = `${rsName}-${w.ids.suffix(`${ns}/${rsName}/${salt}/${attempt}`)}`;
+    if (!w.pods.has(objectKey(ns, name))) return name;
+  }
+}
+
+export function createPod(w: ClusterState, p: NewPod): PodState {
+  const spec = defaultPodSpec(p.template.spec ?? {});
+  const containers = spec.containers as KObj[];
+  const k = objectKey(p.namespace, p.name);
+  const reuse = p.reuse;
+  const nodeIndex = reuse?.nodeIndex ?? (w.nodeNames.length ? w.scheduled++ % w.nodeNames.length : -1);
+  const created = reuse?.obj.metadata.creationTimestamp ?? iso(p.created);
+  const startTime = reuse?.startTime ?? iso(new Date(p.created.getTime() + 1000));
+  const pulls = containers.map((c) => pullImage(String(c.image ?? ''), w.scenario.azure, w.clusterName));
+  const wasRunning = reuse?.handler !== undefined;
+  const running = p.started && pulls.every((x) => x.ok);
+  const state: PodState = {
+    obj: {},
+    key: k,
+    app: appKindOfImage(String(containers[0]?.image ?? '')),
+    env: Object.fromEntries(((containers[0]?.env ?? []) as KObj[]).filter((e) => typeof e.value === 'string').map((e) => [e.name, e.value])),
+    pulls,
+    phase: nodeIndex < 0 ? 'unschedulable' : p.started ? 'started' : 'creating',
+    rsKey: p.owner ? objectKey(p.namespace, p.owner.metadata.name) : undefined,
+    seedList: reuse?.seedList ?? p.seedList,
+    specKey: stableJson(p.template.spec ?? {}),
+    store: reuse?.store,
+    nodeIndex,
+    podIP: reuse?.podIP ?? (p.started && nodeIndex >= 0 ? allocateIp(w, nodeIndex) : undefined),
+    containerIds: containers.map((c) => w.ids.hex(`container/${k}/${c.name}`, 64)),
+    startTime,
+    readyTime: running && !wasRunning && reuse ? iso(w.now()) : (reuse?.readyTime ?? iso(new Date(p.created.getTime() + 20_000))),
+  };
+  const labels = { ...(p.template.metadata?.labels ?? {}) };
+  state.obj = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: meta({
+      name: p.name,
+      namespace: p.namespace,
+      uid: reuse?.obj.metadata.uid ?? w.ids.uid(`Pod/${k}/${created}`),
+      resourceVersion: w.store.nextRv(),
+      creationTimestamp: created,
+      generateName: p.owner ? `${p.owner.metadata.name}-` : undefined,
+      labels,
+      annotations: p.annotations,
+      ownerReferences: p.owner ? [ownerRef('apps/v1', 'ReplicaSet', p.owner.metadata.name, p.owner.metadata.uid)] : undefined,
+    }),
+    spec: {
+      ...spec,
+      nodeName: nodeIndex >= 0 ? w.nodeNames[nodeIndex] : undefined,
+      preemptionPolicy: 'PreemptLowerPriority',
+      priority: 0,
+      serviceAccount: spec.serviceAccountName ?? 'default',
+      serviceAccountName: spec.serviceAccountName ?? 'default',
+      tolerations: [
+        { effect: 'NoExecute', key: 'node.kubernetes.io/not-ready', operator: 'Exists', tolerationSeconds: 300 },
+        { effect: 'NoExecute', key: 'node.kubernetes.io/unreachable', operator: 'Exists', tolerationSeconds: 300 },
+      ],
+    },
+    status: {},
+  };
+  if (nodeIndex < 0) delete state.obj.spec.nodeName;
+  w.pods.set(k, state);
+  startApp(w, state);
+  renderPod(w, state);
+  if (p.owner) addEvent(w, p.owner, 'SuccessfulCreate', `Created pod: ${p.name}`, 'Normal', created, 'replicaset-controller');
+  podEvents(w, state, true);
+  return state;
+}
+
+/** Writes the pod's status (from its phase and pulls) and stores it under a new resourceVersion. */
+export function renderPod(w: ClusterState, p: PodState): void {
+  p.obj.status = podStatus({
+    phase: p.phase,
+    containers: p.obj.spec.containers,
+    pulls: p.pulls,
+    startTime: p.startTime,
+    readyTime: p.readyTime,
+    podIP: p.podIP,
+    hostIP: p.nodeIndex >= 0 ? `10.224.0.${4 + p.nodeIndex}` : undefined,
+    nodeCount: w.nodeNames.length,
+    containerIds: p.containerIds,
+  });
+  if (p.nodeIndex < 0) delete p.obj.status.hostIP;
+  p.obj.metadata.resourceVersion = w.store.nextRv();
+  w.store.bucket('pods').set(p.key, p.obj);
+}
