@@ -87,7 +87,7 @@ export class NetworkPolicy {
   /** An undici dispatcher that dials through this policy (TLS verifies the original name). */
   dispatcher(tls: { ca?: string | string[] } = {}, options: Agent.Options = {}): Agent {
     // A shared context: a `ca` option would make Node parse the whole bundle again for every connection.
-    const base = buildConnector({ ...(tls.ca ? { secureContext: sharedSecureContext(tls.ca) } : {}), timeout: options.connectTimeout ?? 10_000 });
+    const base = resumingConnector(buildConnector({ ...(tls.ca ? { secureContext: sharedSecureContext(tls.ca) } : {}), timeout: options.connectTimeout ?? 10_000 }));
     return new Agent({
       ...options,
       connect: (opts, callback) => {
@@ -120,6 +120,45 @@ export class NetworkPolicy {
       });
     });
   }
+}
+
+/**
+ * Wraps an undici connector so that parallel first requests to one TLS server resume one session
+ * instead of each making a full handshake. While the first handshake to a server (its name and
+ * address) is in flight, further connections to it wait until its session ticket arrives (or it fails,
+ * closes, or `maxWaitMs` passes), then dial with that session from undici's cache: an abbreviated
+ * handshake, with no certificate chain to verify and describe again (measured: the peer certificate
+ * chain Node builds for every full handshake was the largest CPU cost of a simulated class). Only the
+ * first burst to a server waits; later connections dial at once.
+ */
+export function resumingConnector(base: buildConnector.connector, maxWaitMs = 250): buildConnector.connector {
+  const firstHandshake = new Map<string, Promise<void>>();
+  return (opts, callback) => {
+    if (opts.protocol !== 'https:') return base(opts, callback);
+    const key = `${opts.servername ?? ''}@${opts.hostname}:${opts.port}`;
+    const inFlight = firstHandshake.get(key);
+    if (inFlight) {
+      void inFlight.then(() => base(opts, callback));
+      return;
+    }
+    let release!: () => void;
+    firstHandshake.set(key, new Promise<void>((resolve) => (release = resolve)));
+    base(opts, (...answer) => {
+      const [err, socket] = answer;
+      if (err || !socket) release();
+      else {
+        const timer = setTimeout(() => release(), maxWaitMs);
+        timer.unref();
+        const done = () => {
+          clearTimeout(timer);
+          release();
+        };
+        socket.once('session', done);
+        socket.once('close', done);
+      }
+      callback(...answer);
+    });
+  };
 }
 
 /**

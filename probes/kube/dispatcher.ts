@@ -4,10 +4,10 @@
  * CA; an AKS user kubeconfig also carries a client certificate and key, so this builds the same
  * connector with every TLS option. One Agent per probe: connections are reused across lists.
  */
-import type { ConnectionOptions } from 'node:tls';
+import { createSecureContext, type ConnectionOptions, type SecureContext } from 'node:tls';
 import { isIP } from 'node:net';
 import { Agent, buildConnector } from 'undici';
-import type { NetworkPolicy } from '../net.js';
+import { resumingConnector, type NetworkPolicy } from '../net.js';
 
 export interface KubeTls {
   ca?: ConnectionOptions['ca'];
@@ -18,15 +18,29 @@ export interface KubeTls {
 }
 
 export function policyAgent(policy: NetworkPolicy, tls: KubeTls, timeoutMs: number): Agent {
-  const base = buildConnector({ ...tls, timeout: timeoutMs });
+  // One TLS context for the agent's connections: given `ca`/`cert`/`key`, Node would build (and parse
+  // the CA, certificate and key into) a new context for every connection. Built at the first connection,
+  // so bad TLS material fails a request, as it did before.
+  let secureContext: SecureContext | undefined;
+  let base: ReturnType<typeof buildConnector> | undefined;
+  const connector = () => {
+    secureContext ??= createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key });
+    return (base ??= resumingConnector(buildConnector({ secureContext, rejectUnauthorized: tls.rejectUnauthorized, servername: tls.servername, timeout: timeoutMs })));
+  };
   return new Agent({
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
     connect: (opts, callback) => {
       const port = Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80);
       policy.resolve(opts.hostname, port).then(
-        ({ address, port: dialPort }) =>
-          base(
+        ({ address, port: dialPort }) => {
+          let dial: ReturnType<typeof buildConnector>;
+          try {
+            dial = connector();
+          } catch (err) {
+            return callback(err as Error, null);
+          }
+          dial(
             {
               ...opts,
               hostname: address,
@@ -35,7 +49,8 @@ export function policyAgent(policy: NetworkPolicy, tls: KubeTls, timeoutMs: numb
               servername: tls.servername ?? opts.servername ?? (isIP(opts.hostname) ? undefined : opts.hostname),
             },
             callback,
-          ),
+          );
+        },
         (err: Error) => callback(err, null),
       );
     },
