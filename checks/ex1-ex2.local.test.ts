@@ -14,6 +14,7 @@ import { writeDockerStub } from '../sandbox/vm/docker-stub.js';
 import { vmEnvironment } from '../sandbox/vm/exec.js';
 import { ex1Checks } from './ex1-vm.js';
 import { ex2Checks } from './ex2-compose.js';
+import { sharedPath } from '../test/support/shared.js';
 
 const root = mkdtempSync(join(tmpdir(), 'lab-grade-local-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -24,8 +25,8 @@ function studentHome(composeEdit: (stub: string) => string, docker: { usable: bo
   const repo = join(home, 'greetings');
   mkdirSync(join(repo, 'myapp'), { recursive: true });
   mkdirSync(join(repo, 'myapi'), { recursive: true });
-  cpSync('/work/shared/fixtures/upstream-greetings/docker-compose.db.yaml', join(repo, 'docker-compose.db.yaml'));
-  writeFileSync(join(repo, 'docker-compose.yaml'), composeEdit(readFileSync('/work/shared/fixtures/upstream-greetings/docker-compose.yaml', 'utf8')));
+  cpSync(sharedPath('fixtures', 'upstream-greetings', 'docker-compose.db.yaml'), join(repo, 'docker-compose.db.yaml'));
+  writeFileSync(join(repo, 'docker-compose.yaml'), composeEdit(readFileSync(sharedPath('fixtures', 'upstream-greetings', 'docker-compose.yaml'), 'utf8')));
   for (const app of ['myapp', 'myapi']) writeFileSync(join(repo, app, 'Dockerfile'), 'FROM tomcat:8.5-jre8-alpine\n');
   writeDockerStub(join(dir, 'bin'), join(dir, 'docker-data'), { docker: 'Docker version 24.0.7, build afdd53b', dockerUsable: docker.usable, images: docker.images, serving: false, home: {} });
   return { home, env: vmEnvironment('labuser07', home, join(dir, 'bin')) };

@@ -2,9 +2,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCompose } from './read.js';
+import { sharedPath } from '../../test/support/shared.js';
 
-const FIXTURES = '/work/shared/fixtures/compose';
-const UPSTREAM = '/work/shared/fixtures/upstream-greetings';
+const FIXTURES = sharedPath('fixtures', 'compose');
+const UPSTREAM = sharedPath('fixtures', 'upstream-greetings');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name));
 
 /** Services each real file defines (counted by hand from the files). */

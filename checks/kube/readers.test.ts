@@ -11,8 +11,9 @@ import { deploymentOfPod, envValue, isRunning, ownerOf, podStatusText, podsOfDep
 import { diagnosePull, pullCause } from './pull.js';
 import { endpointsReadiness, httpUrl, loadBalancerAddress, mapsPort, podsSelectedBy, portsText } from './services.js';
 import { isoOf } from './time.js';
+import { sharedPath } from '../../test/support/shared.js';
 
-const DIR = '/work/shared/fixtures/kubernetes/';
+const DIR = sharedPath('fixtures', 'kubernetes') + '/';
 const text = (f: string) => readFileSync(DIR + f, 'utf8');
 /** YAML with the default (core) schema: timestamps stay strings, as in the API's JSON. */
 const yaml = <T>(f: string) => parse(text(f)) as T;

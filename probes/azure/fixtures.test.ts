@@ -12,8 +12,9 @@ import { redactText } from '../../core/redact.js';
 import { createAzureClients, type AzureClients } from './clients.js';
 import { clusterFacts, registryFacts, sameResourceId, scopeCovers } from './map.js';
 import { azureProbe } from './probe.js';
+import { sharedPath } from '../../test/support/shared.js';
 
-const FIXTURES = '/work/shared/fixtures/azure';
+const FIXTURES = sharedPath('fixtures', 'azure');
 const body = (file: string, status = '200'): unknown => JSON.parse(readFileSync(join(FIXTURES, file), 'utf8')).responses[status].body;
 const cred = { getToken: async () => ({ token: 'fixture-arm-token', expiresOnTimestamp: Date.now() + 3_600_000 }) };
 

@@ -1,6 +1,6 @@
 /**
  * The ARM JSON of a student's resources, shaped like the real examples in
- * /work/shared/fixtures/azure (same keys at the top level and in `properties`, minus the ones a
+ * ../shared/fixtures/azure (same keys at the top level and in `properties`, minus the ones a
  * student's lab resources would not have) plus what the grader reads that the examples lack
  * (powerState, identityProfile). Everything follows deterministically from the scenario.
  */

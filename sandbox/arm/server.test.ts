@@ -15,6 +15,7 @@ import { adminCredentials } from '../registry/credentials.js';
 import { clusterIdentity, registryId, resourceGroupId } from './ids.js';
 import { BUILT_IN_ROLES } from './roles.js';
 import { startArm, type ArmServer, type ArmStudent } from './server.js';
+import { sharedPath } from '../../test/support/shared.js';
 
 const SUB = '6c1f2b8e-93a4-4d52-8e0f-1a2b3c4d5e6f';
 const TOKEN = 'sandbox-arm-token';
@@ -44,7 +45,7 @@ const STUDENTS: ArmStudent[] = [
 ];
 
 const kubeconfigFor = (user: string, cluster: string) => `apiVersion: v1\nkind: Config\nclusters:\n- name: ${cluster}\n  cluster: {server: "https://${cluster}.example:443"}\nusers:\n- name: clusterUser_${user}\n  user: {token: t-${user}}\n`;
-const fixture = (path: string) => (JSON.parse(readFileSync(`/work/shared/fixtures/azure/${path}`, 'utf8')) as { responses: { 200: { body: Record<string, unknown> } } }).responses[200].body;
+const fixture = (path: string) => (JSON.parse(readFileSync(sharedPath('fixtures', 'azure', path), 'utf8')) as { responses: { 200: { body: Record<string, unknown> } } }).responses[200].body;
 const keys = (o: unknown) => Object.keys(o as object).sort();
 
 describe('fake ARM with the Azure SDK clients', () => {

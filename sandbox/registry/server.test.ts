@@ -8,9 +8,10 @@ import { connectToAgent } from './connect-to.js';
 import { adminCredentials } from './credentials.js';
 import { parseChallenge } from './errors.js';
 import { startRegistry, type RegistryServer, type SandboxRegistry } from './server.js';
+import { sharedPath } from '../../test/support/shared.js';
 
 const AAD = 'entra-token-for-the-grader';
-const FIXTURES = '/work/shared/fixtures/azure/containerregistry/data-plane';
+const FIXTURES = sharedPath('fixtures', 'azure', 'containerregistry', 'data-plane');
 const fixture = (name: string) => (JSON.parse(readFileSync(`${FIXTURES}/${name}`, 'utf8')) as { responses: { 200: { body: Record<string, unknown> } } }).responses[200].body;
 
 const reg = (name: string, extra: Partial<SandboxRegistry> = {}): SandboxRegistry => ({

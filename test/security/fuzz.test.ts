@@ -16,13 +16,14 @@ import { ConfigError } from '../../core/errors.js';
 import { parseYamlText } from '../../core/fields.js';
 import { packagePath } from '../../core/paths.js';
 import { parseScenario } from '../../sandbox/scenario.js';
+import { sharedPath } from '../support/shared.js';
 
 const RUNS = 300;
 const SEED = 20_241_129;
 /** One read of one input: generous for a loaded 2-core CI machine, far below anything a hang takes. */
 const PER_RUN_MS = 1_500;
 
-const COMPOSE_DIR = packagePath('..', 'shared', 'fixtures', 'compose');
+const COMPOSE_DIR = sharedPath('fixtures', 'compose');
 const composeTexts = readdirSync(COMPOSE_DIR)
   .filter((f) => /\.ya?ml$/.test(f))
   .map((f) => readFileSync(join(COMPOSE_DIR, f), 'utf8'));
