@@ -17,8 +17,8 @@ import { kubeProbe } from '../probes/kube/index.js';
 import { NetworkPolicy } from '../probes/net.js';
 import { runCli } from '../test/support/cli.js';
 import { startSandbox, type Sandbox } from './lab.js';
-import { loadScenarios, parseScenario, type Scenario } from './scenario.js';
-import { parseYamlText } from '../core/fields.js';
+import { loadScenarios } from './scenario.js';
+import { writeClass } from '../test/support/class.js';
 
 const run = promisify(execFile);
 const BUILT_IN = packagePath('fixtures', 'scenarios');
@@ -42,24 +42,9 @@ const refuses = (port: number): Promise<boolean> =>
     s.once('error', () => resolve(true));
   });
 
-/** The built-in class copied `times` times with unique users (and so unique registry names). */
-function copiesOfBuiltIn(times: number): Scenario[] {
-  const files = loadScenarios([BUILT_IN], CHECK_IDS).map((s) => s.file);
-  const out: Scenario[] = [];
-  for (let i = 0; i < times; i++) {
-    for (const file of files) {
-      const text = readFileSync(file, 'utf8');
-      const user = /^user: (\S+)/m.exec(text)![1];
-      const copy = `${user}c${i}`;
-      out.push(parseScenario(parseYamlText(text.replaceAll(user, copy), file), file));
-    }
-  }
-  return out;
-}
-
 describe('the simulated lab', () => {
   it('starts a class of 33 in seconds and stops every listener', async () => {
-    const scenarios = copiesOfBuiltIn(3);
+    const scenarios = loadScenarios([writeClass(33).dir], CHECK_IDS);
     const t0 = Date.now();
     const sandbox = await startSandbox(scenarios);
     const startMs = Date.now() - t0;

@@ -18,7 +18,7 @@ import { loginServer } from './registry/credentials.js';
 import { startRegistry, type RegistryServer, type SandboxRegistry } from './registry/server.js';
 import type { Scenario } from './scenario.js';
 import { startVm, type SimulatedVm } from './vm/server.js';
-import { reservePort } from './vm/web.js';
+import { reservePort } from './listen.js';
 
 export const SANDBOX_SUBSCRIPTION = '00000000-0000-4000-8000-00000000c1a5';
 export const vmHostOf = (user: string): string => `${user}-lab.westeurope.cloudapp.azure.com`;

@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCa } from '../../sandbox/ca.js';
 import { imageContent, imageDigest } from '../../sandbox/images.js';
 import { RegistryClient } from '../../sandbox/registry/client.js';
-import { connectToAgent } from '../../sandbox/registry/connect-to.js';
 import { startRegistry, type RegistryServer } from '../../sandbox/registry/server.js';
 import { startHttpsService, type HttpsService } from '../../sandbox/arm/https-service.js';
 import { redactText } from '../../core/redact.js';
@@ -54,7 +53,7 @@ beforeAll(async () => {
   const connectTo = { [`${login(ADMIN)}:443`]: `127.0.0.1:${standIn.port}`, [`${login(NOADMIN)}:443`]: `127.0.0.1:${standIn.port}` };
   policy = new NetworkPolicy({ connectTo, loopbackOnly: true });
   // the same image bytes pushed to the real registries as the stand-in serves
-  const agent = connectToAgent(ca);
+  const agent = new NetworkPolicy({ loopbackOnly: true }).dispatcher({ ca });
   try {
     for (const real of [htpasswd, token]) {
       const client = new RegistryClient({ baseUrl: real.url, dispatcher: agent, username: real.username, password: real.password });

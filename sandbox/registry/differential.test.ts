@@ -9,7 +9,7 @@ import { imageContent, imageDigest } from '../images.js';
 import { startDockerRegistry, type DockerRegistry } from '../../test/support/docker-registry.js';
 import { RegistryClient } from './client.js';
 import { askRegistry, type RegistryAnswers, type RegistryQuestions } from './conformance.js';
-import { connectToAgent } from './connect-to.js';
+import { NetworkPolicy } from '../../probes/net.js';
 import { startRegistry, type RegistryServer } from './server.js';
 
 const NAME = 'difftestacr';
@@ -31,7 +31,7 @@ describe('registry stand-in vs Debian docker-registry', () => {
       startDockerRegistry({ tls: localLeaf, auth: 'htpasswd' }),
       startDockerRegistry({ tls: localLeaf, auth: 'token' }),
     ]);
-    agent = connectToAgent(ca.certPem, { [`${NAME}.azurecr.io:443`]: `127.0.0.1:${standIn.port}` });
+    agent = new NetworkPolicy({ connectTo: { [`${NAME}.azurecr.io:443`]: `127.0.0.1:${standIn.port}` }, loopbackOnly: true }).dispatcher({ ca: ca.certPem });
     const clients = {
       standIn: new RegistryClient({ baseUrl: `https://${NAME}.azurecr.io`, dispatcher: agent, ...standIn.adminCredentials(NAME) }),
       htpasswd: new RegistryClient({ baseUrl: htpasswd.url, dispatcher: agent, username: htpasswd.username, password: htpasswd.password }),

@@ -4,13 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetch, type Agent } from 'undici';
 import { createCa } from '../ca.js';
 import { imageContent, imageDigest, OCI_MANIFEST } from '../images.js';
-import { connectToAgent } from './connect-to.js';
+import { NetworkPolicy } from '../../probes/net.js';
 import { adminCredentials } from './credentials.js';
 import { parseChallenge } from './errors.js';
 import { startRegistry, type RegistryServer, type SandboxRegistry } from './server.js';
 import { sharedPath } from '../../test/support/shared.js';
 
 const AAD = 'entra-token-for-the-grader';
+/** The grader's own dialling: connectTo before DNS, loopback only, the sandbox CA trusted. */
+const loopbackDispatcher = (ca: string, connectTo: Record<string, string>) => new NetworkPolicy({ connectTo, loopbackOnly: true }).dispatcher({ ca });
 const FIXTURES = sharedPath('fixtures', 'azure', 'containerregistry', 'data-plane');
 const fixture = (name: string) => (JSON.parse(readFileSync(`${FIXTURES}/${name}`, 'utf8')) as { responses: { 200: { body: Record<string, unknown> } } }).responses[200].body;
 
@@ -54,7 +56,7 @@ describe('registry stand-in', () => {
   beforeAll(async () => {
     const ca = await createCa();
     server = await startRegistry({ tls: await ca.issue({ dns: ['*.azurecr.io'] }), registries: REGISTRIES, aadToken: AAD });
-    agent = connectToAgent(ca.certPem, Object.fromEntries([...REGISTRIES.map((r) => r.name), 'unknownacr'].map((n) => [`${n}.azurecr.io:443`, `127.0.0.1:${server.port}`])));
+    agent = loopbackDispatcher(ca.certPem, Object.fromEntries([...REGISTRIES.map((r) => r.name), 'unknownacr'].map((n) => [`${n}.azurecr.io:443`, `127.0.0.1:${server.port}`])));
   });
   afterAll(async () => {
     await server?.close();
@@ -184,7 +186,7 @@ describe('registry stand-in', () => {
   it('close() ends a hanging request at once', async () => {
     const ca = await createCa();
     const s = await startRegistry({ tls: await ca.issue({ dns: ['*.azurecr.io'] }), registries: [reg('hangacr', { faults: { registry: 'hang', latencyMs: 0 } })], aadToken: AAD });
-    const a = connectToAgent(ca.certPem, { 'hangacr.azurecr.io:443': `127.0.0.1:${s.port}` });
+    const a = loopbackDispatcher(ca.certPem, { 'hangacr.azurecr.io:443': `127.0.0.1:${s.port}` });
     const pending = fetch('https://hangacr.azurecr.io/v2/', { dispatcher: a }).then(
       () => 'answered',
       () => 'ended',

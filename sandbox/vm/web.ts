@@ -9,7 +9,6 @@ import { Unreachable, sendAppResponse, toAppRequest } from '../app/http.js';
 import { listenLoopback, reservePort } from '../listen.js';
 
 /** Kept here too: the class sandbox (sandbox/lab.ts) imports it from this module. */
-export { reservePort };
 
 export interface VmWeb {
   port: number;
