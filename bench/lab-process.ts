@@ -19,8 +19,8 @@ export interface LabProcess {
   stop(): Promise<void>;
 }
 
-/** The compiled child: tests run from sources, but the global set-up builds dist/ first. */
-const CHILD = packagePath('dist', 'bench', 'sandbox-child.js');
+/** The child runs from source, as the benchmark itself does (benchmark code is not part of the package). */
+const CHILD = packagePath('bench', 'sandbox-child.ts');
 
 function next<T extends ChildMessage['type']>(child: ChildProcess, type: T): Promise<Extract<ChildMessage, { type: T }>> {
   return new Promise((resolve, reject) => {
@@ -43,7 +43,7 @@ function next<T extends ChildMessage['type']>(child: ChildProcess, type: T): Pro
 }
 
 export async function startLabProcess(scenarioDir: string, outDir: string): Promise<LabProcess> {
-  const child = fork(CHILD, [scenarioDir, outDir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(CHILD, [scenarioDir, outDir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--import', 'tsx'] });
   const ready = await next(child, 'ready');
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {

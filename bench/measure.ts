@@ -1,12 +1,13 @@
 /**
  * One measured run: a generated class in the simulated lab (its own process), every server answering
- * after `latencyMs`, graded through the real path (the class config file → gradeWithConfig), timed,
+ * after `latencyMs`, graded through the real path (the class config file → the grading application), timed,
  * with the grader's peak memory and each student's requests as the servers counted them.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gradeWithConfig } from '../bin/grade.js';
+import { NO_NOTICES } from '../app/io.js';
+import { gradeAndReport } from '../app/report-run.js';
 import { loadClassConfig } from '../core/config.js';
 import type { CheckResult, RunResult } from '../core/model.js';
 import { writeClass } from '../test/support/class.js';
@@ -62,16 +63,7 @@ export async function measureClass(opts: RunOptions): Promise<Measurement> {
     const rss = rssSampler();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    await gradeWithConfig(config, {
-      config: lab.configFile,
-      user: [],
-      only: [],
-      wait: 0,
-      concurrency: opts.concurrency,
-      reporter: [`json=${report}`],
-      allowDisruptive: false,
-      allowExecCredentials: false,
-    });
+    await gradeAndReport(config, { concurrency: opts.concurrency, reports: [{ format: 'json', file: report }] }, { stdout: { write: () => undefined, isTTY: false, color: false }, notices: NO_NOTICES });
     const wallMs = performance.now() - t0;
     const peakRssMb = rss.stop();
     const cpu = process.cpuUsage(cpu0);

@@ -5,7 +5,7 @@
  * argv: <scenario folder> <output folder>
  */
 import { CHECK_IDS } from '../checks/index.js';
-import { writeSandboxConfig } from '../bin/demo.js';
+import { writeSandboxConfig } from '../app/demo.js';
 import { startSandbox } from '../sandbox/lab.js';
 import { loadScenarios } from '../sandbox/scenario.js';
 import type { ChildMessage, ParentMessage } from './lab-process.js';

@@ -2,21 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckContext } from '../core/check.js';
 import { loadProfile } from '../core/profile.js';
-import { ProbeError, type AzureProbe, type KubeProbe, type KubeSnapshot, type ManagedClusterFacts, type RegistryFacts, type RegistryProbe } from '../probes/types.js';
-import { chooseCluster, discoverRegistry, imageRegistry } from './discovery.js';
+import { ProbeError, type AzureProbe, type KubeProbe, type KubeSnapshot, type RegistryFacts, type RegistryProbe } from '../probes/types.js';
+import { discoverRegistry } from './discovery.js';
+import { parseImageRef } from './kube/images.js';
 
-const cluster = (name: string, more: Partial<ManagedClusterFacts> = {}): ManagedClusterFacts => ({
-  id: `/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/${name}`,
-  name,
-  provisioningState: 'Succeeded',
-  powerState: 'Running',
-  agentPools: [{ name: 'nodepool1', count: 3 }],
-  pullIdentityObjectIds: [],
-  ...more,
-});
 const registry = (name: string): RegistryFacts => ({ id: `/x/registries/${name}`, name, loginServer: `${name}.azurecr.io`, sku: 'Basic', adminUserEnabled: true });
 
-function ctx(opts: { registries: RegistryFacts[]; images?: Record<string, string[]>; podImages?: string[]; kubeFails?: boolean }): CheckContext {
+function ctx(opts: { registries: RegistryFacts[]; images?: Record<string, string[]>; podImages?: string[]; kubeFails?: boolean }): CheckContext<'azure'> {
   const azure = { registries: async () => opts.registries } as unknown as AzureProbe;
   const reg: RegistryProbe = {
     tags: async (server, repo) => ({ repository: repo, exists: true, tags: opts.images?.[`${server}/${repo}`] ?? [], auth: 'basic-admin' }),
@@ -31,37 +23,18 @@ function ctx(opts: { registries: RegistryFacts[]; images?: Record<string, string
           },
         } as unknown as KubeProbe)
       : undefined;
-  return { profile: loadProfile(), probes: { azure, registry: reg, kube }, evidenceOf: () => undefined } as unknown as CheckContext;
+  return { profile: loadProfile(), probes: { azure, registry: reg, kube }, fact: () => undefined } as unknown as CheckContext<'azure'>;
 }
 
-describe('chooseCluster', () => {
-  it('one cluster: it', () => {
-    expect(chooseCluster([cluster('aks1')])).toMatchObject({ chosen: { name: 'aks1' }, candidates: ['aks1'], reason: 'the only managed cluster in the resource group' });
-  });
-
-  it('none: undefined', () => {
-    expect(chooseCluster([])).toBeUndefined();
-  });
-
-  it('several: the running one', () => {
-    const d = chooseCluster([cluster('a-broken', { provisioningState: 'Failed' }), cluster('b-ok')]);
-    expect(d).toMatchObject({ chosen: { name: 'b-ok' }, candidates: ['a-broken', 'b-ok'], reason: 'the only one of them that is provisioned and running' });
-  });
-
-  it('several running: the first by name; none running: the first by name', () => {
-    expect(chooseCluster([cluster('zeta'), cluster('Alpha')])).toMatchObject({ chosen: { name: 'Alpha' }, reason: 'several are running: the first by name' });
-    expect(chooseCluster([cluster('b', { powerState: 'Stopped' }), cluster('a', { provisioningState: 'Creating' })])).toMatchObject({ chosen: { name: 'a' }, reason: 'none is running: the first by name' });
-  });
-});
-
-describe('imageRegistry', () => {
+describe('the registry host of a pod image (one parser for every check)', () => {
   it.each([
     ['labuser07acr.azurecr.io/myapp:v1.0', 'labuser07acr.azurecr.io'],
     ['LabUser07ACR.azurecr.io/team/web:1', 'labuser07acr.azurecr.io'],
     ['localhost:5000/myapp', 'localhost:5000'],
     ['nginx', undefined],
     ['library/nginx:1.25', undefined],
-  ])('%s -> %s', (image, host) => expect(imageRegistry(image)).toBe(host));
+    ['docker.io/library/nginx:1.25', undefined],
+  ])('%s -> %s', (image, host) => expect(parseImageRef(image)?.host).toBe(host));
 });
 
 describe('discoverRegistry', () => {

@@ -11,9 +11,9 @@ import type { CheckContext } from '../core/check.js';
 import { errorMessage } from '../core/errors.js';
 import { byName, chooseCluster, type Discovery } from '../probes/azure/choose-cluster.js';
 import type { ManagedClusterFacts, RegistryFacts } from '../probes/types.js';
+import { parseImageRef } from './kube/images.js';
 
-export { chooseCluster, type Discovery };
-
+export type { Discovery };
 
 /** The best of several by a score, or undefined when the score does not single one out. */
 function uniqueBest<T>(items: T[], score: (t: T) => number): T | undefined {
@@ -24,35 +24,28 @@ function uniqueBest<T>(items: T[], score: (t: T) => number): T | undefined {
   return best.length === 1 ? best[0] : undefined;
 }
 
-
-export async function discoverCluster(ctx: CheckContext): Promise<Discovery<ManagedClusterFacts> | undefined> {
-  return chooseCluster(await ctx.probes.azure!.managedClusters());
+export async function discoverCluster(ctx: CheckContext<'azure'>): Promise<Discovery<ManagedClusterFacts> | undefined> {
+  return chooseCluster(await ctx.probes.azure.managedClusters());
 }
 
-/** The cluster ex3.cluster.exists chose (by name, re-read in this round), or a fresh discovery. */
-export async function chosenCluster(ctx: CheckContext): Promise<Discovery<ManagedClusterFacts> | undefined> {
-  const clusters = await ctx.probes.azure!.managedClusters();
-  const name = ctx.evidenceOf('ex3.cluster.exists')?.cluster;
-  const hit = typeof name === 'string' ? clusters.find((c) => c.name === name) : undefined;
+/** The cluster ex3.cluster.exists chose (re-read in this round, so its state is current), or a fresh discovery. */
+export async function chosenCluster(ctx: CheckContext<'azure'>): Promise<Discovery<ManagedClusterFacts> | undefined> {
+  const clusters = await ctx.probes.azure.managedClusters();
+  const name = ctx.fact('cluster')?.chosen.name;
+  const hit = name !== undefined ? clusters.find((c) => c.name === name) : undefined;
   if (hit) return { chosen: hit, candidates: clusters.map((c) => c.name).sort(), reason: 'chosen by ex3.cluster.exists' };
   return chooseCluster(clusters);
 }
 
-/** Registry host of an image reference (`x.azurecr.io/myapp:v1.0` → x.azurecr.io), lower case. */
-export function imageRegistry(image: string): string | undefined {
-  const first = image.split('/')[0];
-  return image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first.toLowerCase() : undefined;
-}
-
 /** How many of the cluster's pod containers pull from each registry, or the reason the pods could not be read. */
-async function podPulls(ctx: CheckContext): Promise<{ counts: Map<string, number> } | { unavailable: string }> {
+async function podPulls(ctx: CheckContext<'azure'>): Promise<{ counts: Map<string, number> } | { unavailable: string }> {
   if (!ctx.probes.kube) return { unavailable: 'no Kubernetes access' };
   try {
     const snap = await ctx.probes.kube.snapshot();
     const counts = new Map<string, number>();
     for (const pod of snap.pods) {
       for (const c of [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])]) {
-        const host = c.image ? imageRegistry(c.image) : undefined;
+        const host = c.image ? parseImageRef(c.image)?.host : undefined;
         if (host) counts.set(host, (counts.get(host) ?? 0) + 1);
       }
     }
@@ -63,7 +56,7 @@ async function podPulls(ctx: CheckContext): Promise<{ counts: Map<string, number
 }
 
 /** How many of the expected `image:tag`s a registry holds (0 when it cannot be read). */
-async function expectedImagesIn(ctx: CheckContext, r: RegistryFacts): Promise<number> {
+async function expectedImagesIn(ctx: CheckContext<'azure'>, r: RegistryFacts): Promise<number> {
   if (!ctx.probes.registry) return 0;
   const { tag, app, api } = ctx.profile.expect;
   let n = 0;
@@ -82,8 +75,8 @@ export interface RegistryDiscovery extends Discovery<RegistryFacts> {
   podsUnavailable?: string;
 }
 
-export async function discoverRegistry(ctx: CheckContext): Promise<RegistryDiscovery | undefined> {
-  const registries = [...(await ctx.probes.azure!.registries())].sort(byName);
+export async function discoverRegistry(ctx: CheckContext<'azure'>): Promise<RegistryDiscovery | undefined> {
+  const registries = [...(await ctx.probes.azure.registries())].sort(byName);
   if (registries.length === 0) return undefined;
   const candidates = registries.map((r) => r.name);
   if (registries.length === 1) return { chosen: registries[0], candidates, reason: 'the only container registry in the resource group' };
@@ -101,10 +94,10 @@ export async function discoverRegistry(ctx: CheckContext): Promise<RegistryDisco
 }
 
 /** The registry ex4.registry.exists chose (re-read in this round), or a fresh discovery. */
-export async function chosenRegistry(ctx: CheckContext): Promise<Discovery<RegistryFacts> | undefined> {
-  const registries = await ctx.probes.azure!.registries();
-  const name = ctx.evidenceOf('ex4.registry.exists')?.registry;
-  const hit = typeof name === 'string' ? registries.find((r) => r.name === name) : undefined;
+export async function chosenRegistry(ctx: CheckContext<'azure'>): Promise<Discovery<RegistryFacts> | undefined> {
+  const registries = await ctx.probes.azure.registries();
+  const name = ctx.fact('registry')?.chosen.name;
+  const hit = name !== undefined ? registries.find((r) => r.name === name) : undefined;
   if (hit) return { chosen: hit, candidates: registries.map((r) => r.name).sort(), reason: 'chosen by ex4.registry.exists' };
   return discoverRegistry(ctx);
 }

@@ -1,22 +1,70 @@
 /**
- * A check is a small typed value (kube-bench style): identity, what it needs, and one `run`.
- * Points are not here: they are data in the lab profile, so a variant of the lab changes them
- * without touching code.
+ * The check contract. A check is one typed record (kube-bench style): its id and exercise, a title built
+ * from the lab profile, its default points, the probes it needs, the checks it depends on, the facts it
+ * provides to or uses from other checks, every reason code it can report, and one `run`.
+ * Points in the profile override the defaults, so a variant of the lab changes them without code.
  */
-import type { Evidence, ProbeKind, Verdict } from './model.js';
+import type { Evidence, ProbeKind } from './model.js';
 import type { Probes } from '../probes/types.js';
 import type { LabProfile } from './profile.js';
 import type { Target } from './target.js';
 
-export interface CheckContext {
+/**
+ * What one check finds and others build on (the cluster Exercise 3 chose, the registry of Exercise 4).
+ * Check families declare their facts by augmenting this interface, so `ctx.fact('registry')` is typed.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Facts {}
+export type FactName = keyof Facts;
+
+/** A stable reason code (reports carry it, tests assert it, the class summary counts by it) and its one-line summary. */
+export interface Reason {
+  readonly code: string;
+  readonly summary: string;
+}
+
+/** A check family's reasons as a table: `{ missing: ['LG-601', 'Deployment not found'] }`. */
+export function reasons<const T extends Record<string, readonly [code: string, summary: string]>>(table: T): { readonly [K in keyof T]: Reason } {
+  return Object.fromEntries(Object.entries(table).map(([k, [code, summary]]) => [k, { code, summary }])) as { [K in keyof T]: Reason };
+}
+
+/**
+ * Whether waiting can change a failure: `not-ready` (pods starting, an address pending: `--wait` polls
+ * it again, and the student is told to re-run) or `needs-fix` (a wrong port, a missing file: only the
+ * student can change it).
+ */
+export type Outcome = 'needs-fix' | 'not-ready';
+
+/** What a check's `run` returns. `blocked` is never returned by a check: the engine decides it. */
+export interface Verdict {
+  status: 'pass' | 'fail' | 'error' | 'skipped';
+  /** The reason code of every verdict but a pass. */
+  code?: string;
+  /** Student-facing: what was found and, on failure, what the lab wanted. */
+  message: string;
+  /** On failure: what to do, naming the lab step ("Exercise 2 step 4: ..."). */
+  hint?: string;
+  /** Observed values the verdict was decided on (shown in reports, secrets redacted). */
+  evidence?: Evidence;
+  /** The value found and the value the lab wants, as short text (kube-bench's actual/expected). */
+  found?: string;
+  expected?: string;
+  /** For `fail`: whether waiting can change it (default `not-ready`). */
+  outcome?: Outcome;
+  /** Values for checks that use them; never reported. */
+  facts?: Partial<Facts>;
+}
+
+/** The probes a check sees: those it declared in `needs` are there (the engine skips the check otherwise). */
+export type ProbesFor<N extends ProbeKind> = Readonly<Probes> & { readonly [K in N]-?: NonNullable<Probes[K]> };
+
+export interface CheckContext<N extends ProbeKind = never> {
   readonly target: Target;
   readonly profile: LabProfile;
   /** Memoised, time-bounded probes of this student's environment. */
-  readonly probes: Probes;
-  /** The evidence of a dependency that passed (e.g. the registry ex4.registry.exists chose). */
-  evidenceOf(checkId: string): Evidence | undefined;
-  /** Status of a check that already ran (dependencies and `after` checks), else undefined. */
-  statusOf(checkId: string): string | undefined;
+  readonly probes: ProbesFor<N>;
+  /** A fact another check provided (declared in this check's `uses`); undefined when it found none or did not run. */
+  fact<K extends FactName>(name: K): Facts[K] | undefined;
   readonly options: {
     allowDisruptive: boolean;
     /** The --wait budget in ms (0: single snapshot). */
@@ -27,30 +75,62 @@ export interface CheckContext {
   readonly signal: AbortSignal;
 }
 
-export interface CheckDef {
+/** Default points: required points, or bonus points counted apart (a check has one or the other). */
+export type DefaultPoints = { readonly points: number; readonly bonus?: never } | { readonly bonus: number; readonly points?: never };
+
+export interface CheckDef<N extends ProbeKind = ProbeKind> {
   /** Stable id from the rubric, e.g. `ex6.app.e2e`. */
-  id: string;
-  exercise: number;
-  title: string;
+  readonly id: string;
+  readonly exercise: number;
+  /** Built from the profile's expected values ("The cluster has 3 nodes"). */
+  title(profile: LabProfile): string;
+  readonly points: DefaultPoints;
   /** Probes that must be available; otherwise the check is `skipped` with the reason. */
-  needs: ProbeKind[];
+  readonly needs: readonly N[];
   /** Checks that must pass (or be skipped) first; if one fails, errors or is blocked, this is `blocked`. */
-  dependsOn: string[];
+  readonly dependsOn: readonly string[];
   /** Checks that must have finished first, whatever their status (ordering only). */
-  after?: string[];
+  readonly after?: readonly string[];
+  /** Facts this check sets in its verdicts. */
+  readonly provides?: readonly FactName[];
+  /** Facts this check reads: it runs after their provider when the provider is in the run. */
+  readonly uses?: readonly FactName[];
   /** Changes the student's environment: runs only with --allow-disruptive. */
-  disruptive?: boolean;
-  run(ctx: CheckContext): Promise<Verdict>;
+  readonly disruptive?: boolean;
+  /** Every reason this check can report, for listings and the uniqueness of codes. */
+  readonly reasons: Readonly<Record<string, Reason>>;
+  run(ctx: CheckContext<N>): Promise<Verdict>;
 }
 
-// Small constructors keep check modules terse and uniform.
-export const pass = (message: string, evidence: Evidence = {}): Verdict => ({ status: 'pass', message, evidence });
-export const fail = (message: string, hint: string, evidence: Evidence = {}, final = false): Verdict => ({
-  status: 'fail',
+/** Keeps the probe kinds of `needs` in the type of `run`'s context. */
+export function defineCheck<const N extends ProbeKind = never>(def: CheckDef<N>): CheckDef<N> {
+  return def;
+}
+
+export interface PassDetails {
+  found?: string;
+  expected?: string;
+  facts?: Partial<Facts>;
+}
+
+export interface FailDetails extends PassDetails {
+  evidence?: Evidence;
+  outcome?: Outcome;
+}
+
+export const pass = (message: string, evidence: Evidence = {}, details: PassDetails = {}): Verdict => ({ status: 'pass', message, evidence, ...details });
+
+export function fail(reason: Reason, message: string, hint: string, details: FailDetails = {}): Verdict {
+  const { evidence = {}, outcome = 'not-ready', ...rest } = details;
+  return { status: 'fail', code: reason.code, message, hint, evidence, outcome, ...rest };
+}
+
+export const skip = (reason: Reason, message: string, evidence: Evidence = {}): Verdict => ({ status: 'skipped', code: reason.code, message, evidence });
+
+export const error = (reason: Reason, message: string, evidence: Evidence = {}, details: PassDetails = {}): Verdict => ({
+  status: 'error',
+  code: reason.code,
   message,
-  hint,
   evidence,
-  final,
+  ...details,
 });
-export const skip = (message: string, evidence: Evidence = {}): Verdict => ({ status: 'skipped', message, evidence });
-export const error = (message: string, evidence: Evidence = {}): Verdict => ({ status: 'error', message, evidence });

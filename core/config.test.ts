@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadClassConfig, targetsFor } from './config.js';
-import { loadProfile } from './profile.js';
-import { CHECK_IDS } from '../checks/index.js';
+import { DEFAULT_PROFILE, loadProfile } from './profile.js';
+import { ALL_CHECKS } from '../checks/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lab-grade-config-'));
 const write = (name: string, text: string) => {
@@ -65,17 +65,25 @@ describe('class config', () => {
 
 describe('lab profile', () => {
   it('holds the rubric points: 34 required, 5 bonus', () => {
-    const p = loadProfile(undefined, CHECK_IDS);
+    const p = loadProfile(undefined, ALL_CHECKS);
     expect(Object.values(p.checks).reduce((s, c) => s + c.points, 0)).toBe(34);
     expect(Object.values(p.checks).reduce((s, c) => s + c.bonus, 0)).toBe(5);
     expect(p.expect).toMatchObject({ tag: 'v1.0', nodes: 3, app: { hostPort: 80, containerPort: 8080, replicas: 3 }, api: { replicas: 1 } });
   });
 
-  it('refuses a profile with a missing or unknown check', () => {
+  it("gives a check the profile does not list its default points, and refuses an unknown check", () => {
     const base = loadProfile();
-    const text = (checks: string) => `lab: x\nchecks:\n${checks}\nexpect:\n  repoDir: g\n`;
-    expect(() => loadProfile(write('p1.yaml', text('  ex1.vm.reachable: { points: 0 }')), CHECK_IDS)).toThrow(/p1\.yaml: checks\.ex1\.docker\.installed: missing/);
-    expect(() => loadProfile(write('p2.yaml', text('  ex9.nope: { points: 1 }')), CHECK_IDS)).toThrow(/checks\.ex9\.nope: unknown check id/);
+    const builtIn = readFileSync(DEFAULT_PROFILE, 'utf8');
+    // A variant copied before ex6.app.e2e existed: the check still counts, with its own default points.
+    const older = loadProfile(write('p1.yaml', builtIn.replace(/^ {2}ex6\.app\.e2e:.*\n/m, '')), ALL_CHECKS);
+    expect(older.checks['ex6.app.e2e']).toEqual({ points: 3, bonus: 0 });
+    expect(older.checks['ex7.helm.release']).toEqual({ points: 0, bonus: 2 });
+    expect(() => loadProfile(write('p2.yaml', builtIn.replace('checks:\n', 'checks:\n  ex9.nope: { points: 1 }\n')), ALL_CHECKS)).toThrow(/checks\.ex9\.nope: unknown check id/);
     expect(base.passMark).toBe(70);
+  });
+
+  it("every check's default points are the built-in profile's", () => {
+    const p = loadProfile(undefined, ALL_CHECKS);
+    for (const c of ALL_CHECKS) expect({ id: c.id, points: c.points.points ?? 0, bonus: c.points.bonus ?? 0 }).toEqual({ id: c.id, ...p.checks[c.id] });
   });
 });

@@ -11,6 +11,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { ConfigError } from './errors.js';
 import { Fields, readYamlFile } from './fields.js';
 import { PROBE_KINDS, type ProbeKind } from './model.js';
+import { USER_NAME } from './names.js';
 import { Secret } from './secret.js';
 import type { Target, VmTarget } from './target.js';
 
@@ -50,7 +51,7 @@ export interface ClassConfig {
   localHome?: string;
 }
 
-const USER_RE = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+
 
 export function loadClassConfig(file: string): ClassConfig {
   const root = Fields.root(file, readYamlFile(file));
@@ -101,7 +102,7 @@ function readRoster(root: Fields, dir: string): RosterEntry[] {
   } else root.fail('roster', 'expected a list of users or the path of a CSV file');
   const seen = new Set<string>();
   entries.forEach((e, i) => {
-    if (!USER_RE.test(e.user)) root.fail(`roster[${i}]`, `expected a user name (letters, digits, . _ @ -), got ${JSON.stringify(e.user)}`);
+    if (!USER_NAME.test(e.user)) root.fail(`roster[${i}]`, `expected a user name (letters, digits, . _ @ -), got ${JSON.stringify(e.user)}`);
     if (seen.has(e.user)) root.fail(`roster[${i}]`, `user ${e.user} appears twice`);
     seen.add(e.user);
   });

@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { fail, pass, type CheckDef } from './check.js';
-import { gradeStudent } from './engine.js';
+import { fail, pass, reasons, type CheckDef, type Verdict } from './check.js';
+import { gradeStudent as gradeSelected, type EngineOptions, type StudentEnvironment } from './engine.js';
+import type { LabProfile } from './profile.js';
+import { ENGINE_REASONS } from './reasons.js';
 import { exitCodeFor } from './score.js';
+import { selectChecks } from './selection.js';
 import { profileWith } from '../test/support/profile.js';
 import type { KubeProbe } from '../probes/types.js';
 
 const target = { user: 'labuser01', resourceGroup: 'labuser01-rg' };
+const R = reasons({ failed: ['LG-901', 'a test failure'] });
+
+/** The engine over a catalogue, selected as the grading application selects it. */
+const gradeStudent = (t: typeof target, catalogue: CheckDef[], env: StudentEnvironment, profile: LabProfile, options: EngineOptions & { only?: string[] } = {}) =>
+  gradeSelected(t, selectChecks(catalogue, options.only), env, profile, options);
+const failing = (message: string, hint: string, evidence = {}, outcome: 'needs-fix' | 'not-ready' = 'not-ready'): Verdict => fail(R.failed, message, hint, { evidence, outcome });
 
 /** A fake kube probe that counts calls and can hang. */
 function fakeKube(opts: { hang?: boolean; podsReadyAfterCalls?: number } = {}) {
@@ -29,9 +38,11 @@ function fakeKube(opts: { hang?: boolean; podsReadyAfterCalls?: number } = {}) {
 const check = (id: string, run: CheckDef['run'], more: Partial<CheckDef> = {}): CheckDef => ({
   id,
   exercise: Number(id.slice(2, 3)),
-  title: `title of ${id}`,
+  title: () => `title of ${id}`,
+  points: { points: 1 },
   needs: [],
   dependsOn: [],
+  reasons: {},
   run,
   ...more,
 });
@@ -39,15 +50,15 @@ const check = (id: string, run: CheckDef['run'], more: Partial<CheckDef> = {}): 
 describe('engine', () => {
   it('blocks dependents of a failed check, naming the root cause once', async () => {
     const catalogue = [
-      check('ex3.a', async () => fail('no cluster', 'Exercise 3 step 2')),
+      check('ex3.a', async () => failing('no cluster', 'Exercise 3 step 2')),
       check('ex3.b', async () => pass('never runs'), { dependsOn: ['ex3.a'] }),
       check('ex3.c', async () => pass('never runs'), { dependsOn: ['ex3.b'] }),
       check('ex4.d', async () => pass('independent')),
     ];
     const { result } = await gradeStudent(target, catalogue, { probes: {} }, profileWith({ 'ex3.a': 2, 'ex3.b': 1, 'ex3.c': 1, 'ex4.d': 2 }));
     const by = Object.fromEntries(result.checks.map((c) => [c.id, c]));
-    expect(by['ex3.a'].status).toBe('fail');
-    expect(by['ex3.a'].hint).toBe('Exercise 3 step 2');
+    expect(by['ex3.a']).toMatchObject({ status: 'fail', code: 'LG-901', outcome: 'not-ready', hint: 'Exercise 3 step 2' });
+    expect(by['ex3.b'].code).toBeUndefined();
     expect(by['ex3.b']).toMatchObject({ status: 'blocked', blockedBy: 'ex3.a', points: 0, maxPoints: 1 });
     expect(by['ex3.c']).toMatchObject({ status: 'blocked', blockedBy: 'ex3.a' });
     expect(by['ex3.c'].message).toContain('ex3.a');
@@ -65,7 +76,7 @@ describe('engine', () => {
     ];
     const { result } = await gradeStudent(target, catalogue, { probes: {} }, profileWith({ 'ex1.boom': 1, 'ex1.ok': 1, 'ex1.after': 1 }));
     const by = Object.fromEntries(result.checks.map((c) => [c.id, c]));
-    expect(by['ex1.boom'].status).toBe('error');
+    expect(by['ex1.boom']).toMatchObject({ status: 'error', code: ENGINE_REASONS.crashed.code });
     expect(by['ex1.boom'].message).toContain('cannot read properties of undefined');
     expect(by['ex1.ok'].status).toBe('pass');
     expect(by['ex1.after']).toMatchObject({ status: 'blocked', blockedBy: 'ex1.boom' });
@@ -81,7 +92,7 @@ describe('engine', () => {
       probeTimeoutMs: { kube: 150 },
     });
     expect(Date.now() - t0).toBeLessThan(2_000);
-    expect(result.checks[0].status).toBe('error');
+    expect(result.checks[0]).toMatchObject({ status: 'error', code: ENGINE_REASONS.kube.code });
     expect(result.checks[0].message).toMatch(/kube probe \(reach\) timed out after 150 ms/);
   });
 
@@ -99,7 +110,7 @@ describe('engine', () => {
   it('skips a check whose probe is unavailable, with the line that makes it reachable', async () => {
     const catalogue = [check('ex1.vm', async () => pass('x'), { needs: ['vm'] }), check('ex1.next', async () => pass('runs'), { dependsOn: ['ex1.vm'] })];
     const { result } = await gradeStudent(target, catalogue, { probes: {}, unavailable: { vm: 'run lab-grade --local on your VM' } }, profileWith({ 'ex1.vm': 1, 'ex1.next': 1 }));
-    expect(result.checks[0]).toMatchObject({ status: 'skipped', message: 'run lab-grade --local on your VM' });
+    expect(result.checks[0]).toMatchObject({ status: 'skipped', code: ENGINE_REASONS.unavailable.code, message: 'run lab-grade --local on your VM' });
     // A skipped dependency does not block: self-checks grade what they can reach.
     expect(result.checks[1].status).toBe('pass');
   });
@@ -111,7 +122,7 @@ describe('engine', () => {
         'ex5.pod',
         async (ctx) => {
           const phase = (await ctx.probes.kube!.snapshot()).pods[0].status?.phase;
-          return phase === 'Running' ? pass('Running') : fail(`pod is ${phase}`, 'wait');
+          return phase === 'Running' ? pass('Running') : failing(`pod is ${phase}`, 'wait');
         },
         { needs: ['kube'] },
       ),
@@ -126,7 +137,7 @@ describe('engine', () => {
     const catalogue = [
       check(
         'ex5.pod',
-        async (ctx) => fail(`pod is ${(await ctx.probes.kube!.snapshot()).pods[0].status?.phase} (read ${calls.snapshot})`, 'wait'),
+        async (ctx) => failing(`pod is ${(await ctx.probes.kube!.snapshot()).pods[0].status?.phase} (read ${calls.snapshot})`, 'wait'),
         { needs: ['kube'] },
       ),
     ];
@@ -142,7 +153,7 @@ describe('engine', () => {
 
   it('does not poll a final failure', async () => {
     let runs = 0;
-    const catalogue = [check('ex2.ports', async () => (runs++, fail('8080:8080', 'step 4', {}, true)))];
+    const catalogue = [check('ex2.ports', async () => (runs++, failing('8080:8080', 'step 4', {}, 'needs-fix')))];
     await gradeStudent(target, catalogue, { probes: {} }, profileWith({ 'ex2.ports': 2 }), { waitMs: 1_000, pollIntervalMs: 20 });
     expect(runs).toBe(1);
   });
@@ -157,7 +168,7 @@ describe('engine', () => {
   it('honours `after` ordering without blocking on the status', async () => {
     const order: string[] = [];
     const catalogue = [
-      check('ex6.e2e', async () => (await new Promise((r) => setTimeout(r, 100)), order.push('e2e'), fail('no', 'x'))),
+      check('ex6.e2e', async () => (await new Promise((r) => setTimeout(r, 100)), order.push('e2e'), failing('no', 'x'))),
       check('ex6.replicas', async () => (order.push('replicas'), pass('ok')), { after: ['ex6.e2e'] }),
     ];
     const { result } = await gradeStudent(target, catalogue, { probes: {} }, profileWith({ 'ex6.e2e': 3, 'ex6.replicas': 1 }));
@@ -169,7 +180,7 @@ describe('engine', () => {
     const catalogue = [check('ex6.heal', async () => pass('deleted and replaced'), { disruptive: true })];
     const profile = profileWith({ 'ex6.heal': { bonus: 1 } });
     const off = await gradeStudent(target, catalogue, { probes: {} }, profile);
-    expect(off.result.checks[0]).toMatchObject({ status: 'skipped' });
+    expect(off.result.checks[0]).toMatchObject({ status: 'skipped', code: ENGINE_REASONS.disruptive.code });
     expect(off.result.checks[0].message).toContain('--allow-disruptive');
     const on = await gradeStudent(target, catalogue, { probes: {} }, profile, { allowDisruptive: true });
     expect(on.result.checks[0]).toMatchObject({ status: 'pass', points: 1, bonus: true });
@@ -192,7 +203,7 @@ describe('engine', () => {
   it('redacts registered secrets from messages and evidence', async () => {
     const { Secret } = await import('./secret.js');
     const pw = new Secret('S3cr3t-admin-password', 'acr password');
-    const catalogue = [check('ex4.x', async () => fail(`login with ${pw.reveal()} refused`, 'hint', { password: 'whatever', seen: `user:${pw.reveal()}` }))];
+    const catalogue = [check('ex4.x', async () => failing(`login with ${pw.reveal()} refused`, 'hint', { password: 'whatever', seen: `user:${pw.reveal()}` }))];
     const { result } = await gradeStudent(target, catalogue, { probes: {} }, profileWith({ 'ex4.x': 1 }));
     const text = JSON.stringify(result);
     expect(text).not.toContain('S3cr3t-admin-password');
@@ -204,7 +215,7 @@ describe('engine', () => {
     const t0 = Date.now();
     const { result } = await gradeStudent(target, catalogue, { probes: {} }, profileWith({ 'ex6.slow': 1 }), { studentDeadlineMs: 200 });
     expect(Date.now() - t0).toBeLessThan(1_000);
-    expect(result.checks[0].status).toBe('error');
+    expect(result.checks[0]).toMatchObject({ status: 'error', code: ENGINE_REASONS.deadline.code });
     expect(result.checks[0].message).toContain('deadline');
   });
 });
@@ -213,7 +224,7 @@ describe('scoring and exit codes', () => {
   it('follows the rubric totals: required over required, bonus apart and capped, pass mark', async () => {
     const catalogue = [
       check('ex6.a', async () => pass('ok')),
-      check('ex6.b', async () => fail('no', 'x')),
+      check('ex6.b', async () => failing('no', 'x')),
       check('ex7.bonus1', async () => pass('ok')),
       check('ex7.bonus2', async () => pass('ok')),
     ];
@@ -224,5 +235,72 @@ describe('scoring and exit codes', () => {
     const below = { ...result, percent: 69.9, passed: false };
     expect(exitCodeFor([result, below])).toBe(1);
     expect(exitCodeFor([below, { ...result, status: 'incomplete' as const }])).toBe(3);
+  });
+});
+
+describe('the check contract', () => {
+  it('grades a catalogue listed in any order: a check before its dependency and its fact provider still grades', async () => {
+    const seen: string[] = [];
+    const catalogue = [
+      check('ex6.user', async (ctx) => (seen.push('user'), pass(`cluster ${ctx.fact('cluster')?.chosen.name}`)), { dependsOn: ['ex5.reach'], uses: ['cluster'] }),
+      check('ex5.reach', async () => (seen.push('reach'), pass('ok')), { dependsOn: ['ex3.found'] }),
+      check('ex3.found', async () => (seen.push('found'), pass('found', {}, { facts: { cluster: { chosen: { name: 'aks07' } as never, candidates: ['aks07'], reason: 'the only one' } } })), { provides: ['cluster'] }),
+    ];
+    const { result } = await gradeStudent(target, catalogue, { probes: {} }, profileWith({ 'ex6.user': 1, 'ex5.reach': 0, 'ex3.found': 2 }));
+    expect(seen).toEqual(['found', 'reach', 'user']);
+    expect(result.checks.map((c) => [c.id, c.status])).toEqual([
+      ['ex3.found', 'pass'],
+      ['ex5.reach', 'pass'],
+      ['ex6.user', 'pass'],
+    ]);
+    expect(result.checks[2].message).toBe('cluster aks07');
+    // Facts are for checks, not reports.
+    expect(JSON.stringify(result)).not.toContain('the only one');
+  });
+
+  it('a check that reads a fact it did not declare is an error naming both', async () => {
+    const catalogue = [
+      check('ex3.found', async () => pass('found', {}, { facts: { cluster: { chosen: { name: 'aks07' } as never, candidates: [], reason: '' } } }), { provides: ['cluster'] }),
+      check('ex6.sneaky', async (ctx) => pass(String(ctx.fact('cluster'))), { after: ['ex3.found'] }),
+    ];
+    const { result } = await gradeStudent(target, catalogue, { probes: {} }, profileWith({ 'ex3.found': 1, 'ex6.sneaky': 1 }));
+    expect(result.checks[1]).toMatchObject({ status: 'error', code: ENGINE_REASONS.crashed.code });
+    expect(result.checks[1].message).toContain('ex6.sneaky reads fact cluster without declaring it');
+  });
+
+  it('titles come from the profile the run uses', async () => {
+    const catalogue = [check('ex3.nodes', async () => pass('ok'), { title: (p) => `The cluster has ${p.expect.nodes} nodes` })];
+    const base = profileWith({ 'ex3.nodes': 1 });
+    const { result } = await gradeStudent(target, catalogue, { probes: {} }, { ...base, expect: { ...base.expect, nodes: 5 } });
+    expect(result.checks[0].title).toBe('The cluster has 5 nodes');
+  });
+
+  it('memoises reads only: writes and fresh pod lists reach the probe on every call', async () => {
+    let deletes = 0;
+    let lists = 0;
+    let snapshots = 0;
+    const kube = {
+      description: 'fake',
+      snapshot: async () => (snapshots++, { pods: [] }),
+      listPods: async () => (lists++, []),
+      deletePod: async () => void deletes++,
+    } as unknown as KubeProbe;
+    const catalogue = [
+      check(
+        'ex6.heal',
+        async (ctx) => {
+          for (let i = 0; i < 3; i++) {
+            await ctx.probes.kube!.snapshot();
+            await ctx.probes.kube!.listPods('default', 'app=myapi');
+            await ctx.probes.kube!.deletePod('default', 'myapi-1');
+          }
+          return pass('ok');
+        },
+        { needs: ['kube'] },
+      ),
+    ];
+    const { stats } = await gradeStudent(target, catalogue, { probes: { kube } }, profileWith({ 'ex6.heal': 1 }));
+    expect({ snapshots, lists, deletes }).toEqual({ snapshots: 1, lists: 3, deletes: 3 });
+    expect(stats.calls).toEqual({ 'kube.snapshot': 1, 'kube.listPods': 3, 'kube.deletePod': 3 });
   });
 });

@@ -6,22 +6,21 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import type { CheckContext, CheckDef } from './check.js';
+import type { CheckContext, CheckDef, FactName, Facts, ProbesFor, Verdict } from './check.js';
 import { errorMessage } from './errors.js';
 import { eventually } from './eventually.js';
-import { ProbeSession, type ProbeCallStats } from './memo.js';
-import type { CheckResult, Evidence, ProbeKind, StudentResult, Verdict } from './model.js';
+import { ProbeSession, type ProbeCallStats } from './probe-session.js';
+import type { CheckResult, Evidence, ProbeKind, StudentResult } from './model.js';
 import type { LabProfile } from './profile.js';
+import { ENGINE_REASONS, probeReason } from './reasons.js';
 import { redact, redactText } from './redact.js';
 import { pointsFor, scoreStudent } from './score.js';
-import { selectChecks } from './selection.js';
+import { factProviders, type Selection } from './selection.js';
 import type { Target } from './target.js';
-import { formatMs, withTimeout } from './timeout.js';
+import { formatMs, TimeoutError, withTimeout } from './timeout.js';
 import { ProbeError, type Probes, type Unavailable } from '../probes/types.js';
 
 export interface EngineOptions {
-  /** --only patterns (ids, prefixes, exercises). */
-  only?: readonly string[];
   /** --wait budget in ms; 0 grades a single snapshot. */
   waitMs?: number;
   pollIntervalMs?: number;
@@ -53,18 +52,14 @@ const DEFAULTS = {
   studentDeadlineMs: 300_000,
 };
 
-export async function gradeStudent(
-  target: Target,
-  catalogue: readonly CheckDef[],
-  env: StudentEnvironment,
-  profile: LabProfile,
-  options: EngineOptions = {},
-): Promise<StudentGrade> {
+type Decided = Verdict & { blockedBy?: string };
+
+export async function gradeStudent(target: Target, selection: Selection, env: StudentEnvironment, profile: LabProfile, options: EngineOptions = {}): Promise<StudentGrade> {
   const started = Date.now();
   const opts = { ...DEFAULTS, ...options };
-  const selection = selectChecks(catalogue, opts.only);
   const runIds = new Set(selection.run.map((c) => c.id));
   const byId = new Map(selection.run.map((c) => [c.id, c]));
+  const providers = factProviders(selection.run);
 
   const deadline = new AbortController();
   // Every concurrent probe call and check listens for the deadline; that is expected, not a leak.
@@ -77,71 +72,82 @@ export async function gradeStudent(
   const session = new ProbeSession(env.probes, opts.probeTimeoutMs ?? {}, deadline.signal);
   const nonce = opts.nonce ?? randomBytes(4).toString('hex');
   const done = new Map<string, CheckResult>();
+  const facts: Partial<Facts> = {};
   const pending = new Map<string, Promise<CheckResult>>();
 
-  const contextFor = (round: number): CheckContext => ({
+  const contextFor = (def: CheckDef, round: number): CheckContext<ProbeKind> => ({
     target,
     profile,
-    probes: session.view(round),
-    evidenceOf: (id) => (done.get(id)?.status === 'pass' ? done.get(id)!.evidence : undefined),
-    statusOf: (id) => done.get(id)?.status,
+    // `needs` was checked before the check runs: the probes it declared are there.
+    probes: session.view(round) as ProbesFor<ProbeKind>,
+    fact: <K extends FactName>(name: K): Facts[K] | undefined => {
+      if (!def.uses?.includes(name)) throw new Error(`check ${def.id} reads fact ${name} without declaring it in \`uses\``);
+      return facts[name];
+    },
     options: { allowDisruptive: !!opts.allowDisruptive, waitMs: opts.waitMs, nonce },
     signal: deadline.signal,
   });
 
   const attempt = async (def: CheckDef, round: number): Promise<Verdict> => {
     try {
-      const v = await withTimeout(def.run(contextFor(round)), opts.checkTimeoutMs, `check ${def.id}`, deadline.signal);
-      return v;
+      return await withTimeout(def.run(contextFor(def, round)), opts.checkTimeoutMs, `check ${def.id}`, deadline.signal);
     } catch (err) {
-      if (err instanceof ProbeError) return { status: 'error', message: err.message, evidence: { probe: err.probe, ...err.detail } };
-      return { status: 'error', message: `could not grade: ${errorMessage(err)}`, evidence: {} };
+      return failureVerdict(err, deadline.signal);
     }
   };
 
-  const runCheck = async (def: CheckDef): Promise<Verdict & { blockedBy?: string }> => {
+  const decide = async (def: CheckDef): Promise<Decided> => {
     const deps = await Promise.all(def.dependsOn.filter((d) => runIds.has(d)).map((d) => pending.get(d)!));
-    await Promise.all((def.after ?? []).filter((d) => runIds.has(d)).map((d) => pending.get(d)!));
+    await Promise.all([...(def.after ?? []), ...(def.uses ?? []).map((f) => providers.get(f)!)].filter((d) => runIds.has(d) && d !== def.id).map((d) => pending.get(d)!));
     const bad = deps.find((d) => d.status === 'fail' || d.status === 'error' || d.status === 'blocked');
     if (bad) {
       const root = bad.blockedBy ?? bad.id;
-      const rootTitle = done.get(root)?.title ?? byId.get(root)?.title ?? root;
+      const rootTitle = done.get(root)?.title ?? byId.get(root)?.title(profile) ?? root;
       return { status: 'skipped', message: `blocked by ${root} (${rootTitle})`, blockedBy: root };
     }
     if (def.disruptive && !opts.allowDisruptive) {
-      return { status: 'skipped', message: 'changes your environment: runs only with --allow-disruptive' };
+      return { status: 'skipped', code: ENGINE_REASONS.disruptive.code, message: 'changes your environment: runs only with --allow-disruptive' };
     }
     const missing = def.needs.find((p) => !env.probes[p]);
     if (missing) {
-      return { status: 'skipped', message: env.unavailable?.[missing] ?? `no ${missing} access configured for this student` };
+      return { status: 'skipped', code: ENGINE_REASONS.unavailable.code, message: env.unavailable?.[missing] ?? `no ${missing} access configured for this student` };
     }
     if (opts.waitMs <= 0) return attempt(def, 0);
     const { answer } = await eventually(
       (n) => attempt(def, n === 0 ? 0 : 1 + Math.floor((Date.now() - started) / opts.pollIntervalMs)),
-      (v) => v.status !== 'fail' || v.final === true,
+      (v) => v.status !== 'fail' || v.outcome === 'needs-fix',
       { budgetMs: opts.waitMs, intervalMs: opts.pollIntervalMs, signal: deadline.signal },
     );
     return answer;
+  };
+
+  const record = (def: CheckDef, v: Decided, durationMs: number): CheckResult => {
+    const status = v.blockedBy ? 'blocked' : v.status;
+    if (v.facts) Object.assign(facts, v.facts);
+    return {
+      id: def.id,
+      exercise: def.exercise,
+      title: def.title(profile),
+      status,
+      ...pointsFor(def.id, status, profile),
+      ...(v.code && !v.blockedBy ? { code: v.code } : {}),
+      message: redactText(v.message),
+      ...(v.hint ? { hint: redactText(v.hint) } : {}),
+      evidence: redact(v.evidence ?? ({} as Evidence)),
+      ...(v.found !== undefined ? { found: redactText(v.found) } : {}),
+      ...(v.expected !== undefined ? { expected: redactText(v.expected) } : {}),
+      ...(status === 'fail' ? { outcome: v.outcome ?? 'not-ready' } : {}),
+      ...(v.blockedBy ? { blockedBy: v.blockedBy } : {}),
+      durationMs,
+    };
   };
 
   for (const def of selection.run) {
     const t0 = Date.now();
     pending.set(
       def.id,
-      runCheck(def).then(async (v) => {
-        const status = v.blockedBy ? 'blocked' : v.status;
-        const result: CheckResult = {
-          id: def.id,
-          exercise: def.exercise,
-          title: def.title,
-          status,
-          ...pointsFor(def.id, status, profile),
-          message: redactText(v.message),
-          ...(v.hint ? { hint: redactText(v.hint) } : {}),
-          evidence: redact(v.evidence ?? ({} as Evidence)),
-          ...(v.blockedBy ? { blockedBy: v.blockedBy } : {}),
-          durationMs: Date.now() - t0,
-        };
+      decide(def).then(async (v) => {
+        const result = record(def, v, Date.now() - t0);
         done.set(def.id, result);
         if (selection.report.has(def.id)) await opts.onCheckResult?.(result);
         return result;
@@ -156,4 +162,12 @@ export async function gradeStudent(
   } finally {
     clearTimeout(deadlineTimer);
   }
+}
+
+/** A check that could not finish: the grader could not find out, never the student's fault. */
+function failureVerdict(err: unknown, deadline: AbortSignal): Verdict {
+  if (err instanceof ProbeError) return { status: 'error', code: probeReason(err.probe).code, message: err.message, evidence: { probe: err.probe, ...err.detail } };
+  if (deadline.aborted) return { status: 'error', code: ENGINE_REASONS.deadline.code, message: `could not grade: ${errorMessage(deadline.reason ?? err)}`, evidence: {} };
+  if (err instanceof TimeoutError) return { status: 'error', code: ENGINE_REASONS.timeout.code, message: `could not grade: ${err.message}`, evidence: {} };
+  return { status: 'error', code: ENGINE_REASONS.crashed.code, message: `could not grade: ${errorMessage(err)}`, evidence: {} };
 }

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument, LineCounter } from 'yaml';
 import { ConfigError } from './errors.js';
+import { didYouMean } from './suggest.js';
 
 type Json = unknown;
 
@@ -138,7 +139,7 @@ export class Fields {
   /** Rejects keys nobody read: call after reading everything. */
   done(): void {
     for (const k of Object.keys(this.value)) {
-      if (!this.seen.has(k)) this.fail(k, `unknown key (expected one of: ${[...this.seen].join(', ') || 'none'})`);
+      if (!this.seen.has(k)) this.fail(k, `unknown key${didYouMean(k, [...this.seen])} (expected one of: ${[...this.seen].join(', ') || 'none'})`);
     }
   }
 }

@@ -13,21 +13,6 @@ export type ProbeKind = (typeof PROBE_KINDS)[number];
 /** Observed values a verdict was decided on. Secrets are redacted before anything is reported. */
 export type Evidence = Record<string, unknown>;
 
-/** What a check's `run` returns. `blocked` is never returned by a check: the engine decides it. */
-export interface Verdict {
-  status: 'pass' | 'fail' | 'error' | 'skipped';
-  /** Student-facing: what was found and, on failure, what the lab wanted. */
-  message: string;
-  /** On failure: what to do, naming the lab step ("Exercise 2 step 4: ..."). */
-  hint?: string;
-  evidence?: Evidence;
-  /**
-   * Under `--wait`, a failing check is polled again until it passes or the budget ends.
-   * `final: true` says waiting cannot change the answer (a wrong port mapping, a missing file).
-   */
-  final?: boolean;
-}
-
 export interface CheckResult {
   id: string;
   exercise: number;
@@ -36,9 +21,16 @@ export interface CheckResult {
   points: number;
   maxPoints: number;
   bonus: boolean;
+  /** The stable reason code of every result but a pass (`blocked` ones carry their root cause's in `blockedBy`). */
+  code?: string;
   message: string;
   hint?: string;
   evidence: Evidence;
+  /** The value found and the value the lab wants, as short text. */
+  found?: string;
+  expected?: string;
+  /** For `fail`: whether waiting can change it. */
+  outcome?: 'needs-fix' | 'not-ready';
   /** For `blocked`: the root cause, the first failing check up the dependency chain. */
   blockedBy?: string;
   durationMs: number;

@@ -9,7 +9,7 @@
 import type { TokenCredential } from '@azure/core-auth';
 import { errorMessage } from './errors.js';
 import { runPool } from './pool.js';
-import type { OpenedEnvironment } from './run.js';
+import type { OpenedEnvironment } from './class-run.js';
 import { redactText } from './redact.js';
 import type { Target } from './target.js';
 

@@ -2,8 +2,15 @@
  * The lab profile: points per check and every expected value (image names, tag, ports, replicas,
  * service types, pass mark) in one data file, so an instructor can adapt a variant of the lab.
  */
+import type { DefaultPoints } from './check.js';
 import { Fields, readYamlFile } from './fields.js';
 import { packagePath } from './paths.js';
+
+/** What the profile needs of each check: its id and its default points. */
+export interface CheckPointsDefault {
+  readonly id: string;
+  readonly points: DefaultPoints;
+}
 
 export interface WorkloadExpectation {
   composeService: string;
@@ -56,7 +63,11 @@ export interface LabProfile {
 
 export const DEFAULT_PROFILE = packagePath('profiles', 'aks-greetings.yaml');
 
-export function loadProfile(file = DEFAULT_PROFILE, knownCheckIds?: readonly string[]): LabProfile {
+/**
+ * A lab profile file. With the catalogue, every check id is validated and a check the file does not
+ * list gets its default points (a variant written before a check was added keeps working).
+ */
+export function loadProfile(file = DEFAULT_PROFILE, catalogue?: readonly CheckPointsDefault[]): LabProfile {
   const root = Fields.root(file, readYamlFile(file));
   const profile: LabProfile = {
     file,
@@ -64,15 +75,16 @@ export function loadProfile(file = DEFAULT_PROFILE, knownCheckIds?: readonly str
     title: root.optString('title') ?? root.string('lab'),
     passMark: root.optNumber('passMark', { min: 0, max: 100 }) ?? 70,
     bonusCap: root.optNumber('bonusCap', { min: 0 }) ?? Infinity,
-    checks: readPoints(root.object('checks'), knownCheckIds),
+    checks: readPoints(root.object('checks'), catalogue),
     expect: readExpectations(root.object('expect')),
   };
   root.done();
   return profile;
 }
 
-function readPoints(f: Fields, known?: readonly string[]): Record<string, CheckPoints> {
+function readPoints(f: Fields, catalogue?: readonly CheckPointsDefault[]): Record<string, CheckPoints> {
   const out: Record<string, CheckPoints> = {};
+  const known = catalogue?.map((c) => c.id);
   for (const [id] of f.entries()) {
     if (known && !known.includes(id)) f.fail(id, `unknown check id (known: ${known.join(', ')})`);
     const c = f.object(id);
@@ -82,7 +94,7 @@ function readPoints(f: Fields, known?: readonly string[]): Record<string, CheckP
     c.done();
     out[id] = { points, bonus };
   }
-  if (known) for (const id of known) if (!out[id]) f.fail(id, 'missing: every check needs its points (0 is fine)');
+  for (const c of catalogue ?? []) out[c.id] ??= { points: c.points.points ?? 0, bonus: c.points.bonus ?? 0 };
   return out;
 }
 

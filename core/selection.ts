@@ -1,17 +1,77 @@
-/** Which checks a run executes (`--only` plus what they depend on) and which it reports. */
+/**
+ * The catalogue of checks as the engine runs it: validated once (unique ids and codes, known
+ * dependencies, facts with one provider, no cycles), ordered so that every check comes after what it
+ * depends on, uses or must follow, whatever order the registry lists them in; and the selection of a
+ * run (`--only` plus what the selected checks depend on).
+ */
 import type { CheckDef } from './check.js';
 import { ConfigError } from './errors.js';
 
 export interface Selection {
-  /** Checks to execute, in catalogue order. */
+  /** Checks to execute, each after the checks it waits for. */
   run: CheckDef[];
   /** Ids to report and score (the selection itself, without the dependencies pulled in). */
   report: Set<string>;
 }
 
-/** `--only ex6` selects an exercise, `--only ex6.app` a prefix, `--only ex6.app.e2e` one check. */
-export function selectChecks(all: readonly CheckDef[], only: readonly string[] = []): Selection {
-  if (only.length === 0) return { run: [...all], report: new Set(all.map((c) => c.id)) };
+/** The checks a check waits for: its dependencies, its `after` list and the providers of the facts it uses. */
+export function waitsFor(check: CheckDef, providers: ReadonlyMap<string, string>): string[] {
+  const fromFacts = (check.uses ?? []).map((f) => providers.get(f)).filter((id): id is string => !!id && id !== check.id);
+  return [...new Set([...check.dependsOn, ...(check.after ?? []), ...fromFacts])];
+}
+
+/** Which check provides each fact. */
+export function factProviders(all: readonly CheckDef[]): Map<string, string> {
+  const providers = new Map<string, string>();
+  for (const c of all) for (const f of c.provides ?? []) providers.set(f, c.id);
+  return providers;
+}
+
+/**
+ * The catalogue checked and ordered. Throws an Error naming the check and what is wrong: a broken
+ * catalogue is refused at start-up, never discovered mid-run.
+ */
+export function orderCatalogue(all: readonly CheckDef[]): CheckDef[] {
+  const byId = new Map<string, CheckDef>();
+  const codes = new Map<string, string>();
+  const providers = new Map<string, string>();
+  for (const c of all) {
+    if (byId.has(c.id)) throw new Error(`check catalogue: duplicate check id ${c.id}`);
+    byId.set(c.id, c);
+    for (const { code } of Object.values(c.reasons)) {
+      const other = codes.get(code);
+      if (other && other !== c.id) throw new Error(`check catalogue: reason code ${code} is used by both ${other} and ${c.id}`);
+      codes.set(code, c.id);
+    }
+    for (const f of c.provides ?? []) {
+      if (providers.has(f)) throw new Error(`check catalogue: fact ${f} is provided by both ${providers.get(f)} and ${c.id}`);
+      providers.set(f, c.id);
+    }
+  }
+  for (const c of all) {
+    for (const dep of [...c.dependsOn, ...(c.after ?? [])]) {
+      if (!byId.has(dep)) throw new Error(`check catalogue: ${c.id} depends on unknown check ${dep}`);
+    }
+    for (const f of c.uses ?? []) if (!providers.has(f)) throw new Error(`check catalogue: ${c.id} uses fact ${f}, which no check provides`);
+  }
+  // Depth-first, in catalogue order: the result keeps the registry's order wherever it is free to.
+  const ordered: CheckDef[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (c: CheckDef, path: string[]) => {
+    if (state.get(c.id) === 'done') return;
+    if (state.get(c.id) === 'visiting') throw new Error(`check catalogue: dependency cycle ${[...path, c.id].join(' -> ')}`);
+    state.set(c.id, 'visiting');
+    for (const id of waitsFor(c, providers)) visit(byId.get(id)!, [...path, c.id]);
+    state.set(c.id, 'done');
+    ordered.push(c);
+  };
+  for (const c of all) visit(c, []);
+  return ordered;
+}
+
+/** The ids `--only` patterns name: an exercise (`ex6`), a prefix (`ex6.app`) or an id (`ex6.app.e2e`). */
+export function selectedIds(all: readonly CheckDef[], only: readonly string[] = []): Set<string> {
+  if (only.length === 0) return new Set(all.map((c) => c.id));
   const report = new Set<string>();
   for (const pattern of only) {
     const matched = all.filter((c) => c.id === pattern || c.id.startsWith(pattern + '.'));
@@ -20,7 +80,15 @@ export function selectChecks(all: readonly CheckDef[], only: readonly string[] =
     }
     for (const c of matched) report.add(c.id);
   }
-  const byId = new Map(all.map((c) => [c.id, c]));
+  return report;
+}
+
+/** What a run executes for `--only`: the selected checks and everything they depend on, in running order. */
+export function selectChecks(all: readonly CheckDef[], only: readonly string[] = []): Selection {
+  const ordered = orderCatalogue(all);
+  const report = selectedIds(ordered, only);
+  if (only.length === 0) return { run: ordered, report };
+  const byId = new Map(ordered.map((c) => [c.id, c]));
   const needed = new Set<string>();
   const visit = (id: string) => {
     if (needed.has(id)) return;
@@ -28,30 +96,5 @@ export function selectChecks(all: readonly CheckDef[], only: readonly string[] =
     for (const dep of byId.get(id)?.dependsOn ?? []) visit(dep);
   };
   for (const id of report) visit(id);
-  return { run: all.filter((c) => needed.has(c.id)), report };
-}
-
-/** Catalogue sanity: unique ids, known dependencies, no cycles. Throws at start-up, not mid-run. */
-export function validateCatalogue(all: readonly CheckDef[]): void {
-  const ids = new Set<string>();
-  for (const c of all) {
-    if (ids.has(c.id)) throw new Error(`duplicate check id ${c.id}`);
-    ids.add(c.id);
-  }
-  for (const c of all) {
-    for (const dep of [...c.dependsOn, ...(c.after ?? [])]) {
-      if (!ids.has(dep)) throw new Error(`check ${c.id} depends on unknown check ${dep}`);
-    }
-  }
-  const state = new Map<string, 'visiting' | 'done'>();
-  const byId = new Map(all.map((c) => [c.id, c]));
-  const visit = (id: string, path: string[]) => {
-    if (state.get(id) === 'done') return;
-    if (state.get(id) === 'visiting') throw new Error(`dependency cycle: ${[...path, id].join(' -> ')}`);
-    state.set(id, 'visiting');
-    const c = byId.get(id)!;
-    for (const dep of [...c.dependsOn, ...(c.after ?? [])]) visit(dep, [...path, id]);
-    state.set(id, 'done');
-  };
-  for (const c of all) visit(c.id, []);
+  return { run: ordered.filter((c) => needed.has(c.id)), report };
 }

@@ -8,9 +8,9 @@
 import type { TokenCredential } from '@azure/core-auth';
 import type { ClassConfig } from '../core/config.js';
 import type { LabProfile } from '../core/profile.js';
-import type { OpenedEnvironment } from '../core/run.js';
+import type { OpenedEnvironment } from '../core/class-run.js';
 import type { Target } from '../core/target.js';
-import { azureProbe, createAzureClients, defaultCredential, staticTokenCredential, type AzureClients, type KnownLists } from './azure/index.js';
+import { azureProbe, createAzureClients, defaultCredential, PUBLIC_ARM_ENDPOINT, staticTokenCredential, type AzureClients, type KnownLists } from './azure/index.js';
 import { httpProbe } from './http/index.js';
 import { kubeconfigFrom, kubeProbe } from './kube/index.js';
 import { NetworkPolicy } from './net.js';
@@ -46,16 +46,18 @@ export interface Runtime {
   readonly policy: NetworkPolicy;
   /** The class pre-flight asks it for an ARM token once (absent: no Azure in the config). */
   readonly credential?: TokenCredential;
+  /** The token scope of the configured ARM endpoint. */
+  readonly armScope: string;
 }
 
 const MAX_OUTPUT_BYTES = 256 * 1024;
-export const ARM_SCOPE = 'https://management.azure.com/.default';
 
 export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtime {
   const trustedHosts = [config.azure?.endpoint ? new URL(config.azure.endpoint).hostname : undefined, config.vm?.host].filter((h): h is string => !!h && !h.includes('{user}'));
   const policy = new NetworkPolicy({ connectTo: config.network.connectTo, loopbackOnly: config.network.loopbackOnly, trustedHosts });
   const timeout = (kind: keyof ClassConfig['timeoutsMs'], fallback: number) => config.timeoutsMs[kind] ?? fallback;
 
+  const armScope = `${(config.azure?.endpoint ?? PUBLIC_ARM_ENDPOINT).replace(/\/+$/, '')}/.default`;
   let clients: AzureClients | undefined;
   let credential: TokenCredential | undefined;
   if (config.azure) {
@@ -71,7 +73,7 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
   }
   const aadToken = credential
     ? async () => {
-        const t = await credential!.getToken(ARM_SCOPE);
+        const t = await credential!.getToken(armScope);
         if (!t) throw new ProbeError('registry', 'the Azure credential gave no token for the registry token exchange');
         return t.token;
       }
@@ -80,6 +82,7 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
   return {
     policy,
     credential,
+    armScope,
     async openEnvironment(target) {
       const probes: Probes = {};
       const unavailable: Unavailable = {};

@@ -171,6 +171,9 @@ export interface HelmReleaseRecord {
   decodeError?: string;
 }
 
+/** The lists of a snapshot (each may be unreadable on its own). */
+export type KubeListKind = Exclude<keyof KubeSnapshot, 'takenAt' | 'server' | 'namespace' | 'unreadable'>;
+
 /** One read of everything the checks need, each kind listed once per student. */
 export interface KubeSnapshot {
   takenAt: string;
@@ -200,6 +203,8 @@ export interface KubeProbe {
   snapshot(): Promise<KubeSnapshot>;
   /** GET through the API server's pod proxy: /api/v1/namespaces/ns/pods/name:port/proxy/path */
   podProxyGet(namespace: string, pod: string, port: number, path: string): Promise<{ status: number; body: string }>;
+  /** A fresh, selector-scoped pod list on every call (watching a replacement start). */
+  listPods(namespace: string, labelSelector: string): Promise<V1Pod[]>;
   /** The only write: behind --allow-disruptive (the probe refuses otherwise). */
   deletePod(namespace: string, name: string): Promise<void>;
 }
@@ -234,6 +239,19 @@ export interface Probes {
   kube?: KubeProbe;
   http?: HttpProbe;
 }
+
+/**
+ * The reads of each probe that are memoised per student and polling round: one answer serves every
+ * check that asks. Everything else (the one write, posting a form, polling a pod list) goes to the probe
+ * on every call, still bounded in time.
+ */
+export const MEMOISED_READS = {
+  vm: ['connect', 'run', 'readFile', 'stat'],
+  azure: ['resourceGroup', 'managedClusters', 'registries', 'registryCredentials', 'roleAssignments', 'clusterUserKubeconfig'],
+  registry: ['tags', 'manifestDigest'],
+  kube: ['reach', 'snapshot', 'podProxyGet'],
+  http: ['get'],
+} as const satisfies { readonly [K in ProbeKind]: readonly (keyof NonNullable<Probes[K]>)[] };
 
 /** Why a probe is absent for this student, with the one line that would make it reachable. */
 export type Unavailable = Partial<Record<ProbeKind, string>>;

@@ -7,9 +7,18 @@
  */
 import { progressOf, type ExerciseProgress, type HistoryEntry, type StatusChange } from '../core/history.js';
 import type { StudentResult } from '../core/model.js';
-import type { ReachedArea } from '../core/selfcheck.js';
+import type { Reporter, ReporterOptions } from './types.js';
 import { ERROR_PREFIX, formatNumber, stripControl, type Tone } from './format.js';
+import { painter, type Paint } from './paint.js';
 import { EXERCISE_TITLES, STATE_WORDS, checklistMessages as M } from './checklist.messages.js';
+
+/** Where a self-check reached an area of the lab from, or the line that would make it reachable. */
+export interface ReachedArea {
+  area: 'VM' | 'Azure' | 'Cluster';
+  ok: boolean;
+  /** What is checked and from where, or the line that would make it reachable. */
+  text: string;
+}
 
 export interface ChecklistView {
   student: StudentResult;
@@ -21,12 +30,9 @@ export interface ChecklistView {
   footer?: string;
 }
 
-const SGR: Record<Tone | 'bold', string> = { good: '32', bad: '31', warn: '33', alert: '35', muted: '2', bold: '1' };
 const STATE_TONE: Record<ExerciseProgress['state'], Tone> = { done: 'good', next: 'warn', failing: 'bad', 'not checked': 'muted' };
 const MAX_CHANGES = 10;
 
-type Paint = (tone: Tone | 'bold', text: string) => string;
-const painter = (color: boolean): Paint => (tone, text) => (color && text ? `\x1b[${SGR[tone]}m${text}\x1b[0m` : text);
 
 export function renderChecklist(view: ChecklistView, opts: { color: boolean }): string {
   const paint = painter(opts.color);
@@ -132,3 +138,20 @@ export function renderHistory(entries: readonly HistoryEntry[], opts: { color: b
   );
   return [paint('bold', head.join('  ')), ...body, paint('muted', `Exercises: ✓ done, ✗ failing, – not checked (${opts.file})`)].join('\n') + '\n';
 }
+
+export interface ChecklistOptions extends ReporterOptions {
+  /** Where each area was checked from (a self-check's detection). */
+  reached?: readonly ReachedArea[];
+  /** What changed since an earlier run, given the student's result. */
+  since?(student: StudentResult): ChecklistView['since'];
+  footer?: string;
+  now?: () => Date;
+}
+
+/** The checklist of each student as they finish (a self-check has one). */
+export const createChecklistReporter = (options: ChecklistOptions): Reporter => ({
+  onStudentEnd(student) {
+    const view: ChecklistView = { student, checkedAt: options.now?.() ?? new Date(), reached: options.reached, since: options.since?.(student), footer: options.footer };
+    options.output.write(renderChecklist(view, { color: options.output.color }));
+  },
+});

@@ -19,18 +19,9 @@ import {
   stripControl,
   studentVerdict,
   verdictText,
-  type Tone,
 } from './format.js';
+import { painter, type Paint } from './paint.js';
 import type { Reporter, ReporterOptions, RunInfo } from './types.js';
-
-const ANSI: Record<Tone | 'bold', [string, string]> = {
-  good: ['\x1b[32m', '\x1b[39m'],
-  bad: ['\x1b[31m', '\x1b[39m'],
-  warn: ['\x1b[33m', '\x1b[39m'],
-  alert: ['\x1b[35m', '\x1b[39m'],
-  muted: ['\x1b[2m', '\x1b[22m'],
-  bold: ['\x1b[1m', '\x1b[22m'],
-};
 
 /** Widths chosen for the rubric's ids (at most 20 characters) and points like `+2/2`. */
 const ID_WIDTH = 21;
@@ -47,7 +38,11 @@ export class ConsoleReporter implements Reporter {
   private readonly waiting = new Map<string, Map<string, CheckResult>>();
   private readonly printed = new Set<string>();
 
-  constructor(private readonly options: ReporterOptions) {}
+  private readonly paint: Paint;
+
+  constructor(private readonly options: ReporterOptions) {
+    this.paint = painter(options.output.color);
+  }
 
   onRunStart(info: RunInfo): void {
     this.info = info;
@@ -161,11 +156,6 @@ export class ConsoleReporter implements Reporter {
     }
   }
 
-  private paint(tone: Tone | 'bold', text: string): string {
-    if (!this.options.output.color || !text) return text;
-    const [open, close] = ANSI[tone];
-    return open + text + close;
-  }
 
   private write(line: string): void {
     this.options.output.write(line + '\n');

@@ -91,4 +91,4 @@ function studentLine(s: StudentResult): string {
   return `${s.score}/${s.maxScore} (${s.percent}%) ${verdict} ${formatDuration(s.durationMs)}`;
 }
 
-export const createProgressReporter = (output: ReporterOutput, replayed = 0): Reporter => new ProgressReporter({ output, replayed });
+export const createProgressReporter = (options: ProgressOptions): Reporter => new ProgressReporter(options);

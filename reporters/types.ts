@@ -37,4 +37,4 @@ export interface ReporterOptions {
   verbose?: boolean;
 }
 
-export type ReporterFactory = (options: ReporterOptions) => Reporter;
+

@@ -19,10 +19,10 @@ export interface RepoLayout {
 
 const inRepo = (dir: string, file: string) => `${dir}/${file}`;
 
-export async function repoLayout(ctx: CheckContext): Promise<RepoLayout> {
+export async function repoLayout(ctx: CheckContext<'vm'>): Promise<RepoLayout> {
   const { repoDir: dir, dockerfiles, composeFiles } = ctx.profile.expect;
   const ordered = composeFileOrder(composeFiles);
-  const kinds = await ctx.probes.vm!.stat([dir, ...dockerfiles.map((f) => inRepo(dir, f)), ...ordered.map((f) => inRepo(dir, f))]);
+  const kinds = await ctx.probes.vm.stat([dir, ...dockerfiles.map((f) => inRepo(dir, f)), ...ordered.map((f) => inRepo(dir, f))]);
   return {
     dir,
     dirKind: kinds[dir],
@@ -41,12 +41,12 @@ export interface LoadedCompose {
 }
 
 /** Reads and interprets the compose file Compose would use; undefined when there is none. */
-export async function loadCompose(ctx: CheckContext): Promise<LoadedCompose | undefined> {
+export async function loadCompose(ctx: CheckContext<'vm'>): Promise<LoadedCompose | undefined> {
   const layout = await repoLayout(ctx);
   const [file, ...ignored] = layout.composeFiles;
   if (!file) return undefined;
   // One byte over the cap tells "too large" from "exactly at the cap".
-  const read = await ctx.probes.vm!.readFile(inRepo(layout.dir, file), COMPOSE_LIMITS.maxBytes + 1);
+  const read = await ctx.probes.vm.readFile(inRepo(layout.dir, file), COMPOSE_LIMITS.maxBytes + 1);
   const tooLarge = read.truncated ? sizeProblem(read.size) : undefined;
   const result: ComposeReadResult = tooLarge ? { errors: [tooLarge], unsetVariables: [] } : readCompose(read.content);
   return { file, ignored, read, result };

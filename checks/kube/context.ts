@@ -1,19 +1,17 @@
 /**
  * What the Exercise 5–7 checks share beyond pure readers: the snapshot with the kinds a check needs,
- * the student's registry (Exercise 4's evidence, else inferred from the pods' images), and the
- * role assignments that let the cluster pull from it.
+ * the student's registry (Exercise 4's fact, else inferred from the pods' images), and the role
+ * assignments that let the cluster pull from it.
  */
 import type { CheckContext } from '../../core/check.js';
 import { errorMessage } from '../../core/errors.js';
 import { scopeCovers } from '../../probes/azure/map.js';
-import { ProbeError, type KubeSnapshot, type RoleAssignmentFacts } from '../../probes/types.js';
+import { ProbeError, type KubeListKind, type KubeProbe, type KubeSnapshot, type RoleAssignmentFacts } from '../../probes/types.js';
 import { parseImageRef, registryNameOf } from './images.js';
 
-export type SnapshotKind = Exclude<keyof KubeSnapshot, 'takenAt' | 'server' | 'namespace' | 'unreadable'>;
-
 /** The snapshot, or a ProbeError (→ `error`) naming the lists this check needs but may not read. */
-export async function snapshotFor(ctx: CheckContext, kinds: SnapshotKind[]): Promise<KubeSnapshot> {
-  const snap = await ctx.probes.kube!.snapshot();
+export async function snapshotFor(kube: KubeProbe, kinds: KubeListKind[]): Promise<KubeSnapshot> {
+  const snap = await kube.snapshot();
   const missing = kinds.filter((k) => snap.unreadable[k]);
   if (missing.length) throw new ProbeError('kube', missing.map((k) => snap.unreadable[k]).join('; '), { unreadable: missing });
   return snap;
@@ -27,20 +25,13 @@ export interface StudentRegistry {
   source: 'ex4.registry.exists' | 'pod images' | 'unknown';
 }
 
-/** Evidence contract of ex4.registry.exists. */
-interface RegistryEvidence {
-  registry?: string;
-  loginServer?: string;
-  registryId?: string;
-}
-
 /**
  * The registry the student pushed to: as Exercise 4 found it, else the Azure registry host most of
- * the pods' images name (the lab's own repositories first).
+ * the pods' images name (the lab's own repositories first). Checks calling it declare `uses: ['registry']`.
  */
 export function studentRegistry(ctx: CheckContext, snap?: KubeSnapshot): StudentRegistry {
-  const ev = ctx.evidenceOf('ex4.registry.exists') as RegistryEvidence | undefined;
-  if (ev?.loginServer) return { loginServer: ev.loginServer.toLowerCase(), name: ev.registry, registryId: ev.registryId, source: 'ex4.registry.exists' };
+  const known = ctx.fact('registry')?.chosen;
+  if (known?.loginServer) return { loginServer: known.loginServer.toLowerCase(), name: known.name, registryId: known.id, source: 'ex4.registry.exists' };
   const domain = ctx.profile.expect.registryDomain;
   const repos = new Set([ctx.profile.expect.app.image, ctx.profile.expect.api.image]);
   const votes = new Map<string, number>();
@@ -62,25 +53,22 @@ export interface PullGrants {
   registryId: string;
 }
 
-const roleNameOf = (ra: RoleAssignmentFacts) => ra.roleName ?? '';
-
 /**
  * Which role assignments let the cluster pull from the registry, read from Azure. Undefined when
- * Azure is not available or the registry's resource id cannot be found.
+ * Azure is not available or the registry's resource id cannot be found. Checks calling it declare
+ * `uses: ['cluster', 'registry']`.
  */
 export async function pullGrants(ctx: CheckContext, reg: StudentRegistry): Promise<PullGrants | undefined> {
   const azure = ctx.probes.azure;
   if (!azure || !reg.loginServer) return undefined;
   const registryId = reg.registryId ?? (await azure.registries()).find((r) => r.loginServer.toLowerCase() === reg.loginServer)?.id;
   if (!registryId) return undefined;
-  const clusterEv = ctx.evidenceOf('ex3.cluster.exists') as { cluster?: string; clusterId?: string } | undefined;
+  const cluster = ctx.fact('cluster')?.chosen;
   const clusters = await azure.managedClusters();
-  const mine = clusters.filter((c) => !clusterEv || c.id.toLowerCase() === clusterEv.clusterId?.toLowerCase() || c.name === clusterEv.cluster);
+  const mine = clusters.filter((c) => !cluster || c.id.toLowerCase() === cluster.id.toLowerCase() || c.name === cluster.name);
   const identities = [...new Set(mine.flatMap((c) => c.pullIdentityObjectIds.map((id) => id.toLowerCase())))];
   const roles = new Set(ctx.profile.expect.pullRoles);
-  const grants = (await azure.roleAssignments()).filter(
-    (ra) => identities.includes(ra.principalId.toLowerCase()) && roles.has(roleNameOf(ra)) && scopeCovers(ra.scope, registryId),
-  );
+  const grants = (await azure.roleAssignments()).filter((ra) => identities.includes(ra.principalId.toLowerCase()) && roles.has(ra.roleName ?? '') && scopeCovers(ra.scope, registryId));
   return { grants, identities, registryId };
 }
 
@@ -91,17 +79,6 @@ export async function pullGrantsQuietly(ctx: CheckContext, reg: StudentRegistry)
   } catch (err) {
     return { error: errorMessage(err) };
   }
-}
-
-/** A short, tag-free excerpt of an HTML or text body for evidence and messages. */
-export function excerpt(body: string, max = 120): string {
-  const text = body
-    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return text.length > max ? text.slice(0, max - 1) + '…' : text;
 }
 
 /** The last part of an ARM id, for messages: …/registries/labuser07acr */

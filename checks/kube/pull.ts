@@ -52,3 +52,28 @@ export function diagnosePull(pod: V1Pod, events: readonly CoreV1Event[]): PullDi
     cause: stuck.reason === 'InvalidImageName' ? 'invalid-name' : pullCause(text),
   };
 }
+
+/** Granting the pull right, as Exercise 5 does it. */
+export const GRANT_STEP =
+  "Exercise 5: grant the cluster's service principal Reader on the registry (`az aks show -n <cluster> -g <resource group> --query servicePrincipalProfile.clientId`, then the registry's Access Control → Add → Reader → that id → Save), then `kubectl get pod myapp` until it is Running.";
+
+/** What the registry's answer to a pull means, and the step that fixes it. */
+export const PULL_CAUSES = {
+  unauthorized: {
+    meaning: 'the registry refused the pull (unauthorized: authentication required): the cluster is not allowed to pull from your registry',
+    hint: GRANT_STEP,
+  },
+  'manifest-unknown': {
+    meaning: 'the registry has no such tag (manifest unknown): the image was not pushed, or under another tag',
+    hint: 'Exercise 4: push the image with `TAG=v1.0 docker-compose push` (REGISTRY=<registry name>.azurecr.io/), then check it with `az acr repository show-tags`.',
+  },
+  'no-such-host': {
+    meaning: 'no registry answers at that address (no such host): the registry name in the image is wrong',
+    hint: "Exercise 5: use your own registry's name in the image, <registry name>.azurecr.io/myapp:v1.0 (see `az acr list -o table`).",
+  },
+  'invalid-name': {
+    meaning: 'the image name is not a valid reference (a placeholder like <registry name> left in?)',
+    hint: 'Exercise 5: replace <registry name> in the image with your registry’s name.',
+  },
+  other: { meaning: '', hint: 'Exercise 5: `kubectl describe pod <pod>` shows the kubelet’s events; fix what they name.' },
+} satisfies Record<PullCause, { meaning: string; hint: string }>;

@@ -4,7 +4,7 @@
  * sovereign clouds, the simulated lab); an extra CA is trusted explicitly.
  */
 import type { TokenCredential } from '@azure/core-auth';
-import { createDefaultHttpClient, type Pipeline, type TlsSettings } from '@azure/core-rest-pipeline';
+import { bearerTokenAuthenticationPolicy, createDefaultHttpClient, createPipelineFromOptions, createPipelineRequest, type Pipeline, type TlsSettings } from '@azure/core-rest-pipeline';
 import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import { ContainerServiceClient } from '@azure/arm-containerservice';
@@ -13,6 +13,9 @@ import { RoleNames } from './roles.js';
 import { sharedSecureContext, trustedCas } from './tls.js';
 
 export const PUBLIC_ARM_ENDPOINT = 'https://management.azure.com';
+
+/** A student sees a handful of subscriptions and groups; more pages than this is not a lab account. */
+const MAX_LIST_PAGES = 5;
 
 export interface AzureClientOptions {
   credential: TokenCredential;
@@ -44,6 +47,11 @@ export interface SubscriptionClients {
 
 export interface AzureClients {
   readonly endpoint: string;
+  /**
+   * A list ARM answers under `path` (`/subscriptions`, `…/resourcegroups`), every page of it up to a
+   * bound, through the same rate limit, retries and error mapping as the SDK clients.
+   */
+  list<T>(path: string, apiVersion: string): Promise<T[]>;
   readonly credential: TokenCredential;
   readonly defaultSubscriptionId: string;
   readonly bucket: TokenBucket;
@@ -75,9 +83,31 @@ export function createAzureClients(opts: AzureClientOptions): AzureClients {
     pipeline.addPolicy(armErrorPolicy()); // no phase: outside the retry loop, sees the final answer
   };
 
+  let generic: Pipeline | undefined;
+  const genericPipeline = () => {
+    if (generic) return generic;
+    generic = createPipelineFromOptions({ retryOptions: common.retryOptions, userAgentOptions: common.userAgentOptions, ...(common.tlsOptions ? { tlsOptions: common.tlsOptions } : {}) });
+    generic.addPolicy(bearerTokenAuthenticationPolicy({ credential: opts.credential, scopes: `${endpoint}/.default` }));
+    instrument(generic);
+    return generic;
+  };
+
   const bySubscription = new Map<string, SubscriptionClients>();
   const clients: AzureClients = {
     endpoint,
+    async list<T>(path: string, apiVersion: string): Promise<T[]> {
+      const out: T[] = [];
+      let url: string | undefined = `${endpoint}${path}?api-version=${encodeURIComponent(apiVersion)}`;
+      for (let page = 0; url && page < MAX_LIST_PAGES; page++) {
+        // Pages must stay on ARM: a nextLink elsewhere would carry the bearer token there.
+        if (new URL(url).origin !== new URL(endpoint).origin) throw new Error(`ARM answered with a next page on another host (${new URL(url).host})`);
+        const response = await genericPipeline().sendRequest(common.httpClient, createPipelineRequest({ url, method: 'GET' }));
+        const body = JSON.parse(response.bodyAsText ?? '{}') as { value?: T[]; nextLink?: string };
+        out.push(...(body.value ?? []));
+        url = body.nextLink;
+      }
+      return out;
+    },
     credential: opts.credential,
     defaultSubscriptionId: opts.subscriptionId,
     bucket,

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { scenario } from '../../sandbox/kube/testing.js';
-import { startSimStudent, type SimStudent } from '../../checks/kube/testkit.js';
+import { startSimStudent, type SimStudent } from '../../test/support/kube-student.js';
 import { ProbeError } from '../types.js';
-import { hasPodLister } from './kube-probe.js';
 
 let sim: SimStudent | undefined;
 afterEach(async () => {
@@ -67,11 +66,10 @@ describe('kube probe against the simulated API server', () => {
 
   it('deletes a pod when allowed, and lists pods fresh for polling', async () => {
     sim = await startSimStudent(scenario(), { allowDisruptive: true });
-    expect(hasPodLister(sim.kube)).toBe(true);
-    const [victim] = await sim.kube.listPods('default', 'app=myapi', 0);
+    const [victim] = await sim.kube.listPods('default', 'app=myapi');
     await sim.kube.deletePod('default', victim.metadata!.name!);
     expect(sim.api.requests.filter((r) => r.method === 'DELETE').map((r) => pathOf(r.path))).toEqual([`/api/v1/namespaces/default/pods/${victim.metadata!.name}`]);
-    const after = await sim.kube.listPods('default', 'app=myapi', 1);
+    const after = await sim.kube.listPods('default', 'app=myapi');
     expect(after.map((p) => p.metadata?.name)).not.toContain(victim.metadata!.name);
     expect(after).toHaveLength(1);
   });

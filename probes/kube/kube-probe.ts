@@ -8,10 +8,13 @@ import type { RequestOptions } from 'node:https';
 import {
   AppsV1Api,
   CoreV1Api,
+  createConfiguration,
   KubeConfig,
   RbacAuthorizationV1Api,
+  ServerConfiguration,
   VersionApi,
-  type V1Pod,
+  type Configuration,
+  type SecurityAuthentication,
 } from '@kubernetes/client-node';
 import { request, type Agent } from 'undici';
 import { NetworkPolicy } from '../net.js';
@@ -37,28 +40,37 @@ export interface KubeProbeOptions {
   maxProxyBodyBytes?: number;
 }
 
-/** Beyond the KubeProbe contract: a fresh, selector-scoped pod list (ex6.selfheal polls with it). */
-export interface PodLister {
-  /** `poll` only makes each call distinct, so the engine's per-round memo does not serve a stale list. */
-  listPods(namespace: string, labelSelector: string, poll: number): Promise<V1Pod[]>;
-}
-
-export function hasPodLister(probe: unknown): probe is PodLister {
-  return typeof (probe as Partial<PodLister> | undefined)?.listPods === 'function';
-}
-
 interface Connection extends KubeApis {
   kc: KubeConfig;
   version: VersionApi;
-  agent(): Promise<Agent>;
 }
 
-/** client-node builds a new undici Agent per request in a private method; the probe supplies its own. */
-interface DispatcherHook {
-  createDispatcher(cluster: unknown, agentOptions: KubeTls): Agent | undefined;
+/** The kubeconfig's credentials (headers, refreshed per request) and TLS material on one connection pool. */
+async function requestOptions(kc: KubeConfig): Promise<{ headers: Record<string, string>; tls: KubeTls }> {
+  const o: RequestOptions = {};
+  await kc.applyToHTTPSOptions(o);
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(o.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = String(v);
+  return { headers, tls: o as KubeTls };
 }
 
-export function kubeProbe(opts: KubeProbeOptions): KubeProbe & PodLister & { close(): Promise<void> } {
+/**
+ * The generated API clients, authenticated through the client's own extension point: the kubeconfig's
+ * headers on every request and the probe's connection pool (client-node would build a new one per request).
+ */
+function apiConfiguration(kc: KubeConfig, server: string, agent: (tls: KubeTls) => Agent): Configuration {
+  const auth: SecurityAuthentication = {
+    getName: () => 'kubeconfig through the network policy',
+    async applySecurityAuthentication(context) {
+      const { headers, tls } = await requestOptions(kc);
+      for (const [k, v] of Object.entries(headers)) context.setHeaderParam(k, v);
+      context.setDispatcher(agent(tls));
+    },
+  };
+  return createConfiguration({ baseServer: new ServerConfiguration(server, {}), authMethods: { default: auth } });
+}
+
+export function kubeProbe(opts: KubeProbeOptions): KubeProbe & { close(): Promise<void> } {
   const policy = opts.policy ?? new NetworkPolicy();
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const maxProxy = opts.maxProxyBodyBytes ?? 1024 * 1024;
@@ -79,21 +91,15 @@ export function kubeProbe(opts: KubeProbeOptions): KubeProbe & PodLister & { clo
         typeof source === 'string'
           ? kubeconfigFrom(source, { allowExec: !!opts.allowExec, policy })
           : vetKubeConfig(source, { allowExec: !!opts.allowExec, policy });
-      (kc as unknown as DispatcherHook).createDispatcher = (_cluster, agentOptions) => makeAgent(agentOptions);
       const server = kc.getCurrentCluster()!.server.replace(/\/+$/, '');
+      const config = apiConfiguration(kc, server, makeAgent);
       return {
         kc,
         server,
-        core: kc.makeApiClient(CoreV1Api),
-        apps: kc.makeApiClient(AppsV1Api),
-        rbac: kc.makeApiClient(RbacAuthorizationV1Api),
-        version: kc.makeApiClient(VersionApi),
-        agent: async () => {
-          if (agent) return agent;
-          const o: RequestOptions = {};
-          await kc.applyToHTTPSOptions(o);
-          return makeAgent(o as KubeTls);
-        },
+        core: new CoreV1Api(config),
+        apps: new AppsV1Api(config),
+        rbac: new RbacAuthorizationV1Api(config),
+        version: new VersionApi(config),
       };
     })().catch((err) => {
       connection = undefined; // a later round may succeed (e.g. credentials fetched again)
@@ -117,7 +123,7 @@ export function kubeProbe(opts: KubeProbeOptions): KubeProbe & PodLister & { clo
       return takeSnapshot(await connect(), opts.namespace);
     },
 
-    async listPods(namespace, labelSelector, _poll) {
+    async listPods(namespace, labelSelector) {
       const c = await connect();
       try {
         return (await c.core.listNamespacedPod({ namespace, labelSelector })).items;
@@ -132,11 +138,8 @@ export function kubeProbe(opts: KubeProbeOptions): KubeProbe & PodLister & { clo
       // Built by hand: the generated client percent-encodes the path's slashes.
       const url = `${c.server}/api/v1/namespaces/${enc(namespace)}/pods/${enc(pod)}:${port}/proxy/${path.replace(/^\/+/, '')}`;
       try {
-        const o: RequestOptions = {};
-        await c.kc.applyToHTTPSOptions(o);
-        const headers: Record<string, string> = { accept: 'application/json, */*' };
-        for (const [k, v] of Object.entries(o.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = String(v);
-        const res = await request(url, { method: 'GET', headers, dispatcher: await c.agent() });
+        const { headers, tls } = await requestOptions(c.kc);
+        const res = await request(url, { method: 'GET', headers: { accept: 'application/json, */*', ...headers }, dispatcher: makeAgent(tls) });
         const { bytes } = await readCapped(res.body, maxProxy);
         return { status: res.statusCode, body: bytes.toString('utf8') };
       } catch (err) {

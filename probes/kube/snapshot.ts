@@ -5,7 +5,7 @@
  */
 import type { AppsV1Api, CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { ApiException } from '@kubernetes/client-node';
-import { ProbeError, type KubeSnapshot } from '../types.js';
+import { ProbeError, type KubeListKind, type KubeSnapshot } from '../types.js';
 import { describeKubeFailure, type KubeFailure } from './errors.js';
 
 export interface KubeApis {
@@ -15,12 +15,10 @@ export interface KubeApis {
   rbac: RbacAuthorizationV1Api;
 }
 
-type ListedKind = Exclude<keyof KubeSnapshot, 'takenAt' | 'server' | 'namespace' | 'unreadable'>;
-
 /** Helm 2 keeps its records (and tiller) in kube-system. */
 export const TILLER_NAMESPACE = 'kube-system';
 /** Without these nothing of Exercises 5–7 can be graded. */
-const ESSENTIAL: ListedKind[] = ['pods', 'deployments', 'services'];
+const ESSENTIAL: KubeListKind[] = ['pods', 'deployments', 'services'];
 
 const is403 = (err: unknown) => err instanceof ApiException && err.code === 403;
 
@@ -28,7 +26,7 @@ export async function takeSnapshot(apis: KubeApis, namespace: string): Promise<K
   const { core, apps, rbac } = apis;
   const helm = { labelSelector: 'owner=helm' };
   // resource name (for messages) and the one call that lists it
-  const lists: Record<ListedKind, [string, () => Promise<{ items: unknown[] }>]> = {
+  const lists: Record<KubeListKind, [string, () => Promise<{ items: unknown[] }>]> = {
     pods: ['pods', () => core.listNamespacedPod({ namespace })],
     deployments: ['deployments', () => apps.listNamespacedDeployment({ namespace })],
     replicaSets: ['replicasets', () => apps.listNamespacedReplicaSet({ namespace })],
@@ -43,7 +41,7 @@ export async function takeSnapshot(apis: KubeApis, namespace: string): Promise<K
     serviceAccounts: ['serviceaccounts', () => core.listNamespacedServiceAccount({ namespace: TILLER_NAMESPACE })],
     clusterRoleBindings: ['clusterrolebindings', () => rbac.listClusterRoleBinding()],
   };
-  const kinds = Object.keys(lists) as ListedKind[];
+  const kinds = Object.keys(lists) as KubeListKind[];
   const settled = await Promise.all(
     kinds.map(async (kind) => {
       const [resource, list] = lists[kind];
@@ -60,7 +58,7 @@ export async function takeSnapshot(apis: KubeApis, namespace: string): Promise<K
     namespace,
     unreadable: {} as Record<string, string>,
   } as KubeSnapshot;
-  const failures: Partial<Record<ListedKind, KubeFailure>> = {};
+  const failures: Partial<Record<KubeListKind, KubeFailure>> = {};
   for (const r of settled) {
     (snapshot as unknown as Record<string, unknown>)[r.kind] = r.items ?? [];
     if (r.failure) {
@@ -72,7 +70,7 @@ export async function takeSnapshot(apis: KubeApis, namespace: string): Promise<K
   return snapshot;
 }
 
-function essentialError(failures: Partial<Record<ListedKind, KubeFailure>>, namespace: string, server: string): ProbeError {
+function essentialError(failures: Partial<Record<KubeListKind, KubeFailure>>, namespace: string, server: string): ProbeError {
   const first = failures.pods!;
   if (ESSENTIAL.every((k) => failures[k]?.status === 403)) {
     return new ProbeError(

@@ -3,14 +3,12 @@
  * between students that could change a verdict. 60 students cloned from the built-in 11.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gradeWithConfig, type GradeArgs } from '../../bin/grade.js';
+import { gradeConfig } from '../support/grading.js';
 import { CHECK_IDS } from '../../checks/index.js';
 import { startSandbox, type Sandbox } from '../../sandbox/lab.js';
 import { loadScenarios } from '../../sandbox/scenario.js';
-import { bufferOutput } from '../../reporters/replay.js';
 import { verdictsOf, writeClass, type GeneratedClass } from '../support/class.js';
 
-const args = (over: Partial<GradeArgs>): GradeArgs => ({ config: '', user: [], only: [], wait: 0, concurrency: 1, reporter: ['json'], allowDisruptive: false, allowExecCredentials: false, ...over });
 // A failing app answer is retried for 5 s by default; short here, the same for the class and alone.
 const runtime = { minHttpRetryMs: 300 };
 
@@ -26,7 +24,7 @@ describe('a class of 60 at --concurrency 16', () => {
   afterAll(() => sandbox?.stop());
 
   it('grades every student as grading them alone does', async () => {
-    const all = await gradeWithConfig(sandbox.config, args({ concurrency: 16 }), { stdout: bufferOutput(), runtime });
+    const all = await gradeConfig(sandbox.config, { concurrency: 16, runtime });
     expect(all.run.students.map((s) => s.user)).toEqual(cls.users);
     const together = verdictsOf(all.run.students);
 
@@ -36,7 +34,7 @@ describe('a class of 60 at --concurrency 16', () => {
     const sample = [...new Set(cls.users.map((u) => cls.templateOf.get(u)))].map((t) => cls.users.find((u) => cls.templateOf.get(u) === t)!);
     sample.push(cls.users.at(-1)!);
     for (const user of sample) {
-      const one = await gradeWithConfig(sandbox.config, args({ user: [user] }), { stdout: bufferOutput(), runtime });
+      const one = await gradeConfig(sandbox.config, { concurrency: 1, users: [user], runtime });
       alone.set(user, verdictsOf(one.run.students).get(user)!);
       expect(together.get(user), user).toEqual(alone.get(user));
     }

@@ -5,16 +5,16 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gradeWithConfig, type GradeArgs, type GradeOutcome } from '../../bin/grade.js';
+import type { GradeOutcome } from '../../app/grading.js';
+import { parseShard } from '../../core/shard.js';
+import { classRun, gradeConfig } from '../support/grading.js';
 import { CHECK_IDS } from '../../checks/index.js';
 import { startSandbox, type Sandbox } from '../../sandbox/lab.js';
 import { loadScenarios } from '../../sandbox/scenario.js';
-import { bufferOutput } from '../../reporters/replay.js';
 import type { JsonDocument } from '../../reporters/json.js';
 import { runCli } from '../support/cli.js';
 import { verdictsOf, writeClass, type GeneratedClass } from '../support/class.js';
 
-const args = (over: Partial<GradeArgs>): GradeArgs => ({ config: '', user: [], only: [], wait: 0, concurrency: 16, reporter: ['json'], allowDisruptive: false, allowExecCredentials: false, studentTimeout: 8, ...over });
 const runtime = { minHttpRetryMs: 300 };
 const HUNG = 3;
 
@@ -27,7 +27,7 @@ describe('a class with a hung student, sharded', () => {
     cls = writeClass(12, { faultsFor: (i) => (i === HUNG ? { vm: 'hang', kube: 'hang' } : undefined) });
     sandbox = await startSandbox(loadScenarios([cls.dir], CHECK_IDS));
     const t0 = Date.now();
-    whole = await gradeWithConfig(sandbox.config, args({}), { stdout: bufferOutput(), runtime });
+    whole = await gradeConfig(sandbox.config, { studentTimeoutSeconds: 8, runtime });
     wallMs = Date.now() - t0;
   }, 60_000);
   afterAll(() => sandbox?.stop());
@@ -47,7 +47,7 @@ describe('a class with a hung student, sharded', () => {
     const files: string[] = [];
     for (const i of [1, 2, 3]) {
       const file = join(cls.dir, `shard-${i}.json`);
-      await gradeWithConfig(sandbox.config, args({ shard: `${i}/3`, reporter: [`json=${file}`] }), { runtime });
+      await gradeConfig(sandbox.config, { studentTimeoutSeconds: 8, classRun: classRun({ preflight: false, shard: parseShard(`${i}/3`) }), reports: [{ format: 'json', file }], runtime });
       files.push(file);
     }
     const sizes = files.map((f) => (JSON.parse(readFileSync(f, 'utf8')) as JsonDocument).students.length);
@@ -63,7 +63,7 @@ describe('a class with a hung student, sharded', () => {
 
   it('merge refuses a student in two files and files of different labs (exit 2)', async () => {
     const file = join(cls.dir, 'whole.json');
-    await gradeWithConfig(sandbox.config, args({ user: [cls.users[0], cls.users[1]], reporter: [`json=${file}`] }), { runtime });
+    await gradeConfig(sandbox.config, { studentTimeoutSeconds: 8, users: [cls.users[0], cls.users[1]], reports: [{ format: 'json', file }], runtime });
     const twice = await runCli(['merge', file, file]);
     expect(twice.code).toBe(2);
     expect(twice.stderr).toContain(`student ${cls.users[0]} is also in ${file}`);

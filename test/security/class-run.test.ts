@@ -13,14 +13,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runDemo } from '../../bin/demo.js';
+import { runDemo } from '../../app/demo.js';
+import { stderrNotices } from '../../app/io.js';
 import type { RunResult } from '../../core/model.js';
-import { reporterNames } from '../../reporters/index.js';
+import { REPORT_FORMATS } from '../../reporters/index.js';
 import type { Sandbox } from '../../sandbox/lab.js';
-import { allStrings, BUILT_IN, captureStd, gradeArgs, HOSTILE, timed, watchConnections } from './support.js';
+import { allStrings, BUILT_IN, captureStd, gradeRequest, HOSTILE, timed, watchConnections } from './support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lab-grade-security-'));
-const names = reporterNames();
+const names = [...REPORT_FORMATS];
 const outputs: Record<string, string> = {};
 let sandbox: Sandbox;
 let run: RunResult;
@@ -34,9 +35,15 @@ beforeAll(async () => {
   const console: string[] = [];
   try {
     const outcome = await timed(30_000, () =>
-      runDemo(gradeArgs({ concurrency: 8, journal: join(dir, 'journal.jsonl'), reporter: [...names.map((n) => `${n}=${join(dir, `report.${n}`)}`), 'console'] }), [BUILT_IN, HOSTILE], {
-        stdout: { write: (t) => void console.push(t), color: false, isTTY: false },
-      }),
+      runDemo(
+        gradeRequest({
+          concurrency: 8,
+          classRun: { preflight: false, progress: false, journal: { file: join(dir, 'journal.jsonl'), auto: false } },
+          reports: [...names.map((n) => ({ format: n, file: join(dir, `report.${n}`) })), { format: 'console' }],
+        }),
+        [BUILT_IN, HOSTILE],
+        { stdout: { write: (t) => void console.push(t), color: false, isTTY: false }, notices: stderrNotices(false) },
+      ),
     );
     sandbox = outcome.value.sandbox;
     run = outcome.value.run;

@@ -5,13 +5,14 @@
  * redirect is not followed and no connection towards 169.254.169.254 is even attempted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gradeWithConfig } from '../../bin/grade.js';
+import { gradeAndReport } from '../../app/report-run.js';
+import { NO_NOTICES } from '../../app/io.js';
 import type { CheckResult } from '../../core/model.js';
 import { httpProbe } from '../../probes/http/index.js';
 import { NetworkPolicy } from '../../probes/net.js';
 import { ProbeError } from '../../probes/types.js';
 import { externalIpFor, startSandbox, type Sandbox } from '../../sandbox/lab.js';
-import { allStrings, gradeArgs, hostileScenario, peakMemoryDuring, rejection, timed, watchConnections } from './support.js';
+import { allStrings, gradeRequest, hostileScenario, peakMemoryDuring, rejection, timed, watchConnections } from './support.js';
 
 const FAULTS = ['hang', 'huge', 'redirect', 'garbage'] as const;
 const HTTP_TIMEOUT_MS = 1_500;
@@ -100,8 +101,9 @@ describe('faults.http graded through the CLI path (ex6.app.e2e)', () => {
   beforeAll(async () => {
     const sink: string[] = [];
     const config = { ...sandbox.config, timeoutsMs: { ...sandbox.config.timeoutsMs, http: HTTP_TIMEOUT_MS } };
-    const { run } = await gradeWithConfig(config, gradeArgs({ only: ['ex6.app.e2e'], reporter: ['json'] }), {
+    const { run } = await gradeAndReport(config, gradeRequest({ only: ['ex6.app.e2e'], reports: [{ format: 'json' }] }), {
       stdout: { write: (t) => void sink.push(t), color: false, isTTY: false },
+      notices: NO_NOTICES,
     });
     json = JSON.parse(sink.join(''));
     by = Object.fromEntries(run.students.map((s) => [s.user, Object.fromEntries(s.checks.map((c) => [c.id, c]))]));

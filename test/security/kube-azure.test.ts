@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gradeWithConfig } from '../../bin/grade.js';
+import { gradeAndReport } from '../../app/report-run.js';
+import { NO_NOTICES } from '../../app/io.js';
 import { CHECK_IDS } from '../../checks/index.js';
 import type { StudentResult } from '../../core/model.js';
 import { EXEC_REFUSED, kubeProbe } from '../../probes/kube/index.js';
@@ -17,7 +18,7 @@ import { NetworkPolicy } from '../../probes/net.js';
 import { ProbeError } from '../../probes/types.js';
 import { startSandbox, type Sandbox } from '../../sandbox/lab.js';
 import { loadScenarios } from '../../sandbox/scenario.js';
-import { BUILT_IN, gradeArgs, hostileScenario, rejection, timed, variant, watchConnections } from './support.js';
+import { BUILT_IN, gradeRequest, hostileScenario, rejection, timed, variant, watchConnections } from './support.js';
 
 const KUBE_TIMEOUT_MS = 4_000;
 const AZURE_TIMEOUT_MS = 6_000;
@@ -48,8 +49,8 @@ describe('faults.kube and faults.arm, graded through the CLI path', () => {
   beforeAll(async () => {
     const config = { ...sandbox.config, timeoutsMs: { ...sandbox.config.timeoutsMs, kube: KUBE_TIMEOUT_MS, azure: AZURE_TIMEOUT_MS } };
     const users = ['hostile-kube-forbidden', 'hostile-kube-error500', 'hostile-kube-hang', 'az-throttled', 'az-arm-500', 'az-arm-hang'];
-    const args = gradeArgs({ user: users, only: ['ex3', 'ex4', 'ex5', 'ex6'], reporter: ['json'] });
-    const out = await timed(25_000, () => gradeWithConfig(config, args, { stdout: { write: () => {}, color: false, isTTY: false } }));
+    const request = gradeRequest({ users, only: ['ex3', 'ex4', 'ex5', 'ex6'], reports: [{ format: 'json' }] });
+    const out = await timed(25_000, () => gradeAndReport(config, request, { stdout: { write: () => {}, color: false, isTTY: false }, notices: NO_NOTICES }));
     ms = out.ms;
     by = Object.fromEntries(out.value.run.students.map((s) => [s.user, s]));
   }, 30_000);

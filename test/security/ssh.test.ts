@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Server, utils } from 'ssh2';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ex1Checks } from '../../checks/ex1-vm.js';
+import { checksOf } from '../support/profile.js';
 import { gradeStudent } from '../../core/engine.js';
 import { loadProfile } from '../../core/profile.js';
 import { Secret } from '../../core/secret.js';
@@ -73,7 +73,7 @@ describe('faults.vm', () => {
     const user = `vm-engine-${fault}`;
     const { policy } = await vmWith(user, {}, { vm: fault });
     const vm = probe(user, policy);
-    const { value, ms } = await timed(10_000, () => gradeStudent({ user, resourceGroup: 'rg', vm: { host: host(user), port: 22, username: user } }, ex1Checks, { probes: { vm } }, profile, { probeTimeoutMs: { vm: TIMEOUT_MS } }));
+    const { value, ms } = await timed(10_000, () => gradeStudent({ user, resourceGroup: 'rg', vm: { host: host(user), port: 22, username: user } }, checksOf(1), { probes: { vm } }, profile, { probeTimeoutMs: { vm: TIMEOUT_MS } }));
     await vm.close();
     const by = Object.fromEntries(value.result.checks.map((c) => [c.id, c]));
     expect(by['ex1.vm.reachable'].status).toBe('error');

@@ -1,13 +1,13 @@
 /**
  * Shared helpers of the security tests (test/security): where the hostile scenarios live, a record of
  * every TCP connection the process opens (to prove a refusal happened before any packet), peak memory
- * around a call, time bounds, captured stdout/stderr, and the grading arguments of the real CLI path.
+ * around a call, time bounds, captured stdout/stderr, and the grading request of the real CLI path.
  */
 import { Socket } from 'node:net';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { CHECK_IDS } from '../../checks/index.js';
 import { packagePath } from '../../core/paths.js';
-import type { GradeArgs } from '../../bin/grade.js';
+import type { ReportedRequest } from '../../app/report-run.js';
 import { isLoopback } from '../../probes/net.js';
 import { loadScenarios, type Scenario } from '../../sandbox/scenario.js';
 
@@ -23,8 +23,9 @@ export function variant(base: Scenario, user: string, faults: Partial<Scenario['
   return { ...base, user, faults: { ...base.faults, ...faults } };
 }
 
-export function gradeArgs(over: Partial<GradeArgs> = {}): GradeArgs {
-  return { config: '(simulated lab)', user: [], only: [], wait: 0, concurrency: 16, reporter: [], allowDisruptive: false, allowExecCredentials: false, ...over };
+/** A grading request as the command line makes it, with no pre-flight, progress or journal unless asked. */
+export function gradeRequest(over: Partial<ReportedRequest> = {}): ReportedRequest {
+  return { concurrency: 16, reports: [], ...over };
 }
 
 export interface Dial {

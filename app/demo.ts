@@ -1,0 +1,90 @@
+/** `lab-grade demo` and `lab-grade sandbox`: the simulated lab, graded or kept running. */
+import { watch, writeFileSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import { CHECK_IDS } from '../checks/index.js';
+import { packagePath } from '../core/paths.js';
+import { loadScenarios } from '../sandbox/scenario.js';
+import { startSandbox, type Sandbox } from '../sandbox/lab.js';
+import type { GradeOutcome } from './grading.js';
+import { gradeAndReport, type ReportedRequest, type ReportIo } from './report-run.js';
+
+export const BUILT_IN_CLASS = packagePath('fixtures', 'scenarios');
+
+/** Starts the simulated lab, grades its class as a real class is graded, stops everything. */
+export async function runDemo(request: ReportedRequest, scenarioPaths: readonly string[], io: ReportIo & { onStarted?(sandbox: Sandbox): void }): Promise<GradeOutcome & { sandbox: Sandbox }> {
+  const scenarios = loadScenarios(scenarioPaths.length ? [...scenarioPaths] : [BUILT_IN_CLASS], CHECK_IDS);
+  const sandbox = await startSandbox(scenarios);
+  // Stopped before the grading has its own handler (or after it): the lab's listeners go with the process.
+  const stop = () => void sandbox.stop().finally(() => process.exit(130));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    io.onStarted?.(sandbox);
+    const outcome = await gradeAndReport(sandbox.config, request, io);
+    return { ...outcome, sandbox };
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    await sandbox.stop();
+  }
+}
+
+/**
+ * Writes the sandbox's class config (with its CA, token and password in files beside it) so that
+ * `lab-grade --config <out>/lab-grade.yaml` and kubectl can use the running simulated lab.
+ */
+export function writeSandboxConfig(sandbox: Sandbox, outDir: string): string {
+  const dir = resolve(outDir);
+  mkdirSync(join(dir, 'kubeconfigs'), { recursive: true });
+  const c = sandbox.config;
+  writeFileSync(join(dir, 'ca.pem'), sandbox.caPem);
+  writeFileSync(join(dir, 'azure-token'), c.azure!.token!.reveal(), { mode: 0o600 });
+  writeFileSync(join(dir, 'vm-password'), c.vm!.password!.reveal(), { mode: 0o600 });
+  for (const s of sandbox.scenarios) {
+    if (s.azure.clusters.length) writeFileSync(join(dir, 'kubeconfigs', `${s.user}.yaml`), sandbox.kubeconfig(s.user), { mode: 0o600 });
+  }
+  const file = join(dir, 'lab-grade.yaml');
+  const doc = {
+    roster: c.roster.map((r) => ({ user: r.user, resourceGroup: r.resourceGroup })),
+    azure: { subscription: c.azure!.subscriptionId, endpoint: c.azure!.endpoint, credential: 'token', token: { file: 'azure-token' }, requestsPerSecond: c.azure!.requestsPerSecond },
+    vm: { host: c.vm!.host, port: c.vm!.port, username: c.vm!.username, password: { file: 'vm-password' } },
+    network: { connectTo: c.network.connectTo, loopbackOnly: true },
+    tls: { caFile: 'ca.pem' },
+    timeouts: Object.fromEntries(Object.entries(c.timeoutsMs).map(([k, v]) => [k, v / 1000])),
+  };
+  writeFileSync(file, `# Written by lab-grade sandbox: the running simulated lab as a class config.\n${stringify(doc)}`);
+  return file;
+}
+
+export async function runSandbox(scenarioPaths: readonly string[], outDir: string): Promise<number> {
+  const paths = scenarioPaths.length ? [...scenarioPaths] : [BUILT_IN_CLASS];
+  let scenarios = loadScenarios(paths, CHECK_IDS);
+  const sandbox = await startSandbox(scenarios);
+  const file = writeSandboxConfig(sandbox, outDir);
+  const out = process.stdout;
+  out.write(`The simulated lab runs on 127.0.0.1 with ${scenarios.length} students.\n\n`);
+  out.write(`Grade it:   lab-grade --config ${file}\n`);
+  out.write(`kubectl:    kubectl --kubeconfig ${join(resolve(outDir), 'kubeconfigs', '<user>.yaml')} get pods\n`);
+  out.write(`Scenario files are watched: edit one and the world is derived again.\nCtrl-C stops everything.\n`);
+  const watchers = paths.map((p) =>
+    watch(resolve(p), { recursive: false }, () => {
+      try {
+        scenarios = loadScenarios(paths, CHECK_IDS);
+        sandbox.reload(scenarios);
+        out.write(`reloaded ${scenarios.length} scenarios\n`);
+      } catch (err) {
+        process.stderr.write(`lab-grade sandbox: not reloaded: ${(err as Error).message}\n`);
+      }
+    }),
+  );
+  await new Promise<void>((done) => {
+    const stop = () => done();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  watchers.forEach((w) => w.close());
+  await sandbox.stop();
+  out.write('stopped\n');
+  return 0;
+}

@@ -1,0 +1,56 @@
+/**
+ * What the grading application writes besides reports: one sink for notices on stderr (progress, the
+ * pre-flight table, the journal's name: quiet with --quiet) and warnings (always shown).
+ */
+import type { ReporterOutput } from '../reporters/types.js';
+
+export interface Notices {
+  /** Progress and what the run is doing: silenced by --quiet. */
+  readonly status: ReporterOutput;
+  /** Something the instructor must know; never silenced. */
+  warn(text: string): void;
+}
+
+const closedStreams = new WeakSet<NodeJS.WriteStream>();
+
+/**
+ * A terminal stream as a reporter output. A reader that went away (`| head`, quitting `less`) closes
+ * it: later writes are dropped quietly and the run goes on for its files, journal and exit code.
+ */
+export function streamOutput(stream: NodeJS.WriteStream): ReporterOutput {
+  if (!stream.listeners('error').some((l) => (l as { labGrade?: boolean }).labGrade)) {
+    const onError = Object.assign(() => void closedStreams.add(stream), { labGrade: true });
+    stream.on('error', onError);
+  }
+  const isTTY = !!stream.isTTY;
+  return {
+    write: (t) => {
+      if (!closedStreams.has(stream) && !stream.destroyed) stream.write(t);
+    },
+    isTTY,
+    color: isTTY && !process.env.NO_COLOR,
+  };
+}
+
+const SILENT: ReporterOutput = { write: () => undefined, isTTY: false, color: false };
+
+/** Notices on the process's stderr. */
+export function stderrNotices(quiet: boolean): Notices {
+  return {
+    status: quiet ? SILENT : streamOutput(process.stderr),
+    warn: (text) => void process.stderr.write(`lab-grade: warning: ${text}\n`),
+  };
+}
+
+/** Notices kept in memory (tests, and callers that show them elsewhere). */
+export function collectedNotices(): Notices & { text(): string } {
+  const chunks: string[] = [];
+  return {
+    status: { write: (t) => void chunks.push(t), isTTY: false, color: false },
+    warn: (t) => void chunks.push(`lab-grade: warning: ${t}\n`),
+    text: () => chunks.join(''),
+  };
+}
+
+/** Nothing at all (a caller that only wants the results). */
+export const NO_NOTICES: Notices = { status: SILENT, warn: () => undefined };

@@ -1,0 +1,51 @@
+/**
+ * A grading whose results go to reports (the command line's default command, `demo`, and a class in
+ * the simulated lab): the reports are opened before anything is contacted, put in place when the run
+ * ends, and left as they were when it is stopped, with the exact command that resumes it.
+ */
+import type { ClassConfig } from '../core/config.js';
+import type { ReporterOutput } from '../reporters/types.js';
+import { grade, type GradeOutcome, type GradeRequest } from './grading.js';
+import type { Notices } from './io.js';
+import { openReports, type ReportSpec } from './reports.js';
+import { resumeCommand } from './resume-command.js';
+
+export interface ReportedRequest extends Omit<GradeRequest, 'config'> {
+  reports: readonly ReportSpec[];
+}
+
+export interface ReportIo {
+  stdout: ReporterOutput;
+  notices: Notices;
+}
+
+/** Reports failed to be written; the others were (exit 4, as an internal failure would). */
+export const EXIT_REPORT_FAILED = 4;
+const EXIT_INTERRUPTED = 130;
+
+export async function gradeAndReport(config: ClassConfig, request: ReportedRequest, io: ReportIo): Promise<GradeOutcome> {
+  const reports = request.reports.length ? request.reports : [{ format: 'console' } as const];
+  const users = request.users?.length ?? 0;
+  const opened = openReports(reports, { verbose: users === 1 || config.roster.length === 1, stdout: io.stdout });
+  let journal: string | undefined;
+  const onStop = () => {
+    opened.abandon();
+    const how = journal ? `; resume with \`${resumeCommand(request.invocation ?? [], journal)}\`` : '';
+    process.stderr.write(`\nlab-grade: stopped${how}\n`);
+    process.exit(EXIT_INTERRUPTED);
+  };
+  process.once('SIGINT', onStop);
+  process.once('SIGTERM', onStop);
+  try {
+    const outcome = await grade({ ...request, config }, { reporters: opened.reporters, notices: io.notices, onJournal: (file) => (journal = file) });
+    const failures = opened.finish();
+    failures.forEach((f) => io.notices.warn(f));
+    return failures.length ? { ...outcome, exitCode: EXIT_REPORT_FAILED } : outcome;
+  } catch (err) {
+    opened.abandon();
+    throw err;
+  } finally {
+    process.off('SIGINT', onStop);
+    process.off('SIGTERM', onStop);
+  }
+}

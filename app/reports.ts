@@ -1,0 +1,124 @@
+/**
+ * The reports of a run (`--reporter NAME[=FILE]`): each to stdout or to a file. A file is written to a
+ * temporary file beside it and renamed over it only when complete, so a stopped run never leaves a
+ * truncated gradebook where a good one was; a report that cannot be written is named, and the others
+ * are still written.
+ */
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ConfigError, errorMessage } from '../core/errors.js';
+import type { ChecklistOptions } from '../reporters/checklist.js';
+import { createReporter, type ReportFormat } from '../reporters/index.js';
+import type { Reporter, ReporterOutput } from '../reporters/types.js';
+
+export interface ReportSpec {
+  format: ReportFormat;
+  /** Absent: stdout. */
+  file?: string;
+}
+
+export interface OpenReports {
+  reporters: Reporter[];
+  /** Puts each complete file in place; returns what could not be written (empty when all were). */
+  finish(): string[];
+  /** The run stopped: temporary files are removed, existing reports stay as they were. */
+  abandon(): void;
+}
+
+interface FileReport {
+  file: string;
+  temp: string;
+  fd: number;
+  failure?: string;
+}
+
+export function openReports(specs: readonly ReportSpec[], o: { verbose: boolean; stdout: ReporterOutput; checklist?: Omit<ChecklistOptions, 'output' | 'verbose'> }): OpenReports {
+  const onStdout = specs.filter((s) => s.file === undefined);
+  if (onStdout.length > 1) {
+    throw new ConfigError(`${onStdout.map((s) => s.format).join(' and ')} would both write to stdout, one after the other; give all but one a file (NAME=FILE)`, undefined, '--reporter');
+  }
+  const seen = new Map<string, ReportFormat>();
+  for (const s of specs) {
+    if (s.file === undefined) continue;
+    const key = resolve(s.file);
+    const other = seen.get(key);
+    if (other) throw new ConfigError(`${other} and ${s.format} both write to ${s.file}`, undefined, '--reporter');
+    seen.set(key, s.format);
+  }
+  const files: FileReport[] = [];
+  const reporters: Reporter[] = [];
+  try {
+    for (const s of specs) {
+      let output = o.stdout;
+      if (s.file !== undefined) {
+        const report = openTemp(s.file);
+        files.push(report);
+        output = fileOutput(report);
+      }
+      reporters.push(s.format === 'checklist' ? createReporter('checklist', { ...o.checklist, output, verbose: o.verbose }) : createReporter(s.format, { output, verbose: o.verbose }));
+    }
+  } catch (err) {
+    files.forEach(discard);
+    throw err;
+  }
+  return {
+    reporters,
+    finish() {
+      const failures: string[] = [];
+      for (const r of files) {
+        if (!r.failure) {
+          try {
+            fsyncSync(r.fd);
+            closeSync(r.fd);
+            renameSync(r.temp, r.file);
+            continue;
+          } catch (err) {
+            r.failure = errorMessage(err);
+          }
+        }
+        discard(r);
+        failures.push(`the report ${r.file} was not written: ${r.failure}`);
+      }
+      return failures;
+    },
+    abandon: () => files.forEach(discard),
+  };
+}
+
+function openTemp(file: string): FileReport {
+  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  try {
+    return { file, temp, fd: openSync(temp, 'w') };
+  } catch (err) {
+    throw new ConfigError(`cannot write the output file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, undefined, '--reporter');
+  }
+}
+
+/** Writes to the report's temporary file; the first failure (a full disk) stops this report only. */
+function fileOutput(r: FileReport): ReporterOutput {
+  return {
+    isTTY: false,
+    color: false,
+    write(text) {
+      if (r.failure) return;
+      try {
+        writeSync(r.fd, text);
+      } catch (err) {
+        r.failure = (err as NodeJS.ErrnoException).code ?? errorMessage(err);
+      }
+    },
+  };
+}
+
+function discard(r: FileReport): void {
+  try {
+    closeSync(r.fd);
+  } catch {
+    /* closed already */
+  }
+  try {
+    unlinkSync(r.temp);
+  } catch {
+    /* gone already */
+  }
+}

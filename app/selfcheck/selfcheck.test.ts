@@ -1,0 +1,131 @@
+/**
+ * The self-check through the simulated lab, in process: what a student reaches decides what is
+ * graded. A kubeconfig alone grades Exercises 5–7; `--local` in a home holding the scenario's
+ * greetings clone grades Exercises 1–2; an Azure login (an injected static token, the sandbox ARM and
+ * CA) adds Exercises 3–4. The rest is `skipped` with the line that would make it reachable.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECK_IDS } from '../../checks/index.js';
+import type { CheckResult, RunResult } from '../../core/model.js';
+import { packagePath } from '../../core/paths.js';
+import { REACH } from './detect.js';
+import { staticTokenCredential } from '../../probes/azure/credential.js';
+import { startSandbox, type Sandbox } from '../../sandbox/lab.js';
+import { loadScenarios, type Scenario } from '../../sandbox/scenario.js';
+import { collectedNotices } from '../io.js';
+import { selfCheck as runSelfCheck, type SelfCheckRequest } from './selfcheck.js';
+
+const root = mkdtempSync(join(tmpdir(), 'lab-grade-selfcheck-'));
+let sandbox: Sandbox;
+let scenario: Scenario;
+let kubeconfig: string;
+let caFile: string;
+
+beforeAll(async () => {
+  [scenario] = loadScenarios([packagePath('fixtures', 'scenarios', '01-perfect.yaml')], CHECK_IDS);
+  sandbox = await startSandbox([scenario]);
+  kubeconfig = join(root, 'kubeconfig.yaml');
+  writeFileSync(kubeconfig, sandbox.kubeconfig(scenario.user), { mode: 0o600 });
+  caFile = join(root, 'ca.pem');
+  writeFileSync(caFile, sandbox.caPem);
+});
+afterAll(async () => {
+  await sandbox?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** A home folder with the scenario's VM files (its greetings clone). */
+function vmHome(): string {
+  const home = mkdtempSync(join(root, 'vm-home-'));
+  for (const [path, content] of Object.entries(scenario.vm!.home)) {
+    mkdirSync(dirname(join(home, path)), { recursive: true });
+    writeFileSync(join(home, path), content);
+  }
+  return home;
+}
+
+interface Reach {
+  kubeconfig?: boolean;
+  azure?: boolean;
+  local?: string;
+}
+
+async function selfCheck(reach: Reach): Promise<{ code: number; checks: Record<string, CheckResult>; checklist: string }> {
+  const home = reach.local ?? mkdtempSync(join(root, 'home-'));
+  const json = join(root, `result-${Date.now()}-${Math.random()}.json`);
+  let checklist = '';
+  const request: SelfCheckRequest = {
+    only: [],
+    waitSeconds: 0,
+    reports: [{ format: 'checklist' }, { format: 'json', file: json }],
+    allowDisruptive: false,
+    allowExecCredentials: false,
+    watch: false,
+    intervalSeconds: 5,
+    local: reach.local ? true : undefined,
+    kubeconfig: reach.kubeconfig ? kubeconfig : undefined,
+    resourceGroup: reach.azure ? scenario.azure.resourceGroup : undefined,
+  };
+  const code = await runSelfCheck(request, {
+    stdout: { write: (t) => void (checklist += t), color: false, isTTY: false },
+    notices: collectedNotices(),
+    home,
+    env: {
+      USER: scenario.user,
+      LAB_GRADE_HOME: join(home, '.lab-grade'),
+      LAB_GRADE_CONNECT_TO: JSON.stringify(sandbox.config.network.connectTo),
+      LAB_GRADE_ARM_ENDPOINT: sandbox.config.azure!.endpoint,
+      LAB_GRADE_CA_FILE: caFile,
+      AZURE_SUBSCRIPTION_ID: sandbox.config.azure!.subscriptionId,
+    },
+    login: async () => (reach.azure ? staticTokenCredential(sandbox.config.azure!.token!) : undefined),
+  });
+  const run = JSON.parse(readFileSync(json, 'utf8')) as RunResult;
+  return { code, checks: Object.fromEntries(run.students[0].checks.map((c) => [c.id, c])), checklist };
+}
+
+const ofExercises = (checks: Record<string, CheckResult>, ...exercises: number[]) => Object.values(checks).filter((c) => exercises.includes(c.exercise));
+/** What the scenario says these checks come to in a full grading. */
+const expected = (...exercises: number[]) => Object.fromEntries(Object.entries(scenario.expect).filter(([id]) => exercises.includes(Number(/^ex(\d+)\./.exec(id)![1]))));
+const statuses = (list: CheckResult[]) => Object.fromEntries(list.map((c) => [c.id, c.status]));
+
+describe('self-check through the simulated lab', () => {
+  it('with only a kubeconfig grades Exercises 5–7; 3–4 wait for az login, 1–2 for the VM', async () => {
+    const { checks, checklist } = await selfCheck({ kubeconfig: true });
+    for (const c of ofExercises(checks, 3, 4)) expect(c, c.id).toMatchObject({ status: 'skipped', message: REACH.azLogin });
+    for (const c of ofExercises(checks, 1, 2)) expect(c, c.id).toMatchObject({ status: 'skipped', message: REACH.local });
+    // Without Azure, provenance cannot read the registry's digests; everything else is graded as in class.
+    expect(statuses(ofExercises(checks, 5, 6, 7))).toEqual({ ...expected(5, 6, 7), 'ex6.image.provenance': 'skipped' });
+    expect(checks['ex6.image.provenance'].message).toBe(REACH.azLogin);
+    expect(checklist).toMatch(/✓ Exercise 5 {2}Deploy a pod with kubectl +4\/4 {3}done/);
+    expect(checklist).toContain('Exercises 3, 4: run `az login`, then `npx lab-grade` again');
+    expect(checklist).toContain('Exercises 1, 2: run this on your VM: npx lab-grade --local');
+  });
+
+  it('with only --local grades Exercises 1–2 in the home folder (docker may be missing: a graded fail)', async () => {
+    const { checks, checklist } = await selfCheck({ local: vmHome() });
+    expect(statuses(ofExercises(checks, 2)).valueOf()).toMatchObject({ 'ex2.repo.cloned': 'pass', 'ex2.compose.valid': 'pass', 'ex2.compose.ports': 'pass' });
+    expect(checks['ex1.vm.reachable']).toMatchObject({ status: 'pass', evidence: { transport: 'local' } });
+    for (const c of ofExercises(checks, 1, 2)) expect(c.status, c.id).not.toBe('skipped');
+    for (const c of ofExercises(checks, 3, 4, 5, 6, 7)) expect(c.status, c.id).toBe('skipped');
+    expect(checks['ex5.pod.running'].message).toBe(REACH.credentials());
+    expect(checklist).toContain(`Checking VM:`);
+  });
+
+  it('with an Azure login and a kubeconfig grades everything but the VM, as a class run would', async () => {
+    const { checks, checklist } = await selfCheck({ kubeconfig: true, azure: true });
+    expect(statuses(ofExercises(checks, 3, 4, 5, 6, 7))).toEqual(expected(3, 4, 5, 6, 7));
+    for (const c of ofExercises(checks, 1, 2)) expect(c.status, c.id).toBe('skipped');
+    expect(checklist).toContain(`resource group ${scenario.azure.resourceGroup}`);
+    expect(checklist).toContain('27 of 34 points; Exercise 7 next');
+  });
+
+  it('with all three, every check but the disruptive one is graded', async () => {
+    const { checks } = await selfCheck({ kubeconfig: true, azure: true, local: vmHome() });
+    const skipped = Object.values(checks).filter((c) => c.status === 'skipped').map((c) => c.id);
+    expect(skipped).toEqual(['ex6.selfheal']);
+  });
+});

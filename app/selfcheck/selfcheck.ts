@@ -1,0 +1,214 @@
+/**
+ * The self-check: detect what this student can reach, grade it through the grading application (a
+ * one-student class config built in memory), show the checklist and what changed since the last
+ * check, and record the run in the local history. With `watch`, do that every few seconds.
+ */
+import { readFileSync } from 'node:fs';
+import type { TokenCredential } from '@azure/core-auth';
+import { ConfigError, errorMessage } from '../../core/errors.js';
+import { appendHistory, changesBetween, historyEntry, historyFile, lastEntry, readHistory, type HistoryEntry } from '../../core/history.js';
+import type { StudentResult } from '../../core/model.js';
+import { Secret } from '../../core/secret.js';
+import { staticTokenCredential } from '../../probes/azure/credential.js';
+import { checklistMessages } from '../../reporters/checklist.messages.js';
+import type { ChecklistView } from '../../reporters/checklist.js';
+import { bufferOutput } from '../../reporters/replay.js';
+import type { ReporterOutput } from '../../reporters/types.js';
+import { grade, profileFor } from '../grading.js';
+import type { Notices } from '../io.js';
+import { openReports, type ReportSpec } from '../reports.js';
+import { detectSelfCheck, type SelfCheck, type SelfCheckSettings } from './detect.js';
+import { watch } from './watch.js';
+
+export interface SelfCheckRequest {
+  only: readonly string[];
+  waitSeconds: number;
+  /** Reports besides (or instead of) the checklist; empty: the checklist on stdout. */
+  reports: readonly ReportSpec[];
+  allowDisruptive: boolean;
+  allowExecCredentials: boolean;
+  watch: boolean;
+  intervalSeconds: number;
+  local?: boolean;
+  kubeconfig?: string;
+  context?: string;
+  subscription?: string;
+  resourceGroup?: string;
+  userName?: string;
+}
+
+export interface SelfCheckIo {
+  stdout: ReporterOutput;
+  notices: Notices;
+  stdin?: NodeJS.ReadStream;
+  env: NodeJS.ProcessEnv;
+  home: string;
+  /** Tests inject a credential; the command line signs in through the az CLI (or the simulated lab's token file). */
+  login?: () => Promise<TokenCredential | undefined>;
+  /** Tests stop `watch` without a signal. */
+  signal?: AbortSignal;
+}
+
+/** A report failed to be written (exit 4 after the others were written). */
+const EXIT_REPORT_FAILED = 4;
+
+export async function selfCheck(request: SelfCheckRequest, io: SelfCheckIo): Promise<number> {
+  const reports: readonly ReportSpec[] = request.reports.length ? request.reports : [{ format: 'checklist' }];
+  if (request.watch && reports.some((r) => r.format !== 'checklist' || r.file !== undefined)) throw new ConfigError('--watch shows the checklist only: drop --reporter', undefined, '--reporter');
+  if (request.watch && request.waitSeconds > 0) throw new ConfigError('--watch takes one snapshot every --interval seconds: drop --wait', undefined, '--wait');
+
+  const profile = profileFor({});
+  const detected = await detectSelfCheck({ ...settingsFrom(request, io, profile.expect.repoDir), ...simulatedLab(io.env) });
+  const history = new History(historyFile(io.env), detected.user, profile.lab, io.notices);
+
+  /** One grading into the reports; `stdout` is where unnamed reports (the checklist) go. */
+  const gradeOnce = async (stdout: ReporterOutput, since: (student: StudentResult) => ChecklistView['since'], footer?: string) => {
+    const opened = openReports(reports, { verbose: true, stdout, checklist: { reached: detected.reached, since, footer } });
+    try {
+      const outcome = await grade(gradeRequest(request, detected, profile), { reporters: opened.reporters, notices: io.notices });
+      const failures = opened.finish();
+      failures.forEach((f) => io.notices.warn(f));
+      return { student: outcome.run.students[0], exitCode: failures.length ? EXIT_REPORT_FAILED : outcome.exitCode };
+    } catch (err) {
+      opened.abandon();
+      throw err;
+    }
+  };
+
+  if (!request.watch) {
+    const before = history.last();
+    const since = (s: StudentResult) => before && { at: new Date(before.at), changes: changesBetween(before.checks, checksOf(s)) };
+    const { student, exitCode } = await gradeOnce(io.stdout, since);
+    history.record(student, true);
+    return exitCode;
+  }
+
+  // The latest change stays on screen until a newer one: a student who looks away still sees it.
+  const recorded = history.last();
+  let baseline = recorded && { at: new Date(recorded.at), checks: recorded.checks };
+  let shown: ChecklistView['since'];
+  return watch({
+    intervalMs: request.intervalSeconds * 1000,
+    output: io.stdout,
+    input: io.stdin?.isTTY ? io.stdin : undefined,
+    signal: io.signal,
+    run: async () => {
+      const frame = bufferOutput({ color: io.stdout.color, isTTY: io.stdout.isTTY });
+      const since = (s: StudentResult) => {
+        const checks = checksOf(s);
+        const changes = baseline ? changesBetween(baseline.checks, checks) : [];
+        if (baseline && (changes.length || !shown)) shown = { at: baseline.at, changes };
+        baseline = { at: new Date(), checks };
+        return shown;
+      };
+      const { student } = await gradeOnce(frame, since, checklistMessages.watching(request.intervalSeconds));
+      // A watch records a run when something changed: every few seconds would fill the history with copies.
+      history.record(student, false);
+      return frame.text();
+    },
+  });
+}
+
+function gradeRequest(request: SelfCheckRequest, detected: SelfCheck, profile: ReturnType<typeof profileFor>) {
+  return {
+    config: detected.config,
+    profile,
+    users: [detected.user],
+    only: request.only,
+    waitSeconds: request.waitSeconds,
+    concurrency: 1,
+    allowDisruptive: request.allowDisruptive,
+    allowExecCredentials: request.allowExecCredentials,
+    runtime: { credential: detected.credential, unavailable: detected.unavailable },
+  };
+}
+
+const checksOf = (student: StudentResult) => Object.fromEntries(student.checks.map((c) => [c.id, c.status]));
+
+/** The local history of this student's self-checks; a history that cannot be written never fails a check. */
+class History {
+  private latest?: HistoryEntry;
+
+  constructor(
+    private readonly file: string,
+    private readonly user: string,
+    private readonly lab: string,
+    private readonly notices: Notices,
+  ) {
+    this.latest = lastEntry(readHistory(file), user, lab);
+  }
+
+  last(): HistoryEntry | undefined {
+    return this.latest;
+  }
+
+  record(student: StudentResult, always: boolean): void {
+    const entry = historyEntry(student, this.lab);
+    if (!always && this.latest && changesBetween(this.latest.checks, entry.checks).length === 0) return;
+    try {
+      appendHistory(this.file, entry);
+      this.latest = entry;
+    } catch (err) {
+      this.notices.warn(`the history was not saved (${this.file}: ${errorMessage(err)})`);
+    }
+  }
+}
+
+function settingsFrom(r: SelfCheckRequest, io: SelfCheckIo, repoDir: string): SelfCheckSettings {
+  return {
+    home: io.home,
+    env: io.env,
+    userName: r.userName,
+    local: r.local,
+    repoDir,
+    kubeconfig: r.kubeconfig,
+    context: r.context,
+    subscription: r.subscription,
+    resourceGroup: r.resourceGroup,
+    login: io.login ?? azureLogin(io.env),
+  };
+}
+
+/**
+ * The Azure login: the az CLI's (Cloud Shell is signed in already). For the simulated lab and tests,
+ * LAB_GRADE_AZURE_TOKEN_FILE names a file holding a bearer token instead; no such file: not signed in.
+ */
+function azureLogin(env: NodeJS.ProcessEnv): () => Promise<TokenCredential | undefined> {
+  const tokenFile = env.LAB_GRADE_AZURE_TOKEN_FILE;
+  // Loaded when a self-check signs in, not at every start of the command.
+  if (tokenFile === undefined) return async () => new (await import('@azure/identity')).AzureCliCredential();
+  return async () => {
+    const token = readOptional(tokenFile)?.trim();
+    return token ? staticTokenCredential(new Secret(token, 'Azure token')) : undefined;
+  };
+}
+
+/**
+ * Hidden settings that point a self-check at the simulated lab (`lab-grade sandbox`): its ARM
+ * endpoint, its CA, and where its public addresses really listen (which makes the run loopback-only).
+ */
+function simulatedLab(env: NodeJS.ProcessEnv): Partial<SelfCheckSettings> {
+  const out: Partial<SelfCheckSettings> = {};
+  if (env.LAB_GRADE_ARM_ENDPOINT) out.armEndpoint = env.LAB_GRADE_ARM_ENDPOINT;
+  if (env.LAB_GRADE_CA_FILE) {
+    out.caPem = readOptional(env.LAB_GRADE_CA_FILE);
+    if (!out.caPem) throw new ConfigError(`cannot read ${env.LAB_GRADE_CA_FILE}`, undefined, 'LAB_GRADE_CA_FILE');
+  }
+  if (env.LAB_GRADE_CONNECT_TO) {
+    try {
+      out.connectTo = JSON.parse(env.LAB_GRADE_CONNECT_TO) as Record<string, string>;
+    } catch {
+      throw new ConfigError('expected a JSON object {"host:port": "host:port"}', undefined, 'LAB_GRADE_CONNECT_TO');
+    }
+    out.loopbackOnly = true;
+  }
+  return out;
+}
+
+function readOptional(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

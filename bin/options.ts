@@ -1,0 +1,144 @@
+/**
+ * The command line's options and their conversion into the grading application's typed requests.
+ * Every value is checked here, with the flag and the value as given in the error.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Options } from 'yargs';
+import type { ClassRunRequest } from '../app/class-plan.js';
+import type { ReportSpec } from '../app/reports.js';
+import type { SelfCheckRequest } from '../app/selfcheck/selfcheck.js';
+import { ConfigError } from '../core/errors.js';
+import { parseShard } from '../core/shard.js';
+import { didYouMean } from '../core/suggest.js';
+import { isReportFormat, REPORT_FORMATS } from '../reporters/index.js';
+
+/** Node's timers fire at once beyond 2^31 ms; a day is more than any lab needs. */
+const MAX_SECONDS = 86_400;
+
+type Args = Record<string, unknown>;
+
+/** A number as typed (yargs keeps what is not a number as text, so the error can show it). */
+function numberOption(a: Args, key: string, flag: string, o: { min: number; max: number; integer?: boolean; minText?: string }): number | undefined {
+  const raw = a[key];
+  if (raw === undefined) return undefined;
+  const n = typeof raw === 'number' ? raw : Number.NaN;
+  const kind = o.integer ? 'a whole number' : 'a number';
+  if (!Number.isFinite(n) || (o.integer && !Number.isInteger(n)) || n < o.min || n > o.max) {
+    throw new ConfigError(`expected ${kind} from ${o.minText ?? o.min} to ${o.max}, got ${JSON.stringify(Array.isArray(raw) ? raw.at(-1) : raw)}`, undefined, flag);
+  }
+  return n;
+}
+
+/** `NAME[=FILE]` of --reporter. */
+export function reportSpecs(values: readonly unknown[]): ReportSpec[] {
+  return values.map(String).map((spec) => {
+    const eq = spec.indexOf('=');
+    const name = eq < 0 ? spec : spec.slice(0, eq);
+    const file = eq < 0 ? undefined : spec.slice(eq + 1);
+    if (!isReportFormat(name)) throw new ConfigError(`unknown reporter ${JSON.stringify(name)}${didYouMean(name, REPORT_FORMATS)}; available: ${REPORT_FORMATS.join(', ')}`, undefined, '--reporter');
+    if (file === '') throw new ConfigError(`expected NAME=FILE, got ${JSON.stringify(spec)}`, undefined, '--reporter');
+    return file === undefined ? { format: name } : { format: name, file };
+  });
+}
+
+const REPORTER_OPTION = { alias: 'r', type: 'string', array: true, default: [] as string[], describe: `NAME[=FILE]: ${REPORT_FORMATS.join(', ')}; repeatable; no FILE: stdout (one report at most)` } as const;
+
+export const GRADING_OPTIONS = {
+  user: { alias: 'u', type: 'string', array: true, default: [] as string[], describe: 'Grade this student (repeatable); omitted: the whole roster' },
+  only: { type: 'string', array: true, default: [] as string[], describe: 'Only these checks: an exercise (ex6), a prefix or an id (ex6.app.e2e); repeatable' },
+  wait: { requiresArg: true, default: 0, describe: 'Poll failing checks for up to SECONDS (e.g. while pods start); 0 grades one snapshot' },
+  concurrency: { alias: 'j', requiresArg: true, default: 16, describe: 'Students graded at once (16: grading waits on the network, not the CPU; lower it if Azure throttles)' },
+  reporter: REPORTER_OPTION,
+  'allow-disruptive': { type: 'boolean', default: false, describe: 'Allow ex6.selfheal to delete the myapi pod (the only write)' },
+  'allow-exec-credentials': { type: 'boolean', default: false, describe: 'Allow kubeconfigs that run a credential plugin (a kubeconfig is code)' },
+  'student-timeout': { requiresArg: true, describe: 'Seconds one student may take, all checks included, before the rest are `error` (default 300)' },
+  preflight: { type: 'boolean', default: true, describe: 'Before grading a class, check who is reachable (Azure identity and resource groups, SSH ports); --no-preflight skips it' },
+  quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Nothing on stderr but errors: no progress, no pre-flight table' },
+  journal: { type: 'string', describe: 'Append each finished student to FILE (JSON lines); a class run journals to .lab-grade/journal-<time>.jsonl unless --no-journal' },
+  resume: { type: 'string', describe: 'Continue the run of this journal: skip its graded students, grade the rest, append to it' },
+  'rerun-incomplete': { type: 'string', describe: 'Grade again only the incomplete students of this journal, appending to it' },
+  shard: { type: 'string', describe: 'I/N: grade only the I-th of N stable slices of the roster (by a hash of the user name)' },
+} as const satisfies Record<string, Options>;
+
+export const SELF_CHECK_OPTIONS = {
+  watch: { type: 'boolean', default: false, describe: 'Self-check: check again every --interval seconds or on Enter, showing what changed' },
+  interval: { requiresArg: true, default: 5, describe: 'Self-check --watch: seconds between checks' },
+  local: { type: 'boolean', describe: 'Self-check on your VM: grade Exercises 1–2 on this machine (default when ~/greetings exists, outside Cloud Shell)' },
+  kubeconfig: { type: 'string', describe: 'Self-check: the kubeconfig to use (default $KUBECONFIG or ~/.kube/config)' },
+  context: { type: 'string', describe: 'Self-check: the kubeconfig context (default its current context)' },
+  subscription: { type: 'string', describe: 'Self-check: your Azure subscription id (default $AZURE_SUBSCRIPTION_ID, the az CLI default, or your only one)' },
+  'resource-group': { type: 'string', describe: 'Self-check: your resource group (default: your only one)' },
+  'user-name': { type: 'string', describe: 'Self-check: your lab user name (default $USER)' },
+} as const satisfies Record<string, Options>;
+
+
+const strings = (v: unknown) => ((v as unknown[] | undefined) ?? []).map(String);
+const text = (a: Args, k: string) => (typeof a[k] === 'string' ? (a[k] as string) : undefined);
+
+/** The options every grading command shares (the default command, `demo`, `live`). */
+export function gradingRequest(a: Args) {
+  return {
+    users: strings(a.user),
+    only: strings(a.only),
+    waitSeconds: numberOption(a, 'wait', '--wait', { min: 0, max: MAX_SECONDS }) ?? 0,
+    concurrency: numberOption(a, 'concurrency', '--concurrency', { min: 1, max: 1000, integer: true }) ?? 16,
+    studentTimeoutSeconds: numberOption(a, 'studentTimeout', '--student-timeout', { min: 1, max: MAX_SECONDS }),
+    allowDisruptive: !!a.allowDisruptive,
+    allowExecCredentials: !!a.allowExecCredentials,
+    reports: reportSpecs(strings(a.reporter)),
+  };
+}
+
+export function classRunRequest(a: Args): ClassRunRequest {
+  const resume = text(a, 'resume');
+  const rerun = text(a, 'rerunIncomplete');
+  if (resume && rerun) throw new ConfigError('use one of --resume and --rerun-incomplete', undefined, '--resume');
+  return {
+    preflight: a.preflight !== false,
+    progress: !a.quiet,
+    journal: { file: text(a, 'journal'), auto: a.journal !== false },
+    ...(resume ? { resume: { file: resume, only: 'unfinished' as const } } : rerun ? { resume: { file: rerun, only: 'incomplete' as const } } : {}),
+    ...(text(a, 'shard') ? { shard: parseShard(text(a, 'shard')!) } : {}),
+  };
+}
+
+const SELF_CHECK_ONLY = ['watch', 'local', 'kubeconfig', 'context', 'subscription', 'resourceGroup', 'userName'] as const;
+const flag = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** Whether the default command grades this student only; self-check options with a class config are a usage error. */
+export function isSelfCheck(a: Args, cwd = process.cwd()): boolean {
+  const selfCheck = a.config === undefined && strings(a.user).length === 0 && !existsSync(resolve(cwd, 'lab-grade.yaml'));
+  if (!selfCheck) {
+    const used = SELF_CHECK_ONLY.find((k) => a[k] !== undefined && a[k] !== false);
+    if (used) throw new ConfigError(`is for a self-check (no --config, no --user and no lab-grade.yaml in this folder)`, undefined, flag(used));
+  }
+  return selfCheck;
+}
+
+export function selfCheckRequest(a: Args): SelfCheckRequest {
+  const g = gradingRequest(a);
+  return {
+    only: g.only,
+    waitSeconds: g.waitSeconds,
+    reports: g.reports,
+    allowDisruptive: g.allowDisruptive,
+    allowExecCredentials: g.allowExecCredentials,
+    watch: !!a.watch,
+    intervalSeconds: numberOption(a, 'interval', '--interval', { min: 1, max: MAX_SECONDS }) ?? 5,
+    local: a.local === undefined ? undefined : !!a.local,
+    kubeconfig: text(a, 'kubeconfig'),
+    context: text(a, 'context'),
+    subscription: text(a, 'subscription'),
+    resourceGroup: text(a, 'resourceGroup'),
+    userName: text(a, 'userName'),
+  };
+}
+
+export function historyRequest(a: Args) {
+  return {
+    format: a.reporter === 'json' ? ('json' as const) : ('console' as const),
+    userName: text(a, 'userName'),
+    limit: numberOption(a, 'limit', '--limit', { min: 0, max: 1_000_000, integer: true }) ?? 20,
+  };
+}

@@ -1,0 +1,89 @@
+/** Exercise 1 step 4: Docker is installed on the VM and the lab user may use it. */
+import { defineCheck, fail, pass, reasons } from '../../core/check.js';
+import { oneLine } from '../text.js';
+import { runOnVm } from './vm.js';
+
+export const INSTALL_DOCKER_URL = 'https://docs.docker.com/install/linux/docker-ce/ubuntu/';
+
+const NOT_FOUND = /command not found|No such file or directory/i;
+const DOCKER_VERSION = /Docker version [^\s,]+(?:, build \S+)?/;
+const PERMISSION_DENIED = /permission denied while trying to connect to the Docker daemon/i;
+const DAEMON_DOWN = /Cannot connect to the Docker daemon|Is the docker daemon running/i;
+
+const INSTALLED = reasons({
+  missing: ['LG-111', 'Docker is not installed'],
+  unexpected: ['LG-112', '`docker --version` does not print a Docker version'],
+});
+
+export const dockerInstalled = defineCheck({
+  id: 'ex1.docker.installed',
+  exercise: 1,
+  title: () => 'Docker is installed on the VM',
+  points: { points: 1 },
+  needs: ['vm'],
+  dependsOn: ['ex1.vm.reachable'],
+  reasons: INSTALLED,
+  async run(ctx) {
+    const { result, evidence } = await runOnVm(ctx, 'dockerVersion');
+    const version = DOCKER_VERSION.exec(result.stdout)?.[0];
+    if (result.code === 0 && version) return pass(`Docker is installed: ${version}`, evidence, { found: version });
+    const answer = oneLine(result.stderr || result.stdout);
+    if (result.code === 127 || NOT_FOUND.test(result.stderr)) {
+      return fail(
+        INSTALLED.missing,
+        `Docker is not installed on the VM: \`docker --version\` answers "${answer}"`,
+        `Exercise 1 step 4 expects Docker on the lab VM (a prerequisite of the lab: ${INSTALL_DOCKER_URL}). Ask your instructor, or install it and run \`docker --version\` again.`,
+        { evidence, outcome: 'needs-fix', found: answer, expected: 'Docker version …' },
+      );
+    }
+    return fail(
+      INSTALLED.unexpected,
+      `\`docker --version\` exited with code ${result.code} and did not print a Docker version: "${answer}"`,
+      'Exercise 1 step 4: `docker --version` should print "Docker version …". Check that `docker` on your PATH is the Docker CLI.',
+      { evidence, outcome: 'needs-fix', found: answer, expected: 'Docker version …' },
+    );
+  },
+});
+
+const USABLE = reasons({
+  permission: ['LG-121', 'the lab user may not use the Docker daemon'],
+  daemonDown: ['LG-122', 'the Docker daemon is not running'],
+  other: ['LG-123', '`docker info` fails'],
+});
+
+export const dockerUsable = defineCheck({
+  id: 'ex1.docker.usable',
+  exercise: 1,
+  title: () => 'The lab user can use Docker',
+  points: { points: 1 },
+  needs: ['vm'],
+  dependsOn: ['ex1.docker.installed'],
+  reasons: USABLE,
+  async run(ctx) {
+    const { result, evidence } = await runOnVm(ctx, 'dockerInfo');
+    const user = ctx.target.vm?.username ?? ctx.target.user;
+    if (result.code === 0) return pass(`the Docker daemon ${result.stdout.trim()} answers for ${user}`, evidence);
+    const answer = oneLine(result.stderr || result.stdout);
+    if (PERMISSION_DENIED.test(result.stderr)) {
+      return fail(
+        USABLE.permission,
+        `${user} may not use Docker: the daemon answers "${answer}"`,
+        'Exercise 1 step 4: add your user to the docker group with `sudo usermod -aG docker $USER`, then log out of the VM and log in again (group membership is read at login) and check with `docker info`.',
+        { evidence, outcome: 'needs-fix', found: answer },
+      );
+    }
+    // A daemon that is starting answers soon: --wait polls it.
+    if (DAEMON_DOWN.test(result.stderr)) {
+      return fail(
+        USABLE.daemonDown,
+        `the Docker daemon is not running: "${answer}"`,
+        'Exercise 1 step 4: start the daemon with `sudo systemctl start docker` (and `sudo systemctl enable docker` so it starts with the VM), then check with `docker info`.',
+        { evidence, found: answer },
+      );
+    }
+    return fail(USABLE.other, `\`docker info\` failed (exit code ${result.code}): "${answer}"`, 'Exercise 1 step 4: `docker info` must succeed for your user before the images can be built.', {
+      evidence,
+      found: answer,
+    });
+  },
+});

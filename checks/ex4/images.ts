@@ -1,0 +1,70 @@
+/** Exercise 4 steps 3–5: myapp:v1.0 and myapi:v1.0 are pushed, read through the registry's own API. */
+import { defineCheck, fail, pass, reasons, type Reason } from '../../core/check.js';
+import type { Evidence } from '../../core/model.js';
+import { AUTH_MODE_TEXT, type AuthMode } from '../../probes/registry/auth.js';
+import { withRegistry } from './registry.js';
+
+const pushHint = (loginServer: string, tag: string) =>
+  `Exercise 4 steps 3–5: on your VM, \`docker login ${loginServer}\`, then \`export REGISTRY="${loginServer}/"\` and \`export TAG="${tag}"\` (keep the trailing slash), \`docker-compose build\` and \`docker-compose push\``;
+
+interface PushReasons {
+  gone: Reason;
+  noRepository: Reason;
+  noTag: Reason;
+}
+
+/** A check that `<registry>/<repository>:<tag>` was pushed, for the app's or the API's image. */
+function imagePushed(id: string, workload: 'app' | 'api', R: PushReasons) {
+  return defineCheck({
+    id,
+    exercise: 4,
+    title: (p) => `${p.expect[workload].image}:${p.expect.tag} is pushed`,
+    points: { points: 2 },
+    needs: ['azure', 'registry'],
+    dependsOn: ['ex4.registry.exists'],
+    uses: ['registry'],
+    reasons: { ...R },
+    run(ctx) {
+      return withRegistry(ctx, R.gone, async (r) => {
+        const repo = ctx.profile.expect[workload].image;
+        const tag = ctx.profile.expect.tag;
+        const list = await ctx.probes.registry.tags(r.loginServer, repo);
+        const evidence: Evidence = { registry: r.name, loginServer: r.loginServer, repository: repo, tag, repositoryExists: list.exists, tagsSeen: list.tags.slice(0, 50), auth: list.auth };
+        if (!list.exists) return fail(R.noRepository, `repository ${repo} not found in ${r.loginServer}`, pushHint(r.loginServer, tag), { evidence, outcome: 'needs-fix', expected: `${repo}:${tag}` });
+        if (!list.tags.includes(tag)) {
+          const seen = list.tags;
+          const has = seen.length ? `tag(s) ${seen.slice(0, 10).join(', ')}${seen.length > 10 ? ', …' : ''}` : 'no tags';
+          return fail(R.noTag, `${r.loginServer}/${repo} has ${has} but not ${tag}`, pushHint(r.loginServer, tag), {
+            evidence,
+            outcome: 'needs-fix',
+            found: seen.slice(0, 10).join(', ') || 'none',
+            expected: tag,
+          });
+        }
+        const digest = await ctx.probes.registry.manifestDigest(r.loginServer, repo, tag);
+        const how = AUTH_MODE_TEXT[list.auth as AuthMode] ?? list.auth;
+        return pass(`${r.loginServer}/${repo}:${tag} is in the registry (read with ${how})`, { ...evidence, digest: digest ?? null });
+      });
+    },
+  });
+}
+
+export const myappPushed = imagePushed(
+  'ex4.image.myapp',
+  'app',
+  reasons({
+    gone: ['LG-421', 'the registry is gone'],
+    noRepository: ['LG-422', 'repository myapp not pushed'],
+    noTag: ['LG-423', 'myapp has no v1.0 tag'],
+  }),
+);
+
+export const myapiPushed = imagePushed(
+  'ex4.image.myapi',
+  'api',
+  reasons({
+    gone: ['LG-431', 'the registry is gone'],
+    noRepository: ['LG-432', 'repository myapi not pushed'],
+    noTag: ['LG-433', 'myapi has no v1.0 tag'],
+  }),
+);

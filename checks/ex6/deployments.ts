@@ -1,0 +1,119 @@
+/** Exercise 6: Deployments myapp and myapi run the student's own images with the lab's settings. */
+import { defineCheck, fail, pass, reasons, type Reason } from '../../core/check.js';
+import { snapshotFor, studentRegistry } from '../kube/context.js';
+import { allAvailable, byName, mainContainer, replicaStatus } from '../kube/deployments.js';
+import { imageName, isImage, parseImageRef, registryNameOf } from '../kube/images.js';
+import { envValue } from '../kube/pods.js';
+import { diagnosePull, PULL_CAUSES } from '../kube/pull.js';
+import { fileOf, missingHint, missingMessage, podsLine, podsOf, unavailableHint } from './workload.js';
+
+interface DeploymentReasons {
+  missing: Reason;
+  wrongImage: Reason;
+  wrongEnv: Reason;
+  replicaCount: Reason;
+  unavailable: Reason;
+}
+
+/**
+ * A Deployment check for the app or the API. `exactReplicas`: the replica count is part of the lab's
+ * spec (myapp's 3); myapi's may change (the lab discusses scaling it).
+ */
+function deploymentCheck(id: string, workload: 'app' | 'api', exactReplicas: boolean, R: DeploymentReasons) {
+  return defineCheck({
+    id,
+    exercise: 6,
+    title: (p) => {
+      const w = p.expect[workload];
+      return exactReplicas ? `Deployment ${w.deployment} runs ${w.replicas} replicas of your image` : `Deployment ${w.deployment} runs your image`;
+    },
+    points: { points: 2 },
+    needs: ['kube'],
+    dependsOn: ['ex5.kube.reachable'],
+    uses: ['registry'],
+    reasons: { ...R },
+    async run(ctx) {
+      const e = ctx.profile.expect;
+      const w = e[workload];
+      const file = fileOf(w);
+      const snap = await snapshotFor(ctx.probes.kube, ['deployments', 'pods']);
+      const d = byName(snap.deployments, w.deployment);
+      if (!d) return fail(R.missing, missingMessage('Deployment', w.deployment, snap.namespace), missingHint(file), { evidence: { namespace: snap.namespace }, outcome: 'needs-fix' });
+      const image = mainContainer(d, w.deployment)?.image ?? '';
+      const reg = studentRegistry(ctx, snap);
+      const ref = parseImageRef(image);
+      const ok = reg.loginServer ? isImage(image, reg.loginServer, w.image, e.tag) : !!registryNameOf(ref?.host, e.registryDomain) && ref?.repository === w.image && ref?.tag === e.tag;
+      const expected = reg.loginServer ? imageName(reg.loginServer, w.image, e.tag) : `<registry name>.${e.registryDomain}/${w.image}:${e.tag}`;
+      if (!ok) {
+        const note = ref?.host === e.helm.brokenDefaultRegistry ? ` (${ref.host} is the Helm chart's deliberately broken default registry)` : '';
+        return fail(
+          R.wrongImage,
+          `Deployment ${w.deployment} runs ${image || 'no image'}, not your ${expected}${note}`,
+          `Exercise 6: change the image at the bottom of ${file} to <your registry name>.azurecr.io/… (the image you pushed in Exercise 4) and apply it again.`,
+          { evidence: { deployment: w.deployment, image, expected, registrySource: reg.source }, outcome: 'needs-fix', found: image || 'none', expected },
+        );
+      }
+      const container = mainContainer(d, w.deployment);
+      for (const [key, value] of Object.entries(w.env)) {
+        const found = envValue(container, key);
+        if (found !== value) {
+          return fail(
+            R.wrongEnv,
+            `Deployment ${w.deployment}: env ${key} is ${found === undefined ? 'not set' : JSON.stringify(found)}, the lab sets ${value}`,
+            `Exercise 6: leave ${key} as '${value}' in the last lines of ${file} and apply it again.`,
+            { evidence: { deployment: w.deployment, [key]: found ?? null }, outcome: 'needs-fix', found: found ?? 'not set', expected: value },
+          );
+        }
+      }
+      const st = replicaStatus(d);
+      if (exactReplicas && st.desired !== w.replicas) {
+        return fail(
+          R.replicaCount,
+          `Deployment ${w.deployment} asks for ${st.desired} replica(s); the lab's ${w.deployment}.yaml asks for ${w.replicas}`,
+          `Exercise 6: keep \`replicas: ${w.replicas}\` in ${file} and apply it again.`,
+          { evidence: { deployment: w.deployment, replicas: st.desired }, outcome: 'needs-fix', found: String(st.desired), expected: String(w.replicas) },
+        );
+      }
+      const evidence = { deployment: w.deployment, image, replicas: `${st.available}/${st.desired}` };
+      if (!allAvailable(st)) {
+        const pods = podsOf(d, snap);
+        const stuck = pods.map((p) => diagnosePull(p, snap.events)).find(Boolean);
+        const why = stuck ? `; ${PULL_CAUSES[stuck.cause].meaning || `${stuck.reason}: ${stuck.event ?? stuck.message ?? ''}`}` : '';
+        const hint = stuck && stuck.cause !== 'other' ? PULL_CAUSES[stuck.cause].hint : unavailableHint;
+        const listed = podsLine(pods);
+        return fail(R.unavailable, `Deployment ${w.deployment}: ${st.available} of ${st.desired} replica(s) available${listed ? ` (pods: ${listed})` : ''}${why}`, hint, {
+          evidence: { ...evidence, ...(stuck ? { pod: stuck.pod, reason: stuck.reason, event: stuck.event } : {}) },
+          found: `${st.available}/${st.desired} available`,
+          expected: `${st.desired}/${st.desired} available`,
+        });
+      }
+      return pass(`Deployment ${w.deployment} runs ${image} with ${st.available}/${st.desired} replica(s) available`, evidence);
+    },
+  });
+}
+
+export const myappDeployment = deploymentCheck(
+  'ex6.myapp.deployment',
+  'app',
+  true,
+  reasons({
+    missing: ['LG-601', 'Deployment myapp not found'],
+    wrongImage: ['LG-602', "Deployment myapp does not run the student's image"],
+    wrongEnv: ['LG-603', 'Deployment myapp lacks API_BASE_URL=http://myapi:8080'],
+    replicaCount: ['LG-604', "Deployment myapp does not ask for the lab's replicas"],
+    unavailable: ['LG-605', 'Deployment myapp has replicas unavailable'],
+  }),
+);
+
+export const myapiDeployment = deploymentCheck(
+  'ex6.myapi.deployment',
+  'api',
+  false,
+  reasons({
+    missing: ['LG-611', 'Deployment myapi not found'],
+    wrongImage: ['LG-612', "Deployment myapi does not run the student's image"],
+    wrongEnv: ['LG-613', 'Deployment myapi lacks an env value of the lab'],
+    replicaCount: ['LG-614', "Deployment myapi does not ask for the lab's replicas"],
+    unavailable: ['LG-615', 'Deployment myapi has replicas unavailable'],
+  }),
+);

@@ -1,0 +1,105 @@
+/** Exercise 6: the app works through the LoadBalancer's external IP: start page, form, and a posted greeting listed in the answer. */
+import { defineCheck, fail, pass, reasons, type Reason, type Verdict } from '../../core/check.js';
+import { ProbeError, type HttpAnswer } from '../../probes/types.js';
+import { snapshotFor } from '../kube/context.js';
+import { byName, replicaStatus } from '../kube/deployments.js';
+import { hasForm, hasStartLink, isNginxWelcome, isResultPage, listedContents } from '../kube/greetings.js';
+import { endpointsReadiness, httpUrl, loadBalancerAddress } from '../kube/services.js';
+import { bodyExcerpt } from '../text.js';
+import { pendingHint, pendingMessage } from './services.js';
+import { REPLICA_NOTE } from './workload.js';
+
+const R = reasons({
+  pending: ['LG-641', "the app's external IP is still pending"],
+  redirect: ['LG-642', 'the app redirects elsewhere'],
+  nginx: ['LG-643', 'the external IP shows nginx, not the greetings app'],
+  unavailable: ['LG-644', 'the app answers 5xx (still starting)'],
+  noStartPage: ['LG-645', 'the start page is not the greetings app'],
+  noForm: ['LG-646', 'the form page is not the greetings form'],
+  api500: ['LG-647', 'posting a greeting fails: myapp cannot reach myapi'],
+  unexpected: ['LG-648', 'posting a greeting answers unexpectedly'],
+  missing: ['LG-649', 'the posted greeting is not listed in the answer'],
+  noAnswer: ['LG-650', 'the app does not answer'],
+});
+
+const noAnswerHint = 'Exercise 6: open http://<external IP> in a browser; `kubectl get pods` must show every pod Running. Re-run once it answers.';
+
+/** Why a page is not the one wanted, or undefined when it is. */
+function pageProblem(a: HttpAnswer, wanted: (html: string) => boolean, wrong: Reason, wrongMessage: (url: string, status: number, text: string) => string): Verdict | undefined {
+  const evidence = { url: a.url, status: a.status, excerpt: bodyExcerpt(a.body) };
+  if (a.status >= 300 && a.status < 400 && a.headers.location) {
+    return fail(R.redirect, `${a.url} redirects to ${a.headers.location}, which the grader does not follow`, noAnswerHint, { evidence, outcome: 'needs-fix' });
+  }
+  if (isNginxWelcome(a.body)) {
+    return fail(R.nginx, `${a.url} shows nginx's welcome page, not the greetings app: the myapp Deployment runs an nginx image`, 'Exercise 6: the image in myapp.yaml must be <your registry name>.azurecr.io/myapp:v1.0; apply it again.', {
+      evidence,
+      outcome: 'needs-fix',
+    });
+  }
+  if (a.status >= 500) return fail(R.unavailable, `${a.url} answered ${a.status}: the app is not serving yet (pods are Ready before Spring has started); wait and re-run`, noAnswerHint, { evidence });
+  if (a.status !== 200 || !wanted(a.body)) return fail(wrong, wrongMessage(a.url, a.status, bodyExcerpt(a.body, 80)), noAnswerHint, { evidence, outcome: 'needs-fix' });
+  return undefined;
+}
+
+export const appE2e = defineCheck({
+  id: 'ex6.app.e2e',
+  exercise: 6,
+  title: () => 'The app works through the external IP',
+  points: { points: 3 },
+  needs: ['kube', 'http'],
+  dependsOn: ['ex6.myapp.service'],
+  reasons: R,
+  async run(ctx) {
+    const e = ctx.profile.expect;
+    const snap = await snapshotFor(ctx.probes.kube, ['services']);
+    const svc = byName(snap.services, e.app.service);
+    const lb = svc ? loadBalancerAddress(svc) : undefined;
+    if (lb?.state !== 'assigned') return fail(R.pending, pendingMessage(e.app.service), pendingHint, { evidence: { externalIP: '<pending>' } });
+    const http = ctx.probes.http;
+    const start = httpUrl(lb.address, e.app.servicePort);
+    const formUrl = httpUrl(lb.address, e.app.servicePort, '/greeting');
+    const greeting = `lab-grade ${ctx.options.nonce}`;
+    // The retries wait for Spring behind a Ready pod; with no Ready pod behind the Service nothing is
+    // starting, so a snapshot tries once (under --wait the engine polls the check again anyway).
+    const ep = snap.unreadable.endpoints ? undefined : endpointsReadiness(byName(snap.endpoints, e.app.service));
+    const firstTry = ctx.options.waitMs <= 0 && ep?.ready.length === 0 ? { retry: false } : undefined;
+    try {
+      const home = await http.get(start, firstTry);
+      const p1 = pageProblem(home, hasStartLink, R.noStartPage, (url, status, text) => `${url} answered ${status} without the start page's link to /greeting: "${text}"`);
+      if (p1) return p1;
+      const form = await http.get(formUrl);
+      const p2 = pageProblem(form, hasForm, R.noForm, (url, status, text) => `${url} answered ${status} without the greeting form: "${text}"`);
+      if (p2) return p2;
+      const answer = await http.postForm(formUrl, { content: greeting });
+      const evidence = { url: formUrl, status: answer.status, excerpt: bodyExcerpt(answer.body) };
+      if (answer.status === 500) {
+        const text = bodyExcerpt(answer.body, 80);
+        return fail(
+          R.api500,
+          `POST ${formUrl} answered 500${text ? ` ("${text}")` : ''}: myapp could not reach myapi: check API_BASE_URL (http://myapi:8080) in myapp.yaml and that the myapi Service's selector matches the myapi pods`,
+          'Exercise 6: `kubectl describe svc myapi` must list endpoints; API_BASE_URL stays http://myapi:8080.',
+          { evidence },
+        );
+      }
+      if (answer.status !== 200 || !isResultPage(answer.body)) {
+        const unexpected = (url: string, status: number, text: string) => `POST ${url} answered ${status}: "${text}"`;
+        return pageProblem(answer, () => false, R.unexpected, unexpected) ?? fail(R.unexpected, unexpected(formUrl, answer.status, bodyExcerpt(answer.body, 80)), noAnswerHint, { evidence });
+      }
+      const listed = listedContents(answer.body);
+      if (listed.includes(greeting)) return pass(`${start}: start page, form, and the posted greeting "${greeting}" listed in the answer`, { url: start, greeting, listed: listed.length });
+      const apiReplicas = replicaStatus(byName(snap.deployments, e.api.deployment) ?? {}).desired;
+      const several = !snap.unreadable.deployments && apiReplicas > 1;
+      const unpredictable = `; myapi runs ${apiReplicas} replicas, each with its own in-memory list, so the POST and the list went to different pods: the lab's "unpredictable" state`;
+      return fail(
+        R.missing,
+        `the answer to posting "${greeting}" lists ${listed.length} greeting(s) but not this one${several ? unpredictable : ''}`,
+        several ? REPLICA_NOTE : 'Exercise 6: add a message in the app through the browser; the answer must list it. Check the myapi pod with `kubectl logs`.',
+        { evidence: { ...evidence, greeting, listed: listed.slice(0, 5), ...(several ? { myapiReplicas: apiReplicas } : {}) }, outcome: 'needs-fix' },
+      );
+    } catch (err) {
+      // The app not answering is the student's to fix; the grader being barred from the address is not.
+      if (err instanceof ProbeError && err.probe === 'http' && !err.detail.refused) return fail(R.noAnswer, `the app does not answer: ${err.message}`, noAnswerHint, { evidence: { url: start, ...err.detail } });
+      throw err;
+    }
+  },
+});

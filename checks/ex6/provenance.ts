@@ -1,0 +1,71 @@
+/** Exercise 6: the myapp and myapi pods run the image digests the student pushed to their own registry. */
+import type { V1Pod } from '@kubernetes/client-node';
+import { defineCheck, fail, pass, reasons } from '../../core/check.js';
+import { snapshotFor, studentRegistry } from '../kube/context.js';
+import { byName } from '../kube/deployments.js';
+import { parseImageRef, shortDigest } from '../kube/images.js';
+import { isRunning, summarizePod } from '../kube/pods.js';
+import { runningPodsOf } from './workload.js';
+
+const R = reasons({
+  noRegistry: ['LG-661', 'no registry of the student is known'],
+  notPushed: ['LG-662', 'the registry has no v1.0 image to compare with'],
+  noPods: ['LG-663', 'no running pod to compare'],
+  mismatch: ['LG-664', 'the pods run images the student did not push'],
+});
+
+const notPushedHint = 'Exercise 4: build and push both images with TAG=v1.0 to your registry.';
+
+export const imageProvenance = defineCheck({
+  id: 'ex6.image.provenance',
+  exercise: 6,
+  title: () => 'The pods run the images you pushed',
+  points: { points: 1 },
+  needs: ['kube', 'registry'],
+  dependsOn: ['ex5.kube.reachable', 'ex4.registry.exists'],
+  uses: ['registry'],
+  reasons: R,
+  async run(ctx) {
+    const e = ctx.profile.expect;
+    const snap = await snapshotFor(ctx.probes.kube, ['deployments', 'pods']);
+    const reg = studentRegistry(ctx, snap);
+    if (!reg.loginServer) {
+      return fail(R.noRegistry, 'cannot tell which registry is yours: Exercise 4 found none and no pod uses an image from an Azure registry', notPushedHint, { evidence: { registrySource: reg.source } });
+    }
+    const loginServer = reg.loginServer;
+    const mismatches: string[] = [];
+    const digests: Record<string, string> = {};
+    let compared = 0;
+    // Both digests asked at once (one round trip, not two); read in order, so the first missing one is reported.
+    const wanted = [e.app, e.api].map((w) => ctx.probes.registry.manifestDigest(loginServer, w.image, e.tag));
+    wanted.forEach((p) => p.catch(() => undefined));
+    for (const [i, w] of [e.app, e.api].entries()) {
+      const want = await wanted[i];
+      if (!want) return fail(R.notPushed, `${loginServer} has no ${w.image}:${e.tag} to compare with`, notPushedHint, { evidence: { registry: loginServer, repository: w.image, tag: e.tag }, outcome: 'needs-fix' });
+      digests[`${w.image}:${e.tag}`] = want;
+      const d = byName(snap.deployments, w.deployment);
+      const ofRepo = (p: V1Pod) => summarizePod(p).containers.find((x) => parseImageRef(x.image)?.repository === w.image);
+      const pods = d ? runningPodsOf(d, snap) : snap.pods.filter((p) => isRunning(summarizePod(p)) && ofRepo(p));
+      if (pods.length === 0) {
+        return fail(R.noPods, `no running pod of Deployment ${w.deployment} to compare`, 'Exercise 6: the myapp and myapi pods must be Running; re-run once they are.', {
+          evidence: { registry: loginServer, deployment: w.deployment },
+        });
+      }
+      for (const p of pods) {
+        const c = ofRepo(p);
+        compared++;
+        if (!c) mismatches.push(`${p.metadata?.name ?? ''} runs ${summarizePod(p).containers[0]?.image ?? ''}, no ${w.image} image at all`);
+        else if (c.digest !== want) mismatches.push(`${p.metadata?.name} runs ${c.image} @ ${shortDigest(c.digest)}, your ${w.image}:${e.tag} is ${shortDigest(want)}`);
+      }
+    }
+    if (mismatches.length) {
+      return fail(
+        R.mismatch,
+        `pods run other images than your registry's: ${mismatches.slice(0, 3).join('; ')}`,
+        'Exercise 4 and 6: build and push your own images (docker-compose build, TAG=v1.0 docker-compose push) and use your registry in myapp.yaml and myapi.yaml.',
+        { evidence: { registry: loginServer, digests, mismatches }, outcome: 'needs-fix' },
+      );
+    }
+    return pass(`the ${compared} myapp and myapi pod(s) run exactly the digests of myapp:v1.0 and myapi:v1.0 in your registry`, { registry: loginServer, digests, pods: compared });
+  },
+});

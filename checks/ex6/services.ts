@@ -1,0 +1,118 @@
+/** Exercise 6: Service myapi (ClusterIP, with ready endpoints) and Service myapp (LoadBalancer, with an external IP). */
+import { defineCheck, fail, pass, reasons, type Reason } from '../../core/check.js';
+import type { KubeListKind } from '../../probes/types.js';
+import { snapshotFor } from '../kube/context.js';
+import { byName } from '../kube/deployments.js';
+import { selects } from '../kube/pods.js';
+import { endpointsReadiness, loadBalancerAddress, mapsPort, podsSelectedBy, portsText } from '../kube/services.js';
+import { fileOf, labelsText, missingHint, missingMessage, podsLine, podsOf } from './workload.js';
+
+interface ServiceReasons {
+  missing: Reason;
+  wrongType: Reason;
+  wrongPorts: Reason;
+  wrongSelector: Reason;
+  noPods: Reason;
+  notReady: Reason;
+}
+
+export const pendingMessage = (name: string) => `Service ${name}'s EXTERNAL-IP is still <pending>: Azure is still creating its public IP; wait a few minutes and re-run`;
+export const pendingHint = 'Exercise 6: repeat `kubectl get svc` until the myapp service has an external IP.';
+
+/** A Service check: `external` grades the LoadBalancer's address, otherwise the ready endpoints. */
+function serviceCheck(id: string, workload: 'app' | 'api', external: boolean, points: number, R: ServiceReasons) {
+  return defineCheck({
+    id,
+    exercise: 6,
+    title: (p) => {
+      const w = p.expect[workload];
+      return external ? `Service ${w.service} (${w.serviceType} ${w.servicePort}) has an external IP` : `Service ${w.service} (${w.serviceType} ${w.servicePort}) has endpoints`;
+    },
+    points: { points },
+    needs: ['kube'],
+    dependsOn: ['ex5.kube.reachable'],
+    reasons: { ...R },
+    async run(ctx) {
+      const w = ctx.profile.expect[workload];
+      const file = fileOf(w);
+      const kinds: KubeListKind[] = ['services', 'pods', 'deployments', ...(external ? [] : (['endpoints'] as const))];
+      const snap = await snapshotFor(ctx.probes.kube, kinds);
+      const svc = byName(snap.services, w.service);
+      if (!svc) return fail(R.missing, missingMessage('Service', w.service, snap.namespace), missingHint(file), { evidence: { namespace: snap.namespace }, outcome: 'needs-fix' });
+      const type = svc.spec?.type ?? 'ClusterIP';
+      const ports = portsText(svc);
+      const evidence: Record<string, unknown> = { service: w.service, type, ports, selector: labelsText(svc.spec?.selector) };
+      const applyAgain = `Exercise 6: apply the lab's ${file} unchanged apart from the image.`;
+      if (type !== w.serviceType) {
+        return fail(R.wrongType, `Service ${w.service} is of type ${type}, the lab's is ${w.serviceType}`, applyAgain, { evidence, outcome: 'needs-fix', found: type, expected: w.serviceType });
+      }
+      const d = byName(snap.deployments, w.deployment);
+      const pods = d ? podsOf(d, snap) : podsSelectedBy(svc, snap.pods);
+      if (!mapsPort(svc, w.servicePort, w.targetPort, pods[0])) {
+        return fail(R.wrongPorts, `Service ${w.service} maps ${ports}; the lab maps port ${w.servicePort} → ${w.targetPort}`, applyAgain, {
+          evidence,
+          outcome: 'needs-fix',
+          found: ports,
+          expected: `${w.servicePort}→${w.targetPort}/TCP`,
+        });
+      }
+      // Matching the Deployment's template labels is what counts; pods may not exist yet.
+      const templateLabels = d?.spec?.template?.metadata?.labels;
+      if (d && !selects(svc.spec?.selector, templateLabels)) {
+        return fail(
+          R.wrongSelector,
+          `Service ${w.service}'s selector ${labelsText(svc.spec?.selector)} does not match the pods of Deployment ${w.deployment} (their labels: ${labelsText(templateLabels)})`,
+          applyAgain,
+          { evidence, outcome: 'needs-fix', found: labelsText(svc.spec?.selector), expected: labelsText(templateLabels) },
+        );
+      }
+      if (!d && podsSelectedBy(svc, snap.pods).length === 0) return fail(R.noPods, `Service ${w.service}'s selector ${labelsText(svc.spec?.selector)} matches no pod`, missingHint(file), { evidence });
+      if (external) {
+        const lb = loadBalancerAddress(svc);
+        if (lb.state !== 'assigned') return fail(R.notReady, pendingMessage(w.service), pendingHint, { evidence: { ...evidence, externalIP: '<pending>' }, found: '<pending>', expected: 'an external IP' });
+        return pass(`Service ${w.service} (LoadBalancer, ${ports}) has the external address ${lb.address}`, { ...evidence, externalIP: lb.address });
+      }
+      const ep = endpointsReadiness(byName(snap.endpoints, w.service));
+      if (ep.ready.length === 0) {
+        const listed = podsLine(pods);
+        return fail(
+          R.notReady,
+          `Service ${w.service} has no ready endpoints${ep.notReady.length ? ` (${ep.notReady.length} not ready)` : ''}: no myapi pod is Ready${listed ? ` (pods: ${listed})` : ''}`,
+          'Exercise 6: the myapi pods must be Running and Ready; `kubectl get pods --selector app=myapi` and `kubectl describe pod <name>` show why they are not.',
+          { evidence: { ...evidence, endpoints: ep } },
+        );
+      }
+      return pass(`Service ${w.service} (ClusterIP, ${ports}) has ${ep.ready.length} ready endpoint(s)`, { ...evidence, endpoints: ep.ready });
+    },
+  });
+}
+
+export const myapiService = serviceCheck(
+  'ex6.myapi.service',
+  'api',
+  false,
+  1,
+  reasons({
+    missing: ['LG-621', 'Service myapi not found'],
+    wrongType: ['LG-622', "Service myapi is not of the lab's type"],
+    wrongPorts: ['LG-623', 'Service myapi maps other ports'],
+    wrongSelector: ['LG-624', "Service myapi's selector misses the myapi pods"],
+    noPods: ['LG-625', "Service myapi's selector matches no pod"],
+    notReady: ['LG-626', 'Service myapi has no ready endpoints'],
+  }),
+);
+
+export const myappService = serviceCheck(
+  'ex6.myapp.service',
+  'app',
+  true,
+  2,
+  reasons({
+    missing: ['LG-631', 'Service myapp not found'],
+    wrongType: ['LG-632', "Service myapp is not of the lab's type"],
+    wrongPorts: ['LG-633', 'Service myapp maps other ports'],
+    wrongSelector: ['LG-634', "Service myapp's selector misses the myapp pods"],
+    noPods: ['LG-635', "Service myapp's selector matches no pod"],
+    notReady: ['LG-636', "Service myapp's external IP is still pending"],
+  }),
+);

@@ -1,0 +1,115 @@
+/** Exercise 7 (optional): the app installed with Helm, from the student's own registry. */
+import { defineCheck, error, fail, pass, reasons } from '../../core/check.js';
+import { helmReleases } from '../../probes/kube/helm-release.js';
+import type { HelmReleaseRecord } from '../../probes/types.js';
+import { studentRegistry } from '../kube/context.js';
+import { chooseRelease, releaseLabel, valueAt } from '../kube/helm.js';
+import { registryNameOf } from '../kube/images.js';
+
+const INSTALL =
+  'Exercise 7: in greetings/k8s/helm run `helm install greetings . --set registry=<registry name>.azurecr.io` (Helm 3; the lab’s Helm 2 form is `helm install . --set registry=…` after `helm init --service-account=tiller`).';
+
+const releaseEvidence = (r: HelmReleaseRecord) => ({
+  release: r.name,
+  chart: r.chartName ?? null,
+  chartVersion: r.chartVersion ?? null,
+  revision: r.version,
+  status: r.status,
+  helm: r.source === 'helm3-secret' ? 3 : 2,
+  object: `${r.namespace}/${r.objectName}`,
+});
+
+const RELEASE = reasons({
+  unreadable: ['LG-701', 'the Helm release records cannot be read'],
+  none: ['LG-702', 'no Helm release of the greetings chart'],
+  notDeployed: ['LG-703', 'the Helm release is not deployed'],
+});
+
+export const helmRelease = defineCheck({
+  id: 'ex7.helm.release',
+  exercise: 7,
+  title: (p) => `A ${p.expect.helm.chart} Helm release is deployed`,
+  points: { bonus: 2 },
+  needs: ['kube'],
+  dependsOn: ['ex5.kube.reachable'],
+  provides: ['helmRelease'],
+  reasons: RELEASE,
+  async run(ctx) {
+    const snap = await ctx.probes.kube.snapshot();
+    const chart = ctx.profile.expect.helm.chart;
+    const r = chooseRelease(helmReleases(snap.helmSecrets, snap.helmConfigMaps), chart);
+    if (!r) {
+      // An unreadable store might hold the release: that is not knowing, not absence.
+      const unreadable = [snap.unreadable.helmSecrets, snap.unreadable.helmConfigMaps].filter(Boolean);
+      if (unreadable.length) return error(RELEASE.unreadable, `cannot tell whether a Helm release exists: ${unreadable.join('; ')}`, { unreadable });
+      return fail(
+        RELEASE.none,
+        `no Helm release of chart ${chart} (looked at ${snap.helmSecrets.length} Helm 3 release Secret(s) and ${snap.helmConfigMaps.length} Helm 2 release ConfigMap(s))`,
+        INSTALL,
+        { evidence: { chart }, outcome: 'needs-fix' },
+      );
+    }
+    if (r.status !== 'deployed') {
+      return fail(RELEASE.notDeployed, `the release ${releaseLabel(r)} is not deployed`, 'Exercise 7: `helm status <release>` tells why; fix it and `helm upgrade` (or uninstall and install again).', {
+        evidence: releaseEvidence(r),
+        found: r.status,
+        expected: 'deployed',
+        facts: { helmRelease: r },
+      });
+    }
+    return pass(`Helm release ${releaseLabel(r)}`, releaseEvidence(r), { facts: { helmRelease: r } });
+  },
+});
+
+const REGISTRY = reasons({
+  undecodable: ['LG-711', "the release's values cannot be decoded"],
+  brokenDefault: ['LG-712', "the release keeps the chart's broken default registry"],
+  other: ['LG-713', "the release pulls from a registry that is not the student's"],
+  notAzure: ['LG-714', 'the release pulls from a registry that is not an Azure registry'],
+});
+
+const registryHint = 'Exercise 7: install (or `helm upgrade`) with `--set registry=<registry name>.azurecr.io`.';
+
+export const helmRegistry = defineCheck({
+  id: 'ex7.helm.registry',
+  exercise: 7,
+  title: () => 'The release pulls from your registry',
+  points: { bonus: 1 },
+  needs: ['kube'],
+  dependsOn: ['ex7.helm.release'],
+  uses: ['helmRelease', 'registry'],
+  reasons: REGISTRY,
+  async run(ctx) {
+    const e = ctx.profile.expect;
+    const r = ctx.fact('helmRelease');
+    // Runs only after ex7.helm.release passed, which provides the release.
+    if (!r) throw new Error('ex7.helm.release passed without naming its release');
+    if (r.decodeError) return error(REGISTRY.undecodable, `cannot read the values of ${releaseLabel(r)}: ${r.decodeError}`, releaseEvidence(r));
+    const value = valueAt(r.values, 'registry');
+    const registry = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+    const evidence = { release: r.name, registry: registry ?? null };
+    if (!registry || registry === e.helm.brokenDefaultRegistry) {
+      return fail(REGISTRY.brokenDefault, `the release ${r.name} leaves registry at the chart's broken default ${e.helm.brokenDefaultRegistry}: its images cannot be pulled`, registryHint, {
+        evidence,
+        outcome: 'needs-fix',
+        found: registry ?? e.helm.brokenDefaultRegistry,
+      });
+    }
+    const mine = studentRegistry(ctx, await ctx.probes.kube.snapshot());
+    if (mine.loginServer) {
+      if (registry !== mine.loginServer) {
+        return fail(REGISTRY.other, `the release ${r.name} sets registry=${registry}, not your registry ${mine.loginServer}`, registryHint, {
+          evidence: { ...evidence, yours: mine.loginServer },
+          outcome: 'needs-fix',
+          found: registry,
+          expected: mine.loginServer,
+        });
+      }
+      return pass(`the release ${r.name} pulls from your registry ${registry}`, { ...evidence, registrySource: mine.source });
+    }
+    if (!registryNameOf(registry, e.registryDomain)) {
+      return fail(REGISTRY.notAzure, `the release ${r.name} sets registry=${registry}, which is not an Azure registry (*.${e.registryDomain})`, registryHint, { evidence, outcome: 'needs-fix', found: registry });
+    }
+    return pass(`the release ${r.name} pulls from ${registry} (your registry is not known in this mode, so it was not compared)`, evidence);
+  },
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { reasons, type CheckDef } from './check.js';
+import { orderCatalogue, selectChecks } from './selection.js';
+import { ALL_CHECKS } from '../checks/index.js';
+
+const check = (id: string, more: Partial<CheckDef> = {}): CheckDef => ({
+  id,
+  exercise: 1,
+  title: () => id,
+  points: { points: 1 },
+  needs: [],
+  dependsOn: [],
+  reasons: {},
+  run: async () => ({ status: 'pass', message: 'ok' }),
+  ...more,
+});
+
+describe('the check catalogue', () => {
+  it('orders every check after what it depends on, follows and uses, keeping the registry order otherwise', () => {
+    const ordered = orderCatalogue([
+      check('ex1.c', { dependsOn: ['ex1.b'] }),
+      check('ex1.a'),
+      check('ex1.b', { uses: ['registry'] }),
+      check('ex1.d', { provides: ['registry'] }),
+    ]).map((c) => c.id);
+    expect(ordered).toEqual(['ex1.d', 'ex1.b', 'ex1.c', 'ex1.a']);
+  });
+
+  it.each([
+    ['an unknown dependency', [check('ex1.a', { dependsOn: ['ex1.zz'] })], 'ex1.a depends on unknown check ex1.zz'],
+    ['a cycle', [check('ex1.a', { dependsOn: ['ex1.b'] }), check('ex1.b', { after: ['ex1.a'] })], 'dependency cycle ex1.a -> ex1.b -> ex1.a'],
+    ['a duplicate id', [check('ex1.a'), check('ex1.a')], 'duplicate check id ex1.a'],
+    ['a fact nobody provides', [check('ex1.a', { uses: ['helmRelease'] })], 'ex1.a uses fact helmRelease, which no check provides'],
+    ['two providers of a fact', [check('ex1.a', { provides: ['cluster'] }), check('ex1.b', { provides: ['cluster'] })], 'fact cluster is provided by both ex1.a and ex1.b'],
+    [
+      'a reason code of two checks',
+      [check('ex1.a', { reasons: reasons({ x: ['LG-999', 'x'] }) }), check('ex1.b', { reasons: reasons({ y: ['LG-999', 'y'] }) })],
+      'reason code LG-999 is used by both ex1.a and ex1.b',
+    ],
+  ])('refuses %s, naming it', (_what, catalogue, message) => {
+    expect(() => orderCatalogue(catalogue)).toThrow(message);
+  });
+
+  it('the lab catalogue is valid: unique ids and codes, every code LG-<exercise><nn>', () => {
+    expect(() => orderCatalogue(ALL_CHECKS)).not.toThrow();
+    for (const c of ALL_CHECKS) {
+      for (const r of Object.values(c.reasons)) {
+        expect(r.code, `${c.id}: ${r.summary}`).toMatch(new RegExp(`^LG-${c.exercise}\\d\\d$`));
+        expect(r.summary.length, r.code).toBeGreaterThan(5);
+      }
+    }
+  });
+
+  it('--only selects an exercise, a prefix or an id, and runs what they depend on', () => {
+    const s = selectChecks(ALL_CHECKS, ['ex6.app.e2e']);
+    expect([...s.report]).toEqual(['ex6.app.e2e']);
+    expect(s.run.map((c) => c.id)).toEqual(expect.arrayContaining(['ex6.myapp.service', 'ex5.kube.reachable', 'ex6.app.e2e']));
+    expect(() => selectChecks(ALL_CHECKS, ['ex9'])).toThrow(/unknown check or exercise "ex9"/);
+  });
+});
