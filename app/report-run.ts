@@ -3,7 +3,7 @@
  * the simulated lab): the reports are opened before anything is contacted, put in place when the run
  * ends, and left as they were when it is stopped, with the exact command that resumes it.
  */
-import type { ClassConfig } from '../core/config.js';
+import { loadClassConfig, type ClassConfig } from '../core/config.js';
 import type { ReporterOutput } from '../reporters/types.js';
 import { grade, type GradeOutcome, type GradeRequest } from './grading.js';
 import type { Notices } from './io.js';
@@ -48,4 +48,9 @@ export async function gradeAndReport(config: ClassConfig, request: ReportedReque
     process.off('SIGINT', onStop);
     process.off('SIGTERM', onStop);
   }
+}
+
+/** The command line's default command: a class config file, graded into reports. */
+export function gradeConfigFile(file: string, request: ReportedRequest, io: ReportIo): Promise<GradeOutcome> {
+  return gradeAndReport(loadClassConfig(file), request, io);
 }

@@ -46,10 +46,9 @@ async function main(argv: string[]): Promise<number> {
             const { selfCheck } = await import('../app/selfcheck/selfcheck.js');
             return selfCheck(selfCheckRequest(a), { ...io(), notices: stderrNotices(!!a.quiet), stdin: process.stdin, env: process.env, home: process.env.HOME || homedir() });
           }
-          const [{ loadClassConfig }, { gradeAndReport }] = await Promise.all([import('../core/config.js'), import('../app/report-run.js')]);
+          const { gradeConfigFile } = await import('../app/report-run.js');
           const request = { ...gradingRequest(a), classRun: classRunRequest(a), invocation: argv };
-          const config = loadClassConfig(String(a.config ?? 'lab-grade.yaml'));
-          return (await gradeAndReport(config, request, { ...io(), notices: stderrNotices(!!a.quiet) })).exitCode;
+          return (await gradeConfigFile(String(a.config ?? 'lab-grade.yaml'), request, { ...io(), notices: stderrNotices(!!a.quiet) })).exitCode;
         })(),
     )
     .command(

@@ -6,7 +6,9 @@
  */
 import type { Evidence, ProbeKind } from './model.js';
 import type { Probes } from '../probes/types.js';
-import type { LabProfile } from './profile.js';
+import type { DefaultPoints, LabProfile } from './profile.js';
+
+export type { DefaultPoints };
 import type { Target } from './target.js';
 
 /**
@@ -74,9 +76,6 @@ export interface CheckContext<N extends ProbeKind = never> {
   };
   readonly signal: AbortSignal;
 }
-
-/** Default points: required points, or bonus points counted apart (a check has one or the other). */
-export type DefaultPoints = { readonly points: number; readonly bonus?: never } | { readonly bonus: number; readonly points?: never };
 
 export interface CheckDef<N extends ProbeKind = ProbeKind> {
   /** Stable id from the rubric, e.g. `ex6.app.e2e`. */

@@ -2,9 +2,11 @@
  * The lab profile: points per check and every expected value (image names, tag, ports, replicas,
  * service types, pass mark) in one data file, so an instructor can adapt a variant of the lab.
  */
-import type { DefaultPoints } from './check.js';
 import { Fields, readYamlFile } from './fields.js';
 import { packagePath } from './paths.js';
+
+/** A check's default points: required points, or bonus points counted apart (one or the other). */
+export type DefaultPoints = { readonly points: number; readonly bonus?: never } | { readonly bonus: number; readonly points?: never };
 
 /** What the profile needs of each check: its id and its default points. */
 export interface CheckPointsDefault {

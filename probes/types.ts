@@ -139,13 +139,23 @@ export interface AzureProbe {
 
 // ---------- Registry data plane ----------
 
+/** How the registry probe authenticated. */
+export type AuthMode = 'basic-admin' | 'bearer-admin' | 'entra-exchange' | 'anonymous';
+
+export const AUTH_MODE_TEXT: Record<AuthMode, string> = {
+  'basic-admin': 'the admin user (Basic auth)',
+  'bearer-admin': 'a token for the admin user',
+  'entra-exchange': "a token exchanged for the grader's Entra identity",
+  anonymous: 'no credentials',
+};
+
 export interface TagList {
   repository: string;
   /** false when the repository does not exist (404 NAME_UNKNOWN). */
   exists: boolean;
   tags: string[];
-  /** How the probe authenticated: 'basic-admin' | 'bearer-admin' | 'entra-exchange' | 'anonymous'. */
-  auth: string;
+  /** How the probe authenticated. */
+  auth: AuthMode;
 }
 
 export interface RegistryProbe {

@@ -1,7 +1,7 @@
 /** Exercise 2 steps 3–4: the compose file, as Compose reads it, defines the lab's services and port mapping. */
 import { defineCheck, fail, pass, reasons, type CheckContext, type Reason, type Verdict } from '../../core/check.js';
 import type { WorkloadExpectation } from '../../core/profile.js';
-import { isLoopback } from '../../probes/net.js';
+import { isLoopback } from '../../probes/addresses.js';
 import { normaliseContext } from '../compose/files.js';
 import { parseTemplate } from '../compose/interpolate.js';
 import { describePort, publishes } from '../compose/ports.js';

@@ -1,7 +1,7 @@
 /** Exercise 4 steps 3–5: myapp:v1.0 and myapi:v1.0 are pushed, read through the registry's own API. */
 import { defineCheck, fail, pass, reasons, type Reason } from '../../core/check.js';
 import type { Evidence } from '../../core/model.js';
-import { AUTH_MODE_TEXT, type AuthMode } from '../../probes/registry/auth.js';
+import { AUTH_MODE_TEXT } from '../../probes/types.js';
 import { withRegistry } from './registry.js';
 
 const pushHint = (loginServer: string, tag: string) =>
@@ -42,7 +42,7 @@ function imagePushed(id: string, workload: 'app' | 'api', R: PushReasons) {
           });
         }
         const digest = await ctx.probes.registry.manifestDigest(r.loginServer, repo, tag);
-        const how = AUTH_MODE_TEXT[list.auth as AuthMode] ?? list.auth;
+        const how = AUTH_MODE_TEXT[list.auth] ?? list.auth;
         return pass(`${r.loginServer}/${repo}:${tag} is in the registry (read with ${how})`, { ...evidence, digest: digest ?? null });
       });
     },

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CheckDef } from '../../core/check.js';
 import { gradeStudent } from '../../core/engine.js';
 import { loadProfile } from '../../core/profile.js';
-import { myapiYaml, myappYaml, scenario } from '../../sandbox/kube/testing.js';
+import { myapiYaml, myappYaml, scenario } from '../../test/support/kube-scenarios.js';
 import type { Scenario } from '../../sandbox/scenario.js';
 import { NetworkPolicy } from '../../probes/net.js';
 import { httpProbe } from '../../probes/http/http-probe.js';

@@ -1,6 +1,6 @@
 /** Exercise 7's checks on the releases students really leave behind (inline scenarios, simulated cluster). */
 import { afterEach, describe, expect, it } from 'vitest';
-import { myapiYaml, myappYaml, scenario } from '../../sandbox/kube/testing.js';
+import { myapiYaml, myappYaml, scenario } from '../../test/support/kube-scenarios.js';
 import type { Scenario } from '../../sandbox/scenario.js';
 import { gradeWithSim, type SimStudent } from '../../test/support/kube-student.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { scenario } from '../../sandbox/kube/testing.js';
+import { scenario } from '../../test/support/kube-scenarios.js';
 import { startSimStudent, type SimStudent } from '../../test/support/kube-student.js';
 import { ProbeError } from '../types.js';
 

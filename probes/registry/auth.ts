@@ -13,15 +13,9 @@ import { registerSecret } from '../../core/redact.js';
 import { ProbeError } from '../types.js';
 import type { Challenge } from './challenge.js';
 import { jsonOf, registryErrorOf, type RegistryAnswer } from './http.js';
+import { AUTH_MODE_TEXT, type AuthMode } from '../types.js';
 
-export type AuthMode = 'basic-admin' | 'bearer-admin' | 'entra-exchange' | 'anonymous';
-
-export const AUTH_MODE_TEXT: Record<AuthMode, string> = {
-  'basic-admin': 'the admin user (Basic auth)',
-  'bearer-admin': 'a token for the admin user',
-  'entra-exchange': "a token exchanged for the grader's Entra identity",
-  anonymous: 'no credentials',
-};
+export { AUTH_MODE_TEXT, type AuthMode } from '../types.js';
 
 export interface Credentials {
   username: string;

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClusterWorld } from '../kube/world.js';
-import { myapiYaml, myappYaml, scenario } from '../kube/testing.js';
+import { myapiYaml, myappYaml, scenario } from '../../test/support/kube-scenarios.js';
 import { parseHostHeader, startFront, type Front, type FrontOptions, type HttpFault } from './front.js';
 import type { AppHandler } from './http.js';
 

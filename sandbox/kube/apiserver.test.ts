@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCa, type SandboxCa } from '../ca.js';
 import { kubeconfigFor, startKubeApiServer, type KubeApiServer, type KubeApiServerOptions } from './apiserver.js';
 import type { KObj } from './manifests.js';
-import { scenario } from './testing.js';
+import { scenario } from '../../test/support/kube-scenarios.js';
 import { ClusterWorld } from './world.js';
 
 const run = promisify(execFile);

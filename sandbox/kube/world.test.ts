@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { imageDigest } from '../images.js';
 import type { AppHandler } from '../app/http.js';
 import type { KObj } from './manifests.js';
-import { DB_ENV, DB_YAML, REGISTRY, myapiYaml, myappYaml, scenario } from './testing.js';
+import { DB_ENV, DB_YAML, REGISTRY, myapiYaml, myappYaml, scenario } from '../../test/support/kube-scenarios.js';
 import { ClusterWorld } from './world.js';
 
 const IP = '203.0.113.7';

@@ -1,8 +1,8 @@
 /**
- * Inline scenarios for the sandbox's own tests: the lab's manifests (../shared/fixtures/upstream-greetings)
+ * Inline scenarios for the sandbox's own tests: the lab's manifests (the upstream greetings app's k8s/config files)
  * with the registry filled in, and a builder that runs them through the real scenario loader.
  */
-import { parseScenario, type Scenario } from '../scenario.js';
+import { parseScenario, type Scenario } from '../../sandbox/scenario.js';
 
 export const REGISTRY = 'labuser07acr';
 
