@@ -53,7 +53,8 @@ export const ARM_SCOPE = 'https://management.azure.com/.default';
 
 export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtime {
   const trustedHosts = [config.azure?.endpoint ? new URL(config.azure.endpoint).hostname : undefined, config.vm?.host].filter((h): h is string => !!h && !h.includes('{user}'));
-  const policy = new NetworkPolicy({ connectTo: config.network.connectTo, loopbackOnly: config.network.loopbackOnly, trustedHosts });
+  const { connectTo, loopbackOnly, allowLoopback } = config.network;
+  const policy = new NetworkPolicy({ connectTo, loopbackOnly, allowLoopback, trustedHosts });
   const timeout = (kind: keyof ClassConfig['timeoutsMs'], fallback: number) => config.timeoutsMs[kind] ?? fallback;
 
   let clients: AzureClients | undefined;

@@ -89,8 +89,9 @@ function vetCluster(cluster: Cluster, policy?: NetworkPolicy): void {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (isIP(host)) {
     const range = specialRange(host);
-    const verdict = policy ? policy.vet(host, host) : range?.startsWith('link-local') ? `${range} addresses are never graded` : undefined;
-    if (verdict) throw refuse(`refusing the kubeconfig's server ${cluster.server}: ${verdict}`, { server: cluster.server });
+    const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+    const verdict = policy ? policy.vetLiteral(host, port) : range?.startsWith('link-local') ? `${range} addresses are never graded` : undefined;
+    if (verdict) throw refuse(`refusing the kubeconfig's server ${cluster.server}: ${verdict}`, { server: cluster.server, refused: true });
   }
 }
 
