@@ -19,7 +19,7 @@ const MiB = 1024 * 1024;
  * KB, so each is inflated only up to `maxReleaseBytes`, and all the records of one snapshot share
  * `maxSnapshotBytes`: beyond either, the release is undecodable with the reason.
  */
-export const HELM_DECODE_LIMITS = { maxReleaseBytes: 4 * MiB, maxSnapshotBytes: 16 * MiB };
+export const HELM_DECODE_LIMITS = { maxReleaseBytes: 4 * MiB, maxSnapshotBytes: 16 * MiB, maxValuesBytes: 64 * 1024 };
 
 /** What is left of one snapshot's inflate budget; every decode of that snapshot draws from it. */
 export class InflateBudget {
@@ -58,6 +58,17 @@ export function decodeHelmPayload(helmBase64: string, budget = new InflateBudget
   if (isGzip(raw)) return gunzipCapped(raw, budget);
   budget.remaining -= raw.length;
   return raw;
+}
+
+/**
+ * Helm 2's values are YAML text. Beyond a size no lab release comes near, they are not parsed (a
+ * parser that checks keys are unique spends seconds on 250 KB of short keys); duplicate keys are not
+ * looked for (the last wins), which keeps parsing linear.
+ */
+function parseValuesYaml(raw: string): Record<string, unknown> {
+  if (!raw.trim()) return {};
+  if (Buffer.byteLength(raw) > HELM_DECODE_LIMITS.maxValuesBytes) throw new TooLarge(`its values are more than ${HELM_DECODE_LIMITS.maxValuesBytes / 1024} KiB of YAML (the lab's are a few lines)`);
+  return toValues(parse(raw, { uniqueKeys: false }));
 }
 
 /** The reason a release could not be decoded: the cap's own words, or the parser's. */
@@ -125,7 +136,7 @@ export function decodeHelm2ConfigMap(cm: V1ConfigMap, budget = new InflateBudget
       status: base.status || HELM2_STATUS[code ?? 0] || 'unknown',
       chartName: stringField(meta, 1),
       chartVersion: stringField(meta, 4),
-      values: raw.trim() ? toValues(parse(raw)) : {},
+      values: parseValuesYaml(raw),
     };
   } catch (err) {
     return { ...base, decodeError: `cannot decode the Helm 2 release: ${decodeFailure(err)}` };

@@ -2,12 +2,14 @@
  * Helm release records from the student's cluster: a Secret holds base64(gzip(JSON)), and a 32 KB gzip
  * inflates to 32 MiB. Each release is inflated only up to a cap, and all the releases of one snapshot
  * share one budget: an over-cap release is reported as undecodable with the reason (never a crash or a
- * huge allocation), and the lab's release still decodes beside junk.
+ * huge allocation), and the lab's release still decodes beside junk. Helm 2 keeps the values as YAML
+ * text: its size is bounded too, so a release of short keys cannot cost seconds of parsing.
  */
 import { gzipSync } from 'node:zlib';
-import type { V1Secret } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Secret } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { decodeHelm3Secret, HELM_DECODE_LIMITS, helmReleases } from '../../probes/kube/helm-release.js';
+import { decodeHelm2ConfigMap, decodeHelm3Secret, HELM_DECODE_LIMITS, helmReleases } from '../../probes/kube/helm-release.js';
+import { helm2ConfigMapData, helm2ReleaseProto } from '../../sandbox/kube/helm.js';
 
 const MiB = 1024 * 1024;
 
@@ -86,5 +88,27 @@ describe('Helm release records are inflated within a cap', () => {
     const first = helmReleases(snapshot.helmSecrets, snapshot.helmConfigMaps);
     expect(helmReleases(snapshot.helmSecrets, snapshot.helmConfigMaps)).toBe(first);
     expect(helmReleases([...snapshot.helmSecrets], snapshot.helmConfigMaps)).not.toBe(first); // another snapshot
+  });
+});
+
+describe('Helm 2 values (YAML text inside the release)', () => {
+  const configMap = (values: Record<string, unknown>): V1ConfigMap => ({
+    metadata: { name: 'wobbly-panda.v1', namespace: 'kube-system', labels: { NAME: 'wobbly-panda', OWNER: 'TILLER', STATUS: 'DEPLOYED', VERSION: '1' } },
+    data: { release: helm2ConfigMapData(helm2ReleaseProto({ name: 'wobbly-panda', chart: 'greetings-0.3.0', helm: 2, status: 'deployed', values, tiller: true }, 'default', '2026-11-29T10:00:00Z', 'manifest')) },
+  });
+
+  it('30 000 short keys of values are undecodable at once, with the reason', () => {
+    const values = Object.fromEntries(Array.from({ length: 30_000 }, (_, i) => [`k${i.toString(36)}`, 1]));
+    const cm = configMap(values);
+    const t0 = performance.now();
+    const record = decodeHelm2ConfigMap(cm);
+    const ms = performance.now() - t0;
+    expect(record).toMatchObject({ name: 'wobbly-panda', status: 'deployed' });
+    expect(record.decodeError).toBe(`cannot decode the Helm 2 release: its values are more than ${HELM_DECODE_LIMITS.maxValuesBytes / 1024} KiB of YAML (the lab's are a few lines)`);
+    expect(ms).toBeLessThan(200);
+  });
+
+  it("the lab's values still decode", () => {
+    expect(decodeHelm2ConfigMap(configMap({ registry: 'labuser03acr.azurecr.io', myapp: { versionTag: 'v1.0' } })).values).toEqual({ registry: 'labuser03acr.azurecr.io', myapp: { versionTag: 'v1.0' } });
   });
 });
