@@ -61,6 +61,7 @@ async function theAnchor(): Promise<NonNullable<typeof anchor>> {
     const accepted = new Map<string, Socket>();
     const server = createServer((socket) => {
       socket.on('error', () => {});
+      socket.unref();
       const key = String(socket.remotePort);
       accepted.set(key, socket);
       socket.once('close', () => accepted.delete(key));
