@@ -43,7 +43,8 @@ export interface ClassConfig {
   azure?: AzureSettings;
   vm?: VmSettings;
   kubernetes: { source: 'azure' | 'kubeconfig'; kubeconfig?: string; context?: string; namespace?: string };
-  network: { connectTo: Record<string, string>; loopbackOnly: boolean };
+  /** allowLoopback: students' targets (LoadBalancer IPs, kubeconfig servers…) may be on this machine. */
+  network: { connectTo: Record<string, string>; loopbackOnly: boolean; allowLoopback?: boolean };
   /** Extra CA bundle (PEM) trusted for ARM, registries, clusters and the app. */
   caPem?: string;
   timeoutsMs: Partial<Record<ProbeKind, number>>;
@@ -210,8 +211,9 @@ function readNetwork(f: Fields | undefined): ClassConfig['network'] {
     connectTo[from] = to as string;
   }
   const loopbackOnly = f?.optBoolean('loopbackOnly') ?? false;
+  const allowLoopback = f?.optBoolean('allowLoopback') ?? false;
   f?.done();
-  return { connectTo, loopbackOnly };
+  return { connectTo, loopbackOnly, allowLoopback };
 }
 
 function readCa(f: Fields | undefined, dir: string): string | undefined {

@@ -54,7 +54,8 @@ const MAX_OUTPUT_BYTES = 256 * 1024;
 
 export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtime {
   const trustedHosts = [config.azure?.endpoint ? new URL(config.azure.endpoint).hostname : undefined, config.vm?.host].filter((h): h is string => !!h && !h.includes('{user}'));
-  const policy = new NetworkPolicy({ connectTo: config.network.connectTo, loopbackOnly: config.network.loopbackOnly, trustedHosts });
+  const { connectTo, loopbackOnly, allowLoopback } = config.network;
+  const policy = new NetworkPolicy({ connectTo, loopbackOnly, allowLoopback, trustedHosts });
   const timeout = (kind: keyof ClassConfig['timeoutsMs'], fallback: number) => config.timeoutsMs[kind] ?? fallback;
 
   const armScope = `${(config.azure?.endpoint ?? PUBLIC_ARM_ENDPOINT).replace(/\/+$/, '')}/.default`;
@@ -118,7 +119,7 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
       }
 
       const kubeconfigSource = target.kubeconfig
-        ? async () => kubeconfigFrom(target.kubeconfig!, { allowExec: opts.allowExecCredentials, policy })
+        ? async () => kubeconfigFrom(target.kubeconfig!, { allowExec: opts.allowExecCredentials, policy, trustFiles: true })
         : azure
           ? () => clusterKubeconfig(azure!.known.managedClusters, azure!)
           : undefined;
@@ -128,6 +129,7 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
           namespace: config.kubernetes.namespace ?? opts.profile.expect.namespace,
           allowDisruptive: opts.allowDisruptive,
           allowExec: opts.allowExecCredentials,
+          trustFiles: !!target.kubeconfig,
           timeoutMs: timeout('kube', 20_000),
           policy,
         });

@@ -4,9 +4,11 @@
  *   simulated lab or an SSH tunnel can stand in for the real addresses; TLS still verifies the
  *   original host name;
  * - in sandbox mode nothing outside 127.0.0.0/8 is reached;
- * - otherwise, link-local (incl. the cloud metadata address 169.254.169.254), private and other
- *   special ranges are refused unless the class config names that host as a target. A student's
- *   LoadBalancer or redirect cannot turn the grader against the instructor's network.
+ * - otherwise, loopback (this machine, however it is written or resolved), link-local (incl. the cloud
+ *   metadata address 169.254.169.254), private and other special ranges are refused unless the class
+ *   config names that host as a target; loopback is also allowed by `network.allowLoopback` or through
+ *   a `connectTo` entry (a tunnel). A student's LoadBalancer, kubeconfig or redirect cannot turn the
+ *   grader against the instructor's own machine or network.
  */
 import { lookup } from 'node:dns/promises';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
@@ -23,6 +25,13 @@ export class NetworkRefused extends Error {
   }
 }
 
+/** The policy's refusal in an error or its chain of causes (clients wrap it, e.g. undici's `fetch failed`). */
+export function refusedByPolicy(err: unknown): NetworkRefused | undefined {
+  let cur: unknown = err;
+  for (let i = 0; i < 6 && cur instanceof Error; i++, cur = cur.cause) if (cur instanceof NetworkRefused) return cur;
+  return undefined;
+}
+
 export interface Endpoint {
   host: string;
   port: number;
@@ -35,7 +44,11 @@ export interface NetworkPolicyOptions {
   loopbackOnly?: boolean;
   /** Hosts the class config names as targets: allowed even in special ranges. */
   trustedHosts?: Iterable<string>;
+  /** `network.allowLoopback`: any target may be on this machine (127.0.0.0/8, ::1). */
+  allowLoopback?: boolean;
 }
+
+const LOOPBACK_REFUSED = 'loopback addresses (this machine) are not graded unless the class config allows them (network.allowLoopback: true, or a network.connectTo entry for that host:port)';
 
 function parseEndpoint(text: string, what: string): Endpoint {
   const m = /^\[?([^\]]+?)\]?:(\d{1,5})$/.exec(text.trim());
@@ -49,6 +62,7 @@ export class NetworkPolicy {
   private readonly map = new Map<string, Endpoint>();
   private readonly trusted: Set<string>;
   readonly loopbackOnly: boolean;
+  private readonly allowLoopback: boolean;
   /** Every connection attempt that was refused (tests assert no attempt reached the target). */
   readonly refused: string[] = [];
 
@@ -57,20 +71,26 @@ export class NetworkPolicy {
       this.map.set(key(parseEndpoint(from, 'network.connectTo key')), parseEndpoint(to, `network.connectTo["${from}"]`));
     }
     this.loopbackOnly = !!opts.loopbackOnly;
+    this.allowLoopback = !!opts.allowLoopback;
     this.trusted = new Set([...(opts.trustedHosts ?? [])].map((h) => h.toLowerCase()));
   }
 
   /** The endpoint actually dialled for a logical one. */
   route(host: string, port: number): Endpoint {
-    return this.map.get(key({ host, port })) ?? { host, port };
+    return this.mapping(host, port).target;
+  }
+
+  /** The endpoint dialled, and whether a connectTo entry chose it (the class config names that host:port). */
+  private mapping(host: string, port: number): { target: Endpoint; mapped: boolean } {
+    const entry = this.map.get(key({ host, port }));
+    return { target: entry ?? { host, port }, mapped: !!entry };
   }
 
   /** Maps, resolves and vets an endpoint; returns the IP address to dial. */
   async resolve(host: string, port: number): Promise<{ address: string; port: number; mapped: boolean }> {
-    const target = this.route(host, port);
-    const mapped = target.host !== host.toLowerCase() || target.port !== port;
+    const { target, mapped } = this.mapping(host, port);
     const address = isIP(target.host) ? target.host : (await lookup(target.host)).address;
-    const verdict = this.vet(address, mapped ? target.host : host);
+    const verdict = this.vet(address, mapped ? target.host : host, mapped);
     if (verdict) {
       this.refused.push(`${host}:${port} -> ${address}`);
       throw new NetworkRefused(`refused to connect to ${host}:${port} (${address}): ${verdict}`);
@@ -78,13 +98,25 @@ export class NetworkPolicy {
     return { address, port: target.port, mapped };
   }
 
-  /** Why an address may not be dialled, or undefined when it may. */
-  vet(address: string, hostAsConfigured: string): string | undefined {
+  /**
+   * Why an address may not be dialled, or undefined when it may. `mapped`: a connectTo entry chose it
+   * (the class config names that host:port, so it may be on this machine).
+   */
+  vet(address: string, hostAsConfigured: string, mapped = false): string | undefined {
     const loopback = isLoopback(address);
     if (this.loopbackOnly) return loopback ? undefined : 'the simulated lab only reaches 127.0.0.0/8';
     if (this.trusted.has(hostAsConfigured.toLowerCase()) || this.trusted.has(address)) return undefined;
+    if (loopback) return mapped || this.allowLoopback ? undefined : LOOPBACK_REFUSED;
     const range = specialRange(address);
     return range ? `${range} addresses are not graded unless the class config names them` : undefined;
+  }
+
+  /** For a host written as an IP address: why it may not be dialled (after connectTo); names are vetted when dialled. */
+  vetLiteral(host: string, port: number): string | undefined {
+    const bare = host.replace(/^\[|\]$/g, '');
+    const { target, mapped } = this.mapping(bare, port);
+    if (!isIP(target.host)) return undefined;
+    return this.vet(target.host, mapped ? target.host : bare, mapped);
   }
 
   /** An undici dispatcher that dials through this policy (TLS verifies the original name). */

@@ -18,7 +18,7 @@ import { loginServer } from './registry/credentials.js';
 import { startRegistry, type RegistryServer, type SandboxRegistry } from './registry/server.js';
 import type { Scenario } from './scenario.js';
 import { startVm, type SimulatedVm } from './vm/server.js';
-import { reservePort } from './listen.js';
+import { holdClosedPort } from './listen.js';
 
 export const SANDBOX_SUBSCRIPTION = '00000000-0000-4000-8000-00000000c1a5';
 export const vmHostOf = (user: string): string => `${user}-lab.westeurope.cloudapp.azure.com`;
@@ -142,7 +142,10 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
       },
     });
     stoppers.push(() => front.close());
-    const closedPort = await reservePort();
+    // Where a student without a VM is mapped: nothing listens, and no other process can take the port.
+    const closed = await holdClosedPort();
+    stoppers.push(async () => closed.release());
+    const closedPort = closed.port;
 
     const connectTo: Record<string, string> = {};
     for (const s of students.values()) {

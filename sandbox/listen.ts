@@ -1,5 +1,5 @@
 /** Loopback listening shared by every stand-in of the simulated lab. */
-import { Socket, createServer, type AddressInfo, type Server } from 'node:net';
+import { Socket, connect, createServer, type AddressInfo, type Server } from 'node:net';
 
 /** Listens on 127.0.0.1 (port 0: any free port) and resolves with the port. */
 export function listenLoopback(server: Server, port = 0): Promise<number> {
@@ -38,7 +38,100 @@ export async function serveLoopback(server: Server, port = 0): Promise<Served> {
   };
 }
 
-/** A free loopback port, released at once: nothing listens there (connection refused). */
+/**
+ * A loopback port where nothing listens, held so that no other process can take it: connections to it
+ * are refused (as on a host with nothing on that port) for as long as it is held. It is the local end
+ * of a connection this process keeps open to a listener of its own: the kernel chose that port for the
+ * connection, and nobody may bind a port in use by a connection that did not ask to share it (a port
+ * reserved by listening and closing again is free for anyone, and another process can take it first).
+ */
+export interface HeldPort {
+  port: number;
+  /** Frees the port at once (a reset leaves no TIME_WAIT behind), e.g. to listen on it. */
+  release(): void;
+}
+
+/** One listener per process that the holding connections go to; closed when the last hold is released. */
+let anchor: { server: Server; port: number; holds: number; accepted: Map<string, Socket> } | undefined;
+let anchorStarting: Promise<NonNullable<typeof anchor>> | undefined;
+
+async function theAnchor(): Promise<NonNullable<typeof anchor>> {
+  if (anchor) return anchor;
+  anchorStarting ??= (async () => {
+    const accepted = new Map<string, Socket>();
+    const server = createServer((socket) => {
+      socket.on('error', () => {});
+      socket.unref();
+      const key = String(socket.remotePort);
+      accepted.set(key, socket);
+      socket.once('close', () => accepted.delete(key));
+    });
+    const port = await listenLoopback(server);
+    server.unref(); // a held port never keeps the process alive
+    anchor = { server, port, holds: 0, accepted };
+    anchorStarting = undefined;
+    return anchor;
+  })();
+  return anchorStarting;
+}
+
+export async function holdClosedPort(): Promise<HeldPort> {
+  const a = await theAnchor();
+  a.holds++;
+  const socket = await new Promise<Socket>((resolve, reject) => {
+    const s = connect({ host: '127.0.0.1', port: a.port });
+    s.once('connect', () => resolve(s));
+    s.once('error', reject);
+  }).catch((err) => {
+    releaseAnchor();
+    throw err;
+  });
+  socket.on('error', () => {});
+  socket.unref();
+  const port = socket.localPort!;
+  let held = true;
+  return {
+    port,
+    release() {
+      if (!held) return;
+      held = false;
+      socket.resetAndDestroy();
+      a.accepted.get(String(port))?.destroy();
+      releaseAnchor();
+    },
+  };
+}
+
+function releaseAnchor(): void {
+  if (!anchor || --anchor.holds > 0) return;
+  const { server, accepted } = anchor;
+  anchor = undefined;
+  for (const s of accepted.values()) s.destroy();
+  server.close();
+}
+
+/**
+ * Listens on a port this process chose earlier (a held port just released): another process may have
+ * taken it in between, so EADDRINUSE is retried for a while before it is an error.
+ */
+export async function listenAgain(server: Server, port: number, retryForMs = 5_000): Promise<void> {
+  const until = Date.now() + retryForMs;
+  for (;;) {
+    try {
+      await listenLoopback(server, port);
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || Date.now() > until) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
+/**
+ * A loopback port that was free a moment ago (listened on and closed again). Another process may take
+ * it before the caller listens there: only for a program that cannot listen on port 0 and report its
+ * port (sshd), and the caller retries with another on EADDRINUSE.
+ */
 export async function reservePort(): Promise<number> {
   const probe = createServer();
   const port = await listenLoopback(probe);

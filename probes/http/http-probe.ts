@@ -10,8 +10,7 @@
 import { request, type Dispatcher } from 'undici';
 import { errorMessage } from '../../core/errors.js';
 import { formatMs, sleep } from '../../core/timeout.js';
-import type { NetworkPolicy } from '../net.js';
-import { NetworkRefused } from '../net.js';
+import { refusedByPolicy, type NetworkPolicy } from '../net.js';
 import { ProbeError, type HttpAnswer, type HttpProbe, type HttpRequestOptions } from '../types.js';
 import { readCapped } from './body.js';
 import { backoffDelay, errorCode, isTransientError, TRANSIENT_STATUS } from './retry.js';
@@ -140,7 +139,8 @@ function failure(url: URL, method: string, err: unknown, attempts: number, elaps
   const code = errorCode(err);
   const tries = attempts > 1 ? ` (${attempts} tries in ${formatMs(elapsedMs)})` : '';
   let why: string;
-  if (err instanceof NetworkRefused || (err as { cause?: unknown })?.cause instanceof NetworkRefused) why = errorMessage(err instanceof NetworkRefused ? err : (err as { cause: Error }).cause);
+  const refusal = refusedByPolicy(err);
+  if (refusal) why = refusal.message;
   else if (code === 'ECONNREFUSED') why = 'the connection was refused';
   else if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') why = 'the connection was closed before an answer';
   else if (code === 'UND_ERR_CONNECT_TIMEOUT') why = 'connecting timed out';
@@ -151,6 +151,6 @@ function failure(url: URL, method: string, err: unknown, attempts: number, elaps
     url: url.href,
     ...(code ? { code } : {}),
     attempts,
-    refused: err instanceof NetworkRefused || (err as { cause?: unknown })?.cause instanceof NetworkRefused,
+    refused: !!refusal,
   });
 }

@@ -5,6 +5,7 @@
  */
 import { ApiException } from '@kubernetes/client-node';
 import { errorMessage } from '../../core/errors.js';
+import { refusedByPolicy } from '../net.js';
 import { ProbeError } from '../types.js';
 
 export interface KubeFailure {
@@ -48,5 +49,5 @@ export function describeKubeFailure(verb: string, resource: string, err: unknown
 export function kubeProbeError(verb: string, resource: string, err: unknown, server: string): ProbeError {
   if (err instanceof ProbeError) return err;
   const f = describeKubeFailure(verb, resource, err, server);
-  return new ProbeError('kube', f.message, { verb, resource, server, ...(f.status ? { status: f.status } : {}) });
+  return new ProbeError('kube', f.message, { verb, resource, server, ...(f.status ? { status: f.status } : {}), ...(refusedByPolicy(err) ? { refused: true } : {}) });
 }

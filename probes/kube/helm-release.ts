@@ -12,24 +12,73 @@ import { errorMessage } from '../../core/errors.js';
 import type { HelmReleaseRecord } from '../types.js';
 import { messageAt, numberField, readMessage, stringField } from './protobuf.js';
 
-/** A release payload is small; a bigger one is not a lab release (and must not exhaust memory). */
-const MAX_RELEASE_BYTES = 32 * 1024 * 1024;
-const GZIP_MAGIC = [0x1f, 0x8b, 0x08];
+const MiB = 1024 * 1024;
 
+/**
+ * A Helm record is a student's bytes: gzip turns 32 KB into 32 MiB. The lab's release inflates to a few
+ * KB, so each is inflated only up to `maxReleaseBytes`, and all the records of one snapshot share
+ * `maxSnapshotBytes`: beyond either, the release is undecodable with the reason.
+ */
+export const HELM_DECODE_LIMITS = { maxReleaseBytes: 4 * MiB, maxSnapshotBytes: 16 * MiB, maxValuesBytes: 64 * 1024 };
+
+/** What is left of one snapshot's inflate budget; every decode of that snapshot draws from it. */
+export class InflateBudget {
+  constructor(public remaining: number = HELM_DECODE_LIMITS.maxSnapshotBytes) {}
+}
+
+class TooLarge extends Error {}
+
+const GZIP_MAGIC = [0x1f, 0x8b, 0x08];
 const isGzip = (b: Buffer) => GZIP_MAGIC.every((m, i) => b[i] === m);
-const gunzip = (b: Buffer) => gunzipSync(b, { maxOutputLength: MAX_RELEASE_BYTES });
+const mib = (bytes: number) => `${Math.round((bytes / MiB) * 10) / 10} MiB`;
+
+/**
+ * Inflates within the release cap and what is left of the budget. zlib inflates chunk by chunk and
+ * stops as soon as the output passes `maxOutputLength`, so a bomb costs no more than the cap.
+ */
+function gunzipCapped(gzip: Buffer, budget: InflateBudget): Buffer {
+  const perRelease = HELM_DECODE_LIMITS.maxReleaseBytes;
+  const limit = Math.min(perRelease, budget.remaining);
+  const why = limit < perRelease ? `the cluster's Helm records together inflate to more than ${mib(HELM_DECODE_LIMITS.maxSnapshotBytes)}` : `it inflates to more than ${mib(perRelease)} (the lab's is a few KB)`;
+  if (limit <= 0) throw new TooLarge(why);
+  try {
+    const out = gunzipSync(gzip, { maxOutputLength: limit });
+    budget.remaining -= out.length;
+    return out;
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_BUFFER_TOO_LARGE') throw err;
+    budget.remaining -= limit; // the work was done: it counts
+    throw new TooLarge(why);
+  }
+}
 
 /** Helm's own encoding (after the Secret's base64 is removed): base64, then gzip unless plain JSON. */
-export function decodeHelmPayload(helmBase64: string): Buffer {
+export function decodeHelmPayload(helmBase64: string, budget = new InflateBudget()): Buffer {
   const raw = Buffer.from(helmBase64, 'base64');
-  return isGzip(raw) ? gunzip(raw) : raw;
+  if (isGzip(raw)) return gunzipCapped(raw, budget);
+  budget.remaining -= raw.length;
+  return raw;
 }
+
+/**
+ * Helm 2's values are YAML text. Beyond a size no lab release comes near, they are not parsed (a
+ * parser that checks keys are unique spends seconds on 250 KB of short keys); duplicate keys are not
+ * looked for (the last wins), which keeps parsing linear.
+ */
+function parseValuesYaml(raw: string): Record<string, unknown> {
+  if (!raw.trim()) return {};
+  if (Buffer.byteLength(raw) > HELM_DECODE_LIMITS.maxValuesBytes) throw new TooLarge(`its values are more than ${HELM_DECODE_LIMITS.maxValuesBytes / 1024} KiB of YAML (the lab's are a few lines)`);
+  return toValues(parse(raw, { uniqueKeys: false }));
+}
+
+/** The reason a release could not be decoded: the cap's own words, or the parser's. */
+const decodeFailure = (err: unknown) => (err instanceof TooLarge ? err.message : errorMessage(err));
 
 function toValues(v: unknown): Record<string, unknown> {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
-export function decodeHelm3Secret(secret: V1Secret): HelmReleaseRecord {
+export function decodeHelm3Secret(secret: V1Secret, budget = new InflateBudget()): HelmReleaseRecord {
   const labels = secret.metadata?.labels ?? {};
   const base: HelmReleaseRecord = {
     source: 'helm3-secret',
@@ -42,7 +91,7 @@ export function decodeHelm3Secret(secret: V1Secret): HelmReleaseRecord {
   const data = secret.data?.release;
   if (!data) return { ...base, decodeError: 'the Secret has no data.release' };
   try {
-    const json = JSON.parse(decodeHelmPayload(Buffer.from(data, 'base64').toString('utf8')).toString('utf8'));
+    const json = JSON.parse(decodeHelmPayload(Buffer.from(data, 'base64').toString('utf8'), budget).toString('utf8'));
     const meta = json?.chart?.metadata ?? {};
     return {
       ...base,
@@ -54,14 +103,14 @@ export function decodeHelm3Secret(secret: V1Secret): HelmReleaseRecord {
       values: toValues(json.config),
     };
   } catch (err) {
-    return { ...base, decodeError: `cannot decode the Helm 3 release: ${errorMessage(err)}` };
+    return { ...base, decodeError: `cannot decode the Helm 3 release: ${decodeFailure(err)}` };
   }
 }
 
 /** hapi.release.Status.Code, for a ConfigMap whose labels lack STATUS. */
 const HELM2_STATUS = ['unknown', 'deployed', 'deleted', 'superseded', 'failed', 'deleting', 'pending-install', 'pending-upgrade', 'pending-rollback'];
 
-export function decodeHelm2ConfigMap(cm: V1ConfigMap): HelmReleaseRecord {
+export function decodeHelm2ConfigMap(cm: V1ConfigMap, budget = new InflateBudget()): HelmReleaseRecord {
   const labels = cm.metadata?.labels ?? {};
   const base: HelmReleaseRecord = {
     source: 'helm2-configmap',
@@ -76,7 +125,7 @@ export function decodeHelm2ConfigMap(cm: V1ConfigMap): HelmReleaseRecord {
   try {
     // release.proto: name=1 info=2{status=1{code=1}} chart=3{metadata=1{name=1 version=4}} config=4{raw=1} version=7;
     // `namespace` stays the ConfigMap's own (kube-system), next to objectName.
-    const rel = readMessage(decodeHelmPayload(data));
+    const rel = readMessage(decodeHelmPayload(data, budget));
     const meta = messageAt(rel, [3, 1]);
     const raw = stringField(messageAt(rel, [4]), 1) ?? '';
     const code = numberField(messageAt(rel, [2, 1]), 1);
@@ -87,17 +136,35 @@ export function decodeHelm2ConfigMap(cm: V1ConfigMap): HelmReleaseRecord {
       status: base.status || HELM2_STATUS[code ?? 0] || 'unknown',
       chartName: stringField(meta, 1),
       chartVersion: stringField(meta, 4),
-      values: raw.trim() ? toValues(parse(raw)) : {},
+      values: parseValuesYaml(raw),
     };
   } catch (err) {
-    return { ...base, decodeError: `cannot decode the Helm 2 release: ${errorMessage(err)}` };
+    return { ...base, decodeError: `cannot decode the Helm 2 release: ${decodeFailure(err)}` };
   }
 }
 
-/** Every release record in a snapshot's Helm objects (only those Helm itself labelled). */
+/** Decoded records per snapshot (its lists are shared by every check of a student): decoded once. */
+const decodedSnapshots = new WeakMap<readonly V1Secret[], WeakMap<readonly V1ConfigMap[], HelmReleaseRecord[]>>();
+
+/**
+ * Every release record in a snapshot's Helm objects (only those Helm itself labelled), in the
+ * snapshot's order. They share one inflate budget; deployed releases, newest first, are decoded
+ * first, so junk records cannot use it up before the release that is graded.
+ */
 export function helmReleases(secrets: readonly V1Secret[], configMaps: readonly V1ConfigMap[]): HelmReleaseRecord[] {
-  return [
-    ...secrets.filter((s) => s.type === 'helm.sh/release.v1' || s.metadata?.labels?.owner === 'helm').map(decodeHelm3Secret),
-    ...configMaps.filter((c) => c.metadata?.labels?.OWNER === 'TILLER').map(decodeHelm2ConfigMap),
+  const known = decodedSnapshots.get(secrets)?.get(configMaps);
+  if (known) return known;
+  const budget = new InflateBudget();
+  const stored = [
+    ...secrets.filter((s) => s.type === 'helm.sh/release.v1' || s.metadata?.labels?.owner === 'helm').map((s) => ({ labels: s.metadata?.labels, decode: () => decodeHelm3Secret(s, budget) })),
+    ...configMaps.filter((c) => c.metadata?.labels?.OWNER === 'TILLER').map((c) => ({ labels: c.metadata?.labels, decode: () => decodeHelm2ConfigMap(c, budget) })),
   ];
+  const deployed = (l?: Record<string, string>) => (l?.status ?? l?.STATUS ?? '').toLowerCase() === 'deployed';
+  const version = (l?: Record<string, string>) => Number(l?.version ?? l?.VERSION) || 0;
+  const order = stored.map((_, i) => i).sort((a, b) => Number(deployed(stored[b].labels)) - Number(deployed(stored[a].labels)) || version(stored[b].labels) - version(stored[a].labels));
+  const records: HelmReleaseRecord[] = new Array(stored.length);
+  for (const i of order) records[i] = stored[i].decode();
+  if (!decodedSnapshots.has(secrets)) decodedSnapshots.set(secrets, new WeakMap());
+  decodedSnapshots.get(secrets)!.set(configMaps, records);
+  return records;
 }

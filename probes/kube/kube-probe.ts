@@ -33,6 +33,8 @@ export interface KubeProbeOptions {
   allowDisruptive: boolean;
   /** --allow-exec-credentials */
   allowExec?: boolean;
+  /** The kubeconfig is the operator's own (a self-check's, the class config's): its local files may be read. */
+  trustFiles?: boolean;
   /** Bound on connecting and on each answer. */
   timeoutMs?: number;
   policy?: NetworkPolicy;
@@ -89,8 +91,8 @@ export function kubeProbe(opts: KubeProbeOptions): KubeProbe & { close(): Promis
       const source = await opts.kubeconfig();
       const kc =
         typeof source === 'string'
-          ? kubeconfigFrom(source, { allowExec: !!opts.allowExec, policy })
-          : vetKubeConfig(source, { allowExec: !!opts.allowExec, policy });
+          ? kubeconfigFrom(source, { allowExec: !!opts.allowExec, policy, trustFiles: opts.trustFiles })
+          : vetKubeConfig(source, { allowExec: !!opts.allowExec, policy, trustFiles: opts.trustFiles });
       const server = kc.getCurrentCluster()!.server.replace(/\/+$/, '');
       const config = apiConfiguration(kc, server, makeAgent);
       return {

@@ -1,11 +1,17 @@
 /**
  * Loading a kubeconfig safely. A kubeconfig can name a program to run for credentials (`exec`, or a
  * legacy `auth-provider` that refreshes tokens by running one): grading a student's kubeconfig must
- * not run their programs, so those are refused unless the operator says they trust it. Credentials
- * found in it are registered with the redactor. The API server address is vetted by the network
- * policy before any connection (the probe's dispatcher vets every dial again after DNS).
+ * not run their programs, so those are refused unless the operator says they trust it. It can also
+ * name local files (`token-file`, `client-certificate`, `client-key`, `certificate-authority`, an
+ * auth-provider's `tokenFile`): the grader would read them with the instructor's rights and send them
+ * to the student's server, so they are refused, in every entry (client-node reads a `token-file` while
+ * loading). The document is parsed and vetted here and client-node loads exactly that (as JSON), so
+ * the two YAML parsers cannot disagree about what is in it. Credentials found in it are registered
+ * with the redactor. The API server address is vetted by the network policy before any connection
+ * (the probe's dispatcher vets every dial again after DNS).
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { isIP } from 'node:net';
 import { KubeConfig, type Cluster, type User } from '@kubernetes/client-node';
 import { parse } from 'yaml';
@@ -19,6 +25,11 @@ export interface KubeconfigOptions {
   allowExec: boolean;
   /** When given, an IP-literal server address must pass `policy.vet`. */
   policy?: NetworkPolicy;
+  /**
+   * The operator's own kubeconfig (a self-check's, the class config's): the local files it names are
+   * theirs to read, resolved against its folder as kubectl does. Never for one a student controls.
+   */
+  trustFiles?: boolean;
 }
 
 export type KubeconfigSource = string | { path: string; context?: string };
@@ -31,26 +42,87 @@ const refuse = (message: string, detail: Record<string, unknown> = {}) => new Pr
 /** Parses, vets and loads a kubeconfig (YAML text or a file with an optional context). */
 export function kubeconfigFrom(source: KubeconfigSource, opts: KubeconfigOptions): KubeConfig {
   const { text, path, context } = typeof source === 'string' ? { text: source, path: undefined, context: undefined } : readSource(source);
+  const which = `the kubeconfig${path ? ` ${path}` : ''}`;
   let doc: unknown;
   try {
-    doc = parse(text);
+    // Merge keys as kubectl's YAML reader (and client-node's) expand them.
+    doc = parse(text, { merge: true });
   } catch (err) {
-    throw refuse(`the kubeconfig${path ? ` ${path}` : ''} is not valid YAML: ${errorMessage(err)}`);
+    throw refuse(`${which} is not valid YAML: ${errorMessage(err)}`);
   }
-  if (!doc || typeof doc !== 'object') throw refuse(`the kubeconfig${path ? ` ${path}` : ''} is empty or not a mapping`);
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw refuse(`${which} is empty or not a mapping`);
+  if (opts.trustFiles) resolveFileReferences(doc as Record<string, unknown>, path ? dirname(path) : process.cwd());
+  else refuseFileReferences(doc as Record<string, unknown>, which);
   const kc = new KubeConfig();
   try {
-    // loadFromFile resolves relative certificate paths against the file's folder, as kubectl does.
-    if (path) kc.loadFromFile(path);
-    else kc.loadFromString(text);
+    kc.loadFromString(JSON.stringify(doc));
   } catch (err) {
-    throw refuse(`the kubeconfig${path ? ` ${path}` : ''} cannot be loaded: ${errorMessage(err)}`);
+    throw refuse(`${which} cannot be loaded: ${errorMessage(err)}`);
   }
   if (context) {
     if (!kc.getContextObject(context)) throw refuse(`the kubeconfig${path ? ` ${path}` : ''} has no context "${context}"`);
     kc.setCurrentContext(context);
   }
   return vetKubeConfig(kc, opts);
+}
+
+/** Keys that make a kubeconfig read a local file, per kind of entry, with what to write instead. */
+const FILE_KEYS = {
+  clusters: { entry: 'cluster', keys: { 'certificate-authority': 'certificate-authority-data' } },
+  users: { entry: 'user', keys: { 'token-file': 'token', 'client-certificate': 'client-certificate-data', 'client-key': 'client-key-data' } },
+} as const;
+
+function refuseFileReferences(doc: Record<string, unknown>, which: string): void {
+  for (const [list, { entry, keys }] of Object.entries(FILE_KEYS)) {
+    const entries = doc[list];
+    if (!Array.isArray(entries)) continue;
+    entries.forEach((item: unknown, i: number) => {
+      const named = (item && typeof item === 'object' ? item : {}) as Record<string, unknown>;
+      const body = (named[entry] && typeof named[entry] === 'object' ? named[entry] : {}) as Record<string, unknown>;
+      const authProvider = body['auth-provider'] as { config?: Record<string, unknown> } | undefined;
+      const found: Array<[string, string]> = Object.entries(keys).filter(([key]) => present(body[key]));
+      if (present(authProvider?.config?.tokenFile)) found.push(['auth-provider.config.tokenFile', 'a token written in the kubeconfig']);
+      if (!found.length) return;
+      const [key, instead] = found[0];
+      const name = typeof named.name === 'string' ? `"${named.name}"` : `#${i + 1}`;
+      throw refuse(`${which}: ${entry} ${name} names a local file (${key}); lab-grade does not read files a kubeconfig names: write ${instead} instead`, {
+        key,
+        entry: `${list}[${i}]`,
+        refused: true,
+      });
+    });
+  }
+}
+
+const present = (v: unknown) => v !== undefined && v !== null && v !== '';
+
+/** Relative file references made absolute against the kubeconfig's folder (kubectl's rule). */
+function resolveFileReferences(doc: Record<string, unknown>, dir: string): void {
+  for (const [list, { entry, keys }] of Object.entries(FILE_KEYS)) {
+    const entries = doc[list];
+    if (!Array.isArray(entries)) continue;
+    for (const item of entries as Array<Record<string, unknown>>) {
+      const body = item?.[entry] as Record<string, unknown> | undefined;
+      if (!body || typeof body !== 'object') continue;
+      for (const key of Object.keys(keys)) if (typeof body[key] === 'string' && body[key]) body[key] = resolve(dir, body[key] as string);
+    }
+  }
+}
+
+/**
+ * A KubeConfig built by the caller was loaded already (a `token-file` is read while loading): what it
+ * would still read when connecting is refused the same way.
+ */
+function refuseLoadedFileReferences(cluster: Cluster, user: User | null, trusted: boolean): void {
+  if (trusted) return;
+  const files: Array<[string, unknown]> = [
+    ['certificate-authority', cluster.caFile],
+    ['client-certificate', user?.certFile],
+    ['client-key', user?.keyFile],
+    ['auth-provider.config.tokenFile', user?.authProvider?.config?.tokenFile],
+  ];
+  const key = files.find(([, v]) => present(v))?.[0];
+  if (key) throw refuse(`the kubeconfig names a local file (${key}); lab-grade does not read files a kubeconfig names`, { key, refused: true });
 }
 
 function readSource(source: { path: string; context?: string }) {
@@ -71,6 +143,7 @@ export function vetKubeConfig(kc: KubeConfig, opts: KubeconfigOptions): KubeConf
   if (user && (user.exec || user.authProvider) && !opts.allowExec) {
     throw refuse(EXEC_REFUSED, { context: ctxName, user: user.name, credential: user.exec ? 'exec' : 'auth-provider' });
   }
+  refuseLoadedFileReferences(cluster, user, !!opts.trustFiles);
   vetCluster(cluster, opts.policy);
   registerUserSecrets(user);
   return kc;
@@ -89,8 +162,9 @@ function vetCluster(cluster: Cluster, policy?: NetworkPolicy): void {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (isIP(host)) {
     const range = specialRange(host);
-    const verdict = policy ? policy.vet(host, host) : range?.startsWith('link-local') ? `${range} addresses are never graded` : undefined;
-    if (verdict) throw refuse(`refusing the kubeconfig's server ${cluster.server}: ${verdict}`, { server: cluster.server });
+    const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+    const verdict = policy ? policy.vetLiteral(host, port) : range?.startsWith('link-local') ? `${range} addresses are never graded` : undefined;
+    if (verdict) throw refuse(`refusing the kubeconfig's server ${cluster.server}: ${verdict}`, { server: cluster.server, refused: true });
   }
 }
 

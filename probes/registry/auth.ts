@@ -3,7 +3,8 @@
  * - `Basic realm=` (htpasswd): the admin credentials on every request;
  * - `Bearer realm=…,service=…,scope=…`: a token from the realm, asked with the admin credentials
  *   (Basic) or, when the admin user is disabled, with an ACR refresh token that the grader's Entra
- *   token was exchanged for at `https://<login server>/oauth2/exchange`; anonymous otherwise;
+ *   token was exchanged for at `https://<login server>/oauth2/exchange`; anonymous otherwise; the realm
+ *   must be on the registry's own host (another host would collect the credentials);
  * - with admin credentials at hand, Basic is sent at once (ACR accepts it on the data plane although it
  *   challenges with Bearer; a token-auth registry answers with its challenge and the token flow follows).
  * Tokens are cached per registry and scope until shortly before they expire. Every credential and token
@@ -151,8 +152,7 @@ export class RegistryAuth {
   }
 
   private async bearer(registry: string, params: Record<string, string>, fallbackScope: string): Promise<Grant> {
-    const realm = new URL(params.realm);
-    if (realm.protocol !== 'https:') throw new ProbeError('registry', `registry ${registry} names a token realm that is not https (${realm.origin}): not sending credentials there`, { registry });
+    const realm = tokenRealm(registry, params.realm);
     const service = params.service ?? registry;
     const scope = params.scope ?? fallbackScope;
     const admin = await this.credentials(registry);
@@ -210,6 +210,26 @@ export class RegistryAuth {
     this.refreshTokens.set(registry, { token, expiresAt: jwtExpiry(token) ?? this.now() + 30 * 60_000 });
     return token;
   }
+}
+
+/**
+ * The challenge's realm, where the grader's credentials (Basic) or the ACR refresh token will be sent:
+ * only on the registry's own host (ACR's is https://<login server>/oauth2/token; a token server of a
+ * Docker registry may listen on another port of it). A realm elsewhere would collect them.
+ */
+function tokenRealm(registry: string, realmText: string): URL {
+  let realm: URL;
+  try {
+    realm = new URL(realmText);
+  } catch {
+    throw new ProbeError('registry', `registry ${registry} names a token realm that is not a URL: not sending credentials there`, { registry });
+  }
+  if (realm.protocol !== 'https:') throw new ProbeError('registry', `registry ${registry} names a token realm that is not https (${realm.origin}): not sending credentials there`, { registry });
+  const own = new URL(`https://${registry}`).hostname;
+  if (realm.hostname !== own) {
+    throw new ProbeError('registry', `registry ${registry} names a token realm on another host (${realm.hostname}): not sending credentials there`, { registry, realm: realm.hostname });
+  }
+  return realm;
 }
 
 export function refused(registry: string, mode: AuthMode, answer: RegistryAnswer, where = 'it'): ProbeError {

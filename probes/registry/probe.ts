@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import type { NetworkPolicy } from '../net.js';
+import { refusedByPolicy, type NetworkPolicy } from '../net.js';
 import { trustedCas } from '../azure/tls.js';
 import { ProbeError, type RegistryProbe, type TagList } from '../types.js';
 import { RegistryAuth, refused, type AuthMode, type Credentials, type Grant } from './auth.js';
@@ -64,7 +64,8 @@ export function registryProbe(opts: RegistryProbeOptions): ClosableRegistryProbe
       const e = err as Error & { code?: string; cause?: { code?: string; message?: string } };
       const timedOut = e.name === 'TimeoutError' || e.name === 'AbortError' || /timeout/i.test(e.code ?? '');
       const why = timedOut ? `no answer within ${timeoutMs} ms` : (e.cause?.message ?? e.message);
-      throw new ProbeError('registry', `registry ${registry} could not be reached for ${method} ${url.pathname}: ${why}`, { registry, code: e.code ?? e.cause?.code ?? e.name });
+      const refused = refusedByPolicy(err) ? { refused: true } : {};
+      throw new ProbeError('registry', `registry ${registry} could not be reached for ${method} ${url.pathname}: ${why}`, { registry, code: e.code ?? e.cause?.code ?? e.name, ...refused });
     }
   }
 

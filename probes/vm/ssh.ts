@@ -11,7 +11,7 @@ import { Client, type ClientChannel, type SFTPWrapper, type Stats } from 'ssh2';
 import type { VmTarget } from '../../core/target.js';
 import { errorMessage } from '../../core/errors.js';
 import { formatMs } from '../../core/timeout.js';
-import type { NetworkPolicy } from '../net.js';
+import { refusedByPolicy, type NetworkPolicy } from '../net.js';
 import { ProbeError, VM_COMMANDS, type CommandResult, type FileRead, type VmCommandName, type VmProbe } from '../types.js';
 import { CappedOutput, readCapped } from './capture.js';
 import { fingerprintOf, knownHostsName, parseKnownHosts, verifyHostKey, type HostKeyVerdict } from './host-keys.js';
@@ -76,6 +76,7 @@ export function sshVm(opts: SshVmOptions): VmProbe {
       return await policy.socket(target.host, target.port, timeoutMs);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
+      if (refusedByPolicy(err)) throw vmError(`${description}: ${errorMessage(err)}`, { refused: true });
       if (code === 'ECONNREFUSED') throw vmError(`${description}: connection refused (is the VM running and is SSH open on port ${target.port}?)`, { code });
       if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') throw vmError(`${description}: the host name ${target.host} does not resolve`, { code });
       if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH') throw vmError(`${description}: the host is unreachable`, { code });

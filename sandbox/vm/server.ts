@@ -22,7 +22,7 @@ import { writeDockerStub } from './docker-stub.js';
 import { runExec, vmEnvironment } from './exec.js';
 import { writeHome } from './home.js';
 import { serveSftp } from './sftp.js';
-import { reservePort, serveLoopback, type Served } from '../listen.js';
+import { holdClosedPort, serveLoopback, type HeldPort, type Served } from '../listen.js';
 import { startVmWeb } from './web.js';
 
 export interface StartVmOptions {
@@ -129,9 +129,11 @@ async function startIn(root: string, opts: StartVmOptions): Promise<SimulatedVm>
   const clients = new Set<Connection>();
   const kills = new Set<(signal: NodeJS.Signals) => void>();
   let served: Served | undefined;
+  let refusing: HeldPort | undefined;
 
   if (faults.vm === 'refuse' || !scenario.vm) {
-    served = undefined;
+    // Nothing listens (connection refused), on a port no other process can take meanwhile.
+    refusing = await holdClosedPort();
   } else if (faults.vm === 'hang') {
     // Accepts TCP and never speaks: the client waits for a banner that does not come.
     served = await serveLoopback(createTcpServer());
@@ -183,7 +185,7 @@ async function startIn(root: string, opts: StartVmOptions): Promise<SimulatedVm>
     });
     served = await serveLoopback(ssh);
   }
-  const port = served?.port ?? (await reservePort());
+  const port = served?.port ?? refusing!.port;
 
   return {
     user,
@@ -199,6 +201,7 @@ async function startIn(root: string, opts: StartVmOptions): Promise<SimulatedVm>
     async close() {
       for (const kill of kills) kill('SIGKILL');
       for (const client of clients) client.end();
+      refusing?.release();
       await Promise.all([web.close(), served?.stop()]);
       rmSync(root, { recursive: true, force: true });
     },

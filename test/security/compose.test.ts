@@ -1,15 +1,17 @@
 /**
- * Files from the student: a compose file that is 50 MB, binary, nested 100 000 levels deep or an alias
- * bomb is read over SFTP from the SSH stand-in within a size cap and a time bound, and
- * ex2.compose.valid grades it `fail` with a message that says why (never `error`, never a crash).
+ * Files from the student: a compose file that is 50 MB, binary, nested 100 000 levels deep, an alias
+ * bomb or 250 KB of short keys is read over SFTP from the SSH stand-in within a size cap and a time
+ * bound, and ex2.compose.valid grades it `fail` with a message that says why (never `error`, never a
+ * crash). Parse work is bounded, so ten such students graded at once do not hold up an innocent one.
  */
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_CHECKS } from '../../checks/index.js';
 import { selectChecks } from '../../core/selection.js';
-import { COMPOSE_LIMITS } from '../../checks/compose/read.js';
+import { COMPOSE_LIMITS, readCompose } from '../../checks/compose/read.js';
 import { gradeStudent } from '../../core/engine.js';
 import { loadProfile } from '../../core/profile.js';
 import { Secret } from '../../core/secret.js';
@@ -17,6 +19,7 @@ import { NetworkPolicy } from '../../probes/net.js';
 import { sshVm } from '../../probes/vm/ssh.js';
 import { loadScenarios } from '../../sandbox/scenario.js';
 import { startVm, type SimulatedVm } from '../../sandbox/vm/server.js';
+import { sharedPath } from '../support/shared.js';
 import { BUILT_IN, peakMemoryDuring, timed, variant } from './support.js';
 
 const PASSWORD = 'Vm-Compose-Pass-2024!';
@@ -36,6 +39,22 @@ function aliasBomb(levels = 12): string {
   return `${lines.join('\n')}\nservices:\n  app:\n    image: *l${levels - 1}\n`;
 }
 
+/** About 30 000 short top-level keys in 250 KB: cheap to send, seconds of work for a parser that checks keys are unique. */
+function manyKeys(bytes = 250 * 1024): string {
+  const lines = ['services:', '  app:', '    image: myapp'];
+  for (let i = 0, size = 0; size < bytes - 64; i++) {
+    const line = `k${i.toString(36)}: 1`;
+    lines.push(line);
+    size += line.length + 1;
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** About 85 000 empty list items: no key at all, still a node each. */
+const manyItems = () => `services:\n  app:\n    image: myapp\nx-items:\n${'- \n'.repeat(85_000)}`;
+
+const KEYS_MESSAGE = new RegExp(`the compose file has more than ${COMPOSE_LIMITS.maxKeys} keys; the lab's has about 10`);
+
 const HOSTILE: Array<[string, () => string | Buffer, RegExp]> = [
   ['50 MB of valid-looking YAML', () => 'services:\n' + '  # padding\n'.repeat((50 * MB) / 12), new RegExp(`the file is \\d+ bytes, more than the ${COMPOSE_LIMITS.maxBytes} a compose file may have here`)],
   ['binary (random bytes)', () => randomBytes(64 * 1024), /the file is not text/],
@@ -45,6 +64,8 @@ const HOSTILE: Array<[string, () => string | Buffer, RegExp]> = [
   ['compact sequences 100 000 deep', () => `services:\n  app:\n    ports:\n${'- '.repeat(100_000)}x\n`, /nested deeper than 64 levels/],
   ['a YAML error quoting 200 KB of the file', () => `{}\n - x\n ${'y'.repeat(200_000)}\n`, /Unexpected seq-item-ind/],
   ['an alias bomb (10^12 strings expanded)', () => aliasBomb(), /the YAML cannot be expanded: .*too many aliases/],
+  ['250 KB of 30 000 short keys', manyKeys, KEYS_MESSAGE],
+  ['85 000 empty list items', manyItems, new RegExp(`the compose file has more than ${COMPOSE_LIMITS.maxNodes} YAML nodes`)],
   ['merge-key alias bomb', () => `x0: &a {k0: v, k1: v}\n${Array.from({ length: 200 }, (_, i) => `x${i + 1}: &a${i} {<<: [*a, *a, *a], n${i}: v}`).join('\n')}\nservices: {}\n`, /too many aliases|cannot be expanded/],
 ];
 
@@ -71,4 +92,76 @@ describe('hostile compose files through the SSH stand-in and ex2.compose.valid',
     expect(heapGrowth).toBeLessThan(40 * MB);
     expect(rssGrowth).toBeLessThan(80 * MB);
   });
+});
+
+describe('compose parse work is bounded', () => {
+  it('refuses 250 KB of short keys in a few milliseconds, naming the limit', () => {
+    const text = manyKeys();
+    // The best of five runs: the bound is on the work, not on warming up code or on a busy machine.
+    let ms = Infinity;
+    let result = readCompose(text);
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      result = readCompose(text);
+      ms = Math.min(ms, performance.now() - t0);
+    }
+    expect(result.model).toBeUndefined();
+    expect(result.errors).toEqual([{ message: expect.stringMatching(KEYS_MESSAGE), limit: 'keys', line: expect.any(Number), col: 1 }]);
+    // The first key over the limit is where reading stopped (services, app and image come before k0).
+    expect(text.split('\n')[result.errors[0].line! - 1]).toBe(`k${(COMPOSE_LIMITS.maxKeys - 3).toString(36)}: 1`);
+    expect(ms).toBeLessThan(50);
+  });
+
+  it('still reads every real compose file of the fixtures (the largest has a few hundred keys)', () => {
+    const dir = sharedPath('fixtures', 'compose');
+    const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
+    expect(files.length).toBeGreaterThan(5);
+    for (const f of files) {
+      const result = readCompose(readFileSync(join(dir, f), 'utf8'));
+      expect(result.errors.filter((e) => e.limit), f).toEqual([]);
+      expect(Object.keys(result.model?.services ?? {}).length, f).toBeGreaterThan(0);
+    }
+  });
+
+  it('ten students sending 250 KB of short keys, graded at once, hardly delay an innocent student graded beside them', async () => {
+    const innocentVm = await startVm({ scenario: variant(base, 'compose-innocent'), password: PASSWORD });
+    const hostileVm = await startVm({ scenario: variant(base, 'compose-keys'), password: PASSWORD });
+    writeFileSync(join(hostileVm.home, 'greetings', 'docker-compose.yaml'), manyKeys());
+    const grade = async (user: string, sim: SimulatedVm) => {
+      const vm = sshVm({
+        target: { host: `${user}.example.com`, port: 22, username: user, password: new Secret(PASSWORD, 'vm password') },
+        policy: new NetworkPolicy({ loopbackOnly: true, connectTo: { [`${user}.example.com:22`]: `127.0.0.1:${sim.port}` } }),
+        timeoutMs: 10_000,
+        maxOutputBytes: 64 * 1024,
+      });
+      try {
+        const t0 = performance.now();
+        const grade = await gradeStudent({ user, resourceGroup: 'rg' }, selectChecks(ALL_CHECKS, ['ex2.compose.valid']), { probes: { vm } }, profile);
+        return { check: grade.result.checks.find((c) => c.id === 'ex2.compose.valid')!, ms: performance.now() - t0 };
+      } finally {
+        await vm.close();
+      }
+    };
+    try {
+      await grade('compose-innocent', innocentVm); // warm up: connections, code paths
+      const alone = await grade('compose-innocent', innocentVm);
+      const lag = monitorEventLoopDelay({ resolution: 5 });
+      lag.enable();
+      const [innocent, ...hostile] = await timed(20_000, () =>
+        Promise.all([grade('compose-innocent', innocentVm), ...Array.from({ length: 10 }, () => grade('compose-keys', hostileVm))]),
+      ).then((r) => r.value);
+      lag.disable();
+      // No hostile file held the event loop for long: refusing one costs milliseconds.
+      expect(lag.max / 1e6).toBeLessThan(150);
+      // Ten more SSH sessions cost something on a busy 2-core machine; parsing must not add seconds.
+      expect(innocent.ms - alone.ms).toBeLessThan(1_500);
+      expect(innocent.check.status).toBe('pass');
+      for (const h of hostile) {
+        expect(h.check.status).toBe('fail');
+        expect(h.check.message).toMatch(KEYS_MESSAGE);
+      }
+    } finally {
+      await Promise.all([innocentVm.close(), hostileVm.close()]);
+    }
+  }, 60_000);
 });

@@ -4,10 +4,18 @@
  * mode nothing outside 127.0.0.0/8. Each refusal happens before a socket is opened: the policy's
  * `refused` list names it and the connection watcher saw no TCP connect towards it.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadClassConfig } from '../../core/config.js';
+import { loadProfile } from '../../core/profile.js';
 import { Secret } from '../../core/secret.js';
+import { createRuntime } from '../../probes/environment.js';
 import { httpProbe } from '../../probes/http/index.js';
-import { kubeProbe } from '../../probes/kube/index.js';
+import { kubeconfigFrom, kubeProbe } from '../../probes/kube/index.js';
 import { NetworkPolicy } from '../../probes/net.js';
 import { ProbeError } from '../../probes/types.js';
 import { registryProbe } from '../../probes/registry/index.js';
@@ -101,8 +109,7 @@ describe('sandbox mode: only 127.0.0.0/8', () => {
   });
 });
 
-describe('kubeconfig servers', () => {
-  const kubeconfig = (server: string) => `apiVersion: v1
+const kubeconfigFor = (server: string) => `apiVersion: v1
 kind: Config
 clusters:
 - cluster: {server: "${server}", insecure-skip-tls-verify: true}
@@ -115,8 +122,10 @@ users:
 - name: u
   user: {token: kubeconfig-token-not-sent-anywhere}
 `;
+
+describe('kubeconfig servers', () => {
   const reach = async (server: string, policy: NetworkPolicy) => {
-    const probe = kubeProbe({ kubeconfig: async () => kubeconfig(server), namespace: 'default', allowDisruptive: false, policy, timeoutMs: 1_000 });
+    const probe = kubeProbe({ kubeconfig: async () => kubeconfigFor(server), namespace: 'default', allowDisruptive: false, policy, timeoutMs: 1_000 });
     try {
       return await rejection(() => probe.reach());
     } finally {
@@ -148,9 +157,131 @@ users:
   });
 
   it('a proxy-url (which would bypass the policy) is refused', async () => {
-    const text = kubeconfig('https://127.0.0.1:1').replace('insecure-skip-tls-verify: true', 'insecure-skip-tls-verify: true, proxy-url: "http://10.0.0.2:3128"');
+    const text = kubeconfigFor('https://127.0.0.1:1').replace('insecure-skip-tls-verify: true', 'insecure-skip-tls-verify: true, proxy-url: "http://10.0.0.2:3128"');
     const probe = kubeProbe({ kubeconfig: async () => text, namespace: 'default', allowDisruptive: false, policy: new NetworkPolicy({ loopbackOnly: true }), timeoutMs: 1_000 });
     expect((await rejection(() => probe.reach())).message).toMatch(/proxy-url/);
     await probe.close();
+  });
+});
+
+describe('loopback: a student-controlled target on the grader’s own machine', () => {
+  // The instructor's own web server on this machine: nothing a student points at may read it.
+  const INSTRUCTOR_PAGE = 'instructor-only-page-never-graded';
+  let local: Server;
+  let port = 0;
+  let hits = 0;
+  beforeAll(async () => {
+    local = createServer((_req, res) => {
+      hits++;
+      res.end(INSTRUCTOR_PAGE);
+    });
+    await new Promise<void>((resolve) => local.listen(0, '127.0.0.1', resolve));
+    port = (local.address() as AddressInfo).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => local.close(() => resolve())));
+  beforeEach(() => {
+    hits = 0;
+  });
+
+  // Every way of writing this machine: IPv4 loopback (also shortened, decimal and hex, as URL parsers
+  // read them), IPv6 loopback and IPv4-mapped loopback, the unspecified address and a name that resolves
+  // to loopback (localhost, from /etc/hosts).
+  const SPELLINGS = ['127.0.0.1', '127.5.6.7', '127.1', '2130706433', '0x7f.0.0.1', 'localhost', 'LOCALHOST', '[::1]', '[0:0:0:0:0:0:0:1]', '[::ffff:127.0.0.1]', '[::ffff:7f00:1]', '0.0.0.0', '[::]'];
+
+  it.each(SPELLINGS)('a LoadBalancer address %s is refused before connecting: an error with `refused`, nothing read', async (host) => {
+    const policy = new NetworkPolicy();
+    const probe = http(policy);
+    const err = await rejection(() => probe.get(`http://${host}:${port}/`));
+    await probe.close();
+    expect(err).toBeInstanceOf(ProbeError);
+    expect(err.message).toMatch(/refused to connect .*(loopback|reserved)/);
+    expect(err.message).not.toContain(INSTRUCTOR_PAGE);
+    expect(err.detail).toMatchObject({ refused: true, attempts: 1 });
+    expect(policy.refused).toHaveLength(1);
+    expect(hits).toBe(0);
+    expect(watch.dials.filter((d) => d.via === 'net' && d.port === port)).toEqual([]);
+  });
+
+  it('the message says how an instructor allows it', async () => {
+    const probe = http(new NetworkPolicy());
+    const err = await rejection(() => probe.get(`http://127.0.0.1:${port}/`));
+    await probe.close();
+    expect(err.message).toContain(`refused to connect to 127.0.0.1:${port} (127.0.0.1): loopback addresses (this machine) are not graded unless the class config allows them (network.allowLoopback: true, or a network.connectTo entry for that host:port)`);
+  });
+
+  it.each([
+    ['network.allowLoopback: true', () => new NetworkPolicy({ allowLoopback: true }), () => `http://127.0.0.1:${port}/`],
+    ['a connectTo entry for that host:port', () => new NetworkPolicy({ connectTo: { [`127.0.0.1:${port}`]: `127.0.0.1:${port}` } }), () => `http://127.0.0.1:${port}/`],
+    ['a connectTo entry mapping a public name onto it', () => new NetworkPolicy({ connectTo: { 'app.example.com:80': `127.0.0.1:${port}` } }), () => 'http://app.example.com/'],
+    ['the class config naming the host as a target', () => new NetworkPolicy({ trustedHosts: ['localhost'] }), () => `http://localhost:${port}/`],
+    ['sandbox mode', () => new NetworkPolicy({ loopbackOnly: true }), () => `http://127.0.0.1:${port}/`],
+  ])('allowed when the class config names it: %s', async (_what, policy, url) => {
+    const probe = http(policy());
+    const answer = await probe.get(url());
+    await probe.close();
+    expect(answer.body).toBe(INSTRUCTOR_PAGE);
+    expect(hits).toBe(1);
+  });
+
+  it('a connectTo entry allows only its own host:port, not the rest of this machine', async () => {
+    const policy = new NetworkPolicy({ connectTo: { 'app.example.com:80': `127.0.0.1:${port}` } });
+    const probe = http(policy);
+    const err = await rejection(() => probe.get(`http://127.0.0.1:${port}/`));
+    await probe.close();
+    expect(err.message).toMatch(/loopback addresses \(this machine\) are not graded/);
+    expect(hits).toBe(0);
+  });
+
+  it('SSH to a VM host that resolves to loopback: an error with `refused`, before dialling', async () => {
+    const policy = new NetworkPolicy();
+    const vm = sshVm({ target: { host: 'localhost', port, username: 'u', password: new Secret('not-sent-anywhere', 'vm password') }, policy, timeoutMs: 1_000, maxOutputBytes: 1024 });
+    const err = await rejection(() => vm.connect());
+    await vm.close();
+    expect(err).toBeInstanceOf(ProbeError);
+    expect(err.message).toMatch(/ssh u@localhost:\d+: refused to connect .*loopback/);
+    expect(err.detail).toMatchObject({ refused: true });
+    expect(watch.dials.filter((d) => d.via === 'net' && d.port === port)).toEqual([]);
+  });
+
+  it.each(['https://127.0.0.1:6443', 'https://[::1]:6443', 'https://[::ffff:127.0.0.1]:6443', 'https://localhost:6443'])('a kubeconfig server %s: an error with `refused`, nothing sent', async (server) => {
+    const policy = new NetworkPolicy();
+    const probe = kubeProbe({ kubeconfig: async () => kubeconfigFor(server), namespace: 'default', allowDisruptive: false, policy, timeoutMs: 1_000 });
+    const err = await rejection(() => probe.reach());
+    await probe.close();
+    expect(err).toBeInstanceOf(ProbeError);
+    expect(err.message).toMatch(/refus.*loopback addresses \(this machine\) are not graded/);
+    expect(err.detail).toMatchObject({ refused: true });
+    expect(err.message).not.toContain('kubeconfig-token-not-sent-anywhere');
+    expect(watch.dials.filter((d) => d.via === 'net' && d.port === 6443)).toEqual([]);
+  });
+
+  it('a kubeconfig server on loopback that a connectTo entry names is allowed to be dialled', () => {
+    const policy = new NetworkPolicy({ connectTo: { '127.0.0.1:6443': '127.0.0.1:6443' } });
+    expect(() => kubeconfigFrom(kubeconfigFor('https://127.0.0.1:6443'), { allowExec: false, policy })).not.toThrow();
+    expect(() => kubeconfigFrom(kubeconfigFor('https://127.0.0.1:6444'), { allowExec: false, policy })).toThrow(/loopback/);
+  });
+
+  it('a registry login server that resolves to loopback: an error with `refused`, no credentials sent', async () => {
+    const policy = new NetworkPolicy();
+    const probe = registryProbe({ policy, credentialsFor: async () => ({ username: 'u', password: 'admin-password-never-sent' }), timeoutMs: 1_000 });
+    const err = await rejection(() => probe.tags(`localhost:${port}`, 'myapp'));
+    await probe.close();
+    expect(err).toBeInstanceOf(ProbeError);
+    expect(err.message).toMatch(/loopback addresses \(this machine\) are not graded/);
+    expect(err.detail).toMatchObject({ refused: true });
+    expect(hits).toBe(0);
+  });
+
+  it('the class config key network.allowLoopback reaches the network policy; a wrong value names the key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-grade-loopback-'));
+    const write = (network: string) => {
+      const file = join(dir, 'lab-grade.yaml');
+      writeFileSync(file, `roster: [labuser01]\nnetwork: ${network}\n`);
+      return file;
+    };
+    const runtime = (file: string) => createRuntime(loadClassConfig(file), { profile: loadProfile(), allowDisruptive: false, allowExecCredentials: false });
+    expect(runtime(write('{ allowLoopback: true }')).policy.vet('127.0.0.1', '127.0.0.1')).toBeUndefined();
+    expect(runtime(write('{}')).policy.vet('127.0.0.1', '127.0.0.1')).toMatch(/loopback/);
+    expect(() => loadClassConfig(write('{ allowLoopback: "yes" }'))).toThrow(/network\.allowLoopback/);
   });
 });

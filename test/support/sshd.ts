@@ -2,8 +2,9 @@
  * Starts Debian's real OpenSSH sshd on loopback for differential tests of the SSH probe, configured
  * entirely on the command line (../shared/docs/platform-notes.md section 2): a temp ed25519 host key,
  * key login as root through an absolute authorized_keys path, and internal-sftp starting in a temp
- * folder so SFTP reads never touch root's real home. sshd cannot listen on port 0 (it does not print
- * the port it got), so a free port is picked first. stop() sends SIGTERM and removes the files.
+ * folder so SFTP reads never touch root's real home. sshd cannot listen on port 0 ("Badly formatted
+ * port number"), so a free port is picked first; another process may take it before sshd binds, so
+ * sshd is started again on another port when its bind fails. stop() sends SIGTERM and removes the files.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,13 +42,14 @@ function listening(child: ChildProcess, port: number): Promise<void> {
       log += chunk;
       if (log.includes(`Server listening on 127.0.0.1 port ${port}`)) {
         clearTimeout(timer);
-        child.removeAllListeners('exit');
+        child.removeAllListeners('close');
         child.stderr!.removeAllListeners('data');
         child.stderr!.resume(); // keep draining: sshd logs every login
         resolve();
       }
     });
-    child.once('exit', (code) => fail(`exited with code ${code}`));
+    // 'close', not 'exit': by then all of stderr (the reason it stopped) has been read.
+    child.once('close', (code) => fail(`exited with code ${code}`));
     child.once('error', (err) => fail(`could not be started: ${err.message}`));
   });
 }
@@ -67,26 +69,36 @@ export async function startSshd(): Promise<RealSshd> {
   writeFileSync(join(dir, 'id_ed25519'), client.private, { mode: 0o600 });
   writeFileSync(join(dir, 'authorized_keys'), client.public + '\n', { mode: 0o600 });
 
-  const port = await reservePort();
-  const options = [
-    'ListenAddress=127.0.0.1',
-    `Port=${port}`,
-    `HostKey=${join(dir, 'host_ed25519')}`,
-    'PidFile=none',
-    'UsePAM=no',
-    'PermitRootLogin=prohibit-password',
-    'PasswordAuthentication=no',
-    'KbdInteractiveAuthentication=no',
-    `AuthorizedKeysFile=${join(dir, 'authorized_keys')}`,
-    'StrictModes=no',
-    `Subsystem=sftp internal-sftp -d ${sftpHome}`,
-  ];
-  const child = spawn(SSHD, ['-D', '-e', '-f', '/dev/null', ...options.flatMap((o) => ['-o', o])], { stdio: ['ignore', 'ignore', 'pipe'] });
-  try {
+  const start = async (port: number) => {
+    const options = [
+      'ListenAddress=127.0.0.1',
+      `Port=${port}`,
+      `HostKey=${join(dir, 'host_ed25519')}`,
+      'PidFile=none',
+      'UsePAM=no',
+      'PermitRootLogin=prohibit-password',
+      'PasswordAuthentication=no',
+      'KbdInteractiveAuthentication=no',
+      `AuthorizedKeysFile=${join(dir, 'authorized_keys')}`,
+      'StrictModes=no',
+      `Subsystem=sftp internal-sftp -d ${sftpHome}`,
+    ];
+    const child = spawn(SSHD, ['-D', '-e', '-f', '/dev/null', ...options.flatMap((o) => ['-o', o])], { stdio: ['ignore', 'ignore', 'pipe'] });
     await listening(child, port);
-  } catch (err) {
-    rmSync(dir, { recursive: true, force: true });
-    throw err;
+    return child;
+  };
+  let port = 0;
+  let child: ChildProcess | undefined;
+  for (let attempt = 1; !child; attempt++) {
+    port = await reservePort();
+    try {
+      child = await start(port);
+    } catch (err) {
+      // "Bind to port N on 127.0.0.1 failed: Address already in use."
+      if (attempt < 5 && /Address already in use/.test((err as Error).message)) continue;
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
   }
   return {
     port,
