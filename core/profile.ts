@@ -2,8 +2,8 @@
  * The lab profile: points per check and every expected value (image names, tag, ports, replicas,
  * service types, pass mark) in one data file, so an instructor can adapt a variant of the lab.
  */
-import { Fields, readYamlFile } from './fields.js';
-import { packagePath } from './paths.js';
+import { assetSource, readAsset } from './assets.js';
+import { Fields, parseYamlText, readYamlFile } from './fields.js';
 
 export interface WorkloadExpectation {
   composeService: string;
@@ -54,12 +54,14 @@ export interface LabProfile {
   expect: LabExpectations;
 }
 
-export const DEFAULT_PROFILE = packagePath('profiles', 'aks-greetings.yaml');
+const BUILT_IN_PROFILE = 'profiles/aks-greetings.yaml';
 
-export function loadProfile(file = DEFAULT_PROFILE, knownCheckIds?: readonly string[]): LabProfile {
-  const root = Fields.root(file, readYamlFile(file));
+/** A lab profile file a user names, or without one the built-in profile. */
+export function loadProfile(file?: string, knownCheckIds?: readonly string[]): LabProfile {
+  const source = file ?? assetSource(BUILT_IN_PROFILE);
+  const root = Fields.root(source, file === undefined ? parseYamlText(readAsset(BUILT_IN_PROFILE), source) : readYamlFile(file));
   const profile: LabProfile = {
-    file,
+    file: source,
     lab: root.string('lab'),
     title: root.optString('title') ?? root.string('lab'),
     passMark: root.optNumber('passMark', { min: 0, max: 100 }) ?? 70,
