@@ -64,7 +64,7 @@ describe('the one-file bundle, alone in an empty folder', () => {
     }
     expect((await oneFile(['--version'])).stdout).toBe(`${version}\n`);
     expect((await oneFile(['checks'])).stdout).toContain('29 checks: 34 required points, up to 5 bonus; pass mark 70 %');
-  });
+  }, 120_000);
 
   it('demo grades the built-in class as its expect: blocks say, as the normal build does', async () => {
     const bundled = await oneFile(['demo', '--reporter', 'json=bundled.json']);
