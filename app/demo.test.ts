@@ -9,14 +9,15 @@ import { describe, expect, it } from 'vitest';
 import { CHECK_IDS } from '../checks/index.js';
 import type { RunResult, Status } from '../core/model.js';
 import { bufferOutput } from '../reporters/replay.js';
-import { loadScenarios } from '../sandbox/scenario.js';
+import { loadBuiltInClass } from '../sandbox/scenario.js';
+import { BUILT_IN_CLASS_DIR as BUILT_IN_CLASS } from '../test/support/class.js';
 import { runCli } from '../test/support/cli.js';
-import { BUILT_IN_CLASS, runDemo } from './demo.js';
+import { runDemo } from './demo.js';
 import { NO_NOTICES } from './io.js';
 
 describe('lab-grade demo', () => {
   it('grades every built-in student exactly as its expect: block says', async () => {
-    const scenarios = loadScenarios([BUILT_IN_CLASS], CHECK_IDS);
+    const scenarios = loadBuiltInClass(CHECK_IDS);
     expect(scenarios.length).toBeGreaterThanOrEqual(8);
     const out = bufferOutput();
     const { run, exitCode } = await runDemo({ concurrency: 16, reports: [{ format: 'json' }] }, [], { stdout: out, notices: NO_NOTICES });

@@ -3,17 +3,17 @@ import { watch, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { CHECK_IDS } from '../checks/index.js';
-import { packagePath } from '../core/paths.js';
-import { loadScenarios } from '../sandbox/scenario.js';
+import { loadBuiltInClass, loadScenarios, type Scenario } from '../sandbox/scenario.js';
 import { startSandbox, type Sandbox } from '../sandbox/lab.js';
 import type { GradeOutcome } from './grading.js';
 import { gradeAndReport, type ReportedRequest, type ReportIo } from './report-run.js';
 
-export const BUILT_IN_CLASS = packagePath('fixtures', 'scenarios');
+/** The scenario files and folders given, or the built-in class. */
+const loadClass = (scenarioPaths: readonly string[]): Scenario[] => (scenarioPaths.length ? loadScenarios([...scenarioPaths], CHECK_IDS) : loadBuiltInClass(CHECK_IDS));
 
 /** Starts the simulated lab, grades its class as a real class is graded, stops everything. */
 export async function runDemo(request: ReportedRequest, scenarioPaths: readonly string[], io: ReportIo & { onStarted?(sandbox: Sandbox): void }): Promise<GradeOutcome & { sandbox: Sandbox }> {
-  const scenarios = loadScenarios(scenarioPaths.length ? [...scenarioPaths] : [BUILT_IN_CLASS], CHECK_IDS);
+  const scenarios = loadClass(scenarioPaths);
   const sandbox = await startSandbox(scenarios);
   // Stopped before the grading has its own handler (or after it): the lab's listeners go with the process.
   const stop = () => void sandbox.stop().finally(() => process.exit(130));
@@ -58,19 +58,20 @@ export function writeSandboxConfig(sandbox: Sandbox, outDir: string): string {
 }
 
 export async function runSandbox(scenarioPaths: readonly string[], outDir: string): Promise<number> {
-  const paths = scenarioPaths.length ? [...scenarioPaths] : [BUILT_IN_CLASS];
-  let scenarios = loadScenarios(paths, CHECK_IDS);
+  let scenarios = loadClass(scenarioPaths);
   const sandbox = await startSandbox(scenarios);
   const file = writeSandboxConfig(sandbox, outDir);
   const out = process.stdout;
   out.write(`The simulated lab runs on 127.0.0.1 with ${scenarios.length} students.\n\n`);
   out.write(`Grade it:   lab-grade --config ${file}\n`);
   out.write(`kubectl:    kubectl --kubeconfig ${join(resolve(outDir), 'kubeconfigs', '<user>.yaml')} get pods\n`);
-  out.write(`Scenario files are watched: edit one and the world is derived again.\nCtrl-C stops everything.\n`);
-  const watchers = paths.map((p) =>
+  // The built-in class is part of lab-grade (inside the one-file bundle there is no file to edit): only given files are watched.
+  if (scenarioPaths.length) out.write('Scenario files are watched: edit one and the world is derived again.\n');
+  out.write('Ctrl-C stops everything.\n');
+  const watchers = scenarioPaths.map((p) =>
     watch(resolve(p), { recursive: false }, () => {
       try {
-        scenarios = loadScenarios(paths, CHECK_IDS);
+        scenarios = loadClass(scenarioPaths);
         sandbox.reload(scenarios);
         out.write(`reloaded ${scenarios.length} scenarios\n`);
       } catch (err) {

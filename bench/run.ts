@@ -3,8 +3,10 @@
  * lab answers after L ms), against the bash script an instructor would write.
  *   --students N (200)  --latency L ms (40)  --concurrency C (32)  --growth 1,10,50,200  --baseline 10
  *   --trace-latency ms (300): the latency of the traced run that measures the critical path
- * Prints: wall time, students/s, requests per student by service, the critical-path lower bound and
- * the ratio to it, peak RSS; the growth table; the baseline's time and its agreement with lab-grade.
+ *   --startup-runs N (7): whole-process runs of each quick command (dist/ and the bundle)
+ * Prints: start-up times of the quick commands and the bundle's size; wall time, students/s, requests
+ * per student by service, the critical-path lower bound and the ratio to it, peak RSS; the growth
+ * table; the baseline's time and its agreement with lab-grade.
  */
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -13,6 +15,7 @@ import { compareBaseline } from './baseline.js';
 import { boundsFromTrace, classLowerBoundMs, type StudentBound } from './critical-path.js';
 import type { Measurement } from './measure.js';
 import { measureInChild } from './rows.js';
+import { freshBundle, measureStartup, startupCommands } from './startup.js';
 import { fixed, seconds, table } from './table.js';
 import { countsByTemplate, meanCounts, SERVICES, totalRequests } from './traffic.js';
 
@@ -24,6 +27,7 @@ const { values } = parseArgs({
     growth: { type: 'string', default: '1,10,50,200' },
     baseline: { type: 'string', default: '10' },
     'trace-latency': { type: 'string', default: '300' },
+    'startup-runs': { type: 'string', default: '7' },
   },
 });
 const num = (name: string, v: string | undefined, min: number) => {
@@ -37,6 +41,7 @@ const C = num('concurrency', values.concurrency, 1);
 const growth = (values.growth ?? '').split(',').filter(Boolean).map((v) => num('growth', v, 1));
 const baselineStudents = num('baseline', values.baseline, 0);
 const traceL = num('trace-latency', values['trace-latency'], 10);
+const startupRuns = num('startup-runs', values['startup-runs'], 1);
 const out = (s = '') => process.stdout.write(s + '\n');
 
 /** One student per built-in kind, one at a time at a large latency: the critical path of each. */
@@ -53,7 +58,15 @@ function summary(m: Measurement, bounds: Map<string, StudentBound>) {
 }
 
 out(`lab-grade benchmark — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} cores, load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-out(`command: npm run bench -- --students ${N} --latency ${L} --concurrency ${C} --growth ${growth.join(',')} --baseline ${baselineStudents}\n`);
+out(`command: npm run bench -- --students ${N} --latency ${L} --concurrency ${C} --growth ${growth.join(',')} --baseline ${baselineStudents} --startup-runs ${startupRuns}\n`);
+
+// Before the class runs, while nothing of the benchmark's own is running.
+const bundle = freshBundle((line) => process.stderr.write(`${line}\n`));
+const startup = measureStartup(startupCommands(bundle.file), startupRuns);
+const nodeAlone = startup[0].medianMs;
+out(`## Start-up (median of ${startupRuns} whole-process runs each)\n`);
+out(table(['command', 'median', 'over node -e 0'], startup.map((r, i) => [r.label, `${fixed(r.medianMs, 0)} ms`, i === 0 ? '' : `${fixed(r.medianMs - nodeAlone, 0)} ms`])));
+out(`\nbundle: dist/lab-grade.mjs, ${fixed(bundle.bytes / 1024 / 1024, 2)} MB\n`);
 
 const bounds = await trace();
 out(`## Critical path (traced at ${traceL} ms per answer; own sequential answers per check)\n`);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadClassConfig, targetsFor } from './config.js';
-import { DEFAULT_PROFILE, loadProfile } from './profile.js';
+import { loadProfile } from './profile.js';
+import { packagePath } from './paths.js';
 import { ALL_CHECKS } from '../checks/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lab-grade-config-'));
@@ -73,7 +74,7 @@ describe('lab profile', () => {
 
   it("gives a check the profile does not list its default points, and refuses an unknown check", () => {
     const base = loadProfile();
-    const builtIn = readFileSync(DEFAULT_PROFILE, 'utf8');
+    const builtIn = readFileSync(packagePath('profiles', 'aks-greetings.yaml'), 'utf8');
     // A variant copied before ex6.app.e2e existed: the check still counts, with its own default points.
     const older = loadProfile(write('p1.yaml', builtIn.replace(/^ {2}ex6\.app\.e2e:.*\n/m, '')), ALL_CHECKS);
     expect(older.checks['ex6.app.e2e']).toEqual({ points: 3, bonus: 0 });

@@ -13,5 +13,6 @@ function findPackageRoot(): string {
   return dir;
 }
 
-export const PACKAGE_ROOT = findPackageRoot();
-export const packagePath = (...parts: string[]): string => join(PACKAGE_ROOT, ...parts);
+// Found on first use, not at import: the one-file bundle has no package folder and never asks.
+let packageRoot: string | undefined;
+export const packagePath = (...parts: string[]): string => join((packageRoot ??= findPackageRoot()), ...parts);

@@ -2,8 +2,8 @@
  * The lab profile: points per check and every expected value (image names, tag, ports, replicas,
  * service types, pass mark) in one data file, so an instructor can adapt a variant of the lab.
  */
-import { Fields, readYamlFile } from './fields.js';
-import { packagePath } from './paths.js';
+import { assetSource, readAsset } from './assets.js';
+import { Fields, parseYamlText, readYamlFile } from './fields.js';
 
 /** A check's default points: required points, or bonus points counted apart (one or the other). */
 export type DefaultPoints = { readonly points: number; readonly bonus?: never } | { readonly bonus: number; readonly points?: never };
@@ -63,16 +63,18 @@ export interface LabProfile {
   expect: LabExpectations;
 }
 
-export const DEFAULT_PROFILE = packagePath('profiles', 'aks-greetings.yaml');
+const BUILT_IN_PROFILE = 'profiles/aks-greetings.yaml';
 
 /**
- * A lab profile file. With the catalogue, every check id is validated and a check the file does not
- * list gets its default points (a variant written before a check was added keeps working).
+ * A lab profile file a user names, or without one the built-in profile. With the catalogue, every
+ * check id is validated and a check the file does not list gets its default points (a variant written
+ * before a check was added keeps working).
  */
-export function loadProfile(file = DEFAULT_PROFILE, catalogue?: readonly CheckPointsDefault[]): LabProfile {
-  const root = Fields.root(file, readYamlFile(file));
+export function loadProfile(file?: string, catalogue?: readonly CheckPointsDefault[]): LabProfile {
+  const source = file ?? assetSource(BUILT_IN_PROFILE);
+  const root = Fields.root(source, file === undefined ? parseYamlText(readAsset(BUILT_IN_PROFILE), source) : readYamlFile(file));
   const profile: LabProfile = {
-    file,
+    file: source,
     lab: root.string('lab'),
     title: root.optString('title') ?? root.string('lab'),
     passMark: root.optNumber('passMark', { min: 0, max: 100 }) ?? 70,

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { packagePath } from '../core/paths.js';
+import { readDockerfile } from '../test/support/dockerfile.js';
 
 // kubectl's client-side dry run still asks a server for the API groups, so the manifest is checked
-// by parsing it, and its shell script by running it against a stand-in `lab-grade`.
+// by parsing it, and its shell script by running it against a stand-in for the image's `node`.
 // Manifests are loosely typed YAML: the assertions below are the schema.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Manifest = Record<string, any>;
@@ -16,10 +17,12 @@ const job = docs.find((d) => d.kind === 'Job')!;
 const pod = job.spec.template.spec;
 const container = pod.containers[0];
 const script: string = container.args[0];
+const entrypoint = readDockerfile().entrypoint!;
+const version = (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
 
 function runScript(index: number, rc: number) {
   const bin = mkdtempSync(join(tmpdir(), 'lab-grade-job-'));
-  const fake = join(bin, 'lab-grade');
+  const fake = join(bin, entrypoint[0]);
   writeFileSync(fake, `#!/bin/sh\nprintf '%s\\n' "$@" > "${bin}/args"\nexit ${rc}\n`);
   chmodSync(fake, 0o755);
   const r = spawnSync('/bin/sh', ['-c', script], { env: { PATH: `${bin}:/usr/bin:/bin`, JOB_COMPLETION_INDEX: String(index), SHARDS: '4' }, encoding: 'utf8' });
@@ -41,6 +44,12 @@ describe('deploy/k8s-indexed-job.yaml', () => {
     const claim = mounts['/results'].persistentVolumeClaim.claimName;
     expect(docs.find((d) => d.kind === 'PersistentVolumeClaim')?.metadata.name).toBe(claim);
     expect(job.spec.podFailurePolicy.rules[0]).toMatchObject({ action: 'FailJob', onExitCodes: { values: [2] } });
+  });
+
+  it("runs the image the repository's Dockerfile builds, tagged with lab-grade's version", () => {
+    expect(container.image).toMatch(new RegExp(`^ghcr\\.io/[a-z0-9-]+/lab-grade:${version.replace(/\./g, '\\.')}$`));
+    // The pod's shell script (journal resume, exit codes) replaces the entrypoint, so it calls the same command.
+    expect(runScript(0, 0).args.slice(0, entrypoint.length - 1)).toEqual(entrypoint.slice(1));
   });
 
   it('pod i grades shard i+1/N into /results/shard-i.json, journaled', () => {

@@ -4,8 +4,9 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { assetSource, listAssets, readAsset } from '../core/assets.js';
 import { ConfigError } from '../core/errors.js';
-import { Fields, readYamlFile } from '../core/fields.js';
+import { Fields, parseYamlText, readYamlFile } from '../core/fields.js';
 import { STATUSES, type Status } from '../core/model.js';
 
 export const ROLES = ['Reader', 'AcrPull', 'AcrPush', 'Contributor', 'Owner'] as const;
@@ -231,6 +232,9 @@ function name(f: Fields, k: string): string {
   return v;
 }
 
+const SCENARIO_FILE = /\.ya?ml$/;
+const MAX_SCENARIO_BYTES = 1024 * 1024;
+
 /** Loads scenario files: each path a file or a folder of *.yaml / *.yml (sorted). Users must be unique. */
 export function loadScenarios(paths: string[], knownCheckIds?: readonly string[]): Scenario[] {
   const files: string[] = [];
@@ -243,12 +247,23 @@ export function loadScenarios(paths: string[], knownCheckIds?: readonly string[]
       throw new ConfigError('no such file or folder', p);
     }
     if (isDir) {
-      const found = readdirSync(abs).filter((n) => /\.ya?ml$/.test(n)).sort();
+      const found = readdirSync(abs).filter((n) => SCENARIO_FILE.test(n)).sort();
       if (found.length === 0) throw new ConfigError('folder holds no *.yaml scenario files', p);
       files.push(...found.map((n) => join(abs, n)));
     } else files.push(abs);
   }
-  const scenarios = files.map((file) => parseScenario(readYamlFile(file, 1024 * 1024), file, knownCheckIds));
+  return uniqueUsers(files.map((file) => parseScenario(readYamlFile(file, MAX_SCENARIO_BYTES), file, knownCheckIds)));
+}
+
+/** The built-in class: the scenario files that ship with lab-grade (in its package or inside the bundle). */
+export const BUILT_IN_CLASS = 'fixtures/scenarios';
+
+export function loadBuiltInClass(knownCheckIds?: readonly string[]): Scenario[] {
+  const files = listAssets(BUILT_IN_CLASS).filter((n) => SCENARIO_FILE.test(n)).map((n) => `${BUILT_IN_CLASS}/${n}`);
+  return uniqueUsers(files.map((f) => parseScenario(parseYamlText(readAsset(f), assetSource(f)), assetSource(f), knownCheckIds)));
+}
+
+function uniqueUsers(scenarios: Scenario[]): Scenario[] {
   const byUser = new Map<string, string>();
   for (const s of scenarios) {
     const other = byUser.get(s.user);

@@ -7,10 +7,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built `lab-grade` binary as a user would, with a bounded time. */
-export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliResult> {
+/** Runs the built `lab-grade` binary (or `script`, e.g. the one-file bundle) as a user would, with a bounded time. */
+export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; script?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [packagePath('dist', 'bin', 'lab-grade.js'), ...args], {
+    const child = spawn(process.execPath, [opts.script ?? packagePath('dist', 'bin', 'lab-grade.js'), ...args], {
       cwd: opts.cwd ?? packagePath(),
       env: { ...process.env, NO_COLOR: '1', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,139 @@
+/**
+ * `npm run bundle` writes one file that needs nothing but Node. Copied alone into an empty folder
+ * with no node_modules above it, it answers --help, --version and `checks` as the normal build does,
+ * grades the built-in simulated class as the scenarios' expect: blocks say (and as the normal build's
+ * demo does), runs the simulated lab, grades a class through it and checks a student's own progress.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { CHECK_IDS } from '../checks/index.js';
+import type { RunResult } from '../core/model.js';
+import { packagePath } from '../core/paths.js';
+import { loadBuiltInClass } from '../sandbox/scenario.js';
+import { buildBundleWithNpm } from '../test/support/bundle.js';
+import { verdictsOf } from '../test/support/class.js';
+import { runCli, type CliResult } from '../test/support/cli.js';
+
+const folder = mkdtempSync(join(tmpdir(), 'lab-grade-one-file-'));
+const script = join(folder, 'lab-grade.mjs');
+const expected = new Map(loadBuiltInClass(CHECK_IDS).map((s) => [s.user, s.expect]));
+const version = (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
+
+// Nothing from this machine's Node set-up may help the one file find a module.
+const bare = { NODE_PATH: undefined, NODE_OPTIONS: undefined };
+const oneFile = (args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> =>
+  runCli(args, { script, cwd: opts.cwd ?? folder, env: { ...bare, ...opts.env }, timeoutMs: 120_000 });
+const normalBuild = (args: string[]): Promise<CliResult> => runCli(args, { cwd: folder, timeoutMs: 120_000 });
+
+/** Each student's check statuses that differ from the scenario's expect: block. */
+function unexpected(run: RunResult, skippedHere: (id: string) => boolean = () => false): string[] {
+  return run.students.flatMap((s) => s.checks.filter((c) => c.status !== (skippedHere(c.id) ? 'skipped' : expected.get(s.user)![c.id])).map((c) => `${s.user} ${c.id}: ${c.status} (${c.message})`));
+}
+
+beforeAll(() => {
+  copyFileSync(buildBundleWithNpm(), script);
+}, 200_000);
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+describe('the one-file bundle, alone in an empty folder', () => {
+  it('is one file of at most 5 MB, with no node_modules or package.json in any folder above it', () => {
+    expect(statSync(script).size).toBeLessThanOrEqual(5 * 1024 * 1024);
+    // The notices of the packages inside travel with it.
+    const text = readFileSync(script, 'utf8');
+    const notices = text.slice(text.lastIndexOf('lab-grade includes these packages; their licences follow.'));
+    expect(notices).toContain('ssh2@1.17.0 (MIT)');
+    expect(notices).toContain('@kubernetes/client-node@2.0.1 (Apache-2.0)');
+    expect(notices).toMatch(/---- yargs@18\.2\.0 ----\nMIT License\s+Copyright 2010 James Halliday/);
+    expect(readdirSync(folder)).toEqual(['lab-grade.mjs']);
+    for (let dir = folder; ; dir = dirname(dir)) {
+      expect(existsSync(join(dir, 'node_modules')), `${dir}/node_modules`).toBe(false);
+      expect(existsSync(join(dir, 'package.json')), `${dir}/package.json`).toBe(false);
+      if (dirname(dir) === dir) break;
+    }
+  });
+
+  it('answers --help, --version and checks exactly as the normal build does', async () => {
+    for (const args of [['--help'], ['--version'], ['checks']]) {
+      const [bundled, normal] = [await oneFile(args), await normalBuild(args)];
+      expect(bundled, args.join(' ')).toEqual(normal);
+      expect(bundled.code).toBe(0);
+    }
+    expect((await oneFile(['--version'])).stdout).toBe(`${version}\n`);
+    expect((await oneFile(['checks'])).stdout).toContain('29 checks: 34 required points, up to 5 bonus; pass mark 70 %');
+  }, 120_000);
+
+  it('demo grades the built-in class as its expect: blocks say, as the normal build does', async () => {
+    const bundled = await oneFile(['demo', '--reporter', 'json=bundled.json']);
+    expect(bundled.code, bundled.stderr).toBe(3); // labuser10 has no VM: incomplete
+    const normalReport = join(folder, 'normal', 'normal.json');
+    mkdirSync(dirname(normalReport));
+    const normal = await normalBuild(['demo', '--reporter', `json=${normalReport}`]);
+    expect(normal.code, normal.stderr).toBe(3);
+
+    const run = JSON.parse(readFileSync(join(folder, 'bundled.json'), 'utf8')) as RunResult;
+    expect(run.grader.version).toBe(version);
+    expect(run.students.map((s) => s.user)).toEqual([...expected.keys()]);
+    expect(unexpected(run)).toEqual([]);
+    expect(verdictsOf(run.students)).toEqual(verdictsOf((JSON.parse(readFileSync(normalReport, 'utf8')) as RunResult).students));
+  }, 240_000);
+});
+
+describe('the one-file bundle runs the simulated lab', () => {
+  const out = join(folder, 'lab');
+  let lab: ChildProcess | undefined;
+  let labOutput = '';
+
+  beforeAll(async () => {
+    lab = spawn(process.execPath, [script, 'sandbox', '--out', out], { cwd: folder, env: { ...process.env, ...bare }, stdio: ['ignore', 'pipe', 'pipe'] });
+    lab.stdout!.on('data', (d) => (labOutput += d));
+    lab.stderr!.on('data', (d) => (labOutput += d));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the simulated lab did not start: ${labOutput}`)), 60_000);
+      lab!.once('exit', (code) => reject(new Error(`the simulated lab exited (${code}): ${labOutput}`)));
+      lab!.stdout!.on('data', () => labOutput.includes('Ctrl-C stops everything') && (clearTimeout(timer), resolve()));
+    });
+  }, 90_000);
+  afterAll(() => {
+    lab?.kill('SIGKILL');
+  });
+
+  it('grades students of the class config it writes', async () => {
+    const graded = await oneFile(['--config', join(out, 'lab-grade.yaml'), '--user', 'labuser01', '--user', 'labuser05', '--reporter', 'json', '--no-journal']);
+    expect(graded.code, graded.stderr).toBe(1); // labuser05 is below the pass mark
+    const run = JSON.parse(graded.stdout) as RunResult;
+    expect(run.students.map((s) => s.user)).toEqual(['labuser01', 'labuser05']);
+    expect(unexpected(run)).toEqual([]);
+  }, 120_000);
+
+  it("checks a student's own progress: Azure and the cluster from here, the VM's exercises not", async () => {
+    const config = parse(readFileSync(join(out, 'lab-grade.yaml'), 'utf8')) as { azure: { subscription: string; endpoint: string }; network: { connectTo: Record<string, string> } };
+    const student = mkdtempSync(join(folder, 'student-'));
+    const env = {
+      HOME: student,
+      USER: 'labuser01',
+      KUBECONFIG: join(out, 'kubeconfigs', 'labuser01.yaml'),
+      LAB_GRADE_HOME: join(student, '.lab-grade'),
+      LAB_GRADE_AZURE_TOKEN_FILE: join(out, 'azure-token'),
+      LAB_GRADE_ARM_ENDPOINT: config.azure.endpoint,
+      LAB_GRADE_CA_FILE: join(out, 'ca.pem'),
+      LAB_GRADE_CONNECT_TO: JSON.stringify(config.network.connectTo),
+    };
+    const checked = await oneFile(['--subscription', config.azure.subscription, '--resource-group', 'labuser01-rg', '--reporter', 'json'], { cwd: student, env });
+    expect(checked.code, checked.stderr).toBe(0);
+    const run = JSON.parse(checked.stdout) as RunResult;
+    expect(run.students.map((s) => [s.user, s.score, s.maxScore])).toEqual([['labuser01', 27, 34]]);
+    expect(unexpected(run, (id) => /^ex[12]\./.test(id))).toEqual([]);
+    expect(existsSync(join(student, '.lab-grade', 'history.jsonl'))).toBe(true);
+  }, 120_000);
+
+  it('stops on Ctrl-C', async () => {
+    const exited = new Promise<number | null>((resolve) => lab!.once('exit', (code) => resolve(code)));
+    lab!.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(labOutput).toContain('stopped');
+  }, 30_000);
+});
