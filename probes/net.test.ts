@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { NetworkPolicy, specialRange } from './net.js';
+import { recordedPolicy } from '../test/support/net.js';
 
 describe('network policy', () => {
   let port = 0;
@@ -20,7 +21,7 @@ describe('network policy', () => {
   });
 
   it('refuses anything outside loopback in sandbox mode, before connecting', async () => {
-    const policy = new NetworkPolicy({ loopbackOnly: true });
+    const policy = recordedPolicy({ loopbackOnly: true });
     await expect(request('http://169.254.169.254/latest/meta-data/', { dispatcher: policy.dispatcher() })).rejects.toThrow(/only reaches 127/);
     expect(policy.refused).toEqual(['169.254.169.254:80 -> 169.254.169.254']);
   });

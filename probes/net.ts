@@ -46,6 +46,8 @@ export interface NetworkPolicyOptions {
   trustedHosts?: Iterable<string>;
   /** `network.allowLoopback`: any target may be on this machine (127.0.0.0/8, ::1). */
   allowLoopback?: boolean;
+  /** Told of every refused attempt, `host:port -> address` (tests assert nothing reached a target). */
+  onRefused?(attempt: string): void;
 }
 
 const LOOPBACK_REFUSED = 'loopback addresses (this machine) are not graded unless the class config allows them (network.allowLoopback: true, or a network.connectTo entry for that host:port)';
@@ -63,8 +65,7 @@ export class NetworkPolicy {
   private readonly trusted: Set<string>;
   readonly loopbackOnly: boolean;
   private readonly allowLoopback: boolean;
-  /** Every connection attempt that was refused (tests assert no attempt reached the target). */
-  readonly refused: string[] = [];
+  private readonly onRefused?: (attempt: string) => void;
 
   constructor(opts: NetworkPolicyOptions = {}) {
     for (const [from, to] of Object.entries(opts.connectTo ?? {})) {
@@ -72,6 +73,7 @@ export class NetworkPolicy {
     }
     this.loopbackOnly = !!opts.loopbackOnly;
     this.allowLoopback = !!opts.allowLoopback;
+    this.onRefused = opts.onRefused;
     this.trusted = new Set([...(opts.trustedHosts ?? [])].map((h) => h.toLowerCase()));
   }
 
@@ -92,7 +94,7 @@ export class NetworkPolicy {
     const address = isIP(target.host) ? target.host : (await lookup(target.host)).address;
     const verdict = this.vet(address, mapped ? target.host : host, mapped);
     if (verdict) {
-      this.refused.push(`${host}:${port} -> ${address}`);
+      this.onRefused?.(`${host}:${port} -> ${address}`);
       throw new NetworkRefused(`refused to connect to ${host}:${port} (${address}): ${verdict}`);
     }
     return { address, port: target.port, mapped };

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NetworkPolicy } from '../net.js';
 import { ProbeError } from '../types.js';
 import { httpProbe, type HttpProbeOptions } from './http-probe.js';
+import { recordedPolicy, type RecordedPolicy } from '../../test/support/net.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 // The test's server stands in for a student's app on this machine: loopback is allowed, as network.allowLoopback does.
-function make(over: Partial<HttpProbeOptions> = {}, policy = new NetworkPolicy({ allowLoopback: true })) {
+function make(over: Partial<HttpProbeOptions> = {}, policy: RecordedPolicy = recordedPolicy({ allowLoopback: true })) {
   const p = httpProbe({
     policy,
     timeouts: { connect: 500, headers: 500, body: 500 },
@@ -178,7 +178,7 @@ describe('http probe', () => {
   });
 
   it('does not retry what the policy refuses', async () => {
-    const { probe, policy } = make({ retry: { budgetMs: 5_000, baseDelayMs: 50 } }, new NetworkPolicy({ loopbackOnly: true }));
+    const { probe, policy } = make({ retry: { budgetMs: 5_000, baseDelayMs: 50 } }, recordedPolicy({ loopbackOnly: true }));
     const err = await probe.get('http://10.0.0.5/').catch((e) => e);
     expect(err.message).toMatch(/only reaches 127/);
     expect(err.detail.refused).toBe(true);

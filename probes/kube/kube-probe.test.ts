@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { scenario } from '../../test/support/kube-scenarios.js';
 import { startSimStudent, type SimStudent } from '../../test/support/kube-student.js';
 import { ProbeError } from '../types.js';
+import { recordedPolicy } from '../../test/support/net.js';
 
 let sim: SimStudent | undefined;
 afterEach(async () => {
@@ -90,11 +91,10 @@ describe('kube probe against the simulated API server', () => {
 
   it('dials the API server through the network policy (connectTo, then the vetting)', async () => {
     const { kubeProbe } = await import('./kube-probe.js');
-    const { NetworkPolicy } = await import('../net.js');
     const kc = (server: string) =>
       `apiVersion: v1\nclusters: [{name: c, cluster: {server: "${server}"}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\nusers: [{name: u, user: {token: t0123456789}}]\n`;
     // The name is mapped (no DNS) to a private address, which the sandbox policy refuses at dial time.
-    const policy = new NetworkPolicy({ loopbackOnly: true, connectTo: { 'aks07.hcp.example:443': '10.1.2.3:443' } });
+    const policy = recordedPolicy({ loopbackOnly: true, connectTo: { 'aks07.hcp.example:443': '10.1.2.3:443' } });
     const probe = kubeProbe({ kubeconfig: async () => kc('https://aks07.hcp.example:443'), namespace: 'default', allowDisruptive: false, policy });
     await expect(probe.reach()).rejects.toThrow(/get \/version: cannot reach the API server at https:\/\/aks07.hcp.example:443: refused to connect/);
     expect(policy.refused).toEqual(['aks07.hcp.example:443 -> 10.1.2.3']);

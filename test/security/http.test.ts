@@ -9,10 +9,10 @@ import { gradeAndReport } from '../../app/report-run.js';
 import { NO_NOTICES } from '../../app/io.js';
 import type { CheckResult } from '../../core/model.js';
 import { httpProbe } from '../../probes/http/index.js';
-import { NetworkPolicy } from '../../probes/net.js';
 import { ProbeError } from '../../probes/types.js';
 import { externalIpFor, startSandbox, type Sandbox } from '../../sandbox/lab.js';
 import { allStrings, gradeRequest, hostileScenario, peakMemoryDuring, rejection, timed, watchConnections } from './support.js';
+import { recordedPolicy } from '../support/net.js';
 
 const FAULTS = ['hang', 'huge', 'redirect', 'garbage'] as const;
 const HTTP_TIMEOUT_MS = 1_500;
@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 function probe(over: { headers?: number; body?: number } = {}) {
-  const policy = new NetworkPolicy({ connectTo: sandbox.config.network.connectTo, loopbackOnly: true });
+  const policy = recordedPolicy({ connectTo: sandbox.config.network.connectTo, loopbackOnly: true });
   return {
     policy,
     http: httpProbe({

@@ -21,6 +21,7 @@ import { ProbeError } from '../../probes/types.js';
 import { registryProbe } from '../../probes/registry/index.js';
 import { sshVm } from '../../probes/vm/ssh.js';
 import { rejection, watchConnections } from './support.js';
+import { recordedPolicy } from '../support/net.js';
 
 const watch = watchConnections();
 afterAll(() => watch.stop());
@@ -40,7 +41,7 @@ function http(policy: NetworkPolicy) {
 
 describe('HTTP probe: special ranges', () => {
   it.each(SPECIAL)('refuses %s (no sandbox, no trusted host) before connecting, without retrying', async (host) => {
-    const policy = new NetworkPolicy();
+    const policy = recordedPolicy();
     const probe = http(policy);
     const err = await rejection(() => probe.get(urlOf(host, '/latest/meta-data/')));
     await probe.close();
@@ -61,7 +62,7 @@ describe('HTTP probe: special ranges', () => {
   });
 
   it('a special address the class config names as a target is allowed (and only that one)', () => {
-    const policy = new NetworkPolicy({ trustedHosts: ['10.1.2.3'] });
+    const policy = recordedPolicy({ trustedHosts: ['10.1.2.3'] });
     expect(policy.vet('10.1.2.3', '10.1.2.3')).toBeUndefined();
     expect(policy.vet('10.1.2.4', '10.1.2.4')).toMatch(/private/);
     expect(policy.vet('169.254.169.254', '169.254.169.254')).toMatch(/link-local/);
@@ -69,7 +70,7 @@ describe('HTTP probe: special ranges', () => {
 });
 
 describe('sandbox mode: only 127.0.0.0/8', () => {
-  const sandbox = () => new NetworkPolicy({ loopbackOnly: true, connectTo: { 'labuser01-lab.westeurope.cloudapp.azure.com:22': '127.0.0.1:1' } });
+  const sandbox = () => recordedPolicy({ loopbackOnly: true, connectTo: { 'labuser01-lab.westeurope.cloudapp.azure.com:22': '127.0.0.1:1' } });
 
   it.each(['203.0.113.99', '8.8.8.8', '10.0.0.1', '169.254.169.254'])('an unmapped LoadBalancer IP %s is refused without a connection', async (ip) => {
     const policy = sandbox();
@@ -149,7 +150,7 @@ describe('kubeconfig servers', () => {
   });
 
   it('a server name mapped onto a private address is refused when dialled (connectTo is vetted)', async () => {
-    const policy = new NetworkPolicy({ connectTo: { 'aks.example.com:443': '10.0.0.1:443' } });
+    const policy = recordedPolicy({ connectTo: { 'aks.example.com:443': '10.0.0.1:443' } });
     const err = await reach('https://aks.example.com', policy);
     expect(err.message).toMatch(/cannot reach the API server .*refused to connect to aks\.example\.com:443 \(10\.0\.0\.1\)/);
     expect(policy.refused).toEqual(['aks.example.com:443 -> 10.0.0.1']);
@@ -189,7 +190,7 @@ describe('loopback: a student-controlled target on the grader’s own machine', 
   const SPELLINGS = ['127.0.0.1', '127.5.6.7', '127.1', '2130706433', '0x7f.0.0.1', 'localhost', 'LOCALHOST', '[::1]', '[0:0:0:0:0:0:0:1]', '[::ffff:127.0.0.1]', '[::ffff:7f00:1]', '0.0.0.0', '[::]'];
 
   it.each(SPELLINGS)('a LoadBalancer address %s is refused before connecting: an error with `refused`, nothing read', async (host) => {
-    const policy = new NetworkPolicy();
+    const policy = recordedPolicy();
     const probe = http(policy);
     const err = await rejection(() => probe.get(`http://${host}:${port}/`));
     await probe.close();

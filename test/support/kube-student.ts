@@ -17,11 +17,11 @@ import { imageDigest } from '../../sandbox/images.js';
 import { startKubeApiServer, kubeconfigFor, type KubeApiServer } from '../../sandbox/kube/apiserver.js';
 import { ClusterWorld } from '../../sandbox/kube/world.js';
 import type { Scenario } from '../../sandbox/scenario.js';
-import { NetworkPolicy } from '../../probes/net.js';
 import { httpProbe } from '../../probes/http/http-probe.js';
 import { kubeProbe } from '../../probes/kube/kube-probe.js';
 import type { AzureProbe, ManagedClusterFacts, Probes, RegistryFacts, RegistryProbe, RoleAssignmentFacts } from '../../probes/types.js';
 import { ALL_CHECKS } from '../../checks/index.js';
+import { recordedPolicy, type RecordedPolicy } from './net.js';
 
 export const EXTERNAL_IP = '20.50.100.7';
 const SUB = '00000000-0000-0000-0000-00000000abcd';
@@ -39,7 +39,7 @@ export interface SimStudent {
   world: ClusterWorld;
   api: KubeApiServer;
   front: Front;
-  policy: NetworkPolicy;
+  policy: RecordedPolicy;
   probes: Probes;
   kube: ReturnType<typeof kubeProbe>;
   close(): Promise<void>;
@@ -126,7 +126,7 @@ export async function startSimStudent(s: Scenario, opts: SimOptions = {}): Promi
     },
     faultsFor: () => ({ http: s.faults.http }),
   });
-  const policy = new NetworkPolicy({ loopbackOnly: true, connectTo: { [`${EXTERNAL_IP}:80`]: `127.0.0.1:${front.port}` } });
+  const policy = recordedPolicy({ loopbackOnly: true, connectTo: { [`${EXTERNAL_IP}:80`]: `127.0.0.1:${front.port}` } });
   const kube = kubeProbe({
     kubeconfig: async () => kubeconfigFor({ server: api.url, caPem: ca.certPem, token, clusterName: world.clusterName }),
     namespace: 'default',
