@@ -37,6 +37,8 @@ export interface ScenarioRegistry {
   adminUserEnabled: boolean;
   /** "repo:tag" */
   images: string[];
+  /** whether the grader's identity may call listCredentials (forbidden: ARM answers 403 AuthorizationFailed) */
+  listCredentials?: 'allowed' | 'forbidden';
 }
 
 export interface ScenarioRoleAssignment {
@@ -164,6 +166,7 @@ function readAzure(f: Fields | undefined, user: string): ScenarioAzure {
           if (!/^[a-z0-9][a-z0-9._/-]*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(img)) r.fail(`images[${i}]`, `expected "repository:tag", got ${JSON.stringify(img)}`);
           return img;
         }),
+        listCredentials: r.oneOf('listCredentials', ['allowed', 'forbidden'] as const, 'allowed'),
       };
       r.done();
       return registry;

@@ -22,6 +22,9 @@ export const armErrors = {
     err(400, 'UnsupportedQuery', `The filter '${filter}' is not supported. Supported filters are either 'atScope()' or 'principalId eq '{value}' or assignedTo('{value}')'.`),
   // ACR's resource provider refuses listCredentials while the admin user is disabled ("Admin user is disabled." is the message az quotes).
   adminUserDisabled: () => err(400, 'AdminUserDisabled', 'Admin user is disabled.'),
+  /** RBAC refused the caller before the resource provider saw the request (the caller's app id, then its object id). */
+  authorizationFailed: (caller: { appId: string; objectId: string }, action: string, scope: string) =>
+    err(403, 'AuthorizationFailed', `The client '${caller.appId}' with object id '${caller.objectId}' does not have authorization to perform action '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`),
   noRoute: (method: string, path: string) => err(404, 'NotFound', `The sandbox ARM has no route for ${method} ${path}.`),
   throttled: (sub: string) =>
     err(429, 'SubscriptionRequestsThrottled', `Number of 'read' requests for subscription '${sub}' actor 'lab-grade' exceeded. Please try again after '1' seconds after additional tokens are available. Refer to https://aka.ms/arm-throttling`, {

@@ -22,6 +22,20 @@ export function resourceGroupJson(sub: string, rg: string) {
   return { id: resourceGroupId(sub, rg), name: rg, type: 'Microsoft.Resources/resourceGroups', location: LOCATION, properties: { provisioningState: 'Succeeded' } };
 }
 
+/** A subscription as `GET /subscriptions` lists it (Subscriptions_List, api-version 2019-11-01 and later), without tags. */
+export function subscriptionJson(sub: string, tenantId: string) {
+  return {
+    id: `/subscriptions/${sub}`,
+    authorizationSource: 'RoleBased',
+    managedByTenants: [],
+    subscriptionId: sub,
+    tenantId,
+    displayName: 'Lab subscription',
+    state: 'Enabled',
+    subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: 'PayAsYouGo_2014-09-01', spendingLimit: 'Off' },
+  };
+}
+
 /** What `az aks create` derives: first 10 characters of the name, 16 of the group, 6 of the subscription */
 export function dnsPrefix(sub: string, rg: string, cluster: string): string {
   const clean = (s: string, n: number) => s.replace(/[^A-Za-z0-9-]/g, '').slice(0, n);

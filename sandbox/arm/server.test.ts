@@ -14,7 +14,7 @@ import type { ScenarioAzure, ScenarioFaults } from '../scenario.js';
 import { adminCredentials } from '../registry/credentials.js';
 import { clusterIdentity, registryId, resourceGroupId } from './ids.js';
 import { BUILT_IN_ROLES } from './roles.js';
-import { startArm, type ArmServer, type ArmStudent } from './server.js';
+import { SANDBOX_TENANT, STATIC_CALLER, startArm, type ArmServer, type ArmStudent } from './server.js';
 import { sharedPath } from '../../test/support/shared.js';
 
 const SUB = '6c1f2b8e-93a4-4d52-8e0f-1a2b3c4d5e6f';
@@ -42,6 +42,7 @@ const STUDENTS: ArmStudent[] = [
   student('labuser11', {}, { arm: 'hang' }),
   student('labuser12', { clusters: [aks('aks12')] }, { latencyMs: 300 }),
   student('labuser13'),
+  student('labuser14', { registries: [acr('labuser14acr', { listCredentials: 'forbidden' }), acr('labuser14off', { listCredentials: 'forbidden', adminUserEnabled: false })] }),
 ];
 
 const kubeconfigFor = (user: string, cluster: string) => `apiVersion: v1\nkind: Config\nclusters:\n- name: ${cluster}\n  cluster: {server: "https://${cluster}.example:443"}\nusers:\n- name: clusterUser_${user}\n  user: {token: t-${user}}\n`;
@@ -130,6 +131,37 @@ describe('fake ARM with the Azure SDK clients', () => {
     ]);
     const disabled = await restError(c.registries.listCredentials('labuser08-rg', 'labuser08acr'));
     expect([disabled.statusCode, disabled.code]).toEqual([400, 'AdminUserDisabled']);
+  });
+
+  it('refuses listCredentials with 403 AuthorizationFailed when the grader may not read them, before looking at the admin user', async () => {
+    const { acr: c } = clients({ maxRetries: 0 });
+    const enabled = await c.registries.get('labuser14-rg', 'labuser14acr');
+    expect(enabled.adminUserEnabled).toBe(true);
+    for (const name of ['labuser14acr', 'labuser14off']) {
+      const err = await restError(c.registries.listCredentials('labuser14-rg', name));
+      expect([err.statusCode, err.code]).toEqual([403, 'AuthorizationFailed']);
+      expect(err.message).toBe(
+        `The client '${STATIC_CALLER.appId}' with object id '${STATIC_CALLER.objectId}' does not have authorization to perform action 'Microsoft.ContainerRegistry/registries/listCredentials/action' over scope '${registryId(SUB, 'labuser14-rg', name)}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+      );
+    }
+  });
+
+  it('lists the subscription and every resource group as ARM does, so a self-check can discover them', async () => {
+    // Keys of Subscriptions_List (resources/Microsoft.Resources/subscriptions/stable/2019-11-01/examples/GetSubscriptions.json), tags aside,
+    // and of ResourceGroupListResult / ResourceGroup (resources.json, 2021-04-01): id, name, type, location, properties.provisioningState.
+    const subs = await raw('/subscriptions?api-version=2022-12-01');
+    expect(subs.status).toBe(200);
+    expect(keys(subs.json)).toEqual(['value']);
+    expect(keys(subs.json.value![0])).toEqual(['authorizationSource', 'displayName', 'id', 'managedByTenants', 'state', 'subscriptionId', 'subscriptionPolicies', 'tenantId']);
+    expect(subs.json.value![0]).toMatchObject({ id: `/subscriptions/${SUB}`, subscriptionId: SUB, state: 'Enabled', tenantId: SANDBOX_TENANT });
+    expect(keys(subs.json.value![0].subscriptionPolicies)).toEqual(['locationPlacementId', 'quotaId', 'spendingLimit']);
+    expect((await raw(`/subscriptions/${SUB}?api-version=2022-12-01`)).json).toEqual(subs.json.value![0]);
+    const groups = await raw(`/subscriptions/${SUB}/resourcegroups?api-version=2021-04-01`);
+    expect(groups.status).toBe(200);
+    expect(groups.json.value!.map((g) => g.name)).toEqual(STUDENTS.map((s) => s.azure.resourceGroup));
+    expect(groups.json.value![0]).toEqual({ id: resourceGroupId(SUB, 'labuser07-rg'), name: 'labuser07-rg', type: 'Microsoft.Resources/resourceGroups', location: 'westeurope', properties: { provisioningState: 'Succeeded' } });
+    expect((await raw('/subscriptions?api-version=2022-12-01', { token: 'wrong' })).status).toBe(401);
+    expect((await raw('/subscriptions')).status).toBe(400);
   });
 
   it('lists role assignments at a scope (atScope, principalId) and resolves role names', async () => {
