@@ -8,7 +8,18 @@ import { ConfigError } from '../core/errors.js';
 import { Fields, readYamlFile } from '../core/fields.js';
 import { STATUSES, type Status } from '../core/model.js';
 
-export const ROLES = ['Reader', 'AcrPull', 'AcrPush', 'Contributor', 'Owner'] as const;
+export const ROLES = [
+  'Reader',
+  'AcrPull',
+  'AcrPush',
+  'Contributor',
+  'Owner',
+  'Container Registry Repository Reader',
+  'Container Registry Repository Writer',
+  'Container Registry Repository Contributor',
+  'Container Registry Repository Catalog Lister',
+] as const;
+export const ROLE_ASSIGNMENT_MODES = ['LegacyRegistryPermissions', 'AbacRepositoryPermissions'] as const;
 export const VM_FAULTS = ['refuse', 'hang', 'bad-password'] as const;
 export const ARM_FAULTS = ['throttle', 'error500', 'hang'] as const;
 export const KUBE_FAULTS = ['forbidden', 'error500', 'hang'] as const;
@@ -39,11 +50,13 @@ export interface ScenarioRegistry {
   images: string[];
   /** whether the grader's identity may call listCredentials (forbidden: ARM answers 403 AuthorizationFailed) */
   listCredentials?: 'allowed' | 'forbidden';
+  /** ARM's roleAssignmentMode (default LegacyRegistryPermissions); in ABAC mode only the repository roles pull */
+  roleAssignmentMode?: (typeof ROLE_ASSIGNMENT_MODES)[number];
 }
 
 export interface ScenarioRoleAssignment {
   role: (typeof ROLES)[number];
-  /** a cluster name of this scenario: its service principal */
+  /** a cluster name of this scenario: the identity its nodes pull with (kubelet identity or service principal) */
   assignee: string;
   /** a registry name, or "resourceGroup" */
   scope: string;
@@ -167,6 +180,7 @@ function readAzure(f: Fields | undefined, user: string): ScenarioAzure {
           return img;
         }),
         listCredentials: r.oneOf('listCredentials', ['allowed', 'forbidden'] as const, 'allowed'),
+        roleAssignmentMode: r.oneOf('roleAssignmentMode', ROLE_ASSIGNMENT_MODES, 'LegacyRegistryPermissions'),
       };
       r.done();
       return registry;

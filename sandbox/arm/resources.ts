@@ -117,7 +117,10 @@ export function agentPoolJson(sub: string, rg: string, c: ScenarioCluster) {
   return { id: `${clusterId(sub, rg, c.name)}/agentPools/nodepool1`, name: 'nodepool1', type: 'Microsoft.ContainerService/managedClusters/agentPools', properties: agentPoolProperties(sub, rg, c) };
 }
 
-export function registryJson(sub: string, rg: string, r: ScenarioRegistry) {
+/** roleAssignmentMode is absent from the 2025-04-01 registry answer and present in 2025-11-01. */
+const carriesRoleAssignmentMode = (apiVersion: string): boolean => apiVersion > '2025-04-01';
+
+export function registryJson(sub: string, rg: string, r: ScenarioRegistry, apiVersion: string) {
   return {
     id: registryId(sub, rg, r.name),
     name: r.name,
@@ -148,7 +151,7 @@ export function registryJson(sub: string, rg: string, r: ScenarioRegistry) {
       networkRuleBypassAllowedForTasks: false,
       zoneRedundancy: 'Disabled',
       anonymousPullEnabled: false,
-      roleAssignmentMode: 'LegacyRegistryPermissions',
+      ...(carriesRoleAssignmentMode(apiVersion) ? { roleAssignmentMode: r.roleAssignmentMode ?? 'LegacyRegistryPermissions' } : {}),
     },
   };
 }

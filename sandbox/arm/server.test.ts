@@ -43,6 +43,11 @@ const STUDENTS: ArmStudent[] = [
   student('labuser12', { clusters: [aks('aks12')] }, { latencyMs: 300 }),
   student('labuser13'),
   student('labuser14', { registries: [acr('labuser14acr', { listCredentials: 'forbidden' }), acr('labuser14off', { listCredentials: 'forbidden', adminUserEnabled: false })] }),
+  student('labuser15', {
+    clusters: [aks('aks15')],
+    registries: [acr('labuser15acr', { roleAssignmentMode: 'AbacRepositoryPermissions' })],
+    roleAssignments: [{ role: 'Container Registry Repository Reader', assignee: 'aks15', scope: 'labuser15acr' }],
+  }),
 ];
 
 const kubeconfigFor = (user: string, cluster: string) => `apiVersion: v1\nkind: Config\nclusters:\n- name: ${cluster}\n  cluster: {server: "https://${cluster}.example:443"}\nusers:\n- name: clusterUser_${user}\n  user: {token: t-${user}}\n`;
@@ -143,6 +148,29 @@ describe('fake ARM with the Azure SDK clients', () => {
       expect(err.message).toBe(
         `The client '${STATIC_CALLER.appId}' with object id '${STATIC_CALLER.objectId}' does not have authorization to perform action 'Microsoft.ContainerRegistry/registries/listCredentials/action' over scope '${registryId(SUB, 'labuser14-rg', name)}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
       );
+    }
+  });
+
+  it('shows the registry role assignment mode as the real client maps it (absent before api-version 2025-11-01) and resolves the ABAC repository roles by GUID', async () => {
+    const { acr: c, authz } = clients();
+    expect((await c.registries.get('labuser15-rg', 'labuser15acr')).roleAssignmentMode).toBe('AbacRepositoryPermissions');
+    expect((await c.registries.get('labuser07-rg', 'labuser07acr')).roleAssignmentMode).toBe('LegacyRegistryPermissions');
+    const old = await raw(`/subscriptions/${SUB}/resourceGroups/labuser15-rg/providers/Microsoft.ContainerRegistry/registries/labuser15acr?api-version=2025-04-01`);
+    expect(old.json.properties).not.toHaveProperty('roleAssignmentMode');
+    const [ra] = await collect(authz.roleAssignments.listForScope(registryId(SUB, 'labuser15-rg', 'labuser15acr'), { filter: 'atScope()' }));
+    expect(ra.roleDefinitionId).toBe(`/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/b93aa761-3e63-49ed-ac28-beffa264f7ac`);
+    const def = await authz.roleDefinitions.getById(ra.roleDefinitionId!.replace(/^\//, ''));
+    expect([def.roleName, def.roleType, def.permissions?.[0].dataActions]).toEqual([
+      'Container Registry Repository Reader',
+      'BuiltInRole',
+      ['Microsoft.ContainerRegistry/registries/repositories/content/read', 'Microsoft.ContainerRegistry/registries/repositories/metadata/read'],
+    ]);
+    for (const [name, guid] of [
+      ['Container Registry Repository Writer', '2a1e307c-b015-4ebd-883e-5b7698a07328'],
+      ['Container Registry Repository Contributor', '2efddaa5-3f1f-4df3-97df-af3f13818f4c'],
+    ]) {
+      expect((await authz.roleDefinitions.get(`/subscriptions/${SUB}`, guid)).roleName).toBe(name);
+      expect((await collect(authz.roleDefinitions.list('/', { filter: `roleName eq '${name}'` }))).map((d) => d.name)).toEqual([guid]);
     }
   });
 

@@ -144,6 +144,7 @@ export async function startArm(opts: ArmServerOptions): Promise<ArmServer> {
   function resourceGroup(ex: Exchange, caller: ArmCaller, s: ArmStudent, rest: string[], names: string[]) {
     const method = ex.req.method;
     const rg = s.azure.resourceGroup;
+    const apiVersion = ex.url.searchParams.get('api-version') ?? '';
     const noRoute = () => fail(ex, armErrors.noRoute(method ?? '', ex.url.pathname));
     if (rest.length === 0) return method === 'GET' ? reply(ex, 200, resourceGroupJson(sub, rg)) : noRoute();
     const [p, ns, type, name, action, pool] = rest;
@@ -161,10 +162,10 @@ export async function startArm(opts: ArmServerOptions): Promise<ArmServer> {
       return noRoute();
     }
     if (ns === 'microsoft.containerregistry' && type === 'registries' && !pool) {
-      if (!name) return method === 'GET' ? reply(ex, 200, { value: s.azure.registries.map((r) => registryJson(sub, rg, r)) }) : noRoute();
+      if (!name) return method === 'GET' ? reply(ex, 200, { value: s.azure.registries.map((r) => registryJson(sub, rg, r, apiVersion)) }) : noRoute();
       const r = s.azure.registries.find((x) => x.name.toLowerCase() === name);
       if (!r) return fail(ex, armErrors.resourceNotFound('Microsoft.ContainerRegistry/registries', names[3], rg));
-      if (!action) return method === 'GET' ? reply(ex, 200, registryJson(sub, rg, r)) : noRoute();
+      if (!action) return method === 'GET' ? reply(ex, 200, registryJson(sub, rg, r, apiVersion)) : noRoute();
       if (action === 'listcredentials' && method === 'POST') {
         // RBAC decides before the resource provider looks at the admin user.
         if (r.listCredentials === 'forbidden') return fail(ex, armErrors.authorizationFailed(caller, 'Microsoft.ContainerRegistry/registries/listCredentials/action', registryId(sub, rg, r.name)));

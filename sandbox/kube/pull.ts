@@ -1,10 +1,12 @@
 /**
  * Whether a node of the student's cluster can pull an image, and if not, the kubelet's exact words.
  * Rules (../shared/docs/sandbox.md): an ACR image pulls when the registry exists in the scenario, the
- * cluster holds a role on it (or its resource group), and the tag exists; public images pull.
+ * cluster's pulling identity holds a role that pulls in the registry's mode on it (or its resource
+ * group), and the tag exists; public images pull.
  */
 import { createHash } from 'node:crypto';
 import { imageDigest } from '../images.js';
+import { pullRoles } from '../arm/roles.js';
 import type { ScenarioAzure } from '../scenario.js';
 
 export type PullOutcome =
@@ -19,7 +21,6 @@ export interface ImageRef {
   digest?: string;
 }
 
-const PULL_ROLES = new Set(['Reader', 'AcrPull', 'AcrPush', 'Contributor', 'Owner']);
 /** Registries anyone can pull from without credentials (tiller comes from gcr.io, SQL Server from mcr). */
 const PUBLIC_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'mcr.microsoft.com', 'gcr.io', 'ghcr.io', 'quay.io', 'registry.k8s.io', 'k8s.gcr.io']);
 
@@ -63,9 +64,8 @@ export function pullImage(image: string, azure: ScenarioAzure, clusterName: stri
   const acr = /^([a-z0-9]+)\.azurecr\.io$/i.exec(ref.host);
   const registry = acr ? azure.registries.find((r) => r.name.toLowerCase() === acr[1].toLowerCase()) : undefined;
   if (!registry) return failed(image, `Get https://${ref.host}/v2/: dial tcp: lookup ${ref.host}: no such host`);
-  const authorized = azure.roleAssignments.some(
-    (a) => a.assignee === clusterName && PULL_ROLES.has(a.role) && (a.scope === registry.name || a.scope === 'resourceGroup'),
-  );
+  const roles = pullRoles(registry.roleAssignmentMode);
+  const authorized = azure.roleAssignments.some((a) => a.assignee === clusterName && roles.has(a.role) && (a.scope === registry.name || a.scope === 'resourceGroup'));
   const reference = ref.digest ?? tag;
   if (!authorized) return failed(image, `Get https://${ref.host}/v2/${ref.repository}/manifests/${reference}: unauthorized: authentication required`);
   const tags = registry.images.filter((i) => i.startsWith(`${ref.repository}:`)).map((i) => i.slice(ref.repository.length + 1));

@@ -89,6 +89,20 @@ describe('ClusterWorld', () => {
     expect(podsOf(w, 'myapp').every((p) => p.status.phase === 'Running')).toBe(true);
   });
 
+  it('an ABAC registry lets only the repository roles pull: AcrPull, Reader and Owner are not honoured there', () => {
+    const abac = (role: string) => ({ registries: [{ name: REGISTRY, images: ['myapp:v1.0', 'myapi:v1.0'], roleAssignmentMode: 'AbacRepositoryPermissions' }], roleAssignments: [{ role, assignee: 'aks07', scope: REGISTRY }] });
+    for (const role of ['AcrPull', 'Reader', 'Owner', 'Container Registry Repository Catalog Lister']) {
+      const pod = podsOf(world(scenario({ azure: abac(role) })), 'myapp')[0];
+      expect([role, waiting(pod)?.reason]).toEqual([role, 'ImagePullBackOff']);
+    }
+    for (const role of ['Container Registry Repository Reader', 'Container Registry Repository Writer', 'Container Registry Repository Contributor']) {
+      expect([role, podsOf(world(scenario({ azure: abac(role) })), 'myapp').every((p) => p.status.phase === 'Running')]).toEqual([role, true]);
+    }
+    // the repository roles do not pull from a registry in the legacy mode
+    const legacy = world(scenario({ azure: { roleAssignments: [{ role: 'Container Registry Repository Reader', assignee: 'aks07', scope: REGISTRY }] } }));
+    expect(waiting(podsOf(legacy, 'myapp')[0])?.reason).toBe('ImagePullBackOff');
+  });
+
   it('missing tag: manifest unknown', () => {
     const w = world(scenario({ kubernetes: { apply: myappYaml(`${REGISTRY}.azurecr.io/myapp:v2.0`) } }));
     const pod = podsOf(w, 'myapp')[0];

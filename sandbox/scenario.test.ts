@@ -1,0 +1,35 @@
+/**
+ * The scenario loader's optional realism keys: defaults as before they existed, and bad values are
+ * errors that name the file and the key.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseScenario } from './scenario.js';
+
+const FILE = 'class/labuser07.yaml';
+const base = { clusters: [{ name: 'aks07' }], registries: [{ name: 'labuser07acr', images: ['myapp:v1.0'] }] };
+const parse = (azure: Record<string, unknown> = {}, rest: Record<string, unknown> = {}) => parseScenario({ user: 'labuser07', azure: { ...base, ...azure }, ...rest }, FILE);
+const errorOf = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error('expected an error');
+};
+
+describe('scenario realism keys', () => {
+  it('registries: listCredentials and roleAssignmentMode default to allowed and the legacy mode; bad values name file and key', () => {
+    expect(parse().azure.registries[0]).toMatchObject({ listCredentials: 'allowed', roleAssignmentMode: 'LegacyRegistryPermissions' });
+    const abac = parse({ registries: [{ name: 'labuser07acr', roleAssignmentMode: 'AbacRepositoryPermissions', listCredentials: 'forbidden' }] }).azure.registries[0];
+    expect([abac.roleAssignmentMode, abac.listCredentials]).toEqual(['AbacRepositoryPermissions', 'forbidden']);
+    expect(errorOf(() => parse({ registries: [{ name: 'labuser07acr', roleAssignmentMode: 'abac' }] }))).toMatch(/class\/labuser07\.yaml.*registries\[0\]\.roleAssignmentMode.*LegacyRegistryPermissions, AbacRepositoryPermissions.*"abac"/);
+    expect(errorOf(() => parse({ registries: [{ name: 'labuser07acr', listCredentials: 'no' }] }))).toMatch(/labuser07\.yaml.*listCredentials.*allowed, forbidden/);
+  });
+
+  it('role assignments accept the ACR repository roles by their Azure names', () => {
+    const roles = ['Container Registry Repository Reader', 'Container Registry Repository Writer', 'Container Registry Repository Contributor', 'Container Registry Repository Catalog Lister'];
+    const s = parse({ roleAssignments: roles.map((role) => ({ role, assignee: 'aks07', scope: 'labuser07acr' })) });
+    expect(s.azure.roleAssignments.map((a) => a.role)).toEqual(roles);
+    expect(errorOf(() => parse({ roleAssignments: [{ role: 'Repository Reader', assignee: 'aks07', scope: 'labuser07acr' }] }))).toMatch(/labuser07\.yaml.*roleAssignments\[0\]\.role/);
+  });
+});
