@@ -121,6 +121,7 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
           s.worlds.set(cluster.name, world);
           s.kube.set(cluster.name, { server, token });
           stoppers.push(() => server.close(), async () => world.dispose());
+          await server.setRunning(cluster.powerState !== 'Stopped');
         }
         if (scenario.vm) {
           s.vm = await startVm({ scenario, password: vmPassword.reveal() });
@@ -204,7 +205,10 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
           s.scenario = scenario;
           for (const [name, world] of s.worlds) {
             world.reload(scenario.kubernetes?.cluster === name ? scenario : { ...scenario, kubernetes: { cluster: name, loadBalancer: 'assigned', apply: '', deletedPods: [], greetings: [], helm: [] } });
-            s.kube.get(name)?.server.configure({ faults: scenario.faults.kube, latencyMs: scenario.faults.latencyMs });
+            const server = s.kube.get(name)?.server;
+            server?.configure({ faults: scenario.faults.kube, latencyMs: scenario.faults.latencyMs });
+            const cluster = scenario.azure.clusters.find((c) => c.name === name);
+            void server?.setRunning(cluster?.powerState !== 'Stopped').catch(() => undefined); // a port taken meanwhile: it stays off
           }
           void s.vm?.reload(scenario);
         }

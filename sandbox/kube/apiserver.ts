@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toAppRequest } from '../app/http.js';
-import { serveLoopback } from '../listen.js';
+import { listenLoopback, serveLoopback } from '../listen.js';
 import type { ScenarioFaults } from '../scenario.js';
 import { apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
 import type { KObj } from './manifests.js';
@@ -43,6 +43,13 @@ export interface KubeApiServer {
   readonly tlsConnections: number;
   /** Change faults while running (a reloaded scenario). */
   configure(faults: { faults?: KubeFault; latencyMs?: number }): void;
+  /**
+   * Power the control plane off or on (`az aks stop` / `start`). Off, nothing listens on the port,
+   * so clients are refused at once: the nearest loopback gets to the real "no such host" (a stopped
+   * cluster's API server name is taken out of DNS). On again, it listens on the same port.
+   */
+  setRunning(running: boolean): Promise<void>;
+  readonly running: boolean;
   close(): Promise<void>;
 }
 
@@ -218,6 +225,9 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
   server.on('secureConnection', () => tlsConnections++);
   const { port, stop } = await serveLoopback(server);
   address = `127.0.0.1:${port}`;
+  let running = true;
+  let closed = false;
+  let powering = Promise.resolve();
   return {
     url: `https://127.0.0.1:${port}`,
     port,
@@ -229,7 +239,23 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
       if (next.faults !== undefined) faults = next.faults;
       if (next.latencyMs !== undefined) latencyMs = next.latencyMs;
     },
-    close: stop,
+    get running() {
+      return running;
+    },
+    setRunning(on) {
+      powering = powering.then(async () => {
+        if (closed || on === running) return;
+        running = on;
+        if (on) await listenLoopback(server, port);
+        else await stop();
+      });
+      return powering;
+    },
+    async close() {
+      closed = true;
+      await powering;
+      if (running) await stop();
+    },
   };
 }
 
