@@ -76,6 +76,7 @@ describe('the simulated VM', () => {
       ['24.0.7', 0, '\n', 'Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.24/info"', 'Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.24/images/json"'],
       ['27.5.1', 0, '\n', 'Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.47/info"', 'Head "http://%2Fvar%2Frun%2Fdocker.sock/_ping"'],
       ['28.0.4', 0, '\n', 'Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.48/info"', 'Head "http://%2Fvar%2Frun%2Fdocker.sock/_ping"'],
+      ['28.1.1', 1, '\n', 'Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.49/info"', 'Head "http://%2Fvar%2Frun%2Fdocker.sock/_ping"'],
       // 28.2.2 as the real CLI answered on a socket it may not open
       ['28.2.2', 1, '\n', 'Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.50/info"', 'Head "http://%2Fvar%2Frun%2Fdocker.sock/_ping"'],
     ];
