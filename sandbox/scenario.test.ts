@@ -32,4 +32,11 @@ describe('scenario realism keys', () => {
     expect(s.azure.roleAssignments.map((a) => a.role)).toEqual(roles);
     expect(errorOf(() => parse({ roleAssignments: [{ role: 'Repository Reader', assignee: 'aks07', scope: 'labuser07acr' }] }))).toMatch(/labuser07\.yaml.*roleAssignments\[0\]\.role/);
   });
+
+  it('helm releases: chartValues is an optional mapping', () => {
+    const k = (helm: unknown) => parse({}, { kubernetes: { helm: [helm] } }).kubernetes!.helm[0];
+    expect(k({ name: 'greetings', chart: 'greetings-0.3.0' })).not.toHaveProperty('chartValues');
+    expect(k({ name: 'greetings', chart: 'greetings-0.3.0', chartValues: { registry: 'x.azurecr.io' } }).chartValues).toEqual({ registry: 'x.azurecr.io' });
+    expect(errorOf(() => k({ name: 'greetings', chart: 'greetings-0.3.0', chartValues: 'registry: x' }))).toMatch(/labuser07\.yaml.*helm\[0\]\.chartValues/);
+  });
 });

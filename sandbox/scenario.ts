@@ -75,6 +75,8 @@ export interface ScenarioHelmRelease {
   helm: 2 | 3;
   status: string;
   values: Record<string, unknown>;
+  /** the chart's own values.yaml as a mapping (default: the greetings chart's, for a greetings chart) */
+  chartValues?: Record<string, unknown>;
   tiller: boolean;
 }
 
@@ -213,12 +215,14 @@ function readKubernetes(f: Fields | undefined, azure: ScenarioAzure, parent: Fie
       const helmVersion = h.optNumber('helm', { integer: true }) ?? 3;
       if (helmVersion !== 2 && helmVersion !== 3) h.fail('helm', `expected 2 or 3, got ${helmVersion}`);
       const values = h.optObject('values');
+      const chartValues = h.optObject('chartValues');
       const release: ScenarioHelmRelease = {
         name: name(h, 'name'),
         chart: h.string('chart'),
         helm: helmVersion as 2 | 3,
         status: h.optString('status') ?? 'deployed',
         values: values ? Object.fromEntries(values.entries()) : {},
+        ...(chartValues ? { chartValues: Object.fromEntries(chartValues.entries()) } : {}),
         tiller: h.optBoolean('tiller') ?? false,
       };
       h.done();
