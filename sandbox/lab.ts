@@ -97,7 +97,7 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
 
   try {
     const registriesOf = (list: Scenario[]): SandboxRegistry[] =>
-      list.flatMap((s) => s.azure.registries.map((r) => ({ name: r.name, adminUserEnabled: r.adminUserEnabled, images: r.images, user: s.user, faults: s.faults })));
+      list.flatMap((s) => s.azure.registries.map((r) => ({ name: r.name, adminUserEnabled: r.adminUserEnabled, images: r.images, repushed: r.repushed, user: s.user, faults: s.faults })));
     const [arm, registry] = await Promise.all([
       startArm({ tls: localTls, token: armToken.reveal(), subscriptionId: SANDBOX_SUBSCRIPTION, students: scenarios, kubeconfigFor: (u, c) => kubeconfig(u, c) }),
       startRegistry({ tls: registryTls, registries: registriesOf(scenarios), aadToken: armToken.reveal() }),

@@ -26,6 +26,12 @@ describe('scenario realism keys', () => {
     expect(errorOf(() => parse({ registries: [{ name: 'labuser07acr', listCredentials: 'no' }] }))).toMatch(/labuser07\.yaml.*listCredentials.*allowed, forbidden/);
   });
 
+  it('registries: repushed names tags of the registry, default none', () => {
+    expect(parse().azure.registries[0].repushed).toEqual([]);
+    expect(parse({ registries: [{ name: 'labuser07acr', images: ['myapp:v1.0'], repushed: ['myapp:v1.0', 'myapp:v1.0'] }] }).azure.registries[0].repushed).toEqual(['myapp:v1.0', 'myapp:v1.0']);
+    expect(errorOf(() => parse({ registries: [{ name: 'labuser07acr', images: ['myapp:v1.0'], repushed: ['myapi:v1.0'] }] }))).toMatch(/labuser07\.yaml.*registries\[0\]\.repushed\[0\].*myapp:v1\.0.*"myapi:v1\.0"/);
+  });
+
   it('role assignments accept the ACR repository roles by their Azure names', () => {
     const roles = ['Container Registry Repository Reader', 'Container Registry Repository Writer', 'Container Registry Repository Contributor', 'Container Registry Repository Catalog Lister'];
     const s = parse({ roleAssignments: roles.map((role) => ({ role, assignee: 'aks07', scope: 'labuser07acr' })) });

@@ -50,6 +50,8 @@ export interface ScenarioRegistry {
   images: string[];
   /** whether the grader's identity may call listCredentials (forbidden: ARM answers 403 AuthorizationFailed) */
   listCredentials?: 'allowed' | 'forbidden';
+  /** "repo:tag" of `images` pushed again after the pods pulled it (once per mention): the tag moves to the new manifest */
+  repushed?: string[];
   /** ARM's roleAssignmentMode (default LegacyRegistryPermissions); in ABAC mode only the repository roles pull */
   roleAssignmentMode?: (typeof ROLE_ASSIGNMENT_MODES)[number];
 }
@@ -181,9 +183,14 @@ function readAzure(f: Fields | undefined, user: string): ScenarioAzure {
           if (!/^[a-z0-9][a-z0-9._/-]*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(img)) r.fail(`images[${i}]`, `expected "repository:tag", got ${JSON.stringify(img)}`);
           return img;
         }),
+        repushed: [],
         listCredentials: r.oneOf('listCredentials', ['allowed', 'forbidden'] as const, 'allowed'),
         roleAssignmentMode: r.oneOf('roleAssignmentMode', ROLE_ASSIGNMENT_MODES, 'LegacyRegistryPermissions'),
       };
+      registry.repushed = (r.optStringList('repushed') ?? []).map((ref, i) => {
+        if (!registry.images.includes(ref)) r.fail(`repushed[${i}]`, `expected one of this registry's images (${registry.images.join(', ') || 'none'}), got ${JSON.stringify(ref)}`);
+        return ref;
+      });
       r.done();
       return registry;
     }),

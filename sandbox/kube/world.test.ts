@@ -107,6 +107,18 @@ describe('ClusterWorld', () => {
     expect(waiting(podsOf(legacy, 'myapp')[0])?.reason).toBe('ImagePullBackOff');
   });
 
+  it('a tag pushed again after the pods pulled it: they keep the older digest, a replacement pulls the newest, an old digest still pulls', async () => {
+    const repushed = { registries: [{ name: REGISTRY, images: ['myapp:v1.0', 'myapi:v1.0'], repushed: ['myapi:v1.0'] }] };
+    const w = world(scenario({ azure: repushed }), 20);
+    const [first, second] = [imageDigest(REGISTRY, 'myapi', 'v1.0', 0), imageDigest(REGISTRY, 'myapi', 'v1.0', 1)];
+    const before = podsOf(w, 'myapi')[0];
+    expect(before.status.containerStatuses[0].imageID).toBe(`${REGISTRY}.azurecr.io/myapi@${first}`);
+    w.deletePod('default', before.metadata.name);
+    await expect.poll(() => podsOf(w, 'myapi').find((p) => p.status.phase === 'Running')?.status.containerStatuses[0].imageID).toBe(`${REGISTRY}.azurecr.io/myapi@${second}`);
+    const pinned = world(scenario({ azure: repushed, kubernetes: { apply: myapiYaml(`${REGISTRY}.azurecr.io/myapi@${first}`) } }));
+    expect(podsOf(pinned, 'myapi')[0].status.phase).toBe('Running');
+  });
+
   it('missing tag: manifest unknown', () => {
     const w = world(scenario({ kubernetes: { apply: myappYaml(`${REGISTRY}.azurecr.io/myapp:v2.0`) } }));
     const pod = podsOf(w, 'myapp')[0];
