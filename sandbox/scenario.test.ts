@@ -32,6 +32,16 @@ describe('scenario realism keys', () => {
     expect(errorOf(() => parse({ registries: [{ name: 'labuser07acr', images: ['myapp:v1.0'], repushed: ['myapi:v1.0'] }] }))).toMatch(/labuser07\.yaml.*registries\[0\]\.repushed\[0\].*myapp:v1\.0.*"myapi:v1\.0"/);
   });
 
+  it('clusters: identity (msi | servicePrincipal) and entra; azure.graph (allowed | forbidden)', () => {
+    const s = parse();
+    expect([s.azure.clusters[0].identity, s.azure.clusters[0].entra, s.azure.graph]).toEqual(['msi', false, 'allowed']);
+    const t = parse({ graph: 'forbidden', clusters: [{ name: 'aks07', identity: 'servicePrincipal', entra: true }] });
+    expect([t.azure.clusters[0].identity, t.azure.clusters[0].entra, t.azure.graph]).toEqual(['servicePrincipal', true, 'forbidden']);
+    expect(errorOf(() => parse({ clusters: [{ name: 'aks07', identity: 'managed' }] }))).toMatch(/labuser07\.yaml.*clusters\[0\]\.identity.*msi, servicePrincipal/);
+    expect(errorOf(() => parse({ clusters: [{ name: 'aks07', entra: 'yes' }] }))).toMatch(/labuser07\.yaml.*clusters\[0\]\.entra/);
+    expect(errorOf(() => parse({ graph: 'no' }))).toMatch(/labuser07\.yaml.*azure\.graph.*allowed, forbidden/);
+  });
+
   it('role assignments accept the ACR repository roles by their Azure names', () => {
     const roles = ['Container Registry Repository Reader', 'Container Registry Repository Writer', 'Container Registry Repository Contributor', 'Container Registry Repository Catalog Lister'];
     const s = parse({ roleAssignments: roles.map((role) => ({ role, assignee: 'aks07', scope: 'labuser07acr' })) });

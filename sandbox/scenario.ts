@@ -40,6 +40,10 @@ export interface ScenarioCluster {
   provisioningState: string;
   powerState: string;
   nodeCount: number;
+  /** how the nodes authenticate to Azure: managed identities (default) or a service principal */
+  identity?: 'msi' | 'servicePrincipal';
+  /** Entra-integrated (managed AAD, local accounts disabled): kubelogin kubeconfig, Entra tokens only */
+  entra?: boolean;
 }
 
 export interface ScenarioRegistry {
@@ -66,6 +70,8 @@ export interface ScenarioRoleAssignment {
 
 export interface ScenarioAzure {
   resourceGroup: string;
+  /** whether the grader's identity may read Microsoft Graph (forbidden: 403 Authorization_RequestDenied) */
+  graph?: 'allowed' | 'forbidden';
   clusters: ScenarioCluster[];
   registries: ScenarioRegistry[];
   roleAssignments: ScenarioRoleAssignment[];
@@ -164,12 +170,15 @@ function readVm(f: Fields | undefined): ScenarioVm | null {
 function readAzure(f: Fields | undefined, user: string): ScenarioAzure {
   const azure: ScenarioAzure = {
     resourceGroup: f?.optString('resourceGroup') ?? `${user}-rg`,
+    graph: f?.oneOf('graph', ['allowed', 'forbidden'] as const, 'allowed') ?? 'allowed',
     clusters: (f?.objectList('clusters') ?? []).map((c) => {
       const cluster: ScenarioCluster = {
         name: name(c, 'name'),
         provisioningState: c.oneOf('provisioningState', ['Succeeded', 'Creating', 'Updating', 'Deleting', 'Failed', 'Canceled'], 'Succeeded'),
         powerState: c.oneOf('powerState', ['Running', 'Stopped'], 'Running'),
         nodeCount: c.optNumber('nodeCount', { integer: true, min: 0, max: 100 }) ?? 3,
+        identity: c.oneOf('identity', ['msi', 'servicePrincipal'] as const, 'msi'),
+        entra: c.optBoolean('entra') ?? false,
       };
       c.done();
       return cluster;

@@ -12,6 +12,10 @@ export const armErrors = {
     err(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.", { 'www-authenticate': 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The authentication failed because of missing \'Authorization\' header."' }),
   invalidToken: () =>
     err(401, 'InvalidAuthenticationToken', 'The access token is invalid.', { 'www-authenticate': 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The access token is invalid."' }),
+  wrongAudience: (audience: string, allowed: readonly string[]) =>
+    err(401, 'InvalidAuthenticationTokenAudience', `The access token has been obtained for wrong audience or resource '${audience}'. It should exactly match with one of the allowed audiences ${allowed.map((a) => `'${a}'`).join(',')}.`, {
+      'www-authenticate': 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The access token has been obtained for wrong audience or resource."',
+    }),
   missingApiVersion: () => err(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests."),
   subscriptionNotFound: (sub: string) => err(404, 'SubscriptionNotFound', `The subscription '${sub}' could not be found.`),
   resourceGroupNotFound: (rg: string) => err(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`),

@@ -12,7 +12,7 @@ import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { createCa } from '../ca.js';
 import type { ScenarioAzure, ScenarioFaults } from '../scenario.js';
 import { adminCredentials } from '../registry/credentials.js';
-import { clusterIdentity, registryId, resourceGroupId } from './ids.js';
+import { clusterIdentity, pullingObjectId, registryId, resourceGroupId, type ManagedClusterIdentities, type ServicePrincipalClusterIdentity } from './ids.js';
 import { BUILT_IN_ROLES } from './roles.js';
 import { SANDBOX_TENANT, STATIC_CALLER, startArm, type ArmServer, type ArmStudent } from './server.js';
 import { sharedPath } from '../../test/support/shared.js';
@@ -43,6 +43,11 @@ const STUDENTS: ArmStudent[] = [
   student('labuser12', { clusters: [aks('aks12')] }, { latencyMs: 300 }),
   student('labuser13'),
   student('labuser14', { registries: [acr('labuser14acr', { listCredentials: 'forbidden' }), acr('labuser14off', { listCredentials: 'forbidden', adminUserEnabled: false })] }),
+  student('labuser16', {
+    clusters: [aks('aks16', { identity: 'servicePrincipal' })],
+    registries: [acr('labuser16acr')],
+    roleAssignments: [{ role: 'AcrPull', assignee: 'aks16', scope: 'labuser16acr' }],
+  }),
   student('labuser15', {
     clusters: [aks('aks15')],
     registries: [acr('labuser15acr', { roleAssignmentMode: 'AbacRepositoryPermissions' })],
@@ -99,9 +104,9 @@ describe('fake ARM with the Azure SDK clients', () => {
     const list = await collect(c.managedClusters.listByResourceGroup('labuser07-rg'));
     expect(list.map((x) => x.name)).toEqual(['aks07']);
     const mc = await c.managedClusters.get('LABUSER07-RG', 'AKS07'); // ARM matches names case-insensitively
-    const id = clusterIdentity(SUB, 'labuser07-rg', 'aks07');
-    expect(mc).toMatchObject({ name: 'aks07', provisioningState: 'Succeeded', powerState: { code: 'Running' }, servicePrincipalProfile: { clientId: id.clientId }, enableRbac: true });
-    expect(mc.identityProfile?.['kubeletidentity']).toMatchObject({ objectId: id.objectId, clientId: id.clientId });
+    const id = clusterIdentity(SUB, 'labuser07-rg', 'aks07') as ManagedClusterIdentities;
+    expect(mc).toMatchObject({ name: 'aks07', provisioningState: 'Succeeded', powerState: { code: 'Running' }, servicePrincipalProfile: { clientId: 'msi' }, enableRbac: true });
+    expect(mc.identityProfile?.['kubeletidentity']).toMatchObject({ objectId: id.kubelet.objectId, clientId: id.kubelet.clientId });
     expect(mc.agentPoolProfiles?.reduce((n, p) => n + (p.count ?? 0), 0)).toBe(3);
     expect(mc.fqdn).toMatch(/^aks07-labuser07-rg-6c1f2b-[0-9a-f]{8}\.hcp\.westeurope\.azmk8s\.io$/);
     expect(mc.kubernetesVersion).toMatch(/^1\.\d+\.\d+$/);
@@ -110,6 +115,29 @@ describe('fake ARM with the Azure SDK clients', () => {
     expect(mc.id!.toLowerCase().startsWith(resourceGroupId(SUB, 'labuser07-rg').toLowerCase() + '/')).toBe(true);
     const creating = await c.managedClusters.get('labuser08-rg', 'aks08');
     expect([creating.provisioningState, creating.agentPoolProfiles?.[0].count]).toEqual(['Creating', 2]);
+  });
+
+  it('shows a cluster with managed identities or with a service principal, never both, as the real client reads them', async () => {
+    const { aks: c, authz } = clients();
+    const msi = await c.managedClusters.get('labuser07-rg', 'aks07');
+    const ids = clusterIdentity(SUB, 'labuser07-rg', 'aks07') as ManagedClusterIdentities;
+    expect(msi.identity).toEqual({ type: 'SystemAssigned', principalId: ids.principalId, tenantId: SANDBOX_TENANT });
+    expect(msi.servicePrincipalProfile).toEqual({ clientId: 'msi' });
+    expect(msi.identityProfile?.['kubeletidentity']).toEqual({ resourceId: ids.kubelet.resourceId, clientId: ids.kubelet.clientId, objectId: ids.kubelet.objectId });
+    expect(ids.kubelet.objectId).not.toBe(ids.principalId); // the kubelet identity is a principal of its own
+
+    const sp = await c.managedClusters.get('labuser16-rg', 'aks16');
+    const spIds = clusterIdentity(SUB, 'labuser16-rg', 'aks16', 'servicePrincipal') as ServicePrincipalClusterIdentity;
+    expect(sp.servicePrincipalProfile).toEqual({ clientId: spIds.appId });
+    expect(sp.identity).toBeUndefined();
+    expect(sp.identityProfile).toBeUndefined();
+    expect(JSON.stringify((await raw(`/subscriptions/${SUB}/resourceGroups/labuser16-rg/providers/Microsoft.ContainerService/managedClusters/aks16?api-version=2026-04-01`)).json)).not.toContain(spIds.objectId);
+
+    // role assignments name the pulling identity: the kubelet identity, or the service principal's object id
+    const [msiGrant] = await collect(authz.roleAssignments.listForResourceGroup('labuser07-rg', { filter: "principalId eq '" + ids.kubelet.objectId + "'" }));
+    expect(msiGrant).toBeDefined();
+    const [spGrant] = await collect(authz.roleAssignments.listForScope(registryId(SUB, 'labuser16-rg', 'labuser16acr'), { filter: 'atScope()' }));
+    expect(spGrant.principalId).toBe(spIds.objectId);
   });
 
   it('lists agent pools and hands out the user kubeconfig', async () => {
@@ -196,7 +224,7 @@ describe('fake ARM with the Azure SDK clients', () => {
     const { authz: c } = clients();
     const acrId = registryId(SUB, 'labuser07-rg', 'labuser07acr');
     const rgId = resourceGroupId(SUB, 'labuser07-rg');
-    const principal = clusterIdentity(SUB, 'labuser07-rg', 'aks07').objectId;
+    const principal = pullingObjectId(clusterIdentity(SUB, 'labuser07-rg', 'aks07'));
     const roleOf = (id: string | undefined) => Object.entries(BUILT_IN_ROLES).find(([, r]) => id?.endsWith('/' + r.guid))?.[0];
 
     const onRegistry = await collect(c.roleAssignments.listForScope(acrId, { filter: 'atScope()' }));
@@ -285,8 +313,8 @@ describe('fake ARM with the Azure SDK clients', () => {
     const v = '?api-version=2025-11-01';
     // fixture keys a student's lab resources do not have, and keys the fixtures lack that ARM does send and the grader reads
     const pairs: Array<[string, unknown, { missing?: string[]; extra?: string[]; propsMissing?: string[]; propsExtra?: string[] }]> = [
-      [`${base}/Microsoft.ContainerService/managedClusters/aks07${v}`, fixture('containerservice/ManagedClustersGet.2026-02-01.json'), { missing: ['tags'], propsMissing: ['diskEncryptionSetID', 'upgradeSettings'], propsExtra: ['identityProfile', 'powerState'] }],
-      [`${base}/Microsoft.ContainerService/managedClusters${v}`, (fixture('containerservice/ManagedClustersListByResourceGroup.2026-02-01.json').value as unknown[])[0], { missing: ['tags'], extra: ['eTag'], propsMissing: ['diskEncryptionSetID'], propsExtra: ['azurePortalFQDN', 'identityProfile', 'powerState'] }],
+      [`${base}/Microsoft.ContainerService/managedClusters/aks07${v}`, fixture('containerservice/ManagedClustersGet.2026-02-01.json'), { missing: ['tags'], extra: ['identity'], propsMissing: ['diskEncryptionSetID', 'upgradeSettings'], propsExtra: ['identityProfile', 'powerState'] }],
+      [`${base}/Microsoft.ContainerService/managedClusters${v}`, (fixture('containerservice/ManagedClustersListByResourceGroup.2026-02-01.json').value as unknown[])[0], { missing: ['tags'], extra: ['eTag', 'identity'], propsMissing: ['diskEncryptionSetID'], propsExtra: ['azurePortalFQDN', 'identityProfile', 'powerState'] }],
       [`${base}/Microsoft.ContainerService/managedClusters/aks07/agentPools${v}`, (fixture('containerservice/AgentPoolsList.2026-06-01.json').value as unknown[])[0], { extra: ['type'], propsExtra: ['enableAutoScaling', 'enableNodePublicIP', 'kubeletDiskType', 'mode', 'osDiskSizeGB', 'osDiskType', 'osSKU', 'powerState', 'type', 'upgradeSettings'] }],
       [`${base}/Microsoft.ContainerRegistry/registries/labuser07acr${v}`, fixture('containerregistry/RegistryGet.2025-11-01.json'), {}],
       [`${base}/Microsoft.ContainerRegistry/registries${v}`, (fixture('containerregistry/RegistryListByResourceGroup.2025-11-01.json').value as unknown[])[0], {}],

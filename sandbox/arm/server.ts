@@ -10,6 +10,7 @@ import type { Scenario } from '../scenario.js';
 import { armErrors, type ArmError } from './errors.js';
 import { startHttpsService, type Exchange, type LoggedRequest, type TlsPair } from './https-service.js';
 import { roleByGuid, BUILT_IN_ROLES } from './roles.js';
+import { AUDIENCES, type TokenSigner } from '../entra/tokens.js';
 import { registryId } from './ids.js';
 import { agentPoolJson, assignmentScope, clusterJson, registryCredentialsJson, registryJson, resourceGroupJson, roleAssignmentJson, roleDefinitionJson, subscriptionJson, userCredentialsJson } from './resources.js';
 
@@ -22,7 +23,7 @@ export interface ArmCaller {
 }
 
 /** The caller behind a bearer token, or the 401 ARM answers. */
-export type ArmAuthenticator = (bearer: string) => ArmCaller | ArmError;
+type ArmAuthenticator = (bearer: string) => ArmCaller | ArmError;
 
 /** The grader's identity when the fake ARM is given one fixed token (tests). */
 export const STATIC_CALLER: ArmCaller = { appId: '9f3c6b52-1d7e-4a8b-9c0d-2e4f6a8b0c1d', objectId: '4b7d2e91-6c3a-4f58-8e1b-0d9c7a5f3e26' };
@@ -31,8 +32,8 @@ export interface ArmServerOptions {
   tls: TlsPair;
   /** A fixed bearer token every request must carry (tests); `authenticate` takes precedence. */
   token?: string;
-  /** Checks a bearer token (the simulated lab's Entra tokens: ARM audience only). */
-  authenticate?: ArmAuthenticator;
+  /** The simulated directory: ARM then accepts only its tokens, and only for ARM's audiences (or this server's address). */
+  signer?: TokenSigner;
   subscriptionId: string;
   /** The directory the subscription trusts (default: a fixed GUID). */
   tenantId?: string;
@@ -88,12 +89,17 @@ const isArmError = (x: ArmCaller | ArmError): x is ArmError => 'status' in x;
 export async function startArm(opts: ArmServerOptions): Promise<ArmServer> {
   const sub = opts.subscriptionId;
   const tenantId = opts.tenantId ?? SANDBOX_TENANT;
-  const authenticate: ArmAuthenticator =
-    opts.authenticate ??
-    ((bearer) => {
-      if (opts.token === undefined) throw new Error('startArm needs a token or an authenticate function');
-      return bearer === opts.token ? STATIC_CALLER : armErrors.invalidToken();
-    });
+  let ownAudiences: string[] = [];
+  const authenticate: ArmAuthenticator = (bearer) => {
+    if (opts.signer) {
+      const claims = opts.signer.verify(bearer);
+      if (!claims) return armErrors.invalidToken();
+      if (!(AUDIENCES.arm as readonly string[]).includes(claims.aud) && !ownAudiences.includes(claims.aud)) return armErrors.wrongAudience(claims.aud, AUDIENCES.arm);
+      return { appId: claims.appid, objectId: claims.oid };
+    }
+    if (opts.token === undefined) throw new Error('startArm needs a token or the directory that signs them');
+    return bearer === opts.token ? STATIC_CALLER : armErrors.invalidToken();
+  };
   let byRg = new Map<string, ArmStudent>();
   const calls = new Map<string, number>();
   const setStudents = (list: ArmStudent[]) => {
@@ -118,7 +124,7 @@ export async function startArm(opts: ArmServerOptions): Promise<ArmServer> {
           // no filter: at, above and below the scope; atScope(): at or above only
           return covers(at, scope) || (!filter.atScope && covers(scope, at));
         })
-        .map((a) => roleAssignmentJson(sub, s.azure.resourceGroup, a))
+        .map((a) => roleAssignmentJson(sub, s.azure.resourceGroup, a, s.azure.clusters))
         .filter((ra) => !filter.principalId || ra.properties.principalId === filter.principalId),
     );
     reply(ex, 200, { value });
@@ -150,10 +156,10 @@ export async function startArm(opts: ArmServerOptions): Promise<ArmServer> {
     const [p, ns, type, name, action, pool] = rest;
     if (p !== 'providers' || rest.length > 6) return noRoute();
     if (ns === 'microsoft.containerservice' && type === 'managedclusters') {
-      if (!name) return method === 'GET' ? reply(ex, 200, { value: s.azure.clusters.map((c) => clusterJson(sub, rg, c)) }) : noRoute();
+      if (!name) return method === 'GET' ? reply(ex, 200, { value: s.azure.clusters.map((c) => clusterJson(sub, rg, c, tenantId)) }) : noRoute();
       const c = s.azure.clusters.find((x) => x.name.toLowerCase() === name);
       if (!c) return fail(ex, armErrors.resourceNotFound('Microsoft.ContainerService/managedClusters', names[3], rg));
-      if (!action) return method === 'GET' ? reply(ex, 200, clusterJson(sub, rg, c)) : noRoute();
+      if (!action) return method === 'GET' ? reply(ex, 200, clusterJson(sub, rg, c, tenantId)) : noRoute();
       if (action === 'agentpools' && method === 'GET') {
         if (!pool) return reply(ex, 200, { value: [agentPoolJson(sub, rg, c)] });
         return pool === 'nodepool1' ? reply(ex, 200, agentPoolJson(sub, rg, c)) : fail(ex, armErrors.resourceNotFound('Microsoft.ContainerService/managedClusters/agentPools', `${c.name}/${names[5]}`, rg));
@@ -214,6 +220,7 @@ export async function startArm(opts: ArmServerOptions): Promise<ArmServer> {
   }
 
   const service = await startHttpsService(opts.tls, handle, (ex, err) => fail(ex, armErrors.internal(sub, err instanceof Error ? err.message : String(err))));
+  ownAudiences = [`https://127.0.0.1:${service.port}`, `https://127.0.0.1:${service.port}/`];
   return {
     url: `https://127.0.0.1:${service.port}`,
     port: service.port,

@@ -24,6 +24,8 @@ export interface EntraServer {
 export interface EntraServerOptions {
   tls: TlsPair;
   tenantId: string;
+  /** the directory's signing key (shared with the services that check its tokens); default a new one */
+  signer?: TokenSigner;
   applications: EntraApplication[];
   /** resources besides the public ones (the lab's own ARM address, a cloud's ARM resource id) */
   extraResources?: string[];
@@ -34,7 +36,7 @@ export interface EntraServerOptions {
 const MAX_KEPT_TOKENS = 10_000;
 
 export async function startEntra(opts: EntraServerOptions): Promise<EntraServer> {
-  const signer = new TokenSigner(opts.tenantId);
+  const signer = opts.signer ?? new TokenSigner(opts.tenantId);
   const issued: string[] = [];
   const lifetime = opts.lifetimeSeconds ?? 3599;
   const known = new Set<string>([...Object.values(AUDIENCES).flat(), ...(opts.extraResources ?? [])].map((r) => r.replace(/\/+$/, '').toLowerCase()));

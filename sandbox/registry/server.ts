@@ -32,8 +32,13 @@ export interface SandboxRegistry {
 export interface RegistryServerOptions {
   tls: TlsPair;
   registries: SandboxRegistry[];
-  /** the Entra access token the grader's credential presents at /oauth2/exchange */
-  aadToken: string;
+  /** a fixed Entra access token /oauth2/exchange accepts (tests) */
+  aadToken?: string;
+  /**
+   * Whether /oauth2/exchange accepts an Entra access token: ACR takes tokens for its own audience
+   * and, while `azureADAuthenticationAsArmPolicy` is enabled (the default), ARM-audience tokens.
+   */
+  acceptsAadToken?: (token: string) => boolean;
 }
 
 export interface RegistryServer {
@@ -132,7 +137,9 @@ export async function startRegistry(opts: RegistryServerOptions): Promise<Regist
     if (ex.req.method !== 'POST') return fail(ex, 405, 'UNSUPPORTED');
     const form = await formOrQuery(ex);
     if (form.get('grant_type') !== 'access_token' || !form.get('access_token')) return fail(ex, 400, 'UNSUPPORTED', undefined, {}, 'grant_type access_token with an access_token is required');
-    if (form.get('service') !== h.server || form.get('access_token') !== opts.aadToken) return fail(ex, 401, 'UNAUTHORIZED');
+    const aad = form.get('access_token')!;
+    const accepted = opts.acceptsAadToken ? opts.acceptsAadToken(aad) : aad === opts.aadToken;
+    if (form.get('service') !== h.server || !accepted) return fail(ex, 401, 'UNAUTHORIZED');
     ex.send(200, { refresh_token: signToken(key, { aud: h.server, grant_type: 'refresh_token' }, REFRESH_TTL) });
   }
 
