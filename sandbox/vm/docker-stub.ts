@@ -12,15 +12,17 @@ import { deniedDocker } from './docker-cli.js';
 const SAFE_PATH = /^[A-Za-z0-9_./-]+$/;
 
 /**
- * Go-template rendering of the fields the stub knows (`{{.ServerVersion}}`, `{{.Repository}}`…):
- * `$1` is the format, then field=value pairs. A field it does not know is an error (exit 1), as an
+ * Go-template rendering of the fields the stub knows (`{{.ServerVersion}}`, `{{.Repository}}`…),
+ * literal replacement in awk (one process however many images): the format comes in FMT, each input
+ * line is "field=value<TAB>field=value…". A field it does not know is an error (exit 1), as an
  * unknown field is for the real CLI, in the stub's own words.
  */
 const RENDER = `render() {
-  local out=$1 key val; shift
-  for pair in "$@"; do key="{{.\${pair%%=*}}}"; val=\${pair#*=}; out=\${out//"$key"/"$val"}; done
-  case "$out" in *'{{'*) echo "template: the simulated docker cannot render $out" >&2; return 1;; esac
-  printf '%s\\n' "$out"
+  FMT="$1" awk -F'\\t' '
+    function literal(s, from, to,   i, out) { out = ""; while ((i = index(s, from)) > 0) { out = out substr(s, 1, i - 1) to; s = substr(s, i + length(from)) } return out s }
+    { out = ENVIRON["FMT"]; for (f = 1; f <= NF; f++) { eq = index($f, "="); out = literal(out, "{{." substr($f, 1, eq - 1) "}}", substr($f, eq + 1)) }
+      if (index(out, "{{") > 0) { print "template: the simulated docker cannot render " out > "/dev/stderr"; exit 1 }
+      print out }'
 }`;
 
 function script(dataDir: string): string {
@@ -43,9 +45,9 @@ case "$1" in
     cat "$data/version"; exit 0 ;;
   info)
     if [ -n "$format" ]; then
-      if usable; then render "$format" "ServerVersion=$(cat "$data/server-version")"; exit $?; fi
+      if usable; then printf 'ServerVersion=%s\\n' "$(cat "$data/server-version")" | render "$format"; exit $?; fi
       cat "$data/denied-info" >&2
-      if [ -f "$data/info-format-prints" ]; then render "$format" "ServerVersion="; fi
+      if [ -f "$data/info-format-prints" ]; then printf 'ServerVersion=\\n' | render "$format"; fi
       exit "$(cat "$data/info-format-exit")"
     fi
     echo "Client:"; echo " Version:    $(cat "$data/server-version")"; echo " Context:    default"; echo " Debug Mode: false"; echo
@@ -58,7 +60,7 @@ case "$1" in
     if [ "$1" = image ] && [ "$2" != ls ] && [ "$2" != list ]; then echo "docker: 'image $2' is not a docker command." >&2; exit 1; fi
     if ! usable; then cat "$data/denied-images" >&2; exit 1; fi
     if [ -n "$format" ]; then
-      while IFS=: read -r repo tag; do [ -n "$repo" ] && { render "$format" "Repository=$repo" "Tag=$tag" "ID=0123456789ab" "CreatedSince=2 hours ago" "Size=312MB" || exit 1; }; done < "$data/images"
+      awk '{ c = match($0, /:[^:\\/]*$/); printf "Repository=%s\\tTag=%s\\tID=0123456789ab\\tCreatedSince=2 hours ago\\tSize=312MB\\n", substr($0, 1, c - 1), substr($0, c + 1) }' "$data/images" | render "$format" || exit 1
     else
       printf '%-40s %-10s %-14s %-16s %s\\n' REPOSITORY TAG "IMAGE ID" CREATED SIZE
       while IFS=: read -r repo tag; do [ -n "$repo" ] && printf '%-40s %-10s %-14s %-16s %s\\n' "$repo" "$tag" 0123456789ab "2 hours ago" 312MB; done < "$data/images"
