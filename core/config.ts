@@ -26,9 +26,13 @@ export interface RosterEntry {
 export interface AzureSettings {
   subscriptionId: string;
   endpoint: string;
-  /** 'default': DefaultAzureCredential (CLI login, service principal env, managed identity). */
-  credential: 'default' | 'token';
+  /**
+   * 'default': DefaultAzureCredential (CLI login, service principal env, managed identity);
+   * 'token': a fixed token; 'servicePrincipal': a client secret (`tenant`, `clientId`, `clientSecret`, `authorityHost`).
+   */
+  credential: 'default' | 'token' | 'servicePrincipal';
   token?: Secret;
+  servicePrincipal?: { tenantId: string; clientId: string; clientSecret: Secret; authorityHost: string };
   requestsPerSecond: number;
 }
 
@@ -162,14 +166,28 @@ function readAzure(f: Fields | undefined, dir: string): AzureSettings | undefine
   const a: AzureSettings = {
     subscriptionId: f.string('subscription'),
     endpoint: (f.optString('endpoint') ?? 'https://management.azure.com').replace(/\/+$/, ''),
-    credential: f.oneOf('credential', ['default', 'token'] as const, 'default'),
+    credential: f.oneOf('credential', ['default', 'token', 'servicePrincipal'] as const, 'default'),
     token: readSecret(f, 'token', dir, 'Azure token'),
     requestsPerSecond: f.optNumber('requestsPerSecond', { min: 0.1, max: 1000 }) ?? 10,
   };
   if (a.credential === 'token' && !a.token) f.fail('token', 'is required when credential is "token"');
+  if (a.credential === 'servicePrincipal') a.servicePrincipal = readServicePrincipal(f, dir);
   if (!/^https:\/\//.test(a.endpoint)) f.fail('endpoint', `expected an https:// URL, got ${JSON.stringify(a.endpoint)}`);
   f.done();
   return a;
+}
+
+const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function readServicePrincipal(f: Fields, dir: string): NonNullable<AzureSettings['servicePrincipal']> {
+  const tenantId = f.has('tenant') ? f.string('tenant') : f.fail('tenant', 'is required when credential is "servicePrincipal" (the directory id)');
+  const clientId = f.has('clientId') ? f.string('clientId') : f.fail('clientId', 'is required when credential is "servicePrincipal" (the application id)');
+  if (!GUID_RE.test(tenantId) && !/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(tenantId)) f.fail('tenant', `expected a directory id (GUID) or domain, got ${JSON.stringify(tenantId)}`);
+  if (!GUID_RE.test(clientId)) f.fail('clientId', `expected an application id (GUID), got ${JSON.stringify(clientId)}`);
+  const clientSecret = readSecret(f, 'clientSecret', dir, 'Azure client secret') ?? f.fail('clientSecret', 'is required when credential is "servicePrincipal": use {env: VARIABLE} or {file: PATH}');
+  const authorityHost = (f.optString('authorityHost') ?? 'https://login.microsoftonline.com').replace(/\/+$/, '');
+  if (!/^https:\/\//.test(authorityHost)) f.fail('authorityHost', `expected an https:// URL, got ${JSON.stringify(authorityHost)}`);
+  return { tenantId, clientId, clientSecret, authorityHost };
 }
 
 function readVm(f: Fields | undefined, dir: string): VmSettings | undefined {

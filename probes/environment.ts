@@ -10,7 +10,7 @@ import type { ClassConfig } from '../core/config.js';
 import type { LabProfile } from '../core/profile.js';
 import type { OpenedEnvironment } from '../core/class-run.js';
 import type { Target } from '../core/target.js';
-import { azureProbe, createAzureClients, defaultCredential, PUBLIC_ARM_ENDPOINT, staticTokenCredential, type AzureClients, type KnownLists } from './azure/index.js';
+import { azureProbe, createAzureClients, credentialFor, PUBLIC_ARM_ENDPOINT, type AzureClients, type KnownLists } from './azure/index.js';
 import { httpProbe } from './http/index.js';
 import { kubeconfigFrom, kubeProbe } from './kube/index.js';
 import { NetworkPolicy } from './net.js';
@@ -62,7 +62,7 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
   let clients: AzureClients | undefined;
   let credential: TokenCredential | undefined;
   if (config.azure) {
-    credential = opts.credential ?? (config.azure.credential === 'token' ? staticTokenCredential(config.azure.token!) : defaultCredential());
+    credential = opts.credential ?? credentialFor(config.azure, config.caPem);
     clients = createAzureClients({
       credential,
       subscriptionId: config.azure.subscriptionId,

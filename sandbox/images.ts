@@ -46,8 +46,9 @@ function tarOneFile(name: string, content: Buffer): Buffer {
 
 const cache = new Map<string, ImageContent>();
 
-export function imageContent(registryName: string, repository: string, tag: string): ImageContent {
-  const key = `${registryName}/${repository}:${tag}`;
+/** `push` counts the pushes of the same tag before this one (a tag pushed again holds a new image). */
+export function imageContent(registryName: string, repository: string, tag: string, push = 0): ImageContent {
+  const key = `${registryName}/${repository}:${tag}` + (push ? ` (push ${push + 1})` : '');
   const hit = cache.get(key);
   if (hit) return hit;
   const file = Buffer.from(`built by the lab-grade sandbox: ${key}\n`);
@@ -83,5 +84,8 @@ export function imageContent(registryName: string, repository: string, tag: stri
 }
 
 /** The manifest digest of an image: what Docker-Content-Digest and a pod's imageID carry. */
-export const imageDigest = (registryName: string, repository: string, tag: string): string =>
-  imageContent(registryName, repository, tag).manifest.digest;
+export const imageDigest = (registryName: string, repository: string, tag: string, push = 0): string =>
+  imageContent(registryName, repository, tag, push).manifest.digest;
+
+/** How many times "repo:tag" was pushed: once, plus once per mention in `repushed`. */
+export const pushesOf = (ref: string, repushed: readonly string[] = []): number => 1 + repushed.filter((r) => r === ref).length;

@@ -29,6 +29,7 @@ function sandboxPorts(sandbox: Sandbox): number[] {
   for (const to of Object.values(sandbox.config.network.connectTo)) ports.add(Number(to.split(':').pop()));
   ports.add(sandbox.arm.port);
   ports.add(sandbox.registry.port);
+  for (const url of [sandbox.entra.url, sandbox.graph.url]) ports.add(Number(new URL(url).port));
   for (const s of sandbox.scenarios) {
     if (s.azure.clusters.length) ports.add(Number(/server: https:\/\/127\.0\.0\.1:(\d+)/.exec(sandbox.kubeconfig(s.user))![1]));
   }

@@ -10,9 +10,13 @@ import type { ClassConfig } from '../core/config.js';
 import { Secret } from '../core/secret.js';
 import { startFront } from './app/front.js';
 import type { AppHandler } from './app/http.js';
-import { startArm, type ArmServer } from './arm/server.js';
+import { guidFrom } from './arm/ids.js';
+import { SANDBOX_TENANT, startArm, type ArmServer } from './arm/server.js';
+import { startEntra } from './entra/server.js';
+import { AUDIENCES, TokenSigner } from './entra/tokens.js';
+import { startGraph } from './graph/server.js';
 import { createCa } from './ca.js';
-import { kubeconfigFor, startKubeApiServer, type KubeApiServer } from './kube/apiserver.js';
+import { entraKubeconfigFor, kubeconfigFor, startKubeApiServer, type KubeApiServer } from './kube/apiserver.js';
 import { ClusterWorld } from './kube/world.js';
 import { loginServer } from './registry/credentials.js';
 import { startRegistry, type RegistryServer, type SandboxRegistry } from './registry/server.js';
@@ -38,9 +42,24 @@ interface StudentServers {
   vm?: SimulatedVm;
 }
 
+/** The simulated directory: its token service and the grader's service principal in it. */
+export interface SandboxDirectory {
+  /** the credential's authorityHost */
+  url: string;
+  tenantId: string;
+  /** the grader's application id and the object id of its service principal */
+  clientId: string;
+  objectId: string;
+  /** issues tokens of this directory (what a token for another audience or signer would look like) */
+  signer: TokenSigner;
+}
+
 export interface Sandbox {
   /** The class config the grader uses (in memory; `writeConfig` puts it on disk). */
   config: ClassConfig;
+  entra: SandboxDirectory;
+  /** The simulated Microsoft Graph (stands in for https://graph.microsoft.com). */
+  graph: { url: string };
   caPem: string;
   scenarios: Scenario[];
   /** The kubeconfig of a student's cluster, as listClusterUserCredential hands it out. */
@@ -82,27 +101,42 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
     ca.issue({ dns: ['localhost'], ips: ['127.0.0.1'] }),
     ca.issue({ dns: ['*.azurecr.io', 'azurecr.io'], ips: ['127.0.0.1'] }),
   ]);
-  const armToken = new Secret(`arm-${randomBytes(24).toString('base64url')}`, 'Azure token');
+  // The grader is a service principal of the simulated directory; ARM, Graph, ACR and Entra-integrated
+  // clusters accept only that directory's tokens, each for its own audience.
+  const signer = new TokenSigner(SANDBOX_TENANT);
+  const grader = { clientId: guidFrom('grader-app', SANDBOX_TENANT), objectId: guidFrom('grader-sp', SANDBOX_TENANT), clientSecret: `sp-${randomBytes(24).toString('base64url')}` };
+  const clientSecret = new Secret(grader.clientSecret, 'Azure client secret');
+  // A day's ARM token for tools that need a fixed one (a written class config, the bash baseline).
+  const armToken = new Secret(signer.issue(grader, AUDIENCES.arm[3], 24 * 3600).token, 'Azure token');
   const vmPassword = new Secret(`vm-${randomBytes(12).toString('base64url')}`, 'VM password');
   const students = new Map<string, StudentServers>();
   const stoppers: Array<() => Promise<void>> = [];
-  const issued: string[] = [armToken.reveal(), vmPassword.reveal()];
+  const issued: string[] = [armToken.reveal(), vmPassword.reveal(), clientSecret.reveal()];
 
   const kubeconfig = (user: string, cluster?: string): string => {
     const s = students.get(user);
-    const entry = s && (cluster ? s.kube.get(cluster) : s.kube.values().next().value);
-    if (!entry) throw new Error(`no cluster ${cluster ?? ''} for ${user}`);
-    return kubeconfigFor({ server: entry.server.url, caPem: ca.certPem, token: entry.token, clusterName: cluster ?? [...s!.kube.keys()][0] });
+    const name = cluster ?? (s ? [...s.kube.keys()][0] : undefined);
+    const entry = s && name ? s.kube.get(name) : undefined;
+    if (!s || !name || !entry) throw new Error(`no cluster ${cluster ?? ''} for ${user}`);
+    if (s.scenario.azure.clusters.find((c) => c.name === name)?.entra) {
+      return entraKubeconfigFor({ server: entry.server.url, caPem: ca.certPem, clusterName: name, userName: `clusterUser_${s.scenario.azure.resourceGroup}_${name}`, tenantId: SANDBOX_TENANT });
+    }
+    return kubeconfigFor({ server: entry.server.url, caPem: ca.certPem, token: entry.token, clusterName: name });
   };
 
   try {
     const registriesOf = (list: Scenario[]): SandboxRegistry[] =>
-      list.flatMap((s) => s.azure.registries.map((r) => ({ name: r.name, adminUserEnabled: r.adminUserEnabled, images: r.images, user: s.user, faults: s.faults })));
-    const [arm, registry] = await Promise.all([
-      startArm({ tls: localTls, token: armToken.reveal(), subscriptionId: SANDBOX_SUBSCRIPTION, students: scenarios, kubeconfigFor: (u, c) => kubeconfig(u, c) }),
-      startRegistry({ tls: registryTls, registries: registriesOf(scenarios), aadToken: armToken.reveal() }),
+      list.flatMap((s) => s.azure.registries.map((r) => ({ name: r.name, adminUserEnabled: r.adminUserEnabled, images: r.images, repushed: r.repushed, user: s.user, faults: s.faults })));
+    const arm = await startArm({ tls: localTls, signer, subscriptionId: SANDBOX_SUBSCRIPTION, tenantId: SANDBOX_TENANT, students: scenarios, kubeconfigFor: (u, c) => kubeconfig(u, c) });
+    stoppers.push(() => arm.close());
+    // ACR exchanges its own audience's tokens, and ARM's while "authentication as ARM" is enabled (the default).
+    const registryAudiences = new Set<string>([...AUDIENCES.arm, ...AUDIENCES.acr, arm.url, `${arm.url}/`]);
+    const [entra, graph, registry] = await Promise.all([
+      startEntra({ tls: localTls, tenantId: SANDBOX_TENANT, signer, applications: [grader], extraResources: [arm.url] }),
+      startGraph({ tls: localTls, signer, subscriptionId: SANDBOX_SUBSCRIPTION, students: scenarios }),
+      startRegistry({ tls: registryTls, registries: registriesOf(scenarios), acceptsAadToken: (t) => registryAudiences.has(signer.verify(t)?.aud ?? '') }),
     ]);
-    stoppers.push(() => arm.close(), () => registry.close());
+    stoppers.push(() => entra.close(), () => graph.close(), () => registry.close());
 
     // Each student: their clusters' worlds and API servers, their VM.
     await Promise.all(
@@ -117,10 +151,11 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
           });
           const token = `kube-${randomBytes(24).toString('base64url')}`;
           issued.push(token);
-          const server = await startKubeApiServer({ world, tls: localTls, token, faults: scenario.faults.kube, latencyMs: scenario.faults.latencyMs, userName: `clusterUser_${cluster.name}` });
+          const server = await startKubeApiServer({ world, tls: localTls, token, faults: scenario.faults.kube, latencyMs: scenario.faults.latencyMs, userName: `clusterUser_${cluster.name}`, entra: cluster.entra ? signer : undefined });
           s.worlds.set(cluster.name, world);
           s.kube.set(cluster.name, { server, token });
           stoppers.push(() => server.close(), async () => world.dispose());
+          await server.setRunning(cluster.powerState !== 'Stopped');
         }
         if (scenario.vm) {
           s.vm = await startVm({ scenario, password: vmPassword.reveal() });
@@ -166,7 +201,14 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
       file: '(simulated lab)',
       roster: scenarios.map((s) => ({ user: s.user, resourceGroup: s.azure.resourceGroup })),
       resourceGroup: '{user}-rg',
-      azure: { subscriptionId: SANDBOX_SUBSCRIPTION, endpoint: arm.url, credential: 'token', token: armToken, requestsPerSecond: 1000 },
+      azure: {
+        subscriptionId: SANDBOX_SUBSCRIPTION,
+        endpoint: arm.url,
+        credential: 'servicePrincipal',
+        servicePrincipal: { tenantId: SANDBOX_TENANT, clientId: grader.clientId, clientSecret, authorityHost: entra.url },
+        token: armToken,
+        requestsPerSecond: 1000,
+      },
       vm: { host: vmHostOf('{user}'), port: 22, username: '{user}', password: vmPassword },
       kubernetes: { source: 'azure' },
       network: { connectTo, loopbackOnly: true },
@@ -178,10 +220,12 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
     let stopped = false;
     return {
       config,
+      entra: { url: entra.url, tenantId: SANDBOX_TENANT, clientId: grader.clientId, objectId: grader.objectId, signer },
+      graph: { url: graph.url },
       caPem: ca.certPem,
       scenarios,
       kubeconfig,
-      secrets: () => [...issued],
+      secrets: () => [...issued, ...entra.issued()],
       kubeRequests: (user) => [...(students.get(user)?.kube.values() ?? [])].flatMap((k) => k.server.requests),
       traffic(user) {
         const s = students.get(user);
@@ -200,6 +244,7 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
       registry,
       reload(next) {
         arm.setStudents(next);
+        graph.setStudents(next);
         registry.setRegistries(registriesOf(next));
         for (const scenario of next) {
           const s = students.get(scenario.user);
@@ -207,7 +252,10 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
           s.scenario = scenario;
           for (const [name, world] of s.worlds) {
             world.reload(scenario.kubernetes?.cluster === name ? scenario : { ...scenario, kubernetes: { cluster: name, loadBalancer: 'assigned', apply: '', deletedPods: [], greetings: [], helm: [] } });
-            s.kube.get(name)?.server.configure({ faults: scenario.faults.kube, latencyMs: scenario.faults.latencyMs });
+            const server = s.kube.get(name)?.server;
+            const cluster = scenario.azure.clusters.find((c) => c.name === name);
+            server?.configure({ faults: scenario.faults.kube, latencyMs: scenario.faults.latencyMs, entra: cluster?.entra ? signer : null });
+            void server?.setRunning(cluster?.powerState !== 'Stopped').catch(() => undefined); // a port taken meanwhile: it stays off
           }
           void s.vm?.reload(scenario);
         }

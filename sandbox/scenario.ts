@@ -9,7 +9,18 @@ import { ConfigError } from '../core/errors.js';
 import { Fields, parseYamlText, readYamlFile } from '../core/fields.js';
 import { STATUSES, type Status } from '../core/model.js';
 
-export const ROLES = ['Reader', 'AcrPull', 'AcrPush', 'Contributor', 'Owner'] as const;
+export const ROLES = [
+  'Reader',
+  'AcrPull',
+  'AcrPush',
+  'Contributor',
+  'Owner',
+  'Container Registry Repository Reader',
+  'Container Registry Repository Writer',
+  'Container Registry Repository Contributor',
+  'Container Registry Repository Catalog Lister',
+] as const;
+export const ROLE_ASSIGNMENT_MODES = ['LegacyRegistryPermissions', 'AbacRepositoryPermissions'] as const;
 export const VM_FAULTS = ['refuse', 'hang', 'bad-password'] as const;
 export const ARM_FAULTS = ['throttle', 'error500', 'hang'] as const;
 export const KUBE_FAULTS = ['forbidden', 'error500', 'hang'] as const;
@@ -30,6 +41,10 @@ export interface ScenarioCluster {
   provisioningState: string;
   powerState: string;
   nodeCount: number;
+  /** how the nodes authenticate to Azure: managed identities (default) or a service principal */
+  identity?: 'msi' | 'servicePrincipal';
+  /** Entra-integrated (managed AAD, local accounts disabled): kubelogin kubeconfig, Entra tokens only */
+  entra?: boolean;
 }
 
 export interface ScenarioRegistry {
@@ -38,11 +53,17 @@ export interface ScenarioRegistry {
   adminUserEnabled: boolean;
   /** "repo:tag" */
   images: string[];
+  /** whether the grader's identity may call listCredentials (forbidden: ARM answers 403 AuthorizationFailed) */
+  listCredentials?: 'allowed' | 'forbidden';
+  /** "repo:tag" of `images` pushed again after the pods pulled it (once per mention): the tag moves to the new manifest */
+  repushed?: string[];
+  /** ARM's roleAssignmentMode (default LegacyRegistryPermissions); in ABAC mode only the repository roles pull */
+  roleAssignmentMode?: (typeof ROLE_ASSIGNMENT_MODES)[number];
 }
 
 export interface ScenarioRoleAssignment {
   role: (typeof ROLES)[number];
-  /** a cluster name of this scenario: its service principal */
+  /** a cluster name of this scenario: the identity its nodes pull with (kubelet identity or service principal) */
   assignee: string;
   /** a registry name, or "resourceGroup" */
   scope: string;
@@ -50,6 +71,8 @@ export interface ScenarioRoleAssignment {
 
 export interface ScenarioAzure {
   resourceGroup: string;
+  /** whether the grader's identity may read Microsoft Graph (forbidden: 403 Authorization_RequestDenied) */
+  graph?: 'allowed' | 'forbidden';
   clusters: ScenarioCluster[];
   registries: ScenarioRegistry[];
   roleAssignments: ScenarioRoleAssignment[];
@@ -61,6 +84,8 @@ export interface ScenarioHelmRelease {
   helm: 2 | 3;
   status: string;
   values: Record<string, unknown>;
+  /** the chart's own values.yaml as a mapping (default: the greetings chart's, for a greetings chart) */
+  chartValues?: Record<string, unknown>;
   tiller: boolean;
 }
 
@@ -146,12 +171,15 @@ function readVm(f: Fields | undefined): ScenarioVm | null {
 function readAzure(f: Fields | undefined, user: string): ScenarioAzure {
   const azure: ScenarioAzure = {
     resourceGroup: f?.optString('resourceGroup') ?? `${user}-rg`,
+    graph: f?.oneOf('graph', ['allowed', 'forbidden'] as const, 'allowed') ?? 'allowed',
     clusters: (f?.objectList('clusters') ?? []).map((c) => {
       const cluster: ScenarioCluster = {
         name: name(c, 'name'),
         provisioningState: c.oneOf('provisioningState', ['Succeeded', 'Creating', 'Updating', 'Deleting', 'Failed', 'Canceled'], 'Succeeded'),
         powerState: c.oneOf('powerState', ['Running', 'Stopped'], 'Running'),
         nodeCount: c.optNumber('nodeCount', { integer: true, min: 0, max: 100 }) ?? 3,
+        identity: c.oneOf('identity', ['msi', 'servicePrincipal'] as const, 'msi'),
+        entra: c.optBoolean('entra') ?? false,
       };
       c.done();
       return cluster;
@@ -165,7 +193,14 @@ function readAzure(f: Fields | undefined, user: string): ScenarioAzure {
           if (!/^[a-z0-9][a-z0-9._/-]*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(img)) r.fail(`images[${i}]`, `expected "repository:tag", got ${JSON.stringify(img)}`);
           return img;
         }),
+        repushed: [],
+        listCredentials: r.oneOf('listCredentials', ['allowed', 'forbidden'] as const, 'allowed'),
+        roleAssignmentMode: r.oneOf('roleAssignmentMode', ROLE_ASSIGNMENT_MODES, 'LegacyRegistryPermissions'),
       };
+      registry.repushed = (r.optStringList('repushed') ?? []).map((ref, i) => {
+        if (!registry.images.includes(ref)) r.fail(`repushed[${i}]`, `expected one of this registry's images (${registry.images.join(', ') || 'none'}), got ${JSON.stringify(ref)}`);
+        return ref;
+      });
       r.done();
       return registry;
     }),
@@ -197,12 +232,14 @@ function readKubernetes(f: Fields | undefined, azure: ScenarioAzure, parent: Fie
       const helmVersion = h.optNumber('helm', { integer: true }) ?? 3;
       if (helmVersion !== 2 && helmVersion !== 3) h.fail('helm', `expected 2 or 3, got ${helmVersion}`);
       const values = h.optObject('values');
+      const chartValues = h.optObject('chartValues');
       const release: ScenarioHelmRelease = {
         name: name(h, 'name'),
         chart: h.string('chart'),
         helm: helmVersion as 2 | 3,
         status: h.optString('status') ?? 'deployed',
         values: values ? Object.fromEntries(values.entries()) : {},
+        ...(chartValues ? { chartValues: Object.fromEntries(chartValues.entries()) } : {}),
         tiller: h.optBoolean('tiller') ?? false,
       };
       h.done();

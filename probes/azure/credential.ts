@@ -2,10 +2,13 @@
  * Credentials the Azure probe asks for ARM tokens.
  * - `defaultCredential` is the only place a DefaultAzureCredential is made: it may probe the cloud
  *   metadata address (managed identity), so only the CLI calls it, never a test.
- * - `staticTokenCredential` hands out a fixed bearer token: the simulated lab's class config, and tests.
+ * - `staticTokenCredential` hands out a fixed bearer token (a token fetched elsewhere, and tests).
+ * - `servicePrincipalCredential` signs in with a client secret at the configured authority (a
+ *   sovereign cloud's, or the simulated lab's directory), trusting the config's extra CA.
  */
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
-import { DefaultAzureCredential, type DefaultAzureCredentialOptions } from '@azure/identity';
+import { ClientSecretCredential, DefaultAzureCredential, type DefaultAzureCredentialOptions } from '@azure/identity';
+import type { AzureSettings } from '../../core/config.js';
 import type { Secret } from '../../core/secret.js';
 
 export function defaultCredential(options: DefaultAzureCredentialOptions = {}): TokenCredential {
@@ -19,6 +22,22 @@ export function staticTokenCredential(secret: Secret, lifetimeMs = 3_600_000): T
       return { token: secret.reveal(), expiresOnTimestamp: Date.now() + lifetimeMs };
     },
   };
+}
+
+export function servicePrincipalCredential(sp: NonNullable<AzureSettings['servicePrincipal']>, caPem?: string): TokenCredential {
+  return new ClientSecretCredential(sp.tenantId, sp.clientId, sp.clientSecret.reveal(), {
+    authorityHost: sp.authorityHost,
+    // instance discovery asks login.microsoftonline.com about the authority: not for a configured one
+    disableInstanceDiscovery: sp.authorityHost !== 'https://login.microsoftonline.com',
+    ...(caPem ? { tlsOptions: { ca: caPem } } : {}),
+  });
+}
+
+/** The credential a class config names. */
+export function credentialFor(azure: AzureSettings, caPem?: string): TokenCredential {
+  if (azure.credential === 'token') return staticTokenCredential(azure.token!);
+  if (azure.credential === 'servicePrincipal') return servicePrincipalCredential(azure.servicePrincipal!, caPem);
+  return defaultCredential();
 }
 
 /** Who a bearer token speaks for, from its JWT claims when it is a JWT (for error messages only). */

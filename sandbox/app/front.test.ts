@@ -1,3 +1,4 @@
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClusterWorld } from '../kube/world.js';
@@ -68,7 +69,7 @@ describe('front', () => {
     expect((await raw(f, `${IP}:8080`)).text).toMatch(/^HTTP\/1\.1 404/);
   });
 
-  it('spreads requests over every ready pod in turn', async () => {
+  it('spreads connections over every ready pod in turn; the requests of one connection all reach its pod', async () => {
     const world = new ClusterWorld(scenario({ kubernetes: { apply: myappYaml() } }), { externalIp: IP });
     worlds.push(world);
     const pods = world.list('pods', 'default', { labelSelector: 'app=myapp' }).map((p) => p.metadata.name);
@@ -88,6 +89,22 @@ describe('front', () => {
     fronts.push(f);
     for (let i = 0; i < 6; i++) await raw(f, IP);
     expect([...calls.values()]).toEqual([2, 2, 2]);
+    // one keep-alive connection, four requests: one pod serves them all
+    calls.clear();
+    const agent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
+    const sockets = new Set<unknown>();
+    for (let i = 0; i < 4; i++) {
+      await new Promise<void>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port: f.port, path: '/', agent, headers: { host: IP } }, (res) => {
+          sockets.add(res.socket);
+          res.resume().on('end', () => resolve());
+        });
+        req.on('error', reject).end();
+      });
+    }
+    agent.destroy();
+    expect(sockets.size).toBe(1);
+    expect([...calls.values()]).toEqual([4]);
   });
 
   it('fault hang: headers never sent', async () => {

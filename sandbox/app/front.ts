@@ -4,6 +4,7 @@
  * `network.connectTo` map, so the Host header still names the public address.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { serveLoopback } from '../listen.js';
 import type { ScenarioFaults } from '../scenario.js';
 import { Unreachable, sendAppResponse, toAppRequest, type AppHandler } from './http.js';
@@ -11,7 +12,11 @@ import { Unreachable, sendAppResponse, toAppRequest, type AppHandler } from './h
 export type HttpFault = ScenarioFaults['http'];
 
 export interface FrontOptions {
-  /** The handler behind a public address (`203.0.113.7`, `labuser07-vm.example:80`), or undefined. */
+  /**
+   * Opens a connection to what answers at a public address (`203.0.113.7`, `labuser07-vm.example:80`),
+   * or undefined. Called once per client connection and address: a load balancer balances
+   * connections, so every request on one client socket reaches the same backend.
+   */
   resolve(hostHeader: string): AppHandler | undefined;
   /** The faults of the student owning that address. */
   faultsFor?(hostHeader: string): { http?: HttpFault; latencyMs?: number } | undefined;
@@ -64,6 +69,16 @@ function applyFault(fault: HttpFault, req: IncomingMessage, res: ServerResponse)
 }
 
 export async function startFront(opts: FrontOptions): Promise<Front> {
+  const connections = new WeakMap<Socket, Map<string, AppHandler>>();
+  const connectionFor = (socket: Socket, hostHeader: string): AppHandler | undefined => {
+    let open = connections.get(socket);
+    if (!open) connections.set(socket, (open = new Map()));
+    const kept = open.get(hostHeader);
+    if (kept) return kept;
+    const handler = opts.resolve(hostHeader);
+    if (handler) open.set(hostHeader, handler);
+    return handler;
+  };
   const server = createServer((req, res) => {
     const hostHeader = req.headers.host ?? '';
     opts.onRequest?.(hostHeader);
@@ -72,7 +87,7 @@ export async function startFront(opts: FrontOptions): Promise<Front> {
         const faults = opts.faultsFor?.(hostHeader);
         if (faults?.latencyMs) await new Promise((r) => setTimeout(r, faults.latencyMs));
         if (applyFault(faults?.http ?? null, req, res)) return;
-        const handler = opts.resolve(hostHeader);
+        const handler = connectionFor(req.socket, hostHeader);
         if (!handler) {
           sendAppResponse(res, { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `no site at ${hostHeader}\n` });
           return;

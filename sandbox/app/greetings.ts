@@ -109,18 +109,63 @@ export function apiBase(env: Record<string, string>): string {
   return v.endsWith('/') ? v.slice(0, -1) : v;
 }
 
+/**
+ * The app's HTTP client keeps connections alive, as RestTemplate over the JDK's HttpURLConnection
+ * does: an idle connection is reused for up to 5 s (the JDK's keep-alive default when the server
+ * names none) and 100 requests (Tomcat's maxKeepAliveRequests). A kept connection that fails is
+ * dropped and the request sent once more on a new one, as the JDK retries on a stale connection.
+ */
+export class KeepAlivePool {
+  static readonly IDLE_MS = 5_000;
+  static readonly MAX_REQUESTS = 100;
+  private readonly open = new Map<string, { handler: AppHandler; lastUsed: number; requests: number }>();
+  constructor(
+    private readonly net: PodNetwork,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async send(host: string, port: number, req: AppRequest): Promise<AppResponse> {
+    const key = `${host}:${port}`;
+    const kept = this.open.get(key);
+    if (kept && this.now() - kept.lastUsed < KeepAlivePool.IDLE_MS && kept.requests < KeepAlivePool.MAX_REQUESTS) {
+      try {
+        return await this.use(key, kept, req);
+      } catch (e) {
+        if (!(e instanceof Unreachable)) throw e;
+      }
+    }
+    this.open.delete(key);
+    const fresh = { handler: this.net(host, port), lastUsed: this.now(), requests: 0 };
+    this.open.set(key, fresh);
+    try {
+      return await this.use(key, fresh, req);
+    } catch (e) {
+      this.open.delete(key);
+      throw e;
+    }
+  }
+
+  private async use(key: string, conn: { handler: AppHandler; lastUsed: number; requests: number }, req: AppRequest): Promise<AppResponse> {
+    conn.requests++;
+    const answer = await conn.handler(req);
+    conn.lastUsed = this.now();
+    if (conn.requests >= KeepAlivePool.MAX_REQUESTS) this.open.delete(key);
+    return answer;
+  }
+}
+
 /** RestTemplate over the pod's network. Throws Unreachable like a refused/unknown host. */
-async function callApi(net: PodNetwork, url: string, method: string, body?: unknown): Promise<AppResponse> {
+async function callApi(pool: KeepAlivePool, url: string, method: string, body?: unknown): Promise<AppResponse> {
   const u = new URL(url);
-  const handler = net(u.hostname, u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80);
   const payload = body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(body));
   const headers: Record<string, string> = { accept: 'application/json, application/*+json', host: u.host };
   if (body !== undefined) headers['content-type'] = 'application/json;charset=UTF-8';
-  return handler({ method, path: u.pathname + u.search, headers, body: payload });
+  return pool.send(u.hostname, u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80, { method, path: u.pathname + u.search, headers, body: payload });
 }
 
-export function createMyApp(opts: { env: Record<string, string>; net: PodNetwork }): AppHandler {
+export function createMyApp(opts: { env: Record<string, string>; net: PodNetwork; now?: () => number }): AppHandler {
   const base = apiBase(opts.env);
+  const pool = new KeepAlivePool(opts.net, opts.now);
   return async (req) => {
     const { pathname, query } = splitPath(req.path);
     if (pathname === '/' && (req.method === 'GET' || req.method === 'HEAD')) return html(200, START_PAGE);
@@ -129,15 +174,15 @@ export function createMyApp(opts: { env: Record<string, string>; net: PodNetwork
       const content = new URLSearchParams(req.body.toString('utf8')).get('content') ?? '';
       let step = `POST request for "${base}/api/greetings"`;
       try {
-        const posted = await callApi(opts.net, `${base}/api/greetings`, 'POST', { id: 0, content });
+        const posted = await callApi(pool, `${base}/api/greetings`, 'POST', { id: 0, content });
         if (posted.status >= 400) return springError(req, 500, `${posted.status} null`);
         step = `GET request for "${base}/api/greetings"`;
-        const listed = await callApi(opts.net, `${base}/api/greetings`, 'GET');
+        const listed = await callApi(pool, `${base}/api/greetings`, 'GET');
         if (listed.status >= 400) return springError(req, 500, `${listed.status} null`);
         return html(200, resultPage(JSON.parse(listed.body.toString()) as Greeting[]));
       } catch (e) {
         if (!(e instanceof Unreachable)) return springError(req, 500, e instanceof Error ? e.message : String(e));
-        const detail = e.javaException === 'java.net.UnknownHostException' ? new URL(base).hostname : 'Connection refused (Connection refused)';
+        const detail = e.javaException === 'java.net.UnknownHostException' ? new URL(base).hostname : e.javaException === 'java.net.SocketException' ? 'Connection reset' : 'Connection refused (Connection refused)';
         return springError(req, 500, `I/O error on ${step}: ${detail}; nested exception is ${e.javaException}: ${detail}`);
       }
     }

@@ -27,14 +27,14 @@ export class Unreachable extends Error {
   constructor(
     message: string,
     /** Java's exception name for the same failure: what Spring puts in its error page. */
-    readonly javaException: 'java.net.UnknownHostException' | 'java.net.ConnectException',
+    readonly javaException: 'java.net.UnknownHostException' | 'java.net.ConnectException' | 'java.net.SocketException',
   ) {
     super(message);
     this.name = 'Unreachable';
   }
 }
 
-/** Resolves `host:port` as seen from inside one pod (cluster DNS + Service routing). */
+/** Opens a connection to `host:port` as seen from inside one pod (cluster DNS + Service routing): its requests all reach one pod. */
 export type PodNetwork = (host: string, port: number) => AppHandler;
 
 const MAX_BODY = 1024 * 1024;

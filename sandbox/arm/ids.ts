@@ -22,24 +22,41 @@ export const roleDefinitionId = (sub: string, guid: string): string => `/subscri
 /** AKS puts the nodes and the kubelet identity in a resource group of its own */
 export const nodeResourceGroup = (rg: string, cluster: string): string => `MC_${rg}_${cluster}_${LOCATION}`;
 
-export interface ClusterIdentity {
-  /** application (client) id */
-  clientId: string;
-  /** object id of its service principal: what role assignments name as principalId */
-  objectId: string;
-  /** the user-assigned identity resource AKS shows as identityProfile.kubeletidentity */
-  resourceId: string;
+/** The managed identities of an AKS cluster created with `--enable-managed-identity` (the default). */
+export interface ManagedClusterIdentities {
+  kind: 'msi';
+  /** the cluster's system-assigned identity (ARM: identity.principalId); it manages Azure resources, it does not pull */
+  principalId: string;
+  /** the kubelet identity: a user-assigned identity in the node resource group, with its own ids */
+  kubelet: { clientId: string; objectId: string; resourceId: string };
 }
 
-/**
- * The one principal that pulls images for a cluster. ARM shows it both as the cluster's service
- * principal (servicePrincipalProfile.clientId) and as its kubelet identity, so a grader that matches
- * role assignments on either finds the same object id.
- */
-export function clusterIdentity(sub: string, rg: string, cluster: string): ClusterIdentity {
+/** A cluster created with `--service-principal`: ARM shows only the application (client) id. */
+export interface ServicePrincipalClusterIdentity {
+  kind: 'servicePrincipal';
+  /** application (client) id: servicePrincipalProfile.clientId */
+  appId: string;
+  /** object id of its service principal in the directory: what role assignments name, found through Graph */
+  objectId: string;
+  displayName: string;
+}
+
+export type ClusterIdentity = ManagedClusterIdentities | ServicePrincipalClusterIdentity;
+
+/** A cluster's identities, deterministic from subscription, group and name. */
+export function clusterIdentity(sub: string, rg: string, cluster: string, kind: 'msi' | 'servicePrincipal' = 'msi'): ClusterIdentity {
+  const key = [sub, rg.toLowerCase(), cluster.toLowerCase()];
+  if (kind === 'servicePrincipal') return { kind, appId: guidFrom('sp-app', ...key), objectId: guidFrom('sp-object', ...key), displayName: `${cluster}SP` };
   return {
-    clientId: guidFrom('client', sub, rg.toLowerCase(), cluster.toLowerCase()),
-    objectId: guidFrom('object', sub, rg.toLowerCase(), cluster.toLowerCase()),
-    resourceId: `/subscriptions/${sub}/resourcegroups/${nodeResourceGroup(rg, cluster)}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${cluster}-agentpool`,
+    kind,
+    principalId: guidFrom('cluster-msi', ...key),
+    kubelet: {
+      clientId: guidFrom('client', ...key),
+      objectId: guidFrom('object', ...key),
+      resourceId: `/subscriptions/${sub}/resourcegroups/${nodeResourceGroup(rg, cluster)}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${cluster}-agentpool`,
+    },
   };
 }
+
+/** The object id of the principal whose role assignments let the cluster's nodes pull images. */
+export const pullingObjectId = (identity: ClusterIdentity): string => (identity.kind === 'msi' ? identity.kubelet.objectId : identity.objectId);

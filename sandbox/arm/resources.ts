@@ -7,7 +7,7 @@
 import type { ScenarioCluster, ScenarioRegistry, ScenarioRoleAssignment } from '../scenario.js';
 import { KUBERNETES_VERSION } from '../kube/objects.js';
 import { adminCredentials, loginServer } from '../registry/credentials.js';
-import { clusterId, clusterIdentity, guidFrom, LOCATION, nodeResourceGroup, registryId, resourceGroupId, roleDefinitionId } from './ids.js';
+import { clusterId, clusterIdentity, guidFrom, LOCATION, nodeResourceGroup, pullingObjectId, registryId, resourceGroupId, roleDefinitionId } from './ids.js';
 import { BUILT_IN_ROLES } from './roles.js';
 
 /** "v1.30.6" as the kube stand-in reports it; ARM writes versions without the "v" */
@@ -20,6 +20,20 @@ export const eTag = (...parts: string[]): string => guidFrom('etag', ...parts);
 
 export function resourceGroupJson(sub: string, rg: string) {
   return { id: resourceGroupId(sub, rg), name: rg, type: 'Microsoft.Resources/resourceGroups', location: LOCATION, properties: { provisioningState: 'Succeeded' } };
+}
+
+/** A subscription as `GET /subscriptions` lists it (Subscriptions_List, api-version 2019-11-01 and later), without tags. */
+export function subscriptionJson(sub: string, tenantId: string) {
+  return {
+    id: `/subscriptions/${sub}`,
+    authorizationSource: 'RoleBased',
+    managedByTenants: [],
+    subscriptionId: sub,
+    tenantId,
+    displayName: 'Lab subscription',
+    state: 'Enabled',
+    subscriptionPolicies: { locationPlacementId: 'Public_2014-09-01', quotaId: 'PayAsYouGo_2014-09-01', spendingLimit: 'Off' },
+  };
 }
 
 /** What `az aks create` derives: first 10 characters of the name, 16 of the group, 6 of the subscription */
@@ -57,8 +71,13 @@ function agentPoolProperties(sub: string, rg: string, c: ScenarioCluster) {
   };
 }
 
-export function clusterJson(sub: string, rg: string, c: ScenarioCluster) {
-  const identity = clusterIdentity(sub, rg, c.name);
+/**
+ * A cluster has either managed identities (ARM: `identity` SystemAssigned, servicePrincipalProfile
+ * "msi", a kubelet identity with its own object id) or a service principal (its client id only),
+ * never both. Entra-integrated clusters show their managed AAD profile and no local accounts.
+ */
+export function clusterJson(sub: string, rg: string, c: ScenarioCluster, tenantId: string) {
+  const identity = clusterIdentity(sub, rg, c.name, c.identity);
   const prefix = dnsPrefix(sub, rg, c.name);
   const fqdn = clusterFqdn(sub, rg, c.name);
   const mcRg = nodeResourceGroup(rg, c.name);
@@ -68,6 +87,7 @@ export function clusterJson(sub: string, rg: string, c: ScenarioCluster) {
     name: c.name,
     type: 'Microsoft.ContainerService/managedClusters',
     eTag: eTag(sub, rg, c.name),
+    ...(identity.kind === 'msi' ? { identity: { type: 'SystemAssigned', principalId: identity.principalId, tenantId } } : {}),
     properties: {
       provisioningState: c.provisioningState,
       powerState: { code: c.powerState },
@@ -78,9 +98,10 @@ export function clusterJson(sub: string, rg: string, c: ScenarioCluster) {
       azurePortalFQDN: fqdn.replace('.hcp.', '.portal.hcp.'),
       agentPoolProfiles: [{ name: 'nodepool1', ...agentPoolProperties(sub, rg, c) }],
       linuxProfile: { adminUsername: 'azureuser', ssh: { publicKeys: [{ keyData: `ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ${Buffer.from(guidFrom('ssh', sub, rg, c.name)).toString('base64')} ${c.name}` }] } },
-      servicePrincipalProfile: { clientId: identity.clientId },
+      servicePrincipalProfile: { clientId: identity.kind === 'msi' ? 'msi' : identity.appId },
       nodeResourceGroup: mcRg,
       enableRBAC: true,
+      ...(c.entra ? { aadProfile: { managed: true, enableAzureRBAC: false, tenantID: tenantId }, disableLocalAccounts: true } : {}),
       maxAgentPools: 100,
       networkProfile: {
         networkPlugin: 'kubenet',
@@ -94,7 +115,7 @@ export function clusterJson(sub: string, rg: string, c: ScenarioCluster) {
         serviceCidrs: ['10.0.0.0/16'],
         ipFamilies: ['IPv4'],
       },
-      identityProfile: { kubeletidentity: { resourceId: identity.resourceId, clientId: identity.clientId, objectId: identity.objectId } },
+      ...(identity.kind === 'msi' ? { identityProfile: { kubeletidentity: { resourceId: identity.kubelet.resourceId, clientId: identity.kubelet.clientId, objectId: identity.kubelet.objectId } } } : {}),
     },
   };
 }
@@ -103,7 +124,10 @@ export function agentPoolJson(sub: string, rg: string, c: ScenarioCluster) {
   return { id: `${clusterId(sub, rg, c.name)}/agentPools/nodepool1`, name: 'nodepool1', type: 'Microsoft.ContainerService/managedClusters/agentPools', properties: agentPoolProperties(sub, rg, c) };
 }
 
-export function registryJson(sub: string, rg: string, r: ScenarioRegistry) {
+/** roleAssignmentMode is absent from the 2025-04-01 registry answer and present in 2025-11-01. */
+const carriesRoleAssignmentMode = (apiVersion: string): boolean => apiVersion > '2025-04-01';
+
+export function registryJson(sub: string, rg: string, r: ScenarioRegistry, apiVersion: string) {
   return {
     id: registryId(sub, rg, r.name),
     name: r.name,
@@ -134,7 +158,7 @@ export function registryJson(sub: string, rg: string, r: ScenarioRegistry) {
       networkRuleBypassAllowedForTasks: false,
       zoneRedundancy: 'Disabled',
       anonymousPullEnabled: false,
-      roleAssignmentMode: 'LegacyRegistryPermissions',
+      ...(carriesRoleAssignmentMode(apiVersion) ? { roleAssignmentMode: r.roleAssignmentMode ?? 'LegacyRegistryPermissions' } : {}),
     },
   };
 }
@@ -147,11 +171,13 @@ export function registryCredentialsJson(r: ScenarioRegistry) {
 /** The scope id of a scenario role assignment: the resource group, or the registry it names. */
 export const assignmentScope = (sub: string, rg: string, a: ScenarioRoleAssignment): string => (a.scope === 'resourceGroup' ? resourceGroupId(sub, rg) : registryId(sub, rg, a.scope));
 
-export function roleAssignmentJson(sub: string, rg: string, a: ScenarioRoleAssignment) {
+/** `clusters`: the scenario's clusters, to name the assignee's pulling identity (kubelet identity or service principal). */
+export function roleAssignmentJson(sub: string, rg: string, a: ScenarioRoleAssignment, clusters: readonly ScenarioCluster[]) {
+  const assignee = clusters.find((c) => c.name === a.assignee);
   const scope = assignmentScope(sub, rg, a);
   const name = guidFrom('role-assignment', sub, rg.toLowerCase(), a.role, a.assignee.toLowerCase(), a.scope.toLowerCase());
   return {
-    properties: { roleDefinitionId: roleDefinitionId(sub, BUILT_IN_ROLES[a.role].guid), principalId: clusterIdentity(sub, rg, a.assignee).objectId, principalType: 'ServicePrincipal', scope },
+    properties: { roleDefinitionId: roleDefinitionId(sub, BUILT_IN_ROLES[a.role].guid), principalId: pullingObjectId(clusterIdentity(sub, rg, a.assignee, assignee?.identity)), principalType: 'ServicePrincipal', scope },
     id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
     type: 'Microsoft.Authorization/roleAssignments',
     name,

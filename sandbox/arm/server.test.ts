@@ -12,9 +12,9 @@ import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { createCa } from '../ca.js';
 import type { ScenarioAzure, ScenarioFaults } from '../scenario.js';
 import { adminCredentials } from '../registry/credentials.js';
-import { clusterIdentity, registryId, resourceGroupId } from './ids.js';
+import { clusterIdentity, pullingObjectId, registryId, resourceGroupId, type ManagedClusterIdentities, type ServicePrincipalClusterIdentity } from './ids.js';
 import { BUILT_IN_ROLES } from './roles.js';
-import { startArm, type ArmServer, type ArmStudent } from './server.js';
+import { SANDBOX_TENANT, STATIC_CALLER, startArm, type ArmServer, type ArmStudent } from './server.js';
 import { sharedPath } from '../../test/support/shared.js';
 
 const SUB = '6c1f2b8e-93a4-4d52-8e0f-1a2b3c4d5e6f';
@@ -42,6 +42,17 @@ const STUDENTS: ArmStudent[] = [
   student('labuser11', {}, { arm: 'hang' }),
   student('labuser12', { clusters: [aks('aks12')] }, { latencyMs: 300 }),
   student('labuser13'),
+  student('labuser14', { registries: [acr('labuser14acr', { listCredentials: 'forbidden' }), acr('labuser14off', { listCredentials: 'forbidden', adminUserEnabled: false })] }),
+  student('labuser16', {
+    clusters: [aks('aks16', { identity: 'servicePrincipal' })],
+    registries: [acr('labuser16acr')],
+    roleAssignments: [{ role: 'AcrPull', assignee: 'aks16', scope: 'labuser16acr' }],
+  }),
+  student('labuser15', {
+    clusters: [aks('aks15')],
+    registries: [acr('labuser15acr', { roleAssignmentMode: 'AbacRepositoryPermissions' })],
+    roleAssignments: [{ role: 'Container Registry Repository Reader', assignee: 'aks15', scope: 'labuser15acr' }],
+  }),
 ];
 
 const kubeconfigFor = (user: string, cluster: string) => `apiVersion: v1\nkind: Config\nclusters:\n- name: ${cluster}\n  cluster: {server: "https://${cluster}.example:443"}\nusers:\n- name: clusterUser_${user}\n  user: {token: t-${user}}\n`;
@@ -93,9 +104,9 @@ describe('fake ARM with the Azure SDK clients', () => {
     const list = await collect(c.managedClusters.listByResourceGroup('labuser07-rg'));
     expect(list.map((x) => x.name)).toEqual(['aks07']);
     const mc = await c.managedClusters.get('LABUSER07-RG', 'AKS07'); // ARM matches names case-insensitively
-    const id = clusterIdentity(SUB, 'labuser07-rg', 'aks07');
-    expect(mc).toMatchObject({ name: 'aks07', provisioningState: 'Succeeded', powerState: { code: 'Running' }, servicePrincipalProfile: { clientId: id.clientId }, enableRbac: true });
-    expect(mc.identityProfile?.['kubeletidentity']).toMatchObject({ objectId: id.objectId, clientId: id.clientId });
+    const id = clusterIdentity(SUB, 'labuser07-rg', 'aks07') as ManagedClusterIdentities;
+    expect(mc).toMatchObject({ name: 'aks07', provisioningState: 'Succeeded', powerState: { code: 'Running' }, servicePrincipalProfile: { clientId: 'msi' }, enableRbac: true });
+    expect(mc.identityProfile?.['kubeletidentity']).toMatchObject({ objectId: id.kubelet.objectId, clientId: id.kubelet.clientId });
     expect(mc.agentPoolProfiles?.reduce((n, p) => n + (p.count ?? 0), 0)).toBe(3);
     expect(mc.fqdn).toMatch(/^aks07-labuser07-rg-6c1f2b-[0-9a-f]{8}\.hcp\.westeurope\.azmk8s\.io$/);
     expect(mc.kubernetesVersion).toMatch(/^1\.\d+\.\d+$/);
@@ -104,6 +115,29 @@ describe('fake ARM with the Azure SDK clients', () => {
     expect(mc.id!.toLowerCase().startsWith(resourceGroupId(SUB, 'labuser07-rg').toLowerCase() + '/')).toBe(true);
     const creating = await c.managedClusters.get('labuser08-rg', 'aks08');
     expect([creating.provisioningState, creating.agentPoolProfiles?.[0].count]).toEqual(['Creating', 2]);
+  });
+
+  it('shows a cluster with managed identities or with a service principal, never both, as the real client reads them', async () => {
+    const { aks: c, authz } = clients();
+    const msi = await c.managedClusters.get('labuser07-rg', 'aks07');
+    const ids = clusterIdentity(SUB, 'labuser07-rg', 'aks07') as ManagedClusterIdentities;
+    expect(msi.identity).toEqual({ type: 'SystemAssigned', principalId: ids.principalId, tenantId: SANDBOX_TENANT });
+    expect(msi.servicePrincipalProfile).toEqual({ clientId: 'msi' });
+    expect(msi.identityProfile?.['kubeletidentity']).toEqual({ resourceId: ids.kubelet.resourceId, clientId: ids.kubelet.clientId, objectId: ids.kubelet.objectId });
+    expect(ids.kubelet.objectId).not.toBe(ids.principalId); // the kubelet identity is a principal of its own
+
+    const sp = await c.managedClusters.get('labuser16-rg', 'aks16');
+    const spIds = clusterIdentity(SUB, 'labuser16-rg', 'aks16', 'servicePrincipal') as ServicePrincipalClusterIdentity;
+    expect(sp.servicePrincipalProfile).toEqual({ clientId: spIds.appId });
+    expect(sp.identity).toBeUndefined();
+    expect(sp.identityProfile).toBeUndefined();
+    expect(JSON.stringify((await raw(`/subscriptions/${SUB}/resourceGroups/labuser16-rg/providers/Microsoft.ContainerService/managedClusters/aks16?api-version=2026-04-01`)).json)).not.toContain(spIds.objectId);
+
+    // role assignments name the pulling identity: the kubelet identity, or the service principal's object id
+    const [msiGrant] = await collect(authz.roleAssignments.listForResourceGroup('labuser07-rg', { filter: "principalId eq '" + ids.kubelet.objectId + "'" }));
+    expect(msiGrant).toBeDefined();
+    const [spGrant] = await collect(authz.roleAssignments.listForScope(registryId(SUB, 'labuser16-rg', 'labuser16acr'), { filter: 'atScope()' }));
+    expect(spGrant.principalId).toBe(spIds.objectId);
   });
 
   it('lists agent pools and hands out the user kubeconfig', async () => {
@@ -132,11 +166,65 @@ describe('fake ARM with the Azure SDK clients', () => {
     expect([disabled.statusCode, disabled.code]).toEqual([400, 'AdminUserDisabled']);
   });
 
+  it('refuses listCredentials with 403 AuthorizationFailed when the grader may not read them, before looking at the admin user', async () => {
+    const { acr: c } = clients({ maxRetries: 0 });
+    const enabled = await c.registries.get('labuser14-rg', 'labuser14acr');
+    expect(enabled.adminUserEnabled).toBe(true);
+    for (const name of ['labuser14acr', 'labuser14off']) {
+      const err = await restError(c.registries.listCredentials('labuser14-rg', name));
+      expect([err.statusCode, err.code]).toEqual([403, 'AuthorizationFailed']);
+      expect(err.message).toBe(
+        `The client '${STATIC_CALLER.appId}' with object id '${STATIC_CALLER.objectId}' does not have authorization to perform action 'Microsoft.ContainerRegistry/registries/listCredentials/action' over scope '${registryId(SUB, 'labuser14-rg', name)}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+      );
+    }
+  });
+
+  it('shows the registry role assignment mode as the real client maps it (absent before api-version 2025-11-01) and resolves the ABAC repository roles by GUID', async () => {
+    const { acr: c, authz } = clients();
+    expect((await c.registries.get('labuser15-rg', 'labuser15acr')).roleAssignmentMode).toBe('AbacRepositoryPermissions');
+    expect((await c.registries.get('labuser07-rg', 'labuser07acr')).roleAssignmentMode).toBe('LegacyRegistryPermissions');
+    const old = await raw(`/subscriptions/${SUB}/resourceGroups/labuser15-rg/providers/Microsoft.ContainerRegistry/registries/labuser15acr?api-version=2025-04-01`);
+    expect(old.json.properties).not.toHaveProperty('roleAssignmentMode');
+    const [ra] = await collect(authz.roleAssignments.listForScope(registryId(SUB, 'labuser15-rg', 'labuser15acr'), { filter: 'atScope()' }));
+    expect(ra.roleDefinitionId).toBe(`/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/b93aa761-3e63-49ed-ac28-beffa264f7ac`);
+    const def = await authz.roleDefinitions.getById(ra.roleDefinitionId!.replace(/^\//, ''));
+    expect([def.roleName, def.roleType, def.permissions?.[0].dataActions]).toEqual([
+      'Container Registry Repository Reader',
+      'BuiltInRole',
+      ['Microsoft.ContainerRegistry/registries/repositories/content/read', 'Microsoft.ContainerRegistry/registries/repositories/metadata/read'],
+    ]);
+    for (const [name, guid] of [
+      ['Container Registry Repository Writer', '2a1e307c-b015-4ebd-883e-5b7698a07328'],
+      ['Container Registry Repository Contributor', '2efddaa5-3f1f-4df3-97df-af3f13818f4c'],
+    ]) {
+      expect((await authz.roleDefinitions.get(`/subscriptions/${SUB}`, guid)).roleName).toBe(name);
+      expect((await collect(authz.roleDefinitions.list('/', { filter: `roleName eq '${name}'` }))).map((d) => d.name)).toEqual([guid]);
+    }
+  });
+
+  it('lists the subscription and every resource group as ARM does, so a self-check can discover them', async () => {
+    // Keys of Subscriptions_List (resources/Microsoft.Resources/subscriptions/stable/2019-11-01/examples/GetSubscriptions.json), tags aside,
+    // and of ResourceGroupListResult / ResourceGroup (resources.json, 2021-04-01): id, name, type, location, properties.provisioningState.
+    const subs = await raw('/subscriptions?api-version=2022-12-01');
+    expect(subs.status).toBe(200);
+    expect(keys(subs.json)).toEqual(['value']);
+    expect(keys(subs.json.value![0])).toEqual(['authorizationSource', 'displayName', 'id', 'managedByTenants', 'state', 'subscriptionId', 'subscriptionPolicies', 'tenantId']);
+    expect(subs.json.value![0]).toMatchObject({ id: `/subscriptions/${SUB}`, subscriptionId: SUB, state: 'Enabled', tenantId: SANDBOX_TENANT });
+    expect(keys(subs.json.value![0].subscriptionPolicies)).toEqual(['locationPlacementId', 'quotaId', 'spendingLimit']);
+    expect((await raw(`/subscriptions/${SUB}?api-version=2022-12-01`)).json).toEqual(subs.json.value![0]);
+    const groups = await raw(`/subscriptions/${SUB}/resourcegroups?api-version=2021-04-01`);
+    expect(groups.status).toBe(200);
+    expect(groups.json.value!.map((g) => g.name)).toEqual(STUDENTS.map((s) => s.azure.resourceGroup));
+    expect(groups.json.value![0]).toEqual({ id: resourceGroupId(SUB, 'labuser07-rg'), name: 'labuser07-rg', type: 'Microsoft.Resources/resourceGroups', location: 'westeurope', properties: { provisioningState: 'Succeeded' } });
+    expect((await raw('/subscriptions?api-version=2022-12-01', { token: 'wrong' })).status).toBe(401);
+    expect((await raw('/subscriptions')).status).toBe(400);
+  });
+
   it('lists role assignments at a scope (atScope, principalId) and resolves role names', async () => {
     const { authz: c } = clients();
     const acrId = registryId(SUB, 'labuser07-rg', 'labuser07acr');
     const rgId = resourceGroupId(SUB, 'labuser07-rg');
-    const principal = clusterIdentity(SUB, 'labuser07-rg', 'aks07').objectId;
+    const principal = pullingObjectId(clusterIdentity(SUB, 'labuser07-rg', 'aks07'));
     const roleOf = (id: string | undefined) => Object.entries(BUILT_IN_ROLES).find(([, r]) => id?.endsWith('/' + r.guid))?.[0];
 
     const onRegistry = await collect(c.roleAssignments.listForScope(acrId, { filter: 'atScope()' }));
@@ -225,8 +313,8 @@ describe('fake ARM with the Azure SDK clients', () => {
     const v = '?api-version=2025-11-01';
     // fixture keys a student's lab resources do not have, and keys the fixtures lack that ARM does send and the grader reads
     const pairs: Array<[string, unknown, { missing?: string[]; extra?: string[]; propsMissing?: string[]; propsExtra?: string[] }]> = [
-      [`${base}/Microsoft.ContainerService/managedClusters/aks07${v}`, fixture('containerservice/ManagedClustersGet.2026-02-01.json'), { missing: ['tags'], propsMissing: ['diskEncryptionSetID', 'upgradeSettings'], propsExtra: ['identityProfile', 'powerState'] }],
-      [`${base}/Microsoft.ContainerService/managedClusters${v}`, (fixture('containerservice/ManagedClustersListByResourceGroup.2026-02-01.json').value as unknown[])[0], { missing: ['tags'], extra: ['eTag'], propsMissing: ['diskEncryptionSetID'], propsExtra: ['azurePortalFQDN', 'identityProfile', 'powerState'] }],
+      [`${base}/Microsoft.ContainerService/managedClusters/aks07${v}`, fixture('containerservice/ManagedClustersGet.2026-02-01.json'), { missing: ['tags'], extra: ['identity'], propsMissing: ['diskEncryptionSetID', 'upgradeSettings'], propsExtra: ['identityProfile', 'powerState'] }],
+      [`${base}/Microsoft.ContainerService/managedClusters${v}`, (fixture('containerservice/ManagedClustersListByResourceGroup.2026-02-01.json').value as unknown[])[0], { missing: ['tags'], extra: ['eTag', 'identity'], propsMissing: ['diskEncryptionSetID'], propsExtra: ['azurePortalFQDN', 'identityProfile', 'powerState'] }],
       [`${base}/Microsoft.ContainerService/managedClusters/aks07/agentPools${v}`, (fixture('containerservice/AgentPoolsList.2026-06-01.json').value as unknown[])[0], { extra: ['type'], propsExtra: ['enableAutoScaling', 'enableNodePublicIP', 'kubeletDiskType', 'mode', 'osDiskSizeGB', 'osDiskType', 'osSKU', 'powerState', 'type', 'upgradeSettings'] }],
       [`${base}/Microsoft.ContainerRegistry/registries/labuser07acr${v}`, fixture('containerregistry/RegistryGet.2025-11-01.json'), {}],
       [`${base}/Microsoft.ContainerRegistry/registries${v}`, (fixture('containerregistry/RegistryListByResourceGroup.2025-11-01.json').value as unknown[])[0], {}],

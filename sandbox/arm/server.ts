@@ -10,15 +10,33 @@ import type { Scenario } from '../scenario.js';
 import { armErrors, type ArmError } from './errors.js';
 import { startHttpsService, type Exchange, type LoggedRequest, type TlsPair } from './https-service.js';
 import { roleByGuid, BUILT_IN_ROLES } from './roles.js';
-import { agentPoolJson, assignmentScope, clusterJson, registryCredentialsJson, registryJson, resourceGroupJson, roleAssignmentJson, roleDefinitionJson, userCredentialsJson } from './resources.js';
+import { AUDIENCES, type TokenSigner } from '../entra/tokens.js';
+import { registryId } from './ids.js';
+import { agentPoolJson, assignmentScope, clusterJson, registryCredentialsJson, registryJson, resourceGroupJson, roleAssignmentJson, roleDefinitionJson, subscriptionJson, userCredentialsJson } from './resources.js';
 
 export type ArmStudent = Pick<Scenario, 'user' | 'azure' | 'faults'>;
 
+/** Who called, as ARM names a caller in its authorization errors. */
+export interface ArmCaller {
+  appId: string;
+  objectId: string;
+}
+
+/** The caller behind a bearer token, or the 401 ARM answers. */
+type ArmAuthenticator = (bearer: string) => ArmCaller | ArmError;
+
+/** The grader's identity when the fake ARM is given one fixed token (tests). */
+export const STATIC_CALLER: ArmCaller = { appId: '9f3c6b52-1d7e-4a8b-9c0d-2e4f6a8b0c1d', objectId: '4b7d2e91-6c3a-4f58-8e1b-0d9c7a5f3e26' };
+
 export interface ArmServerOptions {
   tls: TlsPair;
-  /** the bearer token every request must carry */
-  token: string;
+  /** A fixed bearer token every request must carry (tests); `authenticate` takes precedence. */
+  token?: string;
+  /** The simulated directory: ARM then accepts only its tokens, and only for ARM's audiences (or this server's address). */
+  signer?: TokenSigner;
   subscriptionId: string;
+  /** The directory the subscription trusts (default: a fixed GUID). */
+  tenantId?: string;
   students: ArmStudent[];
   /** the kubeconfig listClusterUserCredential hands out */
   kubeconfigFor(user: string, clusterName: string): string;
@@ -64,8 +82,24 @@ const covers = (outer: string, inner: string): boolean => {
   return o === '' || i === o || i.startsWith(o + '/');
 };
 
+export const SANDBOX_TENANT = '8c2f4a61-3b9e-4d07-a5c8-1f6e2d9b7a40';
+
+const isArmError = (x: ArmCaller | ArmError): x is ArmError => 'status' in x;
+
 export async function startArm(opts: ArmServerOptions): Promise<ArmServer> {
   const sub = opts.subscriptionId;
+  const tenantId = opts.tenantId ?? SANDBOX_TENANT;
+  let ownAudiences: string[] = [];
+  const authenticate: ArmAuthenticator = (bearer) => {
+    if (opts.signer) {
+      const claims = opts.signer.verify(bearer);
+      if (!claims) return armErrors.invalidToken();
+      if (!(AUDIENCES.arm as readonly string[]).includes(claims.aud) && !ownAudiences.includes(claims.aud)) return armErrors.wrongAudience(claims.aud, AUDIENCES.arm);
+      return { appId: claims.appid, objectId: claims.oid };
+    }
+    if (opts.token === undefined) throw new Error('startArm needs a token or the directory that signs them');
+    return bearer === opts.token ? STATIC_CALLER : armErrors.invalidToken();
+  };
   let byRg = new Map<string, ArmStudent>();
   const calls = new Map<string, number>();
   const setStudents = (list: ArmStudent[]) => {
@@ -90,7 +124,7 @@ export async function startArm(opts: ArmServerOptions): Promise<ArmServer> {
           // no filter: at, above and below the scope; atScope(): at or above only
           return covers(at, scope) || (!filter.atScope && covers(scope, at));
         })
-        .map((a) => roleAssignmentJson(sub, s.azure.resourceGroup, a))
+        .map((a) => roleAssignmentJson(sub, s.azure.resourceGroup, a, s.azure.clusters))
         .filter((ra) => !filter.principalId || ra.properties.principalId === filter.principalId),
     );
     reply(ex, 200, { value });
@@ -113,18 +147,19 @@ export async function startArm(opts: ArmServerOptions): Promise<ArmServer> {
   }
 
   /** routes under /subscriptions/{sub}/resourceGroups/{rg}: `rest` is lower case, `names` keeps the case */
-  function resourceGroup(ex: Exchange, s: ArmStudent, rest: string[], names: string[]) {
+  function resourceGroup(ex: Exchange, caller: ArmCaller, s: ArmStudent, rest: string[], names: string[]) {
     const method = ex.req.method;
     const rg = s.azure.resourceGroup;
+    const apiVersion = ex.url.searchParams.get('api-version') ?? '';
     const noRoute = () => fail(ex, armErrors.noRoute(method ?? '', ex.url.pathname));
     if (rest.length === 0) return method === 'GET' ? reply(ex, 200, resourceGroupJson(sub, rg)) : noRoute();
     const [p, ns, type, name, action, pool] = rest;
     if (p !== 'providers' || rest.length > 6) return noRoute();
     if (ns === 'microsoft.containerservice' && type === 'managedclusters') {
-      if (!name) return method === 'GET' ? reply(ex, 200, { value: s.azure.clusters.map((c) => clusterJson(sub, rg, c)) }) : noRoute();
+      if (!name) return method === 'GET' ? reply(ex, 200, { value: s.azure.clusters.map((c) => clusterJson(sub, rg, c, tenantId)) }) : noRoute();
       const c = s.azure.clusters.find((x) => x.name.toLowerCase() === name);
       if (!c) return fail(ex, armErrors.resourceNotFound('Microsoft.ContainerService/managedClusters', names[3], rg));
-      if (!action) return method === 'GET' ? reply(ex, 200, clusterJson(sub, rg, c)) : noRoute();
+      if (!action) return method === 'GET' ? reply(ex, 200, clusterJson(sub, rg, c, tenantId)) : noRoute();
       if (action === 'agentpools' && method === 'GET') {
         if (!pool) return reply(ex, 200, { value: [agentPoolJson(sub, rg, c)] });
         return pool === 'nodepool1' ? reply(ex, 200, agentPoolJson(sub, rg, c)) : fail(ex, armErrors.resourceNotFound('Microsoft.ContainerService/managedClusters/agentPools', `${c.name}/${names[5]}`, rg));
@@ -133,11 +168,15 @@ export async function startArm(opts: ArmServerOptions): Promise<ArmServer> {
       return noRoute();
     }
     if (ns === 'microsoft.containerregistry' && type === 'registries' && !pool) {
-      if (!name) return method === 'GET' ? reply(ex, 200, { value: s.azure.registries.map((r) => registryJson(sub, rg, r)) }) : noRoute();
+      if (!name) return method === 'GET' ? reply(ex, 200, { value: s.azure.registries.map((r) => registryJson(sub, rg, r, apiVersion)) }) : noRoute();
       const r = s.azure.registries.find((x) => x.name.toLowerCase() === name);
       if (!r) return fail(ex, armErrors.resourceNotFound('Microsoft.ContainerRegistry/registries', names[3], rg));
-      if (!action) return method === 'GET' ? reply(ex, 200, registryJson(sub, rg, r)) : noRoute();
-      if (action === 'listcredentials' && method === 'POST') return r.adminUserEnabled ? reply(ex, 200, registryCredentialsJson(r)) : fail(ex, armErrors.adminUserDisabled());
+      if (!action) return method === 'GET' ? reply(ex, 200, registryJson(sub, rg, r, apiVersion)) : noRoute();
+      if (action === 'listcredentials' && method === 'POST') {
+        // RBAC decides before the resource provider looks at the admin user.
+        if (r.listCredentials === 'forbidden') return fail(ex, armErrors.authorizationFailed(caller, 'Microsoft.ContainerRegistry/registries/listCredentials/action', registryId(sub, rg, r.name)));
+        return r.adminUserEnabled ? reply(ex, 200, registryCredentialsJson(r)) : fail(ex, armErrors.adminUserDisabled());
+      }
     }
     noRoute();
   }
@@ -145,13 +184,18 @@ export async function startArm(opts: ArmServerOptions): Promise<ArmServer> {
   async function handle(ex: Exchange) {
     const auth = ex.req.headers.authorization;
     if (!auth || !/^Bearer\s/i.test(auth)) return fail(ex, armErrors.missingAuth());
-    if (auth.slice(7).trim() !== opts.token) return fail(ex, armErrors.invalidToken());
+    const caller = authenticate(auth.slice(7).trim());
+    if (isArmError(caller)) return fail(ex, caller);
     if (!ex.url.searchParams.get('api-version')) return fail(ex, armErrors.missingApiVersion());
     if (ex.req.method === 'POST') await ex.readBody(); // listCredentials bodies are empty; drain whatever comes
 
     const segs = ex.url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const lower = segs.map((s) => s.toLowerCase());
+    // The grader's identity sees the one subscription and every resource group of the class.
+    if (segs.length === 1 && lower[0] === 'subscriptions') return ex.req.method === 'GET' ? reply(ex, 200, { value: [subscriptionJson(sub, tenantId)] }) : fail(ex, armErrors.noRoute(ex.req.method ?? '', ex.url.pathname));
     if (lower[0] === 'subscriptions' && lower[1] !== sub.toLowerCase()) return fail(ex, armErrors.subscriptionNotFound(segs[1] ?? ''));
+    if (ex.req.method === 'GET' && segs.length === 2) return reply(ex, 200, subscriptionJson(sub, tenantId));
+    if (ex.req.method === 'GET' && segs.length === 3 && lower[2] === 'resourcegroups') return reply(ex, 200, { value: [...byRg.values()].map((st) => resourceGroupJson(sub, st.azure.resourceGroup)) });
     const rgName = lower[0] === 'subscriptions' && lower[2] === 'resourcegroups' ? segs[3] : undefined;
     const student = rgName ? byRg.get(rgName.toLowerCase()) : undefined;
 
@@ -171,11 +215,12 @@ export async function startArm(opts: ArmServerOptions): Promise<ArmServer> {
     const authz = lower.findIndex((s, i) => s === 'providers' && lower[i + 1] === 'microsoft.authorization');
     if (rgName && !student) return fail(ex, armErrors.resourceGroupNotFound(rgName));
     if (authz >= 0) return authorization(ex, segs.slice(0, authz), lower.slice(authz + 2), student);
-    if (student) return resourceGroup(ex, student, lower.slice(4), segs.slice(4));
+    if (student) return resourceGroup(ex, caller, student, lower.slice(4), segs.slice(4));
     fail(ex, armErrors.noRoute(ex.req.method ?? '', ex.url.pathname));
   }
 
   const service = await startHttpsService(opts.tls, handle, (ex, err) => fail(ex, armErrors.internal(sub, err instanceof Error ? err.message : String(err))));
+  ownAudiences = [`https://127.0.0.1:${service.port}`, `https://127.0.0.1:${service.port}/`];
   return {
     url: `https://127.0.0.1:${service.port}`,
     port: service.port,

@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toAppRequest } from '../app/http.js';
-import { serveLoopback } from '../listen.js';
+import { listenLoopback, serveLoopback } from '../listen.js';
 import type { ScenarioFaults } from '../scenario.js';
 import { apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
 import type { KObj } from './manifests.js';
@@ -14,6 +14,7 @@ import { resourceByPlural, type ResourceDef } from './resources.js';
 import { SelectorError } from './selectors.js';
 import { toTable } from './table.js';
 import type { ClusterWorld } from './world.js';
+import { AKS_CLIENT_APP_ID, AKS_SERVER_APP_ID, type TokenSigner } from '../entra/tokens.js';
 
 export type KubeFault = ScenarioFaults['kube'];
 
@@ -33,6 +34,11 @@ export interface KubeApiServerOptions {
   latencyMs?: number;
   /** Who the token belongs to, as RBAC messages name it. */
   userName?: string;
+  /**
+   * Entra-integrated (managed AAD, local accounts disabled): only tokens of this directory issued for
+   * the AKS server application are accepted, the static token is not.
+   */
+  entra?: TokenSigner;
 }
 
 export interface KubeApiServer {
@@ -41,8 +47,15 @@ export interface KubeApiServer {
   requests: RequestLogEntry[];
   /** TLS connections accepted so far (the benchmark checks that the probe reuses one). */
   readonly tlsConnections: number;
-  /** Change faults while running (a reloaded scenario). */
-  configure(faults: { faults?: KubeFault; latencyMs?: number }): void;
+  /** Change faults and Entra integration while running (a reloaded scenario); `entra: null` turns it off. */
+  configure(faults: { faults?: KubeFault; latencyMs?: number; entra?: TokenSigner | null }): void;
+  /**
+   * Power the control plane off or on (`az aks stop` / `start`). Off, nothing listens on the port,
+   * so clients are refused at once: the nearest loopback gets to the real "no such host" (a stopped
+   * cluster's API server name is taken out of DNS). On again, it listens on the same port.
+   */
+  setRunning(running: boolean): Promise<void>;
+  readonly running: boolean;
   close(): Promise<void>;
 }
 
@@ -105,6 +118,13 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
   const userName = opts.userName ?? 'clusterUser';
   let faults = opts.faults ?? null;
   let latencyMs = opts.latencyMs ?? 0;
+  let entra = opts.entra ?? null;
+  const authenticated = (header: string): boolean => {
+    if (!entra) return header === `Bearer ${token}`;
+    const bearer = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    const claims = bearer ? entra.verify(bearer) : undefined;
+    return claims?.aud === AKS_SERVER_APP_ID;
+  };
   const requests: RequestLogEntry[] = [];
   let address = '127.0.0.1:443';
 
@@ -137,8 +157,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
     const url = new URL(req.url ?? '/', 'https://kube');
     const { pathname, searchParams: query } = url;
     const method = req.method ?? 'GET';
-    const auth = req.headers.authorization ?? '';
-    if (auth !== `Bearer ${token}`) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+    if (!authenticated(req.headers.authorization ?? '')) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
     const r = parseResourcePath(pathname, url.search);
     if (faults === 'forbidden') throw forbidden(method, r, pathname, query);
     if (faults === 'error500') throw new ApiError(500, 'InternalError', 'Internal error occurred: etcdserver: request timed out', { causes: [{ message: 'etcdserver: request timed out' }] });
@@ -218,6 +237,9 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
   server.on('secureConnection', () => tlsConnections++);
   const { port, stop } = await serveLoopback(server);
   address = `127.0.0.1:${port}`;
+  let running = true;
+  let closed = false;
+  let powering = Promise.resolve();
   return {
     url: `https://127.0.0.1:${port}`,
     port,
@@ -228,9 +250,74 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
     configure(next) {
       if (next.faults !== undefined) faults = next.faults;
       if (next.latencyMs !== undefined) latencyMs = next.latencyMs;
+      if (next.entra !== undefined) entra = next.entra;
     },
-    close: stop,
+    get running() {
+      return running;
+    },
+    setRunning(on) {
+      powering = powering.then(async () => {
+        if (closed || on === running) return;
+        running = on;
+        if (on) await listenLoopback(server, port);
+        else await stop();
+      });
+      return powering;
+    },
+    async close() {
+      closed = true;
+      await powering;
+      if (running) await stop();
+    },
   };
+}
+
+/**
+ * The user kubeconfig of an Entra-integrated cluster as AKS hands it out: a kubelogin `exec` user
+ * (client.authentication.k8s.io/v1beta1, device-code login against the AKS server application).
+ */
+export function entraKubeconfigFor(opts: { server: string; caPem: string; clusterName: string; userName: string; tenantId: string }): string {
+  const ca = Buffer.from(opts.caPem).toString('base64');
+  return `apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: ${ca}
+    server: ${opts.server}
+  name: ${opts.clusterName}
+contexts:
+- context:
+    cluster: ${opts.clusterName}
+    user: ${opts.userName}
+  name: ${opts.clusterName}
+current-context: ${opts.clusterName}
+kind: Config
+preferences: {}
+users:
+- name: ${opts.userName}
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      args:
+      - get-token
+      - --environment
+      - AzurePublicCloud
+      - --server-id
+      - ${AKS_SERVER_APP_ID}
+      - --client-id
+      - ${AKS_CLIENT_APP_ID}
+      - --tenant-id
+      - ${opts.tenantId}
+      - --login
+      - devicecode
+      command: kubelogin
+      env: null
+      installHint: |2
+
+        kubelogin is not installed which is required to connect to AAD enabled cluster.
+
+        To learn more, please go to https://aka.ms/aks/kubelogin
+      provideClusterInfo: false
+`;
 }
 
 /** A kubeconfig for this server, as `az aks get-credentials` writes it (token user, CA data). */

@@ -8,6 +8,7 @@
 import { gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
 import type { ScenarioHelmRelease } from '../scenario.js';
+import { GREETINGS_CHART, GREETINGS_VALUES_YAML, greetingsValues } from './greetings-chart.js';
 
 export interface HelmChart {
   name: string;
@@ -20,13 +21,41 @@ export function splitChart(chart: string): HelmChart {
   return m ? { name: m[1], version: m[2] } : { name: chart, version: '' };
 }
 
+/** The chart a release installed: its metadata and its own values (values.yaml, raw and parsed). */
+export interface ReleasedChart {
+  metadata: { name: string; version: string; description?: string; apiVersion?: string; appVersion?: string };
+  values: Record<string, unknown>;
+  valuesYaml: string;
+}
+
+/**
+ * The chart behind `release.chart`: the lab's greetings chart (its real metadata and values.yaml)
+ * unless the scenario gives `chartValues`; another chart has no values unless the scenario says.
+ */
+export function releasedChart(release: ScenarioHelmRelease): ReleasedChart {
+  const { name, version } = splitChart(release.chart);
+  const greetings = name === GREETINGS_CHART.name;
+  const metadata = greetings ? { ...GREETINGS_CHART, version } : { name, version };
+  if (release.chartValues) return { metadata, values: release.chartValues, valuesYaml: Object.keys(release.chartValues).length ? stringify(release.chartValues) : '' };
+  return greetings ? { metadata, values: greetingsValues(), valuesYaml: GREETINGS_VALUES_YAML } : { metadata, values: {}, valuesYaml: '' };
+}
+
+/** Helm 3's release JSON (pkg/release Release, pkg/chart Chart): Go's field order, `omitempty` where Helm has it. */
 export function helm3ReleaseJson(release: ScenarioHelmRelease, namespace: string, deployedAt: string, manifest: string): Record<string, unknown> {
-  const chart = splitChart(release.chart);
+  const chart = releasedChart(release);
+  const m = chart.metadata;
   return {
     name: release.name,
     info: { first_deployed: deployedAt, last_deployed: deployedAt, deleted: '', description: 'Install complete', status: release.status },
-    chart: { metadata: { name: chart.name, version: chart.version, description: 'The Greetings app as a helm chart', apiVersion: 'v1', appVersion: '1.0' }, templates: [], values: {} },
-    config: release.values,
+    chart: {
+      metadata: { name: m.name, version: m.version, ...(m.description ? { description: m.description } : {}), ...(m.apiVersion ? { apiVersion: m.apiVersion } : {}), ...(m.appVersion ? { appVersion: m.appVersion } : {}) },
+      lock: null,
+      templates: [],
+      values: chart.values,
+      schema: null,
+      files: null,
+    },
+    ...(Object.keys(release.values).length ? { config: release.values } : {}),
     manifest,
     version: 1,
     namespace,
@@ -59,14 +88,19 @@ const timestamp = (no: number, iso: string): Buffer => msg(no, int(1, Math.floor
 
 const HELM2_STATUS: Record<string, number> = { unknown: 0, deployed: 1, deleted: 2, superseded: 3, failed: 4, deleting: 5, 'pending-install': 6, 'pending-upgrade': 7, 'pending-rollback': 8 };
 
-/** hapi.release.Release (release.proto: name=1 info=2 chart=3 config=4 manifest=5 version=7 namespace=8). */
+/**
+ * hapi.release.Release (release.proto: name=1 info=2 chart=3 config=4 manifest=5 version=7 namespace=8);
+ * hapi.chart.Chart: metadata=1 values=4 (Config: raw=1, the values.yaml text); Metadata: name=1
+ * version=4 description=5 apiVersion=10 appVersion=13.
+ */
 export function helm2ReleaseProto(release: ScenarioHelmRelease, namespace: string, deployedAt: string, manifest: string): Buffer {
-  const chart = splitChart(release.chart);
+  const chart = releasedChart(release);
+  const m = chart.metadata;
   const status = HELM2_STATUS[release.status.toLowerCase().replace(/_/g, '-')] ?? 0;
   return Buffer.concat([
     str(1, release.name),
     msg(2, msg(1, int(1, status)), timestamp(2, deployedAt), timestamp(3, deployedAt)),
-    msg(3, msg(1, str(1, chart.name), str(4, chart.version))),
+    msg(3, msg(1, str(1, m.name), str(4, m.version), str(5, m.description ?? ''), str(10, m.apiVersion ?? ''), str(13, m.appVersion ?? '')), msg(4, str(1, chart.valuesYaml))),
     msg(4, str(1, Object.keys(release.values).length ? stringify(release.values) : '')),
     str(5, manifest),
     int(7, 1),

@@ -1,7 +1,9 @@
 /**
- * The in-cluster network: Service routing (round-robin over ready pods, looked up per request),
- * cluster DNS names, pod IPs, the external LoadBalancer address and the API server's pod proxy.
- * Everything is resolved at request time, so traffic follows pods as the controller replaces them.
+ * The in-cluster network: Service routing, cluster DNS names, pod IPs, the external LoadBalancer
+ * address and the API server's pod proxy. kube-proxy balances TCP connections, not requests: a
+ * connection to a Service is bound to one ready pod when it is opened (round-robin), and every
+ * request on it reaches that pod until the pod goes away, which resets the connection. Callers
+ * decide how long a connection lives (the front: one per client socket; myapp: its keep-alive pool).
  */
 import { Unreachable, type AppHandler, type PodNetwork } from '../app/http.js';
 import { listenPortOf } from '../app/greetings.js';
@@ -27,50 +29,59 @@ export function podProxyTarget(w: ClusterState, namespace: string, name: string,
   return { kind: 'ok', handler: pod.handler };
 }
 
-/** A LoadBalancer Service answering on this public address: spreads requests over its ready pods. */
+/** Opens a connection to the LoadBalancer Service answering on this public address, if any. */
 export function externalHandler(w: ClusterState, host: string, port: number): AppHandler | undefined {
   for (const svc of w.store.list('services')) {
     const ips = (svc.status?.loadBalancer?.ingress ?? []).map((i: KObj) => i.ip);
     if (svc.spec.type === 'LoadBalancer' && ips.includes(host) && (svc.spec.ports ?? []).some((p: KObj) => p.port === port)) {
-      return serviceRouter(w, svc.metadata.namespace, svc.metadata.name, port);
+      return connectService(w, svc.metadata.namespace, svc.metadata.name, port);
     }
   }
   return undefined;
 }
 
-/** What a process in `namespace` reaches at host:port (cluster DNS names, Service IPs, pod IPs). */
+/** What a process in `namespace` reaches at host:port (cluster DNS names, Service IPs, pod IPs): each call opens a connection. */
 export function podNetwork(w: ClusterState, namespace: string): PodNetwork {
   return (host, port) => {
     const pod = [...w.pods.values()].find((p) => p.podIP === host);
-    if (pod) return (req) => callPod(pod, port, req);
+    if (pod) return connectPod(w, pod, port);
     const parts = host.split('.');
     const byIp = w.store.list('services').find((s) => s.spec.clusterIP === host);
     const ns = parts.length >= 2 && parts[1] !== 'svc' ? parts[1] : namespace;
     const clusterLocal = parts.length === 1 || (parts.length === 2 && w.store.hasNamespace(parts[1])) || /^[^.]+\.[^.]+\.svc(\.cluster\.local)?$/.test(host);
     const svc = byIp ?? (clusterLocal ? w.store.get('services', ns, parts[0]) : undefined);
     if (!svc) throw new Unreachable(`${host}: Name or service not known`, 'java.net.UnknownHostException');
-    return serviceRouter(w, svc.metadata.namespace, svc.metadata.name, port);
+    return connectService(w, svc.metadata.namespace, svc.metadata.name, port);
   };
 }
 
-/** One pod per request, round-robin over the Service's ready pods, looked up at request time. */
-function serviceRouter(w: ClusterState, namespace: string, name: string, port: number): AppHandler {
+const refused = (target: string): Unreachable => new Unreachable(`connect to ${target} failed: Connection refused`, 'java.net.ConnectException');
+
+/** A connection through a Service: bound to the next ready pod (round-robin) when opened. */
+function connectService(w: ClusterState, namespace: string, name: string, port: number): AppHandler {
+  const svc = w.store.get('services', namespace, name);
+  const sp = (svc?.spec.ports ?? []).find((p: KObj) => p.port === port);
+  const ready = svc && sp ? podsSelectedBy(w, svc).filter((p) => isPodReady(p.obj)) : [];
+  if (!svc || !sp || ready.length === 0) {
+    return async () => {
+      throw refused(`${name}:${port}`);
+    };
+  }
+  const rrKey = objectKey(namespace, name);
+  const n = w.roundRobin.get(rrKey) ?? 0;
+  w.roundRobin.set(rrKey, n + 1);
+  const pod = ready[n % ready.length];
+  return connectPod(w, pod, targetPort(sp, pod));
+}
+
+/** A connection to one pod: refused if nothing listens there, reset once the pod is gone or stops. */
+function connectPod(w: ClusterState, pod: PodState, port: number): AppHandler {
+  const listening = pod.handler !== undefined && port === listenPortOf(pod.app);
   return async (req) => {
-    const svc = w.store.get('services', namespace, name);
-    const sp = (svc?.spec.ports ?? []).find((p: KObj) => p.port === port);
-    const ready = svc && sp ? podsSelectedBy(w, svc).filter((p) => isPodReady(p.obj)) : [];
-    if (!svc || !sp || ready.length === 0) throw new Unreachable(`connect to ${name}:${port} failed: Connection refused`, 'java.net.ConnectException');
-    const rrKey = objectKey(namespace, name);
-    const n = w.roundRobin.get(rrKey) ?? 0;
-    w.roundRobin.set(rrKey, n + 1);
-    const pod = ready[n % ready.length];
-    return callPod(pod, targetPort(sp, pod), req);
+    if (!listening) throw refused(`${pod.podIP}:${port}`);
+    if (w.pods.get(pod.key) !== pod || !pod.handler) throw new Unreachable(`Connection reset by ${pod.podIP}:${port}`, 'java.net.SocketException');
+    return pod.handler(req);
   };
-}
-
-async function callPod(pod: PodState, port: number, req: Parameters<AppHandler>[0]): ReturnType<AppHandler> {
-  if (!pod.handler || port !== listenPortOf(pod.app)) throw new Unreachable(`connect to ${pod.podIP}:${port} failed: Connection refused`, 'java.net.ConnectException');
-  return pod.handler(req);
 }
 
 /** The container port a Service port reaches on this pod (a named targetPort resolves per pod; -1: none). */

@@ -42,7 +42,13 @@ export function createPod(w: ClusterState, p: NewPod): PodState {
   const nodeIndex = reuse?.nodeIndex ?? (w.nodeNames.length ? w.scheduled++ % w.nodeNames.length : -1);
   const created = reuse?.obj.metadata.creationTimestamp ?? iso(p.created);
   const startTime = reuse?.startTime ?? iso(new Date(p.created.getTime() + 1000));
-  const pulls = containers.map((c) => pullImage(String(c.image ?? ''), w.scenario.azure, w.clusterName));
+  // A pod kept across a reload keeps what it pulled; one pulling now (a replacement, or a pending pod
+  // a reload lets pull) gets each tag's newest push; the scenario's own pods pulled before any re-push.
+  const specKey = stableJson(p.template.spec ?? {});
+  const pulls =
+    reuse && reuse.specKey === specKey && reuse.pulls.every((x) => x.ok)
+      ? reuse.pulls
+      : containers.map((c) => pullImage(String(c.image ?? ''), w.scenario.azure, w.clusterName, { latest: !p.started || reuse !== undefined }));
   const wasRunning = reuse?.handler !== undefined;
   const running = p.started && pulls.every((x) => x.ok);
   const state: PodState = {
@@ -54,7 +60,7 @@ export function createPod(w: ClusterState, p: NewPod): PodState {
     phase: nodeIndex < 0 ? 'unschedulable' : p.started ? 'started' : 'creating',
     rsKey: p.owner ? objectKey(p.namespace, p.owner.metadata.name) : undefined,
     seedList: reuse?.seedList ?? p.seedList,
-    specKey: stableJson(p.template.spec ?? {}),
+    specKey,
     store: reuse?.store,
     nodeIndex,
     podIP: reuse?.podIP ?? (p.started && nodeIndex >= 0 ? allocateIp(w, nodeIndex) : undefined),

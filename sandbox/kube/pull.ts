@@ -1,10 +1,12 @@
 /**
  * Whether a node of the student's cluster can pull an image, and if not, the kubelet's exact words.
  * Rules (../shared/docs/sandbox.md): an ACR image pulls when the registry exists in the scenario, the
- * cluster holds a role on it (or its resource group), and the tag exists; public images pull.
+ * cluster's pulling identity holds a role that pulls in the registry's mode on it (or its resource
+ * group), and the tag exists; public images pull.
  */
 import { createHash } from 'node:crypto';
-import { imageDigest } from '../images.js';
+import { imageDigest, pushesOf } from '../images.js';
+import { pullRoles } from '../arm/roles.js';
 import type { ScenarioAzure } from '../scenario.js';
 
 export type PullOutcome =
@@ -19,7 +21,6 @@ export interface ImageRef {
   digest?: string;
 }
 
-const PULL_ROLES = new Set(['Reader', 'AcrPull', 'AcrPush', 'Contributor', 'Owner']);
 /** Registries anyone can pull from without credentials (tiller comes from gcr.io, SQL Server from mcr). */
 const PUBLIC_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'mcr.microsoft.com', 'gcr.io', 'ghcr.io', 'quay.io', 'registry.k8s.io', 'k8s.gcr.io']);
 
@@ -44,7 +45,11 @@ const failed = (image: string, desc: string): PullOutcome => ({
   message: `Failed to pull image "${image}": rpc error: code = Unknown desc = Error response from daemon: ${desc}`,
 });
 
-export function pullImage(image: string, azure: ScenarioAzure, clusterName: string): PullOutcome {
+/**
+ * `latest`: the pull happens now (a pod started while the lab runs) and gets a tag's newest push;
+ * otherwise it happened in the student's history, before any tag was pushed again.
+ */
+export function pullImage(image: string, azure: ScenarioAzure, clusterName: string, opts: { latest?: boolean } = {}): PullOutcome {
   const ref = parseImageRef(image);
   if (!ref) {
     return {
@@ -63,15 +68,17 @@ export function pullImage(image: string, azure: ScenarioAzure, clusterName: stri
   const acr = /^([a-z0-9]+)\.azurecr\.io$/i.exec(ref.host);
   const registry = acr ? azure.registries.find((r) => r.name.toLowerCase() === acr[1].toLowerCase()) : undefined;
   if (!registry) return failed(image, `Get https://${ref.host}/v2/: dial tcp: lookup ${ref.host}: no such host`);
-  const authorized = azure.roleAssignments.some(
-    (a) => a.assignee === clusterName && PULL_ROLES.has(a.role) && (a.scope === registry.name || a.scope === 'resourceGroup'),
-  );
+  const roles = pullRoles(registry.roleAssignmentMode);
+  const authorized = azure.roleAssignments.some((a) => a.assignee === clusterName && roles.has(a.role) && (a.scope === registry.name || a.scope === 'resourceGroup'));
   const reference = ref.digest ?? tag;
   if (!authorized) return failed(image, `Get https://${ref.host}/v2/${ref.repository}/manifests/${reference}: unauthorized: authentication required`);
-  const tags = registry.images.filter((i) => i.startsWith(`${ref.repository}:`)).map((i) => i.slice(ref.repository.length + 1));
-  const found = ref.digest ? tags.find((t) => imageDigest(registry.name, ref.repository, t) === ref.digest) : tags.find((t) => t === tag);
+  const pushes = registry.images
+    .filter((i) => i.startsWith(`${ref.repository}:`))
+    .flatMap((i) => Array.from({ length: pushesOf(i, registry.repushed) }, (_, push) => ({ tag: i.slice(ref.repository.length + 1), push, last: push === pushesOf(i, registry.repushed) - 1 })))
+    .map((p) => ({ ...p, digest: imageDigest(registry.name, ref.repository, p.tag, p.push) }));
+  const found = ref.digest ? pushes.find((p) => p.digest === ref.digest) : pushes.find((p) => p.tag === tag && (opts.latest ? p.last : p.push === 0));
   if (found === undefined) {
     return failed(image, `manifest for ${ref.host}/${ref.repository}:${reference} not found: manifest unknown: manifest tagged by "${reference}" is not found`);
   }
-  return { ok: true, imageID: `${ref.host}/${ref.repository}@${imageDigest(registry.name, ref.repository, found)}` };
+  return { ok: true, imageID: `${ref.host}/${ref.repository}@${found.digest}` };
 }

@@ -1,10 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import { parse as parseYaml } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { imageDigest } from '../images.js';
 import type { AppHandler } from '../app/http.js';
 import type { KObj } from './manifests.js';
 import { DB_ENV, DB_YAML, REGISTRY, myapiYaml, myappYaml, scenario } from '../../test/support/kube-scenarios.js';
 import { ClusterWorld } from './world.js';
+import { messageAt, readMessage, stringField } from '../../probes/kube/protobuf.js';
+import { sharedPath } from '../../test/support/shared.js';
 
 const IP = '203.0.113.7';
 const worlds: ClusterWorld[] = [];
@@ -89,6 +93,32 @@ describe('ClusterWorld', () => {
     expect(podsOf(w, 'myapp').every((p) => p.status.phase === 'Running')).toBe(true);
   });
 
+  it('an ABAC registry lets only the repository roles pull: AcrPull, Reader and Owner are not honoured there', () => {
+    const abac = (role: string) => ({ registries: [{ name: REGISTRY, images: ['myapp:v1.0', 'myapi:v1.0'], roleAssignmentMode: 'AbacRepositoryPermissions' }], roleAssignments: [{ role, assignee: 'aks07', scope: REGISTRY }] });
+    for (const role of ['AcrPull', 'Reader', 'Owner', 'Container Registry Repository Catalog Lister']) {
+      const pod = podsOf(world(scenario({ azure: abac(role) })), 'myapp')[0];
+      expect([role, waiting(pod)?.reason]).toEqual([role, 'ImagePullBackOff']);
+    }
+    for (const role of ['Container Registry Repository Reader', 'Container Registry Repository Writer', 'Container Registry Repository Contributor']) {
+      expect([role, podsOf(world(scenario({ azure: abac(role) })), 'myapp').every((p) => p.status.phase === 'Running')]).toEqual([role, true]);
+    }
+    // the repository roles do not pull from a registry in the legacy mode
+    const legacy = world(scenario({ azure: { roleAssignments: [{ role: 'Container Registry Repository Reader', assignee: 'aks07', scope: REGISTRY }] } }));
+    expect(waiting(podsOf(legacy, 'myapp')[0])?.reason).toBe('ImagePullBackOff');
+  });
+
+  it('a tag pushed again after the pods pulled it: they keep the older digest, a replacement pulls the newest, an old digest still pulls', async () => {
+    const repushed = { registries: [{ name: REGISTRY, images: ['myapp:v1.0', 'myapi:v1.0'], repushed: ['myapi:v1.0'] }] };
+    const w = world(scenario({ azure: repushed }), 20);
+    const [first, second] = [imageDigest(REGISTRY, 'myapi', 'v1.0', 0), imageDigest(REGISTRY, 'myapi', 'v1.0', 1)];
+    const before = podsOf(w, 'myapi')[0];
+    expect(before.status.containerStatuses[0].imageID).toBe(`${REGISTRY}.azurecr.io/myapi@${first}`);
+    w.deletePod('default', before.metadata.name);
+    await expect.poll(() => podsOf(w, 'myapi').find((p) => p.status.phase === 'Running')?.status.containerStatuses[0].imageID).toBe(`${REGISTRY}.azurecr.io/myapi@${second}`);
+    const pinned = world(scenario({ azure: repushed, kubernetes: { apply: myapiYaml(`${REGISTRY}.azurecr.io/myapi@${first}`) } }));
+    expect(podsOf(pinned, 'myapi')[0].status.phase).toBe('Running');
+  });
+
   it('missing tag: manifest unknown', () => {
     const w = world(scenario({ kubernetes: { apply: myappYaml(`${REGISTRY}.azurecr.io/myapp:v2.0`) } }));
     const pod = podsOf(w, 'myapp')[0];
@@ -115,13 +145,38 @@ describe('ClusterWorld', () => {
     expect(release).toMatchObject({ name: 'greetings', version: 1, namespace: 'default', info: { status: 'deployed' }, chart: { metadata: { name: 'greetings', version: '0.3.0' } }, config: { registry: `${REGISTRY}.azurecr.io` } });
   });
 
+  it("Helm 3 records carry the chart's own values.yaml (chart.values) beside the install's values (config), in Helm's JSON", () => {
+    const upstream = parseYaml(readFileSync(sharedPath('fixtures', 'upstream-greetings', 'k8s', 'helm', 'values.yaml'), 'utf8')) as Record<string, unknown>;
+    const decode = (w: ClusterWorld) => JSON.parse(gunzipSync(Buffer.from(Buffer.from(w.get('secrets', 'default', 'sh.helm.release.v1.greetings.v1')!.data.release, 'base64').toString('utf8'), 'base64')).toString('utf8'));
+    const installed = decode(world(scenario({ kubernetes: { helm: [{ name: 'greetings', chart: 'greetings-0.3.0', helm: 3, values: { registry: `${REGISTRY}.azurecr.io` } }] } })));
+    expect(Object.keys(installed)).toEqual(['name', 'info', 'chart', 'config', 'manifest', 'version', 'namespace']);
+    expect(Object.keys(installed.chart)).toEqual(['metadata', 'lock', 'templates', 'values', 'schema', 'files']);
+    expect(installed.chart.metadata).toEqual({ name: 'greetings', version: '0.3.0', description: 'The Greetings app as a helm chart', apiVersion: 'v1', appVersion: '1.0' });
+    expect(installed.chart.values).toEqual(upstream);
+    expect(installed.chart.values).toMatchObject({ registry: 'azurezr.io', myapp: { replicaCount: 3, versionTag: 'v1.0' }, myapi: { replicaCount: 3, dbUrl: null } });
+    expect(installed.config).toEqual({ registry: `${REGISTRY}.azurecr.io` });
+    // `helm install greetings .` without --set: Helm leaves config out (omitempty); a chart edited in place shows in chart.values
+    const edited = decode(world(scenario({ kubernetes: { helm: [{ name: 'greetings', chart: 'greetings-0.3.0', helm: 3, chartValues: { ...upstream, registry: `${REGISTRY}.azurecr.io` } }] } })));
+    expect(edited).not.toHaveProperty('config');
+    expect(edited.chart.values.registry).toBe(`${REGISTRY}.azurecr.io`);
+  });
+
   it('Helm 2 with tiller: release ConfigMap in kube-system, tiller Deployment, ServiceAccount and cluster-admin binding', () => {
     const w = world(scenario({ kubernetes: { helm: [{ name: 'wobbly-panda', chart: 'greetings-0.3.0', helm: 2, tiller: true, values: { registry: `${REGISTRY}.azurecr.io` } }] } }));
     const cm = w.get('configmaps', 'kube-system', 'wobbly-panda.v1')!;
     expect(cm.metadata.labels).toEqual({ NAME: 'wobbly-panda', OWNER: 'TILLER', STATUS: 'DEPLOYED', VERSION: '1' });
     const proto = gunzipSync(Buffer.from(cm.data.release, 'base64'));
     expect(proto.includes(Buffer.from('greetings'))).toBe(true);
-    expect(proto.includes(Buffer.from(`registry: ${REGISTRY}.azurecr.io`))).toBe(true);
+    const release = readMessage(proto);
+    expect(stringField(release, 1)).toBe('wobbly-panda');
+    const meta = messageAt(release, [3, 1]);
+    expect([1, 4, 5, 10, 13].map((no) => stringField(meta, no))).toEqual(['greetings', '0.3.0', 'The Greetings app as a helm chart', 'v1', '1.0']);
+    // hapi.chart.Chart.values.raw is the chart's values.yaml byte for byte; Release.config.raw the --set values
+    expect(stringField(messageAt(release, [3, 4]), 1)).toBe(readFileSync(sharedPath('fixtures', 'upstream-greetings', 'k8s', 'helm', 'values.yaml'), 'utf8'));
+    expect(stringField(messageAt(release, [4]), 1)).toBe(`registry: ${REGISTRY}.azurecr.io\n`);
+    const custom = world(scenario({ kubernetes: { helm: [{ name: 'x', chart: 'greetings-0.3.0', helm: 2, chartValues: { registry: 'mine.azurecr.io' } }] } }));
+    const customRelease = readMessage(gunzipSync(Buffer.from(custom.get('configmaps', 'kube-system', 'x.v1')!.data.release, 'base64')));
+    expect(stringField(messageAt(customRelease, [3, 4]), 1)).toBe('registry: mine.azurecr.io\n');
     expect(w.get('deployments', 'kube-system', 'tiller-deploy')!.status.readyReplicas).toBe(1);
     expect(w.list('pods', 'kube-system', { labelSelector: 'app=helm,name=tiller' })[0].status.phase).toBe('Running');
     expect(w.get('serviceaccounts', 'kube-system', 'tiller')).toBeDefined();

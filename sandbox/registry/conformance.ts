@@ -15,6 +15,8 @@ export interface RegistryQuestions {
   tag: string;
   missingRepo: string;
   missingTag: string;
+  /** the digest `repo:tag` had before the tag was pushed again, if it was */
+  olderDigest?: string;
 }
 
 export interface ChallengeAnswer {
@@ -47,6 +49,8 @@ export interface RegistryAnswers {
   missingTagManifest: ErrorAnswer;
   /** HEAD carries no body, so only the status can be compared */
   missingTagHead: { status: number };
+  /** GET and HEAD of the older manifest by its digest, after the tag moved on */
+  olderManifest?: { get: { status: number; digest: string | null; bodyDigest: string }; headStatus: number };
 }
 
 const challengeOf = (r: RegistryResponse): ChallengeAnswer => {
@@ -98,5 +102,12 @@ export async function askRegistry(client: RegistryClient, q: RegistryQuestions):
     missingRepoManifest: errorOf(await client.request('GET', `/v2/${q.missingRepo}/manifests/${q.tag}`, { headers: oci })),
     missingTagManifest: errorOf(await client.request('GET', `/v2/${q.repo}/manifests/${q.missingTag}`, { headers: oci })),
     missingTagHead: { status: (await client.request('HEAD', `/v2/${q.repo}/manifests/${q.missingTag}`, { headers: oci })).status },
+    ...(q.olderDigest ? { olderManifest: await olderManifest(client, q.repo, q.olderDigest, oci) } : {}),
   };
+}
+
+async function olderManifest(client: RegistryClient, repo: string, digest: string, headers: Record<string, string>): Promise<NonNullable<RegistryAnswers['olderManifest']>> {
+  const get = await client.request('GET', `/v2/${repo}/manifests/${digest}`, { headers });
+  const head = await client.request('HEAD', `/v2/${repo}/manifests/${digest}`, { headers });
+  return { get: { status: get.status, digest: get.headers.get('docker-content-digest'), bodyDigest: 'sha256:' + createHash('sha256').update(get.body).digest('hex') }, headStatus: head.status };
 }

@@ -1,6 +1,7 @@
 /**
  * Differential test: the registry stand-in and Debian's real `docker-registry` (distribution 2.8),
- * holding the same images, give the same answers to the same questions (./conformance.ts).
+ * holding the same images (one tag pushed twice), give the same answers to the same questions
+ * (./conformance.ts), the older manifest by digest included.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from 'undici';
@@ -14,7 +15,9 @@ import { startRegistry, type RegistryServer } from './server.js';
 
 const NAME = 'difftestacr';
 const IMAGES = ['myapp:v1.0', 'myapp:v2.0', 'myapi:v1.0', 'team1/web:latest'];
-const QUESTIONS: RegistryQuestions = { repo: 'myapp', tag: 'v1.0', missingRepo: 'nope', missingTag: 'v9.9' };
+/** pushed a second time after the first round: the tag moves to a new manifest */
+const REPUSHED = ['myapp:v1.0'];
+const QUESTIONS: RegistryQuestions = { repo: 'myapp', tag: 'v1.0', missingRepo: 'nope', missingTag: 'v9.9', olderDigest: imageDigest(NAME, 'myapp', 'v1.0', 0) };
 
 describe('registry stand-in vs Debian docker-registry', () => {
   let standIn: RegistryServer;
@@ -27,7 +30,7 @@ describe('registry stand-in vs Debian docker-registry', () => {
     const ca = await createCa();
     const [acrLeaf, localLeaf] = await Promise.all([ca.issue({ dns: ['*.azurecr.io'] }), ca.issue({ dns: ['localhost'], ips: ['127.0.0.1'] })]);
     [standIn, htpasswd, token] = await Promise.all([
-      startRegistry({ tls: acrLeaf, aadToken: 'unused', registries: [{ name: NAME, adminUserEnabled: true, images: IMAGES, user: 'diff', faults: { registry: null, latencyMs: 0 } }] }),
+      startRegistry({ tls: acrLeaf, aadToken: 'unused', registries: [{ name: NAME, adminUserEnabled: true, images: IMAGES, repushed: REPUSHED, user: 'diff', faults: { registry: null, latencyMs: 0 } }] }),
       startDockerRegistry({ tls: localLeaf, auth: 'htpasswd' }),
       startDockerRegistry({ tls: localLeaf, auth: 'token' }),
     ]);
@@ -41,6 +44,10 @@ describe('registry stand-in vs Debian docker-registry', () => {
       for (const ref of IMAGES) {
         const [repo, tag] = ref.split(':');
         expect(await real.push(repo, tag, imageContent(NAME, repo, tag))).toBe(imageDigest(NAME, repo, tag));
+      }
+      for (const ref of REPUSHED) {
+        const [repo, tag] = ref.split(':');
+        expect(await real.push(repo, tag, imageContent(NAME, repo, tag, 1))).toBe(imageDigest(NAME, repo, tag, 1));
       }
     }
     for (const k of ['standIn', 'htpasswd', 'token'] as const) answers[k] = await askRegistry(clients[k], QUESTIONS);
@@ -69,7 +76,8 @@ describe('registry stand-in vs Debian docker-registry', () => {
     expect(a.tagsChallenge).toEqual({ status: 401, scheme: 'bearer', params: ['realm', 'scope', 'service'], scope: 'repository:myapp:pull' });
     expect(a.catalog.body).toEqual({ repositories: ['myapi', 'myapp', 'team1/web'] });
     expect(a.tags.body).toEqual({ name: 'myapp', tags: ['v1.0', 'v2.0'] });
-    expect(a.manifestHead.digest).toBe(imageDigest(NAME, 'myapp', 'v1.0'));
+    expect(a.manifestHead.digest).toBe(imageDigest(NAME, 'myapp', 'v1.0', 1));
+    expect(a.olderManifest).toEqual({ get: { status: 200, digest: QUESTIONS.olderDigest, bodyDigest: QUESTIONS.olderDigest }, headStatus: 200 });
     expect(a.manifestGet.bodyDigest).toBe(a.manifestGet.digest);
     expect(a.missingRepoTags).toEqual({ status: 404, codes: ['NAME_UNKNOWN'] });
     expect(a.missingTagManifest).toEqual({ status: 404, codes: ['MANIFEST_UNKNOWN'] });

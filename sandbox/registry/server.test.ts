@@ -32,6 +32,7 @@ const REGISTRIES = [
   reg('brokenacr', { faults: { registry: 'error500', latencyMs: 0 } }),
   reg('hangacr', { faults: { registry: 'hang', latencyMs: 0 } }),
   reg('slowacr', { faults: { registry: null, latencyMs: 300 } }),
+  reg('repushacr', { images: ['myapp:v1.0', 'myapi:v1.0'], repushed: ['myapp:v1.0'] }),
 ];
 
 describe('registry stand-in', () => {
@@ -153,6 +154,34 @@ describe('registry stand-in', () => {
     expect('sha256:' + createHash('sha256').update(Buffer.from(await res.arrayBuffer())).digest('hex')).toBe(image.layer.digest);
     // the same repository in another registry is another image
     expect((await call('betaacr', '/v2/myapp/manifests/v2.0', { method: 'HEAD', headers: { ...basic('betaacr'), ...oci } })).headers.get('docker-content-digest')).toBe(imageDigest('betaacr', 'myapp', 'v2.0'));
+  });
+
+  it('a tag pushed again points to the new manifest; the older one stays readable by digest and listed untagged by ACR', async () => {
+    const [first, second] = [imageDigest('repushacr', 'myapp', 'v1.0', 0), imageDigest('repushacr', 'myapp', 'v1.0', 1)];
+    expect(first).not.toBe(second);
+    const auth = { ...basic('repushacr'), ...oci };
+    expect((await call('repushacr', '/v2/myapp/manifests/v1.0', { method: 'HEAD', headers: auth })).headers.get('docker-content-digest')).toBe(second);
+    for (const [digest, push] of [[first, 0], [second, 1]] as const) {
+      const get = await call('repushacr', `/v2/myapp/manifests/${digest}`, { headers: auth });
+      expect([get.status, get.headers.get('docker-content-digest'), get.text]).toEqual([200, digest, imageContent('repushacr', 'myapp', 'v1.0', push).manifest.bytes.toString('utf8')]);
+      expect((await call('repushacr', `/v2/myapp/manifests/${digest}`, { method: 'HEAD', headers: auth })).status).toBe(200);
+    }
+    expect((await call('repushacr', '/v2/myapp/tags/list', { headers: auth })).json).toEqual({ name: 'myapp', tags: ['v1.0'] });
+    const tags = (await call('repushacr', '/acr/v1/myapp/_tags', { headers: basic('repushacr') })).json.tags as Array<{ digest: string; createdTime: string; lastUpdateTime: string }>;
+    expect(tags[0].digest).toBe(second);
+    expect(Date.parse(tags[0].lastUpdateTime)).toBeGreaterThan(Date.parse(tags[0].createdTime));
+    const listing = (await call('repushacr', '/acr/v1/myapp/_manifests', { headers: basic('repushacr') })).json;
+    expect(Object.keys(listing).sort()).toEqual(['imageName', 'manifests', 'registry']);
+    const manifests = listing.manifests as Array<{ digest: string; tags?: string[]; changeableAttributes: unknown }>;
+    expect(manifests.map((m) => [m.digest, m.tags])).toEqual([
+      [first, undefined],
+      [second, ['v1.0']],
+    ]);
+    // the keys of ACR's GetManifestList example (data-plane 2021-07-01)
+    expect(Object.keys(manifests[1]).sort()).toEqual(['architecture', 'changeableAttributes', 'createdTime', 'digest', 'imageSize', 'lastUpdateTime', 'os', 'tags']);
+    // an untouched tag has one manifest, and its dates agree
+    const api = (await call('repushacr', '/acr/v1/myapi/_tags', { headers: basic('repushacr') })).json.tags as Array<{ createdTime: string; lastUpdateTime: string }>;
+    expect(api[0].lastUpdateTime).toBe(api[0].createdTime);
   });
 
   it('says NAME_UNKNOWN / MANIFEST_UNKNOWN / BLOB_UNKNOWN like distribution', async () => {

@@ -3,7 +3,8 @@
  * (`<name>.azurecr.io`, reached through the grader's connect-to map; the leaf covers *.azurecr.io).
  * It answers what the grader and kubelet ask, the way ACR does: the bearer challenge, admin Basic auth,
  * /oauth2/exchange (Entra token -> refresh token) and /oauth2/token (-> access token scoped to
- * repositories), catalog, tags, manifests with Docker-Content-Digest, blobs, ACR's /acr/v1 listing.
+ * repositories), catalog, tags, manifests (by tag or by the digest of any push) with
+ * Docker-Content-Digest, blobs, ACR's /acr/v1 listings of tags and manifests.
  * Where ACR and distribution share behaviour (error codes and details, Accept negotiation for OCI
  * manifests), it copies distribution 2.8, which the differential test runs side by side.
  */
@@ -21,6 +22,8 @@ export interface SandboxRegistry {
   adminUserEnabled: boolean;
   /** "repo:tag" */
   images: string[];
+  /** "repo:tag" pushed again after the first push (once per mention) */
+  repushed?: string[];
   /** the student it belongs to (request log, faults) */
   user: string;
   faults: Pick<ScenarioFaults, 'registry' | 'latencyMs'>;
@@ -29,8 +32,13 @@ export interface SandboxRegistry {
 export interface RegistryServerOptions {
   tls: TlsPair;
   registries: SandboxRegistry[];
-  /** the Entra access token the grader's credential presents at /oauth2/exchange */
-  aadToken: string;
+  /** a fixed Entra access token /oauth2/exchange accepts (tests) */
+  aadToken?: string;
+  /**
+   * Whether /oauth2/exchange accepts an Entra access token: ACR takes tokens for its own audience
+   * and, while `azureADAuthenticationAsArmPolicy` is enabled (the default), ARM-audience tokens.
+   */
+  acceptsAadToken?: (token: string) => boolean;
 }
 
 export interface RegistryServer {
@@ -73,7 +81,7 @@ export async function startRegistry(opts: RegistryServerOptions): Promise<Regist
   const setRegistries = (list: SandboxRegistry[]) => {
     const createdTime = new Date().toISOString();
     const next = new Map<string, Hosted>();
-    for (const r of list) next.set(loginServer(r.name), { registry: r, server: loginServer(r.name), content: registryContent(r.name, r.images), createdTime: hosts.get(loginServer(r.name))?.createdTime ?? createdTime });
+    for (const r of list) next.set(loginServer(r.name), { registry: r, server: loginServer(r.name), content: registryContent(r.name, r.images, r.repushed), createdTime: hosts.get(loginServer(r.name))?.createdTime ?? createdTime });
     hosts = next;
   };
   setRegistries(opts.registries);
@@ -129,7 +137,9 @@ export async function startRegistry(opts: RegistryServerOptions): Promise<Regist
     if (ex.req.method !== 'POST') return fail(ex, 405, 'UNSUPPORTED');
     const form = await formOrQuery(ex);
     if (form.get('grant_type') !== 'access_token' || !form.get('access_token')) return fail(ex, 400, 'UNSUPPORTED', undefined, {}, 'grant_type access_token with an access_token is required');
-    if (form.get('service') !== h.server || form.get('access_token') !== opts.aadToken) return fail(ex, 401, 'UNAUTHORIZED');
+    const aad = form.get('access_token')!;
+    const accepted = opts.acceptsAadToken ? opts.acceptsAadToken(aad) : aad === opts.aadToken;
+    if (form.get('service') !== h.server || !accepted) return fail(ex, 401, 'UNAUTHORIZED');
     ex.send(200, { refresh_token: signToken(key, { aud: h.server, grant_type: 'refresh_token' }, REFRESH_TTL) });
   }
 
@@ -169,18 +179,40 @@ export async function startRegistry(opts: RegistryServerOptions): Promise<Regist
     ex.send(200, b.bytes, { ...BASE_HEADERS, 'content-type': 'application/octet-stream', 'docker-content-digest': b.digest, etag: `"${b.digest}"`, 'accept-ranges': 'bytes', 'cache-control': 'max-age=31536000' });
   }
 
+  const CHANGEABLE = { deleteEnabled: true, writeEnabled: true, readEnabled: true, listEnabled: true };
+
+  /** A tag's pushes happened before the lab started: the first two hours before, later ones minutes before. */
+  const pushedAt = (h: Hosted, push: number): string => new Date(Date.parse(h.createdTime) - (push === 0 ? 2 * 3600_000 : 300_000 - push * 1000)).toISOString();
+
   function acrTags(ex: Exchange, h: Hosted, repo: string) {
     const r = h.content.get(repo);
     if (!r) return fail(ex, 404, 'NAME_UNKNOWN', { name: repo });
     ok(ex, {
       registry: h.server,
       imageName: repo,
-      tags: sortedKeys(r.tags).map((name) => ({
-        name,
-        digest: r.tags.get(name)!.manifest.digest,
-        createdTime: h.createdTime,
-        lastUpdateTime: h.createdTime,
-        changeableAttributes: { deleteEnabled: true, writeEnabled: true, readEnabled: true, listEnabled: true },
+      tags: sortedKeys(r.tags).map((name) => {
+        const pushes = r.manifests.filter((m) => m.tag === name);
+        return { name, digest: r.tags.get(name)!.manifest.digest, createdTime: pushedAt(h, 0), lastUpdateTime: pushedAt(h, pushes.length - 1), changeableAttributes: CHANGEABLE };
+      }),
+    });
+  }
+
+  /** ACR's manifest listing (the keys of its GetManifestList example): every manifest of the repository; one pushed over keeps no tag. */
+  function acrManifests(ex: Exchange, h: Hosted, repo: string) {
+    const r = h.content.get(repo);
+    if (!r) return fail(ex, 404, 'NAME_UNKNOWN', { name: repo });
+    ok(ex, {
+      registry: h.server,
+      imageName: repo,
+      manifests: r.manifests.map((m) => ({
+        digest: m.image.manifest.digest,
+        imageSize: m.image.config.bytes.length + m.image.layer.bytes.length,
+        createdTime: pushedAt(h, m.push),
+        lastUpdateTime: pushedAt(h, m.push),
+        architecture: 'amd64',
+        os: 'linux',
+        ...(m.tagged ? { tags: [m.tag] } : {}),
+        changeableAttributes: CHANGEABLE,
       })),
     });
   }
@@ -213,6 +245,7 @@ export async function startRegistry(opts: RegistryServerOptions): Promise<Regist
     if ((m = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(path))) return authorize(ex, h, { type: 'repository', name: m[1], actions: ['pull'] }) && manifest(ex, h, m[1], m[2]);
     if ((m = /^\/v2\/(.+)\/blobs\/(sha256:[0-9a-f]{64})$/.exec(path))) return authorize(ex, h, { type: 'repository', name: m[1], actions: ['pull'] }) && blob(ex, h, m[1], m[2]);
     if ((m = /^\/acr\/v1\/(.+)\/_tags$/.exec(path))) return authorize(ex, h, { type: 'repository', name: m[1], actions: ['metadata_read', 'pull'] }) && acrTags(ex, h, m[1]);
+    if ((m = /^\/acr\/v1\/(.+)\/_manifests$/.exec(path))) return authorize(ex, h, { type: 'repository', name: m[1], actions: ['metadata_read', 'pull'] }) && acrManifests(ex, h, m[1]);
     ex.send(404, '404 page not found\n', { 'content-type': 'text/plain; charset=utf-8' });
   }
 

@@ -59,6 +59,38 @@ describe('the simulated VM', () => {
     expect(r).toEqual({ out: `${sim.home}|${sim.home}|labuser07\nclean\nhello\n`, err: '', code: 3 });
   });
 
+  it("docker answers the grader's --format templates like the real CLI", async () => {
+    const c = await login(await vm({ images: ['myapp', 'labuser07acr.azurecr.io/myapi:v1.0'] }));
+    expect(await exec(c, "docker info --format '{{.ServerVersion}}'")).toEqual({ out: '24.0.7\n', err: '', code: 0 });
+    expect(await exec(c, "docker image ls --format '{{.Repository}}:{{.Tag}}'")).toEqual({ out: 'myapp:latest\nlabuser07acr.azurecr.io/myapi:v1.0\n', err: '', code: 0 });
+    expect(await exec(c, "docker image ls --format='{{.Tag}} {{.Repository}}'")).toMatchObject({ out: 'latest myapp\nv1.0 labuser07acr.azurecr.io/myapi\n', code: 0 });
+  });
+
+  it('without access to the daemon, docker info --format exits 0 from CLI 23 to 28.0 and 1 otherwise, with the real permission-denied words', async () => {
+    const denied = (request: string) =>
+      `permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock: ${request}: dial unix /var/run/docker.sock: connect: permission denied\n`;
+    const cases: Array<[string, number, string, string, string]> = [
+      // CLI version, exit of `docker info --format`, its stdout, the request named for info, for image ls
+      ['20.10.24', 1, '', 'Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.24/info"', 'Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.24/images/json"'],
+      ['23.0.0', 0, '\n', 'Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.24/info"', 'Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.24/images/json"'],
+      ['24.0.7', 0, '\n', 'Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.24/info"', 'Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.24/images/json"'],
+      ['27.5.1', 0, '\n', 'Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.47/info"', 'Head "http://%2Fvar%2Frun%2Fdocker.sock/_ping"'],
+      ['28.0.4', 0, '\n', 'Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.48/info"', 'Head "http://%2Fvar%2Frun%2Fdocker.sock/_ping"'],
+      ['28.1.1', 1, '\n', 'Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.49/info"', 'Head "http://%2Fvar%2Frun%2Fdocker.sock/_ping"'],
+      // 28.2.2 as the real CLI answered on a socket it may not open
+      ['28.2.2', 1, '\n', 'Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.50/info"', 'Head "http://%2Fvar%2Frun%2Fdocker.sock/_ping"'],
+    ];
+    for (const [version, code, out, infoRequest, imagesRequest] of cases) {
+      const c = await login(await vm({ docker: `Docker version ${version}, build 0123abc`, dockerUsable: false }));
+      expect([version, await exec(c, "docker info --format '{{.ServerVersion}}'")]).toEqual([version, { out, err: denied(infoRequest), code }]);
+      expect([version, await exec(c, "docker image ls --format '{{.Repository}}:{{.Tag}}'")]).toEqual([version, { out: '', err: denied(imagesRequest), code: 1 }]);
+    }
+    const c29 = await login(await vm({ docker: 'Docker version 29.1.0, build 0123abc', dockerUsable: false }));
+    expect(await exec(c29, "docker info --format '{{.ServerVersion}}'")).toEqual({ out: '\n', err: 'permission denied while trying to connect to the docker API at unix:///var/run/docker.sock\n', code: 1 });
+    const plain = await exec(c29, 'docker info');
+    expect([plain.code, plain.out.startsWith('Client:\n'), plain.err.endsWith('errors pretty printing info\n')]).toEqual([1, true, true]);
+  });
+
   it('serves the home over SFTP as /home/<user> and refuses anything outside it, symlinks included', async () => {
     const sim = await vm();
     symlinkSync('/etc/hostname', join(sim.home, 'escape'));
