@@ -7,7 +7,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { packagePath } from '../../core/paths.js';
 
-const SOURCE_DIRS = ['bin', 'core', 'checks', 'probes', 'reporters', 'sandbox', 'bench'];
+const SOURCE_DIRS = ['bin', 'core', 'checks', 'probes', 'reporters', 'sandbox', 'bench', 'live'];
 
 function newestSourceMtime(dir: string): number {
   let newest = 0;
