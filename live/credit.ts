@@ -145,8 +145,13 @@ export function scoreCredit(earned: EarnedMap, latest: StudentResult, profile: L
     const first = earned.get(c.id);
     const credited = mode === 'earned' && first !== undefined && c.status !== 'pass' ? c.status : undefined;
     const status: Status = credited ? 'pass' : c.status;
-    const points = c.id in profile.checks ? pointsFor(c.id, status, profile) : { points: status === 'pass' ? c.maxPoints : 0, maxPoints: c.maxPoints, bonus: c.bonus };
-    const out: CreditedCheck = { ...c, ...points, status, ...(first ? { earnedAt: first.at, earnedRound: first.round } : {}) };
+    const out: CreditedCheck = { ...c, status };
+    if (c.id in profile.checks) Object.assign(out, pointsFor(c.id, status, profile));
+    else out.points = status === 'pass' ? c.maxPoints : 0;
+    if (first) {
+      out.earnedAt = first.at;
+      out.earnedRound = first.round;
+    }
     if (credited && first) {
       out.message = `earned ${clock(first.at, latestAt)}, ${NOW_WORDS[credited]}: ${c.message}`;
       out.evidence = first.evidence;
