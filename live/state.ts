@@ -120,7 +120,8 @@ export interface StudentDelta {
 export const SORTS = ['roster', 'progress', 'idle'] as const;
 export type RowSort = (typeof SORTS)[number];
 
-export interface ClassSnapshot {
+/** The class counters, the funnel and the points per round: its size does not grow with the class. */
+export interface ClassSummary {
   lab: string;
   title: string;
   mode: CreditMode;
@@ -130,10 +131,15 @@ export interface ClassSnapshot {
   updatedAt: string | null;
   rosterSize: number;
   graded: number;
-  sort: RowSort;
+  stuck: number;
+  incomplete: number;
   exercises: ExerciseColumn[];
   funnel: FunnelStep[];
   series: SeriesPoint[];
+}
+
+export interface ClassSnapshot extends ClassSummary {
+  sort: RowSort;
   students: StudentRow[];
 }
 
@@ -270,6 +276,8 @@ export class ClassState {
   private readonly recent: StudentDelta[] = [];
   private readonly keepDeltas: number;
   private graded = 0;
+  private stuck = 0;
+  private incomplete = 0;
   private updatedAt: string | null = null;
   version = 0;
 
@@ -311,6 +319,8 @@ export class ClassState {
       noProgressMinutes: Math.floor(noProgress / MINUTE),
       stuck: next !== undefined && next.status !== 'error' && noProgress >= this.stuckAfterMinutes * MINUTE,
     };
+    this.stuck += Number(row.stuck) - Number(old?.stuck ?? false);
+    this.incomplete += Number(row.status === 'incomplete') - Number(old?.status === 'incomplete');
     if (old && old.status !== 'waiting') {
       this.bump(this.histogram, old.score, -1);
       old.cells.forEach((c, i) => (this.doneCounts[i] -= c.state === 'done' ? 1 : 0));
@@ -382,7 +392,7 @@ export class ClassState {
     });
   }
 
-  snapshot(sort: RowSort = 'roster'): ClassSnapshot {
+  summary(): ClassSummary {
     const { profile } = this.options;
     return {
       lab: profile.lab,
@@ -394,12 +404,16 @@ export class ClassState {
       updatedAt: this.updatedAt,
       rosterSize: this.options.roster.length,
       graded: this.graded,
-      sort,
+      stuck: this.stuck,
+      incomplete: this.incomplete,
       exercises: [...this.columns],
       funnel: this.funnel(),
       series: [...this.series.values()].sort((a, b) => a.round - b.round),
-      students: this.rows(sort),
     };
+  }
+
+  snapshot(sort: RowSort = 'roster'): ClassSnapshot {
+    return { ...this.summary(), sort, students: this.rows(sort) };
   }
 }
 
