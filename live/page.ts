@@ -54,7 +54,7 @@ export function renderRow(row: StudentRow, columns: readonly ExerciseColumn[], l
   const next = row.next;
   const statusWord = row.status === 'waiting' ? 'waiting for the first grading' : row.status === 'incomplete' ? 'incomplete' : '';
   return html`<tr id="${rowId(row.user)}" class="row status-${row.status}${row.stuck ? ' stuck' : ''}" data-user="${row.user}" data-position="${row.position}" data-done="${row.exercisesDone}" data-score="${row.score}" data-idle="${row.noProgressMinutes ?? -1}" data-stuck="${row.stuck ? 1 : 0}" data-waiting="${row.status === 'waiting' ? 1 : 0}">
-<th scope="row"><a href="${withToken(studentPath(row.user), links)}">${row.user}</a>${row.stuck && html` <span class="badge tone-alert">⏱ stuck</span>`}${statusWord && html`<div class="sub">${statusWord}</div>`}</th>
+<th scope="row"><a href="${withToken(studentPath(row.user), links)}">${row.user}</a>${row.stuck && html` <span class="badge tone-alert">⚑ stuck</span>`}${statusWord && html`<div class="sub">${statusWord}</div>`}</th>
 ${columns.map((col, i) => cell(row, col, i))}
 <td class="num">${row.status === 'waiting' ? '–' : `${formatNumber(row.score)}/${formatNumber(row.maxScore)}`}${row.bonus > 0 && html`<div class="sub">+${formatNumber(row.bonus)} bonus</div>`}</td>
 <td class="next">${
@@ -85,12 +85,13 @@ export function seriesChart(series: readonly SeriesPoint[], maxScore: number, pa
     return html`<line class="grid" x1="${left}" x2="${width - right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/><text class="axis" x="${left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end">${v}</text>`;
   });
   const every = Math.max(1, Math.ceil(n / 12));
-  const labels = series.map((p, i) => (i % every === 0 || i === n - 1) && html`<text class="axis" x="${x(i).toFixed(1)}" y="${height - 10}" text-anchor="middle">round ${p.round}</text>`);
+  const anchor = (i: number) => (n > 1 && i === 0 ? 'start' : n > 1 && i === n - 1 ? 'end' : 'middle');
+  const labels = series.map((p, i) => (i % every === 0 || i === n - 1) && html`<text class="axis" x="${x(i).toFixed(1)}" y="${height - 10}" text-anchor="${anchor(i)}">round ${p.round}</text>`);
   const dots = series.map((p, i) => html`<g class="point"><title>round ${p.round} (${localClock(p.at, p.at)}): median ${formatNumber(p.median)}, middle half ${formatNumber(p.q1)}–${formatNumber(p.q3)}, range ${formatNumber(p.min)}–${formatNumber(p.max)} points, ${p.n} graded</title>
 <line class="range" x1="${x(i).toFixed(1)}" x2="${x(i).toFixed(1)}" y1="${y(p.min).toFixed(1)}" y2="${y(p.max).toFixed(1)}"/><circle class="median" cx="${x(i).toFixed(1)}" cy="${y(p.median).toFixed(1)}" r="3.5"/></g>`);
   return html`<svg class="chart series" role="img" aria-label="Points per round: median and middle half of the class" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">
 ${grid}
-<line class="passmark" x1="${left}" x2="${width - right}" y1="${y(pass).toFixed(1)}" y2="${y(pass).toFixed(1)}"/><text class="axis passmark-label" x="${width - right}" y="${(y(pass) - 4).toFixed(1)}" text-anchor="end">pass mark ${formatNumber(pass)}</text>
+<line class="passmark" x1="${left}" x2="${width - right}" y1="${y(pass).toFixed(1)}" y2="${y(pass).toFixed(1)}"/><text class="axis passmark-label" x="${left + 4}" y="${(y(pass) - 4).toFixed(1)}">pass mark ${formatNumber(pass)} points</text>
 ${n > 1 && html`<polygon class="band" points="${band}"/><polyline class="median-line" points="${pts(series.map((p) => p.median))}"/>`}
 ${dots}
 ${labels}
