@@ -59,6 +59,8 @@ export function compileGlob(pattern: string): { dir: string; matches(name: strin
 }
 
 const CHUNK = 1 << 20;
+/** Reads are synchronous, so one buffer serves every file of every follower. */
+let sharedChunk: Buffer | undefined;
 
 interface Cursor {
   file: string;
@@ -86,7 +88,8 @@ function readMore(cursor: Cursor): FollowedItem[] {
       items.push({ kind: 'warning', file: cursor.file, message: `${cursor.file} shrank from ${cursor.consumed + cursor.partialLength} to ${size} bytes: read again from the start` });
       Object.assign(cursor, { consumed: 0, partial: [], partialLength: 0, lineNo: 0, header: undefined });
     }
-    const chunk = Buffer.allocUnsafe(CHUNK);
+    if (size === cursor.consumed + cursor.partialLength) return items;
+    const chunk = (sharedChunk ??= Buffer.allocUnsafe(CHUNK));
     // Read until at least one line is complete or the end is reached: a long line spans chunks.
     while (items.length === 0) {
       const position = cursor.consumed + cursor.partialLength;
