@@ -112,7 +112,7 @@ export function scanJournal(file: string, visit: (line: JournalStudentLine, line
  * undefined when it is not JSON. Fields a later version adds are kept as they are.
  */
 export function parseJournalLine(line: string): JournalLine | { type: 'other' } | undefined {
-  let value: { type?: unknown; lab?: unknown; student?: { user?: unknown } };
+  let value: { type?: unknown; lab?: unknown; student?: { user?: unknown; checks?: unknown } };
   try {
     value = JSON.parse(line) as typeof value;
   } catch {
@@ -120,7 +120,8 @@ export function parseJournalLine(line: string): JournalLine | { type: 'other' } 
   }
   if (value === null || typeof value !== 'object') return { type: 'other' };
   if (value.type === 'header' && typeof value.lab === 'string') return value as JournalHeader;
-  if (value.type === 'student' && value.student && typeof value.student === 'object' && typeof value.student.user === 'string') return value as JournalStudentLine;
+  const student = value.student;
+  if (value.type === 'student' && student && typeof student === 'object' && typeof student.user === 'string' && Array.isArray(student.checks)) return value as JournalStudentLine;
   return { type: 'other' };
 }
 

@@ -99,13 +99,15 @@ describe('following ledgers', () => {
   it('reports a damaged line and goes on; a pending iteration ends on close', async () => {
     const dir = freshDir();
     const a = join(dir, 'a.jsonl');
-    writeFileSync(a, JSON.stringify({ type: 'header', ...header() }) + '\n' + 'garbage\n' + JSON.stringify({ type: 'student', round: -1, at: at(1), student: student('x', []) }) + '\n' + line(1, 'u1', 1));
+    const noChecks = JSON.stringify({ type: 'student', round: 1, at: at(1), student: { user: 'y', checks: 'none' } });
+    writeFileSync(a, JSON.stringify({ type: 'header', ...header() }) + '\n' + 'garbage\n' + JSON.stringify({ type: 'student', round: -1, at: at(1), student: student('x', []) }) + '\n' + noChecks + '\n' + line(1, 'u1', 1));
     const follower = followLedgers(join(dir, '*.jsonl'), { pollMs: 50 });
-    const items = await take(follower, 4);
+    const items = await take(follower, 5);
     expect(items.map((i) => (i.kind === 'warning' ? i.message : describeItem(i)))).toEqual([
       'header:a.jsonl',
       `${a} line 2 is not JSON: skipped`,
       `${a} line 3: round -1 is not a whole number from 1 on: skipped`,
+      `${a} line 4: expected a header or a student line: skipped`,
       'a.jsonl:u1@1',
     ]);
     const next = follower[Symbol.asyncIterator]().next();
