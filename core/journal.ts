@@ -5,7 +5,7 @@
  * grades the rest, appending to the same file. A line torn by the kill (no newline yet) is cut off with
  * a warning before anything is appended, so the file stays one JSON document per line.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readSync, truncateSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError } from './errors.js';
 import type { StudentResult } from './model.js';
@@ -19,82 +19,156 @@ export interface JournalHeader {
   startedAt: string;
 }
 
-interface JournalStudentLine {
+export interface JournalStudentLine {
   type: 'student';
+  /** A ledger (a class graded in rounds during a workshop) numbers its rounds from 1 and times each result. */
+  round?: number;
+  /** ISO time the student's result was recorded (ledgers only). */
+  at?: string;
   student: StudentResult;
 }
 
-export interface JournalContents {
+export type JournalLine = JournalHeader | JournalStudentLine;
+
+export interface JournalScan {
   header?: JournalHeader;
-  /** The last result of each user. */
-  students: Map<string, StudentResult>;
-  /** How many student lines each user has (a regraded incomplete student has several). */
-  lines: Map<string, number>;
   warnings: string[];
   /** Byte length of the complete lines; a torn tail lies beyond it. */
   validLength: number;
 }
 
-export function readJournal(file: string): JournalContents {
-  let text: string;
+export interface JournalContents extends JournalScan {
+  /** The last result of each user. */
+  students: Map<string, StudentResult>;
+  /** How many student lines each user has (a regraded incomplete student has several). */
+  lines: Map<string, number>;
+}
+
+const CHUNK = 1 << 20;
+
+/**
+ * Calls `visit` with each complete line of the file, in order, reading it in chunks: a day-long journal
+ * is never held in memory, only the line being read. Returns the byte length of the complete lines.
+ */
+function forEachLine(fd: number, visit: (line: string, lineNo: number) => void): { validLength: number; torn: boolean } {
+  const chunk = Buffer.allocUnsafe(CHUNK);
+  let pending: Buffer[] = [];
+  let validLength = 0;
+  let lineNo = 0;
+  for (let position = 0; ; ) {
+    const n = readSync(fd, chunk, 0, CHUNK, position);
+    if (n === 0) break;
+    position += n;
+    let start = 0;
+    for (let nl = chunk.indexOf(10, 0); nl !== -1 && nl < n; nl = chunk.indexOf(10, start)) {
+      const piece = chunk.subarray(start, nl);
+      const line = pending.length ? Buffer.concat([...pending, piece]) : piece;
+      pending = [];
+      validLength += line.length + 1;
+      start = nl + 1;
+      visit(line.toString('utf8'), ++lineNo);
+    }
+    if (start < n) pending.push(Buffer.from(chunk.subarray(start, n)));
+  }
+  return { validLength, torn: pending.some((p) => p.length > 0) };
+}
+
+/**
+ * Reads a journal (or a ledger) line by line, checking each line and handing the student lines to
+ * `visit`. A torn last line (no newline yet) is left out with a warning.
+ */
+export function scanJournal(file: string, visit: (line: JournalStudentLine, lineNo: number, header: JournalHeader | undefined) => void): JournalScan {
+  let fd: number;
   try {
-    text = readFileSync(file, 'utf8');
+    fd = openSync(file, 'r');
   } catch (err) {
     throw new ConfigError(`cannot read the journal (${(err as NodeJS.ErrnoException).code ?? 'error'})`, file);
   }
-  const out: JournalContents = { students: new Map(), lines: new Map(), warnings: [], validLength: 0 };
-  const end = text.lastIndexOf('\n') + 1;
-  out.validLength = Buffer.byteLength(text.slice(0, end));
-  if (end < text.length) out.warnings.push(`${file}: the last line is incomplete (the run was killed while writing it): ignored`);
-  text
-    .slice(0, end)
-    .split('\n')
-    .forEach((line, i) => {
+  const out: JournalScan = { warnings: [], validLength: 0 };
+  try {
+    const { validLength, torn } = forEachLine(fd, (line, i) => {
       if (!line.trim()) return;
-      let value: { type?: unknown; lab?: string; student?: StudentResult };
-      try {
-        value = JSON.parse(line) as typeof value;
-      } catch {
-        throw new ConfigError(`line ${i + 1} is not JSON: not a lab-grade journal, or damaged`, file);
-      }
+      const value = parseJournalLine(line);
+      if (value === undefined) throw new ConfigError(`line ${i} is not JSON: not a lab-grade journal, or damaged`, file);
       if (value.type === 'header') {
-        if (out.header && out.header.lab !== value.lab) throw new ConfigError(`line ${i + 1}: lab ${value.lab} differs from ${out.header.lab} above`, file);
-        out.header ??= value as JournalHeader;
-      } else if (value.type === 'student' && value.student && typeof value.student.user === 'string') {
-        // The last result wins: an incomplete student regraded on resume has a later line.
-        out.students.set(value.student.user, value.student);
-        out.lines.set(value.student.user, (out.lines.get(value.student.user) ?? 0) + 1);
+        if (out.header && out.header.lab !== value.lab) throw new ConfigError(`line ${i}: lab ${value.lab} differs from ${out.header.lab} above`, file);
+        out.header ??= value;
+      } else if (value.type === 'student') {
+        visit(value, i, out.header);
       } else {
-        throw new ConfigError(`line ${i + 1}: expected a header or a student line`, file);
+        throw new ConfigError(`line ${i}: expected a header or a student line`, file);
       }
     });
+    out.validLength = validLength;
+    if (torn) out.warnings.push(`${file}: the last line is incomplete (the run was killed while writing it): ignored`);
+  } finally {
+    closeSync(fd);
+  }
   return out;
 }
 
+/**
+ * One line of a journal: a header, a student line, `{type: 'other'}` for JSON that is neither, or
+ * undefined when it is not JSON. Fields a later version adds are kept as they are.
+ */
+export function parseJournalLine(line: string): JournalLine | { type: 'other' } | undefined {
+  let value: { type?: unknown; lab?: unknown; student?: { user?: unknown; checks?: unknown } };
+  try {
+    value = JSON.parse(line) as typeof value;
+  } catch {
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object') return { type: 'other' };
+  if (value.type === 'header' && typeof value.lab === 'string') return value as JournalHeader;
+  const student = value.student;
+  if (value.type === 'student' && student && typeof student === 'object' && typeof student.user === 'string' && Array.isArray(student.checks)) return value as JournalStudentLine;
+  return { type: 'other' };
+}
+
+export function readJournal(file: string): JournalContents {
+  const students = new Map<string, StudentResult>();
+  const lines = new Map<string, number>();
+  const scan = scanJournal(file, ({ student }) => {
+    // The last result wins: an incomplete student regraded on resume has a later line.
+    students.set(student.user, student);
+    lines.set(student.user, (lines.get(student.user) ?? 0) + 1);
+  });
+  return { ...scan, students, lines };
+}
+
 /** Refuses a journal of another lab: its students' results would not mean anything here. */
-export function checkJournalLab(file: string, contents: JournalContents, lab: string): void {
+export function checkJournalLab(file: string, contents: JournalScan, lab: string): void {
   const theirs = contents.header?.lab;
   if (theirs !== undefined && theirs !== lab) throw new ConfigError(`the journal is of lab ${JSON.stringify(theirs)}, this run grades ${JSON.stringify(lab)}`, file);
 }
 
 export interface JournalWriter {
   readonly file: string;
-  append(student: StudentResult): void;
+  /** Appends the student's line and fsyncs it; a ledger passes the round and the time. */
+  append(student: StudentResult, when?: { round: number; at: string }): void;
   close(): void;
+}
+
+export interface OpenJournalOptions {
+  /** Sees every student line already in the file (read once, line by line), e.g. to rebuild state from it. */
+  visit?: (line: JournalStudentLine, lineNo: number, header: JournalHeader | undefined) => void;
+  /** The existing file's warnings (a torn last line cut off). */
+  onWarning?: (warning: string) => void;
 }
 
 /**
  * Opens a journal for appending. A new (or empty) file gets the header; an existing one is checked to
  * be a journal of this lab and loses its torn last line.
  */
-export function openJournal(file: string, header: Omit<JournalHeader, 'type'>): JournalWriter {
+export function openJournal(file: string, header: Omit<JournalHeader, 'type'>, options: OpenJournalOptions = {}): JournalWriter {
   let fd: number;
   let fresh = true;
   try {
     mkdirSync(dirname(file), { recursive: true });
     if (existsSync(file)) {
-      const contents = readJournal(file);
+      const contents = scanJournal(file, options.visit ?? (() => undefined));
       checkJournalLab(file, contents, header.lab);
+      contents.warnings.forEach((w) => options.onWarning?.(w));
       if (contents.validLength > 0) fresh = false;
       truncateSync(file, contents.validLength);
     }
@@ -112,7 +186,7 @@ export function openJournal(file: string, header: Omit<JournalHeader, 'type'>): 
   let closed = false;
   return {
     file,
-    append: (student) => writeLine({ type: 'student', student } satisfies JournalStudentLine),
+    append: (student, when) => writeLine({ type: 'student', ...when, student } satisfies JournalStudentLine),
     close: () => {
       if (!closed) closeSync(fd);
       closed = true;

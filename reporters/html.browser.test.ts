@@ -3,7 +3,7 @@
  * opened from file:// with the network blocked, it must load with no console error and no request
  * beyond itself, show its charts and student sections, and keep every hostile string as text.
  */
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,18 +14,7 @@ import { TITLE, loadClassSmall } from '../fixtures/results/support.js';
 import { CONTENT_SECURITY_POLICY, renderHtml } from './html.js';
 import { studentAnchor } from './html/student.js';
 import { runInfoFor } from './replay.js';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox', // tests run as root
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../test/support/chromium.js';
 
 const PWN = 'window.__pwned=1';
 const HOSTILE = {
@@ -77,8 +66,7 @@ async function open(file: string): Promise<Opened> {
   return opened;
 }
 
-// The shared set-up (test/support/system.ts) installs Chromium or fails naming the command: never a silent skip.
-if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+requireChromium();
 
 describe('html report in headless Chromium', () => {
   beforeAll(async () => {
@@ -93,7 +81,7 @@ describe('html report in headless Chromium', () => {
     context = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ARGS,
+      args: CHROMIUM_ARGS,
       viewport: { width: 1280, height: 900 },
     });
   });

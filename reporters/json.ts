@@ -21,6 +21,10 @@ export interface JsonCheck {
   // Extras beyond the documented contract.
   bonus: boolean;
   blockedBy: string | null;
+  // Credit over time (a class graded in rounds), present only then.
+  earnedAt?: string;
+  earnedRound?: number;
+  now?: { status: CheckResult['status']; message: string; hint: string | null; evidence: Evidence };
 }
 
 export interface JsonStudent {
@@ -33,6 +37,16 @@ export interface JsonStudent {
   passed: boolean;
   checks: JsonCheck[];
   durationMs: number;
+  // Credit over time, present only then.
+  credit?: 'earned' | 'final';
+  gradedAt?: string;
+  round?: number;
+}
+
+/** What a result scored with credit over time adds (optional: a single grading run has none of it). */
+interface CreditFields {
+  check: Partial<Pick<JsonCheck, 'earnedAt' | 'earnedRound'>> & { now?: { status: CheckResult['status']; message: string; hint?: string; evidence: Evidence } };
+  student: Partial<Pick<JsonStudent, 'credit' | 'gradedAt' | 'round'>>;
 }
 
 export interface JsonDocument {
@@ -42,7 +56,8 @@ export interface JsonDocument {
   students: JsonStudent[];
 }
 
-function toJsonCheck(c: CheckResult): JsonCheck {
+function toJsonCheck(check: CheckResult): JsonCheck {
+  const c = check as CheckResult & CreditFields['check'];
   return {
     id: c.id,
     exercise: c.exercise,
@@ -56,10 +71,13 @@ function toJsonCheck(c: CheckResult): JsonCheck {
     durationMs: c.durationMs,
     bonus: c.bonus,
     blockedBy: c.blockedBy ?? null,
+    ...(c.earnedAt !== undefined ? { earnedAt: c.earnedAt, earnedRound: c.earnedRound } : {}),
+    ...(c.now ? { now: { status: c.now.status, message: c.now.message, hint: c.now.hint ?? null, evidence: c.now.evidence ?? {} } } : {}),
   };
 }
 
-function toJsonStudent(s: StudentResult): JsonStudent {
+function toJsonStudent(student: StudentResult): JsonStudent {
+  const s = student as StudentResult & CreditFields['student'];
   return {
     user: s.user,
     status: s.status,
@@ -70,6 +88,22 @@ function toJsonStudent(s: StudentResult): JsonStudent {
     passed: s.passed,
     checks: s.checks.map(toJsonCheck),
     durationMs: s.durationMs,
+    ...(s.credit !== undefined ? { credit: s.credit } : {}),
+    ...(s.gradedAt !== undefined ? { gradedAt: s.gradedAt } : {}),
+    ...(s.round !== undefined ? { round: s.round } : {}),
+  };
+}
+
+/** A student of a JSON report back in the result model: nulls become absent fields again. */
+export function fromJsonStudent(s: JsonStudent): StudentResult {
+  return {
+    ...s,
+    checks: s.checks.map(({ hint, blockedBy, now, ...c }) => ({
+      ...c,
+      ...(hint !== null && hint !== undefined ? { hint } : {}),
+      ...(blockedBy !== null && blockedBy !== undefined ? { blockedBy } : {}),
+      ...(now ? { now: { status: now.status, message: now.message, ...(now.hint !== null ? { hint: now.hint } : {}), evidence: now.evidence } } : {}),
+    })),
   };
 }
 

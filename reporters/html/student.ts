@@ -85,6 +85,16 @@ function meter(student: StudentResult, passMark: number | undefined): SafeHtml {
   }</div>`;
 }
 
+/** `2025-03-01 10:42 UTC` from an ISO time in UTC; any other form as it is. */
+const minuteText = (iso: string): string => /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})[^Z]*Z$/.exec(iso)?.slice(1).join(' ').concat(' UTC') ?? iso;
+
+/** A class graded in rounds scores with credit over time: when the check first passed, and what it is now if it no longer passes. */
+function earnedLine(check: CheckResult & { earnedAt?: string; earnedRound?: number; now?: { status: CheckResult['status'] } }): SafeHtml | false {
+  if (check.earnedAt === undefined) return false;
+  const round = check.earnedRound !== undefined ? ` (round ${check.earnedRound})` : '';
+  return html`<p class="hint earned">Earned <time datetime="${check.earnedAt}">${minuteText(check.earnedAt)}</time>${round}${check.now && html`; now ${badge(STATUS_STYLE[check.now.status])}`}</p>`;
+}
+
 function checkRow(check: CheckResult): SafeHtml {
   // An error's line carries the "could not grade" prefix, so nobody reads it as the student's failure.
   const message = check.status === 'error' ? detailLines(check)[0] : check.message;
@@ -93,7 +103,7 @@ function checkRow(check: CheckResult): SafeHtml {
 <td class="status">${badge(STATUS_STYLE[check.status])}</td>
 <td class="check"><code>${check.id}</code>${check.bonus && html` <span class="badge tone-muted">bonus</span>`}<div class="title">${check.title}</div></td>
 <td class="num">${pointsText(check)}</td>
-<td class="details"><p class="msg">${message}</p>${check.hint && html`<p class="hint"><strong>Hint:</strong> ${check.hint}</p>`}${
+<td class="details"><p class="msg">${message}</p>${earnedLine(check)}${check.hint && html`<p class="hint"><strong>Hint:</strong> ${check.hint}</p>`}${
     // The engine's message usually names the root cause already; say it only when it does not.
     check.blockedBy && !check.message.includes(check.blockedBy) && html`<p class="hint">Root cause: <code>${check.blockedBy}</code></p>`
   }${evidence && html`<details><summary>Evidence</summary><pre class="evidence">${evidenceText(check.evidence)}</pre></details>`}</td>

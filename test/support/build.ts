@@ -7,7 +7,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { packagePath } from '../../core/paths.js';
 
-const SOURCE_DIRS = ['bin', 'app', 'core', 'checks', 'probes', 'reporters', 'sandbox'];
+const SOURCE_DIRS = ['bin', 'app', 'core', 'checks', 'probes', 'reporters', 'sandbox', 'live'];
 
 function newestSourceMtime(dir: string): number {
   let newest = 0;
