@@ -23,11 +23,16 @@ export type FactName = keyof Facts;
 export interface Reason {
   readonly code: string;
   readonly summary: string;
+  /** The student has not done this yet (nothing found), as opposed to done wrong: progress views say "not started". */
+  readonly absent?: boolean;
 }
 
-/** A check family's reasons as a table: `{ missing: ['LG-601', 'Deployment not found'] }`. */
-export function reasons<const T extends Record<string, readonly [code: string, summary: string]>>(table: T): { readonly [K in keyof T]: Reason } {
-  return Object.fromEntries(Object.entries(table).map(([k, [code, summary]]) => [k, { code, summary }])) as { [K in keyof T]: Reason };
+/**
+ * A check family's reasons as a table: `{ missing: ['LG-601', 'Deployment not found', 'absent'] }`
+ * (the third element marks a reason that means "not done yet").
+ */
+export function reasons<const T extends Record<string, readonly [code: string, summary: string, kind?: 'absent']>>(table: T): { readonly [K in keyof T]: Reason } {
+  return Object.fromEntries(Object.entries(table).map(([k, [code, summary, kind]]) => [k, { code, summary, ...(kind === 'absent' ? { absent: true } : {}) }])) as { [K in keyof T]: Reason };
 }
 
 /**

@@ -62,7 +62,7 @@ function imageFollowsLab(template: string | undefined, image: string): boolean {
 const labImage = (image: string) => `\${${LAB_VARIABLES.registry}}${image}:\${${LAB_VARIABLES.tag}-latest}`;
 
 const VALID = reasons({
-  noFile: ['LG-211', 'no compose file'],
+  noFile: ['LG-211', 'no compose file', 'absent'],
   invalid: ['LG-212', 'the compose file does not parse'],
   missingService: ['LG-213', 'the compose file lacks service app or api'],
   wrongBuild: ['LG-214', 'a service builds from another folder'],
@@ -119,7 +119,7 @@ export const composeValid = defineCheck({
 export const hostPortOf = (w: WorkloadExpectation) => w.hostPort ?? w.servicePort;
 
 const PORTS = reasons({
-  noFile: ['LG-221', 'no compose file'],
+  noFile: ['LG-221', 'no compose file', 'absent'],
   invalid: ['LG-222', 'the compose file does not parse'],
   noService: ['LG-223', 'the compose file has no service app'],
   loopbackOnly: ['LG-224', 'the port is published on the loopback address only'],

@@ -5,7 +5,7 @@ import { repoLayout } from '../compose/repo.js';
 export const CLONE_URL = 'https://github.com/cadullms/greetings';
 
 const R = reasons({
-  noDir: ['LG-201', 'the greetings repository is not cloned'],
+  noDir: ['LG-201', 'the greetings repository is not cloned', 'absent'],
   incomplete: ['LG-202', 'the clone lacks a Dockerfile or the compose file'],
 });
 

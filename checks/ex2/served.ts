@@ -9,7 +9,7 @@ export const START_PAGE_MARKER = '<a href="/greeting">here</a>';
 
 const R = reasons({
   noAddress: ['LG-241', 'no VM address to try the app at'],
-  notServing: ['LG-242', 'the app does not answer on the VM (compose is not up)'],
+  notServing: ['LG-242', 'the app does not answer on the VM (compose is not up)', 'absent'],
   notTheApp: ['LG-243', "the VM's port answers, but not with the greetings app"],
 });
 

@@ -11,7 +11,7 @@ const noClusterHint = (rg: string) => `Exercise 3 step 2: create it with \`${cre
 
 const EXISTS = reasons({
   groupMissing: ['LG-301', 'the resource group does not exist'],
-  noCluster: ['LG-302', 'no AKS cluster in the resource group'],
+  noCluster: ['LG-302', 'no AKS cluster in the resource group', 'absent'],
 });
 
 export const clusterExists = defineCheck({

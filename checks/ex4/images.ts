@@ -54,7 +54,7 @@ export const myappPushed = imagePushed(
   'app',
   reasons({
     gone: ['LG-421', 'the registry is gone'],
-    noRepository: ['LG-422', 'repository myapp not pushed'],
+    noRepository: ['LG-422', 'repository myapp not pushed', 'absent'],
     noTag: ['LG-423', 'myapp has no v1.0 tag'],
   }),
 );
@@ -64,7 +64,7 @@ export const myapiPushed = imagePushed(
   'api',
   reasons({
     gone: ['LG-431', 'the registry is gone'],
-    noRepository: ['LG-432', 'repository myapi not pushed'],
+    noRepository: ['LG-432', 'repository myapi not pushed', 'absent'],
     noTag: ['LG-433', 'myapi has no v1.0 tag'],
   }),
 );

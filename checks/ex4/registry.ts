@@ -8,7 +8,7 @@ export const noRegistryHint = (rg: string, sku: string) => `Exercise 4 step 2: \
 
 const EXISTS = reasons({
   groupMissing: ['LG-401', 'the resource group does not exist'],
-  noRegistry: ['LG-402', 'no container registry in the resource group'],
+  noRegistry: ['LG-402', 'no container registry in the resource group', 'absent'],
 });
 
 export const registryExists = defineCheck({

@@ -97,7 +97,7 @@ export const myappDeployment = deploymentCheck(
   'app',
   true,
   reasons({
-    missing: ['LG-601', 'Deployment myapp not found'],
+    missing: ['LG-601', 'Deployment myapp not found', 'absent'],
     wrongImage: ['LG-602', "Deployment myapp does not run the student's image"],
     wrongEnv: ['LG-603', 'Deployment myapp lacks API_BASE_URL=http://myapi:8080'],
     replicaCount: ['LG-604', "Deployment myapp does not ask for the lab's replicas"],
@@ -110,7 +110,7 @@ export const myapiDeployment = deploymentCheck(
   'api',
   false,
   reasons({
-    missing: ['LG-611', 'Deployment myapi not found'],
+    missing: ['LG-611', 'Deployment myapi not found', 'absent'],
     wrongImage: ['LG-612', "Deployment myapi does not run the student's image"],
     wrongEnv: ['LG-613', 'Deployment myapi lacks an env value of the lab'],
     replicaCount: ['LG-614', "Deployment myapi does not ask for the lab's replicas"],

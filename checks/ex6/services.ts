@@ -93,7 +93,7 @@ export const myapiService = serviceCheck(
   false,
   1,
   reasons({
-    missing: ['LG-621', 'Service myapi not found'],
+    missing: ['LG-621', 'Service myapi not found', 'absent'],
     wrongType: ['LG-622', "Service myapi is not of the lab's type"],
     wrongPorts: ['LG-623', 'Service myapi maps other ports'],
     wrongSelector: ['LG-624', "Service myapi's selector misses the myapi pods"],
@@ -108,7 +108,7 @@ export const myappService = serviceCheck(
   true,
   2,
   reasons({
-    missing: ['LG-631', 'Service myapp not found'],
+    missing: ['LG-631', 'Service myapp not found', 'absent'],
     wrongType: ['LG-632', "Service myapp is not of the lab's type"],
     wrongPorts: ['LG-633', 'Service myapp maps other ports'],
     wrongSelector: ['LG-634', "Service myapp's selector misses the myapp pods"],

@@ -21,7 +21,7 @@ const releaseEvidence = (r: HelmReleaseRecord) => ({
 
 const RELEASE = reasons({
   unreadable: ['LG-701', 'the Helm release records cannot be read'],
-  none: ['LG-702', 'no Helm release of the greetings chart'],
+  none: ['LG-702', 'no Helm release of the greetings chart', 'absent'],
   notDeployed: ['LG-703', 'the Helm release is not deployed'],
 });
 

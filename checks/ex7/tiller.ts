@@ -5,7 +5,7 @@ import { tillerRbac } from '../kube/helm.js';
 const R = reasons({
   helm3: ['LG-721', 'Helm 3 keeps no tiller'],
   unreadable: ['LG-722', "tiller's RBAC objects cannot be read"],
-  noAccount: ['LG-723', 'no ServiceAccount tiller in kube-system'],
+  noAccount: ['LG-723', 'no ServiceAccount tiller in kube-system', 'absent'],
   noBinding: ['LG-724', 'tiller is not bound to cluster-admin'],
 });
 
