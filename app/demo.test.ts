@@ -14,6 +14,7 @@ import { BUILT_IN_CLASS_DIR as BUILT_IN_CLASS } from '../test/support/class.js';
 import { runCli } from '../test/support/cli.js';
 import { runDemo } from './demo.js';
 import { NO_NOTICES } from './io.js';
+import { mismatches } from '../test/support/expectations.js';
 
 describe('lab-grade demo', () => {
   it('grades every built-in student exactly as its expect: block says', async () => {
@@ -24,15 +25,13 @@ describe('lab-grade demo', () => {
     const report = JSON.parse(out.text()) as RunResult;
     expect(report.students.map((s) => s.user)).toEqual(scenarios.map((s) => s.user));
 
-    const mismatches: string[] = [];
+    const wrong: string[] = [];
     for (const scenario of scenarios) {
       const student = run.students.find((s) => s.user === scenario.user)!;
       expect(Object.keys(scenario.expect).sort(), scenario.file).toEqual([...CHECK_IDS].sort());
-      for (const c of student.checks) {
-        if (scenario.expect[c.id] !== c.status) mismatches.push(`${scenario.user} ${c.id}: expected ${scenario.expect[c.id]}, got ${c.status} (${c.message})`);
-      }
+      wrong.push(...mismatches(scenario, student.checks));
     }
-    expect(mismatches).toEqual([]);
+    expect(wrong).toEqual([]);
 
     // Together the class shows every check both passing and not passing.
     for (const id of CHECK_IDS) {

@@ -39,7 +39,9 @@ export function writeSandboxConfig(sandbox: Sandbox, outDir: string): string {
   mkdirSync(join(dir, 'kubeconfigs'), { recursive: true });
   const c = sandbox.config;
   writeFileSync(join(dir, 'ca.pem'), sandbox.caPem);
+  const sp = c.azure!.servicePrincipal!;
   writeFileSync(join(dir, 'azure-token'), c.azure!.token!.reveal(), { mode: 0o600 });
+  writeFileSync(join(dir, 'azure-client-secret'), sp.clientSecret.reveal(), { mode: 0o600 });
   writeFileSync(join(dir, 'vm-password'), c.vm!.password!.reveal(), { mode: 0o600 });
   for (const s of sandbox.scenarios) {
     if (s.azure.clusters.length) writeFileSync(join(dir, 'kubeconfigs', `${s.user}.yaml`), sandbox.kubeconfig(s.user), { mode: 0o600 });
@@ -47,7 +49,18 @@ export function writeSandboxConfig(sandbox: Sandbox, outDir: string): string {
   const file = join(dir, 'lab-grade.yaml');
   const doc = {
     roster: c.roster.map((r) => ({ user: r.user, resourceGroup: r.resourceGroup })),
-    azure: { subscription: c.azure!.subscriptionId, endpoint: c.azure!.endpoint, credential: 'token', token: { file: 'azure-token' }, requestsPerSecond: c.azure!.requestsPerSecond },
+    // The grader signs in to the simulated directory as a real service principal would: tokens for each audience.
+    azure: {
+      subscription: c.azure!.subscriptionId,
+      endpoint: c.azure!.endpoint,
+      graphEndpoint: c.azure!.graphEndpoint,
+      credential: 'servicePrincipal',
+      tenant: sp.tenantId,
+      clientId: sp.clientId,
+      clientSecret: { file: 'azure-client-secret' },
+      authorityHost: sp.authorityHost,
+      requestsPerSecond: c.azure!.requestsPerSecond,
+    },
     vm: { host: c.vm!.host, port: c.vm!.port, username: c.vm!.username, password: { file: 'vm-password' } },
     network: { connectTo: c.network.connectTo, loopbackOnly: true },
     tls: { caFile: 'ca.pem' },

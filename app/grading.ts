@@ -155,7 +155,6 @@ export async function grade(request: GradeRequest, io: GradeIo): Promise<GradeOu
     return { run, profile, stats: graded.stats, exitCode: exitCodeFor(run.students), ...(journal ? { journal: journal.file } : {}) };
   } finally {
     journal?.close();
-    await runtime.close();
   }
 }
 

@@ -24,6 +24,7 @@ import { startSandbox, SANDBOX_SUBSCRIPTION } from '../sandbox/lab.js';
 import { createRuntime } from '../probes/environment.js';
 import { CHECK_IDS } from './index.js';
 import { checksOf } from '../test/support/profile.js';
+import { mismatches } from '../test/support/expectations.js';
 
 const SUB = '6a2b9c1e-0d4f-4e3a-9b7c-5d8e1f2a3b4c';
 const ARM_TOKEN = 'sandbox-arm-token-for-ex3-ex4-tests';
@@ -96,6 +97,7 @@ describe('Exercises 3-4 through the engine (fixtures/scenarios/azure)', () => {
     const t0 = Date.now();
     const result = await grade(s);
     expect(verdicts(result, Object.keys(expected(s)))).toEqual(expected(s));
+    expect(mismatches(s, result.checks, IDS)).toEqual([]);
     if (s.faults.arm === 'throttle') {
       // graded correctly, only slower: the 429s' Retry-After (1 s) was waited out
       expect(Date.now() - t0).toBeGreaterThanOrEqual(1_000);
@@ -107,6 +109,7 @@ describe('Exercises 3-4 through the engine (fixtures/scenarios/azure)', () => {
   it.each(builtIn.map((s) => [s.user, s] as const))('built-in class, %s: the ex3/ex4 verdicts its scenario expects', async (_user, s) => {
     const result = await grade(s);
     expect(verdicts(result, Object.keys(expected(s)))).toEqual(expected(s));
+    expect(mismatches(s, result.checks, IDS)).toEqual([]);
   });
 
   for (const b of builtInLoaded.filter((x) => x.error)) it.skip(`built-in class, ${b.file} does not load: ${b.error}`, () => undefined);
@@ -243,7 +246,6 @@ describe('Exercises 3-4 through the simulated lab and the class runtime (sandbox
         }
       }
     } finally {
-      await runtime.close();
       await sandbox.stop();
     }
   }, 120_000);

@@ -60,6 +60,12 @@ export interface Verdict {
   outcome?: Outcome;
   /** Values for checks that use them; never reported. */
   facts?: Partial<Facts>;
+  /**
+   * The check whose failure this one follows from (an image that may not be pulled makes pods wait):
+   * when that check did not pass, this one is reported `blocked` by it, the root cause named once.
+   * Several: the first that did not pass. Each must be one this check depends on or runs after.
+   */
+  causedBy?: string | readonly string[];
 }
 
 /** The probes a check sees: those it declared in `needs` are there (the engine skips the check otherwise). */
@@ -120,6 +126,8 @@ export interface PassDetails {
 export interface FailDetails extends PassDetails {
   evidence?: Evidence;
   outcome?: Outcome;
+  /** See Verdict.causedBy. */
+  causedBy?: string | readonly string[];
 }
 
 export const pass = (message: string, evidence: Evidence = {}, details: PassDetails = {}): Verdict => ({ status: 'pass', message, evidence, ...details });

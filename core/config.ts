@@ -34,6 +34,8 @@ export interface AzureSettings {
   token?: Secret;
   servicePrincipal?: { tenantId: string; clientId: string; clientSecret: Secret; authorityHost: string };
   requestsPerSecond: number;
+  /** Microsoft Graph (sovereign clouds differ): service principals' object ids, for service-principal clusters' pull rights. */
+  graphEndpoint?: string;
 }
 
 /** A student's VM login as the config writes it: host and username may hold `{user}`. */
@@ -169,10 +171,12 @@ function readAzure(f: Fields | undefined, dir: string): AzureSettings | undefine
     credential: f.oneOf('credential', ['default', 'token', 'servicePrincipal'] as const, 'default'),
     token: readSecret(f, 'token', dir, 'Azure token'),
     requestsPerSecond: f.optNumber('requestsPerSecond', { min: 0.1, max: 1000 }) ?? 10,
+    graphEndpoint: (f.optString('graphEndpoint') ?? 'https://graph.microsoft.com').replace(/\/+$/, ''),
   };
   if (a.credential === 'token' && !a.token) f.fail('token', 'is required when credential is "token"');
   if (a.credential === 'servicePrincipal') a.servicePrincipal = readServicePrincipal(f, dir);
   if (!/^https:\/\//.test(a.endpoint)) f.fail('endpoint', `expected an https:// URL, got ${JSON.stringify(a.endpoint)}`);
+  if (!/^https:\/\//.test(a.graphEndpoint ?? '')) f.fail('graphEndpoint', `expected an https:// URL, got ${JSON.stringify(a.graphEndpoint)}`);
   f.done();
   return a;
 }

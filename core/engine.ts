@@ -121,7 +121,22 @@ export async function gradeStudent(target: Target, selection: Selection, env: St
     return answer;
   };
 
-  const record = (def: CheckDef, v: Decided, durationMs: number): CheckResult => {
+  /** A failure that follows from another check's: blocked by it when that one did not pass. */
+  const followCause = (def: CheckDef, v: Decided): Decided => {
+    if (!v.causedBy || v.blockedBy || v.status === 'pass') return v;
+    const candidates = typeof v.causedBy === 'string' ? [v.causedBy] : v.causedBy;
+    const unordered = candidates.find((id) => ![...def.dependsOn, ...(def.after ?? [])].includes(id));
+    if (unordered) {
+      return { status: 'error', code: ENGINE_REASONS.crashed.code, message: `could not grade: check ${def.id} names ${unordered} as a cause without depending on it or running after it`, evidence: {} };
+    }
+    const cause = candidates.map((id) => done.get(id)).find((c) => c && c.status !== 'pass' && c.status !== 'skipped');
+    if (!cause) return v;
+    const root = cause.blockedBy ?? cause.id;
+    return { status: 'skipped', message: `blocked by ${root} (${done.get(root)?.title ?? root}): ${v.message}`, evidence: v.evidence, blockedBy: root };
+  };
+
+  const record = (def: CheckDef, decided: Decided, durationMs: number): CheckResult => {
+    const v = followCause(def, decided);
     const status = v.blockedBy ? 'blocked' : v.status;
     if (v.facts) Object.assign(facts, v.facts);
     return {

@@ -42,6 +42,8 @@ export interface LabExpectations {
   registrySku: string;
   registryDomain: string;
   pullRoles: string[];
+  /** The roles that grant pulls on a registry in ABAC mode (its repository roles; the legacy ones do not). */
+  abacPullRoles: string[];
   helm: { chart: string; brokenDefaultRegistry: string };
   podName: string;
 }
@@ -138,6 +140,7 @@ function readExpectations(f: Fields): LabExpectations {
     registrySku: f.string('registrySku'),
     registryDomain: f.string('registryDomain'),
     pullRoles: f.optStringList('pullRoles') ?? [],
+    abacPullRoles: f.optStringList('abacPullRoles') ?? ['Container Registry Repository Reader', 'Container Registry Repository Writer', 'Container Registry Repository Contributor'],
     helm: { chart: helm.string('chart'), brokenDefaultRegistry: helm.string('brokenDefaultRegistry') },
     podName: f.string('podName'),
   };

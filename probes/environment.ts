@@ -12,10 +12,12 @@ import type { OpenedEnvironment } from '../core/class-run.js';
 import type { Target } from '../core/target.js';
 import { azureProbe, createAzureClients, credentialFor, PUBLIC_ARM_ENDPOINT, type AzureClients, type KnownLists } from './azure/index.js';
 import { httpProbe } from './http/index.js';
-import { kubeconfigFrom, kubeProbe } from './kube/index.js';
+import { kubeProbe } from './kube/index.js';
+import { kubeconfigWithEntra, type TokenFor } from './kube/kubeconfig.js';
+import { studentCluster, type StudentCluster } from './student-cluster.js';
 import { NetworkPolicy } from './net.js';
 import { adminCredentialsFrom, registryProbe } from './registry/index.js';
-import { chooseCluster } from './azure/choose-cluster.js';
+import { servicePrincipalLookup } from './azure/graph.js';
 import { ProbeError, type AzureProbe, type Probes, type Unavailable } from './types.js';
 import { localVm } from './vm/local.js';
 import { sshVm } from './vm/ssh.js';
@@ -41,7 +43,6 @@ const MIN_HTTP_RETRY_MS = 5_000;
 
 export interface Runtime {
   openEnvironment(target: Target): Promise<OpenedEnvironment>;
-  close(): Promise<void>;
   /** The class pre-flight dials VMs through the same policy as the probes. */
   readonly policy: NetworkPolicy;
   /** The class pre-flight asks it for an ARM token once (absent: no Azure in the config). */
@@ -72,6 +73,14 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
       attemptTimeoutMs: timeout('azure', 30_000),
     });
   }
+  const graphLookup = credential && config.azure ? servicePrincipalLookup({ credential, endpoint: config.azure.graphEndpoint, ca: config.caPem, timeoutMs: timeout('azure', 30_000) }) : undefined;
+  const tokenFor: TokenFor | undefined = credential
+    ? async (scope) => {
+        const t = await credential!.getToken(scope);
+        if (!t) throw new Error(`the Azure credential gave no token for ${scope}`);
+        return t.token;
+      }
+    : undefined;
   const aadToken = credential
     ? async () => {
         const t = await credential!.getToken(armScope);
@@ -101,7 +110,7 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
 
       let azure: (AzureProbe & { known: KnownLists }) | undefined;
       if (clients && config.azure) {
-        azure = azureProbe({ subscriptionId: target.subscriptionId ?? config.azure.subscriptionId, resourceGroup: target.resourceGroup, clients });
+        azure = azureProbe({ subscriptionId: target.subscriptionId ?? config.azure.subscriptionId, resourceGroup: target.resourceGroup, clients, servicePrincipalObjectId: graphLookup });
         probes.azure = azure;
         // `known`: the registry list the checks already fetched, not a second one.
         const registry = registryProbe({
@@ -118,21 +127,32 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
         unavailable.registry = opts.unavailable?.registry ?? unavailable.azure;
       }
 
-      const kubeconfigSource = target.kubeconfig
-        ? async () => kubeconfigFrom(target.kubeconfig!, { allowExec: opts.allowExecCredentials, policy, trustFiles: true })
-        : azure
-          ? () => clusterKubeconfig(azure!.known.managedClusters, azure!)
-          : undefined;
-      if (kubeconfigSource) {
-        const kube = kubeProbe({
-          kubeconfig: kubeconfigSource,
-          namespace: config.kubernetes.namespace ?? opts.profile.expect.namespace,
-          allowDisruptive: opts.allowDisruptive,
-          allowExec: opts.allowExecCredentials,
-          trustFiles: !!target.kubeconfig,
-          timeoutMs: timeout('kube', 20_000),
-          policy,
+      const namespace = config.kubernetes.namespace ?? opts.profile.expect.namespace;
+      const kubeOptions = { namespace, allowDisruptive: opts.allowDisruptive, allowExec: opts.allowExecCredentials, timeoutMs: timeout('kube', 20_000), policy, tokenFor };
+      let kube: ReturnType<typeof kubeProbe> | undefined;
+      if (target.kubeconfig) {
+        // The operator's own kubeconfig (a self-check's, the class config's): its context is the cluster.
+        kube = kubeProbe({ ...kubeOptions, trustFiles: true, kubeconfig: () => kubeconfigWithEntra(target.kubeconfig!, { allowExec: opts.allowExecCredentials, policy, trustFiles: true, tokenFor }) });
+      } else if (azure) {
+        const armProbe = azure;
+        let choice: Promise<StudentCluster> | undefined;
+        const chosen = () =>
+          (choice ??= studentCluster({
+            clusters: armProbe.known.managedClusters,
+            kubeconfigOf: (name) => armProbe.clusterUserKubeconfig(name),
+            deploymentNames: (text) => deploymentNamesIn(text, kubeOptions),
+            labDeployments: [opts.profile.expect.app.deployment, opts.profile.expect.api.deployment],
+          }).catch((err) => {
+            choice = undefined; // a later polling round may find the cluster
+            throw err;
+          }));
+        kube = kubeProbe({ ...kubeOptions, kubeconfig: async () => (await chosen()).kubeconfig(), cluster: async () => {
+            const { name, reason, candidates } = await chosen();
+            return { name, reason, candidates };
+          },
         });
+      }
+      if (kube) {
         probes.kube = kube;
         closers.push(() => kube.close());
       } else {
@@ -157,15 +177,15 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
         },
       };
     },
-    async close() {
-      // Clients hold no sockets beyond keep-alive; the process may exit.
-    },
   };
 }
 
-/** The kubeconfig of the cluster ex3.cluster.exists reports as the student's (the same choice, from the same list). */
-async function clusterKubeconfig(clusters: KnownLists['managedClusters'], azure: AzureProbe): Promise<string> {
-  const chosen = chooseCluster(await clusters())?.chosen;
-  if (!chosen) throw new ProbeError('kube', 'no AKS cluster in the resource group to get credentials from');
-  return azure.clusterUserKubeconfig(chosen.name);
+/** The Deployments a cluster's API lists, through a short-lived probe (choosing among a student's clusters). */
+async function deploymentNamesIn(kubeconfig: string, options: Omit<Parameters<typeof kubeProbe>[0], 'kubeconfig'>): Promise<string[]> {
+  const probe = kubeProbe({ ...options, allowDisruptive: false, kubeconfig: async () => kubeconfig });
+  try {
+    return (await probe.snapshot()).deployments.map((d) => d.metadata?.name ?? '');
+  } finally {
+    await probe.close();
+  }
 }

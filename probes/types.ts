@@ -101,8 +101,17 @@ export interface ManagedClusterFacts {
   agentPools: AgentPoolFacts[];
   /** servicePrincipalProfile.clientId ('msi' when the cluster uses a managed identity). */
   servicePrincipalClientId?: string;
-  /** Object ids that pull images for this cluster: its service principal and kubelet identity. */
+  /**
+   * Who pulls images for the cluster: its kubelet identity (`managed`: clientId `msi`) or its service
+   * principal (`servicePrincipal`).
+   */
+  identity?: 'managed' | 'servicePrincipal';
+  /** Object ids that pull images for this cluster: the kubelet identity's, or the service principal's when resolved. */
   pullIdentityObjectIds: string[];
+  /** Why the pulling identity's object id is not known (a service principal Microsoft Graph would not resolve). */
+  pullIdentityUnresolved?: string;
+  /** Entra ID integration (`aadProfile.managed`): kubeconfigs run kubelogin; tokens are for the AKS server application. */
+  entra?: boolean;
 }
 
 export interface RegistryFacts {
@@ -112,6 +121,8 @@ export interface RegistryFacts {
   sku?: string;
   adminUserEnabled: boolean;
   provisioningState?: string;
+  /** `AbacRepositoryPermissions`: only the ABAC repository roles grant pulls; legacy roles do not. */
+  roleAssignmentMode?: string;
 }
 
 export interface RoleAssignmentFacts {
@@ -160,8 +171,11 @@ export interface TagList {
 
 export interface RegistryProbe {
   tags(loginServer: string, repository: string): Promise<TagList>;
-  /** Docker-Content-Digest of repository:tag, undefined when the tag does not exist. */
-  manifestDigest(loginServer: string, repository: string, tag: string): Promise<string | undefined>;
+  /**
+   * Docker-Content-Digest of repository:reference (a tag, or a digest: then whether the repository
+   * holds that manifest, an older push included), undefined when it does not exist.
+   */
+  manifestDigest(loginServer: string, repository: string, reference: string): Promise<string | undefined>;
 }
 
 // ---------- Kubernetes ----------
@@ -178,6 +192,8 @@ export interface HelmReleaseRecord {
   chartVersion?: string;
   /** Values given by the user (Helm 3 `config`; Helm 2 `config.raw` parsed), when decodable. */
   values?: Record<string, unknown>;
+  /** The packaged chart's own values.yaml (Helm 3 `chart.values`; Helm 2 `chart.values.raw` parsed). */
+  chartValues?: Record<string, unknown>;
   decodeError?: string;
 }
 
@@ -206,8 +222,18 @@ export interface KubeSnapshot {
   unreadable: Record<string, string>;
 }
 
+/** Which cluster a Kubernetes probe reads, and why that one (a student may have several). */
+export interface ClusterChoice {
+  name: string;
+  reason: string;
+  /** Every cluster it was chosen from, by name. */
+  candidates: string[];
+}
+
 export interface KubeProbe {
   readonly description: string;
+  /** The cluster this probe reads and why (decided once per student, before connecting). */
+  cluster(): Promise<ClusterChoice>;
   /** GET /version with the credentials in use. */
   reach(): Promise<{ server: string; gitVersion: string }>;
   snapshot(): Promise<KubeSnapshot>;
@@ -259,7 +285,7 @@ export const MEMOISED_READS = {
   vm: ['connect', 'run', 'readFile', 'stat'],
   azure: ['resourceGroup', 'managedClusters', 'registries', 'registryCredentials', 'roleAssignments', 'clusterUserKubeconfig'],
   registry: ['tags', 'manifestDigest'],
-  kube: ['reach', 'snapshot', 'podProxyGet'],
+  kube: ['cluster', 'reach', 'snapshot', 'podProxyGet'],
   http: ['get'],
 } as const satisfies { readonly [K in ProbeKind]: readonly (keyof NonNullable<Probes[K]>)[] };
 

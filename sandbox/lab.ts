@@ -131,9 +131,10 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
     stoppers.push(() => arm.close());
     // ACR exchanges its own audience's tokens, and ARM's while "authentication as ARM" is enabled (the default).
     const registryAudiences = new Set<string>([...AUDIENCES.arm, ...AUDIENCES.acr, arm.url, `${arm.url}/`]);
-    const [entra, graph, registry] = await Promise.all([
-      startEntra({ tls: localTls, tenantId: SANDBOX_TENANT, signer, applications: [grader], extraResources: [arm.url] }),
-      startGraph({ tls: localTls, signer, subscriptionId: SANDBOX_SUBSCRIPTION, students: scenarios }),
+    // Graph first: the directory issues tokens for its address (as for ARM's), so it must know it.
+    const graph = await startGraph({ tls: localTls, signer, subscriptionId: SANDBOX_SUBSCRIPTION, students: scenarios });
+    const [entra, registry] = await Promise.all([
+      startEntra({ tls: localTls, tenantId: SANDBOX_TENANT, signer, applications: [grader], extraResources: [arm.url, graph.url] }),
       startRegistry({ tls: registryTls, registries: registriesOf(scenarios), acceptsAadToken: (t) => registryAudiences.has(signer.verify(t)?.aud ?? '') }),
     ]);
     stoppers.push(() => entra.close(), () => graph.close(), () => registry.close());
@@ -155,7 +156,7 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
           s.worlds.set(cluster.name, world);
           s.kube.set(cluster.name, { server, token });
           stoppers.push(() => server.close(), async () => world.dispose());
-          await server.setRunning(cluster.powerState !== 'Stopped');
+          await server.setRunning(apiAnswers(cluster));
         }
         if (scenario.vm) {
           s.vm = await startVm({ scenario, password: vmPassword.reveal() });
@@ -207,6 +208,7 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
         credential: 'servicePrincipal',
         servicePrincipal: { tenantId: SANDBOX_TENANT, clientId: grader.clientId, clientSecret, authorityHost: entra.url },
         token: armToken,
+        graphEndpoint: graph.url,
         requestsPerSecond: 1000,
       },
       vm: { host: vmHostOf('{user}'), port: 22, username: '{user}', password: vmPassword },
@@ -255,7 +257,7 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
             const server = s.kube.get(name)?.server;
             const cluster = scenario.azure.clusters.find((c) => c.name === name);
             server?.configure({ faults: scenario.faults.kube, latencyMs: scenario.faults.latencyMs, entra: cluster?.entra ? signer : null });
-            void server?.setRunning(cluster?.powerState !== 'Stopped').catch(() => undefined); // a port taken meanwhile: it stays off
+            void server?.setRunning(!!cluster && apiAnswers(cluster)).catch(() => undefined); // a port taken meanwhile: it stays off
           }
           void s.vm?.reload(scenario);
         }
@@ -288,4 +290,12 @@ function resolvePublic(students: Map<string, StudentServers>, hostHeader: string
     if (handler) return handler;
   }
   return undefined;
+}
+
+/**
+ * Whether a cluster's API server runs: not while it is stopped (AKS deallocates the control plane) nor
+ * while it is first being created; a cluster left Failed or Updating by a later change keeps answering.
+ */
+function apiAnswers(cluster: { powerState: string; provisioningState: string }): boolean {
+  return cluster.powerState !== 'Stopped' && cluster.provisioningState !== 'Creating';
 }

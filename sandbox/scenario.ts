@@ -108,11 +108,20 @@ export interface ScenarioFaults {
   http: (typeof HTTP_FAULTS)[number] | null;
 }
 
+/** What a correct grader reports beyond the status: the reason code, or the root cause of a `blocked`. */
+export interface ExpectedDetail {
+  code?: string;
+  blockedBy?: string;
+}
+
 export interface Scenario {
   file: string;
   user: string;
   description: string;
+  /** The verdict of each check a correct grader gives. */
   expect: Record<string, Status>;
+  /** Where the expect: block says more (`fail LG-513`, `blocked by ex5.pull.authorized`). */
+  expectDetail: Record<string, ExpectedDetail>;
   vm: ScenarioVm | null;
   azure: ScenarioAzure;
   kubernetes: ScenarioKubernetes | null;
@@ -120,6 +129,8 @@ export interface Scenario {
 }
 
 const USER_RE = /^[a-z][a-z0-9-]{0,38}$/;
+/** `fail`, `fail LG-513`, `blocked by ex5.pull.authorized`. */
+const EXPECTED = /^([a-z]+)(?:\s+(LG-\d{3})|\s+by\s+([a-z0-9][a-z0-9.]*))?$/;
 const NAME_RE = /^[a-z0-9][a-z0-9-]{0,62}$/i;
 
 export function parseScenario(value: unknown, file: string, knownCheckIds?: readonly string[]): Scenario {
@@ -127,17 +138,25 @@ export function parseScenario(value: unknown, file: string, knownCheckIds?: read
   const user = f.string('user');
   if (!USER_RE.test(user)) f.fail('user', `expected lowercase letters, digits and dashes, got ${JSON.stringify(user)}`);
   const expect: Record<string, Status> = {};
+  const expectDetail: Record<string, ExpectedDetail> = {};
   const ef = f.optObject('expect');
   for (const [id, v] of ef?.entries() ?? []) {
     if (knownCheckIds && !knownCheckIds.includes(id)) ef!.fail(id, `unknown check id (known: ${knownCheckIds.join(', ')})`);
-    if (!STATUSES.includes(v as Status)) ef!.fail(id, `expected one of ${STATUSES.join(', ')}, got ${JSON.stringify(v)}`);
-    expect[id] = v as Status;
+    const m = typeof v === 'string' ? EXPECTED.exec(v.trim()) : null;
+    if (!m || !STATUSES.includes(m[1] as Status)) ef!.fail(id, `expected a status (${STATUSES.join(', ')}), optionally with a reason code ("fail LG-513") or a root cause ("blocked by ex5.pull.authorized"), got ${JSON.stringify(v)}`);
+    const [, status, code, root] = m!;
+    if (root && status !== 'blocked') ef!.fail(id, `"by …" names the root cause of a blocked check, got ${JSON.stringify(v)}`);
+    if (code && (status === 'pass' || status === 'blocked')) ef!.fail(id, `a ${status} carries no reason code, got ${JSON.stringify(v)}`);
+    if (root && knownCheckIds && !knownCheckIds.includes(root)) ef!.fail(id, `unknown check id ${JSON.stringify(root)} as the root cause`);
+    expect[id] = status as Status;
+    if (code || root) expectDetail[id] = { ...(code ? { code } : {}), ...(root ? { blockedBy: root } : {}) };
   }
   const scenario: Scenario = {
     file,
     user,
     description: f.optString('description') ?? '',
     expect,
+    expectDetail,
     vm: readVm(f.optObject('vm')),
     azure: readAzure(f.optObject('azure'), user),
     kubernetes: null,

@@ -2,7 +2,7 @@
  * `--watch` in a real terminal: `lab-grade sandbox` runs a student who never granted the cluster
  * Reader on the registry (pods in ImagePullBackOff); the student's `lab-grade --watch --interval 1`
  * runs in a tmux pane against that cluster. Granting the role in the scenario file (the sandbox reloads
- * it, the pods start) must redraw the checklist with `ex5.pod.running: fail → pass`; Ctrl-C must end
+ * it, the pods start) must redraw the checklist with `ex5.pod.running: blocked → pass`; Ctrl-C must end
  * the watch with exit code 0.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -86,7 +86,7 @@ describe('--watch in a terminal', () => {
     const text = readFileSync(scenarioFile, 'utf8');
     writeFileSync(scenarioFile, text.replace('\nkubernetes:', '\n  roleAssignments:\n    - role: Reader\n      assignee: aks05\n      scope: labuser05acr\nkubernetes:'));
 
-    await until('the change line', () => screen().includes('ex5.pod.running: fail → pass'));
+    await until('the change line', () => screen().includes('ex5.pod.running: blocked → pass'));
     const after = screen();
     expect(after).toMatch(/✓ Exercise 5 +Deploy a pod with kubectl +4\/4 +done/);
     expect(after).toContain('ex5.pull.authorized: fail → pass');

@@ -5,6 +5,12 @@
  */
 export const COMPOSE_FILE_PRECEDENCE = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'] as const;
 
+/** The override file Compose merges over the base one when present (compose-go `DefaultOverrideFileNames`): the first that exists. */
+export const COMPOSE_OVERRIDE_FILES = ['compose.override.yml', 'compose.override.yaml', 'docker-compose.override.yml', 'docker-compose.override.yaml'] as const;
+
+/** The environment file Compose reads from the project folder to fill `${VARIABLES}`. */
+export const COMPOSE_ENV_FILE = '.env';
+
 /** The allowed names in Compose's order (names Compose does not know keep their order, last). */
 export function composeFileOrder(allowed: readonly string[]): string[] {
   const rank = (name: string) => {

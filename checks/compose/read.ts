@@ -19,6 +19,8 @@ export interface Position {
 export interface ComposePort extends PortMapping, Position {
   /** The entry as written (one written entry may expand to several). */
   source: string;
+  /** The file it is written in (set when several files are merged). */
+  file?: string;
 }
 
 export interface ComposeService {
@@ -32,6 +34,10 @@ export interface ComposeService {
   ports: ComposePort[];
   /** Where the service, its image, build and ports are declared. */
   at: Position & { image?: Position; build?: Position; ports?: Position };
+  /** The file that declares the service, and the files its image and build come from when an override replaced them. */
+  file?: string;
+  imageFile?: string;
+  buildFile?: string;
 }
 
 export interface ComposeModel {
@@ -44,6 +50,8 @@ export type ComposeLimit = 'bytes' | 'text' | 'depth' | 'keys' | 'nodes' | 'alia
 
 export interface ComposeProblem extends Partial<Position> {
   message: string;
+  /** The file it is in (set when several files are read). */
+  file?: string;
   /** Set when the file was refused for going over a bound (not for a YAML or Compose mistake). */
   limit?: ComposeLimit;
 }

@@ -7,7 +7,8 @@ export const INSTALL_DOCKER_URL = 'https://docs.docker.com/install/linux/docker-
 
 const NOT_FOUND = /command not found|No such file or directory/i;
 const DOCKER_VERSION = /Docker version [^\s,]+(?:, build \S+)?/;
-const PERMISSION_DENIED = /permission denied while trying to connect to the Docker daemon/i;
+// CLIs up to 28 say "the Docker daemon socket", 29 and later "the docker API".
+const PERMISSION_DENIED = /permission denied while trying to connect to the docker (daemon|API)/i;
 const DAEMON_DOWN = /Cannot connect to the Docker daemon|Is the docker daemon running/i;
 
 const INSTALLED = reasons({
@@ -49,7 +50,11 @@ const USABLE = reasons({
   permission: ['LG-121', 'the lab user may not use the Docker daemon'],
   daemonDown: ['LG-122', 'the Docker daemon is not running'],
   other: ['LG-123', '`docker info` fails'],
+  noVersion: ['LG-124', '`docker info` names no server version'],
 });
+
+const permissionHint =
+  'Exercise 1 step 4: add your user to the docker group with `sudo usermod -aG docker $USER`, then log out of the VM and log in again (group membership is read at login) and check with `docker info`.';
 
 export const dockerUsable = defineCheck({
   id: 'ex1.docker.usable',
@@ -62,15 +67,19 @@ export const dockerUsable = defineCheck({
   async run(ctx) {
     const { result, evidence } = await runOnVm(ctx, 'dockerInfo');
     const user = ctx.target.vm?.username ?? ctx.target.user;
-    if (result.code === 0) return pass(`the Docker daemon ${result.stdout.trim()} answers for ${user}`, evidence);
+    const serverVersion = result.stdout.trim();
     const answer = oneLine(result.stderr || result.stdout);
+    // Decided from the answer: CLIs 23 to 28.0 exit 0 from `docker info --format …` when the daemon
+    // refuses the user, printing the error on stderr and an empty template.
     if (PERMISSION_DENIED.test(result.stderr)) {
-      return fail(
-        USABLE.permission,
-        `${user} may not use Docker: the daemon answers "${answer}"`,
-        'Exercise 1 step 4: add your user to the docker group with `sudo usermod -aG docker $USER`, then log out of the VM and log in again (group membership is read at login) and check with `docker info`.',
-        { evidence, outcome: 'needs-fix', found: answer },
-      );
+      return fail(USABLE.permission, `${user} may not use Docker: the daemon answers "${answer}"`, permissionHint, { evidence, outcome: 'needs-fix', found: answer });
+    }
+    if (result.code === 0 && serverVersion) return pass(`the Docker daemon ${oneLine(serverVersion, 40)} answers for ${user}`, evidence, { found: serverVersion });
+    if (result.code === 0) {
+      return fail(USABLE.noVersion, `\`docker info\` printed no server version for ${user}${answer ? `: "${answer}"` : ''}`, 'Exercise 1 step 4: `docker info` must show the server for your user; run it on the VM and fix what it says.', {
+        evidence,
+        found: answer || 'nothing',
+      });
     }
     // A daemon that is starting answers soon: --wait polls it.
     if (DAEMON_DOWN.test(result.stderr)) {

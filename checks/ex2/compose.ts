@@ -24,22 +24,34 @@ interface ReadReasons {
   invalid: Reason;
 }
 
-/** The compose file, or the verdict when there is none or it does not parse. */
-async function composeOrVerdict(ctx: CheckContext<'vm'>, R: ReadReasons): Promise<{ compose: LoadedCompose; evidence: Record<string, unknown> } | Verdict> {
+/**
+ * The compose file as Compose reads it, or the verdict when there is none or it does not parse.
+ * `causedBy`: the check whose failure this one follows from (the compose file itself).
+ */
+async function composeOrVerdict(ctx: CheckContext<'vm'>, R: ReadReasons, causedBy?: string): Promise<{ compose: LoadedCompose; evidence: Record<string, unknown> } | Verdict> {
   const compose = await loadCompose(ctx);
   const dir = ctx.profile.expect.repoDir;
-  if (!compose) return fail(R.noFile, `~/${dir} is missing a compose file`, incompleteHint(dir), { outcome: 'needs-fix' });
-  const { file, ignored, result } = compose;
-  const evidence = { file: `~/${dir}/${file}`, ...(ignored.length ? { ignoredComposeFiles: ignored } : {}) };
+  if (!compose) return fail(R.noFile, `~/${dir} is missing a compose file`, incompleteHint(dir), { outcome: 'needs-fix', causedBy });
+  const { file, ignored, result, override, env } = compose;
+  const evidence = {
+    file: `~/${dir}/${file}`,
+    ...(override ? { overrideFile: `~/${dir}/${override}` } : {}),
+    ...(Object.keys(env).length ? { envFile: `~/${dir}/.env`, envVariables: Object.keys(env).slice(0, 20) } : {}),
+    ...(ignored.length ? { ignoredComposeFiles: ignored } : {}),
+  };
   const first = result.errors[0];
   if (first || !result.model) {
     const errors = result.errors.slice(0, 5);
-    return fail(R.invalid, `${at(file, first?.line, first?.col)}: ${first?.message ?? 'unreadable'}`, invalidHint(file), { evidence: { ...evidence, errors }, outcome: 'needs-fix' });
+    const where = first?.file ?? file;
+    return fail(R.invalid, `${at(where, first?.line, first?.col)}: ${first?.message ?? 'unreadable'}`, invalidHint(where), { evidence: { ...evidence, errors }, outcome: 'needs-fix', causedBy });
   }
   return { compose, evidence };
 }
 
-/** `${REGISTRY…}myapp:${TAG…}`: the registry variable, the image name and a colon, the tag variable. */
+/**
+ * `${REGISTRY…}myapp:${TAG…}`: the registry variable, the image name and a colon, the tag variable.
+ * `${REGISTRY}/myapp:…` too: a student who exported REGISTRY without its trailing slash writes the slash here.
+ */
 function imageFollowsLab(template: string | undefined, image: string): boolean {
   if (!template) return false;
   try {
@@ -50,7 +62,7 @@ function imageFollowsLab(template: string | undefined, image: string): boolean {
       first.kind === 'var' &&
       first.name === LAB_VARIABLES.registry &&
       middle.kind === 'text' &&
-      middle.text === `${image}:` &&
+      (middle.text === `${image}:` || middle.text === `/${image}:`) &&
       last.kind === 'var' &&
       last.name === LAB_VARIABLES.tag
     );
@@ -96,7 +108,7 @@ export const composeValid = defineCheck({
         const found = s.build?.context;
         return fail(
           VALID.wrongBuild,
-          `${at(compose.file, s.at.build?.line ?? s.at.line, s.at.build?.col ?? s.at.col)}: service ${s.name} builds ${found === undefined ? 'nothing' : `from "${found}"`}; the lab builds it from ${w.buildContext}/`,
+          `${at(s.buildFile ?? s.file ?? compose.file, s.at.build?.line ?? s.at.line, s.at.build?.col ?? s.at.col)}: service ${s.name} builds ${found === undefined ? 'nothing' : `from "${found}"`}; the lab builds it from ${w.buildContext}/`,
           serviceHint(compose.file),
           { evidence: { ...evidence, services: described }, outcome: 'needs-fix', found: found ?? 'none', expected: w.buildContext },
         );
@@ -105,7 +117,7 @@ export const composeValid = defineCheck({
         const found = s.imageTemplate;
         return fail(
           VALID.wrongImage,
-          `${at(compose.file, s.at.image?.line ?? s.at.line, s.at.image?.col ?? s.at.col)}: service ${s.name} has image ${found === undefined ? 'nothing' : `"${found}"`}; the lab names it "${labImage(w.image)}"`,
+          `${at(s.imageFile ?? s.file ?? compose.file, s.at.image?.line ?? s.at.line, s.at.image?.col ?? s.at.col)}: service ${s.name} has image ${found === undefined ? 'nothing' : `"${found}"`}; the lab names it "${labImage(w.image)}"`,
           serviceHint(compose.file),
           { evidence: { ...evidence, services: described }, outcome: 'needs-fix', found: found ?? 'none', expected: labImage(w.image) },
         );
@@ -133,10 +145,12 @@ export const composePorts = defineCheck({
   title: (p) => `${p.expect.app.composeService} publishes port ${hostPortOf(p.expect.app)} to ${p.expect.app.containerPort}`,
   points: { points: 2 },
   needs: ['vm'],
-  dependsOn: ['ex2.compose.valid'],
+  // Graded on its own: a wrong image name costs ex2.compose.valid's point, not these two.
+  dependsOn: ['ex2.repo.cloned'],
+  after: ['ex2.compose.valid'],
   reasons: PORTS,
   async run(ctx) {
-    const loaded = await composeOrVerdict(ctx, PORTS);
+    const loaded = await composeOrVerdict(ctx, PORTS, 'ex2.compose.valid');
     if (!('compose' in loaded)) return loaded;
     const { compose, evidence } = loaded;
     const w = ctx.profile.expect.app;
@@ -145,14 +159,14 @@ export const composePorts = defineCheck({
     const hint = `Exercise 2 step 4: under \`${w.composeService}:\` add\n    ports:\n      - ${wanted}\n(host port first, then the container port the app listens on), save, and run \`docker-compose up\` again.`;
     const services = compose.result.model!.services;
     const service = services[w.composeService];
-    if (!service) return fail(PORTS.noService, missingService(compose.file, [w.composeService], Object.keys(services)), hint, { evidence, outcome: 'needs-fix' });
+    if (!service) return fail(PORTS.noService, missingService(compose.file, [w.composeService], Object.keys(services)), hint, { evidence, outcome: 'needs-fix', causedBy: 'ex2.compose.valid' });
     const found = service.ports.map(describePort);
     const portsEvidence = { ...evidence, service: service.name, ports: found };
     const matching = service.ports.filter((p) => publishes(p, hostPort, w.containerPort));
     const reachable = matching.find((p) => !p.hostIp || !isLoopback(p.hostIp));
     if (reachable) {
       return pass(
-        `service ${service.name} publishes ${describePort(reachable)} (${at(compose.file, reachable.line, reachable.col)})`,
+        `service ${service.name} publishes ${describePort(reachable)} (${at(reachable.file ?? compose.file, reachable.line, reachable.col)})`,
         { ...portsEvidence, line: reachable.line, col: reachable.col, written: reachable.source },
         { found: describePort(reachable), expected: wanted },
       );
@@ -161,7 +175,7 @@ export const composePorts = defineCheck({
       const p = matching[0];
       return fail(
         PORTS.loopbackOnly,
-        `${service.name} publishes ${describePort(p)} (${at(compose.file, p.line, p.col)}) on the loopback address only: a browser on your own machine cannot reach it`,
+        `${service.name} publishes ${describePort(p)} (${at(p.file ?? compose.file, p.line, p.col)}) on the loopback address only: a browser on your own machine cannot reach it`,
         hint,
         { evidence: { ...portsEvidence, line: p.line, col: p.col }, outcome: 'needs-fix', found: describePort(p), expected: wanted },
       );
@@ -169,14 +183,14 @@ export const composePorts = defineCheck({
     if (!service.ports.length) {
       return fail(
         PORTS.none,
-        `service ${service.name} publishes no ports (${at(compose.file, service.at.line, service.at.col)}); Exercise 2 step 4 wants ${wanted}`,
+        `service ${service.name} publishes no ports (${at(service.file ?? compose.file, service.at.line, service.at.col)}); Exercise 2 step 4 wants ${wanted}`,
         hint,
         { evidence: portsEvidence, outcome: 'needs-fix', found: 'none', expected: wanted },
       );
     }
     const first = service.ports[0];
     const distinct = [...new Set(found)];
-    return fail(PORTS.wrong, `${service.name} publishes ${distinct.join(', ')} (${at(compose.file, first.line, first.col)}); Exercise 2 step 4 wants ${wanted}`, hint, {
+    return fail(PORTS.wrong, `${service.name} publishes ${distinct.join(', ')} (${at(first.file ?? compose.file, first.line, first.col)}); Exercise 2 step 4 wants ${wanted}`, hint, {
       evidence: { ...portsEvidence, line: first.line, col: first.col },
       outcome: 'needs-fix',
       found: distinct.join(', '),

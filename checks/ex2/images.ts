@@ -1,4 +1,4 @@
-/** Exercise 2 step 7: `docker-compose up` built the myapp and myapi images on the VM. */
+/** Exercise 2 step 6: `docker-compose up` built the myapp and myapi images on the VM. */
 import { defineCheck, error, fail, pass, reasons } from '../../core/check.js';
 import { oneLine } from '../text.js';
 import { runOnVm } from '../ex1/vm.js';
@@ -40,7 +40,7 @@ export const imagesBuilt = defineCheck({
       return fail(
         R.missing,
         `docker image ls lists no image for ${missing.join(', ')} (${listed.length} image${listed.length === 1 ? '' : 's'} listed)`,
-        `Exercise 2 step 7: in ~/${repoDir} run \`docker-compose up\` (or \`docker-compose build\`); it builds both images from the compose file.`,
+        `Exercise 2 step 6: in ~/${repoDir} run \`docker-compose up\` (or \`docker-compose build\`); it builds both images from the compose file.`,
         { evidence: { command: evidence.command, images, listed: listed.length }, found: images.join(', ') || 'none', expected: `${app.image}, ${api.image}` },
       );
     }

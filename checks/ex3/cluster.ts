@@ -26,7 +26,7 @@ export const clusterExists = defineCheck({
   async run(ctx) {
     const rg = ctx.target.resourceGroup;
     // Both at once (one round trip, not two): listing a missing group's clusters answers [] anyway.
-    const [group, found] = await Promise.all([ctx.probes.azure.resourceGroup(), discoverCluster(ctx)]);
+    const [group, discovered] = await Promise.all([ctx.probes.azure.resourceGroup(), discoverCluster(ctx)]);
     if (!group.exists) {
       return fail(
         EXISTS.groupMissing,
@@ -35,7 +35,11 @@ export const clusterExists = defineCheck({
         { evidence: { resourceGroup: rg, exists: false }, outcome: 'needs-fix' },
       );
     }
-    if (!found) return fail(EXISTS.noCluster, noClusterMessage(rg), noClusterHint(rg), { evidence: { resourceGroup: rg, candidates: [] }, outcome: 'needs-fix' });
+    if (!discovered) return fail(EXISTS.noCluster, noClusterMessage(rg), noClusterHint(rg), { evidence: { resourceGroup: rg, candidates: [] }, outcome: 'needs-fix' });
+    // Among several, the Kubernetes probe chose by what their APIs hold: the same cluster, the same reason.
+    const byApi = discovered.candidates.length > 1 ? await ctx.probes.kube?.cluster().catch(() => undefined) : undefined;
+    const picked = byApi && (await ctx.probes.azure.managedClusters()).find((c) => c.name === byApi.name);
+    const found = picked ? { ...discovered, chosen: picked, reason: byApi!.reason } : discovered;
     const c = found.chosen;
     return pass(
       `cluster ${c.name} found${found.candidates.length > 1 ? ` (${found.reason})` : ''}`,

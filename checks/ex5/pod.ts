@@ -6,7 +6,7 @@ import { pullGrantsQuietly, shortScope, snapshotFor, studentRegistry, type Stude
 import { byName } from '../kube/deployments.js';
 import { imageName, isImage } from '../kube/images.js';
 import { isRunning, podStatusText, podsOfDeployment, summarizePod } from '../kube/pods.js';
-import { diagnosePull, PULL_CAUSES, type PullCause, type PullDiagnosis } from '../kube/pull.js';
+import { diagnosePull, grantHint, PULL_CAUSES, type PullCause, type PullDiagnosis } from '../kube/pull.js';
 
 const R = reasons({
   unauthorized: ['LG-521', 'the pod may not pull from the registry (unauthorized)'],
@@ -45,6 +45,7 @@ async function pullFailure(ctx: CheckContext, d: PullDiagnosis, reg: StudentRegi
   const parts = [prefix + stuck, cause.meaning].filter(Boolean);
   const evidence: Record<string, unknown> = { pod: d.pod, image: d.image, reason: d.reason, ...(d.message ? { message: d.message } : {}), ...(d.event ? { event: d.event } : {}), cause: d.cause };
   let outcome: 'needs-fix' | 'not-ready' = d.cause === 'unauthorized' ? 'not-ready' : 'needs-fix';
+  let hint = cause.hint;
   if (d.cause === 'unauthorized') {
     const cross = await pullGrantsQuietly(ctx, reg);
     if (cross && 'grants' in cross) {
@@ -56,9 +57,11 @@ async function pullFailure(ctx: CheckContext, d: PullDiagnosis, reg: StudentRegi
       );
       evidence.roleAssignment = g ? `${g.roleName} on ${g.scope}` : 'none';
       outcome = 'not-ready';
-    }
+      hint = grantHint({ cluster: cross.cluster, registry: cross.registry, resourceGroup: ctx.target.resourceGroup });
+    } else hint = grantHint({ cluster: ctx.fact('cluster')?.chosen, registry: ctx.fact('registry')?.chosen, resourceGroup: ctx.target.resourceGroup });
   }
-  return fail(CAUSE_REASON[d.cause], parts.join('; '), cause.hint, { evidence, outcome, found: d.reason });
+  // Refused by the registry: the missing pull right is ex5.pull.authorized's to report, once.
+  return fail(CAUSE_REASON[d.cause], parts.join('; '), hint, { evidence, outcome, found: d.reason, ...(d.cause === 'unauthorized' ? { causedBy: 'ex5.pull.authorized' } : {}) });
 }
 
 export const podRunning = defineCheck({
@@ -68,6 +71,7 @@ export const podRunning = defineCheck({
   points: { points: 2 },
   needs: ['kube'],
   dependsOn: ['ex5.kube.reachable'],
+  after: ['ex5.pull.authorized'],
   uses: ['registry', 'cluster'],
   reasons: R,
   async run(ctx) {

@@ -1,9 +1,13 @@
-/** Exercise 5: the cluster may pull from the student's registry (a role assignment, or running pods prove it). */
+/**
+ * Exercise 5 steps 10–17: the cluster may pull from the student's registry. Decided from Azure (a role
+ * assignment that grants the cluster's pulling identity the right on the registry) and from the pods
+ * (a pod running an image from the registry proves it): not from the cluster's health.
+ */
 import { defineCheck, fail, pass, reasons, skip } from '../../core/check.js';
 import { pullGrants, shortScope, snapshotFor, studentRegistry } from '../kube/context.js';
 import { parseImageRef } from '../kube/images.js';
 import { isRunning, summarizePod } from '../kube/pods.js';
-import { diagnosePull, GRANT_STEP } from '../kube/pull.js';
+import { diagnosePull, grantHint } from '../kube/pull.js';
 
 const R = reasons({
   noAccess: ['LG-511', 'neither Azure nor the cluster can be read to tell'],
@@ -17,26 +21,30 @@ export const pullAuthorized = defineCheck({
   title: () => 'The cluster may pull from the registry',
   points: { points: 2 },
   needs: [],
-  dependsOn: ['ex4.registry.exists', 'ex5.kube.reachable'],
+  dependsOn: ['ex4.registry.exists', 'ex3.cluster.exists'],
+  after: ['ex5.kube.reachable'],
   uses: ['registry', 'cluster'],
   reasons: R,
   async run(ctx) {
     const { azure, kube } = ctx.probes;
     if (!azure && !kube) return skip(R.noAccess, 'needs Azure access (role assignments) or the cluster (running pods) to tell; neither is configured for this student');
-    // With Azure at hand a role assignment can decide alone: an unreadable pod list is then no reason to give up.
+    // With Azure at hand a role assignment can decide alone: pods that cannot be read (a stopped cluster) are then no reason to give up.
     const snap = kube ? await snapshotFor(kube, ['pods']).catch((err) => (azure ? undefined : Promise.reject(err))) : undefined;
     const reg = studentRegistry(ctx, snap);
+    const rg = ctx.target.resourceGroup;
     if (!reg.loginServer) {
-      return fail(R.noRegistry, 'no Azure registry is known for you (Exercise 4) and no pod uses an image from one (*.azurecr.io)', GRANT_STEP, { evidence: { registrySource: reg.source } });
+      return fail(R.noRegistry, 'no Azure registry is known for you (Exercise 4) and no pod uses an image from one (*.azurecr.io)', grantHint({ resourceGroup: rg }), { evidence: { registrySource: reg.source } });
     }
     const found = await pullGrants(ctx, reg);
     const grant = found?.grants[0];
+    const mode = found?.roleAssignmentMode === 'AbacRepositoryPermissions' ? { roleAssignmentMode: found.roleAssignmentMode } : {};
     if (grant) {
       return pass(`the cluster's identity holds ${grant.roleName} on ${shortScope(grant.scope)}, which lets it pull from the registry`, {
         registry: reg.loginServer,
         role: grant.roleName,
         scope: grant.scope,
         principalId: grant.principalId,
+        ...mode,
       });
     }
     const fromRegistry = (snap?.pods ?? []).filter((p) => p.spec?.containers?.some((c) => parseImageRef(c.image ?? '')?.host === reg.loginServer));
@@ -46,22 +54,24 @@ export const pullAuthorized = defineCheck({
         registry: reg.loginServer,
         registrySource: reg.source,
         pods: running.map((p) => p.metadata?.name),
+        ...(found?.unresolved ? { roleAssignments: `not matched: ${found.unresolved}` } : {}),
       });
     }
     const stuck = fromRegistry.map((p) => diagnosePull(p, snap?.events ?? [])).find((d) => d?.cause === 'unauthorized');
-    const azureChecked = !!found;
-    return fail(
-      R.notAllowed,
-      `the cluster may not pull from ${reg.loginServer}: ${azureChecked ? "no role assignment (Reader, AcrPull, …) on the registry or above names the cluster's identity, and " : ''}no pod from it is running`,
-      GRANT_STEP,
-      {
-        evidence: {
-          registry: reg.loginServer,
-          registrySource: reg.source,
-          ...(found ? { identitiesChecked: found.identities } : { azure: 'not checked' }),
-          ...(stuck ? { pod: stuck.pod, reason: stuck.reason, event: stuck.event } : {}),
-        },
+    const azureSays = !found
+      ? ''
+      : found.unresolved
+        ? `the cluster's pulling identity could not be matched to a role assignment (${found.unresolved}), and `
+        : `no role assignment (${found.roles.slice(0, 3).join(', ')}, …) on the registry or above names the cluster's identity${mode.roleAssignmentMode ? ' (the registry is in ABAC mode: only its repository roles count)' : ''}, and `;
+    return fail(R.notAllowed, `the cluster may not pull from ${reg.loginServer}: ${azureSays}no pod from it is running`, grantHint({ cluster: found?.cluster ?? ctx.fact('cluster')?.chosen, registry: found?.registry ?? { name: reg.name }, resourceGroup: rg }), {
+      evidence: {
+        registry: reg.loginServer,
+        registrySource: reg.source,
+        ...(found ? { identitiesChecked: found.identities, rolesThatCount: found.roles } : { azure: 'not checked' }),
+        ...(found?.unresolved ? { identityUnresolved: found.unresolved } : {}),
+        ...mode,
+        ...(stuck ? { pod: stuck.pod, reason: stuck.reason, event: stuck.event } : {}),
       },
-    );
+    });
   },
 });

@@ -1,5 +1,19 @@
-/** Exercise 5 step 1: the cluster's API answers with the credentials in use (a prerequisite, no points). */
-import { defineCheck, pass } from '../../core/check.js';
+/**
+ * Exercise 5 steps 3–4: the cluster's API answers with the credentials in use (a prerequisite, no
+ * points). A stopped cluster's API does not answer (AKS deallocates it): that is not the student's
+ * failure to do the lab, but the grader cannot find out either, so it is an `error` saying how to start it.
+ */
+import { defineCheck, error, pass, reasons } from '../../core/check.js';
+import { ProbeError } from '../../probes/types.js';
+
+const R = reasons({
+  stopped: ['LG-501', 'the cluster is stopped: its API does not answer'],
+  starting: ['LG-502', 'the cluster is being created or started: its API does not answer yet'],
+});
+
+/** Power and provisioning states in which AKS's API server does not run. */
+const STOPPED = new Set(['Stopped', 'Stopping', 'Deallocated']);
+const COMING = new Set(['Creating', 'Starting']);
 
 export const kubeReachable = defineCheck({
   id: 'ex5.kube.reachable',
@@ -7,10 +21,29 @@ export const kubeReachable = defineCheck({
   title: () => "The cluster's API answers",
   points: { points: 0 },
   needs: ['kube'],
-  dependsOn: ['ex3.cluster.healthy'],
-  reasons: {},
+  // Not the cluster's health: a cluster left Failed or Updating by a later `az aks update` may answer.
+  dependsOn: ['ex3.cluster.exists'],
+  uses: ['cluster'],
+  reasons: R,
   async run(ctx) {
-    const { server, gitVersion } = await ctx.probes.kube.reach();
-    return pass(`the cluster's API at ${server} answers (Kubernetes ${gitVersion})`, { server, version: gitVersion });
+    const kube = ctx.probes.kube;
+    const chosen = await kube.cluster().catch(() => undefined);
+    const which = chosen ? { cluster: chosen.name, ...(chosen.candidates.length > 1 ? { chosenBecause: chosen.reason, candidates: chosen.candidates } : {}) } : {};
+    try {
+      const { server, gitVersion } = await kube.reach();
+      return pass(`the API of cluster ${chosen?.name ?? server} at ${server} answers (Kubernetes ${gitVersion})`, { server, version: gitVersion, ...which });
+    } catch (err) {
+      const cluster = ctx.fact('cluster')?.chosen;
+      if (!(err instanceof ProbeError) || !cluster) throw err;
+      const rg = ctx.target.resourceGroup;
+      const evidence = { ...which, powerState: cluster.powerState ?? null, provisioningState: cluster.provisioningState ?? null, answer: err.message };
+      if (STOPPED.has(cluster.powerState ?? '')) {
+        return error(R.stopped, `cluster ${cluster.name} is ${cluster.powerState}, so its API does not answer: start it with \`az aks start --name ${cluster.name} --resource-group ${rg}\`, then re-run`, evidence);
+      }
+      if (COMING.has(cluster.provisioningState ?? '') || COMING.has(cluster.powerState ?? '')) {
+        return error(R.starting, `cluster ${cluster.name} is still ${cluster.provisioningState}: its API does not answer yet; wait and re-run`, evidence);
+      }
+      throw err;
+    }
   },
 });

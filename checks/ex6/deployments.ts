@@ -4,8 +4,11 @@ import { snapshotFor, studentRegistry } from '../kube/context.js';
 import { allAvailable, byName, mainContainer, replicaStatus } from '../kube/deployments.js';
 import { imageName, isImage, parseImageRef, registryNameOf } from '../kube/images.js';
 import { envValue } from '../kube/pods.js';
-import { diagnosePull, PULL_CAUSES } from '../kube/pull.js';
+import { diagnosePull, grantHint, PULL_CAUSES } from '../kube/pull.js';
 import { fileOf, missingHint, missingMessage, podsLine, podsOf, unavailableHint } from './workload.js';
+
+/** The Exercise 4 check of each workload's image. */
+const pushedCheck = { app: 'ex4.image.myapp', api: 'ex4.image.myapi' } as const;
 
 interface DeploymentReasons {
   missing: Reason;
@@ -30,7 +33,9 @@ function deploymentCheck(id: string, workload: 'app' | 'api', exactReplicas: boo
     points: { points: 2 },
     needs: ['kube'],
     dependsOn: ['ex5.kube.reachable'],
-    uses: ['registry'],
+    // A pod that may not pull, or pulls an image never pushed, follows from those checks' failures.
+    after: ['ex5.pull.authorized', pushedCheck[workload]],
+    uses: ['registry', 'cluster'],
     reasons: { ...R },
     async run(ctx) {
       const e = ctx.profile.expect;
@@ -79,12 +84,19 @@ function deploymentCheck(id: string, workload: 'app' | 'api', exactReplicas: boo
         const pods = podsOf(d, snap);
         const stuck = pods.map((p) => diagnosePull(p, snap.events)).find(Boolean);
         const why = stuck ? `; ${PULL_CAUSES[stuck.cause].meaning || `${stuck.reason}: ${stuck.event ?? stuck.message ?? ''}`}` : '';
-        const hint = stuck && stuck.cause !== 'other' ? PULL_CAUSES[stuck.cause].hint : unavailableHint;
+        const hint =
+          stuck?.cause === 'unauthorized'
+            ? grantHint({ cluster: ctx.fact('cluster')?.chosen, registry: ctx.fact('registry')?.chosen, resourceGroup: ctx.target.resourceGroup })
+            : stuck && stuck.cause !== 'other'
+              ? PULL_CAUSES[stuck.cause].hint
+              : unavailableHint;
+        const causedBy = stuck?.cause === 'unauthorized' ? 'ex5.pull.authorized' : stuck?.cause === 'manifest-unknown' ? pushedCheck[workload] : undefined;
         const listed = podsLine(pods);
         return fail(R.unavailable, `Deployment ${w.deployment}: ${st.available} of ${st.desired} replica(s) available${listed ? ` (pods: ${listed})` : ''}${why}`, hint, {
           evidence: { ...evidence, ...(stuck ? { pod: stuck.pod, reason: stuck.reason, event: stuck.event } : {}) },
           found: `${st.available}/${st.desired} available`,
           expected: `${st.desired}/${st.desired} available`,
+          ...(causedBy ? { causedBy } : {}),
         });
       }
       return pass(`Deployment ${w.deployment} runs ${image} with ${st.available}/${st.desired} replica(s) available`, evidence);

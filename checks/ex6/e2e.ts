@@ -24,8 +24,11 @@ const R = reasons({
 
 const noAnswerHint = 'Exercise 6: open http://<external IP> in a browser; `kubectl get pods` must show every pod Running. Re-run once it answers.';
 
-/** Why a page is not the one wanted, or undefined when it is. */
-function pageProblem(a: HttpAnswer, wanted: (html: string) => boolean, wrong: Reason, wrongMessage: (url: string, status: number, text: string) => string): Verdict | undefined {
+/**
+ * Why a page is not the one wanted, or undefined when it is. `appDown`: the check whose failure
+ * explains an app that does not serve (myapp's Deployment with no replica available), if any.
+ */
+function pageProblem(a: HttpAnswer, wanted: (html: string) => boolean, wrong: Reason, wrongMessage: (url: string, status: number, text: string) => string, appDown?: string): Verdict | undefined {
   const evidence = { url: a.url, status: a.status, excerpt: bodyExcerpt(a.body) };
   if (a.status >= 300 && a.status < 400 && a.headers.location) {
     return fail(R.redirect, `${a.url} redirects to ${a.headers.location}, which the grader does not follow`, noAnswerHint, { evidence, outcome: 'needs-fix' });
@@ -36,7 +39,9 @@ function pageProblem(a: HttpAnswer, wanted: (html: string) => boolean, wrong: Re
       outcome: 'needs-fix',
     });
   }
-  if (a.status >= 500) return fail(R.unavailable, `${a.url} answered ${a.status}: the app is not serving yet (pods are Ready before Spring has started); wait and re-run`, noAnswerHint, { evidence });
+  if (a.status >= 500) {
+    return fail(R.unavailable, `${a.url} answered ${a.status}: the app is not serving yet (pods are Ready before Spring has started); wait and re-run`, noAnswerHint, { evidence, ...(appDown ? { causedBy: appDown } : {}) });
+  }
   if (a.status !== 200 || !wanted(a.body)) return fail(wrong, wrongMessage(a.url, a.status, bodyExcerpt(a.body, 80)), noAnswerHint, { evidence, outcome: 'needs-fix' });
   return undefined;
 }
@@ -48,6 +53,7 @@ export const appE2e = defineCheck({
   points: { points: 3 },
   needs: ['kube', 'http'],
   dependsOn: ['ex6.myapp.service'],
+  after: ['ex6.myapp.deployment', 'ex6.myapi.service'],
   reasons: R,
   async run(ctx) {
     const e = ctx.profile.expect;
@@ -63,9 +69,12 @@ export const appE2e = defineCheck({
     // starting, so a snapshot tries once (under --wait the engine polls the check again anyway).
     const ep = snap.unreadable.endpoints ? undefined : endpointsReadiness(byName(snap.endpoints, e.app.service));
     const firstTry = ctx.options.waitMs <= 0 && ep?.ready.length === 0 ? { retry: false } : undefined;
+    // No myapp replica available: an app that does not answer is the Deployment's failure to report.
+    const myapp = snap.unreadable.deployments ? undefined : byName(snap.deployments, e.app.deployment);
+    const appDown = myapp && replicaStatus(myapp).available === 0 ? 'ex6.myapp.deployment' : undefined;
     try {
       const home = await http.get(start, firstTry);
-      const p1 = pageProblem(home, hasStartLink, R.noStartPage, (url, status, text) => `${url} answered ${status} without the start page's link to /greeting: "${text}"`);
+      const p1 = pageProblem(home, hasStartLink, R.noStartPage, (url, status, text) => `${url} answered ${status} without the start page's link to /greeting: "${text}"`, appDown);
       if (p1) return p1;
       const form = await http.get(formUrl);
       const p2 = pageProblem(form, hasForm, R.noForm, (url, status, text) => `${url} answered ${status} without the greeting form: "${text}"`);
@@ -78,7 +87,8 @@ export const appE2e = defineCheck({
           R.api500,
           `POST ${formUrl} answered 500${text ? ` ("${text}")` : ''}: myapp could not reach myapi: check API_BASE_URL (http://myapi:8080) in myapp.yaml and that the myapi Service's selector matches the myapi pods`,
           'Exercise 6: `kubectl describe svc myapi` must list endpoints; API_BASE_URL stays http://myapi:8080.',
-          { evidence },
+          // When myapi is not serving, or myapp is not told where it is, that is the real cause, said once.
+          { evidence, causedBy: ['ex6.myapi.service', 'ex6.myapp.deployment'] },
         );
       }
       if (answer.status !== 200 || !isResultPage(answer.body)) {
@@ -98,7 +108,9 @@ export const appE2e = defineCheck({
       );
     } catch (err) {
       // The app not answering is the student's to fix; the grader being barred from the address is not.
-      if (err instanceof ProbeError && err.probe === 'http' && !err.detail.refused) return fail(R.noAnswer, `the app does not answer: ${err.message}`, noAnswerHint, { evidence: { url: start, ...err.detail } });
+      if (err instanceof ProbeError && err.probe === 'http' && !err.detail.refused) {
+        return fail(R.noAnswer, `the app does not answer: ${err.message}`, noAnswerHint, { evidence: { url: start, ...err.detail }, ...(appDown ? { causedBy: appDown } : {}) });
+      }
       throw err;
     }
   },

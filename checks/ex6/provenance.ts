@@ -14,6 +14,9 @@ const R = reasons({
   mismatch: ['LG-664', 'the pods run images the student did not push'],
 });
 
+const pushedCheck = { myapp: 'ex4.image.myapp', myapi: 'ex4.image.myapi' } as Record<string, string>;
+const deploymentCheck = { myapp: 'ex6.myapp.deployment', myapi: 'ex6.myapi.deployment' } as Record<string, string>;
+
 const notPushedHint = 'Exercise 4: build and push both images with TAG=v1.0 to your registry.';
 
 export const imageProvenance = defineCheck({
@@ -23,6 +26,7 @@ export const imageProvenance = defineCheck({
   points: { points: 1 },
   needs: ['kube', 'registry'],
   dependsOn: ['ex5.kube.reachable', 'ex4.registry.exists'],
+  after: ['ex4.image.myapp', 'ex4.image.myapi', 'ex6.myapp.deployment', 'ex6.myapi.deployment'],
   uses: ['registry'],
   reasons: R,
   async run(ctx) {
@@ -34,14 +38,22 @@ export const imageProvenance = defineCheck({
     }
     const loginServer = reg.loginServer;
     const mismatches: string[] = [];
+    const olderPushes: string[] = [];
     const digests: Record<string, string> = {};
     let compared = 0;
+    const registry = ctx.probes.registry;
     // Both digests asked at once (one round trip, not two); read in order, so the first missing one is reported.
-    const wanted = [e.app, e.api].map((w) => ctx.probes.registry.manifestDigest(loginServer, w.image, e.tag));
+    const wanted = [e.app, e.api].map((w) => registry.manifestDigest(loginServer, w.image, e.tag));
     wanted.forEach((p) => p.catch(() => undefined));
     for (const [i, w] of [e.app, e.api].entries()) {
       const want = await wanted[i];
-      if (!want) return fail(R.notPushed, `${loginServer} has no ${w.image}:${e.tag} to compare with`, notPushedHint, { evidence: { registry: loginServer, repository: w.image, tag: e.tag }, outcome: 'needs-fix' });
+      if (!want) {
+        return fail(R.notPushed, `${loginServer} has no ${w.image}:${e.tag} to compare with`, notPushedHint, {
+          evidence: { registry: loginServer, repository: w.image, tag: e.tag },
+          outcome: 'needs-fix',
+          causedBy: pushedCheck[w.image],
+        });
+      }
       digests[`${w.image}:${e.tag}`] = want;
       const d = byName(snap.deployments, w.deployment);
       const ofRepo = (p: V1Pod) => summarizePod(p).containers.find((x) => parseImageRef(x.image)?.repository === w.image);
@@ -49,13 +61,21 @@ export const imageProvenance = defineCheck({
       if (pods.length === 0) {
         return fail(R.noPods, `no running pod of Deployment ${w.deployment} to compare`, 'Exercise 6: the myapp and myapi pods must be Running; re-run once they are.', {
           evidence: { registry: loginServer, deployment: w.deployment },
+          ...(deploymentCheck[w.image] ? { causedBy: deploymentCheck[w.image] } : {}),
         });
       }
       for (const p of pods) {
         const c = ofRepo(p);
         compared++;
-        if (!c) mismatches.push(`${p.metadata?.name ?? ''} runs ${summarizePod(p).containers[0]?.image ?? ''}, no ${w.image} image at all`);
-        else if (c.digest !== want) mismatches.push(`${p.metadata?.name} runs ${c.image} @ ${shortDigest(c.digest)}, your ${w.image}:${e.tag} is ${shortDigest(want)}`);
+        if (!c) {
+          mismatches.push(`${p.metadata?.name ?? ''} runs ${summarizePod(p).containers[0]?.image ?? ''}, no ${w.image} image at all`);
+          continue;
+        }
+        if (c.digest === want) continue;
+        // `v1.0` pushed again after the pods pulled it: still the student's own image, an older push.
+        const older = c.digest && (await registry.manifestDigest(loginServer, w.image, c.digest));
+        if (older) olderPushes.push(`${p.metadata?.name} runs ${shortDigest(c.digest)}, an older push of your ${w.image}:${e.tag} (now ${shortDigest(want)})`);
+        else mismatches.push(`${p.metadata?.name} runs ${c.image} @ ${shortDigest(c.digest)}, your ${w.image}:${e.tag} is ${shortDigest(want)}`);
       }
     }
     if (mismatches.length) {
@@ -65,6 +85,14 @@ export const imageProvenance = defineCheck({
         'Exercise 4 and 6: build and push your own images (docker-compose build, TAG=v1.0 docker-compose push) and use your registry in myapp.yaml and myapi.yaml.',
         { evidence: { registry: loginServer, digests, mismatches }, outcome: 'needs-fix' },
       );
+    }
+    if (olderPushes.length) {
+      return pass(`the ${compared} myapp and myapi pod(s) run images of your registry; ${olderPushes.length} run an older push of yours: ${olderPushes.slice(0, 2).join('; ')}`, {
+        registry: loginServer,
+        digests,
+        pods: compared,
+        olderPushes,
+      });
     }
     return pass(`the ${compared} myapp and myapi pod(s) run exactly the digests of myapp:v1.0 and myapi:v1.0 in your registry`, { registry: loginServer, digests, pods: compared });
   },

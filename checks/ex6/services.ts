@@ -1,14 +1,32 @@
 /** Exercise 6: Service myapi (ClusterIP, with ready endpoints) and Service myapp (LoadBalancer, with an external IP). */
 import { defineCheck, fail, pass, reasons, type Reason } from '../../core/check.js';
-import type { KubeListKind } from '../../probes/types.js';
+import { helmReleases } from '../../probes/kube/helm-release.js';
+import type { KubeListKind, KubeSnapshot } from '../../probes/types.js';
+import { releasesOfChart } from '../kube/helm.js';
 import { snapshotFor } from '../kube/context.js';
 import { byName } from '../kube/deployments.js';
 import { selects } from '../kube/pods.js';
 import { endpointsReadiness, loadBalancerAddress, mapsPort, podsSelectedBy, portsText } from '../kube/services.js';
 import { fileOf, labelsText, missingHint, missingMessage, podsLine, podsOf } from './workload.js';
 
+/**
+ * What Exercise 7 leaves behind before the chart's Services exist: tiller's ServiceAccount (Helm 2's
+ * step 1) or a Helm release record of the lab's chart that is not deployed.
+ */
+function exercise7Traces(snap: KubeSnapshot, chart: string): string[] {
+  const traces: string[] = [];
+  if (!snap.unreadable.serviceAccounts && snap.serviceAccounts.some((sa) => sa.metadata?.name === 'tiller')) traces.push('ServiceAccount kube-system/tiller exists');
+  const releases = snap.unreadable.helmSecrets && snap.unreadable.helmConfigMaps ? [] : releasesOfChart(helmReleases(snap.helmSecrets, snap.helmConfigMaps), chart);
+  for (const r of releases.filter((x) => x.status !== 'deployed')) traces.push(`Helm release ${r.name} is ${r.status}`);
+  return traces;
+}
+
+/** The Deployment check of each workload. */
+const deploymentCheck = { app: 'ex6.myapp.deployment', api: 'ex6.myapi.deployment' } as const;
+
 interface ServiceReasons {
   missing: Reason;
+  removedForHelm: Reason;
   wrongType: Reason;
   wrongPorts: Reason;
   wrongSelector: Reason;
@@ -31,6 +49,7 @@ function serviceCheck(id: string, workload: 'app' | 'api', external: boolean, po
     points: { points },
     needs: ['kube'],
     dependsOn: ['ex5.kube.reachable'],
+    after: [deploymentCheck[workload]],
     reasons: { ...R },
     async run(ctx) {
       const w = ctx.profile.expect[workload];
@@ -38,7 +57,19 @@ function serviceCheck(id: string, workload: 'app' | 'api', external: boolean, po
       const kinds: KubeListKind[] = ['services', 'pods', 'deployments', ...(external ? [] : (['endpoints'] as const))];
       const snap = await snapshotFor(ctx.probes.kube, kinds);
       const svc = byName(snap.services, w.service);
-      if (!svc) return fail(R.missing, missingMessage('Service', w.service, snap.namespace), missingHint(file), { evidence: { namespace: snap.namespace }, outcome: 'needs-fix' });
+      if (!svc) {
+        const helm = exercise7Traces(snap, ctx.profile.expect.helm.chart);
+        if (helm.length) {
+          const registry = ctx.fact('registry')?.chosen.loginServer ?? '<registry name>.azurecr.io';
+          return fail(
+            R.removedForHelm,
+            `Service ${w.service} is gone: Exercise 7 step 2 deletes the Services before \`helm install\`, and the Helm install has not put them back (${helm.join('; ')})`,
+            `Get them back either way: re-apply the lab's files (\`kubectl apply -f myapp.yaml -f myapi.yaml\` in greetings/k8s/config), or finish Exercise 7 step 5: \`kubectl delete deployment myapp myapi\`, then in greetings/k8s/helm \`helm install greetings . --set registry=${registry}\`.`,
+            { evidence: { namespace: snap.namespace, exercise7: helm }, outcome: 'needs-fix' },
+          );
+        }
+        return fail(R.missing, missingMessage('Service', w.service, snap.namespace), missingHint(file), { evidence: { namespace: snap.namespace }, outcome: 'needs-fix' });
+      }
       const type = svc.spec?.type ?? 'ClusterIP';
       const ports = portsText(svc);
       const evidence: Record<string, unknown> = { service: w.service, type, ports, selector: labelsText(svc.spec?.selector) };
@@ -79,7 +110,8 @@ function serviceCheck(id: string, workload: 'app' | 'api', external: boolean, po
           R.notReady,
           `Service ${w.service} has no ready endpoints${ep.notReady.length ? ` (${ep.notReady.length} not ready)` : ''}: no myapi pod is Ready${listed ? ` (pods: ${listed})` : ''}`,
           'Exercise 6: the myapi pods must be Running and Ready; `kubectl get pods --selector app=myapi` and `kubectl describe pod <name>` show why they are not.',
-          { evidence: { ...evidence, endpoints: ep } },
+          // Pods that are not Ready are the Deployment's to report (an image never pushed, no pull right).
+          { evidence: { ...evidence, endpoints: ep }, causedBy: deploymentCheck[workload] },
         );
       }
       return pass(`Service ${w.service} (ClusterIP, ${ports}) has ${ep.ready.length} ready endpoint(s)`, { ...evidence, endpoints: ep.ready });
@@ -94,6 +126,7 @@ export const myapiService = serviceCheck(
   1,
   reasons({
     missing: ['LG-621', 'Service myapi not found', 'absent'],
+    removedForHelm: ['LG-627', 'Service myapi removed for Exercise 7, Helm did not put it back'],
     wrongType: ['LG-622', "Service myapi is not of the lab's type"],
     wrongPorts: ['LG-623', 'Service myapi maps other ports'],
     wrongSelector: ['LG-624', "Service myapi's selector misses the myapi pods"],
@@ -109,6 +142,7 @@ export const myappService = serviceCheck(
   2,
   reasons({
     missing: ['LG-631', 'Service myapp not found', 'absent'],
+    removedForHelm: ['LG-637', 'Service myapp removed for Exercise 7, Helm did not put it back'],
     wrongType: ['LG-632', "Service myapp is not of the lab's type"],
     wrongPorts: ['LG-633', 'Service myapp maps other ports'],
     wrongSelector: ['LG-634', "Service myapp's selector misses the myapp pods"],

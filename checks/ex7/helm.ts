@@ -3,7 +3,7 @@ import { defineCheck, error, fail, pass, reasons } from '../../core/check.js';
 import { helmReleases } from '../../probes/kube/helm-release.js';
 import type { HelmReleaseRecord } from '../../probes/types.js';
 import { studentRegistry } from '../kube/context.js';
-import { chooseRelease, releaseLabel, valueAt } from '../kube/helm.js';
+import { chooseRelease, effectiveValues, releaseLabel, valueAt } from '../kube/helm.js';
 import { registryNameOf } from '../kube/images.js';
 
 const INSTALL =
@@ -85,9 +85,14 @@ export const helmRegistry = defineCheck({
     // Runs only after ex7.helm.release passed, which provides the release.
     if (!r) throw new Error('ex7.helm.release passed without naming its release');
     if (r.decodeError) return error(REGISTRY.undecodable, `cannot read the values of ${releaseLabel(r)}: ${r.decodeError}`, releaseEvidence(r));
-    const value = valueAt(r.values, 'registry');
+    // What the templates render with: the chart's own values.yaml (which a student may have edited
+    // before packaging) overridden by the values given at install.
+    const effective = effectiveValues(r.chartValues, r.values);
+    const value = valueAt(effective, 'registry');
     const registry = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
-    const evidence = { release: r.name, registry: registry ?? null };
+    const given = valueAt(r.values, 'registry');
+    const from = given !== undefined ? 'given at install' : valueAt(r.chartValues, 'registry') !== undefined ? "the chart's values.yaml" : 'nowhere';
+    const evidence = { release: r.name, registry: registry ?? null, from };
     if (!registry || registry === e.helm.brokenDefaultRegistry) {
       return fail(REGISTRY.brokenDefault, `the release ${r.name} leaves registry at the chart's broken default ${e.helm.brokenDefaultRegistry}: its images cannot be pulled`, registryHint, {
         evidence,
@@ -105,7 +110,7 @@ export const helmRegistry = defineCheck({
           expected: mine.loginServer,
         });
       }
-      return pass(`the release ${r.name} pulls from your registry ${registry}`, { ...evidence, registrySource: mine.source });
+      return pass(`the release ${r.name} pulls from your registry ${registry} (${from})`, { ...evidence, registrySource: mine.source });
     }
     if (!registryNameOf(registry, e.registryDomain)) {
       return fail(REGISTRY.notAzure, `the release ${r.name} sets registry=${registry}, which is not an Azure registry (*.${e.registryDomain})`, registryHint, { evidence, outcome: 'needs-fix', found: registry });

@@ -6,7 +6,7 @@
 import type { CheckContext } from '../../core/check.js';
 import { errorMessage } from '../../core/errors.js';
 import { scopeCovers } from '../../probes/azure/map.js';
-import { ProbeError, type KubeListKind, type KubeProbe, type KubeSnapshot, type RoleAssignmentFacts } from '../../probes/types.js';
+import { ProbeError, type KubeListKind, type KubeProbe, type KubeSnapshot, type ManagedClusterFacts, type RegistryFacts, type RoleAssignmentFacts } from '../../probes/types.js';
 import { parseImageRef, registryNameOf } from './images.js';
 
 /** The snapshot, or a ProbeError (→ `error`) naming the lists this check needs but may not read. */
@@ -51,6 +51,14 @@ export interface PullGrants {
   grants: RoleAssignmentFacts[];
   identities: string[];
   registryId: string;
+  /** The roles that count for this registry (ABAC registries count only their repository roles). */
+  roles: string[];
+  /** `AbacRepositoryPermissions` when the registry is in ABAC mode. */
+  roleAssignmentMode?: string;
+  /** Why a pulling identity is not known (a service principal Graph would not resolve): the pods decide. */
+  unresolved?: string;
+  cluster?: ManagedClusterFacts;
+  registry?: RegistryFacts;
 }
 
 /**
@@ -61,15 +69,27 @@ export interface PullGrants {
 export async function pullGrants(ctx: CheckContext, reg: StudentRegistry): Promise<PullGrants | undefined> {
   const azure = ctx.probes.azure;
   if (!azure || !reg.loginServer) return undefined;
-  const registryId = reg.registryId ?? (await azure.registries()).find((r) => r.loginServer.toLowerCase() === reg.loginServer)?.id;
+  const registry = (await azure.registries()).find((r) => r.loginServer.toLowerCase() === reg.loginServer);
+  const registryId = reg.registryId ?? registry?.id;
   if (!registryId) return undefined;
-  const cluster = ctx.fact('cluster')?.chosen;
+  const chosen = ctx.fact('cluster')?.chosen;
   const clusters = await azure.managedClusters();
-  const mine = clusters.filter((c) => !cluster || c.id.toLowerCase() === cluster.id.toLowerCase() || c.name === cluster.name);
+  const mine = clusters.filter((c) => !chosen || c.id.toLowerCase() === chosen.id.toLowerCase() || c.name === chosen.name);
   const identities = [...new Set(mine.flatMap((c) => c.pullIdentityObjectIds.map((id) => id.toLowerCase())))];
-  const roles = new Set(ctx.profile.expect.pullRoles);
-  const grants = (await azure.roleAssignments()).filter((ra) => identities.includes(ra.principalId.toLowerCase()) && roles.has(ra.roleName ?? '') && scopeCovers(ra.scope, registryId));
-  return { grants, identities, registryId };
+  const unresolved = mine.map((c) => c.pullIdentityUnresolved).find(Boolean);
+  const abac = registry?.roleAssignmentMode === 'AbacRepositoryPermissions';
+  const roles = abac ? ctx.profile.expect.abacPullRoles : ctx.profile.expect.pullRoles;
+  const grants = (await azure.roleAssignments()).filter((ra) => identities.includes(ra.principalId.toLowerCase()) && roles.includes(ra.roleName ?? '') && scopeCovers(ra.scope, registryId));
+  return {
+    grants,
+    identities,
+    registryId,
+    roles,
+    ...(registry?.roleAssignmentMode ? { roleAssignmentMode: registry.roleAssignmentMode } : {}),
+    ...(unresolved ? { unresolved } : {}),
+    ...(mine[0] ? { cluster: chosen ?? mine[0] } : {}),
+    ...(registry ? { registry } : {}),
+  };
 }
 
 /** pullGrants for a cross-check inside a message: failures to read Azure must not fail the check. */

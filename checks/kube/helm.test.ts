@@ -1,7 +1,7 @@
 import type { V1ClusterRoleBinding, V1ServiceAccount } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { HelmReleaseRecord } from '../../probes/types.js';
-import { chooseRelease, latestRevisions, releaseLabel, releasesOfChart, tillerRbac, valueAt } from './helm.js';
+import { chooseRelease, latestRevisions, releaseLabel, releasesOfChart, tillerRbac, valueAt, effectiveValues } from './helm.js';
 
 const rec = (over: Partial<HelmReleaseRecord>): HelmReleaseRecord => ({
   source: 'helm3-secret',
@@ -59,5 +59,34 @@ describe('helm readers', () => {
     const elsewhere: V1ClusterRoleBinding = { ...admin, metadata: { name: 'x' }, subjects: [{ kind: 'ServiceAccount', name: 'tiller', namespace: 'default' }] };
     expect(tillerRbac(sa, [admin, view, elsewhere])).toEqual({ serviceAccount: true, adminBindings: ['tiller'], otherRoles: ['view'] });
     expect(tillerRbac([], [view])).toEqual({ serviceAccount: false, adminBindings: [], otherRoles: ['view'] });
+  });
+});
+
+describe('effectiveValues (Helm coalescing the chart values.yaml with the values given at install)', () => {
+  const chart = { registry: 'azurezr.io', myapp: { replicaCount: 3, versionTag: 'v1.0' }, myapi: { dbUrl: null, replicaCount: 3 } };
+
+  it('values given at install win, tables merge key by key', () => {
+    expect(effectiveValues(chart, { registry: 'mine.azurecr.io', myapp: { versionTag: 'v2' } })).toEqual({
+      registry: 'mine.azurecr.io',
+      myapp: { replicaCount: 3, versionTag: 'v2' },
+      myapi: { dbUrl: null, replicaCount: 3 },
+    });
+  });
+
+  it("a values.yaml edited before installing counts when nothing overrides it", () => {
+    expect(effectiveValues({ ...chart, registry: 'mine.azurecr.io' }, {})).toMatchObject({ registry: 'mine.azurecr.io' });
+  });
+
+  it('a value given as null removes the chart default; a scalar replaces a table', () => {
+    const v = effectiveValues(chart, { registry: null, myapi: 'off' });
+    expect(v).not.toHaveProperty('registry');
+    expect(v.myapi).toBe('off');
+  });
+
+  it('does not change its inputs', () => {
+    const given = { myapp: { versionTag: 'v2' } };
+    effectiveValues(chart, given);
+    expect(given).toEqual({ myapp: { versionTag: 'v2' } });
+    expect(chart.myapp).toEqual({ replicaCount: 3, versionTag: 'v1.0' });
   });
 });

@@ -56,3 +56,25 @@ export function tillerRbac(serviceAccounts: readonly V1ServiceAccount[], binding
     otherRoles: toTiller.filter((b) => b.roleRef?.name !== 'cluster-admin').map((b) => b.roleRef?.name ?? ''),
   };
 }
+
+type Values = Record<string, unknown>;
+const isTable = (v: unknown): v is Values => !!v && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * The values a release renders with, as Helm coalesces them: the chart's values.yaml overridden by the
+ * values given at install (`--set`, `-f`); tables merge key by key, anything else is replaced, and a
+ * key given as null is removed (Helm's chartutil.CoalesceValues).
+ */
+export function effectiveValues(chart: Values | undefined, given: Values | undefined): Values {
+  const out: Values = structuredClone(given ?? {});
+  coalesceInto(out, chart ?? {});
+  return out;
+}
+
+function coalesceInto(dest: Values, defaults: Values): void {
+  for (const [key, value] of Object.entries(defaults)) {
+    if (!(key in dest)) dest[key] = structuredClone(value);
+    else if (dest[key] === null) delete dest[key];
+    else if (isTable(dest[key]) && isTable(value)) coalesceInto(dest[key] as Values, value);
+  }
+}

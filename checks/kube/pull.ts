@@ -5,6 +5,7 @@
 import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import { eventLine, eventsForPod } from './events.js';
 import { PULL_FAILURES, summarizePod } from './pods.js';
+import type { ManagedClusterFacts } from '../../probes/types.js';
 
 export type PullCause = 'unauthorized' | 'manifest-unknown' | 'no-such-host' | 'invalid-name' | 'other';
 
@@ -53,9 +54,34 @@ export function diagnosePull(pod: V1Pod, events: readonly CoreV1Event[]): PullDi
   };
 }
 
-/** Granting the pull right, as Exercise 5 does it. */
+/** Granting the pull right when nothing is known of the cluster and the registry: the lab's own steps. */
 export const GRANT_STEP =
-  "Exercise 5: grant the cluster's service principal Reader on the registry (`az aks show -n <cluster> -g <resource group> --query servicePrincipalProfile.clientId`, then the registry's Access Control → Add → Reader → that id → Save), then `kubectl get pod myapp` until it is Running.";
+  "Exercise 5 steps 10–17: grant the cluster's service principal Reader on the registry (`az aks show -n <cluster> -g <resource group> --query servicePrincipalProfile.clientId`, then the registry's Access Control → Add → Reader → that id → Save), then `kubectl get pod myapp` until it is Running.";
+
+/** The ABAC repository role that lets a cluster pull (registries in `AbacRepositoryPermissions` mode). */
+export const ABAC_PULL_ROLE = 'Container Registry Repository Reader';
+
+export interface GrantTarget {
+  cluster?: ManagedClusterFacts;
+  registry?: { name?: string; id?: string; roleAssignmentMode?: string };
+  resourceGroup: string;
+}
+
+/**
+ * The command that grants this student's cluster the right to pull from their registry, names filled
+ * in: `--attach-acr` for a managed-identity cluster (it grants the kubelet identity the right role,
+ * ABAC registries included), a role assignment to the service principal otherwise.
+ */
+export function grantHint({ cluster, registry, resourceGroup: rg }: GrantTarget): string {
+  if (!cluster || !registry?.name) return GRANT_STEP;
+  const then = 'then `kubectl get pod myapp` until it is Running.';
+  if (cluster.identity !== 'servicePrincipal') {
+    return `Exercise 5 steps 10–17 grant the cluster the right to pull: \`az aks update --name ${cluster.name} --resource-group ${rg} --attach-acr ${registry.name}\` (it gives the cluster's kubelet identity the pull role on ${registry.name}); ${then}`;
+  }
+  const role = registry.roleAssignmentMode === 'AbacRepositoryPermissions' ? ABAC_PULL_ROLE : 'AcrPull';
+  const scope = registry.id ?? `$(az acr show --name ${registry.name} --query id --output tsv)`;
+  return `Exercise 5 steps 10–17: grant the cluster's service principal ${role} on the registry: \`az role assignment create --assignee ${cluster.servicePrincipalClientId ?? '<client id>'} --role "${role}" --scope ${scope}\` (or in the portal: ${registry.name} → Access Control → Add → ${role}); ${then}`;
+}
 
 /** What the registry's answer to a pull means, and the step that fixes it. */
 export const PULL_CAUSES = {

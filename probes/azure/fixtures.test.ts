@@ -125,14 +125,21 @@ describe('ARM fixtures through the real SDK clients and the probe mapping', () =
     }
   });
 
-  it('kubelet identity and a resolved service principal become the pull identities', async () => {
+  it('a service-principal cluster pulls with its principal (resolved by object id), a managed-identity one with its kubelet identity', async () => {
     const list = structuredClone(body('containerservice/ManagedClustersListByResourceGroup.2026-02-01.json')) as { value: Array<{ properties: Record<string, unknown> }> };
     list.value[0].properties.identityProfile = { kubeletidentity: { objectId: 'AAAA-KUBELET', clientId: 'c', resourceId: '/x' } };
     clusterListOverride = list;
     try {
-      const probe = azureProbe({ clients, subscriptionId: '00000000-0000-0000-0000-000000000000', resourceGroup: 'rg1', servicePrincipalObjectId: async (id) => (id === 'clientid' ? 'BBBB-SP' : undefined) });
-      const [mc] = await probe.managedClusters();
-      expect(mc.pullIdentityObjectIds.sort()).toEqual(['aaaa-kubelet', 'bbbb-sp']);
+      const lookup = async (id: string) => (id === 'clientid' ? { objectId: 'BBBB-SP' } : { unresolved: 'unknown' });
+      const probe = azureProbe({ clients, subscriptionId: '00000000-0000-0000-0000-000000000000', resourceGroup: 'rg1', servicePrincipalObjectId: lookup });
+      const [sp] = await probe.managedClusters();
+      expect(sp).toMatchObject({ identity: 'servicePrincipal', pullIdentityObjectIds: ['bbbb-sp'] });
+      const denied = azureProbe({ clients, subscriptionId: '00000000-0000-0000-0000-000000000000', resourceGroup: 'rg1', servicePrincipalObjectId: async () => ({ unresolved: 'Microsoft Graph refused the grader' }) });
+      const [unresolved] = await denied.managedClusters();
+      expect(unresolved).toMatchObject({ pullIdentityObjectIds: [], pullIdentityUnresolved: 'Microsoft Graph refused the grader' });
+      (list.value[0].properties.servicePrincipalProfile as { clientId: string }).clientId = 'msi';
+      const [managed] = await probe.managedClusters();
+      expect(managed).toMatchObject({ identity: 'managed', pullIdentityObjectIds: ['aaaa-kubelet'] });
     } finally {
       clusterListOverride = undefined;
     }
@@ -151,6 +158,7 @@ describe('ARM fixtures through the real SDK clients and the probe mapping', () =
       sku: 'Standard',
       adminUserEnabled: false,
       provisioningState: 'Succeeded',
+      roleAssignmentMode: 'LegacyRegistryPermissions',
     });
     const got = registryFacts(await clients.forSubscription().containerRegistry.registries.get('myResourceGroup', 'myRegistry'));
     expect(got).toEqual(r);

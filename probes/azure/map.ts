@@ -24,16 +24,23 @@ export function agentPoolFacts(p: ManagedClusterAgentPoolProfile | AgentPool): A
   return { name: p.name ?? '', count: p.count ?? 0, ...(p.vmSize ? { vmSize: p.vmSize } : {}), ...(p.mode ? { mode: p.mode } : {}) };
 }
 
+/** The object id of a service principal, or why it could not be found (ARM alone cannot tell it). */
+export type PrincipalLookup = { objectId: string } | { unresolved: string };
+
 /**
  * `pools` (from agentPools.list) are used when the cluster answer carries no agentPoolProfiles.
- * `spObjectId` is the object id of the service principal named by servicePrincipalProfile.clientId,
- * when something resolved it (ARM alone cannot).
+ * A managed-identity cluster (`clientId: msi`) pulls with its kubelet identity; a service-principal
+ * cluster with that principal, whose object id `principal` carries when it was looked up.
  */
-export function clusterFacts(mc: ManagedCluster, pools?: readonly AgentPool[], spObjectId?: string): ManagedClusterFacts {
+export function clusterFacts(mc: ManagedCluster, pools?: readonly AgentPool[], principal?: PrincipalLookup): ManagedClusterFacts {
   const profiles = mc.agentPoolProfiles?.length ? mc.agentPoolProfiles.map(agentPoolFacts) : (pools ?? []).map(agentPoolFacts);
   const kubelet = mc.identityProfile?.['kubeletidentity']?.objectId;
   const version = mc.currentKubernetesVersion ?? mc.kubernetesVersion;
-  const pullIds = [spObjectId, kubelet].filter((x): x is string => !!x).map((x) => x.toLowerCase());
+  const clientId = mc.servicePrincipalProfile?.clientId;
+  const managed = clientId === 'msi' || (!clientId && !!kubelet);
+  const spId = !managed && principal && 'objectId' in principal ? principal.objectId : undefined;
+  const pullIds = (managed ? [kubelet] : [spId]).filter((x): x is string => !!x).map((x) => x.toLowerCase());
+  const unresolved = !managed && !spId ? (principal && 'unresolved' in principal ? principal.unresolved : 'its service principal was not looked up') : undefined;
   return {
     id: mc.id ?? '',
     name: mc.name ?? '',
@@ -43,8 +50,11 @@ export function clusterFacts(mc: ManagedCluster, pools?: readonly AgentPool[], s
     ...(version ? { kubernetesVersion: version } : {}),
     ...(mc.fqdn ? { fqdn: mc.fqdn } : {}),
     agentPools: profiles,
-    ...(mc.servicePrincipalProfile?.clientId ? { servicePrincipalClientId: mc.servicePrincipalProfile.clientId } : {}),
+    ...(clientId ? { servicePrincipalClientId: clientId } : {}),
+    ...(clientId || kubelet ? { identity: managed ? ('managed' as const) : ('servicePrincipal' as const) } : {}),
     pullIdentityObjectIds: [...new Set(pullIds)],
+    ...(unresolved ? { pullIdentityUnresolved: unresolved } : {}),
+    ...(mc.aadProfile?.managed ? { entra: true } : {}),
   };
 }
 
@@ -57,6 +67,7 @@ export function registryFacts(r: Registry): RegistryFacts {
     ...(r.sku?.name ? { sku: r.sku.name } : {}),
     adminUserEnabled: r.adminUserEnabled === true,
     ...(r.provisioningState ? { provisioningState: r.provisioningState } : {}),
+    ...(r.roleAssignmentMode ? { roleAssignmentMode: r.roleAssignmentMode } : {}),
   };
 }
 

@@ -12,7 +12,8 @@ import { ProbeError, type AzureProbe, type ManagedClusterFacts, type RegistryFac
 import { createAzureClients, type AzureClients } from './clients.js';
 import { tokenIdentity } from './credential.js';
 import { armError, errorCode, statusOf, type ArmCall } from './errors.js';
-import { clusterFacts, kubeconfigText, registryCredentialFacts, registryFacts, roleAssignmentFacts } from './map.js';
+import { clusterFacts, kubeconfigText, registryCredentialFacts, registryFacts, roleAssignmentFacts, type PrincipalLookup } from './map.js';
+import { errorMessage } from '../../core/errors.js';
 import type { TokenBucket } from './policies.js';
 
 export interface AzureProbeOptions {
@@ -24,8 +25,8 @@ export interface AzureProbeOptions {
   endpoint?: string;
   ca?: string | string[];
   limiter?: TokenBucket;
-  /** Object id of a service principal from its app (client) id, e.g. through Microsoft Graph; ARM cannot. */
-  servicePrincipalObjectId?: (clientId: string) => Promise<string | undefined>;
+  /** Object id of a service principal from its app (client) id, through Microsoft Graph; ARM cannot tell it. */
+  servicePrincipalObjectId?: (clientId: string) => Promise<PrincipalLookup>;
 }
 
 const RESOURCE_GROUP_API = '2021-04-01';
@@ -132,8 +133,9 @@ export function azureProbe(opts: AzureProbeOptions): AzureProbe & { known: Known
           );
         }
         const clientId = mc.servicePrincipalProfile?.clientId;
-        const spObjectId = clientId && clientId !== 'msi' ? await opts.servicePrincipalObjectId?.(clientId).catch(() => undefined) : undefined;
-        return clusterFacts(mc, pools, spObjectId);
+        const lookup = opts.servicePrincipalObjectId;
+        const principal = clientId && clientId !== 'msi' && lookup ? await lookup(clientId).catch((err: unknown) => ({ unresolved: errorMessage(err) })) : undefined;
+        return clusterFacts(mc, pools, principal);
       }),
     );
   }

@@ -12,6 +12,11 @@ export const BUILTIN_ROLES: Readonly<Record<string, string>> = {
   '8311e382-0749-4cb8-b61a-304f252e45ec': 'AcrPush',
   'b24988ac-6180-42a0-ab88-20f7382dd24c': 'Contributor',
   '8e3af657-a8ff-443c-a75c-2fe8c4bcb635': 'Owner',
+  // The repository roles of registries in ABAC mode.
+  'b93aa761-3e63-49ed-ac28-beffa264f7ac': 'Container Registry Repository Reader',
+  '2a1e307c-b015-4ebd-883e-5b7698a07328': 'Container Registry Repository Writer',
+  '2efddaa5-3f1f-4df3-97df-af3f13818f4c': 'Container Registry Repository Contributor',
+  'bfdb9389-c9a5-478a-bb2f-ba9ca092c3c7': 'Container Registry Repository Catalog Lister',
 };
 
 /** The trailing GUID of a role definition id (tenant- or subscription-level form). */

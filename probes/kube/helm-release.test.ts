@@ -7,7 +7,7 @@ import { decodeHelm2ConfigMap, decodeHelm3Secret, helmReleases } from './helm-re
 const release = {
   name: 'greetings',
   info: { status: 'deployed', first_deployed: '2026-11-29T10:00:00Z' },
-  chart: { metadata: { name: 'greetings', version: '0.3.0' } },
+  chart: { metadata: { name: 'greetings', version: '0.3.0' }, values: { registry: 'azurezr.io', myapp: { replicaCount: 3 } } },
   config: { registry: 'labuser07acr.azurecr.io', myapp: { versionTag: 'v1.0' } },
   manifest: '---\n# Source: greetings/templates/myapp.yaml\n',
   version: 2,
@@ -37,6 +37,7 @@ describe('Helm 3 release Secrets', () => {
       chartName: 'greetings',
       chartVersion: '0.3.0',
       values: { registry: 'labuser07acr.azurecr.io', myapp: { versionTag: 'v1.0' } },
+      chartValues: { registry: 'azurezr.io', myapp: { replicaCount: 3 } },
     });
   });
 
@@ -78,6 +79,7 @@ describe('Helm 2 release ConfigMaps', () => {
       chartName: 'greetings',
       chartVersion: '0.3.0',
       values: { registry: 'labuser03acr.azurecr.io' },
+      chartValues: { registry: 'azurezr.io', myapp: { replicaCount: 3, versionTag: 'v1.0' }, myapi: { replicaCount: 3, versionTag: 'v1.0', dbUrl: null, dbUsername: null, dbPassword: null } },
     });
     expect(decodeHelm2ConfigMap(cm('failed', {})).values).toEqual({});
   });

@@ -101,6 +101,7 @@ export function decodeHelm3Secret(secret: V1Secret, budget = new InflateBudget()
       chartName: typeof meta.name === 'string' ? meta.name : undefined,
       chartVersion: typeof meta.version === 'string' ? meta.version : undefined,
       values: toValues(json.config),
+      chartValues: toValues(json?.chart?.values),
     };
   } catch (err) {
     return { ...base, decodeError: `cannot decode the Helm 3 release: ${decodeFailure(err)}` };
@@ -123,11 +124,12 @@ export function decodeHelm2ConfigMap(cm: V1ConfigMap, budget = new InflateBudget
   const data = cm.data?.release;
   if (!data) return { ...base, decodeError: 'the ConfigMap has no data.release' };
   try {
-    // release.proto: name=1 info=2{status=1{code=1}} chart=3{metadata=1{name=1 version=4}} config=4{raw=1} version=7;
+    // release.proto: name=1 info=2{status=1{code=1}} chart=3{metadata=1{name=1 version=4} values=4{raw=1}} config=4{raw=1} version=7;
     // `namespace` stays the ConfigMap's own (kube-system), next to objectName.
     const rel = readMessage(decodeHelmPayload(data, budget));
     const meta = messageAt(rel, [3, 1]);
     const raw = stringField(messageAt(rel, [4]), 1) ?? '';
+    const chartRaw = stringField(messageAt(rel, [3, 4]), 1) ?? '';
     const code = numberField(messageAt(rel, [2, 1]), 1);
     return {
       ...base,
@@ -137,6 +139,7 @@ export function decodeHelm2ConfigMap(cm: V1ConfigMap, budget = new InflateBudget
       chartName: stringField(meta, 1),
       chartVersion: stringField(meta, 4),
       values: parseValuesYaml(raw),
+      chartValues: parseValuesYaml(chartRaw),
     };
   } catch (err) {
     return { ...base, decodeError: `cannot decode the Helm 2 release: ${decodeFailure(err)}` };

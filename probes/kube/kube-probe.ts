@@ -18,16 +18,20 @@ import {
 } from '@kubernetes/client-node';
 import { request, type Agent } from 'undici';
 import { NetworkPolicy } from '../net.js';
-import { ProbeError, type KubeProbe, type KubeSnapshot } from '../types.js';
+import { ProbeError, type ClusterChoice, type KubeProbe, type KubeSnapshot } from '../types.js';
 import { readCapped } from '../http/body.js';
 import { policyAgent, type KubeTls } from './dispatcher.js';
 import { kubeProbeError } from './errors.js';
-import { kubeconfigFrom, vetKubeConfig } from './kubeconfig.js';
+import { kubeconfigWithEntra, vetKubeConfig, type TokenFor } from './kubeconfig.js';
 import { takeSnapshot, type KubeApis } from './snapshot.js';
 
 export interface KubeProbeOptions {
   /** Lazily: in instructor mode it comes from Azure (listClusterUserCredentials), a secret. */
   kubeconfig: () => Promise<KubeConfig | string>;
+  /** Which cluster that kubeconfig is, and why (default: its current context's cluster). */
+  cluster?: () => Promise<ClusterChoice>;
+  /** Tokens for Entra ID clusters' kubelogin users, from the grader's Azure credential. */
+  tokenFor?: TokenFor;
   /** The namespace graded (the lab's objects live in `default`). */
   namespace: string;
   allowDisruptive: boolean;
@@ -91,7 +95,7 @@ export function kubeProbe(opts: KubeProbeOptions): KubeProbe & { close(): Promis
       const source = await opts.kubeconfig();
       const kc =
         typeof source === 'string'
-          ? kubeconfigFrom(source, { allowExec: !!opts.allowExec, policy, trustFiles: opts.trustFiles })
+          ? await kubeconfigWithEntra(source, { allowExec: !!opts.allowExec, policy, trustFiles: opts.trustFiles, tokenFor: opts.tokenFor })
           : vetKubeConfig(source, { allowExec: !!opts.allowExec, policy, trustFiles: opts.trustFiles });
       const server = kc.getCurrentCluster()!.server.replace(/\/+$/, '');
       const config = apiConfiguration(kc, server, makeAgent);
@@ -110,6 +114,13 @@ export function kubeProbe(opts: KubeProbeOptions): KubeProbe & { close(): Promis
 
   return {
     description: `Kubernetes API, namespace ${opts.namespace}`,
+
+    async cluster() {
+      if (opts.cluster) return opts.cluster();
+      const c = await connect();
+      const name = c.kc.getCurrentCluster()?.name ?? c.server;
+      return { name, reason: `the current context (${c.kc.getCurrentContext()}) of the kubeconfig`, candidates: [name] };
+    },
 
     async reach() {
       const c = await connect();

@@ -30,9 +30,17 @@ export interface KubeconfigOptions {
    * theirs to read, resolved against its folder as kubectl does. Never for one a student controls.
    */
   trustFiles?: boolean;
+  /**
+   * Tokens for Entra ID clusters, by the AKS server application id their kubelogin user names: such a
+   * user gets the token instead of running kubelogin (see `kubeconfigWithEntra`).
+   */
+  entraTokens?: ReadonlyMap<string, string>;
 }
 
 export type KubeconfigSource = string | { path: string; context?: string };
+
+/** How the grader gets a token for an audience (its own Azure credential, or the student's login). */
+export type TokenFor = (scope: string) => Promise<string>;
 
 export const EXEC_REFUSED =
   'this kubeconfig runs a program to get credentials; pass --allow-exec-credentials if you trust it';
@@ -51,6 +59,7 @@ export function kubeconfigFrom(source: KubeconfigSource, opts: KubeconfigOptions
     throw refuse(`${which} is not valid YAML: ${errorMessage(err)}`);
   }
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw refuse(`${which} is empty or not a mapping`);
+  if (opts.entraTokens?.size) useEntraTokens(doc as Record<string, unknown>, opts.entraTokens);
   if (opts.trustFiles) resolveFileReferences(doc as Record<string, unknown>, path ? dirname(path) : process.cwd());
   else refuseFileReferences(doc as Record<string, unknown>, which);
   const kc = new KubeConfig();
@@ -64,6 +73,56 @@ export function kubeconfigFrom(source: KubeconfigSource, opts: KubeconfigOptions
     kc.setCurrentContext(context);
   }
   return vetKubeConfig(kc, opts);
+}
+
+/**
+ * A kubeconfig whose users run kubelogin (an Entra ID cluster's, as `az aks get-credentials` writes it)
+ * is read without running it: the grader asks its own credential for a token of the AKS server
+ * application the user names (`--server-id`), as kubelogin's azurecli and spn modes do.
+ */
+export async function kubeconfigWithEntra(source: KubeconfigSource, opts: KubeconfigOptions & { tokenFor?: TokenFor }): Promise<KubeConfig> {
+  const text = typeof source === 'string' ? source : readSource(source).text;
+  const ids = opts.tokenFor ? kubeloginServerIds(text) : [];
+  const tokens = new Map<string, string>();
+  for (const id of ids) {
+    try {
+      tokens.set(id, await opts.tokenFor!(`${id}/.default`));
+    } catch (err) {
+      throw refuse(`the cluster uses Entra ID (kubelogin): no token for its server application ${id} from the grader's Azure credential: ${errorMessage(err)}`, { serverId: id });
+    }
+  }
+  return kubeconfigFrom(typeof source === 'string' ? text : source, { ...opts, entraTokens: tokens });
+}
+
+const isKubelogin = (command: unknown) => typeof command === 'string' && /(^|[\\/])kubelogin(\.exe)?$/.test(command);
+
+function serverIdOf(exec: { command?: unknown; args?: unknown }): string | undefined {
+  if (!isKubelogin(exec.command) || !Array.isArray(exec.args)) return undefined;
+  const args = exec.args.map(String);
+  const i = args.indexOf('--server-id');
+  const value = i >= 0 ? args[i + 1] : args.find((a) => a.startsWith('--server-id='))?.slice('--server-id='.length);
+  return value && /^[0-9a-f-]{36}$/i.test(value) ? value.toLowerCase() : undefined;
+}
+
+/** The AKS server application ids the kubeconfig's kubelogin users name. */
+export function kubeloginServerIds(text: string): string[] {
+  let doc: { users?: Array<{ user?: { exec?: { command?: unknown; args?: unknown } } }> } | null;
+  try {
+    doc = parse(text, { merge: true }) as typeof doc;
+  } catch {
+    return []; // kubeconfigFrom reports the YAML error
+  }
+  const ids = (doc?.users ?? []).map((u) => (u?.user?.exec ? serverIdOf(u.user.exec) : undefined)).filter((x): x is string => !!x);
+  return [...new Set(ids)];
+}
+
+function useEntraTokens(doc: Record<string, unknown>, tokens: ReadonlyMap<string, string>): void {
+  if (!Array.isArray(doc.users)) return;
+  for (const u of doc.users as Array<{ user?: { exec?: { command?: unknown; args?: unknown } } & Record<string, unknown> }>) {
+    const id = u?.user?.exec ? serverIdOf(u.user.exec) : undefined;
+    const token = id ? tokens.get(id) : undefined;
+    if (token) u.user = { token };
+  }
 }
 
 /** Keys that make a kubeconfig read a local file, per kind of entry, with what to write instead. */

@@ -49,6 +49,8 @@ const MAX_TAG_PAGES = 20;
 /** Repository names are path segments separated by "/"; each is encoded, the slashes are kept. */
 const repoPath = (repository: string) => repository.split('/').map(encodeURIComponent).join('/');
 
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+
 export function registryProbe(opts: RegistryProbeOptions): ClosableRegistryProbe {
   const ownDispatcher = opts.dispatcher ? undefined : opts.policy.dispatcher({ ca: trustedCas(opts.ca) });
   const dispatcher = opts.dispatcher ?? ownDispatcher!;
@@ -165,9 +167,11 @@ export function registryProbe(opts: RegistryProbeOptions): ClosableRegistryProbe
       return { repository, exists: true, tags: [...new Set(tags)].sort(), auth: mode };
     },
 
-    async manifestDigest(loginServer: string, repository: string, tag: string): Promise<string | undefined> {
+    async manifestDigest(loginServer: string, repository: string, reference: string): Promise<string | undefined> {
       const registry = loginServer.toLowerCase();
-      const url = new URL(`https://${registry}/v2/${repoPath(repository)}/manifests/${encodeURIComponent(tag)}`);
+      // A digest goes into the path as it is (registries route `sha256:<hex>`, not its escaped form).
+      const ref = DIGEST.test(reference) ? reference : encodeURIComponent(reference);
+      const url = new URL(`https://${registry}/v2/${repoPath(repository)}/manifests/${ref}`);
       const headers = { accept: MANIFEST_ACCEPT };
       const head = await authorized(registry, url, 'HEAD', pullScope(repository), headers);
       if (head.answer.status === 404) return undefined;

@@ -79,7 +79,7 @@ describe('sshVm against the simulated VM', () => {
     expect(seen).toEqual([`127.0.0.1 ${sim.hostKey.fingerprint}`]);
   });
 
-  it('shows docker as bash and the daemon show it: not installed (127) and permission denied (1)', async () => {
+  it('shows docker as bash and the daemon show it: not installed (127); permission denied exits 0 from `docker info --format` on docker 24', async () => {
     const none = await vmWith({ ...correctVm, docker: null });
     const r = await probeFor(none).run('dockerVersion');
     expect(r.code).toBe(127);
@@ -87,7 +87,9 @@ describe('sshVm against the simulated VM', () => {
 
     const denied = await vmWith({ ...correctVm, dockerUsable: false });
     const info = await probeFor(denied).run('dockerInfo');
-    expect(info.code).toBe(1);
+    // CLIs 23 to 28.0 exit 0 here (an empty template, the error on stderr): the check decides from the answer.
+    expect(info.code).toBe(0);
+    expect(info.stdout.trim()).toBe('');
     expect(info.stderr).toContain('permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock');
   });
 

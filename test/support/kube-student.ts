@@ -190,6 +190,15 @@ export function upstreamStubs(s: Scenario): CheckDef[] {
       },
       { provides: ['registry'] },
     ),
+    ...(['myapp', 'myapi'] as const).map((image, i) =>
+      stub(
+        `ex4.image.${image}`,
+        4,
+        `LG-49${i}`,
+        (R) => async () => (s.azure.registries[0]?.images.includes(`${image}:v1.0`) ? pass('stub') : fail(R.missing, `no ${image}:v1.0`, 'stub', { outcome: 'needs-fix' })),
+        { dependsOn: ['ex4.registry.exists'] },
+      ),
+    ),
   ];
 }
 

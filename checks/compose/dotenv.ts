@@ -1,0 +1,41 @@
+/**
+ * A project's `.env` file as Compose reads it for interpolation: `KEY=VALUE` lines, `export ` allowed,
+ * `#` comments, values in single quotes literal, in double quotes with `\n` escapes, unquoted values
+ * trimmed and cut at ` #`. Bounded: a lab's `.env` has a handful of lines.
+ */
+const MAX_LINES = 1_000;
+const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+export function parseDotenv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const raw of text.split(/\r?\n/).slice(0, MAX_LINES)) {
+    const line = raw.trim().replace(/^export\s+/, '');
+    if (!line || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    if (eq <= 0) continue;
+    const key = line.slice(0, eq).trim();
+    if (!KEY.test(key)) continue;
+    out[key] = value(line.slice(eq + 1).trim());
+  }
+  return out;
+}
+
+function value(v: string): string {
+  if (v.startsWith("'")) {
+    const end = v.indexOf("'", 1);
+    return end > 0 ? v.slice(1, end) : v.slice(1);
+  }
+  if (v.startsWith('"')) {
+    let out = '';
+    for (let i = 1; i < v.length; i++) {
+      if (v[i] === '"') break;
+      if (v[i] === '\\' && i + 1 < v.length) {
+        const next = v[++i];
+        out += next === 'n' ? '\n' : next === 't' ? '\t' : next;
+      } else out += v[i];
+    }
+    return out;
+  }
+  const comment = v.search(/\s#/);
+  return (comment >= 0 ? v.slice(0, comment) : v).trim();
+}
