@@ -38,6 +38,12 @@ export async function gradeAndReport(config: ClassConfig, request: ReportedReque
   process.once('SIGTERM', onStop);
   try {
     const outcome = await grade({ ...request, config }, { reporters: opened.reporters, notices: io.notices, onJournal: (file) => (journal = file) });
+    if (outcome.nothingToGrade) {
+      // Nothing was graded: the reports as they were stay in place.
+      opened.abandon();
+      io.notices.status.write(`lab-grade: ${outcome.nothingToGrade}\n`);
+      return outcome;
+    }
     const failures = opened.finish();
     failures.forEach((f) => io.notices.warn(f));
     return failures.length ? { ...outcome, exitCode: EXIT_REPORT_FAILED } : outcome;

@@ -37,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
           .options(SELF_CHECK_OPTIONS)
           .option('config', { alias: 'c', type: 'string', describe: 'Class config file (default ./lab-grade.yaml)' })
           .group(['config', 'user', 'only', 'wait', 'reporter'], 'Grading:')
-          .group(['concurrency', 'student-timeout', 'preflight', 'quiet', 'journal', 'resume', 'rerun-incomplete', 'shard'], 'A class:')
+          .group(['concurrency', 'student-timeout', 'preflight', 'quiet', 'journal', 'resume', 'rerun-incomplete', 'regrade', 'shard'], 'A class:')
           .group(['watch', 'interval', 'local', 'kubeconfig', 'context', 'subscription', 'resource-group', 'user-name'], 'Checking your own progress (no class config):')
           .group(['allow-disruptive', 'allow-exec-credentials'], 'Safety (off by default):'),
       (a) =>
