@@ -1,9 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openJournal, planResume, readJournal } from './journal.js';
+import { packagePath } from './paths.js';
 import type { StudentResult } from './model.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lab-grade-journal-'));
@@ -72,6 +73,28 @@ describe('journal', () => {
     expect(read.header).toMatchObject({ only: [] });
     expect([...read.students.keys()]).toEqual(['a']);
     expect([...planResume(read, targets, { onlyJournaled: false }).settled.keys()]).toEqual(['a']);
+  });
+
+  it('a line that does not fit on the disk is taken back: the next one starts a line of its own (a full 8 KiB tmpfs)', () => {
+    const full = mkdtempSync(join(tmpdir(), 'lab-grade-journal-full-'));
+    const script = `
+      import { openJournal, readJournal } from ${JSON.stringify(packagePath('dist', 'core', 'journal.js'))};
+      const file = process.env.FULL + '/j.jsonl';
+      const j = openJournal(file, ${JSON.stringify(header)});
+      const big = { user: 'b', status: 'graded', score: 1, maxScore: 2, bonus: 0, percent: 50, passed: false, checks: [], durationMs: 5, note: 'x'.repeat(20000) };
+      const { writeFileSync, unlinkSync } = await import('node:fs');
+      writeFileSync(process.env.FULL + '/other', 'x'.repeat(4096));
+      j.append({ ...big, user: 'a', note: '' });
+      try { j.append(big); } catch (err) { console.log('append:', err.code); }
+      unlinkSync(process.env.FULL + '/other'); // room again: the next student fits
+      j.append({ ...big, user: 'c', note: '' });
+      j.close();
+      console.log('students:', [...readJournal(file).students.keys()].join());`;
+    const r = spawnSync('unshare', ['-rm', 'sh', '-c', 'mount -t tmpfs -o size=8k tmpfs "$FULL" && "$NODE" --input-type=module -e "$SCRIPT"'], {
+      encoding: 'utf8',
+      env: { ...process.env, FULL: full, NODE: process.execPath, SCRIPT: script },
+    });
+    expect(r.stdout, r.stderr).toBe('append: ENOSPC\nstudents: a,c\n');
   });
 
   it('refuses, without reading it forever, a journal that is a device, a pipe, a folder or a file whose size lies (/proc)', () => {

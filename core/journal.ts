@@ -12,13 +12,13 @@
  * - Only a regular file of bounded size is read: a device or a file of /proc is refused, never spun on.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, openSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, truncateSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { ConfigError, errorMessage } from './errors.js';
 import { describeHolder, lockFile, type FileLock } from './file-lock.js';
 import type { StudentResult } from './model.js';
 import type { LabProfile } from './profile.js';
-import { checkRegularFile, readRegularFile } from './regular-file.js';
+import { checkRegularFile, readRegularFile, writeAll } from './file-io.js';
 import type { Shard } from './shard.js';
 import type { Target } from './target.js';
 
@@ -216,9 +216,16 @@ function openLocked(file: string, header: Omit<JournalHeader, 'type'> & JournalG
   let fd: number | undefined;
   let closed = false;
   const writeLine = (value: unknown) => {
-    writeSync(fd!, `${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}\n`);
-    // Durable before the next student is reported: a kill, or a power loss, keeps what was written.
-    fsyncSync(fd!);
+    const size = fstatSync(fd!).size;
+    try {
+      writeAll(fd!, `${JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}\n`);
+      // Durable before the next student is reported: a kill, or a power loss, keeps what was written.
+      fsyncSync(fd!);
+    } catch (err) {
+      // A line cut short (a full disk) would be followed by the next one: take it back, keep one JSON per line.
+      ftruncateSync(fd!, size);
+      throw err;
+    }
   };
   const start = () => {
     if (fd !== undefined) return;

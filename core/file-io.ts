@@ -1,10 +1,12 @@
 /**
- * Reading a file the user named (a journal, a result file, a roster) only when it is an ordinary file
- * of bounded size. A device (`/dev/zero` never ends), a FIFO (opening it waits for a writer) or a file
- * whose size lies (`/proc`, `/sys`: size 0, content anyway) would hang the run, exhaust its memory or
- * be written to by mistake; each is refused with the file named.
+ * Files the user named (a journal, a result file, a roster, a report), read and written so that nothing
+ * is lost quietly:
+ * - read only when an ordinary file of bounded size: a device (`/dev/zero` never ends), a FIFO (opening
+ *   it waits for a writer) or a file whose size lies (`/proc`, `/sys`: size 0, content anyway) would
+ *   hang the run, exhaust its memory or be written to by mistake; each is refused with the file named;
+ * - written whole: a write to a nearly full disk may write part of the text and return no error.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, writeSync, type Stats } from 'node:fs';
 import { ConfigError } from './errors.js';
 
 function kindOf(st: Stats): string {
@@ -64,5 +66,15 @@ export function readRegularFile(file: string, what: string, maxBytes: number): B
     throw new ConfigError(`cannot read ${what} (${codeOf(err)})`, file);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Writes all of `text` at the file's position, or throws (ENOSPC, EIO...): a short write is not success. */
+export function writeAll(fd: number, text: string): void {
+  const buf = Buffer.from(text);
+  for (let done = 0; done < buf.length; ) {
+    const n = writeSync(fd, buf, done, buf.length - done);
+    if (n <= 0) throw Object.assign(new Error(`write returned ${n}: no space left?`), { code: 'ENOSPC' });
+    done += n;
   }
 }
