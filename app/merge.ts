@@ -32,7 +32,7 @@ interface ResultFile {
 }
 
 /** Far beyond a class's results; a bigger file is not one. */
-const MAX_RESULT_BYTES = 512 * 1024 * 1024;
+const MAX_RESULT_BYTES = 256 * 1024 * 1024;
 
 function fromJsonStudent(s: JsonStudent): StudentResult {
   return {

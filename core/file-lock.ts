@@ -4,9 +4,10 @@
  * their lines, cut off each other's appends or grade the same students twice.
  *
  * A lock whose process is gone (same host, no such pid) is stale and taken over; so is one naming this
- * very process without this process having taken it (a restarted container keeps its host name and
- * often its pid). A lock of another host cannot be checked and is never taken over. O_EXCL creation works
- * on local file systems, NFS and SMB alike, without native add-ons.
+ * very process without this process having taken it: a retried pod of an Indexed Job gets the same host
+ * name (`<job>-<index>`) and, started by the same script, often the same pid. A lock of another host
+ * cannot be checked and is never taken over. O_EXCL creation works on local file systems, NFS and SMB
+ * alike, without native add-ons.
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';

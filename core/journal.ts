@@ -22,8 +22,8 @@ import { checkRegularFile, readRegularFile, writeAll } from './file-io.js';
 import type { Shard } from './shard.js';
 import type { Target } from './target.js';
 
-/** Far beyond a class's journal (a student's line is tens of KB); a bigger file is not one. */
-const MAX_JOURNAL_BYTES = 512 * 1024 * 1024;
+/** Far beyond a class's journal (a student's line is tens of KB), and within what one string can hold. */
+const MAX_JOURNAL_BYTES = 256 * 1024 * 1024;
 
 /** What a journal's results were graded against. */
 export interface JournalGrading {
