@@ -75,7 +75,7 @@ describe('journal', () => {
     expect([...planResume(read, targets, { onlyJournaled: false }).settled.keys()]).toEqual(['a']);
   });
 
-  it('a line that does not fit on the disk is taken back: the next one starts a line of its own (a full 8 KiB tmpfs)', () => {
+  it('a line that does not fit on the disk is taken back: the next one starts a line of its own (a full 12 KiB tmpfs: a page each for the lock, another file and the journal)', () => {
     const full = mkdtempSync(join(tmpdir(), 'lab-grade-journal-full-'));
     const script = `
       import { openJournal, readJournal } from ${JSON.stringify(packagePath('dist', 'core', 'journal.js'))};
@@ -90,7 +90,7 @@ describe('journal', () => {
       j.append({ ...big, user: 'c', note: '' });
       j.close();
       console.log('students:', [...readJournal(file).students.keys()].join());`;
-    const r = spawnSync('unshare', ['-rm', 'sh', '-c', 'mount -t tmpfs -o size=8k tmpfs "$FULL" && "$NODE" --input-type=module -e "$SCRIPT"'], {
+    const r = spawnSync('unshare', ['-rm', 'sh', '-c', 'mount -t tmpfs -o size=12k tmpfs "$FULL" && "$NODE" --input-type=module -e "$SCRIPT"'], {
       encoding: 'utf8',
       env: { ...process.env, FULL: full, NODE: process.execPath, SCRIPT: script },
     });
