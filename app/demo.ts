@@ -15,8 +15,13 @@ const loadClass = (scenarioPaths: readonly string[]): Scenario[] => (scenarioPat
 export async function runDemo(request: ReportedRequest, scenarioPaths: readonly string[], io: ReportIo & { onStarted?(sandbox: Sandbox): void }): Promise<GradeOutcome & { sandbox: Sandbox }> {
   const scenarios = loadClass(scenarioPaths);
   const sandbox = await startSandbox(scenarios);
-  // Stopped before the grading has its own handler (or after it): the lab's listeners go with the process.
-  const stop = () => void sandbox.stop().finally(() => process.exit(130));
+  // Stopped before the grading has its own handler (or after it): the lab's listeners go with the process,
+  // within a second even if one of them does not close.
+  const stop = (signal: NodeJS.Signals) => {
+    const code = signal === 'SIGTERM' ? 143 : 130;
+    setTimeout(() => process.exit(code), 1_000).unref();
+    void sandbox.stop().finally(() => process.exit(code));
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {

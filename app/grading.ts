@@ -11,18 +11,19 @@ import { gradeClass, type ClassRunListener } from '../core/class-run.js';
 import type { ClassConfig } from '../core/config.js';
 import type { EngineOptions } from '../core/engine.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
-import { openJournal, type JournalWriter } from '../core/journal.js';
-import type { RunResult } from '../core/model.js';
-import { preflight, preflightTable } from '../core/preflight.js';
+import { openJournal, profileHash, type JournalGrading, type JournalWriter } from '../core/journal.js';
+import type { RunResult, StudentResult } from '../core/model.js';
+import { identityProblem, preflight, preflightTable } from '../core/preflight.js';
 import type { ProbeCallStats } from '../core/probe-session.js';
 import { loadProfile, type LabProfile } from '../core/profile.js';
 import { exitCodeFor } from '../core/score.js';
-import { selectChecks } from '../core/selection.js';
+import { selectChecks, type Selection } from '../core/selection.js';
+import type { Target } from '../core/target.js';
 import { VERSION } from '../core/version.js';
 import type { Unavailable } from '../probes/types.js';
 import { createReporter } from '../reporters/index.js';
 import type { Reporter, RunInfo } from '../reporters/types.js';
-import { planClass, type ClassRunRequest } from './class-plan.js';
+import { planClass, resumeFrom, type ClassPlan, type ClassRunRequest } from './class-plan.js';
 import { resumeCommand } from './resume-command.js';
 import type { Notices } from './io.js';
 
@@ -79,6 +80,8 @@ export interface GradeOutcome {
   exitCode: number;
   /** The journal this run wrote to. */
   journal?: string;
+  /** Why nothing was graded (`--rerun-incomplete` with nobody incomplete): no report is written. */
+  nothingToGrade?: string;
 }
 
 /** The lab profile of a config: its own file, else the built-in one, with the catalogue's default points. */
@@ -91,8 +94,37 @@ export async function grade(request: GradeRequest, io: GradeIo): Promise<GradeOu
   const profile = request.profile ?? profileFor(request.config, catalogue);
   // Computed once: unknown --only ids fail here, before anything is contacted.
   const selection = selectChecks(catalogue, request.only);
-  const plan = planClass(request.config, request.users ?? [], profile.lab, request.classRun);
-  plan.warnings.forEach((w) => io.notices.warn(w));
+  const checkIds = selection.run.map((c) => c.id).filter((id) => selection.report.has(id));
+  const plan = planClass(request.config, request.users ?? [], request.classRun);
+  const grading = { only: [...(request.only ?? [])], checks: [...checkIds].sort(), profileHash: profileHash(profile) };
+  // Locked and read before anything else: a second run on it stops here, having changed nothing.
+  const journal = openRunJournal(plan, profile, grading, request, io.notices);
+  try {
+    journal?.contents.warnings.forEach((w) => io.notices.warn(w));
+    const { targets, settled } = resumeFrom(plan, journal?.contents);
+    const toGrade = targets.filter((t) => !settled.has(t.user));
+    if (plan.journal?.resume?.only === 'incomplete' && toGrade.length === 0) {
+      return { run: runResult(profile, [], request), profile, stats: new Map(), exitCode: 0, nothingToGrade: 'the journal has no incomplete student: nothing to re-grade' };
+    }
+    return await gradeTargets({ request, io, profile, selection, checkIds, targets, settled, toGrade, journal });
+  } finally {
+    journal?.close();
+  }
+}
+
+interface GradingPlan {
+  request: GradeRequest;
+  io: GradeIo;
+  profile: LabProfile;
+  selection: Selection;
+  checkIds: string[];
+  targets: readonly Target[];
+  settled: Map<string, StudentResult>;
+  toGrade: readonly Target[];
+  journal?: JournalWriter;
+}
+
+async function gradeTargets({ request, io, profile, selection, checkIds, targets, settled, toGrade, journal }: GradingPlan): Promise<GradeOutcome> {
   const { createRuntime } = await import('../probes/environment.js');
   const waitMs = Math.round((request.waitSeconds ?? 0) * 1000);
   const runtime = createRuntime(request.config, {
@@ -109,48 +141,48 @@ export async function grade(request: GradeRequest, io: GradeIo): Promise<GradeOu
     ...(request.studentTimeoutSeconds ? { studentDeadlineMs: request.studentTimeoutSeconds * 1000 } : {}),
     ...request.engine,
   };
-
-  let journal: JournalWriter | undefined;
   try {
-    journal = startJournal(plan, profile, request, io.notices);
-    if (journal) io.onJournal?.(journal.file);
-    const toGrade = plan.targets.filter((t) => !plan.settled.has(t.user));
+    const preflightRun = !!request.classRun?.preflight && toGrade.length > 1;
+    if (preflightRun && runtime.credential) {
+      // The grader's own login comes first: without it every student would end incomplete.
+      const problem = await identityProblem(runtime.credential, runtime.armScope);
+      if (problem !== undefined) throw new ConfigError(`the Azure identity could not get a token (${problem}): ${LOGIN_HINT}, then run again`);
+    }
+    if (journal) {
+      journal.start();
+      io.onJournal?.(journal.file);
+      if (!request.classRun?.resume) io.notices.status.write(`Journal: ${journal.file} (if this run stops: ${resumeCommand(request.invocation ?? [], journal.file)})\n`);
+    }
     let unreachable: Map<string, string> | undefined;
-    if (request.classRun?.preflight && toGrade.length > 1) {
+    if (preflightRun) {
       const report = await preflight(toGrade, {
         openEnvironment: (t) => runtime.openEnvironment(t),
         connect: (host, port, ms) => runtime.policy.socket(host, port, ms),
         credential: runtime.credential,
         armScope: runtime.armScope,
         concurrency: request.concurrency ?? 16,
+        ...(runtime.credential ? { knownIdentity: { outcome: undefined } } : {}),
       });
       io.notices.status.write(preflightTable(report, journal?.file));
       unreachable = report.unreachable;
     }
-    const progress = request.classRun?.progress && plan.targets.length > 1 ? [createReporter('progress', { output: io.notices.status, replayed: plan.settled.size })] : [];
+    const progress = request.classRun?.progress && targets.length > 1 ? [createReporter('progress', { output: io.notices.status, replayed: settled.size })] : [];
     const reporters = [...progress, ...io.reporters];
-    const info: RunInfo = {
-      lab: profile.lab,
-      title: profile.title,
-      users: plan.targets.map((t) => t.user),
-      passMark: profile.passMark,
-      startedAt: new Date(),
-      checkIds: selection.run.map((c) => c.id).filter((id) => selection.report.has(id)),
-    };
+    const info: RunInfo = { lab: profile.lab, title: profile.title, users: targets.map((t) => t.user), passMark: profile.passMark, startedAt: new Date(), checkIds };
     await each(reporters, io.notices, (r) => r.onRunStart?.(info));
-    const graded = await gradeClass(plan.targets, {
+    const graded = await gradeClass(targets, {
       selection,
       profile,
       openEnvironment: (t) => runtime.openEnvironment(t),
       listener: fanOut(reporters, io.notices),
       concurrency: request.concurrency ?? 16,
       engine,
-      settled: plan.settled,
+      settled,
       unreachable,
-      onGraded: journal && ((s) => journal!.append(s)),
+      onGraded: journal && ((s) => journal.append(s)),
       onProblem: (text) => io.notices.warn(text),
     });
-    const run: RunResult = { lab: profile.lab, generatedAt: new Date().toISOString(), grader: { version: VERSION }, students: graded.students };
+    const run = runResult(profile, graded.students, request);
     await each(reporters, io.notices, (r) => r.onRunEnd?.(run));
     return { run, profile, stats: graded.stats, exitCode: exitCodeFor(run.students), ...(journal ? { journal: journal.file } : {}) };
   } finally {
@@ -158,14 +190,21 @@ export async function grade(request: GradeRequest, io: GradeIo): Promise<GradeOu
   }
 }
 
-/** The run's journal, opened, and named on the notices. A default journal that cannot be written only warns. */
-function startJournal(plan: ReturnType<typeof planClass>, profile: LabProfile, request: GradeRequest, notices: Notices): JournalWriter | undefined {
+/** How to give the grader an Azure identity: the CLI login, or a service principal's variables. */
+const LOGIN_HINT = 'run `az login` (or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET)';
+
+function runResult(profile: LabProfile, students: StudentResult[], request: GradeRequest): RunResult {
+  const shard = request.classRun?.shard;
+  return { lab: profile.lab, generatedAt: new Date().toISOString(), grader: { version: VERSION }, ...(shard ? { shard: { index: shard.index, count: shard.count } } : {}), students };
+}
+
+/** The run's journal, locked and read. A default journal that cannot be written only warns. */
+function openRunJournal(plan: ClassPlan, profile: LabProfile, grading: JournalGrading, request: GradeRequest, notices: Notices): JournalWriter | undefined {
   if (!plan.journal) return undefined;
-  const { file, chosen, resumed } = plan.journal;
+  const { file, chosen, resume } = plan.journal;
+  const header = { lab: profile.lab, profile: request.config.profileFile ?? 'built-in', version: VERSION, startedAt: new Date().toISOString(), ...grading, ...(request.classRun?.shard ? { shard: request.classRun.shard } : {}) };
   try {
-    const journal = openJournal(file, { lab: profile.lab, profile: request.config.profileFile ?? 'built-in', version: VERSION, startedAt: new Date().toISOString() });
-    if (!resumed) notices.status.write(`Journal: ${file} (if this run stops: ${resumeCommand(request.invocation ?? [], file)})\n`);
-    return journal;
+    return openJournal(file, header, { ...(resume ? { resume: { regrade: resume.regrade }, inUseHint: 'wait for it to finish' } : {}) });
   } catch (err) {
     // A default journal must not stop grading (a read-only folder in a container): warn instead.
     if (chosen || !(err instanceof ConfigError)) throw err;

@@ -1,17 +1,21 @@
 /**
  * `lab-grade merge FILE...`: one report from the results of several runs — the JSON reports of a
  * sharded class (`--shard I/N -r json=…`) and/or journals — through any reporter. A student in two
- * files or files of different labs are refused (exit 2): a merge that silently picked one result
- * would hide a shard graded twice or a wrong file. Students are ordered by user name, so the output
+ * files, a shard given twice, shards of different splits or files of different labs are refused
+ * (exit 2): a merge that silently picked one result would hide a shard graded twice or a wrong file.
+ * A missing shard is warned of (with `--config`, with how many students of the roster it lacks). Students are ordered by user name, so the output
  * does not depend on how the roster was sliced.
  */
-import { readFileSync } from 'node:fs';
 import { ALL_CHECKS } from '../checks/index.js';
+import { loadClassConfig, targetsFor } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
+import { readRegularFile } from '../core/file-io.js';
 import { readJournal } from '../core/journal.js';
 import type { RunResult, StudentResult } from '../core/model.js';
 import { loadProfile } from '../core/profile.js';
 import { exitCodeFor } from '../core/score.js';
+import { inShard, type Shard } from '../core/shard.js';
+import type { Target } from '../core/target.js';
 import { VERSION } from '../core/version.js';
 import type { JsonDocument, JsonStudent } from '../reporters/json.js';
 import { replayRun, runInfoFor } from '../reporters/replay.js';
@@ -23,8 +27,12 @@ interface ResultFile {
   file: string;
   lab: string;
   version?: string;
+  shard?: Shard;
   students: StudentResult[];
 }
+
+/** Far beyond a class's results; a bigger file is not one. */
+const MAX_RESULT_BYTES = 256 * 1024 * 1024;
 
 function fromJsonStudent(s: JsonStudent): StudentResult {
   return {
@@ -35,12 +43,7 @@ function fromJsonStudent(s: JsonStudent): StudentResult {
 
 /** A JSON report (one document) or a journal (JSON lines), told apart by their content. */
 export function readResultFile(file: string, notices: Notices): ResultFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, file);
-  }
+  const text = readRegularFile(file, 'the result file', MAX_RESULT_BYTES).toString('utf8');
   let doc: Partial<JsonDocument> | undefined;
   try {
     doc = JSON.parse(text) as Partial<JsonDocument>;
@@ -48,17 +51,51 @@ export function readResultFile(file: string, notices: Notices): ResultFile {
     doc = undefined; // several JSON lines: a journal
   }
   if (doc && Array.isArray(doc.students) && typeof doc.lab === 'string') {
-    return { file, lab: doc.lab, version: doc.grader?.version, students: doc.students.map(fromJsonStudent) };
+    return { file, lab: doc.lab, version: doc.grader?.version, ...shardOf(doc.shard, file), students: doc.students.map(fromJsonStudent) };
   }
   const journal = readJournal(file);
   journal.warnings.forEach((w) => notices.warn(w));
   if (!journal.header) throw new ConfigError('neither a lab-grade JSON report nor a journal', file);
-  return { file, lab: journal.header.lab, version: journal.header.version, students: [...journal.students.values()] };
+  return { file, lab: journal.header.lab, version: journal.header.version, ...shardOf(journal.header.shard, file), students: [...journal.students.values()] };
 }
 
-export function mergeResults(files: readonly string[], notices: Notices): RunResult {
+function shardOf(value: unknown, file: string): { shard?: Shard } {
+  if (value === undefined) return {};
+  const s = value as Partial<Shard>;
+  if (!Number.isInteger(s?.index) || !Number.isInteger(s?.count) || s.index! < 1 || s.index! > s.count!) throw new ConfigError(`shard: expected {index, count} with 1 ≤ index ≤ count, got ${JSON.stringify(value)}`, file);
+  return { shard: { index: s.index!, count: s.count! } };
+}
+
+const shardName = (s: Shard) => `${s.index}/${s.count}`;
+
+/** Refuses a shard given twice or shards of different splits; the shards that are missing. */
+function missingShards(read: readonly ResultFile[]): Shard[] {
+  const sharded = read.filter((r) => r.shard);
+  const first = sharded[0];
+  if (!first) return [];
+  const seen = new Map<number, string>();
+  for (const r of sharded) {
+    if (r.shard!.count !== first.shard!.count) throw new ConfigError(`is shard ${shardName(r.shard!)}, but ${first.file} is shard ${shardName(first.shard!)}: not slices of one split of the class`, r.file);
+    const other = seen.get(r.shard!.index);
+    if (other !== undefined) throw new ConfigError(`is shard ${shardName(r.shard!)} like ${other}: each shard once (one merged twice, or graded twice?)`, r.file);
+    seen.set(r.shard!.index, r.file);
+  }
+  const count = first.shard!.count;
+  return Array.from({ length: count }, (_, i) => ({ index: i + 1, count })).filter((s) => !seen.has(s.index));
+}
+
+/** "shard 2/3 is missing: 3 students of the roster are not in the merged report" */
+function missingShardWarning(shard: Shard, roster: readonly Target[] | undefined): string {
+  if (!roster) return `shard ${shardName(shard)} is missing: its students are not in the merged report`;
+  const n = inShard(roster, shard).length;
+  return `shard ${shardName(shard)} is missing: ${n} student${n === 1 ? '' : 's'} of the roster ${n === 1 ? 'is' : 'are'} not in the merged report`;
+}
+
+/** `roster`: the class's students (`merge --config`), to count those of a missing shard. */
+export function mergeResults(files: readonly string[], notices: Notices, roster?: readonly Target[]): RunResult {
   if (files.length === 0) throw new ConfigError('name at least one result file (JSON report or journal)', undefined, 'merge');
   const read = files.map((f) => readResultFile(f, notices));
+  const missing = missingShards(read);
   const lab = read[0].lab;
   const owner = new Map<string, string>();
   for (const r of read) {
@@ -69,6 +106,7 @@ export function mergeResults(files: readonly string[], notices: Notices): RunRes
       owner.set(s.user, r.file);
     }
   }
+  missing.forEach((shard) => notices.warn(missingShardWarning(shard, roster)));
   const versions = [...new Set(read.map((r) => r.version).filter((v): v is string => !!v))];
   if (versions.length > 1) notices.warn(`the files come from lab-grade versions ${versions.join(', ')}`);
   const students = read.flatMap((r) => r.students).sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0));
@@ -76,8 +114,9 @@ export function mergeResults(files: readonly string[], notices: Notices): RunRes
 }
 
 /** One report from the results of several runs, through any reporters; the exit code of the merged class. */
-export async function mergeReports(files: readonly string[], reports: readonly ReportSpec[], profileFile: string | undefined, io: ReportIo): Promise<number> {
-  const run = mergeResults(files, io.notices);
+export async function mergeReports(files: readonly string[], reports: readonly ReportSpec[], profileFile: string | undefined, io: ReportIo, configFile?: string): Promise<number> {
+  const roster = configFile === undefined ? undefined : targetsFor(loadClassConfig(configFile));
+  const run = mergeResults(files, io.notices, roster);
   const profile = loadProfile(profileFile, ALL_CHECKS);
   // The title and pass mark are the profile's: shown only when it is the profile of these results.
   const info = profile.lab === run.lab ? runInfoFor(run, { title: profile.title, passMark: profile.passMark }) : undefined;

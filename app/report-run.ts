@@ -4,10 +4,11 @@
  * ends, and left as they were when it is stopped, with the exact command that resumes it.
  */
 import { loadClassConfig, type ClassConfig } from '../core/config.js';
+import { ConfigError } from '../core/errors.js';
 import type { ReporterOutput } from '../reporters/types.js';
 import { grade, type GradeOutcome, type GradeRequest } from './grading.js';
 import type { Notices } from './io.js';
-import { openReports, type ReportSpec } from './reports.js';
+import { openReports, sameFileKey, type ReportSpec } from './reports.js';
 import { resumeCommand } from './resume-command.js';
 
 export interface ReportedRequest extends Omit<GradeRequest, 'config'> {
@@ -21,23 +22,33 @@ export interface ReportIo {
 
 /** Reports failed to be written; the others were (exit 4, as an internal failure would). */
 export const EXIT_REPORT_FAILED = 4;
-const EXIT_INTERRUPTED = 130;
+/** A shell's code for a process stopped by a signal: 128 + its number (SIGINT 130, SIGTERM 143). */
+const EXIT_STOPPED = { SIGINT: 130, SIGTERM: 143 } as const;
 
 export async function gradeAndReport(config: ClassConfig, request: ReportedRequest, io: ReportIo): Promise<GradeOutcome> {
-  const reports = request.reports.length ? request.reports : [{ format: 'console' } as const];
+  const reports: readonly ReportSpec[] = request.reports.length ? request.reports : [{ format: 'console' }];
+  const journalFile = request.classRun?.resume?.file ?? request.classRun?.journal.file;
+  const clash = journalFile === undefined ? undefined : reports.find((r) => r.file !== undefined && sameFileKey(r.file) === sameFileKey(journalFile));
+  if (clash) throw new ConfigError(`${clash.format} would replace the journal ${journalFile} when the run ends; give the report another file`, undefined, '--reporter');
   const users = request.users?.length ?? 0;
   const opened = openReports(reports, { verbose: users === 1 || config.roster.length === 1, stdout: io.stdout });
   let journal: string | undefined;
-  const onStop = () => {
+  const onStop = (signal: NodeJS.Signals) => {
     opened.abandon();
     const how = journal ? `; resume with \`${resumeCommand(request.invocation ?? [], journal)}\`` : '';
     process.stderr.write(`\nlab-grade: stopped${how}\n`);
-    process.exit(EXIT_INTERRUPTED);
+    process.exit(signal === 'SIGTERM' ? EXIT_STOPPED.SIGTERM : EXIT_STOPPED.SIGINT);
   };
   process.once('SIGINT', onStop);
   process.once('SIGTERM', onStop);
   try {
     const outcome = await grade({ ...request, config }, { reporters: opened.reporters, notices: io.notices, onJournal: (file) => (journal = file) });
+    if (outcome.nothingToGrade) {
+      // Nothing was graded: the reports as they were stay in place.
+      opened.abandon();
+      io.notices.status.write(`lab-grade: ${outcome.nothingToGrade}\n`);
+      return outcome;
+    }
     const failures = opened.finish();
     failures.forEach((f) => io.notices.warn(f));
     return failures.length ? { ...outcome, exitCode: EXIT_REPORT_FAILED } : outcome;

@@ -4,9 +4,12 @@
  * truncated gradebook where a good one was; a report that cannot be written is named, and the others
  * are still written.
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, realpathSync, renameSync, unlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError, errorMessage } from '../core/errors.js';
+import { writeAll } from '../core/file-io.js';
+import { processRunning } from '../core/file-lock.js';
 import type { ChecklistOptions } from '../reporters/checklist.js';
 import { createReporter, type ReportFormat } from '../reporters/index.js';
 import type { Reporter, ReporterOutput } from '../reporters/types.js';
@@ -37,13 +40,13 @@ export function openReports(specs: readonly ReportSpec[], o: { verbose: boolean;
   if (onStdout.length > 1) {
     throw new ConfigError(`${onStdout.map((s) => s.format).join(' and ')} would both write to stdout, one after the other; give all but one a file (NAME=FILE)`, undefined, '--reporter');
   }
-  const seen = new Map<string, ReportFormat>();
+  const seen = new Map<string, ReportSpec>();
   for (const s of specs) {
     if (s.file === undefined) continue;
-    const key = resolve(s.file);
+    const key = sameFileKey(s.file);
     const other = seen.get(key);
-    if (other) throw new ConfigError(`${other} and ${s.format} both write to ${s.file}`, undefined, '--reporter');
-    seen.set(key, s.format);
+    if (other) throw new ConfigError(`${other.format} and ${s.format} both write to ${other.file === s.file ? s.file : `${s.file} (${other.file})`}`, undefined, '--reporter');
+    seen.set(key, s);
   }
   const files: FileReport[] = [];
   const reporters: Reporter[] = [];
@@ -85,12 +88,57 @@ export function openReports(specs: readonly ReportSpec[], o: { verbose: boolean;
   };
 }
 
+/**
+ * Where a report lands, as one key for every spelling of it: the folder's real path (symbolic links
+ * resolved) and the name. Two reports renamed onto one entry would leave only the last.
+ */
+export function sameFileKey(file: string): string {
+  const dir = dirname(resolve(file));
+  let real = dir;
+  try {
+    real = realpathSync(dir);
+  } catch {
+    /* a folder that does not exist: opening the report names it */
+  }
+  return join(real, basename(file));
+}
+
+/** `.grades.csv.1234@grader-1.tmp`: the temporary file of this process, on this host, beside the report. */
+const tempName = (file: string, pid: number, host: string) => join(dirname(file), `.${basename(file)}.${pid}@${host}.tmp`);
+
 function openTemp(file: string): FileReport {
-  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  removeOrphanedTemps(file);
+  const temp = tempName(file, process.pid, hostname());
   try {
     return { file, temp, fd: openSync(temp, 'w') };
   } catch (err) {
     throw new ConfigError(`cannot write the output file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, undefined, '--reporter');
+  }
+}
+
+/**
+ * A run killed with SIGKILL (or a power loss) leaves its temporary file behind: the next run writing
+ * the same report removes those of processes gone from this host. Another host's are left alone (a
+ * shared volume): its process cannot be looked up from here.
+ */
+function removeOrphanedTemps(file: string): void {
+  const name = basename(file);
+  const host = hostname();
+  let entries: string[];
+  try {
+    entries = readdirSync(dirname(file));
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!entry.startsWith(`.${name}.`) || !entry.endsWith(`@${host}.tmp`)) continue;
+    const pid = Number(entry.slice(name.length + 2, -`@${host}.tmp`.length));
+    if (!Number.isInteger(pid) || pid === process.pid || processRunning(pid)) continue;
+    try {
+      unlinkSync(join(dirname(file), entry));
+    } catch {
+      /* gone already */
+    }
   }
 }
 
@@ -102,7 +150,7 @@ function fileOutput(r: FileReport): ReporterOutput {
     write(text) {
       if (r.failure) return;
       try {
-        writeSync(r.fd, text);
+        writeAll(r.fd, text);
       } catch (err) {
         r.failure = (err as NodeJS.ErrnoException).code ?? errorMessage(err);
       }

@@ -5,6 +5,8 @@
 
 /** Options that name the journal (and take a value): replaced by the one the command needs. */
 const JOURNAL_OPTIONS = new Set(['--journal', '--resume', '--rerun-incomplete']);
+/** Flags that applied to the journal as it was: once this run's header is written, a plain resume fits it. */
+const FLAGS_DROPPED = new Set(['--no-journal', '--regrade']);
 
 /** Quotes an argument for a POSIX shell when it needs it. */
 export function shellQuote(arg: string): string {
@@ -16,8 +18,8 @@ function withJournalOption(invocation: readonly string[], option: '--resume' | '
   for (let i = 0; i < invocation.length; i++) {
     const arg = invocation[i];
     const [name] = arg.split('=', 1);
-    if (JOURNAL_OPTIONS.has(name) || arg === '--no-journal') {
-      if (!arg.includes('=') && arg !== '--no-journal') i++; // its value follows
+    if (JOURNAL_OPTIONS.has(name) || FLAGS_DROPPED.has(arg)) {
+      if (!arg.includes('=') && !FLAGS_DROPPED.has(arg)) i++; // its value follows
       continue;
     }
     kept.push(arg);

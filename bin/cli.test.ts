@@ -92,6 +92,19 @@ describe('lab-grade CLI', () => {
     expect(r.stderr).toContain('cannot write the output file');
   });
 
+  it.each([
+    [['-j', 'abc'], '--concurrency: expected a whole number from 1 to 1000, got "abc"'],
+    [['--concurrency', '2.5'], '--concurrency: expected a whole number from 1 to 1000, got 2.5'],
+    // Node's timers fire at once beyond 2^31 ms (24.8 days): a day is the most any of them takes.
+    [['--student-timeout', '3000000'], '--student-timeout: expected a number from 1 to 86400, got 3000000'],
+    [['--wait', '2147484'], '--wait: expected a number from 0 to 86400, got 2147484'],
+    [['--regrade'], '--regrade: grades again the students of a journal: use it with --resume FILE or --rerun-incomplete FILE'],
+  ])('%j is exit 2 naming the flag and the value given', async (args, message) => {
+    const r = await runCli(['--config', write('ok6.yaml', 'roster: [a1, a2]\n'), ...args], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`lab-grade: ${message}\n`);
+  });
+
   it('a bad option value is exit 2', async () => {
     const r = await runCli(['--wait', 'soon', '--config', write('ok5.yaml', 'roster: [a1]\n')]);
     expect(r.code).toBe(2);

@@ -37,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
           .options(SELF_CHECK_OPTIONS)
           .option('config', { alias: 'c', type: 'string', describe: 'Class config file (default ./lab-grade.yaml)' })
           .group(['config', 'user', 'only', 'wait', 'reporter'], 'Grading:')
-          .group(['concurrency', 'student-timeout', 'preflight', 'quiet', 'journal', 'resume', 'rerun-incomplete', 'shard'], 'A class:')
+          .group(['concurrency', 'student-timeout', 'preflight', 'quiet', 'journal', 'resume', 'rerun-incomplete', 'regrade', 'shard'], 'A class:')
           .group(['watch', 'interval', 'local', 'kubeconfig', 'context', 'subscription', 'resource-group', 'user-name'], 'Checking your own progress (no class config):')
           .group(['allow-disruptive', 'allow-exec-credentials'], 'Safety (off by default):'),
       (a) =>
@@ -68,9 +68,12 @@ async function main(argv: string[]): Promise<number> {
         y
           .option('reporter', GRADING_OPTIONS.reporter)
           .positional('files', { type: 'string', array: true, describe: 'JSON reports (-r json=FILE) and/or journals (--journal FILE)' })
-          .option('profile', { type: 'string', describe: 'The lab profile of the results (default: the built-in one): title and pass mark' }),
+          .option('profile', { type: 'string', describe: 'The lab profile of the results (default: the built-in one): title and pass mark' })
+          .option('config', { alias: 'c', type: 'string', describe: 'The class config: a missing shard is told with how many students of the roster it lacks' }),
       (a) =>
-        run(async () => (await import('../app/merge.js')).mergeReports((a.files as string[]).map(String), reportSpecs((a.reporter as string[]) ?? []), a.profile as string | undefined, io()))(),
+        run(async () =>
+          (await import('../app/merge.js')).mergeReports((a.files as string[]).map(String), reportSpecs((a.reporter as string[]) ?? []), a.profile as string | undefined, io(), a.config as string | undefined),
+        )(),
     )
     .command(
       'checks',

@@ -58,6 +58,7 @@ export const GRADING_OPTIONS = {
   journal: { type: 'string', describe: 'Append each finished student to FILE (JSON lines); a class run journals to .lab-grade/journal-<time>.jsonl unless --no-journal' },
   resume: { type: 'string', describe: 'Continue the run of this journal: skip its graded students, grade the rest, append to it' },
   'rerun-incomplete': { type: 'string', describe: 'Grade again only the incomplete students of this journal, appending to it' },
+  regrade: { type: 'boolean', default: false, describe: 'With --resume/--rerun-incomplete: reuse none of the journal\'s results (needed when it was graded with another --only or lab profile)' },
   shard: { type: 'string', describe: 'I/N: grade only the I-th of N stable slices of the roster (by a hash of the user name)' },
 } as const satisfies Record<string, Options>;
 
@@ -99,6 +100,7 @@ export function classRunRequest(a: Args): ClassRunRequest {
     progress: !a.quiet,
     journal: { file: text(a, 'journal'), auto: a.journal !== false },
     ...(resume ? { resume: { file: resume, only: 'unfinished' as const } } : rerun ? { resume: { file: rerun, only: 'incomplete' as const } } : {}),
+    ...(a.regrade ? { regrade: true } : {}),
     ...(text(a, 'shard') ? { shard: parseShard(text(a, 'shard')!) } : {}),
   };
 }

@@ -47,15 +47,30 @@ describe('class config', () => {
   it('names the file, the key and what is expected', () => {
     const bad = (text: string) => () => loadClassConfig(write('bad.yaml', text));
     expect(bad('roster: []\n')).toThrow(/bad\.yaml: roster: is empty/);
-    expect(bad('roster: [a1, a1]\n')).toThrow(/roster\[1\]: user a1 appears twice/);
+    expect(bad('roster: [a1, a1]\n')).toThrow(/roster\[1\]: user "a1" is also roster\[0\]$/);
     expect(bad('roster: [a1]\nvm: { host: x }\n')).toThrow(/vm\.keyFile: the VM login needs keyFile or password/);
     expect(bad('roster: [a1]\nvm: { host: x, password: { env: LAB_GRADE_UNSET_VAR } }\n')).toThrow(/vm\.password: environment variable LAB_GRADE_UNSET_VAR is not set/);
     expect(bad('roster: [a1]\nazure: { subscription: s, endpoint: "http://127.0.0.1:1" }\n')).toThrow(/azure\.endpoint: expected an https:\/\/ URL/);
     expect(bad('roster: [a1]\nnetwork: { connectTo: { "a.example:80": "nowhere" } }\n')).toThrow(/network\.connectTo\.a\.example:80: expected "host:port"/);
     expect(bad('roster: [a1]\ntimeouts: { kube: -1 }\n')).toThrow(/timeouts\.kube: expected at least 0\.1/);
-    expect(() => loadClassConfig(write('csv.yaml', 'roster: missing.csv\n'))).toThrow(/roster: roster file .*missing\.csv cannot be read/);
+    expect(() => loadClassConfig(write('csv.yaml', 'roster: missing.csv\n'))).toThrow(/csv\.yaml: roster: .*missing\.csv: cannot read the roster \(ENOENT\)/);
     write('cols.csv', 'name\nx\n');
     expect(() => loadClassConfig(write('cols.yaml', 'roster: cols.csv\n'))).toThrow(/cols\.csv: needs a "user" column/);
+  });
+
+  it('a roster CSV with a column twice, a user twice (also in another case) or a bad row is refused naming the CSV file and line', () => {
+    const bad = (csv: string) => () => loadClassConfig(write('roster-bad.yaml', `roster: ${write('bad.csv', csv)}\n`));
+    const csv = join(dir, 'bad.csv');
+    expect(bad('user,vmHost,user\na1,h,a2\n')).toThrow(`${csv}: line 1: the header names the column "user" twice`);
+    expect(bad('user\nAlice\nbob\n\nalice\n')).toThrow(`${csv}: line 5: user "alice" is also on line 2 as "Alice": user names that differ only in case are one user for Azure and SSH`);
+    expect(bad('user\na1\na1\n')).toThrow(`${csv}: line 3: user "a1" is also on line 2`);
+    expect(bad('user,vmPort\na1,22\n\na2,port\n')).toThrow(`${csv}: line 4: vmPort: expected a port number, got "port"`);
+    expect(bad('user\nbad user\n')).toThrow(`${csv}: line 2: expected a user name (letters, digits, . _ @ -), got "bad user"`);
+    expect(bad('user,email\na1,x\n')).toThrow(`${csv}: line 1: unknown column "email"`);
+  });
+
+  it('a roster list with a user twice in another case is refused too', () => {
+    expect(() => loadClassConfig(write('case.yaml', 'roster: [Alice, bob, alice]\n'))).toThrow(/case\.yaml: roster\[2\]: user "alice" is also roster\[0\] as "Alice"/);
   });
 
   it('lists the roster for an unknown user', () => {

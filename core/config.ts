@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { ConfigError } from './errors.js';
+import { ConfigError, errorMessage } from './errors.js';
+import { readRegularFile } from './file-io.js';
 import { Fields, readYamlFile } from './fields.js';
 import { PROBE_KINDS, type ProbeKind } from './model.js';
 import { USER_NAME } from './names.js';
@@ -87,14 +88,24 @@ export function resolveUserPath(p: string, baseDir: string): string {
   return isAbsolute(p) ? p : resolve(baseDir, p);
 }
 
+/** A roster entry and where it was written, for errors: a key of the config, or a line of the CSV. */
+interface Placed {
+  entry: RosterEntry;
+  file: string;
+  where: string;
+  /** How another entry refers to this one ("on line 2", "roster[0]"). */
+  ref: string;
+}
+
 function readRoster(root: Fields, dir: string): RosterEntry[] {
   const raw = root.raw('roster');
   if (raw === undefined || raw === null) root.fail('roster', 'is required: a list of users, or the path of a CSV file with a "user" column');
-  let entries: RosterEntry[];
-  if (typeof raw === 'string') entries = readRosterCsv(resolveUserPath(raw, dir), root.file);
+  let placed: Placed[];
+  if (typeof raw === 'string') placed = readRosterCsv(resolveUserPath(raw, dir), root.file);
   else if (Array.isArray(raw)) {
-    entries = raw.map((item, i) => {
-      if (typeof item === 'string' || typeof item === 'number') return { user: String(item) };
+    placed = raw.map((item, i) => {
+      const at = { file: root.file, where: `roster[${i}]`, ref: `roster[${i}]` };
+      if (typeof item === 'string' || typeof item === 'number') return { entry: { user: String(item) }, ...at };
       const f = root.objectList('roster')[i];
       const e: RosterEntry = {
         user: f.string('user'),
@@ -104,39 +115,56 @@ function readRoster(root: Fields, dir: string): RosterEntry[] {
         vmUsername: f.optString('vmUsername'),
       };
       f.done();
-      return e;
+      return { entry: e, ...at };
     });
   } else root.fail('roster', 'expected a list of users or the path of a CSV file');
-  const seen = new Set<string>();
-  entries.forEach((e, i) => {
-    if (!USER_NAME.test(e.user)) root.fail(`roster[${i}]`, `expected a user name (letters, digits, . _ @ -), got ${JSON.stringify(e.user)}`);
-    if (seen.has(e.user)) root.fail(`roster[${i}]`, `user ${e.user} appears twice`);
-    seen.add(e.user);
-  });
-  if (entries.length === 0) root.fail('roster', 'is empty');
-  return entries;
+  // Azure and SSH user names are not case-sensitive: Alice and alice would be one student graded twice.
+  const seen = new Map<string, Placed>();
+  for (const p of placed) {
+    const { user } = p.entry;
+    if (!USER_NAME.test(user)) throw new ConfigError(`expected a user name (letters, digits, . _ @ -), got ${JSON.stringify(user)}`, p.file, p.where);
+    const other = seen.get(user.toLowerCase());
+    if (other) {
+      const as = other.entry.user === user ? '' : ` as ${JSON.stringify(other.entry.user)}: user names that differ only in case are one user for Azure and SSH`;
+      throw new ConfigError(`user ${JSON.stringify(user)} is also ${other.ref}${as}`, p.file, p.where);
+    }
+    seen.set(user.toLowerCase(), p);
+  }
+  if (placed.length === 0) root.fail('roster', 'is empty');
+  return placed.map((p) => p.entry);
 }
 
-function readRosterCsv(csvFile: string, configFile: string): RosterEntry[] {
+/** Far beyond any class's roster. */
+const MAX_ROSTER_BYTES = 16 * 1024 * 1024;
+const CSV_COLUMNS = ['user', 'resourceGroup', 'vmHost', 'vmPort', 'vmUsername'];
+
+function readRosterCsv(csvFile: string, configFile: string): Placed[] {
   let text: string;
   try {
-    text = readFileSync(csvFile, 'utf8');
-  } catch {
-    throw new ConfigError(`roster file ${csvFile} cannot be read`, configFile, 'roster');
+    text = readRegularFile(csvFile, 'the roster', MAX_ROSTER_BYTES).toString('utf8');
+  } catch (err) {
+    throw new ConfigError(errorMessage(err), configFile, 'roster');
   }
-  let rows: Array<Record<string, string>>;
+  let header: string[] = [];
+  let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
   try {
-    rows = parseCsv(text, { columns: (h: string[]) => h.map((c) => c.trim()), skip_empty_lines: true, trim: true, bom: true });
+    records = parseCsv(text, { columns: (h: string[]) => (header = h.map((c) => c.trim())), skip_empty_lines: true, trim: true, bom: true, info: true });
   } catch (err) {
     throw new ConfigError(`invalid CSV: ${(err as Error).message}`, csvFile);
   }
-  const allowed = ['user', 'resourceGroup', 'vmHost', 'vmPort', 'vmUsername'];
-  if (rows.length && !('user' in rows[0])) throw new ConfigError(`needs a "user" column (columns allowed: ${allowed.join(', ')})`, csvFile);
-  return rows.map((row, i) => {
-    for (const k of Object.keys(row)) if (!allowed.includes(k)) throw new ConfigError(`unknown column "${k}" (allowed: ${allowed.join(', ')})`, csvFile, `row ${i + 2}`);
+  const headerLine = `line ${text.split('\n').findIndex((l) => l.trim() !== '') + 1}`;
+  const twice = header.find((c, i) => header.indexOf(c) !== i);
+  if (twice !== undefined) throw new ConfigError(`the header names the column ${JSON.stringify(twice)} twice`, csvFile, headerLine);
+  if (header.length && !header.includes('user')) throw new ConfigError(`needs a "user" column (columns allowed: ${CSV_COLUMNS.join(', ')})`, csvFile);
+  const unknown = header.find((c) => !CSV_COLUMNS.includes(c));
+  if (unknown !== undefined) throw new ConfigError(`unknown column ${JSON.stringify(unknown)} (allowed: ${CSV_COLUMNS.join(', ')})`, csvFile, headerLine);
+  return records.map(({ record: row, info }) => {
+    // A record's line is where it ends (a quoted value may span lines).
+    const where = `line ${info.lines}`;
     const port = row.vmPort ? Number(row.vmPort) : undefined;
-    if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new ConfigError(`vmPort: expected a port number, got ${JSON.stringify(row.vmPort)}`, csvFile, `row ${i + 2}`);
-    return { user: row.user, resourceGroup: row.resourceGroup || undefined, vmHost: row.vmHost || undefined, vmPort: port, vmUsername: row.vmUsername || undefined };
+    if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new ConfigError(`vmPort: expected a port number, got ${JSON.stringify(row.vmPort)}`, csvFile, where);
+    const entry = { user: row.user, resourceGroup: row.resourceGroup || undefined, vmHost: row.vmHost || undefined, vmPort: port, vmUsername: row.vmUsername || undefined };
+    return { entry, file: csvFile, where, ref: `on ${where}` };
   });
 }
 

@@ -59,5 +59,7 @@ export interface RunResult {
   lab: string;
   generatedAt: string;
   grader: { version: string };
+  /** `--shard I/N`: this run graded the I-th of N slices of the roster (1-based). */
+  shard?: { index: number; count: number };
   students: StudentResult[];
 }

@@ -22,6 +22,8 @@ export interface PreflightDeps {
   concurrency: number;
   /** Bound on each step (default 5 s): a pre-flight is a quick look, not a grading. */
   timeoutMs?: number;
+  /** The identity step's outcome when it was checked already (`identityProblem`). */
+  knownIdentity?: { outcome: StepOutcome };
 }
 
 /** undefined: fine; a string: what went wrong; null: not applicable (no Azure or no VM configured). */
@@ -53,14 +55,21 @@ function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 const failure = (err: unknown) => redactText(errorMessage(err));
 
+/** Why the grader's own Azure identity cannot get an ARM token, or undefined when it can. */
+export function identityProblem(credential: TokenCredential, armScope: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<string | undefined> {
+  return bounded(credential.getToken(armScope), timeoutMs, 'the Azure identity').then(
+    (t) => (t ? undefined : 'the credential gave no token'),
+    (err: unknown) => failure(err),
+  );
+}
+
 export async function preflight(targets: readonly Target[], deps: PreflightDeps): Promise<PreflightReport> {
   const ms = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let identity: StepOutcome = null;
-  if (deps.credential) {
-    identity = await bounded(deps.credential.getToken(deps.armScope), ms, 'the Azure identity').then(
-      (t) => (t ? undefined : 'the Azure credential gave no token'),
-      (err: unknown) => `the Azure identity cannot get a token: ${failure(err)}`,
-    );
+  if (deps.knownIdentity) identity = deps.knownIdentity.outcome;
+  else if (deps.credential) {
+    const problem = await identityProblem(deps.credential, deps.armScope, ms);
+    identity = problem === undefined ? undefined : `the Azure identity cannot get a token: ${problem}`;
   }
 
   const rows: PreflightRow[] = new Array(targets.length);

@@ -13,29 +13,21 @@ export function formatMs(ms: number): string {
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string, signal?: AbortSignal): Promise<T> {
   if (!Number.isFinite(ms)) return promise;
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
+    const settle = (finish: () => void) => {
       clearTimeout(timer);
-      reject(signal?.reason instanceof Error ? signal.reason : new Error(`${what} was cancelled`));
-    };
-    const timer = setTimeout(() => {
       signal?.removeEventListener('abort', onAbort);
-      reject(new TimeoutError(what, ms));
-    }, ms);
+      finish();
+    };
+    const onAbort = () => settle(() => reject(signal?.reason instanceof Error ? signal.reason : new Error(`${what} was cancelled`)));
+    const timer = setTimeout(() => settle(() => reject(new TimeoutError(what, ms))), ms);
     timer.unref?.();
+    // Handled before anything else: a promise given up on (timed out, or cancelled already) still settles later.
+    promise.then(
+      (v) => settle(() => resolve(v)),
+      (e) => settle(() => reject(e)),
+    );
     if (signal?.aborted) return onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
   });
 }
 

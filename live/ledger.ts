@@ -84,8 +84,10 @@ export function openLedger(file: string, header: LedgerHeader, options: OpenLedg
       lastRound = Math.max(lastRound, entry.round);
       options.onEntry?.(entry);
     },
-    onWarning: options.onWarning,
   });
+  writer.contents.warnings.forEach((w) => options.onWarning?.(w));
+  // The header is written now: a ledger followed by another grader names its lab from the start.
+  writer.start();
   return {
     file,
     get lastRound() {

@@ -53,6 +53,8 @@ export interface JsonDocument {
   lab: string;
   generatedAt: string;
   grader: { version: string };
+  /** Only in a shard's report (`--shard I/N`). */
+  shard?: { index: number; count: number };
   students: JsonStudent[];
 }
 
@@ -112,6 +114,7 @@ export function toJsonDocument(run: RunResult): JsonDocument {
     lab: run.lab,
     generatedAt: run.generatedAt,
     grader: { version: run.grader.version },
+    ...(run.shard ? { shard: { index: run.shard.index, count: run.shard.count } } : {}),
     students: run.students.map(toJsonStudent),
   };
 }

@@ -15,10 +15,12 @@ import { verdictsOf, writeClass } from '../support/class.js';
 const LATENCY = { latencyMs: 300 };
 let dir = '';
 
+/** The journal's complete lines (one may be half written while the run appends it). */
 const journalLines = (file: string) =>
   existsSync(file)
     ? readFileSync(file, 'utf8')
         .split('\n')
+        .slice(0, -1)
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as { type: string; student?: { user: string; status: string } })
     : [];
@@ -43,6 +45,20 @@ function runUntilKilled(args: string[], journal: string, killAfter: number): Pro
   });
 }
 
+/** Waits until a process other than this one holds the journal's lock. */
+async function lockedByAnotherProcess(journal: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    try {
+      const holder = JSON.parse(readFileSync(`${journal}.lock`, 'utf8')) as { pid: number; token: string };
+      if (holder.pid !== process.pid && existsSync(`/proc/${holder.pid}`)) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`nobody took ${journal}.lock`);
+}
+
 describe('a class run killed and resumed', () => {
   beforeAll(() => {
     // Ten students who pass quickly, and two without a VM (the pre-flight cannot reach them).
@@ -57,10 +73,18 @@ describe('a class run killed and resumed', () => {
     const journaledAtKill = await runUntilKilled([...common, '--journal', journal, '-r', `json=${join(dir, 'killed.json')}`], journal, 6);
     expect(journaledAtKill).toBeGreaterThanOrEqual(6);
     expect(journaledAtKill).toBeLessThan(12);
-    expect(readFileSync(join(dir, 'killed.json'), 'utf8')).toBe(''); // opened at the start, never written: killed before the end
+    expect(existsSync(join(dir, 'killed.json'))).toBe(false); // put in place only at the end: killed before it
 
-    const resumed = await runCli([...common, '--resume', journal, '-r', `json=${join(dir, 'resumed.json')}`]);
+    // Two resumes of one journal: the second, started while the first holds it, is refused and grades nobody.
+    const first = runCli([...common, '--resume', journal, '-r', `json=${join(dir, 'resumed.json')}`]);
+    await lockedByAnotherProcess(journal);
+    const second = await runCli([...common, '--resume', journal, '-r', `json=${join(dir, 'second.json')}`]);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(new RegExp(`^lab-grade: journal ${journal} is in use by lab-grade pid \\d+ on host \\S+ since \\d\\d:\\d\\d; wait for it to finish$`, 'm'));
+    expect(existsSync(join(dir, 'second.json'))).toBe(false);
+    const resumed = await first;
     expect(resumed.code).toBe(3); // the two without a VM stay incomplete
+    expect(resumed.stderr).toMatch(/was locked by lab-grade pid \d+ on host \S+ since .*; that process is gone: lock taken over/);
     const whole = await runCli([...common, '--quiet', '--no-journal', '-r', `json=${join(dir, 'whole.json')}`]);
     expect(whole.code).toBe(3);
     expect(whole.stderr).toBe(''); // --quiet: no progress, no pre-flight table
@@ -87,5 +111,5 @@ describe('a class run killed and resumed', () => {
     const progress = resumed.stderr.split('\n').filter((l) => /^\[\d+\/12\] /.test(l));
     expect(progress).toHaveLength(12);
     expect(new Set(progress.map((l) => l.split(' ')[1]))).toEqual(new Set(users));
-  }, 90_000);
+  }, 180_000);
 });

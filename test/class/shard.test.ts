@@ -3,12 +3,15 @@
  * whose VM and cluster hang ends `incomplete` at its deadline while the others finish.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GradeOutcome } from '../../app/grading.js';
+import { packagePath } from '../../core/paths.js';
 import { parseShard } from '../../core/shard.js';
 import { classRun, gradeConfig } from '../support/grading.js';
 import { CHECK_IDS } from '../../checks/index.js';
+import { writeSandboxConfig } from '../../app/demo.js';
 import { startSandbox, type Sandbox } from '../../sandbox/lab.js';
 import { loadScenarios } from '../../sandbox/scenario.js';
 import type { JsonDocument } from '../../reporters/json.js';
@@ -59,6 +62,38 @@ describe('a class with a hung student, sharded', () => {
     const doc = JSON.parse(readFileSync(merged, 'utf8')) as JsonDocument;
     expect(doc.students.map((s) => s.user)).toEqual([...cls.users].sort());
     expect(verdictsOf(doc.students)).toEqual(verdictsOf(whole.run.students));
+  }, 60_000);
+
+  it('each shard records which it is; merge warns of a missing shard with how many of the roster it lacks, and refuses a shard twice', async () => {
+    const files = [1, 2, 3].map((i) => join(cls.dir, `shard-${i}.json`));
+    const docs = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as JsonDocument & { shard?: { index: number; count: number } });
+    expect(docs.map((d) => d.shard)).toEqual([1, 2, 3].map((index) => ({ index, count: 3 })));
+    const schema = JSON.parse(readFileSync(packagePath('reporters', 'result.schema.json'), 'utf8')) as object;
+    const validate = new Ajv2020({ strict: true, allowUnionTypes: true }).compile(schema);
+    expect(validate(docs[1]), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...docs[1], shard: { index: 0, count: 3 } })).toBe(false);
+    const config = writeSandboxConfig(sandbox, join(cls.dir, 'class'));
+
+    const gap = await runCli(['merge', files[0], files[2], '--config', config, '-r', 'console']);
+    expect(gap.code).toBe(3);
+    const inShard2 = docs[1].students.length;
+    expect(gap.stderr).toContain(`lab-grade: warning: shard 2/3 is missing: ${inShard2} student${inShard2 === 1 ? '' : 's'} of the roster ${inShard2 === 1 ? 'is' : 'are'} not in the merged report`);
+    const noRoster = await runCli(['merge', files[0], files[2]]);
+    expect(noRoster.stderr).toContain('lab-grade: warning: shard 2/3 is missing: its students are not in the merged report');
+    const whole = await runCli(['merge', ...files]);
+    expect(whole.stderr).not.toContain('missing');
+
+    const again = join(cls.dir, 'shard-1-again.json');
+    writeFileSync(again, JSON.stringify({ ...docs[0], students: [] }));
+    const twice = await runCli(['merge', files[0], again, files[1], files[2]]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toBe(`lab-grade: ${again}: is shard 1/3 like ${files[0]}: each shard once (one merged twice, or graded twice?)\n`);
+
+    const otherSplit = join(cls.dir, 'shard-of-4.json');
+    writeFileSync(otherSplit, JSON.stringify({ ...docs[1], shard: { index: 2, count: 4 } }));
+    const split = await runCli(['merge', files[0], otherSplit]);
+    expect(split.code).toBe(2);
+    expect(split.stderr).toContain(`${otherSplit}: is shard 2/4, but ${files[0]} is shard 1/3: not slices of one split of the class`);
   }, 60_000);
 
   it('merge refuses a student in two files and files of different labs (exit 2)', async () => {

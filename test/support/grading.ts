@@ -5,12 +5,15 @@ import { NO_NOTICES, type Notices } from '../../app/io.js';
 import { gradeAndReport } from '../../app/report-run.js';
 import type { ReportSpec } from '../../app/reports.js';
 import type { ClassConfig } from '../../core/config.js';
+import type { LabProfile } from '../../core/profile.js';
 import { bufferOutput } from '../../reporters/replay.js';
 import type { ReporterOutput } from '../../reporters/types.js';
 
 export interface TestGrading {
   users?: string[];
   only?: string[];
+  /** Default: the config's profile. */
+  profile?: LabProfile;
   concurrency?: number;
   waitSeconds?: number;
   studentTimeoutSeconds?: number;
@@ -28,6 +31,7 @@ export function gradeConfig(config: ClassConfig, o: TestGrading = {}): Promise<G
     {
       users: o.users,
       only: o.only,
+      profile: o.profile,
       concurrency: o.concurrency,
       waitSeconds: o.waitSeconds,
       studentTimeoutSeconds: o.studentTimeoutSeconds,

@@ -1,0 +1,80 @@
+/**
+ * Files the user named (a journal, a result file, a roster, a report), read and written so that nothing
+ * is lost quietly:
+ * - read only when an ordinary file of bounded size: a device (`/dev/zero` never ends), a FIFO (opening
+ *   it waits for a writer) or a file whose size lies (`/proc`, `/sys`: size 0, content anyway) would
+ *   hang the run, exhaust its memory or be written to by mistake; each is refused with the file named;
+ * - written whole: a write to a nearly full disk may write part of the text and return no error.
+ */
+import { closeSync, constants, fstatSync, openSync, readSync, writeSync, type Stats } from 'node:fs';
+import { ConfigError } from './errors.js';
+
+function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'a folder';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isFIFO()) return 'a named pipe';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+const codeOf = (err: unknown) => (err as NodeJS.ErrnoException).code ?? 'error';
+
+/** Opens `file` and checks what it is; the caller reads `size` bytes from `fd` and closes it. */
+function openRegular(file: string, what: string, maxBytes: number): { fd: number; size: number } {
+  let fd: number;
+  try {
+    // Non-blocking, so a named pipe is refused below instead of waiting for a writer.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    throw new ConfigError(`cannot read ${what} (${codeOf(err)})`, file);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new ConfigError(`${what} must be a regular file; this is ${kindOf(st)}`, file);
+    if (st.size > maxBytes) throw new ConfigError(`${what} is ${st.size} bytes, more than the ${maxBytes} allowed`, file);
+    // A byte beyond its size: a file whose size lies (or one being written to right now).
+    if (readSync(fd, Buffer.alloc(1), 0, 1, st.size) > 0) {
+      throw new ConfigError(`${what} has more content than its size (${st.size} bytes) says: a special file (like those in /proc or /sys) or one being written to`, file);
+    }
+    return { fd, size: st.size };
+  } catch (err) {
+    closeSync(fd);
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`cannot read ${what} (${codeOf(err)})`, file);
+  }
+}
+
+/** Refuses `file` (a ConfigError naming it) unless it is a regular file of at most `maxBytes` whose size is true. */
+export function checkRegularFile(file: string, what: string, maxBytes: number): void {
+  closeSync(openRegular(file, what, maxBytes).fd);
+}
+
+/** The bytes of `file`, refused as `checkRegularFile` does. `what` names it in errors ("the journal"). */
+export function readRegularFile(file: string, what: string, maxBytes: number): Buffer {
+  const { fd, size } = openRegular(file, what, maxBytes);
+  try {
+    const buf = Buffer.alloc(size);
+    let length = 0;
+    while (length < size) {
+      const n = readSync(fd, buf, length, size - length, length);
+      if (n === 0) break; // cut short meanwhile: what is there
+      length += n;
+    }
+    return buf.subarray(0, length);
+  } catch (err) {
+    throw new ConfigError(`cannot read ${what} (${codeOf(err)})`, file);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes all of `text` at the file's position, or throws (ENOSPC, EIO...): a short write is not success. */
+export function writeAll(fd: number, text: string): void {
+  const buf = Buffer.from(text);
+  for (let done = 0; done < buf.length; ) {
+    const n = writeSync(fd, buf, done, buf.length - done);
+    if (n <= 0) throw Object.assign(new Error(`write returned ${n}: no space left?`), { code: 'ENOSPC' });
+    done += n;
+  }
+}
