@@ -12,7 +12,7 @@ import type { ClassConfig } from '../core/config.js';
 import type { EngineOptions } from '../core/engine.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import { openJournal, type JournalWriter } from '../core/journal.js';
-import type { RunResult } from '../core/model.js';
+import type { RunResult, StudentResult } from '../core/model.js';
 import { preflight, preflightTable } from '../core/preflight.js';
 import type { ProbeCallStats } from '../core/probe-session.js';
 import { loadProfile, type LabProfile } from '../core/profile.js';
@@ -20,11 +20,14 @@ import { exitCodeFor } from '../core/score.js';
 import { selectChecks } from '../core/selection.js';
 import { VERSION } from '../core/version.js';
 import type { Unavailable } from '../probes/types.js';
-import { createReporter } from '../reporters/index.js';
+import { ProgressReporter } from '../reporters/progress.js';
 import type { Reporter, RunInfo } from '../reporters/types.js';
 import { planClass, type ClassRunRequest } from './class-plan.js';
-import { resumeCommand } from './resume-command.js';
 import type { Notices } from './io.js';
+import { reasonCatalogue } from './reasons.js';
+import { rerunCommand, resumeCommand } from './resume-command.js';
+import { besideProgress } from './status-line.js';
+import { WaitNotice } from './wait-notice.js';
 
 export type { ClassRunRequest } from './class-plan.js';
 
@@ -102,18 +105,26 @@ export async function grade(request: GradeRequest, io: GradeIo): Promise<GradeOu
     waitMs,
     ...request.runtime,
   });
+  const progress = request.classRun?.progress && plan.targets.length > 1 ? new ProgressReporter({ output: io.notices.status, replayed: plan.settled.size }) : undefined;
+  // The progress line is cleared before anything else reaches the terminal, and drawn again after.
+  const shown = besideProgress(progress, io.reporters, io.notices);
+  const notices = shown.notices;
+  const waiting = waitMs > 0 ? new WaitNotice(notices, { intervalMs: request.engine?.pollIntervalMs ?? 2_000, budgetMs: waitMs, students: plan.targets.length }) : undefined;
   const engine: EngineOptions = {
     waitMs,
     allowDisruptive: !!request.allowDisruptive,
     probeTimeoutMs: request.config.timeoutsMs,
     ...(request.studentTimeoutSeconds ? { studentDeadlineMs: request.studentTimeoutSeconds * 1000 } : {}),
+    ...(waiting ? { onWaiting: (user: string, id: string, message: string) => waiting.polling(user, id, message) } : {}),
     ...request.engine,
   };
 
   let journal: JournalWriter | undefined;
   try {
-    journal = startJournal(plan, profile, request, io.notices);
+    journal = startJournal(plan, profile, request, notices);
     if (journal) io.onJournal?.(journal.file);
+    const invocation = request.invocation;
+    const rerun = invocation && ((users: readonly string[]) => rerunCommand(invocation, journal?.file, users));
     const toGrade = plan.targets.filter((t) => !plan.settled.has(t.user));
     let unreachable: Map<string, string> | undefined;
     if (request.classRun?.preflight && toGrade.length > 1) {
@@ -124,39 +135,57 @@ export async function grade(request: GradeRequest, io: GradeIo): Promise<GradeOu
         armScope: runtime.armScope,
         concurrency: request.concurrency ?? 16,
       });
-      io.notices.status.write(preflightTable(report, journal?.file));
+      notices.status.write(preflightTable(report, rerun));
       unreachable = report.unreachable;
     }
-    const progress = request.classRun?.progress && plan.targets.length > 1 ? [createReporter('progress', { output: io.notices.status, replayed: plan.settled.size })] : [];
-    const reporters = [...progress, ...io.reporters];
+    const reporters = [...(progress ? [progress] : []), ...shown.reporters];
+    const only = request.only?.length ? [...request.only] : undefined;
     const info: RunInfo = {
       lab: profile.lab,
       title: profile.title,
       users: plan.targets.map((t) => t.user),
       passMark: profile.passMark,
+      ...(Number.isFinite(profile.bonusCap) ? { bonusCap: profile.bonusCap } : {}),
       startedAt: new Date(),
       checkIds: selection.run.map((c) => c.id).filter((id) => selection.report.has(id)),
+      ...(only ? { only } : {}),
+      reasons: reasonCatalogue(catalogue),
+      ...(rerun ? { rerun: { ...(journal ? { journal: journal.file } : {}), command: rerun } } : {}),
     };
-    await each(reporters, io.notices, (r) => r.onRunStart?.(info));
+    await each(reporters, notices, (r) => r.onRunStart?.(info));
+    const listener = fanOut(reporters, notices);
     const graded = await gradeClass(plan.targets, {
       selection,
       profile,
       openEnvironment: (t) => runtime.openEnvironment(t),
-      listener: fanOut(reporters, io.notices),
+      listener: waiting ? { ...listener, onCheckResult: (user, result) => (waiting.settled(user, result.id), listener.onCheckResult!(user, result)), onStudentEnd: (s) => (waiting.studentDone(s.user), listener.onStudentEnd!(s)) } : listener,
       concurrency: request.concurrency ?? 16,
       engine,
       settled: plan.settled,
       unreachable,
       onGraded: journal && ((s) => journal!.append(s)),
-      onProblem: (text) => io.notices.warn(text),
+      onProblem: (text) => notices.warn(text),
     });
+    waiting?.stop();
     const run: RunResult = { lab: profile.lab, generatedAt: new Date().toISOString(), grader: { version: VERSION }, students: graded.students };
-    await each(reporters, io.notices, (r) => r.onRunEnd?.(run));
-    return { run, profile, stats: graded.stats, exitCode: exitCodeFor(run.students), ...(journal ? { journal: journal.file } : {}) };
+    await each(reporters, notices, (r) => r.onRunEnd?.(run));
+    const exitCode = only ? partialExitCode(run.students) : exitCodeFor(run.students);
+    return { run, profile, stats: graded.stats, exitCode, ...(journal ? { journal: journal.file } : {}) };
   } finally {
+    waiting?.stop();
     journal?.close();
     await runtime.close();
   }
+}
+
+/**
+ * A partial run (`--only`) says nothing about the pass mark: it fails (1) only when a selected required
+ * check failed or is blocked, and is incomplete (3) when one could not be graded.
+ */
+export function partialExitCode(students: readonly StudentResult[]): 0 | 1 | 3 {
+  const checks = students.flatMap((s) => s.checks);
+  if (checks.some((c) => c.status === 'error')) return 3;
+  return checks.some((c) => (c.status === 'fail' || c.status === 'blocked') && !c.bonus && c.maxPoints > 0) ? 1 : 0;
 }
 
 /** The run's journal, opened, and named on the notices. A default journal that cannot be written only warns. */

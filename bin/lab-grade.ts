@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
           .option('config', { alias: 'c', type: 'string', describe: 'Class config file (default ./lab-grade.yaml)' })
           .group(['config', 'user', 'only', 'wait', 'reporter'], 'Grading:')
           .group(['concurrency', 'student-timeout', 'preflight', 'quiet', 'journal', 'resume', 'rerun-incomplete', 'shard'], 'A class:')
-          .group(['watch', 'interval', 'local', 'kubeconfig', 'context', 'subscription', 'resource-group', 'user-name'], 'Checking your own progress (no class config):')
+          .group(['watch', 'interval', 'local', 'kubeconfig', 'context', 'subscription', 'resource-group', 'user-name', 'sandbox'], 'Checking your own progress (no class config):')
           .group(['allow-disruptive', 'allow-exec-credentials'], 'Safety (off by default):'),
       (a) =>
         run(async () => {
@@ -104,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
     .example('$0', 'Check your own progress (Cloud Shell: Azure and the cluster; on your VM: Exercises 1–2)')
     .example('$0 --watch', 'Check your progress every 5 seconds and show what changed')
     .example('$0 --shard 2/4 -r json=shard-2.json', 'Grade the 2nd of 4 slices of the class (then: lab-grade merge shard-*.json)')
-    .example('$0 --resume .lab-grade/journal-….jsonl', 'Finish a class run that was stopped, without grading anyone twice')
+    .example('$0 --resume .lab-grade/journal-20250301T090000Z.jsonl', 'Finish a class run that was stopped, without grading anyone twice')
     .example('$0 demo', 'Grade the built-in simulated class (no Azure needed)')
     .example('$0 checks', 'List every check with its points')
     .strict()

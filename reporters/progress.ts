@@ -5,7 +5,7 @@
  * left out of the ETA, which only knows how fast students are graded now.
  */
 import type { StudentResult } from '../core/model.js';
-import { formatDuration } from './format.js';
+import { formatDuration, oneLine } from './format.js';
 import type { Reporter, ReporterOutput, RunInfo } from './types.js';
 
 const BAR_WIDTH = 20;
@@ -27,6 +27,11 @@ export class ProgressReporter implements Reporter {
   private startedAt = 0;
   private timer?: NodeJS.Timeout;
   private readonly now: () => number;
+  /** The line is on the terminal now (drawn, not cleared). */
+  private drawn = false;
+  /** Something else is being written to the terminal: draw nothing until it is done. */
+  private suspended = 0;
+  private finished = false;
 
   constructor(private readonly opts: ProgressOptions) {
     this.now = opts.now ?? Date.now;
@@ -48,25 +53,35 @@ export class ProgressReporter implements Reporter {
     this.done++;
     if (s.status === 'incomplete') this.incomplete++;
     else if (s.passed) this.passing++;
-    if (this.opts.output.isTTY) {
-      // Other reporters may print a student block to the same terminal right after: clear our line
-      // now, redraw once they are done.
-      this.opts.output.write('\r\x1b[K');
-      setImmediate(() => this.draw());
-    } else {
-      this.opts.output.write(`[${this.done}/${this.total}] ${s.user} ${studentLine(s)}\n`);
-    }
+    if (this.opts.output.isTTY) this.draw();
+    else this.opts.output.write(`[${this.done}/${this.total}] ${oneLine(s.user)} ${studentLine(s)}\n`);
   }
 
   onRunEnd(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.finished = true;
     if (this.opts.output.isTTY) this.opts.output.write(`\r\x1b[K${this.line()} in ${formatDuration(this.now() - this.startedAt)}\n`);
+    this.drawn = false;
+  }
+
+  /** Clears the line before something else is written to the terminal (reports, notices). */
+  suspend(): void {
+    this.suspended++;
+    if (this.drawn) this.opts.output.write('\r\x1b[K');
+    this.drawn = false;
+  }
+
+  /** Draws the line again once that is written. */
+  resume(): void {
+    this.suspended = Math.max(0, this.suspended - 1);
+    if (this.opts.output.isTTY && this.total > 0) this.draw();
   }
 
   private draw(): void {
-    if (!this.timer && this.done === this.total && this.total > 0) return; // finished: onRunEnd wrote the last line
+    if (this.finished || this.suspended > 0) return; // finished: onRunEnd wrote the last line
     this.opts.output.write(`\r\x1b[K${this.line()}`);
+    this.drawn = true;
   }
 
   private line(): string {
