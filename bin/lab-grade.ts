@@ -121,15 +121,19 @@ async function main(argv: string[]): Promise<number> {
 }
 
 const KNOWN_OPTIONS = [...Object.keys(GRADING_OPTIONS), ...Object.keys(SELF_CHECK_OPTIONS), 'config', 'scenarios', 'out', 'profile', 'limit', 'help', 'version'];
+const COMMANDS = ['history', 'merge', 'checks', 'demo', 'sandbox'];
 
-/** yargs's "Unknown argument: usr" with the option that was probably meant. */
+/**
+ * yargs's "Unknown argument: usr" with the option that was probably meant, or for a word that is no
+ * option ("histroy": the default command takes no positional argument) the command.
+ */
 function withSuggestion(msg: string, known: readonly string[]): string {
   const m = /^Unknown arguments?: (.+)$/.exec(msg);
   if (!m) return msg;
   const names = known.filter((k) => k.length > 1);
   return `${msg}${m[1]
     .split(', ')
-    .map((arg) => didYouMean(arg.replace(/^-+/, ''), names).replace(/"([^"]+)"/, '"--$1"'))
+    .map((arg) => (COMMANDS.some((c) => didYouMean(arg, [c])) && !names.includes(arg) ? didYouMean(arg, COMMANDS).replace('did you mean', 'did you mean the command') : didYouMean(arg.replace(/^-+/, ''), names).replace(/"([^"]+)"/, '"--$1"')))
     .join('')}`;
 }
 

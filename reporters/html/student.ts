@@ -1,8 +1,9 @@
 /**
  * One student's section, collapsed by default (<details>): verdict and score in the summary line; when
  * opened, a score breakdown that explains itself (points, bonus, pass mark, what an error does to the
- * score) and every check grouped by exercise with its status, message, hint and evidence. Passing
- * checks take one short row each (no evidence: the JSON report keeps it), so a class stays small.
+ * score) and every check grouped by exercise with its status, message, hint and evidence. An
+ * exercise's passing checks share one short row (ids and points; the JSON report keeps their messages
+ * and evidence), so a class of 40 stays a few hundred kilobytes.
  */
 import type { CheckResult, StudentResult } from '../../core/model.js';
 import { evidenceText } from '../evidence.js';
@@ -90,19 +91,25 @@ function meter(student: StudentResult, info: RunInfo | undefined): SafeHtml {
   }</div>`;
 }
 
+/** An exercise's passing checks on one row: their ids and points (each check's title and message are in the JSON report). */
+function passedRow(checks: readonly CheckResult[]): SafeHtml {
+  const style = SHOWN_STYLE.pass;
+  const list = checks.map((c, i) => html`${i ? ', ' : ''}<code>${c.id}</code> ${pointsText(c)}`);
+  return html`<tr class="quiet"><td class="s tone-good">${style.symbol} ${style.word}</td><td colspan="3">${list}</td></tr>\n`;
+}
+
 function checkRow(check: CheckResult, siblings: readonly CheckResult[]): SafeHtml {
   const shown = shownStatus(check, siblings);
   const style = SHOWN_STYLE[shown];
   const title = html`<code>${check.id}</code> ${check.title}`;
-  if (shown === 'pass') {
-    return html`<tr class="quiet"><td class="s tone-good">${style.symbol} ${style.word}</td><td>${title}</td><td class="num">${pointsText(check)}</td><td>${safeText(check.message, 300)}</td></tr>\n`;
-  }
   // An error's line carries the "could not grade" prefix, so nobody reads it as the student's failure.
-  const message = check.status === 'error' ? detailLines(check)[0] : check.status === 'blocked' ? detailLines(check)[0] : check.message;
-  const evidence = Object.keys(check.evidence ?? {}).length > 0;
-  return html`<tr class="${COSTS.has(shown) ? shown : 'quiet'}"><td class="s">${badge(style)}</td><td>${title}</td><td class="num">${pointsText(check)}</td>
+  const message = check.status === 'error' || check.status === 'blocked' ? detailLines(check)[0] : check.message;
+  // What costs nothing (a bonus not earned, an informational or skipped check) says what was found, briefly.
+  if (!COSTS.has(shown)) return html`<tr class="quiet"><td class="s">${badge(style)}</td><td>${title}</td><td class="num">${pointsText(check)}</td><td>${richText(safeText(message, 240))}</td></tr>\n`;
+  const evidence = Object.keys(check.evidence ?? {}).length > 0 && check.status !== 'blocked';
+  return html`<tr class="${shown}"><td class="s">${badge(style)}</td><td>${title}</td><td class="num">${pointsText(check)}</td>
 <td><p class="msg">${richText(message)}</p>${check.hint && check.status === 'fail' && html`<p class="hint"><strong>Hint:</strong> ${richText(check.hint)}</p>`}${
-    evidence && check.status !== 'blocked' && html`<details><summary>Evidence</summary><pre class="evidence">${evidenceText(check.evidence)}</pre></details>`
+    evidence && html`<details><summary>Evidence</summary><pre class="evidence">${evidenceText(check.evidence)}</pre></details>`
   }</td></tr>\n`;
 }
 
@@ -119,8 +126,9 @@ function checksTable(student: StudentResult): SafeHtml {
   const exercises = [...new Set(student.checks.map((c) => c.exercise))];
   const groups = exercises.map((exercise) => {
     const checks = student.checks.filter((c) => c.exercise === exercise);
+    const passed = checks.filter((c) => c.status === 'pass');
     return html`<tbody><tr class="exercise"><th colspan="4">Exercise ${exercise}<span class="subtotal">${subtotal(checks)}</span></th></tr>
-${checks.map((c) => checkRow(c, student.checks))}</tbody>`;
+${passed.length ? passedRow(passed) : ''}${checks.filter((c) => c.status !== 'pass').map((c) => checkRow(c, student.checks))}</tbody>`;
   });
   return html`<table class="checks"><thead><tr><th>Status</th><th>Check</th><th class="num">Points</th><th>Details</th></tr></thead>
 ${groups}</table>`;
