@@ -4,11 +4,13 @@
  * without a journal), a partial run (`--only`) draws no pass-mark verdict and exits by its selected
  * checks, and the HTML report of a 40-student class stays small.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ALL_CHECKS } from '../checks/index.js';
 import type { RunResult } from '../core/model.js';
+import { loadProfile } from '../core/profile.js';
 import { renderHtml } from '../reporters/html.js';
 import { bufferOutput, runInfoFor } from '../reporters/replay.js';
 import { BUILT_IN_CLASS_DIR } from '../test/support/class.js';
@@ -86,5 +88,20 @@ describe('the HTML report of a class', () => {
     const page = renderHtml(forty, { info: runInfoFor(forty, { title: 'AKS lab', passMark: 70, reasons: reasonCatalogue() }) });
     expect(page).toContain('id="student-student40"');
     expect(Buffer.byteLength(page)).toBeLessThan(400 * 1024);
+  }, 120_000);
+});
+
+describe('a profile that switches checks off', () => {
+  it('neither runs, reports nor scores them', async () => {
+    const file = join(dir, 'variant.yaml');
+    writeFileSync(file, 'extends: builtin\nchecks:\n  ex6.image.provenance: { enabled: false }\n  ex7.tiller: { enabled: false }\n');
+    const out = bufferOutput();
+    const { run } = await runDemo({ profile: loadProfile(file, ALL_CHECKS), reports: [{ format: 'console' }] }, [PERFECT[1]], { stdout: out, notices: NO_NOTICES });
+    const ids = run.students[0].checks.map((c) => c.id);
+    expect(ids).toHaveLength(ALL_CHECKS.length - 2);
+    expect(ids).not.toContain('ex6.image.provenance');
+    expect(ids).not.toContain('ex7.tiller');
+    expect(run.students[0]).toMatchObject({ score: 33, maxScore: 33, percent: 100 });
+    expect(out.text()).not.toMatch(/ex6\.image\.provenance|ex7\.tiller/);
   }, 120_000);
 });

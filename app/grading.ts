@@ -22,6 +22,7 @@ import { VERSION } from '../core/version.js';
 import type { Unavailable } from '../probes/types.js';
 import { ProgressReporter } from '../reporters/progress.js';
 import type { Reporter, RunInfo } from '../reporters/types.js';
+import { checksInForce } from './catalogue.js';
 import { planClass, type ClassRunRequest } from './class-plan.js';
 import type { Notices } from './io.js';
 import { reasonCatalogue } from './reasons.js';
@@ -90,8 +91,10 @@ export function profileFor(config: Pick<ClassConfig, 'profileFile'>, catalogue: 
 }
 
 export async function grade(request: GradeRequest, io: GradeIo): Promise<GradeOutcome> {
-  const catalogue = request.catalogue ?? ALL_CHECKS;
-  const profile = request.profile ?? profileFor(request.config, catalogue);
+  const full = request.catalogue ?? ALL_CHECKS;
+  const profile = request.profile ?? profileFor(request.config, full);
+  // Checks the profile switched off are not run, reported or scored.
+  const catalogue = checksInForce(profile, full);
   // Computed once: unknown --only ids fail here, before anything is contacted.
   const selection = selectChecks(catalogue, request.only);
   const plan = planClass(request.config, request.users ?? [], profile.lab, request.classRun);

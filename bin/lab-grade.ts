@@ -68,15 +68,25 @@ async function main(argv: string[]): Promise<number> {
         y
           .option('reporter', GRADING_OPTIONS.reporter)
           .positional('files', { type: 'string', array: true, describe: 'JSON reports (-r json=FILE) and/or journals (--journal FILE)' })
-          .option('profile', { type: 'string', describe: 'The lab profile of the results (default: the built-in one): title and pass mark' }),
+          .option('profile', { type: 'string', describe: 'The lab profile of the results: title and pass mark (default: what the JSON reports carry, else the built-in one)' }),
       (a) =>
         run(async () => (await import('../app/merge.js')).mergeReports((a.files as string[]).map(String), reportSpecs((a.reporter as string[]) ?? []), a.profile as string | undefined, io()))(),
     )
     .command(
       'checks',
-      'List the checks: id, points, title',
-      (y) => y.option('profile', { type: 'string', describe: 'A lab profile file (default: the built-in one)' }),
-      (a) => run(async () => (await import('../app/checks-list.js')).listChecks(a.profile as string | undefined, streamOutput(process.stdout)))(),
+      'List the checks of the lab profile in force: id, points, title (-r json: with reason codes)',
+      (y) =>
+        y
+          .option('profile', { type: 'string', describe: 'A lab profile file (default: the class config’s, else the built-in one)' })
+          .option('config', { alias: 'c', type: 'string', describe: 'The class config whose profile is in force (default ./lab-grade.yaml when there is one)' })
+          .option('reporter', { alias: 'r', type: 'string', default: 'console', choices: ['console', 'json'], describe: 'console: a table; json: every check with its reason codes' }),
+      (a) =>
+        run(async () =>
+          (await import('../app/checks-list.js')).listChecks(
+            { profile: a.profile as string | undefined, config: a.config as string | undefined, format: a.reporter === 'json' ? 'json' : 'console' },
+            streamOutput(process.stdout),
+          ),
+        )(),
     )
     .command(
       'demo',

@@ -2,10 +2,12 @@
  * The machine-readable result, described by reporters/result.schema.json. Gradebook scripts key on
  * these names, so fields may be added but never renamed. Built field by field rather than dumping the
  * RunResult, so the key order is stable and a field that is optional in the model (`hint`,
- * `blockedBy`) is present as null instead of missing.
+ * `blockedBy`, `code`) is present as null instead of missing. The profile's title, pass mark and bonus
+ * cap travel with the results (`lab-grade merge` needs no profile to judge them), and a partial run
+ * (`--only`) says which checks it selected.
  */
 import type { CheckResult, Evidence, RunResult, StudentResult } from '../core/model.js';
-import type { Reporter, ReporterOptions } from './types.js';
+import type { Reporter, ReporterOptions, RunInfo } from './types.js';
 
 export interface JsonCheck {
   id: string;
@@ -21,6 +23,8 @@ export interface JsonCheck {
   // Extras beyond the documented contract.
   bonus: boolean;
   blockedBy: string | null;
+  /** The stable reason code of every result but a pass. */
+  code: string | null;
 }
 
 export interface JsonStudent {
@@ -39,6 +43,13 @@ export interface JsonDocument {
   lab: string;
   generatedAt: string;
   grader: { version: string };
+  /** The lab profile's, when the run knew it (a replay of an older result may not). */
+  title?: string;
+  passMark?: number;
+  /** Bonus points counted at most; null: no cap. */
+  bonusCap?: number | null;
+  /** A partial run: the `--only` selection. */
+  only?: string[];
   students: JsonStudent[];
 }
 
@@ -56,6 +67,7 @@ function toJsonCheck(c: CheckResult): JsonCheck {
     durationMs: c.durationMs,
     bonus: c.bonus,
     blockedBy: c.blockedBy ?? null,
+    code: c.code ?? null,
   };
 }
 
@@ -73,11 +85,13 @@ function toJsonStudent(s: StudentResult): JsonStudent {
   };
 }
 
-export function toJsonDocument(run: RunResult): JsonDocument {
+export function toJsonDocument(run: RunResult, info?: RunInfo): JsonDocument {
   return {
     lab: run.lab,
     generatedAt: run.generatedAt,
     grader: { version: run.grader.version },
+    ...(info ? { title: info.title, passMark: info.passMark, bonusCap: info.bonusCap ?? null } : {}),
+    ...(info?.only?.length ? { only: [...info.only] } : {}),
     students: run.students.map(toJsonStudent),
   };
 }
@@ -87,12 +101,18 @@ function replacer(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
 }
 
-export function renderJson(run: RunResult): string {
-  return JSON.stringify(toJsonDocument(run), replacer, 2) + '\n';
+export function renderJson(run: RunResult, info?: RunInfo): string {
+  return JSON.stringify(toJsonDocument(run, info), replacer, 2) + '\n';
 }
 
-export const createJsonReporter = (options: ReporterOptions): Reporter => ({
-  onRunEnd(run: RunResult): void {
-    options.output.write(renderJson(run));
-  },
-});
+export function createJsonReporter(options: ReporterOptions): Reporter {
+  let info: RunInfo | undefined;
+  return {
+    onRunStart(i) {
+      info = i;
+    },
+    onRunEnd(run: RunResult): void {
+      options.output.write(renderJson(run, info));
+    },
+  };
+}
