@@ -95,7 +95,7 @@ export async function selfCheck(request: SelfCheckRequest, io: SelfCheckIo): Pro
     input: io.stdin?.isTTY ? io.stdin : undefined,
     signal: io.signal,
     run: async () => {
-      const frame = bufferOutput({ color: io.stdout.color, isTTY: io.stdout.isTTY });
+      const frame = bufferOutput({ color: io.stdout.color, isTTY: io.stdout.isTTY, columns: io.stdout.columns });
       const since = (s: StudentResult) => {
         const checks = checksOf(s);
         const changes = baseline ? changesBetween(baseline.checks, checks) : [];
