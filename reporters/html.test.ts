@@ -106,6 +106,14 @@ describe('html reporter', () => {
     expect(text).not.toMatch(/<details class="student[^"]*"[^>]* open/);
   });
 
+  it('gives the command that grades the incomplete students again, and counts failures by reason code', async () => {
+    const text = await render('html', loadClassSmall(), { info: { rerun: { command: (users) => `lab-grade -c class.yaml ${users.map((u) => `--user ${u}`).join(' ')}` } } });
+    const rerun = text.slice(text.indexOf('<section id="rerun">')).split('</section>')[0];
+    expect(rerun).toContain('<pre class="command"><code>lab-grade -c class.yaml --user labuser09</code></pre>');
+    const failures = text.slice(text.indexOf('<section id="failures">')).split('</section>')[0];
+    expect(failures).toContain('<li><strong>LG-226</strong> service app publishes another port mapping (<code>ex2.compose.ports</code>): <strong>2 students</strong></li>');
+  });
+
   it('renders `code` in hints as <code>, never as raw backticks', async () => {
     const run = loadClassSmall();
     run.students[1].checks.find((c) => c.id === 'ex3.cluster.exists')!.hint = 'Exercise 3 step 2: run `az aks create --name <cluster>` and wait';

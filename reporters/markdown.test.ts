@@ -47,4 +47,10 @@ describe('markdown reporter', () => {
     expect(text.length).toBeLessThan(30_000);
     expect(text).toContain('z… (198000 more characters)');
   });
+
+  it('counts failures by reason code and gives the re-run command as a shell block', async () => {
+    const text = await render('markdown', loadClassSmall(), { info: { rerun: { command: (users) => `lab-grade -c class.yaml --user ${users.join(' --user ')}` } } });
+    expect(text).toContain('- 2 students: **LG-226** service app publishes another port mapping (`ex2.compose.ports`)');
+    expect(text).toContain('Could not be graded: labuser09\n\nGrade them again:\n\n```sh\nlab-grade -c class.yaml --user labuser09\n```');
+  });
 });

@@ -32,6 +32,8 @@ export class ProgressReporter implements Reporter {
   /** Something else is being written to the terminal: draw nothing until it is done. */
   private suspended = 0;
   private finished = false;
+  /** `--only`: a student's line says no verdict. */
+  private partial = false;
 
   constructor(private readonly opts: ProgressOptions) {
     this.now = opts.now ?? Date.now;
@@ -39,6 +41,7 @@ export class ProgressReporter implements Reporter {
 
   onRunStart(info: RunInfo): void {
     this.total = info.users.length;
+    this.partial = !!info.only?.length;
     this.startedAt = this.now();
     if (!this.opts.output.isTTY) return;
     this.draw();
@@ -54,7 +57,7 @@ export class ProgressReporter implements Reporter {
     if (s.status === 'incomplete') this.incomplete++;
     else if (s.passed) this.passing++;
     if (this.opts.output.isTTY) this.draw();
-    else this.opts.output.write(`[${this.done}/${this.total}] ${oneLine(s.user)} ${studentLine(s)}\n`);
+    else this.opts.output.write(`[${this.done}/${this.total}] ${oneLine(s.user)} ${studentLine(s, this.partial)}\n`);
   }
 
   onRunEnd(): void {
@@ -87,7 +90,7 @@ export class ProgressReporter implements Reporter {
   private line(): string {
     const filled = this.total ? Math.round((this.done / this.total) * BAR_WIDTH) : 0;
     const bar = `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]`;
-    const parts = [`${bar} ${this.done}/${this.total} graded`, `${this.passing} passing`, `${this.incomplete} incomplete`];
+    const parts = [`${bar} ${this.done}/${this.total} graded`, ...(this.partial ? [] : [`${this.passing} passing`]), `${this.incomplete} incomplete`];
     const eta = this.eta();
     if (eta !== undefined) parts.push(`ETA ${formatDuration(eta)}`);
     return parts.join(' · ');
@@ -101,8 +104,8 @@ export class ProgressReporter implements Reporter {
   }
 }
 
-function studentLine(s: StudentResult): string {
-  const verdict = s.status === 'incomplete' ? 'INCOMPLETE' : s.passed ? 'passed' : 'not passed';
+function studentLine(s: StudentResult, partial: boolean): string {
+  const verdict = s.status === 'incomplete' ? 'INCOMPLETE' : partial ? 'partial' : s.passed ? 'passed' : 'not passed';
   return `${s.score}/${s.maxScore} (${s.percent}%) ${verdict} ${formatDuration(s.durationMs)}`;
 }
 
