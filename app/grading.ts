@@ -161,7 +161,7 @@ export async function grade(request: GradeRequest, io: GradeIo): Promise<GradeOu
       selection,
       profile,
       openEnvironment: (t) => runtime.openEnvironment(t),
-      listener: waiting ? { ...listener, onCheckResult: (user, result) => (waiting.settled(user, result.id), listener.onCheckResult!(user, result)), onStudentEnd: (s) => (waiting.studentDone(s.user), listener.onStudentEnd!(s)) } : listener,
+      listener: waiting ? waiting.hearing(listener) : listener,
       concurrency: request.concurrency ?? 16,
       engine,
       settled: plan.settled,

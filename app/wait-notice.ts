@@ -3,6 +3,7 @@
  * round and only when that set changed (a quiet minute is not news), with the time left. For one
  * student each check with what it found; for a class, each check with how many students.
  */
+import type { ClassRunListener } from '../core/class-run.js';
 import { oneLine, safeText } from '../reporters/text.js';
 import type { Notices } from './io.js';
 
@@ -41,6 +42,21 @@ export class WaitNotice {
   /** A check is decided (passed, or its wait is over). */
   settled(user: string, id: string): void {
     this.polled.delete(`${user}\0${id}`);
+  }
+
+  /** The run's listener, telling this notice too when a check is decided and when a student is done. */
+  hearing(listener: ClassRunListener): ClassRunListener {
+    return {
+      ...listener,
+      onCheckResult: (user, result) => {
+        this.settled(user, result.id);
+        return listener.onCheckResult?.(user, result);
+      },
+      onStudentEnd: (student) => {
+        this.studentDone(student.user);
+        return listener.onStudentEnd?.(student);
+      },
+    };
   }
 
   /** A student is done: nothing of theirs is polled any more (checks pulled in by --only included). */
