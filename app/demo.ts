@@ -7,6 +7,8 @@ import { loadBuiltInClass, loadScenarios, type Scenario } from '../sandbox/scena
 import { startSandbox, type Sandbox } from '../sandbox/lab.js';
 import type { GradeOutcome } from './grading.js';
 import { gradeAndReport, type ReportedRequest, type ReportIo } from './report-run.js';
+import { shellQuote } from './resume-command.js';
+import { writeSandboxLink } from './selfcheck/sandbox-link.js';
 
 /** The scenario files and folders given, or the built-in class. */
 const loadClass = (scenarioPaths: readonly string[]): Scenario[] => (scenarioPaths.length ? loadScenarios([...scenarioPaths], CHECK_IDS) : loadBuiltInClass(CHECK_IDS));
@@ -37,7 +39,8 @@ export async function runDemo(request: ReportedRequest, scenarioPaths: readonly 
 
 /**
  * Writes the sandbox's class config (with its CA, token and password in files beside it) so that
- * `lab-grade --config <out>/lab-grade.yaml` and kubectl can use the running simulated lab.
+ * `lab-grade --config <out>/lab-grade.yaml` and kubectl can use the running simulated lab, and
+ * `selfcheck.json`, so that `lab-grade --sandbox <out> --user-name <user>` checks as a student would.
  */
 export function writeSandboxConfig(sandbox: Sandbox, outDir: string): string {
   const dir = resolve(outDir);
@@ -72,6 +75,16 @@ export function writeSandboxConfig(sandbox: Sandbox, outDir: string): string {
     timeouts: Object.fromEntries(Object.entries(c.timeoutsMs).map(([k, v]) => [k, v / 1000])),
   };
   writeFileSync(file, `# Written by lab-grade sandbox: the running simulated lab as a class config.\n${stringify(doc)}`);
+  writeSandboxLink(dir, {
+    armEndpoint: c.azure!.endpoint,
+    subscription: c.azure!.subscriptionId,
+    caFile: 'ca.pem',
+    tokenFile: 'azure-token',
+    connectTo: c.network.connectTo,
+    students: Object.fromEntries(
+      sandbox.scenarios.map((s) => [s.user, { resourceGroup: s.azure.resourceGroup, ...(s.azure.clusters.length ? { kubeconfig: join('kubeconfigs', `${s.user}.yaml`) } : {}) }]),
+    ),
+  });
   return file;
 }
 
@@ -81,8 +94,10 @@ export async function runSandbox(scenarioPaths: readonly string[], outDir: strin
   const file = writeSandboxConfig(sandbox, outDir);
   const out = process.stdout;
   out.write(`The simulated lab runs on 127.0.0.1 with ${scenarios.length} students.\n\n`);
-  out.write(`Grade it:   lab-grade --config ${file}\n`);
-  out.write(`kubectl:    kubectl --kubeconfig ${join(resolve(outDir), 'kubeconfigs', '<user>.yaml')} get pods\n`);
+  const first = scenarios.find((s) => s.azure.clusters.length)?.user ?? scenarios[0].user;
+  out.write(`Grade it:   lab-grade --config ${shellQuote(file)}\n`);
+  out.write(`Self-check: lab-grade --sandbox ${shellQuote(resolve(outDir))} --user-name ${first}   (as a student in Cloud Shell; any student of the class)\n`);
+  out.write(`kubectl:    kubectl --kubeconfig ${shellQuote(join(resolve(outDir), 'kubeconfigs', `${first}.yaml`))} get pods\n`);
   // The built-in class is part of lab-grade (inside the one-file bundle there is no file to edit): only given files are watched.
   if (scenarioPaths.length) out.write('Scenario files are watched: edit one and the world is derived again.\n');
   out.write('Ctrl-C stops everything.\n');

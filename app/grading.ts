@@ -21,11 +21,15 @@ import { selectChecks, type Selection } from '../core/selection.js';
 import type { Target } from '../core/target.js';
 import { VERSION } from '../core/version.js';
 import type { Unavailable } from '../probes/types.js';
-import { createReporter } from '../reporters/index.js';
+import { ProgressReporter } from '../reporters/progress.js';
 import type { Reporter, RunInfo } from '../reporters/types.js';
+import { checksInForce } from './catalogue.js';
 import { planClass, resumeFrom, type ClassPlan, type ClassRunRequest } from './class-plan.js';
-import { resumeCommand } from './resume-command.js';
 import type { Notices } from './io.js';
+import { reasonCatalogue } from './reasons.js';
+import { rerunCommand, resumeCommand } from './resume-command.js';
+import { besideProgress } from './status-line.js';
+import { WaitNotice } from './wait-notice.js';
 
 export type { ClassRunRequest } from './class-plan.js';
 
@@ -90,8 +94,10 @@ export function profileFor(config: Pick<ClassConfig, 'profileFile'>, catalogue: 
 }
 
 export async function grade(request: GradeRequest, io: GradeIo): Promise<GradeOutcome> {
-  const catalogue = request.catalogue ?? ALL_CHECKS;
-  const profile = request.profile ?? profileFor(request.config, catalogue);
+  const full = request.catalogue ?? ALL_CHECKS;
+  const profile = request.profile ?? profileFor(request.config, full);
+  // Checks the profile switched off are not run, reported or scored.
+  const catalogue = checksInForce(profile, full);
   // Computed once: unknown --only ids fail here, before anything is contacted.
   const selection = selectChecks(catalogue, request.only);
   const checkIds = selection.run.map((c) => c.id).filter((id) => selection.report.has(id));
@@ -106,7 +112,7 @@ export async function grade(request: GradeRequest, io: GradeIo): Promise<GradeOu
     if (plan.journal?.resume?.only === 'incomplete' && toGrade.length === 0) {
       return { run: runResult(profile, [], request), profile, stats: new Map(), exitCode: 0, nothingToGrade: 'the journal has no incomplete student: nothing to re-grade' };
     }
-    return await gradeTargets({ request, io, profile, selection, checkIds, targets, settled, toGrade, journal });
+    return await gradeTargets({ request, io, profile, catalogue, selection, checkIds, targets, settled, toGrade, journal });
   } finally {
     journal?.close();
   }
@@ -116,6 +122,7 @@ interface GradingPlan {
   request: GradeRequest;
   io: GradeIo;
   profile: LabProfile;
+  catalogue: readonly CheckDef[];
   selection: Selection;
   checkIds: string[];
   targets: readonly Target[];
@@ -124,7 +131,7 @@ interface GradingPlan {
   journal?: JournalWriter;
 }
 
-async function gradeTargets({ request, io, profile, selection, checkIds, targets, settled, toGrade, journal }: GradingPlan): Promise<GradeOutcome> {
+async function gradeTargets({ request, io, profile, catalogue, selection, checkIds, targets, settled, toGrade, journal }: GradingPlan): Promise<GradeOutcome> {
   const { createRuntime } = await import('../probes/environment.js');
   const waitMs = Math.round((request.waitSeconds ?? 0) * 1000);
   const runtime = createRuntime(request.config, {
@@ -134,11 +141,17 @@ async function gradeTargets({ request, io, profile, selection, checkIds, targets
     waitMs,
     ...request.runtime,
   });
+  const progress = request.classRun?.progress && targets.length > 1 ? new ProgressReporter({ output: io.notices.status, replayed: settled.size }) : undefined;
+  // The progress line is cleared before anything else reaches the terminal, and drawn again after.
+  const shown = besideProgress(progress, io.reporters, io.notices);
+  const notices = shown.notices;
+  const waiting = waitMs > 0 ? new WaitNotice(notices, { intervalMs: request.engine?.pollIntervalMs ?? 2_000, budgetMs: waitMs, students: targets.length }) : undefined;
   const engine: EngineOptions = {
     waitMs,
     allowDisruptive: !!request.allowDisruptive,
     probeTimeoutMs: request.config.timeoutsMs,
     ...(request.studentTimeoutSeconds ? { studentDeadlineMs: request.studentTimeoutSeconds * 1000 } : {}),
+    ...(waiting ? { onWaiting: (user: string, id: string, message: string) => waiting.polling(user, id, message) } : {}),
     ...request.engine,
   };
   try {
@@ -151,8 +164,10 @@ async function gradeTargets({ request, io, profile, selection, checkIds, targets
     if (journal) {
       journal.start();
       io.onJournal?.(journal.file);
-      if (!request.classRun?.resume) io.notices.status.write(`Journal: ${journal.file} (if this run stops: ${resumeCommand(request.invocation ?? [], journal.file)})\n`);
+      if (!request.classRun?.resume) notices.status.write(`Journal: ${journal.file} (if this run stops: ${resumeCommand(request.invocation ?? [], journal.file)})\n`);
     }
+    const invocation = request.invocation;
+    const rerun = invocation && ((users: readonly string[]) => rerunCommand(invocation, journal?.file, users));
     let unreachable: Map<string, string> | undefined;
     if (preflightRun) {
       const report = await preflight(toGrade, {
@@ -163,30 +178,44 @@ async function gradeTargets({ request, io, profile, selection, checkIds, targets
         concurrency: request.concurrency ?? 16,
         ...(runtime.credential ? { knownIdentity: { outcome: undefined } } : {}),
       });
-      io.notices.status.write(preflightTable(report, journal?.file));
+      notices.status.write(preflightTable(report, rerun));
       unreachable = report.unreachable;
     }
-    const progress = request.classRun?.progress && targets.length > 1 ? [createReporter('progress', { output: io.notices.status, replayed: settled.size })] : [];
-    const reporters = [...progress, ...io.reporters];
-    const info: RunInfo = { lab: profile.lab, title: profile.title, users: targets.map((t) => t.user), passMark: profile.passMark, startedAt: new Date(), checkIds };
-    await each(reporters, io.notices, (r) => r.onRunStart?.(info));
+    const reporters = [...(progress ? [progress] : []), ...shown.reporters];
+    const only = request.only?.length ? [...request.only] : undefined;
+    const info: RunInfo = {
+      lab: profile.lab,
+      title: profile.title,
+      users: targets.map((t) => t.user),
+      passMark: profile.passMark,
+      ...(Number.isFinite(profile.bonusCap) ? { bonusCap: profile.bonusCap } : {}),
+      startedAt: new Date(),
+      checkIds,
+      ...(only ? { only } : {}),
+      reasons: reasonCatalogue(catalogue),
+      ...(rerun ? { rerun: { ...(journal ? { journal: journal.file } : {}), command: rerun } } : {}),
+    };
+    await each(reporters, notices, (r) => r.onRunStart?.(info));
+    const listener = fanOut(reporters, notices);
     const graded = await gradeClass(targets, {
       selection,
       profile,
       openEnvironment: (t) => runtime.openEnvironment(t),
-      listener: fanOut(reporters, io.notices),
+      listener: waiting ? waiting.hearing(listener) : listener,
       concurrency: request.concurrency ?? 16,
       engine,
       settled,
       unreachable,
       onGraded: journal && ((s) => journal.append(s)),
-      onProblem: (text) => io.notices.warn(text),
+      onProblem: (text) => notices.warn(text),
     });
+    waiting?.stop();
     const run = runResult(profile, graded.students, request);
-    await each(reporters, io.notices, (r) => r.onRunEnd?.(run));
-    return { run, profile, stats: graded.stats, exitCode: exitCodeFor(run.students), ...(journal ? { journal: journal.file } : {}) };
+    await each(reporters, notices, (r) => r.onRunEnd?.(run));
+    const exitCode = only ? partialExitCode(run.students) : exitCodeFor(run.students);
+    return { run, profile, stats: graded.stats, exitCode, ...(journal ? { journal: journal.file } : {}) };
   } finally {
-    journal?.close();
+    waiting?.stop();
   }
 }
 
@@ -196,6 +225,16 @@ const LOGIN_HINT = 'run `az login` (or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE
 function runResult(profile: LabProfile, students: StudentResult[], request: GradeRequest): RunResult {
   const shard = request.classRun?.shard;
   return { lab: profile.lab, generatedAt: new Date().toISOString(), grader: { version: VERSION }, ...(shard ? { shard: { index: shard.index, count: shard.count } } : {}), students };
+}
+
+/**
+ * A partial run (`--only`) says nothing about the pass mark: it fails (1) only when a selected required
+ * check failed or is blocked, and is incomplete (3) when one could not be graded.
+ */
+export function partialExitCode(students: readonly StudentResult[]): 0 | 1 | 3 {
+  const checks = students.flatMap((s) => s.checks);
+  if (checks.some((c) => c.status === 'error')) return 3;
+  return checks.some((c) => (c.status === 'fail' || c.status === 'blocked') && !c.bonus && c.maxPoints > 0) ? 1 : 0;
 }
 
 /** The run's journal, locked and read. A default journal that cannot be written only warns. */

@@ -29,6 +29,9 @@ export function streamOutput(stream: NodeJS.WriteStream): ReporterOutput {
     },
     isTTY,
     color: isTTY && !process.env.NO_COLOR,
+    get columns() {
+      return isTTY ? stream.columns : undefined;
+    },
   };
 }
 

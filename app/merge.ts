@@ -3,8 +3,10 @@
  * sharded class (`--shard I/N -r json=…`) and/or journals — through any reporter. A student in two
  * files, a shard given twice, shards of different splits or files of different labs are refused
  * (exit 2): a merge that silently picked one result would hide a shard graded twice or a wrong file.
- * A missing shard is warned of (with `--config`, with how many students of the roster it lacks). Students are ordered by user name, so the output
- * does not depend on how the roster was sliced.
+ * A missing shard is warned of (with `--config`, with how many students of the roster it lacks).
+ * Students are ordered by user name, so the output does not depend on how the roster was sliced. The
+ * pass mark, title and bonus cap are those the JSON reports carry (files that disagree are refused);
+ * `--profile` names them for results without.
  */
 import { ALL_CHECKS } from '../checks/index.js';
 import { loadClassConfig, targetsFor } from '../core/config.js';
@@ -17,29 +19,28 @@ import { exitCodeFor } from '../core/score.js';
 import { inShard, type Shard } from '../core/shard.js';
 import type { Target } from '../core/target.js';
 import { VERSION } from '../core/version.js';
-import type { JsonDocument, JsonStudent } from '../reporters/json.js';
+import { fromJsonStudent, type JsonDocument } from '../reporters/json.js';
 import { replayRun, runInfoFor } from '../reporters/replay.js';
 import type { Notices } from './io.js';
+import { reasonCatalogue } from './reasons.js';
 import { EXIT_REPORT_FAILED, type ReportIo } from './report-run.js';
 import { openReports, type ReportSpec } from './reports.js';
+
+/** What a result file says of the profile its students were judged by (a JSON report; journals say nothing). */
+type JudgedBy = Pick<JsonDocument, 'title' | 'bonusCap'> & { passMark: number };
 
 interface ResultFile {
   file: string;
   lab: string;
   version?: string;
   shard?: Shard;
+  judgedBy?: JudgedBy;
   students: StudentResult[];
 }
 
 /** Far beyond a class's results; a bigger file is not one. */
 const MAX_RESULT_BYTES = 256 * 1024 * 1024;
 
-function fromJsonStudent(s: JsonStudent): StudentResult {
-  return {
-    ...s,
-    checks: s.checks.map(({ hint, blockedBy, ...c }) => ({ ...c, ...(hint !== null ? { hint } : {}), ...(blockedBy !== null ? { blockedBy } : {}) })),
-  };
-}
 
 /** A JSON report (one document) or a journal (JSON lines), told apart by their content. */
 export function readResultFile(file: string, notices: Notices): ResultFile {
@@ -51,7 +52,8 @@ export function readResultFile(file: string, notices: Notices): ResultFile {
     doc = undefined; // several JSON lines: a journal
   }
   if (doc && Array.isArray(doc.students) && typeof doc.lab === 'string') {
-    return { file, lab: doc.lab, version: doc.grader?.version, ...shardOf(doc.shard, file), students: doc.students.map(fromJsonStudent) };
+    const judgedBy = typeof doc.passMark === 'number' ? { title: doc.title, passMark: doc.passMark, bonusCap: doc.bonusCap } : undefined;
+    return { file, lab: doc.lab, version: doc.grader?.version, ...shardOf(doc.shard, file), ...(judgedBy ? { judgedBy } : {}), students: doc.students.map(fromJsonStudent) };
   }
   const journal = readJournal(file);
   journal.warnings.forEach((w) => notices.warn(w));
@@ -92,7 +94,7 @@ function missingShardWarning(shard: Shard, roster: readonly Target[] | undefined
 }
 
 /** `roster`: the class's students (`merge --config`), to count those of a missing shard. */
-export function mergeResults(files: readonly string[], notices: Notices, roster?: readonly Target[]): RunResult {
+export function mergeResults(files: readonly string[], notices: Notices, roster?: readonly Target[]): RunResult & { judgedBy?: JudgedBy } {
   if (files.length === 0) throw new ConfigError('name at least one result file (JSON report or journal)', undefined, 'merge');
   const read = files.map((f) => readResultFile(f, notices));
   const missing = missingShards(read);
@@ -109,17 +111,31 @@ export function mergeResults(files: readonly string[], notices: Notices, roster?
   missing.forEach((shard) => notices.warn(missingShardWarning(shard, roster)));
   const versions = [...new Set(read.map((r) => r.version).filter((v): v is string => !!v))];
   if (versions.length > 1) notices.warn(`the files come from lab-grade versions ${versions.join(', ')}`);
+  const judged = read.filter((r) => r.judgedBy);
+  for (const r of judged) {
+    const [a, b] = [judged[0].judgedBy!, r.judgedBy!];
+    if (a.passMark !== b.passMark || (a.bonusCap ?? null) !== (b.bonusCap ?? null)) {
+      throw new ConfigError(`was judged with pass mark ${b.passMark}% and bonus cap ${b.bonusCap ?? 'none'}, but ${judged[0].file} with ${a.passMark}% and ${a.bonusCap ?? 'none'}: not one class`, r.file);
+    }
+  }
   const students = read.flatMap((r) => r.students).sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0));
-  return { lab, generatedAt: new Date().toISOString(), grader: { version: versions[0] ?? VERSION }, students };
+  return { lab, generatedAt: new Date().toISOString(), grader: { version: versions[0] ?? VERSION }, ...(judged.length ? { judgedBy: judged[0].judgedBy } : {}), students };
 }
 
 /** One report from the results of several runs, through any reporters; the exit code of the merged class. */
 export async function mergeReports(files: readonly string[], reports: readonly ReportSpec[], profileFile: string | undefined, io: ReportIo, configFile?: string): Promise<number> {
   const roster = configFile === undefined ? undefined : targetsFor(loadClassConfig(configFile));
-  const run = mergeResults(files, io.notices, roster);
+  const { judgedBy, ...run } = mergeResults(files, io.notices, roster);
   const profile = loadProfile(profileFile, ALL_CHECKS);
-  // The title and pass mark are the profile's: shown only when it is the profile of these results.
-  const info = profile.lab === run.lab ? runInfoFor(run, { title: profile.title, passMark: profile.passMark }) : undefined;
+  const reasons = reasonCatalogue(ALL_CHECKS);
+  const bonusCap = (cap: number | null | undefined) => (typeof cap === 'number' ? { bonusCap: cap } : {});
+  // What the results carry, unless a profile is named; the built-in one only for its own lab.
+  const info =
+    judgedBy && profileFile === undefined
+      ? runInfoFor(run, { title: judgedBy.title ?? run.lab, passMark: judgedBy.passMark, ...bonusCap(judgedBy.bonusCap), reasons })
+      : profile.lab === run.lab
+        ? runInfoFor(run, { title: profile.title, passMark: profile.passMark, ...bonusCap(Number.isFinite(profile.bonusCap) ? profile.bonusCap : null), reasons })
+        : undefined;
   const opened = openReports(reports.length ? reports : [{ format: 'console' }], { verbose: run.students.length === 1, stdout: io.stdout });
   try {
     for (const r of opened.reporters) await replayRun(r, run, info);

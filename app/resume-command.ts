@@ -1,6 +1,7 @@
 /**
  * The commands a run tells its user to type next, built from the command line as it was typed, so
- * they run as printed: resume a stopped class run, re-grade the incomplete students.
+ * they run as printed: resume a stopped class run, re-grade the incomplete students (from the journal,
+ * or by name when the run kept none).
  */
 
 /** Options that name the journal (and take a value): replaced by the one the command needs. */
@@ -32,3 +33,30 @@ export const resumeCommand = (invocation: readonly string[], journal: string) =>
 
 /** `lab-grade <the same options> --rerun-incomplete <journal>` */
 export const rerunIncompleteCommand = (invocation: readonly string[], journal: string) => withJournalOption(invocation, '--rerun-incomplete', journal);
+
+/** Options that choose who is graded (and take values): replaced by the students named. */
+const WHO_OPTIONS = new Set(['--user', '-u', '--shard', '--resume', '--rerun-incomplete']);
+/** Array options: yargs gives them every value up to the next option. */
+const MANY_VALUES = new Set(['--user', '-u']);
+
+/** `lab-grade <the same options> --user a --user b`: these students again, whatever chose them before. */
+export function rerunUsersCommand(invocation: readonly string[], users: readonly string[]): string {
+  const kept: string[] = [];
+  for (let i = 0; i < invocation.length; i++) {
+    const arg = invocation[i];
+    const [name] = arg.split('=', 1);
+    if (!WHO_OPTIONS.has(name)) {
+      kept.push(arg);
+      continue;
+    }
+    if (arg.includes('=')) continue;
+    if (MANY_VALUES.has(name)) while (i + 1 < invocation.length && !invocation[i + 1].startsWith('-')) i++;
+    else i++;
+  }
+  return ['lab-grade', ...kept, ...users.flatMap((u) => ['--user', u])].map(shellQuote).join(' ');
+}
+
+/** The command that grades these students again: from the run's journal when it has one. */
+export function rerunCommand(invocation: readonly string[], journal: string | undefined, users: readonly string[]): string {
+  return journal ? rerunIncompleteCommand(invocation, journal) : rerunUsersCommand(invocation, users);
+}

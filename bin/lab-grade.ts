@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<number> {
           .option('config', { alias: 'c', type: 'string', describe: 'Class config file (default ./lab-grade.yaml)' })
           .group(['config', 'user', 'only', 'wait', 'reporter'], 'Grading:')
           .group(['concurrency', 'student-timeout', 'preflight', 'quiet', 'journal', 'resume', 'rerun-incomplete', 'regrade', 'shard'], 'A class:')
-          .group(['watch', 'interval', 'local', 'kubeconfig', 'context', 'subscription', 'resource-group', 'user-name'], 'Checking your own progress (no class config):')
+          .group(['watch', 'interval', 'local', 'kubeconfig', 'context', 'subscription', 'resource-group', 'user-name', 'sandbox'], 'Checking your own progress (no class config):')
           .group(['allow-disruptive', 'allow-exec-credentials'], 'Safety (off by default):'),
       (a) =>
         run(async () => {
@@ -68,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
         y
           .option('reporter', GRADING_OPTIONS.reporter)
           .positional('files', { type: 'string', array: true, describe: 'JSON reports (-r json=FILE) and/or journals (--journal FILE)' })
-          .option('profile', { type: 'string', describe: 'The lab profile of the results (default: the built-in one): title and pass mark' })
+          .option('profile', { type: 'string', describe: 'The lab profile of the results: title and pass mark (default: what the JSON reports carry, else the built-in one)' })
           .option('config', { alias: 'c', type: 'string', describe: 'The class config: a missing shard is told with how many students of the roster it lacks' }),
       (a) =>
         run(async () =>
@@ -77,9 +77,19 @@ async function main(argv: string[]): Promise<number> {
     )
     .command(
       'checks',
-      'List the checks: id, points, title',
-      (y) => y.option('profile', { type: 'string', describe: 'A lab profile file (default: the built-in one)' }),
-      (a) => run(async () => (await import('../app/checks-list.js')).listChecks(a.profile as string | undefined, streamOutput(process.stdout)))(),
+      'List the checks of the lab profile in force: id, points, title (-r json: with reason codes)',
+      (y) =>
+        y
+          .option('profile', { type: 'string', describe: 'A lab profile file (default: the class config’s, else the built-in one)' })
+          .option('config', { alias: 'c', type: 'string', describe: 'The class config whose profile is in force (default ./lab-grade.yaml when there is one)' })
+          .option('reporter', { alias: 'r', type: 'string', default: 'console', choices: ['console', 'json'], describe: 'console: a table; json: every check with its reason codes' }),
+      (a) =>
+        run(async () =>
+          (await import('../app/checks-list.js')).listChecks(
+            { profile: a.profile as string | undefined, config: a.config as string | undefined, format: a.reporter === 'json' ? 'json' : 'console' },
+            streamOutput(process.stdout),
+          ),
+        )(),
     )
     .command(
       'demo',
@@ -107,7 +117,7 @@ async function main(argv: string[]): Promise<number> {
     .example('$0', 'Check your own progress (Cloud Shell: Azure and the cluster; on your VM: Exercises 1–2)')
     .example('$0 --watch', 'Check your progress every 5 seconds and show what changed')
     .example('$0 --shard 2/4 -r json=shard-2.json', 'Grade the 2nd of 4 slices of the class (then: lab-grade merge shard-*.json)')
-    .example('$0 --resume .lab-grade/journal-….jsonl', 'Finish a class run that was stopped, without grading anyone twice')
+    .example('$0 --resume .lab-grade/journal-20250301T090000Z.jsonl', 'Finish a class run that was stopped, without grading anyone twice')
     .example('$0 demo', 'Grade the built-in simulated class (no Azure needed)')
     .example('$0 checks', 'List every check with its points')
     .strict()
@@ -124,15 +134,19 @@ async function main(argv: string[]): Promise<number> {
 }
 
 const KNOWN_OPTIONS = [...Object.keys(GRADING_OPTIONS), ...Object.keys(SELF_CHECK_OPTIONS), 'config', 'scenarios', 'out', 'profile', 'limit', 'help', 'version'];
+const COMMANDS = ['history', 'merge', 'checks', 'demo', 'sandbox'];
 
-/** yargs's "Unknown argument: usr" with the option that was probably meant. */
+/**
+ * yargs's "Unknown argument: usr" with the option that was probably meant, or for a word that is no
+ * option ("histroy": the default command takes no positional argument) the command.
+ */
 function withSuggestion(msg: string, known: readonly string[]): string {
   const m = /^Unknown arguments?: (.+)$/.exec(msg);
   if (!m) return msg;
   const names = known.filter((k) => k.length > 1);
   return `${msg}${m[1]
     .split(', ')
-    .map((arg) => didYouMean(arg.replace(/^-+/, ''), names).replace(/"([^"]+)"/, '"--$1"'))
+    .map((arg) => (COMMANDS.some((c) => didYouMean(arg, [c])) && !names.includes(arg) ? didYouMean(arg, COMMANDS).replace('did you mean', 'did you mean the command') : didYouMean(arg.replace(/^-+/, ''), names).replace(/"([^"]+)"/, '"--$1"')))
     .join('')}`;
 }
 

@@ -71,6 +71,7 @@ export const SELF_CHECK_OPTIONS = {
   subscription: { type: 'string', describe: 'Self-check: your Azure subscription id (default $AZURE_SUBSCRIPTION_ID, the az CLI default, or your only one)' },
   'resource-group': { type: 'string', describe: 'Self-check: your resource group (default: your only one)' },
   'user-name': { type: 'string', describe: 'Self-check: your lab user name (default $USER)' },
+  sandbox: { type: 'string', describe: 'Self-check against the simulated lab: the folder `lab-grade sandbox` wrote (with --user-name)' },
 } as const satisfies Record<string, Options>;
 
 
@@ -105,7 +106,7 @@ export function classRunRequest(a: Args): ClassRunRequest {
   };
 }
 
-const SELF_CHECK_ONLY = ['watch', 'local', 'kubeconfig', 'context', 'subscription', 'resourceGroup', 'userName'] as const;
+const SELF_CHECK_ONLY = ['watch', 'local', 'kubeconfig', 'context', 'subscription', 'resourceGroup', 'userName', 'sandbox'] as const;
 const flag = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** Whether the default command grades this student only; self-check options with a class config are a usage error. */
@@ -134,6 +135,7 @@ export function selfCheckRequest(a: Args): SelfCheckRequest {
     subscription: text(a, 'subscription'),
     resourceGroup: text(a, 'resourceGroup'),
     userName: text(a, 'userName'),
+    sandbox: text(a, 'sandbox'),
   };
 }
 

@@ -92,14 +92,14 @@ describe('lab profile', () => {
     const builtIn = readFileSync(packagePath('profiles', 'aks-greetings.yaml'), 'utf8');
     // A variant copied before ex6.app.e2e existed: the check still counts, with its own default points.
     const older = loadProfile(write('p1.yaml', builtIn.replace(/^ {2}ex6\.app\.e2e:.*\n/m, '')), ALL_CHECKS);
-    expect(older.checks['ex6.app.e2e']).toEqual({ points: 3, bonus: 0 });
-    expect(older.checks['ex7.helm.release']).toEqual({ points: 0, bonus: 2 });
+    expect(older.checks['ex6.app.e2e']).toEqual({ points: 3, bonus: 0, enabled: true });
+    expect(older.checks['ex7.helm.release']).toEqual({ points: 0, bonus: 2, enabled: true });
     expect(() => loadProfile(write('p2.yaml', builtIn.replace('checks:\n', 'checks:\n  ex9.nope: { points: 1 }\n')), ALL_CHECKS)).toThrow(/checks\.ex9\.nope: unknown check id/);
     expect(base.passMark).toBe(70);
   });
 
   it("every check's default points are the built-in profile's", () => {
     const p = loadProfile(undefined, ALL_CHECKS);
-    for (const c of ALL_CHECKS) expect({ id: c.id, points: c.points.points ?? 0, bonus: c.points.bonus ?? 0 }).toEqual({ id: c.id, ...p.checks[c.id] });
+    for (const c of ALL_CHECKS) expect({ id: c.id, points: c.points.points ?? 0, bonus: c.points.bonus ?? 0, enabled: true }).toEqual({ id: c.id, ...p.checks[c.id] });
   });
 });

@@ -32,6 +32,8 @@ export interface EngineOptions {
   probeTimeoutMs?: Partial<Record<ProbeKind, number>>;
   nonce?: string;
   onCheckResult?(result: CheckResult): void | Promise<void>;
+  /** Under --wait: a check failed in a way waiting can change and is polled again. */
+  onWaiting?(user: string, checkId: string, message: string): void;
 }
 
 export interface StudentEnvironment {
@@ -115,7 +117,11 @@ export async function gradeStudent(target: Target, selection: Selection, env: St
     if (opts.waitMs <= 0) return attempt(def, 0);
     const { answer } = await eventually(
       (n) => attempt(def, n === 0 ? 0 : 1 + Math.floor((Date.now() - started) / opts.pollIntervalMs)),
-      (v) => v.status !== 'fail' || v.outcome === 'needs-fix',
+      (v) => {
+        const final = v.status !== 'fail' || v.outcome === 'needs-fix';
+        if (!final) opts.onWaiting?.(target.user, def.id, v.message);
+        return final;
+      },
       { budgetMs: opts.waitMs, intervalMs: opts.pollIntervalMs, signal: deadline.signal },
     );
     return answer;

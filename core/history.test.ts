@@ -3,7 +3,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { appendHistory, changesBetween, historyEntry, historyFile, progressOf, readHistory } from './history.js';
+import { appendHistory, changesBetween, historyEntry, historyFile, lastEntry, progressOf, readHistory } from './history.js';
 import type { CheckResult, Status } from './model.js';
 import { loadProfile } from './profile.js';
 import { pointsFor, scoreStudent } from './score.js';
@@ -48,12 +48,59 @@ describe('progress per exercise', () => {
   it('an exercise only skipped or errored is not checked, with the reason; an optional one is next last', () => {
     const p = progressOf(student({ 'ex3.cluster.exists': 'skipped', 'ex4.registry.exists': 'error', 'ex4.registry.admin': 'blocked', 'ex7.helm.release': 'fail' }));
     expect(p.exercises.find((e) => e.exercise === 3)).toMatchObject({ state: 'not checked', reason: 'ex3.cluster.exists is skipped' });
-    // A blocked check with an errored root: the exercise is failing, and what to show is the root.
+    // A blocked check behind an errored root could not be checked either: not failing, not next.
     const ex4 = progressOf(student({ 'ex4.registry.exists': 'error', 'ex4.registry.admin': 'blocked' }, { 'ex4.registry.admin': { blockedBy: 'ex4.registry.exists' } }));
-    expect(ex4.firstFailing?.id).toBe('ex4.registry.exists');
+    expect(ex4.exercises[0]).toMatchObject({ state: 'not checked', reason: 'could not check (ex4.registry.exists is error); run it again' });
+    expect(ex4.next).toBeUndefined();
+    // Blocked behind a failure elsewhere, the root cause is what to fix.
+    const ex5 = progressOf(student({ 'ex3.cluster.healthy': 'pass', 'ex4.registry.exists': 'fail', 'ex5.pull.authorized': 'blocked' }, { 'ex5.pull.authorized': { blockedBy: 'ex4.registry.exists' } }));
+    expect(ex5.failures.map((c) => c.id)).toEqual(['ex4.registry.exists']);
     expect(progressOf(student({ 'ex4.registry.exists': 'error', 'ex4.registry.admin': 'pass' })).exercises[0]).toMatchObject({ state: 'not checked', reason: expect.stringContaining('could not check') });
     expect(p.next?.exercise).toBe(4);
     expect(progressOf(student({ 'ex6.myapp.deployment': 'pass', 'ex7.helm.release': 'fail' })).next?.exercise).toBe(7);
+  });
+
+  it('an exercise with nothing there yet is not started, not failing; every failure of the next exercise is listed', () => {
+    const absent = (code: string) => ['LG-302', 'LG-601', 'LG-611'].includes(code);
+    const p = progressOf(
+      student(
+        {
+          'ex2.repo.cloned': 'pass',
+          'ex3.cluster.exists': 'fail',
+          'ex3.cluster.healthy': 'blocked',
+          'ex5.pod.running': 'blocked',
+          'ex6.myapp.deployment': 'fail',
+          'ex6.myapi.deployment': 'fail',
+          'ex6.myapi.service': 'pass',
+        },
+        { 'ex3.cluster.exists': { code: 'LG-302' }, 'ex3.cluster.healthy': { blockedBy: 'ex3.cluster.exists' }, 'ex5.pod.running': { blockedBy: 'ex3.cluster.exists' }, 'ex6.myapp.deployment': { code: 'LG-601' }, 'ex6.myapi.deployment': { code: 'LG-611' } },
+      ),
+      absent,
+    );
+    expect(p.exercises.map((e) => [e.exercise, e.state])).toEqual([
+      [2, 'done'],
+      [3, 'next'],
+      [5, 'not started'], // blocked behind the missing cluster
+      [6, 'failing'], // something of it is there (the myapi Service): started, and failing
+    ]);
+    expect(p.failures.map((c) => c.id)).toEqual(['ex3.cluster.exists']);
+    const ex6 = progressOf(student({ 'ex6.myapp.deployment': 'fail', 'ex6.myapi.deployment': 'fail' }, { 'ex6.myapp.deployment': { code: 'LG-601' }, 'ex6.myapi.deployment': { code: 'LG-605' } }), absent);
+    // One of them is wrong rather than missing: failing, and both are listed to fix.
+    expect(ex6.exercises[0].state).toBe('next');
+    expect(ex6.failures.map((c) => c.id)).toEqual(['ex6.myapp.deployment', 'ex6.myapi.deployment']);
+    const none = progressOf(student({ 'ex6.myapp.deployment': 'fail', 'ex6.myapi.deployment': 'fail', 'ex7.helm.release': 'fail' }, { 'ex6.myapp.deployment': { code: 'LG-601' }, 'ex6.myapi.deployment': { code: 'LG-611' } }), absent);
+    expect(none.exercises.map((e) => e.state)).toEqual(['next', 'failing']);
+    const later = student({ 'ex5.pod.running': 'fail', 'ex6.myapp.deployment': 'fail' }, { 'ex6.myapp.deployment': { code: 'LG-601' } });
+    expect(historyEntry(later, 'aks-greetings', { absent }).exercises).toEqual({ '5': 'next', '6': 'not started' });
+  });
+
+  it('records a partial run as one; a whole check is compared with the last whole check', () => {
+    const whole = historyEntry(student({ 'ex5.pod.running': 'fail', 'ex6.app.e2e': 'fail' }), 'aks-greetings', { at: new Date(Date.UTC(2024, 0, 1)) });
+    const partial = historyEntry(student({ 'ex5.pod.running': 'pass' }), 'aks-greetings', { at: new Date(Date.UTC(2024, 0, 2)), only: ['ex5'] });
+    expect(whole.only).toBeUndefined();
+    expect(partial.only).toEqual(['ex5']);
+    expect(lastEntry([whole, partial], 'labuser07', 'aks-greetings', { whole: true })).toBe(whole);
+    expect(lastEntry([whole, partial], 'labuser07', 'aks-greetings')).toBe(partial);
   });
 
   it('changes are listed in lab order, leaving out checks that ran only once', () => {
@@ -68,7 +115,7 @@ describe('history file', () => {
   it('lives in $LAB_GRADE_HOME, keeps the newest runs past the cap and skips a damaged line', () => {
     const file = historyFile({ LAB_GRADE_HOME: join(root, 'home') });
     expect(file).toBe(join(root, 'home', 'history.jsonl'));
-    for (let i = 0; i < 4; i++) appendHistory(file, historyEntry(student({ 'ex5.pod.running': i % 2 ? 'pass' : 'fail' }), 'aks-greetings', new Date(Date.UTC(2024, 0, 1, 12, i))), 3);
+    for (let i = 0; i < 4; i++) appendHistory(file, historyEntry(student({ 'ex5.pod.running': i % 2 ? 'pass' : 'fail' }), 'aks-greetings', { at: new Date(Date.UTC(2024, 0, 1, 12, i)) }), 3);
     appendFileSync(file, '{"at": "half a line\n');
     const entries = readHistory(file);
     expect(entries.map((e) => e.at)).toEqual(['2024-01-01T12:01:00.000Z', '2024-01-01T12:02:00.000Z', '2024-01-01T12:03:00.000Z']);

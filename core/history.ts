@@ -1,5 +1,5 @@
 /**
- * A student's progress: per exercise `done` / `next` / `failing` / `not checked`, and a small local
+ * A student's progress: per exercise `done` / `next` / `failing` / `not started` / `not checked`, and a small local
  * history of self-checks (~/.lab-grade/history.jsonl, one JSON object per line, the last 500 runs) so
  * a student sees what changed since their last check and their progress over time.
  */
@@ -7,72 +7,43 @@ import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } fr
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { CheckResult, Status, StudentResult, StudentStatus } from './model.js';
+import { exerciseStandings, type AbsentCode, type ExerciseStanding } from './progress.js';
 
-export type ExerciseState = 'done' | 'next' | 'failing' | 'not checked';
+export type ExerciseState = 'done' | 'next' | 'failing' | 'not started' | 'not checked';
 
-export interface ExerciseProgress {
-  exercise: number;
+export interface ExerciseProgress extends Omit<ExerciseStanding, 'state'> {
   state: ExerciseState;
-  /** No required points (Exercise 7): its bonus checks decide its state. */
-  optional: boolean;
-  points: number;
-  maxPoints: number;
-  bonus: number;
-  maxBonus: number;
-  checks: CheckResult[];
-  /** Why it is `not checked`: the line that would make it reachable, or why it could not be graded. */
-  reason?: string;
 }
 
 export interface Progress {
   exercises: ExerciseProgress[];
-  /** The exercise to work on: the first failing one, required before optional. */
+  /** The exercise to work on: the first failing or not started one, required before optional. */
   next?: ExerciseProgress;
-  /** The check whose hint to show: the first failure of the next exercise (or the root cause it is blocked by). */
+  /** What to fix in it: its failing checks (required first), and the root cause of each blocked one. */
+  failures: CheckResult[];
+  /** The first of them. */
   firstFailing?: CheckResult;
 }
 
-const isRequired = (c: CheckResult) => !c.bonus && c.maxPoints > 0;
-
-export function progressOf(student: StudentResult): Progress {
-  const groups = new Map<number, CheckResult[]>();
-  for (const c of student.checks) groups.set(c.exercise, [...(groups.get(c.exercise) ?? []), c]);
-  const exercises = [...groups].map(([exercise, checks]) => exerciseProgress(exercise, checks));
-  const failing = exercises.filter((e) => e.state === 'failing');
-  const next = failing.find((e) => !e.optional) ?? failing[0];
+export function progressOf(student: StudentResult, absent?: AbsentCode): Progress {
+  const exercises = exerciseStandings(student.checks, absent).map(
+    (e): ExerciseProgress => (e.state === 'not gradable' ? { ...e, state: 'not checked', reason: e.errored ? `could not check (${e.reason}); run it again` : e.reason } : { ...e, state: e.state }),
+  );
+  const open = exercises.filter((e) => e.state === 'failing' || e.state === 'not started');
+  const next = open.find((e) => !e.optional) ?? open[0];
   if (next) next.state = 'next';
-  return { exercises, next, firstFailing: next && firstFailure(next, student.checks) };
+  const failures = next ? failuresOf(next, student.checks) : [];
+  return { exercises, next, failures, firstFailing: failures[0] };
 }
 
-function exerciseProgress(exercise: number, checks: CheckResult[]): ExerciseProgress {
-  const optional = !checks.some(isRequired);
-  // Bonus checks of a required exercise (ex2.app.served) are informational: they never make it failing.
-  const counted = checks.filter((c) => (optional ? c.bonus : !c.bonus));
-  const ran = counted.filter((c) => c.status !== 'skipped');
-  const sum = (list: CheckResult[], key: 'points' | 'maxPoints') => list.reduce((s, c) => s + c[key], 0);
-  const p: ExerciseProgress = {
-    exercise,
-    state: 'done',
-    optional,
-    points: sum(checks.filter((c) => !c.bonus), 'points'),
-    maxPoints: sum(checks.filter((c) => !c.bonus), 'maxPoints'),
-    bonus: sum(checks.filter((c) => c.bonus), 'points'),
-    maxBonus: sum(checks.filter((c) => c.bonus), 'maxPoints'),
-    checks,
-  };
-  const errored = ran.find((c) => c.status === 'error');
-  if (ran.length === 0) return { ...p, state: 'not checked', reason: (counted[0] ?? checks[0])?.message };
-  if (ran.some((c) => c.status === 'fail' || c.status === 'blocked')) return { ...p, state: 'failing' };
-  if (errored) return { ...p, state: 'not checked', reason: `could not check (${errored.message}); run it again` };
-  return p;
-}
-
-function firstFailure(next: ExerciseProgress, all: CheckResult[]): CheckResult | undefined {
+function failuresOf(next: ExerciseProgress, all: CheckResult[]): CheckResult[] {
   const ordered = [...next.checks.filter((c) => !c.bonus), ...next.checks.filter((c) => c.bonus)];
-  const failed = ordered.find((c) => c.status === 'fail');
-  if (failed) return failed;
-  const blocked = ordered.find((c) => c.status === 'blocked');
-  return blocked && (all.find((c) => c.id === blocked.blockedBy) ?? blocked);
+  const out = ordered.filter((c) => c.status === 'fail');
+  for (const blocked of ordered.filter((c) => c.status === 'blocked')) {
+    const root = all.find((c) => c.id === blocked.blockedBy) ?? blocked;
+    if (!out.includes(root)) out.push(root);
+  }
+  return out;
 }
 
 // ---------- history ----------
@@ -87,6 +58,8 @@ export interface HistoryEntry {
   bonus: number;
   exercises: Record<string, ExerciseState>;
   checks: Record<string, Status>;
+  /** A run of some checks only (`--only`): its points are not the lab's, and it is no whole check to compare with. */
+  only?: string[];
 }
 
 export interface StatusChange {
@@ -102,8 +75,16 @@ export function historyFile(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.LAB_GRADE_HOME || join(homedir(), '.lab-grade'), 'history.jsonl');
 }
 
-export function historyEntry(student: StudentResult, lab: string, at = new Date()): HistoryEntry {
-  const progress = progressOf(student);
+export interface EntryOptions {
+  at?: Date;
+  absent?: AbsentCode;
+  /** The run's `--only` selection: recorded as a partial run. */
+  only?: readonly string[];
+}
+
+export function historyEntry(student: StudentResult, lab: string, o: EntryOptions = {}): HistoryEntry {
+  const { at = new Date(), absent, only = [] } = o;
+  const progress = progressOf(student, absent);
   return {
     at: at.toISOString(),
     user: student.user,
@@ -114,6 +95,7 @@ export function historyEntry(student: StudentResult, lab: string, at = new Date(
     bonus: student.bonus,
     exercises: Object.fromEntries(progress.exercises.map((e) => [String(e.exercise), e.state])),
     checks: Object.fromEntries(student.checks.map((c) => [c.id, c.status])),
+    ...(only.length ? { only: [...only] } : {}),
   };
 }
 
@@ -149,8 +131,12 @@ export function appendHistory(file: string, entry: HistoryEntry, cap = HISTORY_C
   renameSync(tmp, file);
 }
 
-export function lastEntry(entries: readonly HistoryEntry[], user: string, lab: string): HistoryEntry | undefined {
-  for (let i = entries.length - 1; i >= 0; i--) if (entries[i].user === user && entries[i].lab === lab) return entries[i];
+/** The newest entry of this user and lab; with `whole`, partial (`--only`) runs are passed over. */
+export function lastEntry(entries: readonly HistoryEntry[], user: string, lab: string, o: { whole?: boolean } = {}): HistoryEntry | undefined {
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const e = entries[i];
+    if (e.user === user && e.lab === lab && !(o.whole && e.only?.length)) return e;
+  }
   return undefined;
 }
 

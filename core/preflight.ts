@@ -118,8 +118,11 @@ async function vmStep(target: Target, deps: PreflightDeps, ms: number): Promise<
   }
 }
 
-/** The table for stderr: a count, then one row per student who cannot be graded now, with why. */
-export function preflightTable(report: PreflightReport, journal?: string): string {
+/**
+ * The table for stderr: a count, then one row per student who cannot be graded now, with why, and the
+ * command that grades them again (`rerun`, given the users) when the caller can build one.
+ */
+export function preflightTable(report: PreflightReport, rerun?: (users: string[]) => string | undefined): string {
   const failed = (o: StepOutcome) => typeof o === 'string';
   const bad = report.rows.filter((r) => failed(r.azure) || failed(r.vm));
   const lines = [`Pre-flight: ${report.rows.length - bad.length} of ${report.rows.length} students fully reachable${report.identity === undefined ? ' (Azure identity OK)' : ''}`];
@@ -133,7 +136,8 @@ export function preflightTable(report: PreflightReport, journal?: string): strin
       const graded = report.unreachable.has(r.user) ? 'no' : 'partly';
       lines.push(`  ${r.user.padEnd(w)}  ${cell(r.azure).padEnd(5)}  ${cell(r.vm).padEnd(4)}  ${graded.padEnd(6)}  ${why}`);
     }
-    lines.push(`  what cannot be reached ends in error: these students are incomplete (not 0); re-run them with --rerun-incomplete ${journal ?? 'JOURNAL'}`);
+    const command = rerun?.(bad.map((r) => r.user));
+    lines.push(`  what cannot be reached ends in error: these students are incomplete (not 0)${command ? `; once they are reachable: ${command}` : ': grade them again once they are reachable'}`);
   }
   return `${lines.join('\n')}\n`;
 }

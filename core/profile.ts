@@ -1,17 +1,25 @@
 /**
  * The lab profile: points per check and every expected value (image names, tag, ports, replicas,
- * service types, pass mark) in one data file, so an instructor can adapt a variant of the lab.
+ * service types, pass mark) in one data file, so an instructor can adapt a variant of the lab. A
+ * variant can say only what differs: `extends: builtin` (or the path of another profile) takes the
+ * rest from there, `checks` and `expect` merged key by key; `checks.<id>.enabled: false` switches a
+ * check off (not run, not reported, not scored).
  */
+import { dirname, resolve } from 'node:path';
 import { assetSource, readAsset } from './assets.js';
-import { Fields, parseYamlText, readYamlFile } from './fields.js';
+import { ConfigError } from './errors.js';
+import { Fields, isPlainObject, parseYamlText, readYamlFile } from './fields.js';
 
 /** A check's default points: required points, or bonus points counted apart (one or the other). */
 export type DefaultPoints = { readonly points: number; readonly bonus?: never } | { readonly bonus: number; readonly points?: never };
 
-/** What the profile needs of each check: its id and its default points. */
+/** What the profile needs of each check: its id and its default points, and what it waits for (a check others need cannot be switched off alone). */
 export interface CheckPointsDefault {
   readonly id: string;
   readonly points: DefaultPoints;
+  readonly dependsOn?: readonly string[];
+  readonly provides?: readonly string[];
+  readonly uses?: readonly string[];
 }
 
 export interface WorkloadExpectation {
@@ -53,6 +61,8 @@ export interface CheckPoints {
   points: number;
   /** Bonus points, counted apart. */
   bonus: number;
+  /** Switched off by the profile: not run, not reported, not scored. */
+  enabled: boolean;
 }
 
 export interface LabProfile {
@@ -66,17 +76,80 @@ export interface LabProfile {
 }
 
 const BUILT_IN_PROFILE = 'profiles/aks-greetings.yaml';
+/** `extends: builtin` names the profile that ships with lab-grade. */
+const BUILT_IN_NAME = 'builtin';
+const MAX_EXTENDS = 8;
+
+interface Layered {
+  doc: Record<string, unknown>;
+  /** The file each key path (`checks.ex7.tiller.enabled`) was last set in. */
+  origin: Map<string, string>;
+  /** The profile named on the command line or in the class config. */
+  top: string;
+}
 
 /**
  * A lab profile file a user names, or without one the built-in profile. With the catalogue, every
  * check id is validated and a check the file does not list gets its default points (a variant written
- * before a check was added keeps working).
+ * before a check was added keeps working). Errors name the file that set the key.
  */
 export function loadProfile(file?: string, catalogue?: readonly CheckPointsDefault[]): LabProfile {
-  const source = file ?? assetSource(BUILT_IN_PROFILE);
-  const root = Fields.root(source, file === undefined ? parseYamlText(readAsset(BUILT_IN_PROFILE), source) : readYamlFile(file));
+  const layered = readLayers(file ?? BUILT_IN_NAME, []);
+  try {
+    return readProfile(Fields.root(layered.top, layered.doc), catalogue);
+  } catch (err) {
+    throw err instanceof ConfigError ? inFileThatSetIt(err, layered) : err;
+  }
+}
+
+/** The profile and every profile it extends, merged: the file's own keys win. */
+function readLayers(name: string, chain: readonly string[]): Layered {
+  const builtIn = name === BUILT_IN_NAME;
+  const source = builtIn ? assetSource(BUILT_IN_PROFILE) : name;
+  if (chain.includes(source)) throw new ConfigError(`extends itself through ${[...chain, source].join(' -> ')}`, chain[chain.length - 1], 'extends');
+  if (chain.length >= MAX_EXTENDS) throw new ConfigError(`more than ${MAX_EXTENDS} profiles extend each other`, chain[chain.length - 1], 'extends');
+  const raw = builtIn ? parseYamlText(readAsset(BUILT_IN_PROFILE), source) : readYamlFile(name);
+  if (!isPlainObject(raw)) throw new ConfigError('expected a mapping at the top level', source);
+  const { extends: parent, ...own } = raw;
+  const origin = new Map<string, string>();
+  record(own, '', source, origin);
+  if (parent === undefined || parent === null) return { doc: own, origin, top: source };
+  if (typeof parent !== 'string' || parent === '') throw new ConfigError(`expected "${BUILT_IN_NAME}" or the path of another profile, got ${JSON.stringify(parent)}`, source, 'extends');
+  const base = readLayers(parent === BUILT_IN_NAME ? parent : resolve(dirname(resolve(source)), parent), [...chain, source]);
+  for (const [path, file] of origin) base.origin.set(path, file);
+  return { doc: merge(base.doc, own), origin: base.origin, top: source };
+}
+
+/** Mappings are merged key by key (deeply: `checks`, `expect`); anything else replaces what it extends. */
+function merge(base: Record<string, unknown>, own: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(own)) out[k] = isPlainObject(v) && isPlainObject(base[k]) ? merge(base[k], v) : v;
+  return out;
+}
+
+function record(doc: unknown, path: string, file: string, origin: Map<string, string>): void {
+  if (!isPlainObject(doc)) return;
+  for (const [k, v] of Object.entries(doc)) {
+    const key = path ? `${path}.${k}` : k;
+    origin.set(key, file);
+    record(v, key, file, origin);
+  }
+}
+
+/** An error about a merged key, told of the file that set it (the top profile when no file did). */
+function inFileThatSetIt(err: ConfigError, layered: Layered): ConfigError {
+  if (!err.key) return err;
+  let path = err.key;
+  while (path && !layered.origin.has(path)) path = path.includes('.') ? path.slice(0, path.lastIndexOf('.')) : '';
+  const file = layered.origin.get(path) ?? layered.top;
+  if (file === err.file) return err;
+  const prefix = `${err.file ? `${err.file}: ` : ''}${err.key}: `;
+  return new ConfigError(err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message, file, err.key);
+}
+
+function readProfile(root: Fields, catalogue: readonly CheckPointsDefault[] | undefined): LabProfile {
   const profile: LabProfile = {
-    file: source,
+    file: root.file,
     lab: root.string('lab'),
     title: root.optString('title') ?? root.string('lab'),
     passMark: root.optNumber('passMark', { min: 0, max: 100 }) ?? 70,
@@ -97,11 +170,19 @@ function readPoints(f: Fields, catalogue?: readonly CheckPointsDefault[]): Recor
     const points = c.optNumber('points', { min: 0 }) ?? 0;
     const bonus = c.optNumber('bonus', { min: 0 }) ?? 0;
     if (points > 0 && bonus > 0) c.fail('bonus', 'a check has either points or bonus, not both');
+    const enabled = c.optBoolean('enabled') ?? true;
     c.done();
-    out[id] = { points, bonus };
+    out[id] = { points, bonus, enabled };
   }
-  for (const c of catalogue ?? []) out[c.id] ??= { points: c.points.points ?? 0, bonus: c.points.bonus ?? 0 };
+  for (const c of catalogue ?? []) out[c.id] ??= { points: c.points.points ?? 0, bonus: c.points.bonus ?? 0, enabled: true };
+  for (const c of catalogue ?? []) if (!out[c.id].enabled) stillNeeded(c, catalogue!, out, f);
   return out;
+}
+
+/** A check switched off that checks still on need (they depend on it, or use what it finds) cannot be off alone. */
+function stillNeeded(off: CheckPointsDefault, catalogue: readonly CheckPointsDefault[], points: Record<string, CheckPoints>, f: Fields): void {
+  const needing = catalogue.filter((c) => points[c.id].enabled && ((c.dependsOn ?? []).includes(off.id) || (c.uses ?? []).some((u) => (off.provides ?? []).includes(u))));
+  if (needing.length) f.object(off.id).fail('enabled', `${needing.map((c) => c.id).join(', ')} need ${off.id}: switch them off too, or keep it on`);
 }
 
 function readWorkload(f: Fields): WorkloadExpectation {

@@ -90,7 +90,7 @@ describe('earned credit', () => {
   it('points come from the profile, so a variant with other points scores earned checks with its points', () => {
     const credit = recordEntry(undefined, { round: 1, at: at(0), student: student('u1', ['ex3.cluster.exists']) });
     const later = student('u1', [], { 'ex3.cluster.exists': 'fail' });
-    const variant = { ...PROFILE, checks: { ...PROFILE.checks, 'ex3.cluster.exists': { points: 5, bonus: 0 } } };
+    const variant = { ...PROFILE, checks: { ...PROFILE.checks, 'ex3.cluster.exists': { points: 5, bonus: 0, enabled: true } } };
     const s = scoreCredit(credit.earned, later, variant, 'earned');
     expect(s.checks.find((c) => c.id === 'ex3.cluster.exists')).toMatchObject({ status: 'pass', points: 5, maxPoints: 5 });
   });

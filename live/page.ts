@@ -174,7 +174,7 @@ ${snap.students.map((r) => renderRow(r, snap.exercises, links))}
 `;
 }
 
-export function renderStudentPage(detail: StudentDetail, snap: Pick<ClassSnapshot, 'title' | 'passMark' | 'exercises' | 'mode' | 'version'>, links: PageLinks): string {
+export function renderStudentPage(detail: StudentDetail, snap: Pick<ClassSnapshot, 'lab' | 'title' | 'passMark' | 'exercises' | 'mode' | 'version'>, links: PageLinks): string {
   const { row, result } = detail;
   return `<!doctype html>
 ${html`<html lang="en" data-version="${snap.version}" data-page="student" data-user="${row.user}">
@@ -192,7 +192,7 @@ ${head(`${row.user} — ${snap.title} — live`, links)}
 </header>
 <div class="panel grid-panel"><table class="grid"><thead><tr><th>Student</th>${snap.exercises.map((c) => html`<th class="ex" title="${c.title}">Ex ${c.exercise}</th>`)}<th class="num">Points</th><th>Next step</th><th class="num">No progress</th></tr></thead>
 <tbody id="rows">${renderRow(row, snap.exercises, links)}</tbody></table></div>
-${result ? studentSection(result, snap.passMark) : html`<p class="note">Not graded yet.</p>`}
+${result ? studentSection(result, { lab: snap.lab, title: snap.title, users: [row.user], passMark: snap.passMark, startedAt: new Date(row.gradedAt ?? Date.now()) }, { open: true }) : html`<p class="note">Not graded yet.</p>`}
 </main>
 </body>
 </html>`}

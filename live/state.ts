@@ -317,7 +317,8 @@ export class ClassState {
       ...(next ? { next } : {}),
       lastProgressAt: credit.lastProgressAt,
       noProgressMinutes: Math.floor(noProgress / MINUTE),
-      stuck: next !== undefined && next.status !== 'error' && noProgress >= this.stuckAfterMinutes * MINUTE,
+      // A grading that could not finish (an error anywhere) cannot tell that nothing moved.
+      stuck: next !== undefined && next.status !== 'error' && entry.student.status !== 'incomplete' && noProgress >= this.stuckAfterMinutes * MINUTE,
     };
     this.stuck += Number(row.stuck) - Number(old?.stuck ?? false);
     this.incomplete += Number(row.status === 'incomplete') - Number(old?.status === 'incomplete');

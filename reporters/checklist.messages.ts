@@ -16,24 +16,34 @@ export const STATE_WORDS: Readonly<Record<ExerciseState, { symbol: string; word:
   done: { symbol: '✓', word: 'done' },
   next: { symbol: '→', word: 'next', optionalWord: 'next (bonus)' },
   failing: { symbol: '✗', word: 'failing', optionalWord: 'not done yet (bonus)' },
+  'not started': { symbol: '○', word: 'not started', optionalWord: 'not started (bonus)' },
   'not checked': { symbol: '–', word: 'not checked' },
 };
+
+/** How students start the tool (the one-file build they download): every command we print says it so. */
+export const TOOL = 'node lab-grade.mjs';
 
 export const checklistMessages = {
   heading: (user: string, time: string) => `Your progress in the AKS lab — ${user}, checked at ${time}`,
   checking: 'Checking',
   notChecked: 'Not checked here',
-  nextStep: (title: string, id: string) => `What to do next — ${title} (${id}):`,
-  couldNotCheck: (title: string, id: string) => `Could not check ${title} (${id}): run lab-grade again in a minute.`,
+  nextStep: (exercise: number, failing: number) => `What to do next — Exercise ${exercise} (${failing === 1 ? '1 check' : `${failing} checks`} to fix):`,
+  couldNotCheck: `could not check it: run \`${TOOL}\` again in a minute`,
+  seeAll: `Every check with its details: \`${TOOL} --reporter console\``,
   points: (score: string, max: string, bonus: string) => `${score} of ${max} points${bonus}`,
+  partialPoints: (score: string, max: string, only: string) => `${score} of ${max} points of the checks selected (--only ${only}): not the lab's total`,
   bonus: (n: string) => ` (+${n} bonus)`,
   next: (exercise: number) => `Exercise ${exercise} next`,
   allDone: 'every exercise checked here is done',
+  nothingChecked: 'nothing could be checked from here yet',
+  startWith: (exercise: number, line: string) => `Start with Exercise ${exercise}: ${line}`,
   changedSince: (time: string) => `Changed since ${time}:`,
+  lostSince: (time: string) => `Could not check now, since ${time} (access from here changed; not a regression):`,
   unchangedSince: (time: string) => `Nothing changed since ${time}.`,
   moreChanges: (n: number) => `… and ${n} more`,
   exercise: (n: number) => `Exercise ${n}`,
   exercises: (list: number[]) => (list.length === 1 ? `Exercise ${list[0]}` : `Exercises ${list.join(', ')}`),
   watching: (seconds: number) => `Re-checks every ${seconds} s, or now when you press Enter. Ctrl-C stops.`,
-  historyEmpty: (file: string) => `No self-checks recorded yet (${file}). Run npx lab-grade to check your progress.`,
+  historyEmpty: (file: string) => `No self-checks recorded yet (${file}). Run ${TOOL} to check your progress.`,
+  historyLegend: (file: string) => `Exercises: ✓ done, ✗ failing, ○ not started, – not checked; partial: an --only run (${file})`,
 };

@@ -1,15 +1,19 @@
 /**
  * The student's checklist (the self-check's default view): the exercises in lab order, each `done`,
- * `next`, `failing` or `not checked` with its points, what to do next (the first failing check's
- * message and its hint, which names the lab step), the points so far, and what changed since the
- * previous check. Also the history table of `lab-grade history`. Written for a student, not an
- * instructor: no evidence, no check grid.
+ * `next`, `failing`, `not started` or `not checked` with its points, what to do next (every failing
+ * check of the next exercise with its message and its hint, which names the lab step), the points so
+ * far, and what changed since the previous check (losing access apart from real regressions). Also the
+ * history table of `lab-grade history`. Written for a student, not an instructor: no evidence, no check
+ * grid; commands in hints are wrapped to the terminal without breaking them.
  */
 import { progressOf, type ExerciseProgress, type HistoryEntry, type StatusChange } from '../core/history.js';
-import type { StudentResult } from '../core/model.js';
+import type { CheckResult, StudentResult } from '../core/model.js';
+import type { AbsentCode } from '../core/progress.js';
+import { ENGINE_REASONS } from '../core/reasons.js';
 import type { Reporter, ReporterOptions } from './types.js';
-import { ERROR_PREFIX, formatNumber, stripControl, type Tone } from './format.js';
+import { ERROR_PREFIX, formatNumber, oneLine, safeText, type Tone } from './format.js';
 import { painter, type Paint } from './paint.js';
+import { wrap } from './text.js';
 import { EXERCISE_TITLES, STATE_WORDS, checklistMessages as M } from './checklist.messages.js';
 
 /** Where a self-check reached an area of the lab from, or the line that would make it reachable. */
@@ -28,21 +32,26 @@ export interface ChecklistView {
   /** What changed since an earlier run (the previous watch run, or the last recorded self-check). */
   since?: { at: Date; changes: readonly StatusChange[] };
   footer?: string;
+  /** `--only`: the checks graded are a selection, not the lab. */
+  only?: readonly string[];
+  /** Reason codes meaning "not there at all": an exercise with only those is `not started`. */
+  absent?: AbsentCode;
 }
 
-const STATE_TONE: Record<ExerciseProgress['state'], Tone> = { done: 'good', next: 'warn', failing: 'bad', 'not checked': 'muted' };
+const STATE_TONE: Record<ExerciseProgress['state'], Tone> = { done: 'good', next: 'warn', failing: 'bad', 'not started': 'muted', 'not checked': 'muted' };
 const MAX_CHANGES = 10;
+const DEFAULT_COLUMNS = 80;
 
-
-export function renderChecklist(view: ChecklistView, opts: { color: boolean }): string {
+export function renderChecklist(view: ChecklistView, opts: { color: boolean; columns?: number }): string {
   const paint = painter(opts.color);
+  const width = opts.columns ?? DEFAULT_COLUMNS;
   const { student } = view;
-  const progress = progressOf(student);
-  const lines: string[] = [paint('bold', M.heading(stripControl(student.user), clock(view.checkedAt, view.checkedAt))), ''];
+  const progress = progressOf(student, view.absent);
+  const lines: string[] = [paint('bold', M.heading(oneLine(student.user), clock(view.checkedAt, view.checkedAt))), ''];
 
   const reached = (view.reached ?? []).filter((r) => r.ok);
   if (reached.length) {
-    for (const r of reached) lines.push(`  ${paint('muted', `${M.checking} ${r.area}:`.padEnd(18))}${stripControl(r.text)}`);
+    for (const r of reached) lines.push(`  ${paint('muted', `${M.checking} ${r.area}:`.padEnd(18))}${oneLine(r.text)}`);
     lines.push('');
   }
 
@@ -53,24 +62,27 @@ export function renderChecklist(view: ChecklistView, opts: { color: boolean }): 
   const notChecked = groupReasons(progress.exercises.filter((e) => e.state === 'not checked'));
   if (notChecked.length) {
     lines.push(paint('bold', `${M.notChecked}:`));
-    for (const [reason, list] of notChecked) lines.push(`  ${M.exercises(list)}: ${stripControl(reason)}`);
+    for (const [reason, list] of notChecked) lines.push(...wrap(`${M.exercises(list)}: ${safeText(reason)}`, width, '  '));
     lines.push('');
   }
 
-  const first = progress.firstFailing;
-  if (first) {
-    const heading = first.status === 'error' ? M.couldNotCheck(first.title, first.id) : M.nextStep(first.title, first.id);
-    lines.push(paint('bold', stripControl(heading)));
-    const message = first.status === 'error' && !first.message.startsWith(ERROR_PREFIX) ? ERROR_PREFIX + first.message : first.message;
-    lines.push(...indent(message), ...(first.hint ? indent(first.hint).map((l) => paint('warn', l)) : []));
-    lines.push('');
+  if (progress.next && progress.failures.length) {
+    lines.push(paint('bold', M.nextStep(progress.next.exercise, progress.failures.length)));
+    for (const check of progress.failures) lines.push(...failureLines(check, width, paint));
+    lines.push(...wrap(M.seeAll, width).map((l) => paint('muted', l)), '');
   }
 
   const bonus = student.bonus > 0 ? M.bonus(formatNumber(student.bonus)) : '';
-  const where = progress.next ? M.next(progress.next.exercise) : M.allDone;
-  lines.push(paint('bold', `${M.points(formatNumber(student.score), formatNumber(student.maxScore), bonus)}; ${where}`));
+  const score = formatNumber(student.score);
+  const max = formatNumber(student.maxScore);
+  const points = view.only?.length ? M.partialPoints(score, max, oneLine(view.only.join(' '))) + bonus : M.points(score, max, bonus);
+  const nothing = progress.exercises.every((e) => e.state === 'not checked');
+  const where = progress.next ? M.next(progress.next.exercise) : nothing ? M.nothingChecked : M.allDone;
+  lines.push(paint('bold', `${points}; ${where}`));
+  const first = progress.exercises.find((e) => e.state === 'not checked' && e.reason);
+  if (nothing && first) lines.push(...wrap(M.startWith(first.exercise, safeText(first.reason!)), width));
 
-  if (view.since) lines.push(...changeLines(view.since, view.checkedAt, paint));
+  if (view.since) lines.push(...changeLines(view.since, view.checkedAt, student.checks, paint));
   if (view.footer) lines.push('', paint('muted', view.footer));
   return lines.join('\n') + '\n';
 }
@@ -87,6 +99,16 @@ function exerciseLine(e: ExerciseProgress, titleWidth: number, paint: Paint): st
   return `  ${paint(tone, words.symbol)} ${title(e.exercise).padEnd(titleWidth)}  ${points.padStart(6)}   ${paint(tone, word)}${extra}`;
 }
 
+/** A check to fix: its title and id, what was found, and the hint that names the lab step, wrapped. */
+function failureLines(check: CheckResult, width: number, paint: Paint): string[] {
+  const errored = check.status === 'error';
+  const head = `  ${paint(errored ? 'alert' : 'bad', errored ? '‼' : '✗')} ${oneLine(check.title)} (${check.id})`;
+  const message = errored && !check.message.startsWith(ERROR_PREFIX) ? ERROR_PREFIX + check.message : check.message;
+  const body = wrap(safeText(message), width, '    ');
+  const hint = errored ? wrap(M.couldNotCheck, width, '    ') : check.hint ? wrap(safeText(check.hint), width, '    ') : [];
+  return [head, ...body, ...hint.map((l) => paint('warn', l))];
+}
+
 /** One line per reason ("Exercises 3, 4: run `az login`…"), in lab order. */
 function groupReasons(list: readonly ExerciseProgress[]): Array<[string, number[]]> {
   const byReason = new Map<string, number[]>();
@@ -97,14 +119,30 @@ function groupReasons(list: readonly ExerciseProgress[]): Array<[string, number[
   return [...byReason];
 }
 
-const indent = (text: string) => stripControl(text).split('\n').map((l) => `  ${l}`);
+/**
+ * A check that now ends in error or is skipped for want of access (or is blocked behind one) could not
+ * be checked: an expired login or another kubeconfig, not the student undoing their work.
+ */
+function lostAccess(change: StatusChange, checks: readonly CheckResult[]): boolean {
+  const unreachable = (c: CheckResult | undefined) => c?.status === 'error' || (c?.status === 'skipped' && c.code === ENGINE_REASONS.unavailable.code);
+  const check = checks.find((c) => c.id === change.id);
+  if (change.to !== 'blocked') return unreachable(check);
+  return unreachable(checks.find((c) => c.id === check?.blockedBy));
+}
 
-function changeLines(since: NonNullable<ChecklistView['since']>, now: Date, paint: Paint): string[] {
+function changeLines(since: NonNullable<ChecklistView['since']>, now: Date, checks: readonly CheckResult[], paint: Paint): string[] {
   const when = clock(since.at, now);
   if (since.changes.length === 0) return [paint('muted', M.unchangedSince(when))];
-  const shown = since.changes.slice(0, MAX_CHANGES).map((c) => `  ${c.id}: ${c.from} → ${paint(c.to === 'pass' ? 'good' : c.from === 'pass' ? 'bad' : 'warn', c.to)}`);
-  const more = since.changes.length > MAX_CHANGES ? [`  ${M.moreChanges(since.changes.length - MAX_CHANGES)}`] : [];
-  return [M.changedSince(when), ...shown, ...more];
+  const list = (changes: readonly StatusChange[], tone: (c: StatusChange) => Tone) => {
+    const shown = changes.slice(0, MAX_CHANGES).map((c) => `  ${c.id}: ${c.from} → ${paint(tone(c), c.to)}`);
+    return changes.length > MAX_CHANGES ? [...shown, `  ${M.moreChanges(changes.length - MAX_CHANGES)}`] : shown;
+  };
+  const lost = since.changes.filter((c) => lostAccess(c, checks));
+  const real = since.changes.filter((c) => !lost.includes(c));
+  const out: string[] = [];
+  if (real.length) out.push(M.changedSince(when), ...list(real, (c) => (c.to === 'pass' ? 'good' : c.from === 'pass' ? 'bad' : 'warn')));
+  if (lost.length) out.push(paint('muted', M.lostSince(when)), ...list(lost, () => 'muted'));
+  return out;
 }
 
 /** `14:03:05` today, `2024-05-01 14:03` on another day (local time: the student's clock). */
@@ -116,7 +154,7 @@ function clock(at: Date, now: Date): string {
 
 const dateOf = (at: Date) => `${at.getFullYear()}-${String(at.getMonth() + 1).padStart(2, '0')}-${String(at.getDate()).padStart(2, '0')}`;
 
-const HISTORY_MARK: Record<string, string> = { done: '✓', next: '✗', failing: '✗', 'not checked': '–' };
+const HISTORY_MARK: Record<string, string> = { done: '✓', next: '✗', failing: '✗', 'not started': '○', 'not checked': '–' };
 
 /** `lab-grade history`: time, points and a ✓/✗/– per exercise, oldest first; a user column when several. */
 export function renderHistory(entries: readonly HistoryEntry[], opts: { color: boolean; file: string }): string {
@@ -126,17 +164,18 @@ export function renderHistory(entries: readonly HistoryEntry[], opts: { color: b
   const users = new Set(entries.map((e) => e.user)).size > 1;
   const rows = entries.map((e) => {
     const at = new Date(e.at);
-    const points = `${formatNumber(e.score)}/${formatNumber(e.maxScore)}${e.bonus > 0 ? ` +${formatNumber(e.bonus)}` : ''}`;
-    return { time: `${dateOf(at)} ${clock(at, at)}`, user: stripControl(e.user), points, marks: exercises.map((x) => HISTORY_MARK[e.exercises[x]] ?? ' ') };
+    // A partial run's points are those of its selection: shown as such, never as the lab's total.
+    const points = e.only?.length ? 'partial' : `${formatNumber(e.score)}/${formatNumber(e.maxScore)}${e.bonus > 0 ? ` +${formatNumber(e.bonus)}` : ''}`;
+    return { time: `${dateOf(at)} ${clock(at, at)}`, user: oneLine(e.user), points, marks: exercises.map((x) => HISTORY_MARK[e.exercises[x]] ?? ' ') };
   });
   const userWidth = Math.max(4, ...rows.map((r) => r.user.length));
   const pointsWidth = Math.max(6, ...rows.map((r) => r.points.length));
   const head = ['Time'.padEnd(19), ...(users ? ['User'.padEnd(userWidth)] : []), 'Points'.padEnd(pointsWidth), exercises.map((x) => x.padEnd(1)).join(' ')];
-  const tone: Record<string, Tone> = { '✓': 'good', '✗': 'bad', '–': 'muted' };
+  const tone: Record<string, Tone> = { '✓': 'good', '✗': 'bad', '○': 'muted', '–': 'muted' };
   const body = rows.map((r) =>
     [r.time, ...(users ? [r.user.padEnd(userWidth)] : []), r.points.padEnd(pointsWidth), r.marks.map((m) => (tone[m] ? paint(tone[m], m) : m)).join(' ')].join('  ').trimEnd(),
   );
-  return [paint('bold', head.join('  ')), ...body, paint('muted', `Exercises: ✓ done, ✗ failing, – not checked (${opts.file})`)].join('\n') + '\n';
+  return [paint('bold', head.join('  ')), ...body, paint('muted', M.historyLegend(opts.file))].join('\n') + '\n';
 }
 
 export interface ChecklistOptions extends ReporterOptions {
@@ -149,9 +188,18 @@ export interface ChecklistOptions extends ReporterOptions {
 }
 
 /** The checklist of each student as they finish (a self-check has one). */
-export const createChecklistReporter = (options: ChecklistOptions): Reporter => ({
-  onStudentEnd(student) {
-    const view: ChecklistView = { student, checkedAt: options.now?.() ?? new Date(), reached: options.reached, since: options.since?.(student), footer: options.footer };
-    options.output.write(renderChecklist(view, { color: options.output.color }));
-  },
-});
+export function createChecklistReporter(options: ChecklistOptions): Reporter {
+  let only: readonly string[] | undefined;
+  let absent: AbsentCode | undefined;
+  return {
+    onRunStart(info) {
+      only = info.only;
+      const reasons = info.reasons ?? {};
+      absent = (code) => !!reasons[code]?.absent;
+    },
+    onStudentEnd(student) {
+      const view: ChecklistView = { student, checkedAt: options.now?.() ?? new Date(), reached: options.reached, since: options.since?.(student), footer: options.footer, only, absent };
+      options.output.write(renderChecklist(view, { color: options.output.color, columns: options.output.columns }));
+    },
+  };
+}

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadClassSmall, render } from '../fixtures/results/support.js';
+import { loadClassSmall, render, TITLE } from '../fixtures/results/support.js';
+import { createConsoleReporter } from './console.js';
+import { bufferOutput, runInfoFor } from './replay.js';
 
 const ESC = '\x1b[';
 
@@ -50,5 +52,42 @@ describe('console reporter', () => {
     const run = loadClassSmall();
     expect(await render('console', run)).toContain('Class: 3 students');
     expect(await render('console', { ...run, students: run.students.slice(0, 1) })).not.toContain('Class:');
+  });
+
+  it('lists a class in roster order, each student as soon as everyone before them is done', async () => {
+    const run = loadClassSmall();
+    const out = bufferOutput();
+    const reporter = createConsoleReporter({ output: out });
+    reporter.onRunStart!(runInfoFor(run, { title: TITLE, passMark: 70 }));
+    const [a, b, c] = run.students;
+    const printed = () => [...out.text().matchAll(/^(labuser\d\d)$/gm)].map((m) => m[1]);
+    await reporter.onStudentEnd!(c);
+    expect(printed()).toEqual([]);
+    await reporter.onStudentEnd!(a);
+    expect(printed()).toEqual(['labuser07']);
+    await reporter.onStudentEnd!(b);
+    expect(printed()).toEqual(['labuser07', 'labuser08', 'labuser09']);
+    await reporter.onRunEnd!(run);
+    expect(printed()).toEqual(['labuser07', 'labuser08', 'labuser09']);
+  });
+
+  it('counts a bonus not earned and an informational check apart from failures, and lists neither for a class', async () => {
+    const text = await render('console', loadClassSmall());
+    expect(text).toContain('PASSED (pass mark 70%)  24 pass, 2 fail, 1 bonus not earned, 2 skipped');
+    expect(text).not.toMatch(/ex7\.helm\.registry|ex2\.app\.served|ex7\.tiller +0\/0/);
+    const one = await render('console', { ...loadClassSmall(), students: loadClassSmall().students.slice(0, 1) });
+    expect(one).toMatch(/○ ex7\.helm\.registry +\+0\/1 +The release pulls from your registry {2}bonus not earned/);
+  });
+
+  it('bounds a huge student string and strips bidirectional overrides and newlines from one-line fields', async () => {
+    const run = loadClassSmall();
+    run.students[1].user = 'labuser08\u202Egnp.exe\nFAKE';
+    run.students[1].checks.find((c) => c.status === 'fail')!.message = 'y'.repeat(200_000);
+    const text = await render('console', run);
+    expect(text).not.toMatch(/[\u202A-\u202E\u2066-\u2069\u200E\u200F]/);
+    expect(text).toContain('labuser08gnp.exe FAKE');
+    expect(text).not.toMatch(/^FAKE/m);
+    expect(text.length).toBeLessThan(20_000);
+    expect(text).toMatch(/y… \(198000 more characters\)/);
   });
 });

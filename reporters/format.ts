@@ -4,6 +4,8 @@
  * Presentation-neutral: a `tone` names the meaning, each reporter maps it to ANSI, CSS or nothing.
  */
 import { STATUSES, type CheckResult, type RunResult, type Status, type StudentResult } from '../core/model.js';
+import { bounded, oneLine } from './text.js';
+import type { ReasonInfo } from './types.js';
 
 export type Tone = 'good' | 'bad' | 'warn' | 'alert' | 'muted';
 
@@ -25,20 +27,63 @@ export const STATUS_STYLE: Readonly<Record<Status, StatusStyle>> = {
   skipped: { symbol: '–', word: 'skipped', emoji: '⏭️', tone: 'muted' },
 };
 
-/** A student's overall state. `incomplete` wins over the score: an error is never the student's fault. */
-export type StudentVerdict = 'passed' | 'not-passed' | 'incomplete';
+/**
+ * What a check is worth, from its points in the result: `required` points count towards the pass
+ * mark, `bonus` points come on top, and an `informational` check (0 points: a prerequisite, Helm 2's
+ * tiller) costs nothing.
+ */
+export type CheckKind = 'required' | 'bonus' | 'informational';
+
+export const checkKind = (check: Pick<CheckResult, 'bonus' | 'maxPoints'>): CheckKind => (check.bonus ? 'bonus' : check.maxPoints > 0 ? 'required' : 'informational');
+
+/**
+ * How a result reads: its status, except that a bonus or informational check that did not pass is
+ * not a failure ("bonus not earned", "informational"). An informational prerequisite whose failure
+ * blocks required checks (the VM login) still reads as the failure it is: points are lost behind it.
+ */
+export type Shown = Status | 'not-earned' | 'info';
+
+export const SHOWN_ORDER: readonly Shown[] = ['pass', 'fail', 'blocked', 'error', 'not-earned', 'info', 'skipped'];
+
+export const SHOWN_STYLE: Readonly<Record<Shown, StatusStyle>> = {
+  ...STATUS_STYLE,
+  'not-earned': { symbol: '○', word: 'bonus not earned', emoji: '➖', tone: 'muted' },
+  info: { symbol: 'i', word: 'informational', emoji: 'ℹ️', tone: 'muted' },
+};
+
+export function shownStatus(check: CheckResult, siblings: readonly CheckResult[] = []): Shown {
+  if (check.status !== 'fail' && check.status !== 'blocked') return check.status;
+  const kind = checkKind(check);
+  if (kind === 'required') return check.status;
+  if (kind === 'bonus') return 'not-earned';
+  return siblings.some((c) => c.blockedBy === check.id && checkKind(c) === 'required') ? check.status : 'info';
+}
+
+export function countShown(checks: readonly CheckResult[]): Record<Shown, number> {
+  const counts = Object.fromEntries(SHOWN_ORDER.map((s) => [s, 0])) as Record<Shown, number>;
+  for (const c of checks) counts[shownStatus(c, checks)] += 1;
+  return counts;
+}
+
+/**
+ * A student's overall state. `incomplete` wins over the score: an error is never the student's fault.
+ * A `partial` run (`--only`) grades a subset: no pass-mark verdict is drawn from it.
+ */
+export type StudentVerdict = 'passed' | 'not-passed' | 'incomplete' | 'partial';
 
 export const VERDICT_STYLE: Readonly<Record<StudentVerdict, StatusStyle>> = {
   passed: { symbol: '✓', word: 'PASSED', emoji: '✅', tone: 'good' },
   'not-passed': { symbol: '✗', word: 'NOT PASSED', emoji: '❌', tone: 'bad' },
   incomplete: { symbol: '‼', word: 'INCOMPLETE', emoji: '⚠️', tone: 'alert' },
+  partial: { symbol: '◐', word: 'PARTIAL', emoji: '◐', tone: 'warn' },
 };
 
 /** Prefix of an `error` line, so nobody reads it as the student's failure. */
 export const ERROR_PREFIX = 'could not grade: ';
 
-export function studentVerdict(student: StudentResult): StudentVerdict {
+export function studentVerdict(student: StudentResult, partial = false): StudentVerdict {
   if (student.status === 'incomplete') return 'incomplete';
+  if (partial) return 'partial';
   return student.passed ? 'passed' : 'not-passed';
 }
 
@@ -46,12 +91,18 @@ export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
 }
 
-/** `PASSED`, `NOT PASSED`, or `INCOMPLETE (2 errors: re-run)`. */
-export function verdictText(student: StudentResult): string {
-  const verdict = studentVerdict(student);
+/**
+ * `PASSED`, `NOT PASSED`, `INCOMPLETE (2 errors: re-run)`, or for a partial run
+ * `PARTIAL (only ex6): no pass-mark verdict` (`2 failing` when some selected check fails).
+ */
+export function verdictText(student: StudentResult, only?: readonly string[]): string {
+  const verdict = studentVerdict(student, !!only?.length);
   const word = VERDICT_STYLE[verdict].word;
-  if (verdict !== 'incomplete') return word;
-  return `${word} (${plural(countStatuses(student.checks).error, 'error')}: re-run)`;
+  if (verdict === 'incomplete') return `${word} (${plural(countStatuses(student.checks).error, 'error')}: re-run)`;
+  if (verdict !== 'partial') return word;
+  const counts = countShown(student.checks);
+  const failing = counts.fail + counts.blocked;
+  return `${word} (only ${oneLine(only!.join(' '))}): ${failing ? `${failing} failing` : 'no failure'}, no pass-mark verdict`;
 }
 
 /** Points as people read them: integers bare, fractions with at most two decimals. */
@@ -63,11 +114,16 @@ export function formatPercent(percent: number): string {
   return `${percent.toFixed(1)}%`;
 }
 
-/** `27/34 (79.4%) +2 bonus`; an incomplete student's percent is marked `so far`. */
-export function scoreText(student: StudentResult): string {
-  const so = student.status === 'incomplete' ? ' so far' : '';
+/**
+ * `27/34 (79.4%) +2 bonus`; an incomplete student's percent is marked `so far`; a partial run's points
+ * are those of the selected checks, without a percent that would read like a grade.
+ */
+export function scoreText(student: StudentResult, partial = false): string {
   const bonus = student.bonus > 0 ? ` +${formatNumber(student.bonus)} bonus` : '';
-  return `${formatNumber(student.score)}/${formatNumber(student.maxScore)} (${formatPercent(student.percent)}${so})${bonus}`;
+  const points = `${formatNumber(student.score)}/${formatNumber(student.maxScore)}`;
+  if (partial) return `${points} points of the selected checks${bonus}`;
+  const so = student.status === 'incomplete' ? ' so far' : '';
+  return `${points} (${formatPercent(student.percent)}${so})${bonus}`;
 }
 
 /**
@@ -86,11 +142,11 @@ export function countStatuses(checks: readonly CheckResult[]): Record<Status, nu
   return counts;
 }
 
-/** `24 pass, 3 fail, 1 blocked, 1 error` (zero counts left out), in the order of STATUSES. */
+/** `24 pass, 3 fail, 1 blocked, 1 error, 2 bonus not earned` (zero counts left out), bonus and informational apart. */
 export function countsText(checks: readonly CheckResult[]): string {
-  const counts = countStatuses(checks);
-  return STATUSES.filter((s) => counts[s] > 0)
-    .map((s) => `${counts[s]} ${s}`)
+  const counts = countShown(checks);
+  return SHOWN_ORDER.filter((s) => counts[s] > 0)
+    .map((s) => `${counts[s]} ${s === 'not-earned' || s === 'info' ? SHOWN_STYLE[s].word : s}`)
     .join(', ');
 }
 
@@ -100,23 +156,30 @@ export function countsText(checks: readonly CheckResult[]): string {
  * it could not be graded. Empty for a pass, whose message is detail for verbose output only.
  */
 export function detailLines(check: CheckResult): string[] {
+  const message = bounded(check.message);
   switch (check.status) {
     case 'fail':
-      return [check.message, check.hint ? `hint: ${check.hint}` : ''].filter(Boolean);
+      return [message, check.hint ? `hint: ${bounded(check.hint)}` : ''].filter(Boolean);
     case 'blocked':
-      return [check.blockedBy ? `blocked by ${check.blockedBy}` : check.message].filter(Boolean);
+      return [check.blockedBy ? `blocked by ${check.blockedBy}` : message].filter(Boolean);
     case 'error':
-      return [check.message.startsWith(ERROR_PREFIX) ? check.message : ERROR_PREFIX + check.message];
+      return [message.startsWith(ERROR_PREFIX) ? message : ERROR_PREFIX + message];
     case 'skipped':
-      return [check.message].filter(Boolean);
+      return [message].filter(Boolean);
     case 'pass':
       return [];
   }
 }
 
-export interface FailingCheck {
+/** A reason students lost points on: a reason code (or, for results without codes, a check) and how many students. */
+export interface FailingReason {
+  /** `LG-605`; absent for a result written before checks had codes. */
+  code?: string;
+  /** The check that reports it. */
   id: string;
-  title: string;
+  /** `Deployment myapp has replicas unavailable`, or the check's title when the code is not known. */
+  summary: string;
+  /** Students with this failure. */
   count: number;
 }
 
@@ -128,29 +191,32 @@ export interface ClassSummary {
   passed: number;
   /** Mean percent of graded students only (incomplete ones would drag it down for the grader's fault); null if none. */
   meanPercent: number | null;
-  /** Checks that failed (not blocked, not errored) most often, most first, ties in lab order. */
-  topFailing: FailingCheck[];
+  /** Reasons of required checks that failed (not blocked, not errored) most often, most first, ties in lab order. */
+  topFailing: FailingReason[];
   /** Users to grade again. */
   rerun: string[];
 }
 
-export function classSummary(run: RunResult, top = 5): ClassSummary {
+export function classSummary(run: RunResult, top = 5, reasons: Readonly<Record<string, ReasonInfo>> = {}): ClassSummary {
   const graded = run.students.filter((s) => s.status === 'graded');
-  const failing = new Map<string, FailingCheck & { order: number }>();
+  const failing = new Map<string, FailingReason & { order: number; users: Set<string> }>();
   for (const student of run.students) {
     student.checks.forEach((check, order) => {
       // Bonus and informational checks cost no points: listing them would bury what students lose points on.
-      if (check.status !== 'fail' || check.bonus || check.maxPoints === 0) return;
-      const entry = failing.get(check.id) ?? { id: check.id, title: check.title, count: 0, order };
-      entry.count += 1;
-      failing.set(check.id, entry);
+      if (check.status !== 'fail' || checkKind(check) !== 'required') return;
+      const key = check.code ?? check.id;
+      const summary = (check.code && reasons[check.code]?.summary) || check.title;
+      const entry = failing.get(key) ?? { ...(check.code ? { code: check.code } : {}), id: check.id, summary, count: 0, order, users: new Set<string>() };
+      entry.users.add(student.user);
+      entry.count = entry.users.size;
+      failing.set(key, entry);
     });
   }
   // Checks come in lab order, so a check's position breaks ties the way the rubric reads.
   const topFailing = [...failing.values()]
-    .sort((a, b) => b.count - a.count || a.order - b.order)
+    .sort((a, b) => b.count - a.count || a.order - b.order || (a.code ?? '').localeCompare(b.code ?? ''))
     .slice(0, top)
-    .map(({ id, title, count }) => ({ id, title, count }));
+    .map(({ order: _order, users: _users, ...entry }) => entry);
   const mean = graded.length ? graded.reduce((sum, s) => sum + s.percent, 0) / graded.length : null;
   return {
     students: run.students.length,
@@ -176,35 +242,4 @@ export function formatSeconds(ms: number): string {
   return (ms / 1000).toFixed(3);
 }
 
-/**
- * Student-controlled text (file contents, object names, HTTP bodies) must not drive a terminal:
- * drop C0/C1 control characters (ESC sequences, CSI, BEL, CR) but keep newline and tab.
- */
-export function stripControl(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, '');
-}
-
-/** Characters XML 1.0 forbids anywhere, even escaped (most C0 controls, lone surrogates, U+FFFE/F). */
-const XML_ILLEGAL = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-
-const XML_ENTITIES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&apos;',
-  // In attributes a raw newline or tab is normalised to a space by parsers; keep them as references.
-  '\n': '&#10;',
-  '\r': '&#13;',
-  '\t': '&#9;',
-};
-
-/**
- * Escapes text for XML (or HTML) element content, or with `attribute` for a quoted attribute value.
- * Escaping `>` too keeps a student's `]]>` inert. Quotes stay readable in content (evidence JSON).
- */
-export function escapeXml(text: string, attribute = false): string {
-  const pattern = attribute ? /[&<>"'\n\r\t]/g : /[&<>]/g;
-  return text.replace(XML_ILLEGAL, '').replace(pattern, (ch) => XML_ENTITIES[ch]);
-}
+export { bounded, codeSpans, escapeXml, oneLine, safeText, stripControl, TEXT_CAP } from './text.js';

@@ -45,7 +45,14 @@ interface Opened {
 
 let dir: string;
 let context: BrowserContext;
-const files: Record<'small' | 'hostile', string> = { small: '', hostile: '' };
+const files: Record<'small' | 'hostile' | 'filter', string> = { small: '', hostile: '', filter: '' };
+
+/** labuser07 with everything required passing: nothing for the failures-only view to show of them. */
+function oneWithoutFailures(): RunResult {
+  const run = loadClassSmall();
+  for (const c of run.students[0].checks) if (!c.bonus && c.status === 'fail') Object.assign(c, { status: 'pass', points: c.maxPoints });
+  return run;
+}
 
 /** Opens a report with every non-file, non-data request aborted and recorded. */
 async function open(file: string): Promise<Opened> {
@@ -76,6 +83,8 @@ describe('html report in headless Chromium', () => {
     const hostile = hostileRun();
     files.small = join(dir, 'class-small.html');
     files.hostile = join(dir, 'hostile.html');
+    files.filter = join(dir, 'filter.html');
+    writeFileSync(files.filter, renderHtml(oneWithoutFailures(), { info: info(oneWithoutFailures()) }));
     writeFileSync(files.small, renderHtml(small, { info: info(small) }));
     writeFileSync(files.hostile, renderHtml(hostile, { info: info(hostile) }));
     context = await chromium.launchPersistentContext(join(dir, 'profile'), {
@@ -119,14 +128,37 @@ describe('html report in headless Chromium', () => {
     // A vertical line has a zero-width box, which Playwright calls hidden: check its label.
     expect(await page.locator('#histogram .passmark-label', { hasText: 'pass mark 70%' }).isVisible()).toBe(true);
 
-    // The index links to the section; following it scrolls the section into view.
-    await page.locator('#students a', { hasText: 'labuser08' }).click();
-    const section = page.locator('section#student-labuser08');
+    // The matrix links to the student; following it scrolls the (collapsed) section into view, a click opens it.
+    await page.locator('#matrix a', { hasText: 'labuser08' }).click();
+    const section = page.locator('details#student-labuser08');
     expect(await section.isVisible()).toBe(true);
+    // Scrolled into view (the page may end before the section reaches the top).
     const top = (await section.boundingBox())!.y;
-    expect(Math.abs(top)).toBeLessThan(5);
-    expect(await section.locator('.badge', { hasText: '✗ NOT PASSED' }).isVisible()).toBe(true);
-    expect(await section.locator('tr.fail .badge', { hasText: 'FAIL' }).count()).toBe(3);
+    expect(top).toBeGreaterThanOrEqual(0);
+    expect(top).toBeLessThan(900 - 40);
+    expect(await section.locator('tr.fail').first().isVisible()).toBe(false);
+    await section.locator(':scope > summary').click();
+    expect(await section.locator(':scope > summary .badge', { hasText: '✗ NOT PASSED' }).isVisible()).toBe(true);
+    expect(await section.locator('tr.fail .badge', { hasText: 'FAIL' }).count()).toBe(2);
+    expect(await section.locator('tr .badge', { hasText: 'bonus not earned' }).count()).toBe(3);
+    await page.close();
+  });
+
+  it('shows only students with failures, and only their failing checks, once the filter is ticked (no script)', async () => {
+    const { page } = await open(files.filter);
+    const rows = page.locator('#matrix tr.row');
+    expect(await rows.count()).toBe(3);
+    await page.locator('label[for="failing-only"]').click();
+    expect(await page.locator('#failing-only').isChecked()).toBe(true);
+    const visibleRows = await rows.evaluateAll((rs) => rs.filter((r) => (r as HTMLElement).offsetParent !== null).map((r) => r.querySelector('a')!.textContent));
+    expect(visibleRows).toEqual(['labuser08', 'labuser09']);
+    expect(await page.locator('details#student-labuser07').isVisible()).toBe(false);
+    const section = page.locator('details#student-labuser08');
+    await section.locator(':scope > summary').click();
+    expect(await section.locator('tr.fail').first().isVisible()).toBe(true);
+    expect(await section.locator('tr.quiet').first().isVisible()).toBe(false);
+    await page.locator('label[for="failing-only"]').click();
+    expect(await page.locator('details#student-labuser07').isVisible()).toBe(true);
     await page.close();
   });
 

@@ -45,7 +45,7 @@ describe('html reporter', () => {
 
   it('explains each score: points, what an error leaves open, pass mark, bonus', async () => {
     const text = await render('html', loadClassSmall());
-    const section = (user: string) => text.slice(text.indexOf(`id="student-${user}"`)).split('</section>')[0];
+    const section = (user: string) => text.slice(text.indexOf(`id="student-${user}"`)).split('<details class="student')[0];
     expect(section('labuser07')).toContain('Pass mark 70%: 91.2% ≥ 70% → <strong>PASSED</strong>.');
     expect(section('labuser07')).toContain('Bonus: <strong>+3</strong> (3 of 4 bonus points earned)');
     // ex1.vm.reachable (0 points) blocks six checks worth 7, and ex6.app.e2e is worth 3.
@@ -65,8 +65,61 @@ describe('html reporter', () => {
   it('caps long evidence and says how much was cut', () => {
     const text = evidenceText({ body: 'x'.repeat(EVIDENCE_CAP * 2) });
     expect(text.length).toBeLessThan(EVIDENCE_CAP + 60);
-    expect(text).toMatch(/… \(\d+ more characters cut\)$/);
+    expect(text).toMatch(/… \(\d+ more characters\)$/);
     expect(evidenceText({ n: 10n })).toContain('"10"');
+  });
+
+  it('reads a bonus not earned and an informational check apart from failures', async () => {
+    const run = loadClassSmall();
+    const text = await render('html', run);
+    const section = (user: string) => text.slice(text.indexOf(`id="student-${user}"`)).split('<details class="student')[0];
+    // labuser07 passed with ex7.helm.registry (bonus) failing: no FAIL badge for it, a "bonus not earned" one.
+    const row = section('labuser07').split('\n').find((l) => l.includes('<code>ex7.helm.registry</code>'))!;
+    expect(row).toContain('○ bonus not earned');
+    expect(section('labuser07').match(/✗ FAIL/g)).toHaveLength(2);
+    // ex7.tiller (0 points) blocked behind a missing cluster is informational; ex1.vm.reachable (0 points)
+    // in error blocks required checks and stays an error.
+    expect(section('labuser08').split('\n').find((l) => l.includes('<code>ex7.tiller</code>'))).toContain('i informational');
+    expect(section('labuser09').split('\n').find((l) => l.includes('<code>ex1.vm.reachable</code>'))).toContain('‼ ERROR');
+    // Their pass-rate bars are drawn neutral, never red.
+    const bar = (label: string) => text.slice(text.indexOf(`>${label}</text>`)).split('</g>')[0];
+    expect(bar('ex7.tiller (info)')).toContain('class="fill-accent"');
+    expect(bar('ex7.helm.registry (bonus)')).toContain('class="fill-accent"');
+    expect(bar('ex2.compose.ports')).toContain('class="fill-bad"');
+  });
+
+  it('opens with a student × exercise matrix in roster order, and keeps each student collapsed', async () => {
+    const text = await render('html', loadClassSmall());
+    const matrix = text.slice(text.indexOf('<section id="matrix">')).split('</section>')[0];
+    const rows = matrix.split('\n').filter((l) => l.startsWith('<tr class="row'));
+    expect(rows.map((r) => /href="#student-([^"]+)"/.exec(r)![1])).toEqual(['labuser07', 'labuser08', 'labuser09']);
+    const cells = (row: string) => [...row.matchAll(/<td class="cell tone-(\w+)">(.) ([^<]+)<br><span class="pts">([^<]+)<\/span>/g)].map((m) => `${m[2]} ${m[3]} ${m[4]}`);
+    // labuser08 never created a cluster: Exercises 3, 5 and 6 are not started, not failing; Exercise 2 is.
+    expect(cells(rows[1])).toEqual(['✓ done 2/2', '✗ failing 3/5', '○ not started 0/4', '✓ done 7/7', '○ not started 0/4', '○ not started 0/12', '○ not started +0/3']);
+    // labuser09's VM could not be reached and the app timed out: not gradable, not zero.
+    expect(cells(rows[2]).slice(0, 2)).toEqual(['‼ not gradable ?/2', '‼ not gradable ?/5']);
+    expect(cells(rows[0])[6]).toBe('– partly earned +2/3');
+    // A student who failed nothing could be hidden by the failures-only filter; students start collapsed.
+    expect(text).toContain('<input type="checkbox" id="failing-only" class="filter">');
+    expect(text).toMatch(/#failing-only:checked ~ #matrix tr\.ok, #failing-only:checked ~ #students details\.ok/);
+    expect(text.match(/<details class="student[^"]*" id="student-/g)).toHaveLength(3);
+    expect(text).not.toMatch(/<details class="student[^"]*"[^>]* open/);
+  });
+
+  it('gives the command that grades the incomplete students again, and counts failures by reason code', async () => {
+    const text = await render('html', loadClassSmall(), { info: { rerun: { command: (users) => `lab-grade -c class.yaml ${users.map((u) => `--user ${u}`).join(' ')}` } } });
+    const rerun = text.slice(text.indexOf('<section id="rerun">')).split('</section>')[0];
+    expect(rerun).toContain('<pre class="command"><code>lab-grade -c class.yaml --user labuser09</code></pre>');
+    const failures = text.slice(text.indexOf('<section id="failures">')).split('</section>')[0];
+    expect(failures).toContain('<li><strong>LG-226</strong> service app publishes another port mapping (<code>ex2.compose.ports</code>): <strong>2 students</strong></li>');
+  });
+
+  it('renders `code` in hints as <code>, never as raw backticks', async () => {
+    const run = loadClassSmall();
+    run.students[1].checks.find((c) => c.id === 'ex3.cluster.exists')!.hint = 'Exercise 3 step 2: run `az aks create --name <cluster>` and wait';
+    const text = await render('html', run);
+    expect(text).toContain('run <code>az aks create --name &lt;cluster&gt;</code> and wait');
+    expect(text).not.toContain('`az aks create');
   });
 
   it('counts pass rates without errors and skips, and bins graded students only', () => {

@@ -18,6 +18,19 @@ describe('json reporter', () => {
     expect(valid(doc), JSON.stringify(validate.errors)).toBe(true);
   });
 
+  it("carries the profile's pass mark and bonus cap, a partial run's selection, and each result's reason code", async () => {
+    const doc = JSON.parse(await render('json', loadClassSmall(), { info: { only: ['ex6', 'ex7.helm.release'] } })) as JsonDocument;
+    expect(valid(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(doc).toMatchObject({ passMark: 70, bonusCap: 5, only: ['ex6', 'ex7.helm.release'] });
+    expect(doc.students[1].checks.find((c) => c.id === 'ex3.cluster.exists')!.code).toBe('LG-302');
+    expect(doc.students[1].checks.find((c) => c.id === 'ex1.vm.reachable')!.code).toBeNull();
+    // A result replayed without run info (an old file) has none of them rather than made-up ones.
+    const bare = JSON.parse(await render('json', loadClassSmall(), { withInfo: false })) as JsonDocument;
+    expect(valid(bare)).toBe(true);
+    expect(bare).not.toHaveProperty('passMark');
+    expect(bare).not.toHaveProperty('only');
+  });
+
   it('keeps the version and generatedAt of the RunResult', async () => {
     const doc = JSON.parse(await render('json', loadClassSmall())) as { grader: { version: string }; generatedAt: string };
     expect(doc.grader.version).toBe('0.1.0');

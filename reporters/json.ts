@@ -2,10 +2,12 @@
  * The machine-readable result, described by reporters/result.schema.json. Gradebook scripts key on
  * these names, so fields may be added but never renamed. Built field by field rather than dumping the
  * RunResult, so the key order is stable and a field that is optional in the model (`hint`,
- * `blockedBy`) is present as null instead of missing.
+ * `blockedBy`, `code`) is present as null instead of missing. The profile's title, pass mark and bonus
+ * cap travel with the results (`lab-grade merge` needs no profile to judge them), and a partial run
+ * (`--only`) says which checks it selected.
  */
 import type { CheckResult, Evidence, RunResult, StudentResult } from '../core/model.js';
-import type { Reporter, ReporterOptions } from './types.js';
+import type { Reporter, ReporterOptions, RunInfo } from './types.js';
 
 export interface JsonCheck {
   id: string;
@@ -25,6 +27,8 @@ export interface JsonCheck {
   earnedAt?: string;
   earnedRound?: number;
   now?: { status: CheckResult['status']; message: string; hint: string | null; evidence: Evidence };
+  /** The stable reason code of every result but a pass. */
+  code: string | null;
 }
 
 export interface JsonStudent {
@@ -55,6 +59,13 @@ export interface JsonDocument {
   grader: { version: string };
   /** Only in a shard's report (`--shard I/N`). */
   shard?: { index: number; count: number };
+  /** The lab profile's, when the run knew it (a replay of an older result may not). */
+  title?: string;
+  passMark?: number;
+  /** Bonus points counted at most; null: no cap. */
+  bonusCap?: number | null;
+  /** A partial run: the `--only` selection. */
+  only?: string[];
   students: JsonStudent[];
 }
 
@@ -75,6 +86,7 @@ function toJsonCheck(check: CheckResult): JsonCheck {
     blockedBy: c.blockedBy ?? null,
     ...(c.earnedAt !== undefined ? { earnedAt: c.earnedAt, earnedRound: c.earnedRound } : {}),
     ...(c.now ? { now: { status: c.now.status, message: c.now.message, hint: c.now.hint ?? null, evidence: c.now.evidence ?? {} } } : {}),
+    code: c.code ?? null,
   };
 }
 
@@ -100,21 +112,24 @@ function toJsonStudent(student: StudentResult): JsonStudent {
 export function fromJsonStudent(s: JsonStudent): StudentResult {
   return {
     ...s,
-    checks: s.checks.map(({ hint, blockedBy, now, ...c }) => ({
+    checks: s.checks.map(({ hint, blockedBy, code, now, ...c }) => ({
       ...c,
       ...(hint !== null && hint !== undefined ? { hint } : {}),
       ...(blockedBy !== null && blockedBy !== undefined ? { blockedBy } : {}),
+      ...(code !== null && code !== undefined ? { code } : {}),
       ...(now ? { now: { status: now.status, message: now.message, ...(now.hint !== null ? { hint: now.hint } : {}), evidence: now.evidence } } : {}),
     })),
   };
 }
 
-export function toJsonDocument(run: RunResult): JsonDocument {
+export function toJsonDocument(run: RunResult, info?: RunInfo): JsonDocument {
   return {
     lab: run.lab,
     generatedAt: run.generatedAt,
     grader: { version: run.grader.version },
     ...(run.shard ? { shard: { index: run.shard.index, count: run.shard.count } } : {}),
+    ...(info ? { title: info.title, passMark: info.passMark, bonusCap: info.bonusCap ?? null } : {}),
+    ...(info?.only?.length ? { only: [...info.only] } : {}),
     students: run.students.map(toJsonStudent),
   };
 }
@@ -124,12 +139,18 @@ function replacer(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
 }
 
-export function renderJson(run: RunResult): string {
-  return JSON.stringify(toJsonDocument(run), replacer, 2) + '\n';
+export function renderJson(run: RunResult, info?: RunInfo): string {
+  return JSON.stringify(toJsonDocument(run, info), replacer, 2) + '\n';
 }
 
-export const createJsonReporter = (options: ReporterOptions): Reporter => ({
-  onRunEnd(run: RunResult): void {
-    options.output.write(renderJson(run));
-  },
-});
+export function createJsonReporter(options: ReporterOptions): Reporter {
+  let info: RunInfo | undefined;
+  return {
+    onRunStart(i) {
+      info = i;
+    },
+    onRunEnd(run: RunResult): void {
+      options.output.write(renderJson(run, info));
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { loadClassSmall, render } from '../fixtures/results/support.js';
-import { countStatuses } from './format.js';
+import { countShown } from './format.js';
 
 interface Suite {
   '@_name': string;
@@ -30,7 +30,7 @@ describe('junit reporter', () => {
     const { suites } = await parse();
     expect(suites.map((s) => s['@_name'])).toEqual(run.students.map((s) => s.user));
     suites.forEach((suite, i) => {
-      const counts = countStatuses(run.students[i].checks);
+      const counts = countShown(run.students[i].checks);
       const cases = suite.testcase;
       expect(cases).toHaveLength(Number(suite['@_tests']));
       expect(cases.filter((c) => c.failure !== undefined)).toHaveLength(Number(suite['@_failures']));
@@ -38,8 +38,32 @@ describe('junit reporter', () => {
       expect(cases.filter((c) => c.skipped !== undefined)).toHaveLength(Number(suite['@_skipped']));
       expect(Number(suite['@_failures'])).toBe(counts.fail);
       expect(Number(suite['@_errors'])).toBe(counts.error);
-      expect(Number(suite['@_skipped'])).toBe(counts.blocked + counts.skipped);
+      expect(Number(suite['@_skipped'])).toBe(counts.blocked + counts.skipped + counts['not-earned'] + counts.info);
     });
+  });
+
+  it('does not turn a bonus not earned or an informational check red: skipped, with a message saying which', async () => {
+    const { suites } = await parse();
+    const registry = suites[0].testcase.find((c) => c['@_name'].startsWith('ex7.helm.registry'))!;
+    expect(registry.failure).toBeUndefined();
+    expect(registry.skipped).toMatchObject({ '@_message': expect.stringMatching(/^bonus not earned: values\.registry is azurezr\.io/) });
+    expect(suites[0]['@_failures']).toBe('2');
+    const tiller = suites[1].testcase.find((c) => c['@_name'].startsWith('ex7.tiller'))!;
+    expect(tiller.skipped).toMatchObject({ '@_message': 'informational: blocked by ex3.cluster.exists' });
+    // A 0-point prerequisite that blocks required checks is no "informational": its error stays an error.
+    expect(suites[2].testcase.find((c) => c['@_name'].startsWith('ex1.vm.reachable'))!.error).toBeDefined();
+  });
+
+  it('bounds a huge message and strips bidirectional overrides', async () => {
+    const run = loadClassSmall();
+    const check = run.students[1].checks.find((c) => c.status === 'fail')!;
+    check.message = `evil\u202Egnp.exe ${'x'.repeat(200_000)}`;
+    const { renderJunit } = await import('./junit.js');
+    const xml = renderJunit(run);
+    expect(XMLValidator.validate(xml)).toBe(true);
+    expect(xml).not.toContain('\u202E');
+    expect(xml.length).toBeLessThan(60_000);
+    expect(xml).toMatch(/x… \(\d{6} more characters\)/);
   });
 
   it('names a testcase by exercise and by id and title', async () => {

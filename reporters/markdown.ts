@@ -5,16 +5,19 @@
  */
 import type { CheckResult, RunResult, StudentResult } from '../core/model.js';
 import {
-  STATUS_STYLE,
+  SHOWN_STYLE,
   VERDICT_STYLE,
   classSummary,
+  codeSpans,
   detailLines,
   formatNumber,
   formatPercent,
+  oneLine,
   plural,
   pointsText,
+  safeText,
   scoreText,
-  stripControl,
+  shownStatus,
   studentVerdict,
   verdictText,
 } from './format.js';
@@ -23,85 +26,89 @@ import type { Reporter, ReporterOptions, RunInfo } from './types.js';
 /**
  * Student-controlled text must stay text: entities for HTML (GitHub would drop a <script> and the
  * message with it), backslashes for Markdown syntax (no injected links, emphasis or code), `|` so it
- * cannot open a new cell, and <br> for newlines so a cell stays one table row.
+ * cannot open a new cell, and <br> for newlines so a cell stays one table row. Bounded in length.
  */
 export function escapeCell(text: string): string {
-  return stripControl(text)
+  return safeText(text)
     .replace(/[&<>]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[ch] as string)
     .replace(/[\\`*_[\]|~#]/g, '\\$&')
     .replace(/\r?\n/g, '<br>');
 }
 
+/**
+ * Text with its `code spans` kept as inline code, the rest escaped as `escapeCell` does. Inside a code
+ * span nothing is Markdown or HTML, so only a pipe needs escaping (GFM tables honour `\|` even there);
+ * a span holding a backslash cannot escape its pipes safely and is shown as escaped text instead.
+ */
+export function richCell(text: string): string {
+  return codeSpans(safeText(text))
+    .map((s) => (s.code && !s.text.includes('\\') ? `\`${s.text.replace(/\|/g, '\\|')}\`` : escapeCell(s.text)))
+    .join('');
+}
+
 const row = (cells: string[]): string => `| ${cells.join(' | ')} |`;
 
-function classTable(run: RunResult): string[] {
+function classTable(run: RunResult, only: readonly string[] | undefined): string[] {
   const lines = [row(['Student', 'Score', 'Percent', 'Bonus', 'Status']), row(['---', '---:', '---:', '---:', '---'])];
   for (const s of run.students) {
-    const verdict = VERDICT_STYLE[studentVerdict(s)];
+    const verdict = VERDICT_STYLE[studentVerdict(s, !!only?.length)];
     const so = s.status === 'incomplete' ? ' so far' : '';
     lines.push(
       row([
-        escapeCell(s.user),
+        escapeCell(oneLine(s.user)),
         `${formatNumber(s.score)}/${formatNumber(s.maxScore)}`,
-        formatPercent(s.percent) + so,
+        only?.length ? 'n/a (partial)' : formatPercent(s.percent) + so,
         s.bonus > 0 ? `+${formatNumber(s.bonus)}` : '0',
-        `${verdict.emoji} ${escapeCell(verdictText(s))}`,
+        `${verdict.emoji} ${escapeCell(verdictText(s, only))}`,
       ]),
     );
   }
   return lines;
 }
 
-function classStats(run: RunResult): string[] {
-  const sum = classSummary(run);
+function classStats(run: RunResult, info: RunInfo | undefined): string[] {
+  const sum = classSummary(run, 5, info?.reasons);
   const mean = sum.meanPercent === null ? 'n/a' : formatPercent(sum.meanPercent);
-  const lines = [
-    `**${plural(sum.students, 'student')}**: ${sum.graded} graded, ${sum.incomplete} incomplete, ` +
-      `${sum.passed}/${sum.graded} passed, mean ${mean} (graded students only).`,
-  ];
+  const passed = info?.only?.length ? 'no pass-mark verdict (a partial run)' : `${sum.passed}/${sum.graded} passed, mean ${mean} (graded students only)`;
+  const lines = [`**${plural(sum.students, 'student')}**: ${sum.graded} graded, ${sum.incomplete} incomplete, ${passed}.`];
   if (sum.topFailing.length) {
-    lines.push('', 'Most common failing checks:', '');
-    for (const f of sum.topFailing) lines.push(`- ${f.count}× \`${f.id}\` ${escapeCell(f.title)}`);
+    lines.push('', 'Most common failures:', '');
+    for (const f of sum.topFailing) lines.push(`- ${plural(f.count, 'student')}: ${f.code ? `**${f.code}** ` : ''}${escapeCell(oneLine(f.summary))} (\`${f.id}\`)`);
   }
-  if (sum.rerun.length) lines.push('', `Re-run (could not be graded): ${sum.rerun.map(escapeCell).join(', ')}`);
+  if (sum.rerun.length) {
+    lines.push('', `Could not be graded: ${sum.rerun.map((u) => escapeCell(oneLine(u))).join(', ')}`);
+    const command = info?.rerun?.command(sum.rerun);
+    if (command) lines.push('', 'Grade them again:', '', '```sh', oneLine(command).replace(/`/g, "'"), '```');
+  }
   return lines;
 }
 
-function checkRow(check: CheckResult): string {
-  const style = STATUS_STYLE[check.status];
+function checkRow(check: CheckResult, siblings: readonly CheckResult[]): string {
+  const style = SHOWN_STYLE[shownStatus(check, siblings)];
   const text = check.status === 'pass' ? [check.message] : detailLines(check);
-  return row([
-    `${style.emoji} ${style.word}`,
-    `\`${check.id}\` ${escapeCell(check.title)}`,
-    pointsText(check),
-    text.map(escapeCell).join('<br>'),
-  ]);
+  return row([`${style.emoji} ${style.word}`, `\`${check.id}\` ${escapeCell(oneLine(check.title))}`, pointsText(check), text.map(richCell).join('<br>')]);
 }
 
-function studentSection(student: StudentResult, verbose: boolean): string[] {
-  const shown = verbose ? student.checks : student.checks.filter((c) => c.status !== 'pass');
-  const lines = [`### ${escapeCell(student.user)}: ${scoreText(student)}, ${escapeCell(verdictText(student))}`, ''];
+function studentSection(student: StudentResult, verbose: boolean, only: readonly string[] | undefined): string[] {
+  // Like the console, a class lists only what costs points: bonus not earned and informational checks are counted.
+  const listed = (c: CheckResult) => !['pass', 'not-earned', 'info'].includes(shownStatus(c, student.checks));
+  const shown = verbose ? student.checks : student.checks.filter(listed);
+  const lines = [`### ${escapeCell(oneLine(student.user))}: ${scoreText(student, !!only?.length)}, ${escapeCell(verdictText(student, only))}`, ''];
   if (!shown.length) return [...lines, `All ${student.checks.length} checks passed.`, ''];
   lines.push(row(['Status', 'Check', 'Points', 'Details']), row(['---', '---', '---:', '---']));
-  lines.push(...shown.map(checkRow));
-  if (!verbose) lines.push('', `${plural(student.checks.length - shown.length, 'passing check')} not shown.`);
+  lines.push(...shown.map((c) => checkRow(c, student.checks)));
+  if (!verbose) lines.push('', `${plural(student.checks.length - shown.length, 'passing, bonus or informational check')} not shown.`);
   return [...lines, ''];
 }
 
 export function renderMarkdown(run: RunResult, options: { verbose?: boolean; info?: RunInfo } = {}): string {
+  const { info } = options;
   const verbose = options.verbose ?? run.students.length <= 1;
-  const title = options.info?.title ?? run.lab;
-  const mark = options.info ? `, pass mark ${options.info.passMark}%` : '';
-  const lines = [
-    `## ${escapeCell(title)}`,
-    '',
-    `lab \`${run.lab}\`, lab-grade ${escapeCell(run.grader.version)}${mark}`,
-    '',
-    ...classTable(run),
-    '',
-  ];
-  if (run.students.length > 1) lines.push(...classStats(run), '');
-  for (const student of run.students) lines.push(...studentSection(student, verbose));
+  const title = info?.title ?? run.lab;
+  const mark = info?.only?.length ? `, only ${escapeCell(info.only.join(' '))} (a partial run: no pass-mark verdict)` : info ? `, pass mark ${info.passMark}%` : '';
+  const lines = [`## ${escapeCell(oneLine(title))}`, '', `lab ${escapeCell(oneLine(run.lab))}, lab-grade ${escapeCell(run.grader.version)}${mark}`, '', ...classTable(run, info?.only), ''];
+  if (run.students.length > 1) lines.push(...classStats(run, info), '');
+  for (const student of run.students) lines.push(...studentSection(student, verbose, info?.only));
   return lines.join('\n');
 }
 

@@ -35,4 +35,12 @@ describe('progress reporter', () => {
     p.onRunEnd();
     expect(out.text().endsWith('\r\x1b[K[####################] 4/4 graded · 2 passing · 1 incomplete in 20.0s\n')).toBe(true);
   });
+
+  it('says no verdict of a partial run (--only)', () => {
+    const out = bufferOutput({ isTTY: false });
+    const p = new ProgressReporter({ output: out });
+    p.onRunStart({ ...info(['a']), only: ['ex6'] });
+    p.onStudentEnd(student('a', { passed: false }));
+    expect(out.text()).toBe('[1/1] a 30/34 (88.2%) partial 1.2s\n');
+  });
 });

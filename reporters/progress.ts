@@ -5,7 +5,7 @@
  * left out of the ETA, which only knows how fast students are graded now.
  */
 import type { StudentResult } from '../core/model.js';
-import { formatDuration } from './format.js';
+import { formatDuration, oneLine } from './format.js';
 import type { Reporter, ReporterOutput, RunInfo } from './types.js';
 
 const BAR_WIDTH = 20;
@@ -27,6 +27,13 @@ export class ProgressReporter implements Reporter {
   private startedAt = 0;
   private timer?: NodeJS.Timeout;
   private readonly now: () => number;
+  /** The line is on the terminal now (drawn, not cleared). */
+  private drawn = false;
+  /** Something else is being written to the terminal: draw nothing until it is done. */
+  private suspended = 0;
+  private finished = false;
+  /** `--only`: a student's line says no verdict. */
+  private partial = false;
 
   constructor(private readonly opts: ProgressOptions) {
     this.now = opts.now ?? Date.now;
@@ -34,6 +41,7 @@ export class ProgressReporter implements Reporter {
 
   onRunStart(info: RunInfo): void {
     this.total = info.users.length;
+    this.partial = !!info.only?.length;
     this.startedAt = this.now();
     if (!this.opts.output.isTTY) return;
     this.draw();
@@ -48,31 +56,41 @@ export class ProgressReporter implements Reporter {
     this.done++;
     if (s.status === 'incomplete') this.incomplete++;
     else if (s.passed) this.passing++;
-    if (this.opts.output.isTTY) {
-      // Other reporters may print a student block to the same terminal right after: clear our line
-      // now, redraw once they are done.
-      this.opts.output.write('\r\x1b[K');
-      setImmediate(() => this.draw());
-    } else {
-      this.opts.output.write(`[${this.done}/${this.total}] ${s.user} ${studentLine(s)}\n`);
-    }
+    if (this.opts.output.isTTY) this.draw();
+    else this.opts.output.write(`[${this.done}/${this.total}] ${oneLine(s.user)} ${studentLine(s, this.partial)}\n`);
   }
 
   onRunEnd(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.finished = true;
     if (this.opts.output.isTTY) this.opts.output.write(`\r\x1b[K${this.line()} in ${formatDuration(this.now() - this.startedAt)}\n`);
+    this.drawn = false;
+  }
+
+  /** Clears the line before something else is written to the terminal (reports, notices). */
+  suspend(): void {
+    this.suspended++;
+    if (this.drawn) this.opts.output.write('\r\x1b[K');
+    this.drawn = false;
+  }
+
+  /** Draws the line again once that is written. */
+  resume(): void {
+    this.suspended = Math.max(0, this.suspended - 1);
+    if (this.opts.output.isTTY && this.total > 0) this.draw();
   }
 
   private draw(): void {
-    if (!this.timer && this.done === this.total && this.total > 0) return; // finished: onRunEnd wrote the last line
+    if (this.finished || this.suspended > 0) return; // finished: onRunEnd wrote the last line
     this.opts.output.write(`\r\x1b[K${this.line()}`);
+    this.drawn = true;
   }
 
   private line(): string {
     const filled = this.total ? Math.round((this.done / this.total) * BAR_WIDTH) : 0;
     const bar = `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}]`;
-    const parts = [`${bar} ${this.done}/${this.total} graded`, `${this.passing} passing`, `${this.incomplete} incomplete`];
+    const parts = [`${bar} ${this.done}/${this.total} graded`, ...(this.partial ? [] : [`${this.passing} passing`]), `${this.incomplete} incomplete`];
     const eta = this.eta();
     if (eta !== undefined) parts.push(`ETA ${formatDuration(eta)}`);
     return parts.join(' · ');
@@ -86,8 +104,8 @@ export class ProgressReporter implements Reporter {
   }
 }
 
-function studentLine(s: StudentResult): string {
-  const verdict = s.status === 'incomplete' ? 'INCOMPLETE' : s.passed ? 'passed' : 'not passed';
+function studentLine(s: StudentResult, partial: boolean): string {
+  const verdict = s.status === 'incomplete' ? 'INCOMPLETE' : partial ? 'partial' : s.passed ? 'passed' : 'not passed';
   return `${s.score}/${s.maxScore} (${s.percent}%) ${verdict} ${formatDuration(s.durationMs)}`;
 }
 

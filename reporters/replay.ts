@@ -9,11 +9,12 @@ export interface BufferOutput extends ReporterOutput {
   text(): string;
 }
 
-export function bufferOutput(options: { color?: boolean; isTTY?: boolean } = {}): BufferOutput {
+export function bufferOutput(options: { color?: boolean; isTTY?: boolean; columns?: number } = {}): BufferOutput {
   const chunks: string[] = [];
   return {
     color: options.color ?? false,
     isTTY: options.isTTY ?? false,
+    ...(options.columns ? { columns: options.columns } : {}),
     write: (text: string) => void chunks.push(text),
     text: () => chunks.join(''),
   };
@@ -34,12 +35,11 @@ export async function replayRun(reporter: Reporter, run: RunResult, info?: RunIn
 }
 
 /** The RunInfo an engine would have sent for this result. */
-export function runInfoFor(run: RunResult, extra: { title: string; passMark: number }): RunInfo {
+export function runInfoFor(run: RunResult, extra: Pick<RunInfo, 'title' | 'passMark'> & Partial<Pick<RunInfo, 'bonusCap' | 'reasons' | 'only' | 'rerun'>>): RunInfo {
   return {
     lab: run.lab,
-    title: extra.title,
     users: run.students.map((s) => s.user),
-    passMark: extra.passMark,
     startedAt: new Date(run.generatedAt),
+    ...extra,
   };
 }

@@ -8,11 +8,36 @@ import type { CheckResult, RunResult, StudentResult } from '../core/model.js';
 export interface RunInfo {
   lab: string;
   title: string;
+  /** The students in roster order: every report lists them in this order. */
   users: string[];
   passMark: number;
+  /** Bonus points counted at most (the profile's; absent: no cap). */
+  bonusCap?: number;
   startedAt: Date;
   /** The reported checks in lab order: streaming reporters print in this order. */
   checkIds?: string[];
+  /** `--only`: the run graded these checks only, so no pass-mark verdict is drawn from it. */
+  only?: readonly string[];
+  /** The catalogue's reasons by code: the class summary counts failures by them. */
+  reasons?: Readonly<Record<string, ReasonInfo>>;
+  /** How the students who could not be graded are graded again. */
+  rerun?: RerunHint;
+}
+
+export interface ReasonInfo {
+  /** One line: `Deployment myapp has replicas unavailable`. */
+  summary: string;
+  /** The check that reports it (none for the engine's own reasons). */
+  check?: string;
+  /** The thing the exercise builds is not there at all (not created yet, rather than wrong). */
+  absent?: boolean;
+}
+
+export interface RerunHint {
+  /** The run's journal, when it has one. */
+  journal?: string;
+  /** The command that grades these students again, as the user can type it. */
+  command(users: readonly string[]): string;
 }
 
 export interface Reporter {
@@ -29,6 +54,8 @@ export interface ReporterOutput {
   /** Colour and in-place redraw are allowed (a TTY, NO_COLOR unset). */
   readonly color: boolean;
   readonly isTTY: boolean;
+  /** The terminal's width, when it is one. */
+  readonly columns?: number;
 }
 
 export interface ReporterOptions {

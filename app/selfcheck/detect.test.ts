@@ -49,6 +49,12 @@ function settings(extra: Partial<SelfCheckSettings> = {}): SelfCheckSettings {
 }
 
 describe('self-check detection', () => {
+  it('on the VM (--local) without an Azure login points to Cloud Shell, not az login (the VM has no az)', async () => {
+    const d = await detectSelfCheck(settings({ login: async () => undefined, local: true }));
+    expect(d.unavailable).toEqual({ azure: REACH.cloudShell, registry: REACH.cloudShell, kube: REACH.cloudShell });
+    expect(REACH.cloudShell).toBe('checked in Cloud Shell, where you did them: run `node lab-grade.mjs` there');
+  });
+
   it('with nothing reachable names the line that makes each area reachable', async () => {
     const d = await detectSelfCheck(settings({ login: async () => undefined }));
     expect(d.user).toBe('labuser07');
@@ -62,7 +68,7 @@ describe('self-check detection', () => {
     const failing: TokenCredential = { getToken: async () => Promise.reject(new Error("Please run 'az login' to set up account")) };
     const d = await detectSelfCheck(settings({ login: async () => failing, resourceGroup: 'labuser07-rg' }));
     expect(d.unavailable.azure).toBe(REACH.azLogin);
-    expect(d.unavailable.kube).toBe('run az aks get-credentials --name <cluster> --resource-group labuser07-rg');
+    expect(d.unavailable.kube).toBe('run `az aks get-credentials --name <cluster> --resource-group labuser07-rg`');
   });
 
   it("finds the only subscription and the student's only group, leaving Azure's own groups out", async () => {

@@ -1,5 +1,5 @@
 /**
- * Self-check detection: a student runs `npx lab-grade` in Cloud Shell or on their VM, with no class
+ * Self-check detection: a student runs `node lab-grade.mjs` in Cloud Shell or on their VM, with no class
  * config. From what is reachable here — an Azure login, the current kubeconfig context, a ~/greetings
  * clone — this builds a one-student ClassConfig in memory, so grading takes the normal engine and
  * runtime path (no check knows it runs in a self-check). What is not reachable is named with the one
@@ -18,14 +18,17 @@ import type { Unavailable } from '../../probes/types.js';
 import { createAzureClients, PUBLIC_ARM_ENDPOINT, type AzureClients } from '../../probes/azure/clients.js';
 import { tokenIdentity } from '../../probes/azure/credential.js';
 import type { ReachedArea } from '../../reporters/checklist.js';
+import { TOOL } from '../../reporters/checklist.messages.js';
 
 export type { ReachedArea };
 
 /** The lines a student runs to make an area reachable (student-facing words as data). */
 export const REACH = {
-  azLogin: 'run `az login`, then `npx lab-grade` again',
-  local: 'run this on your VM: npx lab-grade --local',
-  credentials: (group?: string) => `run az aks get-credentials --name <cluster> --resource-group ${group ?? '<group>'}`,
+  azLogin: `run \`az login\`, then \`${TOOL}\` again`,
+  local: `run this on your VM: \`${TOOL} --local\``,
+  /** On the VM, where the lab never signs in to Azure: Exercises 3–7 are done (and checked) in Cloud Shell. */
+  cloudShell: `checked in Cloud Shell, where you did them: run \`${TOOL}\` there`,
+  credentials: (group?: string) => `run \`az aks get-credentials --name <cluster> --resource-group ${group ?? '<group>'}\``,
   resourceGroup: (why: string) => `${why}: pass --resource-group <name>`,
   subscription: (why: string) => `${why}: pass --subscription <id>`,
 };
@@ -79,16 +82,18 @@ export async function detectSelfCheck(s: SelfCheckSettings): Promise<SelfCheck> 
     unavailable.vm = REACH.local;
     reached.push({ area: 'VM', ok: false, text: REACH.local });
   }
+  // On the VM nobody signs in to Azure (the lab does Exercises 3–7 in Cloud Shell): `az login` would be the wrong advice.
+  const notSignedIn = azure.ok ? '' : localHome && azure.line === REACH.azLogin ? REACH.cloudShell : azure.line;
   if (azure.ok) reached.push({ area: 'Azure', ok: true, text: `${azure.who ? `${azure.who}, ` : ''}subscription ${azure.subscriptionId}, resource group ${azure.resourceGroup}` });
   else {
-    unavailable.azure = azure.line;
-    unavailable.registry = azure.line;
-    reached.push({ area: 'Azure', ok: false, text: azure.line });
+    unavailable.azure = notSignedIn;
+    unavailable.registry = notSignedIn;
+    reached.push({ area: 'Azure', ok: false, text: notSignedIn });
   }
   if (kube) reached.push({ area: 'Cluster', ok: true, text: `${kube.context ? `context ${kube.context} in ` : ''}${kube.path}` });
   else if (azure.ok) reached.push({ area: 'Cluster', ok: true, text: 'credentials from your Azure login (as az aks get-credentials gets them)' });
   else {
-    unavailable.kube = REACH.credentials(s.resourceGroup);
+    unavailable.kube = localHome ? REACH.cloudShell : REACH.credentials(s.resourceGroup);
     reached.push({ area: 'Cluster', ok: false, text: unavailable.kube });
   }
 

@@ -1,8 +1,9 @@
 /**
- * The self-check through the simulated lab, in process: what a student reaches decides what is
- * graded. A kubeconfig alone grades Exercises 5–7; `--local` in a home holding the scenario's
- * greetings clone grades Exercises 1–2; an Azure login (an injected static token, the sandbox ARM and
- * CA) adds Exercises 3–4. The rest is `skipped` with the line that would make it reachable.
+ * The self-check through the simulated lab (`--sandbox DIR`, the folder `lab-grade sandbox` writes), in
+ * process: what a student reaches decides what is graded. A kubeconfig alone grades Exercises 5–7;
+ * `--local` in a home holding the scenario's greetings clone grades Exercises 1–2; an Azure login (an
+ * injected static token) adds Exercises 3–4. The rest is `skipped` with the line that would make it
+ * reachable.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,22 +16,20 @@ import { REACH } from './detect.js';
 import { staticTokenCredential } from '../../probes/azure/credential.js';
 import { startSandbox, type Sandbox } from '../../sandbox/lab.js';
 import { loadScenarios, type Scenario } from '../../sandbox/scenario.js';
+import { writeSandboxConfig } from '../demo.js';
 import { collectedNotices } from '../io.js';
 import { selfCheck as runSelfCheck, type SelfCheckRequest } from './selfcheck.js';
 
 const root = mkdtempSync(join(tmpdir(), 'lab-grade-selfcheck-'));
 let sandbox: Sandbox;
 let scenario: Scenario;
-let kubeconfig: string;
-let caFile: string;
+let out: string;
 
 beforeAll(async () => {
   [scenario] = loadScenarios([packagePath('fixtures', 'scenarios', '01-perfect.yaml')], CHECK_IDS);
   sandbox = await startSandbox([scenario]);
-  kubeconfig = join(root, 'kubeconfig.yaml');
-  writeFileSync(kubeconfig, sandbox.kubeconfig(scenario.user), { mode: 0o600 });
-  caFile = join(root, 'ca.pem');
-  writeFileSync(caFile, sandbox.caPem);
+  out = join(root, 'sandbox');
+  writeSandboxConfig(sandbox, out);
 });
 afterAll(async () => {
   await sandbox?.stop();
@@ -48,6 +47,7 @@ function vmHome(): string {
 }
 
 interface Reach {
+  /** The simulated lab's folder: the student's kubeconfig, and their Azure login when `azure`. */
   kubeconfig?: boolean;
   azure?: boolean;
   local?: string;
@@ -66,21 +66,13 @@ async function selfCheck(reach: Reach): Promise<{ code: number; checks: Record<s
     watch: false,
     intervalSeconds: 5,
     local: reach.local ? true : undefined,
-    kubeconfig: reach.kubeconfig ? kubeconfig : undefined,
-    resourceGroup: reach.azure ? scenario.azure.resourceGroup : undefined,
+    ...(reach.kubeconfig ? { sandbox: out, userName: scenario.user } : {}),
   };
   const code = await runSelfCheck(request, {
     stdout: { write: (t) => void (checklist += t), color: false, isTTY: false },
     notices: collectedNotices(),
     home,
-    env: {
-      USER: scenario.user,
-      LAB_GRADE_HOME: join(home, '.lab-grade'),
-      LAB_GRADE_CONNECT_TO: JSON.stringify(sandbox.config.network.connectTo),
-      LAB_GRADE_ARM_ENDPOINT: sandbox.config.azure!.endpoint,
-      LAB_GRADE_CA_FILE: caFile,
-      AZURE_SUBSCRIPTION_ID: sandbox.config.azure!.subscriptionId,
-    },
+    env: { USER: scenario.user, LAB_GRADE_HOME: join(home, '.lab-grade') },
     login: async () => (reach.azure ? staticTokenCredential(sandbox.config.azure!.token!) : undefined),
   });
   const run = JSON.parse(readFileSync(json, 'utf8')) as RunResult;
@@ -101,8 +93,8 @@ describe('self-check through the simulated lab', () => {
     expect(statuses(ofExercises(checks, 5, 6, 7))).toEqual({ ...expected(5, 6, 7), 'ex6.image.provenance': 'skipped' });
     expect(checks['ex6.image.provenance'].message).toBe(REACH.azLogin);
     expect(checklist).toMatch(/✓ Exercise 5 {2}Deploy a pod with kubectl +4\/4 {3}done/);
-    expect(checklist).toContain('Exercises 3, 4: run `az login`, then `npx lab-grade` again');
-    expect(checklist).toContain('Exercises 1, 2: run this on your VM: npx lab-grade --local');
+    expect(checklist).toContain('Exercises 3, 4: run `az login`, then `node lab-grade.mjs` again');
+    expect(checklist).toContain('Exercises 1, 2: run this on your VM: `node lab-grade.mjs --local`');
   });
 
   it('with only --local grades Exercises 1–2 in the home folder (docker may be missing: a graded fail)', async () => {
@@ -111,15 +103,20 @@ describe('self-check through the simulated lab', () => {
     expect(checks['ex1.vm.reachable']).toMatchObject({ status: 'pass', evidence: { transport: 'local' } });
     for (const c of ofExercises(checks, 1, 2)) expect(c.status, c.id).not.toBe('skipped');
     for (const c of ofExercises(checks, 3, 4, 5, 6, 7)) expect(c.status, c.id).toBe('skipped');
-    expect(checks['ex5.pod.running'].message).toBe(REACH.credentials());
+    // On the VM nobody signs in to Azure: the advice is Cloud Shell, where Exercises 3–7 are done, not `az login`.
+    expect(checks['ex5.pod.running'].message).toBe(REACH.cloudShell);
+    expect(checks['ex3.cluster.exists'].message).toBe(REACH.cloudShell);
+    expect(checklist).toContain('Exercises 3, 4, 5, 6, 7: checked in Cloud Shell, where you did them: run');
+    expect(checklist).not.toContain('az login');
     expect(checklist).toContain(`Checking VM:`);
   });
 
   it('with an Azure login and a kubeconfig grades everything but the VM, as a class run would', async () => {
     const { checks, checklist } = await selfCheck({ kubeconfig: true, azure: true });
     expect(statuses(ofExercises(checks, 3, 4, 5, 6, 7))).toEqual(expected(3, 4, 5, 6, 7));
+    // Who is signed in (the simulated lab's service principal), then where it looked.
+    expect(checklist).toMatch(new RegExp(`Checking Azure: {3}signed in as [0-9a-f-]{36} \\(object id [0-9a-f-]{36}\\), subscription ${sandbox.config.azure!.subscriptionId}, resource group ${scenario.azure.resourceGroup}\n`));
     for (const c of ofExercises(checks, 1, 2)) expect(c.status, c.id).toBe('skipped');
-    expect(checklist).toContain(`resource group ${scenario.azure.resourceGroup}`);
     expect(checklist).toContain('27 of 34 points; Exercise 7 next');
   });
 

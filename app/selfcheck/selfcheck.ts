@@ -3,13 +3,10 @@
  * one-student class config built in memory), show the checklist and what changed since the last
  * check, and record the run in the local history. With `watch`, do that every few seconds.
  */
-import { readFileSync } from 'node:fs';
 import type { TokenCredential } from '@azure/core-auth';
 import { ConfigError, errorMessage } from '../../core/errors.js';
 import { appendHistory, changesBetween, historyEntry, historyFile, lastEntry, readHistory, type HistoryEntry } from '../../core/history.js';
 import type { StudentResult } from '../../core/model.js';
-import { Secret } from '../../core/secret.js';
-import { staticTokenCredential } from '../../probes/azure/credential.js';
 import { checklistMessages } from '../../reporters/checklist.messages.js';
 import type { ChecklistView } from '../../reporters/checklist.js';
 import { bufferOutput } from '../../reporters/replay.js';
@@ -17,7 +14,9 @@ import type { ReporterOutput } from '../../reporters/types.js';
 import { grade, profileFor } from '../grading.js';
 import type { Notices } from '../io.js';
 import { openReports, type ReportSpec } from '../reports.js';
+import { reasonCatalogue } from '../reasons.js';
 import { detectSelfCheck, type SelfCheck, type SelfCheckSettings } from './detect.js';
+import { sandboxSettings } from './sandbox-link.js';
 import { watch } from './watch.js';
 
 export interface SelfCheckRequest {
@@ -35,6 +34,8 @@ export interface SelfCheckRequest {
   subscription?: string;
   resourceGroup?: string;
   userName?: string;
+  /** The folder `lab-grade sandbox` wrote: check as one of the simulated lab's students. */
+  sandbox?: string;
 }
 
 export interface SelfCheckIo {
@@ -43,7 +44,7 @@ export interface SelfCheckIo {
   stdin?: NodeJS.ReadStream;
   env: NodeJS.ProcessEnv;
   home: string;
-  /** Tests inject a credential; the command line signs in through the az CLI (or the simulated lab's token file). */
+  /** Tests inject a credential; the command line signs in through the az CLI (or the simulated lab's token). */
   login?: () => Promise<TokenCredential | undefined>;
   /** Tests stop `watch` without a signal. */
   signal?: AbortSignal;
@@ -58,8 +59,9 @@ export async function selfCheck(request: SelfCheckRequest, io: SelfCheckIo): Pro
   if (request.watch && request.waitSeconds > 0) throw new ConfigError('--watch takes one snapshot every --interval seconds: drop --wait', undefined, '--wait');
 
   const profile = profileFor({});
-  const detected = await detectSelfCheck({ ...settingsFrom(request, io, profile.expect.repoDir), ...simulatedLab(io.env) });
-  const history = new History(historyFile(io.env), detected.user, profile.lab, io.notices);
+  const detected = await detectSelfCheck(settingsFrom(request, io, profile.expect.repoDir));
+  const only = request.only.length ? request.only : undefined;
+  const history = new History(historyFile(io.env), detected.user, profile.lab, io.notices, only);
 
   /** One grading into the reports; `stdout` is where unnamed reports (the checklist) go. */
   const gradeOnce = async (stdout: ReporterOutput, since: (student: StudentResult) => ChecklistView['since'], footer?: string) => {
@@ -93,7 +95,7 @@ export async function selfCheck(request: SelfCheckRequest, io: SelfCheckIo): Pro
     input: io.stdin?.isTTY ? io.stdin : undefined,
     signal: io.signal,
     run: async () => {
-      const frame = bufferOutput({ color: io.stdout.color, isTTY: io.stdout.isTTY });
+      const frame = bufferOutput({ color: io.stdout.color, isTTY: io.stdout.isTTY, columns: io.stdout.columns });
       const since = (s: StudentResult) => {
         const checks = checksOf(s);
         const changes = baseline ? changesBetween(baseline.checks, checks) : [];
@@ -125,17 +127,22 @@ function gradeRequest(request: SelfCheckRequest, detected: SelfCheck, profile: R
 
 const checksOf = (student: StudentResult) => Object.fromEntries(student.checks.map((c) => [c.id, c.status]));
 
-/** The local history of this student's self-checks; a history that cannot be written never fails a check. */
+/**
+ * The local history of this student's self-checks; a history that cannot be written never fails a check.
+ * A partial run (`--only`) is recorded as one, and a whole check compares with the last whole check.
+ */
 class History {
   private latest?: HistoryEntry;
+  private readonly reasons = reasonCatalogue();
 
   constructor(
     private readonly file: string,
     private readonly user: string,
     private readonly lab: string,
     private readonly notices: Notices,
+    private readonly only?: readonly string[],
   ) {
-    this.latest = lastEntry(readHistory(file), user, lab);
+    this.latest = lastEntry(readHistory(file), user, lab, { whole: !only });
   }
 
   last(): HistoryEntry | undefined {
@@ -143,7 +150,7 @@ class History {
   }
 
   record(student: StudentResult, always: boolean): void {
-    const entry = historyEntry(student, this.lab);
+    const entry = historyEntry(student, this.lab, { absent: (code) => !!this.reasons[code]?.absent, only: this.only });
     if (!always && this.latest && changesBetween(this.latest.checks, entry.checks).length === 0) return;
     try {
       appendHistory(this.file, entry);
@@ -155,60 +162,22 @@ class History {
 }
 
 function settingsFrom(r: SelfCheckRequest, io: SelfCheckIo, repoDir: string): SelfCheckSettings {
+  // The simulated lab's folder gives what a student's machine would have; options given still win.
+  const lab = r.sandbox ? sandboxSettings(r.sandbox, r.userName) : undefined;
+  const given = { userName: r.userName, kubeconfig: r.kubeconfig, subscription: r.subscription, resourceGroup: r.resourceGroup };
   return {
+    ...lab,
+    ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)),
     home: io.home,
     env: io.env,
-    userName: r.userName,
     local: r.local,
     repoDir,
-    kubeconfig: r.kubeconfig,
     context: r.context,
-    subscription: r.subscription,
-    resourceGroup: r.resourceGroup,
-    login: io.login ?? azureLogin(io.env),
+    login: io.login ?? lab?.login ?? azureLogin,
   };
 }
 
-/**
- * The Azure login: the az CLI's (Cloud Shell is signed in already). For the simulated lab and tests,
- * LAB_GRADE_AZURE_TOKEN_FILE names a file holding a bearer token instead; no such file: not signed in.
- */
-function azureLogin(env: NodeJS.ProcessEnv): () => Promise<TokenCredential | undefined> {
-  const tokenFile = env.LAB_GRADE_AZURE_TOKEN_FILE;
-  // Loaded when a self-check signs in, not at every start of the command.
-  if (tokenFile === undefined) return async () => new (await import('@azure/identity')).AzureCliCredential();
-  return async () => {
-    const token = readOptional(tokenFile)?.trim();
-    return token ? staticTokenCredential(new Secret(token, 'Azure token')) : undefined;
-  };
-}
-
-/**
- * Hidden settings that point a self-check at the simulated lab (`lab-grade sandbox`): its ARM
- * endpoint, its CA, and where its public addresses really listen (which makes the run loopback-only).
- */
-function simulatedLab(env: NodeJS.ProcessEnv): Partial<SelfCheckSettings> {
-  const out: Partial<SelfCheckSettings> = {};
-  if (env.LAB_GRADE_ARM_ENDPOINT) out.armEndpoint = env.LAB_GRADE_ARM_ENDPOINT;
-  if (env.LAB_GRADE_CA_FILE) {
-    out.caPem = readOptional(env.LAB_GRADE_CA_FILE);
-    if (!out.caPem) throw new ConfigError(`cannot read ${env.LAB_GRADE_CA_FILE}`, undefined, 'LAB_GRADE_CA_FILE');
-  }
-  if (env.LAB_GRADE_CONNECT_TO) {
-    try {
-      out.connectTo = JSON.parse(env.LAB_GRADE_CONNECT_TO) as Record<string, string>;
-    } catch {
-      throw new ConfigError('expected a JSON object {"host:port": "host:port"}', undefined, 'LAB_GRADE_CONNECT_TO');
-    }
-    out.loopbackOnly = true;
-  }
-  return out;
-}
-
-function readOptional(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+/** The Azure login: the az CLI's (Cloud Shell is signed in already); loaded when a self-check signs in, not at every start. */
+async function azureLogin(): Promise<TokenCredential | undefined> {
+  return new (await import('@azure/identity')).AzureCliCredential();
 }

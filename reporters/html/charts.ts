@@ -12,6 +12,8 @@ export interface RateBar {
   /** Shown on hover (SVG <title>): the check's title. */
   tooltip?: string;
   rate: Rate;
+  /** A bonus or informational check: its rate is shown without a good/bad colour (it costs no points). */
+  neutral?: boolean;
 }
 
 /** About the panel's inner width on a desktop, so chart text shows near its CSS size. */
@@ -46,7 +48,7 @@ export function rateChart(title: string, bars: readonly RateBar[], labelWidth: n
     return html`<g class="bar"><title>${bar.tooltip ? `${bar.label}: ${bar.tooltip}` : bar.label} — ${value} (${counts} passed)</title>
 <text class="${mono ? 'label mono' : 'label'}" x="${labelWidth}" y="${y + BAR - 3}" text-anchor="end">${bar.label}</text>
 <rect class="track" x="${x0}" y="${y}" width="${plot}" height="${BAR}" rx="3"/>
-<rect class="fill-${rateTone(percent)}" x="${x0}" y="${y}" width="${w.toFixed(1)}" height="${BAR}" rx="3"/>
+<rect class="fill-${bar.neutral ? 'accent' : rateTone(percent)}" x="${x0}" y="${y}" width="${w.toFixed(1)}" height="${BAR}" rx="3"/>
 <text class="value" x="${x0 + plot + 10}" y="${y + BAR - 3}">${value}<tspan class="count" dx="6">${counts}</tspan></text></g>`;
   });
   return html`<svg class="chart" role="img" aria-label="${title}" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}">

@@ -33,9 +33,17 @@ export function checkRates(run: RunResult, catalogue: readonly CatalogueEntry[])
   return catalogue.map((entry) => ({ entry, rate: passRate(allChecks(run, (c) => c.id === entry.id)) }));
 }
 
-export function exerciseRates(run: RunResult, catalogue: readonly CatalogueEntry[]): { exercise: number; rate: Rate }[] {
+/**
+ * An exercise's rate counts its required checks (bonus and 0-point checks cost nothing); an exercise
+ * without any (Exercise 7) is rated by its bonus checks and marked `optional`.
+ */
+export function exerciseRates(run: RunResult, catalogue: readonly CatalogueEntry[]): { exercise: number; optional: boolean; rate: Rate }[] {
   const exercises = [...new Set(catalogue.map((e) => e.exercise))];
-  return exercises.map((exercise) => ({ exercise, rate: passRate(allChecks(run, (c) => c.exercise === exercise)) }));
+  return exercises.map((exercise) => {
+    const optional = !catalogue.some((e) => e.exercise === exercise && !e.bonus && e.maxPoints > 0);
+    const counts = (c: CheckResult) => c.exercise === exercise && (optional ? c.bonus : !c.bonus && c.maxPoints > 0);
+    return { exercise, optional, rate: passRate(allChecks(run, counts)) };
+  });
 }
 
 /**

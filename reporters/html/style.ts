@@ -61,10 +61,22 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 ul.rerun { padding-left: 20px; }
 ul.rerun li { margin: 4px 0; }
 .legend { display: flex; flex-wrap: wrap; gap: 8px 16px; margin: 8px 0 4px; font-size: 13px; color: var(--muted); }
-section.student { margin-top: 32px; padding: 20px; border: 1px solid var(--border); border-radius: 10px; }
-section.student > header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 8px 14px; }
-section.student h3 { font-size: 18px; margin: 0; }
-section.student .score { font-size: 16px; font-weight: 600; font-variant-numeric: tabular-nums; }
+details.student { margin-top: 12px; padding: 10px 16px; border: 1px solid var(--border); border-radius: 10px; }
+details.student[open] { padding-bottom: 20px; }
+details.student > summary { color: var(--fg); font-size: 15px; display: flex; flex-wrap: wrap; align-items: baseline; gap: 8px 14px; }
+details.student > summary .name { font-weight: 650; font-size: 16px; }
+details.student .score { font-weight: 600; font-variant-numeric: tabular-nums; }
+input.filter { margin: 20px 8px 0 0; width: 16px; height: 16px; vertical-align: -3px; }
+label.filter { font-weight: 600; cursor: pointer; }
+#failing-only:checked ~ #matrix tr.ok, #failing-only:checked ~ #students details.ok, #failing-only:checked ~ #students tr.quiet { display: none; }
+table.matrix th, table.matrix td { white-space: nowrap; padding: 6px 8px; }
+table.matrix td.cell { font-size: 12px; line-height: 1.35; background: none; }
+table.matrix td .pts { font-size: 12px; }
+table.matrix td.cell .pts { color: var(--muted); font-variant-numeric: tabular-nums; }
+table.matrix td.tone-good { color: var(--good); } table.matrix td.tone-bad { color: var(--bad); }
+table.matrix td.tone-alert { color: var(--alert); } table.matrix td.tone-muted { color: var(--muted); }
+ul.reasons { padding-left: 20px; } ul.reasons li { margin: 4px 0; }
+pre.command { margin: 6px 0; padding: 8px 10px; background: var(--panel); border: 1px solid var(--border); border-radius: 6px; overflow-x: auto; }
 .meter { position: relative; height: 10px; margin: 12px 0 6px; border-radius: 5px; background: var(--muted-bg); }
 .meter .fill { position: absolute; inset: 0 auto 0 0; border-radius: 5px; }
 .meter .fill.tone-good { background: #2da44e; } .meter .fill.tone-bad { background: #e5534b; }
@@ -74,10 +86,9 @@ ul.formula { margin: 8px 0 14px; padding-left: 20px; }
 ul.formula li { margin: 2px 0; }
 table.checks tr.exercise th { background: var(--panel); font-size: 13px; }
 table.checks tr.exercise .subtotal { float: right; font-weight: 400; color: var(--muted); font-variant-numeric: tabular-nums; }
-table.checks td.status { width: 120px; }
-table.checks td.check { width: 300px; }
-table.checks tr.pass td { color: var(--muted); }
-table.checks .title { font-size: 13px; }
+table.checks td.s { width: 150px; white-space: nowrap; }
+table.checks tr.quiet td { color: var(--muted); }
+table.checks td.tone-good { background: none; color: var(--good); }
 .msg { margin: 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 .hint { margin: 4px 0 0; white-space: pre-wrap; overflow-wrap: anywhere; }
 .hint strong { color: var(--fg); }
@@ -88,7 +99,7 @@ pre.evidence { margin: 6px 0 0; padding: 8px 10px; max-height: 320px; overflow: 
 footer { margin-top: 48px; color: var(--muted); font-size: 12px; }
 @media print {
   main { max-width: none; padding: 0; }
-  section.student { break-inside: avoid-page; }
+  details.student { break-inside: avoid-page; }
   a { color: inherit; }
 }
 `;

@@ -142,6 +142,15 @@ describe('student-controlled strings in reports', () => {
     expect(stdout).toContain('hostile-strings');
   });
 
+  it('text reports carry no bidirectional override (the student sees text reordered, a reader would not); JSON keeps the data', () => {
+    const bidi = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
+    // The greeting reached the reports: its letters are there, its direction controls are not.
+    expect(outputs.json).toMatch(/\u202Egnp\.exe\u2066reversed\u2069\u200F/);
+    expect(stdout).not.toMatch(bidi);
+    for (const n of names.filter((n) => n !== 'json')) expect({ reporter: n, bidi: bidi.test(outputs[n]) }).toEqual({ reporter: n, bidi: false });
+    expect(outputs.html).toContain('gnp.exereversed');
+  });
+
   it('HTML (when present) escapes markup; CSV (when present) neutralises formulas', () => {
     if (outputs.html !== undefined) for (const raw of HOSTILE_MARKUP) expect(outputs.html).not.toContain(raw);
     if (outputs.csv !== undefined) {

@@ -6,7 +6,7 @@ import { selectChecks, type Selection } from '../../core/selection.js';
 export function profileWith(points: Record<string, number | { bonus: number }>, overrides: Partial<LabProfile> = {}): LabProfile {
   const base = loadProfile();
   const checks = Object.fromEntries(
-    Object.entries(points).map(([id, p]) => [id, typeof p === 'number' ? { points: p, bonus: 0 } : { points: 0, bonus: p.bonus }]),
+    Object.entries(points).map(([id, p]) => [id, typeof p === 'number' ? { points: p, bonus: 0, enabled: true } : { points: 0, bonus: p.bonus, enabled: true }]),
   );
   return { ...base, ...overrides, checks };
 }

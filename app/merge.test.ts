@@ -1,0 +1,41 @@
+/** `lab-grade merge` judges merged results by the pass mark they carry, without needing the profile named. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadClassSmall, TITLE } from '../fixtures/results/support.js';
+import { renderJson } from '../reporters/json.js';
+import { bufferOutput, runInfoFor } from '../reporters/replay.js';
+import { collectedNotices } from './io.js';
+import { mergeReports } from './merge.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'lab-grade-merge-'));
+
+/** A shard's JSON report of some students of the small class, judged with this pass mark. */
+function shard(name: string, users: string[], passMark: number, bonusCap: number | undefined = 5): string {
+  const run = loadClassSmall();
+  run.students = run.students.filter((s) => users.includes(s.user));
+  const file = join(dir, name);
+  writeFileSync(file, renderJson(run, runInfoFor(run, { title: TITLE, passMark, ...(bonusCap === undefined ? {} : { bonusCap }) })));
+  return file;
+}
+
+describe('merge', () => {
+  it('uses the pass mark and title the JSON reports carry', async () => {
+    const out = bufferOutput();
+    const code = await mergeReports([shard('a.json', ['labuser07'], 90), shard('b.json', ['labuser08', 'labuser09'], 90)], [{ format: 'console' }], undefined, { stdout: out, notices: collectedNotices() });
+    expect(out.text()).toContain(`${TITLE} (aks-greetings) — 3 students, pass mark 90%`);
+    // 91.2 % passes at 90 %; the merged JSON keeps the codes, so the summary still counts by them.
+    expect(out.text()).toMatch(/labuser07 {2}31\/34 \(91\.2%\) \+3 bonus {2}PASSED \(pass mark 90%\)/);
+    expect(out.text()).toContain('2× LG-226');
+    expect(code).toBe(3);
+  });
+
+  it('refuses results judged by different pass marks, naming the file', async () => {
+    const a = shard('c.json', ['labuser07'], 70);
+    const b = shard('d.json', ['labuser08'], 60);
+    await expect(mergeReports([a, b], [{ format: 'console' }], undefined, { stdout: bufferOutput(), notices: collectedNotices() })).rejects.toThrow(
+      `${b}: was judged with pass mark 60% and bonus cap 5, but ${a} with 70% and 5: not one class`,
+    );
+  });
+});

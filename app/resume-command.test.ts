@@ -1,0 +1,18 @@
+/** The commands a run prints for its user to type next: the same options, the students or journal it needs. */
+import { describe, expect, it } from 'vitest';
+import { rerunCommand, rerunIncompleteCommand, rerunUsersCommand, resumeCommand } from './resume-command.js';
+
+describe('commands to type next', () => {
+  it('grades students again by name: whoever chose the students before is replaced', () => {
+    const typed = ['-c', 'class.yaml', '--user', 'a1', 'a2', '-r', 'console', '--shard', '2/4', '--user=a3', '-u', 'a4', '--no-journal'];
+    expect(rerunUsersCommand(typed, ['labuser10', "o'brien"])).toBe("lab-grade -c class.yaml -r console --no-journal --user labuser10 --user 'o'\\''brien'");
+  });
+
+  it('resumes or re-grades from the journal, replacing any journal option', () => {
+    const typed = ['-c', 'class.yaml', '--journal', 'old.jsonl', '-j', '8'];
+    expect(resumeCommand(typed, 'j 1.jsonl')).toBe("lab-grade -c class.yaml -j 8 --resume 'j 1.jsonl'");
+    expect(rerunIncompleteCommand(typed, 'j.jsonl')).toBe('lab-grade -c class.yaml -j 8 --rerun-incomplete j.jsonl');
+    expect(rerunCommand(typed, 'j.jsonl', ['x'])).toBe(rerunIncompleteCommand(typed, 'j.jsonl'));
+    expect(rerunCommand(['demo', '--no-journal'], undefined, ['x'])).toBe('lab-grade demo --no-journal --user x');
+  });
+});

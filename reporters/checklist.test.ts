@@ -1,0 +1,127 @@
+/** The student's checklist: what it says when nothing is reachable, what to fix next, what changed, and how it wraps. */
+import { describe, expect, it } from 'vitest';
+import { reasonCatalogue } from '../app/reasons.js';
+import type { CheckResult, Status, StudentResult } from '../core/model.js';
+import { loadProfile } from '../core/profile.js';
+import { pointsFor, scoreStudent } from '../core/score.js';
+import { renderChecklist, renderHistory, type ChecklistView } from './checklist.js';
+import { wrap } from './text.js';
+
+const profile = loadProfile();
+const reasons = reasonCatalogue();
+const absent = (code: string) => !!reasons[code]?.absent;
+const at = new Date(2026, 0, 5, 14, 3, 5);
+
+function student(statuses: Record<string, Status>, extra: Partial<Record<string, Partial<CheckResult>>> = {}): StudentResult {
+  const checks: CheckResult[] = Object.entries(statuses).map(([id, status]) => ({
+    id,
+    exercise: Number(/^ex(\d+)/.exec(id)![1]),
+    title: `title of ${id}`,
+    status,
+    ...pointsFor(id, status, profile),
+    message: `${id} is ${status}`,
+    evidence: {},
+    durationMs: 1,
+    ...extra[id],
+  }));
+  return scoreStudent('labuser07', checks, profile, 10);
+}
+
+const render = (view: Partial<ChecklistView> & { student: StudentResult }, columns?: number) => renderChecklist({ checkedAt: at, absent, ...view }, { color: false, columns });
+
+describe('checklist', () => {
+  it('with nothing reachable does not say everything is done: it says what to run first', () => {
+    const unreachable = { status: 'skipped' as const, code: 'LG-021' };
+    const text = render({
+      student: student(
+        { 'ex1.vm.reachable': 'skipped', 'ex1.docker.installed': 'skipped', 'ex3.cluster.exists': 'skipped' },
+        {
+          'ex1.vm.reachable': { ...unreachable, message: 'run this on your VM: `node lab-grade.mjs --local`' },
+          'ex1.docker.installed': { ...unreachable, message: 'run this on your VM: `node lab-grade.mjs --local`' },
+          'ex3.cluster.exists': { ...unreachable, message: 'run `az login`, then `node lab-grade.mjs` again' },
+        },
+      ),
+    });
+    expect(text).not.toContain('every exercise checked here is done');
+    expect(text).toContain('0 of 3 points; nothing could be checked from here yet');
+    expect(text).toContain('Start with Exercise 1: run this on your VM: `node lab-grade.mjs --local`');
+  });
+
+  it('marks an exercise with nothing there yet "not started", and lists every failing check of the next one', () => {
+    const text = render({
+      student: student(
+        {
+          'ex2.repo.cloned': 'pass',
+          'ex2.compose.valid': 'fail',
+          'ex2.compose.ports': 'fail',
+          'ex3.cluster.exists': 'fail',
+          'ex3.cluster.healthy': 'blocked',
+        },
+        {
+          'ex2.compose.valid': { code: 'LG-213', hint: 'Exercise 2 step 4: add service api' },
+          'ex2.compose.ports': { code: 'LG-225', hint: 'Exercise 2 step 4: publish 80:8080' },
+          'ex3.cluster.exists': { code: 'LG-302' },
+          'ex3.cluster.healthy': { blockedBy: 'ex3.cluster.exists' },
+        },
+      ),
+    });
+    expect(text).toMatch(/→ Exercise 2 +Build the container images +1\/4 +next/);
+    expect(text).toMatch(/○ Exercise 3 +Create an AKS cluster +0\/3 +not started/);
+    expect(text).toContain('What to do next — Exercise 2 (2 checks to fix):');
+    expect(text).toContain('  ✗ title of ex2.compose.valid (ex2.compose.valid)\n    ex2.compose.valid is fail\n    Exercise 2 step 4: add service api');
+    expect(text).toContain('  ✗ title of ex2.compose.ports (ex2.compose.ports)');
+    expect(text).toContain('Every check with its details: `node lab-grade.mjs --reporter console`');
+  });
+
+  it('shows losing access apart from a regression', () => {
+    const now = student(
+      { 'ex3.cluster.exists': 'skipped', 'ex5.kube.reachable': 'error', 'ex5.pod.running': 'blocked', 'ex6.myapp.service': 'fail', 'ex6.app.e2e': 'pass', 'ex6.selfheal': 'skipped' },
+      { 'ex5.pod.running': { blockedBy: 'ex5.kube.reachable' }, 'ex3.cluster.exists': { code: 'LG-021' }, 'ex6.selfheal': { code: 'LG-022' } },
+    );
+    const changes = [
+      { id: 'ex3.cluster.exists', from: 'pass' as const, to: 'skipped' as const },
+      { id: 'ex5.kube.reachable', from: 'pass' as const, to: 'error' as const },
+      { id: 'ex5.pod.running', from: 'pass' as const, to: 'blocked' as const },
+      { id: 'ex6.myapp.service', from: 'pass' as const, to: 'fail' as const },
+      { id: 'ex6.app.e2e', from: 'fail' as const, to: 'pass' as const },
+      // Skipped because it is disruptive, not for want of access.
+      { id: 'ex6.selfheal', from: 'blocked' as const, to: 'skipped' as const },
+    ];
+    const text = render({ student: now, since: { at, changes } });
+    const [real, lost] = text.split('Could not check now');
+    expect(real).toContain('Changed since 14:03:05:\n  ex6.myapp.service: pass → fail\n  ex6.app.e2e: fail → pass\n  ex6.selfheal: blocked → skipped');
+    expect(lost).toContain(', since 14:03:05 (access from here changed; not a regression):\n  ex3.cluster.exists: pass → skipped\n  ex5.kube.reachable: pass → error\n  ex5.pod.running: pass → blocked');
+  });
+
+  it('says the points of a partial run are those of its selection', () => {
+    const text = render({ student: student({ 'ex6.myapp.deployment': 'pass', 'ex6.app.e2e': 'fail' }), only: ['ex6'] });
+    expect(text).toContain("2 of 5 points of the checks selected (--only ex6): not the lab's total; Exercise 6 next");
+  });
+
+  it('wraps a hint at 80 columns between words, never inside a command', () => {
+    const hint = 'Exercise 5: grant the cluster Reader on the registry (`az aks show -n <cluster> -g <resource group> --query servicePrincipalProfile.clientId`), then run `kubectl get pod myapp` until it is Running.';
+    const text = render({ student: student({ 'ex5.pod.running': 'fail' }, { 'ex5.pod.running': { hint } }) }, 80);
+    const lines = text.split('\n');
+    // Every backtick-delimited command is on one line, whole.
+    for (const command of hint.match(/`[^`]+`/g)!) expect(lines.some((l) => l.includes(command)), command).toBe(true);
+    // Lines longer than 80 columns are a single command that cannot be broken.
+    for (const line of lines.filter((l) => l.length > 80)) expect(line.trim()).toMatch(/^\(?`[^`]+`\)?[,.]?$/);
+    expect(lines.filter((l) => l.length > 80)).toHaveLength(1);
+  });
+
+  it('history marks a partial run as one, never as the points of the lab', () => {
+    const entry = (over: object) => ({ at: at.toISOString(), user: 'labuser07', lab: 'aks-greetings', status: 'graded' as const, score: 4, maxScore: 4, bonus: 0, exercises: { '5': 'done' as const }, checks: {}, ...over });
+    const table = renderHistory([entry({ score: 15, maxScore: 34, exercises: { '3': 'not started', '5': 'done' } }), entry({ only: ['ex5'] })], { color: false, file: 'h.jsonl' });
+    const rows = table.trim().split('\n');
+    expect(rows[1]).toMatch(/ {2}15\/34 +○ ✓$/);
+    expect(rows[2]).toMatch(/ {2}partial +✓$/);
+    expect(rows.at(-1)).toContain('partial: an --only run');
+  });
+});
+
+describe('wrap', () => {
+  it('keeps leading spaces and line breaks, and a long command on a line of its own', () => {
+    expect(wrap('under `app:` add\n    ports:\n      - 80:8080', 40, '  ')).toEqual(['  under `app:` add', '      ports:', '        - 80:8080']);
+    expect(wrap(`run \`${'x'.repeat(50)}\` now`, 30)).toEqual(['run', `\`${'x'.repeat(50)}\``, 'now']);
+  });
+});
