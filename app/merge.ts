@@ -13,7 +13,9 @@ import type { RunResult, StudentResult } from '../core/model.js';
 import { loadProfile } from '../core/profile.js';
 import { exitCodeFor } from '../core/score.js';
 import { VERSION } from '../core/version.js';
-import type { JsonDocument, JsonStudent } from '../reporters/json.js';
+import type { CreditMode } from '../live/credit.js';
+import { mergeCredit } from '../live/merge.js';
+import { fromJsonStudent, type JsonDocument } from '../reporters/json.js';
 import { replayRun, runInfoFor } from '../reporters/replay.js';
 import type { Notices } from './io.js';
 import { EXIT_REPORT_FAILED, type ReportIo } from './report-run.js';
@@ -24,13 +26,6 @@ interface ResultFile {
   lab: string;
   version?: string;
   students: StudentResult[];
-}
-
-function fromJsonStudent(s: JsonStudent): StudentResult {
-  return {
-    ...s,
-    checks: s.checks.map(({ hint, blockedBy, ...c }) => ({ ...c, ...(hint !== null ? { hint } : {}), ...(blockedBy !== null ? { blockedBy } : {}) })),
-  };
 }
 
 /** A JSON report (one document) or a journal (JSON lines), told apart by their content. */
@@ -75,12 +70,22 @@ export function mergeResults(files: readonly string[], notices: Notices): RunRes
   return { lab, generatedAt: new Date().toISOString(), grader: { version: versions[0] ?? VERSION }, students };
 }
 
-/** One report from the results of several runs, through any reporters; the exit code of the merged class. */
-export async function mergeReports(files: readonly string[], reports: readonly ReportSpec[], profileFile: string | undefined, io: ReportIo): Promise<number> {
-  const run = mergeResults(files, io.notices);
+/**
+ * One report from the results of several runs, through any reporters; the exit code of the merged class.
+ * With `credit`, ledgers (a workshop graded in rounds) and single runs are scored with credit over time:
+ * `earned` counts a check that passed at any grading, `final` the latest grading only.
+ */
+export async function mergeReports(files: readonly string[], reports: readonly ReportSpec[], profileFile: string | undefined, io: ReportIo, credit?: CreditMode): Promise<number> {
   const profile = loadProfile(profileFile, ALL_CHECKS);
-  // The title and pass mark are the profile's: shown only when it is the profile of these results.
-  const info = profile.lab === run.lab ? runInfoFor(run, { title: profile.title, passMark: profile.passMark }) : undefined;
+  let run: RunResult;
+  if (credit) {
+    const { warnings, ...merged } = mergeCredit(files, { mode: credit, profile });
+    warnings.forEach((w) => io.notices.warn(w));
+    run = merged;
+  } else run = mergeResults(files, io.notices);
+  // The title and pass mark are the profile's: shown only when it is the profile of these results. The title says how credit was given.
+  const title = credit ? `${profile.title} (${credit} credit)` : profile.title;
+  const info = profile.lab === run.lab ? runInfoFor(run, { title, passMark: profile.passMark }) : undefined;
   const opened = openReports(reports.length ? reports : [{ format: 'console' }], { verbose: run.students.length === 1, stdout: io.stdout });
   try {
     for (const r of opened.reporters) await replayRun(r, run, info);

@@ -12,7 +12,19 @@ import { ConfigError, errorMessage } from '../core/errors.js';
 import { redactText } from '../core/redact.js';
 import { didYouMean } from '../core/suggest.js';
 import { VERSION } from '../core/version.js';
-import { classRunRequest, GRADING_OPTIONS, gradingRequest, historyRequest, isSelfCheck, reportSpecs, SELF_CHECK_OPTIONS, selfCheckRequest } from './options.js';
+import {
+  classRunRequest,
+  CREDIT_CHOICES,
+  GRADING_OPTIONS,
+  gradingRequest,
+  historyRequest,
+  isSelfCheck,
+  LIVE_OPTIONS,
+  liveRequest,
+  reportSpecs,
+  SELF_CHECK_OPTIONS,
+  selfCheckRequest,
+} from './options.js';
 
 const EXIT_USAGE = 2;
 /** lab-grade itself failed (a bug): distinct from every grading outcome. */
@@ -67,10 +79,42 @@ async function main(argv: string[]): Promise<number> {
       (y) =>
         y
           .option('reporter', GRADING_OPTIONS.reporter)
-          .positional('files', { type: 'string', array: true, describe: 'JSON reports (-r json=FILE) and/or journals (--journal FILE)' })
-          .option('profile', { type: 'string', describe: 'The lab profile of the results (default: the built-in one): title and pass mark' }),
+          .positional('files', { type: 'string', array: true, describe: 'JSON reports (-r json=FILE), journals (--journal FILE) and/or ledgers of `live` (--ledger FILE)' })
+          .option('profile', { type: 'string', describe: 'The lab profile of the results (default: the built-in one): title and pass mark' })
+          .option('credit', { type: 'string', choices: CREDIT_CHOICES, describe: 'Score with credit over time: earned (a check that passed at any grading counts) or final (the latest grading only)' }),
       (a) =>
-        run(async () => (await import('../app/merge.js')).mergeReports((a.files as string[]).map(String), reportSpecs((a.reporter as string[]) ?? []), a.profile as string | undefined, io()))(),
+        run(async () =>
+          (await import('../app/merge.js')).mergeReports(
+            (a.files as string[]).map(String),
+            reportSpecs((a.reporter as string[]) ?? []),
+            a.profile as string | undefined,
+            io(),
+            a.credit as (typeof CREDIT_CHOICES)[number] | undefined,
+          ),
+        )(),
+    )
+    .command(
+      'live',
+      'A live workshop: grade the class in rounds, keep every result in a ledger, serve the dashboard',
+      (y) =>
+        y
+          .options(LIVE_OPTIONS)
+          .options({
+            shard: GRADING_OPTIONS.shard,
+            concurrency: GRADING_OPTIONS.concurrency,
+            'student-timeout': GRADING_OPTIONS['student-timeout'],
+            preflight: GRADING_OPTIONS.preflight,
+            quiet: { ...GRADING_OPTIONS.quiet, describe: 'Nothing on stderr but the dashboard address and errors' },
+            'allow-exec-credentials': GRADING_OPTIONS['allow-exec-credentials'],
+          })
+          .group(['config', 'interval', 'rounds', 'ledger', 'credit', 'shard'], 'Rounds:')
+          .group(['port', 'host', 'stuck-after', 'follow'], 'Dashboard:'),
+      (a) =>
+        run(async () => {
+          const request = liveRequest(a, argv);
+          const { liveCommand } = await import('../app/live.js');
+          return liveCommand(request, { notices: stderrNotices(!!a.quiet), announce: streamOutput(process.stderr) });
+        })(),
     )
     .command(
       'checks',
@@ -105,6 +149,8 @@ async function main(argv: string[]): Promise<number> {
     .example('$0 --watch', 'Check your progress every 5 seconds and show what changed')
     .example('$0 --shard 2/4 -r json=shard-2.json', 'Grade the 2nd of 4 slices of the class (then: lab-grade merge shard-*.json)')
     .example('$0 --resume .lab-grade/journal-….jsonl', 'Finish a class run that was stopped, without grading anyone twice')
+    .example('$0 live -c class.yaml --interval 60', 'A workshop: grade the class every minute; the dashboard on http://127.0.0.1:8080/')
+    .example('$0 merge .lab-grade/live-….jsonl --credit earned -r csv=grades.csv', 'The gradebook of a workshop, with the credit students earned')
     .example('$0 demo', 'Grade the built-in simulated class (no Azure needed)')
     .example('$0 checks', 'List every check with its points')
     .strict()
@@ -120,7 +166,7 @@ async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-const KNOWN_OPTIONS = [...Object.keys(GRADING_OPTIONS), ...Object.keys(SELF_CHECK_OPTIONS), 'config', 'scenarios', 'out', 'profile', 'limit', 'help', 'version'];
+const KNOWN_OPTIONS = [...Object.keys(GRADING_OPTIONS), ...Object.keys(SELF_CHECK_OPTIONS), ...Object.keys(LIVE_OPTIONS), 'scenarios', 'out', 'profile', 'limit', 'help', 'version'];
 
 /** yargs's "Unknown argument: usr" with the option that was probably meant. */
 function withSuggestion(msg: string, known: readonly string[]): string {

@@ -194,9 +194,9 @@ export function openJournal(file: string, header: Omit<JournalHeader, 'type'>, o
   };
 }
 
-/** `.lab-grade/journal-20250102T030405Z.jsonl`: the default journal of a class run, in the current folder. */
-export function defaultJournalPath(now = new Date()): string {
-  return `.lab-grade/journal-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.jsonl`;
+/** `.lab-grade/journal-20250102T030405Z.jsonl`: the default journal of a class run (or `live-…`: a workshop's ledger), in the current folder. */
+export function defaultJournalPath(now = new Date(), kind = 'journal'): string {
+  return `.lab-grade/${kind}-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}.jsonl`;
 }
 
 export interface ResumePlan {
