@@ -85,6 +85,7 @@ describe('lab-grade live against the simulated lab', () => {
     const final = (await merged(ledger, 'final')).get('labuser01')!;
     expect(earned.credit).toBe('earned');
     expect(final.credit).toBe('final');
+    expect((await runCli(['merge', ledger, '--credit', 'final'])).stdout).toContain('(final credit) (aks-greetings) — 2 students');
     expect(earned.score).toBe(first.score);
     expect(final.score).toBe(latest.score);
     for (const id of EX6_SERVICES) {

@@ -24,7 +24,7 @@ import { ClassState, type StudentDelta } from '../live/state.js';
 import type { Reporter, ReporterOutput } from '../reporters/types.js';
 import { grade, profileFor, type RuntimeOverrides } from './grading.js';
 import { NO_NOTICES, type Notices } from './io.js';
-import { continueLiveCommand } from './resume-command.js';
+import { continueLiveCommand, shellQuote } from './resume-command.js';
 
 export type { CreditMode };
 
@@ -236,7 +236,7 @@ export async function runLive(config: ClassConfig, request: LiveRequest, io: Liv
     ledger.close();
     await server.close();
   }
-  if (!interrupted) io.notices.status.write(`Reports from the ledger: lab-grade merge ${file} --credit ${state.mode} -r console\n`);
+  if (!interrupted) io.notices.status.write(`Reports from the ledger: lab-grade merge ${shellQuote(file)} --credit ${state.mode} -r console\n`);
   return { exitCode: interrupted ? EXIT_INTERRUPTED : exitCodeFor(state.results()), stopped: interrupted, rounds, ledger: file };
 }
 
