@@ -19,6 +19,8 @@ import { exitCodeFor } from '../core/score.js';
 import { inShard, type Shard } from '../core/shard.js';
 import type { Target } from '../core/target.js';
 import { VERSION } from '../core/version.js';
+import type { CreditMode } from '../live/credit.js';
+import { mergeCredit } from '../live/merge.js';
 import { fromJsonStudent, type JsonDocument } from '../reporters/json.js';
 import { replayRun, runInfoFor } from '../reporters/replay.js';
 import type { Notices } from './io.js';
@@ -40,7 +42,6 @@ interface ResultFile {
 
 /** Far beyond a class's results; a bigger file is not one. */
 const MAX_RESULT_BYTES = 256 * 1024 * 1024;
-
 
 /** A JSON report (one document) or a journal (JSON lines), told apart by their content. */
 export function readResultFile(file: string, notices: Notices): ResultFile {
@@ -122,19 +123,40 @@ export function mergeResults(files: readonly string[], notices: Notices, roster?
   return { lab, generatedAt: new Date().toISOString(), grader: { version: versions[0] ?? VERSION }, ...(judged.length ? { judgedBy: judged[0].judgedBy } : {}), students };
 }
 
+export interface MergeOptions {
+  /** The class config (`merge --config`): a missing shard is told with how many students of the roster it lacks. */
+  configFile?: string;
+  /**
+   * Score with credit over time: ledgers (a workshop graded in rounds) and single runs; `earned` counts
+   * a check that passed at any grading, `final` the latest grading only.
+   */
+  credit?: CreditMode;
+}
+
 /** One report from the results of several runs, through any reporters; the exit code of the merged class. */
-export async function mergeReports(files: readonly string[], reports: readonly ReportSpec[], profileFile: string | undefined, io: ReportIo, configFile?: string): Promise<number> {
-  const roster = configFile === undefined ? undefined : targetsFor(loadClassConfig(configFile));
-  const { judgedBy, ...run } = mergeResults(files, io.notices, roster);
+export async function mergeReports(files: readonly string[], reports: readonly ReportSpec[], profileFile: string | undefined, io: ReportIo, options: MergeOptions = {}): Promise<number> {
   const profile = loadProfile(profileFile, ALL_CHECKS);
+  const { credit } = options;
+  let run: RunResult;
+  let judgedBy: JudgedBy | undefined;
+  if (credit) {
+    const { warnings, ...merged } = mergeCredit(files, { mode: credit, profile });
+    warnings.forEach((w) => io.notices.warn(w));
+    run = merged;
+  } else {
+    const roster = options.configFile === undefined ? undefined : targetsFor(loadClassConfig(options.configFile));
+    ({ judgedBy, ...run } = mergeResults(files, io.notices, roster));
+  }
   const reasons = reasonCatalogue(ALL_CHECKS);
   const bonusCap = (cap: number | null | undefined) => (typeof cap === 'number' ? { bonusCap: cap } : {});
+  // The title says how credit was given.
+  const titled = (title: string) => (credit ? `${title} (${credit} credit)` : title);
   // What the results carry, unless a profile is named; the built-in one only for its own lab.
   const info =
     judgedBy && profileFile === undefined
-      ? runInfoFor(run, { title: judgedBy.title ?? run.lab, passMark: judgedBy.passMark, ...bonusCap(judgedBy.bonusCap), reasons })
+      ? runInfoFor(run, { title: titled(judgedBy.title ?? run.lab), passMark: judgedBy.passMark, ...bonusCap(judgedBy.bonusCap), reasons })
       : profile.lab === run.lab
-        ? runInfoFor(run, { title: profile.title, passMark: profile.passMark, ...bonusCap(Number.isFinite(profile.bonusCap) ? profile.bonusCap : null), reasons })
+        ? runInfoFor(run, { title: titled(profile.title), passMark: profile.passMark, ...bonusCap(Number.isFinite(profile.bonusCap) ? profile.bonusCap : null), reasons })
         : undefined;
   const opened = openReports(reports.length ? reports : [{ format: 'console' }], { verbose: run.students.length === 1, stdout: io.stdout });
   try {

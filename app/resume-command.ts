@@ -1,11 +1,11 @@
 /**
  * The commands a run tells its user to type next, built from the command line as it was typed, so
  * they run as printed: resume a stopped class run, re-grade the incomplete students (from the journal,
- * or by name when the run kept none).
+ * or by name when the run kept none), continue a workshop.
  */
 
-/** Options that name the journal (and take a value): replaced by the one the command needs. */
-const JOURNAL_OPTIONS = new Set(['--journal', '--resume', '--rerun-incomplete']);
+/** Options that name the journal or ledger (and take a value): replaced by the one the command needs. */
+const JOURNAL_OPTIONS = new Set(['--journal', '--resume', '--rerun-incomplete', '--ledger']);
 /** Flags that applied to the journal as it was: once this run's header is written, a plain resume fits it. */
 const FLAGS_DROPPED = new Set(['--no-journal', '--regrade']);
 
@@ -14,7 +14,7 @@ export function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-function withJournalOption(invocation: readonly string[], option: '--resume' | '--rerun-incomplete', journal: string): string {
+function withJournalOption(invocation: readonly string[], option: '--resume' | '--rerun-incomplete' | '--ledger', journal: string): string {
   const kept: string[] = [];
   for (let i = 0; i < invocation.length; i++) {
     const arg = invocation[i];
@@ -60,3 +60,6 @@ export function rerunUsersCommand(invocation: readonly string[], users: readonly
 export function rerunCommand(invocation: readonly string[], journal: string | undefined, users: readonly string[]): string {
   return journal ? rerunIncompleteCommand(invocation, journal) : rerunUsersCommand(invocation, users);
 }
+
+/** `lab-grade live <the same options> --ledger <ledger>`: a stopped workshop goes on where it was. */
+export const continueLiveCommand = (invocation: readonly string[], ledger: string) => withJournalOption(invocation, '--ledger', ledger);

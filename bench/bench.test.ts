@@ -22,20 +22,21 @@ const c = (arm: number, registry: number, kube: number, ssh: [number, number, nu
 
 // ARM: group, registries, listCredentials, clusters, kubeconfig, role assignments (group + registry).
 // Kubernetes: 11 lists once + /version (+ 3 pod-proxy reads with 3 myapi replicas).
-// SSH: one connection, 3 commands, 11 SFTP requests (7 stats at once, open/fstat/read/close).
+// SSH: one connection, 3 commands, 16 SFTP requests (12 stats at once: the folder, Dockerfiles, compose,
+// override and .env files; then open/fstat/read/close of the compose file).
 // HTTP: the VM's port 80 when served, then start page, form and POST through the external IP.
 const EXPECTED: Record<string, ServiceCounts> = {
-  labuser01: c(7, 4, 12, [1, 3, 11], 4), // perfect, the app still served on the VM
-  labuser02: c(7, 4, 15, [1, 3, 11], 3), // Helm 3, 3 myapi replicas: 3 pod-proxy reads
-  labuser03: c(7, 4, 15, [1, 3, 11], 3), // Helm 2 with tiller
-  labuser04: c(7, 4, 12, [1, 3, 11], 3), // no port mapping
-  labuser05: c(7, 4, 12, [1, 3, 11], 1), // ImagePullBackOff: one try of the start page, no Ready pod
-  labuser06: c(7, 4, 12, [1, 3, 11], 0), // LoadBalancer pending: no external IP to ask
-  labuser07: c(7, 4, 15, [1, 3, 11], 3), // three in-memory replicas
-  labuser08: c(3, 0, 0, [1, 3, 11], 0), // only cloned the repo: no cluster, no registry
-  labuser09: c(6, 9, 12, [1, 2, 11], 3), // admin user off: Entra exchange, one token per repository
-  labuser10: c(4, 4, 0, [0, 0, 0], 0), // no VM, cluster still creating
-  labuser11: c(7, 4, 12, [1, 3, 11], 1), // Helm with the chart's broken registry
+  labuser01: c(7, 4, 12, [1, 3, 16], 4), // perfect, the app still served on the VM
+  labuser02: c(7, 4, 15, [1, 3, 16], 3), // Helm 3, 3 myapi replicas: 3 pod-proxy reads
+  labuser03: c(7, 4, 15, [1, 3, 16], 3), // Helm 2 with tiller
+  labuser04: c(7, 4, 12, [1, 3, 16], 3), // no port mapping
+  labuser05: c(7, 4, 12, [1, 3, 16], 1), // ImagePullBackOff: one try of the start page, no Ready pod
+  labuser06: c(7, 4, 12, [1, 3, 16], 0), // LoadBalancer pending: no external IP to ask
+  labuser07: c(7, 4, 15, [1, 3, 16], 3), // three in-memory replicas
+  labuser08: c(3, 0, 0, [1, 3, 16], 0), // only cloned the repo: no cluster, no registry
+  labuser09: c(6, 9, 12, [1, 2, 16], 3), // admin user off: Entra exchange, one token per repository
+  labuser10: c(7, 4, 0, [0, 0, 0], 0), // no VM, cluster still creating: pull rights still read from ARM
+  labuser11: c(7, 4, 12, [1, 3, 16], 1), // Helm with the chart's broken registry
 };
 
 describe('npm run bench: requests per student', () => {

@@ -4,17 +4,20 @@
  *   --students N (200)  --latency L ms (40)  --concurrency C (32)  --growth 1,10,50,200  --baseline 10
  *   --trace-latency ms (300): the latency of the traced run that measures the critical path
  *   --startup-runs N (7): whole-process runs of each quick command (dist/ and the bundle)
+ *   --live-students N (200) --live-rounds R (10) --live-interval S (60): a live workshop (`lab-grade live`),
+ *   at the same latency and concurrency; --live-rounds 0 leaves it out, --live-only runs nothing else
  * Prints: start-up times of the quick commands and the bundle's size; wall time, students/s, requests
  * per student by service, the critical-path lower bound and the ratio to it, peak RSS; the growth
- * table; the baseline's time and its agreement with lab-grade.
+ * table; the baseline's time and its agreement with lab-grade; each round of the live workshop against
+ * its interval, how soon the dashboard's event stream has each result, and the grader's memory per round.
  */
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ALL_CHECKS, CHECK_IDS } from '../checks/index.js';
 import { compareBaseline } from './baseline.js';
 import { boundsFromTrace, classLowerBoundMs, type StudentBound } from './critical-path.js';
 import type { Measurement } from './measure.js';
-import { measureInChild } from './rows.js';
+import { measureInChild, measureLiveInChild } from './rows.js';
 import { freshBundle, measureStartup, startupCommands } from './startup.js';
 import { fixed, seconds, table } from './table.js';
 import { countsByTemplate, meanCounts, SERVICES, totalRequests } from './traffic.js';
@@ -28,6 +31,10 @@ const { values } = parseArgs({
     baseline: { type: 'string', default: '10' },
     'trace-latency': { type: 'string', default: '300' },
     'startup-runs': { type: 'string', default: '7' },
+    'live-students': { type: 'string', default: '200' },
+    'live-rounds': { type: 'string', default: '10' },
+    'live-interval': { type: 'string', default: '60' },
+    'live-only': { type: 'boolean', default: false },
   },
 });
 const num = (name: string, v: string | undefined, min: number) => {
@@ -42,6 +49,7 @@ const growth = (values.growth ?? '').split(',').filter(Boolean).map((v) => num('
 const baselineStudents = num('baseline', values.baseline, 0);
 const traceL = num('trace-latency', values['trace-latency'], 10);
 const startupRuns = num('startup-runs', values['startup-runs'], 1);
+const live = { students: num('live-students', values['live-students'], 1), rounds: num('live-rounds', values['live-rounds'], 0), interval: num('live-interval', values['live-interval'], 1) };
 const out = (s = '') => process.stdout.write(s + '\n');
 
 /** One student per built-in kind, one at a time at a large latency: the critical path of each. */
@@ -57,92 +65,120 @@ function summary(m: Measurement, bounds: Map<string, StudentBound>) {
   return { n, lb, meanAnswers, ratio: lb > 0 ? m.wallMs / lb : NaN, perSecond: n / (m.wallMs / 1000) };
 }
 
-out(`lab-grade benchmark — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} cores, load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-out(`command: npm run bench -- --students ${N} --latency ${L} --concurrency ${C} --growth ${growth.join(',')} --baseline ${baselineStudents} --startup-runs ${startupRuns}\n`);
-
-// Before the class runs, while nothing of the benchmark's own is running.
-const bundle = freshBundle((line) => process.stderr.write(`${line}\n`));
-const startup = measureStartup(startupCommands(bundle.file), startupRuns);
-const nodeAlone = startup[0].medianMs;
-out(`## Start-up (median of ${startupRuns} whole-process runs each)\n`);
-out(table(['command', 'median', 'over node -e 0'], startup.map((r, i) => [r.label, `${fixed(r.medianMs, 0)} ms`, i === 0 ? '' : `${fixed(r.medianMs - nodeAlone, 0)} ms`])));
-out(`\nbundle: dist/lab-grade.mjs, ${fixed(bundle.bytes / 1024 / 1024, 2)} MB\n`);
-
-const bounds = await trace();
-out(`## Critical path (traced at ${traceL} ms per answer; own sequential answers per check)\n`);
+out(`lab-grade benchmark — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 out(
-  table(
-    ['kind', 'answers', 'path'],
-    [...bounds.values()].map((b) => [b.template, b.answers, b.path.map((p) => `${p.id}(${p.own})`).join(' → ')]),
-  ),
+  `command: npm run bench -- --students ${N} --latency ${L} --concurrency ${C} --growth ${growth.join(',')} --baseline ${baselineStudents} --startup-runs ${startupRuns} --live-students ${live.students} --live-rounds ${live.rounds} --live-interval ${live.interval}${values['live-only'] ? ' --live-only' : ''}\n`,
 );
 
-// Each run in a fresh process (its peak RSS is its own); the baseline runs while the main class's lab is up.
-const { measurement: main, baseline: baselineRun } = await measureInChild(N, L, C, baselineStudents);
-const s = summary(main, bounds);
-const mean = meanCounts(main);
-out(`\n## ${N} students, ${L} ms per answer, concurrency ${C}\n`);
-out(
-  table(
-    ['measure', 'value'],
-    [
-      ['wall time', seconds(main.wallMs)],
-      ['students/s', fixed(s.perSecond, 2)],
-      ['requests per student (mean)', fixed(totalRequests(mean), 1)],
-      ...SERVICES.map(([k, label]): [string, string] => [`  ${label}`, fixed(mean[k], 2)]),
-      ['ARM TLS connections (class)', main.traffic.armTls],
-      ['registry TLS connections (class)', main.traffic.registryTls],
-      ['critical path (mean, answers)', fixed(s.meanAnswers, 1)],
-      [`lower bound = Σ chain × L / ${Math.min(C, N)}`, seconds(s.lb)],
-      ['wall / lower bound', fixed(s.ratio, 2)],
-      ['peak RSS (grader process)', `${fixed(main.peakRssMb, 0)} MB`],
-      ['CPU per student: grader / simulated lab', `${fixed(main.cpuMs.grader / N, 0)} ms / ${fixed(main.cpuMs.lab / N, 0)} ms`],
-      ['CPU-bound floor = Σ CPU / 2 cores', seconds((main.cpuMs.grader + main.cpuMs.lab) / cpus().length)],
-    ],
-  ),
-);
+/** Start-up, the critical path, the class of N, growth and the baseline. */
+async function classSections(): Promise<void> {
+  // Before the class runs, while nothing of the benchmark's own is running.
+  const bundle = freshBundle((line) => process.stderr.write(`${line}\n`));
+  const startup = measureStartup(startupCommands(bundle.file), startupRuns);
+  const nodeAlone = startup[0].medianMs;
+  out(`## Start-up (median of ${startupRuns} whole-process runs each)\n`);
+  out(table(['command', 'median', 'over node -e 0'], startup.map((r, i) => [r.label, `${fixed(r.medianMs, 0)} ms`, i === 0 ? '' : `${fixed(r.medianMs - nodeAlone, 0)} ms`])));
+  out(`\nbundle: dist/lab-grade.mjs, ${fixed(bundle.bytes / 1024 / 1024, 2)} MB\n`);
 
-const { byTemplate, varying } = countsByTemplate(main);
-out(`\n## Requests per student by kind\n`);
-out(table(['kind', ...SERVICES.map(([, l]) => l), 'total'], [...byTemplate].map(([t, c]) => [t, ...SERVICES.map(([k]) => c[k]), totalRequests(c)])));
-if (varying.length) out(`\nkinds whose clones did not all cost the same: ${varying.join(', ')}`);
+  const bounds = await trace();
+  out(`## Critical path (traced at ${traceL} ms per answer; own sequential answers per check)\n`);
+  out(
+    table(
+      ['kind', 'answers', 'path'],
+      [...bounds.values()].map((b) => [b.template, b.answers, b.path.map((p) => `${p.id}(${p.own})`).join(' → ')]),
+    ),
+  );
 
-let alone: Measurement | undefined;
-if (growth.length) {
-  out(`\n## Growth (${L} ms per answer, concurrency ${C})\n`);
-  const rows: Array<Array<string | number>> = [];
-  for (const n of growth) {
-    const m = n === N ? main : (await measureInChild(n, L, C)).measurement;
-    if (n === 1) alone = m;
-    const g = summary(m, bounds);
-    rows.push([n, seconds(m.wallMs), fixed(g.perSecond, 2), seconds(g.lb), fixed(g.ratio, 2), `${fixed(m.peakRssMb, 0)} MB`]);
-  }
-  out(table(['students', 'wall', 'students/s', 'lower bound', 'wall / bound', 'peak RSS'], rows));
-}
-
-if (baselineRun) {
-  const b = compareBaseline(baselineRun, main.students, CHECK_IDS);
-  const mine = main.students.filter((x) => b.users.includes(x.user));
-  const gradeMs = mine.reduce((t, x) => t + x.durationMs, 0) / mine.length;
-  out(`\n## Baseline: bench/baseline.sh on the first ${b.users.length} students (one at a time)\n`);
+  // Each run in a fresh process (its peak RSS is its own); the baseline runs while the main class's lab is up.
+  const { measurement: main, baseline: baselineRun } = await measureInChild(N, L, C, baselineStudents);
+  const s = summary(main, bounds);
+  const mean = meanCounts(main);
+  out(`\n## ${N} students, ${L} ms per answer, concurrency ${C}\n`);
   out(
     table(
       ['measure', 'value'],
       [
-        ['baseline wall (sequential)', seconds(b.wallMs)],
-        ['baseline per student', seconds(b.wallMs / b.users.length)],
-        ['lab-grade per student (its own duration, in the class run)', seconds(gradeMs)],
-        ['lab-grade per student (class wall / N)', seconds(main.wallMs / N)],
-        ...(alone ? [['lab-grade, one student alone (N = 1 row)', seconds(alone.wallMs)] as [string, string], ['per-student ratio baseline / lab-grade alone', fixed(b.wallMs / b.users.length / alone.wallMs, 1)] as [string, string]] : []),
-        ['per-student ratio baseline / lab-grade (duration)', fixed(b.wallMs / b.users.length / gradeMs, 1)],
-        ['per-student ratio baseline / lab-grade (throughput)', fixed(b.wallMs / b.users.length / (main.wallMs / N), 1)],
-        ['checks compared', b.agree + b.disagreements.length],
-        ['agree', b.agree],
-        ['disagree', b.disagreements.length],
-        ['not scripted (checks × students)', b.notScripted.length * b.users.length],
+        ['wall time', seconds(main.wallMs)],
+        ['students/s', fixed(s.perSecond, 2)],
+        ['requests per student (mean)', fixed(totalRequests(mean), 1)],
+        ...SERVICES.map(([k, label]): [string, string] => [`  ${label}`, fixed(mean[k], 2)]),
+        ['ARM TLS connections (class)', main.traffic.armTls],
+        ['registry TLS connections (class)', main.traffic.registryTls],
+        ['critical path (mean, answers)', fixed(s.meanAnswers, 1)],
+        [`lower bound = Σ chain × L / ${Math.min(C, N)}`, seconds(s.lb)],
+        ['wall / lower bound', fixed(s.ratio, 2)],
+        ['peak RSS (grader process)', `${fixed(main.peakRssMb, 0)} MB`],
+        ['CPU per student: grader / simulated lab', `${fixed(main.cpuMs.grader / N, 0)} ms / ${fixed(main.cpuMs.lab / N, 0)} ms`],
+        ['CPU-bound floor = Σ CPU / 2 cores', seconds((main.cpuMs.grader + main.cpuMs.lab) / cpus().length)],
       ],
     ),
   );
-  out(`\nnot scripted: ${b.notScripted.join(', ') || 'none'}`);
-  for (const d of b.disagreements) out(`disagreement: ${d}`);
+
+  const { byTemplate, varying } = countsByTemplate(main);
+  out(`\n## Requests per student by kind\n`);
+  out(table(['kind', ...SERVICES.map(([, l]) => l), 'total'], [...byTemplate].map(([t, c]) => [t, ...SERVICES.map(([k]) => c[k]), totalRequests(c)])));
+  if (varying.length) out(`\nkinds whose clones did not all cost the same: ${varying.join(', ')}`);
+
+  let alone: Measurement | undefined;
+  if (growth.length) {
+    out(`\n## Growth (${L} ms per answer, concurrency ${C})\n`);
+    const rows: Array<Array<string | number>> = [];
+    for (const n of growth) {
+      const m = n === N ? main : (await measureInChild(n, L, C)).measurement;
+      if (n === 1) alone = m;
+      const g = summary(m, bounds);
+      rows.push([n, seconds(m.wallMs), fixed(g.perSecond, 2), seconds(g.lb), fixed(g.ratio, 2), `${fixed(m.peakRssMb, 0)} MB`]);
+    }
+    out(table(['students', 'wall', 'students/s', 'lower bound', 'wall / bound', 'peak RSS'], rows));
+  }
+
+  if (baselineRun) {
+    const b = compareBaseline(baselineRun, main.students, CHECK_IDS);
+    const mine = main.students.filter((x) => b.users.includes(x.user));
+    const gradeMs = mine.reduce((t, x) => t + x.durationMs, 0) / mine.length;
+    out(`\n## Baseline: bench/baseline.sh on the first ${b.users.length} students (one at a time)\n`);
+    out(
+      table(
+        ['measure', 'value'],
+        [
+          ['baseline wall (sequential)', seconds(b.wallMs)],
+          ['baseline per student', seconds(b.wallMs / b.users.length)],
+          ['lab-grade per student (its own duration, in the class run)', seconds(gradeMs)],
+          ['lab-grade per student (class wall / N)', seconds(main.wallMs / N)],
+          ...(alone ? [['lab-grade, one student alone (N = 1 row)', seconds(alone.wallMs)] as [string, string], ['per-student ratio baseline / lab-grade alone', fixed(b.wallMs / b.users.length / alone.wallMs, 1)] as [string, string]] : []),
+          ['per-student ratio baseline / lab-grade (duration)', fixed(b.wallMs / b.users.length / gradeMs, 1)],
+          ['per-student ratio baseline / lab-grade (throughput)', fixed(b.wallMs / b.users.length / (main.wallMs / N), 1)],
+          ['checks compared', b.agree + b.disagreements.length],
+          ['agree', b.agree],
+          ['disagree', b.disagreements.length],
+          ['not scripted (checks × students)', b.notScripted.length * b.users.length],
+        ],
+      ),
+    );
+    out(`\nnot scripted: ${b.notScripted.join(', ') || 'none'}`);
+    for (const d of b.disagreements) out(`disagreement: ${d}`);
+  }
 }
+
+/** The live workshop: rounds against the interval, the dashboard's delay, memory over the rounds. */
+async function liveSection(): Promise<void> {
+  out(`\n## Live workshop: ${live.students} students, ${L} ms per answer, concurrency ${C}, a round every ${live.interval} s, ${live.rounds} rounds\n`);
+  const m = await measureLiveInChild(live.students, L, C, live.interval, live.rounds);
+  const ms = (n: number) => (Number.isFinite(n) ? `${fixed(n, 0)} ms` : '–');
+  out(
+    table(
+      ['round', 'wall', 'graded', 'update: median', 'p99', 'max', 'events', `heap${m.gcExposed ? ' after GC' : ''}`, 'RSS', 'ledger'],
+      m.rounds.map((r) => [r.round, seconds(r.wallMs), r.graded, ms(r.updateMs.median), ms(r.updateMs.p99), ms(r.updateMs.max), r.updateMs.count, `${fixed(r.heapUsedMb, 1)} MB`, `${fixed(r.rssMb, 0)} MB`, `${fixed(r.ledgerMb, 1)} MB`]),
+    ),
+  );
+  const longest = Math.max(...m.rounds.map((r) => r.wallMs));
+  const slowest = Math.max(...m.rounds.map((r) => r.updateMs.max).filter(Number.isFinite));
+  const later = m.rounds.slice(1);
+  const heap = later.map((r) => r.heapUsedMb);
+  out(`\nlongest round ${seconds(longest)} of ${live.interval} s; slowest dashboard update ${ms(slowest)} (goal: 1 s)`);
+  if (later.length > 1) out(`heap after round 2..${m.rounds.length}: ${fixed(Math.min(...heap), 1)}–${fixed(Math.max(...heap), 1)} MB (round ${later.at(-1)!.round} − round 2: ${fixed(heap.at(-1)! - heap[0], 1)} MB)`);
+}
+
+if (!values['live-only']) await classSections();
+if (live.rounds > 0) await liveSection();
+out(`\nload average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);

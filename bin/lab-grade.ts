@@ -12,7 +12,19 @@ import { ConfigError, errorMessage } from '../core/errors.js';
 import { redactText } from '../core/redact.js';
 import { didYouMean } from '../core/suggest.js';
 import { VERSION } from '../core/version.js';
-import { classRunRequest, GRADING_OPTIONS, gradingRequest, historyRequest, isSelfCheck, reportSpecs, SELF_CHECK_OPTIONS, selfCheckRequest } from './options.js';
+import {
+  classRunRequest,
+  CREDIT_CHOICES,
+  GRADING_OPTIONS,
+  gradingRequest,
+  historyRequest,
+  isSelfCheck,
+  LIVE_OPTIONS,
+  liveRequest,
+  reportSpecs,
+  SELF_CHECK_OPTIONS,
+  selfCheckRequest,
+} from './options.js';
 
 const EXIT_USAGE = 2;
 /** lab-grade itself failed (a bug): distinct from every grading outcome. */
@@ -67,13 +79,40 @@ async function main(argv: string[]): Promise<number> {
       (y) =>
         y
           .option('reporter', GRADING_OPTIONS.reporter)
-          .positional('files', { type: 'string', array: true, describe: 'JSON reports (-r json=FILE) and/or journals (--journal FILE)' })
+          .positional('files', { type: 'string', array: true, describe: 'JSON reports (-r json=FILE), journals (--journal FILE) and/or ledgers of `live` (--ledger FILE)' })
           .option('profile', { type: 'string', describe: 'The lab profile of the results: title and pass mark (default: what the JSON reports carry, else the built-in one)' })
-          .option('config', { alias: 'c', type: 'string', describe: 'The class config: a missing shard is told with how many students of the roster it lacks' }),
+          .option('config', { alias: 'c', type: 'string', describe: 'The class config: a missing shard is told with how many students of the roster it lacks' })
+          .option('credit', { type: 'string', choices: CREDIT_CHOICES, describe: 'Score with credit over time: earned (a check that passed at any grading counts) or final (the latest grading only)' }),
       (a) =>
         run(async () =>
-          (await import('../app/merge.js')).mergeReports((a.files as string[]).map(String), reportSpecs((a.reporter as string[]) ?? []), a.profile as string | undefined, io(), a.config as string | undefined),
+          (await import('../app/merge.js')).mergeReports((a.files as string[]).map(String), reportSpecs((a.reporter as string[]) ?? []), a.profile as string | undefined, io(), {
+            ...(a.config !== undefined ? { configFile: String(a.config) } : {}),
+            ...(a.credit !== undefined ? { credit: a.credit as (typeof CREDIT_CHOICES)[number] } : {}),
+          }),
         )(),
+    )
+    .command(
+      'live',
+      'A live workshop: grade the class in rounds, keep every result in a ledger, serve the dashboard',
+      (y) =>
+        y
+          .options(LIVE_OPTIONS)
+          .options({
+            shard: GRADING_OPTIONS.shard,
+            concurrency: GRADING_OPTIONS.concurrency,
+            'student-timeout': GRADING_OPTIONS['student-timeout'],
+            preflight: GRADING_OPTIONS.preflight,
+            quiet: { ...GRADING_OPTIONS.quiet, describe: 'Nothing on stderr but the dashboard address and errors' },
+            'allow-exec-credentials': GRADING_OPTIONS['allow-exec-credentials'],
+          })
+          .group(['config', 'interval', 'rounds', 'ledger', 'credit', 'shard'], 'Rounds:')
+          .group(['port', 'host', 'stuck-after', 'follow'], 'Dashboard:'),
+      (a) =>
+        run(async () => {
+          const request = liveRequest(a, argv);
+          const { liveCommand } = await import('../app/live.js');
+          return liveCommand(request, { notices: stderrNotices(!!a.quiet), announce: streamOutput(process.stderr) });
+        })(),
     )
     .command(
       'checks',
@@ -117,7 +156,9 @@ async function main(argv: string[]): Promise<number> {
     .example('$0', 'Check your own progress (Cloud Shell: Azure and the cluster; on your VM: Exercises 1–2)')
     .example('$0 --watch', 'Check your progress every 5 seconds and show what changed')
     .example('$0 --shard 2/4 -r json=shard-2.json', 'Grade the 2nd of 4 slices of the class (then: lab-grade merge shard-*.json)')
-    .example('$0 --resume .lab-grade/journal-20250301T090000Z.jsonl', 'Finish a class run that was stopped, without grading anyone twice')
+    .example('$0 --resume .lab-grade/journal-20250301T090000.123Z-pid4242.jsonl', 'Finish a class run that was stopped, without grading anyone twice')
+    .example('$0 live -c class.yaml --interval 60', 'A workshop: grade the class every minute; the dashboard on http://127.0.0.1:8080/')
+    .example('$0 merge .lab-grade/live-….jsonl --credit earned -r csv=grades.csv', 'The gradebook of a workshop, with the credit students earned')
     .example('$0 demo', 'Grade the built-in simulated class (no Azure needed)')
     .example('$0 checks', 'List every check with its points')
     .strict()
@@ -133,8 +174,8 @@ async function main(argv: string[]): Promise<number> {
   return exitCode;
 }
 
-const KNOWN_OPTIONS = [...Object.keys(GRADING_OPTIONS), ...Object.keys(SELF_CHECK_OPTIONS), 'config', 'scenarios', 'out', 'profile', 'limit', 'help', 'version'];
-const COMMANDS = ['history', 'merge', 'checks', 'demo', 'sandbox'];
+const KNOWN_OPTIONS = [...Object.keys(GRADING_OPTIONS), ...Object.keys(SELF_CHECK_OPTIONS), ...Object.keys(LIVE_OPTIONS), 'config', 'scenarios', 'out', 'profile', 'limit', 'help', 'version'];
+const COMMANDS = ['history', 'merge', 'checks', 'demo', 'sandbox', 'live'];
 
 /**
  * yargs's "Unknown argument: usr" with the option that was probably meant, or for a word that is no

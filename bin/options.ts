@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Options } from 'yargs';
 import type { ClassRunRequest } from '../app/class-plan.js';
+import type { CreditMode, LiveCommandRequest } from '../app/live.js';
 import type { ReportSpec } from '../app/reports.js';
 import type { SelfCheckRequest } from '../app/selfcheck/selfcheck.js';
 import { ConfigError } from '../core/errors.js';
@@ -74,6 +75,23 @@ export const SELF_CHECK_OPTIONS = {
   sandbox: { type: 'string', describe: 'Self-check against the simulated lab: the folder `lab-grade sandbox` wrote (with --user-name)' },
 } as const satisfies Record<string, Options>;
 
+/** How a class graded more than once is scored (the class config's `credit`). */
+export const CREDIT_CHOICES = ['earned', 'final'] as const satisfies readonly CreditMode[];
+
+export const LIVE_OPTIONS = {
+  config: { alias: 'c', type: 'string', describe: 'Class config file (default ./lab-grade.yaml; with --follow: only if given, for the roster and the profile)' },
+  interval: { requiresArg: true, describe: 'Seconds from the start of one round to the start of the next (default 120); a round that takes longer delays the next' },
+  ledger: { type: 'string', describe: 'Append every graded student to FILE (default .lab-grade/live-<time>.jsonl); an existing ledger is continued' },
+  rounds: { requiresArg: true, describe: 'Stop after N rounds (default: until Ctrl-C)' },
+  port: { requiresArg: true, describe: "The dashboard's port (default 8080; 0 picks a free one)" },
+  host: { type: 'string', describe: "The dashboard's address (default 127.0.0.1; any other requires the token printed in the URL)" },
+  'stuck-after': { requiresArg: true, describe: 'Minutes without a newly passing check before a student shows as stuck (default 15)' },
+  credit: { type: 'string', choices: CREDIT_CHOICES, describe: "earned: a check that passed at any round counts; final: the latest round only (default: the config's credit, else earned)" },
+  follow: { type: 'string', describe: "Serve the dashboard from the ledgers matching PATTERN ('results/*.jsonl'), as they grow, grading nothing" },
+} as const satisfies Record<string, Options>;
+
+/** Only a grading workshop uses these: with --follow they are a usage error. */
+const GRADING_ONLY_LIVE = ['interval', 'ledger', 'rounds', 'shard', 'studentTimeout'] as const;
 
 const strings = (v: unknown) => ((v as unknown[] | undefined) ?? []).map(String);
 const text = (a: Args, k: string) => (typeof a[k] === 'string' ? (a[k] as string) : undefined);
@@ -144,5 +162,41 @@ export function historyRequest(a: Args) {
     format: a.reporter === 'json' ? ('json' as const) : ('console' as const),
     userName: text(a, 'userName'),
     limit: numberOption(a, 'limit', '--limit', { min: 0, max: 1_000_000, integer: true }) ?? 20,
+  };
+}
+
+export function liveRequest(a: Args, invocation: readonly string[]): LiveCommandRequest {
+  const dashboard = {
+    host: text(a, 'host') ?? '127.0.0.1',
+    port: numberOption(a, 'port', '--port', { min: 0, max: 65535, integer: true }) ?? 8080,
+    stuckAfterMinutes: numberOption(a, 'stuckAfter', '--stuck-after', { min: 1, max: 24 * 60 }) ?? 15,
+    ...(text(a, 'credit') ? { credit: text(a, 'credit') as CreditMode } : {}),
+  };
+  if (dashboard.host.trim() === '') throw new ConfigError('expected an address to listen on, got ""', undefined, '--host');
+  const configFile = text(a, 'config');
+  const follow = text(a, 'follow');
+  if (follow !== undefined) {
+    const used = GRADING_ONLY_LIVE.find((k) => a[k] !== undefined);
+    if (used) throw new ConfigError('grades; --follow only serves the dashboard from ledgers that others write', undefined, flag(used));
+    if (follow.trim() === '') throw new ConfigError("expected a file pattern such as 'results/*.jsonl'", undefined, '--follow');
+    return { follow: { ...dashboard, pattern: follow }, ...(configFile !== undefined ? { configFile } : {}) };
+  }
+  if (text(a, 'ledger')?.trim() === '') throw new ConfigError('expected a file name, got ""', undefined, '--ledger');
+  const g = gradingRequest(a);
+  const run = classRunRequest(a);
+  return {
+    configFile: configFile ?? 'lab-grade.yaml',
+    grade: {
+      ...dashboard,
+      intervalSeconds: numberOption(a, 'interval', '--interval', { min: 1, max: MAX_SECONDS }) ?? 120,
+      rounds: numberOption(a, 'rounds', '--rounds', { min: 1, max: 1_000_000, integer: true }),
+      ...(text(a, 'ledger') !== undefined ? { ledger: text(a, 'ledger') } : {}),
+      ...(run.shard ? { shard: run.shard } : {}),
+      concurrency: g.concurrency,
+      studentTimeoutSeconds: g.studentTimeoutSeconds,
+      preflight: run.preflight,
+      allowExecCredentials: g.allowExecCredentials,
+      invocation,
+    },
   };
 }

@@ -77,6 +77,13 @@ describe('class config', () => {
     const config = loadClassConfig(write('ok.yaml', 'roster: [labuser01, labuser02]\n'));
     expect(() => targetsFor(config, ['labuser29'])).toThrow('unknown user "labuser29"; the roster has: labuser01, labuser02');
   });
+
+  it('reads credit: earned or final, unset by default, and names anything else', () => {
+    expect(loadClassConfig(write('plain.yaml', 'roster: [a1]\n')).credit).toBeUndefined();
+    expect(loadClassConfig(write('earned.yaml', 'roster: [a1]\ncredit: earned\n')).credit).toBe('earned');
+    expect(loadClassConfig(write('final.yaml', 'roster: [a1]\ncredit: final\n')).credit).toBe('final');
+    expect(() => loadClassConfig(write('best.yaml', 'roster: [a1]\ncredit: best\n'))).toThrow(/best\.yaml: credit: expected one of earned, final, got "best"/);
+  });
 });
 
 describe('lab profile', () => {

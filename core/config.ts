@@ -57,6 +57,11 @@ export interface ClassConfig {
   timeoutsMs: Partial<Record<ProbeKind, number>>;
   /** A self-check with --local: the VM exercises are graded on this machine, in this home folder. */
   localHome?: string;
+  /**
+   * How a class graded more than once is scored: `earned` (a check that passed at any grading counts) or
+   * `final` (the latest grading only). Unset: `lab-grade live` scores earned; a single run is its one grading.
+   */
+  credit?: 'earned' | 'final';
 }
 
 
@@ -78,6 +83,8 @@ export function loadClassConfig(file: string): ClassConfig {
     caPem: readCa(root.optObject('tls'), dir),
     timeoutsMs: readTimeouts(root.optObject('timeouts')),
   };
+  const credit = root.optOneOf('credit', ['earned', 'final'] as const);
+  if (credit) config.credit = credit;
   root.optString('lab'); // informational; the profile names the lab
   root.done();
   return config;

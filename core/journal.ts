@@ -353,13 +353,14 @@ function openLocked(file: string, header: JournalHeaderFields, opts: OpenJournal
 }
 
 /**
- * `.lab-grade/journal-20250102T030405.678Z-shard2of3-pid1234.jsonl`: the default journal of a class run,
- * in the current folder; shards and processes started in the same millisecond get names of their own.
+ * `.lab-grade/journal-20250102T030405.678Z-shard2of3-pid1234.jsonl`: the default journal of a class run
+ * (`kind` live: a workshop's ledger), in the current folder; shards and processes started in the same
+ * millisecond get names of their own.
  */
-export function defaultJournalPath(o: { now?: Date; pid?: number; shard?: Shard } = {}): string {
+export function defaultJournalPath(o: { now?: Date; pid?: number; shard?: Shard; kind?: 'journal' | 'live' } = {}): string {
   const time = (o.now ?? new Date()).toISOString().replace(/[-:]/g, '');
   const shard = o.shard ? `-shard${o.shard.index}of${o.shard.count}` : '';
-  return `.lab-grade/journal-${time}${shard}-pid${o.pid ?? process.pid}.jsonl`;
+  return `.lab-grade/${o.kind ?? 'journal'}-${time}${shard}-pid${o.pid ?? process.pid}.jsonl`;
 }
 
 export interface ResumePlan {

@@ -57,4 +57,13 @@ describe('the check catalogue', () => {
     expect(s.run.map((c) => c.id)).toEqual(expect.arrayContaining(['ex6.myapp.service', 'ex5.kube.reachable', 'ex6.app.e2e']));
     expect(() => selectChecks(ALL_CHECKS, ['ex9'])).toThrow(/unknown check or exercise "ex9"/);
   });
+
+  it('--only runs the providers of the facts a selected check reads, so it decides as in a full run', () => {
+    // The Service check names the student's registry (Exercise 4's fact) in its Helm hint.
+    const s = selectChecks(ALL_CHECKS, ['ex6.myapp.service']);
+    expect([...s.report]).toEqual(['ex6.myapp.service']);
+    expect(s.run.map((c) => c.id)).toEqual(expect.arrayContaining(['ex4.registry.exists', 'ex3.cluster.exists']));
+    // Only what it depends on or reads: another exercise's checks stay out.
+    expect(s.run.map((c) => c.id)).not.toContain('ex2.compose.valid');
+  });
 });

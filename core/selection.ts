@@ -89,11 +89,15 @@ export function selectChecks(all: readonly CheckDef[], only: readonly string[] =
   const report = selectedIds(ordered, only);
   if (only.length === 0) return { run: ordered, report };
   const byId = new Map(ordered.map((c) => [c.id, c]));
+  const providers = factProviders(ordered);
   const needed = new Set<string>();
+  // A check's dependencies run, and the providers of the facts it reads: a selected check decides as it would in a full run.
   const visit = (id: string) => {
     if (needed.has(id)) return;
     needed.add(id);
-    for (const dep of byId.get(id)?.dependsOn ?? []) visit(dep);
+    const def = byId.get(id);
+    for (const dep of def?.dependsOn ?? []) visit(dep);
+    for (const fact of def?.uses ?? []) visit(providers.get(fact)!);
   };
   for (const id of report) visit(id);
   return { run: ordered.filter((c) => needed.has(c.id)), report };

@@ -50,6 +50,8 @@ function serviceCheck(id: string, workload: 'app' | 'api', external: boolean, po
     needs: ['kube'],
     dependsOn: ['ex5.kube.reachable'],
     after: [deploymentCheck[workload]],
+    // The registry names the `helm install` line of a Service removed for Exercise 7.
+    uses: ['registry'],
     reasons: { ...R },
     async run(ctx) {
       const w = ctx.profile.expect[workload];

@@ -14,13 +14,15 @@ const layerOf = (f: string) => f.split('/')[0];
 const ALLOWED: Record<string, (dep: string) => boolean> = {
   // Argument parsing only: it hands typed requests to the application.
   bin: (d) => d.startsWith('app/') || ['core/errors.ts', 'core/suggest.ts', 'core/version.ts', 'core/shard.ts', 'core/redact.ts', 'reporters/index.ts'].includes(d),
-  app: (d) => ['core', 'checks', 'probes', 'reporters', 'sandbox'].includes(layerOf(d)),
+  app: (d) => ['core', 'checks', 'probes', 'reporters', 'sandbox', 'live'].includes(layerOf(d)),
   // The engine: checks' contract and results; probes only as their contract (types and ProbeError).
   core: (d) => d === 'probes/types.ts',
   // Checks decide from what probes found: the probe contract and pure readers, never a connection.
   checks: (d) => layerOf(d) === 'core' || d === 'probes/types.ts' || ['probes/azure/choose-cluster.ts', 'probes/azure/map.ts', 'probes/kube/helm-release.ts', 'probes/registry/auth-modes.ts', 'probes/addresses.ts'].includes(d),
   probes: (d) => layerOf(d) === 'core',
   reporters: (d) => layerOf(d) === 'core',
+  // Live workshops: the ledger, credit and the dashboard render results; they grade nothing themselves.
+  live: (d) => ['core', 'reporters'].includes(layerOf(d)),
   // The simulated lab stands in for Azure: it shares the wire formats' readers, not the grader's logic.
   sandbox: (d) => layerOf(d) === 'core' || ['probes/addresses.ts', 'probes/kube/helm-release.ts', 'probes/vm/host-keys.ts'].includes(d),
 };

@@ -1,0 +1,311 @@
+/**
+ * `lab-grade live`: a workshop graded in rounds. Every interval the roster (or a shard of it) is graded
+ * through `grade()` — the class run's bounded concurrency, per-student deadlines and pre-flight — and
+ * each graded student is appended to the ledger (fsync'd, with its round and time) and folded into the
+ * class state the dashboard serves. Rounds never overlap: one that runs past the interval delays the
+ * next. Reopening a ledger continues it: its results are read back first, then rounds go on from the
+ * next number. `--follow` serves the dashboard from ledgers that other graders write, grading nothing.
+ */
+import { ALL_CHECKS } from '../checks/index.js';
+import type { CheckDef } from '../core/check.js';
+import { loadClassConfig, targetsFor, type ClassConfig } from '../core/config.js';
+import { ConfigError, errorMessage } from '../core/errors.js';
+import { defaultJournalPath } from '../core/journal.js';
+import type { CheckResult } from '../core/model.js';
+import type { LabProfile } from '../core/profile.js';
+import { exitCodeFor } from '../core/score.js';
+import { inShard, type Shard } from '../core/shard.js';
+import { VERSION } from '../core/version.js';
+import type { CreditMode } from '../live/credit.js';
+import { followLedgers } from '../live/follow.js';
+import { openLedger, type Ledger, type LedgerEntry } from '../live/ledger.js';
+import { startLiveServer, type LiveServer } from '../live/server.js';
+import { ClassState, type StudentDelta } from '../live/state.js';
+import type { Reporter, ReporterOutput } from '../reporters/types.js';
+import { grade, profileFor, type RuntimeOverrides } from './grading.js';
+import { NO_NOTICES, type Notices } from './io.js';
+import { continueLiveCommand, shellQuote } from './resume-command.js';
+
+export type { CreditMode };
+
+/** The dashboard's options, shared by grading and following. */
+export interface DashboardRequest {
+  host: string;
+  /** 0: a free port. */
+  port: number;
+  stuckAfterMinutes: number;
+  /** Overrides the class config's `credit` (default earned). */
+  credit?: CreditMode;
+}
+
+export interface LiveRequest extends DashboardRequest {
+  intervalSeconds: number;
+  /** Default `.lab-grade/live-<time>.jsonl`. */
+  ledger?: string;
+  /** Stop after this many rounds (default: until stopped). */
+  rounds?: number;
+  shard?: Shard;
+  concurrency?: number;
+  studentTimeoutSeconds?: number;
+  preflight: boolean;
+  allowExecCredentials?: boolean;
+  runtime?: RuntimeOverrides;
+  /** The command line as typed: a stopped workshop prints the command that continues it. */
+  invocation?: readonly string[];
+}
+
+export interface FollowRequest extends DashboardRequest {
+  /** `results/*.jsonl`: wildcards in the file name. */
+  pattern: string;
+  pollMs?: number;
+}
+
+export interface RoundSummary {
+  round: number;
+  startedAt: Date;
+  durationMs: number;
+  /** Students graded in this round. */
+  graded: number;
+  passing: number;
+  incomplete: number;
+  stuck: number;
+}
+
+/** Who watches a workshop besides the dashboard (the benchmark, tests). */
+export interface LiveObserver {
+  onDashboard?(server: LiveServer): void;
+  /** A result was written to the ledger and the dashboard told. */
+  onEntry?(entry: LedgerEntry, delta: StudentDelta): void;
+  onRoundEnd?(round: RoundSummary): void;
+}
+
+export interface LiveIo {
+  notices: Notices;
+  /** What is shown even with --quiet: the dashboard's address (it may carry the token). */
+  announce: ReporterOutput;
+  observer?: LiveObserver;
+}
+
+export interface LiveOutcome {
+  exitCode: number;
+  /** Stopped by the signal (Ctrl-C) rather than after its rounds. */
+  stopped: boolean;
+  rounds: number;
+  ledger?: string;
+}
+
+/** Interrupted, as the other commands exit on Ctrl-C. */
+const EXIT_INTERRUPTED = 130;
+
+/** Reason codes that mean "not done yet": the dashboard shows such an exercise as not started. */
+export function absentCodes(catalogue: readonly CheckDef[] = ALL_CHECKS): Set<string> {
+  return new Set(catalogue.flatMap((c) => Object.values(c.reasons).filter((r) => r.absent).map((r) => r.code)));
+}
+
+function classState(config: ClassConfig | undefined, profile: LabProfile, roster: readonly string[], request: DashboardRequest): ClassState {
+  const absent = absentCodes();
+  return new ClassState({
+    profile,
+    roster,
+    mode: request.credit ?? config?.credit ?? 'earned',
+    stuckAfterMinutes: request.stuckAfterMinutes,
+    isMissing: (c: CheckResult) => c.code !== undefined && absent.has(c.code),
+  });
+}
+
+async function openDashboard(state: ClassState, request: DashboardRequest, io: LiveIo): Promise<LiveServer> {
+  let server: LiveServer;
+  try {
+    server = await startLiveServer({ host: request.host, port: request.port, state });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new ConfigError(`port ${request.port} on ${request.host} is in use: choose another, or 0 for a free one`, undefined, '--port');
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') throw new ConfigError(`${JSON.stringify(request.host)} is not an address of this machine`, undefined, '--host');
+    if (code === 'EACCES') throw new ConfigError(`port ${request.port} needs privileges: choose one above 1023`, undefined, '--port');
+    throw err;
+  }
+  io.announce.write(`Dashboard: ${server.url}\n`);
+  io.observer?.onDashboard?.(server);
+  return server;
+}
+
+/** `.lab-grade/live-<time>[-shardIofN]-pid<pid>.jsonl` */
+const defaultLedgerPath = (shard: Shard | undefined): string => defaultJournalPath({ kind: 'live', ...(shard ? { shard } : {}) });
+
+/** Resolves after `ms`, or at once with true when `stop` comes first. */
+function pause(ms: number, stop: Promise<void>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const elapsed = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  return Promise.race([elapsed, stop.then(() => true)]).finally(() => clearTimeout(timer));
+}
+
+const stopped = (signal: AbortSignal | undefined): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal?.aborted) resolve();
+    signal?.addEventListener('abort', () => resolve(), { once: true });
+  });
+
+const clock = (d: Date) => d.toTimeString().slice(0, 8);
+
+/** Grades the class in rounds until `request.rounds` are done or `signal` stops it. */
+export async function runLive(config: ClassConfig, request: LiveRequest, io: LiveIo, signal?: AbortSignal): Promise<LiveOutcome> {
+  const roster = inShard(targetsFor(config), request.shard).map((t) => t.user);
+  if (roster.length === 0) throw new ConfigError(`no student of the roster (${config.roster.length}) is in shard ${request.shard!.index}/${request.shard!.count}`, undefined, '--shard');
+  const profile = profileFor(config);
+  const state = classState(config, profile, roster, request);
+  const file = request.ledger ?? defaultLedgerPath(request.shard);
+  const server = await openDashboard(state, request, io);
+  let ledger: Ledger;
+  try {
+    ledger = openLedger(
+      file,
+      { lab: profile.lab, profile: config.profileFile ?? 'built-in', version: VERSION, startedAt: new Date().toISOString() },
+      { onEntry: (entry) => state.ingest(entry), onWarning: (w) => io.notices.warn(w) },
+    );
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+  const continued = ledger.lastRound > 0 ? ` (continued after round ${ledger.lastRound}: ${state.summary().graded} students read back)` : '';
+  io.notices.status.write(`Ledger: ${file}${continued}\n`);
+
+  let closed = false;
+  /** The ledger first (durable), then the dashboard. */
+  const ledgerReporter = (round: number, counted: { n: number }): Reporter => ({
+    onStudentEnd(student) {
+      if (closed) return; // a round cut short by Ctrl-C: its students in flight are not written
+      let entry: LedgerEntry;
+      try {
+        entry = ledger.append(student, round);
+      } catch (err) {
+        io.notices.warn(`${student.user} was graded but not written to the ledger ${file}: ${errorMessage(err)}`);
+        return;
+      }
+      counted.n++;
+      const delta = state.ingest(entry);
+      io.observer?.onEntry?.(entry, delta);
+    },
+  });
+  // The pre-flight table once; later rounds say what they found in their own line.
+  const laterNotices: Notices = { status: NO_NOTICES.status, warn: (t) => io.notices.warn(t) };
+
+  const stop = stopped(signal);
+  let rounds = 0;
+  let interrupted = false;
+  try {
+    while (request.rounds === undefined || rounds < request.rounds) {
+      const round = ledger.nextRound();
+      const startedAt = new Date();
+      const counted = { n: 0 };
+      const graded = grade(
+        {
+          config,
+          profile,
+          concurrency: request.concurrency,
+          studentTimeoutSeconds: request.studentTimeoutSeconds,
+          allowExecCredentials: request.allowExecCredentials,
+          classRun: { preflight: request.preflight, progress: false, journal: { auto: false }, ...(request.shard ? { shard: request.shard } : {}) },
+          runtime: request.runtime,
+          invocation: request.invocation,
+        },
+        { reporters: [ledgerReporter(round, counted)], notices: rounds === 0 ? io.notices : laterNotices },
+      );
+      graded.catch(() => undefined); // a round left behind by Ctrl-C may still fail: nobody waits for it
+      if ((await Promise.race([graded.then(() => false), stop.then(() => true)])) === true) {
+        interrupted = true;
+        break;
+      }
+      rounds++;
+      const summary = roundSummary(state, round, startedAt, counted.n);
+      io.observer?.onRoundEnd?.(summary);
+      const last = request.rounds !== undefined && rounds >= request.rounds;
+      const nextAt = startedAt.getTime() + request.intervalSeconds * 1000;
+      io.notices.status.write(`${roundLine(summary, state.mode)}${last ? '' : `; next round ${nextAt > Date.now() ? `at ${clock(new Date(nextAt))}` : 'now'}`}\n`);
+      if (last) break;
+      if (nextAt <= Date.now()) io.notices.warn(`round ${round} took ${(summary.durationMs / 1000).toFixed(1)} s, longer than the interval (${request.intervalSeconds} s): the next round starts now`);
+      if (await pause(Math.max(0, nextAt - Date.now()), stop)) {
+        interrupted = true;
+        break;
+      }
+    }
+  } finally {
+    closed = true;
+    ledger.close();
+    await server.close();
+  }
+  if (!interrupted) io.notices.status.write(`Reports from the ledger: lab-grade merge ${shellQuote(file)} --credit ${state.mode} -r console\n`);
+  return { exitCode: interrupted ? EXIT_INTERRUPTED : exitCodeFor(state.results()), stopped: interrupted, rounds, ledger: file };
+}
+
+function roundSummary(state: ClassState, round: number, startedAt: Date, graded: number): RoundSummary {
+  const summary = state.summary();
+  const passing = state.results().filter((s) => s.passed).length;
+  return { round, startedAt, durationMs: Date.now() - startedAt.getTime(), graded, passing, incomplete: summary.incomplete, stuck: summary.stuck };
+}
+
+function roundLine(s: RoundSummary, mode: CreditMode): string {
+  return `Round ${s.round}: ${s.graded} students graded in ${(s.durationMs / 1000).toFixed(1)} s: ${s.passing} passing, ${s.incomplete} incomplete, ${s.stuck} stuck (${mode} credit)`;
+}
+
+/** Serves the dashboard from ledgers as they grow (files that appear later included), grading nothing. */
+export async function followLive(config: ClassConfig | undefined, request: FollowRequest, io: LiveIo, signal?: AbortSignal): Promise<LiveOutcome> {
+  const profile = profileFor(config ?? {});
+  const state = classState(config, profile, config ? targetsFor(config).map((t) => t.user) : [], request);
+  const lab = profile.lab;
+  const follower = followLedgers(request.pattern, { pollMs: request.pollMs });
+  const server = await openDashboard(state, request, io);
+  io.notices.status.write(`Following ${request.pattern}: grading nothing (Ctrl-C stops)\n`);
+  const otherLab = new Set<string>();
+  const stop = () => follower.close();
+  signal?.addEventListener('abort', stop, { once: true });
+  if (signal?.aborted) stop();
+  try {
+    for await (const item of follower) {
+      if (item.kind === 'warning') io.notices.warn(item.message);
+      else if (item.kind === 'header') {
+        if (item.header.lab !== lab && !otherLab.has(item.file)) {
+          otherLab.add(item.file);
+          io.notices.warn(`${item.file} is a ledger of lab ${JSON.stringify(item.header.lab)}, this dashboard shows ${JSON.stringify(lab)}: skipped`);
+        }
+      } else if (!otherLab.has(item.file)) {
+        try {
+          const delta = state.ingest(item.entry);
+          io.observer?.onEntry?.(item.entry, delta);
+        } catch (err) {
+          io.notices.warn(`${item.file}: a result of ${item.entry.student.user} could not be read (${errorMessage(err)}): skipped`);
+        }
+      }
+    }
+  } finally {
+    signal?.removeEventListener('abort', stop);
+    follower.close();
+    await server.close();
+  }
+  return { exitCode: signal?.aborted ? EXIT_INTERRUPTED : exitCodeFor(state.results()), stopped: !!signal?.aborted, rounds: 0 };
+}
+
+export type LiveCommandRequest = ({ follow: FollowRequest } | { grade: LiveRequest }) & { configFile?: string };
+
+/** The command: Ctrl-C (or SIGTERM) stops it cleanly — the ledger holds every result written — and exits 130. */
+export async function liveCommand(request: LiveCommandRequest, io: LiveIo): Promise<number> {
+  const controller = new AbortController();
+  const onStop = () => controller.abort();
+  process.once('SIGINT', onStop);
+  process.once('SIGTERM', onStop);
+  try {
+    let outcome: LiveOutcome;
+    if ('follow' in request) {
+      outcome = await followLive(request.configFile !== undefined ? loadClassConfig(request.configFile) : undefined, request.follow, io, controller.signal);
+    } else {
+      outcome = await runLive(loadClassConfig(request.configFile ?? 'lab-grade.yaml'), request.grade, io, controller.signal);
+    }
+    if (!outcome.stopped) return outcome.exitCode;
+    const how = outcome.ledger ? `; continue with \`${continueLiveCommand('grade' in request ? (request.grade.invocation ?? []) : [], outcome.ledger)}\`` : '';
+    io.announce.write(`\nlab-grade: stopped${how}\n`);
+    // A round cut short still holds sockets: nothing of it is written any more, so the process ends here.
+    process.exit(EXIT_INTERRUPTED);
+  } finally {
+    process.off('SIGINT', onStop);
+    process.off('SIGTERM', onStop);
+  }
+}
