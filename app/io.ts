@@ -39,9 +39,11 @@ const SILENT: ReporterOutput = { write: () => undefined, isTTY: false, color: fa
 
 /** Notices on the process's stderr. */
 export function stderrNotices(quiet: boolean): Notices {
+  // Warnings go through the guarded stream too: a closed stderr must not crash a quiet run.
+  const stderr = streamOutput(process.stderr);
   return {
-    status: quiet ? SILENT : streamOutput(process.stderr),
-    warn: (text) => void process.stderr.write(`lab-grade: warning: ${text}\n`),
+    status: quiet ? SILENT : stderr,
+    warn: (text) => stderr.write(`lab-grade: warning: ${text}\n`),
   };
 }
 

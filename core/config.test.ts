@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,20 @@ const write = (name: string, text: string) => {
 };
 
 describe('class config', () => {
+  it('reads a config or profile only as a regular file: a device, a pipe or a folder is refused, not read forever', () => {
+    const fifo = join(dir, 'class.fifo');
+    execFileSync('mkfifo', [fifo]);
+    for (const [file, kind] of [
+      ['/dev/zero', 'a character device'],
+      [fifo, 'a named pipe'],
+      [dir, 'a folder'],
+    ]) {
+      expect(() => loadClassConfig(file), file).toThrow(`${file}: the file must be a regular file; this is ${kind}`);
+      expect(() => loadProfile(file, ALL_CHECKS), file).toThrow(`${file}: the file must be a regular file; this is ${kind}`);
+    }
+    expect(() => loadClassConfig(join(dir, 'absent.yaml'))).toThrow('absent.yaml: file not found');
+  });
+
   it('expands per-user templates, reads the password from an env variable and the roster from CSV', () => {
     write('roster.csv', 'user,vmHost\nlabuser01,\nlabuser02,special-vm.example.net\n');
     write('ca.pem', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');

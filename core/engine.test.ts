@@ -187,6 +187,45 @@ describe('engine', () => {
     expect(on.result.bonus).toBe(1);
   });
 
+  it('says a disruptive check was not asked for, rather than blocked, when its dependency fails too', async () => {
+    const catalogue = [check('ex6.dep', async () => failing('no Deployment', 'Exercise 6')), check('ex6.heal', async () => pass('never runs'), { disruptive: true, dependsOn: ['ex6.dep'] })];
+    const { result } = await gradeStudent(target, catalogue, { probes: {} }, profileWith({ 'ex6.dep': 1, 'ex6.heal': { bonus: 1 } }));
+    expect(result.checks[1]).toMatchObject({ status: 'skipped', code: ENGINE_REASONS.disruptive.code });
+    expect(result.checks[1].blockedBy).toBeUndefined();
+  });
+
+  describe('a failure caused by another check (causedBy)', () => {
+    const cause = (verdict: () => Promise<Verdict>) => check('ex6.deploy', verdict);
+    const effect = (more: Partial<CheckDef> = { after: ['ex6.deploy'] }) =>
+      check('ex6.svc', async () => fail(R.failed, 'no ready endpoints', 'Exercise 6: make the pods Ready', { evidence: { endpoints: 0 }, causedBy: 'ex6.deploy' }), more);
+    const profile = profileWith({ 'ex6.deploy': 2, 'ex6.svc': 1 });
+    const grade = async (catalogue: CheckDef[]) => Object.fromEntries((await gradeStudent(target, catalogue, { probes: {} }, profile)).result.checks.map((c) => [c.id, c]));
+
+    it('is blocked by it when the cause did not pass, keeping its own finding as the detail', async () => {
+      const by = await grade([cause(async () => failing('image not pushed', 'Exercise 4')), effect()]);
+      expect(by['ex6.svc']).toMatchObject({ status: 'blocked', blockedBy: 'ex6.deploy', points: 0, evidence: { endpoints: 0 } });
+      expect(by['ex6.svc'].code).toBeUndefined();
+      expect(by['ex6.svc'].message).toBe('blocked by ex6.deploy (title of ex6.deploy): no ready endpoints');
+    });
+
+    it('is blocked by the root when the cause was itself blocked', async () => {
+      const by = await grade([check('ex4.push', async () => failing('not pushed', 'Exercise 4')), cause(async () => pass('never runs')), effect()].map((c) => (c.id === 'ex6.deploy' ? { ...c, dependsOn: ['ex4.push'] } : c)));
+      expect(by['ex6.deploy']).toMatchObject({ status: 'blocked', blockedBy: 'ex4.push' });
+      expect(by['ex6.svc']).toMatchObject({ status: 'blocked', blockedBy: 'ex4.push' });
+    });
+
+    it('stays its own failure, with its code, when the cause passed', async () => {
+      const by = await grade([cause(async () => pass('3/3 ready')), effect()]);
+      expect(by['ex6.svc']).toMatchObject({ status: 'fail', code: 'LG-901', hint: 'Exercise 6: make the pods Ready' });
+      expect(by['ex6.svc'].blockedBy).toBeUndefined();
+    });
+
+    it('is the grader error LG-001 when the check names a cause it neither depends on nor runs after', async () => {
+      const by = await grade([cause(async () => failing('image not pushed', 'Exercise 4')), effect({})]);
+      expect(by['ex6.svc']).toMatchObject({ status: 'error', code: ENGINE_REASONS.crashed.code, message: expect.stringContaining('names ex6.deploy as a cause without depending on it or running after it') });
+    });
+  });
+
   it('reports only --only checks but runs their dependencies', async () => {
     const ran: string[] = [];
     const catalogue = [

@@ -101,14 +101,15 @@ export async function gradeStudent(target: Target, selection: Selection, env: St
   const decide = async (def: CheckDef): Promise<Decided> => {
     const deps = await Promise.all(def.dependsOn.filter((d) => runIds.has(d)).map((d) => pending.get(d)!));
     await Promise.all([...(def.after ?? []), ...(def.uses ?? []).map((f) => providers.get(f)!)].filter((d) => runIds.has(d) && d !== def.id).map((d) => pending.get(d)!));
+    // Not asked for is said first: a check that would not run anyway is not blocked by anything.
+    if (def.disruptive && !opts.allowDisruptive) {
+      return { status: 'skipped', code: ENGINE_REASONS.disruptive.code, message: 'changes your environment: runs only with --allow-disruptive' };
+    }
     const bad = deps.find((d) => d.status === 'fail' || d.status === 'error' || d.status === 'blocked');
     if (bad) {
       const root = bad.blockedBy ?? bad.id;
       const rootTitle = done.get(root)?.title ?? byId.get(root)?.title(profile) ?? root;
       return { status: 'skipped', message: `blocked by ${root} (${rootTitle})`, blockedBy: root };
-    }
-    if (def.disruptive && !opts.allowDisruptive) {
-      return { status: 'skipped', code: ENGINE_REASONS.disruptive.code, message: 'changes your environment: runs only with --allow-disruptive' };
     }
     const missing = def.needs.find((p) => !env.probes[p]);
     if (missing) {

@@ -3,8 +3,9 @@
  * files). Every error names the file and the key path and says what was expected; unknown keys are
  * errors too, so a typo never silently changes a grade.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { parseDocument, LineCounter } from 'yaml';
+import { readRegularFile } from './file-io.js';
 import { ConfigError } from './errors.js';
 import { didYouMean } from './suggest.js';
 
@@ -175,16 +176,9 @@ export function parseYamlText(text: string, file: string): unknown {
 }
 
 export function readYamlFile(file: string, maxBytes = 4 * 1024 * 1024): unknown {
-  let text: string;
-  try {
-    const buf = readFileSync(file);
-    if (buf.length > maxBytes) throw new ConfigError(`file is larger than ${maxBytes} bytes`, file);
-    text = buf.toString('utf8');
-  } catch (err) {
-    if (err instanceof ConfigError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? (err as Error).message})`, file);
-  }
+  // Only a regular file of bounded size: `-c /dev/zero` or a FIFO must be refused, not read forever.
+  if (!existsSync(file)) throw new ConfigError('file not found', file);
+  const text = readRegularFile(file, 'the file', maxBytes).toString('utf8');
   return parseYamlText(text, file);
 }
 

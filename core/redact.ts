@@ -3,11 +3,47 @@
  * is made or a probe learns a credential) and well-known secret shapes (bearer tokens, passwords in
  * URLs, keys named like secrets).
  */
-const known = new Set<string>();
 const MIN_SECRET_LENGTH = 6;
+/**
+ * Secrets kept at most: a day-long workshop learns a new registry token per student and round. The
+ * least recently registered go first; a secret is registered while its student is graded, so those
+ * being reported are always among the newest.
+ */
+const MAX_KNOWN = 10_000;
+
+/** Known secrets, oldest first; and by their first characters, so a text is scanned once whatever their number. */
+const known = new Set<string>();
+const byPrefix = new Map<string, Set<string>>();
+const prefixOf = (value: string) => value.slice(0, MIN_SECRET_LENGTH);
 
 export function registerSecret(value: string | undefined): void {
-  if (value && value.length >= MIN_SECRET_LENGTH) known.add(value);
+  if (!value || value.length < MIN_SECRET_LENGTH) return;
+  // Registered again: the newest once more.
+  known.delete(value);
+  known.add(value);
+  const prefix = prefixOf(value);
+  byPrefix.set(prefix, (byPrefix.get(prefix) ?? new Set()).add(value));
+  if (known.size > MAX_KNOWN) forget(known.values().next().value as string);
+}
+
+function forget(value: string): void {
+  known.delete(value);
+  const same = byPrefix.get(prefixOf(value));
+  same?.delete(value);
+  if (same?.size === 0) byPrefix.delete(prefixOf(value));
+}
+
+/** How many secrets are known (tests: the list stays bounded). */
+export const knownSecretCount = (): number => known.size;
+
+/** The known secrets that occur in `text`, longest first (one may contain another). */
+function secretsIn(text: string): string[] {
+  const found = new Set<string>();
+  for (let i = 0; i + MIN_SECRET_LENGTH <= text.length; i++) {
+    const candidates = byPrefix.get(text.slice(i, i + MIN_SECRET_LENGTH));
+    if (candidates) for (const c of candidates) if (text.startsWith(c, i)) found.add(c);
+  }
+  return [...found].sort((a, b) => b.length - a.length);
 }
 
 const SECRET_KEY = /(pass(word)?|secret|token|credential|authorization|client-key|private[-_]?key|api[-_]?key)/i;
@@ -19,8 +55,7 @@ const PATTERNS: Array<[RegExp, string]> = [
 
 export function redactText(text: string): string {
   let out = text;
-  // A text shorter than any registered secret cannot contain one (most reported strings are short).
-  if (text.length >= MIN_SECRET_LENGTH) for (const value of known) if (out.includes(value)) out = out.split(value).join('[redacted]');
+  if (byPrefix.size > 0) for (const value of secretsIn(text)) out = out.split(value).join('[redacted]');
   for (const [re, rep] of PATTERNS) out = out.replace(re, rep);
   return out;
 }

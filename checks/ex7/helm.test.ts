@@ -27,6 +27,8 @@ describe('Exercise 7 checks', () => {
       message: 'the release greetings sets registry=labuser99acr.azurecr.io, not your registry labuser07acr.azurecr.io',
       evidence: { registry: 'labuser99acr.azurecr.io', yours: 'labuser07acr.azurecr.io' },
     });
+    // The command to run names the student's own registry.
+    expect(by['ex7.helm.registry'].hint).toBe('Exercise 7: install (or `helm upgrade`) with `--set registry=labuser07acr.azurecr.io`.');
   });
 
   it('fails a release that did not deploy, naming its status', async () => {
@@ -37,7 +39,10 @@ describe('Exercise 7 checks', () => {
 
   it('ignores releases of other charts', async () => {
     const by = await run(scenario({ kubernetes: { apply, helm: [{ name: 'greetings', chart: 'nginx-ingress-1.2.3', values: {} }] } }));
-    expect(by['ex7.helm.release']).toMatchObject({ status: 'fail', message: expect.stringMatching(/no Helm release of chart greetings \(looked at 1 Helm 3 release Secret/) });
+    expect(by['ex7.helm.release']).toMatchObject({ status: 'fail', code: 'LG-702', message: expect.stringMatching(/no Helm release of chart greetings \(looked at 1 Helm 3 release Secret/) });
+    // Both install lines, Helm 3's and the lab's Helm 2 one, run as printed for this student.
+    expect(by['ex7.helm.release'].hint).toContain('`helm install greetings . --set registry=labuser07acr.azurecr.io`');
+    expect(by['ex7.helm.release'].hint).toContain('`helm install . --set registry=labuser07acr.azurecr.io`');
   });
 
   it('fails Helm 2 tiller without the cluster-admin binding', async () => {

@@ -6,8 +6,11 @@ import { studentRegistry } from '../kube/context.js';
 import { chooseRelease, effectiveValues, releaseLabel, valueAt } from '../kube/helm.js';
 import { registryNameOf } from '../kube/images.js';
 
-const INSTALL =
-  'Exercise 7: in greetings/k8s/helm run `helm install greetings . --set registry=<registry name>.azurecr.io` (Helm 3; the lab’s Helm 2 form is `helm install . --set registry=…` after `helm init --service-account=tiller`).';
+/** The student's registry when Exercise 4 found it, else the placeholder the lab uses. */
+const registryOr = (loginServer: string | undefined) => loginServer ?? '<registry name>.azurecr.io';
+
+const installHint = (loginServer: string | undefined) =>
+  `Exercise 7: in greetings/k8s/helm run \`helm install greetings . --set registry=${registryOr(loginServer)}\` (Helm 3; the lab’s Helm 2 form is \`helm install . --set registry=${registryOr(loginServer)}\` after \`helm init --service-account=tiller\`).`;
 
 const releaseEvidence = (r: HelmReleaseRecord) => ({
   release: r.name,
@@ -33,6 +36,8 @@ export const helmRelease = defineCheck({
   needs: ['kube'],
   dependsOn: ['ex5.kube.reachable'],
   provides: ['helmRelease'],
+  // The registry names the install line of the hint.
+  uses: ['registry'],
   reasons: RELEASE,
   async run(ctx) {
     const snap = await ctx.probes.kube.snapshot();
@@ -45,7 +50,7 @@ export const helmRelease = defineCheck({
       return fail(
         RELEASE.none,
         `no Helm release of chart ${chart} (looked at ${snap.helmSecrets.length} Helm 3 release Secret(s) and ${snap.helmConfigMaps.length} Helm 2 release ConfigMap(s))`,
-        INSTALL,
+        installHint(ctx.fact('registry')?.chosen.loginServer),
         { evidence: { chart }, outcome: 'needs-fix' },
       );
     }
@@ -68,7 +73,7 @@ const REGISTRY = reasons({
   notAzure: ['LG-714', 'the release pulls from a registry that is not an Azure registry'],
 });
 
-const registryHint = 'Exercise 7: install (or `helm upgrade`) with `--set registry=<registry name>.azurecr.io`.';
+const registryHint = (loginServer: string | undefined) => `Exercise 7: install (or \`helm upgrade\`) with \`--set registry=${registryOr(loginServer)}\`.`;
 
 export const helmRegistry = defineCheck({
   id: 'ex7.helm.registry',
@@ -93,17 +98,18 @@ export const helmRegistry = defineCheck({
     const given = valueAt(r.values, 'registry');
     const from = given !== undefined ? 'given at install' : valueAt(r.chartValues, 'registry') !== undefined ? "the chart's values.yaml" : 'nowhere';
     const evidence = { release: r.name, registry: registry ?? null, from };
+    const mine = studentRegistry(ctx, await ctx.probes.kube.snapshot());
+    const hint = registryHint(mine.loginServer);
     if (!registry || registry === e.helm.brokenDefaultRegistry) {
-      return fail(REGISTRY.brokenDefault, `the release ${r.name} leaves registry at the chart's broken default ${e.helm.brokenDefaultRegistry}: its images cannot be pulled`, registryHint, {
+      return fail(REGISTRY.brokenDefault, `the release ${r.name} leaves registry at the chart's broken default ${e.helm.brokenDefaultRegistry}: its images cannot be pulled`, hint, {
         evidence,
         outcome: 'needs-fix',
         found: registry ?? e.helm.brokenDefaultRegistry,
       });
     }
-    const mine = studentRegistry(ctx, await ctx.probes.kube.snapshot());
     if (mine.loginServer) {
       if (registry !== mine.loginServer) {
-        return fail(REGISTRY.other, `the release ${r.name} sets registry=${registry}, not your registry ${mine.loginServer}`, registryHint, {
+        return fail(REGISTRY.other, `the release ${r.name} sets registry=${registry}, not your registry ${mine.loginServer}`, hint, {
           evidence: { ...evidence, yours: mine.loginServer },
           outcome: 'needs-fix',
           found: registry,
@@ -113,7 +119,7 @@ export const helmRegistry = defineCheck({
       return pass(`the release ${r.name} pulls from your registry ${registry} (${from})`, { ...evidence, registrySource: mine.source });
     }
     if (!registryNameOf(registry, e.registryDomain)) {
-      return fail(REGISTRY.notAzure, `the release ${r.name} sets registry=${registry}, which is not an Azure registry (*.${e.registryDomain})`, registryHint, { evidence, outcome: 'needs-fix', found: registry });
+      return fail(REGISTRY.notAzure, `the release ${r.name} sets registry=${registry}, which is not an Azure registry (*.${e.registryDomain})`, hint, { evidence, outcome: 'needs-fix', found: registry });
     }
     return pass(`the release ${r.name} pulls from ${registry} (your registry is not known in this mode, so it was not compared)`, evidence);
   },
