@@ -49,7 +49,13 @@ export function listChecks(request: ChecksListRequest, stdout: ReporterOutput): 
     reasons: Object.values(c.reasons).map(({ code, summary }) => ({ code, summary })),
   }));
   const on = checks.filter((c) => c.enabled);
-  const totals = { required: on.reduce((s, c) => s + c.points, 0), bonus: Math.min(on.reduce((s, c) => s + c.bonus, 0), profile.bonusCap) };
+  const totals = {
+    required: on.reduce((s, c) => s + c.points, 0),
+    bonus: Math.min(
+      on.reduce((s, c) => s + c.bonus, 0),
+      profile.bonusCap,
+    ),
+  };
   if (request.format === 'json') {
     const doc = { profile: { file: source.file ?? null, builtIn: !source.file, lab: profile.lab, title: profile.title, passMark: profile.passMark, bonusCap: cap(profile) }, totals, checks };
     stdout.write(JSON.stringify(doc, null, 2) + '\n');

@@ -43,12 +43,12 @@ const config = (users: string[]): ClassConfig => ({
 describe('--wait says what it waits for', () => {
   it('names the check still polled for one student, once while nothing changes', async () => {
     const notices = collectedNotices();
-    const { run } = await grade(
-      { config: config(['labuser01']), profile: loadProfile(), catalogue: [slowCheck(4)], waitSeconds: 3, engine: { pollIntervalMs: 150 } },
-      { reporters: [], notices },
-    );
+    const { run } = await grade({ config: config(['labuser01']), profile: loadProfile(), catalogue: [slowCheck(4)], waitSeconds: 3, engine: { pollIntervalMs: 150 } }, { reporters: [], notices });
     expect(run.students[0].checks[0].status).toBe('pass');
-    const lines = notices.text().split('\n').filter((l) => l.startsWith('--wait:'));
+    const lines = notices
+      .text()
+      .split('\n')
+      .filter((l) => l.startsWith('--wait:'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^--wait: still failing, waiting for ex6\.fake\.pending \(EXTERNAL-IP is <pending>\) \(checking again every 0\.2 s, up to \d s more\)$/);
   });
@@ -80,13 +80,27 @@ describe('a partial run exits by its selected checks', () => {
   });
 
   it('0 when every selected required check passed, whatever the pass mark; a bonus not earned is no failure', () => {
-    expect(partialExitCode([student([['ex7.helm.release', 'fail', 2, true], ['ex7.tiller', 'pass', 0]])])).toBe(0);
+    expect(
+      partialExitCode([
+        student([
+          ['ex7.helm.release', 'fail', 2, true],
+          ['ex7.tiller', 'pass', 0],
+        ]),
+      ]),
+    ).toBe(0);
     expect(partialExitCode([student([['ex6.app.e2e', 'pass', 3]])])).toBe(0);
   });
 
   it('1 when a selected required check failed or is blocked, 3 when one could not be graded', () => {
     expect(partialExitCode([student([['ex6.app.e2e', 'fail', 3]])])).toBe(1);
     expect(partialExitCode([student([['ex6.app.e2e', 'blocked', 3]])])).toBe(1);
-    expect(partialExitCode([student([['ex6.app.e2e', 'fail', 3], ['ex6.myapp.service', 'error', 2]])])).toBe(3);
+    expect(
+      partialExitCode([
+        student([
+          ['ex6.app.e2e', 'fail', 3],
+          ['ex6.myapp.service', 'error', 2],
+        ]),
+      ]),
+    ).toBe(3);
   });
 });

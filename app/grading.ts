@@ -241,7 +241,14 @@ export function partialExitCode(students: readonly StudentResult[]): 0 | 1 | 3 {
 function openRunJournal(plan: ClassPlan, profile: LabProfile, grading: JournalGrading, request: GradeRequest, notices: Notices): JournalWriter | undefined {
   if (!plan.journal) return undefined;
   const { file, chosen, resume } = plan.journal;
-  const header = { lab: profile.lab, profile: request.config.profileFile ?? 'built-in', version: VERSION, startedAt: new Date().toISOString(), ...grading, ...(request.classRun?.shard ? { shard: request.classRun.shard } : {}) };
+  const header = {
+    lab: profile.lab,
+    profile: request.config.profileFile ?? 'built-in',
+    version: VERSION,
+    startedAt: new Date().toISOString(),
+    ...grading,
+    ...(request.classRun?.shard ? { shard: request.classRun.shard } : {}),
+  };
   try {
     return openJournal(file, header, { ...(resume ? { resume: { regrade: resume.regrade }, inUseHint: 'wait for it to finish' } : {}) });
   } catch (err) {

@@ -15,7 +15,19 @@ requireChromium();
 
 const ARTIFACTS = packagePath('test-artifacts');
 /** The built-in class: every kind of student the simulated lab knows. */
-const CLASS = ['01-perfect.yaml', '02-helm3.yaml', '03-helm2-tiller.yaml', '04-no-port-mapping.yaml', '05-no-role-assignment.yaml', '06-loadbalancer-pending.yaml', '07-three-api-replicas.yaml', '08-barely-started.yaml', '09-vm-trouble.yaml', '10-no-vm-cluster-creating.yaml', '11-helm3-broken-registry.yaml'];
+const CLASS = [
+  '01-perfect.yaml',
+  '02-helm3.yaml',
+  '03-helm2-tiller.yaml',
+  '04-no-port-mapping.yaml',
+  '05-no-role-assignment.yaml',
+  '06-loadbalancer-pending.yaml',
+  '07-three-api-replicas.yaml',
+  '08-barely-started.yaml',
+  '09-vm-trouble.yaml',
+  '10-no-vm-cluster-creating.yaml',
+  '11-helm3-broken-registry.yaml',
+];
 
 let workshop: Workshop;
 let browser: Browser;

@@ -138,7 +138,11 @@ describe('lab-grade live against the simulated lab', () => {
     // Everything written before the kill is still there, in place; the new round follows it.
     expect(readFileSync(ledger, 'utf8').startsWith(written)).toBe(true);
     // (students of a round are written as they finish, in any order)
-    expect(ledgerLines(ledger).map((l) => `${l.round} ${l.student.user}`).sort()).toEqual(['1 labuser01', '1 labuser08', '2 labuser01', '3 labuser01', '3 labuser08']);
+    expect(
+      ledgerLines(ledger)
+        .map((l) => `${l.round} ${l.student.user}`)
+        .sort(),
+    ).toEqual(['1 labuser01', '1 labuser08', '2 labuser01', '3 labuser01', '3 labuser08']);
 
     const earned = (await merged(ledger, 'earned')).get('labuser01')!;
     expect(earned.round).toBe(3);

@@ -99,7 +99,13 @@ const EXIT_INTERRUPTED = 130;
 
 /** Reason codes that mean "not done yet": the dashboard shows such an exercise as not started. */
 export function absentCodes(catalogue: readonly CheckDef[] = ALL_CHECKS): Set<string> {
-  return new Set(catalogue.flatMap((c) => Object.values(c.reasons).filter((r) => r.absent).map((r) => r.code)));
+  return new Set(
+    catalogue.flatMap((c) =>
+      Object.values(c.reasons)
+        .filter((r) => r.absent)
+        .map((r) => r.code),
+    ),
+  );
 }
 
 function classState(config: ClassConfig | undefined, profile: LabProfile, roster: readonly string[], request: DashboardRequest): ClassState {

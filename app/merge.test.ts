@@ -23,7 +23,10 @@ function shard(name: string, users: string[], passMark: number, bonusCap: number
 describe('merge', () => {
   it('uses the pass mark and title the JSON reports carry', async () => {
     const out = bufferOutput();
-    const code = await mergeReports([shard('a.json', ['labuser07'], 90), shard('b.json', ['labuser08', 'labuser09'], 90)], [{ format: 'console' }], undefined, { stdout: out, notices: collectedNotices() });
+    const code = await mergeReports([shard('a.json', ['labuser07'], 90), shard('b.json', ['labuser08', 'labuser09'], 90)], [{ format: 'console' }], undefined, {
+      stdout: out,
+      notices: collectedNotices(),
+    });
     expect(out.text()).toContain(`${TITLE} (aks-greetings) — 3 students, pass mark 90%`);
     // 91.2 % passes at 90 %; the merged JSON keeps the codes, so the summary still counts by them.
     expect(out.text()).toMatch(/labuser07 {2}31\/34 \(91\.2%\) \+3 bonus {2}PASSED \(pass mark 90%\)/);

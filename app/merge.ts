@@ -65,7 +65,8 @@ export function readResultFile(file: string, notices: Notices): ResultFile {
 function shardOf(value: unknown, file: string): { shard?: Shard } {
   if (value === undefined) return {};
   const s = value as Partial<Shard>;
-  if (!Number.isInteger(s?.index) || !Number.isInteger(s?.count) || s.index! < 1 || s.index! > s.count!) throw new ConfigError(`shard: expected {index, count} with 1 ≤ index ≤ count, got ${JSON.stringify(value)}`, file);
+  if (!Number.isInteger(s?.index) || !Number.isInteger(s?.count) || s.index! < 1 || s.index! > s.count!)
+    throw new ConfigError(`shard: expected {index, count} with 1 ≤ index ≤ count, got ${JSON.stringify(value)}`, file);
   return { shard: { index: s.index!, count: s.count! } };
 }
 
@@ -78,7 +79,8 @@ function missingShards(read: readonly ResultFile[]): Shard[] {
   if (!first) return [];
   const seen = new Map<number, string>();
   for (const r of sharded) {
-    if (r.shard!.count !== first.shard!.count) throw new ConfigError(`is shard ${shardName(r.shard!)}, but ${first.file} is shard ${shardName(first.shard!)}: not slices of one split of the class`, r.file);
+    if (r.shard!.count !== first.shard!.count)
+      throw new ConfigError(`is shard ${shardName(r.shard!)}, but ${first.file} is shard ${shardName(first.shard!)}: not slices of one split of the class`, r.file);
     const other = seen.get(r.shard!.index);
     if (other !== undefined) throw new ConfigError(`is shard ${shardName(r.shard!)} like ${other}: each shard once (one merged twice, or graded twice?)`, r.file);
     seen.set(r.shard!.index, r.file);
@@ -116,7 +118,10 @@ export function mergeResults(files: readonly string[], notices: Notices, roster?
   for (const r of judged) {
     const [a, b] = [judged[0].judgedBy!, r.judgedBy!];
     if (a.passMark !== b.passMark || (a.bonusCap ?? null) !== (b.bonusCap ?? null)) {
-      throw new ConfigError(`was judged with pass mark ${b.passMark}% and bonus cap ${b.bonusCap ?? 'none'}, but ${judged[0].file} with ${a.passMark}% and ${a.bonusCap ?? 'none'}: not one class`, r.file);
+      throw new ConfigError(
+        `was judged with pass mark ${b.passMark}% and bonus cap ${b.bonusCap ?? 'none'}, but ${judged[0].file} with ${a.passMark}% and ${a.bonusCap ?? 'none'}: not one class`,
+        r.file,
+      );
     }
   }
   const students = read.flatMap((r) => r.students).sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0));

@@ -42,7 +42,12 @@ export async function runBaseline(configFile: string, users: string[]): Promise<
   const doc = parse(readFileSync(configFile, 'utf8')) as SandboxYaml;
   // curl's own config format: one connect-to per public address, as DNS would resolve them.
   const curlrc = join(dir, 'connect-to.curlrc');
-  writeFileSync(curlrc, Object.entries(doc.network.connectTo).map(([from, to]) => `connect-to = "${from}:${to}"\n`).join(''));
+  writeFileSync(
+    curlrc,
+    Object.entries(doc.network.connectTo)
+      .map(([from, to]) => `connect-to = "${from}:${to}"\n`)
+      .join(''),
+  );
   const verdicts = new Map<string, Map<string, string>>();
   const t0 = performance.now();
   for (const user of users) {
@@ -59,7 +64,15 @@ export async function runBaseline(configFile: string, users: string[]): Promise<
       CURLRC: curlrc,
     };
     const { stdout } = await run('bash', [SCRIPT, user], { env, maxBuffer: 1024 * 1024 }).catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
-    verdicts.set(user, new Map(stdout.split('\n').filter(Boolean).map((l) => l.split(' ') as [string, string])));
+    verdicts.set(
+      user,
+      new Map(
+        stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.split(' ') as [string, string]),
+      ),
+    );
   }
   return { users, wallMs: performance.now() - t0, verdicts };
 }

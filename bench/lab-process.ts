@@ -4,9 +4,7 @@ import { packagePath } from '../core/paths.js';
 import type { StudentTraffic } from '../sandbox/lab.js';
 
 export type ParentMessage = { type: 'traffic' } | { type: 'stop' };
-export type ChildMessage =
-  | { type: 'ready'; configFile: string; users: string[] }
-  | { type: 'traffic'; byUser: Record<string, StudentTraffic>; armTls: number; registryTls: number; cpuMs: number };
+export type ChildMessage = { type: 'ready'; configFile: string; users: string[] } | { type: 'traffic'; byUser: Record<string, StudentTraffic>; armTls: number; registryTls: number; cpuMs: number };
 
 export type TrafficReport = Extract<ChildMessage, { type: 'traffic' }>;
 

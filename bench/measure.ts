@@ -63,7 +63,11 @@ export async function measureClass(opts: RunOptions): Promise<Measurement> {
     const rss = rssSampler();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    await gradeAndReport(config, { concurrency: opts.concurrency, reports: [{ format: 'json', file: report }] }, { stdout: { write: () => undefined, isTTY: false, color: false }, notices: NO_NOTICES });
+    await gradeAndReport(
+      config,
+      { concurrency: opts.concurrency, reports: [{ format: 'json', file: report }] },
+      { stdout: { write: () => undefined, isTTY: false, color: false }, notices: NO_NOTICES },
+    );
     const wallMs = performance.now() - t0;
     const peakRssMb = rss.stop();
     const cpu = process.cpuUsage(cpu0);

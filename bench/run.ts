@@ -45,7 +45,10 @@ const num = (name: string, v: string | undefined, min: number) => {
 const N = num('students', values.students, 1);
 const L = num('latency', values.latency, 0);
 const C = num('concurrency', values.concurrency, 1);
-const growth = (values.growth ?? '').split(',').filter(Boolean).map((v) => num('growth', v, 1));
+const growth = (values.growth ?? '')
+  .split(',')
+  .filter(Boolean)
+  .map((v) => num('growth', v, 1));
 const baselineStudents = num('baseline', values.baseline, 0);
 const traceL = num('trace-latency', values['trace-latency'], 10);
 const startupRuns = num('startup-runs', values['startup-runs'], 1);
@@ -65,7 +68,11 @@ function summary(m: Measurement, bounds: Map<string, StudentBound>) {
   return { n, lb, meanAnswers, ratio: lb > 0 ? m.wallMs / lb : NaN, perSecond: n / (m.wallMs / 1000) };
 }
 
-out(`lab-grade benchmark — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+out(
+  `lab-grade benchmark — ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} cores, load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);
 out(
   `command: npm run bench -- --students ${N} --latency ${L} --concurrency ${C} --growth ${growth.join(',')} --baseline ${baselineStudents} --startup-runs ${startupRuns} --live-students ${live.students} --live-rounds ${live.rounds} --live-interval ${live.interval}${values['live-only'] ? ' --live-only' : ''}\n`,
 );
@@ -77,7 +84,12 @@ async function classSections(): Promise<void> {
   const startup = measureStartup(startupCommands(bundle.file), startupRuns);
   const nodeAlone = startup[0].medianMs;
   out(`## Start-up (median of ${startupRuns} whole-process runs each)\n`);
-  out(table(['command', 'median', 'over node -e 0'], startup.map((r, i) => [r.label, `${fixed(r.medianMs, 0)} ms`, i === 0 ? '' : `${fixed(r.medianMs - nodeAlone, 0)} ms`])));
+  out(
+    table(
+      ['command', 'median', 'over node -e 0'],
+      startup.map((r, i) => [r.label, `${fixed(r.medianMs, 0)} ms`, i === 0 ? '' : `${fixed(r.medianMs - nodeAlone, 0)} ms`]),
+    ),
+  );
   out(`\nbundle: dist/lab-grade.mjs, ${fixed(bundle.bytes / 1024 / 1024, 2)} MB\n`);
 
   const bounds = await trace();
@@ -116,7 +128,12 @@ async function classSections(): Promise<void> {
 
   const { byTemplate, varying } = countsByTemplate(main);
   out(`\n## Requests per student by kind\n`);
-  out(table(['kind', ...SERVICES.map(([, l]) => l), 'total'], [...byTemplate].map(([t, c]) => [t, ...SERVICES.map(([k]) => c[k]), totalRequests(c)])));
+  out(
+    table(
+      ['kind', ...SERVICES.map(([, l]) => l), 'total'],
+      [...byTemplate].map(([t, c]) => [t, ...SERVICES.map(([k]) => c[k]), totalRequests(c)]),
+    ),
+  );
   if (varying.length) out(`\nkinds whose clones did not all cost the same: ${varying.join(', ')}`);
 
   let alone: Measurement | undefined;
@@ -145,7 +162,12 @@ async function classSections(): Promise<void> {
           ['baseline per student', seconds(b.wallMs / b.users.length)],
           ['lab-grade per student (its own duration, in the class run)', seconds(gradeMs)],
           ['lab-grade per student (class wall / N)', seconds(main.wallMs / N)],
-          ...(alone ? [['lab-grade, one student alone (N = 1 row)', seconds(alone.wallMs)] as [string, string], ['per-student ratio baseline / lab-grade alone', fixed(b.wallMs / b.users.length / alone.wallMs, 1)] as [string, string]] : []),
+          ...(alone
+            ? [
+                ['lab-grade, one student alone (N = 1 row)', seconds(alone.wallMs)] as [string, string],
+                ['per-student ratio baseline / lab-grade alone', fixed(b.wallMs / b.users.length / alone.wallMs, 1)] as [string, string],
+              ]
+            : []),
           ['per-student ratio baseline / lab-grade (duration)', fixed(b.wallMs / b.users.length / gradeMs, 1)],
           ['per-student ratio baseline / lab-grade (throughput)', fixed(b.wallMs / b.users.length / (main.wallMs / N), 1)],
           ['checks compared', b.agree + b.disagreements.length],
@@ -168,7 +190,18 @@ async function liveSection(): Promise<void> {
   out(
     table(
       ['round', 'wall', 'graded', 'update: median', 'p99', 'max', 'events', `heap${m.gcExposed ? ' after GC' : ''}`, 'RSS', 'ledger'],
-      m.rounds.map((r) => [r.round, seconds(r.wallMs), r.graded, ms(r.updateMs.median), ms(r.updateMs.p99), ms(r.updateMs.max), r.updateMs.count, `${fixed(r.heapUsedMb, 1)} MB`, `${fixed(r.rssMb, 0)} MB`, `${fixed(r.ledgerMb, 1)} MB`]),
+      m.rounds.map((r) => [
+        r.round,
+        seconds(r.wallMs),
+        r.graded,
+        ms(r.updateMs.median),
+        ms(r.updateMs.p99),
+        ms(r.updateMs.max),
+        r.updateMs.count,
+        `${fixed(r.heapUsedMb, 1)} MB`,
+        `${fixed(r.rssMb, 0)} MB`,
+        `${fixed(r.ledgerMb, 1)} MB`,
+      ]),
     ),
   );
   const longest = Math.max(...m.rounds.map((r) => r.wallMs));
@@ -176,9 +209,14 @@ async function liveSection(): Promise<void> {
   const later = m.rounds.slice(1);
   const heap = later.map((r) => r.heapUsedMb);
   out(`\nlongest round ${seconds(longest)} of ${live.interval} s; slowest dashboard update ${ms(slowest)} (goal: 1 s)`);
-  if (later.length > 1) out(`heap after round 2..${m.rounds.length}: ${fixed(Math.min(...heap), 1)}–${fixed(Math.max(...heap), 1)} MB (round ${later.at(-1)!.round} − round 2: ${fixed(heap.at(-1)! - heap[0], 1)} MB)`);
+  if (later.length > 1)
+    out(`heap after round 2..${m.rounds.length}: ${fixed(Math.min(...heap), 1)}–${fixed(Math.max(...heap), 1)} MB (round ${later.at(-1)!.round} − round 2: ${fixed(heap.at(-1)! - heap[0], 1)} MB)`);
 }
 
 if (!values['live-only']) await classSections();
 if (live.rounds > 0) await liveSection();
-out(`\nload average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+out(
+  `\nload average at the end: ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`,
+);

@@ -82,7 +82,11 @@ async function main(argv: string[]): Promise<number> {
           .positional('files', { type: 'string', array: true, describe: 'JSON reports (-r json=FILE), journals (--journal FILE) and/or ledgers of `live` (--ledger FILE)' })
           .option('profile', { type: 'string', describe: 'The lab profile of the results: title and pass mark (default: what the JSON reports carry, else the built-in one)' })
           .option('config', { alias: 'c', type: 'string', describe: 'The class config: a missing shard is told with how many students of the roster it lacks' })
-          .option('credit', { type: 'string', choices: CREDIT_CHOICES, describe: 'Score with credit over time: earned (a check that passed at any grading counts) or final (the latest grading only)' }),
+          .option('credit', {
+            type: 'string',
+            choices: CREDIT_CHOICES,
+            describe: 'Score with credit over time: earned (a check that passed at any grading counts) or final (the latest grading only)',
+          }),
       (a) =>
         run(async () =>
           (await import('../app/merge.js')).mergeReports((a.files as string[]).map(String), reportSpecs((a.reporter as string[]) ?? []), a.profile as string | undefined, io(), {
@@ -187,7 +191,11 @@ function withSuggestion(msg: string, known: readonly string[]): string {
   const names = known.filter((k) => k.length > 1);
   return `${msg}${m[1]
     .split(', ')
-    .map((arg) => (COMMANDS.some((c) => didYouMean(arg, [c])) && !names.includes(arg) ? didYouMean(arg, COMMANDS).replace('did you mean', 'did you mean the command') : didYouMean(arg.replace(/^-+/, ''), names).replace(/"([^"]+)"/, '"--$1"')))
+    .map((arg) =>
+      COMMANDS.some((c) => didYouMean(arg, [c])) && !names.includes(arg)
+        ? didYouMean(arg, COMMANDS).replace('did you mean', 'did you mean the command')
+        : didYouMean(arg.replace(/^-+/, ''), names).replace(/"([^"]+)"/, '"--$1"'),
+    )
     .join('')}`;
 }
 

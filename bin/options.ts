@@ -43,7 +43,13 @@ export function reportSpecs(values: readonly unknown[]): ReportSpec[] {
   });
 }
 
-const REPORTER_OPTION = { alias: 'r', type: 'string', array: true, default: [] as string[], describe: `NAME[=FILE]: ${REPORT_FORMATS.join(', ')}; repeatable; no FILE: stdout (one report at most)` } as const;
+const REPORTER_OPTION = {
+  alias: 'r',
+  type: 'string',
+  array: true,
+  default: [] as string[],
+  describe: `NAME[=FILE]: ${REPORT_FORMATS.join(', ')}; repeatable; no FILE: stdout (one report at most)`,
+} as const;
 
 export const GRADING_OPTIONS = {
   user: { alias: 'u', type: 'string', array: true, default: [] as string[], describe: 'Grade this student (repeatable); omitted: the whole roster' },
@@ -59,7 +65,7 @@ export const GRADING_OPTIONS = {
   journal: { type: 'string', describe: 'Append each finished student to FILE (JSON lines); a class run journals to .lab-grade/journal-<time>.jsonl unless --no-journal' },
   resume: { type: 'string', describe: 'Continue the run of this journal: skip its graded students, grade the rest, append to it' },
   'rerun-incomplete': { type: 'string', describe: 'Grade again only the incomplete students of this journal, appending to it' },
-  regrade: { type: 'boolean', default: false, describe: 'With --resume/--rerun-incomplete: reuse none of the journal\'s results (needed when it was graded with another --only or lab profile)' },
+  regrade: { type: 'boolean', default: false, describe: "With --resume/--rerun-incomplete: reuse none of the journal's results (needed when it was graded with another --only or lab profile)" },
   shard: { type: 'string', describe: 'I/N: grade only the I-th of N stable slices of the roster (by a hash of the user name)' },
 } as const satisfies Record<string, Options>;
 

@@ -60,7 +60,9 @@ describe('node lab-grade.mjs without a class config', () => {
     // Compared with the last whole check, not with the partial one.
     expect(third.stdout).toMatch(/Nothing changed since \d\d:\d\d:\d\d\./);
 
-    const lines = readFileSync(join(root, 'lab-grade-home', 'history.jsonl'), 'utf8').trim().split('\n');
+    const lines = readFileSync(join(root, 'lab-grade-home', 'history.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     expect(lines).toHaveLength(3);
     const [a, b] = lines.map((l) => JSON.parse(l) as HistoryEntry);
     expect(a).toMatchObject({ user: 'labuser01', lab: 'aks-greetings', score: 15, maxScore: 34, exercises: { '1': 'not checked', '5': 'done', '7': 'next' } });

@@ -40,7 +40,10 @@ describe('Dockerfile', () => {
     expect(dockerfile.copies).toEqual([{ sources: ['dist/lab-grade.mjs'], dest: '/app/lab-grade.mjs' }]);
     for (const source of dockerfile.copies.flatMap((c) => c.sources)) expect(() => readFileSync(packagePath(source))).not.toThrow();
     // Everything is left out of the context (node_modules is 168 MB) except what is copied.
-    const ignore = readFileSync(packagePath('.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const ignore = readFileSync(packagePath('.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     expect(ignore).toEqual(['*', ...dockerfile.copies.flatMap((c) => c.sources.map((s) => `!${s}`))]);
   });
 

@@ -25,14 +25,14 @@ export function bundledPackages(metafile: Metafile, root: string): BundledPackag
     const m = PACKAGE_DIR.exec(input.replace(/\\/g, '/'));
     if (m) dirs.add(m[1]);
   }
-  return [...dirs]
-    .map((dir) => readPackage(join(root, dir)))
-    .sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
+  return [...dirs].map((dir) => readPackage(join(root, dir))).sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
 }
 
 function readPackage(dir: string): BundledPackage {
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; version: string; license?: string; licenses?: Array<{ type: string }> };
-  const files = readdirSync(dir).filter((n) => LICENCE_FILE.test(n)).sort();
+  const files = readdirSync(dir)
+    .filter((n) => LICENCE_FILE.test(n))
+    .sort();
   // `licenses: [{type}]` is the older form of the field (ssh2 still uses it).
   const license = pkg.license ?? pkg.licenses?.map((l) => l.type).join(' OR ') ?? 'see the package';
   return { name: pkg.name, version: pkg.version, license, text: files.map((f) => readFileSync(join(dir, f), 'utf8').trim()).join('\n\n') || undefined };

@@ -34,7 +34,9 @@ const IDS = CATALOGUE.report;
 
 const own = loadScenarios(['fixtures/scenarios/azure'], CHECK_IDS);
 /** The built-in class, file by file: a file another change has broken shows up as a skipped test, not as a failure here. */
-const builtInFiles = readdirSync('fixtures/scenarios').filter((n) => /\.ya?ml$/.test(n)).sort();
+const builtInFiles = readdirSync('fixtures/scenarios')
+  .filter((n) => /\.ya?ml$/.test(n))
+  .sort();
 const builtInLoaded = builtInFiles.map((n) => {
   try {
     return { file: n, scenario: loadScenarios([join('fixtures/scenarios', n)], CHECK_IDS)[0] };
@@ -121,7 +123,9 @@ describe('what the verdicts say', () => {
   it('a correct student: evidence names the cluster, the registry, the tags, the digest and the auth mode', async () => {
     const r = by(await grade(scenario('az-correct')));
     expect(r['ex3.cluster.exists'].evidence).toMatchObject({ cluster: 'aks-correct', candidates: ['aks-correct'] });
-    expect(String(r['ex3.cluster.exists'].evidence.clusterId).toLowerCase()).toBe(`/subscriptions/${SUB}/resourcegroups/az-correct-rg/providers/microsoft.containerservice/managedclusters/aks-correct`);
+    expect(String(r['ex3.cluster.exists'].evidence.clusterId).toLowerCase()).toBe(
+      `/subscriptions/${SUB}/resourcegroups/az-correct-rg/providers/microsoft.containerservice/managedclusters/aks-correct`,
+    );
     expect(r['ex4.registry.exists'].evidence).toMatchObject({
       registry: 'azcorrectacr',
       loginServer: 'azcorrectacr.azurecr.io',
@@ -201,11 +205,13 @@ describe('what the verdicts say', () => {
     expect(result.status).toBe('incomplete');
     const c = by(result)['ex3.cluster.exists'];
     expect(c.status).toBe('error');
-    expect(c.message).toMatch(/^ARM did not accept the credentials of the grader's identity for Microsoft\.Resources\/subscriptions\/resourceGroups\/read on \/subscriptions\/.+\/resourceGroups\/az-correct-rg \(401 InvalidAuthenticationToken\): check the grader's Azure credential/);
+    expect(c.message).toMatch(
+      /^ARM did not accept the credentials of the grader's identity for Microsoft\.Resources\/subscriptions\/resourceGroups\/read on \/subscriptions\/.+\/resourceGroups\/az-correct-rg \(401 InvalidAuthenticationToken\): check the grader's Azure credential/,
+    );
     expect(JSON.stringify(result)).not.toContain('not-the-arm-token-xyz');
   });
 
-  it('role assignments for ex5: a Reader on the registry names the cluster\'s pull identity, with the role resolved', async () => {
+  it("role assignments for ex5: a Reader on the registry names the cluster's pull identity, with the role resolved", async () => {
     const s = builtIn.find((b) => b.azure.roleAssignments.some((a) => a.role === 'Reader' && a.scope !== 'resourceGroup'));
     expect(s, 'a built-in scenario with a Reader assignment on its registry').toBeDefined();
     const azure = azureProbe({ clients, subscriptionId: SUB, resourceGroup: s!.azure.resourceGroup });

@@ -46,7 +46,9 @@ describe('discoverRegistry', () => {
   });
 
   it('tolerates an unreachable cluster, then prefers the registry holding the images', async () => {
-    const d = await discoverRegistry(ctx({ registries: two, kubeFails: true, images: { 'zzzacr.azurecr.io/myapp': ['v1.0'], 'zzzacr.azurecr.io/myapi': ['v1.0'], 'aaaacr.azurecr.io/myapp': ['v1.0'] } }));
+    const d = await discoverRegistry(
+      ctx({ registries: two, kubeFails: true, images: { 'zzzacr.azurecr.io/myapp': ['v1.0'], 'zzzacr.azurecr.io/myapi': ['v1.0'], 'aaaacr.azurecr.io/myapp': ['v1.0'] } }),
+    );
     expect(d).toMatchObject({ chosen: { name: 'zzzacr' }, reason: 'it holds the expected images (2 of 2)' });
     expect(d?.podsUnavailable).toMatch(/the pods could not be read: the API server did not answer/);
   });

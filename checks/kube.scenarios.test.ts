@@ -25,7 +25,10 @@ const DETAILS: Record<string, Record<string, { hint?: string[]; evidence?: Recor
     'ex7.helm.release': { hint: ['helm install greetings . --set registry='] },
   },
   kubeuser02: {
-    'ex5.pull.authorized': { hint: ['az aks update --name aks02 --resource-group kubeuser02-rg --attach-acr kubeuser02acr'], evidence: { registry: 'kubeuser02acr.azurecr.io', reason: 'ImagePullBackOff' } },
+    'ex5.pull.authorized': {
+      hint: ['az aks update --name aks02 --resource-group kubeuser02-rg --attach-acr kubeuser02acr'],
+      evidence: { registry: 'kubeuser02acr.azurecr.io', reason: 'ImagePullBackOff' },
+    },
     'ex6.myapp.deployment': { hint: ['kubectl apply -f myapp.yaml'] },
   },
   kubeuser03: { 'ex5.pod.running': { hint: ['Exercise 4: push the image'], evidence: { cause: 'manifest-unknown' } } },

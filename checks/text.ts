@@ -6,7 +6,11 @@ const LINE_CHARS = 200;
 
 /** The first non-empty line of a command's answer, shortened. */
 export function oneLine(text: string, max = LINE_CHARS): string {
-  const line = text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+  const line =
+    text
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? '';
   return shorten(line, max);
 }
 

@@ -46,7 +46,13 @@ describe('assets inside the bundle', () => {
   }
 
   it('reads and lists from the table only', async () => {
-    const assets = await bundled({ 'package.json': '{"version":"9.9.9"}', 'fixtures/scenarios/b.yaml': 'user: b', 'fixtures/scenarios/a.yaml': 'user: a', 'fixtures/scenarios/hostile/x.yaml': 'user: x', 'fixtures/scenariosX/c.yaml': 'c' });
+    const assets = await bundled({
+      'package.json': '{"version":"9.9.9"}',
+      'fixtures/scenarios/b.yaml': 'user: b',
+      'fixtures/scenarios/a.yaml': 'user: a',
+      'fixtures/scenarios/hostile/x.yaml': 'user: x',
+      'fixtures/scenariosX/c.yaml': 'c',
+    });
     expect(assets.readAsset('package.json')).toBe('{"version":"9.9.9"}');
     expect(assets.listAssets('fixtures/scenarios')).toEqual(['a.yaml', 'b.yaml']);
     expect(assets.assetSource('fixtures/scenarios/a.yaml')).toBe('(built in) fixtures/scenarios/a.yaml');

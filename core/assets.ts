@@ -25,9 +25,15 @@ export function readAsset(relPath: string): string {
 export function listAssets(dir: string): string[] {
   if (EMBEDDED_ASSETS) {
     const prefix = `${dir}/`;
-    return [...EMBEDDED_ASSETS.keys()].filter((k) => k.startsWith(prefix) && !k.includes('/', prefix.length)).map((k) => k.slice(prefix.length)).sort();
+    return [...EMBEDDED_ASSETS.keys()]
+      .filter((k) => k.startsWith(prefix) && !k.includes('/', prefix.length))
+      .map((k) => k.slice(prefix.length))
+      .sort();
   }
-  return readdirSync(diskPath(dir), { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name).sort();
+  return readdirSync(diskPath(dir), { withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => e.name)
+    .sort();
 }
 
 /** Where an asset comes from, for messages: its file in the package, or its name in the bundle. */

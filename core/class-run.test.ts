@@ -42,7 +42,10 @@ describe('gradeClass', () => {
       concurrency: 2,
       engine: {},
     });
-    expect(run.students[0]).toMatchObject({ status: 'incomplete', checks: [{ status: 'error', code: ENGINE_REASONS.notOpened.code, message: 'could not grade this student: no route to the cluster' }] });
+    expect(run.students[0]).toMatchObject({
+      status: 'incomplete',
+      checks: [{ status: 'error', code: ENGINE_REASONS.notOpened.code, message: 'could not grade this student: no route to the cluster' }],
+    });
     expect(run.students[1].status).toBe('graded');
   });
 });

@@ -41,7 +41,9 @@ describe('class config: a service principal credential', () => {
     expect(errorOf(['credential: servicePrincipal', `tenant: ${TENANT}`, `clientId: ${CLIENT}`])).toMatch(/class\.yaml.*azure\.clientSecret.*required/);
     expect(errorOf(['credential: servicePrincipal', `tenant: ${TENANT}`, `clientId: ${CLIENT}`, 'clientSecret: s3cret'])).toMatch(/azure\.clientSecret.*must not be written in the config/);
     expect(errorOf(['credential: servicePrincipal', `tenant: ${TENANT}`, 'clientId: lab-grade', 'clientSecret: { file: secret }'])).toMatch(/azure\.clientId.*GUID.*"lab-grade"/);
-    expect(errorOf(['credential: servicePrincipal', `tenant: ${TENANT}`, `clientId: ${CLIENT}`, 'clientSecret: { file: secret }', 'authorityHost: http://login.example'])).toMatch(/azure\.authorityHost.*https/);
+    expect(errorOf(['credential: servicePrincipal', `tenant: ${TENANT}`, `clientId: ${CLIENT}`, 'clientSecret: { file: secret }', 'authorityHost: http://login.example'])).toMatch(
+      /azure\.authorityHost.*https/,
+    );
     expect(errorOf(['credential: token', `tenant: ${TENANT}`, 'token: { file: secret }'])).toMatch(/azure\.tenant.*unknown key/);
   });
 });

@@ -109,7 +109,7 @@ describe('lab profile', () => {
     expect(p.expect).toMatchObject({ tag: 'v1.0', nodes: 3, app: { hostPort: 80, containerPort: 8080, replicas: 3 }, api: { replicas: 1 } });
   });
 
-  it("gives a check the profile does not list its default points, and refuses an unknown check", () => {
+  it('gives a check the profile does not list its default points, and refuses an unknown check', () => {
     const base = loadProfile();
     const builtIn = readFileSync(packagePath('profiles', 'aks-greetings.yaml'), 'utf8');
     // A variant copied before ex6.app.e2e existed: the check still counts, with its own default points.

@@ -64,8 +64,6 @@ export interface ClassConfig {
   credit?: 'earned' | 'final';
 }
 
-
-
 export function loadClassConfig(file: string): ClassConfig {
   const root = Fields.root(file, readYamlFile(file));
   const dir = dirname(resolve(file));

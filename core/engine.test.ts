@@ -98,8 +98,7 @@ describe('engine', () => {
 
   it('fetches shared data once for every check that needs it', async () => {
     const { kube, calls } = fakeKube();
-    const uses = (id: string) =>
-      check(id, async (ctx) => pass(`${(await ctx.probes.kube!.snapshot()).pods.length} pods`), { needs: ['kube'] });
+    const uses = (id: string) => check(id, async (ctx) => pass(`${(await ctx.probes.kube!.snapshot()).pods.length} pods`), { needs: ['kube'] });
     const catalogue = [uses('ex6.a'), uses('ex6.b'), uses('ex6.c'), uses('ex6.d')];
     const { result, stats } = await gradeStudent(target, catalogue, { probes: { kube } }, profileWith({ 'ex6.a': 1, 'ex6.b': 1, 'ex6.c': 1, 'ex6.d': 1 }));
     expect(result.checks.every((c) => c.status === 'pass')).toBe(true);
@@ -134,13 +133,7 @@ describe('engine', () => {
 
   it('under --wait stops at the budget and keeps the last mismatch', async () => {
     const { kube, calls } = fakeKube({ podsReadyAfterCalls: 1_000 });
-    const catalogue = [
-      check(
-        'ex5.pod',
-        async (ctx) => failing(`pod is ${(await ctx.probes.kube!.snapshot()).pods[0].status?.phase} (read ${calls.snapshot})`, 'wait'),
-        { needs: ['kube'] },
-      ),
-    ];
+    const catalogue = [check('ex5.pod', async (ctx) => failing(`pod is ${(await ctx.probes.kube!.snapshot()).pods[0].status?.phase} (read ${calls.snapshot})`, 'wait'), { needs: ['kube'] })];
     const t0 = Date.now();
     const { result } = await gradeStudent(target, catalogue, { probes: { kube } }, profileWith({ 'ex5.pod': 2 }), { waitMs: 400, pollIntervalMs: 100 });
     const elapsed = Date.now() - t0;
@@ -209,7 +202,11 @@ describe('engine', () => {
     });
 
     it('is blocked by the root when the cause was itself blocked', async () => {
-      const by = await grade([check('ex4.push', async () => failing('not pushed', 'Exercise 4')), cause(async () => pass('never runs')), effect()].map((c) => (c.id === 'ex6.deploy' ? { ...c, dependsOn: ['ex4.push'] } : c)));
+      const by = await grade(
+        [check('ex4.push', async () => failing('not pushed', 'Exercise 4')), cause(async () => pass('never runs')), effect()].map((c) =>
+          c.id === 'ex6.deploy' ? { ...c, dependsOn: ['ex4.push'] } : c,
+        ),
+      );
       expect(by['ex6.deploy']).toMatchObject({ status: 'blocked', blockedBy: 'ex4.push' });
       expect(by['ex6.svc']).toMatchObject({ status: 'blocked', blockedBy: 'ex4.push' });
     });
@@ -222,7 +219,11 @@ describe('engine', () => {
 
     it('is the grader error LG-001 when the check names a cause it neither depends on nor runs after', async () => {
       const by = await grade([cause(async () => failing('image not pushed', 'Exercise 4')), effect({})]);
-      expect(by['ex6.svc']).toMatchObject({ status: 'error', code: ENGINE_REASONS.crashed.code, message: expect.stringContaining('names ex6.deploy as a cause without depending on it or running after it') });
+      expect(by['ex6.svc']).toMatchObject({
+        status: 'error',
+        code: ENGINE_REASONS.crashed.code,
+        message: expect.stringContaining('names ex6.deploy as a cause without depending on it or running after it'),
+      });
     });
   });
 
@@ -283,7 +284,9 @@ describe('the check contract', () => {
     const catalogue = [
       check('ex6.user', async (ctx) => (seen.push('user'), pass(`cluster ${ctx.fact('cluster')?.chosen.name}`)), { dependsOn: ['ex5.reach'], uses: ['cluster'] }),
       check('ex5.reach', async () => (seen.push('reach'), pass('ok')), { dependsOn: ['ex3.found'] }),
-      check('ex3.found', async () => (seen.push('found'), pass('found', {}, { facts: { cluster: { chosen: { name: 'aks07' } as never, candidates: ['aks07'], reason: 'the only one' } } })), { provides: ['cluster'] }),
+      check('ex3.found', async () => (seen.push('found'), pass('found', {}, { facts: { cluster: { chosen: { name: 'aks07' } as never, candidates: ['aks07'], reason: 'the only one' } } })), {
+        provides: ['cluster'],
+      }),
     ];
     const { result } = await gradeStudent(target, catalogue, { probes: {} }, profileWith({ 'ex6.user': 1, 'ex5.reach': 0, 'ex3.found': 2 }));
     expect(seen).toEqual(['found', 'reach', 'user']);

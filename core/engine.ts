@@ -66,10 +66,7 @@ export async function gradeStudent(target: Target, selection: Selection, env: St
   const deadline = new AbortController();
   // Every concurrent probe call and check listens for the deadline; that is expected, not a leak.
   setMaxListeners(0, deadline.signal);
-  const deadlineTimer = setTimeout(
-    () => deadline.abort(new Error(`the student's deadline of ${formatMs(opts.studentDeadlineMs)} was reached`)),
-    opts.studentDeadlineMs + opts.waitMs,
-  );
+  const deadlineTimer = setTimeout(() => deadline.abort(new Error(`the student's deadline of ${formatMs(opts.studentDeadlineMs)} was reached`)), opts.studentDeadlineMs + opts.waitMs);
   deadlineTimer.unref?.();
   const session = new ProbeSession(env.probes, opts.probeTimeoutMs ?? {}, deadline.signal);
   const nonce = opts.nonce ?? randomBytes(4).toString('hex');
@@ -134,7 +131,12 @@ export async function gradeStudent(target: Target, selection: Selection, env: St
     const candidates = typeof v.causedBy === 'string' ? [v.causedBy] : v.causedBy;
     const unordered = candidates.find((id) => ![...def.dependsOn, ...(def.after ?? [])].includes(id));
     if (unordered) {
-      return { status: 'error', code: ENGINE_REASONS.crashed.code, message: `could not grade: check ${def.id} names ${unordered} as a cause without depending on it or running after it`, evidence: {} };
+      return {
+        status: 'error',
+        code: ENGINE_REASONS.crashed.code,
+        message: `could not grade: check ${def.id} names ${unordered} as a cause without depending on it or running after it`,
+        evidence: {},
+      };
     }
     const cause = candidates.map((id) => done.get(id)).find((c) => c && c.status !== 'pass' && c.status !== 'skipped');
     if (!cause) return v;

@@ -181,4 +181,3 @@ export function readYamlFile(file: string, maxBytes = 4 * 1024 * 1024): unknown 
   const text = readRegularFile(file, 'the file', maxBytes).toString('utf8');
   return parseYamlText(text, file);
 }
-

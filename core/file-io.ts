@@ -72,7 +72,7 @@ export function readRegularFile(file: string, what: string, maxBytes: number): B
 /** Writes all of `text` at the file's position, or throws (ENOSPC, EIO...): a short write is not success. */
 export function writeAll(fd: number, text: string): void {
   const buf = Buffer.from(text);
-  for (let done = 0; done < buf.length; ) {
+  for (let done = 0; done < buf.length;) {
     const n = writeSync(fd, buf, done, buf.length - done);
     if (n <= 0) throw Object.assign(new Error(`write returned ${n}: no space left?`), { code: 'ENOSPC' });
     done += n;

@@ -35,7 +35,7 @@ describe('lockFile', () => {
     lock.release();
   });
 
-  it("a lock naming this very process that this process never took is stale (a restarted container: same host name, same pid)", () => {
+  it('a lock naming this very process that this process never took is stale (a restarted container: same host name, same pid)', () => {
     const target = join(dir, 'restarted.jsonl');
     writeFileSync(`${target}.lock`, JSON.stringify({ pid: process.pid, host: hostname(), startedAt: '2025-03-01T09:00:00.000Z', token: 'before-the-restart' }));
     const lock = lockFile(target, inUse);

@@ -53,9 +53,14 @@ describe('progress per exercise', () => {
     expect(ex4.exercises[0]).toMatchObject({ state: 'not checked', reason: 'could not check (ex4.registry.exists is error); run it again' });
     expect(ex4.next).toBeUndefined();
     // Blocked behind a failure elsewhere, the root cause is what to fix.
-    const ex5 = progressOf(student({ 'ex3.cluster.healthy': 'pass', 'ex4.registry.exists': 'fail', 'ex5.pull.authorized': 'blocked' }, { 'ex5.pull.authorized': { blockedBy: 'ex4.registry.exists' } }));
+    const ex5 = progressOf(
+      student({ 'ex3.cluster.healthy': 'pass', 'ex4.registry.exists': 'fail', 'ex5.pull.authorized': 'blocked' }, { 'ex5.pull.authorized': { blockedBy: 'ex4.registry.exists' } }),
+    );
     expect(ex5.failures.map((c) => c.id)).toEqual(['ex4.registry.exists']);
-    expect(progressOf(student({ 'ex4.registry.exists': 'error', 'ex4.registry.admin': 'pass' })).exercises[0]).toMatchObject({ state: 'not checked', reason: expect.stringContaining('could not check') });
+    expect(progressOf(student({ 'ex4.registry.exists': 'error', 'ex4.registry.admin': 'pass' })).exercises[0]).toMatchObject({
+      state: 'not checked',
+      reason: expect.stringContaining('could not check'),
+    });
     expect(p.next?.exercise).toBe(4);
     expect(progressOf(student({ 'ex6.myapp.deployment': 'pass', 'ex7.helm.release': 'fail' })).next?.exercise).toBe(7);
   });
@@ -73,7 +78,13 @@ describe('progress per exercise', () => {
           'ex6.myapi.deployment': 'fail',
           'ex6.myapi.service': 'pass',
         },
-        { 'ex3.cluster.exists': { code: 'LG-302' }, 'ex3.cluster.healthy': { blockedBy: 'ex3.cluster.exists' }, 'ex5.pod.running': { blockedBy: 'ex3.cluster.exists' }, 'ex6.myapp.deployment': { code: 'LG-601' }, 'ex6.myapi.deployment': { code: 'LG-611' } },
+        {
+          'ex3.cluster.exists': { code: 'LG-302' },
+          'ex3.cluster.healthy': { blockedBy: 'ex3.cluster.exists' },
+          'ex5.pod.running': { blockedBy: 'ex3.cluster.exists' },
+          'ex6.myapp.deployment': { code: 'LG-601' },
+          'ex6.myapi.deployment': { code: 'LG-611' },
+        },
       ),
       absent,
     );
@@ -84,11 +95,20 @@ describe('progress per exercise', () => {
       [6, 'failing'], // something of it is there (the myapi Service): started, and failing
     ]);
     expect(p.failures.map((c) => c.id)).toEqual(['ex3.cluster.exists']);
-    const ex6 = progressOf(student({ 'ex6.myapp.deployment': 'fail', 'ex6.myapi.deployment': 'fail' }, { 'ex6.myapp.deployment': { code: 'LG-601' }, 'ex6.myapi.deployment': { code: 'LG-605' } }), absent);
+    const ex6 = progressOf(
+      student({ 'ex6.myapp.deployment': 'fail', 'ex6.myapi.deployment': 'fail' }, { 'ex6.myapp.deployment': { code: 'LG-601' }, 'ex6.myapi.deployment': { code: 'LG-605' } }),
+      absent,
+    );
     // One of them is wrong rather than missing: failing, and both are listed to fix.
     expect(ex6.exercises[0].state).toBe('next');
     expect(ex6.failures.map((c) => c.id)).toEqual(['ex6.myapp.deployment', 'ex6.myapi.deployment']);
-    const none = progressOf(student({ 'ex6.myapp.deployment': 'fail', 'ex6.myapi.deployment': 'fail', 'ex7.helm.release': 'fail' }, { 'ex6.myapp.deployment': { code: 'LG-601' }, 'ex6.myapi.deployment': { code: 'LG-611' } }), absent);
+    const none = progressOf(
+      student(
+        { 'ex6.myapp.deployment': 'fail', 'ex6.myapi.deployment': 'fail', 'ex7.helm.release': 'fail' },
+        { 'ex6.myapp.deployment': { code: 'LG-601' }, 'ex6.myapi.deployment': { code: 'LG-611' } },
+      ),
+      absent,
+    );
     expect(none.exercises.map((e) => e.state)).toEqual(['next', 'failing']);
     const later = student({ 'ex5.pod.running': 'fail', 'ex6.myapp.deployment': 'fail' }, { 'ex6.myapp.deployment': { code: 'LG-601' } });
     expect(historyEntry(later, 'aks-greetings', { absent }).exercises).toEqual({ '5': 'next', '6': 'not started' });

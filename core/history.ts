@@ -26,8 +26,8 @@ export interface Progress {
 }
 
 export function progressOf(student: StudentResult, absent?: AbsentCode): Progress {
-  const exercises = exerciseStandings(student.checks, absent).map(
-    (e): ExerciseProgress => (e.state === 'not gradable' ? { ...e, state: 'not checked', reason: e.errored ? `could not check (${e.reason}); run it again` : e.reason } : { ...e, state: e.state }),
+  const exercises = exerciseStandings(student.checks, absent).map((e): ExerciseProgress =>
+    e.state === 'not gradable' ? { ...e, state: 'not checked', reason: e.errored ? `could not check (${e.reason}); run it again` : e.reason } : { ...e, state: e.state },
   );
   const open = exercises.filter((e) => e.state === 'failing' || e.state === 'not started');
   const next = open.find((e) => !e.optional) ?? open[0];
@@ -127,7 +127,14 @@ export function appendHistory(file: string, entry: HistoryEntry, cap = HISTORY_C
   const entries = readHistory(file);
   if (entries.length <= cap) return;
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, entries.slice(-cap).map((e) => JSON.stringify(e) + '\n').join(''), { mode: 0o600 });
+  writeFileSync(
+    tmp,
+    entries
+      .slice(-cap)
+      .map((e) => JSON.stringify(e) + '\n')
+      .join(''),
+    { mode: 0o600 },
+  );
   renameSync(tmp, file);
 }
 

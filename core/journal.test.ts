@@ -19,7 +19,10 @@ describe('journal', () => {
     j.append(student('a', 'graded'));
     j.append(student('b', 'incomplete'));
     j.close();
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string });
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type: string });
     expect(lines.map((l) => l.type)).toEqual(['header', 'student', 'student']);
     const back = readJournal(file);
     expect(back.header?.lab).toBe('aks-greetings');
@@ -65,7 +68,13 @@ describe('journal', () => {
     const every = { ...header, only: [], checks: ['ex1.vm.reachable', 'ex6.app.e2e'] };
     writeFileSync(
       file,
-      [{ type: 'header', ...onlyEx1 }, { type: 'student', student: student('a', 'graded') }, { type: 'student', student: student('b', 'graded') }, { type: 'header', ...every }, { type: 'student', student: student('a', 'graded') }]
+      [
+        { type: 'header', ...onlyEx1 },
+        { type: 'student', student: student('a', 'graded') },
+        { type: 'student', student: student('b', 'graded') },
+        { type: 'header', ...every },
+        { type: 'student', student: student('a', 'graded') },
+      ]
         .map((l) => JSON.stringify(l) + '\n')
         .join(''),
     );

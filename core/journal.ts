@@ -103,7 +103,9 @@ const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.
  */
 export function gradingDifference(before: Partial<JournalGrading> & { profile?: string }, now: JournalGrading & { profile?: string }): string | undefined {
   if (before.checks === undefined) {
-    return now.only.length ? `the journal was written by an earlier lab-grade that did not record its selection: it is taken as every check, this run grades ${describeSelection(now.only)}` : undefined;
+    return now.only.length
+      ? `the journal was written by an earlier lab-grade that did not record its selection: it is taken as every check, this run grades ${describeSelection(now.only)}`
+      : undefined;
   }
   if (!sameList(before.checks, now.checks)) {
     const was = describeSelection(before.only ?? []);
@@ -131,7 +133,7 @@ function forEachLine(fd: number, visit: (line: string, lineNo: number) => void):
   let pending: Buffer[] = [];
   let validLength = 0;
   let lineNo = 0;
-  for (let position = 0; ; ) {
+  for (let position = 0; ;) {
     const n = readSync(fd, chunk, 0, CHUNK, position);
     if (n === 0) break;
     position += n;

@@ -69,7 +69,9 @@ describe('switching a check off', () => {
 
   it('refuses to switch off a check that checks still on need, naming the file and the key', () => {
     const file = write('needed.yaml', 'extends: builtin\nchecks:\n  ex5.kube.reachable: { enabled: false }\n');
-    expect(() => loadProfile(file, ALL_CHECKS)).toThrow(new RegExp(`^${file}: checks\\.ex5\\.kube\\.reachable\\.enabled: ex5\\.pod\\.running, .* need ex5\\.kube\\.reachable: switch them off too, or keep it on$`));
+    expect(() => loadProfile(file, ALL_CHECKS)).toThrow(
+      new RegExp(`^${file}: checks\\.ex5\\.kube\\.reachable\\.enabled: ex5\\.pod\\.running, .* need ex5\\.kube\\.reachable: switch them off too, or keep it on$`),
+    );
     const registry = write('registry.yaml', 'extends: builtin\nchecks:\n  ex4.registry.exists: { enabled: false }\n');
     // Others use the registry it finds.
     expect(() => loadProfile(registry, ALL_CHECKS)).toThrow(/checks\.ex4\.registry\.exists\.enabled: .*ex4\.registry\.admin/);

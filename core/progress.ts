@@ -60,10 +60,22 @@ export function exerciseStandings(checks: readonly CheckResult[], absent: Absent
       exercise,
       state: 'done',
       optional,
-      points: sum(list.filter((c) => !c.bonus), (c) => c.points),
-      maxPoints: sum(list.filter((c) => !c.bonus), (c) => c.maxPoints),
-      bonus: sum(list.filter((c) => c.bonus), (c) => c.points),
-      maxBonus: sum(list.filter((c) => c.bonus), (c) => c.maxPoints),
+      points: sum(
+        list.filter((c) => !c.bonus),
+        (c) => c.points,
+      ),
+      maxPoints: sum(
+        list.filter((c) => !c.bonus),
+        (c) => c.maxPoints,
+      ),
+      bonus: sum(
+        list.filter((c) => c.bonus),
+        (c) => c.points,
+      ),
+      maxBonus: sum(
+        list.filter((c) => c.bonus),
+        (c) => c.maxPoints,
+      ),
       checks: list,
     };
     // Nothing of it could run here (no access, or it does not apply in this mode): nothing to say it is done.

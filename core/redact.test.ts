@@ -7,7 +7,11 @@ describe('redaction', () => {
     registerSecret('s3cr3t');
     registerSecret('abc'); // too short to be told from ordinary text
     expect(redactText('login s3cr3t-admin-password then s3cr3t, and abc')).toBe('login [redacted] then [redacted], and abc');
-    expect(redact({ note: 'x s3cr3t y', nested: [{ v: 'ps3cr3t-admin-passwordq' }], password: 'anything' })).toEqual({ note: 'x [redacted] y', nested: [{ v: 'p[redacted]q' }], password: '[redacted]' });
+    expect(redact({ note: 'x s3cr3t y', nested: [{ v: 'ps3cr3t-admin-passwordq' }], password: 'anything' })).toEqual({
+      note: 'x [redacted] y',
+      nested: [{ v: 'p[redacted]q' }],
+      password: '[redacted]',
+    });
   });
 
   it('masks tokens and URL passwords by their shape, and leaves words alone', () => {

@@ -7,7 +7,10 @@ import { registerSecret } from './redact.js';
 
 export class Secret {
   readonly #value: string;
-  constructor(value: string, readonly label = 'secret') {
+  constructor(
+    value: string,
+    readonly label = 'secret',
+  ) {
     this.#value = value;
     registerSecret(value);
   }

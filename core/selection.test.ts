@@ -17,12 +17,7 @@ const check = (id: string, more: Partial<CheckDef> = {}): CheckDef => ({
 
 describe('the check catalogue', () => {
   it('orders every check after what it depends on, follows and uses, keeping the registry order otherwise', () => {
-    const ordered = orderCatalogue([
-      check('ex1.c', { dependsOn: ['ex1.b'] }),
-      check('ex1.a'),
-      check('ex1.b', { uses: ['registry'] }),
-      check('ex1.d', { provides: ['registry'] }),
-    ]).map((c) => c.id);
+    const ordered = orderCatalogue([check('ex1.c', { dependsOn: ['ex1.b'] }), check('ex1.a'), check('ex1.b', { uses: ['registry'] }), check('ex1.d', { provides: ['registry'] })]).map((c) => c.id);
     expect(ordered).toEqual(['ex1.d', 'ex1.b', 'ex1.c', 'ex1.a']);
   });
 

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TimeoutError, withTimeout } from './timeout.js';
 
-const later = <T>(ms: number, settle: 'resolve' | 'reject', value: T) =>
-  new Promise<T>((resolve, reject) => setTimeout(() => (settle === 'resolve' ? resolve(value) : reject(value)), ms));
+const later = <T>(ms: number, settle: 'resolve' | 'reject', value: T) => new Promise<T>((resolve, reject) => setTimeout(() => (settle === 'resolve' ? resolve(value) : reject(value)), ms));
 
 describe('withTimeout', () => {
   const unhandled: unknown[] = [];

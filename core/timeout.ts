@@ -1,6 +1,9 @@
 /** Bounds a promise in time: rejects with a TimeoutError naming what timed out. */
 export class TimeoutError extends Error {
-  constructor(what: string, readonly ms: number) {
+  constructor(
+    what: string,
+    readonly ms: number,
+  ) {
     super(`${what} timed out after ${formatMs(ms)}`);
     this.name = 'TimeoutError';
   }

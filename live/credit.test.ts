@@ -36,9 +36,13 @@ describe('earned credit', () => {
     const book = new CreditBook();
     book.ingest({ round: 1, at: at(42), student: student('u1', EX1_TO_6) });
     // Exercise 7 step 2 deletes the Services of Exercise 6; the Helm install then fails.
-    const torn = student('u1', EX1_TO_6.filter((id) => !/service|e2e/.test(id)), {
-      'ex6.myapp.service': { status: 'fail', message: 'Service myapp not found', hint: 'Exercise 6: kubectl apply -f myapp.yaml' },
-    });
+    const torn = student(
+      'u1',
+      EX1_TO_6.filter((id) => !/service|e2e/.test(id)),
+      {
+        'ex6.myapp.service': { status: 'fail', message: 'Service myapp not found', hint: 'Exercise 6: kubectl apply -f myapp.yaml' },
+      },
+    );
     const credit = book.ingest({ round: 2, at: at(70), student: torn });
     const earned = scoreStudentCredit(credit, PROFILE, 'earned', utcClock);
     const service = earned.checks.find((c) => c.id === 'ex6.myapp.service')!;
@@ -81,7 +85,13 @@ describe('earned credit', () => {
     const credit = recordEntry(undefined, { round: 1, at: at(0), student: everything });
     for (const mode of ['earned', 'final'] as const) {
       const s = scoreStudentCredit(credit, PROFILE, mode);
-      expect({ score: s.score, maxScore: s.maxScore, bonus: s.bonus, percent: s.percent, status: s.status }).toEqual({ score: plain.score, maxScore: plain.maxScore, bonus: plain.bonus, percent: plain.percent, status: plain.status });
+      expect({ score: s.score, maxScore: s.maxScore, bonus: s.bonus, percent: s.percent, status: s.status }).toEqual({
+        score: plain.score,
+        maxScore: plain.maxScore,
+        bonus: plain.bonus,
+        percent: plain.percent,
+        status: plain.status,
+      });
     }
     const capped = scoreCredit(credit.earned, everything, { ...PROFILE, bonusCap: 2 }, 'earned');
     expect(capped.bonus).toBe(2);

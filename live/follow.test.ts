@@ -100,7 +100,17 @@ describe('following ledgers', () => {
     const dir = freshDir();
     const a = join(dir, 'a.jsonl');
     const noChecks = JSON.stringify({ type: 'student', round: 1, at: at(1), student: { user: 'y', checks: 'none' } });
-    writeFileSync(a, JSON.stringify({ type: 'header', ...header() }) + '\n' + 'garbage\n' + JSON.stringify({ type: 'student', round: -1, at: at(1), student: student('x', []) }) + '\n' + noChecks + '\n' + line(1, 'u1', 1));
+    writeFileSync(
+      a,
+      JSON.stringify({ type: 'header', ...header() }) +
+        '\n' +
+        'garbage\n' +
+        JSON.stringify({ type: 'student', round: -1, at: at(1), student: student('x', []) }) +
+        '\n' +
+        noChecks +
+        '\n' +
+        line(1, 'u1', 1),
+    );
     const follower = followLedgers(join(dir, '*.jsonl'), { pollMs: 50 });
     const items = await take(follower, 5);
     expect(items.map((i) => (i.kind === 'warning' ? i.message : describeItem(i)))).toEqual([

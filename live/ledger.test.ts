@@ -31,7 +31,10 @@ describe('ledger', () => {
     const entry = ledger.append(student('u1', ['ex1.vm.reachable', 'ex1.docker.installed']), r2, new Date(at(3)));
     ledger.close();
     expect(entry).toMatchObject({ round: 2, at: at(3) });
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines[0]).toEqual({ type: 'header', ...header });
     expect(lines.slice(1).map((l) => [l.type, l.round, l.at, (l.student as { user: string }).user])).toEqual([
       ['student', 1, at(1), 'u1'],
@@ -158,7 +161,12 @@ describe('ledger', () => {
     // ~96 MB of ledger read by a process whose JavaScript heap may not exceed 48 MB: holding the file,
     // or every result in it, would not fit.
     const file = join(dir, 'big.jsonl');
-    const line = JSON.stringify({ type: 'student', round: 1, at: at(1), student: { ...student('u', ['ex1.vm.reachable']), checks: student('u', []).checks.map((c) => ({ ...c, evidence: { pad: 'y'.repeat(1000) } })) } });
+    const line = JSON.stringify({
+      type: 'student',
+      round: 1,
+      at: at(1),
+      student: { ...student('u', ['ex1.vm.reachable']), checks: student('u', []).checks.map((c) => ({ ...c, evidence: { pad: 'y'.repeat(1000) } })) },
+    });
     const count = Math.ceil((96 << 20) / line.length);
     const fd = openSync(file, 'w');
     appendFileSync(fd, JSON.stringify({ type: 'header', ...header }) + '\n');

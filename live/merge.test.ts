@@ -71,7 +71,9 @@ describe('merge with credit over time', () => {
     expect(() => mergeCredit([report, join(dir, '.', 'shard-0.json')], { mode: 'final', profile: PROFILE })).toThrow(`${join(dir, 'shard-0.json')}: is named twice: its students would count twice`);
     const twice = join(dir, 'shard-0-again.json');
     writeFileSync(twice, renderJson({ ...run, students: run.students.slice(1, 2) }));
-    expect(() => mergeCredit([report, twice], { mode: 'earned', profile: PROFILE })).toThrow(`${twice}: student labuser08 is also in ${report}: each student must come from one file (a shard merged twice?)`);
+    expect(() => mergeCredit([report, twice], { mode: 'earned', profile: PROFILE })).toThrow(
+      `${twice}: student labuser08 is also in ${report}: each student must come from one file (a shard merged twice?)`,
+    );
     // A ledger's student may be in a report too: the ledger lines carry their own time.
     const withLedger = ledger('with-report.jsonl', [[1, 5, 'labuser08', exercisesPassing(1)]]);
     expect(mergeCredit([report, withLedger], { mode: 'earned', profile: PROFILE }).students.map((s) => s.user)).toEqual(['labuser07', 'labuser08']);
@@ -118,7 +120,10 @@ describe('merge with credit over time', () => {
       for (const again of ['earned', 'final'] as const) {
         const back = mergeCredit([report], { mode: again, profile: PROFILE, clock: utcClock });
         const direct = mergeCredit([file], { mode: again, profile: PROFILE, clock: utcClock });
-        expect(back.students.map((s) => [s.user, s.score, s.status]), `${mode} report read as ${again}`).toEqual(direct.students.map((s) => [s.user, s.score, s.status]));
+        expect(
+          back.students.map((s) => [s.user, s.score, s.status]),
+          `${mode} report read as ${again}`,
+        ).toEqual(direct.students.map((s) => [s.user, s.score, s.status]));
         if (mode === 'earned') expect(back.students[0].checks.find((c) => c.id === 'ex6.myapp.service')?.earnedAt).toBe(at(42));
       }
     }

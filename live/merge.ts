@@ -108,7 +108,8 @@ export function mergeCredit(files: readonly string[], options: { mode: CreditMod
     } catch {
       throw new ConfigError('neither a lab-grade JSON report nor a journal or ledger', file);
     }
-    if (!doc || !Array.isArray(doc.students) || typeof doc.lab !== 'string' || typeof doc.generatedAt !== 'string') throw new ConfigError('neither a lab-grade JSON report nor a journal or ledger', file);
+    if (!doc || !Array.isArray(doc.students) || typeof doc.lab !== 'string' || typeof doc.generatedAt !== 'string')
+      throw new ConfigError('neither a lab-grade JSON report nor a journal or ledger', file);
     checkLab({ file, lab: doc.lab, version: doc.grader?.version });
     for (const s of doc.students as JsonStudent[]) {
       const student = fromJsonStudent(s);
@@ -119,8 +120,6 @@ export function mergeCredit(files: readonly string[], options: { mode: CreditMod
 
   const versions = [...new Set(sources.map((s) => s.version).filter((v): v is string => !!v))];
   if (versions.length > 1) warnings.push(`the files come from lab-grade versions ${versions.join(', ')}`);
-  const students = [...book.values()]
-    .sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0))
-    .map((credit) => scoreStudentCredit(credit, options.profile, options.mode, options.clock));
+  const students = [...book.values()].sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0)).map((credit) => scoreStudentCredit(credit, options.profile, options.mode, options.clock));
   return { lab: sources[0]?.lab ?? options.profile.lab, generatedAt: new Date().toISOString(), grader: { version: versions[0] ?? VERSION }, students, warnings };
 }

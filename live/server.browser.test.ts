@@ -57,7 +57,11 @@ async function serve(state: ClassState, token?: string, built = false): Promise<
   return server;
 }
 
-const cellText = (page: Page, user: string, exercise: number) => page.locator(`[id="row-${user}"] td.cell`).nth(exercise - 1).innerText();
+const cellText = (page: Page, user: string, exercise: number) =>
+  page
+    .locator(`[id="row-${user}"] td.cell`)
+    .nth(exercise - 1)
+    .innerText();
 
 describe('live dashboard in headless Chromium', () => {
   beforeAll(async () => {
@@ -149,7 +153,9 @@ describe('live dashboard in headless Chromium', () => {
     const named = await page.locator('table.checks tbody code').allInnerTexts();
     expect([...named].sort()).toEqual([...IDS].sort());
     const service = page.locator('tr', { has: page.locator('code', { hasText: 'ex6.myapp.service' }) });
-    expect(await service.innerText()).toContain('earned 10:24, failing now: Service myapp not found in namespace default'.replace('10:24', await page.evaluate(() => new Date('2025-03-01T10:24:00.000Z').toTimeString().slice(0, 5))));
+    expect(await service.innerText()).toContain(
+      'earned 10:24, failing now: Service myapp not found in namespace default'.replace('10:24', await page.evaluate(() => new Date('2025-03-01T10:24:00.000Z').toTimeString().slice(0, 5))),
+    );
     expect(await service.locator('.earned').innerText()).toBe('Earned 2025-03-01 10:24 UTC (round 3); now ✗ FAIL');
     await service.locator('summary', { hasText: 'Evidence' }).click();
     expect(await service.locator('pre.evidence').innerText()).toContain('ex6.myapp.service at pass');
@@ -182,7 +188,11 @@ describe('live dashboard in headless Chromium', () => {
     const server = await serve(state);
     const { page, foreign } = await open(server.url);
     await page.waitForSelector('#connection.on');
-    state.ingest({ round: 1, at: at(1), student: student(HOSTILE, [], { 'ex1.vm.reachable': { status: 'fail', message: '<script>window.__pwned=2</script>', hint: '<svg onload="window.__pwned=3"></svg>' } }) });
+    state.ingest({
+      round: 1,
+      at: at(1),
+      student: student(HOSTILE, [], { 'ex1.vm.reachable': { status: 'fail', message: '<script>window.__pwned=2</script>', hint: '<svg onload="window.__pwned=3"></svg>' } }),
+    });
     await page.waitForFunction(() => document.querySelector('#rows tr:nth-child(2)')?.classList.contains('status-graded'), undefined, { timeout: 1000 });
     const row = page.locator('#rows tr').nth(1);
     expect(await row.locator('th a').innerText()).toBe(HOSTILE);

@@ -46,7 +46,12 @@ function openEvents(base: string, path: string, headers: Record<string, string> 
       for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
         const block = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
-        const fields = Object.fromEntries(block.split('\n').filter((l) => !l.startsWith(':') && l.includes(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trimStart()]));
+        const fields = Object.fromEntries(
+          block
+            .split('\n')
+            .filter((l) => !l.startsWith(':') && l.includes(':'))
+            .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trimStart()]),
+        );
         if (fields.event || fields.data) events.push({ id: fields.id, event: fields.event ?? 'message', data: fields.data ?? '', at: Date.now() });
       }
     });
@@ -80,7 +85,11 @@ function classOf(roster = ['ann', HOSTILE, 'bob']) {
 describe('live dashboard server', () => {
   it('serves the grid in roster order, escaped, with its Content-Security-Policy and nothing but GET and HEAD', async () => {
     const state = classOf();
-    state.ingest({ round: 1, at: at(1), student: student(HOSTILE, exercisesPassing(1), { 'ex2.repo.cloned': { status: 'fail', message: `<script>alert(2)</script>`, hint: 'Exercise 2 step 1: git clone …' } }) });
+    state.ingest({
+      round: 1,
+      at: at(1),
+      student: student(HOSTILE, exercisesPassing(1), { 'ex2.repo.cloned': { status: 'fail', message: `<script>alert(2)</script>`, hint: 'Exercise 2 step 1: git clone …' } }),
+    });
     const server = await serve(state);
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const page = await fetchRaw(server.url, '/');
@@ -113,7 +122,14 @@ describe('live dashboard server', () => {
     state.ingest({ round: 1, at: at(0), student: student('ann', exercisesPassing(1)) });
     state.ingest({ round: 1, at: at(1), student: student('bob', EX1_TO_6) });
     state.ingest({ round: 2, at: at(30), student: student('ann', exercisesPassing(1), { 'ex3.cluster.exists': 'error' }) });
-    state.ingest({ round: 2, at: at(31), student: student('bob', EX1_TO_6.filter((id) => !id.includes('service'))) });
+    state.ingest({
+      round: 2,
+      at: at(31),
+      student: student(
+        'bob',
+        EX1_TO_6.filter((id) => !id.includes('service')),
+      ),
+    });
     state.ingest({ round: 2, at: at(32), student: student('walk-in', []) });
     const answer = await fetchRaw(server.url, '/api/class?sort=progress');
     expect(answer.headers['content-type']).toBe('application/json; charset=utf-8');
@@ -128,8 +144,20 @@ describe('live dashboard server', () => {
 
   it("a student's page has every check with its message, hint, evidence and earned time", async () => {
     const state = classOf(['ann']);
-    state.ingest({ round: 1, at: at(42), student: student('ann', EX1_TO_6, { 'ex6.myapp.service': { status: 'pass', message: 'LoadBalancer 80 → 8080 at 20.50.1.7', evidence: { externalIp: '20.50.1.7' } } }) });
-    state.ingest({ round: 2, at: at(70), student: student('ann', EX1_TO_6.filter((id) => !/service|e2e/.test(id)), { 'ex6.myapp.service': { status: 'fail', message: 'Service myapp not found', hint: 'Exercise 6: kubectl apply -f myapp.yaml' } }) });
+    state.ingest({
+      round: 1,
+      at: at(42),
+      student: student('ann', EX1_TO_6, { 'ex6.myapp.service': { status: 'pass', message: 'LoadBalancer 80 → 8080 at 20.50.1.7', evidence: { externalIp: '20.50.1.7' } } }),
+    });
+    state.ingest({
+      round: 2,
+      at: at(70),
+      student: student(
+        'ann',
+        EX1_TO_6.filter((id) => !/service|e2e/.test(id)),
+        { 'ex6.myapp.service': { status: 'fail', message: 'Service myapp not found', hint: 'Exercise 6: kubectl apply -f myapp.yaml' } },
+      ),
+    });
     const server = await serve(state);
     const page = await fetchRaw(server.url, '/student/ann');
     expect(page.status).toBe(200);

@@ -63,7 +63,11 @@ describe('class state', () => {
   });
 
   it('earned keeps an exercise torn down by the lab done (marked as broken now); final shows it failing', () => {
-    const tornDown = student('u1', EX1_TO_6.filter((id) => !/service|e2e/.test(id)), { 'ex6.myapp.service': { status: 'fail', message: 'Service myapp not found', hint: 'Exercise 6: re-apply myapp.yaml' } });
+    const tornDown = student(
+      'u1',
+      EX1_TO_6.filter((id) => !/service|e2e/.test(id)),
+      { 'ex6.myapp.service': { status: 'fail', message: 'Service myapp not found', hint: 'Exercise 6: re-apply myapp.yaml' } },
+    );
     for (const mode of ['earned', 'final'] as const) {
       const state = newState(['u1'], mode);
       state.ingest({ round: 1, at: at(42), student: student('u1', EX1_TO_6) });
@@ -88,9 +92,27 @@ describe('class state', () => {
 
   it("next step: the first failing check's hint, naming the lab step; the root cause of a blocked one", () => {
     const state = newState();
-    state.ingest({ round: 1, at: at(1), student: student('u1', [...EX1_2], { 'ex3.cluster.exists': { status: 'fail', message: 'no AKS cluster in rg-u1', hint: 'Exercise 3 step 2: az aks create …' } }) });
-    expect(state.row('u1')!.next).toEqual({ id: 'ex3.cluster.exists', title: 'An AKS cluster exists in the resource group', exercise: 3, status: 'fail', message: 'no AKS cluster in rg-u1', hint: 'Exercise 3 step 2: az aks create …' });
-    state.ingest({ round: 1, at: at(1), student: student('u2', exercisesPassing(1, 2, 3, 4, 5, 6, 7).filter((id) => id !== 'ex6.selfheal')) });
+    state.ingest({
+      round: 1,
+      at: at(1),
+      student: student('u1', [...EX1_2], { 'ex3.cluster.exists': { status: 'fail', message: 'no AKS cluster in rg-u1', hint: 'Exercise 3 step 2: az aks create …' } }),
+    });
+    expect(state.row('u1')!.next).toEqual({
+      id: 'ex3.cluster.exists',
+      title: 'An AKS cluster exists in the resource group',
+      exercise: 3,
+      status: 'fail',
+      message: 'no AKS cluster in rg-u1',
+      hint: 'Exercise 3 step 2: az aks create …',
+    });
+    state.ingest({
+      round: 1,
+      at: at(1),
+      student: student(
+        'u2',
+        exercisesPassing(1, 2, 3, 4, 5, 6, 7).filter((id) => id !== 'ex6.selfheal'),
+      ),
+    });
     expect(state.row('u2')!.next).toBeUndefined();
   });
 
@@ -151,7 +173,12 @@ describe('class state', () => {
     const stop = state.subscribe((d) => seen.push(d));
     state.ingest({ round: 1, at: at(1), student: student('u1', EX1_2) });
     expect(seen).toHaveLength(1);
-    expect(seen[0]).toMatchObject({ version: 1, graded: 1, row: { user: 'u1', exercisesDone: 2 }, funnel: [{ exercise: 1, done: 1 }, { exercise: 2, done: 1 }, ...[3, 4, 5, 6, 7].map((exercise) => ({ exercise, done: 0 }))] });
+    expect(seen[0]).toMatchObject({
+      version: 1,
+      graded: 1,
+      row: { user: 'u1', exercisesDone: 2 },
+      funnel: [{ exercise: 1, done: 1 }, { exercise: 2, done: 1 }, ...[3, 4, 5, 6, 7].map((exercise) => ({ exercise, done: 0 }))],
+    });
     expect(Object.keys(seen[0])).toEqual(['version', 'row', 'funnel', 'graded', 'point']);
     for (let i = 2; i <= 5; i++) state.ingest({ round: i, at: at(i), student: student('u2', EX1_2) });
     stop();
@@ -181,5 +208,4 @@ describe('class state', () => {
     const large = perIngest(50_000);
     expect(large / small).toBeLessThan(3);
   });
-
 });

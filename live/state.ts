@@ -206,7 +206,8 @@ export function exerciseCells(result: CreditedStudent, earned: EarnedMap, column
     });
     const open = counted.filter((c) => c.status !== 'pass');
     if (counted.length > 0 && open.length === 0) return cell('done');
-    const unknown = (c: CreditedCheck) => c.status === 'error' || (c.status === 'blocked' && c.blockedBy !== undefined && byId.get(c.blockedBy) !== undefined && statusNow(byId.get(c.blockedBy)!) === 'error');
+    const unknown = (c: CreditedCheck) =>
+      c.status === 'error' || (c.status === 'blocked' && c.blockedBy !== undefined && byId.get(c.blockedBy) !== undefined && statusNow(byId.get(c.blockedBy)!) === 'error');
     if (counted.length === 0 || open.some(unknown)) return cell('not gradable');
     const broke = checks.some((c) => earned.has(c.id) && statusNow(c) === 'fail');
     if (broke || open.some((c) => c.status === 'fail' && !isMissing(c))) return cell('failing');

@@ -146,7 +146,10 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
             choice = undefined; // a later polling round may find the cluster
             throw err;
           }));
-        kube = kubeProbe({ ...kubeOptions, kubeconfig: async () => (await chosen()).kubeconfig(), cluster: async () => {
+        kube = kubeProbe({
+          ...kubeOptions,
+          kubeconfig: async () => (await chosen()).kubeconfig(),
+          cluster: async () => {
             const { name, reason, candidates } = await chosen();
             return { name, reason, candidates };
           },

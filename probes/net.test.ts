@@ -37,6 +37,6 @@ describe('network policy', () => {
   });
 
   it('rejects a malformed connectTo entry with the key named', () => {
-    expect(() => new NetworkPolicy({ connectTo: { 'nohost': '127.0.0.1:1' } })).toThrow(/network.connectTo key: expected "host:port", got "nohost"/);
+    expect(() => new NetworkPolicy({ connectTo: { nohost: '127.0.0.1:1' } })).toThrow(/network.connectTo key: expected "host:port", got "nohost"/);
   });
 });

@@ -130,8 +130,7 @@ export class NetworkPolicy {
       connect: (opts, callback) => {
         const port = Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80);
         this.resolve(opts.hostname, port).then(
-          ({ address, port: dialPort }) =>
-            base({ ...opts, hostname: address, port: String(dialPort), servername: opts.servername ?? (isIP(opts.hostname) ? undefined : opts.hostname) }, callback),
+          ({ address, port: dialPort }) => base({ ...opts, hostname: address, port: String(dialPort), servername: opts.servername ?? (isIP(opts.hostname) ? undefined : opts.hostname) }, callback),
           (err: Error) => callback(err, null),
         );
       },

@@ -3,19 +3,7 @@
  * Every method is memoised per student (one pod list per student, not one per check) and
  * bounded by a timeout. Failures to find out throw a ProbeError (the check becomes `error`).
  */
-import type {
-  V1ClusterRoleBinding,
-  V1ConfigMap,
-  V1Deployment,
-  V1Endpoints,
-  CoreV1Event,
-  V1Node,
-  V1Pod,
-  V1ReplicaSet,
-  V1Secret,
-  V1Service,
-  V1ServiceAccount,
-} from '@kubernetes/client-node';
+import type { V1ClusterRoleBinding, V1ConfigMap, V1Deployment, V1Endpoints, CoreV1Event, V1Node, V1Pod, V1ReplicaSet, V1Secret, V1Service, V1ServiceAccount } from '@kubernetes/client-node';
 import type { ProbeKind } from '../core/model.js';
 
 /** A probe could not find out (unreachable, timeout, refused, API error). Never the student's fault. */

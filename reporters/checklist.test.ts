@@ -90,7 +90,9 @@ describe('checklist', () => {
     const text = render({ student: now, since: { at, changes } });
     const [real, lost] = text.split('Could not check now');
     expect(real).toContain('Changed since 14:03:05:\n  ex6.myapp.service: pass → fail\n  ex6.app.e2e: fail → pass\n  ex6.selfheal: blocked → skipped');
-    expect(lost).toContain(', since 14:03:05 (access from here changed; not a regression):\n  ex3.cluster.exists: pass → skipped\n  ex5.kube.reachable: pass → error\n  ex5.pod.running: pass → blocked');
+    expect(lost).toContain(
+      ', since 14:03:05 (access from here changed; not a regression):\n  ex3.cluster.exists: pass → skipped\n  ex5.kube.reachable: pass → error\n  ex5.pod.running: pass → blocked',
+    );
   });
 
   it('says the points of a partial run are those of its selection', () => {
@@ -99,18 +101,34 @@ describe('checklist', () => {
   });
 
   it('wraps a hint at 80 columns between words, never inside a command', () => {
-    const hint = 'Exercise 5: grant the cluster Reader on the registry (`az aks show -n <cluster> -g <resource group> --query servicePrincipalProfile.clientId`), then run `kubectl get pod myapp` until it is Running.';
+    const hint =
+      'Exercise 5: grant the cluster Reader on the registry (`az aks show -n <cluster> -g <resource group> --query servicePrincipalProfile.clientId`), then run `kubectl get pod myapp` until it is Running.';
     const text = render({ student: student({ 'ex5.pod.running': 'fail' }, { 'ex5.pod.running': { hint } }) }, 80);
     const lines = text.split('\n');
     // Every backtick-delimited command is on one line, whole.
-    for (const command of hint.match(/`[^`]+`/g)!) expect(lines.some((l) => l.includes(command)), command).toBe(true);
+    for (const command of hint.match(/`[^`]+`/g)!)
+      expect(
+        lines.some((l) => l.includes(command)),
+        command,
+      ).toBe(true);
     // Lines longer than 80 columns are a single command that cannot be broken.
     for (const line of lines.filter((l) => l.length > 80)) expect(line.trim()).toMatch(/^\(?`[^`]+`\)?[,.]?$/);
     expect(lines.filter((l) => l.length > 80)).toHaveLength(1);
   });
 
   it('history marks a partial run as one, never as the points of the lab', () => {
-    const entry = (over: object) => ({ at: at.toISOString(), user: 'labuser07', lab: 'aks-greetings', status: 'graded' as const, score: 4, maxScore: 4, bonus: 0, exercises: { '5': 'done' as const }, checks: {}, ...over });
+    const entry = (over: object) => ({
+      at: at.toISOString(),
+      user: 'labuser07',
+      lab: 'aks-greetings',
+      status: 'graded' as const,
+      score: 4,
+      maxScore: 4,
+      bonus: 0,
+      exercises: { '5': 'done' as const },
+      checks: {},
+      ...over,
+    });
     const table = renderHistory([entry({ score: 15, maxScore: 34, exercises: { '3': 'not started', '5': 'done' } }), entry({ only: ['ex5'] })], { color: false, file: 'h.jsonl' });
     const rows = table.trim().split('\n');
     expect(rows[1]).toMatch(/ {2}15\/34 +○ ✓$/);

@@ -74,14 +74,7 @@ describe('csv reporter', () => {
   });
 
   it('writes numbers as numbers, a negative one too, and nothing for NaN', () => {
-    expect([csvCell(-1), csvCell(2.5), csvCell(1 / 3), csvCell(Number.NaN), csvCell(null), csvCell(false)]).toEqual([
-      '-1',
-      '2.5',
-      '0.33',
-      '',
-      '',
-      'false',
-    ]);
+    expect([csvCell(-1), csvCell(2.5), csvCell(1 / 3), csvCell(Number.NaN), csvCell(null), csvCell(false)]).toEqual(['-1', '2.5', '0.33', '', '', 'false']);
   });
 
   it('takes the union of the checks in catalogue order when students differ', () => {

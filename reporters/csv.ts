@@ -45,17 +45,7 @@ function studentRow(student: StudentResult, ids: readonly string[]): Cell[] {
     return check && check.status !== 'error' && check.status !== 'skipped' ? check.points : null;
   });
   const errors = student.checks.filter((c) => c.status === 'error').map((c) => c.id);
-  return [
-    student.user,
-    student.status,
-    student.score,
-    student.maxScore,
-    student.percent,
-    student.bonus,
-    student.status === 'graded' ? student.passed : null,
-    ...points,
-    errors.join(' '),
-  ];
+  return [student.user, student.status, student.score, student.maxScore, student.percent, student.bonus, student.status === 'graded' ? student.passed : null, ...points, errors.join(' ')];
 }
 
 export function renderCsv(run: RunResult): string {

@@ -6,8 +6,7 @@ import { passRate, scoreHistogram } from './html/stats.js';
 import { EVIDENCE_CAP, evidenceText } from './html/student.js';
 
 /** The only thing that changes between two renders of the same result. */
-const stripGeneratedAt = (text: string) =>
-  text.replace(/<time datetime="[^"]*">[^<]*<\/time>/g, '<time datetime="<generatedAt>"><generatedAt></time>');
+const stripGeneratedAt = (text: string) => text.replace(/<time datetime="[^"]*">[^<]*<\/time>/g, '<time datetime="<generatedAt>"><generatedAt></time>');
 
 describe('html reporter', () => {
   it('matches the golden page', async () => {
@@ -74,13 +73,23 @@ describe('html reporter', () => {
     const text = await render('html', run);
     const section = (user: string) => text.slice(text.indexOf(`id="student-${user}"`)).split('<details class="student')[0];
     // labuser07 passed with ex7.helm.registry (bonus) failing: no FAIL badge for it, a "bonus not earned" one.
-    const row = section('labuser07').split('\n').find((l) => l.includes('<code>ex7.helm.registry</code>'))!;
+    const row = section('labuser07')
+      .split('\n')
+      .find((l) => l.includes('<code>ex7.helm.registry</code>'))!;
     expect(row).toContain('○ bonus not earned');
     expect(section('labuser07').match(/✗ FAIL/g)).toHaveLength(2);
     // ex7.tiller (0 points) blocked behind a missing cluster is informational; ex1.vm.reachable (0 points)
     // in error blocks required checks and stays an error.
-    expect(section('labuser08').split('\n').find((l) => l.includes('<code>ex7.tiller</code>'))).toContain('i informational');
-    expect(section('labuser09').split('\n').find((l) => l.includes('<code>ex1.vm.reachable</code>'))).toContain('‼ ERROR');
+    expect(
+      section('labuser08')
+        .split('\n')
+        .find((l) => l.includes('<code>ex7.tiller</code>')),
+    ).toContain('i informational');
+    expect(
+      section('labuser09')
+        .split('\n')
+        .find((l) => l.includes('<code>ex1.vm.reachable</code>')),
+    ).toContain('‼ ERROR');
     // Their pass-rate bars are drawn neutral, never red.
     const bar = (label: string) => text.slice(text.indexOf(`>${label}</text>`)).split('</g>')[0];
     expect(bar('ex7.tiller (info)')).toContain('class="fill-accent"');

@@ -3,7 +3,18 @@ import type { StudentResult } from '../core/model.js';
 import { ProgressReporter } from './progress.js';
 import { bufferOutput } from './replay.js';
 
-const student = (user: string, over: Partial<StudentResult> = {}): StudentResult => ({ user, status: 'graded', score: 30, maxScore: 34, bonus: 0, percent: 88.2, passed: true, checks: [], durationMs: 1200, ...over });
+const student = (user: string, over: Partial<StudentResult> = {}): StudentResult => ({
+  user,
+  status: 'graded',
+  score: 30,
+  maxScore: 34,
+  bonus: 0,
+  percent: 88.2,
+  passed: true,
+  checks: [],
+  durationMs: 1200,
+  ...over,
+});
 const info = (users: string[]) => ({ lab: 'aks-greetings', title: 'AKS', users, passMark: 70, startedAt: new Date(0) });
 
 describe('progress reporter', () => {

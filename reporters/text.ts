@@ -79,7 +79,10 @@ const XML_ENTITIES: Record<string, string> = {
  */
 export function escapeXml(text: string, attribute = false): string {
   const pattern = attribute ? /[&<>"'\n\r\t]/g : /[&<>]/g;
-  return text.replace(XML_ILLEGAL, '').replace(BIDI, '').replace(pattern, (ch) => XML_ENTITIES[ch]);
+  return text
+    .replace(XML_ILLEGAL, '')
+    .replace(BIDI, '')
+    .replace(pattern, (ch) => XML_ENTITIES[ch]);
 }
 
 /**

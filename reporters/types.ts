@@ -63,5 +63,3 @@ export interface ReporterOptions {
   /** Show passing checks too (console); default true for one student, false for a class. */
   verbose?: boolean;
 }
-
-

@@ -84,8 +84,7 @@ export function imageContent(registryName: string, repository: string, tag: stri
 }
 
 /** The manifest digest of an image: what Docker-Content-Digest and a pod's imageID carry. */
-export const imageDigest = (registryName: string, repository: string, tag: string, push = 0): string =>
-  imageContent(registryName, repository, tag, push).manifest.digest;
+export const imageDigest = (registryName: string, repository: string, tag: string, push = 0): string => imageContent(registryName, repository, tag, push).manifest.digest;
 
 /** How many times "repo:tag" was pushed: once, plus once per mention in `repushed`. */
 export const pushesOf = (ref: string, repushed: readonly string[] = []): number => 1 + repushed.filter((r) => r === ref).length;

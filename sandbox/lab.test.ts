@@ -62,7 +62,9 @@ describe('the simulated lab', () => {
 
   it('stops everything on Ctrl-C of `lab-grade sandbox`', async () => {
     const out = mkdtempSync(join(tmpdir(), 'lab-grade-sandbox-'));
-    const child = spawn(process.execPath, [packagePath('dist', 'bin', 'lab-grade.js'), 'sandbox', '--scenarios', join(BUILT_IN, '01-perfect.yaml'), '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [packagePath('dist', 'bin', 'lab-grade.js'), 'sandbox', '--scenarios', join(BUILT_IN, '01-perfect.yaml'), '--out', out], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
     await new Promise<void>((resolve, reject) => {
@@ -118,7 +120,11 @@ describe('fidelity against real clients', () => {
     const list = JSON.parse(await kubectl('get', 'pods,deploy,rs,svc', '-o', 'json')) as { items: Array<{ kind: string; metadata: { name: string }; status?: Record<string, unknown> }> };
     const probe = kubeProbe({ kubeconfig: async () => readFileSync(kubeconfigFile, 'utf8'), namespace: 'default', allowDisruptive: false, policy: new NetworkPolicy({ loopbackOnly: true }) });
     const snap = await probe.snapshot();
-    const names = (kind: string) => list.items.filter((i) => i.kind === kind).map((i) => i.metadata.name).sort();
+    const names = (kind: string) =>
+      list.items
+        .filter((i) => i.kind === kind)
+        .map((i) => i.metadata.name)
+        .sort();
     expect(names('Pod')).toEqual(snap.pods.map((p) => p.metadata!.name!).sort());
     expect(names('Deployment')).toEqual(snap.deployments.map((d) => d.metadata!.name!).sort());
     expect(names('ReplicaSet')).toEqual(snap.replicaSets.map((r) => r.metadata!.name!).sort());
@@ -152,11 +158,13 @@ describe('fidelity against real clients', () => {
     const kc = join(home, 'kc05.yaml');
     writeFileSync(kc, sandbox.kubeconfig(user));
     const phases = async () =>
-      (JSON.parse((await run('kubectl', ['--kubeconfig', kc, '--cache-dir', join(home, 'cache'), 'get', 'pods', '-o', 'json'], { env: { ...process.env, HOME: home } })).stdout) as { items: Array<{ status: { phase: string } }> }).items.map((p) => p.status.phase);
+      (
+        JSON.parse((await run('kubectl', ['--kubeconfig', kc, '--cache-dir', join(home, 'cache'), 'get', 'pods', '-o', 'json'], { env: { ...process.env, HOME: home } })).stdout) as {
+          items: Array<{ status: { phase: string } }>;
+        }
+      ).items.map((p) => p.status.phase);
     expect(new Set(await phases())).toEqual(new Set(['Pending']));
-    const next = sandbox.scenarios.map((s) =>
-      s.user === user ? { ...s, azure: { ...s.azure, roleAssignments: [{ role: 'AcrPull' as const, assignee: 'aks05', scope: 'labuser05acr' }] } } : s,
-    );
+    const next = sandbox.scenarios.map((s) => (s.user === user ? { ...s, azure: { ...s.azure, roleAssignments: [{ role: 'AcrPull' as const, assignee: 'aks05', scope: 'labuser05acr' }] } } : s));
     sandbox.reload(next);
     expect(new Set(await phases())).toEqual(new Set(['Running']));
   });

@@ -97,10 +97,7 @@ export interface SandboxOptions {
 
 export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions = {}): Promise<Sandbox> {
   const ca = await createCa();
-  const [localTls, registryTls] = await Promise.all([
-    ca.issue({ dns: ['localhost'], ips: ['127.0.0.1'] }),
-    ca.issue({ dns: ['*.azurecr.io', 'azurecr.io'], ips: ['127.0.0.1'] }),
-  ]);
+  const [localTls, registryTls] = await Promise.all([ca.issue({ dns: ['localhost'], ips: ['127.0.0.1'] }), ca.issue({ dns: ['*.azurecr.io', 'azurecr.io'], ips: ['127.0.0.1'] })]);
   // The grader is a service principal of the simulated directory; ARM, Graph, ACR and Entra-integrated
   // clusters accept only that directory's tokens, each for its own audience.
   const signer = new TokenSigner(SANDBOX_TENANT);
@@ -137,7 +134,11 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
       startEntra({ tls: localTls, tenantId: SANDBOX_TENANT, signer, applications: [grader], extraResources: [arm.url, graph.url] }),
       startRegistry({ tls: registryTls, registries: registriesOf(scenarios), acceptsAadToken: (t) => registryAudiences.has(signer.verify(t)?.aud ?? '') }),
     ]);
-    stoppers.push(() => entra.close(), () => graph.close(), () => registry.close());
+    stoppers.push(
+      () => entra.close(),
+      () => graph.close(),
+      () => registry.close(),
+    );
 
     // Each student: their clusters' worlds and API servers, their VM.
     await Promise.all(
@@ -146,16 +147,30 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
         students.set(scenario.user, s);
         for (const cluster of scenario.azure.clusters) {
           const own = scenario.kubernetes?.cluster === cluster.name ? scenario : { ...scenario, kubernetes: null };
-          const world = new ClusterWorld({ ...own, kubernetes: own.kubernetes ?? { cluster: cluster.name, loadBalancer: 'assigned', apply: '', deletedPods: [], greetings: [], helm: [] } }, {
-            externalIp: s.externalIp,
-            replaceDelayMs: opts.replaceDelayMs,
-          });
+          const world = new ClusterWorld(
+            { ...own, kubernetes: own.kubernetes ?? { cluster: cluster.name, loadBalancer: 'assigned', apply: '', deletedPods: [], greetings: [], helm: [] } },
+            {
+              externalIp: s.externalIp,
+              replaceDelayMs: opts.replaceDelayMs,
+            },
+          );
           const token = `kube-${randomBytes(24).toString('base64url')}`;
           issued.push(token);
-          const server = await startKubeApiServer({ world, tls: localTls, token, faults: scenario.faults.kube, latencyMs: scenario.faults.latencyMs, userName: `clusterUser_${cluster.name}`, entra: cluster.entra ? signer : undefined });
+          const server = await startKubeApiServer({
+            world,
+            tls: localTls,
+            token,
+            faults: scenario.faults.kube,
+            latencyMs: scenario.faults.latencyMs,
+            userName: `clusterUser_${cluster.name}`,
+            entra: cluster.entra ? signer : undefined,
+          });
           s.worlds.set(cluster.name, world);
           s.kube.set(cluster.name, { server, token });
-          stoppers.push(() => server.close(), async () => world.dispose());
+          stoppers.push(
+            () => server.close(),
+            async () => world.dispose(),
+          );
           await server.setRunning(apiAnswers(cluster));
         }
         if (scenario.vm) {
@@ -253,7 +268,9 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
           if (!s) continue; // a new user needs a restart: ports and config are fixed at start
           s.scenario = scenario;
           for (const [name, world] of s.worlds) {
-            world.reload(scenario.kubernetes?.cluster === name ? scenario : { ...scenario, kubernetes: { cluster: name, loadBalancer: 'assigned', apply: '', deletedPods: [], greetings: [], helm: [] } });
+            world.reload(
+              scenario.kubernetes?.cluster === name ? scenario : { ...scenario, kubernetes: { cluster: name, loadBalancer: 'assigned', apply: '', deletedPods: [], greetings: [], helm: [] } },
+            );
             const server = s.kube.get(name)?.server;
             const cluster = scenario.azure.clusters.find((c) => c.name === name);
             server?.configure({ faults: scenario.faults.kube, latencyMs: scenario.faults.latencyMs, entra: cluster?.entra ? signer : null });

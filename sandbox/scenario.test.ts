@@ -22,14 +22,18 @@ describe('scenario realism keys', () => {
     expect(parse().azure.registries[0]).toMatchObject({ listCredentials: 'allowed', roleAssignmentMode: 'LegacyRegistryPermissions' });
     const abac = parse({ registries: [{ name: 'labuser07acr', roleAssignmentMode: 'AbacRepositoryPermissions', listCredentials: 'forbidden' }] }).azure.registries[0];
     expect([abac.roleAssignmentMode, abac.listCredentials]).toEqual(['AbacRepositoryPermissions', 'forbidden']);
-    expect(errorOf(() => parse({ registries: [{ name: 'labuser07acr', roleAssignmentMode: 'abac' }] }))).toMatch(/class\/labuser07\.yaml.*registries\[0\]\.roleAssignmentMode.*LegacyRegistryPermissions, AbacRepositoryPermissions.*"abac"/);
+    expect(errorOf(() => parse({ registries: [{ name: 'labuser07acr', roleAssignmentMode: 'abac' }] }))).toMatch(
+      /class\/labuser07\.yaml.*registries\[0\]\.roleAssignmentMode.*LegacyRegistryPermissions, AbacRepositoryPermissions.*"abac"/,
+    );
     expect(errorOf(() => parse({ registries: [{ name: 'labuser07acr', listCredentials: 'no' }] }))).toMatch(/labuser07\.yaml.*listCredentials.*allowed, forbidden/);
   });
 
   it('registries: repushed names tags of the registry, default none', () => {
     expect(parse().azure.registries[0].repushed).toEqual([]);
     expect(parse({ registries: [{ name: 'labuser07acr', images: ['myapp:v1.0'], repushed: ['myapp:v1.0', 'myapp:v1.0'] }] }).azure.registries[0].repushed).toEqual(['myapp:v1.0', 'myapp:v1.0']);
-    expect(errorOf(() => parse({ registries: [{ name: 'labuser07acr', images: ['myapp:v1.0'], repushed: ['myapi:v1.0'] }] }))).toMatch(/labuser07\.yaml.*registries\[0\]\.repushed\[0\].*myapp:v1\.0.*"myapi:v1\.0"/);
+    expect(errorOf(() => parse({ registries: [{ name: 'labuser07acr', images: ['myapp:v1.0'], repushed: ['myapi:v1.0'] }] }))).toMatch(
+      /labuser07\.yaml.*registries\[0\]\.repushed\[0\].*myapp:v1\.0.*"myapi:v1\.0"/,
+    );
   });
 
   it('clusters: identity (msi | servicePrincipal) and entra; azure.graph (allowed | forbidden)', () => {

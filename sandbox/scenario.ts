@@ -143,7 +143,8 @@ export function parseScenario(value: unknown, file: string, knownCheckIds?: read
   for (const [id, v] of ef?.entries() ?? []) {
     if (knownCheckIds && !knownCheckIds.includes(id)) ef!.fail(id, `unknown check id (known: ${knownCheckIds.join(', ')})`);
     const m = typeof v === 'string' ? EXPECTED.exec(v.trim()) : null;
-    if (!m || !STATUSES.includes(m[1] as Status)) ef!.fail(id, `expected a status (${STATUSES.join(', ')}), optionally with a reason code ("fail LG-513") or a root cause ("blocked by ex5.pull.authorized"), got ${JSON.stringify(v)}`);
+    if (!m || !STATUSES.includes(m[1] as Status))
+      ef!.fail(id, `expected a status (${STATUSES.join(', ')}), optionally with a reason code ("fail LG-513") or a root cause ("blocked by ex5.pull.authorized"), got ${JSON.stringify(v)}`);
     const [, status, code, root] = m!;
     if (root && status !== 'blocked') ef!.fail(id, `"by …" names the root cause of a blocked check, got ${JSON.stringify(v)}`);
     if (code && (status === 'pass' || status === 'blocked')) ef!.fail(id, `a ${status} carries no reason code, got ${JSON.stringify(v)}`);
@@ -227,7 +228,8 @@ function readAzure(f: Fields | undefined, user: string): ScenarioAzure {
   };
   azure.roleAssignments = (f?.objectList('roleAssignments') ?? []).map((a) => {
     const ra: ScenarioRoleAssignment = { role: a.oneOf('role', ROLES), assignee: a.string('assignee'), scope: a.string('scope') };
-    if (!azure.clusters.some((c) => c.name === ra.assignee)) a.fail('assignee', `expected a cluster of this scenario (${azure.clusters.map((c) => c.name).join(', ') || 'none'}), got ${JSON.stringify(ra.assignee)}`);
+    if (!azure.clusters.some((c) => c.name === ra.assignee))
+      a.fail('assignee', `expected a cluster of this scenario (${azure.clusters.map((c) => c.name).join(', ') || 'none'}), got ${JSON.stringify(ra.assignee)}`);
     if (ra.scope !== 'resourceGroup' && !azure.registries.some((r) => r.name === ra.scope)) a.fail('scope', `expected "resourceGroup" or a registry of this scenario, got ${JSON.stringify(ra.scope)}`);
     a.done();
     return ra;
@@ -303,7 +305,9 @@ export function loadScenarios(paths: string[], knownCheckIds?: readonly string[]
       throw new ConfigError('no such file or folder', p);
     }
     if (isDir) {
-      const found = readdirSync(abs).filter((n) => SCENARIO_FILE.test(n)).sort();
+      const found = readdirSync(abs)
+        .filter((n) => SCENARIO_FILE.test(n))
+        .sort();
       if (found.length === 0) throw new ConfigError('folder holds no *.yaml scenario files', p);
       files.push(...found.map((n) => join(abs, n)));
     } else files.push(abs);
@@ -315,7 +319,9 @@ export function loadScenarios(paths: string[], knownCheckIds?: readonly string[]
 export const BUILT_IN_CLASS = 'fixtures/scenarios';
 
 export function loadBuiltInClass(knownCheckIds?: readonly string[]): Scenario[] {
-  const files = listAssets(BUILT_IN_CLASS).filter((n) => SCENARIO_FILE.test(n)).map((n) => `${BUILT_IN_CLASS}/${n}`);
+  const files = listAssets(BUILT_IN_CLASS)
+    .filter((n) => SCENARIO_FILE.test(n))
+    .map((n) => `${BUILT_IN_CLASS}/${n}`);
   return uniqueUsers(files.map((f) => parseScenario(parseYamlText(readAsset(f), assetSource(f)), assetSource(f), knownCheckIds)));
 }
 

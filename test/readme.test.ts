@@ -30,10 +30,14 @@ describe('README examples', () => {
     expect(found[1].command).toContain('--scenarios fixtures/scenarios/10-no-vm-cluster-creating.yaml');
   });
 
-  it.each(found.map((e) => [e.command, e] as const))('%s prints what the README shows', async (_, example) => {
-    // Our examples quote nothing: a plain split gives the arguments as a shell would.
-    const r = await runCli(example.command.split(' ').slice(1), { timeoutMs: 90_000 });
-    expect(r.code === 0 || r.code === 1 || r.code === 3, r.stderr).toBe(true);
-    expect(withoutDurations(r.stdout)).toBe(withoutDurations(example.shown));
-  }, 120_000);
+  it.each(found.map((e) => [e.command, e] as const))(
+    '%s prints what the README shows',
+    async (_, example) => {
+      // Our examples quote nothing: a plain split gives the arguments as a shell would.
+      const r = await runCli(example.command.split(' ').slice(1), { timeoutMs: 90_000 });
+      expect(r.code === 0 || r.code === 1 || r.code === 3, r.stderr).toBe(true);
+      expect(withoutDurations(r.stdout)).toBe(withoutDurations(example.shown));
+    },
+    120_000,
+  );
 });

@@ -72,7 +72,12 @@ describe('self-check detection', () => {
   });
 
   it("finds the only subscription and the student's only group, leaving Azure's own groups out", async () => {
-    groups = [{ name: 'labuser07-rg' }, { name: 'MC_labuser07-rg_aks07_westeurope', managedBy: '/subscriptions/x/…/managedClusters/aks07' }, { name: 'NetworkWatcherRG' }, { name: 'cloud-shell-storage-westeurope' }];
+    groups = [
+      { name: 'labuser07-rg' },
+      { name: 'MC_labuser07-rg_aks07_westeurope', managedBy: '/subscriptions/x/…/managedClusters/aks07' },
+      { name: 'NetworkWatcherRG' },
+      { name: 'cloud-shell-storage-westeurope' },
+    ];
     const d = await detectSelfCheck(settings({ login: signedIn }));
     expect(d.config.azure).toMatchObject({ subscriptionId: SUB, endpoint: `https://127.0.0.1:${arm.port}` });
     expect(d.config.roster).toEqual([{ user: 'labuser07', resourceGroup: 'labuser07-rg' }]);

@@ -208,7 +208,11 @@ async function onlySubscription(arm: AzureClients): Promise<string | { line: str
   }
   if (subs.length === 1) return subs[0].subscriptionId;
   if (subs.length === 0) return { line: REACH.subscription('your Azure login sees no enabled subscription') };
-  throw new ConfigError(`your Azure login sees ${subs.length} subscriptions: ${subs.map((x) => `${x.subscriptionId}${x.displayName ? ` (${x.displayName})` : ''}`).join(', ')}; choose the lab's with --subscription <id>`, undefined, '--subscription');
+  throw new ConfigError(
+    `your Azure login sees ${subs.length} subscriptions: ${subs.map((x) => `${x.subscriptionId}${x.displayName ? ` (${x.displayName})` : ''}`).join(', ')}; choose the lab's with --subscription <id>`,
+    undefined,
+    '--subscription',
+  );
 }
 
 /** The student's own group: Azure's automatic groups (AKS node groups, Cloud Shell storage) are not candidates. */

@@ -78,7 +78,12 @@ export function sandboxSettings(dir: string, userName: string | undefined): Part
   const users = Object.keys(link.students);
   const user = userName ?? '';
   const student = link.students[user];
-  if (!student) throw new ConfigError(`${userName ? `${JSON.stringify(userName)} is not a student of the simulated lab` : 'name the student to check as'}; its students: ${users.join(', ')}`, undefined, '--user-name');
+  if (!student)
+    throw new ConfigError(
+      `${userName ? `${JSON.stringify(userName)} is not a student of the simulated lab` : 'name the student to check as'}; its students: ${users.join(', ')}`,
+      undefined,
+      '--user-name',
+    );
   const tokenFile = link.tokenFile;
   const login = async (): Promise<TokenCredential | undefined> => (tokenFile ? staticTokenCredential(new Secret(readIn(dir, tokenFile, 'the Azure token').trim(), 'Azure token')) : undefined);
   return {

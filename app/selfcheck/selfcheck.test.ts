@@ -115,14 +115,18 @@ describe('self-check through the simulated lab', () => {
     const { checks, checklist } = await selfCheck({ kubeconfig: true, azure: true });
     expect(statuses(ofExercises(checks, 3, 4, 5, 6, 7))).toEqual(expected(3, 4, 5, 6, 7));
     // Who is signed in (the simulated lab's service principal), then where it looked.
-    expect(checklist).toMatch(new RegExp(`Checking Azure: {3}signed in as [0-9a-f-]{36} \\(object id [0-9a-f-]{36}\\), subscription ${sandbox.config.azure!.subscriptionId}, resource group ${scenario.azure.resourceGroup}\n`));
+    expect(checklist).toMatch(
+      new RegExp(`Checking Azure: {3}signed in as [0-9a-f-]{36} \\(object id [0-9a-f-]{36}\\), subscription ${sandbox.config.azure!.subscriptionId}, resource group ${scenario.azure.resourceGroup}\n`),
+    );
     for (const c of ofExercises(checks, 1, 2)) expect(c.status, c.id).toBe('skipped');
     expect(checklist).toContain('27 of 34 points; Exercise 7 next');
   });
 
   it('with all three, every check but the disruptive one is graded', async () => {
     const { checks } = await selfCheck({ kubeconfig: true, azure: true, local: vmHome() });
-    const skipped = Object.values(checks).filter((c) => c.status === 'skipped').map((c) => c.id);
+    const skipped = Object.values(checks)
+      .filter((c) => c.status === 'skipped')
+      .map((c) => c.id);
     expect(skipped).toEqual(['ex6.selfheal']);
   });
 });

@@ -43,7 +43,12 @@ beforeAll(async () => {
   let log = '';
   sandboxProcess.stdout!.on('data', (d) => (log += d));
   sandboxProcess.stderr!.on('data', (d) => (log += d));
-  await until('the sandbox', () => log.includes('Ctrl-C stops everything'), () => `its log:\n${log}`, 20_000);
+  await until(
+    'the sandbox',
+    () => log.includes('Ctrl-C stops everything'),
+    () => `its log:\n${log}`,
+    20_000,
+  );
   selfCheckLine = /^Self-check: (lab-grade [^\n]*?)(?: {2}|$)/m.exec(log)?.[1] ?? '';
 });
 
@@ -72,7 +77,12 @@ describe('--watch in a terminal', () => {
     // The pane's shell gets its environment from this script, not from whichever tmux server exists.
     writeFileSync(
       script,
-      [`cd '${home}'`, `exec env ${Object.entries(env).map(([k, v]) => `${k}='${v}'`).join(' ')} '${process.execPath}' '${packagePath('dist', 'bin', 'lab-grade.js')}' ${args.map((a) => `'${a}'`).join(' ')} --watch --interval 1`].join('\n'),
+      [
+        `cd '${home}'`,
+        `exec env ${Object.entries(env)
+          .map(([k, v]) => `${k}='${v}'`)
+          .join(' ')} '${process.execPath}' '${packagePath('dist', 'bin', 'lab-grade.js')}' ${args.map((a) => `'${a}'`).join(' ')} --watch --interval 1`,
+      ].join('\n'),
     );
     tmux('new-session', '-d', '-s', session, '-x', '220', '-y', '60', `sh '${script}'`, ';', 'set-option', '-t', session, 'remain-on-exit', 'on');
 

@@ -3,12 +3,7 @@ import { composeFileOrder, normaliseContext } from './files.js';
 
 describe('compose file lookup', () => {
   it("orders the profile's names as Compose looks them up", () => {
-    expect(composeFileOrder(['docker-compose.yaml', 'docker-compose.yml', 'compose.yaml', 'compose.yml'])).toEqual([
-      'compose.yaml',
-      'compose.yml',
-      'docker-compose.yml',
-      'docker-compose.yaml',
-    ]);
+    expect(composeFileOrder(['docker-compose.yaml', 'docker-compose.yml', 'compose.yaml', 'compose.yml'])).toEqual(['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml']);
   });
 
   it.each([

@@ -12,8 +12,20 @@ describe('short port syntax', () => {
     ['80:8080/UDP', [{ published: '80', target: 8080, protocol: 'udp' }]],
     ['3000', [{ target: 3000, protocol: 'tcp' }]],
     ['127.0.0.1::5000', [{ hostIp: '127.0.0.1', target: 5000 }]],
-    ['8000-8001:8000-8001', [{ published: '8000', target: 8000 }, { published: '8001', target: 8001 }]],
-    ['9090-9091:8080-8081', [{ published: '9090', target: 8080 }, { published: '9091', target: 8081 }]],
+    [
+      '8000-8001:8000-8001',
+      [
+        { published: '8000', target: 8000 },
+        { published: '8001', target: 8001 },
+      ],
+    ],
+    [
+      '9090-9091:8080-8081',
+      [
+        { published: '9090', target: 8080 },
+        { published: '9091', target: 8081 },
+      ],
+    ],
     ['79-81:8080', [{ published: '79-81', target: 8080 }]],
     ['3001-3002', [{ target: 3001 }, { target: 3002 }]],
   ])('%s', (spec, expected) => {
@@ -42,10 +54,22 @@ describe('short port syntax', () => {
 
 describe('long port syntax', () => {
   it.each([
-    [{ target: 8080, published: 80 }, { target: 8080, published: '80', protocol: 'tcp', mode: 'ingress' }],
-    [{ target: 8080, published: '80' }, { target: 8080, published: '80' }],
-    [{ target: '8080', published: '8000-8010', protocol: 'tcp', mode: 'host' }, { target: 8080, published: '8000-8010', mode: 'host' }],
-    [{ target: 8080, published: '80', host_ip: '0.0.0.0', app_protocol: 'http', name: 'web' }, { hostIp: '0.0.0.0', appProtocol: 'http', name: 'web' }],
+    [
+      { target: 8080, published: 80 },
+      { target: 8080, published: '80', protocol: 'tcp', mode: 'ingress' },
+    ],
+    [
+      { target: 8080, published: '80' },
+      { target: 8080, published: '80' },
+    ],
+    [
+      { target: '8080', published: '8000-8010', protocol: 'tcp', mode: 'host' },
+      { target: 8080, published: '8000-8010', mode: 'host' },
+    ],
+    [
+      { target: 8080, published: '80', host_ip: '0.0.0.0', app_protocol: 'http', name: 'web' },
+      { hostIp: '0.0.0.0', appProtocol: 'http', name: 'web' },
+    ],
     [{ target: 8080 }, { target: 8080 }],
   ])('%j', (entry, expected) => {
     expect(parseLongPort(entry)).toMatchObject(expected);
@@ -71,11 +95,6 @@ describe('publishes and describePort', () => {
   });
 
   it('writes a mapping back as a student would', () => {
-    expect(['80:8080', '[::1]:80:8080/udp', '127.0.0.1::5000', '3000'].map((s) => describePort(parseShortPort(s)[0]))).toEqual([
-      '80:8080',
-      '[::1]:80:8080/udp',
-      '127.0.0.1::5000',
-      '3000',
-    ]);
+    expect(['80:8080', '[::1]:80:8080/udp', '127.0.0.1::5000', '3000'].map((s) => describePort(parseShortPort(s)[0]))).toEqual(['80:8080', '[::1]:80:8080/udp', '127.0.0.1::5000', '3000']);
   });
 });

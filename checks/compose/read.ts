@@ -133,7 +133,8 @@ function tooMany(text: string, maxKeys: number, maxNodes: number): ComposeProble
       nodes++;
       lastNode = offset;
     }
-    if (nodes > maxNodes) return { message: `the compose file has more than ${maxNodes} YAML nodes (keys, list items and values); the lab's has about 20`, limit: 'nodes', ...positionAt(text, offset) };
+    if (nodes > maxNodes)
+      return { message: `the compose file has more than ${maxNodes} YAML nodes (keys, list items and values); the lab's has about 20`, limit: 'nodes', ...positionAt(text, offset) };
     if (!type || !MARKERS.has(type)) offset += token.length;
   }
   return undefined;

@@ -71,7 +71,8 @@ export async function loadCompose(ctx: CheckContext<'vm'>): Promise<LoadedCompos
   let result = parse(base, file);
   if (layout.overrideFile && result.model && !result.errors.length) {
     const over = parse(await readOne(layout.overrideFile), layout.overrideFile);
-    result = over.model && !over.errors.length ? { model: mergeOverride(result.model, over.model), errors: [], unsetVariables: [...new Set([...result.unsetVariables, ...over.unsetVariables])] } : over;
+    result =
+      over.model && !over.errors.length ? { model: mergeOverride(result.model, over.model), errors: [], unsetVariables: [...new Set([...result.unsetVariables, ...over.unsetVariables])] } : over;
   }
   return { file, ignored, ...(layout.overrideFile ? { override: layout.overrideFile } : {}), env, read: base.read, result };
 }

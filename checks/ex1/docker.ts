@@ -76,10 +76,15 @@ export const dockerUsable = defineCheck({
     }
     if (result.code === 0 && serverVersion) return pass(`the Docker daemon ${oneLine(serverVersion, 40)} answers for ${user}`, evidence, { found: serverVersion });
     if (result.code === 0) {
-      return fail(USABLE.noVersion, `\`docker info\` printed no server version for ${user}${answer ? `: "${answer}"` : ''}`, 'Exercise 1 step 4: `docker info` must show the server for your user; run it on the VM and fix what it says.', {
-        evidence,
-        found: answer || 'nothing',
-      });
+      return fail(
+        USABLE.noVersion,
+        `\`docker info\` printed no server version for ${user}${answer ? `: "${answer}"` : ''}`,
+        'Exercise 1 step 4: `docker info` must show the server for your user; run it on the VM and fix what it says.',
+        {
+          evidence,
+          found: answer || 'nothing',
+        },
+      );
     }
     // A daemon that is starting answers soon: --wait polls it.
     if (DAEMON_DOWN.test(result.stderr)) {

@@ -181,12 +181,12 @@ export const composePorts = defineCheck({
       );
     }
     if (!service.ports.length) {
-      return fail(
-        PORTS.none,
-        `service ${service.name} publishes no ports (${at(service.file ?? compose.file, service.at.line, service.at.col)}); Exercise 2 step 4 wants ${wanted}`,
-        hint,
-        { evidence: portsEvidence, outcome: 'needs-fix', found: 'none', expected: wanted },
-      );
+      return fail(PORTS.none, `service ${service.name} publishes no ports (${at(service.file ?? compose.file, service.at.line, service.at.col)}); Exercise 2 step 4 wants ${wanted}`, hint, {
+        evidence: portsEvidence,
+        outcome: 'needs-fix',
+        found: 'none',
+        expected: wanted,
+      });
     }
     const first = service.ports[0];
     const distinct = [...new Set(found)];

@@ -10,8 +10,7 @@ const R = reasons({
 });
 
 /** Restoring a clone, as the step that made it: shared with the compose checks, which need the file too. */
-export const incompleteHint = (dir: string) =>
-  `Exercise 2 step 1: ~/${dir} should be a full clone of ${CLONE_URL}. Restore the missing files (\`git -C ~/${dir} checkout -- .\`) or clone it again.`;
+export const incompleteHint = (dir: string) => `Exercise 2 step 1: ~/${dir} should be a full clone of ${CLONE_URL}. Restore the missing files (\`git -C ~/${dir} checkout -- .\`) or clone it again.`;
 
 export const repoCloned = defineCheck({
   id: 'ex2.repo.cloned',

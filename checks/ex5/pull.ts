@@ -33,7 +33,9 @@ export const pullAuthorized = defineCheck({
     const reg = studentRegistry(ctx, snap);
     const rg = ctx.target.resourceGroup;
     if (!reg.loginServer) {
-      return fail(R.noRegistry, 'no Azure registry is known for you (Exercise 4) and no pod uses an image from one (*.azurecr.io)', grantHint({ resourceGroup: rg }), { evidence: { registrySource: reg.source } });
+      return fail(R.noRegistry, 'no Azure registry is known for you (Exercise 4) and no pod uses an image from one (*.azurecr.io)', grantHint({ resourceGroup: rg }), {
+        evidence: { registrySource: reg.source },
+      });
     }
     const found = await pullGrants(ctx, reg);
     const grant = found?.grants[0];
@@ -63,15 +65,20 @@ export const pullAuthorized = defineCheck({
       : found.unresolved
         ? `the cluster's pulling identity could not be matched to a role assignment (${found.unresolved}), and `
         : `no role assignment (${found.roles.slice(0, 3).join(', ')}, …) on the registry or above names the cluster's identity${mode.roleAssignmentMode ? ' (the registry is in ABAC mode: only its repository roles count)' : ''}, and `;
-    return fail(R.notAllowed, `the cluster may not pull from ${reg.loginServer}: ${azureSays}no pod from it is running`, grantHint({ cluster: found?.cluster ?? ctx.fact('cluster')?.chosen, registry: found?.registry ?? { name: reg.name }, resourceGroup: rg }), {
-      evidence: {
-        registry: reg.loginServer,
-        registrySource: reg.source,
-        ...(found ? { identitiesChecked: found.identities, rolesThatCount: found.roles } : { azure: 'not checked' }),
-        ...(found?.unresolved ? { identityUnresolved: found.unresolved } : {}),
-        ...mode,
-        ...(stuck ? { pod: stuck.pod, reason: stuck.reason, event: stuck.event } : {}),
+    return fail(
+      R.notAllowed,
+      `the cluster may not pull from ${reg.loginServer}: ${azureSays}no pod from it is running`,
+      grantHint({ cluster: found?.cluster ?? ctx.fact('cluster')?.chosen, registry: found?.registry ?? { name: reg.name }, resourceGroup: rg }),
+      {
+        evidence: {
+          registry: reg.loginServer,
+          registrySource: reg.source,
+          ...(found ? { identitiesChecked: found.identities, rolesThatCount: found.roles } : { azure: 'not checked' }),
+          ...(found?.unresolved ? { identityUnresolved: found.unresolved } : {}),
+          ...mode,
+          ...(stuck ? { pod: stuck.pod, reason: stuck.reason, event: stuck.event } : {}),
+        },
       },
-    });
+    );
   },
 });

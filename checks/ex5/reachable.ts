@@ -38,7 +38,11 @@ export const kubeReachable = defineCheck({
       const rg = ctx.target.resourceGroup;
       const evidence = { ...which, powerState: cluster.powerState ?? null, provisioningState: cluster.provisioningState ?? null, answer: err.message };
       if (STOPPED.has(cluster.powerState ?? '')) {
-        return error(R.stopped, `cluster ${cluster.name} is ${cluster.powerState}, so its API does not answer: start it with \`az aks start --name ${cluster.name} --resource-group ${rg}\`, then re-run`, evidence);
+        return error(
+          R.stopped,
+          `cluster ${cluster.name} is ${cluster.powerState}, so its API does not answer: start it with \`az aks start --name ${cluster.name} --resource-group ${rg}\`, then re-run`,
+          evidence,
+        );
       }
       if (COMING.has(cluster.provisioningState ?? '') || COMING.has(cluster.powerState ?? '')) {
         return error(R.starting, `cluster ${cluster.name} is still ${cluster.provisioningState}: its API does not answer yet; wait and re-run`, evidence);

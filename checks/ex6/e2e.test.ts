@@ -66,7 +66,12 @@ describe('ex6.app.e2e against a misbehaving front end', () => {
   });
 
   it('reports an address the network policy refuses as error (not the student’s fault)', async () => {
-    const strict = httpProbe({ policy: new NetworkPolicy({ loopbackOnly: true }), timeouts: { connect: 500, headers: 500, body: 500 }, maxBodyBytes: 1024, retry: { budgetMs: 2_000, baseDelayMs: 50 } });
+    const strict = httpProbe({
+      policy: new NetworkPolicy({ loopbackOnly: true }),
+      timeouts: { connect: 500, headers: 500, body: 500 },
+      maxBodyBytes: 1024,
+      retry: { budgetMs: 2_000, baseDelayMs: 50 },
+    });
     const by = await run(scenario(), { catalogue: e2eAlone, probes: (p) => ({ ...p, http: strict }) });
     expect(by['ex6.app.e2e'].status).toBe('error');
     expect(by['ex6.app.e2e'].message).toMatch(/refused to connect to 20\.50\.100\.7:80.*only reaches 127/);
@@ -80,11 +85,13 @@ describe('ex6.app.e2e under --wait', () => {
     return (p: Probes): Probes => {
       const http = p.http!;
       let left = n;
-      const wrap = <A extends unknown[]>(method: string, f: (...a: A) => ReturnType<HttpProbe['get']>) => async (...a: A) => {
-        calls.push(method);
-        if (left-- > 0) throw new ProbeError('http', 'GET http://20.50.100.7/: the connection was refused', { code: 'ECONNREFUSED', refused: false });
-        return f(...a);
-      };
+      const wrap =
+        <A extends unknown[]>(method: string, f: (...a: A) => ReturnType<HttpProbe['get']>) =>
+        async (...a: A) => {
+          calls.push(method);
+          if (left-- > 0) throw new ProbeError('http', 'GET http://20.50.100.7/: the connection was refused', { code: 'ECONNREFUSED', refused: false });
+          return f(...a);
+        };
       return { ...p, http: { get: wrap('GET', http.get), postForm: wrap('POST', http.postForm) } };
     };
   }
@@ -109,7 +116,10 @@ describe('ex6.app.e2e under --wait', () => {
     // The result page without the posted greeting (what a myapi that lost it answers).
     const forgetful = (p: Probes): Probes => {
       const http = flaky(0, calls)(p).http!;
-      return { ...p, http: { get: http.get, postForm: async (url, fields) => ({ ...(await http.postForm(url, fields)), body: '<h1>Result</h1><p><span>id: 1</span> &nbsp; <span>content: hello</span></p>' }) } };
+      return {
+        ...p,
+        http: { get: http.get, postForm: async (url, fields) => ({ ...(await http.postForm(url, fields)), body: '<h1>Result</h1><p><span>id: 1</span> &nbsp; <span>content: hello</span></p>' }) },
+      };
     };
     const by = await run(scenario({ kubernetes: { apply: `${myappYaml()}---\n${myapiYaml(undefined, 3)}` } }), {
       catalogue: e2eAlone,

@@ -34,13 +34,21 @@ function pageProblem(a: HttpAnswer, wanted: (html: string) => boolean, wrong: Re
     return fail(R.redirect, `${a.url} redirects to ${a.headers.location}, which the grader does not follow`, noAnswerHint, { evidence, outcome: 'needs-fix' });
   }
   if (isNginxWelcome(a.body)) {
-    return fail(R.nginx, `${a.url} shows nginx's welcome page, not the greetings app: the myapp Deployment runs an nginx image`, 'Exercise 6: the image in myapp.yaml must be <your registry name>.azurecr.io/myapp:v1.0; apply it again.', {
-      evidence,
-      outcome: 'needs-fix',
-    });
+    return fail(
+      R.nginx,
+      `${a.url} shows nginx's welcome page, not the greetings app: the myapp Deployment runs an nginx image`,
+      'Exercise 6: the image in myapp.yaml must be <your registry name>.azurecr.io/myapp:v1.0; apply it again.',
+      {
+        evidence,
+        outcome: 'needs-fix',
+      },
+    );
   }
   if (a.status >= 500) {
-    return fail(R.unavailable, `${a.url} answered ${a.status}: the app is not serving yet (pods are Ready before Spring has started); wait and re-run`, noAnswerHint, { evidence, ...(appDown ? { causedBy: appDown } : {}) });
+    return fail(R.unavailable, `${a.url} answered ${a.status}: the app is not serving yet (pods are Ready before Spring has started); wait and re-run`, noAnswerHint, {
+      evidence,
+      ...(appDown ? { causedBy: appDown } : {}),
+    });
   }
   if (a.status !== 200 || !wanted(a.body)) return fail(wrong, wrongMessage(a.url, a.status, bodyExcerpt(a.body, 80)), noAnswerHint, { evidence, outcome: 'needs-fix' });
   return undefined;

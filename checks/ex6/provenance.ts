@@ -34,7 +34,9 @@ export const imageProvenance = defineCheck({
     const snap = await snapshotFor(ctx.probes.kube, ['deployments', 'pods']);
     const reg = studentRegistry(ctx, snap);
     if (!reg.loginServer) {
-      return fail(R.noRegistry, 'cannot tell which registry is yours: Exercise 4 found none and no pod uses an image from an Azure registry', notPushedHint, { evidence: { registrySource: reg.source } });
+      return fail(R.noRegistry, 'cannot tell which registry is yours: Exercise 4 found none and no pod uses an image from an Azure registry', notPushedHint, {
+        evidence: { registrySource: reg.source },
+      });
     }
     const loginServer = reg.loginServer;
     const mismatches: string[] = [];

@@ -49,7 +49,9 @@ export const apiReplicas = defineCheck({
     const shared = !!envValue(mainContainer(d, w.deployment), DATASOURCE);
     const pods = runningPodsOf(d, snap);
     if (pods.length === 0) {
-      return fail(R.noPods, `Deployment ${w.deployment} runs more than one replica but no pod of it is running to compare`, unavailableHint, { evidence: { deployment: w.deployment, replicas: desired } });
+      return fail(R.noPods, `Deployment ${w.deployment} runs more than one replica but no pod of it is running to compare`, unavailableHint, {
+        evidence: { deployment: w.deployment, replicas: desired },
+      });
     }
     const lists: Record<string, Greeting[]> = {};
     // Every pod's list at once: one round trip through the API server, not one per replica.
@@ -66,7 +68,8 @@ export const apiReplicas = defineCheck({
       return pass(`Deployment ${w.deployment} runs ${desired} replicas with a shared database (${DATASOURCE}), and every pod lists the same ${Object.values(lists)[0].length} greeting(s)`, evidence);
     }
     const view = same ? '' : sideBySide(lists);
-    if (shared) return fail(R.diverged, `Deployment ${w.deployment} runs ${desired} replicas with ${DATASOURCE} set, yet their lists differ: ${view}`, REPLICA_NOTE, { evidence, outcome: 'needs-fix' });
+    if (shared)
+      return fail(R.diverged, `Deployment ${w.deployment} runs ${desired} replicas with ${DATASOURCE} set, yet their lists differ: ${view}`, REPLICA_NOTE, { evidence, outcome: 'needs-fix' });
     return fail(
       R.inMemory,
       `Deployment ${w.deployment} runs ${desired} replicas, each keeping its own in-memory list${view ? `; their lists differ: ${view}` : ' (the lists will diverge as soon as greetings are added)'}`,

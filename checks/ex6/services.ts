@@ -102,7 +102,8 @@ function serviceCheck(id: string, workload: 'app' | 'api', external: boolean, po
       if (!d && podsSelectedBy(svc, snap.pods).length === 0) return fail(R.noPods, `Service ${w.service}'s selector ${labelsText(svc.spec?.selector)} matches no pod`, missingHint(file), { evidence });
       if (external) {
         const lb = loadBalancerAddress(svc);
-        if (lb.state !== 'assigned') return fail(R.notReady, pendingMessage(w.service), pendingHint, { evidence: { ...evidence, externalIP: '<pending>' }, found: '<pending>', expected: 'an external IP' });
+        if (lb.state !== 'assigned')
+          return fail(R.notReady, pendingMessage(w.service), pendingHint, { evidence: { ...evidence, externalIP: '<pending>' }, found: '<pending>', expected: 'an external IP' });
         return pass(`Service ${w.service} (LoadBalancer, ${ports}) has the external address ${lb.address}`, { ...evidence, externalIP: lb.address });
       }
       const ep = endpointsReadiness(byName(snap.endpoints, w.service));

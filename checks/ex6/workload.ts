@@ -34,4 +34,4 @@ export const unavailableHint = 'Exercise 6: watch `kubectl get pods` until every
 
 /** The lab's note on replicas (the app is "unpredictable" with several in-memory myapi replicas). */
 export const REPLICA_NOTE =
-  "Exercise 6, last step (optional): the lab's note says the app gets \"fully unpredictable for a replica count larger than 1\", because each myapi pod keeps its own in-memory list. Set `replicas: 1` in myapi.yaml and `kubectl apply -f myapi.yaml`, or give myapi a shared database (SPRING_DATASOURCE_URL, as docker-compose.db.yaml and the Helm chart do).";
+  'Exercise 6, last step (optional): the lab\'s note says the app gets "fully unpredictable for a replica count larger than 1", because each myapi pod keeps its own in-memory list. Set `replicas: 1` in myapi.yaml and `kubectl apply -f myapi.yaml`, or give myapi a shared database (SPRING_DATASOURCE_URL, as docker-compose.db.yaml and the Helm chart do).';

@@ -119,7 +119,11 @@ export const helmRegistry = defineCheck({
       return pass(`the release ${r.name} pulls from your registry ${registry} (${from})`, { ...evidence, registrySource: mine.source });
     }
     if (!registryNameOf(registry, e.registryDomain)) {
-      return fail(REGISTRY.notAzure, `the release ${r.name} sets registry=${registry}, which is not an Azure registry (*.${e.registryDomain})`, hint, { evidence, outcome: 'needs-fix', found: registry });
+      return fail(REGISTRY.notAzure, `the release ${r.name} sets registry=${registry}, which is not an Azure registry (*.${e.registryDomain})`, hint, {
+        evidence,
+        outcome: 'needs-fix',
+        found: registry,
+      });
     }
     return pass(`the release ${r.name} pulls from ${registry} (your registry is not known in this mode, so it was not compared)`, evidence);
   },

@@ -8,7 +8,12 @@ export interface Greeting {
 }
 
 const unescapeHtml = (s: string) =>
-  s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;|&#x27;/g, "'").replace(/&amp;/g, '&');
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;|&#x27;/g, "'")
+    .replace(/&amp;/g, '&');
 
 export const hasStartLink = (html: string) => /<a\s[^>]*href\s*=\s*["']\/greeting["']/i.test(html);
 export const hasForm = (html: string) => /<h1>\s*Form\s*<\/h1>/i.test(html) && /name\s*=\s*["']content["']/i.test(html);

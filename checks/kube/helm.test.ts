@@ -73,7 +73,7 @@ describe('effectiveValues (Helm coalescing the chart values.yaml with the values
     });
   });
 
-  it("a values.yaml edited before installing counts when nothing overrides it", () => {
+  it('a values.yaml edited before installing counts when nothing overrides it', () => {
     expect(effectiveValues({ ...chart, registry: 'mine.azurecr.io' }, {})).toMatchObject({ registry: 'mine.azurecr.io' });
   });
 

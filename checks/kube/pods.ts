@@ -57,7 +57,12 @@ export function summarizePod(pod: V1Pod): PodSummary {
     ready: pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
     terminating: !!pod.metadata?.deletionTimestamp,
     labels: pod.metadata?.labels ?? {},
-    containers: (pod.spec?.containers ?? []).map((c) => containerSummary(c, statuses.find((s) => s.name === c.name))),
+    containers: (pod.spec?.containers ?? []).map((c) =>
+      containerSummary(
+        c,
+        statuses.find((s) => s.name === c.name),
+      ),
+    ),
     createdAt: isoOf(pod.metadata?.creationTimestamp),
   };
 }
@@ -74,9 +79,7 @@ export interface WaitingReason {
 
 export function waitingReasons(pod: V1Pod): WaitingReason[] {
   const s = summarizePod(pod);
-  return s.containers
-    .filter((c) => c.state === 'waiting' && c.reason)
-    .map((c) => ({ pod: s.name, container: c.name, reason: c.reason!, ...(c.message ? { message: c.message } : {}) }));
+  return s.containers.filter((c) => c.state === 'waiting' && c.reason).map((c) => ({ pod: s.name, container: c.name, reason: c.reason!, ...(c.message ? { message: c.message } : {}) }));
 }
 
 /** Short status as `kubectl get pods` shows it: the first waiting reason, else the phase. */

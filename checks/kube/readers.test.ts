@@ -119,7 +119,12 @@ describe('deployments and replicasets', () => {
     expect(ownerOf(replicaSet)).toEqual({ kind: 'Deployment', name: 'icx-db' });
     const pod = {
       ...runningPod,
-      metadata: { ...runningPod.metadata, name: 'icx-db-7d4b578979-abcde', labels: { app: 'icx-db', 'pod-template-hash': '7d4b578979' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'icx-db-7d4b578979', uid: 'x', controller: true }] },
+      metadata: {
+        ...runningPod.metadata,
+        name: 'icx-db-7d4b578979-abcde',
+        labels: { app: 'icx-db', 'pod-template-hash': '7d4b578979' },
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'icx-db-7d4b578979', uid: 'x', controller: true }],
+      },
     } as V1Pod;
     expect(deploymentOfPod(pod, [replicaSet])).toBe('icx-db');
     expect(podsOfDeployment(deployment, [pod, runningPod], [replicaSet]).map((p) => p.metadata?.name)).toEqual(['icx-db-7d4b578979-abcde']);

@@ -21,7 +21,10 @@ export function servicePorts(svc: V1Service): PortMap[] {
 }
 
 /** `80→8080/TCP, 443→https/TCP` */
-export const portsText = (svc: V1Service) => servicePorts(svc).map((p) => `${p.port}→${p.targetPort}/${p.protocol}`).join(', ') || 'no ports';
+export const portsText = (svc: V1Service) =>
+  servicePorts(svc)
+    .map((p) => `${p.port}→${p.targetPort}/${p.protocol}`)
+    .join(', ') || 'no ports';
 
 /** A named targetPort resolved against a pod's container ports. */
 function resolveTarget(target: number | string, pod?: V1Pod): number | undefined {
@@ -53,10 +56,7 @@ export function endpointsReadiness(ep: V1Endpoints | undefined): EndpointsReadin
   };
 }
 
-export type LoadBalancerAddress =
-  | { state: 'assigned'; ip?: string; hostname?: string; address: string }
-  | { state: 'pending' }
-  | { state: 'not-a-load-balancer'; type: string };
+export type LoadBalancerAddress = { state: 'assigned'; ip?: string; hostname?: string; address: string } | { state: 'pending' } | { state: 'not-a-load-balancer'; type: string };
 
 /** What `kubectl get svc` shows as EXTERNAL-IP for a LoadBalancer (`<pending>` until the cloud assigns one). */
 export function loadBalancerAddress(svc: V1Service): LoadBalancerAddress {

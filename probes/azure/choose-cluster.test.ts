@@ -29,7 +29,9 @@ describe('chooseCluster', () => {
 
   it('several running: the first by name; none running: the first by name', () => {
     expect(chooseCluster([cluster('zeta'), cluster('Alpha')])).toMatchObject({ chosen: { name: 'Alpha' }, reason: 'several are running: the first by name' });
-    expect(chooseCluster([cluster('b', { powerState: 'Stopped' }), cluster('a', { provisioningState: 'Creating' })])).toMatchObject({ chosen: { name: 'a' }, reason: 'none is running: the first by name' });
+    expect(chooseCluster([cluster('b', { powerState: 'Stopped' }), cluster('a', { provisioningState: 'Creating' })])).toMatchObject({
+      chosen: { name: 'a' },
+      reason: 'none is running: the first by name',
+    });
   });
 });
-

@@ -46,7 +46,11 @@ export function armError(err: unknown, call: ArmCall, who = "the grader's identi
     return new ProbeError('azure', `the identity ${identity} may not ${action} on ${scope} (403 ${code ?? 'AuthorizationFailed'}): grant it Reader on the resource group`, detail);
   }
   if (status === 401) {
-    return new ProbeError('azure', `ARM did not accept the credentials of ${who} for ${call.action} on ${call.scope} (401 ${code ?? 'Unauthorized'}): check the grader's Azure credential (az login, or the token in the class config)`, detail);
+    return new ProbeError(
+      'azure',
+      `ARM did not accept the credentials of ${who} for ${call.action} on ${call.scope} (401 ${code ?? 'Unauthorized'}): check the grader's Azure credential (az login, or the token in the class config)`,
+      detail,
+    );
   }
   if (code === 'RetryAfterTooLong') return new ProbeError('azure', `${message}: re-run this student later`, detail);
   if (status === 429) return new ProbeError('azure', `ARM kept throttling ${call.action} on ${call.scope} (429 ${code ?? 'TooManyRequests'}) after every retry: re-run this student later`, detail);

@@ -34,17 +34,37 @@ const roleDefinitionCalls: string[] = [];
 
 const ok = (b: unknown) => ({ status: 200, body: b });
 const ROUTES: Route[] = [
-  { method: 'GET', path: /^\/subscriptions\/[^/]+\/resourcegroups\/(rg1|myResourceGroup|testrg)$/i, answer: () => ok({ id: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1', name: 'rg1', location: 'westeurope' }) },
-  { method: 'GET', path: /^\/subscriptions\/[^/]+\/resourcegroups\/missing-rg$/i, answer: () => ({ status: 404, body: { error: { code: 'ResourceGroupNotFound', message: "Resource group 'missing-rg' could not be found." } } }) },
-  { method: 'GET', path: /\/resourcegroups\/rg1\/providers\/Microsoft\.ContainerService\/managedClusters$/i, answer: () => ok(clusterListOverride ?? body('containerservice/ManagedClustersListByResourceGroup.2026-02-01.json')) },
+  {
+    method: 'GET',
+    path: /^\/subscriptions\/[^/]+\/resourcegroups\/(rg1|myResourceGroup|testrg)$/i,
+    answer: () => ok({ id: '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1', name: 'rg1', location: 'westeurope' }),
+  },
+  {
+    method: 'GET',
+    path: /^\/subscriptions\/[^/]+\/resourcegroups\/missing-rg$/i,
+    answer: () => ({ status: 404, body: { error: { code: 'ResourceGroupNotFound', message: "Resource group 'missing-rg' could not be found." } } }),
+  },
+  {
+    method: 'GET',
+    path: /\/resourcegroups\/rg1\/providers\/Microsoft\.ContainerService\/managedClusters$/i,
+    answer: () => ok(clusterListOverride ?? body('containerservice/ManagedClustersListByResourceGroup.2026-02-01.json')),
+  },
   { method: 'GET', path: /\/managedClusters\/clustername1$/i, answer: () => ok(body('containerservice/ManagedClustersGet.2026-02-01.json')) },
   { method: 'GET', path: /\/managedClusters\/clustername1\/agentPools$/i, answer: () => ok(body(agentPoolsFixture)) },
   { method: 'POST', path: /\/managedClusters\/clustername1\/listClusterUserCredential$/i, answer: () => ok(body('containerservice/ManagedClustersListClusterUserCredentials.2026-02-01.json')) },
   { method: 'POST', path: /\/managedClusters\/clustername1\/listClusterAdminCredential$/i, answer: () => ok(body('containerservice/ManagedClustersListClusterAdminCredentials.2026-02-01.json')) },
-  { method: 'GET', path: /\/resourceGroups\/myResourceGroup\/providers\/Microsoft\.ContainerRegistry\/registries$/i, answer: () => ok(body('containerregistry/RegistryListByResourceGroup.2025-11-01.json')) },
+  {
+    method: 'GET',
+    path: /\/resourceGroups\/myResourceGroup\/providers\/Microsoft\.ContainerRegistry\/registries$/i,
+    answer: () => ok(body('containerregistry/RegistryListByResourceGroup.2025-11-01.json')),
+  },
   { method: 'GET', path: /\/registries\/myRegistry$/i, answer: () => ok(body('containerregistry/RegistryGet.2025-11-01.json')) },
   { method: 'POST', path: /\/registries\/myRegistry\/listCredentials$/i, answer: () => ok(body('containerregistry/RegistryListCredentials.2025-11-01.json')) },
-  { method: 'GET', path: /^\/subscriptions\/[^/]+\/resourceGroups\/testrg\/providers\/Microsoft\.Authorization\/roleAssignments$/i, answer: () => ok(body('authorization/RoleAssignments_ListForResourceGroup.2022-04-01.json')) },
+  {
+    method: 'GET',
+    path: /^\/subscriptions\/[^/]+\/resourceGroups\/testrg\/providers\/Microsoft\.Authorization\/roleAssignments$/i,
+    answer: () => ok(body('authorization/RoleAssignments_ListForResourceGroup.2022-04-01.json')),
+  },
   { method: 'GET', path: /^\/subscriptions\/[^/]+\/providers\/Microsoft\.Authorization\/roleAssignments$/i, answer: () => ok(body('authorization/RoleAssignments_ListForScope.2022-04-01.json')) },
   { method: 'GET', path: /\/registries\/[^/]+\/providers\/Microsoft\.Authorization\/roleAssignments$/i, answer: () => ok({ value: [] }) },
   { method: 'GET', path: /^\/subscriptions\/[^/]+\/resourceGroups\/testrg\/providers\/Microsoft\.ContainerRegistry\/registries$/i, answer: () => ok({ value: [] }) },
@@ -53,7 +73,11 @@ const ROUTES: Route[] = [
     path: /^\/providers\/Microsoft\.Authorization\/roleDefinitions\/0b5fe924-9a61-425c-96af-cfe6e287ca2d$/i,
     answer: () => {
       roleDefinitionCalls.push('0b5fe924');
-      return ok({ id: '/providers/Microsoft.Authorization/roleDefinitions/0b5fe924-9a61-425c-96af-cfe6e287ca2d', name: '0b5fe924-9a61-425c-96af-cfe6e287ca2d', properties: { roleName: 'Fixture Role', type: 'CustomRole' } });
+      return ok({
+        id: '/providers/Microsoft.Authorization/roleDefinitions/0b5fe924-9a61-425c-96af-cfe6e287ca2d',
+        name: '0b5fe924-9a61-425c-96af-cfe6e287ca2d',
+        properties: { roleName: 'Fixture Role', type: 'CustomRole' },
+      });
     },
   },
 ];
@@ -74,7 +98,14 @@ beforeAll(async () => {
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(b));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  clients = createAzureClients({ credential: cred, subscriptionId: '00000000-0000-0000-0000-000000000000', endpoint: `https://127.0.0.1:${(server.address() as AddressInfo).port}`, ca, requestsPerSecond: 1000, maxRetries: 0 });
+  clients = createAzureClients({
+    credential: cred,
+    subscriptionId: '00000000-0000-0000-0000-000000000000',
+    endpoint: `https://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    ca,
+    requestsPerSecond: 1000,
+    maxRetries: 0,
+  });
 });
 
 afterAll(async () => {
@@ -134,7 +165,12 @@ describe('ARM fixtures through the real SDK clients and the probe mapping', () =
       const probe = azureProbe({ clients, subscriptionId: '00000000-0000-0000-0000-000000000000', resourceGroup: 'rg1', servicePrincipalObjectId: lookup });
       const [sp] = await probe.managedClusters();
       expect(sp).toMatchObject({ identity: 'servicePrincipal', pullIdentityObjectIds: ['bbbb-sp'] });
-      const denied = azureProbe({ clients, subscriptionId: '00000000-0000-0000-0000-000000000000', resourceGroup: 'rg1', servicePrincipalObjectId: async () => ({ unresolved: 'Microsoft Graph refused the grader' }) });
+      const denied = azureProbe({
+        clients,
+        subscriptionId: '00000000-0000-0000-0000-000000000000',
+        resourceGroup: 'rg1',
+        servicePrincipalObjectId: async () => ({ unresolved: 'Microsoft Graph refused the grader' }),
+      });
       const [unresolved] = await denied.managedClusters();
       expect(unresolved).toMatchObject({ pullIdentityObjectIds: [], pullIdentityUnresolved: 'Microsoft Graph refused the grader' });
       (list.value[0].properties.servicePrincipalProfile as { clientId: string }).clientId = 'msi';
@@ -182,7 +218,8 @@ describe('ARM fixtures through the real SDK clients and the probe mapping', () =
     expect(roleDefinitionCalls).toHaveLength(1);
 
     const scoped = [];
-    for await (const ra of clients.forSubscription('a925f2f7-5c63-4b7b-8799-25a5f97bc3b2').authorization.roleAssignments.listForScope('subscriptions/a925f2f7-5c63-4b7b-8799-25a5f97bc3b2')) scoped.push(ra);
+    for await (const ra of clients.forSubscription('a925f2f7-5c63-4b7b-8799-25a5f97bc3b2').authorization.roleAssignments.listForScope('subscriptions/a925f2f7-5c63-4b7b-8799-25a5f97bc3b2'))
+      scoped.push(ra);
     expect(scoped).toHaveLength(1);
   });
 
@@ -192,10 +229,20 @@ describe('ARM fixtures through the real SDK clients and the probe mapping', () =
   });
 
   it('a refused token is a ProbeError naming the action and the scope', async () => {
-    const bad = createAzureClients({ credential: { getToken: async () => ({ token: 'wrong', expiresOnTimestamp: Date.now() + 60_000 }) }, subscriptionId: 's', endpoint: clients.endpoint, ca, maxRetries: 0 });
-    const err = await azureProbe({ clients: bad, subscriptionId: 's', resourceGroup: 'rg1' }).registries().catch((e: unknown) => e);
+    const bad = createAzureClients({
+      credential: { getToken: async () => ({ token: 'wrong', expiresOnTimestamp: Date.now() + 60_000 }) },
+      subscriptionId: 's',
+      endpoint: clients.endpoint,
+      ca,
+      maxRetries: 0,
+    });
+    const err = await azureProbe({ clients: bad, subscriptionId: 's', resourceGroup: 'rg1' })
+      .registries()
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'ProbeError', probe: 'azure' });
-    expect((err as Error).message).toMatch(/401 InvalidAuthenticationToken.*Microsoft\.ContainerRegistry\/registries\/read|Microsoft\.ContainerRegistry\/registries\/read.*401 InvalidAuthenticationToken/);
+    expect((err as Error).message).toMatch(
+      /401 InvalidAuthenticationToken.*Microsoft\.ContainerRegistry\/registries\/read|Microsoft\.ContainerRegistry\/registries\/read.*401 InvalidAuthenticationToken/,
+    );
     expect((err as Error).message).not.toContain('wrong');
   });
 });

@@ -10,8 +10,7 @@ import { registerSecret } from '../../core/redact.js';
 import type { AgentPoolFacts, ManagedClusterFacts, RegistryFacts, RoleAssignmentFacts } from '../types.js';
 
 /** ARM ids differ in case between answers (`resourceGroups` vs `resourcegroups`): compare without it. */
-export const sameResourceId = (a: string | undefined, b: string | undefined): boolean =>
-  !!a && !!b && a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
+export const sameResourceId = (a: string | undefined, b: string | undefined): boolean => !!a && !!b && a.replace(/\/+$/, '').toLowerCase() === b.replace(/\/+$/, '').toLowerCase();
 
 /** A role assignment at `scope` applies to `resourceId` when the scope is the resource or one of its parents. */
 export function scopeCovers(scope: string, resourceId: string): boolean {

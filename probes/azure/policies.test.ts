@@ -101,7 +101,17 @@ describe('ARM pipeline policies', () => {
     const endpoint = await serve((ex) => {
       calls++;
       if (calls <= 2) ex.send(429, { error: { code: 'TooManyRequests', message: 'slow down' } }, { 'retry-after': '1' });
-      else ex.send(200, { value: [{ id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/r1', name: 'r1', sku: { name: 'Basic' }, properties: { loginServer: 'r1.azurecr.io', adminUserEnabled: true } }] });
+      else
+        ex.send(200, {
+          value: [
+            {
+              id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/r1',
+              name: 'r1',
+              sku: { name: 'Basic' },
+              properties: { loginServer: 'r1.azurecr.io', adminUserEnabled: true },
+            },
+          ],
+        });
     });
     const clients = createAzureClients({ credential: cred, subscriptionId: 's', endpoint, ca });
     const t0 = Date.now();
@@ -118,7 +128,9 @@ describe('ARM pipeline policies', () => {
     const endpoint = await serve((ex) => ex.send(429, { error: { code: 'TooManyRequests', message: 'slow down' } }, { 'retry-after': '3600' }));
     const clients = createAzureClients({ credential: cred, subscriptionId: 's', endpoint, ca, maxRetryAfterMs: 5_000 });
     const t0 = Date.now();
-    const err = await azureProbe({ clients, subscriptionId: 's', resourceGroup: 'rg' }).managedClusters().catch((e: unknown) => e);
+    const err = await azureProbe({ clients, subscriptionId: 's', resourceGroup: 'rg' })
+      .managedClusters()
+      .catch((e: unknown) => e);
     expect(Date.now() - t0).toBeLessThan(2_000);
     expect(err).toMatchObject({ name: 'ProbeError', probe: 'azure' });
     expect((err as Error).message).toMatch(/asked to wait 3600 s.*re-run this student later/);
@@ -127,9 +139,13 @@ describe('ARM pipeline policies', () => {
   it('5xx answers are retried a bounded number of times, then a ProbeError', async () => {
     const endpoint = await serve((ex) => ex.send(500, { error: { code: 'InternalServerError', message: 'something broke' } }));
     const clients = createAzureClients({ credential: cred, subscriptionId: 's', endpoint, ca, maxRetries: 2, retryDelayMs: 20 });
-    const err = await azureProbe({ clients, subscriptionId: 's', resourceGroup: 'rg' }).registries().catch((e: unknown) => e);
+    const err = await azureProbe({ clients, subscriptionId: 's', resourceGroup: 'rg' })
+      .registries()
+      .catch((e: unknown) => e);
     expect(service!.requests).toHaveLength(3);
-    expect((err as Error).message).toMatch(/^ARM answered 500 InternalServerError to Microsoft\.ContainerRegistry\/registries\/read on \/subscriptions\/s\/resourceGroups\/rg: something broke; re-run/);
+    expect((err as Error).message).toMatch(
+      /^ARM answered 500 InternalServerError to Microsoft\.ContainerRegistry\/registries\/read on \/subscriptions\/s\/resourceGroups\/rg: something broke; re-run/,
+    );
   });
 
   it('a 403 names the identity, the action and the scope, and how to fix it', async () => {
@@ -137,12 +153,15 @@ describe('ARM pipeline policies', () => {
       ex.send(403, {
         error: {
           code: 'AuthorizationFailed',
-          message: "The client 'grader@example.org' with object id '1111' does not have authorization to perform action 'Microsoft.ContainerService/managedClusters/read' over scope '/subscriptions/s/resourceGroups/rg' or the scope is invalid.",
+          message:
+            "The client 'grader@example.org' with object id '1111' does not have authorization to perform action 'Microsoft.ContainerService/managedClusters/read' over scope '/subscriptions/s/resourceGroups/rg' or the scope is invalid.",
         },
       }),
     );
     const clients = createAzureClients({ credential: cred, subscriptionId: 's', endpoint, ca, maxRetries: 0 });
-    const err = await azureProbe({ clients, subscriptionId: 's', resourceGroup: 'rg' }).managedClusters().catch((e: unknown) => e);
+    const err = await azureProbe({ clients, subscriptionId: 's', resourceGroup: 'rg' })
+      .managedClusters()
+      .catch((e: unknown) => e);
     expect((err as Error).message).toBe(
       'the identity grader@example.org (object id 1111) may not Microsoft.ContainerService/managedClusters/read on /subscriptions/s/resourceGroups/rg (403 AuthorizationFailed): grant it Reader on the resource group',
     );
@@ -152,15 +171,21 @@ describe('ARM pipeline policies', () => {
     const jwt = ['e30', Buffer.from(JSON.stringify({ appid: 'lab-grader-app', oid: '2222' })).toString('base64url'), 'sig'].join('.');
     const endpoint = await serve((ex) => ex.send(403, { error: { code: 'AuthorizationFailed', message: 'no' } }));
     const clients = createAzureClients({ credential: { getToken: async () => ({ token: jwt, expiresOnTimestamp: Date.now() + 60_000 }) }, subscriptionId: 's', endpoint, ca, maxRetries: 0 });
-    const err = await azureProbe({ clients, subscriptionId: 's', resourceGroup: 'rg' }).roleAssignments().catch((e: unknown) => e);
-    expect((err as Error).message).toMatch(/^the identity lab-grader-app \(object id 2222\) may not Microsoft\.(Authorization|ContainerRegistry)\/\S+ on \/subscriptions\/s\/resourceGroups\/rg \(403 AuthorizationFailed\)/);
+    const err = await azureProbe({ clients, subscriptionId: 's', resourceGroup: 'rg' })
+      .roleAssignments()
+      .catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(
+      /^the identity lab-grader-app \(object id 2222\) may not Microsoft\.(Authorization|ContainerRegistry)\/\S+ on \/subscriptions\/s\/resourceGroups\/rg \(403 AuthorizationFailed\)/,
+    );
   });
 
   it('an ARM that does not answer becomes a ProbeError, bounded by the attempt timeout', async () => {
     const endpoint = await serve((ex) => ex.hang());
     const clients = createAzureClients({ credential: cred, subscriptionId: 's', endpoint, ca, maxRetries: 0, attemptTimeoutMs: 300 });
     const t0 = Date.now();
-    const err = await azureProbe({ clients, subscriptionId: 's', resourceGroup: 'rg' }).registries().catch((e: unknown) => e);
+    const err = await azureProbe({ clients, subscriptionId: 's', resourceGroup: 'rg' })
+      .registries()
+      .catch((e: unknown) => e);
     expect(Date.now() - t0).toBeLessThan(3_000);
     expect(err).toMatchObject({ name: 'ProbeError' });
     expect((err as Error).message).toMatch(/did not answer .* in time/);

@@ -128,9 +128,7 @@ export function azureProbe(opts: AzureProbeOptions): AzureProbe & { known: Known
       clusters.map(async (mc) => {
         let pools: AgentPool[] | undefined;
         if (!mc.agentPoolProfiles?.length && mc.name) {
-          pools = await arm({ action: 'Microsoft.ContainerService/managedClusters/agentPools/read', scope: mc.id ?? rgId }, () =>
-            collect(containerService.agentPools.list(rg, mc.name!)),
-          );
+          pools = await arm({ action: 'Microsoft.ContainerService/managedClusters/agentPools/read', scope: mc.id ?? rgId }, () => collect(containerService.agentPools.list(rg, mc.name!)));
         }
         const clientId = mc.servicePrincipalProfile?.clientId;
         const lookup = opts.servicePrincipalObjectId;
@@ -194,9 +192,7 @@ export function azureProbe(opts: AzureProbeOptions): AzureProbe & { known: Known
       );
       const byId = new Map<string, RoleAssignment>();
       for (const ra of lists.flat()) byId.set((ra.id ?? `${ra.scope}|${ra.principalId}|${ra.roleDefinitionId}`).toLowerCase(), ra);
-      return Promise.all(
-        [...byId.values()].map(async (ra) => roleAssignmentFacts(ra, ra.roleDefinitionId ? await clients.roleNames.resolve(authorization, ra.roleDefinitionId) : undefined)),
-      );
+      return Promise.all([...byId.values()].map(async (ra) => roleAssignmentFacts(ra, ra.roleDefinitionId ? await clients.roleNames.resolve(authorization, ra.roleDefinitionId) : undefined)));
     },
 
     async clusterUserKubeconfig(clusterName: string): Promise<string> {

@@ -62,9 +62,7 @@ describe('Helm 2 release ConfigMaps', () => {
   const cm = (status: string, values: Record<string, unknown>): V1ConfigMap => ({
     metadata: { name: 'wobbly-panda.v1', namespace: 'kube-system', labels: { NAME: 'wobbly-panda', OWNER: 'TILLER', STATUS: status.toUpperCase(), VERSION: '1' } },
     data: {
-      release: helm2ConfigMapData(
-        helm2ReleaseProto({ name: 'wobbly-panda', chart: 'greetings-0.3.0', helm: 2, status, values, tiller: true }, 'default', '2026-11-29T10:00:00Z', 'manifest'),
-      ),
+      release: helm2ConfigMapData(helm2ReleaseProto({ name: 'wobbly-panda', chart: 'greetings-0.3.0', helm: 2, status, values, tiller: true }, 'default', '2026-11-29T10:00:00Z', 'manifest')),
     },
   });
 

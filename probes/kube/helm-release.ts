@@ -39,7 +39,8 @@ const mib = (bytes: number) => `${Math.round((bytes / MiB) * 10) / 10} MiB`;
 function gunzipCapped(gzip: Buffer, budget: InflateBudget): Buffer {
   const perRelease = HELM_DECODE_LIMITS.maxReleaseBytes;
   const limit = Math.min(perRelease, budget.remaining);
-  const why = limit < perRelease ? `the cluster's Helm records together inflate to more than ${mib(HELM_DECODE_LIMITS.maxSnapshotBytes)}` : `it inflates to more than ${mib(perRelease)} (the lab's is a few KB)`;
+  const why =
+    limit < perRelease ? `the cluster's Helm records together inflate to more than ${mib(HELM_DECODE_LIMITS.maxSnapshotBytes)}` : `it inflates to more than ${mib(perRelease)} (the lab's is a few KB)`;
   if (limit <= 0) throw new TooLarge(why);
   try {
     const out = gunzipSync(gzip, { maxOutputLength: limit });

@@ -83,12 +83,7 @@ export function kubeProbe(opts: KubeProbeOptions): KubeProbe & { close(): Promis
   let connection: Promise<Connection> | undefined;
   let agent: Agent | undefined;
 
-  const makeAgent = (tls: KubeTls) =>
-    (agent ??= policyAgent(
-      policy,
-      { ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.rejectUnauthorized, servername: tls.servername },
-      timeoutMs,
-    ));
+  const makeAgent = (tls: KubeTls) => (agent ??= policyAgent(policy, { ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: tls.rejectUnauthorized, servername: tls.servername }, timeoutMs));
 
   const connect = (): Promise<Connection> =>
     (connection ??= (async () => {

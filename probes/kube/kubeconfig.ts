@@ -42,8 +42,7 @@ export type KubeconfigSource = string | { path: string; context?: string };
 /** How the grader gets a token for an audience (its own Azure credential, or the student's login). */
 export type TokenFor = (scope: string) => Promise<string>;
 
-export const EXEC_REFUSED =
-  'this kubeconfig runs a program to get credentials; pass --allow-exec-credentials if you trust it';
+export const EXEC_REFUSED = 'this kubeconfig runs a program to get credentials; pass --allow-exec-credentials if you trust it';
 
 const refuse = (message: string, detail: Record<string, unknown> = {}) => new ProbeError('kube', message, detail);
 

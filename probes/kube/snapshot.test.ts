@@ -4,15 +4,22 @@ import { ProbeError } from '../types.js';
 import { takeSnapshot } from './snapshot.js';
 
 const forbidden = (resource: string) =>
-  new ApiException(403, 'HTTP-Code: 403', JSON.stringify({ kind: 'Status', code: 403, reason: 'Forbidden', message: `${resource} is forbidden: User "student" cannot list resource "${resource}"` }), {});
+  new ApiException(
+    403,
+    'HTTP-Code: 403',
+    JSON.stringify({ kind: 'Status', code: 403, reason: 'Forbidden', message: `${resource} is forbidden: User "student" cannot list resource "${resource}"` }),
+    {},
+  );
 
 /** client-node's API classes reduced to the calls the snapshot makes; `deny` lists method names that answer 403. */
 function apis(deny: string[], calls: string[]) {
-  const list = (name: string, items: unknown[] = []) => async (param?: unknown) => {
-    calls.push(`${name} ${JSON.stringify(param ?? {})}`);
-    if (deny.includes(name)) throw forbidden(name);
-    return { items };
-  };
+  const list =
+    (name: string, items: unknown[] = []) =>
+    async (param?: unknown) => {
+      calls.push(`${name} ${JSON.stringify(param ?? {})}`);
+      if (deny.includes(name)) throw forbidden(name);
+      return { items };
+    };
   const core = {
     listNamespacedPod: list('listNamespacedPod', [{ metadata: { name: 'myapp' } }]),
     listNamespacedService: list('listNamespacedService'),

@@ -73,11 +73,13 @@ export async function takeSnapshot(apis: KubeApis, namespace: string): Promise<K
 function essentialError(failures: Partial<Record<KubeListKind, KubeFailure>>, namespace: string, server: string): ProbeError {
   const first = failures.pods!;
   if (ESSENTIAL.every((k) => failures[k]?.status === 403)) {
-    return new ProbeError(
-      'kube',
-      `the grader's identity may not list pods, deployments or services in namespace ${namespace} (forbidden, RBAC): it needs get/list on pods, deployments and services`,
-      { status: 403, verb: 'list', resource: 'pods', namespace, server },
-    );
+    return new ProbeError('kube', `the grader's identity may not list pods, deployments or services in namespace ${namespace} (forbidden, RBAC): it needs get/list on pods, deployments and services`, {
+      status: 403,
+      verb: 'list',
+      resource: 'pods',
+      namespace,
+      server,
+    });
   }
   return new ProbeError('kube', first.message, { verb: 'list', resource: 'pods', namespace, server, ...(first.status ? { status: first.status } : {}) });
 }

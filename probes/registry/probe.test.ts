@@ -121,7 +121,9 @@ describe('registry probe', () => {
 
   it('wrong admin credentials: a ProbeError naming the registry and the auth mode, no secret in it', async () => {
     const wrong = { username: ADMIN, password: 'not-the-password-123' };
-    const err = await probe({ [login(ADMIN)]: wrong }).tags(login(ADMIN), 'myapp').catch((e: unknown) => e);
+    const err = await probe({ [login(ADMIN)]: wrong })
+      .tags(login(ADMIN), 'myapp')
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'ProbeError', probe: 'registry' });
     expect((err as Error).message).toMatch(/registry probetestacr\.azurecr\.io refused the grader .*401.*auth mode bearer-admin/);
     expect((err as Error).message).not.toContain('not-the-password-123');
@@ -129,7 +131,9 @@ describe('registry probe', () => {
   });
 
   it('no admin user and no Entra token: anonymous, refused with a clear message', async () => {
-    const err = await probe({}).tags(login(NOADMIN), 'myapp').catch((e: unknown) => e);
+    const err = await probe({})
+      .tags(login(NOADMIN), 'myapp')
+      .catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/refused the grader at its token endpoint \(401 UNAUTHORIZED\) with no credentials \[auth mode anonymous\]/);
   });
 
@@ -151,7 +155,9 @@ describe('registry probe', () => {
 
   it('Debian docker-registry: no credentials for a Basic registry is a clear ProbeError', async () => {
     const server = `127.0.0.1:${htpasswd.port}`;
-    const err = await probe({}).tags(server, 'myapp').catch((e: unknown) => e);
+    const err = await probe({})
+      .tags(server, 'myapp')
+      .catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/asks for Basic auth and the grader has no credentials/);
   });
 });

@@ -111,7 +111,14 @@ export function registryProbe(opts: RegistryProbeOptions): ClosableRegistryProbe
     }
   }
 
-  async function authorizedWith(registry: string, url: URL, method: 'GET' | 'HEAD', scope: string, headers: Record<string, string>, initial: Grant | undefined): Promise<{ answer: RegistryAnswer; mode: AuthMode }> {
+  async function authorizedWith(
+    registry: string,
+    url: URL,
+    method: 'GET' | 'HEAD',
+    scope: string,
+    headers: Record<string, string>,
+    initial: Grant | undefined,
+  ): Promise<{ answer: RegistryAnswer; mode: AuthMode }> {
     let grant = initial;
     const attempt = (g: Grant | undefined) => fetchOnRegistry(registry, url, method, { ...headers, ...(g?.header ? { authorization: g.header } : {}) });
     let answer = await attempt(grant);

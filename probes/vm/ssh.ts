@@ -164,9 +164,7 @@ export function sshVm(opts: SshVmOptions): VmProbe {
 
   const sftpOf = async (): Promise<SFTPWrapper> => {
     const c = await connection();
-    c.sftp ??= new Promise<SFTPWrapper>((resolve, reject) =>
-      c.client.sftp((err, sftp) => (err ? reject(vmError(`${description}: SFTP is not available: ${err.message}`)) : resolve(sftp))),
-    );
+    c.sftp ??= new Promise<SFTPWrapper>((resolve, reject) => c.client.sftp((err, sftp) => (err ? reject(vmError(`${description}: SFTP is not available: ${err.message}`)) : resolve(sftp))));
     c.sftp.catch(() => (c.sftp = undefined));
     return c.sftp;
   };

@@ -46,5 +46,4 @@ export function styleElement(css: string): SafeHtml {
 }
 
 /** Joins fragments without escaping them again (they already are SafeHtml). */
-export const join = (parts: readonly SafeHtml[], separator = ''): SafeHtml =>
-  new SafeHtml(parts.map((p) => p.value).join(separator));
+export const join = (parts: readonly SafeHtml[], separator = ''): SafeHtml => new SafeHtml(parts.map((p) => p.value).join(separator));

@@ -36,7 +36,10 @@ describe('load balancing per connection', () => {
     await sandbox?.stop();
   });
 
-  const externalIp = () => Object.keys(sandbox.config.network.connectTo).find((k) => /^\d+\.\d+\.\d+\.\d+:80$/.test(k))!.replace(/:80$/, '');
+  const externalIp = () =>
+    Object.keys(sandbox.config.network.connectTo)
+      .find((k) => /^\d+\.\d+\.\d+\.\d+:80$/.test(k))!
+      .replace(/:80$/, '');
   /** A browser-like client: one keep-alive connection to the app's public address. */
   const client = () => {
     const a = new NetworkPolicy({ connectTo: sandbox.config.network.connectTo, loopbackOnly: true }).dispatcher({}) as Agent;
@@ -48,7 +51,9 @@ describe('load balancing per connection', () => {
   const replicaLists = async () => {
     const pods = (await kubeGet('/api/v1/namespaces/default/pods?labelSelector=app%3Dmyapi')) as { items: Array<{ metadata: { name: string } }> };
     expect(pods.items).toHaveLength(3);
-    return Promise.all(pods.items.map(async (p) => ((await kubeGet(`/api/v1/namespaces/default/pods/${p.metadata.name}:8080/proxy/api/greetings`)) as Array<{ content: string }>).map((g) => g.content)));
+    return Promise.all(
+      pods.items.map(async (p) => ((await kubeGet(`/api/v1/namespaces/default/pods/${p.metadata.name}:8080/proxy/api/greetings`)) as Array<{ content: string }>).map((g) => g.content)),
+    );
   };
 
   it("a POST through the LoadBalancer answers with a list that holds the posted greeting, while the replicas' own lists differ", async () => {

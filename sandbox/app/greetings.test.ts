@@ -12,7 +12,10 @@ describe('greetings app', () => {
     const posted = await api(req('POST', '/api/greetings', '{"id":0,"content":"hi"}', { 'content-type': 'application/json' }));
     expect(posted.status).toBe(200);
     expect(JSON.parse(String(posted.body))).toEqual({ id: 2, content: 'hi' });
-    expect(JSON.parse(String((await api(req('GET', '/api/greetings'))).body))).toEqual([{ id: 1, content: 'seed' }, { id: 2, content: 'hi' }]);
+    expect(JSON.parse(String((await api(req('GET', '/api/greetings'))).body))).toEqual([
+      { id: 1, content: 'seed' },
+      { id: 2, content: 'hi' },
+    ]);
     expect(String((await api(req('GET', '/api/greetings/2'))).body)).toBe('{"id":2,"content":"hi"}');
     expect(String((await api(req('GET', '/api/greetings/99'))).body)).toBe('null');
     expect((await api(req('GET', '/api/greetings/abc'))).status).toBe(400);

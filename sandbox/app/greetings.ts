@@ -182,7 +182,12 @@ export function createMyApp(opts: { env: Record<string, string>; net: PodNetwork
         return html(200, resultPage(JSON.parse(listed.body.toString()) as Greeting[]));
       } catch (e) {
         if (!(e instanceof Unreachable)) return springError(req, 500, e instanceof Error ? e.message : String(e));
-        const detail = e.javaException === 'java.net.UnknownHostException' ? new URL(base).hostname : e.javaException === 'java.net.SocketException' ? 'Connection reset' : 'Connection refused (Connection refused)';
+        const detail =
+          e.javaException === 'java.net.UnknownHostException'
+            ? new URL(base).hostname
+            : e.javaException === 'java.net.SocketException'
+              ? 'Connection reset'
+              : 'Connection refused (Connection refused)';
         return springError(req, 500, `I/O error on ${step}: ${detail}; nested exception is ${e.javaException}: ${detail}`);
       }
     }
@@ -209,7 +214,8 @@ export function createMyApi(opts: { store: GreetingStore }): AppHandler {
     }
     const m = /^\/api\/greetings\/([^/]+)$/.exec(pathname);
     if (m && req.method === 'GET') {
-      if (!/^-?\d+$/.test(m[1])) return springError(req, 400, `Failed to convert value of type 'java.lang.String' to required type 'long'; nested exception is java.lang.NumberFormatException: For input string: "${m[1]}"`);
+      if (!/^-?\d+$/.test(m[1]))
+        return springError(req, 400, `Failed to convert value of type 'java.lang.String' to required type 'long'; nested exception is java.lang.NumberFormatException: For input string: "${m[1]}"`);
       return json(200, opts.store.get(Number(m[1])) ?? null);
     }
     if (pathname === '/api/greetings') return springError(req, 405, `Request method '${req.method}' not supported`);

@@ -97,7 +97,10 @@ export function clusterJson(sub: string, rg: string, c: ScenarioCluster, tenantI
       fqdn,
       azurePortalFQDN: fqdn.replace('.hcp.', '.portal.hcp.'),
       agentPoolProfiles: [{ name: 'nodepool1', ...agentPoolProperties(sub, rg, c) }],
-      linuxProfile: { adminUsername: 'azureuser', ssh: { publicKeys: [{ keyData: `ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ${Buffer.from(guidFrom('ssh', sub, rg, c.name)).toString('base64')} ${c.name}` }] } },
+      linuxProfile: {
+        adminUsername: 'azureuser',
+        ssh: { publicKeys: [{ keyData: `ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ${Buffer.from(guidFrom('ssh', sub, rg, c.name)).toString('base64')} ${c.name}` }] },
+      },
       servicePrincipalProfile: { clientId: identity.kind === 'msi' ? 'msi' : identity.appId },
       nodeResourceGroup: mcRg,
       enableRBAC: true,
@@ -106,7 +109,12 @@ export function clusterJson(sub: string, rg: string, c: ScenarioCluster, tenantI
       networkProfile: {
         networkPlugin: 'kubenet',
         loadBalancerSku: 'standard',
-        loadBalancerProfile: { managedOutboundIPs: { count: 1 }, effectiveOutboundIPs: [{ id: `/subscriptions/${sub}/resourceGroups/${mcRg}/providers/Microsoft.Network/publicIPAddresses/${guidFrom('ip', sub, rg, c.name)}` }], allocatedOutboundPorts: 0, idleTimeoutInMinutes: 30 },
+        loadBalancerProfile: {
+          managedOutboundIPs: { count: 1 },
+          effectiveOutboundIPs: [{ id: `/subscriptions/${sub}/resourceGroups/${mcRg}/providers/Microsoft.Network/publicIPAddresses/${guidFrom('ip', sub, rg, c.name)}` }],
+          allocatedOutboundPorts: 0,
+          idleTimeoutInMinutes: 30,
+        },
         podCidr: '10.244.0.0/16',
         serviceCidr: '10.0.0.0/16',
         dnsServiceIP: '10.0.0.10',
@@ -115,7 +123,9 @@ export function clusterJson(sub: string, rg: string, c: ScenarioCluster, tenantI
         serviceCidrs: ['10.0.0.0/16'],
         ipFamilies: ['IPv4'],
       },
-      ...(identity.kind === 'msi' ? { identityProfile: { kubeletidentity: { resourceId: identity.kubelet.resourceId, clientId: identity.kubelet.clientId, objectId: identity.kubelet.objectId } } } : {}),
+      ...(identity.kind === 'msi'
+        ? { identityProfile: { kubeletidentity: { resourceId: identity.kubelet.resourceId, clientId: identity.kubelet.clientId, objectId: identity.kubelet.objectId } } }
+        : {}),
     },
   };
 }
@@ -165,7 +175,13 @@ export function registryJson(sub: string, rg: string, r: ScenarioRegistry, apiVe
 
 export function registryCredentialsJson(r: ScenarioRegistry) {
   const c = adminCredentials(r.name);
-  return { username: c.username, passwords: [{ name: 'password', value: c.passwords[0] }, { name: 'password2', value: c.passwords[1] }] };
+  return {
+    username: c.username,
+    passwords: [
+      { name: 'password', value: c.passwords[0] },
+      { name: 'password2', value: c.passwords[1] },
+    ],
+  };
 }
 
 /** The scope id of a scenario role assignment: the resource group, or the registry it names. */
@@ -177,7 +193,12 @@ export function roleAssignmentJson(sub: string, rg: string, a: ScenarioRoleAssig
   const scope = assignmentScope(sub, rg, a);
   const name = guidFrom('role-assignment', sub, rg.toLowerCase(), a.role, a.assignee.toLowerCase(), a.scope.toLowerCase());
   return {
-    properties: { roleDefinitionId: roleDefinitionId(sub, BUILT_IN_ROLES[a.role].guid), principalId: pullingObjectId(clusterIdentity(sub, rg, a.assignee, assignee?.identity)), principalType: 'ServicePrincipal', scope },
+    properties: {
+      roleDefinitionId: roleDefinitionId(sub, BUILT_IN_ROLES[a.role].guid),
+      principalId: pullingObjectId(clusterIdentity(sub, rg, a.assignee, assignee?.identity)),
+      principalType: 'ServicePrincipal',
+      scope,
+    },
     id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
     type: 'Microsoft.Authorization/roleAssignments',
     name,

@@ -55,7 +55,8 @@ const STUDENTS: ArmStudent[] = [
   }),
 ];
 
-const kubeconfigFor = (user: string, cluster: string) => `apiVersion: v1\nkind: Config\nclusters:\n- name: ${cluster}\n  cluster: {server: "https://${cluster}.example:443"}\nusers:\n- name: clusterUser_${user}\n  user: {token: t-${user}}\n`;
+const kubeconfigFor = (user: string, cluster: string) =>
+  `apiVersion: v1\nkind: Config\nclusters:\n- name: ${cluster}\n  cluster: {server: "https://${cluster}.example:443"}\nusers:\n- name: clusterUser_${user}\n  user: {token: t-${user}}\n`;
 const fixture = (path: string) => (JSON.parse(readFileSync(sharedPath('fixtures', 'azure', path), 'utf8')) as { responses: { 200: { body: Record<string, unknown> } } }).responses[200].body;
 const keys = (o: unknown) => Object.keys(o as object).sort();
 
@@ -82,7 +83,10 @@ describe('fake ARM with the Azure SDK clients', () => {
     return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, unknown> & { properties?: Record<string, unknown>; value?: Array<Record<string, unknown>> } };
   };
   const restError = async (p: Promise<unknown>): Promise<RestError> => {
-    const err = await p.then(() => undefined, (e: unknown) => e);
+    const err = await p.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     // isRestError, not instanceof: arm-authorization loads the CommonJS build of core-rest-pipeline
     expect(isRestError(err), String(err)).toBe(true);
     return err as RestError;
@@ -131,7 +135,9 @@ describe('fake ARM with the Azure SDK clients', () => {
     expect(sp.servicePrincipalProfile).toEqual({ clientId: spIds.appId });
     expect(sp.identity).toBeUndefined();
     expect(sp.identityProfile).toBeUndefined();
-    expect(JSON.stringify((await raw(`/subscriptions/${SUB}/resourceGroups/labuser16-rg/providers/Microsoft.ContainerService/managedClusters/aks16?api-version=2026-04-01`)).json)).not.toContain(spIds.objectId);
+    expect(JSON.stringify((await raw(`/subscriptions/${SUB}/resourceGroups/labuser16-rg/providers/Microsoft.ContainerService/managedClusters/aks16?api-version=2026-04-01`)).json)).not.toContain(
+      spIds.objectId,
+    );
 
     // role assignments name the pulling identity: the kubelet identity, or the service principal's object id
     const [msiGrant] = await collect(authz.roleAssignments.listForResourceGroup('labuser07-rg', { filter: "principalId eq '" + ids.kubelet.objectId + "'" }));
@@ -152,7 +158,9 @@ describe('fake ARM with the Azure SDK clients', () => {
   it('lists and gets registries and their admin credentials; refuses them when the admin user is disabled', async () => {
     const { acr: c } = clients();
     const list = await collect(c.registries.listByResourceGroup('labuser07-rg'));
-    expect(list.map((r) => [r.name, r.loginServer, r.sku.name, r.sku.tier, r.adminUserEnabled, r.provisioningState])).toEqual([['labuser07acr', 'labuser07acr.azurecr.io', 'Basic', 'Basic', true, 'Succeeded']]);
+    expect(list.map((r) => [r.name, r.loginServer, r.sku.name, r.sku.tier, r.adminUserEnabled, r.provisioningState])).toEqual([
+      ['labuser07acr', 'labuser07acr.azurecr.io', 'Basic', 'Basic', true, 'Succeeded'],
+    ]);
     const other = await c.registries.get('labuser08-rg', 'labuser08acr');
     expect([other.sku.name, other.adminUserEnabled]).toEqual(['Standard', false]);
     const creds = await c.registries.listCredentials('labuser07-rg', 'labuser07acr');
@@ -215,7 +223,13 @@ describe('fake ARM with the Azure SDK clients', () => {
     const groups = await raw(`/subscriptions/${SUB}/resourcegroups?api-version=2021-04-01`);
     expect(groups.status).toBe(200);
     expect(groups.json.value!.map((g) => g.name)).toEqual(STUDENTS.map((s) => s.azure.resourceGroup));
-    expect(groups.json.value![0]).toEqual({ id: resourceGroupId(SUB, 'labuser07-rg'), name: 'labuser07-rg', type: 'Microsoft.Resources/resourceGroups', location: 'westeurope', properties: { provisioningState: 'Succeeded' } });
+    expect(groups.json.value![0]).toEqual({
+      id: resourceGroupId(SUB, 'labuser07-rg'),
+      name: 'labuser07-rg',
+      type: 'Microsoft.Resources/resourceGroups',
+      location: 'westeurope',
+      properties: { provisioningState: 'Succeeded' },
+    });
     expect((await raw('/subscriptions?api-version=2022-12-01', { token: 'wrong' })).status).toBe(401);
     expect((await raw('/subscriptions')).status).toBe(400);
   });
@@ -313,9 +327,21 @@ describe('fake ARM with the Azure SDK clients', () => {
     const v = '?api-version=2025-11-01';
     // fixture keys a student's lab resources do not have, and keys the fixtures lack that ARM does send and the grader reads
     const pairs: Array<[string, unknown, { missing?: string[]; extra?: string[]; propsMissing?: string[]; propsExtra?: string[] }]> = [
-      [`${base}/Microsoft.ContainerService/managedClusters/aks07${v}`, fixture('containerservice/ManagedClustersGet.2026-02-01.json'), { missing: ['tags'], extra: ['identity'], propsMissing: ['diskEncryptionSetID', 'upgradeSettings'], propsExtra: ['identityProfile', 'powerState'] }],
-      [`${base}/Microsoft.ContainerService/managedClusters${v}`, (fixture('containerservice/ManagedClustersListByResourceGroup.2026-02-01.json').value as unknown[])[0], { missing: ['tags'], extra: ['eTag', 'identity'], propsMissing: ['diskEncryptionSetID'], propsExtra: ['azurePortalFQDN', 'identityProfile', 'powerState'] }],
-      [`${base}/Microsoft.ContainerService/managedClusters/aks07/agentPools${v}`, (fixture('containerservice/AgentPoolsList.2026-06-01.json').value as unknown[])[0], { extra: ['type'], propsExtra: ['enableAutoScaling', 'enableNodePublicIP', 'kubeletDiskType', 'mode', 'osDiskSizeGB', 'osDiskType', 'osSKU', 'powerState', 'type', 'upgradeSettings'] }],
+      [
+        `${base}/Microsoft.ContainerService/managedClusters/aks07${v}`,
+        fixture('containerservice/ManagedClustersGet.2026-02-01.json'),
+        { missing: ['tags'], extra: ['identity'], propsMissing: ['diskEncryptionSetID', 'upgradeSettings'], propsExtra: ['identityProfile', 'powerState'] },
+      ],
+      [
+        `${base}/Microsoft.ContainerService/managedClusters${v}`,
+        (fixture('containerservice/ManagedClustersListByResourceGroup.2026-02-01.json').value as unknown[])[0],
+        { missing: ['tags'], extra: ['eTag', 'identity'], propsMissing: ['diskEncryptionSetID'], propsExtra: ['azurePortalFQDN', 'identityProfile', 'powerState'] },
+      ],
+      [
+        `${base}/Microsoft.ContainerService/managedClusters/aks07/agentPools${v}`,
+        (fixture('containerservice/AgentPoolsList.2026-06-01.json').value as unknown[])[0],
+        { extra: ['type'], propsExtra: ['enableAutoScaling', 'enableNodePublicIP', 'kubeletDiskType', 'mode', 'osDiskSizeGB', 'osDiskType', 'osSKU', 'powerState', 'type', 'upgradeSettings'] },
+      ],
       [`${base}/Microsoft.ContainerRegistry/registries/labuser07acr${v}`, fixture('containerregistry/RegistryGet.2025-11-01.json'), {}],
       [`${base}/Microsoft.ContainerRegistry/registries${v}`, (fixture('containerregistry/RegistryListByResourceGroup.2025-11-01.json').value as unknown[])[0], {}],
       [`${base}/Microsoft.Authorization/roleAssignments${v}`, (fixture('authorization/RoleAssignments_ListForResourceGroup.2022-04-01.json').value as unknown[])[0], {}],
@@ -333,7 +359,10 @@ describe('fake ARM with the Azure SDK clients', () => {
       [`${base}/Microsoft.ContainerService/managedClusters/aks07/listClusterUserCredential${v}`, fixture('containerservice/ManagedClustersListClusterUserCredentials.2026-02-01.json')],
     ] as const) {
       const got = await raw(path, { method: 'POST' });
-      expect(JSON.stringify(got.json, (_k, val: unknown) => (typeof val === 'string' ? '' : val)), path).toBe(JSON.stringify(fx, (_k, val: unknown) => (typeof val === 'string' ? '' : val)));
+      expect(
+        JSON.stringify(got.json, (_k, val: unknown) => (typeof val === 'string' ? '' : val)),
+        path,
+      ).toBe(JSON.stringify(fx, (_k, val: unknown) => (typeof val === 'string' ? '' : val)));
     }
   });
 
@@ -341,12 +370,18 @@ describe('fake ARM with the Azure SDK clients', () => {
     const sandboxCa = await createCa();
     const tls = await sandboxCa.issue({ ips: ['127.0.0.1'] });
     const t0 = performance.now();
-    const many = Array.from({ length: 30 }, (_, i) => student(`s${i}`, { clusters: [aks(`aks${i}`)], registries: [acr(`s${i}acr`)], roleAssignments: [{ role: 'AcrPull', assignee: `aks${i}`, scope: `s${i}acr` }] }));
+    const many = Array.from({ length: 30 }, (_, i) =>
+      student(`s${i}`, { clusters: [aks(`aks${i}`)], registries: [acr(`s${i}acr`)], roleAssignments: [{ role: 'AcrPull', assignee: `aks${i}`, scope: `s${i}acr` }] }),
+    );
     const own = await startArm({ tls, token: TOKEN, subscriptionId: SUB, students: many, kubeconfigFor });
     expect(performance.now() - t0).toBeLessThan(300);
     own.setStudents([student('late', { clusters: [aks('aks-late')] })]);
     const a = new Agent({ connect: { ca: sandboxCa.certPem } });
-    const get = (rg: string) => fetch(`${own.url}/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters?api-version=2026-04-01`, { headers: { authorization: `Bearer ${TOKEN}` }, dispatcher: a });
+    const get = (rg: string) =>
+      fetch(`${own.url}/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters?api-version=2026-04-01`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+        dispatcher: a,
+      });
     expect((await get('late-rg')).status).toBe(200);
     expect((await get('s1-rg')).status).toBe(404);
     await own.close();

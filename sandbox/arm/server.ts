@@ -12,7 +12,18 @@ import { startHttpsService, type Exchange, type LoggedRequest, type TlsPair } fr
 import { roleByGuid, BUILT_IN_ROLES } from './roles.js';
 import { AUDIENCES, type TokenSigner } from '../entra/tokens.js';
 import { registryId } from './ids.js';
-import { agentPoolJson, assignmentScope, clusterJson, registryCredentialsJson, registryJson, resourceGroupJson, roleAssignmentJson, roleDefinitionJson, subscriptionJson, userCredentialsJson } from './resources.js';
+import {
+  agentPoolJson,
+  assignmentScope,
+  clusterJson,
+  registryCredentialsJson,
+  registryJson,
+  resourceGroupJson,
+  roleAssignmentJson,
+  roleDefinitionJson,
+  subscriptionJson,
+  userCredentialsJson,
+} from './resources.js';
 
 export type ArmStudent = Pick<Scenario, 'user' | 'azure' | 'faults'>;
 
@@ -162,7 +173,9 @@ export async function startArm(opts: ArmServerOptions): Promise<ArmServer> {
       if (!action) return method === 'GET' ? reply(ex, 200, clusterJson(sub, rg, c, tenantId)) : noRoute();
       if (action === 'agentpools' && method === 'GET') {
         if (!pool) return reply(ex, 200, { value: [agentPoolJson(sub, rg, c)] });
-        return pool === 'nodepool1' ? reply(ex, 200, agentPoolJson(sub, rg, c)) : fail(ex, armErrors.resourceNotFound('Microsoft.ContainerService/managedClusters/agentPools', `${c.name}/${names[5]}`, rg));
+        return pool === 'nodepool1'
+          ? reply(ex, 200, agentPoolJson(sub, rg, c))
+          : fail(ex, armErrors.resourceNotFound('Microsoft.ContainerService/managedClusters/agentPools', `${c.name}/${names[5]}`, rg));
       }
       if (action === 'listclusterusercredential' && method === 'POST' && !pool) return reply(ex, 200, userCredentialsJson(opts.kubeconfigFor(s.user, c.name)));
       return noRoute();
@@ -192,7 +205,8 @@ export async function startArm(opts: ArmServerOptions): Promise<ArmServer> {
     const segs = ex.url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const lower = segs.map((s) => s.toLowerCase());
     // The grader's identity sees the one subscription and every resource group of the class.
-    if (segs.length === 1 && lower[0] === 'subscriptions') return ex.req.method === 'GET' ? reply(ex, 200, { value: [subscriptionJson(sub, tenantId)] }) : fail(ex, armErrors.noRoute(ex.req.method ?? '', ex.url.pathname));
+    if (segs.length === 1 && lower[0] === 'subscriptions')
+      return ex.req.method === 'GET' ? reply(ex, 200, { value: [subscriptionJson(sub, tenantId)] }) : fail(ex, armErrors.noRoute(ex.req.method ?? '', ex.url.pathname));
     if (lower[0] === 'subscriptions' && lower[1] !== sub.toLowerCase()) return fail(ex, armErrors.subscriptionNotFound(segs[1] ?? ''));
     if (ex.req.method === 'GET' && segs.length === 2) return reply(ex, 200, subscriptionJson(sub, tenantId));
     if (ex.req.method === 'GET' && segs.length === 3 && lower[2] === 'resourcegroups') return reply(ex, 200, { value: [...byRg.values()].map((st) => resourceGroupJson(sub, st.azure.resourceGroup)) });

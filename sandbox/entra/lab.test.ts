@@ -86,11 +86,18 @@ describe('the simulated directory', () => {
     );
     const config = loadClassConfig(file);
     const credential = credentialFor(config.azure!, config.caPem);
-    const aks = new ContainerServiceClient(credential, SANDBOX_SUBSCRIPTION, { endpoint: config.azure!.endpoint, tlsOptions: { ca: sandbox.caPem }, retryOptions: { maxRetries: 0 } } as ConstructorParameters<typeof ContainerServiceClient>[2]);
+    const aks = new ContainerServiceClient(credential, SANDBOX_SUBSCRIPTION, {
+      endpoint: config.azure!.endpoint,
+      tlsOptions: { ca: sandbox.caPem },
+      retryOptions: { maxRetries: 0 },
+    } as ConstructorParameters<typeof ContainerServiceClient>[2]);
     const mc = await aks.managedClusters.get('entrauser-rg', 'aks-entra');
     expect(mc.aadProfile).toMatchObject({ managed: true, tenantID: sandbox.entra.tenantId });
     expect(mc.disableLocalAccounts).toBe(true);
-    expect(sandbox.config.azure).toMatchObject({ credential: 'servicePrincipal', servicePrincipal: { tenantId: sandbox.entra.tenantId, clientId: sandbox.entra.clientId, authorityHost: sandbox.entra.url } });
+    expect(sandbox.config.azure).toMatchObject({
+      credential: 'servicePrincipal',
+      servicePrincipal: { tenantId: sandbox.entra.tenantId, clientId: sandbox.entra.clientId, authorityHost: sandbox.entra.url },
+    });
   });
 
   it('ARM accepts only ARM-audience tokens of the directory', async () => {
@@ -99,7 +106,9 @@ describe('the simulated directory', () => {
     expect((await get(url, await token(`${sandbox.config.azure!.endpoint}/.default`))).status).toBe(200);
     const graphToken = await get(url, await token(GRAPH));
     expect([graphToken.status, graphToken.json.error.code]).toEqual([401, 'InvalidAuthenticationTokenAudience']);
-    expect(graphToken.json.error.message).toMatch(/^The access token has been obtained for wrong audience or resource 'https:\/\/graph\.microsoft\.com'\. It should exactly match with one of the allowed audiences 'https:\/\/management\.core\.windows\.net\/'/);
+    expect(graphToken.json.error.message).toMatch(
+      /^The access token has been obtained for wrong audience or resource 'https:\/\/graph\.microsoft\.com'\. It should exactly match with one of the allowed audiences 'https:\/\/management\.core\.windows\.net\/'/,
+    );
     const forged = new TokenSigner(sandbox.entra.tenantId).issue({ clientId: sandbox.entra.clientId, objectId: sandbox.entra.objectId }, 'https://management.azure.com', 3600).token;
     expect((await get(url, forged)).json.error.code).toBe('InvalidAuthenticationToken');
   });
@@ -133,7 +142,11 @@ describe('the simulated directory', () => {
   });
 
   it('an Entra-integrated cluster hands out a kubelogin exec kubeconfig and its API server takes only tokens for the AKS server application', async () => {
-    const aks = new ContainerServiceClient(graderCredential(), SANDBOX_SUBSCRIPTION, { endpoint: sandbox.config.azure!.endpoint, tlsOptions: { ca: sandbox.caPem }, retryOptions: { maxRetries: 0 } } as ConstructorParameters<typeof ContainerServiceClient>[2]);
+    const aks = new ContainerServiceClient(graderCredential(), SANDBOX_SUBSCRIPTION, {
+      endpoint: sandbox.config.azure!.endpoint,
+      tlsOptions: { ca: sandbox.caPem },
+      retryOptions: { maxRetries: 0 },
+    } as ConstructorParameters<typeof ContainerServiceClient>[2]);
     const creds = await aks.managedClusters.listClusterUserCredentials('entrauser-rg', 'aks-entra');
     const kc = parse(Buffer.from(creds.kubeconfigs![0].value!).toString('utf8'));
     expect(kc.users).toEqual([
@@ -142,7 +155,19 @@ describe('the simulated directory', () => {
         user: {
           exec: {
             apiVersion: 'client.authentication.k8s.io/v1beta1',
-            args: ['get-token', '--environment', 'AzurePublicCloud', '--server-id', '6dae42f8-4368-4678-94ff-3960e28e3630', '--client-id', '80faf920-1908-4b52-b5ef-a8e7bedfc67a', '--tenant-id', sandbox.entra.tenantId, '--login', 'devicecode'],
+            args: [
+              'get-token',
+              '--environment',
+              'AzurePublicCloud',
+              '--server-id',
+              '6dae42f8-4368-4678-94ff-3960e28e3630',
+              '--client-id',
+              '80faf920-1908-4b52-b5ef-a8e7bedfc67a',
+              '--tenant-id',
+              sandbox.entra.tenantId,
+              '--login',
+              'devicecode',
+            ],
             command: 'kubelogin',
             env: null,
             installHint: '\nkubelogin is not installed which is required to connect to AAD enabled cluster.\n\nTo learn more, please go to https://aka.ms/aks/kubelogin\n',
@@ -154,7 +179,10 @@ describe('the simulated directory', () => {
     // kubectl with the cluster of that kubeconfig and a bearer token on the command line
     const cluster = kc.clusters[0].cluster as { server: string; 'certificate-authority-data': string };
     const file = join(home, 'cluster-only.yaml');
-    writeFileSync(file, `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: ${cluster.server}\n    certificate-authority-data: ${cluster['certificate-authority-data']}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\nusers:\n- name: u\n  user: {}\n`);
+    writeFileSync(
+      file,
+      `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: ${cluster.server}\n    certificate-authority-data: ${cluster['certificate-authority-data']}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\nusers:\n- name: u\n  user: {}\n`,
+    );
     const kubectl = (bearer: string) =>
       run('kubectl', ['--kubeconfig', file, '--cache-dir', join(home, 'cache'), '--token', bearer, 'get', 'nodes', '-o', 'name'], { env: { ...process.env, HOME: home }, timeout: 30_000 }).then(
         (r) => ({ code: 0, out: r.stdout, err: r.stderr }),
@@ -162,7 +190,11 @@ describe('the simulated directory', () => {
       );
     const ok = await kubectl(await token(AKS));
     expect([ok.code, ok.out.trim().split('\n')]).toEqual([0, expect.arrayContaining([expect.stringMatching(/^node\//)])]);
-    for (const wrong of [await token(ARM), await token(GRAPH), new TokenSigner(sandbox.entra.tenantId).issue({ clientId: sandbox.entra.clientId, objectId: sandbox.entra.objectId }, '6dae42f8-4368-4678-94ff-3960e28e3630', 3600).token]) {
+    for (const wrong of [
+      await token(ARM),
+      await token(GRAPH),
+      new TokenSigner(sandbox.entra.tenantId).issue({ clientId: sandbox.entra.clientId, objectId: sandbox.entra.objectId }, '6dae42f8-4368-4678-94ff-3960e28e3630', 3600).token,
+    ]) {
       const refused = await kubectl(wrong);
       expect([refused.code, refused.err]).toEqual([1, expect.stringMatching(/You must be logged in to the server \(Unauthorized\)/)]);
     }

@@ -15,7 +15,9 @@ describe('fake Entra token service', () => {
   let entra: EntraServer;
   let ca: string;
   const credential = (secret = APP.clientSecret, clientId = APP.clientId) =>
-    new ClientSecretCredential(TENANT, clientId, secret, { authorityHost: entra.url, disableInstanceDiscovery: true, tlsOptions: { ca }, retryOptions: { maxRetries: 0 } } as ConstructorParameters<typeof ClientSecretCredential>[3]);
+    new ClientSecretCredential(TENANT, clientId, secret, { authorityHost: entra.url, disableInstanceDiscovery: true, tlsOptions: { ca }, retryOptions: { maxRetries: 0 } } as ConstructorParameters<
+      typeof ClientSecretCredential
+    >[3]);
 
   beforeAll(async () => {
     const sandboxCa = await createCa();
@@ -53,7 +55,9 @@ describe('fake Entra token service', () => {
 
   it('answers a wrong secret, an unknown application and an unknown resource with their AADSTS errors', async () => {
     await expect(credential('wrong').getToken('https://management.azure.com/.default')).rejects.toThrow(/AADSTS7000215: Invalid client secret provided/);
-    await expect(credential(APP.clientSecret, '11111111-2222-4333-8444-555555555555').getToken('https://management.azure.com/.default')).rejects.toThrow(/AADSTS700016: Application with identifier '11111111-2222-4333-8444-555555555555' was not found/);
+    await expect(credential(APP.clientSecret, '11111111-2222-4333-8444-555555555555').getToken('https://management.azure.com/.default')).rejects.toThrow(
+      /AADSTS700016: Application with identifier '11111111-2222-4333-8444-555555555555' was not found/,
+    );
     await expect(credential().getToken('https://vault.azure.net/.default')).rejects.toThrow(/AADSTS500011: The resource principal named https:\/\/vault\.azure\.net was not found/);
   });
 });

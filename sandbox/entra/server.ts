@@ -45,7 +45,10 @@ export async function startEntra(opts: EntraServerOptions): Promise<EntraServer>
   const aadError = (ex: Exchange, status: number, error: string, code: number, description: string) => {
     const traceId = randomUUID();
     const correlationId = randomUUID();
-    const timestamp = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+    const timestamp = new Date()
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, 'Z');
     ex.send(status, {
       error,
       error_description: `AADSTS${code}: ${description} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
@@ -89,14 +92,33 @@ export async function startEntra(opts: EntraServerOptions): Promise<EntraServer>
     const app = opts.applications.find((a) => a.clientId === clientId);
     if (!app) return aadError(ex, 400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant}'.`);
     if (form.get('client_secret') !== app.clientSecret) {
-      return aadError(ex, 401, 'invalid_client', 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`);
+      return aadError(
+        ex,
+        401,
+        'invalid_client',
+        7000215,
+        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+      );
     }
     const scopes = (form.get('scope') ?? '').split(' ').filter(Boolean);
     const resources = scopes.filter((s) => s.endsWith('/.default')).map((s) => s.slice(0, -'/.default'.length));
-    if (scopes.length === 0 || resources.length !== 1 || scopes.length !== 1) return aadError(ex, 400, 'invalid_scope', 1002012, `The provided value for scope ${scopes.join(' ')} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+    if (scopes.length === 0 || resources.length !== 1 || scopes.length !== 1)
+      return aadError(
+        ex,
+        400,
+        'invalid_scope',
+        1002012,
+        `The provided value for scope ${scopes.join(' ')} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+      );
     const resource = resources[0];
     if (!known.has(resource.replace(/\/+$/, '').toLowerCase())) {
-      return aadError(ex, 400, 'invalid_resource', 500011, `The resource principal named ${resource} was not found in the tenant named ${tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`);
+      return aadError(
+        ex,
+        400,
+        'invalid_resource',
+        500011,
+        `The resource principal named ${resource} was not found in the tenant named ${tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.`,
+      );
     }
     const { token: accessToken } = signer.issue(app, resource, lifetime);
     if (issued.length >= MAX_KEPT_TOKENS) issued.shift();

@@ -41,7 +41,9 @@ export class TokenSigner {
     const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
     this.privateKey = pair.privateKey;
     this.publicKey = pair.publicKey;
-    this.kid = createHash('sha1').update(this.publicKey.export({ format: 'der', type: 'spki' })).digest('base64url');
+    this.kid = createHash('sha1')
+      .update(this.publicKey.export({ format: 'der', type: 'spki' }))
+      .digest('base64url');
   }
 
   /** The issuer of v1 access tokens, as ARM and AKS see it. */

@@ -46,12 +46,30 @@ function directory(sub: string, students: GraphStudent[]): Map<string, Directory
       const entries =
         id.kind === 'servicePrincipal'
           ? [{ appId: id.appId, id: id.objectId, displayName: id.displayName, servicePrincipalType: 'Application', servicePrincipalNames: [id.appId] }]
-          : [{ appId: id.kubelet.clientId, id: id.kubelet.objectId, displayName: `${c.name}-agentpool`, servicePrincipalType: 'ManagedIdentity', servicePrincipalNames: [id.kubelet.clientId, id.kubelet.resourceId] }];
+          : [
+              {
+                appId: id.kubelet.clientId,
+                id: id.kubelet.objectId,
+                displayName: `${c.name}-agentpool`,
+                servicePrincipalType: 'ManagedIdentity',
+                servicePrincipalNames: [id.kubelet.clientId, id.kubelet.resourceId],
+              },
+            ];
       for (const e of entries) {
         out.set(e.appId.toLowerCase(), {
           user: s.user,
           forbidden,
-          body: { id: e.id, deletedDateTime: null, accountEnabled: true, appDisplayName: e.displayName, appId: e.appId, displayName: e.displayName, servicePrincipalNames: e.servicePrincipalNames, servicePrincipalType: e.servicePrincipalType, tags: [] },
+          body: {
+            id: e.id,
+            deletedDateTime: null,
+            accountEnabled: true,
+            appDisplayName: e.displayName,
+            appId: e.appId,
+            displayName: e.displayName,
+            servicePrincipalNames: e.servicePrincipalNames,
+            servicePrincipalType: e.servicePrincipalType,
+            tags: [],
+          },
         });
       }
     }
@@ -65,7 +83,11 @@ export async function startGraph(opts: GraphServerOptions): Promise<GraphServer>
 
   const graphError = (ex: Exchange, status: number, code: string, message: string) => {
     const id = randomUUID();
-    ex.send(status, { error: { code, message, innerError: { date: new Date().toISOString().replace(/\.\d+Z$/, ''), 'request-id': id, 'client-request-id': id } } }, { 'request-id': id, 'client-request-id': id });
+    ex.send(
+      status,
+      { error: { code, message, innerError: { date: new Date().toISOString().replace(/\.\d+Z$/, ''), 'request-id': id, 'client-request-id': id } } },
+      { 'request-id': id, 'client-request-id': id },
+    );
   };
   const denied = (ex: Exchange) => graphError(ex, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
   const entity = (e: DirectoryEntry) => ({ '@odata.context': `${base}/v1.0/$metadata#servicePrincipals/$entity`, ...e.body });
@@ -76,7 +98,8 @@ export async function startGraph(opts: GraphServerOptions): Promise<GraphServer>
     const claims = opts.signer.verify(auth[1]);
     if (!claims) return graphError(ex, 401, 'InvalidAuthenticationToken', 'Access token validation failure.');
     // Its own address is an audience too, as the simulated ARM's is: the grader asks for its configured endpoint.
-    if (!GRAPH_AUDIENCES.has(claims.aud) && claims.aud !== base && claims.aud !== `${base}/`) return graphError(ex, 401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.');
+    if (!GRAPH_AUDIENCES.has(claims.aud) && claims.aud !== base && claims.aud !== `${base}/`)
+      return graphError(ex, 401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.');
     if (ex.req.method !== 'GET') return graphError(ex, 405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.');
 
     const path = decodeURIComponent(ex.url.pathname);
@@ -89,7 +112,7 @@ export async function startGraph(opts: GraphServerOptions): Promise<GraphServer>
     }
     if (/^\/v1\.0\/servicePrincipals$/i.test(path)) {
       const filter = /^appId eq '([^']*)'$/i.exec(ex.url.searchParams.get('$filter') ?? '');
-      if (!filter) return graphError(ex, 400, 'Request_UnsupportedQuery', 'The simulated Graph supports only $filter=appId eq \'…\' on servicePrincipals.');
+      if (!filter) return graphError(ex, 400, 'Request_UnsupportedQuery', "The simulated Graph supports only $filter=appId eq '…' on servicePrincipals.");
       const e = entries.get(filter[1].toLowerCase());
       if (e) ex.user = e.user;
       if (e?.forbidden) return denied(ex);

@@ -174,7 +174,14 @@ describe('simulated API server with real kubectl', () => {
   });
 
   it('secrets, configmaps, serviceaccounts, clusterrolebindings and namespaces are listable', async () => {
-    for (const path of ['/api/v1/secrets', '/api/v1/configmaps', '/api/v1/namespaces/kube-system/serviceaccounts', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', '/api/v1/namespaces', '/api/v1/endpoints']) {
+    for (const path of [
+      '/api/v1/secrets',
+      '/api/v1/configmaps',
+      '/api/v1/namespaces/kube-system/serviceaccounts',
+      '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+      '/api/v1/namespaces',
+      '/api/v1/endpoints',
+    ]) {
       expect((await get(env.server, path)).status, path).toBe(200);
     }
     expect((await get(env.server, '/api/v1/namespaces/default')).body.metadata.name).toBe('default');
@@ -188,7 +195,9 @@ describe('API server faults, latency and lifecycle', () => {
     const r = await get(server, '/api/v1/namespaces/default/pods');
     expect(r).toMatchObject({ status: 403, body: { kind: 'Status', reason: 'Forbidden', code: 403 } });
     expect(r.body.message).toBe('pods is forbidden: User "clusterUser" cannot list resource "pods" in API group "" in the namespace "default"');
-    expect((await get(server, '/apis/apps/v1/deployments')).body.message).toBe('deployments.apps is forbidden: User "clusterUser" cannot list resource "deployments" in API group "apps" at the cluster scope');
+    expect((await get(server, '/apis/apps/v1/deployments')).body.message).toBe(
+      'deployments.apps is forbidden: User "clusterUser" cannot list resource "deployments" in API group "apps" at the cluster scope',
+    );
   });
 
   it('error500 answers 500 InternalError; the request log shows only GETs', async () => {

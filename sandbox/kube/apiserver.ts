@@ -165,12 +165,17 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
     if (!r) {
       if (method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
       const discovery =
-        pathname === '/version' ? versionInfo()
-        : pathname === '/api' ? apiVersions(address)
-        : pathname === '/apis' ? apiGroupList()
-        : pathname === '/api/v1' ? apiResourceList('')
-        : /^\/apis\/[^/]+\/v1$/.test(pathname) ? apiResourceList(pathname.split('/')[2])
-        : undefined;
+        pathname === '/version'
+          ? versionInfo()
+          : pathname === '/api'
+            ? apiVersions(address)
+            : pathname === '/apis'
+              ? apiGroupList()
+              : pathname === '/api/v1'
+                ? apiResourceList('')
+                : /^\/apis\/[^/]+\/v1$/.test(pathname)
+                  ? apiResourceList(pathname.split('/')[2])
+                  : undefined;
       if (!discovery) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
       return send(res, entry, 200, discovery);
     }

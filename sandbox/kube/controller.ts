@@ -21,7 +21,8 @@ export function deletePod(w: ClusterState, namespace: string, name: string): KOb
   w.pods.delete(k);
   w.store.bucket('pods').delete(k);
   if (pod.podIP) w.usedIps.delete(pod.podIP);
-  for (const c of pod.obj.spec.containers as KObj[]) addEvent(w, pod.obj, 'Killing', `Stopping container ${c.name}`, 'Normal', now, 'kubelet', w.nodeNames[pod.nodeIndex], `spec.containers{${c.name}}`);
+  for (const c of pod.obj.spec.containers as KObj[])
+    addEvent(w, pod.obj, 'Killing', `Stopping container ${c.name}`, 'Normal', now, 'kubelet', w.nodeNames[pod.nodeIndex], `spec.containers{${c.name}}`);
   const rs = pod.rsKey ? w.store.bucket('replicasets').get(pod.rsKey) : undefined;
   if (rs) {
     const replacement = createPod(w, {

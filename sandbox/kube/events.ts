@@ -4,12 +4,39 @@ import { event, iso } from './objects.js';
 import type { ClusterState, PodState } from './state.js';
 
 /** Records one Event about `involved`; its name and uid follow from what it says, as the derivation must be repeatable. */
-export function addEvent(w: ClusterState, involved: KObj, reason: string, message: string, type: 'Normal' | 'Warning', first: string, component: string, host?: string, fieldPath?: string, count = 1, last = first): void {
+export function addEvent(
+  w: ClusterState,
+  involved: KObj,
+  reason: string,
+  message: string,
+  type: 'Normal' | 'Warning',
+  first: string,
+  component: string,
+  host?: string,
+  fieldPath?: string,
+  count = 1,
+  last = first,
+): void {
   const ns = involved.metadata.namespace as string;
   const id = `${involved.metadata.uid}/${reason}/${message}/${first}`;
   const name = `${involved.metadata.name}.${w.ids.hex(id, 16)}`;
   w.store.put(
-    event({ name, namespace: ns, uid: w.ids.uid(`event/${id}`), resourceVersion: w.store.nextRv(), involved, fieldPath, reason, message, type, first, last: last < first ? first : last, count, component, host }),
+    event({
+      name,
+      namespace: ns,
+      uid: w.ids.uid(`event/${id}`),
+      resourceVersion: w.store.nextRv(),
+      involved,
+      fieldPath,
+      reason,
+      message,
+      type,
+      first,
+      last: last < first ? first : last,
+      count,
+      component,
+      host,
+    }),
   );
 }
 

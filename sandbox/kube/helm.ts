@@ -48,7 +48,13 @@ export function helm3ReleaseJson(release: ScenarioHelmRelease, namespace: string
     name: release.name,
     info: { first_deployed: deployedAt, last_deployed: deployedAt, deleted: '', description: 'Install complete', status: release.status },
     chart: {
-      metadata: { name: m.name, version: m.version, ...(m.description ? { description: m.description } : {}), ...(m.apiVersion ? { apiVersion: m.apiVersion } : {}), ...(m.appVersion ? { appVersion: m.appVersion } : {}) },
+      metadata: {
+        name: m.name,
+        version: m.version,
+        ...(m.description ? { description: m.description } : {}),
+        ...(m.apiVersion ? { apiVersion: m.apiVersion } : {}),
+        ...(m.appVersion ? { appVersion: m.appVersion } : {}),
+      },
       lock: null,
       templates: [],
       values: chart.values,

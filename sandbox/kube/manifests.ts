@@ -25,7 +25,7 @@ export function parseManifests(text: string): ParsedManifests {
     }
     // JSON-compatible view: timestamps stay strings, as the API would return them.
     const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
-    const items = value && typeof value === 'object' && (value as KObj).kind === 'List' ? ((value as KObj).items as unknown[]) ?? [] : [value];
+    const items = value && typeof value === 'object' && (value as KObj).kind === 'List' ? (((value as KObj).items as unknown[]) ?? []) : [value];
     for (const item of items) {
       if (!item || typeof item !== 'object') continue;
       const obj = item as KObj;

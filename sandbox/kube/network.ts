@@ -13,10 +13,7 @@ import { matchesMap } from './selectors.js';
 import type { ClusterState, PodState } from './state.js';
 import { objectKey } from './store.js';
 
-export type PodProxyTarget =
-  | { kind: 'missing' }
-  | { kind: 'unavailable'; message: string }
-  | { kind: 'ok'; handler: AppHandler };
+export type PodProxyTarget = { kind: 'missing' } | { kind: 'unavailable'; message: string } | { kind: 'ok'; handler: AppHandler };
 
 /** Where the API server's pod proxy goes: the pod's app, if it runs and listens on that port. */
 export function podProxyTarget(w: ClusterState, namespace: string, name: string, port?: number): PodProxyTarget {

@@ -197,7 +197,11 @@ export function nodeObject(m: KObj, index: number, created: string, heartbeat: s
     apiVersion: 'v1',
     kind: 'Node',
     metadata: m,
-    spec: { podCIDR: `10.244.${index}.0/24`, podCIDRs: [`10.244.${index}.0/24`], providerID: `azure:///subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/mc_rg/providers/Microsoft.Compute/virtualMachineScaleSets/${name.slice(0, -6)}/virtualMachines/${index}` },
+    spec: {
+      podCIDR: `10.244.${index}.0/24`,
+      podCIDRs: [`10.244.${index}.0/24`],
+      providerID: `azure:///subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/mc_rg/providers/Microsoft.Compute/virtualMachineScaleSets/${name.slice(0, -6)}/virtualMachines/${index}`,
+    },
     status: {
       addresses: [
         { address: ip, type: 'InternalIP' },

@@ -66,7 +66,8 @@ describe('cluster power and provisioning states', () => {
   });
 
   it('az aks start / stop: a reloaded power state opens or closes the same API server address', async () => {
-    const flip = (user: string, powerState: string) => sandbox.scenarios.map((s) => (s.user === user ? { ...s, azure: { ...s.azure, clusters: s.azure.clusters.map((c) => ({ ...c, powerState })) } } : s));
+    const flip = (user: string, powerState: string) =>
+      sandbox.scenarios.map((s) => (s.user === user ? { ...s, azure: { ...s.azure, clusters: s.azure.clusters.map((c) => ({ ...c, powerState })) } } : s));
     sandbox.reload(flip('stopped', 'Running'));
     await expect.poll(async () => (await kubectl('stopped', 'get', 'nodes', '-o', 'name')).code, { timeout: 10_000 }).toBe(0);
     sandbox.reload(flip('failed', 'Stopped'));

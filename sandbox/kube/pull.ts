@@ -9,9 +9,7 @@ import { imageDigest, pushesOf } from '../images.js';
 import { pullRoles } from '../arm/roles.js';
 import type { ScenarioAzure } from '../scenario.js';
 
-export type PullOutcome =
-  | { ok: true; imageID: string }
-  | { ok: false; reason: 'ImagePullBackOff' | 'InvalidImageName'; eventReason: 'Failed' | 'InspectFailed'; message: string };
+export type PullOutcome = { ok: true; imageID: string } | { ok: false; reason: 'ImagePullBackOff' | 'InvalidImageName'; eventReason: 'Failed' | 'InspectFailed'; message: string };
 
 export interface ImageRef {
   /** registry host, undefined for Docker Hub short names */

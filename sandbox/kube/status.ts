@@ -12,7 +12,13 @@ export function refreshStatus(w: ClusterState): void {
   for (const rs of w.store.bucket('replicasets').values()) {
     const pods = podsOf(objectKey(rs.metadata.namespace, rs.metadata.name));
     const ready = pods.filter((p) => isPodReady(p.obj)).length;
-    w.store.setStatus(rs, { ...(ready ? { availableReplicas: ready } : {}), fullyLabeledReplicas: pods.length, observedGeneration: 1, ...(ready ? { readyReplicas: ready } : {}), replicas: pods.length });
+    w.store.setStatus(rs, {
+      ...(ready ? { availableReplicas: ready } : {}),
+      fullyLabeledReplicas: pods.length,
+      observedGeneration: 1,
+      ...(ready ? { readyReplicas: ready } : {}),
+      replicas: pods.length,
+    });
   }
   for (const d of w.store.bucket('deployments').values()) {
     const rs = w.store.list('replicasets', d.metadata.namespace).find((r) => r.metadata.ownerReferences?.[0]?.uid === d.metadata.uid);
@@ -25,11 +31,20 @@ export function refreshStatus(w: ClusterState): void {
     const progressed = ready >= want;
     const timedOut = !progressed && nowMs - Date.parse(created) > (d.spec.progressDeadlineSeconds ?? 600) * 1000;
     const rsName = rs?.metadata.name ?? '';
-    const cond = (type: string, status: boolean, reason: string, message: string): KObj => ({ lastTransitionTime: created, lastUpdateTime: created, message, reason, status: status ? 'True' : 'False', type });
+    const cond = (type: string, status: boolean, reason: string, message: string): KObj => ({
+      lastTransitionTime: created,
+      lastUpdateTime: created,
+      message,
+      reason,
+      status: status ? 'True' : 'False',
+      type,
+    });
     w.store.setStatus(d, {
       ...(ready ? { availableReplicas: ready } : {}),
       conditions: [
-        available ? cond('Available', true, 'MinimumReplicasAvailable', 'Deployment has minimum availability.') : cond('Available', false, 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.'),
+        available
+          ? cond('Available', true, 'MinimumReplicasAvailable', 'Deployment has minimum availability.')
+          : cond('Available', false, 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.'),
         progressed
           ? cond('Progressing', true, 'NewReplicaSetAvailable', `ReplicaSet "${rsName}" has successfully progressed.`)
           : timedOut
@@ -46,7 +61,11 @@ export function refreshStatus(w: ClusterState): void {
   for (const svc of w.store.bucket('services').values()) {
     if (!svc.spec.selector) continue;
     const pods = podsSelectedBy(w, svc).filter((p) => p.podIP);
-    const address = (p: PodState): KObj => ({ ip: p.podIP, nodeName: w.nodeNames[p.nodeIndex], targetRef: { kind: 'Pod', name: p.obj.metadata.name, namespace: p.obj.metadata.namespace, uid: p.obj.metadata.uid } });
+    const address = (p: PodState): KObj => ({
+      ip: p.podIP,
+      nodeName: w.nodeNames[p.nodeIndex],
+      targetRef: { kind: 'Pod', name: p.obj.metadata.name, namespace: p.obj.metadata.namespace, uid: p.obj.metadata.uid },
+    });
     const ready = pods.filter((p) => isPodReady(p.obj)).map(address);
     const notReady = pods.filter((p) => !isPodReady(p.obj)).map(address);
     const ports = (svc.spec.ports as KObj[]).map((sp) => ({ ...(sp.name ? { name: sp.name } : {}), port: pods[0] ? targetPort(sp, pods[0]) : sp.targetPort, protocol: sp.protocol }));
@@ -58,7 +77,14 @@ export function refreshStatus(w: ClusterState): void {
     w.store.put({
       apiVersion: 'v1',
       kind: 'Endpoints',
-      metadata: meta({ name: svc.metadata.name, namespace: svc.metadata.namespace, uid: w.ids.uid(`ep/${k}`), resourceVersion: w.store.nextRv(), creationTimestamp: svc.metadata.creationTimestamp, labels: svc.metadata.labels }),
+      metadata: meta({
+        name: svc.metadata.name,
+        namespace: svc.metadata.namespace,
+        uid: w.ids.uid(`ep/${k}`),
+        resourceVersion: w.store.nextRv(),
+        creationTimestamp: svc.metadata.creationTimestamp,
+        labels: svc.metadata.labels,
+      }),
       ...(subsets ? { subsets } : {}),
     });
   }

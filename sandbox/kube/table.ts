@@ -63,7 +63,15 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'External-IP', type: 'string', cell: externalIp },
     { name: 'Port(s)', type: 'string', cell: servicePorts },
     age,
-    { name: 'Selector', type: 'string', priority: 1, cell: (s) => Object.entries(s.spec.selector ?? {}).map(([k, v]) => `${k}=${v}`).join(',') || '<none>' },
+    {
+      name: 'Selector',
+      type: 'string',
+      priority: 1,
+      cell: (s) =>
+        Object.entries(s.spec.selector ?? {})
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',') || '<none>',
+    },
   ],
   deployments: [
     name,

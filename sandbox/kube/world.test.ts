@@ -94,7 +94,10 @@ describe('ClusterWorld', () => {
   });
 
   it('an ABAC registry lets only the repository roles pull: AcrPull, Reader and Owner are not honoured there', () => {
-    const abac = (role: string) => ({ registries: [{ name: REGISTRY, images: ['myapp:v1.0', 'myapi:v1.0'], roleAssignmentMode: 'AbacRepositoryPermissions' }], roleAssignments: [{ role, assignee: 'aks07', scope: REGISTRY }] });
+    const abac = (role: string) => ({
+      registries: [{ name: REGISTRY, images: ['myapp:v1.0', 'myapi:v1.0'], roleAssignmentMode: 'AbacRepositoryPermissions' }],
+      roleAssignments: [{ role, assignee: 'aks07', scope: REGISTRY }],
+    });
     for (const role of ['AcrPull', 'Reader', 'Owner', 'Container Registry Repository Catalog Lister']) {
       const pod = podsOf(world(scenario({ azure: abac(role) })), 'myapp')[0];
       expect([role, waiting(pod)?.reason]).toEqual([role, 'ImagePullBackOff']);
@@ -123,7 +126,9 @@ describe('ClusterWorld', () => {
     const w = world(scenario({ kubernetes: { apply: myappYaml(`${REGISTRY}.azurecr.io/myapp:v2.0`) } }));
     const pod = podsOf(w, 'myapp')[0];
     expect(waiting(pod)?.reason).toBe('ImagePullBackOff');
-    expect(failedEvents(w, pod).join('\n')).toMatch(/Error response from daemon: manifest for labuser07acr\.azurecr\.io\/myapp:v2\.0 not found: manifest unknown: manifest tagged by "v2\.0" is not found$/m);
+    expect(failedEvents(w, pod).join('\n')).toMatch(
+      /Error response from daemon: manifest for labuser07acr\.azurecr\.io\/myapp:v2\.0 not found: manifest unknown: manifest tagged by "v2\.0" is not found$/m,
+    );
   });
 
   it('Helm 3 with the chart default registry: no such host; overridden: runs; release Secret decodes', () => {
@@ -135,19 +140,29 @@ describe('ClusterWorld', () => {
     );
     expect(podsOf(broken, 'db')[0].status.phase).toBe('Running'); // public image
 
-    const good = world(scenario({ kubernetes: { apply: `${myappYaml()}---\n${myapiYaml(undefined, 3, DB_ENV)}---\n${DB_YAML}`, helm: [{ ...helm[0], values: { registry: `${REGISTRY}.azurecr.io` } }] } }));
+    const good = world(
+      scenario({ kubernetes: { apply: `${myappYaml()}---\n${myapiYaml(undefined, 3, DB_ENV)}---\n${DB_YAML}`, helm: [{ ...helm[0], values: { registry: `${REGISTRY}.azurecr.io` } }] } }),
+    );
     expect(podsOf(good, 'myapi').map((p) => p.status.phase)).toEqual(['Running', 'Running', 'Running']);
     const secret = good.get('secrets', 'default', 'sh.helm.release.v1.greetings.v1')!;
     expect(secret.type).toBe('helm.sh/release.v1');
     expect(secret.metadata.labels).toMatchObject({ owner: 'helm', name: 'greetings', status: 'deployed', version: '1' });
     // exactly as a grader decodes it: base64 (Secret API) → base64 (Helm) → gunzip → JSON
     const release = JSON.parse(gunzipSync(Buffer.from(Buffer.from(secret.data.release, 'base64').toString('utf8'), 'base64')).toString('utf8'));
-    expect(release).toMatchObject({ name: 'greetings', version: 1, namespace: 'default', info: { status: 'deployed' }, chart: { metadata: { name: 'greetings', version: '0.3.0' } }, config: { registry: `${REGISTRY}.azurecr.io` } });
+    expect(release).toMatchObject({
+      name: 'greetings',
+      version: 1,
+      namespace: 'default',
+      info: { status: 'deployed' },
+      chart: { metadata: { name: 'greetings', version: '0.3.0' } },
+      config: { registry: `${REGISTRY}.azurecr.io` },
+    });
   });
 
   it("Helm 3 records carry the chart's own values.yaml (chart.values) beside the install's values (config), in Helm's JSON", () => {
     const upstream = parseYaml(readFileSync(sharedPath('fixtures', 'upstream-greetings', 'k8s', 'helm', 'values.yaml'), 'utf8')) as Record<string, unknown>;
-    const decode = (w: ClusterWorld) => JSON.parse(gunzipSync(Buffer.from(Buffer.from(w.get('secrets', 'default', 'sh.helm.release.v1.greetings.v1')!.data.release, 'base64').toString('utf8'), 'base64')).toString('utf8'));
+    const decode = (w: ClusterWorld) =>
+      JSON.parse(gunzipSync(Buffer.from(Buffer.from(w.get('secrets', 'default', 'sh.helm.release.v1.greetings.v1')!.data.release, 'base64').toString('utf8'), 'base64')).toString('utf8'));
     const installed = decode(world(scenario({ kubernetes: { helm: [{ name: 'greetings', chart: 'greetings-0.3.0', helm: 3, values: { registry: `${REGISTRY}.azurecr.io` } }] } })));
     expect(Object.keys(installed)).toEqual(['name', 'info', 'chart', 'config', 'manifest', 'version', 'namespace']);
     expect(Object.keys(installed.chart)).toEqual(['metadata', 'lock', 'templates', 'values', 'schema', 'files']);
@@ -180,7 +195,10 @@ describe('ClusterWorld', () => {
     expect(w.get('deployments', 'kube-system', 'tiller-deploy')!.status.readyReplicas).toBe(1);
     expect(w.list('pods', 'kube-system', { labelSelector: 'app=helm,name=tiller' })[0].status.phase).toBe('Running');
     expect(w.get('serviceaccounts', 'kube-system', 'tiller')).toBeDefined();
-    expect(w.get('clusterrolebindings', undefined, 'tiller')).toMatchObject({ roleRef: { kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'ServiceAccount', name: 'tiller', namespace: 'kube-system' }] });
+    expect(w.get('clusterrolebindings', undefined, 'tiller')).toMatchObject({
+      roleRef: { kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: [{ kind: 'ServiceAccount', name: 'tiller', namespace: 'kube-system' }],
+    });
   });
 
   it('deletedPods: the myapi pod is a newer replacement with an empty list', async () => {
@@ -208,7 +226,11 @@ describe('ClusterWorld', () => {
     const lb = w.externalHandler(IP)!;
     for (const c of ['a', 'b', 'c']) await postGreeting(lb, c);
     const lists = await Promise.all(podsOf(w, 'myapi').map((p) => apiList(w, p)));
-    expect(lists).toEqual([['seed', 'a', 'b', 'c'], ['seed', 'a', 'b', 'c'], ['seed', 'a', 'b', 'c']]);
+    expect(lists).toEqual([
+      ['seed', 'a', 'b', 'c'],
+      ['seed', 'a', 'b', 'c'],
+      ['seed', 'a', 'b', 'c'],
+    ]);
   });
 
   it('myapp with an unresolvable API_BASE_URL answers the whitelabel 500', async () => {

@@ -30,7 +30,11 @@ describe('registry stand-in vs Debian docker-registry', () => {
     const ca = await createCa();
     const [acrLeaf, localLeaf] = await Promise.all([ca.issue({ dns: ['*.azurecr.io'] }), ca.issue({ dns: ['localhost'], ips: ['127.0.0.1'] })]);
     [standIn, htpasswd, token] = await Promise.all([
-      startRegistry({ tls: acrLeaf, aadToken: 'unused', registries: [{ name: NAME, adminUserEnabled: true, images: IMAGES, repushed: REPUSHED, user: 'diff', faults: { registry: null, latencyMs: 0 } }] }),
+      startRegistry({
+        tls: acrLeaf,
+        aadToken: 'unused',
+        registries: [{ name: NAME, adminUserEnabled: true, images: IMAGES, repushed: REPUSHED, user: 'diff', faults: { registry: null, latencyMs: 0 } }],
+      }),
       startDockerRegistry({ tls: localLeaf, auth: 'htpasswd' }),
       startDockerRegistry({ tls: localLeaf, auth: 'token' }),
     ]);

@@ -117,7 +117,9 @@ describe('registry stand-in', () => {
     const tags = await call('alphaacr', '/acr/v1/myapp/_tags', { headers: { authorization: `Bearer ${tok.json.access_token as string}` } });
     expect(tags.status).toBe(200);
     // `az acr login` style: docker login with the null GUID user and the refresh token as password
-    const viaDocker = await call('alphaacr', '/oauth2/token?service=alphaacr.azurecr.io&scope=registry:catalog:*', { headers: { authorization: 'Basic ' + Buffer.from(`00000000-0000-0000-0000-000000000000:${refresh}`).toString('base64') } });
+    const viaDocker = await call('alphaacr', '/oauth2/token?service=alphaacr.azurecr.io&scope=registry:catalog:*', {
+      headers: { authorization: 'Basic ' + Buffer.from(`00000000-0000-0000-0000-000000000000:${refresh}`).toString('base64') },
+    });
     const catalog = await call('alphaacr', '/v2/_catalog', { headers: { authorization: `Bearer ${viaDocker.json.access_token as string}` } });
     expect(catalog.json).toEqual({ repositories: ['myapi', 'myapp'] });
     // a refresh token is not an access token
@@ -127,7 +129,9 @@ describe('registry stand-in', () => {
   it('refuses a wrong Entra token and a refresh token of another registry', async () => {
     expect((await call('alphaacr', '/oauth2/exchange', form({ grant_type: 'access_token', service: 'alphaacr.azurecr.io', access_token: 'not-it' }))).status).toBe(401);
     const betaRefresh = (await call('betaacr', '/oauth2/exchange', form({ grant_type: 'access_token', service: 'betaacr.azurecr.io', access_token: AAD }))).json.refresh_token as string;
-    expect((await call('alphaacr', '/oauth2/token', form({ grant_type: 'refresh_token', service: 'alphaacr.azurecr.io', scope: 'repository:myapp:pull', refresh_token: betaRefresh }))).status).toBe(401);
+    expect((await call('alphaacr', '/oauth2/token', form({ grant_type: 'refresh_token', service: 'alphaacr.azurecr.io', scope: 'repository:myapp:pull', refresh_token: betaRefresh }))).status).toBe(
+      401,
+    );
   });
 
   it('lists ACR tags in the shape of the ACR fixture, with the image digests', async () => {
@@ -151,9 +155,16 @@ describe('registry stand-in', () => {
     const byDigest = await call('alphaacr', `/v2/myapp/manifests/${image.manifest.digest}`, { headers: { ...basic('alphaacr'), ...oci } });
     expect(byDigest.text).toBe(image.manifest.bytes.toString('utf8'));
     const res = await fetch(`https://alphaacr.azurecr.io/v2/myapp/blobs/${image.layer.digest}`, { headers: basic('alphaacr'), dispatcher: agent });
-    expect('sha256:' + createHash('sha256').update(Buffer.from(await res.arrayBuffer())).digest('hex')).toBe(image.layer.digest);
+    expect(
+      'sha256:' +
+        createHash('sha256')
+          .update(Buffer.from(await res.arrayBuffer()))
+          .digest('hex'),
+    ).toBe(image.layer.digest);
     // the same repository in another registry is another image
-    expect((await call('betaacr', '/v2/myapp/manifests/v2.0', { method: 'HEAD', headers: { ...basic('betaacr'), ...oci } })).headers.get('docker-content-digest')).toBe(imageDigest('betaacr', 'myapp', 'v2.0'));
+    expect((await call('betaacr', '/v2/myapp/manifests/v2.0', { method: 'HEAD', headers: { ...basic('betaacr'), ...oci } })).headers.get('docker-content-digest')).toBe(
+      imageDigest('betaacr', 'myapp', 'v2.0'),
+    );
   });
 
   it('a tag pushed again points to the new manifest; the older one stays readable by digest and listed untagged by ACR', async () => {
@@ -161,7 +172,10 @@ describe('registry stand-in', () => {
     expect(first).not.toBe(second);
     const auth = { ...basic('repushacr'), ...oci };
     expect((await call('repushacr', '/v2/myapp/manifests/v1.0', { method: 'HEAD', headers: auth })).headers.get('docker-content-digest')).toBe(second);
-    for (const [digest, push] of [[first, 0], [second, 1]] as const) {
+    for (const [digest, push] of [
+      [first, 0],
+      [second, 1],
+    ] as const) {
       const get = await call('repushacr', `/v2/myapp/manifests/${digest}`, { headers: auth });
       expect([get.status, get.headers.get('docker-content-digest'), get.text]).toEqual([200, digest, imageContent('repushacr', 'myapp', 'v1.0', push).manifest.bytes.toString('utf8')]);
       expect((await call('repushacr', `/v2/myapp/manifests/${digest}`, { method: 'HEAD', headers: auth })).status).toBe(200);

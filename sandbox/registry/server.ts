@@ -81,7 +81,13 @@ export async function startRegistry(opts: RegistryServerOptions): Promise<Regist
   const setRegistries = (list: SandboxRegistry[]) => {
     const createdTime = new Date().toISOString();
     const next = new Map<string, Hosted>();
-    for (const r of list) next.set(loginServer(r.name), { registry: r, server: loginServer(r.name), content: registryContent(r.name, r.images, r.repushed), createdTime: hosts.get(loginServer(r.name))?.createdTime ?? createdTime });
+    for (const r of list)
+      next.set(loginServer(r.name), {
+        registry: r,
+        server: loginServer(r.name),
+        content: registryContent(r.name, r.images, r.repushed),
+        createdTime: hosts.get(loginServer(r.name))?.createdTime ?? createdTime,
+      });
     hosts = next;
   };
   setRegistries(opts.registries);
@@ -176,7 +182,14 @@ export async function startRegistry(opts: RegistryServerOptions): Promise<Regist
   function blob(ex: Exchange, h: Hosted, repo: string, digest: string) {
     const b = h.content.get(repo)?.byDigest.get(digest);
     if (!b) return fail(ex, 404, 'BLOB_UNKNOWN', digest);
-    ex.send(200, b.bytes, { ...BASE_HEADERS, 'content-type': 'application/octet-stream', 'docker-content-digest': b.digest, etag: `"${b.digest}"`, 'accept-ranges': 'bytes', 'cache-control': 'max-age=31536000' });
+    ex.send(200, b.bytes, {
+      ...BASE_HEADERS,
+      'content-type': 'application/octet-stream',
+      'docker-content-digest': b.digest,
+      etag: `"${b.digest}"`,
+      'accept-ranges': 'bytes',
+      'cache-control': 'max-age=31536000',
+    });
   }
 
   const CHANGEABLE = { deleteEnabled: true, writeEnabled: true, readEnabled: true, listEnabled: true };

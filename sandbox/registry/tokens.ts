@@ -37,7 +37,9 @@ export function signToken(key: Buffer, claims: Omit<TokenClaims, 'iss' | 'nbf' |
 export function verifyToken(key: Buffer, token: string, aud: string, grant: TokenClaims['grant_type']): TokenClaims | null {
   const parts = token.split('.');
   if (parts.length !== 3) return null;
-  const expected = createHmac('sha256', key).update(parts[0] + '.' + parts[1]).digest();
+  const expected = createHmac('sha256', key)
+    .update(parts[0] + '.' + parts[1])
+    .digest();
   const given = Buffer.from(parts[2], 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   let claims: TokenClaims;
@@ -59,7 +61,14 @@ export function parseScopes(values: string[]): Access[] {
     const first = v.indexOf(':');
     const last = v.lastIndexOf(':');
     if (first <= 0 || last === first) continue;
-    out.push({ type: v.slice(0, first), name: v.slice(first + 1, last), actions: v.slice(last + 1).split(',').filter(Boolean) });
+    out.push({
+      type: v.slice(0, first),
+      name: v.slice(first + 1, last),
+      actions: v
+        .slice(last + 1)
+        .split(',')
+        .filter(Boolean),
+    });
   }
   return out;
 }

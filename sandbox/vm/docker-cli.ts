@@ -31,8 +31,7 @@ export function parseDockerVersion(text: string): Version | undefined {
   return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
 }
 
-const atLeast = (v: Version, major: number, minor: number, patch = 0): boolean =>
-  v[0] !== major ? v[0] > major : v[1] !== minor ? v[1] > minor : v[2] >= patch;
+const atLeast = (v: Version, major: number, minor: number, patch = 0): boolean => (v[0] !== major ? v[0] > major : v[1] !== minor ? v[1] > minor : v[2] >= patch);
 
 /** The API version a CLI speaks unnegotiated (its vendored client's DefaultVersion). */
 function defaultApiVersion(v: Version): string {

@@ -86,7 +86,11 @@ describe('the simulated VM', () => {
       expect([version, await exec(c, "docker image ls --format '{{.Repository}}:{{.Tag}}'")]).toEqual([version, { out: '', err: denied(imagesRequest), code: 1 }]);
     }
     const c29 = await login(await vm({ docker: 'Docker version 29.1.0, build 0123abc', dockerUsable: false }));
-    expect(await exec(c29, "docker info --format '{{.ServerVersion}}'")).toEqual({ out: '\n', err: 'permission denied while trying to connect to the docker API at unix:///var/run/docker.sock\n', code: 1 });
+    expect(await exec(c29, "docker info --format '{{.ServerVersion}}'")).toEqual({
+      out: '\n',
+      err: 'permission denied while trying to connect to the docker API at unix:///var/run/docker.sock\n',
+      code: 1,
+    });
     const plain = await exec(c29, 'docker info');
     expect([plain.code, plain.out.startsWith('Client:\n'), plain.err.endsWith('errors pretty printing info\n')]).toEqual([1, true, true]);
   });

@@ -18,7 +18,10 @@ const ALLOWED: Record<string, (dep: string) => boolean> = {
   // The engine: checks' contract and results; probes only as their contract (types and ProbeError).
   core: (d) => d === 'probes/types.ts',
   // Checks decide from what probes found: the probe contract and pure readers, never a connection.
-  checks: (d) => layerOf(d) === 'core' || d === 'probes/types.ts' || ['probes/azure/choose-cluster.ts', 'probes/azure/map.ts', 'probes/kube/helm-release.ts', 'probes/registry/auth-modes.ts', 'probes/addresses.ts'].includes(d),
+  checks: (d) =>
+    layerOf(d) === 'core' ||
+    d === 'probes/types.ts' ||
+    ['probes/azure/choose-cluster.ts', 'probes/azure/map.ts', 'probes/kube/helm-release.ts', 'probes/registry/auth-modes.ts', 'probes/addresses.ts'].includes(d),
   probes: (d) => layerOf(d) === 'core',
   reporters: (d) => layerOf(d) === 'core',
   // Live workshops: the ledger, credit and the dashboard render results; they grade nothing themselves.
@@ -33,9 +36,7 @@ describe('the layers', () => {
   });
 
   it.each(Object.keys(ALLOWED))('%s/ imports only what its layer may', (layer) => {
-    const wrong = production
-      .filter(([f]) => layerOf(f) === layer)
-      .flatMap(([f, deps]) => deps.filter((d) => layerOf(d) !== layer && !ALLOWED[layer](d)).map((d) => `${f} -> ${d}`));
+    const wrong = production.filter(([f]) => layerOf(f) === layer).flatMap(([f, deps]) => deps.filter((d) => layerOf(d) !== layer && !ALLOWED[layer](d)).map((d) => `${f} -> ${d}`));
     expect(wrong).toEqual([]);
   });
 

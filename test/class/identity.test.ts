@@ -17,7 +17,7 @@ import { classRun, gradeConfig } from '../support/grading.js';
 
 /** What DefaultAzureCredential rejects with when no source has a login (its message, shortened). */
 const notLoggedIn: TokenCredential = {
-  getToken: () => Promise.reject(new Error('DefaultAzureCredential failed to retrieve a token from the included credentials. AzureCliCredential: Please run \'az login\' to set up an account')),
+  getToken: () => Promise.reject(new Error("DefaultAzureCredential failed to retrieve a token from the included credentials. AzureCliCredential: Please run 'az login' to set up an account")),
 };
 
 let cls: GeneratedClass;

@@ -29,7 +29,12 @@ interface Stopped {
   stopMs: number;
 }
 
-const studentLines = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l.startsWith('{"type":"student"')).length : 0);
+const studentLines = (file: string) =>
+  existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('{"type":"student"')).length
+    : 0;
 
 /** Runs lab-grade in `cwd`; once `after` students are journaled, sends `signal`. */
 function runAndStop(args: string[], cwd: string, journal: string, after: number, signal: NodeJS.Signals): Promise<Stopped> {
@@ -90,14 +95,18 @@ describe('a class run stopped mid-run', () => {
 
       const finished = runPrinted(printed!, work);
       expect(finished.code, finished.stderr).toBe(1); // half the class is below the pass mark
-      expect(gradebookRows(join(work, 'grades.csv')).map((r) => r.split(',')[0].replace(/"/g, '')).sort()).toEqual([...cls.users].sort());
+      expect(
+        gradebookRows(join(work, 'grades.csv'))
+          .map((r) => r.split(',')[0].replace(/"/g, ''))
+          .sort(),
+      ).toEqual([...cls.users].sort());
       expect(studentLines(join(work, 'run.jsonl'))).toBe(8); // nobody graded twice
       expect(leftovers(work)).toEqual([]);
     },
     120_000,
   );
 
-  it('kill -9: the old gradebook is intact, and the next run clears the dead run\'s temporary file', async () => {
+  it("kill -9: the old gradebook is intact, and the next run clears the dead run's temporary file", async () => {
     const work = mkdtempSync(join(tmpdir(), 'lab-grade-kill-'));
     writeFileSync(join(work, 'grades.csv'), OLD_GRADEBOOK);
     const args = ['demo', '--scenarios', cls.dir, '-j', '2', '-r', 'csv=grades.csv', '--journal', 'run.jsonl'];
@@ -146,11 +155,15 @@ describe('the reader of the output goes away', () => {
 });
 
 describe('a journal that is not a file', () => {
-  it.each(['/dev/zero', '/proc/self/status'])('demo --journal %s is refused at once (exit 2), not read forever', async (journal) => {
-    const t0 = Date.now();
-    const r = await runCli(['demo', '--scenarios', cls.dir, '--journal', journal], { timeoutMs: 60_000 });
-    expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(new RegExp(`^lab-grade: ${journal}: the journal (must be a regular file|has more content than its size)`, 'm'));
-    expect(Date.now() - t0).toBeLessThan(30_000);
-  }, 60_000);
+  it.each(['/dev/zero', '/proc/self/status'])(
+    'demo --journal %s is refused at once (exit 2), not read forever',
+    async (journal) => {
+      const t0 = Date.now();
+      const r = await runCli(['demo', '--scenarios', cls.dir, '--journal', journal], { timeoutMs: 60_000 });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^lab-grade: ${journal}: the journal (must be a regular file|has more content than its size)`, 'm'));
+      expect(Date.now() - t0).toBeLessThan(30_000);
+    },
+    60_000,
+  );
 });

@@ -24,7 +24,10 @@ const journalLines = (file: string) =>
         .filter((l) => l.startsWith('{'))
         .map((l) => JSON.parse(l) as { type: string; student?: { user: string; status: string } })
     : [];
-const studentLines = (file: string) => journalLines(file).filter((l) => l.type === 'student').map((l) => l.student!);
+const studentLines = (file: string) =>
+  journalLines(file)
+    .filter((l) => l.type === 'student')
+    .map((l) => l.student!);
 
 /** Starts `lab-grade demo`, SIGKILLs it once `killAfter` students are journaled. */
 function runUntilKilled(args: string[], journal: string, killAfter: number): Promise<number> {
@@ -99,7 +102,11 @@ describe('a class run killed and resumed', () => {
     const lines = studentLines(journal);
     for (const user of users) {
       const mine = lines.filter((l) => l.user === user);
-      if (mine.at(-1)!.status === 'graded') expect(mine.map((l) => l.status), user).toEqual(['graded']);
+      if (mine.at(-1)!.status === 'graded')
+        expect(
+          mine.map((l) => l.status),
+          user,
+        ).toEqual(['graded']);
     }
     expect(new Set(lines.map((l) => l.user))).toEqual(new Set(users));
     expect(journalLines(journal).filter((l) => l.type === 'header')).toHaveLength(1);

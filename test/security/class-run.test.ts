@@ -110,7 +110,7 @@ describe('secrets never leave the grader', () => {
   });
 
   it('reports do not over-redact: an ordinary title like "A Basic container registry exists" stays readable', () => {
-    expect(outputs.json).toContain("blocked by ex4.registry.exists (A Basic container registry exists)");
+    expect(outputs.json).toContain('blocked by ex4.registry.exists (A Basic container registry exists)');
     expect(everything()).not.toContain('A Basic [redacted]');
   });
 });
@@ -131,7 +131,7 @@ describe('student-controlled strings in reports', () => {
   it('Markdown shows markup as text (entities), never as HTML', () => {
     const md = outputs.markdown;
     for (const raw of [...HOSTILE_MARKUP, '<x/>', '<injected']) expect(md).not.toContain(raw);
-    expect(md).toContain('&lt;script&gt;alert(\'image\')&lt;/script&gt;');
+    expect(md).toContain("&lt;script&gt;alert('image')&lt;/script&gt;");
   });
 
   it('console and files carry no terminal control characters (ESC, BEL, CSI, OSC)', () => {

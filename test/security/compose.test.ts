@@ -35,7 +35,12 @@ afterAll(() => sim?.close());
 
 function aliasBomb(levels = 12): string {
   const lines = ['x-l0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-  for (let i = 1; i < levels; i++) lines.push(`x-l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(',')}]`);
+  for (let i = 1; i < levels; i++)
+    lines.push(
+      `x-l${i}: &l${i} [${Array(10)
+        .fill(`*l${i - 1}`)
+        .join(',')}]`,
+    );
   return `${lines.join('\n')}\nservices:\n  app:\n    image: *l${levels - 1}\n`;
 }
 
@@ -56,7 +61,11 @@ const manyItems = () => `services:\n  app:\n    image: myapp\nx-items:\n${'- \n'
 const KEYS_MESSAGE = new RegExp(`the compose file has more than ${COMPOSE_LIMITS.maxKeys} keys; the lab's has about 10`);
 
 const HOSTILE: Array<[string, () => string | Buffer, RegExp]> = [
-  ['50 MB of valid-looking YAML', () => 'services:\n' + '  # padding\n'.repeat((50 * MB) / 12), new RegExp(`the file is \\d+ bytes, more than the ${COMPOSE_LIMITS.maxBytes} a compose file may have here`)],
+  [
+    '50 MB of valid-looking YAML',
+    () => 'services:\n' + '  # padding\n'.repeat((50 * MB) / 12),
+    new RegExp(`the file is \\d+ bytes, more than the ${COMPOSE_LIMITS.maxBytes} a compose file may have here`),
+  ],
   ['binary (random bytes)', () => randomBytes(64 * 1024), /the file is not text/],
   ['binary with NUL bytes in valid UTF-8', () => 'services:\n  app:\n    image: "a\0b"\n', /the file is not text \(a NUL byte at offset \d+\)/],
   ['flow nesting 100 000 deep', () => `services:\n  app:\n    image: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`, /the YAML is nested deeper than 64 levels/],
@@ -66,7 +75,11 @@ const HOSTILE: Array<[string, () => string | Buffer, RegExp]> = [
   ['an alias bomb (10^12 strings expanded)', () => aliasBomb(), /the YAML cannot be expanded: .*too many aliases/],
   ['250 KB of 30 000 short keys', manyKeys, KEYS_MESSAGE],
   ['85 000 empty list items', manyItems, new RegExp(`the compose file has more than ${COMPOSE_LIMITS.maxNodes} YAML nodes`)],
-  ['merge-key alias bomb', () => `x0: &a {k0: v, k1: v}\n${Array.from({ length: 200 }, (_, i) => `x${i + 1}: &a${i} {<<: [*a, *a, *a], n${i}: v}`).join('\n')}\nservices: {}\n`, /too many aliases|cannot be expanded/],
+  [
+    'merge-key alias bomb',
+    () => `x0: &a {k0: v, k1: v}\n${Array.from({ length: 200 }, (_, i) => `x${i + 1}: &a${i} {<<: [*a, *a, *a], n${i}: v}`).join('\n')}\nservices: {}\n`,
+    /too many aliases|cannot be expanded/,
+  ],
 ];
 
 describe('hostile compose files through the SSH stand-in and ex2.compose.valid', () => {
@@ -118,7 +131,10 @@ describe('compose parse work is bounded', () => {
     expect(files.length).toBeGreaterThan(5);
     for (const f of files) {
       const result = readCompose(readFileSync(join(dir, f), 'utf8'));
-      expect(result.errors.filter((e) => e.limit), f).toEqual([]);
+      expect(
+        result.errors.filter((e) => e.limit),
+        f,
+      ).toEqual([]);
       expect(Object.keys(result.model?.services ?? {}).length, f).toBeGreaterThan(0);
     }
   });
@@ -147,9 +163,9 @@ describe('compose parse work is bounded', () => {
       const alone = await grade('compose-innocent', innocentVm);
       const lag = monitorEventLoopDelay({ resolution: 5 });
       lag.enable();
-      const [innocent, ...hostile] = await timed(20_000, () =>
-        Promise.all([grade('compose-innocent', innocentVm), ...Array.from({ length: 10 }, () => grade('compose-keys', hostileVm))]),
-      ).then((r) => r.value);
+      const [innocent, ...hostile] = await timed(20_000, () => Promise.all([grade('compose-innocent', innocentVm), ...Array.from({ length: 10 }, () => grade('compose-keys', hostileVm))])).then(
+        (r) => r.value,
+      );
       lag.disable();
       // No hostile file held the event loop for long: refusing one costs milliseconds.
       expect(lag.max / 1e6).toBeLessThan(150);

@@ -36,9 +36,60 @@ const scenarioTexts = SCENARIO_DIRS.flatMap((d) =>
 
 /** What a hostile author would type into YAML. */
 const TOKENS = [
-  '[', ']', '{', '}', '[[[[[[[[', '- - - - - - ', '&a ', '*a', '<<: *a', '&b [*a,*a,*a,*a] ', '? ', ': ', '- ', '#', "'", '"', '|', '>-', '\t', '\n', '\r\n', '  ', '\0', '\uFEFF', '\u2028',
-  '${', '${REGISTRY:?unset}', '$${X}', '${A-${B-${C}}}', '!!binary ', '!!js/function ', '!!python/object ', '!<tag:yaml.org,2002:str> ', '%YAML 1.1\n', '---\n', '...\n',
-  '80:8080', '"99999:0"', '0x50', '1e400', '.inf', 'null', '~', 'true', 'services:', 'ports:', 'image: ', 'build: ', 'vm:', 'faults:', 'expect:', 'home:', '__proto__: ', 'constructor: ',
+  '[',
+  ']',
+  '{',
+  '}',
+  '[[[[[[[[',
+  '- - - - - - ',
+  '&a ',
+  '*a',
+  '<<: *a',
+  '&b [*a,*a,*a,*a] ',
+  '? ',
+  ': ',
+  '- ',
+  '#',
+  "'",
+  '"',
+  '|',
+  '>-',
+  '\t',
+  '\n',
+  '\r\n',
+  '  ',
+  '\0',
+  '\uFEFF',
+  '\u2028',
+  '${',
+  '${REGISTRY:?unset}',
+  '$${X}',
+  '${A-${B-${C}}}',
+  '!!binary ',
+  '!!js/function ',
+  '!!python/object ',
+  '!<tag:yaml.org,2002:str> ',
+  '%YAML 1.1\n',
+  '---\n',
+  '...\n',
+  '80:8080',
+  '"99999:0"',
+  '0x50',
+  '1e400',
+  '.inf',
+  'null',
+  '~',
+  'true',
+  'services:',
+  'ports:',
+  'image: ',
+  'build: ',
+  'vm:',
+  'faults:',
+  'expect:',
+  'home:',
+  '__proto__: ',
+  'constructor: ',
 ];
 
 type Mutation = { kind: 'flip' | 'delete' | 'dup' | 'insert'; at: number; len: number; token: string; byte: number };
@@ -112,26 +163,46 @@ describe('fuzz: the scenario loader gives a Scenario or a ConfigError naming the
 
   it('mutations of the scenario files', () => {
     expect(scenarioTexts.length).toBeGreaterThan(20);
-    fc.assert(fc.property(mutated(scenarioTexts), (t) => loadScenarioText(t, FILE)), options);
+    fc.assert(
+      fc.property(mutated(scenarioTexts), (t) => loadScenarioText(t, FILE)),
+      options,
+    );
   }, 20_000);
 
   it('random text and YAML token soup', () => {
-    fc.assert(fc.property(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 2_000 }), tokenSoup), (t) => loadScenarioText(t, FILE)), options);
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit: 'grapheme', maxLength: 2_000 }), tokenSoup), (t) => loadScenarioText(t, FILE)),
+      options,
+    );
   }, 20_000);
 
   it('random values where the structure should be (mutated parsed scenarios and arbitrary values)', () => {
     const parsed = scenarioTexts.map((t) => parseYamlText(t, FILE) as Record<string, unknown>);
-    const keys = ['user', 'vm', 'azure', 'kubernetes', 'faults', 'expect', 'description', 'vm.home', 'vm.images', 'azure.clusters', 'azure.registries', 'azure.roleAssignments', 'kubernetes.helm', 'faults.latencyMs', 'faults.http'];
-    const structured = fc
-      .tuple(fc.constantFrom(...parsed), fc.constantFrom(...keys), fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.anything({ maxDepth: 2 })))
-      .map(([doc, key, value]) => {
-        const copy = structuredClone(doc);
-        const path = key.split('.');
-        let node: Record<string, unknown> = copy;
-        for (const k of path.slice(0, -1)) node = (node[k] && typeof node[k] === 'object' ? node[k] : (node[k] = {})) as Record<string, unknown>;
-        node[path[path.length - 1]] = value;
-        return copy;
-      });
+    const keys = [
+      'user',
+      'vm',
+      'azure',
+      'kubernetes',
+      'faults',
+      'expect',
+      'description',
+      'vm.home',
+      'vm.images',
+      'azure.clusters',
+      'azure.registries',
+      'azure.roleAssignments',
+      'kubernetes.helm',
+      'faults.latencyMs',
+      'faults.http',
+    ];
+    const structured = fc.tuple(fc.constantFrom(...parsed), fc.constantFrom(...keys), fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.anything({ maxDepth: 2 }))).map(([doc, key, value]) => {
+      const copy = structuredClone(doc);
+      const path = key.split('.');
+      let node: Record<string, unknown> = copy;
+      for (const k of path.slice(0, -1)) node = (node[k] && typeof node[k] === 'object' ? node[k] : (node[k] = {})) as Record<string, unknown>;
+      node[path[path.length - 1]] = value;
+      return copy;
+    });
     fc.assert(
       fc.property(fc.oneof(structured, fc.anything({ maxDepth: 3 })), (value) => {
         try {

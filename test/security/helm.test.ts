@@ -58,7 +58,7 @@ describe('Helm release records are inflated within a cap', () => {
     expect(ms).toBeLessThan(1_000);
   });
 
-  it("16 releases under the per-release cap share one budget per snapshot: the rest are undecodable, memory stays bounded", () => {
+  it('16 releases under the per-release cap share one budget per snapshot: the rest are undecodable, memory stays bounded', () => {
     const big = payload(3 * MiB);
     const secrets = Array.from({ length: 16 }, (_, i) => secret(big, i + 1));
     const before = maxRss();
@@ -74,7 +74,7 @@ describe('Helm release records are inflated within a cap', () => {
     expect(maxRss() - before).toBeLessThan(64 * MiB);
   });
 
-  it("the deployed release is decoded first, so junk releases cannot use up the budget before it", () => {
+  it('the deployed release is decoded first, so junk releases cannot use up the budget before it', () => {
     const junk = payload(3 * MiB);
     const secrets = [...Array.from({ length: 15 }, (_, i) => secret(junk, i + 1, 'superseded')), secret(payload(0), 16, 'deployed')];
     const records = helmReleases(secrets, []);
@@ -94,7 +94,11 @@ describe('Helm release records are inflated within a cap', () => {
 describe('Helm 2 values (YAML text inside the release)', () => {
   const configMap = (values: Record<string, unknown>): V1ConfigMap => ({
     metadata: { name: 'wobbly-panda.v1', namespace: 'kube-system', labels: { NAME: 'wobbly-panda', OWNER: 'TILLER', STATUS: 'DEPLOYED', VERSION: '1' } },
-    data: { release: helm2ConfigMapData(helm2ReleaseProto({ name: 'wobbly-panda', chart: 'greetings-0.3.0', helm: 2, status: 'deployed', values, tiller: true }, 'default', '2026-11-29T10:00:00Z', 'manifest')) },
+    data: {
+      release: helm2ConfigMapData(
+        helm2ReleaseProto({ name: 'wobbly-panda', chart: 'greetings-0.3.0', helm: 2, status: 'deployed', values, tiller: true }, 'default', '2026-11-29T10:00:00Z', 'manifest'),
+      ),
+    },
   });
 
   it('30 000 short keys of values are undecodable at once, with the reason', () => {
@@ -109,6 +113,9 @@ describe('Helm 2 values (YAML text inside the release)', () => {
   });
 
   it("the lab's values still decode", () => {
-    expect(decodeHelm2ConfigMap(configMap({ registry: 'labuser03acr.azurecr.io', myapp: { versionTag: 'v1.0' } })).values).toEqual({ registry: 'labuser03acr.azurecr.io', myapp: { versionTag: 'v1.0' } });
+    expect(decodeHelm2ConfigMap(configMap({ registry: 'labuser03acr.azurecr.io', myapp: { versionTag: 'v1.0' } })).values).toEqual({
+      registry: 'labuser03acr.azurecr.io',
+      myapp: { versionTag: 'v1.0' },
+    });
   });
 });

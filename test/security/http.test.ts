@@ -60,7 +60,11 @@ describe('faults.http on the probe', () => {
     const { http } = probe();
     // Warm up (JIT, buffers), then five endless bodies in a row: no growth per read beyond the cap.
     await http.get(`http://${ipOf('huge')}/`);
-    const { value: answers, rssGrowth, heapGrowth } = await peakMemoryDuring(async () => {
+    const {
+      value: answers,
+      rssGrowth,
+      heapGrowth,
+    } = await peakMemoryDuring(async () => {
       const out = [];
       for (let i = 0; i < 5; i++) out.push(await timed(5_000, () => http.get(`http://${ipOf('huge')}/`)));
       return out;

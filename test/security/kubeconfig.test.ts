@@ -96,7 +96,9 @@ describe('kubeconfig file references are refused, naming the key', () => {
   it('a kubeconfig file given by path: the error names the file and the key', () => {
     const file = join(dir, 'student-kubeconfig.yaml');
     writeFileSync(file, kubeconfig(CA_DATA, `    client-certificate: ./cert.pem\n    client-key: ./key.pem`));
-    expect(() => kubeconfigFrom({ path: file }, { allowExec: false })).toThrow(new RegExp(`the kubeconfig ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: user "clusterUser_aks07" names a local file \\(client-certificate\\)`));
+    expect(() => kubeconfigFrom({ path: file }, { allowExec: false })).toThrow(
+      new RegExp(`the kubeconfig ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: user "clusterUser_aks07" names a local file \\(client-certificate\\)`),
+    );
     expect(reads.filter((p) => p !== file)).toEqual([]);
   });
 

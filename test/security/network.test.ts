@@ -32,7 +32,22 @@ afterEach(() => {
   expect(outside).toEqual([]);
 });
 
-const SPECIAL = ['169.254.169.254', '64:ff9b::a9fe:a9fe', '::ffff:a00:1', '169.254.0.1', '10.0.0.1', '172.16.0.1', '172.31.255.254', '192.168.1.1', '100.64.0.1', '0.0.0.0', '224.0.0.1', 'fe80::1', 'fd00::1', '::ffff:169.254.169.254'];
+const SPECIAL = [
+  '169.254.169.254',
+  '64:ff9b::a9fe:a9fe',
+  '::ffff:a00:1',
+  '169.254.0.1',
+  '10.0.0.1',
+  '172.16.0.1',
+  '172.31.255.254',
+  '192.168.1.1',
+  '100.64.0.1',
+  '0.0.0.0',
+  '224.0.0.1',
+  'fe80::1',
+  'fd00::1',
+  '::ffff:169.254.169.254',
+];
 const urlOf = (host: string, path = '/') => `http://${host.includes(':') ? `[${host}]` : host}${path}`;
 
 function http(policy: NetworkPolicy) {
@@ -207,7 +222,9 @@ describe('loopback: a student-controlled target on the grader’s own machine', 
     const probe = http(new NetworkPolicy());
     const err = await rejection(() => probe.get(`http://127.0.0.1:${port}/`));
     await probe.close();
-    expect(err.message).toContain(`refused to connect to 127.0.0.1:${port} (127.0.0.1): loopback addresses (this machine) are not graded unless the class config allows them (network.allowLoopback: true, or a network.connectTo entry for that host:port)`);
+    expect(err.message).toContain(
+      `refused to connect to 127.0.0.1:${port} (127.0.0.1): loopback addresses (this machine) are not graded unless the class config allows them (network.allowLoopback: true, or a network.connectTo entry for that host:port)`,
+    );
   });
 
   it.each([
@@ -244,17 +261,20 @@ describe('loopback: a student-controlled target on the grader’s own machine', 
     expect(watch.dials.filter((d) => d.via === 'net' && d.port === port)).toEqual([]);
   });
 
-  it.each(['https://127.0.0.1:6443', 'https://[::1]:6443', 'https://[::ffff:127.0.0.1]:6443', 'https://localhost:6443'])('a kubeconfig server %s: an error with `refused`, nothing sent', async (server) => {
-    const policy = new NetworkPolicy();
-    const probe = kubeProbe({ kubeconfig: async () => kubeconfigFor(server), namespace: 'default', allowDisruptive: false, policy, timeoutMs: 1_000 });
-    const err = await rejection(() => probe.reach());
-    await probe.close();
-    expect(err).toBeInstanceOf(ProbeError);
-    expect(err.message).toMatch(/refus.*loopback addresses \(this machine\) are not graded/);
-    expect(err.detail).toMatchObject({ refused: true });
-    expect(err.message).not.toContain('kubeconfig-token-not-sent-anywhere');
-    expect(watch.dials.filter((d) => d.via === 'net' && d.port === 6443)).toEqual([]);
-  });
+  it.each(['https://127.0.0.1:6443', 'https://[::1]:6443', 'https://[::ffff:127.0.0.1]:6443', 'https://localhost:6443'])(
+    'a kubeconfig server %s: an error with `refused`, nothing sent',
+    async (server) => {
+      const policy = new NetworkPolicy();
+      const probe = kubeProbe({ kubeconfig: async () => kubeconfigFor(server), namespace: 'default', allowDisruptive: false, policy, timeoutMs: 1_000 });
+      const err = await rejection(() => probe.reach());
+      await probe.close();
+      expect(err).toBeInstanceOf(ProbeError);
+      expect(err.message).toMatch(/refus.*loopback addresses \(this machine\) are not graded/);
+      expect(err.detail).toMatchObject({ refused: true });
+      expect(err.message).not.toContain('kubeconfig-token-not-sent-anywhere');
+      expect(watch.dials.filter((d) => d.via === 'net' && d.port === 6443)).toEqual([]);
+    },
+  );
 
   it('a kubeconfig server on loopback that a connectTo entry names is allowed to be dialled', () => {
     const policy = new NetworkPolicy({ connectTo: { '127.0.0.1:6443': '127.0.0.1:6443' } });

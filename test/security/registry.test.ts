@@ -48,7 +48,11 @@ beforeAll(async () => {
         return ex.send(200, { access_token: 'registry-access-token' });
       }
       if (ex.req.headers.authorization === 'Bearer registry-access-token') return ex.send(200, { name: 'myapp', tags: ['v1.0'] });
-      return ex.send(401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }, { 'www-authenticate': `Bearer realm="${realm}",service="${REGISTRY}",scope="repository:myapp:pull"` });
+      return ex.send(
+        401,
+        { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] },
+        { 'www-authenticate': `Bearer realm="${realm}",service="${REGISTRY}",scope="repository:myapp:pull"` },
+      );
     },
     () => undefined,
   );

@@ -73,7 +73,9 @@ describe('faults.vm', () => {
     const user = `vm-engine-${fault}`;
     const { policy } = await vmWith(user, {}, { vm: fault });
     const vm = probe(user, policy);
-    const { value, ms } = await timed(10_000, () => gradeStudent({ user, resourceGroup: 'rg', vm: { host: host(user), port: 22, username: user } }, checksOf(1), { probes: { vm } }, profile, { probeTimeoutMs: { vm: TIMEOUT_MS } }));
+    const { value, ms } = await timed(10_000, () =>
+      gradeStudent({ user, resourceGroup: 'rg', vm: { host: host(user), port: 22, username: user } }, checksOf(1), { probes: { vm } }, profile, { probeTimeoutMs: { vm: TIMEOUT_MS } }),
+    );
     await vm.close();
     const by = Object.fromEntries(value.result.checks.map((c) => [c.id, c]));
     expect(by['ex1.vm.reachable'].status).toBe('error');

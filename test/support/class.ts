@@ -81,7 +81,16 @@ export interface Verdicts {
   checks: string[];
 }
 
-export function verdictsOf(students: ReadonlyArray<{ user: string; status: string; score: number; bonus: number; percent: number; checks: ReadonlyArray<{ id: string; status: string; points: number; blockedBy?: string | null }> }>): Map<string, Verdicts> {
+export function verdictsOf(
+  students: ReadonlyArray<{
+    user: string;
+    status: string;
+    score: number;
+    bonus: number;
+    percent: number;
+    checks: ReadonlyArray<{ id: string; status: string; points: number; blockedBy?: string | null }>;
+  }>,
+): Map<string, Verdicts> {
   return new Map(
     students.map((s) => [
       s.user,

@@ -156,7 +156,6 @@ export async function startSimStudent(s: Scenario, opts: SimOptions = {}): Promi
   };
 }
 
-
 /** Exercises 3 and 4 as their checks report them (verdict, evidence and facts), from the fake Azure. */
 export function upstreamStubs(s: Scenario): CheckDef[] {
   const azure = fakeAzure(s);
@@ -172,11 +171,15 @@ export function upstreamStubs(s: Scenario): CheckDef[] {
       (R) => async () => {
         const clusters = await azure.managedClusters();
         const chosen = clusters[0];
-        return chosen ? pass('stub', { cluster: chosen.name }, { facts: { cluster: { chosen, candidates: clusters.map((c) => c.name), reason: 'stub' } } }) : fail(R.missing, 'no cluster', 'stub', { outcome: 'needs-fix' });
+        return chosen
+          ? pass('stub', { cluster: chosen.name }, { facts: { cluster: { chosen, candidates: clusters.map((c) => c.name), reason: 'stub' } } })
+          : fail(R.missing, 'no cluster', 'stub', { outcome: 'needs-fix' });
       },
       { provides: ['cluster'] },
     ),
-    stub('ex3.cluster.healthy', 3, 'LG-398', (R) => async () => (s.azure.clusters[0]?.provisioningState === 'Succeeded' ? pass('stub') : fail(R.missing, 'not healthy', 'stub')), { dependsOn: ['ex3.cluster.exists'] }),
+    stub('ex3.cluster.healthy', 3, 'LG-398', (R) => async () => (s.azure.clusters[0]?.provisioningState === 'Succeeded' ? pass('stub') : fail(R.missing, 'not healthy', 'stub')), {
+      dependsOn: ['ex3.cluster.exists'],
+    }),
     stub(
       'ex4.registry.exists',
       4,

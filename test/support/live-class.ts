@@ -91,22 +91,68 @@ type Trajectory = Array<StudentResult | undefined>;
  */
 export function workshop(): { roster: string[]; rounds: Array<Array<{ round: number; at: string; student: StudentResult }>> } {
   const roster = Array.from({ length: 12 }, (_, i) => `labuser${String(i + 1).padStart(2, '0')}`);
-  const portsWrong = { 'ex2.compose.ports': { status: 'fail' as const, message: 'app publishes 8080:8080; the lab wants host port 80 to container port 8080', hint: 'Exercise 2 step 4: set ports to "80:8080" under service app and run docker-compose up again', code: 'ports.wrong' } };
-  const tornDown = { 'ex6.myapp.service': { status: 'fail' as const, message: 'Service myapp not found in namespace default', hint: 'Exercise 7 step 2 deleted it: re-apply myapp.yaml, or finish the Helm install (helm install greetings . --set registry=…)', code: 'service.not-found' } };
-  const twoNodes = { 'ex3.cluster.nodes': { status: 'fail' as const, message: 'the cluster has 2 nodes; the lab wants 3', hint: 'Exercise 3 step 2: az aks scale --node-count 3', code: 'nodes.count-wrong' } };
+  const portsWrong = {
+    'ex2.compose.ports': {
+      status: 'fail' as const,
+      message: 'app publishes 8080:8080; the lab wants host port 80 to container port 8080',
+      hint: 'Exercise 2 step 4: set ports to "80:8080" under service app and run docker-compose up again',
+      code: 'ports.wrong',
+    },
+  };
+  const tornDown = {
+    'ex6.myapp.service': {
+      status: 'fail' as const,
+      message: 'Service myapp not found in namespace default',
+      hint: 'Exercise 7 step 2 deleted it: re-apply myapp.yaml, or finish the Helm install (helm install greetings . --set registry=…)',
+      code: 'service.not-found',
+    },
+  };
+  const twoNodes = {
+    'ex3.cluster.nodes': { status: 'fail' as const, message: 'the cluster has 2 nodes; the lab wants 3', hint: 'Exercise 3 step 2: az aks scale --node-count 3', code: 'nodes.count-wrong' },
+  };
   const vmDown = { 'ex1.vm.reachable': { status: 'error' as const, message: 'SSH to labuser04-vm:22 timed out after 20 s' } };
   const s = (user: string, passing: string[], overrides: Record<string, Status | CheckOverride> = {}) => student(user, passing, overrides);
   const trajectories: Record<string, Trajectory> = {
     labuser01: [s('labuser01', UP_TO(2)), s('labuser01', UP_TO(4)), s('labuser01', UP_TO(6)), s('labuser01', [...UP_TO(6).filter((id) => !/service|e2e/.test(id)), 'ex7.helm.release'], tornDown)],
-    labuser02: [s('labuser02', UP_TO(1)), s('labuser02', UP_TO(2).filter((id) => id !== 'ex2.compose.ports'), portsWrong), s('labuser02', UP_TO(2).filter((id) => id !== 'ex2.compose.ports'), portsWrong), s('labuser02', UP_TO(2).filter((id) => id !== 'ex2.compose.ports'), portsWrong)],
+    labuser02: [
+      s('labuser02', UP_TO(1)),
+      s(
+        'labuser02',
+        UP_TO(2).filter((id) => id !== 'ex2.compose.ports'),
+        portsWrong,
+      ),
+      s(
+        'labuser02',
+        UP_TO(2).filter((id) => id !== 'ex2.compose.ports'),
+        portsWrong,
+      ),
+      s(
+        'labuser02',
+        UP_TO(2).filter((id) => id !== 'ex2.compose.ports'),
+        portsWrong,
+      ),
+    ],
     labuser03: [s('labuser03', UP_TO(3)), s('labuser03', [...UP_TO(3), 'ex4.registry.exists', 'ex4.registry.admin']), s('labuser03', UP_TO(4)), s('labuser03', UP_TO(5))],
     labuser04: [s('labuser04', [], vmDown), s('labuser04', [], vmDown), s('labuser04', UP_TO(2)), s('labuser04', UP_TO(3))],
     labuser05: [undefined, undefined, undefined, undefined],
-    labuser06: [s('labuser06', UP_TO(2)), s('labuser06', ['ex3.cluster.exists', 'ex3.cluster.healthy', ...UP_TO(2)], twoNodes), s('labuser06', ['ex3.cluster.exists', 'ex3.cluster.healthy', ...UP_TO(2)], twoNodes), s('labuser06', ['ex3.cluster.exists', 'ex3.cluster.healthy', ...UP_TO(2), 'ex4.registry.exists'], twoNodes)],
+    labuser06: [
+      s('labuser06', UP_TO(2)),
+      s('labuser06', ['ex3.cluster.exists', 'ex3.cluster.healthy', ...UP_TO(2)], twoNodes),
+      s('labuser06', ['ex3.cluster.exists', 'ex3.cluster.healthy', ...UP_TO(2)], twoNodes),
+      s('labuser06', ['ex3.cluster.exists', 'ex3.cluster.healthy', ...UP_TO(2), 'ex4.registry.exists'], twoNodes),
+    ],
     labuser07: [s('labuser07', UP_TO(3)), s('labuser07', UP_TO(5)), s('labuser07', UP_TO(6)), s('labuser07', UP_TO(7))],
     labuser08: [s('labuser08', ['ex1.vm.reachable']), s('labuser08', UP_TO(1)), s('labuser08', UP_TO(1)), s('labuser08', UP_TO(1))],
     labuser09: [s('labuser09', UP_TO(2)), s('labuser09', UP_TO(3)), s('labuser09', UP_TO(4)), s('labuser09', [...UP_TO(4), 'ex5.kube.reachable', 'ex5.pull.authorized'])],
-    labuser10: [s('labuser10', UP_TO(3)), s('labuser10', UP_TO(5)), s('labuser10', [...UP_TO(5), 'ex6.myapp.deployment', 'ex6.myapi.deployment', 'ex6.myapi.service']), s('labuser10', UP_TO(6).filter((id) => id !== 'ex6.app.e2e'))],
+    labuser10: [
+      s('labuser10', UP_TO(3)),
+      s('labuser10', UP_TO(5)),
+      s('labuser10', [...UP_TO(5), 'ex6.myapp.deployment', 'ex6.myapi.deployment', 'ex6.myapi.service']),
+      s(
+        'labuser10',
+        UP_TO(6).filter((id) => id !== 'ex6.app.e2e'),
+      ),
+    ],
     labuser11: [s('labuser11', UP_TO(1)), s('labuser11', UP_TO(2)), s('labuser11', UP_TO(3)), s('labuser11', UP_TO(3))],
     labuser12: [undefined, s('labuser12', UP_TO(2)), s('labuser12', UP_TO(4)), s('labuser12', UP_TO(5))],
   };

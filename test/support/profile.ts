@@ -5,9 +5,7 @@ import { selectChecks, type Selection } from '../../core/selection.js';
 /** The real lab profile with its check points replaced: engine tests use synthetic checks. */
 export function profileWith(points: Record<string, number | { bonus: number }>, overrides: Partial<LabProfile> = {}): LabProfile {
   const base = loadProfile();
-  const checks = Object.fromEntries(
-    Object.entries(points).map(([id, p]) => [id, typeof p === 'number' ? { points: p, bonus: 0, enabled: true } : { points: 0, bonus: p.bonus, enabled: true }]),
-  );
+  const checks = Object.fromEntries(Object.entries(points).map(([id, p]) => [id, typeof p === 'number' ? { points: p, bonus: 0, enabled: true } : { points: 0, bonus: p.bonus, enabled: true }]));
   return { ...base, ...overrides, checks };
 }
 

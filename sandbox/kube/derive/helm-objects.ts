@@ -22,7 +22,14 @@ export function putHelmRecord(w: ClusterState, release: HelmRelease, manifest: s
       apiVersion: 'v1',
       data: { release: helm3SecretData(helm3ReleaseJson(release, ns, deployedAt, manifest)) },
       kind: 'Secret',
-      metadata: meta({ name, namespace: ns, uid: w.ids.uid(`secret/${ns}/${name}`), resourceVersion: w.store.nextRv(), creationTimestamp: deployedAt, labels: { modifiedAt: String(Date.parse(deployedAt) / 1000), name: release.name, owner: 'helm', status: release.status, version: '1' } }),
+      metadata: meta({
+        name,
+        namespace: ns,
+        uid: w.ids.uid(`secret/${ns}/${name}`),
+        resourceVersion: w.store.nextRv(),
+        creationTimestamp: deployedAt,
+        labels: { modifiedAt: String(Date.parse(deployedAt) / 1000), name: release.name, owner: 'helm', status: release.status, version: '1' },
+      }),
       type: 'helm.sh/release.v1',
     });
     return;
@@ -32,7 +39,14 @@ export function putHelmRecord(w: ClusterState, release: HelmRelease, manifest: s
     apiVersion: 'v1',
     data: { release: helm2ConfigMapData(helm2ReleaseProto(release, 'default', deployedAt, manifest)) },
     kind: 'ConfigMap',
-    metadata: meta({ name, namespace: 'kube-system', uid: w.ids.uid(`cm/kube-system/${name}`), resourceVersion: w.store.nextRv(), creationTimestamp: deployedAt, labels: { NAME: release.name, OWNER: 'TILLER', STATUS: release.status.toUpperCase(), VERSION: '1' } }),
+    metadata: meta({
+      name,
+      namespace: 'kube-system',
+      uid: w.ids.uid(`cm/kube-system/${name}`),
+      resourceVersion: w.store.nextRv(),
+      creationTimestamp: deployedAt,
+      labels: { NAME: release.name, OWNER: 'TILLER', STATUS: release.status.toUpperCase(), VERSION: '1' },
+    }),
   });
 }
 
@@ -70,8 +84,14 @@ export function tillerObjects(): KObj[] {
               {
                 name: 'tiller',
                 image: TILLER_IMAGE,
-                env: [{ name: 'TILLER_NAMESPACE', value: 'kube-system' }, { name: 'TILLER_HISTORY_MAX', value: '0' }],
-                ports: [{ containerPort: 44134, name: 'tiller' }, { containerPort: 44135, name: 'http' }],
+                env: [
+                  { name: 'TILLER_NAMESPACE', value: 'kube-system' },
+                  { name: 'TILLER_HISTORY_MAX', value: '0' },
+                ],
+                ports: [
+                  { containerPort: 44134, name: 'tiller' },
+                  { containerPort: 44135, name: 'http' },
+                ],
               },
             ],
           },

@@ -39,11 +39,21 @@ export function putNamespaces(w: ClusterState, namespaces: Iterable<string>, clu
     w.store.put({
       apiVersion: 'v1',
       kind: 'Namespace',
-      metadata: meta({ name: ns, uid: w.ids.uid(`ns/${ns}`), resourceVersion: w.store.nextRv(), creationTimestamp: SYSTEM_NAMESPACES.includes(ns) ? clusterCreated : appliedAt, labels: { 'kubernetes.io/metadata.name': ns } }),
+      metadata: meta({
+        name: ns,
+        uid: w.ids.uid(`ns/${ns}`),
+        resourceVersion: w.store.nextRv(),
+        creationTimestamp: SYSTEM_NAMESPACES.includes(ns) ? clusterCreated : appliedAt,
+        labels: { 'kubernetes.io/metadata.name': ns },
+      }),
       spec: { finalizers: ['kubernetes'] },
       status: { phase: 'Active' },
     });
-    w.store.put({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta({ name: 'default', namespace: ns, uid: w.ids.uid(`sa/${ns}/default`), resourceVersion: w.store.nextRv(), creationTimestamp: clusterCreated }) });
+    w.store.put({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: meta({ name: 'default', namespace: ns, uid: w.ids.uid(`sa/${ns}/default`), resourceVersion: w.store.nextRv(), creationTimestamp: clusterCreated }),
+    });
   }
 }
 
@@ -52,20 +62,50 @@ export function putSystemObjects(w: ClusterState, created: string): void {
   w.store.put({
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: meta({ name: 'kubernetes', namespace: 'default', uid: w.ids.uid('svc/default/kubernetes'), resourceVersion: w.store.nextRv(), creationTimestamp: created, labels: { component: 'apiserver', provider: 'kubernetes' } }),
-    spec: { clusterIP: '10.0.0.1', clusterIPs: ['10.0.0.1'], internalTrafficPolicy: 'Cluster', ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 443 }], sessionAffinity: 'None', type: 'ClusterIP' },
+    metadata: meta({
+      name: 'kubernetes',
+      namespace: 'default',
+      uid: w.ids.uid('svc/default/kubernetes'),
+      resourceVersion: w.store.nextRv(),
+      creationTimestamp: created,
+      labels: { component: 'apiserver', provider: 'kubernetes' },
+    }),
+    spec: {
+      clusterIP: '10.0.0.1',
+      clusterIPs: ['10.0.0.1'],
+      internalTrafficPolicy: 'Cluster',
+      ipFamilies: ['IPv4'],
+      ipFamilyPolicy: 'SingleStack',
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 443 }],
+      sessionAffinity: 'None',
+      type: 'ClusterIP',
+    },
     status: { loadBalancer: {} },
   });
   w.store.put({
     apiVersion: 'v1',
     kind: 'Endpoints',
-    metadata: meta({ name: 'kubernetes', namespace: 'default', uid: w.ids.uid('ep/default/kubernetes'), resourceVersion: w.store.nextRv(), creationTimestamp: created, labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } }),
+    metadata: meta({
+      name: 'kubernetes',
+      namespace: 'default',
+      uid: w.ids.uid('ep/default/kubernetes'),
+      resourceVersion: w.store.nextRv(),
+      creationTimestamp: created,
+      labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' },
+    }),
     subsets: [{ addresses: [{ ip: '10.224.0.250' }], ports: [{ name: 'https', port: 443, protocol: 'TCP' }] }],
   });
   w.store.put({
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'ClusterRoleBinding',
-    metadata: meta({ name: 'cluster-admin', uid: w.ids.uid('crb/cluster-admin'), resourceVersion: w.store.nextRv(), creationTimestamp: created, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' }, annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' } }),
+    metadata: meta({
+      name: 'cluster-admin',
+      uid: w.ids.uid('crb/cluster-admin'),
+      resourceVersion: w.store.nextRv(),
+      creationTimestamp: created,
+      labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' },
+      annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' },
+    }),
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
     subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'system:masters' }],
   });

@@ -64,7 +64,11 @@ export function applyDeployment(w: ClusterState, o: KObj, created: string, previ
       creationTimestamp: created,
       generation: 1,
       labels: rsLabels,
-      annotations: { 'deployment.kubernetes.io/desired-replicas': String(replicas), 'deployment.kubernetes.io/max-replicas': String(replicas + Math.ceil(replicas / 4)), 'deployment.kubernetes.io/revision': '1' },
+      annotations: {
+        'deployment.kubernetes.io/desired-replicas': String(replicas),
+        'deployment.kubernetes.io/max-replicas': String(replicas + Math.ceil(replicas / 4)),
+        'deployment.kubernetes.io/revision': '1',
+      },
       ownerReferences: [ownerRef('apps/v1', 'Deployment', name, deployment.metadata.uid)],
     }),
     spec: {
