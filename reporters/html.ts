@@ -39,45 +39,29 @@ export function formatGeneratedAt(iso: string): string {
 function pageHeader(run: RunResult, info: RunInfo | undefined): SafeHtml {
   const mark = info?.only?.length ? `none: a partial run (only ${info.only.join(' ')})` : info ? `${info.passMark}%` : 'not recorded';
   return html`<header>
-    <p class="eyebrow">lab-grade report</p>
-    <h1>${info?.title ?? run.lab}</h1>
-    <dl class="meta">
-      <div>
-        <dt>Lab</dt>
-        <dd><code>${run.lab}</code></dd>
-      </div>
-      <div>
-        <dt>Generated</dt>
-        <dd><time datetime="${run.generatedAt}">${formatGeneratedAt(run.generatedAt)}</time></dd>
-      </div>
-      <div>
-        <dt>Grader</dt>
-        <dd>lab-grade ${run.grader.version}</dd>
-      </div>
-      <div>
-        <dt>Pass mark</dt>
-        <dd>${mark}</dd>
-      </div>
-    </dl>
-  </header>`;
+<p class="eyebrow">lab-grade report</p>
+<h1>${info?.title ?? run.lab}</h1>
+<dl class="meta">
+<div><dt>Lab</dt><dd><code>${run.lab}</code></dd></div>
+<div><dt>Generated</dt><dd><time datetime="${run.generatedAt}">${formatGeneratedAt(run.generatedAt)}</time></dd></div>
+<div><dt>Grader</dt><dd>lab-grade ${run.grader.version}</dd></div>
+<div><dt>Pass mark</dt><dd>${mark}</dd></div>
+</dl>
+</header>`;
 }
 
 function atAGlance(run: RunResult, info: RunInfo | undefined): SafeHtml {
   const s = classSummary(run);
   const partial = !!info?.only?.length;
   const card = (value: string | number, label: string, detail = '', emphasis = false) =>
-    html`<div class="${emphasis ? 'card attention' : 'card'}">
-      <div class="value">${value}</div>
-      <div class="label">${label}${detail && html`<br />${detail}`}</div>
-    </div>`;
-  return html`<section id="summary">
-    <h2>Class at a glance</h2>
-    <div class="cards">
-      ${card(s.students, 'students')} ${card(s.graded, 'graded')} ${card(s.incomplete, 'incomplete', s.incomplete ? 're-run needed' : '', s.incomplete > 0)}
-      ${partial ? card('n/a', 'passed', 'a partial run has no verdict') : card(`${s.passed}/${s.graded}`, 'graded students passed')}
-      ${card(s.meanPercent === null || partial ? 'n/a' : formatPercent(s.meanPercent), 'mean percent', 'graded students only')}
-    </div>
-  </section>`;
+    html`<div class="${emphasis ? 'card attention' : 'card'}"><div class="value">${value}</div><div class="label">${label}${detail && html`<br>${detail}`}</div></div>`;
+  return html`<section id="summary"><h2>Class at a glance</h2><div class="cards">
+${card(s.students, 'students')}
+${card(s.graded, 'graded')}
+${card(s.incomplete, 'incomplete', s.incomplete ? 're-run needed' : '', s.incomplete > 0)}
+${partial ? card('n/a', 'passed', 'a partial run has no verdict') : card(`${s.passed}/${s.graded}`, 'graded students passed')}
+${card(s.meanPercent === null || partial ? 'n/a' : formatPercent(s.meanPercent), 'mean percent', 'graded students only')}
+</div></section>`;
 }
 
 const CELL_STYLE: Readonly<Record<ExerciseCell, { symbol: string; tone: string }>> = {
@@ -94,7 +78,7 @@ function cell(e: ExerciseStanding | undefined): SafeHtml {
   const points = e.optional ? `+${earned}/${formatNumber(e.maxBonus)}` : `${earned}/${formatNumber(e.maxPoints)}`;
   // An optional exercise only earns bonus points: not finishing it costs nothing, so it is never red.
   const [symbol, word, tone] = e.optional && e.state === 'failing' ? ['–', 'partly earned', 'muted'] : [style.symbol, e.state, style.tone];
-  return html`<td class="cell tone-${tone}">${symbol} ${word}<br /><span class="pts">${points}</span></td>`;
+  return html`<td class="cell tone-${tone}">${symbol} ${word}<br><span class="pts">${points}</span></td>`;
 }
 
 /** Students (rows, roster order) by exercises (columns): where each one stands, with the points. */
@@ -105,50 +89,27 @@ function matrix(run: RunResult, info: RunInfo | undefined): SafeHtml {
   const partial = !!info?.only?.length;
   const rows = run.students.map((s) => {
     const byExercise = new Map(exerciseStandings(s.checks, absent).map((e) => [e.exercise, e]));
-    return html`<tr class="${hasFailures(s) ? 'row' : 'row ok'}">
-      <th scope="row">${studentLink(s.user)}</th>
-      ${exercises.map((x) => cell(byExercise.get(x)))}
-      <td>${badge(VERDICT_STYLE[studentVerdict(s, partial)])}<br /><span class="pts">${scoreText(s, partial)}</span></td>
-    </tr> `;
+    return html`<tr class="${hasFailures(s) ? 'row' : 'row ok'}"><th scope="row">${studentLink(s.user)}</th>${exercises.map((x) => cell(byExercise.get(x)))}<td>${badge(VERDICT_STYLE[studentVerdict(s, partial)])}<br><span class="pts">${scoreText(s, partial)}</span></td></tr>
+`;
   });
   const legend = join((Object.keys(CELL_STYLE) as ExerciseCell[]).map((state) => html`<span><span class="badge tone-${CELL_STYLE[state].tone}">${CELL_STYLE[state].symbol} ${state}</span></span>`));
-  return html`<section id="matrix">
-    <h2>Students by exercise</h2>
-    <p class="note">
-      Each cell: where the student stands in the exercise and its points (bonus points for the optional exercise). Not started: nothing of it is there yet. Not gradable: the grader could not find out.
-    </p>
-    <div class="legend">${legend}</div>
-    <div class="panel">
-      <table class="matrix">
-        <thead>
-          <tr>
-            <th>Student</th>
-            ${exercises.map((x) => html`<th title="${EXERCISE_TITLES[x] ?? ''}">Ex. ${x}</th>`)}
-            <th>Verdict, score</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${rows}
-        </tbody>
-      </table>
-    </div>
-  </section>`;
+  return html`<section id="matrix"><h2>Students by exercise</h2>
+<p class="note">Each cell: where the student stands in the exercise and its points (bonus points for the optional exercise). Not started: nothing of it is there yet. Not gradable: the grader could not find out.</p>
+<div class="legend">${legend}</div>
+<div class="panel"><table class="matrix"><thead><tr><th>Student</th>${exercises.map((x) => html`<th title="${EXERCISE_TITLES[x] ?? ''}">Ex. ${x}</th>`)}<th>Verdict, score</th></tr></thead>
+<tbody>
+${rows}</tbody></table></div>
+</section>`;
 }
 
 function failures(run: RunResult, info: RunInfo | undefined): SafeHtml {
   const top = classSummary(run, 10, info?.reasons).topFailing;
   const items = top.map((f) => html`<li>${f.code ? html`<strong>${f.code}</strong> ` : ''}${f.summary} (<code>${f.id}</code>): <strong>${plural(f.count, 'student')}</strong></li>`);
-  return html`<section id="failures">
-    <h2>Most common failures</h2>
-    ${
-      items.length
-        ? html`<p class="note">Reasons required checks failed for, by reason code; bonus and informational checks cost nothing and are left out.</p>
-            <ul class="reasons">
-              ${items}
-            </ul>`
-        : html`<p>No required check failed.</p>`
-    }
-  </section>`;
+  return html`<section id="failures"><h2>Most common failures</h2>${
+    items.length
+      ? html`<p class="note">Reasons required checks failed for, by reason code; bonus and informational checks cost nothing and are left out.</p><ul class="reasons">${items}</ul>`
+      : html`<p>No required check failed.</p>`
+  }</section>`;
 }
 
 function passRates(run: RunResult): SafeHtml {
@@ -160,32 +121,21 @@ function passRates(run: RunResult): SafeHtml {
   });
   // Wide enough for the longest check id in a 12px monospace face (~7.3 units a character).
   const labelWidth = Math.min(300, Math.max(90, ...checks.map((c) => c.label.length * 7.3)));
-  return html`<section id="pass-rates">
-    <h2>Pass rates</h2>
-    <p class="note">
-      Share of checks passed among pass, fail and blocked (a blocked check's root cause failed). Checks that could not be graded (error) or do not apply (skipped) are left out. Bonus and informational
-      checks are drawn in a neutral colour: they cost no points.
-    </p>
-    <h3>Per exercise</h3>
-    <div class="panel">${rateChart('Pass rate per exercise', exercises, labelWidth)}</div>
-    <h3>Per check</h3>
-    <div class="panel">${rateChart('Pass rate per check', checks, labelWidth, true)}</div>
-  </section>`;
+  return html`<section id="pass-rates"><h2>Pass rates</h2>
+<p class="note">Share of checks passed among pass, fail and blocked (a blocked check's root cause failed). Checks that could not be graded (error) or do not apply (skipped) are left out. Bonus and informational checks are drawn in a neutral colour: they cost no points.</p>
+<h3>Per exercise</h3><div class="panel">${rateChart('Pass rate per exercise', exercises, labelWidth)}</div>
+<h3>Per check</h3><div class="panel">${rateChart('Pass rate per check', checks, labelWidth, true)}</div>
+</section>`;
 }
 
 function histogram(run: RunResult, info: RunInfo | undefined): SafeHtml {
-  if (info?.only?.length)
-    return html`<section id="histogram">
-      <h2>Score distribution</h2>
-      <p class="note">None for a partial run: the points are those of the selected checks only.</p>
-    </section>`;
+  if (info?.only?.length) return html`<section id="histogram"><h2>Score distribution</h2><p class="note">None for a partial run: the points are those of the selected checks only.</p></section>`;
   const s = classSummary(run);
   const left = s.incomplete ? ` ${s.incomplete} incomplete not shown: their score is not final.` : '';
-  return html`<section id="histogram">
-    <h2>Score distribution</h2>
-    <div class="panel">${histogramChart(scoreHistogram(run), info?.passMark)}</div>
-    <p class="note">Graded students per band of required-points percent (each band includes its lower bound; 100% falls in the last).${left}</p>
-  </section>`;
+  return html`<section id="histogram"><h2>Score distribution</h2>
+<div class="panel">${histogramChart(scoreHistogram(run), info?.passMark)}</div>
+<p class="note">Graded students per band of required-points percent (each band includes its lower bound; 100% falls in the last).${left}</p>
+</section>`;
 }
 
 function rerunList(run: RunResult, info: RunInfo | undefined): SafeHtml {
@@ -195,18 +145,13 @@ function rerunList(run: RunResult, info: RunInfo | undefined): SafeHtml {
     return html`<li>${studentLink(s.user)}: could not grade ${errors.map((c, i) => html`${i ? ', ' : ''}<code>${c.id}</code>`)}${errors[0] && html` — ${safeText(errors[0].message)}`}</li>`;
   });
   const command = incomplete.length ? info?.rerun?.command(incomplete.map((s) => s.user)) : undefined;
-  return html`<section id="rerun">
-    <h2>Needs a re-run</h2>
-    ${
-      items.length
-        ? html`<p class="note">The grader could not reach or read part of these environments. That is not the student's fault and is not scored as zero: grade them again${command ? ':' : '.'}</p>
-            ${command && html`<pre class="command"><code>${command}</code></pre>`}
-            <ul class="rerun">
-              ${items}
-            </ul>`
-        : html`<p>None: every student was graded.</p>`
-    }
-  </section>`;
+  return html`<section id="rerun"><h2>Needs a re-run</h2>${
+    items.length
+      ? html`<p class="note">The grader could not reach or read part of these environments. That is not the student's fault and is not scored as zero: grade them again${command ? ':' : '.'}</p>${
+          command && html`<pre class="command"><code>${command}</code></pre>`
+        }<ul class="rerun">${items}</ul>`
+      : html`<p>None: every student was graded.</p>`
+  }</section>`;
 }
 
 const MEANING: Record<Shown, string> = {
@@ -222,37 +167,39 @@ const MEANING: Record<Shown, string> = {
 const LEGEND = join(SHOWN_ORDER.map((status) => html`<span>${badge(SHOWN_STYLE[status])} ${MEANING[status]}</span>`));
 
 function students(run: RunResult, info: RunInfo | undefined): SafeHtml {
-  return html`<section id="students">
-    <h2>Students</h2>
-    <p class="note">Open a student to see every check, its message, the hint naming the lab step, and the evidence.</p>
-    <div class="legend">${LEGEND}</div>
-    ${run.students.map((s) => studentSection(s, info))}
-  </section>`;
+  return html`<section id="students"><h2>Students</h2>
+<p class="note">Open a student to see every check, its message, the hint naming the lab step, and the evidence.</p>
+<div class="legend">${LEGEND}</div>
+${run.students.map((s) => studentSection(s, info))}
+</section>`;
 }
 
 export function renderHtml(run: RunResult, options: HtmlOptions = {}): string {
   const { info } = options;
   const page = html`<!DOCTYPE html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="generator" content="lab-grade ${run.grader.version}" />
-        <title>${info?.title ?? run.lab} — lab-grade report</title>
-        ${styleElement(STYLE)}
-      </head>
-      <body>
-        <main>
-          ${pageHeader(run, info)}
-          <input type="checkbox" id="failing-only" class="filter" /><label for="failing-only" class="filter"
-            >Show only students with failures or checks that could not be graded, and only those checks</label
-          >
-          ${atAGlance(run, info)} ${matrix(run, info)} ${failures(run, info)} ${rerunList(run, info)} ${passRates(run)} ${histogram(run, info)} ${students(run, info)}
-          <footer>Generated by lab-grade ${run.grader.version}. Self-contained: no scripts, no external resources.</footer>
-        </main>
-      </body>
-    </html> `;
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="lab-grade ${run.grader.version}">
+<title>${info?.title ?? run.lab} — lab-grade report</title>
+${styleElement(STYLE)}
+</head>
+<body><main>
+${pageHeader(run, info)}
+<input type="checkbox" id="failing-only" class="filter"><label for="failing-only" class="filter">Show only students with failures or checks that could not be graded, and only those checks</label>
+${atAGlance(run, info)}
+${matrix(run, info)}
+${failures(run, info)}
+${rerunList(run, info)}
+${passRates(run)}
+${histogram(run, info)}
+${students(run, info)}
+<footer>Generated by lab-grade ${run.grader.version}. Self-contained: no scripts, no external resources.</footer>
+</main></body>
+</html>
+`;
   return page.value;
 }
 

@@ -37,7 +37,7 @@ export function rateChart(title: string, bars: readonly RateBar[], labelWidth: n
   const height = bars.length * ROW + 24;
   const grid = [0, 25, 50, 75, 100].map((p) => {
     const x = x0 + (plot * p) / 100;
-    return html`<line class="grid" x1="${x}" x2="${x}" y1="0" y2="${height - 20}" /><text class="axis" x="${x}" y="${height - 6}" text-anchor="middle">${p}%</text>`;
+    return html`<line class="grid" x1="${x}" x2="${x}" y1="0" y2="${height - 20}"/><text class="axis" x="${x}" y="${height - 6}" text-anchor="middle">${p}%</text>`;
   });
   const rows = bars.map((bar, i) => {
     const y = i * ROW + 4;
@@ -45,15 +45,16 @@ export function rateChart(title: string, bars: readonly RateBar[], labelWidth: n
     const w = percent === null ? 0 : (plot * percent) / 100;
     const value = percent === null ? 'n/a' : `${percent}%`;
     const counts = `${bar.rate.passed} of ${bar.rate.counted}`;
-    return html`<g class="bar"
-      ><title>${bar.tooltip ? `${bar.label}: ${bar.tooltip}` : bar.label} — ${value} (${counts} passed)</title>
-      <text class="${mono ? 'label mono' : 'label'}" x="${labelWidth}" y="${y + BAR - 3}" text-anchor="end">${bar.label}</text>
-      <rect class="track" x="${x0}" y="${y}" width="${plot}" height="${BAR}" rx="3" />
-      <rect class="fill-${bar.neutral ? 'accent' : rateTone(percent)}" x="${x0}" y="${y}" width="${w.toFixed(1)}" height="${BAR}" rx="3" />
-      <text class="value" x="${x0 + plot + 10}" y="${y + BAR - 3}">${value}<tspan class="count" dx="6">${counts}</tspan></text></g
-    >`;
+    return html`<g class="bar"><title>${bar.tooltip ? `${bar.label}: ${bar.tooltip}` : bar.label} — ${value} (${counts} passed)</title>
+<text class="${mono ? 'label mono' : 'label'}" x="${labelWidth}" y="${y + BAR - 3}" text-anchor="end">${bar.label}</text>
+<rect class="track" x="${x0}" y="${y}" width="${plot}" height="${BAR}" rx="3"/>
+<rect class="fill-${bar.neutral ? 'accent' : rateTone(percent)}" x="${x0}" y="${y}" width="${w.toFixed(1)}" height="${BAR}" rx="3"/>
+<text class="value" x="${x0 + plot + 10}" y="${y + BAR - 3}">${value}<tspan class="count" dx="6">${counts}</tspan></text></g>`;
   });
-  return html`<svg class="chart" role="img" aria-label="${title}" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}">${grid} ${rows}</svg>`;
+  return html`<svg class="chart" role="img" aria-label="${title}" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}">
+${grid}
+${rows}
+</svg>`;
 }
 
 /**
@@ -75,22 +76,21 @@ export function histogramChart(bins: readonly number[], passMark: number | undef
     const x = left + i * slot + 4;
     const y = top + plotH - h;
     const label = `${lo}–${hi}%`;
-    return html`<g class="bar"
-      ><title>${label}: ${count} ${count === 1 ? 'student' : 'students'}</title>
-      <rect class="fill-${tone}" x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(slot - 8).toFixed(1)}" height="${h.toFixed(1)}" rx="3" />
-      ${count > 0 && html`<text class="value" x="${(x + (slot - 8) / 2).toFixed(1)}" y="${(y - 5).toFixed(1)}" text-anchor="middle">${count}</text>`}
-      <text class="axis" x="${(left + i * slot + slot / 2).toFixed(1)}" y="${height - bottom + 16}" text-anchor="middle">${label}</text></g
-    >`;
+    return html`<g class="bar"><title>${label}: ${count} ${count === 1 ? 'student' : 'students'}</title>
+<rect class="fill-${tone}" x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${(slot - 8).toFixed(1)}" height="${h.toFixed(1)}" rx="3"/>
+${count > 0 && html`<text class="value" x="${(x + (slot - 8) / 2).toFixed(1)}" y="${(y - 5).toFixed(1)}" text-anchor="middle">${count}</text>`}
+<text class="axis" x="${(left + i * slot + slot / 2).toFixed(1)}" y="${height - bottom + 16}" text-anchor="middle">${label}</text></g>`;
   });
   const markX = passMark === undefined ? 0 : left + (plotW * passMark) / 100;
   const mark =
     passMark !== undefined &&
-    html`<line class="passmark" x1="${markX.toFixed(1)}" x2="${markX.toFixed(1)}" y1="${top - 8}" y2="${top + plotH}" />
-      <text class="passmark-label" x="${(markX + 6).toFixed(1)}" y="${top - 12}">pass mark ${passMark}%</text>`;
+    html`<line class="passmark" x1="${markX.toFixed(1)}" x2="${markX.toFixed(1)}" y1="${top - 8}" y2="${top + plotH}"/>
+<text class="passmark-label" x="${(markX + 6).toFixed(1)}" y="${top - 12}">pass mark ${passMark}%</text>`;
   return html`<svg class="chart" role="img" aria-label="Score histogram: graded students per percent band" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}">
-    <line class="baseline" x1="${left}" x2="${WIDTH - 16}" y1="${top + plotH}" y2="${top + plotH}" />
-    <text class="axis" x="${left - 8}" y="${top + 4}" text-anchor="end">${max}</text>
-    <text class="axis" x="${left - 8}" y="${top + plotH}" text-anchor="end">0</text>
-    ${bars} ${mark}
-  </svg>`;
+<line class="baseline" x1="${left}" x2="${WIDTH - 16}" y1="${top + plotH}" y2="${top + plotH}"/>
+<text class="axis" x="${left - 8}" y="${top + 4}" text-anchor="end">${max}</text>
+<text class="axis" x="${left - 8}" y="${top + plotH}" text-anchor="end">0</text>
+${bars}
+${mark}
+</svg>`;
 }

@@ -53,11 +53,7 @@ function formula(student: StudentResult, info: RunInfo | undefined): SafeHtml {
   const bonus = student.checks.filter((c) => c.bonus && c.status !== 'skipped');
   const percent = formatPercent(student.percent);
   const lines: SafeHtml[] = [
-    html`<li>
-      Required checks:
-      <strong>${formatNumber(student.score)} of ${formatNumber(student.maxScore)} points</strong
-      >${partial ? ' of the selected checks' : html` = ${percent}`}${student.status === 'incomplete' ? ' so far' : ''}.
-    </li>`,
+    html`<li>Required checks: <strong>${formatNumber(student.score)} of ${formatNumber(student.maxScore)} points</strong>${partial ? ' of the selected checks' : html` = ${percent}`}${student.status === 'incomplete' ? ' so far' : ''}.</li>`,
   ];
   const errors = student.checks.filter((c) => c.status === 'error');
   if (errors.length) {
@@ -65,10 +61,7 @@ function formula(student: StudentResult, info: RunInfo | undefined): SafeHtml {
     const ids = new Set(errors.map((c) => c.id));
     const pending = required.filter((c) => ids.has(c.id) || (c.blockedBy !== undefined && ids.has(c.blockedBy)));
     lines.push(
-      html`<li>
-        ${plural(errors.length, 'check')} could not be graded (${errors.map((c) => c.id).join(', ')}): ${formatNumber(sum(pending, (c) => c.maxPoints))} required points depend on
-        ${errors.length === 1 ? 'it' : 'them'} and are not final. Re-run this student to finish.
-      </li>`,
+      html`<li>${plural(errors.length, 'check')} could not be graded (${errors.map((c) => c.id).join(', ')}): ${formatNumber(sum(pending, (c) => c.maxPoints))} required points depend on ${errors.length === 1 ? 'it' : 'them'} and are not final. Re-run this student to finish.</li>`,
     );
   }
   if (partial) {
@@ -84,24 +77,18 @@ function formula(student: StudentResult, info: RunInfo | undefined): SafeHtml {
     const earned = sum(bonus, (c) => c.points);
     const capped = earned > student.bonus ? `, capped at +${formatNumber(student.bonus)}` : '';
     lines.push(
-      html`<li>
-        Bonus: <strong>+${formatNumber(student.bonus)}</strong> (${formatNumber(earned)} of ${formatNumber(sum(bonus, (c) => c.maxPoints))} bonus points earned${capped}), reported apart: it does not
-        count towards the percent or the pass mark.
-      </li>`,
+      html`<li>Bonus: <strong>+${formatNumber(student.bonus)}</strong> (${formatNumber(earned)} of ${formatNumber(sum(bonus, (c) => c.maxPoints))} bonus points earned${capped}), reported apart: it does not count towards the percent or the pass mark.</li>`,
     );
   }
-  return html`<ul class="formula">
-    ${lines}
-  </ul>`;
+  return html`<ul class="formula">${lines}</ul>`;
 }
 
 function meter(student: StudentResult, info: RunInfo | undefined): SafeHtml {
   const tone = VERDICT_STYLE[studentVerdict(student, !!info?.only?.length)].tone;
   const width = Math.max(0, Math.min(100, student.percent));
-  return html`<div class="meter" aria-hidden="true">
-    <div class="fill tone-${tone}" style="width:${width}%"></div>
-    ${info && !info.only?.length && html`<div class="mark" style="left:${info.passMark}%" title="pass mark ${info.passMark}%"></div>`}
-  </div>`;
+  return html`<div class="meter" aria-hidden="true"><div class="fill tone-${tone}" style="width:${width}%"></div>${
+    info && !info.only?.length && html`<div class="mark" style="left:${info.passMark}%" title="pass mark ${info.passMark}%"></div>`
+  }</div>`;
 }
 
 /** `2025-03-01 10:42 UTC` from an ISO time in UTC; any other form as it is. */
@@ -127,10 +114,7 @@ const hintOf = (check: Credited & { now?: { hint?: string } }): string | undefin
 function passedRow(checks: readonly CheckResult[]): SafeHtml {
   const style = SHOWN_STYLE.pass;
   const list = checks.map((c, i) => html`${i ? ', ' : ''}<code>${c.id}</code> ${pointsText(c)}`);
-  return html`<tr class="quiet">
-    <td class="s tone-good">${style.symbol} ${style.word}</td>
-    <td colspan="3">${list}</td>
-  </tr> `;
+  return html`<tr class="quiet"><td class="s tone-good">${style.symbol} ${style.word}</td><td colspan="3">${list}</td></tr>\n`;
 }
 
 function checkRow(check: CheckResult, siblings: readonly CheckResult[]): SafeHtml {
@@ -142,28 +126,12 @@ function checkRow(check: CheckResult, siblings: readonly CheckResult[]): SafeHtm
   // What costs nothing (a bonus not earned, an informational or skipped check) says what was found, briefly;
   // a pass credited from an earlier round that fails now is shown in full, with what to fix now.
   if (!COSTS.has(shown) && !creditedOnly(check))
-    return html`<tr class="quiet">
-      <td class="s">${badge(style)}</td>
-      <td>${title}</td>
-      <td class="num">${pointsText(check)}</td>
-      <td>${richText(safeText(message, 240))}${earnedLine(check)}</td>
-    </tr> `;
+    return html`<tr class="quiet"><td class="s">${badge(style)}</td><td>${title}</td><td class="num">${pointsText(check)}</td><td>${richText(safeText(message, 240))}${earnedLine(check)}</td></tr>\n`;
   const evidence = Object.keys(check.evidence ?? {}).length > 0 && check.status !== 'blocked';
-  return html`<tr class="${shown}">
-    <td class="s">${badge(style)}</td>
-    <td>${title}</td>
-    <td class="num">${pointsText(check)}</td>
-    <td>
-      <p class="msg">${richText(message)}</p>
-      ${earnedLine(check)}${hintOf(check) && html`<p class="hint"><strong>Hint:</strong> ${richText(hintOf(check)!)}</p>`}${
-        evidence &&
-        html`<details>
-          <summary>Evidence</summary>
-          <pre class="evidence">${evidenceText(check.evidence)}</pre>
-        </details>`
-      }
-    </td>
-  </tr> `;
+  return html`<tr class="${shown}"><td class="s">${badge(style)}</td><td>${title}</td><td class="num">${pointsText(check)}</td>
+<td><p class="msg">${richText(message)}</p>${earnedLine(check)}${hintOf(check) && html`<p class="hint"><strong>Hint:</strong> ${richText(hintOf(check)!)}</p>`}${
+    evidence && html`<details><summary>Evidence</summary><pre class="evidence">${evidenceText(check.evidence)}</pre></details>`
+  }</td></tr>\n`;
 }
 
 /** Exercise subtotal, required and bonus apart, summed as the score is: an error earns nothing yet, its points stay available. */
@@ -180,32 +148,22 @@ function checksTable(student: StudentResult): SafeHtml {
   const groups = exercises.map((exercise) => {
     const checks = student.checks.filter((c) => c.exercise === exercise);
     const passed = checks.filter((c) => c.status === 'pass' && !creditedOnly(c));
-    return html`<tbody>
-      <tr class="exercise">
-        <th colspan="4">Exercise ${exercise}<span class="subtotal">${subtotal(checks)}</span></th>
-      </tr>
-      ${passed.length ? passedRow(passed) : ''}${checks.filter((c) => c.status !== 'pass' || creditedOnly(c)).map((c) => checkRow(c, student.checks))}
-    </tbody>`;
+    return html`<tbody><tr class="exercise"><th colspan="4">Exercise ${exercise}<span class="subtotal">${subtotal(checks)}</span></th></tr>
+${passed.length ? passedRow(passed) : ''}${checks.filter((c) => c.status !== 'pass' || creditedOnly(c)).map((c) => checkRow(c, student.checks))}</tbody>`;
   });
-  return html`<table class="checks">
-    <thead>
-      <tr>
-        <th>Status</th>
-        <th>Check</th>
-        <th class="num">Points</th>
-        <th>Details</th>
-      </tr>
-    </thead>
-    ${groups}
-  </table>`;
+  return html`<table class="checks"><thead><tr><th>Status</th><th>Check</th><th class="num">Points</th><th>Details</th></tr></thead>
+${groups}</table>`;
 }
 
 /** `open`: shown expanded (a page of one student), not collapsed as in a class report. */
 export function studentSection(student: StudentResult, info: RunInfo | undefined, { open = false } = {}): SafeHtml {
   const partial = !!info?.only?.length;
   const verdict = VERDICT_STYLE[studentVerdict(student, partial)];
-  return html`<details class="${hasFailures(student) ? 'student' : 'student ok'}" id="${studentAnchor(student.user)}" ${open ? ' open' : ''}>
-    <summary><span class="name">${student.user}</span> ${badge(verdict)} <span class="score">${scoreText(student, partial)}</span></summary>
-    ${meter(student, info)} ${formula(student, info)} ${checksTable(student)}
-  </details> `;
+  return html`<details class="${hasFailures(student) ? 'student' : 'student ok'}" id="${studentAnchor(student.user)}"${open ? ' open' : ''}>
+<summary><span class="name">${student.user}</span> ${badge(verdict)} <span class="score">${scoreText(student, partial)}</span></summary>
+${meter(student, info)}
+${formula(student, info)}
+${checksTable(student)}
+</details>
+`;
 }
