@@ -287,8 +287,10 @@ describe('ClusterWorld', () => {
 
   it('a class of 30 worlds derives quickly', () => {
     const scenarios = Array.from({ length: 30 }, (_, i) => scenario({ user: `labuser${i}` }));
-    const t = performance.now();
+    // CPU time of this process, not wall time: other processes on a busy machine do not count.
+    const before = process.cpuUsage();
     for (const s of scenarios) world(s);
-    expect(performance.now() - t).toBeLessThan(500);
+    const used = process.cpuUsage(before);
+    expect((used.user + used.system) / 1000).toBeLessThan(500);
   });
 });
