@@ -11,7 +11,7 @@ import { gradeClass, type ClassRunListener } from '../core/class-run.js';
 import type { ClassConfig } from '../core/config.js';
 import type { EngineOptions } from '../core/engine.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
-import { openJournal, profileHash, type JournalGrading, type JournalWriter } from '../core/journal.js';
+import { judgementOf, openJournal, profileHash, type JournalGrading, type JournalWriter } from '../core/journal.js';
 import type { RunResult, StudentResult } from '../core/model.js';
 import { identityProblem, preflight, preflightTable } from '../core/preflight.js';
 import type { ProbeCallStats } from '../core/probe-session.js';
@@ -247,6 +247,7 @@ function openRunJournal(plan: ClassPlan, profile: LabProfile, grading: JournalGr
     version: VERSION,
     startedAt: new Date().toISOString(),
     ...grading,
+    ...judgementOf(profile),
     ...(request.classRun?.shard ? { shard: request.classRun.shard } : {}),
   };
   try {

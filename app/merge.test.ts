@@ -20,6 +20,16 @@ function shard(name: string, users: string[], passMark: number, bonusCap: number
   return file;
 }
 
+/** A class run's journal of some students of the small class, its header judged with this pass mark and bonus cap. */
+function journal(name: string, users: string[], passMark: number, bonusCap: number | null = 5): string {
+  const run = loadClassSmall();
+  const header = { type: 'header', lab: run.lab, profile: 'variant.yaml', version: '0.1.0', startedAt: run.generatedAt, title: TITLE, passMark, bonusCap };
+  const lines = run.students.filter((s) => users.includes(s.user)).map((student) => ({ type: 'student', student }));
+  const file = join(dir, name);
+  writeFileSync(file, [header, ...lines].map((l) => JSON.stringify(l) + '\n').join(''));
+  return file;
+}
+
 describe('merge', () => {
   it('uses the pass mark and title the JSON reports carry', async () => {
     const out = bufferOutput();
@@ -40,5 +50,14 @@ describe('merge', () => {
     await expect(mergeReports([a, b], [{ format: 'console' }], undefined, { stdout: bufferOutput(), notices: collectedNotices() })).rejects.toThrow(
       `${b}: was judged with pass mark 60% and bonus cap 5, but ${a} with 70% and 5: not one class`,
     );
+  });
+
+  it("labels journals by the pass mark and bonus cap their header records (a variant's, not the built-in 70 % and 5)", async () => {
+    const out = bufferOutput();
+    await mergeReports([journal('e.jsonl', ['labuser07'], 95, 0), journal('f.jsonl', ['labuser08'], 95, 0)], [{ format: 'json' }], undefined, { stdout: out, notices: collectedNotices() });
+    expect(JSON.parse(out.text())).toMatchObject({ title: TITLE, passMark: 95, bonusCap: 0 });
+    await expect(
+      mergeReports([journal('g.jsonl', ['labuser07'], 95), shard('h.json', ['labuser08'], 70)], [{ format: 'console' }], undefined, { stdout: bufferOutput(), notices: collectedNotices() }),
+    ).rejects.toThrow('was judged with pass mark 70% and bonus cap 5, but');
   });
 });

@@ -12,7 +12,7 @@ import { ALL_CHECKS } from '../checks/index.js';
 import { loadClassConfig, targetsFor } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
 import { readRegularFile } from '../core/file-io.js';
-import { readJournal } from '../core/journal.js';
+import { judgementOf, readJournal } from '../core/journal.js';
 import type { RunResult, StudentResult } from '../core/model.js';
 import { loadProfile } from '../core/profile.js';
 import { exitCodeFor } from '../core/score.js';
@@ -28,7 +28,7 @@ import { reasonCatalogue } from './reasons.js';
 import { EXIT_REPORT_FAILED, type ReportIo } from './report-run.js';
 import { openReports, type ReportSpec } from './reports.js';
 
-/** What a result file says of the profile its students were judged by (a JSON report; journals say nothing). */
+/** What a result file says of the profile its students were judged by (a JSON report, or a journal's header since 0.1). */
 type JudgedBy = Pick<JsonDocument, 'title' | 'bonusCap'> & { passMark: number };
 
 interface ResultFile {
@@ -58,8 +58,10 @@ export function readResultFile(file: string, notices: Notices): ResultFile {
   }
   const journal = readJournal(file);
   journal.warnings.forEach((w) => notices.warn(w));
-  if (!journal.header) throw new ConfigError('neither a lab-grade JSON report nor a journal', file);
-  return { file, lab: journal.header.lab, version: journal.header.version, ...shardOf(journal.header.shard, file), students: [...journal.students.values()] };
+  const { header } = journal;
+  if (!header) throw new ConfigError('neither a lab-grade JSON report nor a journal', file);
+  const judgedBy = typeof header.passMark === 'number' ? { title: header.title, passMark: header.passMark, bonusCap: header.bonusCap ?? null } : undefined;
+  return { file, lab: header.lab, version: header.version, ...shardOf(header.shard, file), ...(judgedBy ? { judgedBy } : {}), students: [...journal.students.values()] };
 }
 
 function shardOf(value: unknown, file: string): { shard?: Shard } {
@@ -157,12 +159,8 @@ export async function mergeReports(files: readonly string[], reports: readonly R
   // The title says how credit was given.
   const titled = (title: string) => (credit ? `${title} (${credit} credit)` : title);
   // What the results carry, unless a profile is named; the built-in one only for its own lab.
-  const info =
-    judgedBy && profileFile === undefined
-      ? runInfoFor(run, { title: titled(judgedBy.title ?? run.lab), passMark: judgedBy.passMark, ...bonusCap(judgedBy.bonusCap), reasons })
-      : profile.lab === run.lab
-        ? runInfoFor(run, { title: titled(profile.title), passMark: profile.passMark, ...bonusCap(Number.isFinite(profile.bonusCap) ? profile.bonusCap : null), reasons })
-        : undefined;
+  const judged = judgedBy && profileFile === undefined ? judgedBy : profile.lab === run.lab ? judgementOf(profile) : undefined;
+  const info = judged && runInfoFor(run, { title: titled(judged.title ?? run.lab), passMark: judged.passMark, ...bonusCap(judged.bonusCap), reasons });
   const opened = openReports(reports.length ? reports : [{ format: 'console' }], { verbose: run.students.length === 1, stdout: io.stdout });
   try {
     for (const r of opened.reporters) await replayRun(r, run, info);

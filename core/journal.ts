@@ -39,7 +39,15 @@ export interface JournalGrading {
   profileHash: string;
 }
 
-export interface JournalHeader extends Partial<JournalGrading> {
+/** How the profile judges a student, so a merge of journals needs no --profile (JSON reports say the same). */
+export interface JournalJudgement {
+  title: string;
+  passMark: number;
+  /** Bonus points counted at most; null: no cap. */
+  bonusCap: number | null;
+}
+
+export interface JournalHeader extends Partial<JournalGrading>, Partial<JournalJudgement> {
   type: 'header';
   lab: string;
   profile?: string;
@@ -72,6 +80,11 @@ export interface JournalContents extends JournalScan {
   students: Map<string, StudentResult>;
   /** How many student lines each user has (a regraded incomplete student has several). */
   lines: Map<string, number>;
+}
+
+/** What a journal header records of how the profile judges a student. */
+export function judgementOf(profile: LabProfile): JournalJudgement {
+  return { title: profile.title, passMark: profile.passMark, bonusCap: Number.isFinite(profile.bonusCap) ? profile.bonusCap : null };
 }
 
 /** The hash a journal header records: the profile's content, not where it was read from. */

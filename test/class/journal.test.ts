@@ -23,7 +23,7 @@ let cls: GeneratedClass;
 let sandbox: Sandbox;
 let dir = '';
 
-type Line = { type: string; only?: string[]; checks?: string[]; profileHash?: string; student?: { user: string; status: string; checks: unknown[] } };
+type Line = { type: string; only?: string[]; checks?: string[]; profileHash?: string; title?: string; passMark?: number; bonusCap?: number | null; student?: { user: string; status: string; checks: unknown[] } };
 const lines = (file: string) =>
   readFileSync(file, 'utf8')
     .split('\n')
@@ -49,6 +49,9 @@ describe('resuming a journal graded under other rules', () => {
     const header = lines(file)[0];
     expect(header).toMatchObject({ type: 'header', only: ['ex1'], checks: ['ex1.docker.installed', 'ex1.docker.usable', 'ex1.vm.reachable'] });
     expect(header.profileHash).toMatch(/^[0-9a-f]{64}$/);
+    // How the profile judges: a merge of journals says the same as the run did.
+    const profile = loadProfile();
+    expect(header).toMatchObject({ title: profile.title, passMark: profile.passMark, bonusCap: profile.bonusCap });
 
     const refused = gradeConfig(sandbox.config, { classRun: resumeRun(file), runtime });
     await expect(refused).rejects.toThrow(ConfigError);
