@@ -23,7 +23,16 @@ let cls: GeneratedClass;
 let sandbox: Sandbox;
 let dir = '';
 
-type Line = { type: string; only?: string[]; checks?: string[]; profileHash?: string; title?: string; passMark?: number; bonusCap?: number | null; student?: { user: string; status: string; checks: unknown[] } };
+type Line = {
+  type: string;
+  only?: string[];
+  checks?: string[];
+  profileHash?: string;
+  title?: string;
+  passMark?: number;
+  bonusCap?: number | null;
+  student?: { user: string; status: string; checks: unknown[] };
+};
 const lines = (file: string) =>
   readFileSync(file, 'utf8')
     .split('\n')
