@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ALL_CHECKS } from '../checks/index.js';
+import { packagePath } from '../core/paths.js';
 import { loadProfile } from '../core/profile.js';
 import { ENGINE_REASONS } from '../core/reasons.js';
 import { generatedRegions, regionNames, RUBRIC_FILE, withGeneratedRegions } from './rubric.js';
@@ -47,6 +48,14 @@ describe('docs/rubric.md', () => {
     expect(unnamed).toEqual([]);
     const unknown = [...new Set(handWritten.match(/LG-\d{3}/g))].filter((code) => !codes.includes(code));
     expect(unknown).toEqual([]);
+  });
+
+  it("README's table of the checks lists every check in lab order with its points from the profile", () => {
+    const readme = readFileSync(packagePath('README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('What each check passes on'), readme.indexOf('## The simulated lab'));
+    const rows = [...table.matchAll(/^\| `(ex\d\.[\w.]+)` \| ([^|]+) \|/gm)].map((m) => [m[1], m[2].trim()]);
+    const profile = loadProfile(undefined, ALL_CHECKS);
+    expect(rows).toEqual(ALL_CHECKS.map((c) => [c.id, profile.checks[c.id].bonus ? `+${profile.checks[c.id].bonus} bonus` : String(profile.checks[c.id].points)]));
   });
 
   it("writes each check's title and points from the profile, so a changed value changes the page", () => {
