@@ -1,5 +1,5 @@
 /**
- * The simulated lab (../shared/docs/sandbox.md): from scenario files, start on 127.0.0.1 everything
+ * The simulated lab (docs/scenarios.md): from scenario files, start on 127.0.0.1 everything
  * the grader talks to — a fake Azure Resource Manager, a Kubernetes API server per student cluster,
  * one registry server for every registry, an SSH server per VM, and a front for the apps' public
  * addresses — and describe it as an ordinary class config. The grader uses the same path as for a

@@ -1,5 +1,5 @@
 /**
- * Scenario files (contract: ../shared/docs/sandbox.md "Scenario file"): one simulated student each.
+ * Scenario files (the format: docs/scenarios.md): one simulated student each.
  * The loader is strict: unknown keys and values outside the lists are errors naming file and key.
  */
 import { readdirSync, statSync } from 'node:fs';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hasForm, hasStartLink, isNginxWelcome, isResultPage, listedContents, listKey, parseGreetingList, sideBySide } from './greetings.js';
 
-// The app's pages as ../shared/lab/greetings-app.md records them.
+// The app's pages as github.com/cadullms/greetings serves them.
 const START = '<!DOCTYPE HTML><html><head><title>Getting Started: Serving Web Content</title></head><body><p>Get your greeting <a href="/greeting">here</a></p></body></html>';
 const FORM =
   '<h1>Form</h1><form action="/greeting" method="post"><p>Message: <input type="text" id="content" name="content" value="Default content" /></p><p><input type="submit" value="Submit" /></p></form>';

@@ -1,5 +1,5 @@
 /**
- * Reading the greetings app's answers (../shared/lab/greetings-app.md): the start page, the form,
+ * Reading the greetings app's answers (github.com/cadullms/greetings; docs/lab.md): the start page, the form,
  * the POST answer's list, myapi's JSON list; and nginx's welcome page, which a borrowed image serves.
  */
 export interface Greeting {

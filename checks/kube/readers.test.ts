@@ -1,4 +1,4 @@
-/** The readers on every real object in ../shared/fixtures/kubernetes (as captured from real API servers). */
+/** The readers on every real object of the shared Kubernetes fixtures (test/support/shared.ts; captured from real API servers). */
 import { readFileSync } from 'node:fs';
 import type { CoreV1Event, V1Deployment, V1Node, V1Pod, V1ReplicaSet, V1Service } from '@kubernetes/client-node';
 import { parse } from 'yaml';

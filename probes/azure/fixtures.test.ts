@@ -1,5 +1,5 @@
 /**
- * Every ARM example in ../shared/fixtures/azure, served as it is from a tiny local HTTPS server (sandbox
+ * Every ARM example of the shared fixtures (test/support/shared.ts), served as it is from a tiny local HTTPS server (sandbox
  * CA), read by the real SDK clients and mapped by the same code the probe uses.
  */
 import { readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * The greetings app (cadullms/greetings, ../shared/lab/greetings-app.md) re-implemented: same routes,
+ * The greetings app (github.com/cadullms/greetings; docs/lab.md) re-implemented: same routes,
  * same HTML, same JSON, same failure pages. One handler per simulated pod; myapp reaches myapi only
  * through the pod's network (cluster DNS + Service), as the Java app does.
  */

@@ -1,7 +1,7 @@
 /**
- * The ARM JSON of a student's resources, shaped like the real examples in
- * ../shared/fixtures/azure (same keys at the top level and in `properties`, minus the ones a
- * student's lab resources would not have) plus what the grader reads that the examples lack
+ * The ARM JSON of a student's resources, shaped like ARM's real answers (the examples
+ * probes/azure/fixtures.test.ts serves: same keys at the top level and in `properties`, minus the ones
+ * a student's lab resources would not have) plus what the grader reads that the examples lack
  * (powerState, identityProfile). Everything follows deterministically from the scenario.
  */
 import type { ScenarioCluster, ScenarioRegistry, ScenarioRoleAssignment } from '../scenario.js';

@@ -1,6 +1,6 @@
 /**
- * Pure builders for the Kubernetes JSON the world shows, shaped like the real captures in
- * ../shared/fixtures/kubernetes/ (field names, defaults, omitted zero values).
+ * Pure builders for the Kubernetes JSON the world shows, shaped like real API servers' answers
+ * (the captures checks/kube/readers.test.ts reads: field names, defaults, omitted zero values).
  */
 import type { KObj } from './manifests.js';
 import type { PullOutcome } from './pull.js';

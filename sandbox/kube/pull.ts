@@ -1,6 +1,6 @@
 /**
  * Whether a node of the student's cluster can pull an image, and if not, the kubelet's exact words.
- * Rules (../shared/docs/sandbox.md): an ACR image pulls when the registry exists in the scenario, the
+ * Rules (docs/scenarios.md, `kubernetes:`): an ACR image pulls when the registry exists in the scenario, the
  * cluster's pulling identity holds a role that pulls in the registry's mode on it (or its resource
  * group), and the tag exists; public images pull.
  */

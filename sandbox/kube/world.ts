@@ -1,6 +1,6 @@
 /**
  * ClusterWorld: what one student's AKS cluster shows, derived from their scenario as the real
- * controllers would derive it (../shared/docs/sandbox.md "The world follows from what the student did").
+ * controllers would derive it (docs/scenarios.md, `kubernetes:`).
  * Objects are plain Kubernetes JSON; pods carry an in-process app (no sockets). Names, uids and
  * addresses are deterministic from the student, so repeated runs show identical objects.
  *

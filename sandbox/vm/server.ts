@@ -1,5 +1,5 @@
 /**
- * One simulated student VM (../../shared/docs/sandbox.md, "each student's VM"): an ssh2 SSH server on
+ * One simulated student VM (docs/scenarios.md, `vm:`): an ssh2 SSH server on
  * 127.0.0.1 that lets the lab user in with a password and/or a public key, runs exec requests in a
  * real bash over the scenario's home folder with a stand-in `docker` first on PATH, serves that home
  * read-only over SFTP, and answers on its "port 80" while the scenario says the app is served.

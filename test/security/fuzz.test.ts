@@ -1,7 +1,7 @@
 /**
  * Fuzzing the two readers of text people write (fast-check, seeded and bounded so CI stays fast):
  * - the Compose reader (`readCompose`) with random text, random bytes and mutations of real compose
- *   files (../shared/fixtures/compose): it never throws and never hangs, it returns a model or
+ *   files (the shared fixtures' compose files, test/support/shared.ts): it never throws and never hangs, it returns a model or
  *   problems with a message (what ex2.compose.valid grades `fail`);
  * - the scenario loader (`parseYamlText` + `parseScenario`) with mutations of the project's scenario
  *   files and random values: a Scenario or a ConfigError that names the file, nothing else, in time.

@@ -1,10 +1,10 @@
 /**
  * Starts Debian's real OpenSSH sshd on loopback for differential tests of the SSH probe, configured
- * entirely on the command line (../shared/docs/platform-notes.md section 2): a temp ed25519 host key,
- * key login as root through an absolute authorized_keys path, and internal-sftp starting in a temp
- * folder so SFTP reads never touch root's real home. sshd cannot listen on port 0 ("Badly formatted
- * port number"), so a free port is picked first; another process may take it before sshd binds, so
- * sshd is started again on another port when its bind fails. stop() sends SIGTERM and removes the files.
+ * entirely on the command line: a temp ed25519 host key, key login as root through an absolute
+ * authorized_keys path, and internal-sftp starting in a temp folder so SFTP reads never touch root's
+ * real home. sshd cannot listen on port 0 ("Badly formatted port number"), so a free port is picked
+ * first; another process may take it before sshd binds, so sshd is started again on another port when
+ * its bind fails. stop() sends SIGTERM and removes the files.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,0 +1,70 @@
+/**
+ * docs/rubric.md says what the code does: its generated tables are what `npm run docs` writes from the
+ * catalogue and the built-in profile (titles, points, dependencies, reason codes), and its hand-written
+ * sections describe every check under its exercise and name every reason code.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ALL_CHECKS } from '../checks/index.js';
+import { packagePath } from '../core/paths.js';
+import { loadProfile } from '../core/profile.js';
+import { ENGINE_REASONS } from '../core/reasons.js';
+import { generatedRegions, regionNames, RUBRIC_FILE, withGeneratedRegions } from './rubric.js';
+
+const page = readFileSync(RUBRIC_FILE, 'utf8');
+/** The page without its generated regions: what a person wrote. */
+const handWritten = page.replace(/<!-- generated: \w+ \(npm run docs\) -->\n[\s\S]*?<!-- end generated -->/g, '');
+
+/** The check ids of the hand-written tables, by the exercise heading they are under. */
+function describedChecks(): Map<string, number> {
+  const found = new Map<string, number>();
+  let exercise = 0;
+  for (const line of handWritten.split('\n')) {
+    const heading = /^## Exercise (\d)\b/.exec(line);
+    if (heading) exercise = Number(heading[1]);
+    else if (line.startsWith('## ')) exercise = 0;
+    const row = /^\| `(ex\d\.[\w.]+)`/.exec(line);
+    if (row && exercise) {
+      expect(found.has(row[1]), `${row[1]} is described twice`).toBe(false);
+      found.set(row[1], exercise);
+    }
+  }
+  return found;
+}
+
+describe('docs/rubric.md', () => {
+  it('has the tables npm run docs writes from the code (run it after changing a check, its points or its reasons)', () => {
+    expect(regionNames(page)).toEqual(['checks', 'reasons']);
+    expect(page).toBe(withGeneratedRegions(page));
+  });
+
+  it('describes every check of the catalogue under its exercise, and no other', () => {
+    expect(Object.fromEntries(describedChecks())).toEqual(Object.fromEntries(ALL_CHECKS.map((c) => [c.id, c.exercise])));
+  });
+
+  it('names every reason code in the hand-written text, beside the table', () => {
+    const codes = [...Object.values(ENGINE_REASONS), ...ALL_CHECKS.flatMap((c) => Object.values(c.reasons))].map((r) => r.code);
+    const unnamed = codes.filter((code) => !handWritten.includes(code));
+    expect(unnamed).toEqual([]);
+    const unknown = [...new Set(handWritten.match(/LG-\d{3}/g))].filter((code) => !codes.includes(code));
+    expect(unknown).toEqual([]);
+  });
+
+  it("README's table of the checks lists every check in lab order with its points from the profile", () => {
+    const readme = readFileSync(packagePath('README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('What each check passes on'), readme.indexOf('## The simulated lab'));
+    const rows = [...table.matchAll(/^\| `(ex\d\.[\w.]+)` \| ([^|]+) \|/gm)].map((m) => [m[1], m[2].trim()]);
+    const profile = loadProfile(undefined, ALL_CHECKS);
+    expect(rows).toEqual(ALL_CHECKS.map((c) => [c.id, profile.checks[c.id].bonus ? `+${profile.checks[c.id].bonus} bonus` : String(profile.checks[c.id].points)]));
+  });
+
+  it("writes each check's title and points from the profile, so a changed value changes the page", () => {
+    const profile = loadProfile(undefined, ALL_CHECKS);
+    const changed = { ...profile, checks: { ...profile.checks, 'ex6.app.e2e': { ...profile.checks['ex6.app.e2e'], points: 5 } } };
+    const table = generatedRegions(ALL_CHECKS, changed).checks;
+    expect(table).toContain('| `ex6.app.e2e` | The app works through the external IP | 5 | required |');
+    expect(table).toContain('36 required points');
+    expect(withGeneratedRegions(page, generatedRegions(ALL_CHECKS, changed))).not.toBe(page);
+    for (const check of ALL_CHECKS) expect(generatedRegions().checks).toContain(`| \`${check.id}\` | ${check.title(profile)} |`);
+  });
+});

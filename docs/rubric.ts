@@ -1,0 +1,84 @@
+/**
+ * The tables of docs/rubric.md that the code already knows (each check's title, points, kind and
+ * dependencies; every reason code with its summary), written from the catalogue and the built-in lab
+ * profile so the page cannot drift from them. `npm run docs` rewrites them in place; the prose around
+ * them is written by hand. docs/rubric.test.ts fails when the file is not what this would write.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { reasonCatalogue } from '../app/reasons.js';
+import { ALL_CHECKS } from '../checks/index.js';
+import type { CheckDef } from '../core/check.js';
+import { packagePath } from '../core/paths.js';
+import { loadProfile, type LabProfile } from '../core/profile.js';
+import { ENGINE_REASONS } from '../core/reasons.js';
+import { factProviders, orderCatalogue } from '../core/selection.js';
+import { checkKind } from '../reporters/format.js';
+
+export const RUBRIC_FILE = packagePath('docs', 'rubric.md');
+
+const code = (text: string) => `\`${text}\``;
+const list = (ids: readonly string[]) => (ids.length ? ids.map(code).join(', ') : '—');
+
+/** `2`, `+1 bonus`, `0`: points as `lab-grade checks` prints them. */
+const pointsText = (p: LabProfile['checks'][string]) => (p.bonus ? `+${p.bonus} bonus` : String(p.points));
+
+function checksTable(catalogue: readonly CheckDef[], profile: LabProfile): string {
+  const providers = factProviders(catalogue);
+  const dependents = (id: string) => catalogue.filter((c) => c.dependsOn.includes(id));
+  const rows = catalogue.map((c) => {
+    const points = profile.checks[c.id];
+    const kind = checkKind({ bonus: points.bonus > 0, maxPoints: points.bonus || points.points });
+    const prerequisite = kind === 'informational' && dependents(c.id).length > 0;
+    const waits = [...(c.after ?? []), ...(c.uses ?? []).map((f) => providers.get(f) ?? '')].filter((id) => id && id !== c.id && !c.dependsOn.includes(id));
+    return `| ${code(c.id)} | ${c.title(profile)} | ${pointsText(points)} | ${prerequisite ? 'prerequisite' : kind}${c.disruptive ? ', disruptive' : ''} | ${list(c.dependsOn)} | ${list([...new Set(waits)])} |`;
+  });
+  return ['| id | title | points | kind | depends on | runs after |', '| --- | --- | --: | --- | --- | --- |', ...rows].join('\n');
+}
+
+function reasonsTable(catalogue: readonly CheckDef[]): string {
+  // What the reports and progress views read as "not started", from the one place they learn it.
+  const views = reasonCatalogue(catalogue);
+  const engine = Object.values(ENGINE_REASONS).map((r) => `| ${r.code} | any check | ${r.summary} |`);
+  const checks = catalogue.flatMap((c) =>
+    Object.values(c.reasons)
+      .slice()
+      .sort((a, b) => a.code.localeCompare(b.code))
+      .map((r) => `| ${r.code} | ${code(c.id)} | ${r.summary}${views[r.code]?.absent ? ' (not started)' : ''} |`),
+  );
+  return ['| code | reported by | summary |', '| --- | --- | --- |', ...engine, ...checks].join('\n');
+}
+
+/** Each generated region of the page: its name in the markers and its text. */
+export function generatedRegions(catalogue: readonly CheckDef[] = ALL_CHECKS, profile: LabProfile = loadProfile(undefined, catalogue)): Record<string, string> {
+  const ordered = orderCatalogue(catalogue);
+  // Lab order (the registry's), as reports list checks.
+  const inLabOrder = catalogue.filter((c) => ordered.includes(c));
+  const on = inLabOrder.filter((c) => profile.checks[c.id].enabled);
+  const required = on.reduce((s, c) => s + profile.checks[c.id].points, 0);
+  const bonus = Math.min(
+    on.reduce((s, c) => s + profile.checks[c.id].bonus, 0),
+    profile.bonusCap,
+  );
+  return {
+    checks: `${checksTable(inLabOrder, profile)}\n\n${on.length} checks: ${required} required points, up to ${bonus} bonus; pass mark ${profile.passMark} %.`,
+    reasons: reasonsTable(inLabOrder),
+  };
+}
+
+const REGION = /(<!-- generated: (\w+) \(npm run docs\) -->\n)(?:[\s\S]*?\n)??(<!-- end generated -->)/g;
+
+/** The page with every generated region written anew; throws when a marker names no known region. */
+export function withGeneratedRegions(page: string, regions: Record<string, string> = generatedRegions()): string {
+  return page.replace(REGION, (_, open: string, name: string, close: string) => {
+    if (!(name in regions)) throw new Error(`docs/rubric.md: no generated region named ${name}`);
+    return `${open}${regions[name]}\n${close}`;
+  });
+}
+
+/** The names of the generated regions the page has markers for. */
+export const regionNames = (page: string): string[] => [...page.matchAll(REGION)].map((m) => m[2]);
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  writeFileSync(RUBRIC_FILE, withGeneratedRegions(readFileSync(RUBRIC_FILE, 'utf8')));
+}
