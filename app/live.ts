@@ -6,8 +6,6 @@
  * next. Reopening a ledger continues it: its results are read back first, then rounds go on from the
  * next number. `--follow` serves the dashboard from ledgers that other graders write, grading nothing.
  */
-import { ALL_CHECKS } from '../checks/index.js';
-import type { CheckDef } from '../core/check.js';
 import { loadClassConfig, targetsFor, type ClassConfig } from '../core/config.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import { defaultJournalPath } from '../core/journal.js';
@@ -25,6 +23,7 @@ import type { Reporter, ReporterOutput } from '../reporters/types.js';
 import { grade, profileFor, type RuntimeOverrides } from './grading.js';
 import { NO_NOTICES, type Notices } from './io.js';
 import { continueLiveCommand, shellQuote } from './resume-command.js';
+import { reasonCatalogue } from './reasons.js';
 
 export type { CreditMode };
 
@@ -97,25 +96,15 @@ export interface LiveOutcome {
 /** Interrupted, as the other commands exit on Ctrl-C. */
 const EXIT_INTERRUPTED = 130;
 
-/** Reason codes that mean "not done yet": the dashboard shows such an exercise as not started. */
-export function absentCodes(catalogue: readonly CheckDef[] = ALL_CHECKS): Set<string> {
-  return new Set(
-    catalogue.flatMap((c) =>
-      Object.values(c.reasons)
-        .filter((r) => r.absent)
-        .map((r) => r.code),
-    ),
-  );
-}
-
 function classState(config: ClassConfig | undefined, profile: LabProfile, roster: readonly string[], request: DashboardRequest): ClassState {
-  const absent = absentCodes();
+  // Reason codes that mean "not done yet": the dashboard shows such an exercise as not started, as reports do.
+  const reasons = reasonCatalogue();
   return new ClassState({
     profile,
     roster,
     mode: request.credit ?? config?.credit ?? 'earned',
     stuckAfterMinutes: request.stuckAfterMinutes,
-    isMissing: (c: CheckResult) => c.code !== undefined && absent.has(c.code),
+    isMissing: (c: CheckResult) => c.code !== undefined && !!reasons[c.code]?.absent,
   });
 }
 

@@ -12,7 +12,7 @@ const PERMISSION_DENIED = /permission denied while trying to connect to the dock
 const DAEMON_DOWN = /Cannot connect to the Docker daemon|Is the docker daemon running/i;
 
 const INSTALLED = reasons({
-  missing: ['LG-111', 'Docker is not installed'],
+  missing: ['LG-111', 'Docker is not installed', 'absent'],
   unexpected: ['LG-112', '`docker --version` does not print a Docker version'],
 });
 

@@ -135,7 +135,7 @@ const PORTS = reasons({
   invalid: ['LG-222', 'the compose file does not parse'],
   noService: ['LG-223', 'the compose file has no service app'],
   loopbackOnly: ['LG-224', 'the port is published on the loopback address only'],
-  none: ['LG-225', 'service app publishes no ports'],
+  none: ['LG-225', 'service app publishes no ports', 'absent'],
   wrong: ['LG-226', 'service app publishes another port mapping'],
 });
 

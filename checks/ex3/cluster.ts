@@ -10,7 +10,7 @@ const noClusterMessage = (rg: string) => `no AKS cluster in resource group ${rg}
 const noClusterHint = (rg: string) => `Exercise 3 step 2: create it with \`${create(rg)}\` (it may take about 10 minutes; you need not wait for it)`;
 
 const EXISTS = reasons({
-  groupMissing: ['LG-301', 'the resource group does not exist'],
+  groupMissing: ['LG-301', 'the resource group does not exist', 'absent'],
   noCluster: ['LG-302', 'no AKS cluster in the resource group', 'absent'],
 });
 

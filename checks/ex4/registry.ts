@@ -7,7 +7,7 @@ export const noRegistryMessage = (rg: string) => `no container registry in resou
 export const noRegistryHint = (rg: string, sku: string) => `Exercise 4 step 2: \`az acr create --name <registry name> --resource-group ${rg} --sku ${sku.toLowerCase()}\``;
 
 const EXISTS = reasons({
-  groupMissing: ['LG-401', 'the resource group does not exist'],
+  groupMissing: ['LG-401', 'the resource group does not exist', 'absent'],
   noRegistry: ['LG-402', 'no container registry in the resource group', 'absent'],
 });
 

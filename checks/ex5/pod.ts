@@ -15,7 +15,7 @@ const R = reasons({
   invalidName: ['LG-524', "the pod's image name is not valid"],
   pullOther: ['LG-525', 'the pod cannot pull its image'],
   notRunning: ['LG-526', 'the pod is not Running yet'],
-  noRegistry: ['LG-527', 'no registry of the student is known'],
+  noRegistry: ['LG-527', 'no registry of the student is known', 'absent'],
   wrongImage: ['LG-528', 'the pod runs another image'],
   none: ['LG-529', 'no myapp pod exists', 'absent'],
 });

@@ -11,7 +11,7 @@ import { diagnosePull, grantHint } from '../kube/pull.js';
 
 const R = reasons({
   noAccess: ['LG-511', 'neither Azure nor the cluster can be read to tell'],
-  noRegistry: ['LG-512', 'no registry of the student is known'],
+  noRegistry: ['LG-512', 'no registry of the student is known', 'absent'],
   notAllowed: ['LG-513', 'the cluster may not pull from the registry'],
 });
 

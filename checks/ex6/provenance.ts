@@ -8,7 +8,7 @@ import { isRunning, summarizePod } from '../kube/pods.js';
 import { runningPodsOf } from './workload.js';
 
 const R = reasons({
-  noRegistry: ['LG-661', 'no registry of the student is known'],
+  noRegistry: ['LG-661', 'no registry of the student is known', 'absent'],
   notPushed: ['LG-662', 'the registry has no v1.0 image to compare with'],
   noPods: ['LG-663', 'no running pod to compare'],
   mismatch: ['LG-664', 'the pods run images the student did not push'],

@@ -24,7 +24,7 @@ export async function readList(ctx: CheckContext<'kube'>, namespace: string, pod
 }
 
 const R = reasons({
-  missing: ['LG-671', 'Deployment myapi not found'],
+  missing: ['LG-671', 'Deployment myapi not found', 'absent'],
   noPods: ['LG-672', 'no running myapi pod to compare'],
   inMemory: ['LG-673', 'several myapi replicas keep their own in-memory lists'],
   diverged: ['LG-674', 'myapi replicas with a shared database list different greetings'],
