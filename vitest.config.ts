@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Tests start real servers; two cores, so keep the pool small.
     maxWorkers: 2,
+    // Golden files are never written by a plain run (CI or not): a missing one fails. `vitest run -u` writes them.
+    update: 'none',
   },
 });

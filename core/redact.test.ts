@@ -14,6 +14,26 @@ describe('redaction', () => {
     });
   });
 
+  it('masks a registered secret at every occurrence, not only the first', () => {
+    registerSecret('r3pEated-Secret-value');
+    expect(redactText('r3pEated-Secret-value, again r3pEated-Secret-value and r3pEated-Secret-value')).toBe('[redacted], again [redacted] and [redacted]');
+  });
+
+  it.each(['token', 'accessToken', 'refresh_token', 'password', 'clientSecret', 'credential', 'authorization', 'client-key', 'private_key', 'apiKey'])(
+    'masks the value of a key named %s, whatever the value looks like',
+    (key) => {
+      expect(redact({ [key]: 'plain', user: 'labuser07' })).toEqual({ [key]: '[redacted]', user: 'labuser07' });
+    },
+  );
+
+  it.each([
+    ['Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.e30.sig', 'Authorization: Bearer [redacted]'],
+    ['Authorization: Basic dXNlcjpzM2NyM3Q=', 'Authorization: Basic [redacted]'],
+    ['curl -H "Authorization: Bearer abcdefgh12" twice: Bearer abcdefgh12', 'curl -H "Authorization: Bearer [redacted]" twice: Bearer [redacted]'],
+  ])('masks a credential by its shape, unregistered: %s', (text, masked) => {
+    expect(redactText(text)).toBe(masked);
+  });
+
   it('masks tokens and URL passwords by their shape, and leaves words alone', () => {
     expect(redactText('Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.e30.sig')).toBe('Authorization: Bearer [redacted]');
     expect(redactText('https://admin:hunter22@registry.example')).toBe('https://admin:[redacted]@registry.example');

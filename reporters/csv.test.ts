@@ -67,6 +67,10 @@ describe('csv reporter', () => {
     for (const cell of [...header, ...rows.flatMap((r) => Object.values(r))]) expect(cell).not.toMatch(/^\s*[=+\-@]|^[\t\r]/);
   });
 
+  it("never starts a cell with a tab or a carriage return (OWASP's other two starts)", () => {
+    expect(['\tcmd', '\rcmd', '\r\n\tcmd', '\t'].map(csvCell)).toEqual([' cmd', 'cmd', ' cmd', ' ']);
+  });
+
   it('quotes commas and quotes, and puts a newline on the line, so the row survives', () => {
     const text = ['a,"b"\nc', 'plain'].map(csvCell).join(',') + '\r\n';
     expect(text).toBe('"a,""b"" c",plain\r\n');

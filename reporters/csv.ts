@@ -23,7 +23,9 @@ export const FIXED_COLUMNS = ['user', 'status', 'score', 'maxScore', 'percent', 
 export const ERRORS_COLUMN = 'errors';
 
 // OWASP's list, plus a formula behind leading whitespace (an importer that trims it would expose it).
-const FORMULA_START = /^\s*[=+\-@]|^[\t\r]/;
+// OWASP's other two starts, tab and carriage return, never reach this test: a cell is made one line first,
+// which turns them into spaces (the test of csvCell holds it).
+const FORMULA_START = /^\s*[=+\-@]/;
 
 /** One field: numbers as numbers, text defused and quoted when it holds a separator, quote or newline. */
 export function csvCell(value: Cell): string {

@@ -126,15 +126,3 @@ export async function listenAgain(server: Server, port: number, retryForMs = 5_0
     }
   }
 }
-
-/**
- * A loopback port that was free a moment ago (listened on and closed again). Another process may take
- * it before the caller listens there: only for a program that cannot listen on port 0 and report its
- * port (sshd), and the caller retries with another on EADDRINUSE.
- */
-export async function reservePort(): Promise<number> {
-  const probe = createServer();
-  const port = await listenLoopback(probe);
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}

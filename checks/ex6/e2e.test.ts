@@ -156,3 +156,21 @@ describe('without Azure (self-check with a kubeconfig)', () => {
     expect(result.checks.find((c) => c.id === 'ex5.pull.authorized')).toMatchObject({ status: 'skipped' });
   });
 });
+
+describe('ex6.app.e2e: the posted greeting, not any greeting', () => {
+  /** The app as a student's broken one behaves: it stores some other text than what was posted. */
+  const postingInstead = (p: Probes, other: string): HttpProbe => ({
+    get: (url, options) => p.http!.get(url, options),
+    postForm: (url, fields) => p.http!.postForm(url, { ...fields, content: other }),
+  });
+
+  it('passes when the answer lists the greeting it posted', async () => {
+    const by = await run(scenario(), { catalogue: e2eAlone });
+    expect(by['ex6.app.e2e']).toMatchObject({ status: 'pass', evidence: { greeting: 'lab-grade e2e1' } });
+  });
+
+  it('fails when the answer lists greetings, but not the one it posted', async () => {
+    const by = await run(scenario(), { catalogue: e2eAlone, probes: (p) => ({ ...p, http: postingInstead(p, 'hello from someone else') }) });
+    expect(by['ex6.app.e2e']).toMatchObject({ status: 'fail', code: 'LG-649', evidence: { greeting: 'lab-grade e2e1', listed: ['hello from someone else'] } });
+  });
+});

@@ -20,17 +20,26 @@ import { verdictsOf, writeClass, type GeneratedClass } from '../support/class.js
 
 const runtime = { minHttpRetryMs: 300 };
 const HUNG = 3;
+/**
+ * The hung student's SSH and Kubernetes reads give up after 2 s, long before the deadline: every hung
+ * read ends the same way whatever the machine's load (a race with the deadline would not), and the
+ * other students have a deadline with room on two busy cores.
+ */
+const PROBE_TIMEOUT_MS = 2_000;
+const DEADLINE_S = 20;
 
 describe('a class with a hung student, sharded', () => {
   let cls: GeneratedClass;
   let sandbox: Sandbox;
   let whole: GradeOutcome;
   let wallMs = 0;
+  let config: Sandbox['config'];
   beforeAll(async () => {
     cls = writeClass(12, { faultsFor: (i) => (i === HUNG ? { vm: 'hang', kube: 'hang' } : undefined) });
     sandbox = await startSandbox(loadScenarios([cls.dir], CHECK_IDS));
+    config = { ...sandbox.config, timeoutsMs: { ...sandbox.config.timeoutsMs, vm: PROBE_TIMEOUT_MS, kube: PROBE_TIMEOUT_MS } };
     const t0 = Date.now();
-    whole = await gradeConfig(sandbox.config, { studentTimeoutSeconds: 8, runtime });
+    whole = await gradeConfig(config, { studentTimeoutSeconds: DEADLINE_S, runtime });
     wallMs = Date.now() - t0;
   }, 60_000);
   afterAll(() => sandbox?.stop());
@@ -39,9 +48,10 @@ describe('a class with a hung student, sharded', () => {
     const hung = whole.run.students[HUNG];
     expect(hung.user).toBe(cls.users[HUNG]);
     expect(hung.status).toBe('incomplete');
-    expect(hung.checks.some((c) => /deadline of 8 s was reached|timed out after/.test(c.message))).toBe(true);
-    expect(hung.durationMs).toBeLessThan(12_000);
-    expect(wallMs).toBeLessThan(40_000);
+    // The VM's and the cluster's reads could not be made (LG-011, LG-014); the deadline never had to end it.
+    expect(new Set(hung.checks.filter((c) => c.status === 'error').map((c) => c.code))).toEqual(new Set(['LG-011', 'LG-014']));
+    expect(hung.durationMs).toBeLessThan(DEADLINE_S * 1_000);
+    expect(wallMs).toBeLessThan(60_000);
     const others = whole.run.students.filter((s) => s.user !== hung.user);
     expect(others.filter((s) => s.status === 'graded').length).toBe(others.filter((s) => cls.templateOf.get(s.user) !== 'labuser10').length);
   });
@@ -50,7 +60,7 @@ describe('a class with a hung student, sharded', () => {
     const files: string[] = [];
     for (const i of [1, 2, 3]) {
       const file = join(cls.dir, `shard-${i}.json`);
-      await gradeConfig(sandbox.config, { studentTimeoutSeconds: 8, classRun: classRun({ preflight: false, shard: parseShard(`${i}/3`) }), reports: [{ format: 'json', file }], runtime });
+      await gradeConfig(config, { studentTimeoutSeconds: DEADLINE_S, classRun: classRun({ preflight: false, shard: parseShard(`${i}/3`) }), reports: [{ format: 'json', file }], runtime });
       files.push(file);
     }
     const sizes = files.map((f) => (JSON.parse(readFileSync(f, 'utf8')) as JsonDocument).students.length);
@@ -98,7 +108,7 @@ describe('a class with a hung student, sharded', () => {
 
   it('merge refuses a student in two files and files of different labs (exit 2)', async () => {
     const file = join(cls.dir, 'whole.json');
-    await gradeConfig(sandbox.config, { studentTimeoutSeconds: 8, users: [cls.users[0], cls.users[1]], reports: [{ format: 'json', file }], runtime });
+    await gradeConfig(config, { studentTimeoutSeconds: DEADLINE_S, users: [cls.users[0], cls.users[1]], reports: [{ format: 'json', file }], runtime });
     const twice = await runCli(['merge', file, file]);
     expect(twice.code).toBe(2);
     expect(twice.stderr).toContain(`student ${cls.users[0]} is also in ${file}`);

@@ -3,7 +3,8 @@
  * every TCP connection the process opens (to prove a refusal happened before any packet), peak memory
  * around a call, time bounds, captured stdout/stderr, and the grading request of the real CLI path.
  */
-import { Socket } from 'node:net';
+import type { LookupAddress, LookupOneOptions } from 'node:dns';
+import { isIP, Socket, type LookupFunction } from 'node:net';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { CHECK_IDS } from '../../checks/index.js';
 import { packagePath } from '../../core/paths.js';
@@ -32,23 +33,66 @@ export interface Dial {
   host: string;
   port: number;
   via: 'net' | 'undici';
+  /** The watcher stopped it before any packet: an address (or a name) outside 127.0.0.0/8. */
+  blocked?: boolean;
 }
 
+/** The error a blocked connection fails with: the grader sees a refused connection, the test sees who asked. */
+export const BLOCKED_CODE = 'EACCES';
+
 /**
- * Records every outgoing TCP connection of this process: `net.Socket#connect` (which `net.connect`,
- * `tls.connect`, undici's connector and the SSH probe's socket all go through) and undici's
- * `undici:client:beforeConnect` diagnostics channel (the origin undici is about to dial).
+ * Records every outgoing TCP connection of this process and **blocks** any towards an address outside
+ * 127.0.0.0/8 before it is made, so a regression in the network policy fails the test without a packet
+ * leaving the machine. It hooks `net.Socket#connect` (which `net.connect`, `tls.connect`, undici's
+ * connector and the SSH probe's socket all go through) and records undici's
+ * `undici:client:beforeConnect` diagnostics channel (the origin undici is about to dial). A name other
+ * than `localhost` is blocked outright, since looking it up would already send a DNS query, unless the
+ * caller resolves it with its own `lookup` (the policy's connector does): then the answer is checked.
  */
 export function watchConnections() {
   const dials: Dial[] = [];
   const original = Socket.prototype.connect;
+  const block = (socket: Socket, dial: Dial) => {
+    dial.blocked = true;
+    const error = Object.assign(new Error(`connect ${BLOCKED_CODE} ${dial.host}:${dial.port} (blocked by the test's connection watcher: outside 127.0.0.0/8)`), {
+      code: BLOCKED_CODE,
+    });
+    process.nextTick(() => socket.destroy(error));
+    return socket;
+  };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   Socket.prototype.connect = function (this: Socket, ...args: any[]) {
     const first = Array.isArray(args[0]) ? args[0][0] : args[0];
+    let dial: Dial | undefined;
+    let options: { lookup?: LookupFunction } | undefined;
     if (first && typeof first === 'object') {
-      if (!first.path) dials.push({ host: String(first.host ?? 'localhost'), port: Number(first.port), via: 'net' });
+      if (!first.path) {
+        dial = { host: String(first.host ?? 'localhost'), port: Number(first.port), via: 'net' };
+        options = first;
+      }
     } else if (typeof first === 'number' || typeof first === 'string') {
-      dials.push({ host: typeof args[1] === 'string' ? args[1] : 'localhost', port: Number(first), via: 'net' });
+      if (typeof first === 'number' || /^\d+$/.test(first)) dial = { host: typeof args[1] === 'string' ? args[1] : 'localhost', port: Number(first), via: 'net' };
+    }
+    if (dial) {
+      dials.push(dial);
+      const host = dial.host.replace(/^\[|\]$/g, '');
+      if (isIP(host) ? !isLoopback(host) : host !== 'localhost' && !options?.lookup) return block(this, dial);
+      if (!isIP(host) && options?.lookup) {
+        const lookup = options.lookup;
+        const seen = dial;
+        // The caller's own resolution: block an answer outside loopback before the connect.
+        options.lookup = ((hostname: string, opts: LookupOneOptions, callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void) =>
+          lookup(hostname, opts, (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => {
+            const addresses = typeof address === 'string' ? [address] : (address ?? []).map((a) => a.address);
+            if (!err && addresses.some((a) => !isLoopback(a))) {
+              seen.blocked = true;
+              seen.host = addresses.find((a) => !isLoopback(a))!;
+              callback(Object.assign(new Error(`connect ${BLOCKED_CODE} ${hostname} → ${seen.host} (blocked by the test's connection watcher)`), { code: BLOCKED_CODE }), '', 4);
+              return;
+            }
+            callback(err, address, family);
+          })) as LookupFunction;
+      }
     }
     return (original as (...a: unknown[]) => Socket).apply(this, args);
   } as typeof original;
@@ -59,8 +103,8 @@ export function watchConnections() {
   subscribe('undici:client:beforeConnect', onUndici);
   return {
     dials,
-    /** TCP connections really opened to an address outside 127.0.0.0/8 (names count as outside). */
-    outsideLoopback: () => dials.filter((d) => d.via === 'net' && !isLoopback(d.host) && d.host !== 'localhost'),
+    /** TCP connections attempted towards an address outside 127.0.0.0/8 (names count as outside), blocked or not. */
+    outsideLoopback: () => dials.filter((d) => d.via === 'net' && !isLoopback(d.host.replace(/^\[|\]$/g, '')) && d.host !== 'localhost'),
     /** Any attempt (undici or net) towards this host. */
     towards: (host: string) => dials.filter((d) => d.host.replace(/^\[|\]$/g, '') === host),
     stop() {

@@ -2,16 +2,17 @@
  * Starts Debian's real OpenSSH sshd on loopback for differential tests of the SSH probe, configured
  * entirely on the command line: a temp ed25519 host key, key login as root through an absolute
  * authorized_keys path, and internal-sftp starting in a temp folder so SFTP reads never touch root's
- * real home. sshd cannot listen on port 0 ("Badly formatted port number"), so a free port is picked
- * first; another process may take it before sshd binds, so sshd is started again on another port when
- * its bind fails. stop() sends SIGTERM and removes the files.
+ * real home. sshd cannot listen on port 0 ("Badly formatted port number"), so it runs as inetd would
+ * run it: this process listens on port 0 and hands each connection to an `sshd -i` of its own (the
+ * socket as its stdin and stdout). No port is picked first and bound later. stop() closes the listener,
+ * ends every sshd and removes the files.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { utils } from 'ssh2';
-import { reservePort } from '../../sandbox/listen.js';
 
 const SSHD = '/usr/sbin/sshd';
 
@@ -25,33 +26,9 @@ export interface RealSshd {
   hostPublicKey: string;
   /** Folder SFTP starts in: relative paths are read from here. */
   sftpHome: string;
+  /** What the sshd processes wrote on stderr (their logs), for a failing test's message. */
+  log(): string;
   stop(): Promise<void>;
-}
-
-function listening(child: ChildProcess, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let log = '';
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(new Error(`sshd ${why}:\n${log.split('\n').slice(-15).join('\n')}`));
-    };
-    const timer = setTimeout(() => fail('did not start listening within 10 s'), 10_000);
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => {
-      log += chunk;
-      if (log.includes(`Server listening on 127.0.0.1 port ${port}`)) {
-        clearTimeout(timer);
-        child.removeAllListeners('close');
-        child.stderr!.removeAllListeners('data');
-        child.stderr!.resume(); // keep draining: sshd logs every login
-        resolve();
-      }
-    });
-    // 'close', not 'exit': by then all of stderr (the reason it stopped) has been read.
-    child.once('close', (code) => fail(`exited with code ${code}`));
-    child.once('error', (err) => fail(`could not be started: ${err.message}`));
-  });
 }
 
 export async function startSshd(): Promise<RealSshd> {
@@ -69,49 +46,54 @@ export async function startSshd(): Promise<RealSshd> {
   writeFileSync(join(dir, 'id_ed25519'), client.private, { mode: 0o600 });
   writeFileSync(join(dir, 'authorized_keys'), client.public + '\n', { mode: 0o600 });
 
-  const start = async (port: number) => {
-    const options = [
-      'ListenAddress=127.0.0.1',
-      `Port=${port}`,
-      `HostKey=${join(dir, 'host_ed25519')}`,
-      'PidFile=none',
-      'UsePAM=no',
-      'PermitRootLogin=prohibit-password',
-      'PasswordAuthentication=no',
-      'KbdInteractiveAuthentication=no',
-      `AuthorizedKeysFile=${join(dir, 'authorized_keys')}`,
-      'StrictModes=no',
-      `Subsystem=sftp internal-sftp -d ${sftpHome}`,
-    ];
-    const child = spawn(SSHD, ['-D', '-e', '-f', '/dev/null', ...options.flatMap((o) => ['-o', o])], { stdio: ['ignore', 'ignore', 'pipe'] });
-    await listening(child, port);
-    return child;
-  };
-  let port = 0;
-  let child: ChildProcess | undefined;
-  for (let attempt = 1; !child; attempt++) {
-    port = await reservePort();
-    try {
-      child = await start(port);
-    } catch (err) {
-      // "Bind to port N on 127.0.0.1 failed: Address already in use."
-      if (attempt < 5 && /Address already in use/.test((err as Error).message)) continue;
-      rmSync(dir, { recursive: true, force: true });
-      throw err;
-    }
-  }
+  const options = [
+    `HostKey=${join(dir, 'host_ed25519')}`,
+    'PidFile=none',
+    'UsePAM=no',
+    'PermitRootLogin=prohibit-password',
+    'PasswordAuthentication=no',
+    'KbdInteractiveAuthentication=no',
+    `AuthorizedKeysFile=${join(dir, 'authorized_keys')}`,
+    'StrictModes=no',
+    `Subsystem=sftp internal-sftp -d ${sftpHome}`,
+  ];
+  const children = new Set<ChildProcess>();
+  let log = '';
+  // pauseOnConnect: this process never reads the client's bytes; sshd gets them all.
+  const server = createServer({ pauseOnConnect: true }, (socket) => {
+    const child = spawn(SSHD, ['-i', '-e', '-f', '/dev/null', ...options.flatMap((o) => ['-o', o])], { stdio: [socket, socket, 'pipe'] });
+    children.add(child);
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => (log += chunk));
+    child.once('exit', () => children.delete(child));
+    // sshd has its own copy of the socket; this process's copy is closed (not shut down).
+    child.once('spawn', () => socket.destroy());
+    child.once('error', (err) => {
+      log += `sshd could not be started: ${err.message}\n`;
+      socket.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
   return {
     port,
     username: 'root',
     keyFile: join(dir, 'id_ed25519'),
     hostPublicKey: host.public.split(' ').slice(0, 2).join(' '),
     sftpHome,
+    log: () => log,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(
+        [...children].map((child) => {
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGTERM');
+          return exited;
+        }),
+      );
       rmSync(dir, { recursive: true, force: true });
     },
   };
