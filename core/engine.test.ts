@@ -101,7 +101,7 @@ describe('engine', () => {
     const uses = (id: string) => check(id, async (ctx) => pass(`${(await ctx.probes.kube!.snapshot()).pods.length} pods`), { needs: ['kube'] });
     const catalogue = [uses('ex6.a'), uses('ex6.b'), uses('ex6.c'), uses('ex6.d')];
     const { result, stats } = await gradeStudent(target, catalogue, { probes: { kube } }, profileWith({ 'ex6.a': 1, 'ex6.b': 1, 'ex6.c': 1, 'ex6.d': 1 }));
-    expect(result.checks.every((c) => c.status === 'pass')).toBe(true);
+    expect(result.checks.map((c) => c.status)).toEqual(['pass', 'pass', 'pass', 'pass']);
     expect(calls.snapshot).toBe(1);
     expect(stats.calls['kube.snapshot']).toBe(1);
   });
@@ -138,7 +138,8 @@ describe('engine', () => {
     const { result } = await gradeStudent(target, catalogue, { probes: { kube } }, profileWith({ 'ex5.pod': 2 }), { waitMs: 400, pollIntervalMs: 100 });
     const elapsed = Date.now() - t0;
     expect(elapsed).toBeGreaterThanOrEqual(300);
-    expect(elapsed).toBeLessThan(1_500);
+    // Far below the 100 s that reading until ready would take; room for a busy machine.
+    expect(elapsed).toBeLessThan(5_000);
     expect(result.checks[0].status).toBe('fail');
     expect(calls.snapshot).toBeGreaterThanOrEqual(3);
     expect(result.checks[0].message).toBe(`pod is Pending (read ${calls.snapshot})`);

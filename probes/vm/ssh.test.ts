@@ -127,11 +127,12 @@ describe('sshVm against the simulated VM', () => {
   });
 
   it('kills a command that outlives the per-command timeout (exit code null)', async () => {
-    const sim = await vmWith(correctVm, { latencyMs: 1_500 });
+    const sim = await vmWith(correctVm, { latencyMs: 10_000 });
     const t0 = Date.now();
     const r = await probeFor(sim, { timeoutMs: 600 }).run('dockerVersion');
     expect(r.code).toBeNull();
-    expect(Date.now() - t0).toBeLessThan(1_400);
+    // Well before the command's own 10 s.
+    expect(Date.now() - t0).toBeLessThan(5_000);
   });
 
   it('logs in with a key file', async () => {

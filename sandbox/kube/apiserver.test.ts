@@ -12,6 +12,7 @@ import { kubeconfigFor, startKubeApiServer, type KubeApiServer, type KubeApiServ
 import type { KObj } from './manifests.js';
 import { scenario } from '../../test/support/kube-scenarios.js';
 import { ClusterWorld } from './world.js';
+import { until } from '../../test/support/until.js';
 
 const run = promisify(execFile);
 const TOKEN = 'token-labuser07';
@@ -131,8 +132,10 @@ describe('simulated API server with real kubectl', () => {
   it('kubectl delete pod: the ReplicaSet replaces it', async () => {
     const before = env.world.list('pods', 'default', { labelSelector: 'app=myapi' })[0].metadata.name;
     expect(await kubectl(env.kubeconfig, 'delete', 'pod', before)).toContain(`pod "${before}" deleted`);
-    await new Promise((r) => setTimeout(r, 300));
-    const pods = JSON.parse(await kubectl(env.kubeconfig, 'get', 'pods', '-l', 'app=myapi', '-o', 'json')).items as KObj[];
+    const pods = await until('a running replacement', async () => {
+      const items = JSON.parse(await kubectl(env.kubeconfig, 'get', 'pods', '-l', 'app=myapi', '-o', 'json')).items as KObj[];
+      return items.length === 1 && items[0].metadata.name !== before && items[0].status.phase === 'Running' && items;
+    });
     expect(pods).toHaveLength(1);
     expect(pods[0].metadata.name).not.toBe(before);
     expect(pods[0].metadata.name.startsWith(before.slice(0, before.lastIndexOf('-') + 1))).toBe(true);
@@ -216,10 +219,10 @@ describe('API server faults, latency and lifecycle', () => {
     await expect(get(server, '/version', { timeoutMs: 300 })).rejects.toThrow('client timeout');
     expect(Date.now() - t).toBeGreaterThanOrEqual(290);
     const pending = get(server, '/version', { timeoutMs: 10_000 });
-    await new Promise((r) => setTimeout(r, 100));
+    await until('the second request to arrive', () => server.requests.length === 2);
     await server.close();
     await expect(pending).rejects.toThrow();
-    expect(server.requests.every((r) => r.status === 0)).toBe(true);
+    expect(server.requests.map((r) => r.status)).toEqual([0, 0]);
   });
 
   it('latencyMs delays every answer', async () => {

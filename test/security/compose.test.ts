@@ -122,7 +122,8 @@ describe('compose parse work is bounded', () => {
     expect(result.errors).toEqual([{ message: expect.stringMatching(KEYS_MESSAGE), limit: 'keys', line: expect.any(Number), col: 1 }]);
     // The first key over the limit is where reading stopped (services, app and image come before k0).
     expect(text.split('\n')[result.errors[0].line! - 1]).toBe(`k${(COMPOSE_LIMITS.maxKeys - 3).toString(36)}: 1`);
-    expect(ms).toBeLessThan(50);
+    // Reading to the end would be seconds; the room is for a busy machine.
+    expect(ms).toBeLessThan(250);
   });
 
   it('still reads every real compose file of the fixtures (the largest has a few hundred keys)', () => {
@@ -168,7 +169,7 @@ describe('compose parse work is bounded', () => {
       );
       lag.disable();
       // No hostile file held the event loop for long: refusing one costs milliseconds.
-      expect(lag.max / 1e6).toBeLessThan(150);
+      expect(lag.max / 1e6).toBeLessThan(400);
       // Ten more SSH sessions cost something on a busy 2-core machine; parsing must not add seconds.
       expect(innocent.ms - alone.ms).toBeLessThan(1_500);
       expect(innocent.check.status).toBe('pass');

@@ -109,7 +109,8 @@ describe('Helm 2 values (YAML text inside the release)', () => {
     const ms = performance.now() - t0;
     expect(record).toMatchObject({ name: 'wobbly-panda', status: 'deployed' });
     expect(record.decodeError).toBe(`cannot decode the Helm 2 release: its values are more than ${HELM_DECODE_LIMITS.maxValuesBytes / 1024} KiB of YAML (the lab's are a few lines)`);
-    expect(ms).toBeLessThan(200);
+    // Parsing 30 000 keys of YAML takes seconds; refusing by size takes milliseconds (room for a busy machine).
+    expect(ms).toBeLessThan(1_000);
   });
 
   it("the lab's values still decode", () => {
