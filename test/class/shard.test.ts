@@ -16,17 +16,17 @@ import { startSandbox, type Sandbox } from '../../sandbox/lab.js';
 import { loadScenarios } from '../../sandbox/scenario.js';
 import type { JsonDocument } from '../../reporters/json.js';
 import { runCli } from '../support/cli.js';
-import { verdictsOf, writeClass, type GeneratedClass } from '../support/class.js';
+import { verdictDifferences, verdictsOf, writeClass, type GeneratedClass } from '../support/class.js';
 
 const runtime = { minHttpRetryMs: 300 };
 const HUNG = 3;
 /**
- * The hung student's SSH and Kubernetes reads give up after 2 s, long before the deadline: every hung
+ * The hung student's SSH and Kubernetes reads give up after 6 s, long before the deadline: every hung
  * read ends the same way whatever the machine's load (a race with the deadline would not), and the
  * other students have a deadline with room on two busy cores.
  */
-const PROBE_TIMEOUT_MS = 2_000;
-const DEADLINE_S = 20;
+const PROBE_TIMEOUT_MS = 6_000;
+const DEADLINE_S = 30;
 
 describe('a class with a hung student, sharded', () => {
   let cls: GeneratedClass;
@@ -71,7 +71,7 @@ describe('a class with a hung student, sharded', () => {
     expect(r.stdout).toContain('Class: 12 students');
     const doc = JSON.parse(readFileSync(merged, 'utf8')) as JsonDocument;
     expect(doc.students.map((s) => s.user)).toEqual([...cls.users].sort());
-    expect(verdictsOf(doc.students)).toEqual(verdictsOf(whole.run.students));
+    expect(verdictDifferences(verdictsOf(doc.students), verdictsOf(whole.run.students))).toEqual([]);
   }, 60_000);
 
   it('each shard records which it is; merge warns of a missing shard with how many of the roster it lacks, and refuses a shard twice', async () => {

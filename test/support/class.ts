@@ -98,3 +98,25 @@ export function verdictsOf(
     ]),
   );
 }
+
+/**
+ * Where two runs' verdicts differ, one line per student and field ("user check: A ≠ B"), so a failing
+ * comparison says which student and which check instead of "Map{…(11)}".
+ */
+export function verdictDifferences(a: ReadonlyMap<string, Verdicts>, b: ReadonlyMap<string, Verdicts>): string[] {
+  const out: string[] = [];
+  for (const user of [...new Set([...a.keys(), ...b.keys()])].sort()) {
+    const x = a.get(user);
+    const y = b.get(user);
+    if (!x || !y) {
+      out.push(`${user}: ${x ? 'only in the first run' : 'only in the second run'}`);
+      continue;
+    }
+    for (const field of ['status', 'score', 'bonus', 'percent'] as const) if (x[field] !== y[field]) out.push(`${user} ${field}: ${x[field]} ≠ ${y[field]}`);
+    const ys = new Set(y.checks);
+    const xs = new Set(x.checks);
+    for (const c of x.checks) if (!ys.has(c)) out.push(`${user}: ${c} ≠ ${y.checks.find((d) => d.split(' ')[0] === c.split(' ')[0]) ?? 'absent'}`);
+    for (const c of y.checks) if (!xs.has(c) && !x.checks.some((d) => d.split(' ')[0] === c.split(' ')[0])) out.push(`${user}: absent ≠ ${c}`);
+  }
+  return out;
+}
