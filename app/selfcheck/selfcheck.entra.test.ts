@@ -4,38 +4,20 @@
  * the student's own Azure login, as kubelogin's azurecli mode does, without running kubelogin and without
  * --allow-exec-credentials. Without a login the kubeconfig cannot be used, and the report says so.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHECK_IDS } from '../../checks/index.js';
+import { describe, expect, it } from 'vitest';
 import type { CheckResult, RunResult } from '../../core/model.js';
 import { credentialFor } from '../../probes/azure/credential.js';
-import { startSandbox, type Sandbox } from '../../sandbox/lab.js';
-import { loadScenarios, type Scenario } from '../../sandbox/scenario.js';
-import { writeSandboxConfig } from '../demo.js';
+import { useSelfCheckLab } from '../../test/support/selfcheck-sandbox.js';
 import { collectedNotices } from '../io.js';
 import { selfCheck } from './selfcheck.js';
 
-const root = mkdtempSync(join(tmpdir(), 'lab-grade-selfcheck-entra-'));
-let sandbox: Sandbox;
-let scenario: Scenario;
-let out: string;
-
-beforeAll(async () => {
-  [scenario] = loadScenarios(['fixtures/scenarios/realism/25-entra-cluster.yaml'], CHECK_IDS);
-  sandbox = await startSandbox([scenario]);
-  out = join(root, 'sandbox');
-  writeSandboxConfig(sandbox, out);
-});
-afterAll(async () => {
-  await sandbox?.stop();
-  rmSync(root, { recursive: true, force: true });
-});
+const lab = useSelfCheckLab('fixtures/scenarios/realism/25-entra-cluster.yaml');
 
 async function check(loggedIn: boolean): Promise<Record<string, CheckResult>> {
-  const home = mkdtempSync(join(root, 'home-'));
-  const json = join(root, `result-${loggedIn}.json`);
+  const home = mkdtempSync(join(lab.root, 'home-'));
+  const json = join(lab.root, `result-${loggedIn}.json`);
   await selfCheck(
     {
       only: [],
@@ -45,16 +27,16 @@ async function check(loggedIn: boolean): Promise<Record<string, CheckResult>> {
       allowExecCredentials: false,
       watch: false,
       intervalSeconds: 5,
-      sandbox: out,
-      userName: scenario.user,
+      sandbox: lab.out,
+      userName: lab.scenario.user,
     },
     {
       stdout: { write: () => undefined, color: false, isTTY: false },
       notices: collectedNotices(),
       home,
-      env: { USER: scenario.user, LAB_GRADE_HOME: join(home, '.lab-grade') },
+      env: { USER: lab.scenario.user, LAB_GRADE_HOME: join(home, '.lab-grade') },
       // The student's `az login`: a credential of the directory that hands out a token for each audience asked.
-      login: async () => (loggedIn ? credentialFor(sandbox.config.azure!, sandbox.caPem) : undefined),
+      login: async () => (loggedIn ? credentialFor(lab.sandbox.config.azure!, lab.sandbox.caPem) : undefined),
     },
   );
   const run = JSON.parse(readFileSync(json, 'utf8')) as RunResult;
@@ -63,10 +45,10 @@ async function check(loggedIn: boolean): Promise<Record<string, CheckResult>> {
 
 describe('self-check of an Entra-integrated cluster', () => {
   it('the kubelogin kubeconfig is read with an AKS-audience token from the login: Exercises 5-7 as a full grading has them', async () => {
-    expect(sandbox.kubeconfig(scenario.user)).toContain('command: kubelogin');
+    expect(lab.sandbox.kubeconfig(lab.scenario.user)).toContain('command: kubelogin');
     const checks = await check(true);
-    const ids = Object.keys(scenario.expect).filter((id) => /^ex[567]\./.test(id));
-    expect(Object.fromEntries(ids.map((id) => [id, checks[id].status]))).toEqual(Object.fromEntries(ids.map((id) => [id, scenario.expect[id]])));
+    const ids = Object.keys(lab.scenario.expect).filter((id) => /^ex[567]\./.test(id));
+    expect(Object.fromEntries(ids.map((id) => [id, checks[id].status]))).toEqual(Object.fromEntries(ids.map((id) => [id, lab.scenario.expect[id]])));
     expect(checks['ex5.kube.reachable'].evidence).toMatchObject({ cluster: 'aks-entra-cluster' });
   }, 120_000);
 
