@@ -31,11 +31,11 @@ const DETAILS: Record<string, Record<string, { hint?: string[]; evidence?: Recor
     },
     'ex6.myapp.deployment': { hint: ['kubectl apply -f myapp.yaml'] },
   },
-  kubeuser03: { 'ex5.pod.running': { hint: ['Exercise 4: push the image'], evidence: { cause: 'manifest-unknown' } } },
+  kubeuser03: { 'ex5.pod.running': { hint: ['Exercise 4: push the image', 'REGISTRY=kubeuser03acr.azurecr.io/'], evidence: { cause: 'manifest-unknown' } } },
   kubeuser04: { 'ex5.pull.authorized': { evidence: { role: 'AcrPull' } } },
   kubeuser05: {
     'ex5.pod.running': { evidence: { found: 'nginx:1.27' } },
-    'ex6.myapp.deployment': { hint: ['change the image at the bottom of myapp.yaml'], evidence: { image: 'nginx:1.27' } },
+    'ex6.myapp.deployment': { hint: ['change the image at the bottom of myapp.yaml to kubeuser05acr.azurecr.io/myapp:v1.0'], evidence: { image: 'nginx:1.27' } },
     'ex6.myapp.service': { evidence: { ports: '80→80/TCP' } },
   },
   kubeuser06: { 'ex6.myapp.deployment': { evidence: { API_BASE_URL: null } } },

@@ -5,41 +5,23 @@
  * injected static token) adds Exercises 3–4. The rest is `skipped` with the line that would make it
  * reachable.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHECK_IDS } from '../../checks/index.js';
+import { describe, expect, it } from 'vitest';
 import type { CheckResult, RunResult } from '../../core/model.js';
 import { packagePath } from '../../core/paths.js';
 import { REACH } from './detect.js';
 import { staticTokenCredential } from '../../probes/azure/credential.js';
-import { startSandbox, type Sandbox } from '../../sandbox/lab.js';
-import { loadScenarios, type Scenario } from '../../sandbox/scenario.js';
-import { writeSandboxConfig } from '../demo.js';
+import { useSelfCheckLab } from '../../test/support/selfcheck-sandbox.js';
 import { collectedNotices } from '../io.js';
 import { selfCheck as runSelfCheck, type SelfCheckRequest } from './selfcheck.js';
 
-const root = mkdtempSync(join(tmpdir(), 'lab-grade-selfcheck-'));
-let sandbox: Sandbox;
-let scenario: Scenario;
-let out: string;
-
-beforeAll(async () => {
-  [scenario] = loadScenarios([packagePath('fixtures', 'scenarios', '01-perfect.yaml')], CHECK_IDS);
-  sandbox = await startSandbox([scenario]);
-  out = join(root, 'sandbox');
-  writeSandboxConfig(sandbox, out);
-});
-afterAll(async () => {
-  await sandbox?.stop();
-  rmSync(root, { recursive: true, force: true });
-});
+const lab = useSelfCheckLab(packagePath('fixtures', 'scenarios', '01-perfect.yaml'));
 
 /** A home folder with the scenario's VM files (its greetings clone). */
 function vmHome(): string {
-  const home = mkdtempSync(join(root, 'vm-home-'));
-  for (const [path, content] of Object.entries(scenario.vm!.home)) {
+  const home = mkdtempSync(join(lab.root, 'vm-home-'));
+  for (const [path, content] of Object.entries(lab.scenario.vm!.home)) {
     mkdirSync(dirname(join(home, path)), { recursive: true });
     writeFileSync(join(home, path), content);
   }
@@ -54,8 +36,8 @@ interface Reach {
 }
 
 async function selfCheck(reach: Reach): Promise<{ code: number; checks: Record<string, CheckResult>; checklist: string }> {
-  const home = reach.local ?? mkdtempSync(join(root, 'home-'));
-  const json = join(root, `result-${Date.now()}-${Math.random()}.json`);
+  const home = reach.local ?? mkdtempSync(join(lab.root, 'home-'));
+  const json = join(lab.root, `result-${Date.now()}-${Math.random()}.json`);
   let checklist = '';
   const request: SelfCheckRequest = {
     only: [],
@@ -66,14 +48,14 @@ async function selfCheck(reach: Reach): Promise<{ code: number; checks: Record<s
     watch: false,
     intervalSeconds: 5,
     local: reach.local ? true : undefined,
-    ...(reach.kubeconfig ? { sandbox: out, userName: scenario.user } : {}),
+    ...(reach.kubeconfig ? { sandbox: lab.out, userName: lab.scenario.user } : {}),
   };
   const code = await runSelfCheck(request, {
     stdout: { write: (t) => void (checklist += t), color: false, isTTY: false },
     notices: collectedNotices(),
     home,
-    env: { USER: scenario.user, LAB_GRADE_HOME: join(home, '.lab-grade') },
-    login: async () => (reach.azure ? staticTokenCredential(sandbox.config.azure!.token!) : undefined),
+    env: { USER: lab.scenario.user, LAB_GRADE_HOME: join(home, '.lab-grade') },
+    login: async () => (reach.azure ? staticTokenCredential(lab.sandbox.config.azure!.token!) : undefined),
   });
   const run = JSON.parse(readFileSync(json, 'utf8')) as RunResult;
   return { code, checks: Object.fromEntries(run.students[0].checks.map((c) => [c.id, c])), checklist };
@@ -81,7 +63,7 @@ async function selfCheck(reach: Reach): Promise<{ code: number; checks: Record<s
 
 const ofExercises = (checks: Record<string, CheckResult>, ...exercises: number[]) => Object.values(checks).filter((c) => exercises.includes(c.exercise));
 /** What the scenario says these checks come to in a full grading. */
-const expected = (...exercises: number[]) => Object.fromEntries(Object.entries(scenario.expect).filter(([id]) => exercises.includes(Number(/^ex(\d+)\./.exec(id)![1]))));
+const expected = (...exercises: number[]) => Object.fromEntries(Object.entries(lab.scenario.expect).filter(([id]) => exercises.includes(Number(/^ex(\d+)\./.exec(id)![1]))));
 const statuses = (list: CheckResult[]) => Object.fromEntries(list.map((c) => [c.id, c.status]));
 
 describe('self-check through the simulated lab', () => {
@@ -116,7 +98,9 @@ describe('self-check through the simulated lab', () => {
     expect(statuses(ofExercises(checks, 3, 4, 5, 6, 7))).toEqual(expected(3, 4, 5, 6, 7));
     // Who is signed in (the simulated lab's service principal), then where it looked.
     expect(checklist).toMatch(
-      new RegExp(`Checking Azure: {3}signed in as [0-9a-f-]{36} \\(object id [0-9a-f-]{36}\\), subscription ${sandbox.config.azure!.subscriptionId}, resource group ${scenario.azure.resourceGroup}\n`),
+      new RegExp(
+        `Checking Azure: {3}signed in as [0-9a-f-]{36} \\(object id [0-9a-f-]{36}\\), subscription ${lab.sandbox.config.azure!.subscriptionId}, resource group ${lab.scenario.azure.resourceGroup}\n`,
+      ),
     );
     for (const c of ofExercises(checks, 1, 2)) expect(c.status, c.id).toBe('skipped');
     expect(checklist).toContain('27 of 34 points; Exercise 7 next');

@@ -13,9 +13,14 @@ export const LAB_VARIABLES = { registry: 'REGISTRY', tag: 'TAG' } as const;
 
 const at = (file: string, line?: number, col?: number) => (line ? `${file} line ${line}, column ${col}` : file);
 
-const invalidHint = (file: string) =>
-  `Exercise 2 step 4: ${file} must stay valid YAML. Indent with spaces (no tabs), two per level, as in the lab's example; \`docker-compose config\` shows what Compose makes of it.`;
+const invalidHint = (file: string, line?: number, col?: number) =>
+  `Exercise 2 step 4: fix ${at(file, line, col)}: ${file} must stay valid YAML. Indent with spaces (no tabs), two per level, as in the lab's example; \`docker-compose config\` shows what Compose makes of it.`;
 const serviceHint = (file: string) => `Exercise 2 step 3: keep the services, build contexts and images of the ${file} stub as they are (only add the port mapping of step 4).`;
+/** Where a value was written, for evidence: the file (the override file when it came from there), its line and column. */
+const writtenAt = (dir: string, file: string, line?: number, col?: number) => ({ writtenIn: `~/${dir}/${file}`, line, col });
+/** Exercise 2 step 3's image line, where the student wrote another image. */
+const imageHint = (where: string, service: string, image: string) =>
+  `Exercise 2 step 3: in ${where} give service ${service} the image "${image}" again, as the stub has it: the registry and the tag come from REGISTRY and TAG (set in Exercise 4), not from the file.`;
 const missingService = (file: string, names: string[], found: string[]) => `${file} has no service ${names.join(' or ')} (it defines: ${found.join(', ') || 'none'})`;
 
 /** The reasons both compose checks share the shape of: no compose file, a file Compose cannot read. */
@@ -43,7 +48,11 @@ async function composeOrVerdict(ctx: CheckContext<'vm'>, R: ReadReasons, causedB
   if (first || !result.model) {
     const errors = result.errors.slice(0, 5);
     const where = first?.file ?? file;
-    return fail(R.invalid, `${at(where, first?.line, first?.col)}: ${first?.message ?? 'unreadable'}`, invalidHint(where), { evidence: { ...evidence, errors }, outcome: 'needs-fix', causedBy });
+    return fail(R.invalid, `${at(where, first?.line, first?.col)}: ${first?.message ?? 'unreadable'}`, invalidHint(where, first?.line, first?.col), {
+      evidence: { ...evidence, errors },
+      outcome: 'needs-fix',
+      causedBy,
+    });
   }
   return { compose, evidence };
 }
@@ -115,10 +124,11 @@ export const composeValid = defineCheck({
       }
       if (!imageFollowsLab(s.imageTemplate, w.image)) {
         const found = s.imageTemplate;
+        const where = at(s.imageFile ?? s.file ?? compose.file, s.at.image?.line ?? s.at.line, s.at.image?.col ?? s.at.col);
         return fail(
           VALID.wrongImage,
-          `${at(s.imageFile ?? s.file ?? compose.file, s.at.image?.line ?? s.at.line, s.at.image?.col ?? s.at.col)}: service ${s.name} has image ${found === undefined ? 'nothing' : `"${found}"`}; the lab names it "${labImage(w.image)}"`,
-          serviceHint(compose.file),
+          `${where}: service ${s.name} has image ${found === undefined ? 'nothing' : `"${found}"`}; the lab names it "${labImage(w.image)}"`,
+          imageHint(where, s.name, labImage(w.image)),
           { evidence: { ...evidence, services: described }, outcome: 'needs-fix', found: found ?? 'none', expected: labImage(w.image) },
         );
       }
@@ -153,6 +163,7 @@ export const composePorts = defineCheck({
     const loaded = await composeOrVerdict(ctx, PORTS, 'ex2.compose.valid');
     if (!('compose' in loaded)) return loaded;
     const { compose, evidence } = loaded;
+    const dir = ctx.profile.expect.repoDir;
     const w = ctx.profile.expect.app;
     const hostPort = hostPortOf(w);
     const wanted = `${hostPort}:${w.containerPort}`;
@@ -167,7 +178,7 @@ export const composePorts = defineCheck({
     if (reachable) {
       return pass(
         `service ${service.name} publishes ${describePort(reachable)} (${at(reachable.file ?? compose.file, reachable.line, reachable.col)})`,
-        { ...portsEvidence, line: reachable.line, col: reachable.col, written: reachable.source },
+        { ...portsEvidence, ...writtenAt(dir, reachable.file ?? compose.file, reachable.line, reachable.col), written: reachable.source },
         { found: describePort(reachable), expected: wanted },
       );
     }
@@ -177,7 +188,7 @@ export const composePorts = defineCheck({
         PORTS.loopbackOnly,
         `${service.name} publishes ${describePort(p)} (${at(p.file ?? compose.file, p.line, p.col)}) on the loopback address only: a browser on your own machine cannot reach it`,
         hint,
-        { evidence: { ...portsEvidence, line: p.line, col: p.col }, outcome: 'needs-fix', found: describePort(p), expected: wanted },
+        { evidence: { ...portsEvidence, ...writtenAt(dir, p.file ?? compose.file, p.line, p.col) }, outcome: 'needs-fix', found: describePort(p), expected: wanted },
       );
     }
     if (!service.ports.length) {
@@ -191,7 +202,7 @@ export const composePorts = defineCheck({
     const first = service.ports[0];
     const distinct = [...new Set(found)];
     return fail(PORTS.wrong, `${service.name} publishes ${distinct.join(', ')} (${at(first.file ?? compose.file, first.line, first.col)}); Exercise 2 step 4 wants ${wanted}`, hint, {
-      evidence: { ...portsEvidence, line: first.line, col: first.col },
+      evidence: { ...portsEvidence, ...writtenAt(dir, first.file ?? compose.file, first.line, first.col) },
       outcome: 'needs-fix',
       found: distinct.join(', '),
       expected: wanted,

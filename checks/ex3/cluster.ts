@@ -97,7 +97,7 @@ export const clusterHealthy = defineCheck({
         return fail(
           HEALTHY.inProgress,
           `cluster ${c.name} is still ${state}: wait and re-run`,
-          `Exercise 3 step 2: \`az aks create\` goes on in the background. Watch it with \`az aks show --name ${c.name} --resource-group ${rg} --query provisioningState\` and re-run the grader when it says Succeeded`,
+          `Exercise 3 step 2: ${state === 'Creating' ? '`az aks create`' : 'the last change to the cluster (`az aks update`, `scale`, `upgrade` or `start`)'} goes on in the background. Watch it with \`az aks show --name ${c.name} --resource-group ${rg} --query provisioningState\` and re-run the grader when it says Succeeded`,
           { evidence, found, expected },
         );
       }
@@ -106,7 +106,7 @@ export const clusterHealthy = defineCheck({
         return fail(
           HEALTHY.broken,
           `cluster ${c.name} is in provisioning state ${state}`,
-          `Exercise 3 step 2: try \`az aks update --name ${c.name} --resource-group ${rg}\`; if it stays failed, delete it (\`az aks delete --name ${c.name} --resource-group ${rg}\`) and \`${create(rg)}\` again`,
+          `Exercise 3 step 2: \`az aks update --name ${c.name} --resource-group ${rg}\` with no change retries the last operation and usually brings the cluster back to Succeeded (the work on a cluster whose API answers is graded either way); only a cluster that does not work at all is worth deleting (\`az aks delete --name ${c.name} --resource-group ${rg}\`) and creating again (\`${create(rg)}\`)`,
           { evidence, outcome: 'needs-fix', found, expected },
         );
       }

@@ -45,7 +45,7 @@ async function pullFailure(ctx: CheckContext, d: PullDiagnosis, reg: StudentRegi
   const parts = [prefix + stuck, cause.meaning].filter(Boolean);
   const evidence: Record<string, unknown> = { pod: d.pod, image: d.image, reason: d.reason, ...(d.message ? { message: d.message } : {}), ...(d.event ? { event: d.event } : {}), cause: d.cause };
   let outcome: 'needs-fix' | 'not-ready' = d.cause === 'unauthorized' ? 'not-ready' : 'needs-fix';
-  let hint = cause.hint;
+  let hint = cause.hint(reg.loginServer);
   if (d.cause === 'unauthorized') {
     const cross = await pullGrantsQuietly(ctx, reg);
     if (cross && 'grants' in cross) {
@@ -109,7 +109,7 @@ export const podRunning = defineCheck({
       const wrong = `pod ${s.name} runs ${image || 'no image'}, not ${wanted}`;
       const diag = diagnosePull(other, snap.events);
       if (diag) return pullFailure(ctx, diag, reg, wrong + '; ');
-      return fail(R.wrongImage, wrong, 'Exercise 5: the image must be <your registry name>.azurecr.io/myapp:v1.0, the image you pushed in Exercise 4.', {
+      return fail(R.wrongImage, wrong, `Exercise 5: the image must be ${wanted}, the image you pushed in Exercise 4.`, {
         evidence: { ...evidence, pod: s.name, found: image },
         outcome: 'needs-fix',
         found: image,

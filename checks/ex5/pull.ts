@@ -3,7 +3,9 @@
  * assignment that grants the cluster's pulling identity the right on the registry) and from the pods
  * (a pod running an image from the registry proves it): not from the cluster's health.
  */
-import { defineCheck, fail, pass, reasons, skip } from '../../core/check.js';
+import { defineCheck, error, fail, pass, reasons, skip } from '../../core/check.js';
+import { errorMessage } from '../../core/errors.js';
+import { probeReason } from '../../core/reasons.js';
 import { pullGrants, shortScope, snapshotFor, studentRegistry } from '../kube/context.js';
 import { parseImageRef } from '../kube/images.js';
 import { isRunning, summarizePod } from '../kube/pods.js';
@@ -28,8 +30,15 @@ export const pullAuthorized = defineCheck({
   async run(ctx) {
     const { azure, kube } = ctx.probes;
     if (!azure && !kube) return skip(R.noAccess, 'needs Azure access (role assignments) or the cluster (running pods) to tell; neither is configured for this student');
-    // With Azure at hand a role assignment can decide alone: pods that cannot be read (a stopped cluster) are then no reason to give up.
-    const snap = kube ? await snapshotFor(kube, ['pods']).catch((err) => (azure ? undefined : Promise.reject(err))) : undefined;
+    // With Azure at hand a role assignment can decide alone: pods that cannot be read (a stopped cluster) are then no reason to give up yet.
+    let podsUnreadable: unknown;
+    const snap = kube
+      ? await snapshotFor(kube, ['pods']).catch((err: unknown) => {
+          if (!azure) throw err;
+          podsUnreadable = err;
+          return undefined;
+        })
+      : undefined;
     const reg = studentRegistry(ctx, snap);
     const rg = ctx.target.resourceGroup;
     if (!reg.loginServer) {
@@ -48,6 +57,21 @@ export const pullAuthorized = defineCheck({
         principalId: grant.principalId,
         ...mode,
       });
+    }
+    if (podsUnreadable) {
+      // No role decides and the pods, which would, cannot be read: the grader cannot tell, so it is not the student's failure.
+      const why = found?.unresolved
+        ? `the cluster's pulling identity could not be matched to a role assignment (${found.unresolved})`
+        : "no role assignment on the registry or above names the cluster's identity";
+      return {
+        ...error(probeReason('kube'), `cannot tell whether the cluster may pull from ${reg.loginServer}: ${why}, and its pods, which would show it, cannot be read (${errorMessage(podsUnreadable)})`, {
+          registry: reg.loginServer,
+          registrySource: reg.source,
+          ...(found ? { identitiesChecked: found.identities } : {}),
+          ...(found?.unresolved ? { identityUnresolved: found.unresolved } : {}),
+        }),
+        causedBy: 'ex5.kube.reachable',
+      };
     }
     const fromRegistry = (snap?.pods ?? []).filter((p) => p.spec?.containers?.some((c) => parseImageRef(c.image ?? '')?.host === reg.loginServer));
     const running = fromRegistry.filter((p) => isRunning(summarizePod(p)));

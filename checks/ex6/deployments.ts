@@ -54,7 +54,7 @@ function deploymentCheck(id: string, workload: 'app' | 'api', exactReplicas: boo
         return fail(
           R.wrongImage,
           `Deployment ${w.deployment} runs ${image || 'no image'}, not your ${expected}${note}`,
-          `Exercise 6: change the image at the bottom of ${file} to <your registry name>.azurecr.io/… (the image you pushed in Exercise 4) and apply it again.`,
+          `Exercise 6: change the image at the bottom of ${file} to ${expected} (the image you pushed in Exercise 4) and \`kubectl apply -f ${file}\` again.`,
           { evidence: { deployment: w.deployment, image, expected, registrySource: reg.source }, outcome: 'needs-fix', found: image || 'none', expected },
         );
       }
@@ -88,7 +88,7 @@ function deploymentCheck(id: string, workload: 'app' | 'api', exactReplicas: boo
           stuck?.cause === 'unauthorized'
             ? grantHint({ cluster: ctx.fact('cluster')?.chosen, registry: ctx.fact('registry')?.chosen, resourceGroup: ctx.target.resourceGroup })
             : stuck && stuck.cause !== 'other'
-              ? PULL_CAUSES[stuck.cause].hint
+              ? PULL_CAUSES[stuck.cause].hint(reg.loginServer, w.image)
               : unavailableHint;
         const causedBy = stuck?.cause === 'unauthorized' ? 'ex5.pull.authorized' : stuck?.cause === 'manifest-unknown' ? pushedCheck[workload] : undefined;
         const listed = podsLine(pods);

@@ -52,7 +52,9 @@ describe('Exercise 6 Services', () => {
     ] as const) {
       expect(by[id], id).toMatchObject({ status: 'fail', code, outcome: 'needs-fix', evidence: { exercise7: expect.arrayContaining(['Helm release wobbly-panda is failed']) } });
       expect(by[id].hint, id).toContain('`kubectl apply -f myapp.yaml -f myapi.yaml`');
-      expect(by[id].hint, id).toContain(`\`helm install greetings . --set registry=${REGISTRY}.azurecr.io\``);
+      // A failed release keeps its name: Helm 2 installs again only after `helm delete --purge`.
+      expect(by[id].hint, id).toContain('`helm delete --purge wobbly-panda`');
+      expect(by[id].hint, id).toContain(`\`helm install . --name wobbly-panda --set registry=${REGISTRY}.azurecr.io\``);
     }
   });
 });

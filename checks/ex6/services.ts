@@ -1,8 +1,9 @@
 /** Exercise 6: Service myapi (ClusterIP, with ready endpoints) and Service myapp (LoadBalancer, with an external IP). */
 import { defineCheck, fail, pass, reasons, type Reason } from '../../core/check.js';
 import { helmReleases } from '../../probes/kube/helm-release.js';
-import type { KubeListKind, KubeSnapshot } from '../../probes/types.js';
-import { releasesOfChart } from '../kube/helm.js';
+import type { HelmReleaseRecord, KubeListKind, KubeSnapshot } from '../../probes/types.js';
+import { reinstallCommands, releasesOfChart } from '../kube/helm.js';
+import { registryOr } from '../kube/images.js';
 import { snapshotFor } from '../kube/context.js';
 import { byName } from '../kube/deployments.js';
 import { selects } from '../kube/pods.js';
@@ -11,14 +12,16 @@ import { fileOf, labelsText, missingHint, missingMessage, podsLine, podsOf } fro
 
 /**
  * What Exercise 7 leaves behind before the chart's Services exist: tiller's ServiceAccount (Helm 2's
- * step 1) or a Helm release record of the lab's chart that is not deployed.
+ * step 1) or a Helm release record of the lab's chart that is not deployed (which must go before the
+ * chart installs again under its name).
  */
-function exercise7Traces(snap: KubeSnapshot, chart: string): string[] {
+function exercise7Traces(snap: KubeSnapshot, chart: string): { traces: string[]; undeployed?: HelmReleaseRecord } {
   const traces: string[] = [];
   if (!snap.unreadable.serviceAccounts && snap.serviceAccounts.some((sa) => sa.metadata?.name === 'tiller')) traces.push('ServiceAccount kube-system/tiller exists');
   const releases = snap.unreadable.helmSecrets && snap.unreadable.helmConfigMaps ? [] : releasesOfChart(helmReleases(snap.helmSecrets, snap.helmConfigMaps), chart);
-  for (const r of releases.filter((x) => x.status !== 'deployed')) traces.push(`Helm release ${r.name} is ${r.status}`);
-  return traces;
+  const undeployed = releases.filter((x) => x.status !== 'deployed');
+  for (const r of undeployed) traces.push(`Helm release ${r.name} is ${r.status}`);
+  return { traces, undeployed: undeployed[0] };
 }
 
 /** The Deployment check of each workload. */
@@ -60,14 +63,17 @@ function serviceCheck(id: string, workload: 'app' | 'api', external: boolean, po
       const snap = await snapshotFor(ctx.probes.kube, kinds);
       const svc = byName(snap.services, w.service);
       if (!svc) {
-        const helm = exercise7Traces(snap, ctx.profile.expect.helm.chart);
-        if (helm.length) {
-          const registry = ctx.fact('registry')?.chosen.loginServer ?? '<registry name>.azurecr.io';
+        const { traces, undeployed } = exercise7Traces(snap, ctx.profile.expect.helm.chart);
+        if (traces.length) {
+          const registry = ctx.fact('registry')?.chosen.loginServer;
+          const finish = undeployed
+            ? reinstallCommands(undeployed, registry)
+            : `\`kubectl delete deployment myapp myapi\`, then in greetings/k8s/helm \`helm install greetings . --set registry=${registryOr(registry)}\``;
           return fail(
             R.removedForHelm,
-            `Service ${w.service} is gone: Exercise 7 step 2 deletes the Services before \`helm install\`, and the Helm install has not put them back (${helm.join('; ')})`,
-            `Get them back either way: re-apply the lab's files (\`kubectl apply -f myapp.yaml -f myapi.yaml\` in greetings/k8s/config), or finish Exercise 7 step 5: \`kubectl delete deployment myapp myapi\`, then in greetings/k8s/helm \`helm install greetings . --set registry=${registry}\`.`,
-            { evidence: { namespace: snap.namespace, exercise7: helm }, outcome: 'needs-fix' },
+            `Service ${w.service} is gone: Exercise 7 step 2 deletes the Services before \`helm install\`, and the Helm install has not put them back (${traces.join('; ')})`,
+            `Get them back either way: re-apply the lab's files (\`kubectl apply -f myapp.yaml -f myapi.yaml\` in greetings/k8s/config), or finish Exercise 7 step 5: ${finish}.`,
+            { evidence: { namespace: snap.namespace, exercise7: traces }, outcome: 'needs-fix' },
           );
         }
         return fail(R.missing, missingMessage('Service', w.service, snap.namespace), missingHint(file), { evidence: { namespace: snap.namespace }, outcome: 'needs-fix' });

@@ -3,11 +3,8 @@ import { defineCheck, error, fail, pass, reasons } from '../../core/check.js';
 import { helmReleases } from '../../probes/kube/helm-release.js';
 import type { HelmReleaseRecord } from '../../probes/types.js';
 import { studentRegistry } from '../kube/context.js';
-import { chooseRelease, effectiveValues, releaseLabel, valueAt } from '../kube/helm.js';
-import { registryNameOf } from '../kube/images.js';
-
-/** The student's registry when Exercise 4 found it, else the placeholder the lab uses. */
-const registryOr = (loginServer: string | undefined) => loginServer ?? '<registry name>.azurecr.io';
+import { chooseRelease, effectiveValues, reinstallCommands, releaseLabel, valueAt } from '../kube/helm.js';
+import { registryNameOf, registryOr } from '../kube/images.js';
 
 const installHint = (loginServer: string | undefined) =>
   `Exercise 7: in greetings/k8s/helm run \`helm install greetings . --set registry=${registryOr(loginServer)}\` (Helm 3; the lab’s Helm 2 form is \`helm install . --set registry=${registryOr(loginServer)}\` after \`helm init --service-account=tiller\`).`;
@@ -55,7 +52,8 @@ export const helmRelease = defineCheck({
       );
     }
     if (r.status !== 'deployed') {
-      return fail(RELEASE.notDeployed, `the release ${releaseLabel(r)} is not deployed`, 'Exercise 7: `helm status <release>` tells why; fix it and `helm upgrade` (or uninstall and install again).', {
+      const hint = `Exercise 7: \`helm status ${r.name}\` tells why it is ${r.status}; to install again: ${reinstallCommands(r, ctx.fact('registry')?.chosen.loginServer)}.`;
+      return fail(RELEASE.notDeployed, `the release ${releaseLabel(r)} is not deployed`, hint, {
         evidence: releaseEvidence(r),
         found: r.status,
         expected: 'deployed',

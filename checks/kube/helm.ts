@@ -1,6 +1,7 @@
 /** Reading Helm releases (decoded records) and tiller's RBAC objects. */
 import type { V1ClusterRoleBinding, V1ServiceAccount } from '@kubernetes/client-node';
 import type { HelmReleaseRecord } from '../../probes/types.js';
+import { registryOr } from './images.js';
 
 /** The newest revision of each release (Helm keeps one record per revision). */
 export function latestRevisions(records: readonly HelmReleaseRecord[]): HelmReleaseRecord[] {
@@ -77,4 +78,15 @@ function coalesceInto(dest: Values, defaults: Values): void {
     else if (dest[key] === null) delete dest[key];
     else if (isTable(dest[key]) && isTable(value)) coalesceInto(dest[key] as Values, value);
   }
+}
+
+/**
+ * The commands that install the chart again over a release that did not deploy. A failed or pending
+ * release keeps its name, so `helm install` under it is refused until its record is removed: Helm 3
+ * `helm uninstall`, Helm 2 `helm delete --purge`. The kubectl-made Deployments clash with the chart's.
+ */
+export function reinstallCommands(r: HelmReleaseRecord, loginServer: string | undefined): string {
+  const set = `--set registry=${registryOr(loginServer)}`;
+  const [remove, install] = r.source === 'helm3-secret' ? [`helm uninstall ${r.name}`, `helm install ${r.name} . ${set}`] : [`helm delete --purge ${r.name}`, `helm install . --name ${r.name} ${set}`];
+  return `\`${remove}\`, \`kubectl delete deployment myapp myapi\` (the chart makes its own), then in greetings/k8s/helm \`${install}\``;
 }

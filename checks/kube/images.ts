@@ -27,6 +27,9 @@ export function parseImageRef(image: string): ImageRef | undefined {
 }
 
 /** `<login server>/<repo>:<tag>`, the image the lab asks for. */
+/** The student's registry as a hint writes it: their own login server when known, else the lab's placeholder. */
+export const registryOr = (loginServer: string | undefined) => loginServer ?? '<registry name>.azurecr.io';
+
 export const imageName = (loginServer: string, repository: string, tag: string) => `${loginServer.toLowerCase()}/${repository}:${tag}`;
 
 /**

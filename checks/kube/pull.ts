@@ -4,6 +4,7 @@
  */
 import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import { eventLine, eventsForPod } from './events.js';
+import { registryOr } from './images.js';
 import { PULL_FAILURES, summarizePod } from './pods.js';
 import type { ManagedClusterFacts } from '../../probes/types.js';
 
@@ -83,23 +84,25 @@ export function grantHint({ cluster, registry, resourceGroup: rg }: GrantTarget)
   return `Exercise 5 steps 10–17: grant the cluster's service principal ${role} on the registry: \`az role assignment create --assignee ${cluster.servicePrincipalClientId ?? '<client id>'} --role "${role}" --scope ${scope}\` (or in the portal: ${registry.name} → Access Control → Add → ${role}); ${then}`;
 }
 
-/** What the registry's answer to a pull means, and the step that fixes it. */
+/** What the registry's answer to a pull means, and the step that fixes it (with the student's registry where known). */
 export const PULL_CAUSES = {
   unauthorized: {
     meaning: 'the registry refused the pull (unauthorized: authentication required): the cluster is not allowed to pull from your registry',
-    hint: GRANT_STEP,
+    hint: () => GRANT_STEP,
   },
   'manifest-unknown': {
     meaning: 'the registry has no such tag (manifest unknown): the image was not pushed, or under another tag',
-    hint: 'Exercise 4: push the image with `TAG=v1.0 docker-compose push` (REGISTRY=<registry name>.azurecr.io/), then check it with `az acr repository show-tags`.',
+    hint: (loginServer?: string, repository = 'myapp') =>
+      `Exercise 4: push the image with \`TAG=v1.0 docker-compose push\` (REGISTRY=${registryOr(loginServer)}/), then check it with \`az acr repository show-tags --name ${loginServer ? loginServer.split('.')[0] : '<registry name>'} --repository ${repository}\`.`,
   },
   'no-such-host': {
     meaning: 'no registry answers at that address (no such host): the registry name in the image is wrong',
-    hint: "Exercise 5: use your own registry's name in the image, <registry name>.azurecr.io/myapp:v1.0 (see `az acr list -o table`).",
+    hint: (loginServer?: string, repository = 'myapp') => `Exercise 5: use your own registry's name in the image, ${registryOr(loginServer)}/${repository}:v1.0 (see \`az acr list -o table\`).`,
   },
   'invalid-name': {
     meaning: 'the image name is not a valid reference (a placeholder like <registry name> left in?)',
-    hint: 'Exercise 5: replace <registry name> in the image with your registry’s name.',
+    hint: (loginServer?: string, repository = 'myapp') =>
+      loginServer ? `Exercise 5: the image must be ${loginServer}/${repository}:v1.0, with your registry's name in it.` : 'Exercise 5: replace <registry name> in the image with your registry’s name.',
   },
-  other: { meaning: '', hint: 'Exercise 5: `kubectl describe pod <pod>` shows the kubelet’s events; fix what they name.' },
-} satisfies Record<PullCause, { meaning: string; hint: string }>;
+  other: { meaning: '', hint: () => 'Exercise 5: `kubectl describe pod <pod>` shows the kubelet’s events; fix what they name.' },
+} satisfies Record<PullCause, { meaning: string; hint: (loginServer?: string, repository?: string) => string }>;

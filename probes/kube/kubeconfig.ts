@@ -81,13 +81,20 @@ export function kubeconfigFrom(source: KubeconfigSource, opts: KubeconfigOptions
  */
 export async function kubeconfigWithEntra(source: KubeconfigSource, opts: KubeconfigOptions & { tokenFor?: TokenFor }): Promise<KubeConfig> {
   const text = typeof source === 'string' ? source : readSource(source).text;
-  const ids = opts.tokenFor ? kubeloginServerIds(text) : [];
+  const ids = kubeloginServerIds(text);
+  if (ids.length && !opts.tokenFor && !opts.allowExec) {
+    // Said before the generic refusal of credential programs: a login is the usual way, not running kubelogin.
+    throw refuse(
+      `the cluster uses Entra ID (kubelogin): its kubeconfig is read with a token for the AKS server application from an Azure login, and none is at hand: \`az login\` (a class run: the grader's Azure credential), or --allow-exec-credentials to let kubelogin run`,
+      { serverId: ids[0] },
+    );
+  }
   const tokens = new Map<string, string>();
-  for (const id of ids) {
+  for (const id of opts.tokenFor ? ids : []) {
     try {
       tokens.set(id, await opts.tokenFor!(`${id}/.default`));
     } catch (err) {
-      throw refuse(`the cluster uses Entra ID (kubelogin): no token for its server application ${id} from the grader's Azure credential: ${errorMessage(err)}`, { serverId: id });
+      throw refuse(`the cluster uses Entra ID (kubelogin): no token for its server application ${id} from the Azure credential in use: ${errorMessage(err)}`, { serverId: id });
     }
   }
   return kubeconfigFrom(typeof source === 'string' ? text : source, { ...opts, entraTokens: tokens });

@@ -1,0 +1,140 @@
+/**
+ * What real students do on real Azure (fixtures/scenarios/realism): each scenario is one case of a
+ * student a careful teaching assistant grades differently from a naive grader — a stopped or
+ * half-updated cluster, Docker without permission by CLI version, Compose with .env and overrides, two
+ * clusters or registries, Helm values in values.yaml, a re-pushed tag, pull rights by identity and ABAC
+ * mode, Entra clusters, no listCredentials right, several in-memory replicas, Exercise 7 abandoned. The
+ * whole simulated lab is started and the class graded as `lab-grade demo` grades it; each student's
+ * verdicts must be its `expect:` block, and the hints name the student's own cluster, group, registry
+ * and release.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runDemo } from '../app/demo.js';
+import { NO_NOTICES } from '../app/io.js';
+import type { CheckResult, StudentResult } from '../core/model.js';
+import { bufferOutput } from '../reporters/replay.js';
+import { loadScenarios } from '../sandbox/scenario.js';
+import { mismatches } from '../test/support/expectations.js';
+import { CHECK_IDS } from './index.js';
+
+const DIR = 'fixtures/scenarios/realism';
+const scenarios = loadScenarios([DIR], CHECK_IDS);
+
+let students: Map<string, StudentResult>;
+beforeAll(async () => {
+  const { run } = await runDemo({ concurrency: 8, reports: [{ format: 'json' }] }, [DIR], { stdout: bufferOutput(), notices: NO_NOTICES });
+  students = new Map(run.students.map((s) => [s.user, s]));
+}, 180_000);
+
+const checksOf = (user: string): Record<string, CheckResult> => Object.fromEntries(students.get(user)!.checks.map((c) => [c.id, c]));
+
+/** What the verdicts must carry beyond status and code: the hint's command with the student's own names, and the evidence the decision rests on. */
+const DETAILS: Record<string, Record<string, { hint?: string[]; message?: string[]; evidence?: Record<string, unknown>; found?: string; expected?: string }>> = {
+  'real-cluster-stopped': {
+    'ex3.cluster.healthy': { hint: ['az aks start --name aks-cluster-stopped --resource-group real-cluster-stopped-rg'], found: 'Succeeded, Stopped', expected: 'Succeeded, Running' },
+    'ex5.kube.reachable': {
+      message: ['az aks start --name aks-cluster-stopped --resource-group real-cluster-stopped-rg', 'then re-run'],
+      evidence: { cluster: 'aks-cluster-stopped', powerState: 'Stopped' },
+    },
+    'ex5.pull.authorized': { evidence: { registry: 'realclusterstoppedacr.azurecr.io', role: 'AcrPull' } },
+  },
+  'real-cluster-stopped-pull-unknown': {
+    'ex5.pull.authorized': { evidence: { registry: 'realclusterstoppedpullunknownacr.azurecr.io', identityUnresolved: expect.stringContaining('Authorization_RequestDenied') } },
+  },
+  'real-cluster-failed-api-works': {
+    'ex3.cluster.healthy': { hint: ['az aks update --name aks-cluster-failed-api-works --resource-group real-cluster-failed-api-works-rg'], found: 'Failed, Running' },
+  },
+  'real-cluster-updating-api-works': {
+    'ex3.cluster.healthy': { hint: ['az aks show --name aks-cluster-updating-api-works --resource-group real-cluster-updating-api-works-rg'], found: 'Updating, Running' },
+  },
+  'real-docker-denied-cli-23': { 'ex1.docker.usable': { hint: ['sudo usermod -aG docker $USER'], evidence: { exitCode: 0 } } },
+  'real-docker-denied-cli-28-0': {
+    'ex1.docker.usable': { hint: ['sudo usermod -aG docker $USER'], evidence: { exitCode: 0 } },
+    'ex2.app.served': { hint: ['http://real-docker-denied-cli-28-0-lab.westeurope.cloudapp.azure.com/'] },
+  },
+  'real-docker-denied-cli-28-2': { 'ex1.docker.usable': { hint: ['sudo usermod -aG docker $USER'], evidence: { exitCode: 1 } } },
+  'real-compose-dotenv-port': { 'ex2.compose.ports': { evidence: { envFile: '~/greetings/.env', written: '${APP_PORT:-8080}:8080' }, found: '80:8080' } },
+  'real-compose-override-ports': {
+    'ex2.compose.ports': {
+      evidence: { file: '~/greetings/docker-compose.yaml', overrideFile: '~/greetings/docker-compose.override.yml', writtenIn: '~/greetings/docker-compose.override.yml', line: 4 },
+    },
+  },
+  'real-compose-hardcoded-image': {
+    'ex2.compose.valid': {
+      hint: ['docker-compose.yaml line 5', '"${REGISTRY}myapp:${TAG-latest}"'],
+      found: 'realcomposehardcodedimageacr.azurecr.io/myapp:v1.0',
+      expected: '${REGISTRY}myapp:${TAG-latest}',
+    },
+  },
+  'real-compose-registry-slash': { 'ex2.compose.valid': { evidence: { services: { app: { build: 'myapp/.', image: '${REGISTRY}/myapp:${TAG-latest}' } } } } },
+  'real-compose-override-broken': { 'ex2.compose.valid': { hint: ['docker-compose.override.yml line 5'], evidence: { overrideFile: '~/greetings/docker-compose.override.yml' } } },
+  'real-two-clusters': {
+    'ex3.cluster.exists': { evidence: { cluster: 'aks-lab', candidates: ['aks-attempt1', 'aks-lab'], reason: expect.stringContaining("the lab's Deployments") } },
+    'ex5.kube.reachable': { evidence: { cluster: 'aks-lab', candidates: ['aks-attempt1', 'aks-lab'] } },
+  },
+  'real-two-registries': {
+    'ex4.registry.exists': { evidence: { registry: 'realtworegsacr', candidates: ['aaafirsttry', 'realtworegsacr'], reason: expect.stringContaining('pods pull from it') } },
+  },
+  'real-helm3-values-yaml': { 'ex7.helm.registry': { evidence: { release: 'greetings', registry: 'realhelm3valuesyamlacr.azurecr.io', from: "the chart's values.yaml" } } },
+  'real-helm2-values-yaml': { 'ex7.helm.registry': { evidence: { release: 'jolly-otter', registry: 'realhelm2valuesyamlacr.azurecr.io', from: "the chart's values.yaml" } } },
+  'real-helm3-set-overrides': { 'ex7.helm.registry': { evidence: { registry: 'realhelm3setoverridesacr.azurecr.io', from: 'given at install' } } },
+  'real-helm3-set-breaks': { 'ex7.helm.registry': { hint: ['--set registry=realhelm3setbreaksacr.azurecr.io'], evidence: { registry: 'azurezr.io' } } },
+  'real-repushed-after-deploy': {
+    'ex6.image.provenance': { message: ['an older push of yours'], evidence: { olderPushes: expect.arrayContaining([expect.stringContaining('an older push of your myapp:v1.0')]) } },
+  },
+  'real-msi-kubelet-acrpull-group': { 'ex5.pull.authorized': { evidence: { role: 'AcrPull', scope: expect.stringMatching(/\/resourceGroups\/real-msi-kubelet-acrpull-group-rg$/) } } },
+  'real-sp-acrpull': { 'ex5.pull.authorized': { evidence: { role: 'AcrPull' } } },
+  'real-sp-graph-forbidden-pods-run': { 'ex5.pull.authorized': { evidence: { roleAssignments: expect.stringContaining('Authorization_RequestDenied'), pods: expect.any(Array) } } },
+  'real-abac-acrpull': {
+    'ex5.pull.authorized': {
+      hint: ['az aks update --name aks-abac-acrpull --resource-group real-abac-acrpull-rg --attach-acr realabacacrpullacr'],
+      evidence: { roleAssignmentMode: 'AbacRepositoryPermissions', rolesThatCount: expect.arrayContaining(['Container Registry Repository Reader']) },
+    },
+  },
+  'real-abac-repository-reader': { 'ex5.pull.authorized': { evidence: { role: 'Container Registry Repository Reader', roleAssignmentMode: 'AbacRepositoryPermissions' } } },
+  'real-entra-cluster': { 'ex5.kube.reachable': { evidence: { cluster: 'aks-entra-cluster' } } },
+  'real-admin-no-list-credentials': { 'ex4.image.myapp': { evidence: { auth: 'entra-exchange', tagsSeen: ['v1.0'] } }, 'ex4.registry.admin': { evidence: { adminUserEnabled: true } } },
+  'real-e2e-three-api-replicas': { 'ex6.app.e2e': { evidence: { listed: 1 } }, 'ex6.api.replicas': { evidence: { replicas: 3, SPRING_DATASOURCE_URL: 'not set' } } },
+  'real-ex7-abandoned-helm3': {
+    'ex6.myapp.service': {
+      hint: ['kubectl apply -f myapp.yaml -f myapi.yaml', 'helm uninstall greetings', 'helm install greetings . --set registry=realex7abandonedhelm3acr.azurecr.io'],
+      evidence: { exercise7: ['Helm release greetings is failed'] },
+    },
+    'ex7.helm.release': { hint: ['helm status greetings', 'helm uninstall greetings', 'helm install greetings . --set registry=realex7abandonedhelm3acr.azurecr.io'], found: 'failed' },
+  },
+  'real-ex7-abandoned-helm2-tiller': {
+    'ex6.myapi.service': {
+      hint: ['kubectl apply -f myapp.yaml -f myapi.yaml', 'helm install greetings . --set registry=realex7abandonedhelm2tilleracr.azurecr.io'],
+      evidence: { exercise7: ['ServiceAccount kube-system/tiller exists'] },
+    },
+  },
+};
+
+describe('realism: every case gets the verdicts the rubric gives', () => {
+  it.each(scenarios.map((s) => [s.user, s] as const))('%s', (user, s) => {
+    expect(Object.keys(s.expect).sort()).toEqual([...CHECK_IDS].sort());
+    expect(mismatches(s, students.get(user)!.checks)).toEqual([]);
+  });
+});
+
+describe('realism: what the verdicts carry', () => {
+  it.each(Object.entries(DETAILS))('%s', (user, details) => {
+    const by = checksOf(user);
+    for (const [id, want] of Object.entries(details)) {
+      for (const part of want.hint ?? []) expect(by[id].hint, `${user} ${id} hint`).toContain(part);
+      for (const part of want.message ?? []) expect(by[id].message, `${user} ${id} message`).toContain(part);
+      if (want.evidence) expect(by[id].evidence, `${user} ${id} evidence`).toMatchObject(want.evidence);
+      if (want.found !== undefined) expect(by[id].found, `${user} ${id} found`).toBe(want.found);
+      if (want.expected !== undefined) expect(by[id].expected, `${user} ${id} expected`).toBe(want.expected);
+    }
+  });
+
+  it('a stopped cluster leaves the student incomplete (not failed), with Exercises 5-7 waiting on its API', () => {
+    for (const user of ['real-cluster-stopped', 'real-cluster-stopped-pull-unknown']) expect([user, students.get(user)!.status]).toEqual([user, 'incomplete']);
+    for (const user of ['real-cluster-failed-api-works', 'real-cluster-updating-api-works']) expect([user, students.get(user)!.status]).toEqual([user, 'graded']);
+  });
+
+  it('every case has a scenario, and every scenario is asserted beyond its verdicts', () => {
+    expect(Object.keys(DETAILS).sort()).toEqual(scenarios.map((s) => s.user).sort());
+  });
+});

@@ -1,0 +1,37 @@
+/**
+ * Test kit: the simulated lab of one scenario file, written out as `lab-grade sandbox` writes it (the
+ * folder `--sandbox DIR` reads), for a test file's self-checks; started before its tests, stopped after.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { writeSandboxConfig } from '../../app/demo.js';
+import { CHECK_IDS } from '../../checks/index.js';
+import { startSandbox, type Sandbox } from '../../sandbox/lab.js';
+import { loadScenarios, type Scenario } from '../../sandbox/scenario.js';
+
+export interface SelfCheckLab {
+  /** a scratch folder for homes and reports, removed after the tests */
+  root: string;
+  sandbox: Sandbox;
+  scenario: Scenario;
+  /** the folder `--sandbox` takes */
+  out: string;
+}
+
+/** Registers the hooks; the fields are set once the file's beforeAll has run. */
+export function useSelfCheckLab(scenarioFile: string): SelfCheckLab {
+  const lab = { root: mkdtempSync(join(tmpdir(), 'lab-grade-selfcheck-')) } as SelfCheckLab;
+  beforeAll(async () => {
+    [lab.scenario] = loadScenarios([scenarioFile], CHECK_IDS);
+    lab.sandbox = await startSandbox([lab.scenario]);
+    lab.out = join(lab.root, 'sandbox');
+    writeSandboxConfig(lab.sandbox, lab.out);
+  });
+  afterAll(async () => {
+    await lab.sandbox?.stop();
+    rmSync(lab.root, { recursive: true, force: true });
+  });
+  return lab;
+}
