@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { packagePath } from '../core/paths.js';
 
 const ROOT = packagePath();
-const SKIP = new Set(['node_modules', 'dist', '.git', 'coverage', 'test-artifacts', '.lab-grade']);
+const SKIP = new Set(['node_modules', 'dist', '.git', 'coverage', 'test-artifacts', '.lab-grade', '.stryker-tmp', 'reports']);
 const BINARY = /\.(png|jpe?g|gif|ico|gz|tgz|zip|mjs\.map)$/;
 
 function files(dir = ROOT, out: string[] = []): string[] {

@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, normalize, relative } from 'node:path';
 import { packagePath } from '../../core/paths.js';
 
-const SKIP = new Set(['node_modules', 'dist', '.git', 'coverage']);
+const SKIP = new Set(['node_modules', 'dist', '.git', 'coverage', '.stryker-tmp', 'reports']);
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)|(?:^|\n)\s*import\s+['"](\.[^'"]+)['"]/g;
 
 function sources(dir: string, out: string[] = []): string[] {
