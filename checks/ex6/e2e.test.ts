@@ -4,10 +4,10 @@
  * an address the network policy refuses; and grading without Azure (a self-check with a kubeconfig).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CheckDef } from '../../core/check.js';
+import { defineCheck, pass, reasons, type CheckDef } from '../../core/check.js';
 import { gradeStudent } from '../../core/engine.js';
 import { loadProfile } from '../../core/profile.js';
-import { myapiYaml, myappYaml, scenario } from '../../test/support/kube-scenarios.js';
+import { REGISTRY, myapiYaml, myappYaml, scenario } from '../../test/support/kube-scenarios.js';
 import type { Scenario } from '../../sandbox/scenario.js';
 import { NetworkPolicy } from '../../probes/net.js';
 import { httpProbe } from '../../probes/http/http-probe.js';
@@ -23,7 +23,19 @@ afterEach(async () => {
   sim = undefined;
 });
 
-const e2eAlone: CheckDef[] = [{ ...ALL_CHECKS.find((c) => c.id === 'ex6.app.e2e')!, dependsOn: [], after: [] }];
+/** A registry check that finds none: the check falls back on the registry the pods pull from. */
+const noRegistryFound = defineCheck({
+  id: 'ex4.registry.exists',
+  exercise: 4,
+  title: () => 'stand-in',
+  points: { points: 0 },
+  needs: [],
+  dependsOn: [],
+  provides: ['registry'],
+  reasons: reasons({}),
+  run: async () => pass('stand-in: no registry fact'),
+});
+const e2eAlone: CheckDef[] = [noRegistryFound, { ...ALL_CHECKS.find((c) => c.id === 'ex6.app.e2e')!, dependsOn: [], after: [] }];
 
 async function run(s: Scenario, opts: GradeOptions = {}) {
   const graded = await gradeWithSim(s, { ...opts, engine: { nonce: 'e2e1', ...opts.engine } });
@@ -61,7 +73,13 @@ describe('ex6.app.e2e against a misbehaving front end', () => {
   it("recognises nginx's welcome page", async () => {
     const nginx = myappYaml('nginx:1.27').replace('targetPort: 8080', 'targetPort: 80');
     const by = await run(scenario({ kubernetes: { apply: `${nginx}---\n${myapiYaml()}` } }), { catalogue: e2eAlone });
-    expect(by['ex6.app.e2e']).toMatchObject({ status: 'fail', message: "http://20.50.100.7/ shows nginx's welcome page, not the greetings app: the myapp Deployment runs an nginx image" });
+    expect(by['ex6.app.e2e']).toMatchObject({
+      status: 'fail',
+      code: 'LG-643',
+      message: "http://20.50.100.7/ shows nginx's welcome page, not the greetings app: the myapp Deployment runs an nginx image",
+      // The registry the student's other pods pull from, filled in.
+      hint: `Exercise 6: the image in myapp.yaml must be ${REGISTRY}.azurecr.io/myapp:v1.0; apply it again with \`kubectl apply -f myapp.yaml\`.`,
+    });
     expect(by['ex6.app.e2e'].hint).toMatch(/myapp\.yaml/);
   });
 

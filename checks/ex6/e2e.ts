@@ -1,7 +1,7 @@
 /** Exercise 6: the app works through the LoadBalancer's external IP: start page, form, and a posted greeting listed in the answer. */
 import { defineCheck, fail, pass, reasons, type Reason, type Verdict } from '../../core/check.js';
 import { ProbeError, type HttpAnswer } from '../../probes/types.js';
-import { snapshotFor } from '../kube/context.js';
+import { expectedImage, snapshotFor } from '../kube/context.js';
 import { byName, replicaStatus } from '../kube/deployments.js';
 import { hasForm, hasStartLink, isNginxWelcome, isResultPage, listedContents } from '../kube/greetings.js';
 import { endpointsReadiness, httpUrl, loadBalancerAddress } from '../kube/services.js';
@@ -28,7 +28,13 @@ const noAnswerHint = 'Exercise 6: open http://<external IP> in a browser; `kubec
  * Why a page is not the one wanted, or undefined when it is. `appDown`: the check whose failure
  * explains an app that does not serve (myapp's Deployment with no replica available), if any.
  */
-function pageProblem(a: HttpAnswer, wanted: (html: string) => boolean, wrong: Reason, wrongMessage: (url: string, status: number, text: string) => string, appDown?: string): Verdict | undefined {
+function pageProblem(
+  a: HttpAnswer,
+  wanted: (html: string) => boolean,
+  wrong: Reason,
+  wrongMessage: (url: string, status: number, text: string) => string,
+  app: { image: string; down?: string },
+): Verdict | undefined {
   const evidence = { url: a.url, status: a.status, excerpt: bodyExcerpt(a.body) };
   if (a.status >= 300 && a.status < 400 && a.headers.location) {
     return fail(R.redirect, `${a.url} redirects to ${a.headers.location}, which the grader does not follow`, noAnswerHint, { evidence, outcome: 'needs-fix' });
@@ -37,7 +43,7 @@ function pageProblem(a: HttpAnswer, wanted: (html: string) => boolean, wrong: Re
     return fail(
       R.nginx,
       `${a.url} shows nginx's welcome page, not the greetings app: the myapp Deployment runs an nginx image`,
-      'Exercise 6: the image in myapp.yaml must be <your registry name>.azurecr.io/myapp:v1.0; apply it again.',
+      `Exercise 6: the image in myapp.yaml must be ${app.image}; apply it again with \`kubectl apply -f myapp.yaml\`.`,
       {
         evidence,
         outcome: 'needs-fix',
@@ -47,7 +53,7 @@ function pageProblem(a: HttpAnswer, wanted: (html: string) => boolean, wrong: Re
   if (a.status >= 500) {
     return fail(R.unavailable, `${a.url} answered ${a.status}: the app is not serving yet (pods are Ready before Spring has started); wait and re-run`, noAnswerHint, {
       evidence,
-      ...(appDown ? { causedBy: appDown } : {}),
+      ...(app.down ? { causedBy: app.down } : {}),
     });
   }
   if (a.status !== 200 || !wanted(a.body)) return fail(wrong, wrongMessage(a.url, a.status, bodyExcerpt(a.body, 80)), noAnswerHint, { evidence, outcome: 'needs-fix' });
@@ -62,6 +68,7 @@ export const appE2e = defineCheck({
   needs: ['kube', 'http'],
   dependsOn: ['ex6.myapp.service'],
   after: ['ex6.myapp.deployment', 'ex6.myapi.service'],
+  uses: ['registry'],
   reasons: R,
   async run(ctx) {
     const e = ctx.profile.expect;
@@ -80,12 +87,13 @@ export const appE2e = defineCheck({
     // No myapp replica available: an app that does not answer is the Deployment's failure to report.
     const myapp = snap.unreadable.deployments ? undefined : byName(snap.deployments, e.app.deployment);
     const appDown = myapp && replicaStatus(myapp).available === 0 ? 'ex6.myapp.deployment' : undefined;
+    const app = { image: expectedImage(ctx, e.app.image, snap), down: appDown };
     try {
       const home = await http.get(start, firstTry);
-      const p1 = pageProblem(home, hasStartLink, R.noStartPage, (url, status, text) => `${url} answered ${status} without the start page's link to /greeting: "${text}"`, appDown);
+      const p1 = pageProblem(home, hasStartLink, R.noStartPage, (url, status, text) => `${url} answered ${status} without the start page's link to /greeting: "${text}"`, app);
       if (p1) return p1;
       const form = await http.get(formUrl);
-      const p2 = pageProblem(form, hasForm, R.noForm, (url, status, text) => `${url} answered ${status} without the greeting form: "${text}"`);
+      const p2 = pageProblem(form, hasForm, R.noForm, (url, status, text) => `${url} answered ${status} without the greeting form: "${text}"`, { image: app.image });
       if (p2) return p2;
       const answer = await http.postForm(formUrl, { content: greeting });
       const evidence = { url: formUrl, status: answer.status, excerpt: bodyExcerpt(answer.body) };
@@ -101,7 +109,10 @@ export const appE2e = defineCheck({
       }
       if (answer.status !== 200 || !isResultPage(answer.body)) {
         const unexpected = (url: string, status: number, text: string) => `POST ${url} answered ${status}: "${text}"`;
-        return pageProblem(answer, () => false, R.unexpected, unexpected) ?? fail(R.unexpected, unexpected(formUrl, answer.status, bodyExcerpt(answer.body, 80)), noAnswerHint, { evidence });
+        return (
+          pageProblem(answer, () => false, R.unexpected, unexpected, { image: app.image }) ??
+          fail(R.unexpected, unexpected(formUrl, answer.status, bodyExcerpt(answer.body, 80)), noAnswerHint, { evidence })
+        );
       }
       const listed = listedContents(answer.body);
       if (listed.includes(greeting)) return pass(`${start}: start page, form, and the posted greeting "${greeting}" listed in the answer`, { url: start, greeting, listed: listed.length });
