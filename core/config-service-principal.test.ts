@@ -8,6 +8,8 @@ import { loadClassConfig } from './config.js';
 const dir = mkdtempSync(join(tmpdir(), 'lab-grade-sp-config-'));
 const TENANT = '3f8a2c71-5d4e-4b9a-8c06-7e1d2f3a4b5c';
 const CLIENT = '6b1e9c4d-2a7f-4e38-9d05-c8b3a1f2e4d6';
+// Every test may name this secret file, in whatever order they run.
+writeFileSync(join(dir, 'secret'), 'from-a-file\n');
 const load = (azure: string[]) => {
   const file = join(dir, 'class.yaml');
   writeFileSync(file, ['roster: [labuser01]', 'azure:', '  subscription: 11111111-2222-3333-4444-555555555555', ...azure.map((l) => `  ${l}`)].join('\n'));
@@ -24,7 +26,6 @@ const errorOf = (azure: string[]): string => {
 
 describe('class config: a service principal credential', () => {
   it('reads tenant, client id, the secret from a file or the environment, and the authority', () => {
-    writeFileSync(join(dir, 'secret'), 'from-a-file\n');
     const a = load(['credential: servicePrincipal', `tenant: ${TENANT}`, `clientId: ${CLIENT}`, 'clientSecret: { file: secret }', 'authorityHost: https://login.microsoftonline.us/']).azure!;
     expect(a.credential).toBe('servicePrincipal');
     expect(a.servicePrincipal).toMatchObject({ tenantId: TENANT, clientId: CLIENT, authorityHost: 'https://login.microsoftonline.us' });
