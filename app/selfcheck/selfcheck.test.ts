@@ -13,7 +13,7 @@ import { CHECK_IDS } from '../../checks/index.js';
 import type { CheckResult, RunResult } from '../../core/model.js';
 import { packagePath } from '../../core/paths.js';
 import { REACH } from './detect.js';
-import { staticTokenCredential } from '../../probes/azure/credential.js';
+import { staticTokenCredential } from '../../probes/azure/token.js';
 import { startSandbox, type Sandbox } from '../../sandbox/lab.js';
 import { loadScenarios, type Scenario } from '../../sandbox/scenario.js';
 import { writeSandboxConfig } from '../demo.js';
