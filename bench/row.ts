@@ -2,7 +2,6 @@
  * One measured run in a fresh process (argv: students latency concurrency baselineStudents), printed as
  * JSON on the last line: each row's peak RSS is then its own, not the high-water mark of the runs before.
  */
-import { capHeapGrowth } from '../app/heap.js';
 import { runBaseline, type BaselineRun } from './baseline.js';
 import { measureClass, type Measurement } from './measure.js';
 
@@ -13,8 +12,6 @@ export interface RowResult {
 }
 
 const [students, latencyMs, concurrency, baselineStudents] = process.argv.slice(2).map(Number);
-// As the command line does for a class run.
-capHeapGrowth();
 let baseline: BaselineRun | undefined;
 const measurement = await measureClass({
   students,
