@@ -183,6 +183,6 @@ function settingsFrom(r: SelfCheckRequest, io: SelfCheckIo, repoDir: string): Se
  * signed in, and @azure/identity is never loaded; with it, loaded when a self-check signs in.
  */
 async function azureLogin(env: NodeJS.ProcessEnv): Promise<TokenCredential | undefined> {
-  if (!onPath('az', env.PATH ?? '')) return undefined;
+  if (!onPath(process.platform === 'win32' ? 'az.cmd' : 'az', env.PATH ?? '')) return undefined;
   return new (await import('@azure/identity')).AzureCliCredential();
 }
