@@ -1,6 +1,7 @@
-/** Locations inside the installed package, the same from sources (tsx/vitest) and from dist/. */
+/** Paths: inside the installed package (the same from sources and from dist/), the user's, and PATH's. */
 import { existsSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { homedir } from 'node:os';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 function findPackageRoot(): string {
@@ -24,4 +25,10 @@ export function onPath(binary: string, path = process.env.PATH ?? ''): string | 
     if (dir && existsSync(p)) return p;
   }
   return undefined;
+}
+
+/** A path a user wrote in a file of `baseDir`: `~/` is their home, a relative path is the file's folder's. */
+export function resolveUserPath(p: string, baseDir: string): string {
+  if (p === '~' || p.startsWith('~/')) return resolve(homedir(), p.slice(2));
+  return isAbsolute(p) ? p : resolve(baseDir, p);
 }
