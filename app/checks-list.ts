@@ -6,10 +6,10 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ALL_CHECKS } from '../checks/index.js';
-import { resolveUserPath } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
 import { readYamlFile } from '../core/fields.js';
 import { loadProfile, type LabProfile } from '../core/profile.js';
+import { resolveUserPath } from '../core/paths.js';
 import { orderCatalogue } from '../core/selection.js';
 import type { ReporterOutput } from '../reporters/types.js';
 

@@ -1,15 +1,16 @@
 /**
  * One measured run: a generated class in the simulated lab (its own process), every server answering
- * after `latencyMs`, graded through the real path (the class config file → the grading application), timed,
- * with the grader's peak memory and each student's requests as the servers counted them.
+ * after `latencyMs`, graded by the built command line as a user runs it (`node dist/bin/lab-grade.js -c
+ * lab-grade.yaml`, in a process of its own), timed, with the grader's peak memory and CPU time (getrusage)
+ * and each student's requests as the servers counted them.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NO_NOTICES } from '../app/io.js';
-import { gradeAndReport } from '../app/report-run.js';
-import { loadClassConfig } from '../core/config.js';
+import { pathToFileURL } from 'node:url';
 import type { CheckResult, RunResult } from '../core/model.js';
+import { packagePath } from '../core/paths.js';
 import { writeClass } from '../test/support/class.js';
 import { startLabProcess, type LabProcess, type TrafficReport } from './lab-process.js';
 
@@ -32,24 +33,26 @@ export interface StudentMeasure {
 export interface Measurement {
   options: Omit<RunOptions, 'whileRunning'>;
   wallMs: number;
-  /** Peak resident memory of this process while grading, sampled (MB). */
+  /** Peak resident memory of the grader's process (MB). */
   peakRssMb: number;
-  /** CPU time spent while grading (ms): this process (the grader) and the simulated lab's. */
+  /** CPU time (ms): the grader's whole process and the simulated lab's while it graded. */
   cpuMs: { grader: number; lab: number };
   students: StudentMeasure[];
   traffic: TrafficReport;
 }
 
-/** Samples RSS often enough to catch the peak of a run that lasts seconds. */
-function rssSampler(everyMs = 20): { stop(): number } {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), everyMs);
-  return {
-    stop() {
-      clearInterval(timer);
-      return Math.max(peak, process.memoryUsage.rss()) / 1024 / 1024;
-    },
-  };
+/** The grader's exit codes that are grades (all passed, some below the mark, some incomplete). */
+const GRADED = new Set([0, 1, 3]);
+
+/** `lab-grade -c configFile` without pre-flight, journal or progress, its JSON report to `report`. */
+async function runGrader(configFile: string, report: string, concurrency: number, usageFile: string): Promise<void> {
+  const args = ['--import', pathToFileURL(packagePath('bench', 'usage-at-exit.mjs')).href, packagePath('dist', 'bin', 'lab-grade.js')];
+  args.push('-c', configFile, '--concurrency', String(concurrency), '--no-preflight', '--no-journal', '--quiet', '-r', `json=${report}`);
+  const child = spawn(process.execPath, args, { env: { ...process.env, LAB_GRADE_USAGE_FILE: usageFile, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+  if (code === null || !GRADED.has(code)) throw new Error(`lab-grade exited with ${code}: ${stderr}`);
 }
 
 export async function measureClass(opts: RunOptions): Promise<Measurement> {
@@ -57,22 +60,16 @@ export async function measureClass(opts: RunOptions): Promise<Measurement> {
   const cls = writeClass(opts.students, { dir: join(work, 'class'), faults: { latencyMs: opts.latencyMs } });
   const lab = await startLabProcess(cls.dir, join(work, 'lab'));
   try {
-    const config = loadClassConfig(lab.configFile);
     const report = join(work, 'grades.json');
+    const usageFile = join(work, 'usage.json');
     const labCpu0 = (await lab.traffic()).cpuMs;
-    const rss = rssSampler();
-    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    await gradeAndReport(
-      config,
-      { concurrency: opts.concurrency, reports: [{ format: 'json', file: report }] },
-      { stdout: { write: () => undefined, isTTY: false, color: false }, notices: NO_NOTICES },
-    );
+    await runGrader(lab.configFile, report, opts.concurrency, usageFile);
     const wallMs = performance.now() - t0;
-    const peakRssMb = rss.stop();
-    const cpu = process.cpuUsage(cpu0);
+    const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { maxRssKb: number; cpuMs: number };
+    const peakRssMb = usage.maxRssKb / 1024;
     const traffic = await lab.traffic();
-    const cpuMs = { grader: (cpu.user + cpu.system) / 1000, lab: traffic.cpuMs - labCpu0 };
+    const cpuMs = { grader: usage.cpuMs, lab: traffic.cpuMs - labCpu0 };
     const run = JSON.parse(readFileSync(report, 'utf8')) as RunResult;
     const students = run.students.map((s) => ({
       user: s.user,

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: a class of N students graded at the network's pace (every server of the simulated
  * lab answers after L ms), against the bash script an instructor would write.
- *   --students N (200)  --latency L ms (40)  --concurrency C (32)  --growth 1,10,50,200  --baseline 10
+ *   --students N (200)  --latency L ms (40)  --concurrency C (32)  --growth 1,10,50,200,1000  --baseline 10
  *   --trace-latency ms (300): the latency of the traced run that measures the critical path
  *   --startup-runs N (7): whole-process runs of each quick command (dist/ and the bundle)
  *   --live-students N (200) --live-rounds R (10) --live-interval S (60): a live workshop (`lab-grade live`),
@@ -27,7 +27,7 @@ const { values } = parseArgs({
     students: { type: 'string', default: '200' },
     latency: { type: 'string', default: '40' },
     concurrency: { type: 'string', default: '32' },
-    growth: { type: 'string', default: '1,10,50,200' },
+    growth: { type: 'string', default: '1,10,50,200,1000' },
     baseline: { type: 'string', default: '10' },
     'trace-latency': { type: 'string', default: '300' },
     'startup-runs': { type: 'string', default: '7' },
@@ -144,9 +144,9 @@ async function classSections(): Promise<void> {
       const m = n === N ? main : (await measureInChild(n, L, C)).measurement;
       if (n === 1) alone = m;
       const g = summary(m, bounds);
-      rows.push([n, seconds(m.wallMs), fixed(g.perSecond, 2), seconds(g.lb), fixed(g.ratio, 2), `${fixed(m.peakRssMb, 0)} MB`]);
+      rows.push([n, seconds(m.wallMs), fixed(g.perSecond, 2), seconds(g.lb), fixed(g.ratio, 2), `${fixed(m.peakRssMb, 0)} MB`, `${fixed(m.cpuMs.grader / n, 0)} ms`]);
     }
-    out(table(['students', 'wall', 'students/s', 'lower bound', 'wall / bound', 'peak RSS'], rows));
+    out(table(['students', 'wall', 'students/s', 'lower bound', 'wall / bound', 'peak RSS', 'grader CPU / student'], rows));
   }
 
   if (baselineRun) {

@@ -7,6 +7,7 @@
 import { homedir } from 'node:os';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { capHeapGrowth } from '../app/heap.js';
 import { stderrNotices, streamOutput } from '../app/io.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import { redactText } from '../core/redact.js';
@@ -58,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
             const { selfCheck } = await import('../app/selfcheck/selfcheck.js');
             return selfCheck(selfCheckRequest(a), { ...io(), notices: stderrNotices(!!a.quiet), stdin: process.stdin, env: process.env, home: process.env.HOME || homedir() });
           }
+          capHeapGrowth();
           const { gradeConfigFile } = await import('../app/report-run.js');
           const request = { ...gradingRequest(a), classRun: classRunRequest(a), invocation: argv };
           return (await gradeConfigFile(String(a.config ?? 'lab-grade.yaml'), request, { ...io(), notices: stderrNotices(!!a.quiet) })).exitCode;
@@ -114,6 +116,7 @@ async function main(argv: string[]): Promise<number> {
       (a) =>
         run(async () => {
           const request = liveRequest(a, argv);
+          capHeapGrowth();
           const { liveCommand } = await import('../app/live.js');
           return liveCommand(request, { notices: stderrNotices(!!a.quiet), announce: streamOutput(process.stderr) });
         })(),
@@ -141,6 +144,7 @@ async function main(argv: string[]): Promise<number> {
       (a) =>
         run(async () => {
           const request = { ...gradingRequest(a), classRun: classRunRequest(a), invocation: ['demo', ...argv.filter((x) => x !== 'demo')] };
+          capHeapGrowth();
           const { runDemo } = await import('../app/demo.js');
           return (await runDemo(request, ((a.scenarios as string[] | undefined) ?? []).map(String), { ...io(), notices: stderrNotices(!!a.quiet) })).exitCode;
         })(),

@@ -12,7 +12,7 @@ import type { SelfCheckRequest } from '../app/selfcheck/selfcheck.js';
 import { ConfigError } from '../core/errors.js';
 import { parseShard } from '../core/shard.js';
 import { didYouMean } from '../core/suggest.js';
-import { isReportFormat, REPORT_FORMATS } from '../reporters/index.js';
+import { isReportFormat, REPORT_FORMATS } from '../reporters/formats.js';
 
 /** Node's timers fire at once beyond 2^31 ms; a day is more than any lab needs. */
 const MAX_SECONDS = 86_400;

@@ -5,13 +5,13 @@
  * key and what is expected.
  */
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { ConfigError, errorMessage } from './errors.js';
 import { readRegularFile } from './file-io.js';
 import { Fields, readYamlFile } from './fields.js';
 import { PROBE_KINDS, type ProbeKind } from './model.js';
+import { resolveUserPath } from './paths.js';
 import { USER_NAME } from './names.js';
 import { Secret } from './secret.js';
 import type { Target, VmTarget } from './target.js';
@@ -86,11 +86,6 @@ export function loadClassConfig(file: string): ClassConfig {
   root.optString('lab'); // informational; the profile names the lab
   root.done();
   return config;
-}
-
-export function resolveUserPath(p: string, baseDir: string): string {
-  if (p === '~' || p.startsWith('~/')) return resolve(homedir(), p.slice(2));
-  return isAbsolute(p) ? p : resolve(baseDir, p);
 }
 
 /** A roster entry and where it was written, for errors: a key of the config, or a line of the CSV. */

@@ -4,23 +4,24 @@
  * one registry client, one Kubernetes connection (its kubeconfig fetched lazily from Azure, or a
  * file for self-checks), one HTTP client. What a student has not got is reported as `unavailable`
  * with the line that would make it reachable.
+ *
+ * Each kind of probe is built on its first call (probes/lazy.ts), so its client library loads then:
+ * a self-check pays only for the clients it uses, and no start pays for Azure's, Kubernetes' or ssh2.
  */
 import type { TokenCredential } from '@azure/core-auth';
 import type { ClassConfig } from '../core/config.js';
 import type { LabProfile } from '../core/profile.js';
 import type { OpenedEnvironment } from '../core/class-run.js';
 import type { Target } from '../core/target.js';
-import { azureProbe, createAzureClients, credentialFor, PUBLIC_ARM_ENDPOINT, type AzureClients, type KnownLists } from './azure/index.js';
+import type { KnownLists } from './azure/probe.js';
+import { credentialFor, PUBLIC_ARM_ENDPOINT } from './azure/token.js';
+import type { KubeProbeOptions } from './kube/kube-probe.js';
+import type { TokenFor } from './kube/kubeconfig.js';
 import { httpProbe } from './http/index.js';
-import { kubeProbe } from './kube/index.js';
-import { kubeconfigWithEntra, type TokenFor } from './kube/kubeconfig.js';
-import { studentCluster, type StudentCluster } from './student-cluster.js';
+import { lazyProbe, onFirstCall } from './lazy.js';
+import type { StudentCluster } from './student-cluster.js';
 import { NetworkPolicy } from './net.js';
-import { adminCredentialsFrom, registryProbe } from './registry/index.js';
-import { servicePrincipalLookup } from './azure/graph.js';
-import { ProbeError, type AzureProbe, type Probes, type Unavailable } from './types.js';
-import { localVm } from './vm/local.js';
-import { sshVm } from './vm/ssh.js';
+import { kubeDescription, ProbeError, sshDescription, type AzureProbe, type HttpProbe, type KubeProbe, type Probes, type RegistryProbe, type Unavailable, type VmProbe } from './types.js';
 
 export interface RuntimeOptions {
   profile: LabProfile;
@@ -60,20 +61,25 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
   const timeout = (kind: keyof ClassConfig['timeoutsMs'], fallback: number) => config.timeoutsMs[kind] ?? fallback;
 
   const armScope = `${(config.azure?.endpoint ?? PUBLIC_ARM_ENDPOINT).replace(/\/+$/, '')}/.default`;
-  let clients: AzureClients | undefined;
-  let credential: TokenCredential | undefined;
-  if (config.azure) {
-    credential = opts.credential ?? credentialFor(config.azure, config.caPem);
-    clients = createAzureClients({
-      credential,
-      subscriptionId: config.azure.subscriptionId,
-      endpoint: config.azure.endpoint,
-      ca: config.caPem,
-      requestsPerSecond: config.azure.requestsPerSecond,
-      attemptTimeoutMs: timeout('azure', 30_000),
-    });
-  }
-  const graphLookup = credential && config.azure ? servicePrincipalLookup({ credential, endpoint: config.azure.graphEndpoint, ca: config.caPem, timeoutMs: timeout('azure', 30_000) }) : undefined;
+  const azureSettings = config.azure;
+  const credential: TokenCredential | undefined = azureSettings && (opts.credential ?? credentialFor(azureSettings, config.caPem));
+  // The class's ARM clients and Graph lookup, made when the first student's Azure probe is first asked.
+  const azureShared = onFirstCall(async () => {
+    const [{ createAzureClients }, { servicePrincipalLookup }] = await Promise.all([import('./azure/clients.js'), import('./azure/graph.js')]);
+    const settings = azureSettings!;
+    const azureTimeout = timeout('azure', 30_000);
+    return {
+      clients: createAzureClients({
+        credential: credential!,
+        subscriptionId: settings.subscriptionId,
+        endpoint: settings.endpoint,
+        ca: config.caPem,
+        requestsPerSecond: settings.requestsPerSecond,
+        attemptTimeoutMs: azureTimeout,
+      }),
+      graphLookup: servicePrincipalLookup({ credential: credential!, endpoint: settings.graphEndpoint, ca: config.caPem, timeoutMs: azureTimeout }),
+    };
+  });
   const tokenFor: TokenFor | undefined = credential
     ? async (scope) => {
         const t = await credential!.getToken(scope);
@@ -98,28 +104,45 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
       const unavailable: Unavailable = {};
       const closers: Array<() => Promise<void>> = [];
 
-      if (opts.localHome ?? target.localHome) {
-        probes.vm = localVm({ home: (opts.localHome ?? target.localHome)!, timeoutMs: timeout('vm', 20_000), maxOutputBytes: MAX_OUTPUT_BYTES });
+      const localHome = opts.localHome ?? target.localHome;
+      if (localHome) {
+        const { localVm } = await import('./vm/local.js');
+        probes.vm = localVm({ home: localHome, timeoutMs: timeout('vm', 20_000), maxOutputBytes: MAX_OUTPUT_BYTES });
       } else if (target.vm) {
-        const vm = sshVm({ target: target.vm, policy, timeoutMs: timeout('vm', 20_000), maxOutputBytes: MAX_OUTPUT_BYTES });
+        const vmTarget = target.vm;
+        const vm = lazyProbe<VmProbe>(
+          async () => (await import('./vm/ssh.js')).sshVm({ target: vmTarget, policy, timeoutMs: timeout('vm', 20_000), maxOutputBytes: MAX_OUTPUT_BYTES }),
+          ['connect', 'run', 'readFile', 'stat'],
+          { description: sshDescription(vmTarget) },
+        );
         probes.vm = vm;
         closers.push(() => vm.close());
       } else {
         unavailable.vm = opts.unavailable?.vm ?? 'no VM access: add vm.host to the class config, or run lab-grade --local on the VM itself';
       }
 
-      let azure: (AzureProbe & { known: KnownLists }) | undefined;
-      if (clients && config.azure) {
-        azure = azureProbe({ subscriptionId: target.subscriptionId ?? config.azure.subscriptionId, resourceGroup: target.resourceGroup, clients, servicePrincipalObjectId: graphLookup });
-        probes.azure = azure;
-        // `known`: the registry list the checks already fetched, not a second one.
-        const registry = registryProbe({
-          policy,
-          ca: config.caPem,
-          credentialsFor: adminCredentialsFrom({ ...azure.known, registryCredentials: azure.registryCredentials }),
-          aadToken,
-          timeoutMs: timeout('registry', 15_000),
+      let azure: AzureProbe | undefined;
+      let known: KnownLists | undefined;
+      if (credential && azureSettings) {
+        const subscriptionId = target.subscriptionId ?? azureSettings.subscriptionId;
+        const built = onFirstCall(async () => {
+          const [{ azureProbe }, { clients, graphLookup }] = await Promise.all([import('./azure/probe.js'), azureShared()]);
+          return azureProbe({ subscriptionId, resourceGroup: target.resourceGroup, clients, servicePrincipalObjectId: graphLookup });
         });
+        azure = lazyProbe<AzureProbe>(built, ['resourceGroup', 'managedClusters', 'registries', 'registryCredentials', 'roleAssignments', 'clusterUserKubeconfig'], { subscriptionId });
+        probes.azure = azure;
+        // `known`: the lists the checks already fetched, not a second one.
+        known = { registries: async () => (await built()).known.registries(), managedClusters: async () => (await built()).known.managedClusters() };
+        const registryCredentials = azure.registryCredentials.bind(azure);
+        const lists = known;
+        const registry = lazyProbe<RegistryProbe>(
+          async () => {
+            const { adminCredentialsFrom, registryProbe } = await import('./registry/index.js');
+            return registryProbe({ policy, ca: config.caPem, credentialsFor: adminCredentialsFrom({ ...lists, registryCredentials }), aadToken, timeoutMs: timeout('registry', 15_000) });
+          },
+          ['tags', 'manifestDigest'],
+          {},
+        );
         probes.registry = registry;
         closers.push(() => registry.close());
       } else {
@@ -128,32 +151,56 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
       }
 
       const namespace = config.kubernetes.namespace ?? opts.profile.expect.namespace;
-      const kubeOptions = { namespace, allowDisruptive: opts.allowDisruptive, allowExec: opts.allowExecCredentials, timeoutMs: timeout('kube', 20_000), policy, tokenFor };
-      let kube: ReturnType<typeof kubeProbe> | undefined;
+      const kubeOptions: Omit<KubeProbeOptions, 'kubeconfig'> = {
+        namespace,
+        allowDisruptive: opts.allowDisruptive,
+        allowExec: opts.allowExecCredentials,
+        timeoutMs: timeout('kube', 20_000),
+        policy,
+        tokenFor,
+      };
+      let kube: (KubeProbe & { close(): Promise<void> }) | undefined;
+      const kubeMethods = ['cluster', 'reach', 'snapshot', 'podProxyGet', 'listPods', 'deletePod'] as const;
       if (target.kubeconfig) {
         // The operator's own kubeconfig (a self-check's, the class config's): its context is the cluster.
-        kube = kubeProbe({ ...kubeOptions, trustFiles: true, kubeconfig: () => kubeconfigWithEntra(target.kubeconfig!, { allowExec: opts.allowExecCredentials, policy, trustFiles: true, tokenFor }) });
-      } else if (azure) {
-        const armProbe = azure;
-        let choice: Promise<StudentCluster> | undefined;
-        const chosen = () =>
-          (choice ??= studentCluster({
-            clusters: armProbe.known.managedClusters,
-            kubeconfigOf: (name) => armProbe.clusterUserKubeconfig(name),
-            deploymentNames: (text) => deploymentNamesIn(text, kubeOptions),
-            labDeployments: [opts.profile.expect.app.deployment, opts.profile.expect.api.deployment],
-          }).catch((err) => {
-            choice = undefined; // a later polling round may find the cluster
-            throw err;
-          }));
-        kube = kubeProbe({
-          ...kubeOptions,
-          kubeconfig: async () => (await chosen()).kubeconfig(),
-          cluster: async () => {
-            const { name, reason, candidates } = await chosen();
-            return { name, reason, candidates };
+        const file = target.kubeconfig;
+        kube = lazyProbe<KubeProbe>(
+          async () => {
+            const [{ kubeProbe }, { kubeconfigWithEntra }] = await Promise.all([import('./kube/kube-probe.js'), import('./kube/kubeconfig.js')]);
+            return kubeProbe({ ...kubeOptions, trustFiles: true, kubeconfig: () => kubeconfigWithEntra(file, { allowExec: opts.allowExecCredentials, policy, trustFiles: true, tokenFor }) });
           },
-        });
+          kubeMethods,
+          { description: kubeDescription(namespace) },
+        );
+      } else if (azure && known) {
+        const armProbe = azure;
+        const lists = known;
+        kube = lazyProbe<KubeProbe>(
+          async () => {
+            const [{ kubeProbe }, { studentCluster }] = await Promise.all([import('./kube/kube-probe.js'), import('./student-cluster.js')]);
+            let choice: Promise<StudentCluster> | undefined;
+            const chosen = () =>
+              (choice ??= studentCluster({
+                clusters: lists.managedClusters,
+                kubeconfigOf: (name) => armProbe.clusterUserKubeconfig(name),
+                deploymentNames: (text) => deploymentNamesIn(kubeProbe, text, kubeOptions),
+                labDeployments: [opts.profile.expect.app.deployment, opts.profile.expect.api.deployment],
+              }).catch((err) => {
+                choice = undefined; // a later polling round may find the cluster
+                throw err;
+              }));
+            return kubeProbe({
+              ...kubeOptions,
+              kubeconfig: async () => (await chosen()).kubeconfig(),
+              cluster: async () => {
+                const { name, reason, candidates } = await chosen();
+                return { name, reason, candidates };
+              },
+            });
+          },
+          kubeMethods,
+          { description: kubeDescription(namespace) },
+        );
       }
       if (kube) {
         probes.kube = kube;
@@ -162,7 +209,7 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
         unavailable.kube = opts.unavailable?.kube ?? 'no cluster access: run az aks get-credentials --name <cluster> --resource-group <group>';
       }
 
-      const http = httpProbe({
+      const http: HttpProbe & { close(): Promise<void> } = httpProbe({
         policy,
         ca: config.caPem,
         timeouts: { connect: 5_000, headers: timeout('http', 15_000), body: timeout('http', 15_000) },
@@ -184,7 +231,7 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
 }
 
 /** The Deployments a cluster's API lists, through a short-lived probe (choosing among a student's clusters). */
-async function deploymentNamesIn(kubeconfig: string, options: Omit<Parameters<typeof kubeProbe>[0], 'kubeconfig'>): Promise<string[]> {
+async function deploymentNamesIn(kubeProbe: typeof import('./kube/kube-probe.js').kubeProbe, kubeconfig: string, options: Omit<KubeProbeOptions, 'kubeconfig'>): Promise<string[]> {
   const probe = kubeProbe({ ...options, allowDisruptive: false, kubeconfig: async () => kubeconfig });
   try {
     return (await probe.snapshot()).deployments.map((d) => d.metadata?.name ?? '');

@@ -49,6 +49,9 @@ export interface FileRead {
   truncated: boolean;
 }
 
+/** The description of a VM probe over SSH (known before ssh2 is loaded). */
+export const sshDescription = (vm: { username: string; host: string; port: number }): string => `ssh ${vm.username}@${vm.host}:${vm.port}`;
+
 export interface VmProbe {
   /** 'ssh labuser29@host:22' or 'local /home/labuser29': for messages. */
   readonly description: string;
@@ -217,6 +220,9 @@ export interface ClusterChoice {
   /** Every cluster it was chosen from, by name. */
   candidates: string[];
 }
+
+/** The description of a Kubernetes probe (known before @kubernetes/client-node is loaded). */
+export const kubeDescription = (namespace: string): string => `Kubernetes API, namespace ${namespace}`;
 
 export interface KubeProbe {
   readonly description: string;

@@ -11,6 +11,7 @@ import { createJsonReporter } from './json.js';
 import { createJunitReporter } from './junit.js';
 import { createMarkdownReporter } from './markdown.js';
 import { createProgressReporter, type ProgressOptions } from './progress.js';
+import { REPORT_FORMATS } from './formats.js';
 import type { Reporter, ReporterOptions } from './types.js';
 
 export interface ReporterOptionsByName {
@@ -37,14 +38,12 @@ export const REPORTERS: { readonly [N in ReporterName]: (options: ReporterOption
   progress: createProgressReporter,
 };
 
-/** The reports a user names with `--reporter` (the progress line is the run's own display). */
-export const REPORT_FORMATS = ['console', 'json', 'junit', 'markdown', 'csv', 'html', 'checklist'] as const satisfies readonly ReporterName[];
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
-
-export const isReportFormat = (name: string): name is ReportFormat => (REPORT_FORMATS as readonly string[]).includes(name);
+// Every report format is a reporter of this map.
+REPORT_FORMATS satisfies readonly ReporterName[];
 
 export function createReporter<N extends ReporterName>(name: N, options: ReporterOptionsByName[N]): Reporter {
   return REPORTERS[name](options);
 }
 
+export { isReportFormat, REPORT_FORMATS, type ReportFormat } from './formats.js';
 export type { Reporter, ReporterOptions, ReporterOutput, RunInfo } from './types.js';

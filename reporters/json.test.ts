@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { loadClassSmall, render } from '../fixtures/results/support.js';
-import { toJsonDocument, type JsonDocument } from './json.js';
+import { renderJson, toJsonDocument, writeJson, type JsonDocument } from './json.js';
 
 const schema = JSON.parse(readFileSync(new URL('./result.schema.json', import.meta.url), 'utf8')) as object;
 // strict: an unknown keyword or a sloppy schema fails here rather than in a consumer's validator.
@@ -35,6 +35,20 @@ describe('json reporter', () => {
     const doc = JSON.parse(await render('json', loadClassSmall())) as { grader: { version: string }; generatedAt: string };
     expect(doc.grader.version).toBe('0.1.0');
     expect(doc.generatedAt).toBe('2025-11-29T10:15:00.000Z');
+  });
+
+  it('is written a student at a time, the same bytes as the whole document stringified', () => {
+    const run = loadClassSmall();
+    const withBigint = { ...run, students: run.students.map((s, i) => (i === 0 ? { ...s, checks: s.checks.map((c) => ({ ...c, evidence: { big: 10n, text: 'a\nb' } })) } : s)) };
+    for (const r of [run, withBigint, { ...run, students: [] }]) {
+      const pieces: string[] = [];
+      writeJson(r, undefined, (text) => pieces.push(text));
+      const whole = JSON.stringify(toJsonDocument(r), (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n';
+      expect(pieces.join('')).toBe(whole);
+      expect(renderJson(r)).toBe(whole);
+      // The head, each student, the end: no piece holds the class.
+      expect(pieces.length).toBe(r.students.length ? r.students.length + 2 : 1);
+    }
   });
 
   it('is indented by two spaces and ends with a newline', async () => {

@@ -123,6 +123,11 @@ export function fromJsonStudent(s: JsonStudent): StudentResult {
 }
 
 export function toJsonDocument(run: RunResult, info?: RunInfo): JsonDocument {
+  return { ...documentHead(run, info), students: run.students.map(toJsonStudent) };
+}
+
+/** Everything of the document but its students (they come last). */
+function documentHead(run: RunResult, info?: RunInfo): Omit<JsonDocument, 'students'> {
   return {
     lab: run.lab,
     generatedAt: run.generatedAt,
@@ -130,7 +135,6 @@ export function toJsonDocument(run: RunResult, info?: RunInfo): JsonDocument {
     ...(run.shard ? { shard: { index: run.shard.index, count: run.shard.count } } : {}),
     ...(info ? { title: info.title, passMark: info.passMark, bonusCap: info.bonusCap ?? null } : {}),
     ...(info?.only?.length ? { only: [...info.only] } : {}),
-    students: run.students.map(toJsonStudent),
   };
 }
 
@@ -139,8 +143,28 @@ function replacer(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
 }
 
+/**
+ * The document as JSON.stringify(toJsonDocument(run, info), replacer, 2) writes it, in pieces: the head,
+ * then one student at a time, so a class of 1000 is never one string (nor a second copy of its results).
+ */
+export function writeJson(run: RunResult, info: RunInfo | undefined, write: (text: string) => void): void {
+  const head = JSON.stringify(documentHead(run, info), replacer, 2);
+  if (run.students.length === 0) {
+    write(`${head.slice(0, -2)},\n  "students": []\n}\n`);
+    return;
+  }
+  write(`${head.slice(0, -2)},\n  "students": [`);
+  run.students.forEach((student, i) => {
+    const text = JSON.stringify(toJsonStudent(student), replacer, 2).replaceAll('\n', '\n    ');
+    write(`${i === 0 ? '' : ','}\n    ${text}`);
+  });
+  write('\n  ]\n}\n');
+}
+
 export function renderJson(run: RunResult, info?: RunInfo): string {
-  return JSON.stringify(toJsonDocument(run, info), replacer, 2) + '\n';
+  let text = '';
+  writeJson(run, info, (piece) => (text += piece));
+  return text;
 }
 
 export function createJsonReporter(options: ReporterOptions): Reporter {
@@ -150,7 +174,7 @@ export function createJsonReporter(options: ReporterOptions): Reporter {
       info = i;
     },
     onRunEnd(run: RunResult): void {
-      options.output.write(renderJson(run, info));
+      writeJson(run, info, (text) => options.output.write(text));
     },
   };
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TokenCredential } from '@azure/core-auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { staticTokenCredential } from '../../probes/azure/credential.js';
+import { staticTokenCredential } from '../../probes/azure/token.js';
 import { createCa } from '../../sandbox/ca.js';
 import { startHttpsService, type HttpsService } from '../../sandbox/arm/https-service.js';
 import { ConfigError } from '../../core/errors.js';

@@ -15,8 +15,8 @@ import { ConfigError, errorMessage } from '../../core/errors.js';
 import { USER_NAME } from '../../core/names.js';
 import { withTimeout } from '../../core/timeout.js';
 import type { Unavailable } from '../../probes/types.js';
-import { createAzureClients, PUBLIC_ARM_ENDPOINT, type AzureClients } from '../../probes/azure/clients.js';
-import { tokenIdentity } from '../../probes/azure/credential.js';
+import type { AzureClients } from '../../probes/azure/clients.js';
+import { PUBLIC_ARM_ENDPOINT, tokenIdentity } from '../../probes/azure/token.js';
 import type { ReachedArea } from '../../reporters/checklist.js';
 import { TOOL } from '../../reporters/checklist.messages.js';
 
@@ -175,6 +175,8 @@ async function detectAzure(s: SelfCheckSettings, endpoint: string): Promise<Azur
   }
   if (!token) return { ok: false, line: REACH.azLogin };
   // The grader's one ARM client, with the student's login; no subscription yet, so listings only.
+  // The ARM SDKs load here, once a login answered: a self-check on the VM never signs in.
+  const { createAzureClients } = await import('../../probes/azure/clients.js');
   const arm = createAzureClients({ credential, subscriptionId: s.subscription ?? '', endpoint, ca: s.caPem, maxRetries: 1, attemptTimeoutMs: s.loginTimeoutMs ?? 20_000 });
   const sub = s.subscription ?? s.env.AZURE_SUBSCRIPTION_ID ?? defaultSubscription(s.home) ?? (await onlySubscription(arm));
   if (typeof sub !== 'string') return { ok: false, line: sub.line };

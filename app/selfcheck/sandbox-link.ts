@@ -11,7 +11,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { ConfigError } from '../../core/errors.js';
 import { Fields } from '../../core/fields.js';
 import { Secret } from '../../core/secret.js';
-import { staticTokenCredential } from '../../probes/azure/credential.js';
+import { staticTokenCredential } from '../../probes/azure/token.js';
 import type { SelfCheckSettings } from './detect.js';
 
 export const SELFCHECK_FILE = 'selfcheck.json';

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CheckResult, RunResult } from '../../core/model.js';
-import { credentialFor } from '../../probes/azure/credential.js';
+import { credentialFor } from '../../probes/azure/token.js';
 import { useSelfCheckLab } from '../../test/support/selfcheck-sandbox.js';
 import { collectedNotices } from '../io.js';
 import { selfCheck } from './selfcheck.js';

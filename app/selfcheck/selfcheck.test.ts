@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { CheckResult, RunResult } from '../../core/model.js';
 import { packagePath } from '../../core/paths.js';
 import { REACH } from './detect.js';
-import { staticTokenCredential } from '../../probes/azure/credential.js';
+import { staticTokenCredential } from '../../probes/azure/token.js';
 import { useSelfCheckLab } from '../../test/support/selfcheck-sandbox.js';
 import { collectedNotices } from '../io.js';
 import { selfCheck as runSelfCheck, type SelfCheckRequest } from './selfcheck.js';

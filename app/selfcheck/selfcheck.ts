@@ -7,6 +7,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { ConfigError, errorMessage } from '../../core/errors.js';
 import { appendHistory, changesBetween, historyEntry, historyFile, lastEntry, readHistory, type HistoryEntry } from '../../core/history.js';
 import type { StudentResult } from '../../core/model.js';
+import { onPath } from '../../core/paths.js';
 import { checklistMessages } from '../../reporters/checklist.messages.js';
 import type { ChecklistView } from '../../reporters/checklist.js';
 import { bufferOutput } from '../../reporters/replay.js';
@@ -173,11 +174,15 @@ function settingsFrom(r: SelfCheckRequest, io: SelfCheckIo, repoDir: string): Se
     local: r.local,
     repoDir,
     context: r.context,
-    login: io.login ?? lab?.login ?? azureLogin,
+    login: io.login ?? lab?.login ?? (() => azureLogin(io.env)),
   };
 }
 
-/** The Azure login: the az CLI's (Cloud Shell is signed in already); loaded when a self-check signs in, not at every start. */
-async function azureLogin(): Promise<TokenCredential | undefined> {
+/**
+ * The Azure login: the az CLI's (Cloud Shell is signed in already). Without `az` (the lab's VM) nobody is
+ * signed in, and @azure/identity is never loaded; with it, loaded when a self-check signs in.
+ */
+async function azureLogin(env: NodeJS.ProcessEnv): Promise<TokenCredential | undefined> {
+  if (!onPath(process.platform === 'win32' ? 'az.cmd' : 'az', env.PATH ?? '')) return undefined;
   return new (await import('@azure/identity')).AzureCliCredential();
 }

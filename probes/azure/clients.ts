@@ -11,8 +11,9 @@ import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { armErrorPolicy, attemptTimeoutPolicy, rateLimitPolicy, retryAfterCapPolicy, TokenBucket } from './policies.js';
 import { RoleNames } from './roles.js';
 import { sharedSecureContext, trustedCas } from './tls.js';
+import { PUBLIC_ARM_ENDPOINT } from './token.js';
 
-export const PUBLIC_ARM_ENDPOINT = 'https://management.azure.com';
+export { PUBLIC_ARM_ENDPOINT };
 
 /** A student sees a handful of subscriptions and groups; more pages than this is not a lab account. */
 const MAX_LIST_PAGES = 5;

@@ -10,7 +10,7 @@ import type { AgentPool } from '@azure/arm-containerservice';
 import type { RoleAssignment } from '@azure/arm-authorization';
 import { ProbeError, type AzureProbe, type ManagedClusterFacts, type RegistryFacts, type ResourceGroupFacts, type RoleAssignmentFacts } from '../types.js';
 import { createAzureClients, type AzureClients } from './clients.js';
-import { tokenIdentity } from './credential.js';
+import { tokenIdentity } from './token.js';
 import { armError, errorCode, statusOf, type ArmCall } from './errors.js';
 import { clusterFacts, kubeconfigText, registryCredentialFacts, registryFacts, roleAssignmentFacts, type PrincipalLookup } from './map.js';
 import { errorMessage } from '../../core/errors.js';

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { scenario } from '../../test/support/kube-scenarios.js';
 import { startSimStudent, type SimStudent } from '../../test/support/kube-student.js';
 import { ProbeError } from '../types.js';
+import { KUBE_CONNECTIONS } from './dispatcher.js';
 import { recordedPolicy } from '../../test/support/net.js';
 
 let sim: SimStudent | undefined;
@@ -44,6 +45,14 @@ describe('kube probe against the simulated API server', () => {
     expect(snap.nodes).toHaveLength(3);
     expect(snap.helmSecrets).toHaveLength(1);
     expect(snap.serviceAccounts.length).toBeGreaterThan(0);
+  });
+
+  it('shares at most KUBE_CONNECTIONS connections between a snapshot’s lists', async () => {
+    sim = await startSimStudent(scenario({ kubernetes: { greetings: ['hello'] } }));
+    sim.api.configure({ latencyMs: 40 }); // the lists overlap, as on a network
+    await sim.kube.snapshot();
+    expect(sim.api.requests.length).toBeGreaterThan(KUBE_CONNECTIONS * 2);
+    expect(sim.api.tlsConnections).toBeLessThanOrEqual(KUBE_CONNECTIONS);
   });
 
   it('reads a pod’s own list through the API server’s pod proxy', async () => {

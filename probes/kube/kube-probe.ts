@@ -18,7 +18,7 @@ import {
 } from '@kubernetes/client-node';
 import { request, type Agent } from 'undici';
 import { NetworkPolicy } from '../net.js';
-import { ProbeError, type ClusterChoice, type KubeProbe, type KubeSnapshot } from '../types.js';
+import { kubeDescription, ProbeError, type ClusterChoice, type KubeProbe, type KubeSnapshot } from '../types.js';
 import { readCapped } from '../http/body.js';
 import { policyAgent, type KubeTls } from './dispatcher.js';
 import { kubeProbeError } from './errors.js';
@@ -108,7 +108,7 @@ export function kubeProbe(opts: KubeProbeOptions): KubeProbe & { close(): Promis
     }));
 
   return {
-    description: `Kubernetes API, namespace ${opts.namespace}`,
+    description: kubeDescription(opts.namespace),
 
     async cluster() {
       if (opts.cluster) return opts.cluster();

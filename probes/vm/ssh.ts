@@ -12,7 +12,7 @@ import type { VmTarget } from '../../core/target.js';
 import { errorMessage } from '../../core/errors.js';
 import { formatMs } from '../../core/timeout.js';
 import { refusedByPolicy, type NetworkPolicy } from '../net.js';
-import { ProbeError, VM_COMMANDS, type CommandResult, type FileRead, type VmCommandName, type VmProbe } from '../types.js';
+import { ProbeError, sshDescription, VM_COMMANDS, type CommandResult, type FileRead, type VmCommandName, type VmProbe } from '../types.js';
 import { CappedOutput, readCapped } from './capture.js';
 import { fingerprintOf, knownHostsName, parseKnownHosts, verifyHostKey, type HostKeyVerdict } from './host-keys.js';
 import { homeRelativePath } from './paths.js';
@@ -48,7 +48,7 @@ const SFTP_EOF = 1;
 
 export function sshVm(opts: SshVmOptions): VmProbe {
   const { target, policy, timeoutMs, maxOutputBytes } = opts;
-  const description = `ssh ${target.username}@${target.host}:${target.port}`;
+  const description = sshDescription(target);
   const knownHostsFile = opts.hostKeys?.knownHostsFile ?? target.knownHosts;
   const vmError = (message: string, detail: Record<string, unknown> = {}) => new ProbeError('vm', message, { transport: 'ssh', ...detail });
   let current: Promise<Connection> | undefined;

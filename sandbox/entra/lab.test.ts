@@ -16,7 +16,7 @@ import { Agent, fetch } from 'undici';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClassConfig } from '../../core/config.js';
-import { credentialFor } from '../../probes/azure/credential.js';
+import { credentialFor } from '../../probes/azure/token.js';
 import { NetworkPolicy } from '../../probes/net.js';
 import { clusterIdentity, type ServicePrincipalClusterIdentity } from '../arm/ids.js';
 import { startSandbox, SANDBOX_SUBSCRIPTION, type Sandbox } from '../lab.js';

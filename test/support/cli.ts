@@ -8,9 +8,9 @@ export interface CliResult {
 }
 
 /** Runs the built `lab-grade` binary (or `script`, e.g. the one-file bundle) as a user would, with a bounded time. */
-export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; script?: string } = {}): Promise<CliResult> {
+export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; script?: string; nodeArgs?: string[] } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [opts.script ?? packagePath('dist', 'bin', 'lab-grade.js'), ...args], {
+    const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.script ?? packagePath('dist', 'bin', 'lab-grade.js'), ...args], {
       cwd: opts.cwd ?? packagePath(),
       env: { ...process.env, NO_COLOR: '1', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,12 +7,13 @@
 import 'reflect-metadata';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createPrivateKey, randomUUID, sign, webcrypto } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
+import { onPath } from '../../core/paths.js';
 import type { KeyPairPem } from '../../sandbox/ca.js';
 import { parseScopes, type Access } from '../../sandbox/registry/tokens.js';
 
@@ -38,14 +39,6 @@ export interface DockerRegistry {
   realm?: string;
   service?: string;
   stop(): Promise<void>;
-}
-
-function onPath(binary: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const p = join(dir, binary);
-    if (dir && existsSync(p)) return p;
-  }
-  return undefined;
 }
 
 /** Throws a message that says how to install what is missing. */
