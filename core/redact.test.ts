@@ -19,7 +19,7 @@ describe('redaction', () => {
     expect(redactText('r3pEated-Secret-value, again r3pEated-Secret-value and r3pEated-Secret-value')).toBe('[redacted], again [redacted] and [redacted]');
   });
 
-  it.each(['token', 'accessToken', 'refresh_token', 'password', 'clientSecret', 'credential', 'authorization', 'client-key', 'private_key', 'apiKey'])(
+  it.each(['token', 'accessToken', 'refresh_token', 'password', 'clientSecret', 'credential', 'authorization', 'client-key', 'private_key', 'privateKey', 'apiKey', 'api-key', 'pass'])(
     'masks the value of a key named %s, whatever the value looks like',
     (key) => {
       expect(redact({ [key]: 'plain', user: 'labuser07' })).toEqual({ [key]: '[redacted]', user: 'labuser07' });
@@ -30,6 +30,8 @@ describe('redaction', () => {
     ['Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.e30.sig', 'Authorization: Bearer [redacted]'],
     ['Authorization: Basic dXNlcjpzM2NyM3Q=', 'Authorization: Basic [redacted]'],
     ['curl -H "Authorization: Bearer abcdefgh12" twice: Bearer abcdefgh12', 'curl -H "Authorization: Bearer [redacted]" twice: Bearer [redacted]'],
+    ['Bearer  two-spaces-token', 'Bearer [redacted]'],
+    ['Bearer abcDefGhijk', 'Bearer [redacted]'], // letters only, but two capitals: not a word
   ])('masks a credential by its shape, unregistered: %s', (text, masked) => {
     expect(redactText(text)).toBe(masked);
   });
@@ -38,6 +40,34 @@ describe('redaction', () => {
     expect(redactText('Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.e30.sig')).toBe('Authorization: Bearer [redacted]');
     expect(redactText('https://admin:hunter22@registry.example')).toBe('https://admin:[redacted]@registry.example');
     expect(redactText('A Basic container registry exists')).toBe('A Basic container registry exists');
+  });
+
+  it.each(['A Basic containerRegistry exists', 'Basic Authentication is off'])('leaves words alone, one capital or none: %s', (text) => {
+    expect(redactText(text)).toBe(text);
+  });
+
+  it('masks the longer of two overlapping secrets whole, whichever was registered first', () => {
+    registerSecret('k8s-pw');
+    registerSecret('k8s-pw-and-more');
+    expect(redactText('use k8s-pw-and-more')).toBe('use [redacted]');
+  });
+
+  it('masks a secret of the shortest length at the very end of a text', () => {
+    registerSecret('zq9!x7');
+    expect(redactText('ends with zq9!x7')).toBe('ends with [redacted]');
+  });
+
+  it('masks numbers under secret keys, objects through their toJSON, and stops at a depth of 20', () => {
+    expect(redact({ pin: 7, password: 123456 })).toEqual({ pin: 7, password: '[redacted]' });
+    // A secret-named key holding an object is searched, not hidden whole: what is not secret in it stays readable.
+    expect(redact({ credentials: { user: 'labuser07', password: 'p' } })).toEqual({ credentials: { user: 'labuser07', password: '[redacted]' } });
+    const withJson = { toJSON: () => ({ token: 'abc', user: 'labuser07' }) };
+    expect(redact({ outer: withJson })).toEqual({ outer: { token: '[redacted]', user: 'labuser07' } });
+    type Deep = { next?: Deep; leaf?: string };
+    const deep = (n: number): Deep => (n === 0 ? { leaf: 'end' } : { next: deep(n - 1) });
+    const walk = (d: unknown, n: number): unknown => (n === 0 ? d : walk((d as Deep).next, n - 1));
+    expect(walk(redact(deep(19)), 19)).toEqual({ leaf: 'end' });
+    expect(walk(redact(deep(30)), 21)).toBe('[too deep]');
   });
 
   it('keeps a bounded list over a day of registry tokens: the newest are masked, the oldest forgotten', () => {
