@@ -44,6 +44,19 @@ describe('a class with a hung student, sharded', () => {
   }, 60_000);
   afterAll(() => sandbox?.stop());
 
+  /** The class graded as shards 1/3, 2/3 and 3/3, once, for whichever test asks first. */
+  let shards: Promise<string[]> | undefined;
+  const shardReports = () =>
+    (shards ??= (async () => {
+      const files: string[] = [];
+      for (const i of [1, 2, 3]) {
+        const file = join(cls.dir, `shard-${i}.json`);
+        await gradeConfig(config, { studentTimeoutSeconds: DEADLINE_S, classRun: classRun({ preflight: false, shard: parseShard(`${i}/3`) }), reports: [{ format: 'json', file }], runtime });
+        files.push(file);
+      }
+      return files;
+    })());
+
   it('the hung student ends incomplete within --student-timeout while the others finish', () => {
     const hung = whole.run.students[HUNG];
     expect(hung.user).toBe(cls.users[HUNG]);
@@ -57,12 +70,7 @@ describe('a class with a hung student, sharded', () => {
   });
 
   it('shards 1/3, 2/3 and 3/3, merged, equal the unsharded run', async () => {
-    const files: string[] = [];
-    for (const i of [1, 2, 3]) {
-      const file = join(cls.dir, `shard-${i}.json`);
-      await gradeConfig(config, { studentTimeoutSeconds: DEADLINE_S, classRun: classRun({ preflight: false, shard: parseShard(`${i}/3`) }), reports: [{ format: 'json', file }], runtime });
-      files.push(file);
-    }
+    const files = await shardReports();
     const sizes = files.map((f) => (JSON.parse(readFileSync(f, 'utf8')) as JsonDocument).students.length);
     expect(sizes.reduce((a, b) => a + b)).toBe(12);
     const merged = join(cls.dir, 'merged.json');
@@ -75,7 +83,7 @@ describe('a class with a hung student, sharded', () => {
   }, 60_000);
 
   it('each shard records which it is; merge warns of a missing shard with how many of the roster it lacks, and refuses a shard twice', async () => {
-    const files = [1, 2, 3].map((i) => join(cls.dir, `shard-${i}.json`));
+    const files = await shardReports();
     const docs = files.map((f) => JSON.parse(readFileSync(f, 'utf8')) as JsonDocument & { shard?: { index: number; count: number } });
     expect(docs.map((d) => d.shard)).toEqual([1, 2, 3].map((index) => ({ index, count: 3 })));
     const schema = JSON.parse(readFileSync(packagePath('reporters', 'result.schema.json'), 'utf8')) as object;
