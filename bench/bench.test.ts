@@ -3,7 +3,7 @@
  * something twice (or stops sharing a read between checks) changes a number here. Counted by the
  * simulated lab's servers, for a class of 20 (every built-in kind, some twice) at 10 ms per answer.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_IDS } from '../checks/index.js';
 import { loadScenarios } from '../sandbox/scenario.js';
 import { BUILT_IN_CLASS_DIR } from '../test/support/class.js';
@@ -41,13 +41,16 @@ const EXPECTED: Record<string, ServiceCounts> = {
 
 describe('npm run bench: requests per student', () => {
   let m: Measurement;
-
-  it('grades a class of 20 with every kind, each verdict as its scenario expects', async () => {
+  // One measured class for every test, whichever runs first.
+  beforeAll(async () => {
     m = await measureClass({ students: 20, latencyMs: 10, concurrency: 20 });
+  }, 60_000);
+
+  it('grades a class of 20 with every kind, each verdict as its scenario expects', () => {
     const expected = new Map(loadScenarios([BUILT_IN_CLASS_DIR], CHECK_IDS).map((s) => [s.user, s.expect]));
     const wrong = m.students.flatMap((s) => s.checks.filter((x) => expected.get(s.template)?.[x.id] !== x.status).map((x) => `${s.user} (${s.template}) ${x.id}: ${x.status}`));
     expect(wrong).toEqual([]);
-  }, 60_000);
+  });
 
   it('costs exactly the reads the rubric needs, per kind and service', () => {
     const { byTemplate, varying } = countsByTemplate(m);
