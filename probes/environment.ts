@@ -19,7 +19,6 @@ import type { KubeProbeOptions } from './kube/kube-probe.js';
 import type { TokenFor } from './kube/kubeconfig.js';
 import { httpProbe } from './http/index.js';
 import { lazyProbe, onFirstCall } from './lazy.js';
-import type { StudentCluster } from './student-cluster.js';
 import { NetworkPolicy } from './net.js';
 import { kubeDescription, ProbeError, sshDescription, type AzureProbe, type HttpProbe, type KubeProbe, type Probes, type RegistryProbe, type Unavailable, type VmProbe } from './types.js';
 
@@ -178,17 +177,15 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
         kube = lazyProbe<KubeProbe>(
           async () => {
             const [{ kubeProbe }, { studentCluster }] = await Promise.all([import('./kube/kube-probe.js'), import('./student-cluster.js')]);
-            let choice: Promise<StudentCluster> | undefined;
-            const chosen = () =>
-              (choice ??= studentCluster({
+            // Chosen once; a failure is not kept (a later polling round may find the cluster).
+            const chosen = onFirstCall(() =>
+              studentCluster({
                 clusters: lists.managedClusters,
                 kubeconfigOf: (name) => armProbe.clusterUserKubeconfig(name),
                 deploymentNames: (text) => deploymentNamesIn(kubeProbe, text, kubeOptions),
                 labDeployments: [opts.profile.expect.app.deployment, opts.profile.expect.api.deployment],
-              }).catch((err) => {
-                choice = undefined; // a later polling round may find the cluster
-                throw err;
-              }));
+              }),
+            );
             return kubeProbe({
               ...kubeOptions,
               kubeconfig: async () => (await chosen()).kubeconfig(),

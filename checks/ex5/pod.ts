@@ -4,7 +4,7 @@ import { defineCheck, fail, pass, reasons, type CheckContext, type Reason, type 
 import type { KubeSnapshot } from '../../probes/types.js';
 import { pullGrantsQuietly, shortScope, snapshotFor, studentRegistry, type StudentRegistry } from '../kube/context.js';
 import { byName } from '../kube/deployments.js';
-import { imageName, isImage } from '../kube/images.js';
+import { expectedImage, isImage } from '../kube/images.js';
 import { isRunning, podStatusText, podsOfDeployment, summarizePod } from '../kube/pods.js';
 import { diagnosePull, grantHint, PULL_CAUSES, type PullCause, type PullDiagnosis } from '../kube/pull.js';
 
@@ -79,7 +79,7 @@ export const podRunning = defineCheck({
     const snap = await snapshotFor(ctx.probes.kube, ['pods', 'deployments', 'events']);
     const reg = studentRegistry(ctx, snap);
     const candidates = appPods(ctx, snap);
-    const wanted = reg.loginServer ? imageName(reg.loginServer, e.app.image, e.tag) : `<registry name>.${e.registryDomain}/${e.app.image}:${e.tag}`;
+    const wanted = expectedImage(e, reg.loginServer, e.app.image);
     const hasWanted = (p: V1Pod) => !!reg.loginServer && (p.spec?.containers ?? []).some((c) => isImage(c.image, reg.loginServer!, e.app.image, e.tag));
     // Any pod running the image counts, whatever made it (a renamed pod, a Helm release).
     const withImage = [...new Set([...candidates, ...snap.pods.filter(hasWanted)])].filter(hasWanted);

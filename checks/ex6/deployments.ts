@@ -1,8 +1,8 @@
 /** Exercise 6: Deployments myapp and myapi run the student's own images with the lab's settings. */
 import { defineCheck, fail, pass, reasons, type Reason } from '../../core/check.js';
-import { expectedImage, snapshotFor, studentRegistry } from '../kube/context.js';
+import { snapshotFor, studentRegistry } from '../kube/context.js';
 import { allAvailable, byName, mainContainer, replicaStatus } from '../kube/deployments.js';
-import { isImage, parseImageRef, registryNameOf } from '../kube/images.js';
+import { expectedImage, isImage, parseImageRef, registryNameOf } from '../kube/images.js';
 import { envValue } from '../kube/pods.js';
 import { diagnosePull, grantHint, PULL_CAUSES } from '../kube/pull.js';
 import { fileOf, missingHint, missingMessage, podsLine, podsOf, unavailableHint } from './workload.js';
@@ -48,7 +48,7 @@ function deploymentCheck(id: string, workload: 'app' | 'api', exactReplicas: boo
       const reg = studentRegistry(ctx, snap);
       const ref = parseImageRef(image);
       const ok = reg.loginServer ? isImage(image, reg.loginServer, w.image, e.tag) : !!registryNameOf(ref?.host, e.registryDomain) && ref?.repository === w.image && ref?.tag === e.tag;
-      const expected = expectedImage(ctx, w.image, snap);
+      const expected = expectedImage(e, reg.loginServer, w.image);
       if (!ok) {
         const note = ref?.host === e.helm.brokenDefaultRegistry ? ` (${ref.host} is the Helm chart's deliberately broken default registry)` : '';
         return fail(

@@ -1,8 +1,9 @@
 /** Exercise 6: the app works through the LoadBalancer's external IP: start page, form, and a posted greeting listed in the answer. */
 import { defineCheck, fail, pass, reasons, type Reason, type Verdict } from '../../core/check.js';
 import { ProbeError, type HttpAnswer } from '../../probes/types.js';
-import { expectedImage, snapshotFor } from '../kube/context.js';
+import { snapshotFor, studentRegistry } from '../kube/context.js';
 import { byName, replicaStatus } from '../kube/deployments.js';
+import { expectedImage } from '../kube/images.js';
 import { hasForm, hasStartLink, isNginxWelcome, isResultPage, listedContents } from '../kube/greetings.js';
 import { endpointsReadiness, httpUrl, loadBalancerAddress } from '../kube/services.js';
 import { bodyExcerpt } from '../text.js';
@@ -87,7 +88,7 @@ export const appE2e = defineCheck({
     // No myapp replica available: an app that does not answer is the Deployment's failure to report.
     const myapp = snap.unreadable.deployments ? undefined : byName(snap.deployments, e.app.deployment);
     const appDown = myapp && replicaStatus(myapp).available === 0 ? 'ex6.myapp.deployment' : undefined;
-    const app = { image: expectedImage(ctx, e.app.image, snap), down: appDown };
+    const app = { image: expectedImage(e, studentRegistry(ctx, snap).loginServer, e.app.image), down: appDown };
     try {
       const home = await http.get(start, firstTry);
       const p1 = pageProblem(home, hasStartLink, R.noStartPage, (url, status, text) => `${url} answered ${status} without the start page's link to /greeting: "${text}"`, app);

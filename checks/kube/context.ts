@@ -7,7 +7,7 @@ import type { CheckContext } from '../../core/check.js';
 import { errorMessage } from '../../core/errors.js';
 import { scopeCovers } from '../../probes/azure/map.js';
 import { ProbeError, type KubeListKind, type KubeProbe, type KubeSnapshot, type ManagedClusterFacts, type RegistryFacts, type RoleAssignmentFacts } from '../../probes/types.js';
-import { imageName, parseImageRef, registryNameOf } from './images.js';
+import { parseImageRef, registryNameOf } from './images.js';
 
 /** The snapshot, or a ProbeError (→ `error`) naming the lists this check needs but may not read. */
 export async function snapshotFor(kube: KubeProbe, kinds: KubeListKind[]): Promise<KubeSnapshot> {
@@ -29,13 +29,6 @@ export interface StudentRegistry {
  * The registry the student pushed to: as Exercise 4 found it, else the Azure registry host most of
  * the pods' images name (the lab's own repositories first). Checks calling it declare `uses: ['registry']`.
  */
-/** The image a workload should run: from the student's registry when it is known, else the lab's placeholder. */
-export function expectedImage(ctx: CheckContext, repository: string, snap?: KubeSnapshot): string {
-  const e = ctx.profile.expect;
-  const { loginServer } = studentRegistry(ctx, snap);
-  return loginServer ? imageName(loginServer, repository, e.tag) : `<registry name>.${e.registryDomain}/${repository}:${e.tag}`;
-}
-
 export function studentRegistry(ctx: CheckContext, snap?: KubeSnapshot): StudentRegistry {
   const known = ctx.fact('registry')?.chosen;
   if (known?.loginServer) return { loginServer: known.loginServer.toLowerCase(), name: known.name, registryId: known.id, source: 'ex4.registry.exists' };

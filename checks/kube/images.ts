@@ -3,6 +3,8 @@
  * pods report. A first path component without '.' or ':' (and not `localhost`) is a Docker Hub path,
  * not a host: `library/nginx`, `bitnami/nginx`.
  */
+import type { LabExpectations } from '../../core/profile.js';
+
 export interface ImageRef {
   /** registry host, lower-cased; undefined for Docker Hub names */
   host?: string;
@@ -26,11 +28,15 @@ export function parseImageRef(image: string): ImageRef | undefined {
   return { host, repository, tag: m[3], digest: m[4] };
 }
 
-/** `<login server>/<repo>:<tag>`, the image the lab asks for. */
 /** The student's registry as a hint writes it: their own login server when known, else the lab's placeholder. */
 export const registryOr = (loginServer: string | undefined) => loginServer ?? '<registry name>.azurecr.io';
 
+/** `<login server>/<repo>:<tag>`, the image the lab asks for. */
 export const imageName = (loginServer: string, repository: string, tag: string) => `${loginServer.toLowerCase()}/${repository}:${tag}`;
+
+/** The image a workload should run: from the student's registry when it is known, else the lab's placeholder. */
+export const expectedImage = (expect: Pick<LabExpectations, 'tag' | 'registryDomain'>, loginServer: string | undefined, repository: string): string =>
+  loginServer ? imageName(loginServer, repository, expect.tag) : `<registry name>.${expect.registryDomain}/${repository}:${expect.tag}`;
 
 /**
  * Whether `image` names repository:tag in the registry `loginServer`. A digest pinned next to the tag
