@@ -2,9 +2,10 @@
  * `npm run bundle` writes one file that needs nothing but Node. Copied alone into an empty folder
  * with no node_modules above it, it answers --help, --version and `checks` as the normal build does,
  * grades the built-in simulated class as the scenarios' expect: blocks say (and as the normal build's
- * demo does), runs the simulated lab, grades a class through it and checks a student's own progress.
+ * demo does), runs the simulated lab, grades a class through it, runs a workshop (live, merge, the
+ * dashboard) and checks a student's own progress. It is also the `lab-grade` command the package installs.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -13,9 +14,11 @@ import { CHECK_IDS } from '../checks/index.js';
 import type { RunResult } from '../core/model.js';
 import { packagePath } from '../core/paths.js';
 import { loadBuiltInClass } from '../sandbox/scenario.js';
+import { BUNDLE_FILE } from './bundle.js';
 import { buildBundleWithNpm } from '../test/support/bundle.js';
 import { verdictDifferences, verdictsOf } from '../test/support/class.js';
 import { runCli, type CliResult } from '../test/support/cli.js';
+import { until } from '../test/support/until.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'lab-grade-one-file-'));
 const script = join(folder, 'lab-grade.mjs');
@@ -39,6 +42,18 @@ beforeAll(() => {
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 describe('the one-file bundle, alone in an empty folder', () => {
+  it('is the `lab-grade` command the package installs, runnable as the README says (`npx lab-grade`)', async () => {
+    const pkg = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { bin: Record<string, string>; scripts: Record<string, string> };
+    expect(packagePath(pkg.bin['lab-grade'])).toBe(BUNDLE_FILE);
+    expect(pkg.scripts.build).toContain('bundle/run.ts');
+    expect(readFileSync(BUNDLE_FILE, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(statSync(BUNDLE_FILE).mode & 0o111).toBe(0o111);
+    // --offline: the package's own command or nothing, never a download.
+    const viaNpx = spawnSync('npx', ['--offline', 'lab-grade', '--version'], { cwd: packagePath(), encoding: 'utf8', timeout: 60_000 });
+    expect(viaNpx.status, viaNpx.stderr).toBe(0);
+    expect(viaNpx.stdout).toBe(`${version}\n`);
+  }, 90_000);
+
   it('is one file of at most 5 MB, with no node_modules or package.json in any folder above it', () => {
     expect(statSync(script).size).toBeLessThanOrEqual(5 * 1024 * 1024);
     // The notices of the packages inside travel with it.
@@ -118,6 +133,41 @@ describe('the one-file bundle runs the simulated lab', () => {
     expect(run.students.map((s) => [s.user, s.score, s.maxScore])).toEqual([['labuser01', 27, 34]]);
     expect(unexpected(run, (id) => /^ex[12]\./.test(id))).toEqual([]);
     expect(existsSync(join(student, '.lab-grade', 'history.jsonl'))).toBe(true);
+  }, 120_000);
+
+  it('runs a workshop: a live round into its ledger, the gradebook merged from it, the dashboard served by --follow', async () => {
+    const ledger = join(folder, 'workshop.jsonl');
+    const round = await oneFile(['live', '-c', join(out, 'lab-grade.yaml'), '--rounds', '1', '--port', '0', '--ledger', ledger]);
+    expect(round.code, round.stderr).toBe(3); // labuser10 has no VM: incomplete
+    expect(round.stderr).toContain('Round 1: 11 students graded');
+    const graded = readFileSync(ledger, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; round?: number; student?: { user: string } })
+      .filter((l) => l.type === 'student');
+    expect(graded.map((l) => [l.round, l.student!.user])).toEqual(expect.arrayContaining([...expected.keys()].map((user) => [1, user])));
+    expect(graded).toHaveLength(expected.size);
+
+    const merged = await oneFile(['merge', ledger, '--credit', 'earned', '-r', 'csv=grades.csv']);
+    expect(merged.code, merged.stderr).toBe(3);
+    const rows = readFileSync(join(folder, 'grades.csv'), 'utf8').trim().split('\n');
+    expect(rows.slice(1).map((r) => r.split(',')[0])).toEqual([...expected.keys()]);
+
+    const follower = spawn(process.execPath, [script, 'live', '--follow', ledger, '--port', '0'], { cwd: folder, env: { ...process.env, ...bare }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let said = '';
+    follower.stderr!.on('data', (d) => (said += d));
+    const exited = new Promise<number | null>((resolve) => follower.once('exit', (code) => resolve(code)));
+    try {
+      const url = await until("the dashboard's address on stderr", () => /^Dashboard: (http:\S+)$/m.exec(said)?.[1], 30_000);
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('data-page="class"');
+      const snapshot = (await (await fetch(new URL('api/class', url))).json()) as { graded: number; incomplete: number };
+      expect([snapshot.graded, snapshot.incomplete]).toEqual([expected.size, 1]);
+    } finally {
+      follower.kill('SIGINT');
+    }
+    expect(await exited).toBe(130);
   }, 120_000);
 
   it('stops on Ctrl-C', async () => {
