@@ -2,35 +2,53 @@
  * A journal line is on disk before the next student is reported: each append writes the line and then
  * fsyncs that file, before it returns. Killing the process cannot show this (the page cache survives a
  * kill; only a power loss or a kernel crash would lose an unsynced line), so the test watches the calls.
+ * The same calls inject the faults no file system of a test gives at will: a disk that fills in the
+ * middle of a line, a journal removed between its check and its reading.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { StudentResult } from './model.js';
 
 const calls: Array<{ call: 'write' | 'fsync'; fd: number; text?: string }> = [];
+/** Faults to inject: the bytes the disk still takes; what happens just before a file is opened for reading. */
+const faults: { room: number; beforeRead?: (path: string) => void } = { room: Infinity };
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
   const writeSync = ((fd: number, buffer: Buffer | string, ...rest: unknown[]) => {
     calls.push({ call: 'write', fd, text: String(buffer) });
+    if (typeof buffer !== 'string' && faults.room !== Infinity) {
+      // A full disk: what fits is written, then ENOSPC.
+      if (faults.room === 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      const [offset, length] = rest as [number, number];
+      const n = fs.writeSync(fd, buffer, offset, Math.min(length, faults.room));
+      faults.room -= n;
+      return n;
+    }
     return (fs.writeSync as (...a: unknown[]) => number)(fd, buffer, ...rest);
   }) as typeof fs.writeSync;
   const fsyncSync = (fd: number) => {
     calls.push({ call: 'fsync', fd });
     fs.fsyncSync(fd);
   };
-  return { ...fs, default: { ...fs, writeSync, fsyncSync }, writeSync, fsyncSync };
+  const openSync = ((path: string, flags: string, ...rest: unknown[]) => {
+    if (flags === 'r') faults.beforeRead?.(path);
+    return (fs.openSync as (...a: unknown[]) => number)(path, flags, ...rest);
+  }) as typeof fs.openSync;
+  return { ...fs, default: { ...fs, writeSync, fsyncSync, openSync }, writeSync, fsyncSync, openSync };
 });
 
-const { openJournal } = await import('./journal.js');
+const { openJournal, readJournal } = await import('./journal.js');
+const dir = mkdtempSync(join(tmpdir(), 'lab-grade-journal-sync-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const header = { lab: 'aks-greetings', profile: 'built-in', version: '0.1.0', startedAt: '2025-01-01T00:00:00.000Z', only: [], checks: ['ex1.vm.reachable'], profileHash: 'a'.repeat(64) };
 const student = (user: string): StudentResult => ({ user, status: 'graded', score: 1, maxScore: 2, bonus: 0, percent: 50, passed: false, checks: [], durationMs: 5 });
 
 describe('journal durability', () => {
   it('every line (header and students) is written, then fsynced, before append returns', () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'lab-grade-journal-sync-')), 'j.jsonl');
+    const file = join(dir, 'j.jsonl');
     const journal = openJournal(file, header);
     calls.length = 0;
     journal.append(student('a'));
@@ -46,5 +64,44 @@ describe('journal durability', () => {
     // The first student's line was synced by the time its append returned.
     expect(afterFirst.filter((c) => c === 'fsync')).toHaveLength(2);
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(3);
+  });
+
+  it('a line cut short by a full disk is taken back: the append fails with ENOSPC, the next line starts a line of its own', () => {
+    const file = join(dir, 'full.jsonl');
+    const journal = openJournal(file, header);
+    journal.append(student('a'));
+    const before = readFileSync(file, 'utf8');
+    faults.room = 20;
+    try {
+      expect(() => journal.append(student('b'))).toThrow(expect.objectContaining({ code: 'ENOSPC' }));
+    } finally {
+      faults.room = Infinity;
+    }
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    journal.append(student('c'));
+    journal.close();
+    expect([...readJournal(file).students.keys()]).toEqual(['a', 'c']);
+  });
+
+  it('a journal that cannot be opened after its check (removed meanwhile; an error with no code) is reported with the error code', () => {
+    const file = join(dir, 'vanishing.jsonl');
+    const cases: Array<[(path: string) => void, string]> = [
+      [(path) => unlinkSync(path), 'ENOENT'],
+      [
+        () => {
+          throw new Error('not from the system');
+        },
+        'error',
+      ],
+    ];
+    for (const [beforeRead, code] of cases) {
+      writeFileSync(file, `${JSON.stringify({ type: 'header', ...header })}\n`);
+      faults.beforeRead = beforeRead;
+      try {
+        expect(() => readJournal(file)).toThrow(`${file}: cannot read the journal (${code})`);
+      } finally {
+        faults.beforeRead = undefined;
+      }
+    }
   });
 });

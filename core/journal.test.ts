@@ -1,13 +1,32 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { openJournal, planResume, readJournal } from './journal.js';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { profileWith } from '../test/support/profile.js';
+import { ConfigError } from './errors.js';
+import { describeHolder, type LockHolder } from './file-lock.js';
+import {
+  defaultJournalPath,
+  gradingDifference,
+  judgementOf,
+  openJournal,
+  parseJournalLine,
+  planResume,
+  profileHash,
+  readJournal,
+  scanJournal,
+  type JournalHeader,
+  type JournalHeaderFields,
+  type JournalStudentLine,
+} from './journal.js';
 import { packagePath } from './paths.js';
 import type { StudentResult } from './model.js';
+import type { LabProfile } from './profile.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'lab-grade-journal-'));
+const dir = realpathSync(mkdtempSync(join(tmpdir(), 'lab-grade-journal-')));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const header = { lab: 'aks-greetings', profile: 'built-in', version: '0.1.0', startedAt: '2025-01-01T00:00:00.000Z', only: [], checks: ['ex1.vm.reachable'], profileHash: 'a'.repeat(64) };
 const student = (user: string, status: StudentResult['status']): StudentResult => ({ user, status, score: 1, maxScore: 2, bonus: 0, percent: 50, passed: false, checks: [], durationMs: 5 });
 const targets = ['a', 'b', 'c', 'd'].map((user) => ({ user, resourceGroup: `${user}-rg` }));
@@ -85,7 +104,8 @@ describe('journal', () => {
   });
 
   it('a line that does not fit on the disk is taken back: the next one starts a line of its own (a full 12 KiB tmpfs: a page each for the lock, another file and the journal)', () => {
-    const full = mkdtempSync(join(tmpdir(), 'lab-grade-journal-full-'));
+    const full = join(dir, 'full');
+    mkdirSync(full);
     const script = `
       import { openJournal, readJournal } from ${JSON.stringify(packagePath('dist', 'core', 'journal.js'))};
       const file = process.env.FULL + '/j.jsonl';
@@ -131,5 +151,439 @@ describe('journal', () => {
     const junk = join(dir, 'junk.jsonl');
     writeFileSync(junk, 'hello\n');
     expect(() => readJournal(junk)).toThrow(/not JSON/);
+  });
+});
+
+/** A journal file written line by line as given (JSON values, or raw text for a line that is not JSON). */
+const writeJournal = (name: string, ...lines: unknown[]): string => {
+  const file = join(dir, name);
+  writeFileSync(file, lines.map((l) => `${typeof l === 'string' ? l : JSON.stringify(l)}\n`).join(''));
+  return file;
+};
+const headerLine = (fields: Partial<JournalHeaderFields> = {}) => ({ type: 'header', ...header, ...fields });
+const studentLine = (user: string, status: StudentResult['status'] = 'graded') => ({ type: 'student', student: student(user, status) });
+/** A header of an earlier lab-grade: no selection, checks or profile hash recorded. */
+const oldHeader = (startedAt: string) => ({ type: 'header', lab: 'aks-greetings', version: '0.0.9', startedAt });
+const grading = (checks: string[], only: string[] = [], hash = 'a'.repeat(64)) => ({ only, checks, profileHash: hash });
+const errorOf = (fn: () => unknown): ConfigError => {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('did not throw');
+};
+/** The descriptors this process holds open on `file`. */
+const openFdsOn = (file: string) =>
+  readdirSync('/proc/self/fd').filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === file;
+    } catch {
+      return false;
+    }
+  });
+const holder = (host: string, pid: number): LockHolder => ({ pid, host, startedAt: '2025-01-01T09:30:00.000Z', token: 'feedc0de' });
+const lockedBy = (file: string, h: LockHolder) => writeFileSync(`${file}.lock`, JSON.stringify(h));
+const headerCount = (file: string) =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{"type":"header"')).length;
+
+describe('what a journal records of the profile', () => {
+  it('judgementOf: the title, the pass mark and the bonus cap (null when there is none)', () => {
+    const profile = profileWith({ 'ex1.vm.reachable': 2 }, { title: 'AKS greetings', passMark: 55, bonusCap: 7 });
+    expect(judgementOf(profile)).toEqual({ title: 'AKS greetings', passMark: 55, bonusCap: 7 });
+    expect(judgementOf({ ...profile, bonusCap: Infinity })).toEqual({ title: 'AKS greetings', passMark: 55, bonusCap: null });
+  });
+
+  it('profileHash: sha256 of the rules as canonical JSON (keys sorted, undefined keys dropped, arrays in order), without the file and the title', () => {
+    const rules = {
+      passMark: 60,
+      lab: 'aks-greetings',
+      checks: { 'ex2.b': { points: 1, bonus: 0, enabled: true }, 'ex1.a': { enabled: false, points: 2, bonus: 0 } },
+      bonusCap: 10,
+      expect: { tag: 'v1', pullRoles: ['AcrPull', 'Reader'], nodes: 2, hostPort: undefined, helm: { chart: 'greetings', brokenDefaultRegistry: '' }, env: [{ b: null, a: true }] },
+    };
+    const canonical =
+      '{"bonusCap":10,"checks":{"ex1.a":{"bonus":0,"enabled":false,"points":2},"ex2.b":{"bonus":0,"enabled":true,"points":1}},' +
+      '"expect":{"env":[{"a":true,"b":null}],"helm":{"brokenDefaultRegistry":"","chart":"greetings"},"nodes":2,"pullRoles":["AcrPull","Reader"],"tag":"v1"},"lab":"aks-greetings","passMark":60}';
+    const profile = { file: '/labs/aks.yaml', title: 'AKS greetings', ...rules } as unknown as LabProfile;
+    expect(profileHash(profile)).toBe(createHash('sha256').update(canonical).digest('hex'));
+  });
+
+  it('profileHash: the same rules in another key order, file or title hash alike; other points or another array order do not', () => {
+    const profile = profileWith({ 'ex1.vm.reachable': 2, 'ex6.app.e2e': 3 });
+    const reversed = (v: unknown): unknown =>
+      Array.isArray(v)
+        ? v.map(reversed)
+        : v && typeof v === 'object'
+          ? Object.fromEntries(
+              Object.entries(v)
+                .reverse()
+                .map(([k, x]) => [k, reversed(x)]),
+            )
+          : v;
+    const hash = profileHash(profile);
+    expect(profileHash(reversed(profile) as LabProfile)).toBe(hash);
+    expect(profileHash({ ...profile, file: '/elsewhere/copy.yaml', title: 'Another title' })).toBe(hash);
+    expect(profileHash({ ...profile, checks: { ...profile.checks, 'ex6.app.e2e': { points: 4, bonus: 0, enabled: true } } })).not.toBe(hash);
+    const roles = profile.expect.pullRoles;
+    expect(roles.length).toBeGreaterThan(1);
+    expect(profileHash({ ...profile, expect: { ...profile.expect, pullRoles: [...roles].reverse() } })).not.toBe(hash);
+  });
+});
+
+describe('gradingDifference', () => {
+  it('the same checks in any order under the same profile: no difference', () => {
+    expect(gradingDifference(grading(['ex2.b', 'ex1.a']), grading(['ex1.a', 'ex2.b']))).toBeUndefined();
+    expect(gradingDifference(grading(['ex1.a', 'ex2.b']), grading(['ex2.b', 'ex1.a']))).toBeUndefined();
+    // No profile hash recorded: the profile cannot be compared, the checks can.
+    expect(gradingDifference({ only: [], checks: ['ex1.a'] }, grading(['ex1.a'], [], 'b'.repeat(64)))).toBeUndefined();
+  });
+
+  it('a journal of an earlier version (no checks recorded) counts as every check', () => {
+    expect(gradingDifference({}, grading(['ex1.a', 'ex2.b']))).toBeUndefined();
+    const why = gradingDifference({ profile: 'built-in' }, grading(['ex1.a', 'ex1.b'], ['ex1', 'ex1.b']));
+    expect(why).toContain('taken as every check');
+    expect(why).toContain('this run grades --only ex1 --only ex1.b');
+  });
+
+  it('another --only selection names both selections', () => {
+    expect(gradingDifference(grading(['ex1.a'], ['ex1']), grading(['ex1.a', 'ex2.b']))).toContain('graded with --only ex1, this run grades every check');
+    expect(gradingDifference(grading(['ex1.a', 'ex2.b']), grading(['ex2.b'], ['ex2']))).toContain('graded with every check, this run grades --only ex2');
+  });
+
+  it('the same selection over other checks (a new version, another profile) names the checks added and gone', () => {
+    const before = grading(['ex1.a', 'ex1.b'], ['ex1']);
+    expect(gradingDifference(before, grading(['ex1.a', 'ex1.c', 'ex1.d'], ['ex1']))).toContain('graded 2 checks, this run 3 (new: ex1.c, ex1.d; gone: ex1.b)');
+    expect(gradingDifference(before, grading(['ex1.a', 'ex1.b', 'ex1.c'], ['ex1']))).toContain('graded 2 checks, this run 3 (new: ex1.c)');
+    expect(gradingDifference(before, grading(['ex1.a'], ['ex1']))).toContain('graded 2 checks, this run 1 (gone: ex1.b)');
+    expect(gradingDifference(before, grading(['ex1.c'], ['ex1']))).toContain('(new: ex1.c; gone: ex1.a, ex1.b)');
+    // As many checks, not the same ones.
+    expect(gradingDifference(before, grading(['ex1.a', 'ex1.c'], ['ex1']))).toContain('(new: ex1.c; gone: ex1.b)');
+    // A header that recorded its checks but not its selection: every check.
+    expect(gradingDifference({ checks: ['ex1.a'] }, grading(['ex1.a', 'ex2.b']))).toContain('(new: ex2.b)');
+  });
+
+  it('another profile names both profiles by name and the start of their hash', () => {
+    const [was, is] = ['0123456789abcdef'.repeat(4), 'fedcba9876543210'.repeat(4)];
+    const why = gradingDifference({ ...grading(['ex1.a'], [], was), profile: 'built-in' }, grading(['ex1.a'], [], is));
+    expect(why).toContain('another lab profile (built-in, 0123456789ab), this run uses unnamed, fedcba987654:');
+    expect(why).not.toContain(was);
+    expect(gradingDifference(grading(['ex1.a'], [], was), { ...grading(['ex1.a'], [], is), profile: 'variant.yaml' })).toContain('(unnamed, 0123456789ab), this run uses variant.yaml, fedcba987654');
+  });
+});
+
+describe('reading a journal', () => {
+  it('parseJournalLine: a header, a student line, other JSON, or undefined when it is not JSON', () => {
+    const other = { type: 'other' };
+    const cases: Array<[string, unknown]> = [
+      ['{"type":"header","lab":"aks","later":1}', { type: 'header', lab: 'aks', later: 1 }],
+      ['{"type":"student","student":{"user":"a","checks":[]}}', { type: 'student', student: { user: 'a', checks: [] } }],
+      ['{"type":"header"', undefined],
+      ['null', other],
+      ['5', other],
+      ['"header"', other],
+      ['{"type":"header"}', other],
+      ['{"type":"header","lab":5}', other],
+      ['{"type":"other","lab":"aks"}', other],
+      ['{"type":"student"}', other],
+      ['{"type":"student","student":null}', other],
+      ['{"type":"student","student":{"checks":[]}}', other],
+      ['{"type":"student","student":{"user":1,"checks":[]}}', other],
+      ['{"type":"student","student":{"user":"a"}}', other],
+      ['{"type":"student","student":{"user":"a","checks":{}}}', other],
+      ['{"type":"result","student":{"user":"a","checks":[]}}', other],
+    ];
+    for (const [line, expected] of cases) expect(parseJournalLine(line), line).toEqual(expected);
+  });
+
+  it('scanJournal: blank lines are skipped but counted, each student comes with its line number and header, a later header needs no onHeader', () => {
+    const file = writeJournal('scan.jsonl', headerLine(), '', '   ', studentLine('a'), headerLine({ startedAt: '2025-01-02T00:00:00.000Z' }), studentLine('b'));
+    const seen: Array<[string, number, string | undefined]> = [];
+    const scan = scanJournal(file, (line, lineNo, h) => seen.push([line.student.user, lineNo, h?.startedAt]));
+    expect(seen).toEqual([
+      ['a', 4, '2025-01-01T00:00:00.000Z'],
+      ['b', 6, '2025-01-02T00:00:00.000Z'],
+    ]);
+    expect(scan).toEqual({ header: headerLine({ startedAt: '2025-01-02T00:00:00.000Z' }), warnings: [], validLength: statSync(file).size });
+    expect(openFdsOn(file)).toEqual([]);
+  });
+
+  it('refuses a damaged line, a line that is neither a header nor a student, and a header of another lab, naming the line', () => {
+    const notJson = writeJournal('not-json.jsonl', headerLine(), studentLine('a'), '{"type":"student",');
+    expect(() => readJournal(notJson)).toThrow(`${notJson}: line 3 is not JSON`);
+    expect(openFdsOn(notJson)).toEqual([]);
+    for (const neither of [{ type: 'result', user: 'a' }, null]) {
+      const file = writeJournal('neither.jsonl', headerLine(), neither);
+      expect(() => readJournal(file)).toThrow(`${file}: line 2: expected a header or a student line`);
+    }
+    const otherLab = writeJournal('other-lab.jsonl', headerLine(), studentLine('a'), headerLine({ lab: 'other-lab' }));
+    expect(() => readJournal(otherLab)).toThrow(`${otherLab}: line 3: lab other-lab differs from aks-greetings above`);
+  });
+
+  it('counts the lines of each student and keeps the last; a later header under the same rules, or of an earlier version, keeps them', () => {
+    const pairs = [
+      [headerLine(), headerLine({ startedAt: '2025-01-02T00:00:00.000Z' })],
+      [oldHeader('2024-12-01T00:00:00.000Z'), oldHeader('2024-12-02T00:00:00.000Z')],
+    ];
+    for (const [first, second] of pairs) {
+      const file = writeJournal('counts.jsonl', first, studentLine('a'), studentLine('b', 'incomplete'), second, studentLine('b', 'graded'));
+      const read = readJournal(file);
+      expect([...read.lines]).toEqual([
+        ['a', 1],
+        ['b', 2],
+      ]);
+      expect(read.students.get('b')?.status).toBe('graded');
+      expect(read.header?.startedAt).toBe(second.startedAt);
+    }
+  });
+
+  it('readJournal hands every student line to visit, those before a --regrade header too', () => {
+    const file = writeJournal('visit.jsonl', headerLine(), studentLine('a'), headerLine({ checks: ['ex6.app.e2e'] }), studentLine('b'));
+    const seen: Array<[string, number, string[] | undefined]> = [];
+    const read = readJournal(file, (line, lineNo, h) => seen.push([line.student.user, lineNo, h?.checks]));
+    expect(seen).toEqual([
+      ['a', 2, ['ex1.vm.reachable']],
+      ['b', 4, ['ex6.app.e2e']],
+    ]);
+    expect([...read.students.keys()]).toEqual(['b']);
+  });
+
+  it('a line longer than the read buffer (split over several chunks) is read whole; a torn tail over a chunk boundary is left out', () => {
+    const note = 'x'.repeat(2.5 * 2 ** 20);
+    const big = { type: 'student', student: { ...student('a', 'graded'), note } };
+    const file = writeJournal('big.jsonl', headerLine(), big, studentLine('b'));
+    const size = statSync(file).size;
+    const whole = readJournal(file);
+    expect([...whole.students.keys()]).toEqual(['a', 'b']);
+    expect((whole.students.get('a') as StudentResult & { note: string }).note).toBe(note);
+    expect(whole.validLength).toBe(size);
+    expect(whole.warnings).toEqual([]);
+
+    appendFileSync(file, `{"type":"student","student":{"user":"c","note":"${'y'.repeat(2 ** 20)}`);
+    const torn = readJournal(file);
+    expect([...torn.students.keys()]).toEqual(['a', 'b']);
+    expect(torn.validLength).toBe(size);
+    expect(torn.warnings).toEqual([`${file}: the last line is incomplete (the run was killed while writing it): ignored`]);
+  });
+
+  it('what the reused read buffer holds beyond the bytes read is never taken for a line (newlines or zeros alike)', () => {
+    const file = writeJournal('stale.jsonl', headerLine(), studentLine('a'));
+    const complete = statSync(file).size;
+    appendFileSync(file, '{"type":"student","stud');
+    const allocUnsafe = Buffer.allocUnsafe.bind(Buffer);
+    for (const fill of [0x0a, 0x00]) {
+      // Buffer.allocUnsafe may return memory with anything in it.
+      const spy = vi.spyOn(Buffer, 'allocUnsafe').mockImplementation((size) => allocUnsafe(size).fill(fill));
+      try {
+        const read = readJournal(file);
+        expect([...read.students.keys()], `fill ${fill}`).toEqual(['a']);
+        expect(read.validLength).toBe(complete);
+        expect(read.warnings).toHaveLength(1);
+      } finally {
+        spy.mockRestore();
+      }
+    }
+  });
+});
+
+describe('opening a journal', () => {
+  it('a new journal: nothing read, nothing written until start; close twice releases the lock once and throws nothing', () => {
+    const file = join(dir, 'new', 'j.jsonl');
+    const j = openJournal(file, header);
+    expect(j.file).toBe(file);
+    expect(j.contents).toEqual({ students: new Map(), lines: new Map(), warnings: [], validLength: 0 });
+    expect(existsSync(`${file}.lock`)).toBe(true);
+    j.close();
+    j.close();
+    expect(existsSync(file)).toBe(false);
+    expect(existsSync(`${file}.lock`)).toBe(false);
+  });
+
+  it('close closes the file and releases the lock, once', () => {
+    const file = join(dir, 'closed.jsonl');
+    const j = openJournal(file, header);
+    j.append(student('a', 'graded'), { round: 2, at: '2025-01-01T10:00:00.000Z' });
+    expect(openFdsOn(file)).toHaveLength(1);
+    j.close();
+    expect(openFdsOn(file)).toEqual([]);
+    expect(existsSync(`${file}.lock`)).toBe(false);
+    expect(() => j.close()).not.toThrow();
+    const again = openJournal(file, header, { resume: { regrade: false } });
+    expect(again.contents.students.get('a')).toEqual(student('a', 'graded'));
+    again.close();
+    expect(JSON.parse(readFileSync(file, 'utf8').split('\n')[1])).toEqual({ type: 'student', round: 2, at: '2025-01-01T10:00:00.000Z', student: student('a', 'graded') });
+  });
+
+  it('writes a bigint as its digits', () => {
+    const file = join(dir, 'bigint.jsonl');
+    const j = openJournal(file, header);
+    const withBigint = { ...student('a', 'graded'), checks: [{ id: 'ex1.vm.reachable', evidence: { bytes: 12345678901234567890n } }] } as unknown as StudentResult;
+    j.append(withBigint);
+    j.close();
+    const [line] = readFileSync(file, 'utf8').split('\n').slice(1);
+    expect((JSON.parse(line) as JournalStudentLine).student.checks[0].evidence).toEqual({ bytes: '12345678901234567890' });
+  });
+
+  it('a journal in use by a run on this host is refused with its holder and the hint; one on another host also names the lock to delete', () => {
+    const file = join(dir, 'in-use.jsonl');
+    const here = holder(hostname(), process.ppid);
+    lockedBy(file, here);
+    const local = errorOf(() => openJournal(file, header));
+    expect(local.message).toBe(`journal ${file} is in use by lab-grade ${describeHolder(here)}; wait for it or pass another --journal`);
+    expect(local.key).toBeUndefined();
+    const elsewhere = holder('grader-7', 4242);
+    lockedBy(file, elsewhere);
+    const remote = errorOf(() => openJournal(file, header, { inUseHint: 'wait for it to finish' }));
+    expect(remote.message).toBe(`journal ${file} is in use by lab-grade ${describeHolder(elsewhere)}; wait for it to finish (if that run is gone, delete ${file}.lock)`);
+    expect(existsSync(file)).toBe(false);
+    expect(JSON.parse(readFileSync(`${file}.lock`, 'utf8'))).toEqual(elsewhere);
+  });
+
+  it('the lock of a process that is gone is taken over with a warning, before the warning of a torn line', () => {
+    const file = writeJournal('stale-lock.jsonl', headerLine(), studentLine('a'));
+    appendFileSync(file, '{"type":"stud');
+    const gone = holder(hostname(), 2147483646);
+    lockedBy(file, gone);
+    const j = openJournal(file, header);
+    expect(j.contents.warnings).toEqual([
+      `journal ${file} was locked by lab-grade ${describeHolder(gone)}; that process is gone: lock taken over`,
+      `${file}: the last line is incomplete (the run was killed while writing it): ignored`,
+    ]);
+    j.close();
+  });
+
+  it('a journal that cannot be created names the file and the error code, as an error of --journal', () => {
+    const notADir = writeJournal('plain-file');
+    const file = join(notADir, 'sub', 'j.jsonl');
+    const err = errorOf(() => openJournal(file, header));
+    expect(err.message).toBe(`--journal: cannot write the journal ${file} (ENOTDIR)`);
+    expect(err.key).toBe('--journal');
+  });
+
+  it('a journal removed before start is reported with its error code', () => {
+    const file = writeJournal('removed.jsonl', headerLine(), studentLine('a'));
+    const j = openJournal(file, header);
+    unlinkSync(file);
+    expect(() => j.start()).toThrow(`--journal: cannot write the journal ${file} (ENOENT)`);
+    j.close();
+  });
+
+  it('--resume of a journal that does not exist is refused, and the lock released', () => {
+    const file = join(dir, 'missing.jsonl');
+    expect(() => openJournal(file, header, { resume: { regrade: false } })).toThrow(`${file}: cannot read the journal (ENOENT)`);
+    expect(existsSync(`${file}.lock`)).toBe(false);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('--resume under the same rules appends after the results, without a new header or a warning', () => {
+    const file = writeJournal('same-rules.jsonl', headerLine(), studentLine('a'));
+    const j = openJournal(file, { ...header, checks: [...header.checks] }, { resume: { regrade: false } });
+    expect(j.contents.warnings).toEqual([]);
+    j.append(student('b', 'graded'));
+    j.close();
+    expect(headerCount(file)).toBe(1);
+    expect([...readJournal(file).students.keys()]).toEqual(['a', 'b']);
+  });
+
+  it('--resume under other rules is refused with the difference and the way out (--regrade), and the lock released', () => {
+    const file = writeJournal('other-rules.jsonl', headerLine(), studentLine('a'));
+    const err = errorOf(() => openJournal(file, { ...header, checks: ['ex1.vm.reachable', 'ex6.app.e2e'] }, { resume: { regrade: false } }));
+    expect(err.message).toContain(`${file}: the journal graded 1 checks, this run 2 (new: ex6.app.e2e)`);
+    expect(err.message).toContain('pass --regrade');
+    expect(existsSync(`${file}.lock`)).toBe(false);
+  });
+
+  it('--regrade under other rules, or the same, starts over after a new header', () => {
+    for (const checks of [['ex1.vm.reachable', 'ex6.app.e2e'], header.checks]) {
+      const file = writeJournal('regrade.jsonl', headerLine(), studentLine('a'));
+      const j = openJournal(file, { ...header, checks }, { resume: { regrade: true } });
+      expect(j.contents.warnings).toEqual([]);
+      j.start();
+      j.close();
+      expect(headerCount(file)).toBe(2);
+      expect(readJournal(file).header?.checks).toEqual(checks);
+    }
+  });
+
+  it('a new run (no --resume) on a journal of other rules appends a header of its own', () => {
+    const file = writeJournal('plain-other-rules.jsonl', headerLine(), studentLine('a'));
+    const j = openJournal(file, { ...header, profileHash: 'b'.repeat(64) });
+    j.append(student('b', 'graded'));
+    j.close();
+    expect(headerCount(file)).toBe(2);
+    expect([...readJournal(file).students.keys()]).toEqual(['b']);
+  });
+
+  it('a journal of an earlier version (no selection recorded) is resumed as every check with a warning; --only needs --regrade', () => {
+    const file = writeJournal('old.jsonl', oldHeader('2024-12-01T00:00:00.000Z'), studentLine('a'));
+    const resumed = openJournal(file, header, { resume: { regrade: false } });
+    expect(resumed.contents.warnings).toHaveLength(1);
+    expect(resumed.contents.warnings[0]).toContain(`${file} was written by an earlier lab-grade`);
+    resumed.start();
+    resumed.close();
+    expect(headerCount(file)).toBe(1);
+
+    const plain = openJournal(file, header);
+    expect(plain.contents.warnings).toEqual([]);
+    plain.close();
+
+    const onlyEx1 = { ...header, only: ['ex1'] };
+    expect(() => openJournal(file, onlyEx1, { resume: { regrade: false } })).toThrow('this run grades --only ex1; pass --regrade');
+    const regraded = openJournal(file, onlyEx1, { resume: { regrade: true } });
+    expect(regraded.contents.warnings).toEqual([]);
+    regraded.start();
+    regraded.close();
+    expect(headerCount(file)).toBe(2);
+  });
+
+  it('a header that does not record what it grades (a ledger) is never compared with the journal', () => {
+    const { checks: _checks, only: _only, profileHash: hash, ...bare } = header;
+    for (const fields of [bare, { ...bare, profileHash: hash }, { ...bare, only: [], profileHash: hash }]) {
+      const file = writeJournal('ledger.jsonl', headerLine(), studentLine('a'));
+      const j = openJournal(file, fields, { resume: { regrade: false } });
+      expect(j.contents.warnings).toEqual([]);
+      j.append(student('b', 'graded'));
+      j.close();
+      expect(headerCount(file)).toBe(1);
+    }
+  });
+
+  it('openJournal hands the lines already there to visit', () => {
+    const file = writeJournal('open-visit.jsonl', headerLine(), studentLine('a'), studentLine('b'));
+    const seen: Array<[string, number, JournalHeader | undefined]> = [];
+    openJournal(file, header, { visit: (line, lineNo, h) => seen.push([line.student.user, lineNo, h]) }).close();
+    expect(seen).toEqual([
+      ['a', 2, headerLine()],
+      ['b', 3, headerLine()],
+    ]);
+  });
+});
+
+describe('defaultJournalPath and planResume', () => {
+  const now = new Date('2025-01-02T03:04:05.678Z');
+
+  it('names the kind, the time to the millisecond, the shard and the pid', () => {
+    expect(defaultJournalPath({ now, pid: 1234, shard: { index: 2, count: 3 } })).toBe('.lab-grade/journal-20250102T030405.678Z-shard2of3-pid1234.jsonl');
+    expect(defaultJournalPath({ now, pid: 1234, kind: 'live' })).toBe('.lab-grade/live-20250102T030405.678Z-pid1234.jsonl');
+  });
+
+  it('by default: a journal, now, of this process', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(now);
+      expect(defaultJournalPath()).toBe(`.lab-grade/journal-20250102T030405.678Z-pid${process.pid}.jsonl`);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('--regrade settles nobody', () => {
+    const file = writeJournal('plan-regrade.jsonl', headerLine(), studentLine('a'), studentLine('b'));
+    const plan = planResume(readJournal(file), targets, { onlyJournaled: false, regrade: true });
+    expect(plan.settled.size).toBe(0);
+    expect(plan.targets).toEqual(targets);
   });
 });
