@@ -4,7 +4,7 @@ import { defineCheck, fail, pass, reasons, type CheckContext, type Reason, type 
 import type { KubeSnapshot } from '../../probes/types.js';
 import { pullGrantsQuietly, shortScope, snapshotFor, studentRegistry, type StudentRegistry } from '../kube/context.js';
 import { byName } from '../kube/deployments.js';
-import { expectedImage, isImage } from '../kube/images.js';
+import { expectedImage, isImage, wantedImage } from '../kube/images.js';
 import { isRunning, podStatusText, podsOfDeployment, summarizePod } from '../kube/pods.js';
 import { diagnosePull, grantHint, PULL_CAUSES, type PullCause, type PullDiagnosis } from '../kube/pull.js';
 
@@ -28,7 +28,7 @@ const CAUSE_REASON: Record<PullCause, Reason> = {
   other: R.pullOther,
 };
 
-const noneHint = 'Exercise 5: put your registry name into myapp-pod.yaml (image <registry name>.azurecr.io/myapp:v1.0) and run `kubectl apply -f myapp-pod.yaml`.';
+const noneHint = (wanted: string) => `Exercise 5: put your registry name into myapp-pod.yaml (image ${wanted}) and run \`kubectl apply -f myapp-pod.yaml\`.`;
 
 /** Pod `myapp` and the pods of Deployment `myapp` (the lab deletes the first at the end of Exercise 5). */
 function appPods(ctx: CheckContext, snap: KubeSnapshot): V1Pod[] {
@@ -45,7 +45,7 @@ async function pullFailure(ctx: CheckContext, d: PullDiagnosis, reg: StudentRegi
   const parts = [prefix + stuck, cause.meaning].filter(Boolean);
   const evidence: Record<string, unknown> = { pod: d.pod, image: d.image, reason: d.reason, ...(d.message ? { message: d.message } : {}), ...(d.event ? { event: d.event } : {}), cause: d.cause };
   let outcome: 'needs-fix' | 'not-ready' = d.cause === 'unauthorized' ? 'not-ready' : 'needs-fix';
-  let hint = cause.hint(reg.loginServer);
+  let hint = cause.hint(wantedImage(ctx.profile.expect, reg.loginServer, ctx.profile.expect.app.image));
   if (d.cause === 'unauthorized') {
     const cross = await pullGrantsQuietly(ctx, reg);
     if (cross && 'grants' in cross) {
@@ -100,7 +100,7 @@ export const podRunning = defineCheck({
       );
     }
     if (!reg.loginServer && candidates.length === 0) {
-      return fail(R.noRegistry, 'cannot tell which registry is yours: Exercise 4 found none and no pod uses an image from an Azure registry', noneHint, { evidence, outcome: 'needs-fix' });
+      return fail(R.noRegistry, 'cannot tell which registry is yours: Exercise 4 found none and no pod uses an image from an Azure registry', noneHint(wanted), { evidence, outcome: 'needs-fix' });
     }
     const other = candidates[0];
     if (other) {
@@ -116,6 +116,6 @@ export const podRunning = defineCheck({
         expected: wanted,
       });
     }
-    return fail(R.none, `no pod runs ${wanted}: neither pod ${e.podName} nor the pods of Deployment ${e.app.deployment} exist`, noneHint, { evidence, outcome: 'needs-fix', expected: wanted });
+    return fail(R.none, `no pod runs ${wanted}: neither pod ${e.podName} nor the pods of Deployment ${e.app.deployment} exist`, noneHint(wanted), { evidence, outcome: 'needs-fix', expected: wanted });
   },
 });

@@ -2,7 +2,7 @@
 import { defineCheck, fail, pass, reasons, type Reason } from '../../core/check.js';
 import { snapshotFor, studentRegistry } from '../kube/context.js';
 import { allAvailable, byName, mainContainer, replicaStatus } from '../kube/deployments.js';
-import { expectedImage, isImage, parseImageRef, registryNameOf } from '../kube/images.js';
+import { expectedImage, isImage, parseImageRef, registryNameOf, wantedImage } from '../kube/images.js';
 import { envValue } from '../kube/pods.js';
 import { diagnosePull, grantHint, PULL_CAUSES } from '../kube/pull.js';
 import { fileOf, missingHint, missingMessage, podsLine, podsOf, unavailableHint } from './workload.js';
@@ -83,12 +83,12 @@ function deploymentCheck(id: string, workload: 'app' | 'api', exactReplicas: boo
       if (!allAvailable(st)) {
         const pods = podsOf(d, snap);
         const stuck = pods.map((p) => diagnosePull(p, snap.events)).find(Boolean);
-        const why = stuck ? `; ${PULL_CAUSES[stuck.cause].meaning || `${stuck.reason}: ${stuck.event ?? stuck.message ?? ''}`}` : '';
+        const why = stuck ? `; ${PULL_CAUSES[stuck.cause].meaning || [stuck.reason, stuck.event ?? stuck.message].filter(Boolean).join(': ')}` : '';
         const hint =
           stuck?.cause === 'unauthorized'
             ? grantHint({ cluster: ctx.fact('cluster')?.chosen, registry: ctx.fact('registry')?.chosen, resourceGroup: ctx.target.resourceGroup })
             : stuck && stuck.cause !== 'other'
-              ? PULL_CAUSES[stuck.cause].hint(reg.loginServer, w.image)
+              ? PULL_CAUSES[stuck.cause].hint(wantedImage(ctx.profile.expect, reg.loginServer, w.image))
               : unavailableHint;
         const causedBy = stuck?.cause === 'unauthorized' ? 'ex5.pull.authorized' : stuck?.cause === 'manifest-unknown' ? pushedCheck[workload] : undefined;
         const listed = podsLine(pods);

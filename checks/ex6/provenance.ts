@@ -9,7 +9,7 @@ import { runningPodsOf } from './workload.js';
 
 const R = reasons({
   noRegistry: ['LG-661', 'no registry of the student is known', 'absent'],
-  notPushed: ['LG-662', 'the registry has no v1.0 image to compare with'],
+  notPushed: ['LG-662', "the registry has no image of the lab's tag to compare with"],
   noPods: ['LG-663', 'no running pod to compare'],
   mismatch: ['LG-664', 'the pods run images the student did not push'],
 });
@@ -17,7 +17,7 @@ const R = reasons({
 const pushedCheck = { myapp: 'ex4.image.myapp', myapi: 'ex4.image.myapi' } as Record<string, string>;
 const deploymentCheck = { myapp: 'ex6.myapp.deployment', myapi: 'ex6.myapi.deployment' } as Record<string, string>;
 
-const notPushedHint = 'Exercise 4: build and push both images with TAG=v1.0 to your registry.';
+const notPushedHint = (tag: string) => `Exercise 4: build and push both images with TAG=${tag} to your registry.`;
 
 export const imageProvenance = defineCheck({
   id: 'ex6.image.provenance',
@@ -34,7 +34,7 @@ export const imageProvenance = defineCheck({
     const snap = await snapshotFor(ctx.probes.kube, ['deployments', 'pods']);
     const reg = studentRegistry(ctx, snap);
     if (!reg.loginServer) {
-      return fail(R.noRegistry, 'cannot tell which registry is yours: Exercise 4 found none and no pod uses an image from an Azure registry', notPushedHint, {
+      return fail(R.noRegistry, 'cannot tell which registry is yours: Exercise 4 found none and no pod uses an image from an Azure registry', notPushedHint(e.tag), {
         evidence: { registrySource: reg.source },
       });
     }
@@ -50,7 +50,7 @@ export const imageProvenance = defineCheck({
     for (const [i, w] of [e.app, e.api].entries()) {
       const want = await wanted[i];
       if (!want) {
-        return fail(R.notPushed, `${loginServer} has no ${w.image}:${e.tag} to compare with`, notPushedHint, {
+        return fail(R.notPushed, `${loginServer} has no ${w.image}:${e.tag} to compare with`, notPushedHint(e.tag), {
           evidence: { registry: loginServer, repository: w.image, tag: e.tag },
           outcome: 'needs-fix',
           causedBy: pushedCheck[w.image],
@@ -84,7 +84,7 @@ export const imageProvenance = defineCheck({
       return fail(
         R.mismatch,
         `pods run other images than your registry's: ${mismatches.slice(0, 3).join('; ')}`,
-        'Exercise 4 and 6: build and push your own images (docker-compose build, TAG=v1.0 docker-compose push) and use your registry in myapp.yaml and myapi.yaml.',
+        `Exercise 4 and 6: build and push your own images (docker-compose build, TAG=${e.tag} docker-compose push) and use your registry in myapp.yaml and myapi.yaml.`,
         { evidence: { registry: loginServer, digests, mismatches }, outcome: 'needs-fix' },
       );
     }
@@ -96,6 +96,10 @@ export const imageProvenance = defineCheck({
         olderPushes,
       });
     }
-    return pass(`the ${compared} myapp and myapi pod(s) run exactly the digests of myapp:v1.0 and myapi:v1.0 in your registry`, { registry: loginServer, digests, pods: compared });
+    return pass(`the ${compared} myapp and myapi pod(s) run exactly the digests of ${e.app.image}:${e.tag} and ${e.api.image}:${e.tag} in your registry`, {
+      registry: loginServer,
+      digests,
+      pods: compared,
+    });
   },
 });

@@ -65,10 +65,10 @@ function serviceCheck(id: string, workload: 'app' | 'api', external: boolean, po
       if (!svc) {
         const { traces, undeployed } = exercise7Traces(snap, ctx.profile.expect.helm.chart);
         if (traces.length) {
-          const registry = ctx.fact('registry')?.chosen.loginServer;
+          const registry = registryOr(ctx.fact('registry')?.chosen.loginServer, ctx.profile.expect.registryDomain);
           const finish = undeployed
             ? reinstallCommands(undeployed, registry)
-            : `\`kubectl delete deployment myapp myapi\`, then in greetings/k8s/helm \`helm install greetings . --set registry=${registryOr(registry)}\``;
+            : `\`kubectl delete deployment myapp myapi\`, then in greetings/k8s/helm \`helm install greetings . --set registry=${registry}\``;
           return fail(
             R.removedForHelm,
             `Service ${w.service} is gone: Exercise 7 step 2 deletes the Services before \`helm install\`, and the Helm install has not put them back (${traces.join('; ')})`,

@@ -6,8 +6,8 @@ import { studentRegistry } from '../kube/context.js';
 import { chooseRelease, effectiveValues, reinstallCommands, releaseLabel, valueAt } from '../kube/helm.js';
 import { registryNameOf, registryOr } from '../kube/images.js';
 
-const installHint = (loginServer: string | undefined) =>
-  `Exercise 7: in greetings/k8s/helm run \`helm install greetings . --set registry=${registryOr(loginServer)}\` (Helm 3; the lab’s Helm 2 form is \`helm install . --set registry=${registryOr(loginServer)}\` after \`helm init --service-account=tiller\`).`;
+const installHint = (registry: string) =>
+  `Exercise 7: in greetings/k8s/helm run \`helm install greetings . --set registry=${registry}\` (Helm 3; the lab’s Helm 2 form is \`helm install . --set registry=${registry}\` after \`helm init --service-account=tiller\`).`;
 
 const releaseEvidence = (r: HelmReleaseRecord) => ({
   release: r.name,
@@ -47,12 +47,12 @@ export const helmRelease = defineCheck({
       return fail(
         RELEASE.none,
         `no Helm release of chart ${chart} (looked at ${snap.helmSecrets.length} Helm 3 release Secret(s) and ${snap.helmConfigMaps.length} Helm 2 release ConfigMap(s))`,
-        installHint(ctx.fact('registry')?.chosen.loginServer),
+        installHint(registryOr(ctx.fact('registry')?.chosen.loginServer, ctx.profile.expect.registryDomain)),
         { evidence: { chart }, outcome: 'needs-fix' },
       );
     }
     if (r.status !== 'deployed') {
-      const hint = `Exercise 7: \`helm status ${r.name}\` tells why it is ${r.status}; to install again: ${reinstallCommands(r, ctx.fact('registry')?.chosen.loginServer)}.`;
+      const hint = `Exercise 7: \`helm status ${r.name}\` tells why it is ${r.status}; to install again: ${reinstallCommands(r, registryOr(ctx.fact('registry')?.chosen.loginServer, ctx.profile.expect.registryDomain))}.`;
       return fail(RELEASE.notDeployed, `the release ${releaseLabel(r)} is not deployed`, hint, {
         evidence: releaseEvidence(r),
         found: r.status,
@@ -71,7 +71,7 @@ const REGISTRY = reasons({
   notAzure: ['LG-714', 'the release pulls from a registry that is not an Azure registry'],
 });
 
-const registryHint = (loginServer: string | undefined) => `Exercise 7: install (or \`helm upgrade\`) with \`--set registry=${registryOr(loginServer)}\`.`;
+const registryHint = (registry: string) => `Exercise 7: install (or \`helm upgrade\`) with \`--set registry=${registry}\`.`;
 
 export const helmRegistry = defineCheck({
   id: 'ex7.helm.registry',
@@ -97,7 +97,7 @@ export const helmRegistry = defineCheck({
     const from = given !== undefined ? 'given at install' : valueAt(r.chartValues, 'registry') !== undefined ? "the chart's values.yaml" : 'nowhere';
     const evidence = { release: r.name, registry: registry ?? null, from };
     const mine = studentRegistry(ctx, await ctx.probes.kube.snapshot());
-    const hint = registryHint(mine.loginServer);
+    const hint = registryHint(registryOr(mine.loginServer, e.registryDomain));
     if (!registry || registry === e.helm.brokenDefaultRegistry) {
       return fail(REGISTRY.brokenDefault, `the release ${r.name} leaves registry at the chart's broken default ${e.helm.brokenDefaultRegistry}: its images cannot be pulled`, hint, {
         evidence,

@@ -1,7 +1,6 @@
 /** Reading Helm releases (decoded records) and tiller's RBAC objects. */
 import type { V1ClusterRoleBinding, V1ServiceAccount } from '@kubernetes/client-node';
 import type { HelmReleaseRecord } from '../../probes/types.js';
-import { registryOr } from './images.js';
 
 /** The newest revision of each release (Helm keeps one record per revision). */
 export function latestRevisions(records: readonly HelmReleaseRecord[]): HelmReleaseRecord[] {
@@ -85,8 +84,8 @@ function coalesceInto(dest: Values, defaults: Values): void {
  * release keeps its name, so `helm install` under it is refused until its record is removed: Helm 3
  * `helm uninstall`, Helm 2 `helm delete --purge`. The kubectl-made Deployments clash with the chart's.
  */
-export function reinstallCommands(r: HelmReleaseRecord, loginServer: string | undefined): string {
-  const set = `--set registry=${registryOr(loginServer)}`;
+export function reinstallCommands(r: HelmReleaseRecord, registry: string): string {
+  const set = `--set registry=${registry}`;
   const [remove, install] = r.source === 'helm3-secret' ? [`helm uninstall ${r.name}`, `helm install ${r.name} . ${set}`] : [`helm delete --purge ${r.name}`, `helm install . --name ${r.name} ${set}`];
   return `\`${remove}\`, \`kubectl delete deployment myapp myapi\` (the chart makes its own), then in greetings/k8s/helm \`${install}\``;
 }

@@ -29,7 +29,7 @@ export function parseImageRef(image: string): ImageRef | undefined {
 }
 
 /** The student's registry as a hint writes it: their own login server when known, else the lab's placeholder. */
-export const registryOr = (loginServer: string | undefined) => loginServer ?? '<registry name>.azurecr.io';
+export const registryOr = (loginServer: string | undefined, registryDomain: string) => loginServer ?? `<registry name>.${registryDomain}`;
 
 /** `<login server>/<repo>:<tag>`, the image the lab asks for. */
 export const imageName = (loginServer: string, repository: string, tag: string) => `${loginServer.toLowerCase()}/${repository}:${tag}`;
@@ -37,6 +37,31 @@ export const imageName = (loginServer: string, repository: string, tag: string) 
 /** The image a workload should run: from the student's registry when it is known, else the lab's placeholder. */
 export const expectedImage = (expect: Pick<LabExpectations, 'tag' | 'registryDomain'>, loginServer: string | undefined, repository: string): string =>
   loginServer ? imageName(loginServer, repository, expect.tag) : `<registry name>.${expect.registryDomain}/${repository}:${expect.tag}`;
+
+/** The image a hint asks for: the lab's repository and tag, in the student's registry where it is known. */
+export interface WantedImage {
+  /** `<login server>/<repository>:<tag>`, or the lab's placeholder for the registry */
+  image: string;
+  /** the login server, or `<registry name>.<domain>` */
+  registry: string;
+  /** the registry's name as `az acr` takes it, or `<registry name>` */
+  registryName: string;
+  repository: string;
+  tag: string;
+  /** whether the student's registry is known (else the names above are the lab's placeholders) */
+  known: boolean;
+}
+
+export function wantedImage(expect: Pick<LabExpectations, 'tag' | 'registryDomain'>, loginServer: string | undefined, repository: string): WantedImage {
+  return {
+    image: expectedImage(expect, loginServer, repository),
+    registry: registryOr(loginServer, expect.registryDomain),
+    registryName: registryNameOf(loginServer, expect.registryDomain) ?? '<registry name>',
+    repository,
+    tag: expect.tag,
+    known: !!loginServer,
+  };
+}
 
 /**
  * Whether `image` names repository:tag in the registry `loginServer`. A digest pinned next to the tag

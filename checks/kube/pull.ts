@@ -4,7 +4,7 @@
  */
 import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import { eventLine, eventsForPod } from './events.js';
-import { registryOr } from './images.js';
+import type { WantedImage } from './images.js';
 import { PULL_FAILURES, summarizePod } from './pods.js';
 import type { ManagedClusterFacts } from '../../probes/types.js';
 
@@ -92,17 +92,16 @@ export const PULL_CAUSES = {
   },
   'manifest-unknown': {
     meaning: 'the registry has no such tag (manifest unknown): the image was not pushed, or under another tag',
-    hint: (loginServer?: string, repository = 'myapp') =>
-      `Exercise 4: push the image with \`TAG=v1.0 docker-compose push\` (REGISTRY=${registryOr(loginServer)}/), then check it with \`az acr repository show-tags --name ${loginServer ? loginServer.split('.')[0] : '<registry name>'} --repository ${repository}\`.`,
+    hint: (w: WantedImage) =>
+      `Exercise 4: push the image with \`TAG=${w.tag} docker-compose push\` (REGISTRY=${w.registry}/), then check it with \`az acr repository show-tags --name ${w.registryName} --repository ${w.repository}\`.`,
   },
   'no-such-host': {
     meaning: 'no registry answers at that address (no such host): the registry name in the image is wrong',
-    hint: (loginServer?: string, repository = 'myapp') => `Exercise 5: use your own registry's name in the image, ${registryOr(loginServer)}/${repository}:v1.0 (see \`az acr list -o table\`).`,
+    hint: (w: WantedImage) => `Exercise 5: use your own registry's name in the image, ${w.image} (see \`az acr list -o table\`).`,
   },
   'invalid-name': {
     meaning: 'the image name is not a valid reference (a placeholder like <registry name> left in?)',
-    hint: (loginServer?: string, repository = 'myapp') =>
-      loginServer ? `Exercise 5: the image must be ${loginServer}/${repository}:v1.0, with your registry's name in it.` : 'Exercise 5: replace <registry name> in the image with your registry’s name.',
+    hint: (w: WantedImage) => (w.known ? `Exercise 5: the image must be ${w.image}, with your registry's name in it.` : 'Exercise 5: replace <registry name> in the image with your registry’s name.'),
   },
   other: { meaning: '', hint: () => 'Exercise 5: `kubectl describe pod <pod>` shows the kubelet’s events; fix what they name.' },
-} satisfies Record<PullCause, { meaning: string; hint: (loginServer?: string, repository?: string) => string }>;
+} satisfies Record<PullCause, { meaning: string; hint: (wanted: WantedImage) => string }>;
