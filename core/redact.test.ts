@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { knownSecretCount, redact, redactText, registerSecret } from './redact.js';
 
 describe('redaction', () => {
@@ -68,6 +68,31 @@ describe('redaction', () => {
     const walk = (d: unknown, n: number): unknown => (n === 0 ? d : walk((d as Deep).next, n - 1));
     expect(walk(redact(deep(19)), 19)).toEqual({ leaf: 'end' });
     expect(walk(redact(deep(30)), 21)).toBe('[too deep]');
+  });
+
+  /** A fresh copy of the module: no secret registered by another test. */
+  async function freshRedact() {
+    vi.resetModules();
+    return import('./redact.js');
+  }
+
+  it('keeps no value shorter than six characters, and counts each secret once', async () => {
+    const fresh = await freshRedact();
+    fresh.registerSecret('abcde');
+    fresh.registerSecret(undefined);
+    fresh.registerSecret('');
+    expect(fresh.knownSecretCount()).toBe(0);
+    fresh.registerSecret('abcdef');
+    fresh.registerSecret('abcdef');
+    expect(fresh.knownSecretCount()).toBe(1);
+  });
+
+  it('masks the secrets the text holds, not one that masking another would write', async () => {
+    const fresh = await freshRedact();
+    const long = 'w'.repeat(20);
+    fresh.registerSecret(long);
+    fresh.registerSecret('qxjv7k[redacted]');
+    expect(fresh.redactText(`qxjv7k${long}`)).toBe('qxjv7k[redacted]');
   });
 
   it('keeps a bounded list over a day of registry tokens: the newest are masked, the oldest forgotten', () => {

@@ -71,6 +71,10 @@ describe('csv reporter', () => {
     expect(['\tcmd', '\rcmd', '\r\n\tcmd', '\t'].map(csvCell)).toEqual([' cmd', 'cmd', ' cmd', ' ']);
   });
 
+  it('defuses only a cell that starts with a formula character: a date or a hyphenated name stays as it is', () => {
+    expect(['2024-01-01', 'a-b', 'lab+user@example', '  -1', '@x'].map(csvCell)).toEqual(['2024-01-01', 'a-b', 'lab+user@example', "'  -1", "'@x"]);
+  });
+
   it('quotes commas and quotes, and puts a newline on the line, so the row survives', () => {
     const text = ['a,"b"\nc', 'plain'].map(csvCell).join(',') + '\r\n';
     expect(text).toBe('"a,""b"" c",plain\r\n');
@@ -78,7 +82,7 @@ describe('csv reporter', () => {
   });
 
   it('writes numbers as numbers, a negative one too, and nothing for NaN', () => {
-    expect([csvCell(-1), csvCell(2.5), csvCell(1 / 3), csvCell(Number.NaN), csvCell(null), csvCell(false)]).toEqual(['-1', '2.5', '0.33', '', '', 'false']);
+    expect([csvCell(-1), csvCell(2.5), csvCell(1 / 3), csvCell(Number.NaN), csvCell(null), csvCell(undefined), csvCell(false)]).toEqual(['-1', '2.5', '0.33', '', '', '', 'false']);
   });
 
   it('takes the union of the checks in catalogue order when students differ', () => {

@@ -54,3 +54,59 @@ describe('markdown reporter', () => {
     expect(text).toContain('Could not be graded: labuser09\n\nGrade them again:\n\n```sh\nlab-grade -c class.yaml --user labuser09\n```');
   });
 });
+
+describe('markdown reporter, other runs than the golden one', () => {
+  /** A class of copies of one student of the fixture, under the names given. */
+  const copiesOf = (user: string, ...names: string[]) => {
+    const run = loadClassSmall();
+    const source = run.students.find((s) => s.user === user)!;
+    run.students = names.map((name) => ({ ...structuredClone(source), user: name }));
+    return run;
+  };
+  const allPassing = (run: ReturnType<typeof loadClassSmall>) => {
+    for (const s of run.students) for (const c of s.checks) c.status = 'pass';
+    return run;
+  };
+
+  it('shows one student with every check, passing ones with their message, and no class summary', async () => {
+    const text = await render('markdown', copiesOf('labuser07', 'labuser07'));
+    expect(text).toContain('| ✅ pass | `ex1.docker.installed` Docker is installed on the VM | 1/1 | Docker version 24.0.7, build afdd53b |');
+    expect(text).not.toContain('not shown');
+    expect(text).not.toContain('**1 student**');
+  });
+
+  it('shows a class without run info (a saved result): the lab as title, no pass mark, no re-run command', async () => {
+    const text = await render('markdown', loadClassSmall(), { withInfo: false });
+    expect(text.split('\n').slice(0, 3)).toEqual(['## aks-greetings', '', 'lab aks-greetings, lab-grade 0.1.0']);
+    expect(text).toContain('- 2 students: **LG-226** app publishes port 80 to 8080 (`ex2.compose.ports`)');
+    expect(text).toContain('Could not be graded: labuser09\n\n### labuser07');
+  });
+
+  it('draws no verdict from a partial run', async () => {
+    const text = await render('markdown', loadClassSmall(), { info: { only: ['ex2.compose.ports', 'ex2.compose.valid'] } });
+    expect(text).toContain('lab aks-greetings, lab-grade 0.1.0, only ex2.compose.ports ex2.compose.valid (a partial run: no pass-mark verdict)\n');
+    expect(text).toContain('| labuser08 | 12/34 | n/a (partial) | 0 |');
+    expect(text).toContain('**3 students**: 2 graded, 1 incomplete, no pass-mark verdict (a partial run).');
+  });
+
+  it('has no mean when nobody could be graded, and names everyone to grade again', async () => {
+    const text = await render('markdown', copiesOf('labuser09', 'labuser09', 'labuser10'), { info: { rerun: { command: (users) => `lab-grade --user ${users.join(',')} \`x\`` } } });
+    expect(text).toContain('**2 students**: 0 graded, 2 incomplete, 0/0 passed, mean n/a (graded students only).');
+    expect(text).toContain("Could not be graded: labuser09, labuser10\n\nGrade them again:\n\n```sh\nlab-grade --user labuser09,labuser10 'x'\n```");
+  });
+
+  it('lists no failures and no one to grade again when a class passes everything', async () => {
+    const text = await render('markdown', allPassing(copiesOf('labuser07', 'labuser07', 'labuser10')));
+    expect(text).toContain('**2 students**: 2 graded, 0 incomplete, 2/2 passed, mean 91.2% (graded students only).\n\n### labuser07');
+    expect(text).toContain('### labuser07: 31/34 (91.2%) +3 bonus, PASSED\n\nAll 29 checks passed.\n\n### labuser10');
+    expect(text).not.toContain('Most common failures');
+    expect(text).not.toContain('Could not be graded');
+  });
+
+  it('counts failures without a reason code by check', async () => {
+    const run = loadClassSmall();
+    for (const s of run.students) for (const c of s.checks) delete c.code;
+    const text = await render('markdown', run);
+    expect(text).toContain('- 2 students: app publishes port 80 to 8080 (`ex2.compose.ports`)');
+  });
+});

@@ -95,8 +95,10 @@ export function wrap(text: string, width: number, indent = ''): string[] {
   const room = Math.max(20, width - indent.length);
   const out: string[] = [];
   for (const source of text.split('\n')) {
+    // Stryker disable next-line Regex: / */ matches at index 0 too (spaces or nothing), so the anchor changes no match
     const lead = /^ */.exec(source)![0];
     // A unit is what sits between spaces, a code span counting as one character: "(`az login`)," stays whole.
+    // Stryker disable next-line MethodExpression: a unit never holds a space, so matching from the start of the line finds the same units
     const units = source.slice(lead.length).match(/(?:`[^`\n]*`|[^\s`]|`)+/g) ?? [];
     let line = '';
     for (const unit of units) {

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { interpolate, InterpolationError, parseTemplate } from './interpolate.js';
 
+/** The error `fn` throws, as `{ name, message }`. */
+function thrown(fn: () => unknown): { name: string; message: string } {
+  try {
+    fn();
+  } catch (e) {
+    return { name: (e as Error).name, message: (e as Error).message };
+  }
+  throw new Error('expected an error, none was thrown');
+}
+
 const env = { SET: 'value', EMPTY: '', REGISTRY: 'labuser07acr.azurecr.io/', TAG: 'v1.0' };
 
 describe('Compose interpolation', () => {
@@ -25,8 +35,20 @@ describe('Compose interpolation', () => {
     ['${SET?must be set}', 'value'],
     ['${EMPTY?must be set}', ''],
     ['${REGISTRY}myapp:${TAG-latest}', 'labuser07acr.azurecr.io/myapp:v1.0'],
+    ['${UNSET:-$$}', '$'],
+    ['${UNSET:-$${x}', '${x'],
+    ['${UNSET:-a{b}', 'a{b'],
+    ['${UNSET:-$SET}', 'value'],
   ])('%s -> %s', (text, value) => {
     expect(interpolate(text, env).value).toBe(value);
+  });
+
+  it('reports only the variables read while unset', () => {
+    expect(interpolate('${SET}${UNSET}$EMPTY${ALSO_UNSET-x}', env)).toEqual({ value: 'valuex', unset: ['UNSET'] });
+  });
+
+  it('names the variable and nothing more when a required one has no message', () => {
+    expect(thrown(() => interpolate('${UNSET:?}', env))).toEqual({ name: 'InterpolationError', message: 'required variable UNSET is missing a value' });
   });
 
   it('resolves the lab stub with REGISTRY and TAG unset, reporting REGISTRY as unset', () => {
@@ -42,9 +64,18 @@ describe('Compose interpolation', () => {
     ['${SET*x}', 'invalid interpolation format'],
     ['cost $5', 'invalid interpolation format'],
     ['trailing $', 'invalid interpolation format'],
+    ['${1-SET}', 'invalid interpolation format'],
+    ['$9x', 'invalid interpolation format'],
   ])('%s is an error: %s', (text, message) => {
     expect(() => interpolate(text, env)).toThrow(InterpolationError);
     expect(() => interpolate(text, env)).toThrow(message);
+  });
+
+  it('keeps a $VAR without braces as a variable', () => {
+    expect(parseTemplate('$SET/x')).toEqual([
+      { kind: 'var', name: 'SET' },
+      { kind: 'text', text: '/x' },
+    ]);
   });
 
   it('keeps how a value is built', () => {

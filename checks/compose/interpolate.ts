@@ -23,6 +23,7 @@ const OPERATORS: Operator[] = [':-', ':?', ':+', '-', '?', '+'];
 /** Index of the `}` closing a `${` that starts before `from`, skipping nested `${…}`. */
 function closingBrace(text: string, from: number): number {
   let depth = 1;
+  // Stryker disable next-line EqualityOperator: one more pass reads text[text.length], undefined, which is neither '$' nor '}'
   for (let i = from; i < text.length; i++) {
     if (text[i] === '$' && text[i + 1] === '$') i++;
     else if (text[i] === '$' && text[i + 1] === '{') {
@@ -30,6 +31,7 @@ function closingBrace(text: string, from: number): number {
       i++;
     } else if (text[i] === '}' && --depth === 0) return i;
   }
+  // Stryker disable next-line UnaryOperator: with +1 the body sliced from after the "${" up to index 1 is empty, and an empty body is the same invalid template
   return -1;
 }
 
@@ -54,6 +56,7 @@ export function parseTemplate(text: string): Segment[] {
     let segment: Segment;
     if (next === '{') {
       const end = closingBrace(text, i + 2);
+      // Stryker disable next-line EqualityOperator: end is -1 or the index of a '}' after "${", never 0
       if (end < 0) invalid();
       const body = text.slice(i + 2, end);
       const name = NAME.exec(body)?.[0];

@@ -98,3 +98,97 @@ describe('publishes and describePort', () => {
     expect(['80:8080', '[::1]:80:8080/udp', '127.0.0.1::5000', '3000'].map((s) => describePort(parseShortPort(s)[0]))).toEqual(['80:8080', '[::1]:80:8080/udp', '127.0.0.1::5000', '3000']);
   });
 });
+
+/** The error a parse throws, as `{ name, message }` (fails the test when nothing is thrown). */
+function errorOf(parse: () => unknown): { name: string; message: string } {
+  try {
+    parse();
+  } catch (e) {
+    return { name: (e as Error).name, message: (e as Error).message };
+  }
+  throw new Error('expected an error, none was thrown');
+}
+
+describe('port numbers and ranges at their bounds', () => {
+  it.each([
+    ['65535:8080', { published: '65535', target: 8080 }],
+    ['8000-65535:8080', { published: '8000-65535', target: 8080 }],
+    ['80:8080/', { published: '80', target: 8080, protocol: 'tcp' }],
+    ['  80:8080  ', { published: '80', target: 8080 }],
+  ])('%j is accepted', (spec, expected) => {
+    expect(parseShortPort(spec)).toEqual([{ protocol: 'tcp', mode: 'ingress', ...expected }]);
+  });
+
+  it.each([
+    ['a80:8080', '"a80"'],
+    ['80a:8080', '"80a"'],
+    ['65536:8080', '"65536"'],
+    ['8000-70000:8080', '"8000-70000"'],
+    ['8010-8000:8080', '"8010-8000"'],
+  ])('%s is an invalid host port', (spec, named) => {
+    expect(errorOf(() => parseShortPort(spec))).toEqual({ name: 'PortSyntaxError', message: `invalid host port: ${named}` });
+  });
+
+  it('keeps no key for what the spec leaves out', () => {
+    expect(parseShortPort('3000')).toStrictEqual([{ target: 3000, protocol: 'tcp', mode: 'ingress' }]);
+    expect(parseLongPort({ target: 8080 })).toStrictEqual({ target: 8080, protocol: 'tcp', mode: 'ingress' });
+  });
+
+  it.each(['[::1:80:8080', '1::1]:80:8080'])('takes the brackets of %s off only when they enclose the IP', (spec) => {
+    const ip = spec.slice(0, spec.lastIndexOf(':80:'));
+    expect(errorOf(() => parseShortPort(spec)).message).toContain(JSON.stringify(ip));
+  });
+});
+
+describe('long port syntax values', () => {
+  it.each([
+    [{ target: ' 8080 ' }, { target: 8080 }],
+    [{ target: 1 }, { target: 1 }],
+    [{ target: 65535 }, { target: 65535 }],
+    [{ target: 8080, published: null, host_ip: null }, { target: 8080 }],
+    [
+      { target: 8080, protocol: 'udp' },
+      { target: 8080, protocol: 'udp' },
+    ],
+    [{ target: 8080, 'x-note': 'extension fields are allowed' }, { target: 8080 }],
+  ])('%j', (entry, expected) => {
+    expect(parseLongPort(entry)).toStrictEqual({ protocol: 'tcp', mode: 'ingress', ...expected });
+  });
+
+  it.each([
+    [{ target: 0 }, 'target', '0'],
+    [{ target: 65536 }, 'target', '65536'],
+    [{ target: 'x8080' }, 'target', '"x8080"'],
+    [{ target: '8080x' }, 'target', '"8080x"'],
+    [{ target: true }, 'target', 'true'],
+    [{ target: 8080, published: 'eighty' }, 'published port', '"eighty"'],
+    [{ target: 8080, host_ip: 'nope' }, 'host_ip', '"nope"'],
+    [{ target: 8080, name: ['web'] }, 'name', '["web"]'],
+  ])('%j is an error naming %s and the value', (entry, field, value) => {
+    const error = errorOf(() => parseLongPort(entry));
+    expect(error.name).toBe('PortSyntaxError');
+    expect(error.message).toContain(field);
+    expect(error.message).toContain(value);
+  });
+
+  it('names every unknown key and the keys it expects', () => {
+    const { message } = errorOf(() => parseLongPort({ target: 8080, hostport: 1, ip: 2 }));
+    expect(message).toContain('"hostport", "ip"');
+    expect(message).toContain('target, published, host_ip, protocol, mode, app_protocol, name');
+  });
+
+  it('treats a null target as a missing one', () => {
+    expect(errorOf(() => parseLongPort({ target: null }))).toEqual(errorOf(() => parseLongPort({})));
+  });
+});
+
+describe('publishes at its bounds', () => {
+  it('checks the container port and both ends of a host range', () => {
+    expect(publishes(parseShortPort('80:9090')[0], 80, 8080)).toBe(false);
+    expect(['79-81:8080'].flatMap((s) => [78, 79, 81, 82].map((host) => publishes(parseShortPort(s)[0], host, 8080)))).toEqual([false, true, true, false]);
+  });
+
+  it('names the published port of a mapping built by hand when it is not one', () => {
+    expect(errorOf(() => publishes({ target: 8080, protocol: 'tcp', published: 'x' }, 80, 8080))).toEqual({ name: 'PortSyntaxError', message: 'invalid published port: "x"' });
+  });
+});
