@@ -25,17 +25,16 @@ const R = reasons({
 
 const noAnswerHint = 'Exercise 6: open http://<external IP> in a browser; `kubectl get pods` must show every pod Running. Re-run once it answers.';
 
-/**
- * Why a page is not the one wanted, or undefined when it is. `appDown`: the check whose failure
- * explains an app that does not serve (myapp's Deployment with no replica available), if any.
- */
-function pageProblem(
-  a: HttpAnswer,
-  wanted: (html: string) => boolean,
-  wrong: Reason,
-  wrongMessage: (url: string, status: number, text: string) => string,
-  app: { image: string; down?: string },
-): Verdict | undefined {
+type WrongMessage = (url: string, status: number, text: string) => string;
+/** `down`: the check whose failure explains an app that does not serve (myapp's Deployment with no replica available), if any. */
+type AppInfo = { image: string; down?: string };
+
+/** Why a page is not the one wanted, or undefined when it is. */
+const pageProblem = (a: HttpAnswer, wanted: (html: string) => boolean, wrong: Reason, wrongMessage: WrongMessage, app: AppInfo): Verdict | undefined =>
+  a.status === 200 && wanted(a.body) && !isNginxWelcome(a.body) ? undefined : wrongPage(a, wrong, wrongMessage, app);
+
+/** What is wrong with a page that is not the one wanted: a redirect, nginx's page, a server error, or `wrong`. */
+function wrongPage(a: HttpAnswer, wrong: Reason, wrongMessage: WrongMessage, app: AppInfo): Verdict {
   const evidence = { url: a.url, status: a.status, excerpt: bodyExcerpt(a.body) };
   if (a.status >= 300 && a.status < 400 && a.headers.location) {
     return fail(R.redirect, `${a.url} redirects to ${a.headers.location}, which the grader does not follow`, noAnswerHint, { evidence, outcome: 'needs-fix' });
@@ -57,8 +56,7 @@ function pageProblem(
       ...(app.down ? { causedBy: app.down } : {}),
     });
   }
-  if (a.status !== 200 || !wanted(a.body)) return fail(wrong, wrongMessage(a.url, a.status, bodyExcerpt(a.body, 80)), noAnswerHint, { evidence, outcome: 'needs-fix' });
-  return undefined;
+  return fail(wrong, wrongMessage(a.url, a.status, bodyExcerpt(a.body, 80)), noAnswerHint, { evidence, outcome: 'needs-fix' });
 }
 
 export const appE2e = defineCheck({
@@ -110,10 +108,7 @@ export const appE2e = defineCheck({
       }
       if (answer.status !== 200 || !isResultPage(answer.body)) {
         const unexpected = (url: string, status: number, text: string) => `POST ${url} answered ${status}: "${text}"`;
-        return (
-          pageProblem(answer, () => false, R.unexpected, unexpected, { image: app.image }) ??
-          fail(R.unexpected, unexpected(formUrl, answer.status, bodyExcerpt(answer.body, 80)), noAnswerHint, { evidence })
-        );
+        return wrongPage(answer, R.unexpected, unexpected, { image: app.image });
       }
       const listed = listedContents(answer.body);
       if (listed.includes(greeting)) return pass(`${start}: start page, form, and the posted greeting "${greeting}" listed in the answer`, { url: start, greeting, listed: listed.length });
