@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fail, pass, reasons, type CheckDef, type Verdict } from './check.js';
 import { gradeStudent as gradeSelected, type EngineOptions, type StudentEnvironment } from './engine.js';
 import type { LabProfile } from './profile.js';
@@ -345,5 +345,207 @@ describe('the check contract', () => {
     const { stats } = await gradeStudent(target, catalogue, { probes: { kube } }, profileWith({ 'ex6.heal': 1 }));
     expect({ snapshots, lists, deletes }).toEqual({ snapshots: 1, lists: 3, deletes: 3 });
     expect(stats.calls).toEqual({ 'kube.snapshot': 1, 'kube.listPods': 3, 'kube.deletePod': 3 });
+  });
+});
+
+describe('dependencies and ordering', () => {
+  it('names the root cause and its title in the message of every blocked check', async () => {
+    const catalogue = [
+      check('ex3.a', async () => failing('no cluster', 'x')),
+      check('ex3.b', async () => pass('no'), { dependsOn: ['ex3.a'] }),
+      check('ex3.c', async () => pass('no'), { dependsOn: ['ex3.b'] }),
+    ];
+    const { result } = await gradeStudent(target, catalogue, { probes: {} }, profileWith({ 'ex3.a': 1, 'ex3.b': 1, 'ex3.c': 1 }));
+    expect(result.checks.map((c) => c.message)).toEqual(['no cluster', 'blocked by ex3.a (title of ex3.a)', 'blocked by ex3.a (title of ex3.a)']);
+  });
+
+  it('a check that uses a fact waits for its provider, even without depending on it', async () => {
+    const catalogue = [
+      check(
+        'ex3.found',
+        () => new Promise<Verdict>((r) => setTimeout(() => r(pass('found', {}, { facts: { cluster: { chosen: { name: 'aks07' } as never, candidates: ['aks07'], reason: '' } } })), 30)),
+        {
+          provides: ['cluster'],
+        },
+      ),
+      check('ex6.user', async (ctx) => pass(`cluster ${ctx.fact('cluster')?.chosen.name}`), { uses: ['cluster'] }),
+    ];
+    const { result } = await gradeStudent(target, catalogue, { probes: {} }, profileWith({ 'ex3.found': 1, 'ex6.user': 1 }));
+    expect(result.checks[1]).toMatchObject({ status: 'pass', message: 'cluster aks07' });
+  });
+
+  it('a check that uses the fact it provides itself does not wait for itself', { timeout: 5_000 }, async () => {
+    const catalogue = [check('ex3.found', async (ctx) => pass(`before: ${ctx.fact('cluster')}`), { provides: ['cluster'], uses: ['cluster'] })];
+    const { result } = await gradeStudent(target, catalogue, { probes: {} }, profileWith({ 'ex3.found': 1 }));
+    expect(result.checks[0]).toMatchObject({ status: 'pass', message: 'before: undefined' });
+  });
+
+  it('a dependency outside the selection run neither blocks nor breaks the check', async () => {
+    const catalogue = [check('ex3.a', async () => failing('never runs', 'x')), check('ex6.b', async () => pass('graded'), { dependsOn: ['ex3.a'] })];
+    const { result } = await gradeSelected(target, { run: [catalogue[1]], report: new Set(['ex6.b']) }, { probes: {} }, profileWith({ 'ex6.b': 1 }));
+    expect(result.checks).toMatchObject([{ id: 'ex6.b', status: 'pass', message: 'graded' }]);
+  });
+
+  it('tells onCheckResult only of the reported checks, not the dependencies pulled in', async () => {
+    const told: string[] = [];
+    const catalogue = [check('ex5.reach', async () => pass('ok')), check('ex6.svc', async () => pass('ok'), { dependsOn: ['ex5.reach'] })];
+    await gradeStudent(target, catalogue, { probes: {} }, profileWith({ 'ex5.reach': 0, 'ex6.svc': 1 }), { only: ['ex6.svc'], onCheckResult: (r) => void told.push(r.id) });
+    expect(told).toEqual(['ex6.svc']);
+  });
+
+  it('without an unavailable line, says which probe this student has no access to', async () => {
+    const { result } = await gradeStudent(target, [check('ex1.vm', async () => pass('x'), { needs: ['vm'] })], { probes: {} }, profileWith({ 'ex1.vm': 1 }));
+    expect(result.checks[0]).toMatchObject({ status: 'skipped', code: ENGINE_REASONS.unavailable.code, message: 'no vm access configured for this student' });
+  });
+});
+
+describe('causedBy, more cases', () => {
+  const profile = profileWith({ 'ex6.ok': 1, 'ex6.deploy': 1, 'ex6.svc': 1 });
+  const grade = async (catalogue: CheckDef[]) => (await gradeStudent(target, catalogue, { probes: {} }, profile, { allowDisruptive: false })).result.checks.find((c) => c.id === 'ex6.svc')!;
+
+  it('with several candidates, is blocked by the first that did not pass', async () => {
+    const svc = check('ex6.svc', async () => fail(R.failed, 'no endpoints', 'x', { causedBy: ['ex6.ok', 'ex6.deploy'] }), { after: ['ex6.ok', 'ex6.deploy'] });
+    const by = await grade([check('ex6.ok', async () => pass('ok')), check('ex6.deploy', async () => failing('not pushed', 'x')), svc]);
+    expect(by).toMatchObject({ status: 'blocked', blockedBy: 'ex6.deploy', message: 'blocked by ex6.deploy (title of ex6.deploy): no endpoints' });
+  });
+
+  it('stays its own failure when the cause was skipped (not run is not a cause)', async () => {
+    const svc = check('ex6.svc', async () => fail(R.failed, 'no endpoints', 'x', { causedBy: 'ex6.deploy' }), { after: ['ex6.deploy'] });
+    const by = await grade([check('ex6.deploy', async () => pass('never runs'), { disruptive: true }), svc]);
+    expect(by).toMatchObject({ status: 'fail', code: 'LG-901', message: 'no endpoints' });
+  });
+
+  it('a pass naming a cause stays a pass, whatever the cause did', async () => {
+    const svc = check('ex6.svc', async () => ({ status: 'pass', message: 'ok anyway', causedBy: 'ex6.deploy' }));
+    const by = await grade([check('ex6.deploy', async () => failing('not pushed', 'x')), svc]);
+    expect(by).toMatchObject({ status: 'pass', message: 'ok anyway' });
+  });
+});
+
+describe('results and their fields', () => {
+  const one = async (run: CheckDef['run'], options: EngineOptions = {}) => (await gradeStudent(target, [check('ex2.x', run)], { probes: {} }, profileWith({ 'ex2.x': 2 }), options)).result.checks[0];
+
+  it('a pass carries no code, outcome nor blockedBy', async () => {
+    expect(await one(async () => pass('fine'))).toStrictEqual({
+      id: 'ex2.x',
+      exercise: 2,
+      title: 'title of ex2.x',
+      status: 'pass',
+      points: 2,
+      maxPoints: 2,
+      bonus: false,
+      message: 'fine',
+      evidence: {},
+      durationMs: expect.any(Number),
+    });
+  });
+
+  it('a failure without an outcome is not-ready, with its code, found and expected', async () => {
+    const r = await one(async () => ({ status: 'fail', code: 'LG-901', message: 'port 80', hint: 'step 4', found: '80', expected: '8080' }));
+    expect(r).toMatchObject({ status: 'fail', code: 'LG-901', outcome: 'not-ready', hint: 'step 4', found: '80', expected: '8080', points: 0 });
+  });
+
+  it('a blocked check carries blockedBy and no code nor outcome', async () => {
+    const catalogue = [check('ex3.a', async () => failing('no', 'x')), check('ex3.b', async () => pass('no'), { dependsOn: ['ex3.a'] })];
+    const { result } = await gradeStudent(target, catalogue, { probes: {} }, profileWith({ 'ex3.a': 1, 'ex3.b': 1 }));
+    expect(Object.keys(result.checks[1]).sort()).toEqual(['blockedBy', 'bonus', 'durationMs', 'evidence', 'exercise', 'id', 'maxPoints', 'message', 'points', 'status', 'title']);
+  });
+
+  it('gives the check its options: allowDisruptive, the wait budget and the nonce', async () => {
+    const options = async (o: EngineOptions) => (await one(async (ctx) => pass(JSON.stringify(ctx.options)), o)).message;
+    expect(await options({ nonce: 'n0nce' })).toBe('{"allowDisruptive":false,"waitMs":0,"nonce":"n0nce"}');
+    expect(await options({ nonce: 'n0nce', allowDisruptive: true })).toBe('{"allowDisruptive":true,"waitMs":0,"nonce":"n0nce"}');
+    expect(JSON.parse(await options({})).nonce).toMatch(/^[0-9a-f]{8}$/);
+  });
+
+  it('a check over its own time bound is LG-002, naming the check and the bound', async () => {
+    const r = await one(() => new Promise(() => {}), { checkTimeoutMs: 50 });
+    expect(r).toMatchObject({ status: 'error', code: ENGINE_REASONS.timeout.code, message: 'could not grade: check ex2.x timed out after 50 ms' });
+  });
+
+  it('a probe error keeps the probe and its detail as evidence', async () => {
+    const { kube } = fakeKube({ hang: true });
+    const catalogue = [check('ex5.reach', async (ctx) => pass(String(await ctx.probes.kube!.reach())), { needs: ['kube'] })];
+    const { result } = await gradeStudent(target, catalogue, { probes: { kube } }, profileWith({ 'ex5.reach': 0 }), { probeTimeoutMs: { kube: 30 } });
+    expect(result.checks[0]).toMatchObject({ status: 'error', code: ENGINE_REASONS.kube.code, evidence: { probe: 'kube', timeoutMs: 30 } });
+  });
+});
+
+describe('time, under fake timers', () => {
+  beforeEach(() => void vi.useFakeTimers({ now: 1_000_025 }));
+  afterEach(() => void vi.useRealTimers());
+  const after = (ms: number, verdict: Verdict) => new Promise<Verdict>((r) => setTimeout(() => r(verdict), ms));
+
+  it('measures each check and the student', async () => {
+    const grading = gradeStudent(target, [check('ex2.x', () => after(40, pass('ok')))], { probes: {} }, profileWith({ 'ex2.x': 1 }));
+    await vi.advanceTimersByTimeAsync(40);
+    const { result } = await grading;
+    expect(result.checks[0].durationMs).toBe(40);
+    expect(result.durationMs).toBe(40);
+  });
+
+  it('the deadline is the student bound plus the wait budget', async () => {
+    let signal: AbortSignal | undefined;
+    const catalogue = [check('ex6.slow', (ctx) => ((signal = ctx.signal), new Promise(() => {})))];
+    const grading = gradeStudent(target, catalogue, { probes: {} }, profileWith({ 'ex6.slow': 1 }), { studentDeadlineMs: 1_000, waitMs: 500 });
+    await vi.advanceTimersByTimeAsync(1_499);
+    expect(signal!.aborted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(signal!.aborted).toBe(true);
+    const { result } = await grading;
+    expect(result.checks[0]).toMatchObject({ status: 'error', code: ENGINE_REASONS.deadline.code, message: "could not grade: the student's deadline of 1 s was reached" });
+  });
+
+  it('a finished student is not aborted later by its deadline', async () => {
+    let signal: AbortSignal | undefined;
+    await gradeStudent(target, [check('ex2.x', async (ctx) => ((signal = ctx.signal), pass('ok')))], { probes: {} }, profileWith({ 'ex2.x': 1 }), { studentDeadlineMs: 100 });
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(signal!.aborted).toBe(false);
+  });
+
+  it('under --wait: first attempts share the student snapshot, each poll round one fresh read, and onWaiting hears of each non-final failure', async () => {
+    const { kube, calls } = fakeKube({ podsReadyAfterCalls: 1 });
+    const waiting: string[][] = [];
+    const reader = (id: string, more: Partial<CheckDef> = {}) =>
+      check(
+        id,
+        async (ctx) => {
+          const phase = (await ctx.probes.kube!.snapshot()).pods[0].status?.phase;
+          return phase === 'Running' ? pass('Running') : failing(`pod is ${phase}`, 'wait');
+        },
+        { needs: ['kube'], ...more },
+      );
+    const catalogue = [
+      reader('ex6.a'),
+      check('ex6.quick', () => after(50, pass('ok'))),
+      check('ex6.slow', () => after(150, pass('ok'))),
+      reader('ex6.d', { after: ['ex6.quick'] }),
+      reader('ex6.b', { after: ['ex6.slow'] }),
+    ];
+    const grading = gradeStudent(target, catalogue, { probes: { kube } }, profileWith({ 'ex6.a': 1, 'ex6.quick': 1, 'ex6.slow': 1, 'ex6.d': 1, 'ex6.b': 1 }), {
+      waitMs: 1_000,
+      pollIntervalMs: 100,
+      onWaiting: (...args) => void waiting.push(args),
+    });
+    await vi.advanceTimersByTimeAsync(400);
+    const { result } = await grading;
+    expect(result.checks.map((c) => c.status)).toEqual(['pass', 'pass', 'pass', 'pass', 'pass']);
+    // Read 1 at t=0 (round 0, also what d at t=50 and b at t=150 first see); read 2 at t=100 (round 2: a, then d at t=150); read 3 at t=250 (round 3: b).
+    expect(calls.snapshot).toBe(3);
+    expect(waiting).toEqual([
+      ['labuser01', 'ex6.a', 'pod is Pending'],
+      ['labuser01', 'ex6.d', 'pod is Pending'],
+      ['labuser01', 'ex6.b', 'pod is Pending'],
+    ]);
+  });
+
+  it('without --wait a not-ready failure is final: no polling, no onWaiting', async () => {
+    const waiting: string[] = [];
+    const grading = gradeStudent(target, [check('ex5.pod', async () => failing('pod is Pending', 'wait'))], { probes: {} }, profileWith({ 'ex5.pod': 1 }), {
+      onWaiting: (_u, id) => void waiting.push(id),
+    });
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect((await grading).result.checks[0].status).toBe('fail');
+    expect(waiting).toEqual([]);
   });
 });

@@ -60,6 +60,7 @@ export async function gradeStudent(target: Target, selection: Selection, env: St
   const started = Date.now();
   const opts = { ...DEFAULTS, ...options };
   const runIds = new Set(selection.run.map((c) => c.id));
+  // Stryker disable next-line ArrayDeclaration: byId is only the title fallback for a root missing from `done`, and every root has finished (and is in `done`) before a check it blocks decides
   const byId = new Map(selection.run.map((c) => [c.id, c]));
   const providers = factProviders(selection.run);
 
@@ -67,6 +68,7 @@ export async function gradeStudent(target: Target, selection: Selection, env: St
   // Every concurrent probe call and check listens for the deadline; that is expected, not a leak.
   setMaxListeners(0, deadline.signal);
   const deadlineTimer = setTimeout(() => deadline.abort(new Error(`the student's deadline of ${formatMs(opts.studentDeadlineMs)} was reached`)), opts.studentDeadlineMs + opts.waitMs);
+  // Stryker disable next-line OptionalChaining: Node's setTimeout always returns a Timeout with unref
   deadlineTimer.unref?.();
   const session = new ProbeSession(env.probes, opts.probeTimeoutMs ?? {}, deadline.signal);
   const nonce = opts.nonce ?? randomBytes(4).toString('hex');
@@ -105,6 +107,7 @@ export async function gradeStudent(target: Target, selection: Selection, env: St
     const bad = deps.find((d) => d.status === 'fail' || d.status === 'error' || d.status === 'blocked');
     if (bad) {
       const root = bad.blockedBy ?? bad.id;
+      // Stryker disable next-line OptionalChaining: the root has finished before this check decides, so done.get(root) is always defined and byId is never reached
       const rootTitle = done.get(root)?.title ?? byId.get(root)?.title(profile) ?? root;
       return { status: 'skipped', message: `blocked by ${root} (${rootTitle})`, blockedBy: root };
     }
@@ -141,6 +144,7 @@ export async function gradeStudent(target: Target, selection: Selection, env: St
     const cause = candidates.map((id) => done.get(id)).find((c) => c && c.status !== 'pass' && c.status !== 'skipped');
     if (!cause) return v;
     const root = cause.blockedBy ?? cause.id;
+    // Stryker disable next-line OptionalChaining: root is a check this one ran after (or its recorded root), so done.get(root) is always defined
     return { status: 'skipped', message: `blocked by ${root} (${done.get(root)?.title ?? root}): ${v.message}`, evidence: v.evidence, blockedBy: root };
   };
 
@@ -191,6 +195,7 @@ export async function gradeStudent(target: Target, selection: Selection, env: St
 /** A check that could not finish: the grader could not find out, never the student's fault. */
 function failureVerdict(err: unknown, deadline: AbortSignal): Verdict {
   if (err instanceof ProbeError) return { status: 'error', code: probeReason(err.probe).code, message: err.message, evidence: { probe: err.probe, ...err.detail } };
+  // Stryker disable next-line LogicalOperator: the deadline is always aborted with an Error reason, and withTimeout rejects with that same reason, so reason and err are the same error here
   if (deadline.aborted) return { status: 'error', code: ENGINE_REASONS.deadline.code, message: `could not grade: ${errorMessage(deadline.reason ?? err)}`, evidence: {} };
   if (err instanceof TimeoutError) return { status: 'error', code: ENGINE_REASONS.timeout.code, message: `could not grade: ${err.message}`, evidence: {} };
   return { status: 'error', code: ENGINE_REASONS.crashed.code, message: `could not grade: ${errorMessage(err)}`, evidence: {} };
