@@ -1,10 +1,12 @@
 /**
  * One file whose heavy parts are compiled only when they first run. esbuild splits the program at its
  * dynamic imports (the commands, each kind of probe: Azure's SDKs, @kubernetes/client-node, ssh2) into
- * chunks; each chunk becomes a CommonJS function body kept as a string in the one file, compiled
- * (vm.compileFunction) on its first require. Node then parses only the loader and the chunks a command
- * uses: `--help` no longer pays for compiling megabytes of clients it never calls.
+ * chunks; each chunk becomes a CommonJS function body kept compressed in the one file (Brotli, as
+ * base64), inflated and compiled (vm.compileFunction) on its first require. Node then reads and parses
+ * only the loader and the chunks a command uses: `--help` no longer pays for scanning and compiling
+ * megabytes of clients it never calls, and the file to hand out is a quarter of the size.
  */
+import { brotliCompressSync, constants } from 'node:zlib';
 import { transform } from 'esbuild';
 
 export interface Chunk {
@@ -40,11 +42,12 @@ async function asFunctionBody(chunk: Chunk): Promise<string> {
 export async function packChunks(chunks: readonly Chunk[], entry: string): Promise<string> {
   if (!chunks.some((c) => c.name === entry)) throw new Error(`lab-grade bundle: no chunk named ${entry}`);
   const bodies = await Promise.all(chunks.map(async (c) => [c.name, await asFunctionBody(c)] as const));
-  const table = bodies.map(([name, body]) => `${JSON.stringify(name)}:${JSON.stringify(body)}`).join(',\n');
+  const table = bodies.map(([name, body]) => `${JSON.stringify(name)}:${JSON.stringify(compress(body))}`).join(',\n');
   return `#!/usr/bin/env node
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { compileFunction } from 'node:vm';
+import { brotliDecompressSync } from 'node:zlib';
 const nodeRequire = createRequire(import.meta.url);
 const file = fileURLToPath(import.meta.url);
 const folder = file.slice(0, file.lastIndexOf('/'));
@@ -55,14 +58,21 @@ const loaded = new Map();
 function requireChunk(name) {
   const known = loaded.get(name);
   if (known) return known.exports;
-  const source = CHUNKS[name];
-  if (source === undefined) throw new Error('lab-grade: no chunk ' + name);
+  const packed = CHUNKS[name];
+  if (packed === undefined) throw new Error('lab-grade: no chunk ' + name);
   const module = { exports: {} };
   loaded.set(name, module);
+  const source = brotliDecompressSync(Buffer.from(packed, 'base64')).toString('utf8');
   const body = compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname', '__labGradeUrl'], { filename: file + '/' + name });
   body(module.exports, (specifier) => (specifier.startsWith('./') ? requireChunk(specifier.slice(2)) : nodeRequire(specifier)), module, file, folder, import.meta.url);
   return module.exports;
 }
 requireChunk(${JSON.stringify(entry)});
 `;
+}
+
+/** A chunk as it is kept in the one file: Brotli (quality 9: a fraction of a second to build), as base64. */
+function compress(body: string): string {
+  const bytes = Buffer.from(body, 'utf8');
+  return brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }).toString('base64');
 }
