@@ -67,6 +67,7 @@ export const helmRelease = defineCheck({
 const REGISTRY = reasons({
   undecodable: ['LG-711', "the release's values cannot be decoded"],
   brokenDefault: ['LG-712', "the release keeps the chart's broken default registry"],
+  noRegistry: ['LG-715', 'the release sets no registry'],
   other: ['LG-713', "the release pulls from a registry that is not the student's"],
   notAzure: ['LG-714', 'the release pulls from a registry that is not an Azure registry'],
 });
@@ -98,11 +99,20 @@ export const helmRegistry = defineCheck({
     const evidence = { release: r.name, registry: registry ?? null, from };
     const mine = studentRegistry(ctx, await ctx.probes.kube.snapshot());
     const hint = registryHint(registryOr(mine.loginServer, e.registryDomain));
-    if (!registry || registry === e.helm.brokenDefaultRegistry) {
+    if (!registry) {
+      const where =
+        from === 'nowhere' ? "neither the chart's values.yaml nor the install sets it" : `${value === undefined || value === null ? 'removed' : `set to ${JSON.stringify(value)}`}, ${from}`;
+      return fail(REGISTRY.noRegistry, `the release ${r.name} has no registry (${where}): its images cannot be pulled`, hint, {
+        evidence,
+        outcome: 'needs-fix',
+        found: value === undefined || value === null ? 'not set' : JSON.stringify(value),
+      });
+    }
+    if (registry === e.helm.brokenDefaultRegistry) {
       return fail(REGISTRY.brokenDefault, `the release ${r.name} leaves registry at the chart's broken default ${e.helm.brokenDefaultRegistry}: its images cannot be pulled`, hint, {
         evidence,
         outcome: 'needs-fix',
-        found: registry ?? e.helm.brokenDefaultRegistry,
+        found: registry,
       });
     }
     if (mine.loginServer) {
