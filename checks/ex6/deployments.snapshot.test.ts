@@ -11,7 +11,8 @@ import { defineCheck, fail, pass, reasons, type CheckDef, type FactName, type Fa
 import { gradeStudent } from '../../core/engine.js';
 import { loadProfile, type LabProfile } from '../../core/profile.js';
 import { selectChecks } from '../../core/selection.js';
-import { ProbeError, type KubeProbe, type KubeSnapshot, type ManagedClusterFacts, type RegistryFacts } from '../../probes/types.js';
+import { ProbeError, type KubeSnapshot, type ManagedClusterFacts, type RegistryFacts } from '../../probes/types.js';
+import { kubeSnapshot, runKubeCheck, standInKube } from '../../test/support/kube-check.js';
 import { REGISTRY } from '../../test/support/kube-scenarios.js';
 import { GRANT_STEP, PULL_CAUSES } from '../kube/pull.js';
 import '../facts.js';
@@ -85,47 +86,12 @@ const failedEvent = (podName: string, message: string): CoreV1Event => ({
   lastTimestamp: new Date('2024-05-01T10:00:00Z'),
 });
 
-function snapshot(parts: Partial<KubeSnapshot> = {}): KubeSnapshot {
-  return {
-    takenAt: '2024-05-01T10:00:00Z',
-    server: 'https://127.0.0.1:6443',
-    namespace: 'default',
-    pods: [],
-    deployments: [labApp(), labApi()],
-    replicaSets: [],
-    services: [],
-    endpoints: [],
-    events: [],
-    nodes: [],
-    helmSecrets: [],
-    helmConfigMaps: [],
-    serviceAccounts: [],
-    clusterRoleBindings: [],
-    unreadable: {},
-    ...parts,
-  };
-}
-
-const standInKube = (snap: KubeSnapshot | Error) =>
-  ({
-    description: 'stand-in',
-    snapshot: async () => {
-      if (snap instanceof Error) throw snap;
-      return snap;
-    },
-  }) as unknown as KubeProbe;
+/** The lab's two Deployments, and `parts`. */
+const snapshot = (parts: Partial<KubeSnapshot> = {}): KubeSnapshot => kubeSnapshot({ deployments: [labApp(), labApi()], ...parts });
 
 /** Runs one check on a snapshot, with the facts Exercises 3 and 4 provided (default: both found). */
-function runCheck(check: CheckDef<'kube'>, snap: KubeSnapshot, { facts = FOUND, profile: p = profile }: { facts?: Partial<Facts>; profile?: LabProfile } = {}): Promise<Verdict> {
-  return check.run({
-    target: { user: 'labuser07', resourceGroup: 'labuser07-rg' },
-    profile: p,
-    probes: { kube: standInKube(snap) },
-    fact: (name) => facts[name] as never,
-    options: { allowDisruptive: false, waitMs: 0, nonce: 'n' },
-    signal: new AbortController().signal,
-  });
-}
+const runCheck = (check: CheckDef<'kube'>, snap: KubeSnapshot, { facts = FOUND, profile: p = profile }: { facts?: Partial<Facts>; profile?: LabProfile } = {}): Promise<Verdict> =>
+  runKubeCheck(check, snap, { facts, profile: p });
 const runApp = (snap: KubeSnapshot, opts?: Parameters<typeof runCheck>[2]) => runCheck(myappDeployment, snap, opts);
 const runApi = (snap: KubeSnapshot, opts?: Parameters<typeof runCheck>[2]) => runCheck(myapiDeployment, snap, opts);
 

@@ -15,6 +15,7 @@ import { httpProbe } from '../../probes/http/http-probe.js';
 import { ProbeError, type HttpAnswer, type HttpProbe, type HttpRequestOptions, type KubeProbe, type KubeSnapshot, type Probes } from '../../probes/types.js';
 import { ALL_CHECKS } from '../index.js';
 import { selectChecks } from '../../core/selection.js';
+import { kubeSnapshot } from '../../test/support/kube-check.js';
 import { gradeWithSim, type GradeOptions, type SimStudent } from '../../test/support/kube-student.js';
 import { appE2e } from './e2e.js';
 import { pendingHint, pendingMessage } from './services.js';
@@ -237,24 +238,8 @@ describe('ex6.app.e2e branch by branch', () => {
     const addresses = (n: number, from: number) => Array.from({ length: n }, (_, i) => ({ ip: `10.244.0.${from + i}` }));
     return { metadata: { name: 'myapp' }, subsets: [{ addresses: addresses(ready, 1), notReadyAddresses: addresses(notReady, 100) }] };
   };
-  const snapshot = (over: Partial<KubeSnapshot>): KubeSnapshot => ({
-    takenAt: '2026-01-01T00:00:00Z',
-    server: 'https://127.0.0.1:6443',
-    namespace: 'default',
-    pods: [],
-    deployments: [deployment('myapp', 3, 3), deployment('myapi', 1, 1)],
-    replicaSets: [],
-    services: [lbService()],
-    endpoints: [endpoints(3)],
-    events: [],
-    nodes: [],
-    helmSecrets: [],
-    helmConfigMaps: [],
-    serviceAccounts: [],
-    clusterRoleBindings: [],
-    unreadable: {},
-    ...over,
-  });
+  const snapshot = (over: Partial<KubeSnapshot>): KubeSnapshot =>
+    kubeSnapshot({ deployments: [deployment('myapp', 3, 3), deployment('myapi', 1, 1)], services: [lbService()], endpoints: [endpoints(3)], ...over });
 
   /** What the app answers to one request: an answer (200 and no headers unless said) or a thrown error. */
   type Reply = Partial<Pick<HttpAnswer, 'status' | 'headers' | 'body'>> | Error;

@@ -11,8 +11,9 @@ import { defineCheck, pass, type CheckDef, type Facts, type Verdict } from '../.
 import { gradeStudent } from '../../core/engine.js';
 import { loadProfile, type LabProfile } from '../../core/profile.js';
 import { selectChecks } from '../../core/selection.js';
-import type { KubeProbe, KubeSnapshot, RegistryFacts } from '../../probes/types.js';
+import type { KubeSnapshot, RegistryFacts } from '../../probes/types.js';
 import { helm2ConfigMapData, helm2ReleaseProto } from '../../sandbox/kube/helm.js';
+import { kubeSnapshot, runKubeCheck, standInKube } from '../../test/support/kube-check.js';
 import { REGISTRY } from '../../test/support/kube-scenarios.js';
 import '../facts.js';
 import { myapiService, myappService, pendingHint, pendingMessage } from './services.js';
@@ -74,39 +75,18 @@ function pod(name: string, app: string, { waiting, httpPort = 8080 }: { waiting?
 type Address = { ip: string; targetRef?: { name: string } };
 const endpoints = (name: string, addresses: Address[], notReadyAddresses: Address[] = []): V1Endpoints => ({ metadata: { name }, subsets: [{ addresses, notReadyAddresses }] });
 
-function snapshot(parts: Partial<KubeSnapshot> = {}): KubeSnapshot {
-  return {
-    takenAt: '2024-05-01T10:00:00Z',
-    server: 'https://127.0.0.1:6443',
-    namespace: 'default',
+/** The lab's Deployments, pods and Services as Exercise 6 leaves them, and `parts`. */
+const snapshot = (parts: Partial<KubeSnapshot> = {}): KubeSnapshot =>
+  kubeSnapshot({
     pods: [pod('myapp-a', 'myapp'), pod('myapi-a', 'myapi')],
     deployments: [deployment('myapp'), deployment('myapi')],
-    replicaSets: [],
     services: [appService(), apiService()],
     endpoints: [endpoints('myapi', [{ ip: '10.244.0.7', targetRef: { name: 'myapi-a' } }])],
-    events: [],
-    nodes: [],
-    helmSecrets: [],
-    helmConfigMaps: [],
-    serviceAccounts: [],
-    clusterRoleBindings: [],
-    unreadable: {},
     ...parts,
-  };
-}
-
-const standInKube = (snap: KubeSnapshot) => ({ description: 'stand-in', snapshot: async () => snap }) as unknown as KubeProbe;
-
-function runCheck(check: CheckDef<'kube'>, snap: KubeSnapshot, { facts = FOUND, profile: p = profile }: { facts?: Partial<Facts>; profile?: LabProfile } = {}): Promise<Verdict> {
-  return check.run({
-    target: { user: 'labuser07', resourceGroup: 'labuser07-rg' },
-    profile: p,
-    probes: { kube: standInKube(snap) },
-    fact: (name) => facts[name] as never,
-    options: { allowDisruptive: false, waitMs: 0, nonce: 'n' },
-    signal: new AbortController().signal,
   });
-}
+
+const runCheck = (check: CheckDef<'kube'>, snap: KubeSnapshot, { facts = FOUND, profile: p = profile }: { facts?: Partial<Facts>; profile?: LabProfile } = {}): Promise<Verdict> =>
+  runKubeCheck(check, snap, { facts, profile: p });
 const runApp = (snap: KubeSnapshot, opts?: Parameters<typeof runCheck>[2]) => runCheck(myappService, snap, opts);
 const runApi = (snap: KubeSnapshot, opts?: Parameters<typeof runCheck>[2]) => runCheck(myapiService, snap, opts);
 

@@ -9,9 +9,10 @@ import type { V1ConfigMap, V1Pod, V1Secret } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { CheckDef, Facts, Verdict } from '../../core/check.js';
 import { loadProfile } from '../../core/profile.js';
-import type { HelmReleaseRecord, KubeProbe, KubeSnapshot, RegistryFacts } from '../../probes/types.js';
+import type { HelmReleaseRecord, KubeSnapshot, RegistryFacts } from '../../probes/types.js';
 import { helm2ConfigMapData, helm2ReleaseProto, helm3ReleaseJson, helm3SecretData } from '../../sandbox/kube/helm.js';
 import type { ScenarioHelmRelease } from '../../sandbox/scenario.js';
+import { kubeSnapshot, runKubeCheck } from '../../test/support/kube-check.js';
 import { REGISTRY } from '../../test/support/kube-scenarios.js';
 import '../facts.js';
 import { helmRegistry, helmRelease } from './helm.js';
@@ -54,40 +55,10 @@ const helm2ConfigMap = (r: ScenarioHelmRelease): V1ConfigMap => ({
   data: { release: helm2ConfigMapData(helm2ReleaseProto(r, 'default', AT, '')) },
 });
 
-function snapshot(parts: Partial<KubeSnapshot> = {}): KubeSnapshot {
-  return {
-    takenAt: AT,
-    server: 'https://127.0.0.1:6443',
-    namespace: 'default',
-    pods: [],
-    deployments: [],
-    replicaSets: [],
-    services: [],
-    endpoints: [],
-    events: [],
-    nodes: [],
-    helmSecrets: [],
-    helmConfigMaps: [],
-    serviceAccounts: [],
-    clusterRoleBindings: [],
-    unreadable: {},
-    ...parts,
-  };
-}
-
-const standInKube = (snap: KubeSnapshot) => ({ description: 'stand-in', snapshot: async () => snap }) as unknown as KubeProbe;
+const snapshot = (parts: Partial<KubeSnapshot> = {}): KubeSnapshot => kubeSnapshot({ takenAt: AT, ...parts });
 
 /** Runs one check on a snapshot, with the facts other checks provided (default: the student's registry found). */
-function runCheck(check: CheckDef<'kube'>, snap: KubeSnapshot, facts: Partial<Facts> = FOUND): Promise<Verdict> {
-  return check.run({
-    target: { user: 'labuser07', resourceGroup: 'labuser07-rg' },
-    profile,
-    probes: { kube: standInKube(snap) },
-    fact: (name) => facts[name] as never,
-    options: { allowDisruptive: false, waitMs: 0, nonce: 'n' },
-    signal: new AbortController().signal,
-  });
-}
+const runCheck = (check: CheckDef<'kube'>, snap: KubeSnapshot, facts: Partial<Facts> = FOUND): Promise<Verdict> => runKubeCheck(check, snap, { facts, profile });
 
 describe('the Helm checks as the catalogue lists them', () => {
   it('ex7.helm.release: a bonus, on the cluster, after reaching it; it provides the release and names the registry', () => {

@@ -1,0 +1,52 @@
+/**
+ * Running one Kubernetes check on a hand-built snapshot, without the engine or the catalogue: the
+ * check modules' unit tests import only the check they test, so a mutant that breaks another check's
+ * module cannot stop them from loading.
+ */
+import type { CheckDef, Facts, Verdict } from '../../core/check.js';
+import type { LabProfile } from '../../core/profile.js';
+import type { KubeProbe, KubeSnapshot } from '../../probes/types.js';
+
+/** A snapshot of a cluster with nothing in it but `parts`. */
+export function kubeSnapshot(parts: Partial<KubeSnapshot> = {}): KubeSnapshot {
+  return {
+    takenAt: '2024-05-01T10:00:00Z',
+    server: 'https://127.0.0.1:6443',
+    namespace: 'default',
+    pods: [],
+    deployments: [],
+    replicaSets: [],
+    services: [],
+    endpoints: [],
+    events: [],
+    nodes: [],
+    helmSecrets: [],
+    helmConfigMaps: [],
+    serviceAccounts: [],
+    clusterRoleBindings: [],
+    unreadable: {},
+    ...parts,
+  };
+}
+
+/** A Kubernetes probe whose snapshot is `snap`, or that fails with it. */
+export const standInKube = (snap: KubeSnapshot | Error): KubeProbe =>
+  ({
+    description: 'stand-in',
+    snapshot: async () => {
+      if (snap instanceof Error) throw snap;
+      return snap;
+    },
+  }) as unknown as KubeProbe;
+
+/** Runs `check` for labuser07 on `snap`, with the facts earlier checks provided. */
+export function runKubeCheck(check: CheckDef<'kube'>, snap: KubeSnapshot | Error, { facts, profile }: { facts: Partial<Facts>; profile: LabProfile }): Promise<Verdict> {
+  return check.run({
+    target: { user: 'labuser07', resourceGroup: 'labuser07-rg' },
+    profile,
+    probes: { kube: standInKube(snap) },
+    fact: (name) => facts[name] as never,
+    options: { allowDisruptive: false, waitMs: 0, nonce: 'n' },
+    signal: new AbortController().signal,
+  });
+}
