@@ -6,10 +6,11 @@ export default {
   testRunner: 'vitest',
   plugins: ['@stryker-mutator/vitest-runner'],
   vitest: { configFile: 'vitest.mutate.config.ts' },
-  // The grading logic the issue names, with its unit tests beside it: redaction, scoring, the journal,
-  // the network policy, the reports' escaping, the engine, and the check modules that decide the most
-  // disputed grades (Compose ports and variables, Exercise 6 Deployments and end to end). Other modules
-  // join as their unit tests do; the scenario suites cover them in `npm test`.
+  // The grading logic, with its unit tests beside it: redaction, scoring, the journal, the network
+  // policy, the reports' escaping, the engine, and the check modules that decide the most disputed
+  // grades (Compose ports and variables, the cluster and its discovery, Exercise 6 Deployments, Services
+  // and end to end, Helm). Other modules join as their unit tests do; the scenario suites cover them in
+  // `npm test`.
   mutate: [
     'core/redact.ts',
     'core/score.ts',
@@ -21,8 +22,14 @@ export default {
     'reporters/markdown.ts',
     'checks/compose/interpolate.ts',
     'checks/compose/ports.ts',
+    'checks/discovery.ts',
+    'checks/ex3/cluster.ts',
     'checks/ex6/deployments.ts',
+    'checks/ex6/services.ts',
     'checks/ex6/e2e.ts',
+    'checks/kube/greetings.ts',
+    'checks/kube/helm.ts',
+    'checks/ex7/helm.ts',
   ],
   ignorePatterns: ['dist', 'reports', '.stryker-tmp', 'bench/out'],
   incremental: true,

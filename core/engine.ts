@@ -151,7 +151,7 @@ export async function gradeStudent(target: Target, selection: Selection, env: St
   const record = (def: CheckDef, decided: Decided, durationMs: number): CheckResult => {
     const v = followCause(def, decided);
     const status = v.blockedBy ? 'blocked' : v.status;
-    if (v.facts) Object.assign(facts, v.facts);
+    Object.assign(facts, v.facts);
     return {
       id: def.id,
       exercise: def.exercise,

@@ -47,7 +47,7 @@ function deploymentCheck(id: string, workload: 'app' | 'api', exactReplicas: boo
       const image = mainContainer(d, w.deployment)?.image ?? '';
       const reg = studentRegistry(ctx, snap);
       const ref = parseImageRef(image);
-      const ok = reg.loginServer ? isImage(image, reg.loginServer, w.image, e.tag) : !!registryNameOf(ref?.host, e.registryDomain) && ref?.repository === w.image && ref?.tag === e.tag;
+      const ok = reg.loginServer ? isImage(image, reg.loginServer, w.image, e.tag) : !!ref && !!registryNameOf(ref.host, e.registryDomain) && ref.repository === w.image && ref.tag === e.tag;
       const expected = expectedImage(e, reg.loginServer, w.image);
       if (!ok) {
         const note = ref?.host === e.helm.brokenDefaultRegistry ? ` (${ref.host} is the Helm chart's deliberately broken default registry)` : '';

@@ -364,6 +364,7 @@ describe('ex6.app.e2e branch by branch', () => {
     ['a 400 with a Location', 400, { location: '/x' }, 'Bad Request', 'Bad Request'],
     ['a 404 carrying the link', 404, {}, page.start, 'Get your greeting here'],
     ['a 200 without the link', 200, {}, '<h1>It works!</h1>', 'It works!'],
+    ['a 200 without the link, with a Location', 200, { location: '/x' }, '<h1>It works!</h1>', 'It works!'],
   ])('fails as not the start page on %s', async (_what, status, headers, body, excerpt) => {
     const { verdict, requests } = await runE2e({ home: { status, headers, body } });
     expect(verdict).toEqual({

@@ -100,12 +100,11 @@ export const helmRegistry = defineCheck({
     const mine = studentRegistry(ctx, await ctx.probes.kube.snapshot());
     const hint = registryHint(registryOr(mine.loginServer, e.registryDomain));
     if (!registry) {
-      const where =
-        from === 'nowhere' ? "neither the chart's values.yaml nor the install sets it" : `${value === undefined || value === null ? 'removed' : `set to ${JSON.stringify(value)}`}, ${from}`;
+      const where = from === 'nowhere' ? "neither the chart's values.yaml nor the install sets it" : `${value === undefined ? 'removed' : `set to ${JSON.stringify(value)}`}, ${from}`;
       return fail(REGISTRY.noRegistry, `the release ${r.name} has no registry (${where}): its images cannot be pulled`, hint, {
         evidence,
         outcome: 'needs-fix',
-        found: value === undefined || value === null ? 'not set' : JSON.stringify(value),
+        found: value === undefined ? 'not set' : JSON.stringify(value),
       });
     }
     if (registry === e.helm.brokenDefaultRegistry) {
