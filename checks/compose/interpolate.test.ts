@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { interpolate, InterpolationError, parseTemplate } from './interpolate.js';
-
-/** The error `fn` throws, as `{ name, message }`. */
-function thrown(fn: () => unknown): { name: string; message: string } {
-  try {
-    fn();
-  } catch (e) {
-    return { name: (e as Error).name, message: (e as Error).message };
-  }
-  throw new Error('expected an error, none was thrown');
-}
+import { thrown } from '../../test/support/thrown.js';
 
 const env = { SET: 'value', EMPTY: '', REGISTRY: 'labuser07acr.azurecr.io/', TAG: 'v1.0' };
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describePort, parseLongPort, parseShortPort, publishes } from './ports.js';
+import { thrown } from '../../test/support/thrown.js';
 
 describe('short port syntax', () => {
   it.each([
@@ -99,16 +100,6 @@ describe('publishes and describePort', () => {
   });
 });
 
-/** The error a parse throws, as `{ name, message }` (fails the test when nothing is thrown). */
-function errorOf(parse: () => unknown): { name: string; message: string } {
-  try {
-    parse();
-  } catch (e) {
-    return { name: (e as Error).name, message: (e as Error).message };
-  }
-  throw new Error('expected an error, none was thrown');
-}
-
 describe('port numbers and ranges at their bounds', () => {
   it.each([
     ['65535:8080', { published: '65535', target: 8080 }],
@@ -126,7 +117,7 @@ describe('port numbers and ranges at their bounds', () => {
     ['8000-70000:8080', '"8000-70000"'],
     ['8010-8000:8080', '"8010-8000"'],
   ])('%s is an invalid host port', (spec, named) => {
-    expect(errorOf(() => parseShortPort(spec))).toEqual({ name: 'PortSyntaxError', message: `invalid host port: ${named}` });
+    expect(thrown(() => parseShortPort(spec))).toEqual({ name: 'PortSyntaxError', message: `invalid host port: ${named}` });
   });
 
   it('keeps no key for what the spec leaves out', () => {
@@ -136,7 +127,7 @@ describe('port numbers and ranges at their bounds', () => {
 
   it.each(['[::1:80:8080', '1::1]:80:8080'])('takes the brackets of %s off only when they enclose the IP', (spec) => {
     const ip = spec.slice(0, spec.lastIndexOf(':80:'));
-    expect(errorOf(() => parseShortPort(spec)).message).toContain(JSON.stringify(ip));
+    expect(thrown(() => parseShortPort(spec)).message).toContain(JSON.stringify(ip));
   });
 });
 
@@ -165,20 +156,20 @@ describe('long port syntax values', () => {
     [{ target: 8080, host_ip: 'nope' }, 'host_ip', '"nope"'],
     [{ target: 8080, name: ['web'] }, 'name', '["web"]'],
   ])('%j is an error naming %s and the value', (entry, field, value) => {
-    const error = errorOf(() => parseLongPort(entry));
+    const error = thrown(() => parseLongPort(entry));
     expect(error.name).toBe('PortSyntaxError');
     expect(error.message).toContain(field);
     expect(error.message).toContain(value);
   });
 
   it('names every unknown key and the keys it expects', () => {
-    const { message } = errorOf(() => parseLongPort({ target: 8080, hostport: 1, ip: 2 }));
+    const { message } = thrown(() => parseLongPort({ target: 8080, hostport: 1, ip: 2 }));
     expect(message).toContain('"hostport", "ip"');
     expect(message).toContain('target, published, host_ip, protocol, mode, app_protocol, name');
   });
 
   it('treats a null target as a missing one', () => {
-    expect(errorOf(() => parseLongPort({ target: null }))).toEqual(errorOf(() => parseLongPort({})));
+    expect(thrown(() => parseLongPort({ target: null }))).toEqual(thrown(() => parseLongPort({})));
   });
 });
 
@@ -189,6 +180,6 @@ describe('publishes at its bounds', () => {
   });
 
   it('names the published port of a mapping built by hand when it is not one', () => {
-    expect(errorOf(() => publishes({ target: 8080, protocol: 'tcp', published: 'x' }, 80, 8080))).toEqual({ name: 'PortSyntaxError', message: 'invalid published port: "x"' });
+    expect(thrown(() => publishes({ target: 8080, protocol: 'tcp', published: 'x' }, 80, 8080))).toEqual({ name: 'PortSyntaxError', message: 'invalid published port: "x"' });
   });
 });

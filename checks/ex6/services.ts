@@ -2,7 +2,7 @@
 import { defineCheck, fail, pass, reasons, type Reason } from '../../core/check.js';
 import { helmReleases } from '../../probes/kube/helm-release.js';
 import type { HelmReleaseRecord, KubeListKind, KubeSnapshot } from '../../probes/types.js';
-import { reinstallCommands, releasesOfChart } from '../kube/helm.js';
+import { chartInstall, reinstallCommands, releasesOfChart } from '../kube/helm.js';
 import { registryOr } from '../kube/images.js';
 import { snapshotFor } from '../kube/context.js';
 import { byName } from '../kube/deployments.js';
@@ -67,9 +67,7 @@ function serviceCheck(id: string, workload: 'app' | 'api', external: boolean, po
         const { traces, undeployed } = exercise7Traces(snap, ctx.profile.expect.helm.chart);
         if (traces.length) {
           const registry = registryOr(ctx.fact('registry')?.chosen.loginServer, ctx.profile.expect.registryDomain);
-          const finish = undeployed
-            ? reinstallCommands(undeployed, registry)
-            : `\`kubectl delete deployment myapp myapi\`, then in greetings/k8s/helm \`helm install greetings . --set registry=${registry}\``;
+          const finish = undeployed ? reinstallCommands(undeployed, registry) : `\`kubectl delete deployment myapp myapi\`, then in greetings/k8s/helm \`${chartInstall(registry)}\``;
           return fail(
             R.removedForHelm,
             `Service ${w.service} is gone: Exercise 7 step 2 deletes the Services before \`helm install\`, and the Helm install has not put them back (${traces.join('; ')})`,

@@ -3,11 +3,11 @@ import { defineCheck, error, fail, pass, reasons } from '../../core/check.js';
 import { helmReleases } from '../../probes/kube/helm-release.js';
 import type { HelmReleaseRecord } from '../../probes/types.js';
 import { studentRegistry } from '../kube/context.js';
-import { chooseRelease, effectiveValues, reinstallCommands, releaseLabel, valueAt } from '../kube/helm.js';
+import { chartInstall, chooseRelease, effectiveValues, reinstallCommands, releaseLabel, valueAt } from '../kube/helm.js';
 import { registryNameOf, registryOr } from '../kube/images.js';
 
 const installHint = (registry: string) =>
-  `Exercise 7: in greetings/k8s/helm run \`helm install greetings . --set registry=${registry}\` (Helm 3; the lab’s Helm 2 form is \`helm install . --set registry=${registry}\` after \`helm init --service-account=tiller\`).`;
+  `Exercise 7: in greetings/k8s/helm run \`${chartInstall(registry)}\` (Helm 3; the lab’s Helm 2 form is \`helm install . --set registry=${registry}\` after \`helm init --service-account=tiller\`).`;
 
 const releaseEvidence = (r: HelmReleaseRecord) => ({
   release: r.name,

@@ -80,6 +80,9 @@ function coalesceInto(dest: Values, defaults: Values): void {
   }
 }
 
+/** Exercise 7 step 5's install of the lab's chart (Helm 3), from the chart's folder. */
+export const chartInstall = (registry: string) => `helm install greetings . --set registry=${registry}`;
+
 /**
  * The commands that install the chart again over a release that did not deploy. A failed or pending
  * release keeps its name, so `helm install` under it is refused until its record is removed: Helm 3

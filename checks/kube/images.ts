@@ -28,15 +28,18 @@ export function parseImageRef(image: string): ImageRef | undefined {
   return { host, repository, tag: m[3], digest: m[4] };
 }
 
+/** What the lab text writes for a registry's name; hints write it too while the student's is not known. */
+const UNKNOWN_REGISTRY = '<registry name>';
+
 /** The student's registry as a hint writes it: their own login server when known, else the lab's placeholder. */
-export const registryOr = (loginServer: string | undefined, registryDomain: string) => loginServer ?? `<registry name>.${registryDomain}`;
+export const registryOr = (loginServer: string | undefined, registryDomain: string) => loginServer ?? `${UNKNOWN_REGISTRY}.${registryDomain}`;
 
 /** `<login server>/<repo>:<tag>`, the image the lab asks for. */
 export const imageName = (loginServer: string, repository: string, tag: string) => `${loginServer.toLowerCase()}/${repository}:${tag}`;
 
 /** The image a workload should run: from the student's registry when it is known, else the lab's placeholder. */
 export const expectedImage = (expect: Pick<LabExpectations, 'tag' | 'registryDomain'>, loginServer: string | undefined, repository: string): string =>
-  loginServer ? imageName(loginServer, repository, expect.tag) : `<registry name>.${expect.registryDomain}/${repository}:${expect.tag}`;
+  imageName(registryOr(loginServer, expect.registryDomain), repository, expect.tag);
 
 /** The image a hint asks for: the lab's repository and tag, in the student's registry where it is known. */
 export interface WantedImage {
@@ -56,7 +59,7 @@ export function wantedImage(expect: Pick<LabExpectations, 'tag' | 'registryDomai
   return {
     image: expectedImage(expect, loginServer, repository),
     registry: registryOr(loginServer, expect.registryDomain),
-    registryName: registryNameOf(loginServer, expect.registryDomain) ?? '<registry name>',
+    registryName: registryNameOf(loginServer, expect.registryDomain) ?? UNKNOWN_REGISTRY,
     repository,
     tag: expect.tag,
     known: !!loginServer,
