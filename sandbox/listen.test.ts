@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHECK_IDS } from '../checks/index.js';
 import { packagePath } from '../core/paths.js';
-import { holdClosedPort, listenAgain, type HeldPort } from './listen.js';
+import { holdClosedPort, listenAgain, listenLoopback, localPortsSnapshot, type HeldPort } from './listen.js';
 import { startSandbox } from './lab.js';
 import { loadScenarios } from './scenario.js';
 
@@ -50,6 +50,56 @@ describe('a held closed port', () => {
     expect((server.address() as AddressInfo).port).toBe(held.port);
     expect(await dial(held.port)).toBe('connected');
     await new Promise((r) => server.close(r));
+  });
+});
+
+/** A port left in TIME_WAIT by a connection that closed first from it, as clients of other tests leave them. */
+async function timeWaitPort(): Promise<number> {
+  const server = createServer((s) => s.on('end', () => s.end()));
+  const port = await listenLoopback(server);
+  const client = connect({ host: '127.0.0.1', port });
+  await new Promise((r) => client.once('connect', r));
+  const local = client.localPort!;
+  client.end(); // the client closes first: its side waits in TIME_WAIT
+  await new Promise((r) => client.once('close', r));
+  await new Promise((r) => server.close(r));
+  return local;
+}
+
+describe('ports other sockets use', () => {
+  it('are seen in TIME_WAIT too, where a listen on them fails for up to a minute', async () => {
+    const port = await timeWaitPort();
+    expect(localPortsSnapshot(0).has(port)).toBe(true);
+    expect(await listenLoopback(createServer(), port).catch((err: NodeJS.ErrnoException) => err.code)).toBe('EADDRINUSE');
+  });
+
+  it('are not held: the next port the kernel gives is, and the ones passed over are let go', async () => {
+    const used = localPortsSnapshot(0);
+    // Two ports nobody else uses are passed over as if they were used (and any really used one too).
+    const given: number[] = [];
+    const passedOver: number[] = [];
+    const held = await holdClosedPort((port) => {
+      given.push(port);
+      if (used.has(port)) return true;
+      if (passedOver.length === 2) return false;
+      passedOver.push(port);
+      return true;
+    });
+    holds.push(held);
+    expect(held.port).toBe(given.at(-1));
+    expect(new Set(given).size).toBe(given.length);
+    // Those passed over are free again; the one held still refuses and cannot be listened on.
+    expect(passedOver.map(otherProcessListens)).toEqual(['listened', 'listened']);
+    expect(otherProcessListens(held.port)).toBe('EADDRINUSE');
+  });
+
+  it('a listen retried on a taken port leaves no listener behind', async () => {
+    const taken = createServer();
+    const port = await listenLoopback(taken);
+    const server = createServer();
+    await expect(listenAgain(server, port, 300)).rejects.toThrow('EADDRINUSE');
+    expect([server.listenerCount('listening'), server.listenerCount('error')]).toEqual([0, 0]);
+    await new Promise((r) => taken.close(r));
   });
 });
 
