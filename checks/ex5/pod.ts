@@ -45,8 +45,9 @@ async function pullFailure(ctx: CheckContext, d: PullDiagnosis, reg: StudentRegi
   const parts = [prefix + stuck, cause.meaning].filter(Boolean);
   const evidence: Record<string, unknown> = { pod: d.pod, image: d.image, reason: d.reason, ...(d.message ? { message: d.message } : {}), ...(d.event ? { event: d.event } : {}), cause: d.cause };
   let outcome: 'needs-fix' | 'not-ready' = d.cause === 'unauthorized' ? 'not-ready' : 'needs-fix';
-  let hint = cause.hint(wantedImage(ctx.profile.expect, reg.loginServer, ctx.profile.expect.app.image));
-  if (d.cause === 'unauthorized') {
+  let hint: string;
+  if (d.cause !== 'unauthorized') hint = PULL_CAUSES[d.cause].hint(wantedImage(ctx.profile.expect, reg.loginServer, ctx.profile.expect.app.image));
+  else {
     const cross = await pullGrantsQuietly(ctx, reg);
     if (cross && 'grants' in cross) {
       const g = cross.grants[0];

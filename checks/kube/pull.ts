@@ -84,11 +84,13 @@ export function grantHint({ cluster, registry, resourceGroup: rg }: GrantTarget)
   return `Exercise 5 steps 10–17: grant the cluster's service principal ${role} on the registry: \`az role assignment create --assignee ${cluster.servicePrincipalClientId ?? '<client id>'} --role "${role}" --scope ${scope}\` (or in the portal: ${registry.name} → Access Control → Add → ${role}); ${then}`;
 }
 
-/** What the registry's answer to a pull means, and the step that fixes it (with the student's registry where known). */
+/**
+ * What the registry's answer to a pull means, and the step that fixes it (with the student's registry
+ * where known). A refused pull's step is `grantHint`'s: it needs the cluster and the registry.
+ */
 export const PULL_CAUSES = {
   unauthorized: {
     meaning: 'the registry refused the pull (unauthorized: authentication required): the cluster is not allowed to pull from your registry',
-    hint: () => GRANT_STEP,
   },
   'manifest-unknown': {
     meaning: 'the registry has no such tag (manifest unknown): the image was not pushed, or under another tag',
@@ -104,4 +106,4 @@ export const PULL_CAUSES = {
     hint: (w: WantedImage) => (w.known ? `Exercise 5: the image must be ${w.image}, with your registry's name in it.` : 'Exercise 5: replace <registry name> in the image with your registry’s name.'),
   },
   other: { meaning: '', hint: () => 'Exercise 5: `kubectl describe pod <pod>` shows the kubelet’s events; fix what they name.' },
-} satisfies Record<PullCause, { meaning: string; hint: (wanted: WantedImage) => string }>;
+} satisfies Record<Exclude<PullCause, 'unauthorized'>, { meaning: string; hint: (wanted: WantedImage) => string }> & Record<'unauthorized', { meaning: string }>;
