@@ -12,7 +12,7 @@ import { gradeStudent } from '../../core/engine.js';
 import { loadProfile, type LabProfile } from '../../core/profile.js';
 import { selectChecks } from '../../core/selection.js';
 import type { KubeSnapshot, RegistryFacts } from '../../probes/types.js';
-import { helm2ConfigMapData, helm2ReleaseProto } from '../../sandbox/kube/helm.js';
+import { helmRecord } from '../../sandbox/kube/helm.js';
 import { kubeSnapshot, runKubeCheck, standInKube } from '../../test/support/kube-check.js';
 import { REGISTRY } from '../../test/support/kube-scenarios.js';
 import '../facts.js';
@@ -90,25 +90,10 @@ const runCheck = (check: CheckDef<'kube'>, snap: KubeSnapshot, { facts = FOUND, 
 const runApp = (snap: KubeSnapshot, opts?: Parameters<typeof runCheck>[2]) => runCheck(myappService, snap, opts);
 const runApi = (snap: KubeSnapshot, opts?: Parameters<typeof runCheck>[2]) => runCheck(myapiService, snap, opts);
 
-/** Helm 3's Secret of a release of `chart` (Helm's payload as plain JSON, which it reads too). */
-function helm3Secret(name: string, status: string, chart = 'greetings'): V1Secret {
-  const json = { name, version: 1, info: { status }, chart: { metadata: { name: chart, version: '0.3.0' } }, config: {} };
-  const helmBytes = Buffer.from(JSON.stringify(json)).toString('base64');
-  return {
-    metadata: { name: `sh.helm.release.v1.${name}.v1`, namespace: 'default', labels: { owner: 'helm', name, status, version: '1' } },
-    type: 'helm.sh/release.v1',
-    data: { release: Buffer.from(helmBytes).toString('base64') },
-  };
-}
-
-/** Helm 2's (tiller's) ConfigMap of a release of the lab's chart. */
-function helm2ConfigMap(name: string, status: string): V1ConfigMap {
-  const proto = helm2ReleaseProto({ name, chart: 'greetings-0.3.0', helm: 2, status, values: {}, tiller: true }, 'default', '2024-05-01T09:00:00Z', '');
-  return {
-    metadata: { name: `${name}.v1`, namespace: 'kube-system', labels: { OWNER: 'TILLER', NAME: name, STATUS: status.toUpperCase(), VERSION: '1' } },
-    data: { release: helm2ConfigMapData(proto) },
-  };
-}
+/** Helm's record of a release of `chart` as the cluster lists it: Helm 3's Secret, Helm 2's (tiller's) ConfigMap. */
+const release = (name: string, status: string, helm: 2 | 3, chart = 'greetings') => ({ name, chart: `${chart}-0.3.0`, helm, status, values: {}, tiller: helm === 2 });
+const helm3Secret = (name: string, status: string, chart = 'greetings'): V1Secret => helmRecord(release(name, status, 3, chart), '2024-05-01T09:00:00Z');
+const helm2ConfigMap = (name: string, status: string): V1ConfigMap => helmRecord(release(name, status, 2), '2024-05-01T09:00:00Z');
 const TILLER: V1ServiceAccount = { metadata: { name: 'tiller', namespace: 'kube-system' } };
 
 describe('the Service checks as the catalogue lists them', () => {

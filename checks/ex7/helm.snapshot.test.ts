@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { CheckDef, Facts, Verdict } from '../../core/check.js';
 import { loadProfile } from '../../core/profile.js';
 import type { HelmReleaseRecord, KubeSnapshot, RegistryFacts } from '../../probes/types.js';
-import { helm2ConfigMapData, helm2ReleaseProto, helm3ReleaseJson, helm3SecretData } from '../../sandbox/kube/helm.js';
+import { helmRecord } from '../../sandbox/kube/helm.js';
 import type { ScenarioHelmRelease } from '../../sandbox/scenario.js';
 import { kubeSnapshot, runKubeCheck } from '../../test/support/kube-check.js';
 import { REGISTRY } from '../../test/support/kube-scenarios.js';
@@ -42,18 +42,9 @@ const release = (over: Partial<ScenarioHelmRelease> = {}): ScenarioHelmRelease =
 
 const AT = '2024-05-01T10:00:00Z';
 
-/** Helm 3's record of a release: a Secret in the release's namespace. */
-const helm3Secret = (r: ScenarioHelmRelease): V1Secret => ({
-  metadata: { name: `sh.helm.release.v1.${r.name}.v1`, namespace: 'default', labels: { name: r.name, owner: 'helm', status: r.status, version: '1' } },
-  type: 'helm.sh/release.v1',
-  data: { release: helm3SecretData(helm3ReleaseJson(r, 'default', AT, '')) },
-});
-
-/** Helm 2's record of a release: a ConfigMap in kube-system written by tiller. */
-const helm2ConfigMap = (r: ScenarioHelmRelease): V1ConfigMap => ({
-  metadata: { name: `${r.name}.v1`, namespace: 'kube-system', labels: { NAME: r.name, OWNER: 'TILLER', STATUS: r.status.toUpperCase(), VERSION: '1' } },
-  data: { release: helm2ConfigMapData(helm2ReleaseProto(r, 'default', AT, '')) },
-});
+/** Helm's record of a release as the cluster lists it: Helm 3's Secret, Helm 2's (tiller's) ConfigMap. */
+const helm3Secret = (r: ScenarioHelmRelease): V1Secret => helmRecord({ ...r, helm: 3 }, AT);
+const helm2ConfigMap = (r: ScenarioHelmRelease): V1ConfigMap => helmRecord({ ...r, helm: 2 }, AT);
 
 const snapshot = (parts: Partial<KubeSnapshot> = {}): KubeSnapshot => kubeSnapshot({ takenAt: AT, ...parts });
 

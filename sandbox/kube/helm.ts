@@ -8,6 +8,7 @@
 import { gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
 import type { ScenarioHelmRelease } from '../scenario.js';
+import type { KObj } from './manifests.js';
 import { GREETINGS_CHART, GREETINGS_VALUES_YAML, greetingsValues } from './greetings-chart.js';
 
 export interface HelmChart {
@@ -116,4 +117,38 @@ export function helm2ReleaseProto(release: ScenarioHelmRelease, namespace: strin
 
 export function helm2ConfigMapData(proto: Buffer): string {
   return gzipSync(proto).toString('base64');
+}
+
+/**
+ * The object Helm keeps a release in, as `kubectl get -o json` shows it (less the server's uid and
+ * resourceVersion): Helm 3's Secret in the release's namespace (`default` in the lab), Helm 2's
+ * ConfigMap in kube-system.
+ */
+export function helmRecord(release: ScenarioHelmRelease, deployedAt: string, manifest = ''): KObj {
+  const namespace = 'default';
+  if (release.helm === 3) {
+    return {
+      apiVersion: 'v1',
+      data: { release: helm3SecretData(helm3ReleaseJson(release, namespace, deployedAt, manifest)) },
+      kind: 'Secret',
+      metadata: {
+        name: `sh.helm.release.v1.${release.name}.v1`,
+        namespace,
+        creationTimestamp: deployedAt,
+        labels: { modifiedAt: String(Date.parse(deployedAt) / 1000), name: release.name, owner: 'helm', status: release.status, version: '1' },
+      },
+      type: 'helm.sh/release.v1',
+    };
+  }
+  return {
+    apiVersion: 'v1',
+    data: { release: helm2ConfigMapData(helm2ReleaseProto(release, namespace, deployedAt, manifest)) },
+    kind: 'ConfigMap',
+    metadata: {
+      name: `${release.name}.v1`,
+      namespace: 'kube-system',
+      creationTimestamp: deployedAt,
+      labels: { NAME: release.name, OWNER: 'TILLER', STATUS: release.status.toUpperCase(), VERSION: '1' },
+    },
+  };
 }

@@ -3,7 +3,7 @@
  * a ConfigMap in kube-system, written by tiller) and tiller itself as `helm init` installs it.
  */
 import type { Scenario } from '../../scenario.js';
-import { helm2ConfigMapData, helm2ReleaseProto, helm3ReleaseJson, helm3SecretData } from '../helm.js';
+import { helmRecord } from '../helm.js';
 import type { KObj } from '../manifests.js';
 import { meta } from '../objects.js';
 import { ago, type ClusterState } from '../state.js';
@@ -14,40 +14,10 @@ const TILLER_IMAGE = 'gcr.io/kubernetes-helm/tiller:v2.16.12';
 
 /** The release record `helm list` reads; `manifest` is what the release applied. */
 export function putHelmRecord(w: ClusterState, release: HelmRelease, manifest: string): void {
-  const deployedAt = ago(w, 30);
-  if (release.helm === 3) {
-    const ns = 'default';
-    const name = `sh.helm.release.v1.${release.name}.v1`;
-    w.store.put({
-      apiVersion: 'v1',
-      data: { release: helm3SecretData(helm3ReleaseJson(release, ns, deployedAt, manifest)) },
-      kind: 'Secret',
-      metadata: meta({
-        name,
-        namespace: ns,
-        uid: w.ids.uid(`secret/${ns}/${name}`),
-        resourceVersion: w.store.nextRv(),
-        creationTimestamp: deployedAt,
-        labels: { modifiedAt: String(Date.parse(deployedAt) / 1000), name: release.name, owner: 'helm', status: release.status, version: '1' },
-      }),
-      type: 'helm.sh/release.v1',
-    });
-    return;
-  }
-  const name = `${release.name}.v1`;
-  w.store.put({
-    apiVersion: 'v1',
-    data: { release: helm2ConfigMapData(helm2ReleaseProto(release, 'default', deployedAt, manifest)) },
-    kind: 'ConfigMap',
-    metadata: meta({
-      name,
-      namespace: 'kube-system',
-      uid: w.ids.uid(`cm/kube-system/${name}`),
-      resourceVersion: w.store.nextRv(),
-      creationTimestamp: deployedAt,
-      labels: { NAME: release.name, OWNER: 'TILLER', STATUS: release.status.toUpperCase(), VERSION: '1' },
-    }),
-  });
+  const record = helmRecord(release, ago(w, 30), manifest);
+  const { name, namespace } = record.metadata;
+  const uidKey = record.kind === 'Secret' ? `secret/${namespace}/${name}` : `cm/${namespace}/${name}`;
+  w.store.put({ ...record, metadata: meta({ ...record.metadata, uid: w.ids.uid(uidKey), resourceVersion: w.store.nextRv() }) });
 }
 
 /** `kubectl create serviceaccount tiller`, the cluster-admin binding, and `helm init`'s Deployment. */
