@@ -20,8 +20,10 @@ import { verdictDifferences, verdictsOf } from '../test/support/class.js';
 import { runCli, type CliResult } from '../test/support/cli.js';
 import { until } from '../test/support/until.js';
 
+// The one file alone in its folder; what the runs write goes to the folder above (their working folder).
 const folder = mkdtempSync(join(tmpdir(), 'lab-grade-one-file-'));
-const script = join(folder, 'lab-grade.mjs');
+const scriptFolder = join(folder, 'download');
+const script = join(scriptFolder, 'lab-grade.mjs');
 const expected = new Map(loadBuiltInClass(CHECK_IDS).map((s) => [s.user, s.expect]));
 const version = (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
 
@@ -36,7 +38,22 @@ function unexpected(run: RunResult, skippedHere: (id: string) => boolean = () =>
   return run.students.flatMap((s) => s.checks.filter((c) => c.status !== (skippedHere(c.id) ? 'skipped' : expected.get(s.user)![c.id])).map((c) => `${s.user} ${c.id}: ${c.status} (${c.message})`));
 }
 
+/** `lab-grade sandbox --out OUT` run by the one file, resolved once it is serving. */
+async function startLab(out: string): Promise<{ lab: ChildProcess; output: () => string }> {
+  let said = '';
+  const lab = spawn(process.execPath, [script, 'sandbox', '--out', out], { cwd: folder, env: { ...process.env, ...bare }, stdio: ['ignore', 'pipe', 'pipe'] });
+  lab.stdout!.on('data', (d) => (said += d));
+  lab.stderr!.on('data', (d) => (said += d));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the simulated lab did not start: ${said}`)), 60_000);
+    lab.once('exit', (code) => reject(new Error(`the simulated lab exited (${code}): ${said}`)));
+    lab.stdout!.on('data', () => said.includes('Ctrl-C stops everything') && (clearTimeout(timer), resolve()));
+  });
+  return { lab, output: () => said };
+}
+
 beforeAll(() => {
+  mkdirSync(scriptFolder);
   copyFileSync(buildBundleWithNpm(), script);
 }, 200_000);
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -60,8 +77,8 @@ describe('the one-file bundle, alone in an empty folder', () => {
     expect(notices).toContain('ssh2@1.17.0 (MIT)');
     expect(notices).toContain('@kubernetes/client-node@2.0.1 (Apache-2.0)');
     expect(notices).toMatch(/---- yargs@18\.2\.0 ----\nMIT License\s+Copyright 2010 James Halliday/);
-    expect(readdirSync(folder)).toEqual(['lab-grade.mjs']);
-    for (let dir = folder; ; dir = dirname(dir)) {
+    expect(readdirSync(scriptFolder)).toEqual(['lab-grade.mjs']);
+    for (let dir = scriptFolder; ; dir = dirname(dir)) {
       expect(existsSync(join(dir, 'node_modules')), `${dir}/node_modules`).toBe(false);
       expect(existsSync(join(dir, 'package.json')), `${dir}/package.json`).toBe(false);
       if (dirname(dir) === dir) break;
@@ -97,17 +114,9 @@ describe('the one-file bundle, alone in an empty folder', () => {
 describe('the one-file bundle runs the simulated lab', () => {
   const out = join(folder, 'lab');
   let lab: ChildProcess | undefined;
-  let labOutput = '';
 
   beforeAll(async () => {
-    lab = spawn(process.execPath, [script, 'sandbox', '--out', out], { cwd: folder, env: { ...process.env, ...bare }, stdio: ['ignore', 'pipe', 'pipe'] });
-    lab.stdout!.on('data', (d) => (labOutput += d));
-    lab.stderr!.on('data', (d) => (labOutput += d));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the simulated lab did not start: ${labOutput}`)), 60_000);
-      lab!.once('exit', (code) => reject(new Error(`the simulated lab exited (${code}): ${labOutput}`)));
-      lab!.stdout!.on('data', () => labOutput.includes('Ctrl-C stops everything') && (clearTimeout(timer), resolve()));
-    });
+    lab = (await startLab(out)).lab;
   }, 90_000);
   afterAll(() => {
     lab?.kill('SIGKILL');
@@ -169,9 +178,11 @@ describe('the one-file bundle runs the simulated lab', () => {
   }, 120_000);
 
   it('stops on Ctrl-C', async () => {
-    const exited = new Promise<number | null>((resolve) => lab!.once('exit', (code) => resolve(code)));
-    lab!.kill('SIGINT');
+    // A lab of its own: the other tests keep theirs, whatever order they run in.
+    const { lab: own, output } = await startLab(join(folder, 'lab-stopped'));
+    const exited = new Promise<number | null>((resolve) => own.once('exit', (code) => resolve(code)));
+    own.kill('SIGINT');
     expect(await exited).toBe(0);
-    expect(labOutput).toContain('stopped');
-  }, 30_000);
+    expect(output()).toContain('stopped');
+  }, 90_000);
 });

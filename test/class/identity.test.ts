@@ -23,7 +23,8 @@ const notLoggedIn: TokenCredential = {
 let cls: GeneratedClass;
 let sandbox: Sandbox;
 let dir = '';
-const untouched = () => cls.users.map((u) => sandbox.traffic(u)).every((t) => t.arm + t.registry + t.kube + t.http + t.ssh.connections === 0);
+/** Every student's requests so far, all services together: equal before and after means nobody was contacted. */
+const contacts = () => cls.users.map((u) => sandbox.traffic(u)).map((t) => t.arm + t.registry + t.kube + t.http + t.ssh.connections);
 
 beforeAll(async () => {
   cls = writeClass(3, { templates: ['01-perfect.yaml', '08-barely-started.yaml'] });
@@ -37,6 +38,7 @@ describe('the Azure identity cannot get a token', () => {
     const gradebook = join(dir, 'grades.json');
     writeFileSync(gradebook, '{"from":"an earlier run"}\n');
     const journal = join(dir, 'journal.jsonl');
+    const before = contacts();
     const run = gradeConfig(sandbox.config, {
       classRun: classRun({ journal: { file: journal, auto: false } }),
       reports: [{ format: 'json', file: gradebook }],
@@ -46,7 +48,7 @@ describe('the Azure identity cannot get a token', () => {
     await expect(run).rejects.toThrow(
       /^the Azure identity could not get a token \(DefaultAzureCredential failed to retrieve a token .*\): run `az login` \(or set AZURE_CLIENT_ID\/AZURE_TENANT_ID\/AZURE_CLIENT_SECRET\), then run again$/,
     );
-    expect(untouched()).toBe(true);
+    expect(contacts()).toEqual(before);
     expect(readFileSync(gradebook, 'utf8')).toBe('{"from":"an earlier run"}\n');
     expect(existsSync(journal)).toBe(false);
     expect(existsSync(`${journal}.lock`)).toBe(false);

@@ -95,7 +95,6 @@ describe('faults.kube and faults.arm, graded through the CLI path', () => {
 
 describe('a kubeconfig is code: exec plugins and auth-providers', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lab-grade-exec-'));
-  const marker = join(dir, 'plugin-ran');
   const plugin = join(dir, 'credential-plugin.mjs');
   // A credential plugin as client-go runs it: prints an ExecCredential with the sandbox's token.
   writeFileSync(
@@ -106,8 +105,13 @@ process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/
 `,
   );
 
-  /** The sandbox's kubeconfig for the user, with its token replaced by the exec plugin (or an auth-provider). */
-  function kubeconfigWith(kind: 'exec' | 'auth-provider'): { text: string; token: string } {
+  /**
+   * The sandbox's kubeconfig for the user, with its token replaced by the exec plugin (or an
+   * auth-provider); the plugin writes to a marker file of this kubeconfig's own when it runs.
+   */
+  let kubeconfigs = 0;
+  function kubeconfigWith(kind: 'exec' | 'auth-provider'): { text: string; token: string; marker: string } {
+    const marker = join(dir, `plugin-ran-${++kubeconfigs}`);
     const doc = parse(sandbox.kubeconfig('exec-plugin')) as { users: Array<{ user: Record<string, unknown> }> };
     const token = doc.users[0].user.token as string;
     doc.users[0].user =
@@ -125,14 +129,18 @@ process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/
             },
           }
         : { 'auth-provider': { name: 'azure', config: { 'access-token': token, 'tenant-id': 'x', 'apiserver-id': 'y' } } };
-    return { text: stringify(doc), token };
+    return { text: stringify(doc), token, marker };
   }
 
   const probeWith = (text: string, allowExec: boolean) =>
     kubeProbe({ kubeconfig: async () => text, namespace: 'default', allowDisruptive: false, allowExec, timeoutMs: 5_000, policy: new NetworkPolicy({ loopbackOnly: true }) });
 
+  /** The requests the user's API server received since `before` (a count taken earlier). */
+  const requestsSince = (before: number) => sandbox.kubeRequests('exec-plugin').slice(before);
+
   it('without --allow-exec-credentials the exec plugin is refused and never run; nothing is sent', async () => {
-    const { text } = kubeconfigWith('exec');
+    const { text, marker } = kubeconfigWith('exec');
+    const before = sandbox.kubeRequests('exec-plugin').length;
     const probe = probeWith(text, false);
     const err = await rejection(() => probe.reach());
     await probe.close();
@@ -140,27 +148,33 @@ process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/
     expect(err.message).toBe(EXEC_REFUSED);
     expect(err.detail).toMatchObject({ credential: 'exec' });
     expect(existsSync(marker)).toBe(false);
-    expect(sandbox.kubeRequests('exec-plugin')).toEqual([]);
+    expect(requestsSince(before)).toEqual([]);
   });
 
   it('an auth-provider is refused the same way', async () => {
     const { text, token } = kubeconfigWith('auth-provider');
+    const before = sandbox.kubeRequests('exec-plugin').length;
     const probe = probeWith(text, false);
     const err = await rejection(() => probe.reach());
     await probe.close();
     expect(err.message).toBe(EXEC_REFUSED);
     expect(err.detail).toMatchObject({ credential: 'auth-provider' });
     expect(JSON.stringify(err.detail) + err.message).not.toContain(token);
-    expect(sandbox.kubeRequests('exec-plugin')).toEqual([]);
+    expect(requestsSince(before)).toEqual([]);
   });
 
   it('with --allow-exec-credentials the plugin runs, and its token gets the grader in', async () => {
-    const { text } = kubeconfigWith('exec');
+    const { text, marker } = kubeconfigWith('exec');
+    const before = sandbox.kubeRequests('exec-plugin').length;
     const probe = probeWith(text, true);
     const v = await probe.reach();
     await probe.close();
     expect(v.gitVersion).toMatch(/^v1\./);
     expect(existsSync(marker)).toBe(true);
-    expect(sandbox.kubeRequests('exec-plugin').some((r) => r.path === '/version' && r.status === 200)).toBe(true);
+    expect(
+      requestsSince(before)
+        .filter((r) => r.path === '/version')
+        .map((r) => r.status),
+    ).toEqual([200]);
   });
 });
