@@ -32,7 +32,14 @@ describe('cluster power and provisioning states', () => {
   };
 
   beforeAll(async () => {
-    sandbox = await startSandbox([student('stopped', { powerState: 'Stopped' }), student('failed', { provisioningState: 'Failed' }), student('updating', { provisioningState: 'Updating' })]);
+    // `asleep` and `awake` are the reload test's own, so that the other tests see the states they start with.
+    sandbox = await startSandbox([
+      student('stopped', { powerState: 'Stopped' }),
+      student('failed', { provisioningState: 'Failed' }),
+      student('updating', { provisioningState: 'Updating' }),
+      student('asleep', { powerState: 'Stopped' }),
+      student('awake', { provisioningState: 'Failed' }),
+    ]);
     const token = sandbox.config.azure!.token!.reveal();
     aks = new ContainerServiceClient({ getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }) }, sandbox.config.azure!.subscriptionId, {
       endpoint: sandbox.config.azure!.endpoint,
@@ -68,9 +75,9 @@ describe('cluster power and provisioning states', () => {
   it('az aks start / stop: a reloaded power state opens or closes the same API server address', async () => {
     const flip = (user: string, powerState: string) =>
       sandbox.scenarios.map((s) => (s.user === user ? { ...s, azure: { ...s.azure, clusters: s.azure.clusters.map((c) => ({ ...c, powerState })) } } : s));
-    sandbox.reload(flip('stopped', 'Running'));
-    await expect.poll(async () => (await kubectl('stopped', 'get', 'nodes', '-o', 'name')).code, { timeout: 10_000 }).toBe(0);
-    sandbox.reload(flip('failed', 'Stopped'));
-    await expect.poll(async () => (await kubectl('failed', 'get', 'nodes')).stderr, { timeout: 10_000 }).toMatch(/was refused/);
+    sandbox.reload(flip('asleep', 'Running'));
+    await expect.poll(async () => (await kubectl('asleep', 'get', 'nodes', '-o', 'name')).code, { timeout: 10_000 }).toBe(0);
+    sandbox.reload(flip('awake', 'Stopped'));
+    await expect.poll(async () => (await kubectl('awake', 'get', 'nodes')).stderr, { timeout: 10_000 }).toMatch(/was refused/);
   });
 });
