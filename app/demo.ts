@@ -92,6 +92,11 @@ export async function runSandbox(scenarioPaths: readonly string[], outDir: strin
   let scenarios = loadClass(scenarioPaths);
   const sandbox = await startSandbox(scenarios);
   const file = writeSandboxConfig(sandbox, outDir);
+  // Ctrl-C is caught before the lab says it stops everything: a SIGINT sent on reading that line finds the handler.
+  const stopRequested = new Promise<void>((done) => {
+    process.once('SIGINT', () => done());
+    process.once('SIGTERM', () => done());
+  });
   const out = process.stdout;
   out.write(`The simulated lab runs on 127.0.0.1 with ${scenarios.length} students.\n\n`);
   const first = scenarios.find((s) => s.azure.clusters.length)?.user ?? scenarios[0].user;
@@ -112,11 +117,7 @@ export async function runSandbox(scenarioPaths: readonly string[], outDir: strin
       }
     }),
   );
-  await new Promise<void>((done) => {
-    const stop = () => done();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopRequested;
   watchers.forEach((w) => w.close());
   await sandbox.stop();
   out.write('stopped\n');
