@@ -12,7 +12,7 @@ import { loadProfile } from '../../core/profile.js';
 import type { HelmReleaseRecord, KubeSnapshot, RegistryFacts } from '../../probes/types.js';
 import { helmRecord } from '../../sandbox/kube/helm.js';
 import type { ScenarioHelmRelease } from '../../sandbox/scenario.js';
-import { kubeSnapshot, runKubeCheck } from '../../test/support/kube-check.js';
+import { helmReleaseRecord, kubeSnapshot, runKubeCheck } from '../../test/support/kube-check.js';
 import { REGISTRY } from '../../test/support/kube-scenarios.js';
 import '../facts.js';
 import { helmRegistry, helmRelease } from './helm.js';
@@ -173,19 +173,8 @@ describe('ex7.helm.release, run on a snapshot', () => {
 });
 
 /** A decoded release as ex7.helm.release provides it. */
-const rec = (over: Partial<HelmReleaseRecord> = {}): HelmReleaseRecord => ({
-  source: 'helm3-secret',
-  namespace: 'default',
-  objectName: 'sh.helm.release.v1.greetings.v1',
-  name: 'greetings',
-  version: 1,
-  status: 'deployed',
-  chartName: 'greetings',
-  chartVersion: '0.3.0',
-  values: {},
-  chartValues: { registry: 'azurezr.io', myapp: { versionTag: 'v1.0' } },
-  ...over,
-});
+/** The release with the chart's own values.yaml as the lab ships it (its broken default registry). */
+const rec = (over: Partial<HelmReleaseRecord> = {}): HelmReleaseRecord => helmReleaseRecord({ chartValues: { registry: 'azurezr.io', myapp: { versionTag: 'v1.0' } }, ...over });
 
 /** A pod pulling `image`, from which the student's registry is inferred when Exercise 4 did not find it. */
 const pod = (image: string): V1Pod => ({ metadata: { name: 'p', namespace: 'default' }, spec: { containers: [{ name: 'c', image }] } });

@@ -1,20 +1,9 @@
 import type { V1ClusterRoleBinding, V1ServiceAccount } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import type { HelmReleaseRecord } from '../../probes/types.js';
+import { helmReleaseRecord } from '../../test/support/kube-check.js';
 import { chooseRelease, latestRevisions, reinstallCommands, releaseLabel, releasesOfChart, tillerRbac, valueAt, effectiveValues } from './helm.js';
 
-const rec = (over: Partial<HelmReleaseRecord>): HelmReleaseRecord => ({
-  source: 'helm3-secret',
-  namespace: 'default',
-  objectName: `sh.helm.release.v1.${over.name ?? 'greetings'}.v${over.version ?? 1}`,
-  name: 'greetings',
-  version: 1,
-  status: 'deployed',
-  chartName: 'greetings',
-  chartVersion: '0.3.0',
-  values: {},
-  ...over,
-});
+const rec = helmReleaseRecord;
 
 describe('helm readers', () => {
   it('keeps the newest revision of each release', () => {

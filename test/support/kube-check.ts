@@ -5,7 +5,7 @@
  */
 import type { CheckDef, Facts, Verdict } from '../../core/check.js';
 import type { LabProfile } from '../../core/profile.js';
-import type { KubeProbe, KubeSnapshot } from '../../probes/types.js';
+import type { HelmReleaseRecord, KubeProbe, KubeSnapshot } from '../../probes/types.js';
 
 /** A snapshot of a cluster with nothing in it but `parts`. */
 export function kubeSnapshot(parts: Partial<KubeSnapshot> = {}): KubeSnapshot {
@@ -50,3 +50,17 @@ export function runKubeCheck(check: CheckDef<'kube'>, snap: KubeSnapshot | Error
     signal: new AbortController().signal,
   });
 }
+
+/** A deployed Helm 3 release of the lab's chart as the probe reads it, with `over` changed (its Secret's name follows). */
+export const helmReleaseRecord = (over: Partial<HelmReleaseRecord> = {}): HelmReleaseRecord => ({
+  source: 'helm3-secret',
+  namespace: 'default',
+  objectName: `sh.helm.release.v1.${over.name ?? 'greetings'}.v${over.version ?? 1}`,
+  name: 'greetings',
+  version: 1,
+  status: 'deployed',
+  chartName: 'greetings',
+  chartVersion: '0.3.0',
+  values: {},
+  ...over,
+});
