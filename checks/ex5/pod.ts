@@ -40,11 +40,11 @@ function appPods(ctx: CheckContext, snap: KubeSnapshot): V1Pod[] {
 
 /** A pull failure explained: the kubelet's words, what they mean, and (for auth) what Azure says. */
 async function pullFailure(ctx: CheckContext, d: PullDiagnosis, reg: StudentRegistry, prefix = ''): Promise<Verdict> {
-  const cause = PULL_CAUSES[d.cause];
   const stuck = `pod ${d.pod} is stuck in ${d.reason}${d.message ? ` (${d.message})` : ''}${d.event ? `; event: ${d.event}` : ''}`;
-  const parts = [prefix + stuck, cause.meaning].filter(Boolean);
+  const parts = [prefix + stuck, PULL_CAUSES[d.cause].meaning].filter(Boolean);
   const evidence: Record<string, unknown> = { pod: d.pod, image: d.image, reason: d.reason, ...(d.message ? { message: d.message } : {}), ...(d.event ? { event: d.event } : {}), cause: d.cause };
-  let outcome: 'needs-fix' | 'not-ready' = d.cause === 'unauthorized' ? 'not-ready' : 'needs-fix';
+  // A refused pull waits on a grant (or on one that has not applied yet); any other cause needs a fix.
+  const outcome = d.cause === 'unauthorized' ? 'not-ready' : 'needs-fix';
   let hint: string;
   if (d.cause !== 'unauthorized') hint = PULL_CAUSES[d.cause].hint(wantedImage(ctx.profile.expect, reg.loginServer, ctx.profile.expect.app.image));
   else {
@@ -57,7 +57,6 @@ async function pullFailure(ctx: CheckContext, d: PullDiagnosis, reg: StudentRegi
           : `Azure confirms: no role assignment lets the cluster's identity pull from ${reg.loginServer ?? d.image}`,
       );
       evidence.roleAssignment = g ? `${g.roleName} on ${g.scope}` : 'none';
-      outcome = 'not-ready';
       hint = grantHint({ cluster: cross.cluster, registry: cross.registry, resourceGroup: ctx.target.resourceGroup });
     } else hint = grantHint({ cluster: ctx.fact('cluster')?.chosen, registry: ctx.fact('registry')?.chosen, resourceGroup: ctx.target.resourceGroup });
   }
