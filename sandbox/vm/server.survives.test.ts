@@ -1,8 +1,8 @@
 /**
  * What a client does never takes the simulated VM down, as it never takes down a real sshd: a grader
- * killed mid-session (`kill -9`, Ctrl-C). The VM runs in a process of its own, from source and bundled
- * into one file as lab-grade ships it (minified: the names of ssh2's classes are at stake there), and
- * must serve the next client afterwards.
+ * killed mid-session (`kill -9`, Ctrl-C) or a client asking twice on one session. The VM runs in a
+ * process of its own, from source and bundled into one file as lab-grade ships it (minified: the
+ * names of ssh2's classes are at stake there), and must serve the next client afterwards.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -96,6 +96,10 @@ const midSession: Record<string, (client: Client) => Promise<unknown>> = {
   'with an SFTP session open': (client) => new Promise((resolve, reject) => client.sftp((err, sftp) => (err ? reject(err) : resolve(sftp)))),
 };
 
+/** The ssh2 client has no call for a second request on a channel: its protocol layer sends one. */
+type RawRequests = { _protocol: { exec(channel: number, command: string, wantReply: boolean): void; subsystem(channel: number, name: string, wantReply: boolean): void } };
+const remoteIdOf = (stream: ClientChannel) => (stream.outgoing as { id: number }).id;
+
 const bundleFolder = mkdtempSync(join(tmpdir(), 'lab-grade-vm-bundle-'));
 afterAll(() => rmSync(bundleFolder, { recursive: true, force: true }));
 let bundled: Promise<string> | undefined;
@@ -125,5 +129,27 @@ describe.each(ways)('the simulated VM, run %s', (_way, nodeArgs) => {
     }
     expect(await runOnce(vm, 'cat notes.txt')).toEqual({ out: 'hello\n', code: 0 });
     expect({ ended: vm.ended(), said: vm.output() }).toEqual({ ended: undefined, said: portLine(vm) });
+  });
+
+  it('ignores a second command or SFTP request on a session that already runs one, and finishes the first', async () => {
+    const firsts: Array<{ out: string; code: number | null }> = [];
+    for (const second of ['exec', 'sftp'] as const) {
+      const client = await login(vm);
+      const { stream, done } = await execOn(client, 'echo first');
+      const raw = (client as unknown as RawRequests)._protocol;
+      if (second === 'exec') raw.exec(remoteIdOf(stream), 'echo second', true);
+      else raw.subsystem(remoteIdOf(stream), 'sftp', true);
+      firsts.push(await done);
+      client.end();
+    }
+    expect({ firsts, ended: vm.ended(), said: vm.output() }).toEqual({
+      firsts: [
+        { out: 'first\n', code: 0 },
+        { out: 'first\n', code: 0 },
+      ],
+      ended: undefined,
+      said: portLine(vm),
+    });
+    expect(await runOnce(vm, 'cat notes.txt')).toEqual({ out: 'hello\n', code: 0 });
   });
 });

@@ -157,9 +157,12 @@ async function startIn(root: string, opts: StartVmOptions): Promise<SimulatedVm>
       client.on('session', (acceptSession) => {
         const session = acceptSession();
         let killChild: ((signal: NodeJS.Signals) => void) | undefined;
+        // ssh2 hands out no channel for a second command or SFTP on a session that already has one
+        // (and lets none be refused then): there is nothing to serve.
         session.on('exec', (accept, _reject, info) => {
           counts.execs++;
           const channel = accept();
+          if (!channel) return;
           setTimeout(
             () =>
               runExec(channel, info.command, {
@@ -178,7 +181,10 @@ async function startIn(root: string, opts: StartVmOptions): Promise<SimulatedVm>
           accept?.();
           killChild?.(`SIG${info.name}` as NodeJS.Signals);
         });
-        session.on('sftp', (accept) => serveSftp(accept(), { home, virtualHome: `/home/${user}`, latencyMs, onRequest: () => counts.sftpRequests++ }));
+        session.on('sftp', (accept) => {
+          const sftp = accept();
+          if (sftp) serveSftp(sftp, { home, virtualHome: `/home/${user}`, latencyMs, onRequest: () => counts.sftpRequests++ });
+        });
         session.on('pty', (_accept, reject) => reject?.());
         session.on('shell', (_accept, reject) => reject?.());
       });
