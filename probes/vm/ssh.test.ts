@@ -1,12 +1,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { utils } from 'ssh2';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { Secret } from '../../core/secret.js';
 import type { VmTarget } from '../../core/target.js';
+import { listenLoopback } from '../../sandbox/listen.js';
 import { parseScenario } from '../../sandbox/scenario.js';
 import { startVm, type SimulatedVm } from '../../sandbox/vm/server.js';
+import { until } from '../../test/support/until.js';
 import { NetworkPolicy } from '../net.js';
 import { ProbeError, type VmProbe } from '../types.js';
 import { sshVm, type SshVmOptions } from './ssh.js';
@@ -48,6 +51,27 @@ function probeFor(sim: SimulatedVm, opts: Omit<Partial<SshVmOptions>, 'target'> 
   const probe = sshVm({ policy: new NetworkPolicy({ loopbackOnly: true }), timeoutMs: 2_000, maxOutputBytes: 64 * 1024, ...opts, target });
   probes.push(probe);
   return probe;
+}
+
+/** A loopback relay to the VM whose connections the test can drop, as a VM that vanishes drops them. */
+async function relayTo(sim: SimulatedVm) {
+  const sockets = new Set<Socket>();
+  const keep = (s: Socket) => (sockets.add(s), s.on('error', () => {}).once('close', () => sockets.delete(s)));
+  const relay = createServer((inbound) => {
+    const outbound = connect(sim.port, '127.0.0.1');
+    keep(inbound).pipe(keep(outbound)).pipe(inbound);
+  });
+  const port = await listenLoopback(relay);
+  const dropAll = () => sockets.forEach((s) => s.destroy());
+  return {
+    port,
+    dropAll,
+    close: () =>
+      new Promise<void>((resolve) => {
+        relay.close(() => resolve());
+        dropAll();
+      }),
+  };
 }
 
 async function rejection(p: Promise<unknown>): Promise<ProbeError> {
@@ -163,6 +187,24 @@ describe('sshVm against the simulated VM', () => {
       const sim = await vmWith(null);
       expect((await rejection(probeFor(sim).connect())).message).toMatch(/connection refused/);
     });
+  });
+
+  it('a VM that vanishes mid-command ends that command in a ProbeError, and the next call logs in again', async () => {
+    const sim = await vmWith(correctVm, { latencyMs: 10_000 });
+    const relay = await relayTo(sim);
+    try {
+      const probe = probeFor(sim, { target: { port: relay.port }, timeoutMs: 20_000 });
+      await probe.connect();
+      const lost = rejection(probe.run('dockerVersion'));
+      await until('the VM to receive the command', () => sim.traffic().execs === 1);
+      relay.dropAll();
+      const err = await lost;
+      expect([err.probe, err.detail]).toEqual(['vm', { transport: 'ssh', command: 'docker --version' }]);
+      expect(await probe.connect()).toEqual({ transport: 'ssh', hostKey: sim.hostKey.fingerprint });
+      expect(sim.traffic().sshConnections).toBe(2);
+    } finally {
+      await relay.close();
+    }
   });
 
   describe('host key pinning', () => {

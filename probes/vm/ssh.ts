@@ -200,6 +200,7 @@ export function sshVm(opts: SshVmOptions): VmProbe {
           const stdout = new CappedOutput(maxOutputBytes);
           const stderr = new CappedOutput(maxOutputBytes);
           let code: number | null = null;
+          let exited = false;
           let killed = false;
           const timer = setTimeout(() => {
             killed = true;
@@ -209,10 +210,13 @@ export function sshVm(opts: SshVmOptions): VmProbe {
           stream.on('data', (d: Buffer) => stdout.push(d));
           stream.stderr.on('data', (d: Buffer) => stderr.push(d));
           stream.on('exit', (exitCode: number | null, signal?: string) => {
+            exited = true;
             code = signal ? null : exitCode;
           });
           stream.on('close', () => {
             clearTimeout(timer);
+            // An sshd always reports how a command ended: without that, the connection went mid-command.
+            if (!exited && !killed) return reject(vmError(`${description}: the connection closed before \`${command}\` finished`, { command }));
             resolve({ stdout: stdout.text(), stderr: stderr.text(), code: killed ? null : code, truncated: stdout.truncated || stderr.truncated });
           });
         });
