@@ -159,7 +159,7 @@ async function gradeTargets({ request, io, profile, catalogue, selection, checkI
     if (preflightRun && runtime.credential) {
       // The grader's own login comes first: without it every student would end incomplete.
       const problem = await identityProblem(runtime.credential, runtime.armScope);
-      if (problem !== undefined) throw new ConfigError(`the Azure identity could not get a token (${problem}): ${LOGIN_HINT}, then run again`);
+      if (problem !== undefined) throw new ConfigError(`the Azure identity could not get a token (${problem}): ${loginHint(request.config)}, then run again`);
     }
     if (journal) {
       journal.start();
@@ -219,8 +219,17 @@ async function gradeTargets({ request, io, profile, catalogue, selection, checkI
   }
 }
 
-/** How to give the grader an Azure identity: the CLI login, or a service principal's variables. */
-const LOGIN_HINT = 'run `az login` (or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET)';
+/** How to give the grader a working Azure identity, for the kind of credential the class config names. */
+function loginHint(config: ClassConfig): string {
+  switch (config.azure?.credential) {
+    case 'servicePrincipal':
+      return `check azure.tenant, azure.clientId and azure.clientSecret in ${config.file} (a secret that expired or was reset is refused too)`;
+    case 'token':
+      return `replace azure.token in ${config.file}: ARM tokens expire after about an hour (az account get-access-token prints a new one)`;
+    default:
+      return 'run `az login` (or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET)';
+  }
+}
 
 function runResult(profile: LabProfile, students: StudentResult[], request: GradeRequest): RunResult {
   const shard = request.classRun?.shard;

@@ -4,11 +4,11 @@
  * truncated gradebook where a good one was; a report that cannot be written is named, and the others
  * are still written.
  */
-import { closeSync, fsyncSync, openSync, readdirSync, realpathSync, renameSync, unlinkSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { ConfigError, errorMessage } from '../core/errors.js';
-import { writeAll } from '../core/file-io.js';
+import { landingPath, outputFilePlace, writeAll } from '../core/file-io.js';
 import { processRunning } from '../core/file-lock.js';
 import type { ChecklistOptions } from '../reporters/checklist.js';
 import { createReporter, type ReportFormat } from '../reporters/index.js';
@@ -54,7 +54,7 @@ export function openReports(specs: readonly ReportSpec[], o: { verbose: boolean;
     for (const s of specs) {
       let output = o.stdout;
       if (s.file !== undefined) {
-        const report = openTemp(s.file);
+        const report = openTemp(s.file, s.format);
         files.push(report);
         output = fileOutput(report);
       }
@@ -88,25 +88,15 @@ export function openReports(specs: readonly ReportSpec[], o: { verbose: boolean;
   };
 }
 
-/**
- * Where a report lands, as one key for every spelling of it: the folder's real path (symbolic links
- * resolved) and the name. Two reports renamed onto one entry would leave only the last.
- */
-export function sameFileKey(file: string): string {
-  const dir = dirname(resolve(file));
-  let real = dir;
-  try {
-    real = realpathSync(dir);
-  } catch {
-    /* a folder that does not exist: opening the report names it */
-  }
-  return join(real, basename(file));
-}
+/** Where a report lands, as one key for every spelling of it: two reports renamed onto one file would leave only the last. */
+export const sameFileKey = landingPath;
 
 /** `.grades.csv.1234@grader-1.tmp`: the temporary file of this process, on this host, beside the report. */
 const tempName = (file: string, pid: number, host: string) => join(dirname(file), `.${basename(file)}.${pid}@${host}.tmp`);
 
-function openTemp(file: string): FileReport {
+/** Opens the temporary file of a report, beside the file it will be renamed onto (a link's target, not the link). */
+function openTemp(named: string, format: ReportFormat): FileReport {
+  const file = outputFilePlace(named, `the ${format} report`, `for standard output give the reporter without a file (-r ${format})`);
   removeOrphanedTemps(file);
   const temp = tempName(file, process.pid, hostname());
   try {

@@ -6,7 +6,8 @@
  *   hang the run, exhaust its memory or be written to by mistake; each is refused with the file named;
  * - written whole: a write to a nearly full disk may write part of the text and return no error.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, readSync, realpathSync, writeSync, type Stats } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ConfigError } from './errors.js';
 
 function kindOf(st: Stats): string {
@@ -77,4 +78,60 @@ export function writeAll(fd: number, text: string): void {
     if (n <= 0) throw Object.assign(new Error(`write returned ${n}: no space left?`), { code: 'ENOSPC' });
     done += n;
   }
+}
+
+/** Symbolic links followed before giving up (Linux's own limit). */
+const MAX_LINK_HOPS = 40;
+
+/**
+ * The file a write to `file` really lands on: symbolic links followed (a link to a file not made yet
+ * included) and the folder's real path, so one file has one name whatever spelling the user gave. A
+ * report renamed onto a link would replace the link and leave its target stale; a lock taken on a
+ * link's name would not see a second run given the target's.
+ */
+export function landingPath(file: string): string {
+  let path = resolve(file);
+  for (let hops = 0; hops <= MAX_LINK_HOPS; hops++) {
+    let st: Stats;
+    try {
+      st = lstatSync(path);
+    } catch {
+      break; // not there yet: written where named
+    }
+    if (!st.isSymbolicLink()) break;
+    path = resolve(dirname(path), readlinkSync(path));
+  }
+  let dir = dirname(path);
+  try {
+    dir = realpathSync(dir);
+  } catch {
+    /* a folder that does not exist: opening the file names it */
+  }
+  return join(dir, basename(path));
+}
+
+/** The system's special folders: a "file" there is a device, a process's descriptor or a kernel setting (/dev/shm is memory-backed storage). */
+const SPECIAL_FOLDERS = ['/dev/', '/proc/', '/sys/'];
+const isSpecialPlace = (path: string) => !`${path}/`.startsWith('/dev/shm/') && SPECIAL_FOLDERS.some((f) => `${path}/`.startsWith(f));
+
+/**
+ * Refuses (a ConfigError naming `file`) a place an output file cannot be put by renaming a finished
+ * file onto it: a folder, a device, a named pipe, a socket, or anything in /dev, /proc or /sys
+ * (`/dev/stdout` included). Renaming onto a device would replace the device itself for every user of
+ * the machine. Returns where the file lands (`landingPath`).
+ */
+export function outputFilePlace(file: string, what: string, stdoutHint: string): string {
+  const path = landingPath(file);
+  // The name too: /dev/stdout lands wherever standard output goes (a pipe, a terminal, a file).
+  if (isSpecialPlace(resolve(file)) || isSpecialPlace(path)) {
+    throw new ConfigError(`${what} cannot replace a special file (in /dev, /proc or /sys); ${stdoutHint}`, file);
+  }
+  let st: Stats | undefined;
+  try {
+    st = lstatSync(path);
+  } catch {
+    /* a new file */
+  }
+  if (st && !st.isFile()) throw new ConfigError(`${what} must be a regular file (or a new one); this is ${kindOf(st)}`, file);
+  return path;
 }

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -442,6 +442,24 @@ describe('opening a journal', () => {
     expect(JSON.parse(readFileSync(`${file}.lock`, 'utf8'))).toEqual(elsewhere);
   });
 
+  it('a journal given through a symbolic link meets the lock its target holds (two runs of one journal under two names)', () => {
+    const file = join(dir, 'linked-target.jsonl');
+    writeFileSync(file, '');
+    const link = join(dir, 'linked-name.jsonl');
+    symlinkSync(file, link);
+    const first = openJournal(file, header);
+    try {
+      const second = errorOf(() => openJournal(link, header));
+      expect(second.message).toContain(`journal ${link} is in use by lab-grade pid ${process.pid}`);
+      expect(existsSync(`${link}.lock`)).toBe(false);
+    } finally {
+      first.close();
+    }
+    const third = openJournal(link, header);
+    expect(existsSync(`${file}.lock`)).toBe(true);
+    third.close();
+  });
+
   it('the lock of a process that is gone is taken over with a warning, before the warning of a torn line', () => {
     const file = writeJournal('stale-lock.jsonl', headerLine(), studentLine('a'));
     appendFileSync(file, '{"type":"stud');
@@ -476,6 +494,22 @@ describe('opening a journal', () => {
     expect(() => openJournal(file, header, { resume: { regrade: false } })).toThrow(`${file}: cannot read the journal (ENOENT)`);
     expect(existsSync(`${file}.lock`)).toBe(false);
     expect(existsSync(file)).toBe(false);
+  });
+
+  it('--resume under another --shard (or none) is refused, --regrade too: one journal holds one shard; the same shard resumes', () => {
+    const file = writeJournal('shard-1of3.jsonl', headerLine({ shard: { index: 1, count: 3 } }), studentLine('a'));
+    const resume = { resume: { regrade: false } };
+    expect(() => openJournal(file, { ...header, shard: { index: 2, count: 3 } }, resume)).toThrow(
+      `${file}: the journal was graded for shard 1/3, this run grades shard 2/3; each shard resumes its own journal`,
+    );
+    expect(() => openJournal(file, header, { resume: { regrade: true } })).toThrow(
+      `${file}: the journal was graded for shard 1/3, this run grades the whole roster (no --shard); each shard resumes its own journal`,
+    );
+    const whole = writeJournal('whole.jsonl', headerLine(), studentLine('a'));
+    expect(() => openJournal(whole, { ...header, shard: { index: 1, count: 3 } }, resume)).toThrow(`${whole}: the journal was graded for the whole roster (no --shard), this run grades shard 1/3`);
+    expect(existsSync(`${file}.lock`)).toBe(false);
+    const same = openJournal(file, { ...header, shard: { index: 1, count: 3 } }, resume);
+    same.close();
   });
 
   it('--resume under the same rules appends after the results, without a new header or a warning', () => {

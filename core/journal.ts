@@ -16,7 +16,7 @@ import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, 
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { ConfigError, errorMessage } from './errors.js';
-import { checkRegularFile, writeAll } from './file-io.js';
+import { checkRegularFile, landingPath, writeAll } from './file-io.js';
 import { describeHolder, lockFile, type FileLock } from './file-lock.js';
 import type { StudentResult } from './model.js';
 import type { LabProfile } from './profile.js';
@@ -266,6 +266,8 @@ export function readJournal(file: string, visit?: OpenJournalOptions['visit']): 
   return { ...scan, students, lines };
 }
 
+const describeShard = (shard: Shard | undefined) => (shard ? `shard ${shard.index}/${shard.count}` : 'the whole roster (no --shard)');
+
 /** Refuses a journal of another lab: its students' results would not mean anything here. */
 export function checkJournalLab(file: string, contents: JournalScan, lab: string): void {
   const theirs = contents.header?.lab;
@@ -306,7 +308,8 @@ export function openJournal(file: string, header: JournalHeaderFields, opts: Ope
   let lock: FileLock;
   try {
     mkdirSync(dirname(file), { recursive: true });
-    lock = lockFile(file, ({ holder, lockFile: path }) => {
+    // Locked under the file's real name: a second run given a link to it must meet the same lock.
+    lock = lockFile(landingPath(file), ({ holder, lockFile: path }) => {
       // A process on another machine cannot be looked up from here: the user may know it is gone.
       const elsewhere = holder.host !== hostname() ? ` (if that run is gone, delete ${path})` : '';
       return `journal ${file} is in use by lab-grade ${describeHolder(holder)}; ${opts.inUseHint ?? 'wait for it or pass another --journal'}${elsewhere}`;
@@ -335,6 +338,11 @@ function openLocked(file: string, header: JournalHeaderFields, opts: OpenJournal
   const grading = header.checks && header.only && header.profileHash ? (header as JournalHeaderFields & JournalGrading) : undefined;
   const difference = before && grading ? gradingDifference(before, grading) : undefined;
   if (difference && opts.resume && !opts.resume.regrade) throw new ConfigError(`${difference}; pass --regrade to grade everyone again`, file);
+  // One journal, one shard: another shard's students appended under this header would be merged as this shard's.
+  const shardNow = describeShard(header.shard);
+  if (opts.resume && before && describeShard(before.shard) !== shardNow) {
+    throw new ConfigError(`the journal was graded for ${describeShard(before.shard)}, this run grades ${shardNow}; each shard resumes its own journal`, file);
+  }
   if (before && before.checks === undefined && grading && !difference && opts.resume) {
     contents.warnings.push(`${file} was written by an earlier lab-grade that did not record its selection or lab profile: resumed as every check; its profile cannot be compared`);
   }

@@ -39,7 +39,9 @@ describe('the Azure identity cannot get a token', () => {
     writeFileSync(gradebook, '{"from":"an earlier run"}\n');
     const journal = join(dir, 'journal.jsonl');
     const before = contacts();
-    const run = gradeConfig(sandbox.config, {
+    // A class config that leaves the identity to the machine (its login, or the variables of a service principal).
+    const config = { ...sandbox.config, azure: { ...sandbox.config.azure!, credential: 'default' as const } };
+    const run = gradeConfig(config, {
       classRun: classRun({ journal: { file: journal, auto: false } }),
       reports: [{ format: 'json', file: gradebook }],
       runtime: { credential: notLoggedIn },
@@ -52,6 +54,21 @@ describe('the Azure identity cannot get a token', () => {
     expect(readFileSync(gradebook, 'utf8')).toBe('{"from":"an earlier run"}\n');
     expect(existsSync(journal)).toBe(false);
     expect(existsSync(`${journal}.lock`)).toBe(false);
+  });
+
+  it('a class config naming a service principal or a token: the hint names those keys of that file, not az login', async () => {
+    const file = join(dir, 'class.yaml');
+    const badSecret: TokenCredential = {
+      getToken: () => Promise.reject(new Error('ClientSecretCredential authentication failed: AADSTS7000215: Invalid client secret provided.')),
+    };
+    const spConfig = { ...sandbox.config, file };
+    await expect(gradeConfig(spConfig, { classRun: classRun({ journal: { auto: false } }), runtime: { credential: badSecret } })).rejects.toThrow(
+      `: check azure.tenant, azure.clientId and azure.clientSecret in ${file} (a secret that expired or was reset is refused too), then run again`,
+    );
+    const tokenConfig = { ...sandbox.config, file, azure: { ...sandbox.config.azure!, credential: 'token' as const } };
+    await expect(gradeConfig(tokenConfig, { classRun: classRun({ journal: { auto: false } }), runtime: { credential: badSecret } })).rejects.toThrow(
+      `: replace azure.token in ${file}: ARM tokens expire after about an hour (az account get-access-token prints a new one), then run again`,
+    );
   });
 
   it('one student, without a pre-flight, is graded as far as the VM goes and ends incomplete', async () => {

@@ -5,7 +5,7 @@
  * (or a report and the journal) on one file are a usage error before anything is graded.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -51,15 +51,51 @@ describe('two reports on one file', () => {
   writeFileSync(config, 'roster: [a1, a2]\n');
   mkdirSync(join(dir, 'out'));
   symlinkSync(join(dir, 'out'), join(dir, 'link'));
+  symlinkSync('out/g.json', join(dir, 'g-link.json'));
 
   it.each([
     ['the same path', ['-r', 'json=out/g.json', '-r', 'csv=out/g.json'], 'json and csv both write to out/g.json'],
     ['two spellings', ['-r', 'json=out/g.json', '-r', 'csv=./out/../out/g.json'], 'json and csv both write to ./out/../out/g.json (out/g.json)'],
     ['a folder through a symbolic link', ['-r', 'json=out/g.json', '-r', 'csv=link/g.json'], 'json and csv both write to link/g.json (out/g.json)'],
+    ['a symbolic link to the other', ['-r', 'json=out/g.json', '-r', 'csv=g-link.json'], 'json and csv both write to g-link.json (out/g.json)'],
     ['the journal', ['-r', 'json=run.jsonl', '--journal', 'run.jsonl'], 'json would replace the journal run.jsonl when the run ends; give the report another file'],
   ])('%s is a usage error (exit 2) before anything is graded', async (_what, args, message) => {
     const r = await runCli(['-c', config, ...args], { cwd: dir });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toBe(`lab-grade: --reporter: ${message}\n`);
   });
+});
+
+describe("a report's place", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lab-grade-report-place-'));
+  const config = join(dir, 'class.yaml');
+  writeFileSync(config, 'roster: [a1, a2]\n');
+  mkdirSync(join(dir, 'a-folder'));
+  spawnSync('mkfifo', [join(dir, 'a-pipe')]);
+
+  it.each([
+    ['a folder', 'a-folder', 'a-folder: the csv report must be a regular file (or a new one); this is a folder'],
+    ['a named pipe (its reader would get nothing: the pipe itself would be replaced)', 'a-pipe', 'a-pipe: the csv report must be a regular file (or a new one); this is a named pipe'],
+    ['/dev/stdout', '/dev/stdout', '/dev/stdout: the csv report cannot replace a special file (in /dev, /proc or /sys); for standard output give the reporter without a file (-r csv)'],
+  ])('%s is a usage error (exit 2) before anything is graded', async (_what, file, message) => {
+    const r = await runCli(['-c', config, '-r', `csv=${file}`], { cwd: dir });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toBe(`lab-grade: ${message}\n`);
+  });
+
+  it('a report named through a symbolic link is written to its target; the link stays a link', async () => {
+    const cls = writeClass(1, { templates: ['01-perfect.yaml'] });
+    mkdirSync(join(dir, 'real'));
+    writeFileSync(join(dir, 'real', 'grades.csv'), 'old');
+    symlinkSync('real/grades.csv', join(dir, 'grades.csv'));
+    const r = await runCli(['demo', '--scenarios', cls.dir, '-r', 'csv=grades.csv'], { cwd: dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(lstatSync(join(dir, 'grades.csv')).isSymbolicLink()).toBe(true);
+    expect(
+      readFileSync(join(dir, 'real', 'grades.csv'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(2); // the header and the student
+    expect(readdirSync(join(dir, 'real'))).toEqual(['grades.csv']);
+  }, 120_000);
 });
