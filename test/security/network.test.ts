@@ -28,7 +28,7 @@ afterAll(() => watch.stop());
 afterEach(() => {
   // Whatever a test did, no TCP connection left 127.0.0.0/8.
   const outside = watch.outsideLoopback();
-  watch.dials.length = 0;
+  watch.clear();
   expect(outside).toEqual([]);
 });
 

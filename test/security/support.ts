@@ -3,13 +3,13 @@
  * every TCP connection the process opens (to prove a refusal happened before any packet), peak memory
  * around a call, time bounds, captured stdout/stderr, and the grading request of the real CLI path.
  */
-import type { LookupAddress, LookupOneOptions } from 'node:dns';
+import dns, { type LookupAddress, type LookupOneOptions } from 'node:dns';
+import { syncBuiltinESMExports } from 'node:module';
 import { isIP, Socket, type LookupFunction } from 'node:net';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { CHECK_IDS } from '../../checks/index.js';
 import { packagePath } from '../../core/paths.js';
 import type { ReportedRequest } from '../../app/report-run.js';
-import { isLoopback } from '../../probes/net.js';
 import { loadScenarios, type Scenario } from '../../sandbox/scenario.js';
 
 export const HOSTILE = packagePath('fixtures', 'scenarios', 'hostile');
@@ -37,26 +37,169 @@ export interface Dial {
   blocked?: boolean;
 }
 
+/** A name resolution asked of node:dns (`lookup`, `resolve4`, `reverse`, …, callback or promise). */
+export interface Lookup {
+  name: string;
+  api: string;
+  /** The watcher answered it with an error without asking anyone: a name other than `localhost`, or an answer outside loopback. */
+  blocked: boolean;
+}
+
 /** The error a blocked connection fails with: the grader sees a refused connection, the test sees who asked. */
 export const BLOCKED_CODE = 'EACCES';
 
+const DECIMAL_OCTET = '(0|[1-9]\\d{0,2})';
+const DOTTED_DECIMAL = new RegExp(`^${DECIMAL_OCTET}\\.${DECIMAL_OCTET}\\.${DECIMAL_OCTET}\\.${DECIMAL_OCTET}$`);
+
+/** The value of IPv6 written as hex groups (at most one `::`), else undefined. */
+function ipv6Value(text: string): bigint | undefined {
+  const halves = text.split('::').map((half) => (half ? half.split(':') : []));
+  const written = halves.flat();
+  if (halves.length > 2 || !written.every((group) => /^[0-9a-fA-F]{1,4}$/.test(group))) return undefined;
+  if (halves.length === 1 ? written.length !== 8 : written.length > 7) return undefined;
+  const groups = halves.length === 1 ? written : [...halves[0], ...Array<string>(8 - written.length).fill('0'), ...halves[1]];
+  return groups.reduce((value, group) => (value << 16n) | BigInt(parseInt(group, 16)), 0n);
+}
+
 /**
- * Records every outgoing TCP connection of this process and **blocks** any towards an address outside
- * 127.0.0.0/8 before it is made, so a regression in the network policy fails the test without a packet
- * leaving the machine. It hooks `net.Socket#connect` (which `net.connect`, `tls.connect`, undici's
- * connector and the SSH probe's socket all go through) and records undici's
- * `undici:client:beforeConnect` diagnostics channel (the origin undici is about to dial). A name other
- * than `localhost` is blocked outright, since looking it up would already send a DNS query, unless the
- * caller resolves it with its own `lookup` (the policy's connector does): then the answer is checked.
+ * The watcher's own rule, independent of the network policy it polices: loopback is 127.0.0.0/8
+ * written as four decimal octets, or the value ::1 (a zone allowed: ::1 never leaves the machine).
+ * Every other text is outside: other spellings (`127.1`, `::ffff:127.0.0.1`), the unspecified address
+ * (`0.0.0.0`, `::`: it reaches this machine by a route the policy must refuse) and names.
+ */
+export function watcherLoopback(host: string): boolean {
+  const v4 = DOTTED_DECIMAL.exec(host);
+  if (v4) return Number(v4[1]) === 127 && v4.slice(2).every((octet) => Number(octet) <= 255);
+  const v6 = /^([0-9a-fA-F:]+)(%[0-9A-Za-z._-]+)?$/.exec(host);
+  return !!v6 && ipv6Value(v6[1]) === 1n;
+}
+
+/** Loopback by the watcher's rule, or the name `localhost` (resolved through the watched lookup). */
+const loopbackHost = (host: string) => watcherLoopback(host) || host.toLowerCase() === 'localhost';
+
+const blockedError = (what: string) => Object.assign(new Error(`${BLOCKED_CODE} ${what} (blocked by the test's connection watcher: outside 127.0.0.0/8)`), { code: BLOCKED_CODE });
+
+const answers = (address: string | LookupAddress | LookupAddress[] | undefined) => (typeof address === 'string' ? [address] : [address ?? []].flat().map((a) => a.address));
+
+// The names of node:dns that always ask a DNS server (any name, any answer).
+const QUERIES = /^(resolve|reverse)/;
+
+type Patch = { target: Record<string, unknown>; name: string; original: unknown };
+
+/**
+ * Stops node:dns from resolving anything but `localhost` (and an IP address on loopback): `lookup`
+ * in both forms, every `resolve*`/`reverse` of the module and of its `Resolver` classes, and
+ * `lookupService`, so a grader asking for a name fails at once instead of sending a query. A
+ * `localhost` answer outside loopback is blocked too. Named ESM imports (`import { lookup } from
+ * 'node:dns/promises'`) see the patch through `syncBuiltinESMExports`.
+ */
+function watchDns(lookups: Lookup[]): () => void {
+  const patches: Patch[] = [];
+  const patch = (target: object, name: string, replacement: (original: (...a: unknown[]) => unknown) => (...a: unknown[]) => unknown) => {
+    const t = target as Record<string, unknown>;
+    const original = t[name] as (...a: unknown[]) => unknown;
+    patches.push({ target: t, name, original });
+    t[name] = replacement(original);
+  };
+  const refuse = (name: string, api: string) => {
+    lookups.push({ name, api, blocked: true });
+    return blockedError(`${api} ${name}`);
+  };
+  const callbackQuery = (api: string) => () =>
+    function (this: unknown, ...args: unknown[]) {
+      const callback = args.at(-1) as (err: Error) => void;
+      const error = refuse(String(args[0]), api);
+      process.nextTick(() => callback(error));
+    };
+  const promiseQuery = (api: string) => () =>
+    function (this: unknown, ...args: unknown[]) {
+      return Promise.reject(refuse(String(args[0]), api));
+    };
+  for (const [target, form] of [
+    [dns, callbackQuery],
+    [dns.Resolver.prototype, callbackQuery],
+    [dns.promises, promiseQuery],
+    [dns.promises.Resolver.prototype, promiseQuery],
+  ] as const) {
+    for (const name of Object.getOwnPropertyNames(target).filter((n) => QUERIES.test(n))) patch(target, name, form(name));
+  }
+  // getnameinfo asks a DNS server for the name of an address outside loopback.
+  patch(
+    dns,
+    'lookupService',
+    (original) =>
+      function (this: unknown, ...args: unknown[]) {
+        if (watcherLoopback(String(args[0]))) return original.apply(this, args);
+        return callbackQuery('lookupService')()(...args);
+      },
+  );
+  patch(
+    dns.promises,
+    'lookupService',
+    (original) =>
+      (...args: unknown[]) =>
+        watcherLoopback(String(args[0])) ? original(...args) : promiseQuery('lookupService')()(...args),
+  );
+  const outside = (name: string, answer: string | LookupAddress | LookupAddress[] | undefined) => {
+    const bad = answers(answer).find((a) => !watcherLoopback(a));
+    return bad === undefined ? undefined : refuse(`${name} → ${bad}`, 'lookup');
+  };
+  patch(
+    dns,
+    'lookup',
+    (original) =>
+      function (this: unknown, ...args: unknown[]) {
+        const name = String(args[0]);
+        const callback = args.at(-1) as (err: Error | null, address?: unknown, family?: number) => void;
+        if (!loopbackHost(name)) {
+          const error = refuse(name, 'lookup');
+          process.nextTick(() => callback(error));
+          return;
+        }
+        return original.apply(this, [
+          ...args.slice(0, -1),
+          (err: Error | null, address: string | LookupAddress[], family?: number) => {
+            const error = err ? undefined : outside(name, address);
+            if (error) return callback(error);
+            lookups.push({ name, api: 'lookup', blocked: false });
+            callback(err, address, family);
+          },
+        ]);
+      },
+  );
+  patch(dns.promises, 'lookup', (original) => async (...args: unknown[]) => {
+    const name = String(args[0]);
+    if (!loopbackHost(name)) throw refuse(name, 'lookup');
+    const answer = (await original(...args)) as LookupAddress | LookupAddress[];
+    const error = outside(name, answer);
+    if (error) throw error;
+    lookups.push({ name, api: 'lookup', blocked: false });
+    return answer;
+  });
+  syncBuiltinESMExports();
+  return () => {
+    for (const { target, name, original } of patches.reverse()) target[name] = original;
+    syncBuiltinESMExports();
+  };
+}
+
+/**
+ * Records every outgoing TCP connection and name resolution of this process and **blocks** any towards
+ * an address outside 127.0.0.0/8 before it is made, so a regression in the network policy fails the
+ * test without a packet leaving the machine. It decides by its own rule (`watcherLoopback`), never by
+ * the policy's, so a bug there cannot weaken it. It hooks `net.Socket#connect` (which `net.connect`,
+ * `tls.connect`, undici's connector and the SSH probe's socket all go through), node:dns (see
+ * `watchDns`), and records undici's `undici:client:beforeConnect` diagnostics channel (the origin undici
+ * is about to dial). A name other than `localhost` is blocked outright, since looking it up would
+ * already send a DNS query, unless the caller resolves it with its own `lookup`: then the answer is checked.
  */
 export function watchConnections() {
   const dials: Dial[] = [];
+  const lookups: Lookup[] = [];
   const original = Socket.prototype.connect;
   const block = (socket: Socket, dial: Dial) => {
     dial.blocked = true;
-    const error = Object.assign(new Error(`connect ${BLOCKED_CODE} ${dial.host}:${dial.port} (blocked by the test's connection watcher: outside 127.0.0.0/8)`), {
-      code: BLOCKED_CODE,
-    });
+    const error = blockedError(`connect ${dial.host}:${dial.port}`);
     process.nextTick(() => socket.destroy(error));
     return socket;
   };
@@ -75,19 +218,20 @@ export function watchConnections() {
     }
     if (dial) {
       dials.push(dial);
-      const host = dial.host.replace(/^\[|\]$/g, '');
-      if (isIP(host) ? !isLoopback(host) : host !== 'localhost' && !options?.lookup) return block(this, dial);
-      if (!isIP(host) && options?.lookup) {
+      // What Node dials without a lookup is judged by the watcher's rule; a name is resolved first.
+      const literal = isIP(dial.host) !== 0;
+      if (literal ? !watcherLoopback(dial.host) : dial.host.toLowerCase() !== 'localhost' && !options?.lookup) return block(this, dial);
+      if (!literal && options?.lookup) {
         const lookup = options.lookup;
         const seen = dial;
         // The caller's own resolution: block an answer outside loopback before the connect.
         options.lookup = ((hostname: string, opts: LookupOneOptions, callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void) =>
           lookup(hostname, opts, (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => {
-            const addresses = typeof address === 'string' ? [address] : (address ?? []).map((a) => a.address);
-            if (!err && addresses.some((a) => !isLoopback(a))) {
+            const outside = err ? undefined : answers(address).find((a) => !watcherLoopback(a));
+            if (outside !== undefined) {
               seen.blocked = true;
-              seen.host = addresses.find((a) => !isLoopback(a))!;
-              callback(Object.assign(new Error(`connect ${BLOCKED_CODE} ${hostname} → ${seen.host} (blocked by the test's connection watcher)`), { code: BLOCKED_CODE }), '', 4);
+              seen.host = outside;
+              callback(blockedError(`connect ${hostname} → ${outside}`), '', 4);
               return;
             }
             callback(err, address, family);
@@ -101,15 +245,23 @@ export function watchConnections() {
     if (p?.hostname) dials.push({ host: p.hostname, port: Number(p.port), via: 'undici' });
   };
   subscribe('undici:client:beforeConnect', onUndici);
+  const stopDns = watchDns(lookups);
   return {
     dials,
-    /** TCP connections attempted towards an address outside 127.0.0.0/8 (names count as outside), blocked or not. */
-    outsideLoopback: () => dials.filter((d) => d.via === 'net' && !isLoopback(d.host.replace(/^\[|\]$/g, '')) && d.host !== 'localhost'),
+    lookups,
+    /** TCP connections attempted towards an address outside 127.0.0.0/8 (names count as outside), blocked or not, and blocked name resolutions. */
+    outsideLoopback: (): Array<Dial | Lookup> => [...dials.filter((d) => d.via === 'net' && !loopbackHost(d.host)), ...lookups.filter((l) => l.blocked)],
     /** Any attempt (undici or net) towards this host. */
     towards: (host: string) => dials.filter((d) => d.host.replace(/^\[|\]$/g, '') === host),
+    /** Forgets what was seen so far (between tests). */
+    clear() {
+      dials.length = 0;
+      lookups.length = 0;
+    },
     stop() {
       Socket.prototype.connect = original;
       unsubscribe('undici:client:beforeConnect', onUndici);
+      stopDns();
     },
   };
 }
