@@ -133,6 +133,23 @@ describe('each address class', () => {
     expect(new NetworkPolicy().vet('10.0.0.1', '10.0.0.1', true)).toBe(named('private'));
   });
 
+  it('an address is dialled in the canonical form it was vetted in, with its zone, never looked up', async () => {
+    const policy = new NetworkPolicy({ allowLoopback: true, trustedHosts: ['fe80::1'] });
+    expect(await policy.resolve('0x7f.1', 80)).toEqual({ address: '127.0.0.1', port: 80, mapped: false });
+    expect(await policy.resolve('[0:0:0:0:0:0:0:1]', 80)).toEqual({ address: '::1', port: 80, mapped: false });
+    expect(await policy.resolve('::1%lo', 80)).toEqual({ address: '::1%lo', port: 80, mapped: false });
+    expect(await policy.resolve('FE80:0::1%eth0', 80)).toEqual({ address: 'fe80::1%eth0', port: 80, mapped: false });
+  });
+
+  it('a trusted address allows every spelling of it, and only it', () => {
+    const policy = new NetworkPolicy({ trustedHosts: ['FD00:0::1', '10.1.2.3'] });
+    expect(policy.vetLiteral('fd00::1', 443)).toBeUndefined();
+    expect(policy.vet('fd00:0:0:0:0:0:0:1', 'app.example.com')).toBeUndefined();
+    expect(policy.vetLiteral('10.1.515', 443)).toBeUndefined();
+    expect(policy.vetLiteral('fd00::2', 443)).toBe(named('private'));
+    expect(policy.vetLiteral('10.1.2.4', 443)).toBe(named('private'));
+  });
+
   it('sandbox mode reaches loopback only, whatever the class config trusts', () => {
     const policy = new NetworkPolicy({ loopbackOnly: true, trustedHosts: ['10.0.0.1', '20.50.1.2'] });
     expect(policy.vet('127.0.0.1', '127.0.0.1')).toBeUndefined();
@@ -149,6 +166,11 @@ describe('each address class', () => {
     expect(policy.vetLiteral('127.0.0.1', 8080)).toBe(LOOPBACK);
     expect(policy.vetLiteral('app.example.com', 443)).toBe(named('private'));
     expect(policy.vetLiteral('fd.example.com', 443)).toBeUndefined();
+    // Every spelling of an address is one: IPv6 expanded or with a zone, IPv4 short or hex.
+    expect(policy.vetLiteral('[0:0:0:0:0:0:0:0]', 443)).toBe(named('reserved'));
+    expect(policy.vetLiteral('fe80::1%eth0', 443)).toBe(named('link-local'));
+    expect(policy.vetLiteral('0xa9fea9fe', 80)).toBe(named('link-local (cloud metadata)'));
+    expect(policy.vetLiteral('127.1', 443)).toBe(LOOPBACK);
     // Not address literals: the name is vetted once it resolves.
     expect(policy.vetLiteral('[[::1]', 443)).toBeUndefined();
     expect(policy.vetLiteral('[::1]]', 443)).toBeUndefined();

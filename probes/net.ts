@@ -14,9 +14,9 @@ import { lookup } from 'node:dns/promises';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { Agent, buildConnector } from 'undici';
 import { sharedSecureContext } from './azure/tls.js';
-import { embeddedIpv4, isLoopback, specialRange } from './addresses.js';
+import { dialText, isLoopback, parseAddress, specialRange } from './addresses.js';
 
-export { embeddedIpv4, isLoopback, specialRange };
+export { isLoopback, specialRange };
 
 export class NetworkRefused extends Error {
   constructor(message: string) {
@@ -61,6 +61,9 @@ function parseEndpoint(text: string, what: string): Endpoint {
 // Stryker disable next-line MethodExpression: key() folds case both when an entry is stored and when it is looked up, so any consistent folding finds the same entries
 const key = (e: Endpoint) => `${e.host.toLowerCase()}:${e.port}`;
 
+/** How a host is named in the trusted set: an address in its canonical form, a name in lower case. */
+const trustKey = (host: string) => parseAddress(host)?.canonical ?? host.toLowerCase();
+
 export class NetworkPolicy {
   private readonly map = new Map<string, Endpoint>();
   private readonly trusted: Set<string>;
@@ -75,7 +78,7 @@ export class NetworkPolicy {
     this.loopbackOnly = !!opts.loopbackOnly;
     this.allowLoopback = !!opts.allowLoopback;
     this.onRefused = opts.onRefused;
-    this.trusted = new Set([...(opts.trustedHosts ?? [])].map((h) => h.toLowerCase()));
+    this.trusted = new Set([...(opts.trustedHosts ?? [])].map(trustKey));
   }
 
   /** The endpoint actually dialled for a logical one. */
@@ -92,7 +95,9 @@ export class NetworkPolicy {
   /** Maps, resolves and vets an endpoint; returns the IP address to dial. */
   async resolve(host: string, port: number): Promise<{ address: string; port: number; mapped: boolean }> {
     const { target, mapped } = this.mapping(host, port);
-    const address = isIP(target.host) ? target.host : (await lookup(target.host)).address;
+    // An address in any spelling is dialled as it was vetted: canonical, never handed to getaddrinfo.
+    const literal = parseAddress(target.host);
+    const address = literal ? dialText(literal) : (await lookup(target.host)).address;
     const verdict = this.vet(address, mapped ? target.host : host, mapped);
     if (verdict) {
       this.onRefused?.(`${host}:${port} -> ${address}`);
@@ -108,17 +113,17 @@ export class NetworkPolicy {
   vet(address: string, hostAsConfigured: string, mapped = false): string | undefined {
     const loopback = isLoopback(address);
     if (this.loopbackOnly) return loopback ? undefined : 'the simulated lab only reaches 127.0.0.0/8';
-    if (this.trusted.has(hostAsConfigured.toLowerCase()) || this.trusted.has(address)) return undefined;
+    if (this.trusted.has(trustKey(hostAsConfigured)) || this.trusted.has(trustKey(address))) return undefined;
     if (loopback) return mapped || this.allowLoopback ? undefined : LOOPBACK_REFUSED;
     const range = specialRange(address);
     return range ? `${range} addresses are not graded unless the class config names them` : undefined;
   }
 
-  /** For a host written as an IP address: why it may not be dialled (after connectTo); names are vetted when dialled. */
+  /** For a host written as an IP address (any spelling): why it may not be dialled (after connectTo); names are vetted when dialled. */
   vetLiteral(host: string, port: number): string | undefined {
     const bare = host.replace(/^\[|\]$/g, '');
     const { target, mapped } = this.mapping(bare, port);
-    if (!isIP(target.host)) return undefined;
+    if (!parseAddress(target.host)) return undefined;
     return this.vet(target.host, mapped ? target.host : bare, mapped);
   }
 

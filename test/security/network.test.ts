@@ -6,17 +6,17 @@
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadClassConfig } from '../../core/config.js';
 import { loadProfile } from '../../core/profile.js';
 import { Secret } from '../../core/secret.js';
 import { createRuntime } from '../../probes/environment.js';
 import { httpProbe } from '../../probes/http/index.js';
 import { kubeconfigFrom, kubeProbe } from '../../probes/kube/index.js';
-import { NetworkPolicy } from '../../probes/net.js';
+import { NetworkPolicy, NetworkRefused } from '../../probes/net.js';
 import { ProbeError } from '../../probes/types.js';
 import { registryProbe } from '../../probes/registry/index.js';
 import { sshVm } from '../../probes/vm/ssh.js';
@@ -304,5 +304,121 @@ describe('loopback: a student-controlled target on the grader’s own machine', 
     expect(runtime(write('{ allowLoopback: true }')).policy.vet('127.0.0.1', '127.0.0.1')).toBeUndefined();
     expect(runtime(write('{}')).policy.vet('127.0.0.1', '127.0.0.1')).toMatch(/loopback/);
     expect(() => loadClassConfig(write('{ allowLoopback: "yes" }'))).toThrow(/network\.allowLoopback/);
+  });
+});
+
+describe('every spelling of this machine, through every entry point of the policy', () => {
+  const LOOPBACK_REFUSED = 'loopback addresses (this machine) are not graded unless the class config allows them (network.allowLoopback: true, or a network.connectTo entry for that host:port)';
+  const RESERVED_REFUSED = 'reserved addresses are not graded unless the class config names them';
+
+  // A listener on each loopback: a spelling the policy let through would reach one of them.
+  type Family = 'v4' | 'v6';
+  const listeners = {} as Record<Family, { close(): Promise<void>; port: number; hits: number }>;
+  beforeAll(async () => {
+    for (const [family, host] of [
+      ['v4', '127.0.0.1'],
+      ['v6', '::1'],
+    ] as const) {
+      const entry = { port: 0, hits: 0, close: async () => {} };
+      const server = createTcpServer((s) => s.on('error', () => {}).end());
+      server.on('connection', () => entry.hits++);
+      await new Promise<void>((resolve) => server.listen(0, host, resolve));
+      entry.port = (server.address() as AddressInfo).port;
+      entry.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+      listeners[family] = entry;
+    }
+  });
+  afterAll(() => Promise.all(Object.values(listeners).map((l) => l.close())));
+  beforeEach(() => {
+    listeners.v4.hits = listeners.v6.hits = 0;
+  });
+
+  // [spelling, the listener it reaches once dialled]
+  const LOOPBACK: Array<[string, Family]> = [
+    ['127.0.0.1', 'v4'],
+    ['127.1', 'v4'],
+    ['0x7f.1', 'v4'],
+    ['0X7F.0.0.1', 'v4'],
+    ['2130706433', 'v4'],
+    ['0177.0.0.1', 'v4'],
+    ['127.0.0.1.', 'v4'],
+    ['::1', 'v6'],
+    ['0:0:0:0:0:0:0:1', 'v6'],
+    ['::0001', 'v6'],
+    ['::1%lo', 'v6'],
+  ];
+  // IPv4-mapped loopback reaches the IPv4 listener too; the watcher blocks it as it stands, so it is
+  // only shown refused.
+  const MAPPED: Array<[string, Family]> = [
+    ['::ffff:127.0.0.1', 'v4'],
+    ['::ffff:7f00:1', 'v4'],
+    ['::FFFF:7F00:1', 'v4'],
+  ];
+  // The unspecified address dials this machine as well, but is no loopback address: refused even
+  // where loopback is allowed.
+  const UNSPECIFIED: Array<[string, Family]> = [
+    ['0.0.0.0', 'v4'],
+    ['0', 'v4'],
+    ['0x0', 'v4'],
+    ['::ffff:0.0.0.0', 'v4'],
+    ['::', 'v6'],
+    ['0:0:0:0:0:0:0:0', 'v6'],
+    ['::0', 'v6'],
+    ['0::0', 'v6'],
+    ['::%lo', 'v6'],
+  ];
+  const REFUSED = [
+    ...LOOPBACK.map(([s, f]) => [s, f, LOOPBACK_REFUSED] as const),
+    ...MAPPED.map(([s, f]) => [s, f, LOOPBACK_REFUSED] as const),
+    ...UNSPECIFIED.map(([s, f]) => [s, f, RESERVED_REFUSED] as const),
+  ];
+  // A URL cannot carry an IPv6 zone.
+  const IN_URLS = REFUSED.filter(([spelling]) => !spelling.includes('%'));
+  const urlHost = (spelling: string) => (spelling.includes(':') ? `[${spelling}]` : spelling);
+
+  it.each(REFUSED)('%s: vetLiteral refuses it (%s listener)', (spelling, family, verdict) => {
+    expect(new NetworkPolicy().vetLiteral(spelling, listeners[family].port)).toBe(verdict);
+  });
+
+  it.each(REFUSED)('%s: resolve refuses it without a lookup (%s listener)', async (spelling, family) => {
+    const policy = recordedPolicy();
+    const err = await rejection(() => policy.resolve(spelling, listeners[family].port));
+    expect(err).toBeInstanceOf(NetworkRefused);
+    expect(policy.refused).toHaveLength(1);
+    expect(watch.lookups).toEqual([]);
+  });
+
+  it.each(REFUSED)('%s: socket refuses it, nothing reaches the %s listener', async (spelling, family) => {
+    const err = await rejection(() => new NetworkPolicy().socket(spelling, listeners[family].port, 2_000));
+    expect(err).toBeInstanceOf(NetworkRefused);
+    expect(listeners[family].hits).toBe(0);
+    expect(watch.dials).toEqual([]);
+  });
+
+  it.each(IN_URLS)('%s in a URL: the HTTP probe refuses it, nothing reaches the %s listener', async (spelling, family) => {
+    const policy = recordedPolicy();
+    const probe = http(policy);
+    const err = await rejection(() => probe.get(`http://${urlHost(spelling)}:${listeners[family].port}/`));
+    await probe.close();
+    expect(err).toBeInstanceOf(ProbeError);
+    expect(err.detail).toMatchObject({ refused: true, attempts: 1 });
+    expect(policy.refused).toHaveLength(1);
+    expect(listeners[family].hits).toBe(0);
+    expect(watch.dials.filter((d) => d.via === 'net')).toEqual([]);
+  });
+
+  it.each(LOOPBACK)('%s is dialled when the class config allows loopback: the %s listener answers', async (spelling, family) => {
+    const socket = await new NetworkPolicy({ allowLoopback: true }).socket(spelling, listeners[family].port, 2_000);
+    const remote = { address: socket.remoteAddress, port: socket.remotePort };
+    socket.destroy();
+    expect(remote).toEqual({ address: family === 'v4' ? '127.0.0.1' : '::1', port: listeners[family].port });
+    await vi.waitFor(() => expect(listeners[family].hits).toBe(1));
+  });
+
+  it.each(UNSPECIFIED)('%s stays refused when the class config allows loopback (%s listener)', async (spelling, family) => {
+    const policy = new NetworkPolicy({ allowLoopback: true });
+    expect(policy.vetLiteral(spelling, listeners[family].port)).toBe(RESERVED_REFUSED);
+    expect(await rejection(() => policy.socket(spelling, listeners[family].port, 2_000))).toBeInstanceOf(NetworkRefused);
+    expect(listeners[family].hits).toBe(0);
   });
 });
