@@ -1,12 +1,23 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { TimeoutError, withTimeout } from './timeout.js';
 
 const later = <T>(ms: number, settle: 'resolve' | 'reject', value: T) => new Promise<T>((resolve, reject) => setTimeout(() => (settle === 'resolve' ? resolve(value) : reject(value)), ms));
+
+/** Work that fails when the test says so. */
+function failingLater() {
+  let fail!: (reason: Error) => void;
+  const promise = new Promise<never>((_, reject) => (fail = reject));
+  return { promise, fail };
+}
+
+/** Lets Node finish the current turn: microtasks, then its check for rejections nobody handled. */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('withTimeout', () => {
   const unhandled: unknown[] = [];
   const listen = (reason: unknown) => unhandled.push(reason);
   process.on('unhandledRejection', listen);
+  afterAll(() => process.off('unhandledRejection', listen));
   afterEach(() => {
     unhandled.length = 0;
   });
@@ -27,10 +38,14 @@ describe('withTimeout', () => {
     const stop = new AbortController();
     stop.abort(new Error('deadline'));
     // Already cancelled: the work is given up on at once, and fails later.
-    await expect(withTimeout(later(10, 'reject', new Error('failed after the deadline')), 1000, 'check', stop.signal)).rejects.toThrow('deadline');
+    const cancelled = failingLater();
+    await expect(withTimeout(cancelled.promise, 1000, 'check', stop.signal)).rejects.toThrow('deadline');
+    cancelled.fail(new Error('failed after the deadline'));
     // Timed out: the same.
-    await expect(withTimeout(later(30, 'reject', new Error('failed after the timeout')), 5, 'check')).rejects.toBeInstanceOf(TimeoutError);
-    await new Promise((r) => setTimeout(r, 80));
+    const timedOut = failingLater();
+    await expect(withTimeout(timedOut.promise, 5, 'check')).rejects.toBeInstanceOf(TimeoutError);
+    timedOut.fail(new Error('failed after the timeout'));
+    await nextTurn();
     expect(unhandled).toEqual([]);
   });
 });
