@@ -12,13 +12,17 @@ import { readDockerfile } from '../test/support/dockerfile.js';
 // Manifests are loosely typed YAML: the assertions below are the schema.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Manifest = Record<string, any>;
-const docs = parseAllDocuments(readFileSync(packagePath('deploy', 'k8s-indexed-job.yaml'), 'utf8')).map((d) => d.toJS() as Manifest);
+const manifest = readFileSync(packagePath('deploy', 'k8s-indexed-job.yaml'), 'utf8');
+const docs = parseAllDocuments(manifest).map((d) => d.toJS() as Manifest);
 const job = docs.find((d) => d.kind === 'Job')!;
 const pod = job.spec.template.spec;
 const container = pod.containers[0];
 const script: string = container.args[0];
 const entrypoint = readDockerfile().entrypoint!;
 const version = (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
+
+/** The ConfigMap and Secret that setup commands (`kubectl create …`) in a text create. */
+const created = (text: string) => ({ configMap: /kubectl create configmap (\S+)/.exec(text)?.[1], secret: /kubectl create secret generic (\S+)/.exec(text)?.[1] });
 
 function runScript(index: number, rc: number) {
   const bin = mkdtempSync(join(tmpdir(), 'lab-grade-job-'));
@@ -37,10 +41,14 @@ describe('deploy/k8s-indexed-job.yaml', () => {
     expect(job.spec.completions).toBe(shards);
     expect(job.spec.parallelism).toBe(shards);
     expect(pod.restartPolicy).toBe('Never');
-    expect(container.envFrom[0].secretRef.name).toBeTruthy();
+    // The ConfigMap and the Secret are the ones the manifest's header and README "Shards" tell to create.
+    const setup = { configMap: 'lab-grade-class', secret: 'lab-grade-credentials' };
+    expect(created(manifest)).toEqual(setup);
+    expect(created(readFileSync(packagePath('README.md'), 'utf8'))).toEqual(setup);
+    expect(container.envFrom).toEqual([{ secretRef: { name: setup.secret } }]);
     const volumes = Object.fromEntries(pod.volumes.map((v: { name: string }) => [v.name, v]));
     const mounts = Object.fromEntries(container.volumeMounts.map((m: { name: string; mountPath: string }) => [m.mountPath, volumes[m.name]]));
-    expect(mounts['/config'].configMap.name).toBeTruthy();
+    expect(mounts['/config']).toEqual({ name: 'config', configMap: { name: setup.configMap } });
     const claim = mounts['/results'].persistentVolumeClaim.claimName;
     expect(docs.find((d) => d.kind === 'PersistentVolumeClaim')?.metadata.name).toBe(claim);
     expect(job.spec.podFailurePolicy.rules[0]).toMatchObject({ action: 'FailJob', onExitCodes: { values: [2] } });
