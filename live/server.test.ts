@@ -3,7 +3,7 @@ import { request, type IncomingHttpHeaders } from 'node:http';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IDS, PROFILE, at, exercisesPassing, student } from '../test/support/live-class.js';
-import { startLiveServer, LIVE_CONTENT_SECURITY_POLICY, type LiveServer } from './server.js';
+import { refusalText, startLiveServer, LIVE_CONTENT_SECURITY_POLICY, type LiveServer } from './server.js';
 import { ClassState } from './state.js';
 
 const schema = JSON.parse(readFileSync(new URL('./class-state.schema.json', import.meta.url), 'utf8')) as object;
@@ -178,8 +178,10 @@ describe('live dashboard server', () => {
     const guarded = await serve(state, { token: 's3cret-token' });
     expect(guarded.url).toBe(`${new URL(guarded.url).origin}/?token=s3cret-token`);
     for (const path of ['/', '/api/class', '/live.js', '/events', '/student/ann']) {
-      expect((await fetchRaw(guarded.url, path)).status, path).toBe(403);
-      expect((await fetchRaw(guarded.url, `${path}?token=s3cret-tokex`)).status, path).toBe(403);
+      const none = await fetchRaw(guarded.url, path);
+      expect([none.status, none.body], path).toEqual([403, refusalText('no-token', undefined)]);
+      const wrong = await fetchRaw(guarded.url, `${path}?token=s3cret-tokex`);
+      expect([wrong.status, wrong.body], path).toEqual([403, refusalText('wrong-token', undefined)]);
       expect((await fetchRaw(guarded.url, `${path}?token=s3cret`)).status, path).toBe(403);
     }
     expect((await fetchRaw(guarded.url, '/api/class?token=s3cret-token')).status).toBe(200);
@@ -196,18 +198,25 @@ describe('live dashboard server', () => {
     expect((await fetchRaw(other.url, `/api/class?token=${other.token}`)).status).toBe(200);
   });
 
-  it('without a token, answers only requests addressed to the loopback name (no rebound DNS name)', async () => {
+  it('without a token, answers requests addressed to a loopback name on any port (a tunnel, port 80), never another name (a rebound DNS name)', async () => {
     const server = await serve(classOf());
-    expect((await fetchRaw(server.url, '/api/class', { headers: { host: 'evil.example:80' } })).status).toBe(403);
-    expect((await fetchRaw(server.url, '/api/class', { headers: { host: `localhost:${new URL(server.url).port}` } })).status).toBe(200);
+    const port = new URL(server.url).port;
+    // Its own address; a tunnel's local port (ssh -L 9000:…, kubectl port-forward); port 80, which browsers leave out.
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, 'localhost:9000', '127.0.0.1:9000', '[::1]:9000', '127.0.0.1', 'localhost', 'LOCALHOST:8080', '127.0.0.2:8080']) {
+      expect((await fetchRaw(server.url, '/api/class', { headers: { host } })).status, host).toBe(200);
+    }
+    for (const host of ['evil.example:80', `evil.example:${port}`, 'evil.example', '127.0.0.1.evil.example', `localhost.evil.example:${port}`, '127.0.0.1@evil.example']) {
+      const refused = await fetchRaw(server.url, '/api/class', { headers: { host } });
+      expect([refused.status, refused.body], host).toEqual([403, refusalText('host', host)]);
+    }
   });
 
   it('pushes each graded student as a row of its own within a second, then the summary; a reconnecting page catches up', async () => {
     const state = classOf(['ann', 'bob']);
     const server = await serve(state);
     const stream = openEvents(server.url, '/events?since=0');
+    // The server takes the stream in as it answers: a result ingested after the answer reaches it.
     await stream.opened;
-    await new Promise((r) => setTimeout(r, 50));
     const sentAt = Date.now();
     state.ingest({ round: 1, at: at(1), student: student('ann', exercisesPassing(1, 2)) });
     const [first, second] = await stream.waitFor(2);
@@ -243,5 +252,21 @@ describe('live dashboard server', () => {
     await server.close();
     await expect(fetchRaw(server.url, '/api/class')).rejects.toThrow(/ECONNREFUSED/);
     stream.close();
+  });
+
+  it('tells a page of another run (an event id this state never reached) to reload: a restarted live on a new ledger, same port', async () => {
+    const state = classOf(['ann']);
+    state.ingest({ round: 1, at: at(1), student: student('ann', exercisesPassing(1)) });
+    state.ingest({ round: 2, at: at(2), student: student('ann', exercisesPassing(1, 2)) });
+    const server = await serve(state);
+    // The old run's page had seen 7 results; this run has 2.
+    const reconnected = openEvents(server.url, '/events?since=3', { 'last-event-id': '7' });
+    const [first] = await reconnected.waitFor(1);
+    expect(first.event).toBe('reset');
+    reconnected.close();
+    // A fresh page of the old run (no event seen yet, only the version it was rendered from).
+    const fresh = openEvents(server.url, '/events?since=5');
+    expect((await fresh.waitFor(1))[0].event).toBe('reset');
+    fresh.close();
   });
 });

@@ -5,8 +5,9 @@
  *
  * Bound to 127.0.0.1 by default. Bound to any other address it requires a token on every request
  * (`?token=`, printed in the URL; or `Authorization: Bearer`), compared in constant time; without a
- * token only requests naming the loopback address as their Host are answered, so a web page the
- * instructor visits cannot read the class through a rebound DNS name.
+ * token only requests naming a loopback address or `localhost` as their Host (any port: tunnels forward
+ * other ports) are answered, so a web page the instructor visits cannot read the class through a
+ * rebound DNS name.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -41,6 +42,38 @@ export interface LiveServer {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * Whether a Host header names this machine's loopback, whatever the port: a tunnel (`ssh -L`,
+ * `kubectl port-forward`) forwards another local port, and a browser leaves out port 80. A name that
+ * resolves to 127.0.0.1 but is not one of these (a rebound DNS name) is refused.
+ */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  let hostname: string;
+  try {
+    hostname = new URL(`http://${host}`).hostname;
+  } catch {
+    return false;
+  }
+  if (hostname.startsWith('[')) hostname = hostname.slice(1, -1);
+  return LOOPBACK.has(hostname) || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+/** `host`: a token-less dashboard asked through another name; the others: a dashboard with a token. */
+export type Refusal = 'host' | 'no-token' | 'wrong-token';
+
+/** The 403's text: what is wrong with the request. */
+export function refusalText(refusal: Refusal, host: string | undefined): string {
+  switch (refusal) {
+    case 'host':
+      return `forbidden: this dashboard answers requests to 127.0.0.1 or localhost only (any port), not to ${JSON.stringify(host ?? '')}: open the address it printed, or start it with --host to serve other names (with a token)\n`;
+    case 'no-token':
+      return 'forbidden: this dashboard needs its token: open the address it printed (with ?token=…), or send Authorization: Bearer <token>\n';
+    case 'wrong-token':
+      return 'forbidden: wrong token: open the address the dashboard printed when it started\n';
+  }
+}
 /** A page that cannot keep up is dropped past this much unsent data; its browser reconnects and catches up. */
 const MAX_BUFFERED = 1 << 20;
 
@@ -54,16 +87,14 @@ export function startLiveServer(options: LiveServerOptions): Promise<LiveServer>
   const state = options.state;
   const script = `(${liveClient.toString()})();\n`;
   const clients = new Set<ServerResponse>();
-  let port = 0;
 
-  const authorised = (req: IncomingMessage, url: URL): boolean => {
-    if (tokenDigest === undefined) {
-      const hostHeader = (req.headers.host ?? '').toLowerCase();
-      return [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`].includes(hostHeader);
-    }
+  /** Why a request is refused, or undefined when it may be answered. */
+  const refusal = (req: IncomingMessage, url: URL): Refusal | undefined => {
+    if (tokenDigest === undefined) return isLoopbackHost(req.headers.host) ? undefined : 'host';
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const given = url.searchParams.get('token') ?? bearer;
-    return given !== null && given !== undefined && timingSafeEqual(digest(given), tokenDigest);
+    if (given === null || given === undefined) return 'no-token';
+    return timingSafeEqual(digest(given), tokenDigest) ? undefined : 'wrong-token';
   };
 
   const send = (res: ServerResponse, status: number, type: string, body: string, head = false) => {
@@ -120,7 +151,8 @@ export function startLiveServer(options: LiveServerOptions): Promise<LiveServer>
     res.setHeader('x-frame-options', 'DENY');
     res.setHeader('cache-control', 'no-store');
     const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
-    if (!authorised(req, url)) return send(res, 403, 'text/plain; charset=utf-8', 'forbidden: this dashboard needs its ?token=\n');
+    const refused = refusal(req, url);
+    if (refused) return send(res, 403, 'text/plain; charset=utf-8', refusalText(refused, req.headers.host));
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       return send(res, 405, 'text/plain; charset=utf-8', 'read-only: GET and HEAD only\n');
@@ -163,7 +195,7 @@ export function startLiveServer(options: LiveServerOptions): Promise<LiveServer>
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => {
       server.off('error', reject);
-      port = (server.address() as AddressInfo).port;
+      const port = (server.address() as AddressInfo).port;
       const shown = host.includes(':') ? `[${host}]` : host;
       const url = `http://${shown}:${port}/${token !== undefined ? `?token=${encodeURIComponent(token)}` : ''}`;
       resolve({

@@ -362,9 +362,13 @@ export class ClassState {
     return () => void this.listeners.delete(listener);
   }
 
-  /** The deltas after `version`, or undefined when they are no longer kept (reload the whole class). */
+  /**
+   * The deltas after `version`, or undefined when the page must reload the whole class: they are no
+   * longer kept, or `version` is one this state never reached (a page of another run on the same port).
+   */
   deltasSince(version: number): StudentDelta[] | undefined {
-    if (version >= this.version) return [];
+    if (version > this.version) return undefined;
+    if (version === this.version) return [];
     const first = this.recent[0]?.version ?? this.version + 1;
     if (version + 1 < first) return undefined;
     return this.recent.filter((d) => d.version > version);
