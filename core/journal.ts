@@ -289,11 +289,20 @@ export interface JournalWriter {
 export interface OpenJournalOptions {
   /** --resume / --rerun-incomplete: the journal must exist, and be of the same rules unless `regrade`. */
   resume?: { regrade: boolean };
-  /** What to tell a user whose journal is in use ("pass another --journal"). */
+  /** What to tell a user whose journal is in use ("wait for it or pass another --journal"). */
   inUseHint?: string;
+  /** What the file is called in messages, and the option that names it (default: a journal, `--journal`). */
+  naming?: JournalNaming;
   /** Sees every student line already in the file (read once, line by line), e.g. to rebuild state from it. */
   visit?: (line: JournalStudentLine, lineNo: number, header: JournalHeader | undefined) => void;
 }
+
+export interface JournalNaming {
+  noun: 'journal' | 'ledger';
+  flag: '--journal' | '--ledger';
+}
+
+const JOURNAL_NAMING: JournalNaming = { noun: 'journal', flag: '--journal' };
 
 /** A journal header: the lab, and for a class run what it grades (a ledger's rules may change between rounds). */
 export type JournalHeaderFields = Omit<JournalHeader, 'type'>;
@@ -305,6 +314,7 @@ export type JournalHeaderFields = Omit<JournalHeader, 'type'>;
 export function openJournal(file: string, header: JournalHeaderFields, opts: OpenJournalOptions = {}): JournalWriter {
   // Before a lock file is made beside it: /dev/zero.lock must not appear.
   if (existsSync(file)) checkRegularFile(file, 'the journal', MAX_JOURNAL_BYTES);
+  const { noun, flag } = opts.naming ?? JOURNAL_NAMING;
   let lock: FileLock;
   try {
     mkdirSync(dirname(file), { recursive: true });
@@ -312,11 +322,11 @@ export function openJournal(file: string, header: JournalHeaderFields, opts: Ope
     lock = lockFile(landingPath(file), ({ holder, lockFile: path }) => {
       // A process on another machine cannot be looked up from here: the user may know it is gone.
       const elsewhere = holder.host !== hostname() ? ` (if that run is gone, delete ${path})` : '';
-      return `journal ${file} is in use by lab-grade ${describeHolder(holder)}; ${opts.inUseHint ?? 'wait for it or pass another --journal'}${elsewhere}`;
+      return `${noun} ${file} is in use by lab-grade ${describeHolder(holder)}; ${opts.inUseHint ?? `wait for it or pass another ${flag}`}${elsewhere}`;
     });
   } catch (err) {
     if (err instanceof ConfigError) throw err;
-    throw new ConfigError(`cannot write the journal ${file} (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`, undefined, '--journal');
+    throw new ConfigError(`cannot write the ${noun} ${file} (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`, undefined, flag);
   }
   try {
     return openLocked(file, header, opts, lock);
@@ -328,7 +338,8 @@ export function openJournal(file: string, header: JournalHeaderFields, opts: Ope
 
 function openLocked(file: string, header: JournalHeaderFields, opts: OpenJournalOptions, lock: FileLock): JournalWriter {
   const warnings: string[] = [];
-  if (lock.tookOverFrom) warnings.push(`journal ${file} was locked by lab-grade ${describeHolder(lock.tookOverFrom)}; that process is gone: lock taken over`);
+  const { noun, flag } = opts.naming ?? JOURNAL_NAMING;
+  if (lock.tookOverFrom) warnings.push(`${noun} ${file} was locked by lab-grade ${describeHolder(lock.tookOverFrom)}; that process is gone: lock taken over`);
   const exists = existsSync(file);
   if (opts.resume && !exists) throw new ConfigError('cannot read the journal (ENOENT)', file);
   const contents: JournalContents = exists ? readJournal(file, opts.visit) : { students: new Map(), lines: new Map(), warnings: [], validLength: 0 };
@@ -370,7 +381,7 @@ function openLocked(file: string, header: JournalHeaderFields, opts: OpenJournal
       fd = openSync(file, 'a');
       if (needsHeader) writeLine({ type: 'header', ...header } satisfies JournalHeader);
     } catch (err) {
-      throw new ConfigError(`cannot write the journal ${file} (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`, undefined, '--journal');
+      throw new ConfigError(`cannot write the ${noun} ${file} (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`, undefined, flag);
     }
   };
   return {

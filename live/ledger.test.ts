@@ -3,9 +3,12 @@ import { appendFileSync, mkdtempSync, openSync, readFileSync, readSync, closeSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
+import { ConfigError } from '../core/errors.js';
+import { describeHolder, type LockHolder } from '../core/file-lock.js';
 import { openJournal, readJournal } from '../core/journal.js';
 import { packagePath } from '../core/paths.js';
 import { PROFILE, at, student } from '../test/support/live-class.js';
+import { thrown } from '../test/support/thrown.js';
 import { CreditBook, scoreStudentCredit } from './credit.js';
 import { openLedger, readLedger, type LedgerEntry } from './ledger.js';
 
@@ -88,6 +91,16 @@ describe('ledger', () => {
     const other = join(dir, 'other-lab.jsonl');
     openLedger(other, { ...header, lab: 'another-lab' }).close();
     expect(() => openLedger(other, header)).toThrow(/journal is of lab "another-lab"/);
+  });
+
+  it('in use by another workshop, or not writable, it is refused naming --ledger (the option that chooses another)', () => {
+    const file = join(dir, 'in-use.jsonl');
+    const first = openLedger(file, header);
+    onTestFinished(() => first.close());
+    const holder = JSON.parse(readFileSync(`${file}.lock`, 'utf8')) as LockHolder;
+    expect(thrown(() => openLedger(file, header)).message).toBe(`ledger ${file} is in use by lab-grade ${describeHolder(holder)}; wait for it or pass another --ledger`);
+    // Its folder is a file.
+    expect(() => openLedger(join(file, 'inside.jsonl'), header)).toThrow(expect.objectContaining({ constructor: ConfigError, key: '--ledger' }));
   });
 
   it('a torn last line is cut with a warning before appending', () => {

@@ -79,6 +79,7 @@ export interface OpenLedgerOptions {
 export function openLedger(file: string, header: LedgerHeader, options: OpenLedgerOptions = {}): Ledger {
   let lastRound = 0;
   const writer = openJournal(file, header, {
+    naming: { noun: 'ledger', flag: '--ledger' },
     visit: (line, lineNo, existing) => {
       const entry = ledgerEntryOf(line, existing?.startedAt ?? '', `${file} line ${lineNo}`);
       lastRound = Math.max(lastRound, entry.round);
