@@ -130,6 +130,21 @@ describe('class state', () => {
     expect(state.row('u1')).toMatchObject({ stuck: false, noProgressMinutes: 44 });
   });
 
+  it('stuck although incomplete when what could not be checked comes after the next step; not when it comes before it', () => {
+    const state = new ClassState({ profile: PROFILE, roster: ['later', 'before'], stuckAfterMinutes: 15 });
+    // Exercise 3 fails for 20 minutes; Azure could not tell about the registry (Exercise 4).
+    const registryUnknown = { 'ex4.registry.exists': 'error' } as const;
+    state.ingest({ round: 1, at: at(0), student: student('later', EX1_2, registryUnknown) });
+    state.ingest({ round: 2, at: at(20), student: student('later', EX1_2, registryUnknown) });
+    expect(state.row('later')).toMatchObject({ status: 'incomplete', next: { id: 'ex3.cluster.exists', status: 'fail' }, stuck: true });
+    // The VM cannot be reached: the work on Exercises 1–2 is not seen, so no progress is not known.
+    const vmUnknown = { 'ex1.vm.reachable': 'error' } as const;
+    state.ingest({ round: 1, at: at(0), student: student('before', [], vmUnknown) });
+    state.ingest({ round: 2, at: at(20), student: student('before', [], vmUnknown) });
+    expect(state.row('before')).toMatchObject({ status: 'incomplete', next: { id: 'ex3.cluster.exists', status: 'fail' }, stuck: false });
+    expect(state.summary().stuck).toBe(1);
+  });
+
   it('funnel and points per round (median and quartiles), kept as results come in', () => {
     const state = newState(['a', 'b', 'c', 'd', 'e'], 'final');
     const scores = [

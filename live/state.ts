@@ -85,7 +85,10 @@ export interface StudentRow {
   lastProgressAt?: string;
   /** Minutes from the last progress to the latest grading. */
   noProgressMinutes?: number;
-  /** No check newly passed for `stuckAfterMinutes` while the next step fails. */
+  /**
+   * No check newly passed for `stuckAfterMinutes` while the next step fails, and nothing up to it
+   * could not be checked (an incomplete student is stuck when what errs comes after the next step).
+   */
   stuck: boolean;
 }
 
@@ -226,6 +229,13 @@ function nextStep(result: CreditedStudent): NextStep | undefined {
 
 const MINUTE = 60_000;
 
+/**
+ * Whether what the grader could not check might hide the work on the next step: an exercise up to it
+ * that is not gradable (the VM unreachable while the student works on Exercise 2). What could not be
+ * checked after the next step hides nothing of it: a student whose next step visibly fails is stuck.
+ */
+const hidesProgress = (cells: readonly ExerciseCell[], next: NextStep): boolean => cells.some((c) => c.exercise <= next.exercise && c.state === 'not gradable');
+
 function waitingRow(user: string, position: number, columns: readonly ExerciseColumn[]): StudentRow {
   return {
     user,
@@ -318,8 +328,7 @@ export class ClassState {
       ...(next ? { next } : {}),
       lastProgressAt: credit.lastProgressAt,
       noProgressMinutes: Math.floor(noProgress / MINUTE),
-      // A grading that could not finish (an error anywhere) cannot tell that nothing moved.
-      stuck: next !== undefined && next.status !== 'error' && entry.student.status !== 'incomplete' && noProgress >= this.stuckAfterMinutes * MINUTE,
+      stuck: next !== undefined && next.status !== 'error' && !hidesProgress(cells, next) && noProgress >= this.stuckAfterMinutes * MINUTE,
     };
     this.stuck += Number(row.stuck) - Number(old?.stuck ?? false);
     this.incomplete += Number(row.status === 'incomplete') - Number(old?.status === 'incomplete');
