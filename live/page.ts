@@ -121,6 +121,18 @@ ${n === 0 && html`<text class="axis" x="${width / 2}" y="${height / 2}" text-anc
 </svg>`;
 }
 
+/** What the instructor must know above the counts: a round that could not be graded, shards not seen. */
+function notices(snap: Pick<ClassSummary, 'outage' | 'missingShards'>): SafeHtml {
+  const { outage, missingShards } = snap;
+  return html`${
+    outage &&
+    html`<div class="notice outage" role="alert"><strong>Round ${outage.round} was not graded</strong> (<time datetime="${outage.at}">${localClock(outage.at, outage.at)}</time>): ${outage.message}. The grid shows the rounds before it; the next round tries again.</div>`
+  }${
+    missingShards.length > 0 &&
+    html`<div class="notice shards" role="status"><strong>Not on this dashboard yet:</strong> the ledger of shard ${missingShards.join(', ')} has not appeared; its students show as waiting.</div>`
+  }`;
+}
+
 /** Counts, the funnel and the chart: re-sent as a whole (it does not grow with the class). */
 export function renderSummary(snap: ClassSummary): SafeHtml {
   const { stuck, incomplete } = snap;
@@ -132,7 +144,7 @@ export function renderSummary(snap: ClassSummary): SafeHtml {
   );
   const card = (value: string | number, label: string, attention = false) =>
     html`<div class="${attention ? 'card attention' : 'card'}"><div class="value">${value}</div><div class="label">${label}</div></div>`;
-  return html`<div class="cards">
+  return html`${notices(snap)}<div class="cards">
 ${card(`${snap.graded}/${snap.rosterSize}`, 'graded')}
 ${card(snap.series.length ? snap.series[snap.series.length - 1].round : '–', 'latest round')}
 ${card(stuck, `stuck (no progress for ${snap.stuckAfterMinutes} min)`, stuck > 0)}

@@ -4,7 +4,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IDS, PROFILE, at, exercisesPassing, student } from '../test/support/live-class.js';
 import { refusalText, startLiveServer, LIVE_CONTENT_SECURITY_POLICY, type LiveServer } from './server.js';
-import { ClassState } from './state.js';
+import { ClassState, type ClassSummary } from './state.js';
 
 const schema = JSON.parse(readFileSync(new URL('./class-state.schema.json', import.meta.url), 'utf8')) as object;
 const validate = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true }).compile(schema);
@@ -251,6 +251,34 @@ describe('live dashboard server', () => {
     expect(reset.event).toBe('reset');
     await server.close();
     await expect(fetchRaw(server.url, '/api/class')).rejects.toThrow(/ECONNREFUSED/);
+    stream.close();
+  });
+
+  it('shows a round that could not be graded and shards not seen above the counts, pushed to open pages and to pages that come back', async () => {
+    const state = classOf(['ann']);
+    state.ingest({ round: 1, at: at(1), student: student('ann', exercisesPassing(1)) });
+    const server = await serve(state);
+    const stream = openEvents(server.url, '/events?since=1');
+    await stream.opened;
+    state.setOutage({ round: 2, at: at(5), message: 'the Azure identity could not get a token (AADSTS700082)' });
+    state.setMissingShards(['2/3']);
+    const [pushed] = await stream.waitFor(1);
+    expect(pushed.event).toBe('summary');
+    const banner = (markup: string) => [markup.includes('class="notice outage"'), markup.includes('class="notice shards"')];
+    expect(banner((JSON.parse(pushed.data) as { html: string }).html)).toEqual([true, true]);
+    expect(banner((await fetchRaw(server.url, '/')).body)).toEqual([true, true]);
+    const doc = JSON.parse((await fetchRaw(server.url, '/api/class')).body) as ClassSummary;
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect([doc.outage, doc.missingShards]).toEqual([{ round: 2, at: at(5), message: 'the Azure identity could not get a token (AADSTS700082)' }, ['2/3']]);
+    // A page that was away (nothing new graded since) is told too.
+    const back = openEvents(server.url, '/events?since=1', { 'last-event-id': '1' });
+    expect((await back.waitFor(1))[0].event).toBe('summary');
+    back.close();
+    // A round graded again, every shard seen: the banners go.
+    state.setOutage(null);
+    state.setMissingShards([]);
+    const events = await stream.waitFor(2);
+    expect(banner((JSON.parse(events[1].data) as { html: string }).html)).toEqual([false, false]);
     stream.close();
   });
 

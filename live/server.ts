@@ -116,13 +116,19 @@ export function startLiveServer(options: LiveServerOptions): Promise<LiveServer>
     }
   };
   let summaryTimer: NodeJS.Timeout | undefined;
-  const unsubscribe = state.subscribe((delta) => {
-    if (clients.size === 0) return;
-    broadcast(eventOf(delta));
+  const sendSummarySoon = () => {
     summaryTimer ??= setTimeout(() => {
       summaryTimer = undefined;
       broadcast(summaryEvent());
     }, options.summaryEveryMs ?? 500);
+  };
+  const unsubscribe = state.subscribe((delta) => {
+    if (clients.size === 0) return;
+    broadcast(eventOf(delta));
+    sendSummarySoon();
+  });
+  const unsubscribeSummary = state.subscribeSummary(() => {
+    if (clients.size > 0) sendSummarySoon();
   });
   const heartbeat = setInterval(() => broadcast(': keep-alive\n\n'), options.heartbeatMs ?? 15_000);
   heartbeat.unref();
@@ -136,7 +142,8 @@ export function startLiveServer(options: LiveServerOptions): Promise<LiveServer>
     if (missed === undefined) res.write('event: reset\ndata: {}\n\n');
     else {
       for (const delta of missed) res.write(eventOf(delta));
-      if (missed.length) res.write(summaryEvent());
+      // An outage or a missing shard may have come while the page was away.
+      if (missed.length || state.hasNotices) res.write(summaryEvent());
     }
     clients.add(res);
     const drop = () => clients.delete(res);
@@ -204,6 +211,7 @@ export function startLiveServer(options: LiveServerOptions): Promise<LiveServer>
         close: () =>
           new Promise<void>((done) => {
             unsubscribe();
+            unsubscribeSummary();
             clearInterval(heartbeat);
             if (summaryTimer) clearTimeout(summaryTimer);
             for (const res of clients) res.end();

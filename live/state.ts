@@ -120,6 +120,14 @@ export interface StudentDelta {
   point: SeriesPoint;
 }
 
+/** A round the grader could not grade at all (its Azure identity could not get a token…): nobody was graded in it. */
+export interface Outage {
+  round: number;
+  /** ISO time the round was given up. */
+  at: string;
+  message: string;
+}
+
 export const SORTS = ['roster', 'progress', 'idle'] as const;
 export type RowSort = (typeof SORTS)[number];
 
@@ -139,6 +147,10 @@ export interface ClassSummary {
   exercises: ExerciseColumn[];
   funnel: FunnelStep[];
   series: SeriesPoint[];
+  /** The latest round could not be graded: shown until a round grades again. */
+  outage: Outage | null;
+  /** Shards (`2/3`) of a sharded class whose ledger has not been seen: their students are not shown. */
+  missingShards: string[];
 }
 
 export interface ClassSnapshot extends ClassSummary {
@@ -284,6 +296,9 @@ export class ClassState {
   private readonly histogram = new Map<number, number>();
   private readonly series = new Map<number, SeriesPoint>();
   private readonly listeners = new Set<(delta: StudentDelta) => void>();
+  private readonly summaryListeners = new Set<() => void>();
+  private outage: Outage | null = null;
+  private missingShards: string[] = [];
   private readonly recent: StudentDelta[] = [];
   private readonly keepDeltas: number;
   private graded = 0;
@@ -371,6 +386,35 @@ export class ClassState {
     return () => void this.listeners.delete(listener);
   }
 
+  /** Called when the summary changes without a graded result (an outage, shards seen): returns the unsubscribe function. */
+  subscribeSummary(listener: () => void): () => void {
+    this.summaryListeners.add(listener);
+    return () => void this.summaryListeners.delete(listener);
+  }
+
+  /** A round that could not be graded; null once a round grades again. */
+  setOutage(outage: Outage | null): void {
+    if (outage === null && this.outage === null) return;
+    this.outage = outage;
+    this.summaryChanged();
+  }
+
+  /** The shards (`2/3`) whose ledger has not been seen yet. */
+  setMissingShards(shards: readonly string[]): void {
+    if (shards.join() === this.missingShards.join()) return;
+    this.missingShards = [...shards];
+    this.summaryChanged();
+  }
+
+  /** Whether the summary carries something to show besides the counts (an outage, missing shards). */
+  get hasNotices(): boolean {
+    return this.outage !== null || this.missingShards.length > 0;
+  }
+
+  private summaryChanged(): void {
+    for (const listener of this.summaryListeners) listener();
+  }
+
   /**
    * The deltas after `version`, or undefined when the page must reload the whole class: they are no
    * longer kept, or `version` is one this state never reached (a page of another run on the same port).
@@ -424,6 +468,8 @@ export class ClassState {
       exercises: [...this.columns],
       funnel: this.funnel(),
       series: [...this.series.values()].sort((a, b) => a.round - b.round),
+      outage: this.outage,
+      missingShards: [...this.missingShards],
     };
   }
 

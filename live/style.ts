@@ -44,4 +44,7 @@ tr.row.flash { animation: flash 1.6s ease-out; }
 td.idle { color: var(--muted); }
 tr.stuck td.idle { color: var(--alert); font-weight: 600; }
 p.earned { color: var(--good); }
+.notice { margin: 14px 0 0; padding: 10px 14px; border-radius: 6px; border: 1px solid; }
+.notice.outage { color: var(--alert); background: var(--alert-bg); }
+.notice.shards { color: var(--warn); background: var(--warn-bg); }
 `;
