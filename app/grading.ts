@@ -29,6 +29,7 @@ import type { Notices } from './io.js';
 import { reasonCatalogue } from './reasons.js';
 import { rerunCommand, resumeCommand } from './resume-command.js';
 import { besideProgress } from './status-line.js';
+import { creditTitle } from '../live/credit.js';
 import { WaitNotice } from './wait-notice.js';
 
 export type { ClassRunRequest } from './class-plan.js';
@@ -159,7 +160,7 @@ async function gradeTargets({ request, io, profile, catalogue, selection, checkI
     if (preflightRun && runtime.credential) {
       // The grader's own login comes first: without it every student would end incomplete.
       const problem = await identityProblem(runtime.credential, runtime.armScope);
-      if (problem !== undefined) throw new ConfigError(`the Azure identity could not get a token (${problem}): ${loginHint(request.config)}, then run again`);
+      if (problem !== undefined) throw new IdentityError(problem, loginHint(request.config));
     }
     if (journal) {
       journal.start();
@@ -183,9 +184,11 @@ async function gradeTargets({ request, io, profile, catalogue, selection, checkI
     }
     const reporters = [...(progress ? [progress] : []), ...shown.reporters];
     const only = request.only?.length ? [...request.only] : undefined;
+    const credit = request.config.credit;
     const info: RunInfo = {
       lab: profile.lab,
-      title: profile.title,
+      // The class config's credit, named: one grading scores earned credit as it scores final.
+      title: credit ? creditTitle(profile.title, credit, { gradings: 'one' }) : profile.title,
       users: targets.map((t) => t.user),
       passMark: profile.passMark,
       ...(Number.isFinite(profile.bonusCap) ? { bonusCap: profile.bonusCap } : {}),
@@ -220,7 +223,7 @@ async function gradeTargets({ request, io, profile, catalogue, selection, checkI
 }
 
 /** How to give the grader a working Azure identity, for the kind of credential the class config names. */
-function loginHint(config: ClassConfig): string {
+export function loginHint(config: ClassConfig): string {
   switch (config.azure?.credential) {
     case 'servicePrincipal':
       return `check azure.tenant, azure.clientId and azure.clientSecret in ${config.file} (a secret that expired or was reset is refused too)`;
@@ -228,6 +231,17 @@ function loginHint(config: ClassConfig): string {
       return `replace azure.token in ${config.file}: ARM tokens expire after about an hour (az account get-access-token prints a new one)`;
     default:
       return 'run `az login` (or set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET)';
+  }
+}
+
+/** The pre-flight found that the grader's own Azure identity gets no token: nobody was graded. */
+export class IdentityError extends ConfigError {
+  constructor(
+    readonly problem: string,
+    readonly hint: string,
+  ) {
+    super(`the Azure identity could not get a token (${problem}): ${hint}, then run again`);
+    this.name = 'IdentityError';
   }
 }
 

@@ -8,6 +8,13 @@ import { renderJson } from '../reporters/json.js';
 import { bufferOutput, runInfoFor } from '../reporters/replay.js';
 import { collectedNotices } from './io.js';
 import { mergeReports } from './merge.js';
+import { defineCheck, pass } from '../core/check.js';
+import type { ClassConfig } from '../core/config.js';
+import { loadProfile } from '../core/profile.js';
+import { creditTitle } from '../live/credit.js';
+import { openLedger } from '../live/ledger.js';
+import type { JsonDocument } from '../reporters/json.js';
+import { grade } from './grading.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lab-grade-merge-'));
 
@@ -59,5 +66,56 @@ describe('merge', () => {
     await expect(
       mergeReports([journal('g.jsonl', ['labuser07'], 95), shard('h.json', ['labuser08'], 70)], [{ format: 'console' }], undefined, { stdout: bufferOutput(), notices: collectedNotices() }),
     ).rejects.toThrow('was judged with pass mark 70% and bonus cap 5, but');
+  });
+});
+
+/** A class config with this roster (and `credit:` when given). */
+function classConfig(name: string, users: string[], credit?: 'earned' | 'final'): string {
+  const file = join(dir, name);
+  writeFileSync(file, `roster: [${users.join(', ')}]\n${credit ? `credit: ${credit}\n` : ''}`);
+  return file;
+}
+
+/** A workshop's ledger of some students of the small class, graded in two rounds. */
+function ledger(name: string, users: string[]): string {
+  const run = loadClassSmall();
+  const file = join(dir, name);
+  const l = openLedger(file, { lab: run.lab, profile: 'built-in', version: '0.1.0', startedAt: run.generatedAt });
+  for (const round of [1, 2]) for (const student of run.students.filter((s) => users.includes(s.user))) l.append(student, round);
+  l.close();
+  return file;
+}
+
+describe('which credit a report was scored with', () => {
+  it("merge without --credit scores by the class config's credit when -c names one", async () => {
+    const out = bufferOutput();
+    const config = classConfig('earned.yaml', ['labuser07', 'labuser08'], 'earned');
+    await mergeReports([ledger('workshop.jsonl', ['labuser07', 'labuser08'])], [{ format: 'json' }], undefined, { stdout: out, notices: collectedNotices() }, { configFile: config });
+    const doc = JSON.parse(out.text()) as JsonDocument;
+    expect(doc.title).toBe(creditTitle(TITLE, 'earned'));
+    expect(doc.students.map((s) => s.credit)).toEqual(['earned', 'earned']);
+    // --credit wins over the config's.
+    const final = bufferOutput();
+    await mergeReports([ledger('workshop-2.jsonl', ['labuser07'])], [{ format: 'json' }], undefined, { stdout: final, notices: collectedNotices() }, { configFile: config, credit: 'final' });
+    expect((JSON.parse(final.text()) as JsonDocument).students[0].credit).toBe('final');
+  });
+
+  it('a class run names the credit its class config chooses: for one grading, earned is the same as final', async () => {
+    const titles: string[] = [];
+    const check = defineCheck({ id: 'ex1.fake.ok', exercise: 1, title: () => 'fine', points: { points: 1 }, needs: [], dependsOn: [], reasons: {}, run: async () => pass('fine') });
+    const config = (credit?: 'earned' | 'final'): ClassConfig => ({
+      file: '(test)',
+      roster: [{ user: 'a1' }],
+      resourceGroup: '{user}-rg',
+      kubernetes: { source: 'azure' },
+      network: { connectTo: {}, loopbackOnly: true },
+      timeoutsMs: {},
+      ...(credit ? { credit } : {}),
+    });
+    for (const credit of ['earned', 'final', undefined] as const) {
+      await grade({ config: config(credit), profile: loadProfile(), catalogue: [check] }, { reporters: [{ onRunStart: (info) => void titles.push(info.title) }], notices: collectedNotices() });
+    }
+    const title = loadProfile().title;
+    expect(titles).toEqual([creditTitle(title, 'earned', { gradings: 'one' }), creditTitle(title, 'final', { gradings: 'one' }), title]);
   });
 });

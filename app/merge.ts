@@ -6,7 +6,8 @@
  * A missing shard is warned of (with `--config`, with how many students of the roster it lacks).
  * Students are ordered by user name, so the output does not depend on how the roster was sliced. The
  * pass mark, title and bonus cap are those the JSON reports carry (files that disagree are refused);
- * `--profile` names them for results without.
+ * `--profile` names them for results without. With `--credit` (or the `credit:` of the `--config`) the
+ * files are scored with credit over time (live/merge.ts), a shard's several ledgers allowed.
  */
 import { ALL_CHECKS } from '../checks/index.js';
 import { loadClassConfig, targetsFor } from '../core/config.js';
@@ -16,14 +17,15 @@ import { judgementOf, readJournal } from '../core/journal.js';
 import type { RunResult, StudentResult } from '../core/model.js';
 import { loadProfile } from '../core/profile.js';
 import { exitCodeFor } from '../core/score.js';
-import { inShard, type Shard } from '../core/shard.js';
+import type { Shard } from '../core/shard.js';
 import type { Target } from '../core/target.js';
 import { VERSION } from '../core/version.js';
-import type { CreditMode } from '../live/credit.js';
+import { creditTitle, type CreditMode } from '../live/credit.js';
 import { mergeCredit } from '../live/merge.js';
 import { fromJsonStudent, type JsonDocument } from '../reporters/json.js';
 import { replayRun, runInfoFor } from '../reporters/replay.js';
 import type { Notices } from './io.js';
+import { missingShards, missingShardWarning, shardOf } from './merge-shards.js';
 import { reasonCatalogue } from './reasons.js';
 import { EXIT_REPORT_FAILED, type ReportIo } from './report-run.js';
 import { openReports, type ReportSpec } from './reports.js';
@@ -64,45 +66,11 @@ export function readResultFile(file: string, notices: Notices): ResultFile {
   return { file, lab: header.lab, version: header.version, ...shardOf(header.shard, file), ...(judgedBy ? { judgedBy } : {}), students: [...journal.students.values()] };
 }
 
-function shardOf(value: unknown, file: string): { shard?: Shard } {
-  if (value === undefined) return {};
-  const s = value as Partial<Shard>;
-  if (!Number.isInteger(s?.index) || !Number.isInteger(s?.count) || s.index! < 1 || s.index! > s.count!)
-    throw new ConfigError(`shard: expected {index, count} with 1 ≤ index ≤ count, got ${JSON.stringify(value)}`, file);
-  return { shard: { index: s.index!, count: s.count! } };
-}
-
-const shardName = (s: Shard) => `${s.index}/${s.count}`;
-
-/** Refuses a shard given twice or shards of different splits; the shards that are missing. */
-function missingShards(read: readonly ResultFile[]): Shard[] {
-  const sharded = read.filter((r) => r.shard);
-  const first = sharded[0];
-  if (!first) return [];
-  const seen = new Map<number, string>();
-  for (const r of sharded) {
-    if (r.shard!.count !== first.shard!.count)
-      throw new ConfigError(`is shard ${shardName(r.shard!)}, but ${first.file} is shard ${shardName(first.shard!)}: not slices of one split of the class`, r.file);
-    const other = seen.get(r.shard!.index);
-    if (other !== undefined) throw new ConfigError(`is shard ${shardName(r.shard!)} like ${other}: each shard once (one merged twice, or graded twice?)`, r.file);
-    seen.set(r.shard!.index, r.file);
-  }
-  const count = first.shard!.count;
-  return Array.from({ length: count }, (_, i) => ({ index: i + 1, count })).filter((s) => !seen.has(s.index));
-}
-
-/** "shard 2/3 is missing: 3 students of the roster are not in the merged report" */
-function missingShardWarning(shard: Shard, roster: readonly Target[] | undefined): string {
-  if (!roster) return `shard ${shardName(shard)} is missing: its students are not in the merged report`;
-  const n = inShard(roster, shard).length;
-  return `shard ${shardName(shard)} is missing: ${n} student${n === 1 ? '' : 's'} of the roster ${n === 1 ? 'is' : 'are'} not in the merged report`;
-}
-
 /** `roster`: the class's students (`merge --config`), to count those of a missing shard. */
 export function mergeResults(files: readonly string[], notices: Notices, roster?: readonly Target[]): RunResult & { judgedBy?: JudgedBy } {
   if (files.length === 0) throw new ConfigError('name at least one result file (JSON report or journal)', undefined, 'merge');
   const read = files.map((f) => readResultFile(f, notices));
-  const missing = missingShards(read);
+  const missing = missingShards(read, { repeats: false });
   const lab = read[0].lab;
   const owner = new Map<string, string>();
   for (const r of read) {
@@ -131,7 +99,10 @@ export function mergeResults(files: readonly string[], notices: Notices, roster?
 }
 
 export interface MergeOptions {
-  /** The class config (`merge --config`): a missing shard is told with how many students of the roster it lacks. */
+  /**
+   * The class config (`merge --config`): a missing shard is told with how many students of the roster
+   * it lacks, and its `credit` scores the files unless `credit` is given.
+   */
   configFile?: string;
   /**
    * Score with credit over time: ledgers (a workshop graded in rounds) and single runs; `earned` counts
@@ -143,21 +114,24 @@ export interface MergeOptions {
 /** One report from the results of several runs, through any reporters; the exit code of the merged class. */
 export async function mergeReports(files: readonly string[], reports: readonly ReportSpec[], profileFile: string | undefined, io: ReportIo, options: MergeOptions = {}): Promise<number> {
   const profile = loadProfile(profileFile, ALL_CHECKS);
-  const { credit } = options;
+  const config = options.configFile === undefined ? undefined : loadClassConfig(options.configFile);
+  const roster = config && targetsFor(config);
+  const credit = options.credit ?? config?.credit;
   let run: RunResult;
   let judgedBy: JudgedBy | undefined;
   if (credit) {
-    const { warnings, ...merged } = mergeCredit(files, { mode: credit, profile });
+    const { warnings, sources, ...merged } = mergeCredit(files, { mode: credit, profile });
     warnings.forEach((w) => io.notices.warn(w));
+    const sharded = sources.map((s) => ({ file: s.file, ...shardOf(s.shard, s.file) }));
+    missingShards(sharded, { repeats: true }).forEach((shard) => io.notices.warn(missingShardWarning(shard, roster)));
     run = merged;
   } else {
-    const roster = options.configFile === undefined ? undefined : targetsFor(loadClassConfig(options.configFile));
     ({ judgedBy, ...run } = mergeResults(files, io.notices, roster));
   }
   const reasons = reasonCatalogue(ALL_CHECKS);
   const bonusCap = (cap: number | null | undefined) => (typeof cap === 'number' ? { bonusCap: cap } : {});
   // The title says how credit was given.
-  const titled = (title: string) => (credit ? `${title} (${credit} credit)` : title);
+  const titled = (title: string) => (credit ? creditTitle(title, credit) : title);
   // What the results carry, unless a profile is named; the built-in one only for its own lab.
   const judged = judgedBy && profileFile === undefined ? judgedBy : profile.lab === run.lab ? judgementOf(profile) : undefined;
   const info = judged && runInfoFor(run, { title: titled(judged.title ?? run.lab), passMark: judged.passMark, ...bonusCap(judged.bonusCap), reasons });

@@ -83,11 +83,15 @@ async function main(argv: string[]): Promise<number> {
           .option('reporter', GRADING_OPTIONS.reporter)
           .positional('files', { type: 'string', array: true, describe: 'JSON reports (-r json=FILE), journals (--journal FILE) and/or ledgers of `live` (--ledger FILE)' })
           .option('profile', { type: 'string', describe: 'The lab profile of the results: title and pass mark (default: what the JSON reports carry, else the built-in one)' })
-          .option('config', { alias: 'c', type: 'string', describe: 'The class config: a missing shard is told with how many students of the roster it lacks' })
+          .option('config', {
+            alias: 'c',
+            type: 'string',
+            describe: 'The class config: a missing shard is told with how many students of the roster it lacks; its credit scores the files unless --credit is given',
+          })
           .option('credit', {
             type: 'string',
             choices: CREDIT_CHOICES,
-            describe: 'Score with credit over time: earned (a check that passed at any grading counts) or final (the latest grading only)',
+            describe: "Score with credit over time: earned (a check that passed at any grading counts) or final (the latest grading only); default: the --config's credit",
           }),
       (a) =>
         run(async () =>

@@ -15,6 +15,14 @@ import type { LedgerEntry } from './ledger.js';
 export const CREDIT_MODES = ['earned', 'final'] as const;
 export type CreditMode = (typeof CREDIT_MODES)[number];
 
+/**
+ * A report's title naming the credit it was scored with: "… (earned credit)". A single grading
+ * (`gradings: 'one'`) has nothing earlier to credit, so its earned score is its final one: it says so.
+ */
+export function creditTitle(title: string, mode: CreditMode, o: { gradings?: 'one' | 'many' } = {}): string {
+  return o.gradings === 'one' && mode === 'earned' ? `${title} (earned credit: one grading, the same as final)` : `${title} (${mode} credit)`;
+}
+
 /** The first pass of a check. */
 export interface EarnedCheck {
   /** ISO time of the grading that first saw it pass. */

@@ -20,12 +20,15 @@ export interface CreditRun extends RunResult {
   students: CreditedStudent[];
   /** Torn last lines, several grader versions: to show the user. */
   warnings: string[];
+  /** Each file read, with the shard its header or document records (unchecked: as written). */
+  sources: FileSource[];
 }
 
-interface FileSource {
+export interface FileSource {
   file: string;
   lab: string;
   version?: string;
+  shard?: unknown;
 }
 
 /** Whether the file's first line is a journal header (journal or ledger) rather than a JSON document. */
@@ -67,6 +70,13 @@ function reportEntries(student: StudentResult, at: string): LedgerEntry[] {
   return [...earlier.values(), { round: 1, at, student: { ...student, checks: found } }];
 }
 
+const sourceOf = (file: string, from: { lab: string; version?: string; shard?: unknown }): FileSource => ({
+  file,
+  lab: from.lab,
+  ...(from.version !== undefined ? { version: from.version } : {}),
+  ...(from.shard !== undefined ? { shard: from.shard } : {}),
+});
+
 /** Reads `files` into one class scored in `mode`, students by user name. */
 export function mergeCredit(files: readonly string[], options: { mode: CreditMode; profile: LabProfile; clock?: ScoreOptions['clock'] }): CreditRun {
   if (files.length === 0) throw new ConfigError('name at least one ledger, journal or JSON report', undefined, 'merge');
@@ -93,12 +103,12 @@ export function mergeCredit(files: readonly string[], options: { mode: CreditMod
       let source: FileSource | undefined;
       const scan = scanJournal(file, (line, lineNo, header) => {
         if (!header) throw new ConfigError(`line ${lineNo}: a student line before the header`, file);
-        if (!source) checkLab((source = { file, lab: header.lab, version: header.version }));
+        if (!source) checkLab((source = sourceOf(file, header)));
         // A ledger's student may also be in other files: its lines carry their own time.
         if (line.at === undefined) claim(line.student.user, file);
         book.ingest(ledgerEntryOf(line, header.startedAt, `${file} line ${lineNo}`));
       });
-      if (!source && scan.header) checkLab({ file, lab: scan.header.lab, version: scan.header.version });
+      if (!source && scan.header) checkLab(sourceOf(file, scan.header));
       warnings.push(...scan.warnings);
       continue;
     }
@@ -110,7 +120,7 @@ export function mergeCredit(files: readonly string[], options: { mode: CreditMod
     }
     if (!doc || !Array.isArray(doc.students) || typeof doc.lab !== 'string' || typeof doc.generatedAt !== 'string')
       throw new ConfigError('neither a lab-grade JSON report nor a journal or ledger', file);
-    checkLab({ file, lab: doc.lab, version: doc.grader?.version });
+    checkLab(sourceOf(file, { lab: doc.lab, version: doc.grader?.version, shard: doc.shard }));
     for (const s of doc.students as JsonStudent[]) {
       const student = fromJsonStudent(s);
       claim(student.user, file);
@@ -121,5 +131,5 @@ export function mergeCredit(files: readonly string[], options: { mode: CreditMod
   const versions = [...new Set(sources.map((s) => s.version).filter((v): v is string => !!v))];
   if (versions.length > 1) warnings.push(`the files come from lab-grade versions ${versions.join(', ')}`);
   const students = [...book.values()].sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0)).map((credit) => scoreStudentCredit(credit, options.profile, options.mode, options.clock));
-  return { lab: sources[0]?.lab ?? options.profile.lab, generatedAt: new Date().toISOString(), grader: { version: versions[0] ?? VERSION }, students, warnings };
+  return { lab: sources[0]?.lab ?? options.profile.lab, generatedAt: new Date().toISOString(), grader: { version: versions[0] ?? VERSION }, students, warnings, sources };
 }
