@@ -4,7 +4,10 @@
  * each graded student is appended to the ledger (fsync'd, with its round and time) and folded into the
  * class state the dashboard serves. Rounds never overlap: one that runs past the interval delays the
  * next. Reopening a ledger continues it: its results are read back first, then rounds go on from the
- * next number. `--follow` serves the dashboard from ledgers that other graders write, grading nothing.
+ * next number. The first round fails as a class run does (a grader without an Azure identity exits 2);
+ * a later round that cannot be graded at all writes nothing, is told on stderr and on the dashboard,
+ * and the next round tries again: a blip does not end a workshop. `--follow` serves the dashboard from
+ * ledgers that other graders write, grading nothing, and tells the shards it has no ledger of.
  */
 import { loadClassConfig, targetsFor, type ClassConfig } from '../core/config.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
@@ -13,16 +16,18 @@ import type { CheckResult } from '../core/model.js';
 import type { LabProfile } from '../core/profile.js';
 import { exitCodeFor } from '../core/score.js';
 import { inShard, type Shard } from '../core/shard.js';
+import type { Target } from '../core/target.js';
 import { VERSION } from '../core/version.js';
 import type { CreditMode } from '../live/credit.js';
 import { followLedgers } from '../live/follow.js';
 import { openLedger, type Ledger, type LedgerEntry } from '../live/ledger.js';
 import { startLiveServer, type LiveServer } from '../live/server.js';
-import { ClassState, type StudentDelta } from '../live/state.js';
+import { ClassState, type Outage, type StudentDelta } from '../live/state.js';
 import type { Reporter, ReporterOutput } from '../reporters/types.js';
-import { grade, profileFor, type RuntimeOverrides } from './grading.js';
+import { grade, IdentityError, LOGIN_HINT, profileFor, type RuntimeOverrides } from './grading.js';
 import { NO_NOTICES, type Notices } from './io.js';
-import { continueLiveCommand, shellQuote } from './resume-command.js';
+import { continueLiveCommand, liveAsClassRun, shellQuote } from './resume-command.js';
+import { missingShards, missingShardWarning, shardName, shardOf, type ShardedFile } from './merge-shards.js';
 import { reasonCatalogue } from './reasons.js';
 
 export type { CreditMode };
@@ -76,6 +81,8 @@ export interface LiveObserver {
   /** A result was written to the ledger and the dashboard told. */
   onEntry?(entry: LedgerEntry, delta: StudentDelta): void;
   onRoundEnd?(round: RoundSummary): void;
+  /** A round could not be graded at all (nothing of it was written). */
+  onOutage?(outage: Outage): void;
 }
 
 export interface LiveIo {
@@ -154,7 +161,8 @@ export async function runLive(config: ClassConfig, request: LiveRequest, io: Liv
   try {
     ledger = openLedger(
       file,
-      { lab: profile.lab, profile: config.profileFile ?? 'built-in', version: VERSION, startedAt: new Date().toISOString() },
+      // The shard: a merge of the shards' ledgers, or a dashboard following them, tells a missing one.
+      { lab: profile.lab, profile: config.profileFile ?? 'built-in', version: VERSION, startedAt: new Date().toISOString(), ...(request.shard ? { shard: request.shard } : {}) },
       { onEntry: (entry) => state.ingest(entry), onWarning: (w) => io.notices.warn(w) },
     );
   } catch (err) {
@@ -185,6 +193,8 @@ export async function runLive(config: ClassConfig, request: LiveRequest, io: Liv
   const laterNotices: Notices = { status: NO_NOTICES.status, warn: (t) => io.notices.warn(t) };
 
   const stop = stopped(signal);
+  // `live` grades nobody by name: a round's messages name the class run that grades a student once.
+  const invocation = request.invocation && liveAsClassRun(request.invocation);
   let rounds = 0;
   let interrupted = false;
   try {
@@ -201,23 +211,42 @@ export async function runLive(config: ClassConfig, request: LiveRequest, io: Liv
           allowExecCredentials: request.allowExecCredentials,
           classRun: { preflight: request.preflight, progress: false, journal: { auto: false }, ...(request.shard ? { shard: request.shard } : {}) },
           runtime: request.runtime,
-          invocation: request.invocation,
+          invocation,
         },
         { reporters: [ledgerReporter(round, counted)], notices: rounds === 0 ? io.notices : laterNotices },
       );
-      graded.catch(() => undefined); // a round left behind by Ctrl-C may still fail: nobody waits for it
-      if ((await Promise.race([graded.then(() => false), stop.then(() => true)])) === true) {
-        interrupted = true;
+      const failed: { error?: unknown } = {};
+      const finished = graded.then(
+        () => false,
+        (error: unknown) => {
+          failed.error = error;
+          return false;
+        },
+      );
+      if (await Promise.race([finished, stop.then(() => true)])) {
+        interrupted = true; // a round left behind by Ctrl-C may still fail: nobody waits for it
         break;
       }
+      // The first round fails as a class run does (exit 2, saying how to log in); a later one must not end the workshop.
+      if ('error' in failed && rounds === 0) throw failed.error;
       rounds++;
-      const summary = roundSummary(state, round, startedAt, counted.n);
-      io.observer?.onRoundEnd?.(summary);
       const last = request.rounds !== undefined && rounds >= request.rounds;
       const nextAt = startedAt.getTime() + request.intervalSeconds * 1000;
-      io.notices.status.write(`${roundLine(summary, state.mode)}${last ? '' : `; next round ${nextAt > Date.now() ? `at ${clock(new Date(nextAt))}` : 'now'}`}\n`);
+      const next = nextAt > Date.now() ? `at ${clock(new Date(nextAt))}` : 'now';
+      if ('error' in failed) {
+        const outage: Outage = { round, at: new Date().toISOString(), message: outageMessage(failed.error) };
+        state.setOutage(outage);
+        io.observer?.onOutage?.(outage);
+        io.notices.warn(`round ${round} was not graded, nobody's result was written: ${outage.message}${last ? '' : `; the next round (${next}) tries again`}`);
+      } else {
+        state.setOutage(null);
+        const summary = roundSummary(state, round, startedAt, counted.n);
+        io.observer?.onRoundEnd?.(summary);
+        io.notices.status.write(`${roundLine(summary, state.mode)}${last ? '' : `; next round ${next}`}\n`);
+        if (!last && nextAt <= Date.now())
+          io.notices.warn(`round ${round} took ${(summary.durationMs / 1000).toFixed(1)} s, longer than the interval (${request.intervalSeconds} s): the next round starts now`);
+      }
       if (last) break;
-      if (nextAt <= Date.now()) io.notices.warn(`round ${round} took ${(summary.durationMs / 1000).toFixed(1)} s, longer than the interval (${request.intervalSeconds} s): the next round starts now`);
       if (await pause(Math.max(0, nextAt - Date.now()), stop)) {
         interrupted = true;
         break;
@@ -230,6 +259,12 @@ export async function runLive(config: ClassConfig, request: LiveRequest, io: Liv
   }
   if (!interrupted) io.notices.status.write(`Reports from the ledger: lab-grade merge ${shellQuote(file)} --credit ${state.mode} -r console\n`);
   return { exitCode: interrupted ? EXIT_INTERRUPTED : exitCodeFor(state.results()), stopped: interrupted, rounds, ledger: file };
+}
+
+/** Why a round could not be graded: for the grader's identity, how to log in again. */
+function outageMessage(error: unknown): string {
+  if (error instanceof IdentityError) return `the Azure identity could not get a token (${error.problem}): ${LOGIN_HINT}`;
+  return errorMessage(error);
 }
 
 function roundSummary(state: ClassState, round: number, startedAt: Date, graded: number): RoundSummary {
@@ -251,6 +286,7 @@ export async function followLive(config: ClassConfig | undefined, request: Follo
   const server = await openDashboard(state, request, io);
   io.notices.status.write(`Following ${request.pattern}: grading nothing (Ctrl-C stops)\n`);
   const otherLab = new Set<string>();
+  const shards = followedShards(state, config && targetsFor(config), io.notices);
   const stop = () => follower.close();
   signal?.addEventListener('abort', stop, { once: true });
   if (signal?.aborted) stop();
@@ -262,6 +298,7 @@ export async function followLive(config: ClassConfig | undefined, request: Follo
           otherLab.add(item.file);
           io.notices.warn(`${item.file} is a ledger of lab ${JSON.stringify(item.header.lab)}, this dashboard shows ${JSON.stringify(lab)}: skipped`);
         }
+        if (!otherLab.has(item.file)) shards.saw(item.file, item.header.shard);
       } else if (!otherLab.has(item.file)) {
         try {
           const delta = state.ingest(item.entry);
@@ -277,6 +314,32 @@ export async function followLive(config: ClassConfig | undefined, request: Follo
     await server.close();
   }
   return { exitCode: signal?.aborted ? EXIT_INTERRUPTED : exitCodeFor(state.results()), stopped: !!signal?.aborted, rounds: 0 };
+}
+
+/**
+ * The shards of a followed class: each ledger's header names its shard; those of the split with no
+ * ledger yet are told on stderr and shown on the dashboard until theirs appears.
+ */
+function followedShards(state: ClassState, roster: readonly Target[] | undefined, notices: Notices) {
+  const seen: ShardedFile[] = [];
+  return {
+    saw(file: string, value: unknown): void {
+      let missing: Shard[];
+      try {
+        const { shard } = shardOf(value, file);
+        if (!shard || seen.some((s) => s.file === file)) return;
+        missing = missingShards([...seen, { file, shard }], { repeats: true });
+        seen.push({ file, shard });
+      } catch (err) {
+        notices.warn(`${errorMessage(err)}: its students are shown, its shard is not counted`);
+        return;
+      }
+      state.setMissingShards(missing.map(shardName));
+      const count = seen[0].shard!.count;
+      const lines = missing.length ? missing.map((s) => missingShardWarning(s, roster, 'on the dashboard yet')) : [`every shard of ${count} has a ledger`];
+      notices.status.write(lines.map((l) => `Shards: ${l}\n`).join(''));
+    },
+  };
 }
 
 export type LiveCommandRequest = ({ follow: FollowRequest } | { grade: LiveRequest }) & { configFile?: string };

@@ -1,6 +1,6 @@
 /** The commands a run prints for its user to type next: the same options, the students or journal it needs. */
 import { describe, expect, it } from 'vitest';
-import { rerunCommand, rerunIncompleteCommand, rerunUsersCommand, resumeCommand } from './resume-command.js';
+import { liveAsClassRun, rerunCommand, rerunIncompleteCommand, rerunUsersCommand, resumeCommand } from './resume-command.js';
 
 describe('commands to type next', () => {
   it('grades students again by name: whoever chose the students before is replaced', () => {
@@ -14,5 +14,32 @@ describe('commands to type next', () => {
     expect(rerunIncompleteCommand(typed, 'j.jsonl')).toBe('lab-grade -c class.yaml -j 8 --rerun-incomplete j.jsonl');
     expect(rerunCommand(typed, 'j.jsonl', ['x'])).toBe(rerunIncompleteCommand(typed, 'j.jsonl'));
     expect(rerunCommand(['demo', '--no-journal'], undefined, ['x'])).toBe('lab-grade demo --no-journal --user x');
+  });
+
+  it("grades a student of a workshop once as a class run: live's rounds, ledger and dashboard options go", () => {
+    const typed = [
+      'live',
+      '-c',
+      'class.yaml',
+      '--interval',
+      '4',
+      '--rounds=5',
+      '--port',
+      '0',
+      '--host',
+      '0.0.0.0',
+      '--ledger',
+      'p.jsonl',
+      '--stuck-after=20',
+      '--credit',
+      'final',
+      '-j',
+      '8',
+      '--shard',
+      '2/3',
+      '--no-preflight',
+      '-q',
+    ];
+    expect(rerunUsersCommand(liveAsClassRun(typed), ['labuser10'])).toBe('lab-grade -c class.yaml -j 8 --no-preflight -q --user labuser10');
   });
 });

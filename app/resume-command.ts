@@ -14,18 +14,28 @@ export function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-function withJournalOption(invocation: readonly string[], option: '--resume' | '--rerun-incomplete' | '--ledger', journal: string): string {
+/** How an option is dropped from a command line: a flag alone, its value, or every value up to the next option. */
+type Dropped = 'flag' | 'value' | 'values';
+
+/** The arguments without the options `drop` names (`--opt v`, `--opt=v`, a flag), their values with them. */
+function withoutOptions(invocation: readonly string[], drop: (name: string) => Dropped | undefined): string[] {
   const kept: string[] = [];
   for (let i = 0; i < invocation.length; i++) {
     const arg = invocation[i];
     const [name] = arg.split('=', 1);
-    if (JOURNAL_OPTIONS.has(name) || FLAGS_DROPPED.has(arg)) {
-      if (!arg.includes('=') && !FLAGS_DROPPED.has(arg)) i++; // its value follows
-      continue;
-    }
-    kept.push(arg);
+    const how = drop(name);
+    if (how === undefined) kept.push(arg);
+    else if (how === 'values' && !arg.includes('=')) while (i + 1 < invocation.length && !invocation[i + 1].startsWith('-')) i++;
+    else if (how === 'value' && !arg.includes('=')) i++;
   }
-  return ['lab-grade', ...kept, option, journal].map(shellQuote).join(' ');
+  return kept;
+}
+
+const command = (args: readonly string[]) => ['lab-grade', ...args].map(shellQuote).join(' ');
+
+function withJournalOption(invocation: readonly string[], option: '--resume' | '--rerun-incomplete' | '--ledger', journal: string): string {
+  const kept = withoutOptions(invocation, (name) => (FLAGS_DROPPED.has(name) ? 'flag' : JOURNAL_OPTIONS.has(name) ? 'value' : undefined));
+  return command([...kept, option, journal]);
 }
 
 /** `lab-grade <the same options> --resume <journal>` */
@@ -41,19 +51,8 @@ const MANY_VALUES = new Set(['--user', '-u']);
 
 /** `lab-grade <the same options> --user a --user b`: these students again, whatever chose them before. */
 export function rerunUsersCommand(invocation: readonly string[], users: readonly string[]): string {
-  const kept: string[] = [];
-  for (let i = 0; i < invocation.length; i++) {
-    const arg = invocation[i];
-    const [name] = arg.split('=', 1);
-    if (!WHO_OPTIONS.has(name)) {
-      kept.push(arg);
-      continue;
-    }
-    if (arg.includes('=')) continue;
-    if (MANY_VALUES.has(name)) while (i + 1 < invocation.length && !invocation[i + 1].startsWith('-')) i++;
-    else i++;
-  }
-  return ['lab-grade', ...kept, ...users.flatMap((u) => ['--user', u])].map(shellQuote).join(' ');
+  const kept = withoutOptions(invocation, (name) => (MANY_VALUES.has(name) ? 'values' : WHO_OPTIONS.has(name) ? 'value' : undefined));
+  return command([...kept, ...users.flatMap((u) => ['--user', u])]);
 }
 
 /** The command that grades these students again: from the run's journal when it has one. */
@@ -63,3 +62,17 @@ export function rerunCommand(invocation: readonly string[], journal: string | un
 
 /** `lab-grade live <the same options> --ledger <ledger>`: a stopped workshop goes on where it was. */
 export const continueLiveCommand = (invocation: readonly string[], ledger: string) => withJournalOption(invocation, '--ledger', ledger);
+
+/** Options of `live` a class run does not take (all with a value). */
+const LIVE_ONLY_OPTIONS = new Set(['--interval', '--ledger', '--rounds', '--port', '--host', '--stuck-after', '--credit', '--follow']);
+
+/**
+ * `live`'s command line as the class run that grades the same class once (`-c`, `--concurrency`,
+ * `--student-timeout`… kept; the rounds and the dashboard's options dropped): what a round's messages
+ * print, since `live` grades nobody by name.
+ */
+export function liveAsClassRun(invocation: readonly string[]): string[] {
+  const at = invocation.indexOf('live');
+  const args = at === -1 ? invocation : [...invocation.slice(0, at), ...invocation.slice(at + 1)];
+  return withoutOptions(args, (name) => (LIVE_ONLY_OPTIONS.has(name) ? 'value' : undefined));
+}
