@@ -18,7 +18,7 @@ import { bufferOutput } from '../reporters/replay.js';
 import { runCli } from '../test/support/cli.js';
 import { killLeftovers, ledgerLines, startLive, startWorkshop, type Workshop } from '../test/support/live-workshop.js';
 import { until } from '../test/support/until.js';
-import { IdentityError, LOGIN_HINT } from './grading.js';
+import { IdentityError, loginHint } from './grading.js';
 import { collectedNotices } from './io.js';
 import { followLive, runLive, type LiveRequest } from './live.js';
 import { missingShardWarning } from './merge-shards.js';
@@ -105,7 +105,7 @@ describe('lab-grade live when a round cannot be graded', () => {
         .map((l) => `${l.round} ${l.student.user}`)
         .sort(),
     ).toEqual(['1 labuser01', '1 labuser08', '3 labuser01', '3 labuser08', '4 labuser01', '4 labuser08']);
-    const expected = { round: 2, message: `the Azure identity could not get a token (${EXPIRED}): ${LOGIN_HINT}` };
+    const expected = { round: 2, message: `the Azure identity could not get a token (${EXPIRED}): ${loginHint(config)}` };
     expect(outages).toEqual([expect.objectContaining(expected)]);
     // The dashboard showed it until round 3 graded the class again.
     expect(seen.get(3)).toMatchObject({ outage: expected, graded: 2 });

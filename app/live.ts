@@ -24,7 +24,7 @@ import { openLedger, type Ledger, type LedgerEntry } from '../live/ledger.js';
 import { startLiveServer, type LiveServer } from '../live/server.js';
 import { ClassState, type Outage, type StudentDelta } from '../live/state.js';
 import type { Reporter, ReporterOutput } from '../reporters/types.js';
-import { grade, IdentityError, LOGIN_HINT, profileFor, type RuntimeOverrides } from './grading.js';
+import { grade, IdentityError, profileFor, type RuntimeOverrides } from './grading.js';
 import { NO_NOTICES, type Notices } from './io.js';
 import { continueLiveCommand, liveAsClassRun, shellQuote } from './resume-command.js';
 import { missingShards, missingShardWarning, shardName, shardOf, type ShardedFile } from './merge-shards.js';
@@ -263,7 +263,7 @@ export async function runLive(config: ClassConfig, request: LiveRequest, io: Liv
 
 /** Why a round could not be graded: for the grader's identity, how to log in again. */
 function outageMessage(error: unknown): string {
-  if (error instanceof IdentityError) return `the Azure identity could not get a token (${error.problem}): ${LOGIN_HINT}`;
+  if (error instanceof IdentityError) return `the Azure identity could not get a token (${error.problem}): ${error.hint}`;
   return errorMessage(error);
 }
 
