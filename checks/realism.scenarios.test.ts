@@ -78,7 +78,7 @@ const DETAILS: Record<string, Record<string, { hint?: string[]; message?: string
   'real-helm3-values-yaml': { 'ex7.helm.registry': { evidence: { release: 'greetings', registry: 'realhelm3valuesyamlacr.azurecr.io', from: "the chart's values.yaml" } } },
   'real-helm2-values-yaml': { 'ex7.helm.registry': { evidence: { release: 'jolly-otter', registry: 'realhelm2valuesyamlacr.azurecr.io', from: "the chart's values.yaml" } } },
   'real-helm3-set-overrides': { 'ex7.helm.registry': { evidence: { registry: 'realhelm3setoverridesacr.azurecr.io', from: 'given at install' } } },
-  'real-helm3-set-breaks': { 'ex7.helm.registry': { hint: ['--set registry=realhelm3setbreaksacr.azurecr.io'], evidence: { registry: 'azurezr.io' } } },
+  'real-helm3-set-breaks': { 'ex7.helm.registry': { hint: ['helm upgrade greetings . --set registry=realhelm3setbreaksacr.azurecr.io'], evidence: { registry: 'azurezr.io' } } },
   'real-repushed-after-deploy': {
     'ex6.image.provenance': { message: ['an older push of yours'], evidence: { olderPushes: expect.arrayContaining([expect.stringContaining('an older push of your myapp:v1.0')]) } },
   },

@@ -181,7 +181,8 @@ const pod = (image: string): V1Pod => ({ metadata: { name: 'p', namespace: 'defa
 
 describe('ex7.helm.registry, run on the release', () => {
   const runRegistry = (r: HelmReleaseRecord | undefined, { facts = FOUND, pods = [] as V1Pod[] } = {}) => runCheck(helmRegistry, snapshot({ pods }), { ...facts, helmRelease: r });
-  const HINT = `Exercise 7: install (or \`helm upgrade\`) with \`--set registry=${LOGIN}\`.`;
+  const HINT = `Exercise 7 step 5: in greetings/k8s/helm run \`helm upgrade greetings . --set registry=${LOGIN}\` (Helm renders the release again with your registry).`;
+  const PLACEHOLDER_HINT = `Exercise 7 step 5: in greetings/k8s/helm run \`helm upgrade greetings . --set registry=${PLACEHOLDER}\` (Helm renders the release again with your registry).`;
 
   it("passes the student's registry given at install, read as Helm renders it (trimmed, any case)", async () => {
     expect(await runRegistry(rec({ values: { registry: ` ${LOGIN.toUpperCase()} ` } }))).toEqual({
@@ -225,6 +226,15 @@ describe('ex7.helm.registry, run on the release', () => {
     });
   });
 
+  it("a Helm 2 release's hint upgrades it by its own name with the Helm 2 client (tiller holds it)", async () => {
+    const helm2 = rec({ source: 'helm2-configmap', namespace: 'kube-system', objectName: 'jolly-otter.v1', name: 'jolly-otter' });
+    expect(await runRegistry(helm2)).toMatchObject({
+      status: 'fail',
+      code: 'LG-712',
+      hint: `Exercise 7 step 5: in greetings/k8s/helm run \`helm upgrade jolly-otter . --set registry=${LOGIN}\` with the Helm 2 client that installed it (tiller holds the release; Helm 3 does not see it).`,
+    });
+  });
+
   it("another student's registry is LG-713, naming theirs and the student's", async () => {
     expect(await runRegistry(rec({ values: { registry: 'labuser99acr.azurecr.io' } }))).toEqual({
       status: 'fail',
@@ -261,7 +271,7 @@ describe('ex7.helm.registry, run on the release', () => {
         status: 'fail',
         code: 'LG-714',
         message: `the release greetings sets registry=${registry}, which is not an Azure registry (*.azurecr.io)`,
-        hint: `Exercise 7: install (or \`helm upgrade\`) with \`--set registry=${PLACEHOLDER}\`.`,
+        hint: PLACEHOLDER_HINT,
         evidence: { release: 'greetings', registry, from: 'given at install' },
         outcome: 'needs-fix',
         found: registry,
@@ -269,7 +279,7 @@ describe('ex7.helm.registry, run on the release', () => {
     });
 
     it('the broken default is LG-712 there too', async () => {
-      expect(await runRegistry(rec(), { facts: {} })).toMatchObject({ status: 'fail', code: 'LG-712', hint: `Exercise 7: install (or \`helm upgrade\`) with \`--set registry=${PLACEHOLDER}\`.` });
+      expect(await runRegistry(rec(), { facts: {} })).toMatchObject({ status: 'fail', code: 'LG-712', hint: PLACEHOLDER_HINT });
     });
   });
 

@@ -28,7 +28,9 @@ describe('Exercise 7 checks', () => {
       evidence: { registry: 'labuser99acr.azurecr.io', yours: 'labuser07acr.azurecr.io' },
     });
     // The command to run names the student's own registry.
-    expect(by['ex7.helm.registry'].hint).toBe('Exercise 7: install (or `helm upgrade`) with `--set registry=labuser07acr.azurecr.io`.');
+    expect(by['ex7.helm.registry'].hint).toBe(
+      'Exercise 7 step 5: in greetings/k8s/helm run `helm upgrade greetings . --set registry=labuser07acr.azurecr.io` (Helm renders the release again with your registry).',
+    );
   });
 
   it('fails a release that did not deploy, naming its status', async () => {

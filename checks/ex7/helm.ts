@@ -72,7 +72,17 @@ const REGISTRY = reasons({
   notAzure: ['LG-714', 'the release pulls from a registry that is not an Azure registry'],
 });
 
-const registryHint = (registry: string) => `Exercise 7: install (or \`helm upgrade\`) with \`--set registry=${registry}\`.`;
+/**
+ * The command that renders the release again with the student's registry, names filled in. The same
+ * `helm upgrade` line serves both Helms, but a Helm 2 release lives in tiller: only the Helm 2 client
+ * that installed it sees it (Cloud Shell's Helm 3 does not).
+ */
+function registryHint(r: HelmReleaseRecord, registry: string): string {
+  const upgrade = `in greetings/k8s/helm run \`helm upgrade ${r.name} . --set registry=${registry}\``;
+  return r.source === 'helm3-secret'
+    ? `Exercise 7 step 5: ${upgrade} (Helm renders the release again with your registry).`
+    : `Exercise 7 step 5: ${upgrade} with the Helm 2 client that installed it (tiller holds the release; Helm 3 does not see it).`;
+}
 
 export const helmRegistry = defineCheck({
   id: 'ex7.helm.registry',
@@ -98,7 +108,7 @@ export const helmRegistry = defineCheck({
     const from = given !== undefined ? 'given at install' : valueAt(r.chartValues, 'registry') !== undefined ? "the chart's values.yaml" : 'nowhere';
     const evidence = { release: r.name, registry: registry ?? null, from };
     const mine = studentRegistry(ctx, await ctx.probes.kube.snapshot());
-    const hint = registryHint(registryOr(mine.loginServer, e.registryDomain));
+    const hint = registryHint(r, registryOr(mine.loginServer, e.registryDomain));
     if (!registry) {
       const where = from === 'nowhere' ? "neither the chart's values.yaml nor the install sets it" : `${value === undefined ? 'removed' : `set to ${JSON.stringify(value)}`}, ${from}`;
       return fail(REGISTRY.noRegistry, `the release ${r.name} has no registry (${where}): its images cannot be pulled`, hint, {
