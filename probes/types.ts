@@ -103,6 +103,11 @@ export interface ManagedClusterFacts {
   pullIdentityUnresolved?: string;
   /** Entra ID integration (`aadProfile.managed`): kubeconfigs run kubelogin; tokens are for the AKS server application. */
   entra?: boolean;
+  /**
+   * When ARM created it (ISO 8601), read only when the group holds several clusters: AKS answers
+   * `systemData: null`, so it comes from the group's resource list (`$expand=createdTime`).
+   */
+  createdAt?: string;
 }
 
 export interface RegistryFacts {
@@ -114,6 +119,8 @@ export interface RegistryFacts {
   provisioningState?: string;
   /** `AbacRepositoryPermissions`: only the ABAC repository roles grant pulls; legacy roles do not. */
   roleAssignmentMode?: string;
+  /** When it was created (ISO 8601): ARM's `systemData.createdAt`, else ACR's own `creationDate`. */
+  createdAt?: string;
 }
 
 export interface RoleAssignmentFacts {

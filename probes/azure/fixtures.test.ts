@@ -195,6 +195,8 @@ describe('ARM fixtures through the real SDK clients and the probe mapping', () =
       adminUserEnabled: false,
       provisioningState: 'Succeeded',
       roleAssignmentMode: 'LegacyRegistryPermissions',
+      // ACR's creationDate (the example carries no systemData), as the SDK parsed it.
+      createdAt: '2021-06-15T21:38:26.153Z',
     });
     const got = registryFacts(await clients.forSubscription().containerRegistry.registries.get('myResourceGroup', 'myRegistry'));
     expect(got).toEqual(r);

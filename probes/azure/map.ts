@@ -67,7 +67,13 @@ export function registryFacts(r: Registry): RegistryFacts {
     adminUserEnabled: r.adminUserEnabled === true,
     ...(r.provisioningState ? { provisioningState: r.provisioningState } : {}),
     ...(r.roleAssignmentMode ? { roleAssignmentMode: r.roleAssignmentMode } : {}),
+    ...isoTime(r.systemData?.createdAt ?? r.creationDate),
   };
+}
+
+/** `{ createdAt }` from a time the SDK parsed, or nothing when it is absent or not a time. */
+function isoTime(at: Date | undefined): { createdAt?: string } {
+  return at && !Number.isNaN(at.getTime()) ? { createdAt: at.toISOString() } : {};
 }
 
 /** Admin credentials; every password is registered so no output can show it. */

@@ -82,8 +82,27 @@ export function azureProbe(opts: AzureProbeOptions): AzureProbe & { known: Known
   }
 
   /** A raw GET through the same pipeline (auth, retries, rate limit; answers >= 400 throw). */
-  async function get(path: string, apiVersion: string): Promise<PipelineResponse> {
-    return authorization.sendRequest(createPipelineRequest({ url: `${clients.endpoint}${path}?api-version=${apiVersion}`, method: 'GET' }));
+  async function get(path: string, apiVersion: string, query: Record<string, string> = {}): Promise<PipelineResponse> {
+    const params = new URLSearchParams({ 'api-version': apiVersion, ...query });
+    return authorization.sendRequest(createPipelineRequest({ url: `${clients.endpoint}${path}?${params.toString()}`, method: 'GET' }));
+  }
+
+  /**
+   * When each cluster was created, by resource id (lower case). AKS answers `systemData: null`, so the
+   * one uniform source is the group's resource list with `$expand=createdTime`. A failure leaves the
+   * times unknown: they only break a tie between clusters, never decide a grade.
+   */
+  async function clusterCreationTimes(): Promise<Map<string, string>> {
+    try {
+      const res = await get(`${rgId}/resources`, RESOURCE_GROUP_API, { $filter: "resourceType eq 'Microsoft.ContainerService/managedClusters'", $expand: 'createdTime' });
+      const body = JSON.parse(res.bodyAsText ?? '{}') as { value?: Array<{ id?: string; createdTime?: string }> };
+      const times = (body.value ?? []).flatMap((r) =>
+        r.id && r.createdTime && !Number.isNaN(Date.parse(r.createdTime)) ? [[r.id.toLowerCase(), new Date(r.createdTime).toISOString()] as const] : [],
+      );
+      return new Map(times);
+    } catch {
+      return new Map();
+    }
   }
 
   const listClusters = () =>
@@ -124,6 +143,8 @@ export function azureProbe(opts: AzureProbeOptions): AzureProbe & { known: Known
 
   async function fetchClusters(): Promise<ManagedClusterFacts[]> {
     const clusters = await listClusters();
+    // Creation times tell apart only several clusters: one list call, made only then.
+    const created = clusters.length > 1 ? await clusterCreationTimes() : new Map<string, string>();
     return Promise.all(
       clusters.map(async (mc) => {
         let pools: AgentPool[] | undefined;
@@ -133,7 +154,8 @@ export function azureProbe(opts: AzureProbeOptions): AzureProbe & { known: Known
         const clientId = mc.servicePrincipalProfile?.clientId;
         const lookup = opts.servicePrincipalObjectId;
         const principal = clientId && clientId !== 'msi' && lookup ? await lookup(clientId).catch((err: unknown) => ({ unresolved: errorMessage(err) })) : undefined;
-        return clusterFacts(mc, pools, principal);
+        const createdAt = created.get((mc.id ?? '').toLowerCase());
+        return { ...clusterFacts(mc, pools, principal), ...(createdAt ? { createdAt } : {}) };
       }),
     );
   }

@@ -35,6 +35,7 @@ export const armErrors = {
   roleDefinitionNotFound: (guid: string) => err(404, 'RoleDefinitionDoesNotExist', `The specified role definition with ID '${guid}' does not exist.`),
   unsupportedFilter: (filter: string) =>
     err(400, 'UnsupportedQuery', `The filter '${filter}' is not supported. Supported filters are either 'atScope()' or 'principalId eq '{value}' or assignedTo('{value}')'.`),
+  invalidResourceFilter: (filter: string) => err(400, 'InvalidFilterInQueryString', `Invalid $filter '${filter}' specified in the query string.`),
   // ACR's resource provider refuses listCredentials while the admin user is disabled ("Admin user is disabled." is the message az quotes).
   adminUserDisabled: () => err(400, 'AdminUserDisabled', 'Admin user is disabled.'),
   /** RBAC refused the caller before the resource provider saw the request (the caller's app id, then its object id). */

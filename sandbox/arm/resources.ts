@@ -13,8 +13,19 @@ import { BUILT_IN_ROLES } from './roles.js';
 /** "v1.30.6" as the kube stand-in reports it; ARM writes versions without the "v" */
 const K8S = KUBERNETES_VERSION.replace(/^v/, '');
 const NODE_IMAGE = 'AKSUbuntu-2204gen2containerd-202411.12.0';
-/** ACR's creationDate: fixed, so answers are the same every run */
+/** When the first resource was created: fixed, so answers are the same every run */
 const CREATED = '2024-10-01T08:15:42.5260954Z';
+const HOUR_MS = 3_600_000;
+
+/**
+ * When the scenario's `index`-th cluster or registry was created: in the order the scenario lists them,
+ * an hour apart (a student's second `az aks create` comes after the first), each registry half an hour
+ * after the cluster of the same place. Written as ARM writes times (seven fractional digits).
+ */
+export function createdTime(kind: 'cluster' | 'registry', index: number): string {
+  const at = Date.parse(CREATED) + index * HOUR_MS + (kind === 'registry' ? HOUR_MS / 2 : 0);
+  return new Date(at).toISOString().replace(/Z$/, '0954Z');
+}
 
 export const eTag = (...parts: string[]): string => guidFrom('etag', ...parts);
 
@@ -137,7 +148,11 @@ export function agentPoolJson(sub: string, rg: string, c: ScenarioCluster) {
 /** roleAssignmentMode is absent from the 2025-04-01 registry answer and present in 2025-11-01. */
 const carriesRoleAssignmentMode = (apiVersion: string): boolean => apiVersion > '2025-04-01';
 
-export function registryJson(sub: string, rg: string, r: ScenarioRegistry, apiVersion: string) {
+/**
+ * ACR fills `systemData` (AKS does not: its answers carry `systemData: null`). `created`: when the
+ * registry was created and by whom (the student's sign-in name).
+ */
+export function registryJson(sub: string, rg: string, r: ScenarioRegistry, apiVersion: string, created: { at: string; by: string }) {
   return {
     id: registryId(sub, rg, r.name),
     name: r.name,
@@ -147,7 +162,7 @@ export function registryJson(sub: string, rg: string, r: ScenarioRegistry, apiVe
     sku: { name: r.sku, tier: r.sku },
     properties: {
       loginServer: loginServer(r.name),
-      creationDate: CREATED,
+      creationDate: created.at,
       provisioningState: 'Succeeded',
       adminUserEnabled: r.adminUserEnabled,
       networkRuleSet: r.sku === 'Premium' ? { defaultAction: 'Allow', ipRules: [] } : null,
@@ -170,7 +185,18 @@ export function registryJson(sub: string, rg: string, r: ScenarioRegistry, apiVe
       anonymousPullEnabled: false,
       ...(carriesRoleAssignmentMode(apiVersion) ? { roleAssignmentMode: r.roleAssignmentMode ?? 'LegacyRegistryPermissions' } : {}),
     },
+    systemData: { createdBy: created.by, createdByType: 'User', createdAt: created.at, lastModifiedBy: created.by, lastModifiedByType: 'User', lastModifiedAt: created.at },
   };
+}
+
+/**
+ * A resource as the resource group's generic list (Resources_ListByResourceGroup) shows it; with
+ * `$expand=createdTime` (the one uniform source of creation times: AKS answers `systemData: null`)
+ * it carries when it was created.
+ */
+export function genericResourceJson(resource: { id: string; name: string; type: string; createdTime: string }, expandCreatedTime: boolean) {
+  const { createdTime, ...rest } = resource;
+  return { ...rest, location: LOCATION, ...(expandCreatedTime ? { createdTime } : {}) };
 }
 
 export function registryCredentialsJson(r: ScenarioRegistry) {

@@ -15,6 +15,8 @@ import { adminCredentials } from '../registry/credentials.js';
 import { clusterIdentity, pullingObjectId, registryId, resourceGroupId, type ManagedClusterIdentities, type ServicePrincipalClusterIdentity } from './ids.js';
 import { BUILT_IN_ROLES } from './roles.js';
 import { SANDBOX_TENANT, STATIC_CALLER, startArm, type ArmServer, type ArmStudent } from './server.js';
+import { azureProbe, createAzureClients, staticTokenCredential } from '../../probes/azure/index.js';
+import { Secret } from '../../core/secret.js';
 import { sharedPath } from '../../test/support/shared.js';
 import { until } from '../../test/support/until.js';
 
@@ -54,6 +56,8 @@ const STUDENTS: ArmStudent[] = [
     registries: [acr('labuser15acr', { roleAssignmentMode: 'AbacRepositoryPermissions' })],
     roleAssignments: [{ role: 'Container Registry Repository Reader', assignee: 'aks15', scope: 'labuser15acr' }],
   }),
+  // Created in the order listed: the second of each is the newer, and the first by name.
+  student('labuser17', { clusters: [aks('aks17-zz'), aks('aks17-aa')], registries: [acr('labuser17zz'), acr('labuser17aa')] }),
 ];
 
 const kubeconfigFor = (user: string, cluster: string) =>
@@ -323,6 +327,50 @@ describe('fake ARM with the Azure SDK clients', () => {
     await a.close();
   });
 
+  it("says when each cluster and registry was created, in the order listed, where real ARM says it (AKS: only in the group's resource list)", async () => {
+    const list = (query: string) => raw(`/subscriptions/${SUB}/resourceGroups/labuser17-rg/resources?api-version=2021-04-01${query}`);
+    const clusterType = encodeURIComponent("resourceType eq 'Microsoft.ContainerService/managedClusters'");
+    const expanded = await list(`&$filter=${clusterType}&$expand=createdTime`);
+    expect(expanded.json.value!.map((r) => r.name)).toEqual(['aks17-zz', 'aks17-aa']);
+    const [older, newer] = expanded.json.value!.map((r) => Date.parse(r.createdTime as string));
+    expect(newer).toBeGreaterThan(older);
+    expect((await list('')).json.value!.map((r) => [r.type, 'createdTime' in r])).toEqual([
+      ['Microsoft.ContainerService/managedClusters', false],
+      ['Microsoft.ContainerService/managedClusters', false],
+      ['Microsoft.ContainerRegistry/registries', false],
+      ['Microsoft.ContainerRegistry/registries', false],
+    ]);
+    expect(await list(`&$filter=${encodeURIComponent("name eq 'aks17-zz'")}`)).toMatchObject({ status: 400, json: { error: { code: 'InvalidFilterInQueryString' } } });
+    const { aks: c, acr } = clients();
+    expect((await c.managedClusters.get('labuser17-rg', 'aks17-zz')).systemData).toBeUndefined();
+    const registries = await collect(acr.registries.listByResourceGroup('labuser17-rg'));
+    expect(registries.map((r) => [r.name, r.creationDate?.getTime() === r.systemData?.createdAt?.getTime(), r.systemData?.createdByType])).toEqual([
+      ['labuser17zz', true, 'User'],
+      ['labuser17aa', true, 'User'],
+    ]);
+    expect(registries[1].creationDate!.getTime()).toBeGreaterThan(registries[0].creationDate!.getTime());
+  });
+
+  it('the probe reads the creation times: of clusters only when there are several (one list call), of registries always', async () => {
+    const probeOf = (rg: string) =>
+      azureProbe({
+        clients: createAzureClients({ credential: staticTokenCredential(new Secret(TOKEN, 'ARM token')), subscriptionId: SUB, endpoint: arm.url, ca, retryDelayMs: 10 }),
+        subscriptionId: SUB,
+        resourceGroup: rg,
+      });
+    const two = probeOf('labuser17-rg');
+    const clusters = await two.managedClusters();
+    expect(clusters.map((x) => x.name)).toEqual(['aks17-zz', 'aks17-aa']);
+    expect(Date.parse(clusters[1].createdAt!)).toBeGreaterThan(Date.parse(clusters[0].createdAt!));
+    const registries = await two.registries();
+    expect(Date.parse(registries[1].createdAt!)).toBeGreaterThan(Date.parse(registries[0].createdAt!));
+    const listedFor = (user: string) => arm.requests.filter((r) => r.user === user && /\/resources\?/.test(r.url)).length;
+    expect(listedFor('labuser17')).toBeGreaterThan(0);
+    const [only] = await probeOf('labuser07-rg').managedClusters();
+    expect(only.createdAt).toBeUndefined();
+    expect(listedFor('labuser07')).toBe(0);
+  });
+
   it('shapes clusters, pools, registries, credentials and role assignments like the fixtures', async () => {
     const base = `/subscriptions/${SUB}/resourceGroups/labuser07-rg/providers`;
     const v = '?api-version=2025-11-01';
@@ -343,8 +391,9 @@ describe('fake ARM with the Azure SDK clients', () => {
         (fixture('containerservice/AgentPoolsList.2026-06-01.json').value as unknown[])[0],
         { extra: ['type'], propsExtra: ['enableAutoScaling', 'enableNodePublicIP', 'kubeletDiskType', 'mode', 'osDiskSizeGB', 'osDiskType', 'osSKU', 'powerState', 'type', 'upgradeSettings'] },
       ],
-      [`${base}/Microsoft.ContainerRegistry/registries/labuser07acr${v}`, fixture('containerregistry/RegistryGet.2025-11-01.json'), {}],
-      [`${base}/Microsoft.ContainerRegistry/registries${v}`, (fixture('containerregistry/RegistryListByResourceGroup.2025-11-01.json').value as unknown[])[0], {}],
+      // Real ACR answers carry systemData (the examples leave it out); AKS's carry `systemData: null`.
+      [`${base}/Microsoft.ContainerRegistry/registries/labuser07acr${v}`, fixture('containerregistry/RegistryGet.2025-11-01.json'), { extra: ['systemData'] }],
+      [`${base}/Microsoft.ContainerRegistry/registries${v}`, (fixture('containerregistry/RegistryListByResourceGroup.2025-11-01.json').value as unknown[])[0], { extra: ['systemData'] }],
       [`${base}/Microsoft.Authorization/roleAssignments${v}`, (fixture('authorization/RoleAssignments_ListForResourceGroup.2022-04-01.json').value as unknown[])[0], {}],
     ];
     for (const [path, fx, diff] of pairs) {

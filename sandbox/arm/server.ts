@@ -11,11 +11,13 @@ import { armErrors, type ArmError } from './errors.js';
 import { startHttpsService, type Exchange, type LoggedRequest, type TlsPair } from './https-service.js';
 import { roleByGuid, BUILT_IN_ROLES } from './roles.js';
 import { AUDIENCES, type TokenSigner } from '../entra/tokens.js';
-import { registryId } from './ids.js';
+import { registryId, resourceGroupId } from './ids.js';
 import {
   agentPoolJson,
   assignmentScope,
   clusterJson,
+  createdTime,
+  genericResourceJson,
   registryCredentialsJson,
   registryJson,
   resourceGroupJson,
@@ -157,6 +159,27 @@ export async function startArm(opts: ArmServerOptions): Promise<ArmServer> {
     fail(ex, armErrors.noRoute(ex.req.method ?? '', ex.url.pathname));
   }
 
+  /** The group's generic resource list: its clusters and registries, `$filter=resourceType eq '…'` and `$expand=createdTime` as ARM takes them. */
+  function resources(ex: Exchange, s: ArmStudent) {
+    const rg = s.azure.resourceGroup;
+    const filter = ex.url.searchParams.get('$filter');
+    const type = filter === null ? undefined : /^resourceType\s+eq\s+'([^']+)'$/i.exec(filter.trim())?.[1]?.toLowerCase();
+    if (filter !== null && !type) return fail(ex, armErrors.invalidResourceFilter(filter));
+    const expand = (ex.url.searchParams.get('$expand') ?? '').split(',').map((x) => x.trim().toLowerCase());
+    const all = [
+      // ARM's own list writes `resourceGroups` where AKS's answers write `resourcegroups`: ids compare without case.
+      ...s.azure.clusters.map((c, i) => ({
+        id: `${resourceGroupId(sub, rg)}/providers/Microsoft.ContainerService/managedClusters/${c.name}`,
+        name: c.name,
+        type: 'Microsoft.ContainerService/managedClusters',
+        createdTime: createdTime('cluster', i),
+      })),
+      ...s.azure.registries.map((r, i) => ({ id: registryId(sub, rg, r.name), name: r.name, type: 'Microsoft.ContainerRegistry/registries', createdTime: createdTime('registry', i) })),
+    ];
+    const value = all.filter((r) => !type || r.type.toLowerCase() === type).map((r) => genericResourceJson(r, expand.includes('createdtime')));
+    reply(ex, 200, { value });
+  }
+
   /** routes under /subscriptions/{sub}/resourceGroups/{rg}: `rest` is lower case, `names` keeps the case */
   function resourceGroup(ex: Exchange, caller: ArmCaller, s: ArmStudent, rest: string[], names: string[]) {
     const method = ex.req.method;
@@ -164,6 +187,7 @@ export async function startArm(opts: ArmServerOptions): Promise<ArmServer> {
     const apiVersion = ex.url.searchParams.get('api-version') ?? '';
     const noRoute = () => fail(ex, armErrors.noRoute(method ?? '', ex.url.pathname));
     if (rest.length === 0) return method === 'GET' ? reply(ex, 200, resourceGroupJson(sub, rg)) : noRoute();
+    if (rest.length === 1 && rest[0] === 'resources') return method === 'GET' ? resources(ex, s) : noRoute();
     const [p, ns, type, name, action, pool] = rest;
     if (p !== 'providers' || rest.length > 6) return noRoute();
     if (ns === 'microsoft.containerservice' && type === 'managedclusters') {
@@ -181,10 +205,12 @@ export async function startArm(opts: ArmServerOptions): Promise<ArmServer> {
       return noRoute();
     }
     if (ns === 'microsoft.containerregistry' && type === 'registries' && !pool) {
-      if (!name) return method === 'GET' ? reply(ex, 200, { value: s.azure.registries.map((r) => registryJson(sub, rg, r, apiVersion)) }) : noRoute();
-      const r = s.azure.registries.find((x) => x.name.toLowerCase() === name);
+      const created = (i: number) => ({ at: createdTime('registry', i), by: `${s.user}@lab.example` });
+      if (!name) return method === 'GET' ? reply(ex, 200, { value: s.azure.registries.map((r, i) => registryJson(sub, rg, r, apiVersion, created(i))) }) : noRoute();
+      const i = s.azure.registries.findIndex((x) => x.name.toLowerCase() === name);
+      const r = s.azure.registries[i];
       if (!r) return fail(ex, armErrors.resourceNotFound('Microsoft.ContainerRegistry/registries', names[3], rg));
-      if (!action) return method === 'GET' ? reply(ex, 200, registryJson(sub, rg, r, apiVersion)) : noRoute();
+      if (!action) return method === 'GET' ? reply(ex, 200, registryJson(sub, rg, r, apiVersion, created(i))) : noRoute();
       if (action === 'listcredentials' && method === 'POST') {
         // RBAC decides before the resource provider looks at the admin user.
         if (r.listCredentials === 'forbidden') return fail(ex, armErrors.authorizationFailed(caller, 'Microsoft.ContainerRegistry/registries/listCredentials/action', registryId(sub, rg, r.name)));
