@@ -2,18 +2,34 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckContext } from '../core/check.js';
 import { loadProfile } from '../core/profile.js';
-import { ProbeError, type AzureProbe, type KubeProbe, type KubeSnapshot, type ManagedClusterFacts, type RegistryFacts, type RegistryProbe } from '../probes/types.js';
+import { ProbeError, type AzureProbe, type KubeProbe, type KubeSnapshot, type ManagedClusterFacts, type RegistryFacts, type RegistryProbe, type RoleAssignmentFacts } from '../probes/types.js';
 import { chosenCluster, chosenRegistry, discoverCluster, discoverRegistry } from './discovery.js';
 import { parseImageRef } from './kube/images.js';
 
-const registry = (name: string): RegistryFacts => ({ id: `/x/registries/${name}`, name, loginServer: `${name}.azurecr.io`, sku: 'Basic', adminUserEnabled: true });
-const cluster = (name: string, powerState = 'Running'): ManagedClusterFacts => ({
+const registry = (name: string, createdAt?: string): RegistryFacts => ({
+  id: `/x/registries/${name}`,
+  name,
+  loginServer: `${name}.azurecr.io`,
+  sku: 'Basic',
+  adminUserEnabled: true,
+  ...(createdAt ? { createdAt } : {}),
+});
+const cluster = (name: string, powerState = 'Running', more: Partial<ManagedClusterFacts> = {}): ManagedClusterFacts => ({
   id: `/x/managedClusters/${name}`,
   name,
   provisioningState: 'Succeeded',
   powerState,
   agentPools: [],
   pullIdentityObjectIds: [],
+  ...more,
+});
+/** A role assignment of `role` for the identity `principalId` at `scope`. */
+const assignment = (principalId: string, scope: string, roleName = 'AcrPull'): RoleAssignmentFacts => ({
+  id: `${scope}/ra/${principalId}`,
+  scope,
+  principalId,
+  roleDefinitionId: `/rd/${roleName}`,
+  roleName,
 });
 const container = (image?: string) => ({ name: 'c', ...(image ? { image } : {}) });
 
@@ -29,10 +45,19 @@ interface Opts {
   noRegistryProbe?: boolean;
   /** The facts ex3.cluster.exists and ex4.registry.exists provided. */
   facts?: Record<string, unknown>;
+  /** Role assignments ARM lists; 'unreadable' makes the read fail. */
+  assignments?: RoleAssignmentFacts[] | 'unreadable';
 }
 
 function ctx(opts: Opts): CheckContext<'azure'> {
-  const azure = { registries: async () => opts.registries ?? [], managedClusters: async () => opts.clusters ?? [] } as unknown as AzureProbe;
+  const azure = {
+    registries: async () => opts.registries ?? [],
+    managedClusters: async () => opts.clusters ?? [],
+    roleAssignments: async () => {
+      if (opts.assignments === 'unreadable') throw new ProbeError('azure', 'AuthorizationFailed');
+      return opts.assignments ?? [];
+    },
+  } as unknown as AzureProbe;
   const reg: RegistryProbe = {
     tags: async (server, repo) => {
       const tags = opts.images?.[`${server}/${repo}`] ?? [];
@@ -84,9 +109,43 @@ describe('discoverRegistry', () => {
     expect(d?.podsUnavailable).toBe('the pods could not be read: the API server did not answer');
   });
 
-  it('nothing tells them apart: the first by name', async () => {
+  const TIE = 'nothing tells aaaacr, zzzacr apart, not even when they were created: the first by name';
+
+  it('nothing tells them apart, not even creation times: the first by name, and the reason says so', async () => {
     const d = await discoverRegistry(ctx({ registries: two, podImages: [] }));
-    expect(d).toMatchObject({ chosen: { name: 'aaaacr' }, reason: 'several fit equally: the first by name' });
+    expect(d).toMatchObject({ chosen: { name: 'aaaacr' }, reason: TIE });
+  });
+
+  it('a true tie: the newest, never the first by name', async () => {
+    const dated = [registry('zzzacr', '2024-10-01T09:45:42.526Z'), registry('aaaacr', '2024-10-01T08:45:42.526Z')];
+    const d = await discoverRegistry(ctx({ registries: dated, podImages: [] }));
+    expect(d).toMatchObject({ chosen: { name: 'zzzacr' }, reason: 'nothing else tells aaaacr, zzzacr apart: the newest, created 2024-10-01 09:45 UTC' });
+    // Created at the same time, or only one time known where it is not the latest: nothing singles one out.
+    expect(await discoverRegistry(ctx({ registries: [registry('zzzacr', '2024-10-01T09:45:42Z'), registry('aaaacr', '2024-10-01T09:45:42Z')] }))).toMatchObject({ reason: TIE });
+  });
+
+  describe('several hold the images alike: the one a cluster of the student holds a pull role on', () => {
+    const both = Object.fromEntries(['aaaacr', 'zzzacr'].flatMap((r) => ['myapp', 'myapi'].map((i) => [`${r}.azurecr.io/${i}`, ['v1.0']])));
+    const clusters = [cluster('aks-lab', 'Stopped', { pullIdentityObjectIds: ['kubelet-lab'] })];
+
+    it('the role on the registry decides, naming the cluster and the role', async () => {
+      const d = await discoverRegistry(ctx({ registries: two, images: both, clusters, assignments: [assignment('kubelet-lab', '/x/registries/zzzacr')] }));
+      expect(d).toMatchObject({ chosen: { name: 'zzzacr' }, reason: 'a cluster of yours holds a pull role on it (aks-lab: AcrPull)' });
+    });
+
+    it('a role that counts for neither (another identity, a role that does not pull, a scope above both) does not decide', async () => {
+      const assignments = [assignment('someone-else', '/x/registries/zzzacr'), assignment('kubelet-lab', '/x/registries/zzzacr', 'Owner of nothing'), assignment('kubelet-lab', '/x')];
+      expect(await discoverRegistry(ctx({ registries: two, images: both, clusters, assignments }))).toMatchObject({ chosen: { name: 'aaaacr' }, reason: TIE });
+    });
+
+    it('unreadable role assignments are no evidence', async () => {
+      expect(await discoverRegistry(ctx({ registries: two, images: both, clusters, assignments: 'unreadable' }))).toMatchObject({ reason: TIE });
+    });
+
+    it('the pushed images outweigh a role on the other registry', async () => {
+      const d = await discoverRegistry(ctx({ registries: two, images: { 'aaaacr.azurecr.io/myapp': ['v1.0'] }, clusters, assignments: [assignment('kubelet-lab', '/x/registries/zzzacr')] }));
+      expect(d).toMatchObject({ chosen: { name: 'aaaacr' }, reason: 'it holds the expected images (1 of 2)' });
+    });
   });
 
   it('no registry: undefined', async () => {
@@ -123,15 +182,15 @@ describe('discoverRegistry', () => {
     expect(d).toEqual({ chosen: registry('zzzacr'), candidates: ['aaaacr', 'zzzacr'], reason: 'it holds the expected images (1 of 2)', podsUnavailable: 'no Kubernetes access' });
   });
 
-  it('both hold the images: the first by name, saying why the pods could not tell', async () => {
+  it('both hold the images and nothing else tells them apart: the tie is said, with why the pods could not tell', async () => {
     const images = Object.fromEntries(['aaaacr', 'zzzacr'].flatMap((r) => ['myapp', 'myapi'].map((i) => [`${r}.azurecr.io/${i}`, ['v1.0']])));
     const d = await discoverRegistry(ctx({ registries: two, images }));
-    expect(d).toEqual({ chosen: registry('aaaacr'), candidates: ['aaaacr', 'zzzacr'], reason: 'several fit equally: the first by name', podsUnavailable: 'no Kubernetes access' });
+    expect(d).toEqual({ chosen: registry('aaaacr'), candidates: ['aaaacr', 'zzzacr'], reason: TIE, podsUnavailable: 'no Kubernetes access' });
   });
 
   it('no registry API access: the images are no evidence', async () => {
     const d = await discoverRegistry(ctx({ registries: two, podImages: [], noRegistryProbe: true, images: { 'zzzacr.azurecr.io/myapp': ['v1.0'] } }));
-    expect(d).toEqual({ chosen: registry('aaaacr'), candidates: ['aaaacr', 'zzzacr'], reason: 'several fit equally: the first by name' });
+    expect(d).toEqual({ chosen: registry('aaaacr'), candidates: ['aaaacr', 'zzzacr'], reason: TIE });
   });
 });
 
@@ -147,31 +206,46 @@ describe('chosenRegistry', () => {
     ['no fact', undefined],
     ['the chosen one is gone', { registry: { chosen: registry('goneacr'), candidates: [], reason: 'x' } }],
   ])('%s: discovered afresh', async (_, facts) => {
-    expect(await chosenRegistry(ctx({ registries: two, facts }))).toMatchObject({ chosen: { name: 'aaaacr' }, reason: 'several fit equally: the first by name' });
+    expect(await chosenRegistry(ctx({ registries: two, facts }))).toMatchObject({
+      chosen: { name: 'aaaacr' },
+      reason: 'nothing tells aaaacr, zzzacr apart, not even when they were created: the first by name',
+    });
   });
 });
 
-describe('discoverCluster and chosenCluster', () => {
-  const two = [cluster('aks-b', 'Stopped'), cluster('aks-a')];
+describe('discoverCluster and chosenCluster (what ARM tells: the ladder without looking into the APIs)', () => {
+  const two = [cluster('aks-b', 'Stopped', { createdAt: '2024-10-01T08:15:42.526Z' }), cluster('aks-a', 'Running', { createdAt: '2024-10-01T09:15:42.526Z' })];
 
-  it('discoverCluster: none, or the choice among those listed', async () => {
+  it('discoverCluster: none, or the choice among those listed, by evidence and never the first by name', async () => {
     expect(await discoverCluster(ctx({ clusters: [] }))).toBeUndefined();
-    expect(await discoverCluster(ctx({ clusters: [cluster('aks-b'), cluster('aks-a', 'Stopped')] }))).toEqual({
-      chosen: cluster('aks-b'),
+    const attached = [cluster('aks-a'), cluster('aks-b', 'Stopped', { pullIdentityObjectIds: ['kubelet-b'] })];
+    expect(await discoverCluster(ctx({ clusters: attached, registries: [registry('labacr')], assignments: [assignment('kubelet-b', '/x/registries/labacr')] }))).toEqual({
+      chosen: attached[1],
       candidates: ['aks-a', 'aks-b'],
-      reason: 'the only one of them that is provisioned and running',
+      reason: 'its pulling identity holds AcrPull on your registry labacr',
+    });
+    // Nothing else: the newest, whatever its state.
+    expect(
+      await discoverCluster(ctx({ clusters: [cluster('aks-b', 'Running', { createdAt: '2024-10-01T09:15:42Z' }), cluster('aks-a', 'Stopped', { createdAt: '2024-10-01T08:15:42Z' })] })),
+    ).toMatchObject({
+      chosen: { name: 'aks-b' },
+      reason: 'nothing else tells aks-a, aks-b apart: the newest, created 2024-10-01 09:15 UTC',
     });
   });
 
   it('chosenCluster: the one ex3.cluster.exists chose, in its current state', async () => {
     const d = await chosenCluster(ctx({ clusters: two, facts: { cluster: { chosen: cluster('aks-b'), candidates: [], reason: "the lab's Deployments are in it" } } }));
-    expect(d).toEqual({ chosen: cluster('aks-b', 'Stopped'), candidates: ['aks-a', 'aks-b'], reason: 'chosen by ex3.cluster.exists' });
+    expect(d).toEqual({ chosen: two[0], candidates: ['aks-a', 'aks-b'], reason: 'chosen by ex3.cluster.exists' });
   });
 
   it.each([
     ['no fact', undefined],
     ['the chosen one is gone', { cluster: { chosen: cluster('aks-gone'), candidates: [], reason: 'x' } }],
   ])('chosenCluster, %s: discovered afresh', async (_, facts) => {
-    expect(await chosenCluster(ctx({ clusters: two, facts }))).toEqual({ chosen: cluster('aks-a'), candidates: ['aks-a', 'aks-b'], reason: 'the only one of them that is provisioned and running' });
+    expect(await chosenCluster(ctx({ clusters: two, facts }))).toEqual({
+      chosen: two[1],
+      candidates: ['aks-a', 'aks-b'],
+      reason: 'nothing else tells aks-a, aks-b apart: the newest, created 2024-10-01 09:15 UTC',
+    });
   });
 });

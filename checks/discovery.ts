@@ -1,15 +1,17 @@
 /**
  * Which cluster and which registry are the student's: names are free, so they are discovered by listing
  * the resource group. One → it. Several → the one other evidence points to, and the evidence says why:
+ * - cluster: the ladder of probes/azure/choose-cluster.ts, on what ARM tells here (the Kubernetes
+ *   probe, which also looks into each cluster's API, has the last word: ex3.cluster.exists asks it);
  * - registry: the one the cluster's pods pull from (when the Kubernetes API is reachable), then the one
- *   holding the expected images, then the first by name;
- * - cluster: the one that is provisioned and running, then the first by name.
+ *   holding the expected images, then the one a cluster of the student's holds a pull role on, then
+ *   the newest; only when not even creation times are known, the first by name, saying so.
  * Probe calls go through the engine's memoised session, so every check that asks gets the same answer
  * from the same reads.
  */
 import type { CheckContext } from '../core/check.js';
 import { errorMessage } from '../core/errors.js';
-import { byName, chooseCluster, type Discovery } from '../probes/azure/choose-cluster.js';
+import { byName, chooseCluster, listed, newestOf, readPullGrants, type Discovery, type PullGrant } from '../probes/azure/choose-cluster.js';
 import type { ManagedClusterFacts, RegistryFacts } from '../probes/types.js';
 import { parseImageRef } from './kube/images.js';
 
@@ -25,8 +27,14 @@ function uniqueBest<T>(items: T[], score: (t: T) => number): T | undefined {
   return best.length === 1 ? best[0] : undefined;
 }
 
+/** The ladder of choose-cluster.ts on what ARM tells (its APIs are the Kubernetes probe's to look into). */
+async function clusterFromArm(ctx: CheckContext<'azure'>, clusters: ManagedClusterFacts[]): Promise<Discovery<ManagedClusterFacts> | undefined> {
+  const { pullRoles, abacPullRoles } = ctx.profile.expect;
+  return chooseCluster(clusters, { grants: () => readPullGrants(clusters, ctx.probes.azure, [...pullRoles, ...abacPullRoles]) });
+}
+
 export async function discoverCluster(ctx: CheckContext<'azure'>): Promise<Discovery<ManagedClusterFacts> | undefined> {
-  return chooseCluster(await ctx.probes.azure.managedClusters());
+  return clusterFromArm(ctx, await ctx.probes.azure.managedClusters());
 }
 
 /** The cluster ex3.cluster.exists chose (re-read in this round, so its state is current), or a fresh discovery. */
@@ -36,7 +44,7 @@ export async function chosenCluster(ctx: CheckContext<'azure'>): Promise<Discove
   // Stryker disable next-line ConditionalExpression: a listed cluster always has a name, so finding the name undefined finds none either
   const hit = name !== undefined ? clusters.find((c) => c.name === name) : undefined;
   if (hit) return { chosen: hit, candidates: clusters.map((c) => c.name).sort(), reason: 'chosen by ex3.cluster.exists' };
-  return chooseCluster(clusters);
+  return clusterFromArm(ctx, clusters);
 }
 
 /** How many of the cluster's pod containers pull from each registry, or the reason the pods could not be read. */
@@ -92,10 +100,33 @@ export async function discoverRegistry(ctx: CheckContext<'azure'>): Promise<Regi
     if (fromPods) return { chosen: fromPods, candidates, reason: `the cluster's pods pull from it (${pulls.counts.get(fromPods.loginServer)} container(s))` };
   }
   const podsUnavailable = 'unavailable' in pulls ? pulls.unavailable : undefined;
+  const decided = (chosen: RegistryFacts, reason: string): RegistryDiscovery => ({ chosen, candidates, reason, ...(podsUnavailable ? { podsUnavailable } : {}) });
   const held = await Promise.all(registries.map((r) => expectedImagesIn(ctx, r)));
   const holding = uniqueBest(registries, (r) => held[registries.indexOf(r)]);
-  if (holding) return { chosen: holding, candidates, reason: `it holds the expected images (${held[registries.indexOf(holding)]} of 2)`, ...(podsUnavailable ? { podsUnavailable } : {}) };
-  return { chosen: registries[0], candidates, reason: 'several fit equally: the first by name', ...(podsUnavailable ? { podsUnavailable } : {}) };
+  if (holding) return decided(holding, `it holds the expected images (${held[registries.indexOf(holding)]} of 2)`);
+  // Narrowed to those holding the most images: a role on an empty registry does not outweigh the pushed images.
+  const most = Math.max(...held);
+  const alike = registries.filter((_, i) => held[i] === most);
+  const grants = await registryGrants(ctx);
+  const granted = (r: RegistryFacts) => grants.filter((g) => g.registry === r.name && !g.fromAbove);
+  const attached = uniqueBest(alike, (r) => (granted(r).length ? 1 : 0));
+  if (attached)
+    return decided(
+      attached,
+      `a cluster of yours holds a pull role on it (${granted(attached)
+        .map((g) => `${g.cluster}: ${g.role}`)
+        .join(', ')})`,
+    );
+  const newest = newestOf(alike);
+  if (newest) return decided(newest.chosen, `nothing else tells ${listed(alike)} apart: ${newest.said}`);
+  return decided(alike[0], `nothing tells ${listed(alike)} apart, not even when they were created: the first by name`);
+}
+
+/** The pull roles the student's clusters hold on the registries (any cluster: the registry may be chosen before the cluster). */
+async function registryGrants(ctx: CheckContext<'azure'>): Promise<PullGrant[]> {
+  const { pullRoles, abacPullRoles } = ctx.profile.expect;
+  const clusters = await ctx.probes.azure.managedClusters().catch(() => []);
+  return readPullGrants(clusters, ctx.probes.azure, [...pullRoles, ...abacPullRoles]);
 }
 
 /** The registry ex4.registry.exists chose (re-read in this round), or a fresh discovery. */

@@ -3,7 +3,8 @@
  * student a careful teaching assistant grades differently from a naive grader — a stopped or
  * half-updated cluster, Docker without permission by CLI version, Compose with .env and overrides, two
  * clusters or registries, Helm values in values.yaml, a re-pushed tag, pull rights by identity and ABAC
- * mode, Entra clusters, no listCredentials right, several in-memory replicas, Exercise 7 abandoned. The
+ * mode, Entra clusters, no listCredentials right, several in-memory replicas, Exercise 7 abandoned, and
+ * which cluster or registry is the student's when there are several (each step of the discovery ladder). The
  * whole simulated lab is started and the class graded as `lab-grade demo` grades it; each student's
  * verdicts must be its `expect:` block, and the hints name the student's own cluster, group, registry
  * and release.
@@ -72,6 +73,40 @@ const DETAILS: Record<string, Record<string, { hint?: string[]; message?: string
     'ex3.cluster.exists': { evidence: { cluster: 'aks-lab', candidates: ['aks-attempt1', 'aks-lab'], reason: expect.stringContaining("the lab's Deployments") } },
     'ex5.kube.reachable': { evidence: { cluster: 'aks-lab', candidates: ['aks-attempt1', 'aks-lab'] } },
   },
+  'real-two-clusters-pod-only': {
+    'ex3.cluster.exists': {
+      evidence: { cluster: 'aks-pod', candidates: ['aks-empty', 'aks-pod'], reason: expect.stringContaining('its pods pull from your registry realtwoclusterspodonlyacr.azurecr.io') },
+    },
+    'ex5.kube.reachable': { evidence: { cluster: 'aks-pod' } },
+  },
+  'real-two-clusters-work-stopped': {
+    'ex3.cluster.exists': {
+      evidence: { cluster: 'aks-lab', candidates: ['aks-attempt1', 'aks-lab'], reason: expect.stringContaining('its pulling identity holds AcrPull on your registry realtwoclustersworkstoppedacr') },
+    },
+    'ex3.cluster.healthy': { hint: ['az aks start --name aks-lab --resource-group real-two-clusters-work-stopped-rg'] },
+    'ex5.kube.reachable': {
+      message: ['az aks start --name aks-lab --resource-group real-two-clusters-work-stopped-rg'],
+      evidence: { cluster: 'aks-lab', chosenBecause: expect.stringContaining('AcrPull') },
+    },
+    'ex5.pull.authorized': { evidence: { role: 'AcrPull', registry: 'realtwoclustersworkstoppedacr.azurecr.io' } },
+  },
+  'real-two-clusters-stopped-unmatched': {
+    'ex3.cluster.exists': { evidence: { cluster: 'aks-lab', reason: expect.stringContaining('its API could not be read (it is Stopped)') } },
+    'ex5.kube.reachable': { message: ['az aks start --name aks-lab --resource-group real-two-clusters-stopped-unmatched-rg'] },
+  },
+  'real-two-clusters-empty-tie': {
+    'ex3.cluster.exists': { evidence: { cluster: 'aks-b', candidates: ['aks-a', 'aks-b'], reason: expect.stringContaining('the newest, created') } },
+    'ex3.cluster.nodes': { evidence: { cluster: 'aks-b', total: 3 } },
+    'ex5.pull.authorized': { hint: ['az aks update --name aks-b --resource-group real-two-clusters-empty-tie-rg --attach-acr realtwoclustersemptytieacr'] },
+  },
+  'real-two-registries-role': {
+    'ex4.registry.exists': {
+      evidence: { registry: 'realtworegsroleacr', candidates: ['aaacopyacr', 'realtworegsroleacr'], reason: 'a cluster of yours holds a pull role on it (aks-two-registries-role: AcrPull)' },
+    },
+  },
+  'real-two-registries-tie': {
+    'ex4.registry.exists': { evidence: { registry: 'realtworegstieacr', candidates: ['aaafirstacr', 'realtworegstieacr'], reason: expect.stringContaining('the newest, created') } },
+  },
   'real-two-registries': {
     'ex4.registry.exists': { evidence: { registry: 'realtworegsacr', candidates: ['aaafirsttry', 'realtworegsacr'], reason: expect.stringContaining('pods pull from it') } },
   },
@@ -130,7 +165,9 @@ describe('realism: what the verdicts carry', () => {
   });
 
   it('a stopped cluster leaves the student incomplete (not failed), with Exercises 5-7 waiting on its API', () => {
-    for (const user of ['real-cluster-stopped', 'real-cluster-stopped-pull-unknown']) expect([user, students.get(user)!.status]).toEqual([user, 'incomplete']);
+    for (const user of ['real-cluster-stopped', 'real-cluster-stopped-pull-unknown', 'real-two-clusters-work-stopped', 'real-two-clusters-stopped-unmatched']) {
+      expect([user, students.get(user)!.status]).toEqual([user, 'incomplete']);
+    }
     for (const user of ['real-cluster-failed-api-works', 'real-cluster-updating-api-works']) expect([user, students.get(user)!.status]).toEqual([user, 'graded']);
   });
 

@@ -17,6 +17,7 @@ import type { KnownLists } from './azure/probe.js';
 import { credentialFor, PUBLIC_ARM_ENDPOINT } from './azure/token.js';
 import type { KubeProbeOptions } from './kube/kube-probe.js';
 import type { TokenFor } from './kube/kubeconfig.js';
+import type { Workloads } from './student-cluster.js';
 import { httpProbe } from './http/index.js';
 import { lazyProbe, onFirstCall } from './lazy.js';
 import { NetworkPolicy } from './net.js';
@@ -178,12 +179,16 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
           async () => {
             const [{ kubeProbe }, { studentCluster }] = await Promise.all([import('./kube/kube-probe.js'), import('./student-cluster.js')]);
             // Chosen once; a failure is not kept (a later polling round may find the cluster).
+            const { expect } = opts.profile;
             const chosen = onFirstCall(() =>
               studentCluster({
                 clusters: lists.managedClusters,
                 kubeconfigOf: (name) => armProbe.clusterUserKubeconfig(name),
-                deploymentNames: (text) => deploymentNamesIn(kubeProbe, text, kubeOptions),
-                labDeployments: [opts.profile.expect.app.deployment, opts.profile.expect.api.deployment],
+                workloads: (text) => workloadsIn(kubeProbe, text, kubeOptions),
+                labDeployments: [expect.app.deployment, expect.api.deployment],
+                registries: lists.registries,
+                roleAssignments: () => armProbe.roleAssignments(),
+                pullRoles: [...expect.pullRoles, ...expect.abacPullRoles],
               }),
             );
             return kubeProbe({
@@ -227,11 +232,15 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
   };
 }
 
-/** The Deployments a cluster's API lists, through a short-lived probe (choosing among a student's clusters). */
-async function deploymentNamesIn(kubeProbe: typeof import('./kube/kube-probe.js').kubeProbe, kubeconfig: string, options: Omit<KubeProbeOptions, 'kubeconfig'>): Promise<string[]> {
+/** The Deployments and pod images a cluster's API lists, through a short-lived probe (choosing among a student's clusters). */
+async function workloadsIn(kubeProbe: typeof import('./kube/kube-probe.js').kubeProbe, kubeconfig: string, options: Omit<KubeProbeOptions, 'kubeconfig'>): Promise<Workloads> {
   const probe = kubeProbe({ ...options, allowDisruptive: false, kubeconfig: async () => kubeconfig });
   try {
-    return (await probe.snapshot()).deployments.map((d) => d.metadata?.name ?? '');
+    const snap = await probe.snapshot();
+    // Deployments it may not list are not known to be absent.
+    if (snap.unreadable.deployments) throw new ProbeError('kube', snap.unreadable.deployments);
+    const containers = snap.pods.flatMap((p) => [...(p.spec?.containers ?? []), ...(p.spec?.initContainers ?? [])]);
+    return { deployments: snap.deployments.map((d) => d.metadata?.name ?? ''), images: containers.flatMap((c) => (c.image ? [c.image] : [])) };
   } finally {
     await probe.close();
   }

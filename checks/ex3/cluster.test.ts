@@ -143,12 +143,13 @@ describe('ex3.cluster.exists', () => {
     });
   });
 
-  const running = cluster('aks-b');
-  const stopped = cluster('aks-a', { powerState: 'Stopped' });
+  const running = cluster('aks-b', { createdAt: '2024-10-01T09:15:42.526Z' });
+  const stopped = cluster('aks-a', { powerState: 'Stopped', createdAt: '2024-10-01T08:15:42.526Z' });
+  const byArm = 'nothing else tells aks-a, aks-b apart: the newest, created 2024-10-01 09:15 UTC';
 
-  it('two clusters and no Kubernetes API: the running one, and the message says why', async () => {
+  it('two clusters and no Kubernetes API: the choice by what ARM tells, and the message says why', async () => {
     const v = await clusterExists.run(ctx({ clusters: [stopped, running] }));
-    const reason = 'the only one of them that is provisioned and running';
+    const reason = byArm;
     expect(v).toMatchObject({ status: 'pass', message: `cluster aks-b found (${reason})`, evidence: { cluster: 'aks-b', candidates: ['aks-a', 'aks-b'], reason } });
     expect(v.facts?.cluster).toEqual({ chosen: running, candidates: ['aks-a', 'aks-b'], reason });
   });
@@ -163,9 +164,9 @@ describe('ex3.cluster.exists', () => {
   it.each([
     ['cannot answer', new ProbeError('kube', 'the API server did not answer')],
     ['names a cluster not in the group', { name: 'elsewhere', reason: 'the current context', candidates: ['elsewhere'] }],
-  ])('two clusters, the Kubernetes API %s: the choice by state stands', async (_, api) => {
+  ])('two clusters, the Kubernetes API %s: the choice by what ARM tells stands', async (_, api) => {
     const v = await clusterExists.run(ctx({ clusters: [stopped, running], api }));
-    expect(v).toMatchObject({ status: 'pass', evidence: { cluster: 'aks-b', reason: 'the only one of them that is provisioned and running' } });
+    expect(v).toMatchObject({ status: 'pass', evidence: { cluster: 'aks-b', reason: byArm } });
   });
 });
 
