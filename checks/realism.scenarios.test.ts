@@ -107,6 +107,11 @@ const DETAILS: Record<string, Record<string, { hint?: string[]; message?: string
   'real-two-registries-tie': {
     'ex4.registry.exists': { evidence: { registry: 'realtworegstieacr', candidates: ['aaafirstacr', 'realtworegstieacr'], reason: expect.stringContaining('the newest, created') } },
   },
+  'real-kubeconfig-of-another': {
+    // Graded here from Azure; checks/kubeconfig.scenarios.test.ts grades it with another student's kubeconfig, to the same verdicts.
+    'ex3.cluster.exists': { evidence: { cluster: 'aks-kubeconfig-of-another', candidates: ['aks-kubeconfig-of-another'] } },
+    'ex5.kube.reachable': { evidence: { cluster: 'aks-kubeconfig-of-another' } },
+  },
   'real-two-registries': {
     'ex4.registry.exists': { evidence: { registry: 'realtworegsacr', candidates: ['aaafirsttry', 'realtworegsacr'], reason: expect.stringContaining('pods pull from it') } },
   },

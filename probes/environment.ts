@@ -8,6 +8,7 @@
  * Each kind of probe is built on its first call (probes/lazy.ts), so its client library loads then:
  * a self-check pays only for the clients it uses, and no start pays for Azure's, Kubernetes' or ssh2.
  */
+import { readFileSync } from 'node:fs';
 import type { TokenCredential } from '@azure/core-auth';
 import type { ClassConfig } from '../core/config.js';
 import type { LabProfile } from '../core/profile.js';
@@ -161,36 +162,76 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
       };
       let kube: (KubeProbe & { close(): Promise<void> }) | undefined;
       const kubeMethods = ['cluster', 'reach', 'snapshot', 'podProxyGet', 'listPods', 'deletePod'] as const;
+      const { expect } = opts.profile;
+      const labDeployments = [expect.app.deployment, expect.api.deployment];
+      const armProbe = azure;
+      const lists = known;
+      // The student's cluster among those in their group, from Azure: chosen once (a failure is not kept:
+      // a later polling round may find the cluster).
+      const fromAzure =
+        armProbe && lists
+          ? (kubeProbe: KubeProbeFactory) =>
+              onFirstCall(async () => {
+                const { studentCluster } = await import('./student-cluster.js');
+                return studentCluster({
+                  clusters: lists.managedClusters,
+                  kubeconfigOf: (name) => armProbe.clusterUserKubeconfig(name),
+                  workloads: (text) => workloadsIn(kubeProbe, async () => text, kubeOptions),
+                  labDeployments,
+                  registries: lists.registries,
+                  roleAssignments: () => armProbe.roleAssignments(),
+                  pullRoles: [...expect.pullRoles, ...expect.abacPullRoles],
+                });
+              })
+          : undefined;
       if (target.kubeconfig) {
-        // The operator's own kubeconfig (a self-check's, the class config's): its context is the cluster.
+        // The operator's own kubeconfig (a self-check's, the class config's): its context is the cluster,
+        // unless it is not the student's or another context holds the lab's work (kubeconfig-cluster.ts).
         const file = target.kubeconfig;
         kube = lazyProbe<KubeProbe>(
           async () => {
-            const [{ kubeProbe }, { kubeconfigWithEntra }] = await Promise.all([import('./kube/kube-probe.js'), import('./kube/kubeconfig.js')]);
-            return kubeProbe({ ...kubeOptions, trustFiles: true, kubeconfig: () => kubeconfigWithEntra(file, { allowExec: opts.allowExecCredentials, policy, trustFiles: true, tokenFor }) });
+            const [{ kubeProbe }, { kubeconfigWithEntra }, { kubeconfigCluster }] = await Promise.all([
+              import('./kube/kube-probe.js'),
+              import('./kube/kubeconfig.js'),
+              import('./kubeconfig-cluster.js'),
+            ]);
+            const fromFile = (context = file.context) => kubeconfigWithEntra({ path: file.path, context }, { allowExec: opts.allowExecCredentials, policy, trustFiles: true, tokenFor });
+            const azureChoice = fromAzure?.(kubeProbe);
+            const chosen = onFirstCall(() =>
+              kubeconfigCluster({
+                path: file.path,
+                context: file.context,
+                readText: (path) => readFileSync(path, 'utf8'),
+                workloads: (context) => workloadsIn(kubeProbe, () => fromFile(context), { ...kubeOptions, trustFiles: true }),
+                labDeployments,
+                ...(armProbe && lists && azureChoice
+                  ? { azure: { clusters: lists.managedClusters, kubeconfigOf: (name: string) => armProbe.clusterUserKubeconfig(name), fromAzure: azureChoice } }
+                  : {}),
+              }),
+            );
+            return kubeProbe({
+              ...kubeOptions,
+              trustFiles: true,
+              async kubeconfig() {
+                const c = await chosen();
+                // Azure's kubeconfig is not the operator's: the files it might name are not read.
+                if (c && 'fromAzure' in c) return kubeconfigWithEntra(await c.fromAzure.kubeconfig(), { allowExec: opts.allowExecCredentials, policy, tokenFor });
+                return fromFile(c?.context);
+              },
+              async cluster() {
+                const c = await chosen();
+                return c && { name: c.name, reason: c.reason, candidates: c.candidates, ...(c.kubeconfigNotice ? { kubeconfigNotice: c.kubeconfigNotice } : {}) };
+              },
+            });
           },
           kubeMethods,
           { description: kubeDescription(namespace) },
         );
-      } else if (azure && known) {
-        const armProbe = azure;
-        const lists = known;
+      } else if (fromAzure) {
         kube = lazyProbe<KubeProbe>(
           async () => {
-            const [{ kubeProbe }, { studentCluster }] = await Promise.all([import('./kube/kube-probe.js'), import('./student-cluster.js')]);
-            // Chosen once; a failure is not kept (a later polling round may find the cluster).
-            const { expect } = opts.profile;
-            const chosen = onFirstCall(() =>
-              studentCluster({
-                clusters: lists.managedClusters,
-                kubeconfigOf: (name) => armProbe.clusterUserKubeconfig(name),
-                workloads: (text) => workloadsIn(kubeProbe, text, kubeOptions),
-                labDeployments: [expect.app.deployment, expect.api.deployment],
-                registries: lists.registries,
-                roleAssignments: () => armProbe.roleAssignments(),
-                pullRoles: [...expect.pullRoles, ...expect.abacPullRoles],
-              }),
-            );
+            const { kubeProbe } = await import('./kube/kube-probe.js');
+            const chosen = fromAzure(kubeProbe);
             return kubeProbe({
               ...kubeOptions,
               kubeconfig: async () => (await chosen()).kubeconfig(),
@@ -232,9 +273,11 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
   };
 }
 
+type KubeProbeFactory = typeof import('./kube/kube-probe.js').kubeProbe;
+
 /** The Deployments and pod images a cluster's API lists, through a short-lived probe (choosing among a student's clusters). */
-async function workloadsIn(kubeProbe: typeof import('./kube/kube-probe.js').kubeProbe, kubeconfig: string, options: Omit<KubeProbeOptions, 'kubeconfig'>): Promise<Workloads> {
-  const probe = kubeProbe({ ...options, allowDisruptive: false, kubeconfig: async () => kubeconfig });
+async function workloadsIn(kubeProbe: KubeProbeFactory, kubeconfig: KubeProbeOptions['kubeconfig'], options: Omit<KubeProbeOptions, 'kubeconfig'>): Promise<Workloads> {
+  const probe = kubeProbe({ ...options, allowDisruptive: false, kubeconfig });
   try {
     const snap = await probe.snapshot();
     // Deployments it may not list are not known to be absent.

@@ -226,6 +226,11 @@ export interface ClusterChoice {
   reason: string;
   /** Every cluster it was chosen from, by name. */
   candidates: string[];
+  /**
+   * What the evidence must say about an operator's kubeconfig: another context or the student's own
+   * cluster graded instead of its current context, or a context given that is none of the student's clusters.
+   */
+  kubeconfigNotice?: string;
 }
 
 /** The description of a Kubernetes probe (known before @kubernetes/client-node is loaded). */

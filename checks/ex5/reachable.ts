@@ -28,7 +28,11 @@ export const kubeReachable = defineCheck({
   async run(ctx) {
     const kube = ctx.probes.kube;
     const chosen = await kube.cluster().catch(() => undefined);
-    const which = chosen ? { cluster: chosen.name, ...(chosen.candidates.length > 1 ? { chosenBecause: chosen.reason, candidates: chosen.candidates } : {}) } : {};
+    // Why this cluster, when there was a choice: among several, or about the operator's kubeconfig.
+    const chose = chosen && (chosen.candidates.length > 1 || chosen.kubeconfigNotice);
+    const which = chosen
+      ? { cluster: chosen.name, ...(chose ? { chosenBecause: chosen.reason, candidates: chosen.candidates } : {}), ...(chosen.kubeconfigNotice ? { kubeconfig: chosen.kubeconfigNotice } : {}) }
+      : {};
     try {
       const { server, gitVersion } = await kube.reach();
       return pass(`the API of cluster ${chosen?.name ?? server} at ${server} answers (Kubernetes ${gitVersion})`, { server, version: gitVersion, ...which });

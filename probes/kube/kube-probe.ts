@@ -28,8 +28,8 @@ import { takeSnapshot, type KubeApis } from './snapshot.js';
 export interface KubeProbeOptions {
   /** Lazily: in instructor mode it comes from Azure (listClusterUserCredentials), a secret. */
   kubeconfig: () => Promise<KubeConfig | string>;
-  /** Which cluster that kubeconfig is, and why (default: its current context's cluster). */
-  cluster?: () => Promise<ClusterChoice>;
+  /** Which cluster that kubeconfig is, and why (undefined, or absent: its current context's cluster). */
+  cluster?: () => Promise<ClusterChoice | undefined>;
   /** Tokens for Entra ID clusters' kubelogin users, from the grader's Azure credential. */
   tokenFor?: TokenFor;
   /** The namespace graded (the lab's objects live in `default`). */
@@ -111,7 +111,8 @@ export function kubeProbe(opts: KubeProbeOptions): KubeProbe & { close(): Promis
     description: kubeDescription(opts.namespace),
 
     async cluster() {
-      if (opts.cluster) return opts.cluster();
+      const chosen = await opts.cluster?.();
+      if (chosen) return chosen;
       const c = await connect();
       const name = c.kc.getCurrentCluster()?.name ?? c.server;
       return { name, reason: `the current context (${c.kc.getCurrentContext()}) of the kubeconfig`, candidates: [name] };
