@@ -1,17 +1,10 @@
 /** The student's cluster for the Kubernetes probe: each cluster's API looked into, then the ladder of choose-cluster.ts. */
 import { describe, expect, it } from 'vitest';
+import { managedCluster } from '../test/support/azure-facts.js';
 import { ProbeError, type ManagedClusterFacts, type RegistryFacts, type RoleAssignmentFacts } from './types.js';
 import { studentCluster, type StudentClusterDeps, type Workloads } from './student-cluster.js';
 
-const cluster = (name: string, more: Partial<ManagedClusterFacts> = {}): ManagedClusterFacts => ({
-  id: `/subscriptions/s/resourcegroups/rg/providers/Microsoft.ContainerService/managedClusters/${name}`,
-  name,
-  provisioningState: 'Succeeded',
-  powerState: 'Running',
-  agentPools: [{ name: 'nodepool1', count: 3 }],
-  pullIdentityObjectIds: [`kubelet-${name}`],
-  ...more,
-});
+const cluster = managedCluster;
 const REGISTRY: RegistryFacts = {
   id: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/labacr',
   name: 'labacr',

@@ -1,17 +1,10 @@
 /** Choosing the student's cluster among several in the resource group by a ladder of evidence, and saying why. */
 import { describe, expect, it } from 'vitest';
-import type { ManagedClusterFacts, RegistryFacts, RoleAssignmentFacts } from '../types.js';
+import { managedCluster } from '../../test/support/azure-facts.js';
+import type { RegistryFacts, RoleAssignmentFacts } from '../types.js';
 import { chooseCluster, grantText, newestOf, pullGrantsOf, type ClusterLook, type PullGrant } from './choose-cluster.js';
 
-const cluster = (name: string, more: Partial<ManagedClusterFacts> = {}): ManagedClusterFacts => ({
-  id: `/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/${name}`,
-  name,
-  provisioningState: 'Succeeded',
-  powerState: 'Running',
-  agentPools: [{ name: 'nodepool1', count: 3 }],
-  pullIdentityObjectIds: [`kubelet-${name}`],
-  ...more,
-});
+const cluster = managedCluster;
 const looks = (entries: Record<string, ClusterLook>) => new Map(Object.entries(entries));
 const empty: ClusterLook = { labDeployments: [], registryPulls: 0 };
 const stopped: ClusterLook = { unreadable: 'connect ECONNREFUSED' };
