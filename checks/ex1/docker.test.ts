@@ -1,0 +1,68 @@
+/**
+ * Exercise 1's Docker checks on a stand-in VM: each answer of `docker --version` and `docker info` the
+ * lab meets, and the reason code, found and expected it gives. Only this module is imported, so a broken
+ * docker.ts fails these tests instead of stopping them from loading.
+ */
+import { describe, expect, it } from 'vitest';
+import type { CommandResult } from '../../probes/types.js';
+import { runWith, standInVm } from '../../test/support/check-run.js';
+import { dockerInstalled, dockerUsable } from './docker.js';
+
+const version = (answer: Partial<CommandResult>) => runWith(dockerInstalled, { vm: standInVm({ commands: { dockerVersion: answer } }) });
+const info = (answer: Partial<CommandResult>) => runWith(dockerUsable, { vm: standInVm({ commands: { dockerInfo: answer } }) });
+
+// Docker CLI 29's words (28 and older say "the Docker daemon socket").
+const DENIED = 'permission denied while trying to connect to the docker API at unix:///var/run/docker.sock';
+const DAEMON_DOWN = 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?';
+
+describe('ex1.docker.installed', () => {
+  it('passes on a Docker version line, which it reports as found', async () => {
+    expect(await version({ stdout: 'Docker version 24.0.7, build afdd53b\n' })).toMatchObject({ status: 'pass', found: 'Docker version 24.0.7, build afdd53b' });
+  });
+
+  it('a shell without docker (exit 127) fails with LG-111, quoting the answer', async () => {
+    expect(await version({ code: 127, stderr: 'bash: line 1: docker: command not found\n' })).toMatchObject({
+      status: 'fail',
+      code: 'LG-111',
+      outcome: 'needs-fix',
+      found: 'bash: line 1: docker: command not found',
+      expected: 'Docker version …',
+    });
+  });
+
+  it('a docker that answers without a Docker version fails with LG-112, quoting the answer', async () => {
+    // podman-docker installs a `docker` that is podman.
+    expect(await version({ stdout: 'podman version 4.3.1\n' })).toMatchObject({ status: 'fail', code: 'LG-112', outcome: 'needs-fix', found: 'podman version 4.3.1', expected: 'Docker version …' });
+  });
+
+  it('a docker that exits with an error other than "not found" fails with LG-112', async () => {
+    expect(await version({ code: 139, stderr: 'Segmentation fault (core dumped)' })).toMatchObject({ status: 'fail', code: 'LG-112', found: 'Segmentation fault (core dumped)' });
+  });
+});
+
+describe('ex1.docker.usable', () => {
+  it('passes when the daemon names its server version, found being that version', async () => {
+    expect(await info({ stdout: '24.0.7\n' })).toMatchObject({ status: 'pass', found: '24.0.7' });
+  });
+
+  it.each([
+    ['with exit code 1', 1],
+    ['with exit code 0, as CLIs 23 to 28.0 do', 0],
+  ])('a user outside the docker group fails with LG-121 %s', async (_how, code) => {
+    expect(await info({ code, stderr: DENIED })).toMatchObject({ status: 'fail', code: 'LG-121', outcome: 'needs-fix', found: DENIED });
+  });
+
+  it('a daemon that is not running fails with LG-122, which waiting can change', async () => {
+    expect(await info({ code: 1, stderr: DAEMON_DOWN })).toMatchObject({ status: 'fail', code: 'LG-122', outcome: 'not-ready', found: DAEMON_DOWN });
+  });
+
+  it('another failure of `docker info` fails with LG-123, quoting it', async () => {
+    const answer = 'error during connect: Get "http://docker.example:2375/v1.24/info": dial tcp: lookup docker.example: no such host';
+    expect(await info({ code: 1, stderr: answer })).toMatchObject({ status: 'fail', code: 'LG-123', found: answer });
+  });
+
+  it('a `docker info` that succeeds without a server version fails with LG-124', async () => {
+    expect(await info({ code: 0, stdout: '\n' })).toMatchObject({ status: 'fail', code: 'LG-124', found: 'nothing' });
+    expect(await info({ code: 0, stderr: 'WARNING: No swap limit support' })).toMatchObject({ status: 'fail', code: 'LG-124', found: 'WARNING: No swap limit support' });
+  });
+});
