@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CommandResult } from '../../probes/types.js';
-import { runWith, standInVm } from '../../test/support/check-run.js';
+import { runWith } from '../../test/support/check-run.js';
+import { standInVm } from '../../test/support/lab-vm.js';
 import { dockerInstalled, dockerUsable } from './docker.js';
 
 const version = (answer: Partial<CommandResult>) => runWith(dockerInstalled, { vm: standInVm({ commands: { dockerVersion: answer } }) });

@@ -8,7 +8,8 @@ import { gradeStudent } from '../../core/engine.js';
 import { loadProfile } from '../../core/profile.js';
 import { selectChecks } from '../../core/selection.js';
 import { ProbeError } from '../../probes/types.js';
-import { runWith, standInVm, STUDENT } from '../../test/support/check-run.js';
+import { runWith, STUDENT } from '../../test/support/check-run.js';
+import { standInVm } from '../../test/support/lab-vm.js';
 import { dockerInstalled } from './docker.js';
 import { runOnVm, vmReachable } from './vm.js';
 
