@@ -13,11 +13,24 @@ export interface Notices {
 
 const closedStreams = new WeakSet<NodeJS.WriteStream>();
 
+/** Columns of a terminal that does not say its size: `$COLUMNS`, else 80. */
+const DEFAULT_COLUMNS = 80;
+
+/**
+ * A terminal's width. A terminal with no size set (`script` without one, some CI ptys) reports 0
+ * columns, which is no width to wrap at: `$COLUMNS` says it then, else 80.
+ */
+export function terminalColumns(reported: number | undefined, env: NodeJS.ProcessEnv = process.env): number {
+  if (reported !== undefined && reported > 0) return reported;
+  const fromEnv = Number(env.COLUMNS);
+  return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_COLUMNS;
+}
+
 /**
  * A terminal stream as a reporter output. A reader that went away (`| head`, quitting `less`) closes
  * it: later writes are dropped quietly and the run goes on for its files, journal and exit code.
  */
-export function streamOutput(stream: NodeJS.WriteStream): ReporterOutput {
+export function streamOutput(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): ReporterOutput {
   if (!stream.listeners('error').some((l) => (l as { labGrade?: boolean }).labGrade)) {
     const onError = Object.assign(() => void closedStreams.add(stream), { labGrade: true });
     stream.on('error', onError);
@@ -30,7 +43,7 @@ export function streamOutput(stream: NodeJS.WriteStream): ReporterOutput {
     isTTY,
     color: isTTY && !process.env.NO_COLOR,
     get columns() {
-      return isTTY ? stream.columns : undefined;
+      return isTTY ? terminalColumns(stream.columns, env) : undefined;
     },
   };
 }

@@ -116,6 +116,12 @@ describe('checklist', () => {
     expect(lines.filter((l) => l.length > 80)).toHaveLength(1);
   });
 
+  it('wraps a terminal of 0 columns (no size set) as one of 80', () => {
+    const hint = 'Exercise 5 step 18: run `kubectl get pod myapp` a few times until it shows Running; `kubectl describe pod myapp` shows why it waits.';
+    const view = { student: student({ 'ex5.pod.running': 'fail' }, { 'ex5.pod.running': { hint } }) };
+    expect(render(view, 0)).toBe(render(view, 80));
+  });
+
   it('history marks a partial run as one, never as the points of the lab', () => {
     const entry = (over: object) => ({
       at: at.toISOString(),

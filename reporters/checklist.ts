@@ -44,7 +44,8 @@ const DEFAULT_COLUMNS = 80;
 
 export function renderChecklist(view: ChecklistView, opts: { color: boolean; columns?: number }): string {
   const paint = painter(opts.color);
-  const width = opts.columns ?? DEFAULT_COLUMNS;
+  // 0 columns is a terminal that did not say its width, not one to wrap at 20.
+  const width = opts.columns || DEFAULT_COLUMNS;
   const { student } = view;
   const progress = progressOf(student, view.absent);
   const lines: string[] = [paint('bold', M.heading(oneLine(student.user), clock(view.checkedAt, view.checkedAt))), ''];
