@@ -18,6 +18,7 @@ import { runCli } from '../test/support/cli.js';
 import { runDemo } from './demo.js';
 import { NO_NOTICES } from './io.js';
 import { reasonCatalogue } from './reasons.js';
+import { rerunNote } from './resume-command.js';
 
 const scenario = (name: string) => ['--scenarios', join(BUILT_IN_CLASS_DIR, name)];
 const PERFECT = scenario('01-perfect.yaml');
@@ -29,17 +30,30 @@ const dir = mkdtempSync(join(tmpdir(), 'lab-grade-demo-reports-'));
 const argsOf = (command: string) => command.replace(/^lab-grade /, '').split(' ');
 
 describe('re-run hints run as printed', () => {
-  it('without a journal: the same command for the incomplete students by name', async () => {
-    const first = await runCli(['demo', ...PERFECT, ...NO_VM, '--no-journal'], { timeoutMs: 90_000 });
+  it("without a journal: the same command for the incomplete students by name, which leaves the class's report files alone", async () => {
+    const page = join(dir, 'nj.html');
+    const args = ['demo', ...PERFECT, ...NO_VM, '--no-journal', '-r', 'console', '-r', `html=${page}`];
+    const first = await runCli(args, { timeoutMs: 90_000 });
     expect(first.code, first.stderr).toBe(3);
     const command = /^ {2}grade them again: (lab-grade .*)$/m.exec(first.stdout)?.[1];
-    expect(command).toBe(`lab-grade demo ${PERFECT.join(' ')} ${NO_VM.join(' ')} --no-journal --user labuser10`);
+    expect(command).toBe(`lab-grade demo ${PERFECT.join(' ')} ${NO_VM.join(' ')} --no-journal -r console --user labuser10`);
     expect(first.stderr).not.toMatch(/JOURNAL|…/);
     expect(first.stderr).toContain(`once they are reachable: ${command}`);
+    // Beside the command, each says that it leaves the class's report file alone.
+    const note = rerunNote(args, undefined)!;
+    expect(note).toContain(page);
+    expect(first.stdout).toContain(note);
+    expect(first.stderr).toContain(note);
+    expect(readFileSync(page, 'utf8')).toContain(note);
+    const students = (text: string) => [...text.matchAll(/id="student-(labuser\d\d)"/g)].map((m) => m[1]);
+    expect(students(readFileSync(page, 'utf8'))).toEqual(['labuser01', 'labuser10']);
+    // The HTML's "Needs a re-run" gives the same command.
+    expect(readFileSync(page, 'utf8')).toContain(`<pre class="command"><code>${command}</code></pre>`);
 
     const again = await runCli(argsOf(command!), { timeoutMs: 90_000 });
     expect(again.code, again.stderr).toBe(3); // still no VM: still incomplete
     expect([...again.stdout.matchAll(/^(labuser\d\d)$/gm)].map((m) => m[1])).toEqual(['labuser10']);
+    expect(students(readFileSync(page, 'utf8'))).toEqual(['labuser01', 'labuser10']);
   }, 200_000);
 
   it('with a journal: --rerun-incomplete on it', async () => {

@@ -27,7 +27,7 @@ import { checksInForce } from './catalogue.js';
 import { planClass, resumeFrom, type ClassPlan, type ClassRunRequest } from './class-plan.js';
 import type { Notices } from './io.js';
 import { reasonCatalogue } from './reasons.js';
-import { rerunCommand, resumeCommand } from './resume-command.js';
+import { rerunCommand, rerunNote, resumeCommand } from './resume-command.js';
 import { besideProgress } from './status-line.js';
 import { creditTitle } from '../live/credit.js';
 import { WaitNotice } from './wait-notice.js';
@@ -169,6 +169,7 @@ async function gradeTargets({ request, io, profile, catalogue, selection, checkI
     }
     const invocation = request.invocation;
     const rerun = invocation && ((users: readonly string[]) => rerunCommand(invocation, journal?.file, users));
+    const rerunNoteText = invocation && rerunNote(invocation, journal?.file);
     let unreachable: Map<string, string> | undefined;
     if (preflightRun) {
       const report = await preflight(toGrade, {
@@ -179,7 +180,7 @@ async function gradeTargets({ request, io, profile, catalogue, selection, checkI
         concurrency: request.concurrency ?? 16,
         ...(runtime.credential ? { knownIdentity: { outcome: undefined } } : {}),
       });
-      notices.status.write(preflightTable(report, rerun));
+      notices.status.write(preflightTable(report, rerun, rerunNoteText));
       unreachable = report.unreachable;
     }
     const reporters = [...(progress ? [progress] : []), ...shown.reporters];
@@ -196,7 +197,7 @@ async function gradeTargets({ request, io, profile, catalogue, selection, checkI
       checkIds,
       ...(only ? { only } : {}),
       reasons: reasonCatalogue(catalogue),
-      ...(rerun ? { rerun: { ...(journal ? { journal: journal.file } : {}), command: rerun } } : {}),
+      ...(rerun ? { rerun: { ...(journal ? { journal: journal.file } : {}), command: rerun, ...(rerunNoteText ? { note: rerunNoteText } : {}) } } : {}),
     };
     await each(reporters, notices, (r) => r.onRunStart?.(info));
     const listener = fanOut(reporters, notices);

@@ -1,11 +1,21 @@
 /** The commands a run prints for its user to type next: the same options, the students or journal it needs. */
 import { describe, expect, it } from 'vitest';
-import { liveAsClassRun, rerunCommand, rerunIncompleteCommand, rerunUsersCommand, resumeCommand } from './resume-command.js';
+import { liveAsClassRun, reportFiles, rerunCommand, rerunIncompleteCommand, rerunNote, rerunUsersCommand, resumeCommand } from './resume-command.js';
 
 describe('commands to type next', () => {
   it('grades students again by name: whoever chose the students before is replaced', () => {
     const typed = ['-c', 'class.yaml', '--user', 'a1', 'a2', '-r', 'console', '--shard', '2/4', '--user=a3', '-u', 'a4', '--no-journal'];
     expect(rerunUsersCommand(typed, ['labuser10', "o'brien"])).toBe("lab-grade -c class.yaml -r console --no-journal --user labuser10 --user 'o'\\''brien'");
+  });
+
+  it("grades students again by name onto the terminal only: the class's report files are never replaced by theirs", () => {
+    const typed = ['-c', 'class.yaml', '--no-journal', '-r', 'console', 'html=nj.html', '--reporter=json=g.json', '-r', 'csv=grades.csv', '-r', 'markdown'];
+    expect(reportFiles(typed)).toEqual(['nj.html', 'g.json', 'grades.csv']);
+    expect(rerunUsersCommand(typed, ['labuser10']).split(' ')).toEqual(['lab-grade', '-c', 'class.yaml', '--no-journal', '-r', 'console', '-r', 'markdown', '--user', 'labuser10']);
+    expect(rerunNote(typed, undefined)).toContain('nj.html, g.json, grades.csv keep the whole class');
+    // With a journal the command re-grades into the reports; without report files there is nothing to keep.
+    expect(rerunNote(typed, 'j.jsonl')).toBeUndefined();
+    expect(rerunNote(['-c', 'class.yaml', '--no-journal'], undefined)).toBeUndefined();
   });
 
   it('resumes or re-grades from the journal, replacing any journal option', () => {

@@ -46,18 +46,69 @@ export const rerunIncompleteCommand = (invocation: readonly string[], journal: s
 
 /** Options that choose who is graded (and take values): replaced by the students named. */
 const WHO_OPTIONS = new Set(['--user', '-u', '--shard', '--resume', '--rerun-incomplete']);
+/** The reports option: its `NAME=FILE` values are the class's report files. */
+const REPORT_OPTIONS = new Set(['--reporter', '-r']);
 /** Array options: yargs gives them every value up to the next option. */
-const MANY_VALUES = new Set(['--user', '-u']);
+const MANY_VALUES = new Set(['--user', '-u', '--reporter', '-r']);
 
-/** `lab-grade <the same options> --user a --user b`: these students again, whatever chose them before. */
+interface Option {
+  name: string;
+  values: string[];
+}
+
+/** The command line as options with their values (`--x=v` and `--x v` alike; array options take every value up to the next option). */
+function optionsOf(invocation: readonly string[]): Array<Option | string> {
+  const out: Array<Option | string> = [];
+  for (let i = 0; i < invocation.length; i++) {
+    const arg = invocation[i];
+    const [name] = arg.split('=', 1);
+    if (!WHO_OPTIONS.has(name) && !REPORT_OPTIONS.has(name)) {
+      out.push(arg);
+      continue;
+    }
+    const values = arg.includes('=') ? [arg.slice(name.length + 1)] : [];
+    if (!arg.includes('=')) {
+      if (MANY_VALUES.has(name)) while (i + 1 < invocation.length && !invocation[i + 1].startsWith('-')) values.push(invocation[++i]);
+      else if (i + 1 < invocation.length) values.push(invocation[++i]);
+    }
+    out.push({ name, values });
+  }
+  return out;
+}
+
+/** The report files a command line writes (`-r html=nj.html` → nj.html), in its order. */
+export function reportFiles(invocation: readonly string[]): string[] {
+  return optionsOf(invocation).flatMap((o) => (typeof o !== 'string' && REPORT_OPTIONS.has(o.name) ? o.values.filter((v) => v.includes('=')).map((v) => v.slice(v.indexOf('=') + 1)) : []));
+}
+
+/**
+ * `lab-grade <the same options> --user a --user b`: these students again, whatever chose them before.
+ * Their reports go to the terminal only: the class's report files named by the command line would be
+ * replaced by a report of these students alone.
+ */
 export function rerunUsersCommand(invocation: readonly string[], users: readonly string[]): string {
-  const kept = withoutOptions(invocation, (name) => (MANY_VALUES.has(name) ? 'values' : WHO_OPTIONS.has(name) ? 'value' : undefined));
+  const kept = optionsOf(invocation).flatMap((o) => {
+    if (typeof o === 'string') return [o];
+    if (!REPORT_OPTIONS.has(o.name)) return [];
+    return o.values.filter((v) => !v.includes('=')).flatMap((v) => [o.name, v]);
+  });
   return command([...kept, ...users.flatMap((u) => ['--user', u])]);
 }
 
 /** The command that grades these students again: from the run's journal when it has one. */
 export function rerunCommand(invocation: readonly string[], journal: string | undefined, users: readonly string[]): string {
   return journal ? rerunIncompleteCommand(invocation, journal) : rerunUsersCommand(invocation, users);
+}
+
+/**
+ * What the re-run command does not do, said beside it: without a journal it grades the students by
+ * name onto the terminal, and the class's report files keep the class; only a run with a journal
+ * re-grades into its reports. Nothing to say when the run has a journal or writes no report file.
+ */
+export function rerunNote(invocation: readonly string[], journal: string | undefined): string | undefined {
+  const files = reportFiles(invocation);
+  if (journal || files.length === 0) return undefined;
+  return `it prints to the terminal only, so ${files.join(', ')} ${files.length === 1 ? 'keeps' : 'keep'} the whole class; a class run with a journal (without --no-journal) re-grades them into its reports with --rerun-incomplete`;
 }
 
 /** `lab-grade live <the same options> --ledger <ledger>`: a stopped workshop goes on where it was. */

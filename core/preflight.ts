@@ -120,9 +120,10 @@ async function vmStep(target: Target, deps: PreflightDeps, ms: number): Promise<
 
 /**
  * The table for stderr: a count, then one row per student who cannot be graded now, with why, and the
- * command that grades them again (`rerun`, given the users) when the caller can build one.
+ * command that grades them again (`rerun`, given the users) when the caller can build one, and what
+ * that command does not do (`note`).
  */
-export function preflightTable(report: PreflightReport, rerun?: (users: string[]) => string | undefined): string {
+export function preflightTable(report: PreflightReport, rerun?: (users: string[]) => string | undefined, note?: string): string {
   const failed = (o: StepOutcome) => typeof o === 'string';
   const bad = report.rows.filter((r) => failed(r.azure) || failed(r.vm));
   const lines = [`Pre-flight: ${report.rows.length - bad.length} of ${report.rows.length} students fully reachable${report.identity === undefined ? ' (Azure identity OK)' : ''}`];
@@ -138,6 +139,7 @@ export function preflightTable(report: PreflightReport, rerun?: (users: string[]
     }
     const command = rerun?.(bad.map((r) => r.user));
     lines.push(`  what cannot be reached ends in error: these students are incomplete (not 0)${command ? `; once they are reachable: ${command}` : ': grade them again once they are reachable'}`);
+    if (command && note) lines.push(`  (${note})`);
   }
   return `${lines.join('\n')}\n`;
 }

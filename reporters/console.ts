@@ -178,6 +178,7 @@ export class ConsoleReporter implements Reporter {
       this.write(this.paint('alert', `${INDENT}could not be graded: ${sum.rerun.map(oneLine).join(', ')}`));
       const command = this.info?.rerun?.command(sum.rerun);
       if (command) this.write(this.paint('alert', `${INDENT}grade them again: ${stripControl(command)}`));
+      if (command && this.info?.rerun?.note) this.write(this.paint('muted', `${INDENT}(${stripControl(this.info.rerun.note)})`));
     }
   }
 

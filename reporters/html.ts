@@ -149,7 +149,7 @@ function rerunList(run: RunResult, info: RunInfo | undefined): SafeHtml {
     items.length
       ? html`<p class="note">The grader could not reach or read part of these environments. That is not the student's fault and is not scored as zero: grade them again${command ? ':' : '.'}</p>${
           command && html`<pre class="command"><code>${command}</code></pre>`
-        }<ul class="rerun">${items}</ul>`
+        }${command && info?.rerun?.note && html`<p class="note">(${info.rerun.note})</p>`}<ul class="rerun">${items}</ul>`
       : html`<p>None: every student was graded.</p>`
   }</section>`;
 }

@@ -79,6 +79,7 @@ function classStats(run: RunResult, info: RunInfo | undefined): string[] {
     lines.push('', `Could not be graded: ${sum.rerun.map((u) => escapeCell(oneLine(u))).join(', ')}`);
     const command = info?.rerun?.command(sum.rerun);
     if (command) lines.push('', 'Grade them again:', '', '```sh', oneLine(command).replace(/`/g, "'"), '```');
+    if (command && info?.rerun?.note) lines.push('', `(${escapeCell(oneLine(info.rerun.note))})`);
   }
   return lines;
 }

@@ -38,6 +38,8 @@ export interface RerunHint {
   journal?: string;
   /** The command that grades these students again, as the user can type it. */
   command(users: readonly string[]): string;
+  /** What the command does not do, shown beside it (without a journal: it leaves the class's report files alone). */
+  note?: string;
 }
 
 export interface Reporter {
