@@ -21,7 +21,7 @@ import { selectChecks, type Selection } from '../core/selection.js';
 import type { Target } from '../core/target.js';
 import { VERSION } from '../core/version.js';
 import type { Unavailable } from '../probes/types.js';
-import { ProgressReporter } from '../reporters/progress.js';
+import { createReporter } from '../reporters/index.js';
 import type { Reporter, RunInfo } from '../reporters/types.js';
 import { checksInForce } from './catalogue.js';
 import { planClass, resumeFrom, type ClassPlan, type ClassRunRequest } from './class-plan.js';
@@ -142,7 +142,7 @@ async function gradeTargets({ request, io, profile, catalogue, selection, checkI
     waitMs,
     ...request.runtime,
   });
-  const progress = request.classRun?.progress && targets.length > 1 ? new ProgressReporter({ output: io.notices.status, replayed: settled.size }) : undefined;
+  const progress = request.classRun?.progress && targets.length > 1 ? createReporter('progress', { output: io.notices.status, replayed: settled.size }) : undefined;
   // The progress line is cleared before anything else reaches the terminal, and drawn again after.
   const shown = besideProgress(progress, io.reporters, io.notices);
   const notices = shown.notices;

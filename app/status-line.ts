@@ -3,13 +3,12 @@
  * written during a run clears it first and has it drawn again after, so no report line is glued to
  * the end of a progress line (stdout and stderr are the same terminal).
  */
-import type { ProgressReporter } from '../reporters/progress.js';
-import type { Reporter } from '../reporters/types.js';
+import type { Reporter, StatusLine } from '../reporters/types.js';
 import type { Notices } from './io.js';
 
 const HOOKS = ['onRunStart', 'onStudentStart', 'onCheckResult', 'onStudentEnd', 'onRunEnd'] as const;
 
-export function besideProgress(progress: ProgressReporter | undefined, reporters: readonly Reporter[], notices: Notices): { reporters: Reporter[]; notices: Notices } {
+export function besideProgress(progress: StatusLine | undefined, reporters: readonly Reporter[], notices: Notices): { reporters: Reporter[]; notices: Notices } {
   if (!progress) return { reporters: [...reporters], notices };
   const around =
     <A extends unknown[], R>(call: (...a: A) => R) =>

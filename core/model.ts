@@ -34,6 +34,19 @@ export interface CheckResult {
   /** For `blocked`: the root cause, the first failing check up the dependency chain. */
   blockedBy?: string;
   durationMs: number;
+  /** Credit over time only (a class graded in rounds): when this check first passed (ISO), and in which round. */
+  earnedAt?: string;
+  earnedRound?: number;
+  /** Credit over time, `earned` mode: a check credited from an earlier pass that does not pass now, as the latest grading found it. */
+  now?: CheckNow;
+}
+
+/** What the latest grading found of a check credited from an earlier pass. */
+export interface CheckNow {
+  status: Status;
+  message: string;
+  hint?: string;
+  evidence: Evidence;
 }
 
 export type StudentStatus = 'graded' | 'incomplete';
@@ -53,6 +66,10 @@ export interface StudentResult {
   passed: boolean;
   checks: CheckResult[];
   durationMs: number;
+  /** Credit over time only: how the student was scored (`earned` or `final`), and their latest grading's time (ISO) and round. */
+  credit?: 'earned' | 'final';
+  gradedAt?: string;
+  round?: number;
 }
 
 export interface RunResult {

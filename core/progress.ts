@@ -44,7 +44,7 @@ export function exerciseStandings(checks: readonly CheckResult[], absent: Absent
   const finding = (c: CheckResult): Finding | undefined => {
     const root = c.status === 'blocked' && c.blockedBy ? byId.get(c.blockedBy) : c;
     // A root credited from an earlier pass (credit over time) blocks by what it is now.
-    const status = (c !== root && (root as { now?: { status: CheckResult['status'] } } | undefined)?.now?.status) || (root?.status ?? 'fail');
+    const status = (c !== root && root?.now?.status) || (root?.status ?? 'fail');
     if (c.status === 'skipped') return undefined;
     if (status === 'pass') return 'pass';
     if (status === 'error') return 'error';

@@ -14,6 +14,7 @@
  */
 import type { RunResult, StudentResult } from '../core/model.js';
 import { checkCatalogue } from './catalogue.js';
+import { documentReporter } from './document.js';
 import { formatNumber, oneLine } from './format.js';
 import type { Reporter, ReporterOptions } from './types.js';
 
@@ -55,8 +56,4 @@ export function renderCsv(run: RunResult): string {
   return [csvRow([...FIXED_COLUMNS, ...ids, ERRORS_COLUMN]), ...run.students.map((s) => csvRow(studentRow(s, ids)))].join('');
 }
 
-export const createCsvReporter = (options: ReporterOptions): Reporter => ({
-  onRunEnd(run: RunResult): void {
-    options.output.write(renderCsv(run));
-  },
-});
+export const createCsvReporter = (options: ReporterOptions): Reporter => documentReporter(options, (run, _info, write) => write(renderCsv(run)));

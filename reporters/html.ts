@@ -10,6 +10,7 @@
 import type { RunResult } from '../core/model.js';
 import { exerciseStandings, type ExerciseCell, type ExerciseStanding } from '../core/progress.js';
 import { checkCatalogue } from './catalogue.js';
+import { documentReporter } from './document.js';
 import { EXERCISE_TITLES } from './checklist.messages.js';
 import { SHOWN_ORDER, SHOWN_STYLE, VERDICT_STYLE, checkKind, classSummary, formatNumber, formatPercent, plural, scoreText, studentVerdict, type Shown } from './format.js';
 import { histogramChart, rateChart } from './html/charts.js';
@@ -203,18 +204,4 @@ ${students(run, info)}
   return page.value;
 }
 
-export class HtmlReporter implements Reporter {
-  private info?: RunInfo;
-
-  constructor(private readonly options: ReporterOptions) {}
-
-  onRunStart(info: RunInfo): void {
-    this.info = info;
-  }
-
-  onRunEnd(run: RunResult): void {
-    this.options.output.write(renderHtml(run, { info: this.info }));
-  }
-}
-
-export const createHtmlReporter = (options: ReporterOptions): Reporter => new HtmlReporter(options);
+export const createHtmlReporter = (options: ReporterOptions): Reporter => documentReporter(options, (run, info, write) => write(renderHtml(run, { info })));

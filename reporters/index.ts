@@ -12,7 +12,7 @@ import { createJunitReporter } from './junit.js';
 import { createMarkdownReporter } from './markdown.js';
 import { createProgressReporter, type ProgressOptions } from './progress.js';
 import { REPORT_FORMATS } from './formats.js';
-import type { Reporter, ReporterOptions } from './types.js';
+import type { Reporter, ReporterOptions, StatusLine } from './types.js';
 
 export interface ReporterOptionsByName {
   console: ReporterOptions;
@@ -27,7 +27,10 @@ export interface ReporterOptionsByName {
 
 export type ReporterName = keyof ReporterOptionsByName;
 
-export const REPORTERS: { readonly [N in ReporterName]: (options: ReporterOptionsByName[N]) => Reporter } = {
+/** What each factory makes: a reporter; the progress line one that steps aside for other output too. */
+export type ReporterByName = { [N in ReporterName]: N extends 'progress' ? Reporter & StatusLine : Reporter };
+
+export const REPORTERS: { readonly [N in ReporterName]: (options: ReporterOptionsByName[N]) => ReporterByName[N] } = {
   console: createConsoleReporter,
   json: createJsonReporter,
   junit: createJunitReporter,
@@ -41,9 +44,9 @@ export const REPORTERS: { readonly [N in ReporterName]: (options: ReporterOption
 // Every report format is a reporter of this map.
 REPORT_FORMATS satisfies readonly ReporterName[];
 
-export function createReporter<N extends ReporterName>(name: N, options: ReporterOptionsByName[N]): Reporter {
+export function createReporter<N extends ReporterName>(name: N, options: ReporterOptionsByName[N]): ReporterByName[N] {
   return REPORTERS[name](options);
 }
 
 export { isReportFormat, REPORT_FORMATS, type ReportFormat } from './formats.js';
-export type { Reporter, ReporterOptions, ReporterOutput, RunInfo } from './types.js';
+export type { Reporter, ReporterOptions, ReporterOutput, RunInfo, StatusLine } from './types.js';

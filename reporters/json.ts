@@ -7,6 +7,7 @@
  * (`--only`) says which checks it selected.
  */
 import type { CheckResult, Evidence, RunResult, StudentResult } from '../core/model.js';
+import { documentReporter } from './document.js';
 import type { Reporter, ReporterOptions, RunInfo } from './types.js';
 
 export interface JsonCheck {
@@ -47,12 +48,6 @@ export interface JsonStudent {
   round?: number;
 }
 
-/** What a result scored with credit over time adds (optional: a single grading run has none of it). */
-interface CreditFields {
-  check: Partial<Pick<JsonCheck, 'earnedAt' | 'earnedRound'>> & { now?: { status: CheckResult['status']; message: string; hint?: string; evidence: Evidence } };
-  student: Partial<Pick<JsonStudent, 'credit' | 'gradedAt' | 'round'>>;
-}
-
 export interface JsonDocument {
   lab: string;
   generatedAt: string;
@@ -69,8 +64,7 @@ export interface JsonDocument {
   students: JsonStudent[];
 }
 
-function toJsonCheck(check: CheckResult): JsonCheck {
-  const c = check as CheckResult & CreditFields['check'];
+function toJsonCheck(c: CheckResult): JsonCheck {
   return {
     id: c.id,
     exercise: c.exercise,
@@ -90,8 +84,7 @@ function toJsonCheck(check: CheckResult): JsonCheck {
   };
 }
 
-function toJsonStudent(student: StudentResult): JsonStudent {
-  const s = student as StudentResult & CreditFields['student'];
+function toJsonStudent(s: StudentResult): JsonStudent {
   return {
     user: s.user,
     status: s.status,
@@ -167,14 +160,4 @@ export function renderJson(run: RunResult, info?: RunInfo): string {
   return text;
 }
 
-export function createJsonReporter(options: ReporterOptions): Reporter {
-  let info: RunInfo | undefined;
-  return {
-    onRunStart(i) {
-      info = i;
-    },
-    onRunEnd(run: RunResult): void {
-      writeJson(run, info, (text) => options.output.write(text));
-    },
-  };
-}
+export const createJsonReporter = (options: ReporterOptions): Reporter => documentReporter(options, writeJson);

@@ -9,6 +9,7 @@
 import type { CheckResult, RunResult, StudentResult } from '../core/model.js';
 import { EVIDENCE_CAP, evidenceText } from './evidence.js';
 import { checkKind, countShown, detailLines, escapeXml, formatNumber, formatSeconds, oneLine, safeText, scoreText, shownStatus, SHOWN_STYLE, verdictText } from './format.js';
+import { documentReporter } from './document.js';
 import type { Reporter, ReporterOptions, RunInfo } from './types.js';
 
 const attr = (text: string): string => `"${escapeXml(text, true)}"`;
@@ -109,14 +110,4 @@ export function renderJunit(run: RunResult, info?: RunInfo): string {
   ].join('\n');
 }
 
-export function createJunitReporter(options: ReporterOptions): Reporter {
-  let info: RunInfo | undefined;
-  return {
-    onRunStart(i) {
-      info = i;
-    },
-    onRunEnd(run: RunResult): void {
-      options.output.write(renderJunit(run, info));
-    },
-  };
-}
+export const createJunitReporter = (options: ReporterOptions): Reporter => documentReporter(options, (run, info, write) => write(renderJunit(run, info)));

@@ -21,6 +21,7 @@ import {
   studentVerdict,
   verdictText,
 } from './format.js';
+import { documentReporter } from './document.js';
 import type { Reporter, ReporterOptions, RunInfo } from './types.js';
 
 /**
@@ -113,18 +114,4 @@ export function renderMarkdown(run: RunResult, options: { verbose?: boolean; inf
   return lines.join('\n');
 }
 
-export class MarkdownReporter implements Reporter {
-  private info?: RunInfo;
-
-  constructor(private readonly options: ReporterOptions) {}
-
-  onRunStart(info: RunInfo): void {
-    this.info = info;
-  }
-
-  onRunEnd(run: RunResult): void {
-    this.options.output.write(renderMarkdown(run, { verbose: this.options.verbose, info: this.info }));
-  }
-}
-
-export const createMarkdownReporter = (options: ReporterOptions): Reporter => new MarkdownReporter(options);
+export const createMarkdownReporter = (options: ReporterOptions): Reporter => documentReporter(options, (run, info, write) => write(renderMarkdown(run, { verbose: options.verbose, info })));

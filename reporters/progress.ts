@@ -6,7 +6,7 @@
  */
 import type { StudentResult } from '../core/model.js';
 import { formatDuration, oneLine } from './format.js';
-import type { Reporter, ReporterOutput, RunInfo } from './types.js';
+import type { Reporter, ReporterOutput, RunInfo, StatusLine } from './types.js';
 
 const BAR_WIDTH = 20;
 
@@ -19,7 +19,7 @@ export interface ProgressOptions {
   replayed?: number;
 }
 
-export class ProgressReporter implements Reporter {
+export class ProgressReporter implements Reporter, StatusLine {
   private total = 0;
   private done = 0;
   private passing = 0;
@@ -109,4 +109,4 @@ function studentLine(s: StudentResult, partial: boolean): string {
   return `${s.score}/${s.maxScore} (${s.percent}%) ${verdict} ${formatDuration(s.durationMs)}`;
 }
 
-export const createProgressReporter = (options: ProgressOptions): Reporter => new ProgressReporter(options);
+export const createProgressReporter = (options: ProgressOptions): Reporter & StatusLine => new ProgressReporter(options);

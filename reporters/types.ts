@@ -50,6 +50,17 @@ export interface Reporter {
   onRunEnd?(run: RunResult): void | Promise<void>;
 }
 
+/**
+ * A line redrawn in place on a terminal (the progress line): it steps aside while anything else is
+ * written to that terminal, so no report line is glued to it.
+ */
+export interface StatusLine {
+  /** Clears the line before something else is written to the terminal. */
+  suspend(): void;
+  /** Draws it again once that is written. */
+  resume(): void;
+}
+
 /** Where a reporter writes: stdout (a TTY or not) or a file opened by the CLI. */
 export interface ReporterOutput {
   write(text: string): void;

@@ -94,21 +94,18 @@ function meter(student: StudentResult, info: RunInfo | undefined): SafeHtml {
 /** `2025-03-01 10:42 UTC` from an ISO time in UTC; any other form as it is. */
 const minuteText = (iso: string): string => /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})[^Z]*Z$/.exec(iso)?.slice(1).join(' ').concat(' UTC') ?? iso;
 
-/** A check of a class graded in rounds, scored with credit over time. */
-type Credited = CheckResult & { earnedAt?: string; earnedRound?: number; now?: { status: CheckResult['status'] } };
-
 /** When the check first passed, and what it is now if it no longer passes. */
-function earnedLine(check: Credited): SafeHtml | false {
+function earnedLine(check: CheckResult): SafeHtml | false {
   if (check.earnedAt === undefined) return false;
   const round = check.earnedRound !== undefined ? ` (round ${check.earnedRound})` : '';
   return html`<p class="hint earned">Earned <time datetime="${check.earnedAt}">${minuteText(check.earnedAt)}</time>${round}${check.now && html`; now ${badge(SHOWN_STYLE[check.now.status])}`}</p>`;
 }
 
 /** A pass that is only credit from an earlier round: shown on its own row, with what it is now. */
-const creditedOnly = (check: Credited): boolean => check.status === 'pass' && check.now !== undefined;
+const creditedOnly = (check: CheckResult): boolean => check.status === 'pass' && check.now !== undefined;
 
 /** What to do: a failure's hint, or what a credited check that fails now needs. */
-const hintOf = (check: Credited & { now?: { hint?: string } }): string | undefined => (check.status === 'fail' ? check.hint : creditedOnly(check) ? check.now?.hint : undefined);
+const hintOf = (check: CheckResult): string | undefined => (check.status === 'fail' ? check.hint : creditedOnly(check) ? check.now?.hint : undefined);
 
 /** An exercise's passing checks on one row: their ids and points (each check's title and message are in the JSON report). */
 function passedRow(checks: readonly CheckResult[]): SafeHtml {
