@@ -8,7 +8,10 @@ import type { ClassConfig } from '../core/config.js';
 import { loadProfile } from '../core/profile.js';
 import type { StudentResult } from '../core/model.js';
 import { grade, partialExitCode } from './grading.js';
-import { collectedNotices } from './io.js';
+import { createReporter } from '../reporters/index.js';
+import { bufferOutput } from '../reporters/replay.js';
+import { screen } from '../test/support/terminal.js';
+import { collectedNotices, type Notices } from './io.js';
 
 const R = reasons({ pending: ['LG-691', 'the external IP is still pending'] });
 
@@ -57,6 +60,20 @@ describe('--wait says what it waits for', () => {
     const notices = collectedNotices();
     await grade({ config: config(['a1', 'a2', 'a3']), profile: loadProfile(), catalogue: [slowCheck(3)], waitSeconds: 3, engine: { pollIntervalMs: 150 } }, { reporters: [], notices });
     expect(notices.text()).toContain('--wait: still failing for 3 students, waiting for ex6.fake.pending (3 students)');
+  });
+
+  it('on a terminal, keeps its line out of the report: never between a student and their first check line', async () => {
+    // One terminal: stdout and stderr interleave on it.
+    const terminal = bufferOutput({ isTTY: true, columns: 80 });
+    const notices: Notices = { status: terminal, warn: (t) => terminal.write(`lab-grade: warning: ${t}\n`) };
+    const report = createReporter('console', { output: terminal });
+    await grade({ config: config(['labuser01']), profile: loadProfile(), catalogue: [slowCheck(4)], waitSeconds: 3, engine: { pollIntervalMs: 150 } }, { reporters: [report], notices });
+    const lines = screen(terminal.text());
+    const student = lines.indexOf('labuser01');
+    expect(lines[student + 1]).toMatch(/^ {2}✓ ex6\.fake\.pending /);
+    // It was drawn while the check was polled, in place, and cleared before the report went on.
+    expect(terminal.text()).toContain('\r\x1b[K--wait: still failing, waiting for ex6.fake.pending');
+    expect(lines.filter((l) => l.includes('--wait'))).toEqual([]);
   });
 
   it('says nothing without --wait', async () => {

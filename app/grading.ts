@@ -28,7 +28,7 @@ import { planClass, resumeFrom, type ClassPlan, type ClassRunRequest } from './c
 import type { Notices } from './io.js';
 import { reasonCatalogue } from './reasons.js';
 import { rerunCommand, rerunNote, resumeCommand } from './resume-command.js';
-import { besideProgress } from './status-line.js';
+import { besideStatusLine } from './status-line.js';
 import { creditTitle } from '../live/credit.js';
 import { WaitNotice } from './wait-notice.js';
 
@@ -144,9 +144,12 @@ async function gradeTargets({ request, io, profile, catalogue, selection, checkI
   });
   const progress = request.classRun?.progress && targets.length > 1 ? createReporter('progress', { output: io.notices.status, replayed: settled.size }) : undefined;
   // The progress line is cleared before anything else reaches the terminal, and drawn again after.
-  const shown = besideProgress(progress, io.reporters, io.notices);
+  const besideProgress = besideStatusLine(progress, io.reporters, io.notices);
+  // --wait's line is drawn in place on a terminal the progress line does not hold, and steps aside the same way.
+  const inPlace = !progress && io.notices.status.isTTY;
+  const waiting = waitMs > 0 ? new WaitNotice(besideProgress.notices, { intervalMs: request.engine?.pollIntervalMs ?? 2_000, budgetMs: waitMs, students: targets.length, inPlace }) : undefined;
+  const shown = besideStatusLine(inPlace ? waiting : undefined, besideProgress.reporters, besideProgress.notices);
   const notices = shown.notices;
-  const waiting = waitMs > 0 ? new WaitNotice(notices, { intervalMs: request.engine?.pollIntervalMs ?? 2_000, budgetMs: waitMs, students: targets.length }) : undefined;
   const engine: EngineOptions = {
     waitMs,
     allowDisruptive: !!request.allowDisruptive,

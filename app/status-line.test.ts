@@ -9,29 +9,8 @@ import { ProgressReporter } from '../reporters/progress.js';
 import { bufferOutput, runInfoFor } from '../reporters/replay.js';
 import type { Reporter } from '../reporters/types.js';
 import type { Notices } from './io.js';
-import { besideProgress } from './status-line.js';
-
-/** The lines a terminal shows for this output: \r returns to the start of the line, ESC[K erases to its end. */
-function screen(text: string): string[] {
-  const lines: string[] = [''];
-  let col = 0;
-  for (let i = 0; i < text.length; i++) {
-    const rest = text.slice(i);
-    if (rest.startsWith('\x1b[K')) {
-      lines[lines.length - 1] = lines[lines.length - 1].slice(0, col);
-      i += 2;
-    } else if (text[i] === '\r') col = 0;
-    else if (text[i] === '\n') {
-      lines.push('');
-      col = 0;
-    } else {
-      const line = lines[lines.length - 1];
-      lines[lines.length - 1] = line.slice(0, col) + text[i] + line.slice(col + 1);
-      col++;
-    }
-  }
-  return lines;
-}
+import { screen } from '../test/support/terminal.js';
+import { besideStatusLine } from './status-line.js';
 
 async function classRun(wrap: boolean): Promise<string[]> {
   // One terminal: stdout and stderr interleave on it.
@@ -41,7 +20,7 @@ async function classRun(wrap: boolean): Promise<string[]> {
   const progress = new ProgressReporter({ output: terminal, tickMs: 0 });
   const notices: Notices = { status: terminal, warn: (t) => terminal.write(`lab-grade: warning: ${t}\n`) };
   const report = createConsoleReporter({ output: terminal });
-  const shown = wrap ? besideProgress(progress, [report], notices) : { reporters: [report], notices };
+  const shown = wrap ? besideStatusLine(progress, [report], notices) : { reporters: [report], notices };
   const reporters: Reporter[] = [progress, ...shown.reporters];
   for (const r of reporters) await r.onRunStart?.(info);
   for (const s of run.students) {

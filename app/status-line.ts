@@ -1,29 +1,29 @@
 /**
- * The progress line shares the terminal with the reports and the notices: everything else that is
- * written during a run clears it first and has it drawn again after, so no report line is glued to
- * the end of a progress line (stdout and stderr are the same terminal).
+ * A status line (the progress line, `--wait`'s line) shares the terminal with the reports and the
+ * notices: everything else that is written during a run clears it first and has it drawn again after,
+ * so no report line is glued to the end of it (stdout and stderr are the same terminal).
  */
 import type { Reporter, StatusLine } from '../reporters/types.js';
 import type { Notices } from './io.js';
 
 const HOOKS = ['onRunStart', 'onStudentStart', 'onCheckResult', 'onStudentEnd', 'onRunEnd'] as const;
 
-export function besideProgress(progress: StatusLine | undefined, reporters: readonly Reporter[], notices: Notices): { reporters: Reporter[]; notices: Notices } {
-  if (!progress) return { reporters: [...reporters], notices };
+export function besideStatusLine(line: StatusLine | undefined, reporters: readonly Reporter[], notices: Notices): { reporters: Reporter[]; notices: Notices } {
+  if (!line) return { reporters: [...reporters], notices };
   const around =
     <A extends unknown[], R>(call: (...a: A) => R) =>
     (...a: A): R => {
-      progress.suspend();
+      line.suspend();
       let result: R;
       try {
         result = call(...a);
       } catch (err) {
-        progress.resume();
+        line.resume();
         throw err;
       }
       // An asynchronous hook has written only once it has settled.
-      if (result instanceof Promise) return result.finally(() => progress.resume()) as R;
-      progress.resume();
+      if (result instanceof Promise) return result.finally(() => line.resume()) as R;
+      line.resume();
       return result;
     };
   const wrapped = reporters.map((r) => {

@@ -1,10 +1,13 @@
 /**
- * What `--wait` waits for: the checks still failing and polled again, said at most once per poll
- * round and only when that set changed (a quiet minute is not news), with the time left. For one
- * student each check with what it found; for a class, each check with how many students.
+ * What `--wait` waits for: the checks still failing and polled again, with the time left. For one
+ * student each check with what it found; for a class, each check with how many students. In a log
+ * (no terminal, or a terminal the progress line already holds) a line at most once per poll round and
+ * only when that set changed (a quiet minute is not news); on a terminal one line redrawn in place that
+ * steps aside while a report writes, so it never lands between a student's name and their checks.
  */
 import type { ClassRunListener } from '../core/class-run.js';
 import { oneLine, safeText } from '../reporters/text.js';
+import type { StatusLine } from '../reporters/types.js';
 import type { Notices } from './io.js';
 
 export interface WaitNoticeOptions {
@@ -12,14 +15,23 @@ export interface WaitNoticeOptions {
   budgetMs: number;
   students: number;
   now?: () => number;
+  /** Redraw one line in place (a terminal no other status line holds) rather than write a line per change. */
+  inPlace?: boolean;
 }
+
+const CLEAR_LINE = '\r\x1b[K';
+const DEFAULT_COLUMNS = 80;
 
 const MAX_SHOWN = 6;
 
-export class WaitNotice {
+export class WaitNotice implements StatusLine {
   /** `user\0check` → what the check found last. */
   private readonly polled = new Map<string, string>();
   private lastSaid = '';
+  /** In place: the line is on the terminal now. */
+  private drawn = false;
+  /** In place: something else is being written to the terminal. */
+  private suspended = 0;
   private readonly startedAt: number;
   private readonly now: () => number;
   private timer?: NodeJS.Timeout;
@@ -64,18 +76,52 @@ export class WaitNotice {
     for (const key of this.polled.keys()) if (key.startsWith(`${user}\0`)) this.polled.delete(key);
   }
 
+  /** No more polling: the line in place is cleared (the report that follows says how it ended). */
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.polled.clear();
+    this.clear();
   }
 
-  /** Says what is still polled, when it changed since it was last said. Called once per poll round. */
+  /** Says what is still polled: in place every poll round, else when it changed since it was last said. */
   flush(): void {
+    if (this.o.inPlace) return this.draw();
     const text = this.describe();
     if (!text || text === this.lastSaid) return;
     this.lastSaid = text;
+    this.notices.status.write(`${this.line(text)}\n`);
+  }
+
+  suspend(): void {
+    this.suspended++;
+    this.clear();
+  }
+
+  resume(): void {
+    this.suspended = Math.max(0, this.suspended - 1);
+    this.draw();
+  }
+
+  private draw(): void {
+    if (!this.o.inPlace || this.suspended > 0) return;
+    const text = this.describe();
+    if (!text) return this.clear();
+    // Cut to the terminal's width: a line that wrapped could not be cleared in place.
+    const room = (this.notices.status.columns || DEFAULT_COLUMNS) - 1;
+    const line = this.line(text);
+    this.notices.status.write(CLEAR_LINE + (line.length > room ? `${line.slice(0, room - 1)}…` : line));
+    this.drawn = true;
+  }
+
+  private clear(): void {
+    if (this.drawn) this.notices.status.write(CLEAR_LINE);
+    this.drawn = false;
+  }
+
+  private line(text: string): string {
     const left = Math.max(0, Math.round((this.o.budgetMs - (this.now() - this.startedAt)) / 1000));
-    this.notices.status.write(`--wait: ${text} (checking again every ${Math.round(this.o.intervalMs / 100) / 10} s, up to ${left} s more)\n`);
+    return `--wait: ${text} (checking again every ${Math.round(this.o.intervalMs / 100) / 10} s, up to ${left} s more)`;
   }
 
   private describe(): string {
