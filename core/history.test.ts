@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appendHistory, changesBetween, historyEntry, historyFile, lastEntry, progressOf, readHistory } from './history.js';
 import type { CheckResult, Status } from './model.js';
+import { exerciseMark } from './progress.js';
 import { loadProfile } from './profile.js';
 import { pointsFor, scoreStudent } from './score.js';
 
@@ -28,44 +29,45 @@ function student(statuses: Record<string, Status>, extra: Partial<Record<string,
 }
 
 describe('progress per exercise', () => {
-  it('a failing bonus check never makes an exercise failing; the first required failure is next', () => {
+  /** Each exercise as a report shows it: its mark, `next` for the one to work on. */
+  const marks = (p: ReturnType<typeof progressOf>) => p.exercises.map((e) => [e.exercise, exerciseMark(e, e === p.next)]);
+
+  it('a failing bonus check never makes an exercise failing; the first required failure is next; a bonus exercise not done costs nothing', () => {
     const p = progressOf(
       student(
         { 'ex2.repo.cloned': 'pass', 'ex2.app.served': 'fail', 'ex5.kube.reachable': 'pass', 'ex5.pod.running': 'fail', 'ex6.myapp.deployment': 'blocked', 'ex7.helm.release': 'fail' },
         { 'ex5.pod.running': { hint: 'Exercise 5: grant Reader' } },
       ),
     );
-    expect(p.exercises.map((e) => [e.exercise, e.state])).toEqual([
+    expect(marks(p)).toEqual([
       [2, 'done'],
       [5, 'next'],
       [6, 'failing'],
-      [7, 'failing'],
+      [7, 'bonus not earned'],
     ]);
+    expect(p.exercises.map((e) => e.state)).toEqual(['done', 'failing', 'failing', 'failing']);
     expect(p.firstFailing?.id).toBe('ex5.pod.running');
     expect(p.exercises[0]).toMatchObject({ points: 1, maxPoints: 1, bonus: 0, maxBonus: 1 });
   });
 
-  it('an exercise only skipped or errored is not checked, with the reason; an optional one is next last', () => {
+  it('an exercise only skipped is not checked, one that errored not gradable, with the reason; an optional one is next last', () => {
     const p = progressOf(student({ 'ex3.cluster.exists': 'skipped', 'ex4.registry.exists': 'error', 'ex4.registry.admin': 'blocked', 'ex7.helm.release': 'fail' }));
     expect(p.exercises.find((e) => e.exercise === 3)).toMatchObject({ state: 'not checked', reason: 'ex3.cluster.exists is skipped' });
     // A blocked check behind an errored root could not be checked either: not failing, not next.
     const ex4 = progressOf(student({ 'ex4.registry.exists': 'error', 'ex4.registry.admin': 'blocked' }, { 'ex4.registry.admin': { blockedBy: 'ex4.registry.exists' } }));
-    expect(ex4.exercises[0]).toMatchObject({ state: 'not checked', reason: 'could not check (ex4.registry.exists is error); run it again' });
+    expect(ex4.exercises[0]).toMatchObject({ state: 'not gradable', reason: 'ex4.registry.exists is error' });
     expect(ex4.next).toBeUndefined();
     // Blocked behind a failure elsewhere, the root cause is what to fix.
     const ex5 = progressOf(
       student({ 'ex3.cluster.healthy': 'pass', 'ex4.registry.exists': 'fail', 'ex5.pull.authorized': 'blocked' }, { 'ex5.pull.authorized': { blockedBy: 'ex4.registry.exists' } }),
     );
     expect(ex5.failures.map((c) => c.id)).toEqual(['ex4.registry.exists']);
-    expect(progressOf(student({ 'ex4.registry.exists': 'error', 'ex4.registry.admin': 'pass' })).exercises[0]).toMatchObject({
-      state: 'not checked',
-      reason: expect.stringContaining('could not check'),
-    });
+    expect(progressOf(student({ 'ex4.registry.exists': 'error', 'ex4.registry.admin': 'pass' })).exercises[0]).toMatchObject({ state: 'not gradable', reason: 'ex4.registry.exists is error' });
     expect(p.next?.exercise).toBe(4);
     expect(progressOf(student({ 'ex6.myapp.deployment': 'pass', 'ex7.helm.release': 'fail' })).next?.exercise).toBe(7);
   });
 
-  it('an exercise with nothing there yet is not started, not failing; every failure of the next exercise is listed', () => {
+  it('an exercise with nothing there yet is not started, one partly there in progress; every failure of the next exercise is listed', () => {
     const absent = (code: string) => ['LG-302', 'LG-601', 'LG-611'].includes(code);
     const p = progressOf(
       student(
@@ -73,7 +75,6 @@ describe('progress per exercise', () => {
           'ex2.repo.cloned': 'pass',
           'ex3.cluster.exists': 'fail',
           'ex3.cluster.healthy': 'blocked',
-          'ex5.pod.running': 'blocked',
           'ex6.myapp.deployment': 'fail',
           'ex6.myapi.deployment': 'fail',
           'ex6.myapi.service': 'pass',
@@ -81,18 +82,16 @@ describe('progress per exercise', () => {
         {
           'ex3.cluster.exists': { code: 'LG-302' },
           'ex3.cluster.healthy': { blockedBy: 'ex3.cluster.exists' },
-          'ex5.pod.running': { blockedBy: 'ex3.cluster.exists' },
           'ex6.myapp.deployment': { code: 'LG-601' },
           'ex6.myapi.deployment': { code: 'LG-611' },
         },
       ),
       absent,
     );
-    expect(p.exercises.map((e) => [e.exercise, e.state])).toEqual([
+    expect(marks(p)).toEqual([
       [2, 'done'],
       [3, 'next'],
-      [5, 'not started'], // blocked behind the missing cluster
-      [6, 'failing'], // something of it is there (the myapi Service): started, and failing
+      [6, 'in progress'], // something of it is there (the myapi Service), the rest not yet
     ]);
     expect(p.failures.map((c) => c.id)).toEqual(['ex3.cluster.exists']);
     const ex6 = progressOf(
@@ -100,7 +99,7 @@ describe('progress per exercise', () => {
       absent,
     );
     // One of them is wrong rather than missing: failing, and both are listed to fix.
-    expect(ex6.exercises[0].state).toBe('next');
+    expect(ex6.exercises[0].state).toBe('failing');
     expect(ex6.failures.map((c) => c.id)).toEqual(['ex6.myapp.deployment', 'ex6.myapi.deployment']);
     const none = progressOf(
       student(
@@ -109,9 +108,39 @@ describe('progress per exercise', () => {
       ),
       absent,
     );
-    expect(none.exercises.map((e) => e.state)).toEqual(['next', 'failing']);
+    expect(marks(none)).toEqual([
+      [6, 'next'],
+      [7, 'bonus not earned'],
+    ]);
     const later = student({ 'ex5.pod.running': 'fail', 'ex6.myapp.deployment': 'fail' }, { 'ex6.myapp.deployment': { code: 'LG-601' } });
     expect(historyEntry(later, 'aks-greetings', { absent }).exercises).toEqual({ '5': 'next', '6': 'not started' });
+  });
+
+  it("an exercise whose checks are only blocked by another exercise's failure waits on that one: it is not failing", () => {
+    const absent = (code: string) => code === 'LG-201';
+    // On the VM (--local): Docker not running (Exercise 1), the repository not cloned (Exercise 2).
+    const local = progressOf(
+      student(
+        { 'ex1.docker.usable': 'fail', 'ex2.repo.cloned': 'fail', 'ex2.compose.valid': 'blocked', 'ex2.images.built': 'blocked' },
+        { 'ex2.repo.cloned': { code: 'LG-201' }, 'ex2.compose.valid': { blockedBy: 'ex2.repo.cloned' }, 'ex2.images.built': { blockedBy: 'ex1.docker.usable' } },
+      ),
+      absent,
+    );
+    expect(marks(local)).toEqual([
+      [1, 'next'],
+      [2, 'not started'],
+    ]);
+    // Exercise 6 with what passes and the rest blocked by the pull right of Exercise 5.
+    const pull = { blockedBy: 'ex5.pull.authorized' };
+    const ex6 = progressOf(
+      student(
+        { 'ex4.image.myapp': 'pass', 'ex5.pull.authorized': 'fail', 'ex5.pod.running': 'blocked', 'ex6.myapp.deployment': 'blocked', 'ex6.myapi.deployment': 'blocked', 'ex6.myapp.service': 'pass' },
+        { 'ex5.pod.running': pull, 'ex6.myapp.deployment': pull, 'ex6.myapi.deployment': pull },
+      ),
+    );
+    expect(ex6.exercises.find((e) => e.exercise === 6)).toMatchObject({ state: 'waiting', waitingOn: 5 });
+    expect(ex6.next?.exercise).toBe(5);
+    expect(historyEntry(student({ 'ex6.myapp.deployment': 'blocked' }, { 'ex6.myapp.deployment': { blockedBy: 'ex3.cluster.exists' } }), 'aks-greetings').exercises).toEqual({ '6': 'waiting' });
   });
 
   it('records a partial run as one; a whole check is compared with the last whole check', () => {

@@ -1,42 +1,36 @@
 /**
- * A student's progress: per exercise `done` / `next` / `failing` / `not started` / `not checked`, and a small local
- * history of self-checks (~/.lab-grade/history.jsonl, one JSON object per line, the last 500 runs) so
- * a student sees what changed since their last check and their progress over time.
+ * A student's progress: where they stand in each exercise (core/progress.ts), the exercise to work on
+ * next and what to fix in it, and a small local history of self-checks (~/.lab-grade/history.jsonl,
+ * one JSON object per line, the last 500 runs) so a student sees what changed since their last check
+ * and their progress over time.
  */
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { CheckResult, Status, StudentResult, StudentStatus } from './model.js';
-import { exerciseStandings, type AbsentCode, type ExerciseStanding } from './progress.js';
-
-export type ExerciseState = 'done' | 'next' | 'failing' | 'not started' | 'not checked';
-
-export interface ExerciseProgress extends Omit<ExerciseStanding, 'state'> {
-  state: ExerciseState;
-}
+import { exerciseMark, exerciseStandings, type AbsentCode, type ExerciseMark, type ExerciseStanding } from './progress.js';
 
 export interface Progress {
-  exercises: ExerciseProgress[];
-  /** The exercise to work on: the first failing or not started one, required before optional. */
-  next?: ExerciseProgress;
+  exercises: ExerciseStanding[];
+  /** The exercise to work on: the first failing, in progress or not started one, required before optional. */
+  next?: ExerciseStanding;
   /** What to fix in it: its failing checks (required first), and the root cause of each blocked one. */
   failures: CheckResult[];
   /** The first of them. */
   firstFailing?: CheckResult;
 }
 
+const OPEN = new Set<ExerciseStanding['state']>(['failing', 'in progress', 'not started']);
+
 export function progressOf(student: StudentResult, absent?: AbsentCode): Progress {
-  const exercises = exerciseStandings(student.checks, absent).map((e): ExerciseProgress =>
-    e.state === 'not gradable' ? { ...e, state: 'not checked', reason: e.errored ? `could not check (${e.reason}); run it again` : e.reason } : { ...e, state: e.state },
-  );
-  const open = exercises.filter((e) => e.state === 'failing' || e.state === 'not started');
+  const exercises = exerciseStandings(student.checks, absent);
+  const open = exercises.filter((e) => OPEN.has(e.state));
   const next = open.find((e) => !e.optional) ?? open[0];
-  if (next) next.state = 'next';
   const failures = next ? failuresOf(next, student.checks) : [];
   return { exercises, next, failures, firstFailing: failures[0] };
 }
 
-function failuresOf(next: ExerciseProgress, all: CheckResult[]): CheckResult[] {
+function failuresOf(next: ExerciseStanding, all: CheckResult[]): CheckResult[] {
   const ordered = [...next.checks.filter((c) => !c.bonus), ...next.checks.filter((c) => c.bonus)];
   const out = ordered.filter((c) => c.status === 'fail');
   for (const blocked of ordered.filter((c) => c.status === 'blocked')) {
@@ -56,8 +50,11 @@ export interface HistoryEntry {
   score: number;
   maxScore: number;
   bonus: number;
-  exercises: Record<string, ExerciseState>;
+  /** How each exercise read (`next` marks the one to work on; never in a partial run). */
+  exercises: Record<string, ExerciseMark>;
   checks: Record<string, Status>;
+  /** Each blocked check's root cause: a partial run compares only what it graded itself. */
+  blockedBy?: Record<string, string>;
   /** A run of some checks only (`--only`): its points are not the lab's, and it is no whole check to compare with. */
   only?: string[];
 }
@@ -85,6 +82,7 @@ export interface EntryOptions {
 export function historyEntry(student: StudentResult, lab: string, o: EntryOptions = {}): HistoryEntry {
   const { at = new Date(), absent, only = [] } = o;
   const progress = progressOf(student, absent);
+  const blockedBy = student.checks.filter((c) => c.status === 'blocked' && c.blockedBy).map((c) => [c.id, c.blockedBy!]);
   return {
     at: at.toISOString(),
     user: student.user,
@@ -93,8 +91,9 @@ export function historyEntry(student: StudentResult, lab: string, o: EntryOption
     score: student.score,
     maxScore: student.maxScore,
     bonus: student.bonus,
-    exercises: Object.fromEntries(progress.exercises.map((e) => [String(e.exercise), e.state])),
+    exercises: Object.fromEntries(progress.exercises.map((e) => [String(e.exercise), exerciseMark(e, !only.length && e === progress.next)])),
     checks: Object.fromEntries(student.checks.map((c) => [c.id, c.status])),
+    ...(blockedBy.length ? { blockedBy: Object.fromEntries(blockedBy) } : {}),
     ...(only.length ? { only: [...only] } : {}),
   };
 }

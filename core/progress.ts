@@ -1,17 +1,41 @@
 /**
- * Where a student stands in each exercise, from the results alone: `done`, `failing`, `not started`
- * (everything the exercise builds is missing, or its checks are blocked at a missing first step) or
- * `not gradable` (the grader could not find out: an error, or none of it reachable from here). The class matrix
- * of the HTML report and the student's checklist both read it.
+ * Where a student stands in each exercise, from the results alone. The one place exercise states are
+ * decided: the checklist, the history, the HTML matrix and the class views all read it.
+ * - `done`: every counted check passes (counted: the required checks, or the bonus ones of an exercise
+ *   with no required points, such as Exercise 7);
+ * - `not checked`: none of them could run here (no access from here, or not in this mode);
+ * - `failing`: a counted check fails, or is blocked by a failure in this exercise, for a reason other
+ *   than something missing;
+ * - `not gradable`: otherwise, a counted check could not be graded (an error, or blocked by one);
+ * - `in progress`: otherwise, something of it is missing and something of it passes;
+ * - `not started`: otherwise, something of it is missing and nothing of it passes;
+ * - `waiting`: otherwise, a counted check is blocked by a failure in another exercise (`waitingOn`):
+ *   nothing of this one can be checked until that is fixed, so it is not this exercise's failure.
  */
 import type { CheckResult } from './model.js';
 import { ENGINE_REASONS } from './reasons.js';
 
-export type ExerciseCell = 'done' | 'failing' | 'not started' | 'not gradable';
+export const EXERCISE_STATES = ['done', 'in progress', 'failing', 'waiting', 'not started', 'not checked', 'not gradable'] as const;
+export type ExerciseState = (typeof EXERCISE_STATES)[number];
+
+/**
+ * How an exercise reads in a report: its state, except that the exercise to work on is `next` (a
+ * student's view), and a bonus exercise that is not done reads as what it earned: it costs nothing.
+ */
+export const EXERCISE_MARKS = [...EXERCISE_STATES, 'next', 'partly earned', 'bonus not earned'] as const;
+export type ExerciseMark = (typeof EXERCISE_MARKS)[number];
+
+export function exerciseMark(e: Pick<ExerciseStanding, 'state' | 'optional' | 'bonus'>, next = false): ExerciseMark {
+  if (next) return 'next';
+  if (e.optional && (e.state === 'failing' || e.state === 'in progress')) return e.bonus > 0 ? 'partly earned' : 'bonus not earned';
+  return e.state;
+}
 
 export interface ExerciseStanding {
   exercise: number;
-  state: ExerciseCell;
+  state: ExerciseState;
+  /** `waiting`: the earliest exercise whose failure its checks wait on. */
+  waitingOn?: number;
   /** No required points (Exercise 7): its bonus checks decide its state. */
   optional: boolean;
   points: number;
@@ -19,10 +43,8 @@ export interface ExerciseStanding {
   bonus: number;
   maxBonus: number;
   checks: CheckResult[];
-  /** Why it is `not gradable`: the line that would make it reachable, or why it could not be graded. */
+  /** Why it is `not checked` (the line that would make it reachable) or `not gradable` (why it could not be graded). */
   reason?: string;
-  /** `not gradable` because a check could not be graded (rather than not reachable from here). */
-  errored?: boolean;
 }
 
 /** Whether a reason code says the thing is not there at all (not created yet), rather than wrong. */
@@ -31,7 +53,18 @@ export type AbsentCode = (code: string) => boolean;
 const NOTHING_ABSENT: AbsentCode = () => false;
 
 /** What one check says about its exercise, its root cause followed when it is blocked. */
-type Finding = 'pass' | 'absent' | 'error' | 'fail';
+interface Finding {
+  kind: 'pass' | 'absent' | 'fail' | 'error' | 'waiting';
+  /** The exercise of the check that decided it: this one's, or its root cause's. */
+  exercise: number;
+  root?: CheckResult;
+}
+
+/** `ex5.pull.authorized` → 5: the exercise of a root cause the results do not hold (a partial run's). */
+const exerciseOfId = (id: string): number | undefined => {
+  const m = /^ex(\d+)\./.exec(id);
+  return m ? Number(m[1]) : undefined;
+};
 
 const sum = (list: readonly CheckResult[], pick: (c: CheckResult) => number) => list.reduce((s, c) => s + pick(c), 0);
 
@@ -42,57 +75,57 @@ export function exerciseStandings(checks: readonly CheckResult[], absent: Absent
   for (const c of checks) groups.set(c.exercise, [...(groups.get(c.exercise) ?? []), c]);
 
   const finding = (c: CheckResult): Finding | undefined => {
-    const root = c.status === 'blocked' && c.blockedBy ? byId.get(c.blockedBy) : c;
-    // A root credited from an earlier pass (credit over time) blocks by what it is now.
-    const status = (c !== root && root?.now?.status) || (root?.status ?? 'fail');
     if (c.status === 'skipped') return undefined;
-    if (status === 'pass') return 'pass';
-    if (status === 'error') return 'error';
-    return root?.status === 'fail' && root.code && absent(root.code) ? 'absent' : 'fail';
+    const blockedBy = c.status === 'blocked' ? c.blockedBy : undefined;
+    const root = (blockedBy && byId.get(blockedBy)) || c;
+    // Blocked by a check this run did not report (a partial run): a failure of its exercise.
+    const elsewhere = blockedBy && root === c ? exerciseOfId(blockedBy) : undefined;
+    if (elsewhere !== undefined && elsewhere !== c.exercise) return { kind: 'waiting', exercise: elsewhere };
+    // A root credited from an earlier pass (credit over time) blocks by what it is now.
+    const status = (c !== root && root.now?.status) || root.status;
+    // Blocked behind a check that could not run here: not checked either.
+    if (status === 'skipped') return undefined;
+    const found = (kind: Finding['kind']): Finding => ({ kind, exercise: root.exercise, root });
+    if (status === 'pass') return found('pass');
+    if (status === 'error') return found('error');
+    // Blocked by another exercise's failure: that exercise is the one to fix, not this one.
+    if (root.exercise !== c.exercise) return found('waiting');
+    return found(root.status === 'fail' && root.code && absent(root.code) ? 'absent' : 'fail');
   };
 
   return [...groups].map(([exercise, list]) => {
     const required = list.filter((c) => !c.bonus && c.maxPoints > 0);
     const optional = required.length === 0;
+    const bonusChecks = list.filter((c) => c.bonus);
+    const others = list.filter((c) => !c.bonus);
     // Bonus checks of a required exercise (ex2.app.served) and 0-point checks never decide its state.
-    const counted = optional ? list.filter((c) => c.bonus) : required;
+    const counted = optional ? bonusChecks : required;
     const standing: ExerciseStanding = {
       exercise,
       state: 'done',
       optional,
-      points: sum(
-        list.filter((c) => !c.bonus),
-        (c) => c.points,
-      ),
-      maxPoints: sum(
-        list.filter((c) => !c.bonus),
-        (c) => c.maxPoints,
-      ),
-      bonus: sum(
-        list.filter((c) => c.bonus),
-        (c) => c.points,
-      ),
-      maxBonus: sum(
-        list.filter((c) => c.bonus),
-        (c) => c.maxPoints,
-      ),
+      points: sum(others, (c) => c.points),
+      maxPoints: sum(others, (c) => c.maxPoints),
+      bonus: sum(bonusChecks, (c) => c.points),
+      maxBonus: sum(bonusChecks, (c) => c.maxPoints),
       checks: list,
     };
+    const found = counted.map(finding).filter((f): f is Finding => f !== undefined);
     // Nothing of it could run here (no access, or it does not apply in this mode): nothing to say it is done.
-    const skipped = counted.filter((c) => c.status === 'skipped');
-    // The line that would make it reachable says more than a check's own "cannot tell".
-    const why = skipped.find((c) => c.code === ENGINE_REASONS.unavailable.code) ?? skipped[0];
-    if (counted.length && skipped.length === counted.length) return { ...standing, state: 'not gradable', reason: why.message };
-    const found = counted.map((c) => ({ check: c, finding: finding(c) })).filter((f) => f.finding !== undefined);
-    const first = (kind: Finding) => found.find((f) => f.finding === kind)?.check;
-    const errored = first('error');
-    if (first('fail')) return { ...standing, state: 'failing' };
-    if (errored) {
-      const root = errored.status === 'blocked' && errored.blockedBy ? (byId.get(errored.blockedBy) ?? errored) : errored;
-      return { ...standing, state: 'not gradable', reason: root.message, errored: true };
+    if (counted.length && found.length === 0) {
+      const skipped = counted.map((c) => (c.status === 'blocked' && c.blockedBy && byId.get(c.blockedBy)) || c);
+      // The line that would make it reachable says more than a check's own "cannot tell".
+      const why = skipped.find((c) => c.code === ENGINE_REASONS.unavailable.code) ?? skipped[0];
+      return { ...standing, state: 'not checked', reason: why.message };
     }
+    const first = (kind: Finding['kind']) => found.find((f) => f.kind === kind);
+    if (first('fail')) return { ...standing, state: 'failing' };
+    const errored = first('error');
+    if (errored) return { ...standing, state: 'not gradable', reason: errored.root?.message };
     // A check not reachable from here beside passing ones (a self-check without Azure) leaves the exercise done as far as it was checked.
-    if (first('absent')) return { ...standing, state: found.some((f) => f.finding === 'pass') ? 'failing' : 'not started' };
+    if (first('absent')) return { ...standing, state: first('pass') ? 'in progress' : 'not started' };
+    const waiting = found.filter((f) => f.kind === 'waiting');
+    if (waiting.length) return { ...standing, state: 'waiting', waitingOn: Math.min(...waiting.map((f) => f.exercise)) };
     return standing;
   });
 }

@@ -1,5 +1,4 @@
 /** Student-facing words of the self-check checklist and history (data, kept apart from the layout). */
-import type { ExerciseState } from '../core/history.js';
 
 /** The lab's exercise titles (aks-lab.md), shortened to fit one line. */
 export const EXERCISE_TITLES: Readonly<Record<number, string>> = {
@@ -12,14 +11,6 @@ export const EXERCISE_TITLES: Readonly<Record<number, string>> = {
   7: 'Deploy with Helm (optional)',
 };
 
-export const STATE_WORDS: Readonly<Record<ExerciseState, { symbol: string; word: string; optionalWord?: string }>> = {
-  done: { symbol: '✓', word: 'done' },
-  next: { symbol: '→', word: 'next', optionalWord: 'next (bonus)' },
-  failing: { symbol: '✗', word: 'failing', optionalWord: 'not done yet (bonus)' },
-  'not started': { symbol: '○', word: 'not started', optionalWord: 'not started (bonus)' },
-  'not checked': { symbol: '–', word: 'not checked' },
-};
-
 /** How students start the tool (the one-file build they download): every command we print says it so. */
 export const TOOL = 'node lab-grade.mjs';
 
@@ -28,22 +19,26 @@ export const checklistMessages = {
   checking: 'Checking',
   notChecked: 'Not checked here',
   nextStep: (exercise: number, failing: number) => `What to do next — Exercise ${exercise} (${failing === 1 ? '1 check' : `${failing} checks`} to fix):`,
+  toFixSelected: (exercise: number, failing: number) => `To fix in the checks selected — Exercise ${exercise} (${failing === 1 ? '1 check' : `${failing} checks`}):`,
   couldNotCheck: `could not check it: run \`${TOOL}\` again in a minute`,
+  couldNotCheckExercise: (why: string) => `could not check (${why}); run it again`,
   seeAll: `Every check with its details: \`${TOOL} --reporter console\``,
   points: (score: string, max: string, bonus: string) => `${score} of ${max} points${bonus}`,
   partialPoints: (score: string, max: string, only: string) => `${score} of ${max} points of the checks selected (--only ${only}): not the lab's total`,
   bonus: (n: string) => ` (+${n} bonus)`,
   next: (exercise: number) => `Exercise ${exercise} next`,
   allDone: 'every exercise checked here is done',
+  partialNext: `a partial check: \`${TOOL}\` checks everything and says what to do next`,
   nothingChecked: 'nothing could be checked from here yet',
   startWith: (exercise: number, line: string) => `Start with Exercise ${exercise}: ${line}`,
   changedSince: (time: string) => `Changed since ${time}:`,
   lostSince: (time: string) => `Could not check now, since ${time} (access from here changed; not a regression):`,
+  checkedAgainSince: (time: string) => `Checked again, not checked at ${time} (access from here came back; what it finds now):`,
   unchangedSince: (time: string) => `Nothing changed since ${time}.`,
   moreChanges: (n: number) => `… and ${n} more`,
   exercise: (n: number) => `Exercise ${n}`,
   exercises: (list: number[]) => (list.length === 1 ? `Exercise ${list[0]}` : `Exercises ${list.join(', ')}`),
   watching: (seconds: number) => `Re-checks every ${seconds} s, or now when you press Enter. Ctrl-C stops.`,
   historyEmpty: (file: string) => `No self-checks recorded yet (${file}). Run ${TOOL} to check your progress.`,
-  historyLegend: (file: string) => `Exercises: ✓ done, ✗ failing, ○ not started, – not checked; partial: an --only run (${file})`,
+  historyLegend: (marks: string, file: string) => `Exercises: ${marks}; partial: an --only run (${file})`,
 };

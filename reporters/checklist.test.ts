@@ -4,7 +4,9 @@ import { reasonCatalogue } from '../app/reasons.js';
 import type { CheckResult, Status, StudentResult } from '../core/model.js';
 import { loadProfile } from '../core/profile.js';
 import { pointsFor, scoreStudent } from '../core/score.js';
+import { checklistMessages as M } from './checklist.messages.js';
 import { renderChecklist, renderHistory, type ChecklistView } from './checklist.js';
+import { EXERCISE_LOOK, exerciseLegend } from './exercise-states.js';
 import { wrap } from './text.js';
 
 const profile = loadProfile();
@@ -73,9 +75,17 @@ describe('checklist', () => {
     expect(text).toContain('Every check with its details: `node lab-grade.mjs --reporter console`');
   });
 
-  it('shows losing access apart from a regression', () => {
+  it("shows losing access and access coming back apart from a regression, in the checklist's words", () => {
     const now = student(
-      { 'ex3.cluster.exists': 'skipped', 'ex5.kube.reachable': 'error', 'ex5.pod.running': 'blocked', 'ex6.myapp.service': 'fail', 'ex6.app.e2e': 'pass', 'ex6.selfheal': 'skipped' },
+      {
+        'ex3.cluster.exists': 'skipped',
+        'ex4.registry.exists': 'fail',
+        'ex5.kube.reachable': 'error',
+        'ex5.pod.running': 'blocked',
+        'ex6.myapp.service': 'fail',
+        'ex6.app.e2e': 'pass',
+        'ex6.selfheal': 'skipped',
+      },
       { 'ex5.pod.running': { blockedBy: 'ex5.kube.reachable' }, 'ex3.cluster.exists': { code: 'LG-021' }, 'ex6.selfheal': { code: 'LG-022' } },
     );
     const changes = [
@@ -86,18 +96,24 @@ describe('checklist', () => {
       { id: 'ex6.app.e2e', from: 'fail' as const, to: 'pass' as const },
       // Skipped because it is disruptive, not for want of access.
       { id: 'ex6.selfheal', from: 'blocked' as const, to: 'skipped' as const },
+      // Not checked last time (no login then), failing now: access came back, the work did not break.
+      { id: 'ex4.registry.exists', from: 'skipped' as const, to: 'fail' as const },
     ];
     const text = render({ student: now, since: { at, changes } });
-    const [real, lost] = text.split('Could not check now');
-    expect(real).toContain('Changed since 14:03:05:\n  ex6.myapp.service: pass → fail\n  ex6.app.e2e: fail → pass\n  ex6.selfheal: blocked → skipped');
-    expect(lost).toContain(
-      ', since 14:03:05 (access from here changed; not a regression):\n  ex3.cluster.exists: pass → skipped\n  ex5.kube.reachable: pass → error\n  ex5.pod.running: pass → blocked',
+    const notChecked = EXERCISE_LOOK['not checked'].word;
+    expect(text).toContain(`${M.changedSince('14:03:05')}\n  ex6.myapp.service: pass → fail\n  ex6.app.e2e: fail → pass\n  ex6.selfheal: blocked → ${notChecked}\n`);
+    expect(text).toContain(`${M.checkedAgainSince('14:03:05')}\n  ex4.registry.exists: ${notChecked} → fail\n`);
+    expect(text).toContain(
+      `${M.lostSince('14:03:05')}\n  ex3.cluster.exists: pass → ${notChecked}\n  ex5.kube.reachable: pass → ${EXERCISE_LOOK['not gradable'].word}\n  ex5.pod.running: pass → blocked`,
     );
   });
 
-  it('says the points of a partial run are those of its selection', () => {
+  it('says the points of a partial run are those of its selection, and names no exercise to do next: the whole check may say another', () => {
     const text = render({ student: student({ 'ex6.myapp.deployment': 'pass', 'ex6.app.e2e': 'fail' }), only: ['ex6'] });
-    expect(text).toContain("2 of 5 points of the checks selected (--only ex6): not the lab's total; Exercise 6 next");
+    expect(text).toContain(`${M.partialPoints('2', '5', 'ex6')}; ${M.partialNext}`);
+    expect(text).toContain(M.toFixSelected(6, 1));
+    expect(text).not.toContain(M.nextStep(6, 1));
+    expect(text).toMatch(/✗ Exercise 6 +Deployments and Services +2\/5 +failing/);
   });
 
   it('wraps a hint at 80 columns between words, never inside a command', () => {
@@ -120,6 +136,32 @@ describe('checklist', () => {
     const hint = 'Exercise 5 step 18: run `kubectl get pod myapp` a few times until it shows Running; `kubectl describe pod myapp` shows why it waits.';
     const view = { student: student({ 'ex5.pod.running': 'fail' }, { 'ex5.pod.running': { hint } }) };
     expect(render(view, 0)).toBe(render(view, 80));
+  });
+
+  it('shows a bonus exercise not done as neutral, and the exercises waiting on an earlier one apart from failing ones', () => {
+    const text = render({
+      student: student(
+        { 'ex5.pull.authorized': 'fail', 'ex6.myapp.deployment': 'blocked', 'ex6.myapp.service': 'pass', 'ex7.helm.release': 'fail' },
+        { 'ex6.myapp.deployment': { blockedBy: 'ex5.pull.authorized' } },
+      ),
+    });
+    const line = (n: number) => text.split('\n').find((l) => l.includes(`Exercise ${n}  `))!;
+    expect(line(7)).toContain(`${EXERCISE_LOOK['bonus not earned'].symbol} Exercise 7`);
+    expect(line(7)).toMatch(new RegExp(`${EXERCISE_LOOK['bonus not earned'].word}$`));
+    expect(line(6)).toContain(`${EXERCISE_LOOK.waiting.symbol} Exercise 6`);
+    expect(line(6)).toMatch(/waiting on Exercise 5$/);
+    expect(line(5)).toContain(`${EXERCISE_LOOK.next.symbol} Exercise 5`);
+    expect(text).not.toMatch(/✗ Exercise [67]/);
+  });
+
+  it('history shows each exercise with the symbol every report uses', () => {
+    const table = renderHistory(
+      [{ at: at.toISOString(), user: 'u', lab: 'aks-greetings', status: 'graded', score: 1, maxScore: 34, bonus: 0, exercises: { '5': 'next', '6': 'waiting', '7': 'bonus not earned' }, checks: {} }],
+      { color: false, file: 'h.jsonl' },
+    );
+    const row = table.trim().split('\n')[1];
+    expect(row.endsWith(['next', 'waiting', 'bonus not earned'].map((m) => EXERCISE_LOOK[m as 'next'].symbol).join(' '))).toBe(true);
+    for (const mark of exerciseLegend({ next: true })) expect(table).toContain(`${EXERCISE_LOOK[mark].symbol} ${EXERCISE_LOOK[mark].word}`);
   });
 
   it('history marks a partial run as one, never as the points of the lab', () => {

@@ -1,20 +1,21 @@
 /**
- * The student's checklist (the self-check's default view): the exercises in lab order, each `done`,
- * `next`, `failing`, `not started` or `not checked` with its points, what to do next (every failing
+ * The student's checklist (the self-check's default view): the exercises in lab order, each with its
+ * state in the words every report uses (reporters/exercise-states.ts) and its points, what to do next (every failing
  * check of the next exercise with its message and its hint, which names the lab step), the points so
  * far, and what changed since the previous check (losing access apart from real regressions). Also the
  * history table of `lab-grade history`. Written for a student, not an instructor: no evidence, no check
  * grid; commands in hints are wrapped to the terminal without breaking them.
  */
-import { progressOf, type ExerciseProgress, type HistoryEntry, type StatusChange } from '../core/history.js';
-import type { CheckResult, StudentResult } from '../core/model.js';
-import type { AbsentCode } from '../core/progress.js';
+import { progressOf, type HistoryEntry, type StatusChange } from '../core/history.js';
+import type { CheckResult, Status, StudentResult } from '../core/model.js';
+import { exerciseMark, type AbsentCode, type ExerciseMark, type ExerciseStanding } from '../core/progress.js';
 import { ENGINE_REASONS } from '../core/reasons.js';
 import type { Reporter, ReporterOptions } from './types.js';
 import { ERROR_PREFIX, formatNumber, oneLine, safeText, type Tone } from './format.js';
 import { painter, type Paint } from './paint.js';
 import { wrap } from './text.js';
-import { EXERCISE_TITLES, STATE_WORDS, checklistMessages as M } from './checklist.messages.js';
+import { EXERCISE_TITLES, checklistMessages as M } from './checklist.messages.js';
+import { EXERCISE_LOOK, exerciseLegend, exerciseWord } from './exercise-states.js';
 
 /** Where a self-check reached an area of the lab from, or the line that would make it reachable. */
 export interface ReachedArea {
@@ -38,7 +39,6 @@ export interface ChecklistView {
   absent?: AbsentCode;
 }
 
-const STATE_TONE: Record<ExerciseProgress['state'], Tone> = { done: 'good', next: 'warn', failing: 'bad', 'not started': 'muted', 'not checked': 'muted' };
 const MAX_CHANGES = 10;
 const DEFAULT_COLUMNS = 80;
 
@@ -48,6 +48,9 @@ export function renderChecklist(view: ChecklistView, opts: { color: boolean; col
   const width = opts.columns || DEFAULT_COLUMNS;
   const { student } = view;
   const progress = progressOf(student, view.absent);
+  // A partial run (--only) names no exercise to work on: the whole check may well say another.
+  const partial = !!view.only?.length;
+  const markOf = (e: ExerciseStanding) => exerciseMark(e, !partial && e === progress.next);
   const lines: string[] = [paint('bold', M.heading(oneLine(student.user), clock(view.checkedAt, view.checkedAt))), ''];
 
   const reached = (view.reached ?? []).filter((r) => r.ok);
@@ -57,10 +60,10 @@ export function renderChecklist(view: ChecklistView, opts: { color: boolean; col
   }
 
   const titleWidth = Math.max(...progress.exercises.map((e) => title(e.exercise).length));
-  for (const e of progress.exercises) lines.push(exerciseLine(e, titleWidth, paint));
+  for (const e of progress.exercises) lines.push(exerciseLine(e, markOf(e), titleWidth, paint));
   lines.push('');
 
-  const notChecked = groupReasons(progress.exercises.filter((e) => e.state === 'not checked'));
+  const notChecked = groupReasons(progress.exercises.filter(unchecked));
   if (notChecked.length) {
     lines.push(paint('bold', `${M.notChecked}:`));
     for (const [reason, list] of notChecked) lines.push(...wrap(`${M.exercises(list)}: ${safeText(reason)}`, width, '  '));
@@ -68,7 +71,7 @@ export function renderChecklist(view: ChecklistView, opts: { color: boolean; col
   }
 
   if (progress.next && progress.failures.length) {
-    lines.push(paint('bold', M.nextStep(progress.next.exercise, progress.failures.length)));
+    lines.push(paint('bold', (partial ? M.toFixSelected : M.nextStep)(progress.next.exercise, progress.failures.length)));
     for (const check of progress.failures) lines.push(...failureLines(check, width, paint));
     lines.push(...wrap(M.seeAll, width).map((l) => paint('muted', l)), '');
   }
@@ -76,12 +79,12 @@ export function renderChecklist(view: ChecklistView, opts: { color: boolean; col
   const bonus = student.bonus > 0 ? M.bonus(formatNumber(student.bonus)) : '';
   const score = formatNumber(student.score);
   const max = formatNumber(student.maxScore);
-  const points = view.only?.length ? M.partialPoints(score, max, oneLine(view.only.join(' '))) + bonus : M.points(score, max, bonus);
-  const nothing = progress.exercises.every((e) => e.state === 'not checked');
-  const where = progress.next ? M.next(progress.next.exercise) : nothing ? M.nothingChecked : M.allDone;
+  const points = partial ? M.partialPoints(score, max, oneLine(view.only!.join(' '))) + bonus : M.points(score, max, bonus);
+  const nothing = progress.exercises.every(unchecked);
+  const where = partial ? M.partialNext : progress.next ? M.next(progress.next.exercise) : nothing ? M.nothingChecked : M.allDone;
   lines.push(paint('bold', `${points}; ${where}`));
-  const first = progress.exercises.find((e) => e.state === 'not checked' && e.reason);
-  if (nothing && first) lines.push(...wrap(M.startWith(first.exercise, safeText(first.reason!)), width));
+  const first = progress.exercises.find((e) => unchecked(e) && e.reason);
+  if (nothing && first) lines.push(...wrap(M.startWith(first.exercise, safeText(reasonOf(first))), width));
 
   if (view.since) lines.push(...changeLines(view.since, view.checkedAt, student.checks, paint));
   if (view.footer) lines.push('', paint('muted', view.footer));
@@ -90,14 +93,17 @@ export function renderChecklist(view: ChecklistView, opts: { color: boolean; col
 
 const title = (n: number) => `${M.exercise(n)}  ${EXERCISE_TITLES[n] ?? ''}`.trimEnd();
 
-function exerciseLine(e: ExerciseProgress, titleWidth: number, paint: Paint): string {
-  const words = STATE_WORDS[e.state];
-  const word = (e.optional && words.optionalWord) || words.word;
-  const earned = e.state === 'not checked' ? '–' : formatNumber(e.optional ? e.bonus : e.points);
+/** Nothing of it could be checked here, or the grader could not find out: a reason says which. */
+const unchecked = (e: ExerciseStanding) => e.state === 'not checked' || e.state === 'not gradable';
+
+const reasonOf = (e: ExerciseStanding) => (e.state === 'not gradable' ? M.couldNotCheckExercise(e.reason ?? '') : (e.reason ?? ''));
+
+function exerciseLine(e: ExerciseStanding, mark: ExerciseMark, titleWidth: number, paint: Paint): string {
+  const look = EXERCISE_LOOK[mark];
+  const earned = unchecked(e) ? '–' : formatNumber(e.optional ? e.bonus : e.points);
   const points = e.optional ? `+${earned}/${formatNumber(e.maxBonus)}` : `${earned}/${formatNumber(e.maxPoints)}`;
   const extra = !e.optional && e.bonus > 0 ? ` ${M.bonus(formatNumber(e.bonus)).trim()}` : '';
-  const tone = STATE_TONE[e.state];
-  return `  ${paint(tone, words.symbol)} ${title(e.exercise).padEnd(titleWidth)}  ${points.padStart(6)}   ${paint(tone, word)}${extra}`;
+  return `  ${paint(look.tone, look.symbol)} ${title(e.exercise).padEnd(titleWidth)}  ${points.padStart(6)}   ${paint(look.tone, exerciseWord(mark, e.waitingOn))}${extra}`;
 }
 
 /** A check to fix: its title and id, what was found, and the hint that names the lab step, wrapped. */
@@ -111,10 +117,10 @@ function failureLines(check: CheckResult, width: number, paint: Paint): string[]
 }
 
 /** One line per reason ("Exercises 3, 4: run `az login`…"), in lab order. */
-function groupReasons(list: readonly ExerciseProgress[]): Array<[string, number[]]> {
+function groupReasons(list: readonly ExerciseStanding[]): Array<[string, number[]]> {
   const byReason = new Map<string, number[]>();
   for (const e of list) {
-    const reason = e.reason ?? '';
+    const reason = reasonOf(e);
     byReason.set(reason, [...(byReason.get(reason) ?? []), e.exercise]);
   }
   return [...byReason];
@@ -131,17 +137,26 @@ function lostAccess(change: StatusChange, checks: readonly CheckResult[]): boole
   return unreachable(checks.find((c) => c.id === check?.blockedBy));
 }
 
+/** A check's status in a change, in the checklist's words where they differ: what could not be checked reads so. */
+const changeWord = (status: Status): string => (status === 'skipped' ? EXERCISE_LOOK['not checked'].word : status === 'error' ? EXERCISE_LOOK['not gradable'].word : status);
+
+/** Could not be checked before, is checked now: access came back (a login renewed), not a change of the work. */
+const regained = (change: StatusChange): boolean => change.from === 'skipped' || change.from === 'error';
+
 function changeLines(since: NonNullable<ChecklistView['since']>, now: Date, checks: readonly CheckResult[], paint: Paint): string[] {
   const when = clock(since.at, now);
   if (since.changes.length === 0) return [paint('muted', M.unchangedSince(when))];
   const list = (changes: readonly StatusChange[], tone: (c: StatusChange) => Tone) => {
-    const shown = changes.slice(0, MAX_CHANGES).map((c) => `  ${c.id}: ${c.from} → ${paint(tone(c), c.to)}`);
+    const shown = changes.slice(0, MAX_CHANGES).map((c) => `  ${c.id}: ${changeWord(c.from)} → ${paint(tone(c), changeWord(c.to))}`);
     return changes.length > MAX_CHANGES ? [...shown, `  ${M.moreChanges(changes.length - MAX_CHANGES)}`] : shown;
   };
   const lost = since.changes.filter((c) => lostAccess(c, checks));
-  const real = since.changes.filter((c) => !lost.includes(c));
+  const back = since.changes.filter((c) => !lost.includes(c) && regained(c));
+  const real = since.changes.filter((c) => !lost.includes(c) && !back.includes(c));
+  const tone = (c: StatusChange): Tone => (c.to === 'pass' ? 'good' : c.from === 'pass' ? 'bad' : 'warn');
   const out: string[] = [];
-  if (real.length) out.push(M.changedSince(when), ...list(real, (c) => (c.to === 'pass' ? 'good' : c.from === 'pass' ? 'bad' : 'warn')));
+  if (real.length) out.push(M.changedSince(when), ...list(real, tone));
+  if (back.length) out.push(M.checkedAgainSince(when), ...list(back, tone));
   if (lost.length) out.push(paint('muted', M.lostSince(when)), ...list(lost, () => 'muted'));
   return out;
 }
@@ -155,9 +170,10 @@ function clock(at: Date, now: Date): string {
 
 const dateOf = (at: Date) => `${at.getFullYear()}-${String(at.getMonth() + 1).padStart(2, '0')}-${String(at.getDate()).padStart(2, '0')}`;
 
-const HISTORY_MARK: Record<string, string> = { done: '✓', next: '✗', failing: '✗', 'not started': '○', 'not checked': '–' };
+/** A mark recorded by this or an earlier version (unknown ones are left blank). */
+const lookOf = (mark: string) => (Object.hasOwn(EXERCISE_LOOK, mark) ? EXERCISE_LOOK[mark as ExerciseMark] : undefined);
 
-/** `lab-grade history`: time, points and a ✓/✗/– per exercise, oldest first; a user column when several. */
+/** `lab-grade history`: time, points and each exercise's symbol, oldest first; a user column when several. */
 export function renderHistory(entries: readonly HistoryEntry[], opts: { color: boolean; file: string }): string {
   if (entries.length === 0) return M.historyEmpty(opts.file) + '\n';
   const paint = painter(opts.color);
@@ -167,16 +183,18 @@ export function renderHistory(entries: readonly HistoryEntry[], opts: { color: b
     const at = new Date(e.at);
     // A partial run's points are those of its selection: shown as such, never as the lab's total.
     const points = e.only?.length ? 'partial' : `${formatNumber(e.score)}/${formatNumber(e.maxScore)}${e.bonus > 0 ? ` +${formatNumber(e.bonus)}` : ''}`;
-    return { time: `${dateOf(at)} ${clock(at, at)}`, user: oneLine(e.user), points, marks: exercises.map((x) => HISTORY_MARK[e.exercises[x]] ?? ' ') };
+    return { time: `${dateOf(at)} ${clock(at, at)}`, user: oneLine(e.user), points, marks: exercises.map((x) => lookOf(e.exercises[x])) };
   });
   const userWidth = Math.max(4, ...rows.map((r) => r.user.length));
   const pointsWidth = Math.max(6, ...rows.map((r) => r.points.length));
   const head = ['Time'.padEnd(19), ...(users ? ['User'.padEnd(userWidth)] : []), 'Points'.padEnd(pointsWidth), exercises.map((x) => x.padEnd(1)).join(' ')];
-  const tone: Record<string, Tone> = { '✓': 'good', '✗': 'bad', '○': 'muted', '–': 'muted' };
   const body = rows.map((r) =>
-    [r.time, ...(users ? [r.user.padEnd(userWidth)] : []), r.points.padEnd(pointsWidth), r.marks.map((m) => (tone[m] ? paint(tone[m], m) : m)).join(' ')].join('  ').trimEnd(),
+    [r.time, ...(users ? [r.user.padEnd(userWidth)] : []), r.points.padEnd(pointsWidth), r.marks.map((m) => (m ? paint(m.tone, m.symbol) : ' ')).join(' ')].join('  ').trimEnd(),
   );
-  return [paint('bold', head.join('  ')), ...body, paint('muted', M.historyLegend(opts.file))].join('\n') + '\n';
+  const legend = exerciseLegend({ next: true })
+    .map((m) => `${EXERCISE_LOOK[m].symbol} ${EXERCISE_LOOK[m].word}`)
+    .join(', ');
+  return [paint('bold', head.join('  ')), ...body, paint('muted', M.historyLegend(legend, opts.file))].join('\n') + '\n';
 }
 
 export interface ChecklistOptions extends ReporterOptions {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadClassSmall, render } from '../fixtures/results/support.js';
+import { EXERCISE_LOOK, exerciseLegend } from './exercise-states.js';
 import { CONTENT_SECURITY_POLICY, escapeHtml, formatGeneratedAt, renderHtml } from './html.js';
 import { html } from './html/markup.js';
 import { passRate, scoreHistogram } from './html/stats.js';
@@ -103,11 +104,16 @@ describe('html reporter', () => {
     const rows = matrix.split('\n').filter((l) => l.startsWith('<tr class="row'));
     expect(rows.map((r) => /href="#student-([^"]+)"/.exec(r)![1])).toEqual(['labuser07', 'labuser08', 'labuser09']);
     const cells = (row: string) => [...row.matchAll(/<td class="cell tone-(\w+)">(.) ([^<]+)<br><span class="pts">([^<]+)<\/span>/g)].map((m) => `${m[2]} ${m[3]} ${m[4]}`);
-    // labuser08 never created a cluster: Exercises 3, 5 and 6 are not started, not failing; Exercise 2 is.
-    expect(cells(rows[1])).toEqual(['✓ done 2/2', '✗ failing 3/5', '○ not started 0/4', '✓ done 7/7', '○ not started 0/4', '○ not started 0/12', '○ not started +0/3']);
+    // labuser08 never created a cluster: Exercise 3 is not started, and 5 to 7 wait on it, none of them failing; Exercise 2 is.
+    expect(cells(rows[1])).toEqual(['✓ done 2/2', '✗ failing 3/5', '○ not started 0/4', '✓ done 7/7', '⋯ waiting on Exercise 3 0/4', '⋯ waiting on Exercise 3 0/12', '⋯ waiting on Exercise 3 +0/3']);
     // labuser09's VM could not be reached and the app timed out: not gradable, not zero.
     expect(cells(rows[2]).slice(0, 2)).toEqual(['‼ not gradable ?/2', '‼ not gradable ?/5']);
-    expect(cells(rows[0])[6]).toBe('– partly earned +2/3');
+    // A bonus exercise not done costs nothing: neutral.
+    expect(cells(rows[0])[6]).toBe('◐ partly earned +2/3');
+    expect(rows[0]).toContain('<td class="cell tone-muted">◐ partly earned');
+    // The legend names every state a cell can show, in the words of every report.
+    const legend = matrix.slice(matrix.indexOf('<div class="legend">')).split('</div>')[0];
+    for (const mark of exerciseLegend({ next: false })) expect(legend, mark).toContain(`${EXERCISE_LOOK[mark].symbol} ${EXERCISE_LOOK[mark].word}</span>`);
     // A student who failed nothing could be hidden by the failures-only filter; students start collapsed.
     expect(text).toContain('<input type="checkbox" id="failing-only" class="filter">');
     expect(text).toMatch(/#failing-only:checked ~ #matrix tr\.ok, #failing-only:checked ~ #students details\.ok/);

@@ -8,10 +8,11 @@
  * `html` tag (html/markup.ts).
  */
 import type { RunResult } from '../core/model.js';
-import { exerciseStandings, type ExerciseCell, type ExerciseStanding } from '../core/progress.js';
+import { exerciseMark, exerciseStandings, type ExerciseStanding } from '../core/progress.js';
 import { checkCatalogue } from './catalogue.js';
 import { documentReporter } from './document.js';
 import { EXERCISE_TITLES } from './checklist.messages.js';
+import { EXERCISE_LOOK, exerciseLegend, exerciseWord } from './exercise-states.js';
 import { SHOWN_ORDER, SHOWN_STYLE, VERDICT_STYLE, checkKind, classSummary, formatNumber, formatPercent, plural, scoreText, studentVerdict, type Shown } from './format.js';
 import { histogramChart, rateChart } from './html/charts.js';
 import { html, join, styleElement, type SafeHtml } from './html/markup.js';
@@ -65,21 +66,14 @@ ${card(s.meanPercent === null || partial ? 'n/a' : formatPercent(s.meanPercent),
 </div></section>`;
 }
 
-const CELL_STYLE: Readonly<Record<ExerciseCell, { symbol: string; tone: string }>> = {
-  done: { symbol: '✓', tone: 'good' },
-  failing: { symbol: '✗', tone: 'bad' },
-  'not started': { symbol: '○', tone: 'muted' },
-  'not gradable': { symbol: '‼', tone: 'alert' },
-};
-
 function cell(e: ExerciseStanding | undefined): SafeHtml {
   if (!e) return html`<td class="cell">—</td>`;
-  const style = CELL_STYLE[e.state];
-  const earned = e.state === 'not gradable' ? '?' : formatNumber(e.optional ? e.bonus : e.points);
-  const points = e.optional ? `+${earned}/${formatNumber(e.maxBonus)}` : `${earned}/${formatNumber(e.maxPoints)}`;
   // An optional exercise only earns bonus points: not finishing it costs nothing, so it is never red.
-  const [symbol, word, tone] = e.optional && e.state === 'failing' ? ['–', 'partly earned', 'muted'] : [style.symbol, e.state, style.tone];
-  return html`<td class="cell tone-${tone}">${symbol} ${word}<br><span class="pts">${points}</span></td>`;
+  const mark = exerciseMark(e);
+  const look = EXERCISE_LOOK[mark];
+  const earned = e.state === 'not gradable' ? '?' : e.state === 'not checked' ? '–' : formatNumber(e.optional ? e.bonus : e.points);
+  const points = e.optional ? `+${earned}/${formatNumber(e.maxBonus)}` : `${earned}/${formatNumber(e.maxPoints)}`;
+  return html`<td class="cell tone-${look.tone}">${look.symbol} ${exerciseWord(mark, e.waitingOn)}<br><span class="pts">${points}</span></td>`;
 }
 
 /** Students (rows, roster order) by exercises (columns): where each one stands, with the points. */
@@ -93,9 +87,14 @@ function matrix(run: RunResult, info: RunInfo | undefined): SafeHtml {
     return html`<tr class="${hasFailures(s) ? 'row' : 'row ok'}"><th scope="row">${studentLink(s.user)}</th>${exercises.map((x) => cell(byExercise.get(x)))}<td>${badge(VERDICT_STYLE[studentVerdict(s, partial)])}<br><span class="pts">${scoreText(s, partial)}</span></td></tr>
 `;
   });
-  const legend = join((Object.keys(CELL_STYLE) as ExerciseCell[]).map((state) => html`<span><span class="badge tone-${CELL_STYLE[state].tone}">${CELL_STYLE[state].symbol} ${state}</span></span>`));
+  const legend = join(
+    exerciseLegend({ next: false }).map((mark) => {
+      const look = EXERCISE_LOOK[mark];
+      return html`<span><span class="badge tone-${look.tone}">${look.symbol} ${look.word}</span> ${look.meaning}</span>`;
+    }),
+  );
   return html`<section id="matrix"><h2>Students by exercise</h2>
-<p class="note">Each cell: where the student stands in the exercise and its points (bonus points for the optional exercise). Not started: nothing of it is there yet. Not gradable: the grader could not find out.</p>
+<p class="note">Each cell: where the student stands in the exercise and its points (bonus points for the optional exercise).</p>
 <div class="legend">${legend}</div>
 <div class="panel"><table class="matrix"><thead><tr><th>Student</th>${exercises.map((x) => html`<th title="${EXERCISE_TITLES[x] ?? ''}">Ex. ${x}</th>`)}<th>Verdict, score</th></tr></thead>
 <tbody>

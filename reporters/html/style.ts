@@ -75,6 +75,7 @@ table.matrix td .pts { font-size: 12px; }
 table.matrix td.cell .pts { color: var(--muted); font-variant-numeric: tabular-nums; }
 table.matrix td.tone-good { color: var(--good); } table.matrix td.tone-bad { color: var(--bad); }
 table.matrix td.tone-alert { color: var(--alert); } table.matrix td.tone-muted { color: var(--muted); }
+table.matrix td.tone-warn { color: var(--warn); }
 ul.reasons { padding-left: 20px; } ul.reasons li { margin: 4px 0; }
 pre.command { margin: 6px 0; padding: 8px 10px; background: var(--panel); border: 1px solid var(--border); border-radius: 6px; overflow-x: auto; }
 .meter { position: relative; height: 10px; margin: 12px 0 6px; border-radius: 5px; background: var(--muted-bg); }
