@@ -3,7 +3,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { appendHistory, changesBetween, historyEntry, historyFile, lastEntry, progressOf, readHistory } from './history.js';
+import { appendHistory, changesBetween, changesSince, historyEntry, historyFile, lastEntry, progressOf, readHistory } from './history.js';
 import type { CheckResult, Status } from './model.js';
 import { exerciseMark } from './progress.js';
 import { loadProfile } from './profile.js';
@@ -150,6 +150,22 @@ describe('progress per exercise', () => {
     expect(partial.only).toEqual(['ex5']);
     expect(lastEntry([whole, partial], 'labuser07', 'aks-greetings', { whole: true })).toBe(whole);
     expect(lastEntry([whole, partial], 'labuser07', 'aks-greetings')).toBe(partial);
+  });
+
+  it('a partial run right after a whole check does not read a check blocked by one it did not select as a change', () => {
+    // The whole check: Exercise 6 blocked by Exercise 5's pull right.
+    const pull = { blockedBy: 'ex5.pull.authorized' };
+    const whole = historyEntry(student({ 'ex5.pull.authorized': 'fail', 'ex6.myapp.deployment': 'blocked', 'ex6.myapp.service': 'pass' }, { 'ex6.myapp.deployment': pull }), 'aks-greetings');
+    expect(whole.blockedBy).toEqual({ 'ex6.myapp.deployment': 'ex5.pull.authorized' });
+    // --only ex6 does not grade ex5.pull.authorized: the Deployment is graded on its own and fails; the Service broke.
+    const partial = student({ 'ex6.myapp.deployment': 'fail', 'ex6.myapp.service': 'fail' });
+    expect(changesSince(whole, partial, { partial: true })).toEqual([{ id: 'ex6.myapp.service', from: 'pass', to: 'fail' }]);
+    // A whole check compares everything; so does a partial run with a blocker it selected itself.
+    expect(changesSince(whole, partial, { partial: false }).map((c) => c.id)).toEqual(['ex6.myapp.deployment', 'ex6.myapp.service']);
+    const selected = student({ 'ex5.pull.authorized': 'pass', 'ex6.myapp.deployment': 'pass' });
+    expect(changesSince(whole, selected, { partial: true }).map((c) => c.id)).toEqual(['ex5.pull.authorized', 'ex6.myapp.deployment']);
+    // An entry of an earlier version does not say what blocked a check: not compared in a partial run.
+    expect(changesSince({ checks: whole.checks }, partial, { partial: true }).map((c) => c.id)).toEqual(['ex6.myapp.service']);
   });
 
   it('changes are listed in lab order, leaving out checks that ran only once', () => {

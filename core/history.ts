@@ -79,10 +79,13 @@ export interface EntryOptions {
   only?: readonly string[];
 }
 
+/** Each blocked check's root cause. */
+export const blockedByOf = (student: StudentResult): Record<string, string> => Object.fromEntries(student.checks.flatMap((c) => (c.status === 'blocked' && c.blockedBy ? [[c.id, c.blockedBy]] : [])));
+
 export function historyEntry(student: StudentResult, lab: string, o: EntryOptions = {}): HistoryEntry {
   const { at = new Date(), absent, only = [] } = o;
   const progress = progressOf(student, absent);
-  const blockedBy = student.checks.filter((c) => c.status === 'blocked' && c.blockedBy).map((c) => [c.id, c.blockedBy!]);
+  const blockedBy = blockedByOf(student);
   return {
     at: at.toISOString(),
     user: student.user,
@@ -93,7 +96,7 @@ export function historyEntry(student: StudentResult, lab: string, o: EntryOption
     bonus: student.bonus,
     exercises: Object.fromEntries(progress.exercises.map((e) => [String(e.exercise), exerciseMark(e, !only.length && e === progress.next)])),
     checks: Object.fromEntries(student.checks.map((c) => [c.id, c.status])),
-    ...(blockedBy.length ? { blockedBy: Object.fromEntries(blockedBy) } : {}),
+    ...(Object.keys(blockedBy).length ? { blockedBy } : {}),
     ...(only.length ? { only: [...only] } : {}),
   };
 }
@@ -144,6 +147,21 @@ export function lastEntry(entries: readonly HistoryEntry[], user: string, lab: s
     if (e.user === user && e.lab === lab && !(o.whole && e.only?.length)) return e;
   }
   return undefined;
+}
+
+/**
+ * What changed since an earlier run. A partial run (`--only`) grades its selection only: a check
+ * blocked, in either run, by a check outside it is left out (a whole check blocks Exercise 6 behind
+ * Exercise 5, which a run of Exercise 6 alone does not grade), and so is a check blocked in an earlier
+ * run that did not record by what, so a selection never reads as a change of the work.
+ */
+export function changesSince(before: Pick<HistoryEntry, 'checks' | 'blockedBy'>, now: StudentResult, o: { partial: boolean }): StatusChange[] {
+  const changes = changesBetween(before.checks, Object.fromEntries(now.checks.map((c) => [c.id, c.status])));
+  if (!o.partial) return changes;
+  const graded = new Set(now.checks.map((c) => c.id));
+  const blockedNow = new Map(now.checks.map((c) => [c.id, c.blockedBy]));
+  const outside = (blocker: string | undefined) => blocker === undefined || !graded.has(blocker);
+  return changes.filter((c) => !(c.from === 'blocked' && outside(before.blockedBy?.[c.id])) && !(c.to === 'blocked' && outside(blockedNow.get(c.id))));
 }
 
 /** Checks whose status differs, in the order of `after` (lab order); checks new or gone are left out. */

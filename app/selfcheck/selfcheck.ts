@@ -5,7 +5,7 @@
  */
 import type { TokenCredential } from '@azure/core-auth';
 import { ConfigError, errorMessage } from '../../core/errors.js';
-import { appendHistory, changesBetween, historyEntry, historyFile, lastEntry, readHistory, type HistoryEntry } from '../../core/history.js';
+import { appendHistory, blockedByOf, changesBetween, changesSince, historyEntry, historyFile, lastEntry, readHistory, type HistoryEntry } from '../../core/history.js';
 import type { StudentResult } from '../../core/model.js';
 import { onPath } from '../../core/paths.js';
 import { checklistMessages } from '../../reporters/checklist.messages.js';
@@ -80,7 +80,7 @@ export async function selfCheck(request: SelfCheckRequest, io: SelfCheckIo): Pro
 
   if (!request.watch) {
     const before = history.last();
-    const since = (s: StudentResult) => before && { at: new Date(before.at), changes: changesBetween(before.checks, checksOf(s)) };
+    const since = (s: StudentResult) => before && { at: new Date(before.at), changes: changesSince(before, s, { partial: !!only }) };
     const { student, exitCode } = await gradeOnce(io.stdout, since);
     history.record(student, true);
     return exitCode;
@@ -88,7 +88,7 @@ export async function selfCheck(request: SelfCheckRequest, io: SelfCheckIo): Pro
 
   // The latest change stays on screen until a newer one: a student who looks away still sees it.
   const recorded = history.last();
-  let baseline = recorded && { at: new Date(recorded.at), checks: recorded.checks };
+  let baseline: (Pick<HistoryEntry, 'checks' | 'blockedBy'> & { at: Date }) | undefined = recorded && { at: new Date(recorded.at), checks: recorded.checks, blockedBy: recorded.blockedBy };
   let shown: ChecklistView['since'];
   return watch({
     intervalMs: request.intervalSeconds * 1000,
@@ -98,10 +98,9 @@ export async function selfCheck(request: SelfCheckRequest, io: SelfCheckIo): Pro
     run: async () => {
       const frame = bufferOutput({ color: io.stdout.color, isTTY: io.stdout.isTTY, columns: io.stdout.columns });
       const since = (s: StudentResult) => {
-        const checks = checksOf(s);
-        const changes = baseline ? changesBetween(baseline.checks, checks) : [];
+        const changes = baseline ? changesSince(baseline, s, { partial: !!only }) : [];
         if (baseline && (changes.length || !shown)) shown = { at: baseline.at, changes };
-        baseline = { at: new Date(), checks };
+        baseline = { at: new Date(), checks: checksOf(s), blockedBy: blockedByOf(s) };
         return shown;
       };
       const { student } = await gradeOnce(frame, since, checklistMessages.watching(request.intervalSeconds));
