@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadClassSmall, render } from '../fixtures/results/support.js';
-import { escapeCell, richCell } from './markdown.js';
+import { codeBlock, escapeCell, richCell } from './markdown.js';
 
 /** Cells of a Markdown table row: split on pipes that are not escaped. */
 const cells = (line: string) => line.split(/(?<!\\)\|/).slice(1, -1);
@@ -35,6 +35,20 @@ describe('markdown reporter', () => {
     const row = text.split('\n').find((l) => l.startsWith('|') && l.includes('`ex3.cluster.exists`'))!;
     expect(cells(row)).toHaveLength(4);
     expect(row).toContain('hint: Exercise 3: `az aks create -g rg \\| tee log` and x\\\\\\|y');
+  });
+
+  it('shows a hint whose indentation matters (a YAML snippet) as a code block below the table, indentation kept', async () => {
+    const run = loadClassSmall();
+    const hint = run.students[0].checks.find((c) => c.id === 'ex2.compose.ports')!.hint!;
+    expect(hint.split('\n')[1]).toBe('    ports:');
+    const lines = (await render('markdown', run)).split('\n');
+    const row = lines.find((l) => l.startsWith('|') && l.includes('`ex2.compose.ports`'))!;
+    expect(cells(row)).toHaveLength(4);
+    expect(row).not.toContain('ports:');
+    const start = lines.indexOf('```text', lines.indexOf(row));
+    expect(lines.slice(start, start + 6)).toEqual(['```text', ...hint.split('\n'), '```']);
+    // Text holding backticks gets a longer fence: it cannot close the block early.
+    expect(codeBlock('a\n  ```\n  b')).toEqual(['````text', 'a', '  ```', '  b', '````']);
   });
 
   it('bounds a huge message, strips bidirectional overrides, and keeps a user name on one line', async () => {

@@ -85,10 +85,31 @@ function classStats(run: RunResult, info: RunInfo | undefined): string[] {
   return lines;
 }
 
-function checkRow(check: CheckResult, siblings: readonly CheckResult[]): string {
+/** Text whose indentation means something (a YAML snippet in a hint): a table cell would flatten it. */
+const indented = (text: string): boolean => /\n[ \t]+\S/.test(text);
+
+/**
+ * A fenced code block that keeps the text as it is, indentation included. Nothing in it is Markdown or
+ * HTML; the fence is longer than any run of backticks in the text, so the text cannot close it.
+ */
+export function codeBlock(text: string): string[] {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return [`${fence}text`, ...safeText(text).split('\n'), fence];
+}
+
+/** A check's row, and the blocks to show below the table for what a cell cannot hold. */
+function checkRow(check: CheckResult, siblings: readonly CheckResult[]): { row: string; below: string[] } {
   const style = SHOWN_STYLE[shownStatus(check, siblings)];
   const text = check.status === 'pass' ? [check.message] : detailLines(check);
-  return row([`${style.emoji} ${style.word}`, `\`${check.id}\` ${escapeCell(oneLine(check.title))}`, pointsText(check), text.map(richCell).join('<br>')]);
+  const below: string[] = [];
+  const cell = text.map((t) => {
+    if (!indented(t)) return richCell(t);
+    const [, label = 'details', body = t] = /^(hint): ([\s\S]*)$/.exec(t) ?? [];
+    below.push('', `\`${check.id}\`, ${label}:`, '', ...codeBlock(body));
+    return `${richCell(t.split('\n')[0])} … (in full below the table)`;
+  });
+  return { row: row([`${style.emoji} ${style.word}`, `\`${check.id}\` ${escapeCell(oneLine(check.title))}`, pointsText(check), cell.join('<br>')]), below };
 }
 
 function studentSection(student: StudentResult, verbose: boolean, only: readonly string[] | undefined): string[] {
@@ -98,7 +119,8 @@ function studentSection(student: StudentResult, verbose: boolean, only: readonly
   const lines = [`### ${escapeCell(oneLine(student.user))}: ${scoreText(student, !!only?.length)}, ${escapeCell(verdictText(student, only))}`, ''];
   if (!shown.length) return [...lines, `All ${student.checks.length} checks passed.`, ''];
   lines.push(row(['Status', 'Check', 'Points', 'Details']), row(['---', '---', '---:', '---']));
-  lines.push(...shown.map((c) => checkRow(c, student.checks)));
+  const rows = shown.map((c) => checkRow(c, student.checks));
+  lines.push(...rows.map((r) => r.row), ...rows.flatMap((r) => r.below));
   if (!verbose) lines.push('', `${plural(student.checks.length - shown.length, 'passing, bonus or informational check')} not shown.`);
   return [...lines, ''];
 }
