@@ -47,14 +47,14 @@ const TOPIC: Record<string, string> = {
   '7 5': 'helm install',
 };
 
-/** The shipped sources (not tests) under these folders. */
-function sources(dirs: string[]): string[] {
+/** The files under these folders that end so (tests left out). */
+function files(dirs: string[], ext: string): string[] {
   const out: string[] = [];
   const walk = (dir: string) => {
     for (const name of readdirSync(dir)) {
       const p = join(dir, name);
       if (statSync(p).isDirectory()) walk(p);
-      else if (p.endsWith('.ts') && !p.endsWith('.test.ts')) out.push(p);
+      else if (p.endsWith(ext) && !p.endsWith(`.test${ext}`)) out.push(p);
     }
   };
   dirs.forEach((d) => walk(packagePath(d)));
@@ -64,7 +64,8 @@ function sources(dirs: string[]): string[] {
 describe('lab steps named by hints', () => {
   const steps = labSteps(readFileSync(sharedPath('lab', 'aks-lab.md'), 'utf8'));
   const references = new Map<string, string[]>();
-  for (const file of sources(['checks', 'app', 'core', 'reporters', 'probes'])) {
+  // The shipped sources, and the saved results the reports' golden files are rendered from.
+  for (const file of [...files(['checks', 'app', 'core', 'reporters', 'probes'], '.ts'), ...files(['fixtures/results'], '.json')]) {
     for (const m of readFileSync(file, 'utf8').matchAll(/Exercise (\d) steps? (\d+)(?:–(\d+))?/g)) {
       const key = `${m[1]} ${m[2]}${m[3] ? `–${m[3]}` : ''}`;
       references.set(key, [...(references.get(key) ?? []), file]);
