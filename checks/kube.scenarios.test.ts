@@ -31,7 +31,7 @@ const DETAILS: Record<string, Record<string, { hint?: string[]; evidence?: Recor
     },
     'ex6.myapp.deployment': { hint: ['kubectl apply -f myapp.yaml'] },
   },
-  kubeuser03: { 'ex5.pod.running': { hint: ['Exercise 4: push the image', 'REGISTRY=kubeuser03acr.azurecr.io/'], evidence: { cause: 'manifest-unknown' } } },
+  kubeuser03: { 'ex5.pod.running': { hint: ['Exercise 4 step 5: push the image', 'REGISTRY=kubeuser03acr.azurecr.io/'], evidence: { cause: 'manifest-unknown' } } },
   kubeuser04: { 'ex5.pull.authorized': { evidence: { role: 'AcrPull' } } },
   kubeuser05: {
     'ex5.pod.running': { evidence: { found: 'nginx:1.27' } },

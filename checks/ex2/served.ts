@@ -26,7 +26,7 @@ export const appServed = defineCheck({
     if (!host) return skip(R.noAddress, 'no VM address is configured to try the app at');
     const port = hostPortOf(ctx.profile.expect.app);
     const url = `http://${host.includes(':') ? `[${host}]` : host}${port === 80 ? '' : `:${port}`}/`;
-    const hint = `Exercise 2 steps 6–7: in ~/${ctx.profile.expect.repoDir} run \`docker-compose up\`, then open ${url} in your browser. Informational: stop it with Ctrl+C when done.`;
+    const hint = `Exercise 2 steps 6–7: in ~/${ctx.profile.expect.repoDir} run \`docker-compose up\`, then open ${url} in your browser. Informational: stop it with Ctrl+C when done (Exercise 2 step 8).`;
     let answer;
     try {
       // One try: nothing is starting behind the VM's port 80 (under --wait the engine polls this check).

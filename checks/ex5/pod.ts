@@ -28,7 +28,7 @@ const CAUSE_REASON: Record<PullCause, Reason> = {
   other: R.pullOther,
 };
 
-const noneHint = (wanted: string) => `Exercise 5: put your registry name into myapp-pod.yaml (image ${wanted}) and run \`kubectl apply -f myapp-pod.yaml\`.`;
+const noneHint = (wanted: string) => `Exercise 5 steps 6–7: put your registry name into myapp-pod.yaml (image ${wanted}) and run \`kubectl apply -f myapp-pod.yaml\`.`;
 
 /** Pod `myapp` and the pods of Deployment `myapp` (the lab deletes the first at the end of Exercise 5). */
 function appPods(ctx: CheckContext, snap: KubeSnapshot): V1Pod[] {
@@ -95,7 +95,7 @@ export const podRunning = defineCheck({
       return fail(
         R.notRunning,
         `pod ${s.name} is ${podStatusText(s)}, not Running yet`,
-        'Exercise 5: run `kubectl get pod myapp` a few times until it shows Running; `kubectl describe pod myapp` shows why it waits.',
+        'Exercise 5 step 18: run `kubectl get pod myapp` a few times until it shows Running; `kubectl describe pod myapp` shows why it waits.',
         { evidence: { ...evidence, pod: s.name, status: podStatusText(s) }, found: podStatusText(s), expected: 'Running' },
       );
     }
@@ -109,7 +109,7 @@ export const podRunning = defineCheck({
       const wrong = `pod ${s.name} runs ${image || 'no image'}, not ${wanted}`;
       const diag = diagnosePull(other, snap.events);
       if (diag) return pullFailure(ctx, diag, reg, wrong + '; ');
-      return fail(R.wrongImage, wrong, `Exercise 5: the image must be ${wanted}, the image you pushed in Exercise 4.`, {
+      return fail(R.wrongImage, wrong, `Exercise 5 step 6: the image must be ${wanted}, the image you pushed in Exercise 4.`, {
         evidence: { ...evidence, pod: s.name, found: image },
         outcome: 'needs-fix',
         found: image,

@@ -144,7 +144,7 @@ describe('ex6.myapp.deployment / ex6.myapi.deployment, run on a snapshot', () =>
       status: 'fail',
       code,
       message: `Deployment ${name} not found in namespace labuser07`,
-      hint: `Exercise 6: put your registry name into ${name}.yaml and run \`kubectl apply -f ${name}.yaml\` (in greetings/k8s/config).`,
+      hint: `Exercise 6 steps 4–8: put your registry name into ${name}.yaml and run \`kubectl apply -f ${name}.yaml\` (in greetings/k8s/config).`,
       evidence: { namespace: 'labuser07' },
       outcome: 'needs-fix',
     });
@@ -155,7 +155,7 @@ describe('ex6.myapp.deployment / ex6.myapi.deployment, run on a snapshot', () =>
     status: 'fail',
     code: 'LG-602',
     message: `Deployment myapp runs ${image || 'no image'}, not your ${expected}${note}`,
-    hint: `Exercise 6: change the image at the bottom of myapp.yaml to ${expected} (the image you pushed in Exercise 4) and \`kubectl apply -f myapp.yaml\` again.`,
+    hint: `Exercise 6 steps 4–8: change the image at the bottom of myapp.yaml to ${expected} (the image you pushed in Exercise 4) and \`kubectl apply -f myapp.yaml\` again.`,
     evidence: { deployment: 'myapp', image, expected, registrySource },
     outcome: 'needs-fix',
     found: image || 'none',
@@ -220,7 +220,7 @@ describe('ex6.myapp.deployment / ex6.myapi.deployment, run on a snapshot', () =>
         status: 'fail',
         code: 'LG-603',
         message: 'Deployment myapp: env API_BASE_URL is not set, the lab sets http://myapi:8080',
-        hint: "Exercise 6: leave API_BASE_URL as 'http://myapi:8080' in the last lines of myapp.yaml and apply it again.",
+        hint: "Exercise 6 step 5: leave API_BASE_URL as 'http://myapi:8080' in the last lines of myapp.yaml and apply it again (step 8).",
         evidence: { deployment: 'myapp', API_BASE_URL: null },
         outcome: 'needs-fix',
         found: 'not set',
@@ -233,7 +233,7 @@ describe('ex6.myapp.deployment / ex6.myapi.deployment, run on a snapshot', () =>
         status: 'fail',
         code: 'LG-603',
         message: `Deployment myapp: env API_BASE_URL is ${JSON.stringify(value)}, the lab sets http://myapi:8080`,
-        hint: "Exercise 6: leave API_BASE_URL as 'http://myapi:8080' in the last lines of myapp.yaml and apply it again.",
+        hint: "Exercise 6 step 5: leave API_BASE_URL as 'http://myapi:8080' in the last lines of myapp.yaml and apply it again (step 8).",
         evidence: { deployment: 'myapp', API_BASE_URL: value },
         outcome: 'needs-fix',
         found: value,
@@ -254,7 +254,7 @@ describe('ex6.myapp.deployment / ex6.myapi.deployment, run on a snapshot', () =>
         status: 'fail',
         code: 'LG-604',
         message: `Deployment myapp asks for ${replicas} replica(s); the lab's myapp.yaml asks for 3`,
-        hint: 'Exercise 6: keep `replicas: 3` in myapp.yaml and apply it again.',
+        hint: 'Exercise 6 step 8: keep `replicas: 3` in myapp.yaml and apply it again.',
         evidence: { deployment: 'myapp', replicas },
         outcome: 'needs-fix',
         found: String(replicas),
@@ -425,7 +425,7 @@ describe('values from the profile, not the lab written in', () => {
       });
     const unpushed = await runCheck(myappDeployment, stuck('manifest for x not found: manifest unknown'), { profile: variant });
     expect(unpushed.hint).toBe(
-      `Exercise 4: push the image with \`TAG=v2.1 docker-compose push\` (REGISTRY=${LOGIN}/), then check it with \`az acr repository show-tags --name ${REGISTRY} --repository web\`.`,
+      `Exercise 4 step 5: push the image with \`TAG=v2.1 docker-compose push\` (REGISTRY=${LOGIN}/), then check it with \`az acr repository show-tags --name ${REGISTRY} --repository web\`.`,
     );
     const noHost = await runCheck(myappDeployment, stuck('dial tcp: lookup x: no such host'), { profile: variant });
     expect(noHost.hint).toContain(` ${image} `);
@@ -442,7 +442,7 @@ describe('values from the profile, not the lab written in', () => {
       found: 'prod',
       expected: 'lab',
       evidence: { deployment: 'frontend', MODE: 'prod' },
-      hint: "Exercise 6: leave MODE as 'lab' in the last lines of frontend.yaml and apply it again.",
+      hint: "Exercise 6 step 5: leave MODE as 'lab' in the last lines of frontend.yaml and apply it again (step 8).",
     });
     expect(await run(myapiDeployment, [backend({ env: {} })])).toMatchObject({
       code: 'LG-613',
@@ -456,7 +456,7 @@ describe('values from the profile, not the lab written in', () => {
     expect(await run(myappDeployment, [frontend({ replicas: 3 })])).toMatchObject({
       code: 'LG-604',
       message: "Deployment frontend asks for 3 replica(s); the lab's frontend.yaml asks for 2",
-      hint: 'Exercise 6: keep `replicas: 2` in frontend.yaml and apply it again.',
+      hint: 'Exercise 6 step 8: keep `replicas: 2` in frontend.yaml and apply it again.',
       found: '3',
       expected: '2',
     });

@@ -54,7 +54,7 @@ function deploymentCheck(id: string, workload: 'app' | 'api', exactReplicas: boo
         return fail(
           R.wrongImage,
           `Deployment ${w.deployment} runs ${image || 'no image'}, not your ${expected}${note}`,
-          `Exercise 6: change the image at the bottom of ${file} to ${expected} (the image you pushed in Exercise 4) and \`kubectl apply -f ${file}\` again.`,
+          `Exercise 6 steps 4–8: change the image at the bottom of ${file} to ${expected} (the image you pushed in Exercise 4) and \`kubectl apply -f ${file}\` again.`,
           { evidence: { deployment: w.deployment, image, expected, registrySource: reg.source }, outcome: 'needs-fix', found: image || 'none', expected },
         );
       }
@@ -65,7 +65,7 @@ function deploymentCheck(id: string, workload: 'app' | 'api', exactReplicas: boo
           return fail(
             R.wrongEnv,
             `Deployment ${w.deployment}: env ${key} is ${found === undefined ? 'not set' : JSON.stringify(found)}, the lab sets ${value}`,
-            `Exercise 6: leave ${key} as '${value}' in the last lines of ${file} and apply it again.`,
+            `Exercise 6 step 5: leave ${key} as '${value}' in the last lines of ${file} and apply it again (step 8).`,
             { evidence: { deployment: w.deployment, [key]: found ?? null }, outcome: 'needs-fix', found: found ?? 'not set', expected: value },
           );
         }
@@ -75,7 +75,7 @@ function deploymentCheck(id: string, workload: 'app' | 'api', exactReplicas: boo
         return fail(
           R.replicaCount,
           `Deployment ${w.deployment} asks for ${st.desired} replica(s); the lab's ${w.deployment}.yaml asks for ${w.replicas}`,
-          `Exercise 6: keep \`replicas: ${w.replicas}\` in ${file} and apply it again.`,
+          `Exercise 6 step 8: keep \`replicas: ${w.replicas}\` in ${file} and apply it again.`,
           { evidence: { deployment: w.deployment, replicas: st.desired }, outcome: 'needs-fix', found: String(st.desired), expected: String(w.replicas) },
         );
       }

@@ -83,7 +83,7 @@ describe('ex6.app.e2e against a misbehaving front end', () => {
       code: 'LG-643',
       message: "http://20.50.100.7/ shows nginx's welcome page, not the greetings app: the myapp Deployment runs an nginx image",
       // The registry the student's other pods pull from, filled in.
-      hint: `Exercise 6: the image in myapp.yaml must be ${REGISTRY}.azurecr.io/myapp:v1.0; apply it again with \`kubectl apply -f myapp.yaml\`.`,
+      hint: `Exercise 6 steps 4–8: the image in myapp.yaml must be ${REGISTRY}.azurecr.io/myapp:v1.0; apply it again with \`kubectl apply -f myapp.yaml\`.`,
     });
     expect(by['ex6.app.e2e'].hint).toMatch(/myapp\.yaml/);
   });
@@ -216,7 +216,7 @@ describe('ex6.app.e2e branch by branch', () => {
   const START = 'http://20.50.100.7/';
   const FORM = 'http://20.50.100.7/greeting';
   const GREETING = 'lab-grade n1';
-  const NO_ANSWER_HINT = 'Exercise 6: open http://<external IP> in a browser; `kubectl get pods` must show every pod Running. Re-run once it answers.';
+  const NO_ANSWER_HINT = 'Exercise 6 step 15: open http://<external IP> in a browser; `kubectl get pods` must show every pod Running. Re-run once it answers.';
   const page = {
     start: '<p>Get your greeting <a href="/greeting">here</a></p>',
     form: '<h1>Form</h1><form action="/greeting" method="post"><input type="text" name="content" /></form>',
@@ -392,7 +392,7 @@ describe('ex6.app.e2e branch by branch', () => {
       status: 'fail',
       code: 'LG-643',
       message: `${START} shows nginx's welcome page, not the greetings app: the myapp Deployment runs an nginx image`,
-      hint: `Exercise 6: the image in myapp.yaml must be ${image}; apply it again with \`kubectl apply -f myapp.yaml\`.`,
+      hint: `Exercise 6 steps 4–8: the image in myapp.yaml must be ${image}; apply it again with \`kubectl apply -f myapp.yaml\`.`,
       evidence: { url: START, status: 200, excerpt: 'Welcome to nginx!' },
       outcome: 'needs-fix',
     });
@@ -453,7 +453,7 @@ describe('ex6.app.e2e branch by branch', () => {
       status: 'fail',
       code: 'LG-647',
       message: `POST ${FORM} answered 500${quoted}: myapp could not reach myapi: check API_BASE_URL (http://myapi:8080) in myapp.yaml and that the myapi Service's selector matches the myapi pods`,
-      hint: 'Exercise 6: `kubectl describe svc myapi` must list endpoints; API_BASE_URL stays http://myapi:8080.',
+      hint: 'Exercise 6 steps 5–7: `kubectl describe svc myapi` must list endpoints; API_BASE_URL stays http://myapi:8080.',
       evidence: { url: FORM, status: 500, excerpt: quoted.slice(3, -2) },
       outcome: 'not-ready',
       causedBy: ['ex6.myapi.service', 'ex6.myapp.deployment'],
@@ -472,7 +472,7 @@ describe('ex6.app.e2e branch by branch', () => {
     expect(verdict).not.toHaveProperty('causedBy');
   });
 
-  const ONE_API_HINT = 'Exercise 6: add a message in the app through the browser; the answer must list it. Check the myapi pod with `kubectl logs`.';
+  const ONE_API_HINT = 'Exercise 6 step 16: add a message in the app through the browser; the answer must list it. Check the myapi pod with `kubectl logs`.';
   it.each<[string, World, { suffix: string; hint: string; extra: Record<string, unknown> }]>([
     ['myapi runs 1 replica', {}, { suffix: '', hint: ONE_API_HINT, extra: {} }],
     ['there is no myapi Deployment (1 replica by default)', { snap: { deployments: [deployment('myapp', 3, 3)] } }, { suffix: '', hint: ONE_API_HINT, extra: {} }],

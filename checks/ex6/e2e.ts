@@ -23,7 +23,7 @@ const R = reasons({
   noAnswer: ['LG-650', 'the app does not answer'],
 });
 
-const noAnswerHint = 'Exercise 6: open http://<external IP> in a browser; `kubectl get pods` must show every pod Running. Re-run once it answers.';
+const noAnswerHint = 'Exercise 6 step 15: open http://<external IP> in a browser; `kubectl get pods` must show every pod Running. Re-run once it answers.';
 
 type WrongMessage = (url: string, status: number, text: string) => string;
 /** `down`: the check whose failure explains an app that does not serve (myapp's Deployment with no replica available), if any. */
@@ -43,7 +43,7 @@ function wrongPage(a: HttpAnswer, wrong: Reason, wrongMessage: WrongMessage, app
     return fail(
       R.nginx,
       `${a.url} shows nginx's welcome page, not the greetings app: the myapp Deployment runs an nginx image`,
-      `Exercise 6: the image in myapp.yaml must be ${app.image}; apply it again with \`kubectl apply -f myapp.yaml\`.`,
+      `Exercise 6 steps 4–8: the image in myapp.yaml must be ${app.image}; apply it again with \`kubectl apply -f myapp.yaml\`.`,
       {
         evidence,
         outcome: 'needs-fix',
@@ -101,7 +101,7 @@ export const appE2e = defineCheck({
         return fail(
           R.api500,
           `POST ${formUrl} answered 500${text ? ` ("${text}")` : ''}: myapp could not reach myapi: check API_BASE_URL (http://myapi:8080) in myapp.yaml and that the myapi Service's selector matches the myapi pods`,
-          'Exercise 6: `kubectl describe svc myapi` must list endpoints; API_BASE_URL stays http://myapi:8080.',
+          'Exercise 6 steps 5–7: `kubectl describe svc myapi` must list endpoints; API_BASE_URL stays http://myapi:8080.',
           // When myapi is not serving, or myapp is not told where it is, that is the real cause, said once.
           { evidence, causedBy: ['ex6.myapi.service', 'ex6.myapp.deployment'] },
         );
@@ -118,7 +118,7 @@ export const appE2e = defineCheck({
       return fail(
         R.missing,
         `the answer to posting "${greeting}" lists ${listed.length} greeting(s) but not this one${several ? unpredictable : ''}`,
-        several ? REPLICA_NOTE : 'Exercise 6: add a message in the app through the browser; the answer must list it. Check the myapi pod with `kubectl logs`.',
+        several ? REPLICA_NOTE : 'Exercise 6 step 16: add a message in the app through the browser; the answer must list it. Check the myapi pod with `kubectl logs`.',
         { evidence: { ...evidence, greeting, listed: listed.slice(0, 5), ...(several ? { myapiReplicas: apiReplicas } : {}) }, outcome: 'needs-fix' },
       );
     } catch (err) {

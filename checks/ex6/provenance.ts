@@ -17,7 +17,7 @@ const R = reasons({
 const pushedCheck = { myapp: 'ex4.image.myapp', myapi: 'ex4.image.myapi' } as Record<string, string>;
 const deploymentCheck = { myapp: 'ex6.myapp.deployment', myapi: 'ex6.myapi.deployment' } as Record<string, string>;
 
-const notPushedHint = (tag: string) => `Exercise 4: build and push both images with TAG=${tag} to your registry.`;
+const notPushedHint = (tag: string) => `Exercise 4 steps 3–5: build and push both images with TAG=${tag} to your registry.`;
 
 export const imageProvenance = defineCheck({
   id: 'ex6.image.provenance',
@@ -61,10 +61,15 @@ export const imageProvenance = defineCheck({
       const ofRepo = (p: V1Pod) => summarizePod(p).containers.find((x) => parseImageRef(x.image)?.repository === w.image);
       const pods = d ? runningPodsOf(d, snap) : snap.pods.filter((p) => isRunning(summarizePod(p)) && ofRepo(p));
       if (pods.length === 0) {
-        return fail(R.noPods, `no running pod of Deployment ${w.deployment} to compare`, 'Exercise 6: the myapp and myapi pods must be Running; re-run once they are.', {
-          evidence: { registry: loginServer, deployment: w.deployment },
-          ...(deploymentCheck[w.image] ? { causedBy: deploymentCheck[w.image] } : {}),
-        });
+        return fail(
+          R.noPods,
+          `no running pod of Deployment ${w.deployment} to compare`,
+          'Exercise 6 steps 8–10: the myapp and myapi pods must be Running (`kubectl get pods`); re-run once they are.',
+          {
+            evidence: { registry: loginServer, deployment: w.deployment },
+            ...(deploymentCheck[w.image] ? { causedBy: deploymentCheck[w.image] } : {}),
+          },
+        );
       }
       for (const p of pods) {
         const c = ofRepo(p);
@@ -84,7 +89,7 @@ export const imageProvenance = defineCheck({
       return fail(
         R.mismatch,
         `pods run other images than your registry's: ${mismatches.slice(0, 3).join('; ')}`,
-        `Exercise 4 and 6: build and push your own images (docker-compose build, TAG=${e.tag} docker-compose push) and use your registry in myapp.yaml and myapi.yaml.`,
+        `Exercise 4 steps 3–5 and Exercise 6 steps 4–8: build and push your own images (docker-compose build, TAG=${e.tag} docker-compose push) and use your registry in myapp.yaml and myapi.yaml.`,
         { evidence: { registry: loginServer, digests, mismatches }, outcome: 'needs-fix' },
       );
     }

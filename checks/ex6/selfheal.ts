@@ -61,14 +61,14 @@ export const selfHeal = defineCheck({
       return fail(
         R.notEmpty,
         `the replacement pod ${name} lists ${list.length} greeting(s) right after starting, though myapi keeps them in memory`,
-        'Exercise 6: a new myapi pod starts with an empty list unless myapi uses a database; check the myapi image and env.',
+        'Exercise 6 steps 17–20: a new myapi pod starts with an empty list unless myapi uses a database; check the myapi image and env.',
         { evidence, outcome: 'needs-fix' },
       );
     }
     return fail(
       R.timeout,
       `deleted pod ${victim}, but no replacement was Running and Ready within ${Math.round(budget / 1000)} s`,
-      'Exercise 6: `kubectl get pod --selector app=myapi` shows whether the Deployment starts a new pod; `kubectl describe deployment myapi` shows why not.',
+      'Exercise 6 step 18: `kubectl get pod --selector app=myapi` shows whether the Deployment starts a new pod; `kubectl describe deployment myapi` shows why not.',
       { evidence: { deleted: victim, waited: formatMs(budget) }, outcome: 'needs-fix' },
     );
   },

@@ -162,7 +162,7 @@ describe('ex6.myapi.service: ClusterIP with ready endpoints', () => {
       status: 'fail',
       code: 'LG-621',
       message: 'Service myapi not found in namespace labuser07',
-      hint: 'Exercise 6: put your registry name into myapi.yaml and run `kubectl apply -f myapi.yaml` (in greetings/k8s/config).',
+      hint: 'Exercise 6 steps 4–8: put your registry name into myapi.yaml and run `kubectl apply -f myapi.yaml` (in greetings/k8s/config).',
       evidence: { namespace: 'labuser07' },
       outcome: 'needs-fix',
     });
@@ -173,7 +173,7 @@ describe('ex6.myapi.service: ClusterIP with ready endpoints', () => {
       status: 'fail',
       code: 'LG-622',
       message: "Service myapi is of type NodePort, the lab's is ClusterIP",
-      hint: "Exercise 6: apply the lab's myapi.yaml unchanged apart from the image.",
+      hint: "Exercise 6 step 8: apply the lab's myapi.yaml unchanged apart from the image.",
       evidence: { ...API_EVIDENCE, type: 'NodePort' },
       outcome: 'needs-fix',
       found: 'NodePort',
@@ -190,7 +190,7 @@ describe('ex6.myapi.service: ClusterIP with ready endpoints', () => {
       status: 'fail',
       code: 'LG-623',
       message: `Service myapi maps ${ports}; the lab maps port 8080 → 8080`,
-      hint: "Exercise 6: apply the lab's myapi.yaml unchanged apart from the image.",
+      hint: "Exercise 6 step 8: apply the lab's myapi.yaml unchanged apart from the image.",
       evidence: { ...API_EVIDENCE, ports },
       outcome: 'needs-fix',
       found: ports,
@@ -227,7 +227,7 @@ describe('ex6.myapi.service: ClusterIP with ready endpoints', () => {
       status: 'fail',
       code: 'LG-624',
       message: "Service myapi's selector app=api does not match the pods of Deployment myapi (their labels: app=myapi)",
-      hint: "Exercise 6: apply the lab's myapi.yaml unchanged apart from the image.",
+      hint: "Exercise 6 step 8: apply the lab's myapi.yaml unchanged apart from the image.",
       evidence: { ...API_EVIDENCE, selector: 'app=api' },
       outcome: 'needs-fix',
       found: 'app=api',
@@ -254,7 +254,7 @@ describe('ex6.myapi.service: ClusterIP with ready endpoints', () => {
       status: 'fail',
       code: 'LG-625',
       message: "Service myapi's selector app=myapi matches no pod",
-      hint: 'Exercise 6: put your registry name into myapi.yaml and run `kubectl apply -f myapi.yaml` (in greetings/k8s/config).',
+      hint: 'Exercise 6 steps 4–8: put your registry name into myapi.yaml and run `kubectl apply -f myapi.yaml` (in greetings/k8s/config).',
       evidence: API_EVIDENCE,
       outcome: 'not-ready',
     });
@@ -262,7 +262,7 @@ describe('ex6.myapi.service: ClusterIP with ready endpoints', () => {
   });
 
   describe('no ready endpoints: the pods, and the Deployment check it follows from', () => {
-    const HINT = 'Exercise 6: the myapi pods must be Running and Ready; `kubectl get pods --selector app=myapi` and `kubectl describe pod <name>` show why they are not.';
+    const HINT = 'Exercise 6 step 10: the myapi pods must be Running and Ready; `kubectl get pods --selector app=myapi` and `kubectl describe pod <name>` show why they are not.';
 
     it('pods waiting, addresses not ready: how many, and the pods', async () => {
       const v = await runApi(
@@ -308,7 +308,7 @@ describe('ex6.myapp.service: LoadBalancer 80 → 8080 with an external IP', () =
 
   it('EXTERNAL-IP <pending>: LG-636, wait and re-run', async () => {
     expect(pendingMessage('myapp')).toBe("Service myapp's EXTERNAL-IP is still <pending>: Azure is still creating its public IP; wait a few minutes and re-run");
-    expect(pendingHint).toBe('Exercise 6: repeat `kubectl get svc` until the myapp service has an external IP.');
+    expect(pendingHint).toBe('Exercise 6 step 14: repeat `kubectl get svc` until the myapp service has an external IP.');
     expect(await runApp(snapshot({ services: [appService({ ingress: [] })] }))).toEqual({
       status: 'fail',
       code: 'LG-636',
@@ -325,7 +325,7 @@ describe('ex6.myapp.service: LoadBalancer 80 → 8080 with an external IP', () =
     expect(await runApp(snapshot({ services: [appService({ type: 'ClusterIP' })] }))).toMatchObject({
       code: 'LG-632',
       message: "Service myapp is of type ClusterIP, the lab's is LoadBalancer",
-      hint: "Exercise 6: apply the lab's myapp.yaml unchanged apart from the image.",
+      hint: "Exercise 6 step 8: apply the lab's myapp.yaml unchanged apart from the image.",
       found: 'ClusterIP',
       expected: 'LoadBalancer',
     });

@@ -38,7 +38,7 @@ interface ServiceReasons {
 }
 
 export const pendingMessage = (name: string) => `Service ${name}'s EXTERNAL-IP is still <pending>: Azure is still creating its public IP; wait a few minutes and re-run`;
-export const pendingHint = 'Exercise 6: repeat `kubectl get svc` until the myapp service has an external IP.';
+export const pendingHint = 'Exercise 6 step 14: repeat `kubectl get svc` until the myapp service has an external IP.';
 
 /** A Service check: `external` grades the LoadBalancer's address, otherwise the ready endpoints. */
 function serviceCheck(id: string, workload: 'app' | 'api', external: boolean, points: number, R: ServiceReasons) {
@@ -80,7 +80,7 @@ function serviceCheck(id: string, workload: 'app' | 'api', external: boolean, po
       const type = svc.spec?.type ?? 'ClusterIP';
       const ports = portsText(svc);
       const evidence: Record<string, unknown> = { service: w.service, type, ports, selector: labelsText(svc.spec?.selector) };
-      const applyAgain = `Exercise 6: apply the lab's ${file} unchanged apart from the image.`;
+      const applyAgain = `Exercise 6 step 8: apply the lab's ${file} unchanged apart from the image.`;
       if (type !== w.serviceType) {
         return fail(R.wrongType, `Service ${w.service} is of type ${type}, the lab's is ${w.serviceType}`, applyAgain, { evidence, outcome: 'needs-fix', found: type, expected: w.serviceType });
       }
@@ -121,7 +121,7 @@ function serviceCheck(id: string, workload: 'app' | 'api', external: boolean, po
         return fail(
           R.notReady,
           `Service ${w.service} has no ready endpoints${ep.notReady.length ? ` (${ep.notReady.length} not ready)` : ''}: no myapi pod is Ready${listed ? ` (pods: ${listed})` : ''}`,
-          'Exercise 6: the myapi pods must be Running and Ready; `kubectl get pods --selector app=myapi` and `kubectl describe pod <name>` show why they are not.',
+          'Exercise 6 step 10: the myapi pods must be Running and Ready; `kubectl get pods --selector app=myapi` and `kubectl describe pod <name>` show why they are not.',
           // Pods that are not Ready are the Deployment's to report (an image never pushed, no pull right).
           { evidence: { ...evidence, endpoints: ep }, causedBy: deploymentCheck[workload] },
         );

@@ -29,9 +29,9 @@ export const podsLine = (pods: V1Pod[]) =>
     .join(', ');
 
 export const missingMessage = (kind: string, name: string, ns: string) => `${kind} ${name} not found in namespace ${ns}`;
-export const missingHint = (file: string) => `Exercise 6: put your registry name into ${file} and run \`kubectl apply -f ${file}\` (in greetings/k8s/config).`;
-export const unavailableHint = 'Exercise 6: watch `kubectl get pods` until every pod is Running and READY 1/1; `kubectl describe pod <name>` shows why one waits.';
+export const missingHint = (file: string) => `Exercise 6 steps 4–8: put your registry name into ${file} and run \`kubectl apply -f ${file}\` (in greetings/k8s/config).`;
+export const unavailableHint = 'Exercise 6 step 10: watch `kubectl get pods` until every pod is Running and READY 1/1; `kubectl describe pod <name>` shows why one waits.';
 
 /** The lab's note on replicas (the app is "unpredictable" with several in-memory myapi replicas). */
 export const REPLICA_NOTE =
-  'Exercise 6, last step (optional): the lab\'s note says the app gets "fully unpredictable for a replica count larger than 1", because each myapi pod keeps its own in-memory list. Set `replicas: 1` in myapi.yaml and `kubectl apply -f myapi.yaml`, or give myapi a shared database (SPRING_DATASOURCE_URL, as docker-compose.db.yaml and the Helm chart do).';
+  'Exercise 6 step 21 (optional, the last): the lab\'s note says the app gets "fully unpredictable for a replica count larger than 1", because each myapi pod keeps its own in-memory list. Set `replicas: 1` in myapi.yaml and `kubectl apply -f myapi.yaml`, or give myapi a shared database (SPRING_DATASOURCE_URL, as docker-compose.db.yaml and the Helm chart do).';

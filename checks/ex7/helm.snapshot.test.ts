@@ -111,7 +111,7 @@ describe('ex7.helm.release, run on a snapshot', () => {
       status: 'fail',
       code: 'LG-702',
       message: 'no Helm release of chart greetings (looked at 1 Helm 3 release Secret(s) and 0 Helm 2 release ConfigMap(s))',
-      hint: `Exercise 7: in greetings/k8s/helm run \`helm install greetings . --set registry=${LOGIN}\` (Helm 3; the lab’s Helm 2 form is \`helm install . --set registry=${LOGIN}\` after \`helm init --service-account=tiller\`).`,
+      hint: `Exercise 7 steps 3–5: in greetings/k8s/helm run \`helm install greetings . --set registry=${LOGIN}\` (Helm 3; the lab’s Helm 2 form is \`helm install . --set registry=${LOGIN}\` after \`helm init --service-account=tiller\`).`,
       evidence: { chart: 'greetings' },
       outcome: 'needs-fix',
     });
@@ -147,7 +147,7 @@ describe('ex7.helm.release, run on a snapshot', () => {
       status: 'fail',
       code: 'LG-703',
       message: 'the release greetings (chart greetings-0.3.0, revision 1, failed, Helm 3 Secret default/sh.helm.release.v1.greetings.v1) is not deployed',
-      hint: `Exercise 7: \`helm status greetings\` tells why it is failed; to install again: \`helm uninstall greetings\`, \`kubectl delete deployment myapp myapi\` (the chart makes its own), then in greetings/k8s/helm \`helm install greetings . --set registry=${LOGIN}\`.`,
+      hint: `Exercise 7 step 5: \`helm status greetings\` tells why it is failed; to install again: \`helm uninstall greetings\`, \`kubectl delete deployment myapp myapi\` (the chart makes its own), then in greetings/k8s/helm \`helm install greetings . --set registry=${LOGIN}\`.`,
       evidence: { release: 'greetings', chart: 'greetings', chartVersion: '0.3.0', revision: 1, status: 'failed', helm: 3, object: 'default/sh.helm.release.v1.greetings.v1' },
       found: 'failed',
       expected: 'deployed',
@@ -160,7 +160,7 @@ describe('ex7.helm.release, run on a snapshot', () => {
     const v = await runCheck(helmRelease, snapshot({ helmConfigMaps: [helm2ConfigMap(release({ name: 'wobbly-panda', helm: 2, status: 'pending-install' }))] }), {});
     expect(v).toMatchObject({ status: 'fail', code: 'LG-703', found: 'pending-install', evidence: { helm: 2 } });
     expect(v.hint).toBe(
-      `Exercise 7: \`helm status wobbly-panda\` tells why it is pending-install; to install again: \`helm delete --purge wobbly-panda\`, \`kubectl delete deployment myapp myapi\` (the chart makes its own), then in greetings/k8s/helm \`helm install . --name wobbly-panda --set registry=${PLACEHOLDER}\`.`,
+      `Exercise 7 step 5: \`helm status wobbly-panda\` tells why it is pending-install; to install again: \`helm delete --purge wobbly-panda\`, \`kubectl delete deployment myapp myapi\` (the chart makes its own), then in greetings/k8s/helm \`helm install . --name wobbly-panda --set registry=${PLACEHOLDER}\`.`,
     );
   });
 

@@ -7,7 +7,7 @@ import { chartInstall, chooseRelease, effectiveValues, reinstallCommands, releas
 import { registryNameOf, registryOr } from '../kube/images.js';
 
 const installHint = (registry: string) =>
-  `Exercise 7: in greetings/k8s/helm run \`${chartInstall(registry)}\` (Helm 3; the lab’s Helm 2 form is \`helm install . --set registry=${registry}\` after \`helm init --service-account=tiller\`).`;
+  `Exercise 7 steps 3–5: in greetings/k8s/helm run \`${chartInstall(registry)}\` (Helm 3; the lab’s Helm 2 form is \`helm install . --set registry=${registry}\` after \`helm init --service-account=tiller\`).`;
 
 const releaseEvidence = (r: HelmReleaseRecord) => ({
   release: r.name,
@@ -52,7 +52,7 @@ export const helmRelease = defineCheck({
       );
     }
     if (r.status !== 'deployed') {
-      const hint = `Exercise 7: \`helm status ${r.name}\` tells why it is ${r.status}; to install again: ${reinstallCommands(r, registryOr(ctx.fact('registry')?.chosen.loginServer, ctx.profile.expect.registryDomain))}.`;
+      const hint = `Exercise 7 step 5: \`helm status ${r.name}\` tells why it is ${r.status}; to install again: ${reinstallCommands(r, registryOr(ctx.fact('registry')?.chosen.loginServer, ctx.profile.expect.registryDomain))}.`;
       return fail(RELEASE.notDeployed, `the release ${releaseLabel(r)} is not deployed`, hint, {
         evidence: releaseEvidence(r),
         found: r.status,

@@ -95,15 +95,16 @@ export const PULL_CAUSES = {
   'manifest-unknown': {
     meaning: 'the registry has no such tag (manifest unknown): the image was not pushed, or under another tag',
     hint: (w: WantedImage) =>
-      `Exercise 4: push the image with \`TAG=${w.tag} docker-compose push\` (REGISTRY=${w.registry}/), then check it with \`az acr repository show-tags --name ${w.registryName} --repository ${w.repository}\`.`,
+      `Exercise 4 step 5: push the image with \`TAG=${w.tag} docker-compose push\` (REGISTRY=${w.registry}/), then check it with \`az acr repository show-tags --name ${w.registryName} --repository ${w.repository}\`.`,
   },
   'no-such-host': {
     meaning: 'no registry answers at that address (no such host): the registry name in the image is wrong',
-    hint: (w: WantedImage) => `Exercise 5: use your own registry's name in the image, ${w.image} (see \`az acr list -o table\`).`,
+    hint: (w: WantedImage) => `Exercise 5 step 6: use your own registry's name in the image, ${w.image} (see \`az acr list -o table\`).`,
   },
   'invalid-name': {
     meaning: 'the image name is not a valid reference (a placeholder like <registry name> left in?)',
-    hint: (w: WantedImage) => (w.known ? `Exercise 5: the image must be ${w.image}, with your registry's name in it.` : 'Exercise 5: replace <registry name> in the image with your registry’s name.'),
+    hint: (w: WantedImage) =>
+      w.known ? `Exercise 5 step 6: the image must be ${w.image}, with your registry's name in it.` : 'Exercise 5 step 6: replace <registry name> in the image with your registry’s name.',
   },
-  other: { meaning: '', hint: () => 'Exercise 5: `kubectl describe pod <pod>` shows the kubelet’s events; fix what they name.' },
+  other: { meaning: '', hint: () => 'Exercise 5 step 9: `kubectl describe pod <pod>` shows the kubelet’s events; fix what they name.' },
 } satisfies Record<Exclude<PullCause, 'unauthorized'>, { meaning: string; hint: (wanted: WantedImage) => string }> & Record<'unauthorized', { meaning: string }>;

@@ -37,13 +37,32 @@ const TOPIC: Record<string, string> = {
   '2 3–4': 'port mapping',
   '2 6': 'docker-compose up',
   '2 6–7': 'http://<machine address>',
+  '2 8': 'Ctrl+C',
   '3 2': 'az aks create',
   '4 2': 'az acr create',
   '4 3–5': 'docker-compose push',
+  '4 5': 'docker-compose push',
   '5 3–4': 'az aks get-credentials',
+  '5 6': 'replace `<registry name>`',
+  '5 6–7': 'kubectl apply -f myapp-pod.yaml',
+  '5 9': 'kubectl describe pod myapp',
   '5 10–17': 'Reader',
+  '5 18': 'kubectl get pod myapp',
+  '6 4–8': 'kubectl apply -f myapp.yaml',
+  '6 5': "Leave the value for this as 'http://myapi:8080'",
+  '6 5–7': 'http://myapi:8080',
+  '6 8': 'kubectl apply -f myapi.yaml',
+  '6 8–10': 'kubectl get pods',
+  '6 10': 'kubectl get pods',
+  '6 14': 'Until the `myapp` service has an external IP',
+  '6 15': 'http://<external service IP>',
+  '6 16': 'Add a few messages in the app',
+  '6 17–20': 'Delete the single pod we have for `myapi`',
+  '6 18': 'kubectl get pod --selector app=myapi',
+  '6 21': 'Change the number of replicas',
   '7 1': 'tiller',
   '7 2': 'kubectl delete svc myapp',
+  '7 3–5': 'helm install',
   '7 5': 'helm install',
 };
 
@@ -76,6 +95,12 @@ describe('lab steps named by hints', () => {
     expect([...steps.keys()]).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(steps.get(2)).toHaveLength(8);
     expect(steps.get(5)![9]).toMatch(/id of the cluster's SP/);
+  });
+
+  it('every hint that opens with its exercise names the step too', () => {
+    // A string that opens `Exercise 6:` (or `Exercise 6,`) is a hint that sends the student to the whole exercise.
+    const unnamed = files(['checks'], '.ts').flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/['`"]Exercise \d[:,][^'`"\n]*/g)].map((m) => `${file}: ${m[0]}`));
+    expect(unnamed).toEqual([]);
   });
 
   it('every step a hint names exists and is about what the hint says', () => {
