@@ -3,6 +3,7 @@
  * the simulated lab): the reports are opened before anything is contacted, put in place when the run
  * ends, and left as they were when it is stopped, with the exact command that resumes it.
  */
+import { existsSync } from 'node:fs';
 import { loadClassConfig, type ClassConfig } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
 import type { ReporterOutput } from '../reporters/types.js';
@@ -61,7 +62,12 @@ export async function gradeAndReport(config: ClassConfig, request: ReportedReque
   }
 }
 
+/** Where the README says how to write a class config. */
+export const CLASS_CONFIG_SECTION = 'Grading a real class';
+
 /** The command line's default command: a class config file, graded into reports. */
-export function gradeConfigFile(file: string, request: ReportedRequest, io: ReportIo): Promise<GradeOutcome> {
+export async function gradeConfigFile(file: string, request: ReportedRequest, io: ReportIo): Promise<GradeOutcome> {
+  // The first thing a new instructor meets: say how to get one, not only that it is missing.
+  if (!existsSync(file)) throw new ConfigError(`file not found: write the class config there (README, "${CLASS_CONFIG_SECTION}") or name yours with --config FILE`, file);
   return gradeAndReport(loadClassConfig(file), request, io);
 }

@@ -27,7 +27,9 @@ export const checklistMessages = {
   partialPoints: (score: string, max: string, only: string) => `${score} of ${max} points of the checks selected (--only ${only}): not the lab's total`,
   bonus: (n: string) => ` (+${n} bonus)`,
   next: (exercise: number) => `Exercise ${exercise} next`,
-  allDone: 'every exercise checked here is done',
+  allDone: 'every exercise is done',
+  doneButNotChecked: (done: number[], notChecked: number[]) =>
+    `${done.length ? `${checklistMessages.exercises(done)} done; ` : ''}${checklistMessages.exercises(notChecked)} not checked from here (above)`,
   partialNext: `a partial check: \`${TOOL}\` checks everything and says what to do next`,
   nothingChecked: 'nothing could be checked from here yet',
   startWith: (exercise: number, line: string) => `Start with Exercise ${exercise}: ${line}`,

@@ -44,9 +44,21 @@ describe('checklist', () => {
         },
       ),
     });
-    expect(text).not.toContain('every exercise checked here is done');
+    expect(text).not.toContain(M.allDone);
     expect(text).toContain('0 of 3 points; nothing could be checked from here yet');
     expect(text).toContain('Start with Exercise 1: run this on your VM: `node lab-grade.mjs --local`');
+  });
+
+  it('with part of the lab not reachable, does not say every exercise is done', () => {
+    const text = render({
+      student: student(
+        { 'ex1.docker.installed': 'skipped', 'ex3.cluster.exists': 'pass', 'ex5.kube.reachable': 'error', 'ex5.pod.running': 'blocked' },
+        { 'ex1.docker.installed': { code: 'LG-021' }, 'ex5.pod.running': { blockedBy: 'ex5.kube.reachable' } },
+      ),
+    });
+    expect(text).not.toContain(M.allDone);
+    expect(text).toContain(`; ${M.doneButNotChecked([3], [1, 5])}`);
+    expect(M.doneButNotChecked([3], [1, 5])).toContain('Exercises 1, 5');
   });
 
   it('marks an exercise with nothing there yet "not started", and lists every failing check of the next one', () => {

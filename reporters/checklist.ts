@@ -81,7 +81,11 @@ export function renderChecklist(view: ChecklistView, opts: { color: boolean; col
   const max = formatNumber(student.maxScore);
   const points = partial ? M.partialPoints(score, max, oneLine(view.only!.join(' '))) + bonus : M.points(score, max, bonus);
   const nothing = progress.exercises.every(unchecked);
-  const where = partial ? M.partialNext : progress.next ? M.next(progress.next.exercise) : nothing ? M.nothingChecked : M.allDone;
+  const notHere = progress.exercises.filter(unchecked).map((e) => e.exercise);
+  const done = progress.exercises.filter((e) => e.state === 'done').map((e) => e.exercise);
+  // "Every exercise is done" only when every one was checked: what could not be checked is not done.
+  const settled = notHere.length ? M.doneButNotChecked(done, notHere) : M.allDone;
+  const where = partial ? M.partialNext : progress.next ? M.next(progress.next.exercise) : nothing ? M.nothingChecked : settled;
   lines.push(paint('bold', `${points}; ${where}`));
   const first = progress.exercises.find((e) => unchecked(e) && e.reason);
   if (nothing && first) lines.push(...wrap(M.startWith(first.exercise, safeText(reasonOf(first))), width));

@@ -106,6 +106,12 @@ describe('self-check through the simulated lab', () => {
     expect(checklist).toContain('27 of 34 points; Exercise 7 next');
   });
 
+  it('with nothing reachable, nothing is graded: exit 3 (could not be graded), not 1 (below the pass mark)', async () => {
+    const { code, checks } = await selfCheck({});
+    expect(Object.values(checks).filter((c) => c.status !== 'skipped')).toEqual([]);
+    expect(code).toBe(3);
+  });
+
   it('with all three, every check but the disruptive one is graded', async () => {
     const { checks } = await selfCheck({ kubeconfig: true, azure: true, local: vmHome() });
     const skipped = Object.values(checks)

@@ -53,6 +53,8 @@ export interface SelfCheckIo {
 
 /** A report failed to be written (exit 4 after the others were written). */
 const EXIT_REPORT_FAILED = 4;
+/** Nothing could be graded (exit 3, as for a student who could not be graded): nothing was reachable from here. */
+const EXIT_NOT_GRADED = 3;
 
 export async function selfCheck(request: SelfCheckRequest, io: SelfCheckIo): Promise<number> {
   const reports: readonly ReportSpec[] = request.reports.length ? request.reports : [{ format: 'checklist' }];
@@ -71,7 +73,10 @@ export async function selfCheck(request: SelfCheckRequest, io: SelfCheckIo): Pro
       const outcome = await grade(gradeRequest(request, detected, profile), { reporters: opened.reporters, notices: io.notices });
       const failures = opened.finish();
       failures.forEach((f) => io.notices.warn(f));
-      return { student: outcome.run.students[0], exitCode: failures.length ? EXIT_REPORT_FAILED : outcome.exitCode };
+      const student = outcome.run.students[0];
+      // Nothing checked is no grade: not "below the pass mark".
+      const nothingGraded = student.checks.every((c) => c.status === 'skipped');
+      return { student, exitCode: failures.length ? EXIT_REPORT_FAILED : nothingGraded ? EXIT_NOT_GRADED : outcome.exitCode };
     } catch (err) {
       opened.abandon();
       throw err;
