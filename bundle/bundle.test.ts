@@ -5,7 +5,7 @@
  * demo does), runs the simulated lab, grades a class through it, runs a workshop (live, merge, the
  * dashboard) and checks a student's own progress. It is also the `lab-grade` command the package installs.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -67,6 +67,12 @@ describe('the one-file bundle, alone in an empty folder', () => {
     expect(pkg.scripts.build).toContain('bundle/run.ts');
     expect(readFileSync(BUNDLE_FILE, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
     expect(statSync(BUNDLE_FILE).mode & 0o111).toBe(0o111);
+  });
+
+  it('runs as `npx --offline lab-grade` in the package folder at once, as the README says', () => {
+    const r = spawnSync('npx', ['--offline', 'lab-grade', '--version'], { cwd: packagePath(), encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(version);
   });
 
   it('is one file of at most 5 MB, with no node_modules or package.json in any folder above it', () => {

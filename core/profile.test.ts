@@ -11,6 +11,7 @@ import { ALL_CHECKS } from '../checks/index.js';
 import { checksInForce } from '../app/catalogue.js';
 import { packagePath } from './paths.js';
 import { loadProfile } from './profile.js';
+import { didYouMean } from './suggest.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lab-grade-profile-'));
 const write = (name: string, text: string) => {
@@ -49,6 +50,10 @@ describe('a profile that extends another', () => {
     expect(() => loadProfile(child, ALL_CHECKS)).toThrow(`${base}: passMark: expected at most 100, got 170`);
     const unknown = write('unknown.yaml', 'extends: builtin\nchecks:\n  ex9.nothing: { points: 1 }\n');
     expect(() => loadProfile(unknown, ALL_CHECKS)).toThrow(`${unknown}: checks.ex9.nothing: unknown check id`);
+    expect(() => loadProfile(unknown, ALL_CHECKS)).not.toThrow('ex7.tiller');
+    // A typo gets the id it was meant to be, not the list of every id.
+    const misspelt = write('misspelt.yaml', 'extends: builtin\nchecks:\n  ex7.tiler: { enabled: false }\n');
+    expect(() => loadProfile(misspelt, ALL_CHECKS)).toThrow(`${misspelt}: checks.ex7.tiler: unknown check id${didYouMean('ex7.tiler', ['ex7.tiller'])}`);
     write('a.yaml', 'extends: b.yaml\n');
     const b = write('b.yaml', 'extends: a.yaml\n');
     expect(() => loadProfile(b, ALL_CHECKS)).toThrow(/a\.yaml: extends: extends itself through .*b\.yaml -> .*a\.yaml -> .*b\.yaml/);

@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { assetSource, readAsset } from './assets.js';
 import { ConfigError } from './errors.js';
 import { Fields, isPlainObject, parseYamlText, readYamlFile } from './fields.js';
+import { didYouMean } from './suggest.js';
 
 /** A check's default points: required points, or bonus points counted apart (one or the other). */
 export type DefaultPoints = { readonly points: number; readonly bonus?: never } | { readonly bonus: number; readonly points?: never };
@@ -165,7 +166,7 @@ function readPoints(f: Fields, catalogue?: readonly CheckPointsDefault[]): Recor
   const out: Record<string, CheckPoints> = {};
   const known = catalogue?.map((c) => c.id);
   for (const [id] of f.entries()) {
-    if (known && !known.includes(id)) f.fail(id, `unknown check id (known: ${known.join(', ')})`);
+    if (known && !known.includes(id)) f.fail(id, `unknown check id${didYouMean(id, known) || '; `lab-grade checks` lists them'}`);
     const c = f.object(id);
     const points = c.optNumber('points', { min: 0 }) ?? 0;
     const bonus = c.optNumber('bonus', { min: 0 }) ?? 0;

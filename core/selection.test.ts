@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { reasons, type CheckDef } from './check.js';
 import { orderCatalogue, selectChecks } from './selection.js';
 import { ALL_CHECKS } from '../checks/index.js';
+import { didYouMean } from './suggest.js';
 
 const check = (id: string, more: Partial<CheckDef> = {}): CheckDef => ({
   id,
@@ -51,6 +52,20 @@ describe('the check catalogue', () => {
     expect([...s.report]).toEqual(['ex6.app.e2e']);
     expect(s.run.map((c) => c.id)).toEqual(expect.arrayContaining(['ex6.myapp.service', 'ex5.kube.reachable', 'ex6.app.e2e']));
     expect(() => selectChecks(ALL_CHECKS, ['ex9'])).toThrow(/unknown check or exercise "ex9"/);
+  });
+
+  it('a mistyped --only gets the closest check, prefix or exercise, not the list of every id', () => {
+    const message = (only: string) => {
+      try {
+        selectChecks(ALL_CHECKS, [only]);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      throw new Error(`--only ${only} was accepted`);
+    };
+    expect(message('ex6.ap.e2e')).toContain(didYouMean('ex6.ap.e2e', ['ex6.app.e2e']));
+    expect(message('ex6.ap')).toContain(didYouMean('ex6.ap', ['ex6.app']));
+    expect(message('ex9')).not.toContain('ex6.app.e2e');
   });
 
   it('--only runs the providers of the facts a selected check reads, so it decides as in a full run', () => {

@@ -6,6 +6,7 @@
  */
 import type { CheckDef } from './check.js';
 import { ConfigError } from './errors.js';
+import { didYouMean } from './suggest.js';
 
 export interface Selection {
   /** Checks to execute, each after the checks it waits for. */
@@ -69,6 +70,16 @@ export function orderCatalogue(all: readonly CheckDef[]): CheckDef[] {
   return ordered;
 }
 
+/** What `--only` may name: every exercise, every dotted prefix of an id, every id. */
+function selectable(all: readonly CheckDef[]): string[] {
+  const names = new Set<string>();
+  for (const c of all) {
+    const parts = c.id.split('.');
+    for (let n = 1; n <= parts.length; n++) names.add(parts.slice(0, n).join('.'));
+  }
+  return [...names];
+}
+
 /** The ids `--only` patterns name: an exercise (`ex6`), a prefix (`ex6.app`) or an id (`ex6.app.e2e`). */
 export function selectedIds(all: readonly CheckDef[], only: readonly string[] = []): Set<string> {
   if (only.length === 0) return new Set(all.map((c) => c.id));
@@ -76,7 +87,8 @@ export function selectedIds(all: readonly CheckDef[], only: readonly string[] = 
   for (const pattern of only) {
     const matched = all.filter((c) => c.id === pattern || c.id.startsWith(pattern + '.'));
     if (matched.length === 0) {
-      throw new ConfigError(`unknown check or exercise ${JSON.stringify(pattern)}; known: ex1..ex7 and ${all.map((c) => c.id).join(', ')}`, undefined, '--only');
+      const hint = didYouMean(pattern, selectable(all)) || '; an exercise (ex6), a prefix (ex6.app) or a check id: `lab-grade checks` lists them';
+      throw new ConfigError(`unknown check or exercise ${JSON.stringify(pattern)}${hint}`, undefined, '--only');
     }
     for (const c of matched) report.add(c.id);
   }
