@@ -5,12 +5,9 @@
  * what is nobody's failure yet: not started, waiting on an earlier exercise, a bonus not earned.
  */
 import type { ExerciseMark } from '../core/progress.js';
-import type { Tone } from './format.js';
+import type { StatusStyle } from './format.js';
 
-export interface ExerciseLook {
-  symbol: string;
-  word: string;
-  tone: Tone;
+export interface ExerciseLook extends Pick<StatusStyle, 'symbol' | 'word' | 'tone'> {
   /** One line for a legend. */
   meaning: string;
 }

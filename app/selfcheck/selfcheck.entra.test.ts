@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CheckResult, RunResult } from '../../core/model.js';
 import { credentialFor } from '../../probes/azure/token.js';
-import { useSelfCheckLab } from '../../test/support/selfcheck-sandbox.js';
+import { sandboxRequest, useSelfCheckLab } from '../../test/support/selfcheck-sandbox.js';
 import { collectedNotices } from '../io.js';
 import { selfCheck } from './selfcheck.js';
 
@@ -18,27 +18,14 @@ const lab = useSelfCheckLab('fixtures/scenarios/realism/25-entra-cluster.yaml');
 async function check(loggedIn: boolean): Promise<Record<string, CheckResult>> {
   const home = mkdtempSync(join(lab.root, 'home-'));
   const json = join(lab.root, `result-${loggedIn}.json`);
-  await selfCheck(
-    {
-      only: [],
-      waitSeconds: 0,
-      reports: [{ format: 'json', file: json }],
-      allowDisruptive: false,
-      allowExecCredentials: false,
-      watch: false,
-      intervalSeconds: 5,
-      sandbox: lab.out,
-      userName: lab.scenario.user,
-    },
-    {
-      stdout: { write: () => undefined, color: false, isTTY: false },
-      notices: collectedNotices(),
-      home,
-      env: { USER: lab.scenario.user, LAB_GRADE_HOME: join(home, '.lab-grade') },
-      // The student's `az login`: a credential of the directory that hands out a token for each audience asked.
-      login: async () => (loggedIn ? credentialFor(lab.sandbox.config.azure!, lab.sandbox.caPem) : undefined),
-    },
-  );
+  await selfCheck(sandboxRequest(lab, { reports: [{ format: 'json', file: json }] }), {
+    stdout: { write: () => undefined, color: false, isTTY: false },
+    notices: collectedNotices(),
+    home,
+    env: { USER: lab.scenario.user, LAB_GRADE_HOME: join(home, '.lab-grade') },
+    // The student's `az login`: a credential of the directory that hands out a token for each audience asked.
+    login: async () => (loggedIn ? credentialFor(lab.sandbox.config.azure!, lab.sandbox.caPem) : undefined),
+  });
   const run = JSON.parse(readFileSync(json, 'utf8')) as RunResult;
   return Object.fromEntries(run.students[0].checks.map((c) => [c.id, c]));
 }

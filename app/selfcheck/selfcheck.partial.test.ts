@@ -9,9 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { packagePath } from '../../core/paths.js';
 import { staticTokenCredential } from '../../probes/azure/token.js';
 import { checklistMessages as M } from '../../reporters/checklist.messages.js';
-import { useSelfCheckLab } from '../../test/support/selfcheck-sandbox.js';
+import { sandboxRequest, useSelfCheckLab } from '../../test/support/selfcheck-sandbox.js';
 import { collectedNotices } from '../io.js';
-import { selfCheck, type SelfCheckRequest } from './selfcheck.js';
+import { selfCheck } from './selfcheck.js';
 
 const lab = useSelfCheckLab(packagePath('fixtures', 'scenarios', '05-no-role-assignment.yaml'));
 
@@ -20,18 +20,7 @@ describe('a partial self-check after a whole one', () => {
     const home = mkdtempSync(join(lab.root, 'home-'));
     const check = async (only: string[]) => {
       let checklist = '';
-      const request: SelfCheckRequest = {
-        only,
-        waitSeconds: 0,
-        reports: [],
-        allowDisruptive: false,
-        allowExecCredentials: false,
-        watch: false,
-        intervalSeconds: 5,
-        sandbox: lab.out,
-        userName: lab.scenario.user,
-      };
-      await selfCheck(request, {
+      await selfCheck(sandboxRequest(lab, { only }), {
         stdout: { write: (t) => void (checklist += t), color: false, isTTY: false },
         notices: collectedNotices(),
         home,

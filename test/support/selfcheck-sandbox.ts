@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { writeSandboxConfig } from '../../app/demo.js';
+import type { SelfCheckRequest } from '../../app/selfcheck/selfcheck.js';
 import { CHECK_IDS } from '../../checks/index.js';
 import { startSandbox, type Sandbox } from '../../sandbox/lab.js';
 import { loadScenarios, type Scenario } from '../../sandbox/scenario.js';
@@ -34,4 +35,20 @@ export function useSelfCheckLab(scenarioFile: string): SelfCheckLab {
     rmSync(lab.root, { recursive: true, force: true });
   });
   return lab;
+}
+
+/** A self-check as one of the lab's students (`--sandbox DIR --user-name USER`), every option at its default but those given. */
+export function sandboxRequest(lab: SelfCheckLab, over: Partial<SelfCheckRequest> = {}): SelfCheckRequest {
+  return {
+    only: [],
+    waitSeconds: 0,
+    reports: [],
+    allowDisruptive: false,
+    allowExecCredentials: false,
+    watch: false,
+    intervalSeconds: 5,
+    sandbox: lab.out,
+    userName: lab.scenario.user,
+    ...over,
+  };
 }
