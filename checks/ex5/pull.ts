@@ -7,7 +7,7 @@ import { defineCheck, error, fail, pass, reasons, skip } from '../../core/check.
 import { errorMessage } from '../../core/errors.js';
 import { probeReason } from '../../core/reasons.js';
 import { pullGrants, shortScope, snapshotFor, studentRegistry } from '../kube/context.js';
-import { parseImageRef } from '../kube/images.js';
+import { parseImageRef } from '../../core/image-ref.js';
 import { isRunning, summarizePod } from '../kube/pods.js';
 import { diagnosePull, grantHint } from '../kube/pull.js';
 

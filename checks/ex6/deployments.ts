@@ -2,7 +2,8 @@
 import { defineCheck, fail, pass, reasons, type Reason } from '../../core/check.js';
 import { snapshotFor, studentRegistry } from '../kube/context.js';
 import { allAvailable, byName, mainContainer, replicaStatus } from '../kube/deployments.js';
-import { expectedImage, isImage, parseImageRef, registryNameOf, wantedImage } from '../kube/images.js';
+import { parseImageRef } from '../../core/image-ref.js';
+import { expectedImage, isImage, registryNameOf, wantedImage } from '../kube/images.js';
 import { envValue } from '../kube/pods.js';
 import { diagnosePull, grantHint, PULL_CAUSES } from '../kube/pull.js';
 import { fileOf, missingHint, missingMessage, podsLine, podsOf, unavailableHint } from './workload.js';

@@ -3,7 +3,8 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { defineCheck, fail, pass, reasons } from '../../core/check.js';
 import { snapshotFor, studentRegistry } from '../kube/context.js';
 import { byName } from '../kube/deployments.js';
-import { parseImageRef, shortDigest } from '../kube/images.js';
+import { parseImageRef } from '../../core/image-ref.js';
+import { shortDigest } from '../kube/images.js';
 import { isRunning, summarizePod } from '../kube/pods.js';
 import { runningPodsOf } from './workload.js';
 

@@ -7,7 +7,8 @@ import type { CheckContext } from '../../core/check.js';
 import { errorMessage } from '../../core/errors.js';
 import { scopeCovers } from '../../probes/azure/map.js';
 import { ProbeError, type KubeListKind, type KubeProbe, type KubeSnapshot, type ManagedClusterFacts, type RegistryFacts, type RoleAssignmentFacts } from '../../probes/types.js';
-import { parseImageRef, registryNameOf } from './images.js';
+import { parseImageRef } from '../../core/image-ref.js';
+import { registryNameOf } from './images.js';
 
 /** The snapshot, or a ProbeError (→ `error`) naming the lists this check needs but may not read. */
 export async function snapshotFor(kube: KubeProbe, kinds: KubeListKind[]): Promise<KubeSnapshot> {

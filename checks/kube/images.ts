@@ -1,32 +1,9 @@
-/**
- * Image references as Docker parses them (`[host[:port]/]path[:tag][@sha256:…]`) and the digests
- * pods report. A first path component without '.' or ':' (and not `localhost`) is a Docker Hub path,
- * not a host: `library/nginx`, `bitnami/nginx`.
- */
+/** Images the lab asks for, as hints write them and checks compare them; references are read by core/image-ref.ts. */
+import { parseImageRef } from '../../core/image-ref.js';
 import type { LabExpectations } from '../../core/profile.js';
 
-export interface ImageRef {
-  /** registry host, lower-cased; undefined for Docker Hub names */
-  host?: string;
-  repository: string;
-  tag?: string;
-  digest?: string;
-}
-
-const REF = /^(?:([a-zA-Z0-9.-]+(?::\d+)?)\/)?([a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/;
-
-export function parseImageRef(image: string): ImageRef | undefined {
-  const m = REF.exec(image.trim());
-  if (!m) return undefined;
-  let host: string | undefined = m[1]?.toLowerCase();
-  let repository = m[2];
-  if (host && !/[.:]/.test(host) && host !== 'localhost') {
-    repository = `${m[1]}/${repository}`;
-    host = undefined;
-  }
-  if (host === 'docker.io' || host === 'index.docker.io') host = undefined;
-  return { host, repository, tag: m[3], digest: m[4] };
-}
+// The registry discovery (checks/discovery.ts) reads hosts through here.
+export { parseImageRef };
 
 /** What the lab text writes for a registry's name; hints write it too while the student's is not known. */
 const UNKNOWN_REGISTRY = '<registry name>';

@@ -5,36 +5,15 @@
  * group), and the tag exists; public images pull.
  */
 import { createHash } from 'node:crypto';
+import { parseImageRef } from '../../core/image-ref.js';
 import { imageDigest, pushesOf } from '../images.js';
 import { pullRoles } from '../arm/roles.js';
 import type { ScenarioAzure } from '../scenario.js';
 
 export type PullOutcome = { ok: true; imageID: string } | { ok: false; reason: 'ImagePullBackOff' | 'InvalidImageName'; eventReason: 'Failed' | 'InspectFailed'; message: string };
 
-export interface ImageRef {
-  /** registry host, undefined for Docker Hub short names */
-  host?: string;
-  repository: string;
-  tag?: string;
-  digest?: string;
-}
-
-/** Registries anyone can pull from without credentials (tiller comes from gcr.io, SQL Server from mcr). */
-const PUBLIC_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io', 'mcr.microsoft.com', 'gcr.io', 'ghcr.io', 'quay.io', 'registry.k8s.io', 'k8s.gcr.io']);
-
-/** Parses a Docker reference; undefined when Docker would call it an invalid reference format. */
-export function parseImageRef(image: string): ImageRef | undefined {
-  const m = /^(?:([a-zA-Z0-9.-]+(?::\d+)?)\/)?([a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(sha256:[a-f0-9]{64}))?$/.exec(image);
-  if (!m) return undefined;
-  let host: string | undefined = m[1];
-  let repository = m[2];
-  // "library/nginx" style: a first component without '.', ':' and not localhost is a path, not a host.
-  if (host && !/[.:]/.test(host) && host !== 'localhost') {
-    repository = `${host}/${repository}`;
-    host = undefined;
-  }
-  return { host, repository, tag: m[3], digest: m[4] };
-}
+/** Registries besides Docker Hub that anyone can pull from without credentials (tiller comes from gcr.io, SQL Server from mcr). */
+const PUBLIC_HOSTS = new Set(['registry-1.docker.io', 'mcr.microsoft.com', 'gcr.io', 'ghcr.io', 'quay.io', 'registry.k8s.io', 'k8s.gcr.io']);
 
 const failed = (image: string, desc: string): PullOutcome => ({
   ok: false,
@@ -59,9 +38,8 @@ export function pullImage(image: string, azure: ScenarioAzure, clusterName: stri
   }
   const tag = ref.tag ?? 'latest';
   if (!ref.host || PUBLIC_HOSTS.has(ref.host)) {
-    const repo = ref.host ? ref.repository : ref.repository.includes('/') ? ref.repository : `library/${ref.repository}`;
-    const digest = ref.digest ?? 'sha256:' + createHash('sha256').update(`public:${repo}:${tag}`).digest('hex');
-    return { ok: true, imageID: `${ref.host && ref.host !== 'index.docker.io' && ref.host !== 'registry-1.docker.io' ? ref.host : 'docker.io'}/${repo}@${digest}` };
+    const digest = ref.digest ?? 'sha256:' + createHash('sha256').update(`public:${ref.repository}:${tag}`).digest('hex');
+    return { ok: true, imageID: `${ref.host ?? 'docker.io'}/${ref.repository}@${digest}` };
   }
   const acr = /^([a-z0-9]+)\.azurecr\.io$/i.exec(ref.host);
   const registry = acr ? azure.registries.find((r) => r.name.toLowerCase() === acr[1].toLowerCase()) : undefined;
