@@ -13,7 +13,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { Agent, buildConnector } from 'undici';
-import { sharedSecureContext } from './azure/tls.js';
+import { sharedSecureContext } from './tls.js';
 import { dialText, isLoopback, parseAddress, specialRange } from './addresses.js';
 
 export { isLoopback, specialRange };

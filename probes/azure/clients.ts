@@ -10,7 +10,7 @@ import { ContainerRegistryManagementClient } from '@azure/arm-containerregistry'
 import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { armErrorPolicy, attemptTimeoutPolicy, rateLimitPolicy, retryAfterCapPolicy, TokenBucket } from './policies.js';
 import { RoleNames } from './roles.js';
-import { sharedSecureContext, trustedCas } from './tls.js';
+import { sharedSecureContext, trustedCas } from '../tls.js';
 import { PUBLIC_ARM_ENDPOINT } from './token.js';
 
 export { PUBLIC_ARM_ENDPOINT };

@@ -8,7 +8,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { bearerTokenAuthenticationPolicy, createDefaultHttpClient, createPipelineFromOptions, createPipelineRequest, type TlsSettings } from '@azure/core-rest-pipeline';
 import { errorMessage } from '../../core/errors.js';
 import type { PrincipalLookup } from './map.js';
-import { sharedSecureContext, trustedCas } from './tls.js';
+import { sharedSecureContext, trustedCas } from '../tls.js';
 
 export const PUBLIC_GRAPH_ENDPOINT = 'https://graph.microsoft.com';
 

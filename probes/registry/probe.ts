@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { refusedByPolicy, type NetworkPolicy } from '../net.js';
-import { trustedCas } from '../azure/tls.js';
+import { trustedCas } from '../tls.js';
 import { ProbeError, type RegistryProbe, type TagList } from '../types.js';
 import { RegistryAuth, refused, type AuthMode, type Credentials, type Grant } from './auth.js';
 import { parseChallenge, pullScope } from './challenge.js';

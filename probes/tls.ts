@@ -1,7 +1,8 @@
 /**
- * An extra CA is trusted *in addition to* the system roots: Node's `ca` option replaces the roots, so a
- * class config that names a proxy's CA must not lose management.azure.com's chain. TLS verification is
- * never turned off.
+ * TLS trust for the probes that verify servers against the system roots (Azure, the registry). An extra
+ * CA is trusted *in addition to* the system roots: Node's `ca` option replaces the roots, so a class
+ * config that names a proxy's CA must not lose management.azure.com's chain. TLS verification is never
+ * turned off.
  */
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 
