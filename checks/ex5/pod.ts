@@ -2,9 +2,9 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { defineCheck, fail, pass, reasons, type CheckContext, type Reason, type Verdict } from '../../core/check.js';
 import type { KubeSnapshot } from '../../probes/types.js';
-import { pullGrantsQuietly, shortScope, snapshotFor, studentRegistry, type StudentRegistry } from '../kube/context.js';
+import { grantTarget, isStudentImage, pullGrantsQuietly, shortScope, snapshotFor, studentRegistry, type StudentRegistry } from '../kube/context.js';
 import { byName } from '../kube/deployments.js';
-import { expectedImage, isImage, wantedImage } from '../kube/images.js';
+import { expectedImage, wantedImage } from '../kube/images.js';
 import { isRunning, podStatusText, podsOfDeployment, summarizePod } from '../kube/pods.js';
 import { diagnosePull, grantHint, PULL_CAUSES, type PullCause, type PullDiagnosis } from '../kube/pull.js';
 
@@ -57,8 +57,8 @@ async function pullFailure(ctx: CheckContext, d: PullDiagnosis, reg: StudentRegi
           : `Azure confirms: no role assignment lets the cluster's identity pull from ${reg.loginServer ?? d.image}`,
       );
       evidence.roleAssignment = g ? `${g.roleName} on ${g.scope}` : 'none';
-      hint = grantHint({ cluster: cross.cluster, registry: cross.registry, resourceGroup: ctx.target.resourceGroup });
-    } else hint = grantHint({ cluster: ctx.fact('cluster')?.chosen, registry: ctx.fact('registry')?.chosen, resourceGroup: ctx.target.resourceGroup });
+      hint = grantHint(grantTarget(ctx, reg, cross));
+    } else hint = grantHint(grantTarget(ctx, reg));
   }
   // Refused by the registry: the missing pull right is ex5.pull.authorized's to report, once.
   return fail(CAUSE_REASON[d.cause], parts.join('; '), hint, { evidence, outcome, found: d.reason, ...(d.cause === 'unauthorized' ? { causedBy: 'ex5.pull.authorized' } : {}) });
@@ -80,7 +80,7 @@ export const podRunning = defineCheck({
     const reg = studentRegistry(ctx, snap);
     const candidates = appPods(ctx, snap);
     const wanted = expectedImage(e, reg.loginServer, e.app.image);
-    const hasWanted = (p: V1Pod) => !!reg.loginServer && (p.spec?.containers ?? []).some((c) => isImage(c.image, reg.loginServer!, e.app.image, e.tag));
+    const hasWanted = (p: V1Pod) => (p.spec?.containers ?? []).some((c) => isStudentImage(c.image, reg, e, e.app.image));
     // Any pod running the image counts, whatever made it (a renamed pod, a Helm release).
     const withImage = [...new Set([...candidates, ...snap.pods.filter(hasWanted)])].filter(hasWanted);
     const evidence = { image: wanted, registrySource: reg.source };

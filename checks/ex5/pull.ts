@@ -6,7 +6,7 @@
 import { defineCheck, error, fail, pass, reasons, skip } from '../../core/check.js';
 import { errorMessage } from '../../core/errors.js';
 import { probeReason } from '../../core/reasons.js';
-import { pullGrants, shortScope, snapshotFor, studentRegistry } from '../kube/context.js';
+import { grantTarget, isStudentRegistry, pullGrants, shortScope, snapshotFor, studentRegistry } from '../kube/context.js';
 import { parseImageRef } from '../../core/image-ref.js';
 import { isRunning, summarizePod } from '../kube/pods.js';
 import { diagnosePull, grantHint } from '../kube/pull.js';
@@ -42,7 +42,7 @@ export const pullAuthorized = defineCheck({
     const reg = studentRegistry(ctx, snap);
     const rg = ctx.target.resourceGroup;
     if (!reg.loginServer) {
-      return fail(R.noRegistry, 'no Azure registry is known for you (Exercise 4) and no pod uses an image from one (*.azurecr.io)', grantHint({ resourceGroup: rg }), {
+      return fail(R.noRegistry, `no Azure registry is known for you (Exercise 4) and no pod uses an image from one (*.${ctx.profile.expect.registryDomain})`, grantHint({ resourceGroup: rg }), {
         evidence: { registrySource: reg.source },
       });
     }
@@ -73,7 +73,7 @@ export const pullAuthorized = defineCheck({
         causedBy: 'ex5.kube.reachable',
       };
     }
-    const fromRegistry = (snap?.pods ?? []).filter((p) => p.spec?.containers?.some((c) => parseImageRef(c.image ?? '')?.host === reg.loginServer));
+    const fromRegistry = (snap?.pods ?? []).filter((p) => p.spec?.containers?.some((c) => isStudentRegistry(parseImageRef(c.image ?? '')?.host, reg, ctx.profile.expect.registryDomain)));
     const running = fromRegistry.filter((p) => isRunning(summarizePod(p)));
     if (running.length) {
       return pass(`${running.length} pod(s) run images pulled from ${reg.loginServer}, which proves the cluster may pull from it`, {
@@ -89,20 +89,15 @@ export const pullAuthorized = defineCheck({
       : found.unresolved
         ? `the cluster's pulling identity could not be matched to a role assignment (${found.unresolved}), and `
         : `no role assignment (${found.roles.slice(0, 3).join(', ')}, …) on the registry or above names the cluster's identity${mode.roleAssignmentMode ? ' (the registry is in ABAC mode: only its repository roles count)' : ''}, and `;
-    return fail(
-      R.notAllowed,
-      `the cluster may not pull from ${reg.loginServer}: ${azureSays}no pod from it is running`,
-      grantHint({ cluster: found?.cluster ?? ctx.fact('cluster')?.chosen, registry: found?.registry ?? { name: reg.name }, resourceGroup: rg }),
-      {
-        evidence: {
-          registry: reg.loginServer,
-          registrySource: reg.source,
-          ...(found ? { identitiesChecked: found.identities, rolesThatCount: found.roles } : { azure: 'not checked' }),
-          ...(found?.unresolved ? { identityUnresolved: found.unresolved } : {}),
-          ...mode,
-          ...(stuck ? { pod: stuck.pod, reason: stuck.reason, event: stuck.event } : {}),
-        },
+    return fail(R.notAllowed, `the cluster may not pull from ${reg.loginServer}: ${azureSays}no pod from it is running`, grantHint(grantTarget(ctx, reg, found)), {
+      evidence: {
+        registry: reg.loginServer,
+        registrySource: reg.source,
+        ...(found ? { identitiesChecked: found.identities, rolesThatCount: found.roles } : { azure: 'not checked' }),
+        ...(found?.unresolved ? { identityUnresolved: found.unresolved } : {}),
+        ...mode,
+        ...(stuck ? { pod: stuck.pod, reason: stuck.reason, event: stuck.event } : {}),
       },
-    );
+    });
   },
 });

@@ -330,6 +330,11 @@ describe('replicas unavailable: why, the step that fixes it, and the check it fo
     expect(v).toMatchObject({ code: 'LG-605', hint: GRANT_STEP, causedBy: 'ex5.pull.authorized' });
   });
 
+  it('refused with only the cluster known: the registry the pods pull from is named in the grant command', async () => {
+    const v = await runApp(starting([backOff('myapp-b')], [pullFailed('myapp-b', UNAUTHORIZED)]), { facts: { cluster: FOUND.cluster } });
+    expect(v).toMatchObject({ code: 'LG-605', hint: expect.stringContaining('`az aks update --name aks07 --resource-group labuser07-rg --attach-acr labuser07acr`') });
+  });
+
   it.each([
     ['myapp', 'ex4.image.myapp', myappDeployment],
     ['myapi', 'ex4.image.myapi', myapiDeployment],

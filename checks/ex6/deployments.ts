@@ -1,9 +1,9 @@
 /** Exercise 6: Deployments myapp and myapi run the student's own images with the lab's settings. */
 import { defineCheck, fail, pass, reasons, type Reason } from '../../core/check.js';
-import { snapshotFor, studentRegistry } from '../kube/context.js';
+import { grantTarget, isStudentImage, snapshotFor, studentRegistry } from '../kube/context.js';
 import { allAvailable, byName, mainContainer, replicaStatus } from '../kube/deployments.js';
 import { parseImageRef } from '../../core/image-ref.js';
-import { expectedImage, isImage, registryNameOf, wantedImage } from '../kube/images.js';
+import { expectedImage, wantedImage } from '../kube/images.js';
 import { envValue } from '../kube/pods.js';
 import { diagnosePull, grantHint, PULL_CAUSES } from '../kube/pull.js';
 import { fileOf, missingHint, missingMessage, podsLine, podsOf, unavailableHint } from './workload.js';
@@ -48,7 +48,7 @@ function deploymentCheck(id: string, workload: 'app' | 'api', exactReplicas: boo
       const image = mainContainer(d, w.deployment)?.image ?? '';
       const reg = studentRegistry(ctx, snap);
       const ref = parseImageRef(image);
-      const ok = reg.loginServer ? isImage(image, reg.loginServer, w.image, e.tag) : !!ref && !!registryNameOf(ref.host, e.registryDomain) && ref.repository === w.image && ref.tag === e.tag;
+      const ok = isStudentImage(image, reg, e, w.image);
       const expected = expectedImage(e, reg.loginServer, w.image);
       if (!ok) {
         const note = ref?.host === e.helm.brokenDefaultRegistry ? ` (${ref.host} is the Helm chart's deliberately broken default registry)` : '';
@@ -87,7 +87,7 @@ function deploymentCheck(id: string, workload: 'app' | 'api', exactReplicas: boo
         const why = stuck ? `; ${PULL_CAUSES[stuck.cause].meaning || [stuck.reason, stuck.event ?? stuck.message].filter(Boolean).join(': ')}` : '';
         const hint =
           stuck?.cause === 'unauthorized'
-            ? grantHint({ cluster: ctx.fact('cluster')?.chosen, registry: ctx.fact('registry')?.chosen, resourceGroup: ctx.target.resourceGroup })
+            ? grantHint(grantTarget(ctx, reg))
             : stuck && stuck.cause !== 'other'
               ? PULL_CAUSES[stuck.cause].hint(wantedImage(ctx.profile.expect, reg.loginServer, w.image))
               : unavailableHint;

@@ -377,6 +377,12 @@ describe('Services removed by Exercise 7 step 2, the Helm install not having put
     expect(v.hint).toContain(`\`helm install greetings . --set registry=${PLACEHOLDER}\``);
   });
 
+  it('with Exercise 4 not knowing it, the registry the pods pull from is in the hint', async () => {
+    const fromRegistry: V1Pod = { metadata: { name: 'myapp-a', namespace: 'default', labels: { app: 'myapp' } }, spec: { containers: [{ name: 'myapp', image: `${LOGIN}/myapp:v1.0` }] } };
+    const v = await runApp(gone({ serviceAccounts: [TILLER], pods: [fromRegistry] }), { facts: {} });
+    expect(v.hint).toContain(`\`helm install greetings . --set registry=${LOGIN}\``);
+  });
+
   it('a failed Helm 3 release (and tiller): both named; remove the first release, reinstall under its name', async () => {
     const v = await runApp(gone({ serviceAccounts: [TILLER], helmSecrets: [helm3Secret('greetings', 'failed'), helm3Secret('second', 'pending-install')] }));
     expect(v).toMatchObject({

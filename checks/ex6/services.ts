@@ -4,7 +4,7 @@ import { helmReleases } from '../../probes/kube/helm-release.js';
 import type { HelmReleaseRecord, KubeListKind, KubeSnapshot } from '../../probes/types.js';
 import { chartInstall, reinstallCommands, releasesOfChart } from '../kube/helm.js';
 import { registryOr } from '../kube/images.js';
-import { snapshotFor } from '../kube/context.js';
+import { snapshotFor, studentRegistry } from '../kube/context.js';
 import { byName } from '../kube/deployments.js';
 import { selects } from '../kube/pods.js';
 import { endpointsReadiness, loadBalancerAddress, mapsPort, podsSelectedBy, portsText } from '../kube/services.js';
@@ -66,7 +66,7 @@ function serviceCheck(id: string, workload: 'app' | 'api', external: boolean, po
       if (!svc) {
         const { traces, undeployed } = exercise7Traces(snap, ctx.profile.expect.helm.chart);
         if (traces.length) {
-          const registry = registryOr(ctx.fact('registry')?.chosen.loginServer, ctx.profile.expect.registryDomain);
+          const registry = registryOr(studentRegistry(ctx, snap).loginServer, ctx.profile.expect.registryDomain);
           const finish = undeployed ? reinstallCommands(undeployed, registry) : `\`kubectl delete deployment myapp myapi\`, then in greetings/k8s/helm \`${chartInstall(registry)}\``;
           return fail(
             R.removedForHelm,

@@ -8,7 +8,9 @@ import { errorMessage } from '../../core/errors.js';
 import { scopeCovers } from '../../probes/azure/map.js';
 import { ProbeError, type KubeListKind, type KubeProbe, type KubeSnapshot, type ManagedClusterFacts, type RegistryFacts, type RoleAssignmentFacts } from '../../probes/types.js';
 import { parseImageRef } from '../../core/image-ref.js';
+import type { LabExpectations } from '../../core/profile.js';
 import { registryNameOf } from './images.js';
+import type { GrantTarget } from './pull.js';
 
 /** The snapshot, or a ProbeError (→ `error`) naming the lists this check needs but may not read. */
 export async function snapshotFor(kube: KubeProbe, kinds: KubeListKind[]): Promise<KubeSnapshot> {
@@ -19,9 +21,12 @@ export async function snapshotFor(kube: KubeProbe, kinds: KubeListKind[]): Promi
 }
 
 export interface StudentRegistry {
+  /** lower-cased */
   loginServer?: string;
   name?: string;
   registryId?: string;
+  /** the registry as Exercise 4 chose it, when it did */
+  chosen?: RegistryFacts;
   /** how it was chosen, for evidence */
   source: 'ex4.registry.exists' | 'pod images' | 'unknown';
 }
@@ -32,7 +37,7 @@ export interface StudentRegistry {
  */
 export function studentRegistry(ctx: CheckContext, snap?: KubeSnapshot): StudentRegistry {
   const known = ctx.fact('registry')?.chosen;
-  if (known?.loginServer) return { loginServer: known.loginServer.toLowerCase(), name: known.name, registryId: known.id, source: 'ex4.registry.exists' };
+  if (known?.loginServer) return { loginServer: known.loginServer.toLowerCase(), name: known.name, registryId: known.id, chosen: known, source: 'ex4.registry.exists' };
   const domain = ctx.profile.expect.registryDomain;
   const repos = new Set([ctx.profile.expect.app.image, ctx.profile.expect.api.image]);
   const votes = new Map<string, number>();
@@ -45,6 +50,29 @@ export function studentRegistry(ctx: CheckContext, snap?: KubeSnapshot): Student
   }
   const best = [...votes.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
   return best ? { loginServer: best, name: registryNameOf(best, domain), source: 'pod images' } : { source: 'unknown' };
+}
+
+/**
+ * Whether `host` is the student's registry: theirs when known; while it is not (Exercise 4 found none
+ * and no pod pulls from an Azure registry), any registry of the lab's domain, since theirs cannot be
+ * told apart from another.
+ */
+export function isStudentRegistry(host: string | undefined, reg: StudentRegistry, registryDomain: string): boolean {
+  return reg.loginServer ? host === reg.loginServer : !!registryNameOf(host, registryDomain);
+}
+
+/** Whether `image` is the lab's `repository:tag` in the student's registry. A digest pinned next to the tag counts (the tag still says which image was meant). */
+export function isStudentImage(image: string | undefined, reg: StudentRegistry, expect: Pick<LabExpectations, 'tag' | 'registryDomain'>, repository: string): boolean {
+  const ref = image ? parseImageRef(image) : undefined;
+  return !!ref && isStudentRegistry(ref.host, reg, expect.registryDomain) && ref.repository === repository && ref.tag === expect.tag;
+}
+
+/**
+ * Whom a hint granting the pull names: the cluster and the registry as Azure lists them (`listed`, read
+ * by pullGrants), else the cluster Exercise 3 chose and the student's registry.
+ */
+export function grantTarget(ctx: CheckContext, reg: StudentRegistry, listed?: Pick<PullGrants, 'cluster' | 'registry'>): GrantTarget {
+  return { cluster: listed?.cluster ?? ctx.fact('cluster')?.chosen, registry: listed?.registry ?? reg.chosen ?? { name: reg.name }, resourceGroup: ctx.target.resourceGroup };
 }
 
 export interface PullGrants {

@@ -1,9 +1,8 @@
 /** Images the lab asks for, as hints write them and checks compare them; references are read by core/image-ref.ts. */
-import { parseImageRef } from '../../core/image-ref.js';
 import type { LabExpectations } from '../../core/profile.js';
 
 // The registry discovery (checks/discovery.ts) reads hosts through here.
-export { parseImageRef };
+export { parseImageRef } from '../../core/image-ref.js';
 
 /** What the lab text writes for a registry's name; hints write it too while the student's is not known. */
 const UNKNOWN_REGISTRY = '<registry name>';
@@ -41,15 +40,6 @@ export function wantedImage(expect: Pick<LabExpectations, 'tag' | 'registryDomai
     tag: expect.tag,
     known: !!loginServer,
   };
-}
-
-/**
- * Whether `image` names repository:tag in the registry `loginServer`. A digest pinned next to the tag
- * is accepted (the tag still says which image was meant).
- */
-export function isImage(image: string | undefined, loginServer: string, repository: string, tag: string): boolean {
-  const ref = image ? parseImageRef(image) : undefined;
-  return !!ref && ref.host === loginServer.toLowerCase() && ref.repository === repository && ref.tag === tag;
 }
 
 /** The registry name in `<name>.<domain>` (e.g. `labuser07acr` in `labuser07acr.azurecr.io`). */
