@@ -4,6 +4,7 @@ import { errorMessage } from '../../core/errors.js';
 import type { Evidence } from '../../core/model.js';
 import type { ManagedClusterFacts } from '../../probes/types.js';
 import { chosenCluster, discoverCluster } from '../discovery.js';
+import { readyNodeNames } from '../kube/nodes.js';
 
 const create = (rg: string) => `az aks create --name <cluster name> --resource-group ${rg} --generate-ssh-keys`;
 const noClusterMessage = (rg: string) => `no AKS cluster in resource group ${rg}`;
@@ -124,8 +125,8 @@ async function readyNodes(ctx: CheckContext<'azure'>): Promise<{ ready: number; 
   try {
     const snap = await ctx.probes.kube.snapshot();
     if (snap.unreadable?.nodes) return { unavailable: `nodes unreadable: ${snap.unreadable.nodes}` };
-    const ready = snap.nodes.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-    return { ready: ready.length, names: ready.map((n) => n.metadata?.name ?? '?') };
+    const names = readyNodeNames(snap.nodes);
+    return { ready: names.length, names };
   } catch (err) {
     return { unavailable: errorMessage(err) };
   }

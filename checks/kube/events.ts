@@ -14,8 +14,3 @@ export const eventsForPod = (events: readonly CoreV1Event[], pod: V1Pod) => even
 
 /** `Warning Failed: Failed to pull image …` */
 export const eventLine = (e: CoreV1Event) => `${e.type ?? 'Normal'} ${e.reason ?? ''}: ${e.message ?? ''}`.trim();
-
-/** The newest event whose message matches, e.g. the Failed event that explains an ImagePullBackOff. */
-export function matchingEvent(events: readonly CoreV1Event[], test: RegExp): CoreV1Event | undefined {
-  return events.find((e) => test.test(e.message ?? ''));
-}

@@ -1,18 +1,8 @@
-/** Reading Nodes: which are Ready, and their kubelet version. */
+/** Reading Nodes: which are Ready. */
 import type { V1Node } from '@kubernetes/client-node';
 
-export interface NodeSummary {
-  name: string;
-  ready: boolean;
-  kubelet?: string;
-}
+/** A Node is Ready when its Ready condition is True (Unknown: the kubelet stopped reporting). */
+export const isNodeReady = (n: V1Node) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
-export function summarizeNode(n: V1Node): NodeSummary {
-  return {
-    name: n.metadata?.name ?? '',
-    ready: n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
-    kubelet: n.status?.nodeInfo?.kubeletVersion,
-  };
-}
-
-export const readyNodes = (nodes: readonly V1Node[]) => nodes.map(summarizeNode).filter((n) => n.ready);
+/** The names of the Ready nodes. */
+export const readyNodeNames = (nodes: readonly V1Node[]) => nodes.filter(isNodeReady).map((n) => n.metadata?.name ?? '?');

@@ -70,18 +70,6 @@ export function summarizePod(pod: V1Pod): PodSummary {
 /** A pod counts as running when its phase is Running and no container is stuck waiting. */
 export const isRunning = (p: PodSummary) => p.phase === 'Running' && p.containers.every((c) => c.state === 'running');
 
-export interface WaitingReason {
-  pod: string;
-  container: string;
-  reason: string;
-  message?: string;
-}
-
-export function waitingReasons(pod: V1Pod): WaitingReason[] {
-  const s = summarizePod(pod);
-  return s.containers.filter((c) => c.state === 'waiting' && c.reason).map((c) => ({ pod: s.name, container: c.name, reason: c.reason!, ...(c.message ? { message: c.message } : {}) }));
-}
-
 /** Short status as `kubectl get pods` shows it: the first waiting reason, else the phase. */
 export function podStatusText(p: PodSummary): string {
   if (p.terminating) return 'Terminating';
@@ -113,15 +101,6 @@ export function ownerOf(obj: { metadata?: { ownerReferences?: Array<{ kind: stri
   const refs = obj.metadata?.ownerReferences ?? [];
   const o = refs.find((r) => r.controller) ?? refs[0];
   return o ? { kind: o.kind, name: o.name } : undefined;
-}
-
-/** The Deployment behind a pod (pod → ReplicaSet → Deployment), when the chain is visible. */
-export function deploymentOfPod(pod: V1Pod, replicaSets: readonly V1ReplicaSet[]): string | undefined {
-  const o = ownerOf(pod);
-  if (o?.kind !== 'ReplicaSet') return undefined;
-  const rs = replicaSets.find((r) => r.metadata?.name === o.name);
-  const d = rs ? ownerOf(rs) : undefined;
-  return d?.kind === 'Deployment' ? d.name : undefined;
 }
 
 /** A container's env value (literal only; valueFrom is reported as such). */

@@ -14,7 +14,6 @@ export function guidFrom(...parts: string[]): string {
 
 export const LOCATION = 'westeurope';
 
-export const subscriptionPath = (sub: string): string => `/subscriptions/${sub}`;
 export const resourceGroupId = (sub: string, rg: string): string => `/subscriptions/${sub}/resourceGroups/${rg}`;
 export const clusterId = (sub: string, rg: string, name: string): string => `/subscriptions/${sub}/resourcegroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${name}`;
 export const registryId = (sub: string, rg: string, name: string): string => `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.ContainerRegistry/registries/${name}`;
