@@ -11,7 +11,8 @@ import { grade, partialExitCode } from './grading.js';
 import { createReporter } from '../reporters/index.js';
 import { bufferOutput } from '../reporters/replay.js';
 import { screen } from '../test/support/terminal.js';
-import { collectedNotices, type Notices } from './io.js';
+import type { Notices } from './io.js';
+import { collectedNotices } from '../test/support/notices.js';
 
 const R = reasons({ pending: ['LG-691', 'the external IP is still pending'] });
 

@@ -48,6 +48,9 @@ export function streamOutput(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv 
   };
 }
 
+/** A warning as stderr shows it. */
+export const warningLine = (text: string) => `lab-grade: warning: ${text}\n`;
+
 const SILENT: ReporterOutput = { write: () => undefined, isTTY: false, color: false };
 
 /** Notices on the process's stderr. */
@@ -56,17 +59,7 @@ export function stderrNotices(quiet: boolean): Notices {
   const stderr = streamOutput(process.stderr);
   return {
     status: quiet ? SILENT : stderr,
-    warn: (text) => stderr.write(`lab-grade: warning: ${text}\n`),
-  };
-}
-
-/** Notices kept in memory (tests, and callers that show them elsewhere). */
-export function collectedNotices(): Notices & { text(): string } {
-  const chunks: string[] = [];
-  return {
-    status: { write: (t) => void chunks.push(t), isTTY: false, color: false },
-    warn: (t) => void chunks.push(`lab-grade: warning: ${t}\n`),
-    text: () => chunks.join(''),
+    warn: (text) => stderr.write(warningLine(text)),
   };
 }
 

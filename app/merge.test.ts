@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadClassSmall, TITLE } from '../fixtures/results/support.js';
 import { renderJson } from '../reporters/json.js';
 import { bufferOutput, runInfoFor } from '../reporters/replay.js';
-import { collectedNotices } from './io.js';
+import { collectedNotices } from '../test/support/notices.js';
 import { mergeReports } from './merge.js';
 import { defineCheck, pass } from '../core/check.js';
 import type { ClassConfig } from '../core/config.js';

@@ -35,9 +35,6 @@ function forget(value: string): void {
   if (same?.size === 0) byPrefix.delete(prefixOf(value));
 }
 
-/** How many secrets are known (tests: the list stays bounded). */
-export const knownSecretCount = (): number => known.size;
-
 /** The known secrets that occur in `text`, longest first (one may contain another). */
 function secretsIn(text: string): string[] {
   const found = new Set<string>();

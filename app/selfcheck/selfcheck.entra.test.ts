@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { CheckResult, RunResult } from '../../core/model.js';
 import { credentialFor } from '../../probes/azure/token.js';
 import { sandboxRequest, useSelfCheckLab } from '../../test/support/selfcheck-sandbox.js';
-import { collectedNotices } from '../io.js';
+import { collectedNotices } from '../../test/support/notices.js';
 import { selfCheck } from './selfcheck.js';
 
 const lab = useSelfCheckLab('fixtures/scenarios/realism/25-entra-cluster.yaml');

@@ -13,7 +13,7 @@ import { packagePath } from '../../core/paths.js';
 import { REACH } from './detect.js';
 import { staticTokenCredential } from '../../probes/azure/token.js';
 import { useSelfCheckLab } from '../../test/support/selfcheck-sandbox.js';
-import { collectedNotices } from '../io.js';
+import { collectedNotices } from '../../test/support/notices.js';
 import { selfCheck as runSelfCheck, type SelfCheckRequest } from './selfcheck.js';
 
 const lab = useSelfCheckLab(packagePath('fixtures', 'scenarios', '01-perfect.yaml'));

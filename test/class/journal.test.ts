@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectedNotices } from '../../app/io.js';
+import { collectedNotices } from '../support/notices.js';
 import { CHECK_IDS } from '../../checks/index.js';
 import { ConfigError } from '../../core/errors.js';
 import { defaultJournalPath } from '../../core/journal.js';
