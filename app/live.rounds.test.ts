@@ -19,7 +19,7 @@ import { runCli } from '../test/support/cli.js';
 import { killLeftovers, ledgerLines, startLive, startWorkshop, type Workshop } from '../test/support/live-workshop.js';
 import { until } from '../test/support/until.js';
 import { IdentityError, loginHint } from './grading.js';
-import { collectedNotices } from './io.js';
+import { collectedNotices } from '../test/support/notices.js';
 import { followLive, runLive, type LiveRequest } from './live.js';
 import { missingShardWarning } from './merge-shards.js';
 import { mergeReports } from './merge.js';

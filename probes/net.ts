@@ -19,7 +19,14 @@ import { dialText, isLoopback, parseAddress, specialRange } from './addresses.js
 export { isLoopback, specialRange };
 
 export class NetworkRefused extends Error {
-  constructor(message: string) {
+  /**
+   * @param attempt the connection refused, `host:port -> address`; undefined when the refusal is of a
+   *   setting rather than a connection
+   */
+  constructor(
+    message: string,
+    readonly attempt?: string,
+  ) {
     super(message);
     this.name = 'NetworkRefused';
   }
@@ -46,8 +53,6 @@ export interface NetworkPolicyOptions {
   trustedHosts?: Iterable<string>;
   /** `network.allowLoopback`: any target may be on this machine (127.0.0.0/8, ::1). */
   allowLoopback?: boolean;
-  /** Told of every refused attempt, `host:port -> address` (tests assert nothing reached a target). */
-  onRefused?(attempt: string): void;
 }
 
 const LOOPBACK_REFUSED = 'loopback addresses (this machine) are not graded unless the class config allows them (network.allowLoopback: true, or a network.connectTo entry for that host:port)';
@@ -69,7 +74,6 @@ export class NetworkPolicy {
   private readonly trusted: Set<string>;
   readonly loopbackOnly: boolean;
   private readonly allowLoopback: boolean;
-  private readonly onRefused?: (attempt: string) => void;
 
   constructor(opts: NetworkPolicyOptions = {}) {
     for (const [from, to] of Object.entries(opts.connectTo ?? {})) {
@@ -77,7 +81,6 @@ export class NetworkPolicy {
     }
     this.loopbackOnly = !!opts.loopbackOnly;
     this.allowLoopback = !!opts.allowLoopback;
-    this.onRefused = opts.onRefused;
     this.trusted = new Set([...(opts.trustedHosts ?? [])].map(trustKey));
   }
 
@@ -99,10 +102,7 @@ export class NetworkPolicy {
     const literal = parseAddress(target.host);
     const address = literal ? dialText(literal) : (await lookup(target.host)).address;
     const verdict = this.vet(address, mapped ? target.host : host, mapped);
-    if (verdict) {
-      this.onRefused?.(`${host}:${port} -> ${address}`);
-      throw new NetworkRefused(`refused to connect to ${host}:${port} (${address}): ${verdict}`);
-    }
+    if (verdict) throw new NetworkRefused(`refused to connect to ${host}:${port} (${address}): ${verdict}`, `${host}:${port} -> ${address}`);
     return { address, port: target.port, mapped };
   }
 

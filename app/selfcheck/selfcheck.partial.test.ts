@@ -10,7 +10,7 @@ import { packagePath } from '../../core/paths.js';
 import { staticTokenCredential } from '../../probes/azure/token.js';
 import { checklistMessages as M } from '../../reporters/checklist.messages.js';
 import { sandboxRequest, useSelfCheckLab } from '../../test/support/selfcheck-sandbox.js';
-import { collectedNotices } from '../io.js';
+import { collectedNotices } from '../../test/support/notices.js';
 import { selfCheck } from './selfcheck.js';
 
 const lab = useSelfCheckLab(packagePath('fixtures', 'scenarios', '05-no-role-assignment.yaml'));

@@ -1,9 +1,18 @@
 /** A network policy that remembers every attempt it refused, for tests that assert none reached a target. */
-import { NetworkPolicy, type NetworkPolicyOptions } from '../../probes/net.js';
+import { NetworkPolicy, NetworkRefused } from '../../probes/net.js';
 
-export type RecordedPolicy = NetworkPolicy & { readonly refused: string[] };
+export class RecordedPolicy extends NetworkPolicy {
+  /** `host:port -> address` of each connection refused */
+  readonly refused: string[] = [];
 
-export function recordedPolicy(opts: NetworkPolicyOptions = {}): RecordedPolicy {
-  const refused: string[] = [];
-  return Object.assign(new NetworkPolicy({ ...opts, onRefused: (attempt) => refused.push(attempt) }), { refused });
+  override async resolve(host: string, port: number): ReturnType<NetworkPolicy['resolve']> {
+    try {
+      return await super.resolve(host, port);
+    } catch (err) {
+      if (err instanceof NetworkRefused && err.attempt) this.refused.push(err.attempt);
+      throw err;
+    }
+  }
 }
+
+export const recordedPolicy = (...opts: ConstructorParameters<typeof NetworkPolicy>) => new RecordedPolicy(...opts);
