@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ClassConfig } from '../core/config.js';
 import { Secret } from '../core/secret.js';
-import { startFront } from './app/front.js';
+import { parseHostHeader, startFront } from './app/front.js';
 import type { AppHandler } from './app/http.js';
 import { guidFrom } from './arm/ids.js';
 import { SANDBOX_TENANT, startArm, type ArmServer } from './arm/server.js';
@@ -292,7 +292,7 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
 }
 
 function ownerOfPublic(students: Map<string, StudentServers>, hostHeader: string): StudentServers | undefined {
-  const host = hostHeader.replace(/:\d+$/, '').toLowerCase();
+  const { host } = parseHostHeader(hostHeader);
   for (const s of students.values()) {
     if (s.externalIp === host) return s;
   }
