@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCa } from '../../sandbox/ca.js';
 import { imageContent, imageDigest } from '../../sandbox/images.js';
-import { RegistryClient } from '../../sandbox/registry/client.js';
+import { RegistryClient } from '../../test/support/registry-client.js';
 import { startRegistry, type RegistryServer } from '../../sandbox/registry/server.js';
 import { startHttpsService, type HttpsService } from '../../sandbox/arm/https-service.js';
 import { redactText } from '../../core/redact.js';

@@ -8,8 +8,8 @@ import type { Agent } from 'undici';
 import { createCa } from '../ca.js';
 import { imageContent, imageDigest } from '../images.js';
 import { startDockerRegistry, type DockerRegistry } from '../../test/support/docker-registry.js';
-import { RegistryClient } from './client.js';
-import { askRegistry, type RegistryAnswers, type RegistryQuestions } from './conformance.js';
+import { RegistryClient } from '../../test/support/registry-client.js';
+import { askRegistry, type RegistryAnswers, type RegistryQuestions } from '../../test/support/registry-conformance.js';
 import { NetworkPolicy } from '../../probes/net.js';
 import { startRegistry, type RegistryServer } from './server.js';
 

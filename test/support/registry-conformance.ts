@@ -6,9 +6,9 @@
  * `docker-registry`; a registry probe can be run against both with the same questions.
  */
 import { createHash } from 'node:crypto';
-import { OCI_MANIFEST } from '../images.js';
-import type { RegistryClient, RegistryResponse } from './client.js';
-import { parseChallenge } from './errors.js';
+import { OCI_MANIFEST } from '../../sandbox/images.js';
+import type { RegistryClient, RegistryResponse } from './registry-client.js';
+import { parseChallenge } from '../../sandbox/registry/errors.js';
 
 export interface RegistryQuestions {
   repo: string;

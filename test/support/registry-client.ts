@@ -1,12 +1,12 @@
 /**
- * A small Docker Registry v2 client for the sandbox's own tests and set-up: it answers a 401 the way
+ * A small Docker Registry v2 client for the tests: it answers a 401 the way
  * docker/skopeo do (Basic challenge -> resend with Basic; Bearer challenge -> ask the realm for a token
  * with the challenge's scope, using Basic credentials if any -> resend with the token), and pushes
  * an image's blobs and manifest. It works the same against the stand-in and a real `docker-registry`.
  */
 import { fetch, type Dispatcher } from 'undici';
-import type { ImageContent } from '../images.js';
-import { parseChallenge } from './errors.js';
+import type { ImageContent } from '../../sandbox/images.js';
+import { parseChallenge } from '../../sandbox/registry/errors.js';
 
 export interface RegistryClientOptions {
   /** e.g. https://labuser07acr.azurecr.io or https://127.0.0.1:5000 */
