@@ -170,6 +170,7 @@ export async function gradeStudent(target: Target, selection: Selection, env: St
     };
   };
 
+  // The run is ordered (OrderedChecks): what a check waits for is in `pending` before the check starts.
   for (const def of selection.run) {
     const t0 = Date.now();
     pending.set(

@@ -8,9 +8,17 @@ import type { CheckDef } from './check.js';
 import { ConfigError } from './errors.js';
 import { didYouMean } from './suggest.js';
 
+declare const orderedBrand: unique symbol;
+
+/**
+ * Checks each listed after the checks it waits for. Only orderCatalogue makes one (selectChecks keeps
+ * its order), so the engine can start each check knowing what it waits for has started before it.
+ */
+export type OrderedChecks = readonly CheckDef[] & { readonly [orderedBrand]: true };
+
 export interface Selection {
   /** Checks to execute, each after the checks it waits for. */
-  run: CheckDef[];
+  run: OrderedChecks;
   /** Ids to report and score (the selection itself, without the dependencies pulled in). */
   report: Set<string>;
 }
@@ -32,7 +40,7 @@ export function factProviders(all: readonly CheckDef[]): Map<string, string> {
  * The catalogue checked and ordered. Throws an Error naming the check and what is wrong: a broken
  * catalogue is refused at start-up, never discovered mid-run.
  */
-export function orderCatalogue(all: readonly CheckDef[]): CheckDef[] {
+export function orderCatalogue(all: readonly CheckDef[]): OrderedChecks {
   const byId = new Map<string, CheckDef>();
   const codes = new Map<string, string>();
   const providers = new Map<string, string>();
@@ -67,7 +75,7 @@ export function orderCatalogue(all: readonly CheckDef[]): CheckDef[] {
     ordered.push(c);
   };
   for (const c of all) visit(c, []);
-  return ordered;
+  return ordered as readonly CheckDef[] as OrderedChecks;
 }
 
 /** What `--only` may name: every exercise, every dotted prefix of an id, every id. */
@@ -112,5 +120,6 @@ export function selectChecks(all: readonly CheckDef[], only: readonly string[] =
     for (const fact of def?.uses ?? []) visit(providers.get(fact)!);
   };
   for (const id of report) visit(id);
-  return { run: ordered.filter((c) => needed.has(c.id)), report };
+  // A subsequence of an ordered list is ordered.
+  return { run: ordered.filter((c) => needed.has(c.id)) as readonly CheckDef[] as OrderedChecks, report };
 }
