@@ -8,6 +8,7 @@ import { assetSource, listAssets, readAsset } from '../core/assets.js';
 import { ConfigError } from '../core/errors.js';
 import { Fields, parseYamlText, readYamlFile } from '../core/fields.js';
 import { STATUSES, type Status } from '../core/model.js';
+import { isSimulatedUserName } from '../core/names.js';
 
 export const ROLES = [
   'Reader',
@@ -128,7 +129,6 @@ export interface Scenario {
   faults: ScenarioFaults;
 }
 
-const USER_RE = /^[a-z][a-z0-9-]{0,38}$/;
 /** `fail`, `fail LG-513`, `blocked by ex5.pull.authorized`. */
 const EXPECTED = /^([a-z]+)(?:\s+(LG-\d{3})|\s+by\s+([a-z0-9][a-z0-9.]*))?$/;
 const NAME_RE = /^[a-z0-9][a-z0-9-]{0,62}$/i;
@@ -136,7 +136,7 @@ const NAME_RE = /^[a-z0-9][a-z0-9-]{0,62}$/i;
 export function parseScenario(value: unknown, file: string, knownCheckIds?: readonly string[]): Scenario {
   const f = Fields.root(file, value, 'a scenario mapping');
   const user = f.string('user');
-  if (!USER_RE.test(user)) f.fail('user', `expected lowercase letters, digits and dashes, got ${JSON.stringify(user)}`);
+  if (!isSimulatedUserName(user)) f.fail('user', `expected lowercase letters, digits and dashes, a letter first, at most 39, got ${JSON.stringify(user)}`);
   const expect: Record<string, Status> = {};
   const expectDetail: Record<string, ExpectedDetail> = {};
   const ef = f.optObject('expect');
