@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
+import { armEndpoint } from './arm-endpoint.js';
 import { ConfigError, errorMessage } from './errors.js';
 import { readRegularFile } from './file-io.js';
 import { Fields, readYamlFile } from './fields.js';
@@ -195,7 +196,7 @@ function readAzure(f: Fields | undefined, dir: string): AzureSettings | undefine
   if (!f) return undefined;
   const a: AzureSettings = {
     subscriptionId: f.string('subscription'),
-    endpoint: (f.optString('endpoint') ?? 'https://management.azure.com').replace(/\/+$/, ''),
+    endpoint: armEndpoint(f.optString('endpoint')),
     credential: f.oneOf('credential', ['default', 'token', 'servicePrincipal'] as const, 'default'),
     token: readSecret(f, 'token', dir, 'Azure token'),
     requestsPerSecond: f.optNumber('requestsPerSecond', { min: 0.1, max: 1000 }) ?? 10,

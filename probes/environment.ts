@@ -10,12 +10,13 @@
  */
 import { readFileSync } from 'node:fs';
 import type { TokenCredential } from '@azure/core-auth';
+import { armScope } from '../core/arm-endpoint.js';
 import type { ClassConfig } from '../core/config.js';
 import type { LabProfile } from '../core/profile.js';
 import type { OpenedEnvironment } from '../core/class-run.js';
 import type { Target } from '../core/target.js';
 import type { KnownLists } from './azure/probe.js';
-import { credentialFor, PUBLIC_ARM_ENDPOINT } from './azure/token.js';
+import { credentialFor } from './azure/token.js';
 import type { KubeProbeOptions } from './kube/kube-probe.js';
 import type { TokenFor } from './kube/kubeconfig.js';
 import type { Workloads } from './student-cluster.js';
@@ -61,7 +62,7 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
   const policy = new NetworkPolicy({ connectTo, loopbackOnly, allowLoopback, trustedHosts });
   const timeout = (kind: keyof ClassConfig['timeoutsMs'], fallback: number) => config.timeoutsMs[kind] ?? fallback;
 
-  const armScope = `${(config.azure?.endpoint ?? PUBLIC_ARM_ENDPOINT).replace(/\/+$/, '')}/.default`;
+  const scope = armScope(config.azure?.endpoint);
   const azureSettings = config.azure;
   const credential: TokenCredential | undefined = azureSettings && (opts.credential ?? credentialFor(azureSettings, config.caPem));
   // The class's ARM clients and Graph lookup, made when the first student's Azure probe is first asked.
@@ -90,7 +91,7 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
     : undefined;
   const aadToken = credential
     ? async () => {
-        const t = await credential!.getToken(armScope);
+        const t = await credential!.getToken(scope);
         if (!t) throw new ProbeError('registry', 'the Azure credential gave no token for the registry token exchange');
         return t.token;
       }
@@ -99,7 +100,7 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
   return {
     policy,
     credential,
-    armScope,
+    armScope: scope,
     async openEnvironment(target) {
       const probes: Probes = {};
       const unavailable: Unavailable = {};

@@ -10,13 +10,14 @@ import { userInfo } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { parse as parseYaml } from 'yaml';
+import { armEndpoint, armScope } from '../../core/arm-endpoint.js';
 import type { ClassConfig } from '../../core/config.js';
 import { ConfigError, errorMessage } from '../../core/errors.js';
 import { USER_NAME } from '../../core/names.js';
 import { withTimeout } from '../../core/timeout.js';
 import type { Unavailable } from '../../probes/types.js';
 import type { AzureClients } from '../../probes/azure/clients.js';
-import { PUBLIC_ARM_ENDPOINT, tokenIdentity } from '../../probes/azure/token.js';
+import { tokenIdentity } from '../../probes/azure/token.js';
 import type { ReachedArea } from '../../reporters/checklist.js';
 import { TOOL } from '../../reporters/checklist.messages.js';
 
@@ -69,7 +70,7 @@ const AZURE_OWN_GROUP = /^(MC_|NetworkWatcherRG$|DefaultResourceGroup-|cloud-she
 
 export async function detectSelfCheck(s: SelfCheckSettings): Promise<SelfCheck> {
   const user = userNameOf(s);
-  const endpoint = (s.armEndpoint ?? PUBLIC_ARM_ENDPOINT).replace(/\/+$/, '');
+  const endpoint = armEndpoint(s.armEndpoint);
   const azure = await detectAzure(s, endpoint);
   const kube = detectKubeconfig(s);
   const localHome = detectLocal(s);
@@ -169,7 +170,7 @@ async function detectAzure(s: SelfCheckSettings, endpoint: string): Promise<Azur
   const credential = cachedCredential(login);
   let token: AccessToken | null;
   try {
-    token = await withTimeout(credential.getToken(`${endpoint}/.default`), s.loginTimeoutMs ?? 30_000, 'the Azure login');
+    token = await withTimeout(credential.getToken(armScope(endpoint)), s.loginTimeoutMs ?? 30_000, 'the Azure login');
   } catch {
     token = null; // AzureCliCredential says "Please run 'az login'": the line below says it for students
   }

@@ -11,9 +11,7 @@ import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { armErrorPolicy, attemptTimeoutPolicy, rateLimitPolicy, retryAfterCapPolicy, TokenBucket } from './policies.js';
 import { RoleNames } from './roles.js';
 import { sharedSecureContext, trustedCas } from '../tls.js';
-import { PUBLIC_ARM_ENDPOINT } from './token.js';
-
-export { PUBLIC_ARM_ENDPOINT };
+import { armEndpoint, armScope } from '../../core/arm-endpoint.js';
 
 /** A student sees a handful of subscriptions and groups; more pages than this is not a lab account. */
 const MAX_LIST_PAGES = 5;
@@ -62,16 +60,15 @@ export interface AzureClients {
 }
 
 export function createAzureClients(opts: AzureClientOptions): AzureClients {
-  const endpoint = (opts.endpoint ?? PUBLIC_ARM_ENDPOINT).replace(/\/+$/, '');
+  const endpoint = armEndpoint(opts.endpoint);
   const bucket = opts.limiter ?? new TokenBucket(opts.requestsPerSecond ?? 10);
   const ca = trustedCas(opts.ca);
   const common = {
     // One HTTP client (one keep-alive agent) for the three SDK clients: they share connections.
     httpClient: createDefaultHttpClient(),
     endpoint,
-    // ARM's token audience is its endpoint (management.azure.com, management.usgovcloudapi.net, ...).
-    credentials: { scopes: [`${endpoint}/.default`] },
-    credentialScopes: [`${endpoint}/.default`],
+    credentials: { scopes: [armScope(endpoint)] },
+    credentialScopes: [armScope(endpoint)],
     // The agent passes these to tls.connect: a shared context instead of `ca`, which Node would parse
     // again for every new connection (and the agent would copy into every connection pool key).
     ...(ca ? { tlsOptions: { secureContext: sharedSecureContext(ca) } as TlsSettings } : {}),
@@ -88,7 +85,7 @@ export function createAzureClients(opts: AzureClientOptions): AzureClients {
   const genericPipeline = () => {
     if (generic) return generic;
     generic = createPipelineFromOptions({ retryOptions: common.retryOptions, userAgentOptions: common.userAgentOptions, ...(common.tlsOptions ? { tlsOptions: common.tlsOptions } : {}) });
-    generic.addPolicy(bearerTokenAuthenticationPolicy({ credential: opts.credential, scopes: `${endpoint}/.default` }));
+    generic.addPolicy(bearerTokenAuthenticationPolicy({ credential: opts.credential, scopes: armScope(endpoint) }));
     instrument(generic);
     return generic;
   };

@@ -13,6 +13,7 @@ import { createAzureClients, type AzureClients } from './clients.js';
 import { tokenIdentity } from './token.js';
 import { armError, errorCode, statusOf, type ArmCall } from './errors.js';
 import { clusterFacts, kubeconfigText, registryCredentialFacts, registryFacts, roleAssignmentFacts, type PrincipalLookup } from './map.js';
+import { armScope } from '../../core/arm-endpoint.js';
 import { errorMessage } from '../../core/errors.js';
 import type { TokenBucket } from './policies.js';
 
@@ -68,7 +69,7 @@ export function azureProbe(opts: AzureProbeOptions): AzureProbe & { known: Known
   let identity: Promise<string> | undefined;
   const who = () =>
     (identity ??= clients.credential
-      .getToken(`${clients.endpoint}/.default`)
+      .getToken(armScope(clients.endpoint))
       .then((t) => (t && tokenIdentity(t.token)) ?? "the grader's identity")
       .catch(() => "the grader's identity"));
 

@@ -7,8 +7,6 @@ import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-
 import type { AzureSettings } from '../../core/config.js';
 import type { Secret } from '../../core/secret.js';
 
-export const PUBLIC_ARM_ENDPOINT = 'https://management.azure.com';
-
 /** A fixed token, whatever the scope asked (the ACR client asks `<endpoint>/.default`). */
 export function staticTokenCredential(secret: Secret, lifetimeMs = 3_600_000): TokenCredential {
   return {
@@ -51,16 +49,4 @@ export function tokenIdentity(token: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * The grader's Entra access token for ARM's audience: what ACR's /oauth2/exchange accepts in exchange
- * for a registry refresh token when a registry's admin user is disabled.
- */
-export function armAccessToken(credential: TokenCredential, endpoint: string): () => Promise<string> {
-  return async () => {
-    const t = await credential.getToken(`${endpoint.replace(/\/+$/, '')}/.default`);
-    if (!t) throw new Error('the Azure credential returned no token');
-    return t.token;
-  };
 }
