@@ -277,30 +277,44 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
   };
 }
 
+interface KubeconfigTarget {
+  server: string;
+  caPem: string;
+  clusterName: string;
+  userName: string;
+  namespace?: string;
+}
+
+/** A kubeconfig as `az aks get-credentials` writes it: this server and its CA, one context, and the user's `user:` entry (`credentials`, indented under it). */
+function kubeconfigText(t: KubeconfigTarget, credentials: string): string {
+  return `apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: ${Buffer.from(t.caPem).toString('base64')}
+    server: ${t.server}
+  name: ${t.clusterName}
+contexts:
+- context:
+    cluster: ${t.clusterName}
+    user: ${t.userName}${t.namespace ? `\n    namespace: ${t.namespace}` : ''}
+  name: ${t.clusterName}
+current-context: ${t.clusterName}
+kind: Config
+preferences: {}
+users:
+- name: ${t.userName}
+  user:
+${credentials}`;
+}
+
 /**
  * The user kubeconfig of an Entra-integrated cluster as AKS hands it out: a kubelogin `exec` user
  * (client.authentication.k8s.io/v1beta1, device-code login against the AKS server application).
  */
-export function entraKubeconfigFor(opts: { server: string; caPem: string; clusterName: string; userName: string; tenantId: string }): string {
-  const ca = Buffer.from(opts.caPem).toString('base64');
-  return `apiVersion: v1
-clusters:
-- cluster:
-    certificate-authority-data: ${ca}
-    server: ${opts.server}
-  name: ${opts.clusterName}
-contexts:
-- context:
-    cluster: ${opts.clusterName}
-    user: ${opts.userName}
-  name: ${opts.clusterName}
-current-context: ${opts.clusterName}
-kind: Config
-preferences: {}
-users:
-- name: ${opts.userName}
-  user:
-    exec:
+export function entraKubeconfigFor(opts: KubeconfigTarget & { tenantId: string }): string {
+  return kubeconfigText(
+    opts,
+    `    exec:
       apiVersion: client.authentication.k8s.io/v1beta1
       args:
       - get-token
@@ -322,30 +336,11 @@ users:
 
         To learn more, please go to https://aka.ms/aks/kubelogin
       provideClusterInfo: false
-`;
+`,
+  );
 }
 
-/** A kubeconfig for this server, as `az aks get-credentials` writes it (token user, CA data). */
-export function kubeconfigFor(opts: { server: string; caPem: string; token: string; clusterName: string; userName?: string; namespace?: string }): string {
-  const user = opts.userName ?? `clusterUser_${opts.clusterName}`;
-  const ca = Buffer.from(opts.caPem).toString('base64');
-  return `apiVersion: v1
-kind: Config
-clusters:
-- cluster:
-    certificate-authority-data: ${ca}
-    server: ${opts.server}
-  name: ${opts.clusterName}
-contexts:
-- context:
-    cluster: ${opts.clusterName}
-    user: ${user}${opts.namespace ? `\n    namespace: ${opts.namespace}` : ''}
-  name: ${opts.clusterName}
-current-context: ${opts.clusterName}
-preferences: {}
-users:
-- name: ${user}
-  user:
-    token: ${opts.token}
-`;
+/** A kubeconfig for this server with a token user (the cluster user's, unless `userName` says). */
+export function kubeconfigFor(opts: Omit<KubeconfigTarget, 'userName'> & { token: string; userName?: string }): string {
+  return kubeconfigText({ ...opts, userName: opts.userName ?? `clusterUser_${opts.clusterName}` }, `    token: ${opts.token}\n`);
 }
