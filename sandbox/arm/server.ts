@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Scenario } from '../scenario.js';
 import { armErrors, type ArmError } from './errors.js';
-import { startHttpsService, type Exchange, type LoggedRequest, type TlsPair } from './https-service.js';
+import { startHttpsService, type Exchange, type HttpsService, type TlsPair } from './https-service.js';
 import { roleByGuid, BUILT_IN_ROLES } from './roles.js';
 import { AUDIENCES, type TokenSigner } from '../entra/tokens.js';
 import { registryId, resourceGroupId } from './ids.js';
@@ -55,14 +55,9 @@ export interface ArmServerOptions {
   kubeconfigFor(user: string, clusterName: string): string;
 }
 
-export interface ArmServer {
+export interface ArmServer extends HttpsService {
   /** https://127.0.0.1:<port> */
   url: string;
-  port: number;
-  requests: LoggedRequest[];
-  /** TLS connections accepted so far. */
-  readonly tlsConnections: number;
-  close(): Promise<void>;
   setStudents(list: ArmStudent[]): void;
 }
 
@@ -261,14 +256,5 @@ export async function startArm(opts: ArmServerOptions): Promise<ArmServer> {
 
   const service = await startHttpsService(opts.tls, handle, (ex, err) => fail(ex, armErrors.internal(sub, err instanceof Error ? err.message : String(err))));
   ownAudiences = [`https://127.0.0.1:${service.port}`, `https://127.0.0.1:${service.port}/`];
-  return {
-    url: `https://127.0.0.1:${service.port}`,
-    port: service.port,
-    requests: service.requests,
-    get tlsConnections() {
-      return service.tlsConnections;
-    },
-    close: service.close,
-    setStudents,
-  };
+  return Object.assign(service, { url: `https://127.0.0.1:${service.port}`, setStudents });
 }

@@ -11,7 +11,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { OCI_MANIFEST } from '../images.js';
 import type { ScenarioFaults } from '../scenario.js';
-import { startHttpsService, type Exchange, type LoggedRequest, type TlsPair } from '../arm/https-service.js';
+import { startHttpsService, type Exchange, type HttpsService, type TlsPair } from '../arm/https-service.js';
 import { registryContent, sortedKeys, type RegistryContent } from './content.js';
 import { adminCredentials, loginServer, tokenKey } from './credentials.js';
 import { bearerChallenge, registryError, type RegistryErrorCode } from './errors.js';
@@ -41,12 +41,7 @@ export interface RegistryServerOptions {
   acceptsAadToken?: (token: string) => boolean;
 }
 
-export interface RegistryServer {
-  port: number;
-  requests: LoggedRequest[];
-  /** TLS connections accepted so far. */
-  readonly tlsConnections: number;
-  close(): Promise<void>;
+export interface RegistryServer extends HttpsService {
   setRegistries(list: SandboxRegistry[]): void;
   /** what `az acr credential show` would print first: the registry name and password 1 */
   adminCredentials(name: string): { username: string; password: string };
@@ -263,17 +258,11 @@ export async function startRegistry(opts: RegistryServerOptions): Promise<Regist
   }
 
   const service = await startHttpsService(opts.tls, handle, (ex, err) => fail(ex, 500, 'UNKNOWN', undefined, {}, err instanceof Error ? err.message : String(err)));
-  return {
-    port: service.port,
-    requests: service.requests,
-    get tlsConnections() {
-      return service.tlsConnections;
-    },
-    close: service.close,
+  return Object.assign(service, {
     setRegistries,
-    adminCredentials(name) {
+    adminCredentials(name: string) {
       const c = adminCredentials(name);
       return { username: c.username, password: c.passwords[0] };
     },
-  };
+  });
 }
