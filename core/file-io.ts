@@ -21,15 +21,19 @@ function kindOf(st: Stats): string {
 
 const codeOf = (err: unknown) => (err as NodeJS.ErrnoException).code ?? 'error';
 
-/** Opens `file` and checks what it is; the caller reads `size` bytes from `fd` and closes it. */
-function openRegular(file: string, what: string, maxBytes: number): { fd: number; size: number } {
-  let fd: number;
+/** Opens `file` to read it, or throws a ConfigError naming it: "cannot read the journal (ENOENT)". */
+export function openToRead(file: string, what: string, flags: string | number = 'r'): number {
   try {
-    // Non-blocking, so a named pipe is refused below instead of waiting for a writer.
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    return openSync(file, flags);
   } catch (err) {
     throw new ConfigError(`cannot read ${what} (${codeOf(err)})`, file);
   }
+}
+
+/** Opens `file` and checks what it is; the caller reads `size` bytes from `fd` and closes it. */
+function openRegular(file: string, what: string, maxBytes: number): { fd: number; size: number } {
+  // Non-blocking, so a named pipe is refused below instead of waiting for a writer.
+  const fd = openToRead(file, what, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new ConfigError(`${what} must be a regular file; this is ${kindOf(st)}`, file);

@@ -16,7 +16,7 @@ import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, 
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { ConfigError, errorMessage } from './errors.js';
-import { checkRegularFile, landingPath, writeAll } from './file-io.js';
+import { checkRegularFile, landingPath, openToRead, writeAll } from './file-io.js';
 import { describeHolder, lockFile, type FileLock } from './file-lock.js';
 import type { StudentResult } from './model.js';
 import type { LabProfile } from './profile.js';
@@ -178,12 +178,7 @@ export function scanJournal(
   onHeader?: (header: JournalHeader, previous: JournalHeader) => void,
 ): JournalScan {
   checkRegularFile(file, 'the journal', MAX_JOURNAL_BYTES);
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (err) {
-    throw new ConfigError(`cannot read the journal (${(err as NodeJS.ErrnoException).code ?? 'error'})`, file);
-  }
+  const fd = openToRead(file, 'the journal');
   const out: JournalScan = { warnings: [], validLength: 0 };
   try {
     const { validLength, torn } = forEachLine(fd, (line, i) => {
