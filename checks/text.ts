@@ -1,8 +1,18 @@
 /**
- * Student text in messages and evidence: always a short excerpt, never the whole answer. A student
- * controls what their VM, cluster and app answer; a message quotes enough to recognise it.
+ * Student text in messages and evidence: always a short excerpt, never the whole answer, and on one
+ * line (a newline, a terminal escape or a bidirectional override is shown escaped, so it cannot forge
+ * a report line). A student controls what their VM, cluster and app answer; a message quotes enough to
+ * recognise it.
  */
+import { excerpt as visibleExcerpt } from '../core/student-text.js';
+
 const LINE_CHARS = 200;
+
+/**
+ * Any student string quoted into a message, a hint, evidence, found or expected (an image name, a
+ * compose service, an event message): at most `max` characters, hidden characters escaped.
+ */
+export const excerpt = (text: string, max = LINE_CHARS): string => visibleExcerpt(text, max);
 
 /** The first non-empty line of a command's answer, shortened. */
 export function oneLine(text: string, max = LINE_CHARS): string {
@@ -11,7 +21,7 @@ export function oneLine(text: string, max = LINE_CHARS): string {
       .split('\n')
       .find((l) => l.trim() !== '')
       ?.trim() ?? '';
-  return shorten(line, max);
+  return excerpt(line, max);
 }
 
 /** A short, tag-free excerpt of an HTML or text body. */
@@ -23,10 +33,5 @@ export function bodyExcerpt(body: string, max = 120): string {
     .replace(/&nbsp;/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-  return shorten(text, max);
-}
-
-/** At most `max` characters, with an ellipsis when cut. */
-export function shorten(text: string, max: number): string {
-  return text.length > max ? text.slice(0, max - 1) + '…' : text;
+  return excerpt(text, max);
 }

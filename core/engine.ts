@@ -16,6 +16,7 @@ import { ENGINE_REASONS, probeReason } from './reasons.js';
 import { redact, redactText } from './redact.js';
 import { pointsFor, scoreStudent } from './score.js';
 import { factProviders, type Selection } from './selection.js';
+import { boundResultText } from './student-text.js';
 import type { Target } from './target.js';
 import { formatMs, TimeoutError, withTimeout } from './timeout.js';
 import { ProbeError, type Probes, type Unavailable } from '../probes/types.js';
@@ -152,7 +153,7 @@ export async function gradeStudent(target: Target, selection: Selection, env: St
     const v = followCause(def, decided);
     const status = v.blockedBy ? 'blocked' : v.status;
     Object.assign(facts, v.facts);
-    return {
+    return boundResultText({
       id: def.id,
       exercise: def.exercise,
       title: def.title(profile),
@@ -167,7 +168,7 @@ export async function gradeStudent(target: Target, selection: Selection, env: St
       ...(status === 'fail' ? { outcome: v.outcome ?? 'not-ready' } : {}),
       ...(v.blockedBy ? { blockedBy: v.blockedBy } : {}),
       durationMs,
-    };
+    });
   };
 
   // The run is ordered (OrderedChecks): what a check waits for is in `pending` before the check starts.
