@@ -16,7 +16,7 @@ import { startEntra } from './entra/server.js';
 import { AUDIENCES, TokenSigner } from './entra/tokens.js';
 import { startGraph } from './graph/server.js';
 import { createCa } from './ca.js';
-import { entraKubeconfigFor, kubeconfigFor, startKubeApiServer, type KubeApiServer } from './kube/apiserver.js';
+import { entraKubeconfigFor, kubeconfigFor, startKubeApiServer, type KubeApiServer, type RequestLogEntry } from './kube/apiserver.js';
 import { ClusterWorld } from './kube/world.js';
 import { loginServer } from './registry/credentials.js';
 import { startRegistry, type RegistryServer, type SandboxRegistry } from './registry/server.js';
@@ -67,7 +67,7 @@ export interface Sandbox {
   /** Every secret the sandbox issued (tokens, passwords): tests grep outputs for them. */
   secrets(): string[];
   /** Request logs of the simulated Kubernetes API servers, by user. */
-  kubeRequests(user: string): Array<{ method: string; path: string; status: number }>;
+  kubeRequests(user: string): RequestLogEntry[];
   /** What the grader asked of a student's servers so far, by service (the benchmark's counts). */
   traffic(user: string): StudentTraffic;
   arm: ArmServer;

@@ -24,7 +24,7 @@ export const ROLES = [
 export const ROLE_ASSIGNMENT_MODES = ['LegacyRegistryPermissions', 'AbacRepositoryPermissions'] as const;
 export const VM_FAULTS = ['refuse', 'hang', 'bad-password'] as const;
 export const ARM_FAULTS = ['throttle', 'error500', 'hang'] as const;
-export const KUBE_FAULTS = ['forbidden', 'error500', 'hang'] as const;
+export const KUBE_FAULTS = ['forbidden', 'error500', 'hang', 'huge'] as const;
 export const REGISTRY_FAULTS = ['unauthorized', 'error500', 'hang'] as const;
 export const HTTP_FAULTS = ['hang', 'huge', 'redirect', 'garbage'] as const;
 

@@ -7,12 +7,15 @@ import { ApiException } from '@kubernetes/client-node';
 import { errorMessage } from '../../core/errors.js';
 import { refusedByPolicy } from '../net.js';
 import { ProbeError } from '../types.js';
+import { AnswerTooLarge } from './capped-http.js';
 
 export interface KubeFailure {
   /** HTTP status, undefined when the API server did not answer. */
   status?: number;
   /** One line: what was tried and why it failed. */
   message: string;
+  /** Set when the answer was given up at a size cap: that cap, in bytes. */
+  limitBytes?: number;
 }
 
 /** The Status object's message, when the body is one. */
@@ -36,6 +39,7 @@ export function rootCause(err: unknown): string {
 
 /** What a failed `verb resource` call means; `server` names where it went. */
 export function describeKubeFailure(verb: string, resource: string, err: unknown, server: string): KubeFailure {
+  if (err instanceof AnswerTooLarge) return { message: `${verb} ${resource}: ${err.message}`, limitBytes: err.limitBytes };
   if (err instanceof ApiException) {
     const code = err.code;
     const said = statusMessage(err.body);
@@ -49,5 +53,12 @@ export function describeKubeFailure(verb: string, resource: string, err: unknown
 export function kubeProbeError(verb: string, resource: string, err: unknown, server: string): ProbeError {
   if (err instanceof ProbeError) return err;
   const f = describeKubeFailure(verb, resource, err, server);
-  return new ProbeError('kube', f.message, { verb, resource, server, ...(f.status ? { status: f.status } : {}), ...(refusedByPolicy(err) ? { refused: true } : {}) });
+  return new ProbeError('kube', f.message, {
+    verb,
+    resource,
+    server,
+    ...(f.status ? { status: f.status } : {}),
+    ...(f.limitBytes ? { limitBytes: f.limitBytes } : {}),
+    ...(refusedByPolicy(err) ? { refused: true } : {}),
+  });
 }

@@ -20,6 +20,7 @@ import { request, type Agent } from 'undici';
 import { NetworkPolicy } from '../net.js';
 import { kubeDescription, ProbeError, type ClusterChoice, type KubeProbe, type KubeSnapshot } from '../types.js';
 import { readCapped } from '../http/body.js';
+import { AnswerBudget, cappedHttpLibrary } from './capped-http.js';
 import { policyAgent, type KubeTls } from './dispatcher.js';
 import { kubeProbeError } from './errors.js';
 import { kubeconfigWithEntra, vetKubeConfig, type TokenFor } from './kubeconfig.js';
@@ -46,9 +47,11 @@ export interface KubeProbeOptions {
   maxProxyBodyBytes?: number;
 }
 
-interface Connection extends KubeApis {
+interface Connection {
   kc: KubeConfig;
-  version: VersionApi;
+  server: string;
+  /** API clients whose answers draw from `budget` (one per read of the cluster). */
+  apis(budget?: AnswerBudget): KubeApis & { version: VersionApi };
 }
 
 /** The kubeconfig's credentials (headers, refreshed per request) and TLS material on one connection pool. */
@@ -62,9 +65,10 @@ async function requestOptions(kc: KubeConfig): Promise<{ headers: Record<string,
 
 /**
  * The generated API clients, authenticated through the client's own extension point: the kubeconfig's
- * headers on every request and the probe's connection pool (client-node would build a new one per request).
+ * headers on every request and the probe's connection pool (client-node would build a new one per request);
+ * every answer read within the caps, drawing from `budget`.
  */
-function apiConfiguration(kc: KubeConfig, server: string, agent: (tls: KubeTls) => Agent): Configuration {
+function apiConfiguration(kc: KubeConfig, server: string, agent: (tls: KubeTls) => Agent, budget: AnswerBudget): Configuration {
   const auth: SecurityAuthentication = {
     getName: () => 'kubeconfig through the network policy',
     async applySecurityAuthentication(context) {
@@ -73,7 +77,7 @@ function apiConfiguration(kc: KubeConfig, server: string, agent: (tls: KubeTls) 
       context.setDispatcher(agent(tls));
     },
   };
-  return createConfiguration({ baseServer: new ServerConfiguration(server, {}), authMethods: { default: auth } });
+  return createConfiguration({ baseServer: new ServerConfiguration(server, {}), authMethods: { default: auth }, httpApi: cappedHttpLibrary(budget) });
 }
 
 export function kubeProbe(opts: KubeProbeOptions): KubeProbe & { close(): Promise<void> } {
@@ -93,15 +97,11 @@ export function kubeProbe(opts: KubeProbeOptions): KubeProbe & { close(): Promis
           ? await kubeconfigWithEntra(source, { allowExec: !!opts.allowExec, policy, trustFiles: opts.trustFiles, tokenFor: opts.tokenFor })
           : vetKubeConfig(source, { allowExec: !!opts.allowExec, policy, trustFiles: opts.trustFiles });
       const server = kc.getCurrentCluster()!.server.replace(/\/+$/, '');
-      const config = apiConfiguration(kc, server, makeAgent);
-      return {
-        kc,
-        server,
-        core: new CoreV1Api(config),
-        apps: new AppsV1Api(config),
-        rbac: new RbacAuthorizationV1Api(config),
-        version: new VersionApi(config),
+      const apis = (budget = new AnswerBudget()) => {
+        const config = apiConfiguration(kc, server, makeAgent, budget);
+        return { server, core: new CoreV1Api(config), apps: new AppsV1Api(config), rbac: new RbacAuthorizationV1Api(config), version: new VersionApi(config) };
       };
+      return { kc, server, apis };
     })().catch((err) => {
       connection = undefined; // a later round may succeed (e.g. credentials fetched again)
       throw err instanceof ProbeError ? err : kubeProbeError('load', 'kubeconfig', err, '(not connected)');
@@ -121,7 +121,7 @@ export function kubeProbe(opts: KubeProbeOptions): KubeProbe & { close(): Promis
     async reach() {
       const c = await connect();
       try {
-        const v = await c.version.getCode();
+        const v = await c.apis().version.getCode();
         return { server: c.server, gitVersion: v.gitVersion };
       } catch (err) {
         throw kubeProbeError('get', '/version', err, c.server);
@@ -129,13 +129,14 @@ export function kubeProbe(opts: KubeProbeOptions): KubeProbe & { close(): Promis
     },
 
     async snapshot(): Promise<KubeSnapshot> {
-      return takeSnapshot(await connect(), opts.namespace);
+      // The snapshot's lists share one budget: together they are one read of the student's cluster.
+      return takeSnapshot((await connect()).apis(new AnswerBudget()), opts.namespace);
     },
 
     async listPods(namespace, labelSelector) {
       const c = await connect();
       try {
-        return (await c.core.listNamespacedPod({ namespace, labelSelector })).items;
+        return (await c.apis().core.listNamespacedPod({ namespace, labelSelector })).items;
       } catch (err) {
         throw kubeProbeError('list', 'pods', err, c.server);
       }
@@ -162,7 +163,7 @@ export function kubeProbe(opts: KubeProbeOptions): KubeProbe & { close(): Promis
       }
       const c = await connect();
       try {
-        await c.core.deleteNamespacedPod({ name, namespace });
+        await c.apis().core.deleteNamespacedPod({ name, namespace });
       } catch (err) {
         throw kubeProbeError('delete', `pods/${name}`, err, c.server);
       }

@@ -81,5 +81,12 @@ function essentialError(failures: Partial<Record<KubeListKind, KubeFailure>>, na
       server,
     });
   }
-  return new ProbeError('kube', first.message, { verb: 'list', resource: 'pods', namespace, server, ...(first.status ? { status: first.status } : {}) });
+  return new ProbeError('kube', first.message, {
+    verb: 'list',
+    resource: 'pods',
+    namespace,
+    server,
+    ...(first.status ? { status: first.status } : {}),
+    ...(first.limitBytes ? { limitBytes: first.limitBytes } : {}),
+  });
 }

@@ -24,6 +24,8 @@ export interface RequestLogEntry {
   path: string;
   /** 0 while unanswered (e.g. the hang fault) */
   status: number;
+  /** Body bytes written so far, for the lists the huge fault streams. */
+  bytes?: number;
 }
 
 export interface KubeApiServerOptions {
@@ -110,6 +112,8 @@ function parseResourcePath(pathname: string, search: string): ResourceRequest | 
   if (rest.length > 3 || (subresource !== undefined && subresource !== 'proxy')) return undefined;
   return { def, namespace, name, subresource };
 }
+
+const HUGE_PADDING = 'z'.repeat(64 * 1024);
 
 const groupQualified = (def: ResourceDef): string => (def.group ? `${def.plural}.${def.group}` : def.plural);
 
@@ -207,7 +211,37 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
     if (table) return send(res, entry, 200, table);
     // Real lists leave kind/apiVersion off their items (kubectl adds them back for -o json).
     const bare = items.map(({ kind: _k, apiVersion: _a, ...rest }) => rest);
-    return send(res, entry, 200, { kind: `${r.def.kind}List`, apiVersion: r.def.group ? `${r.def.group}/v1` : 'v1', metadata: { resourceVersion: rv }, items: bare });
+    const list = { kind: `${r.def.kind}List`, apiVersion: r.def.group ? `${r.def.group}/v1` : 'v1', metadata: { resourceVersion: rv }, items: bare };
+    if (faults === 'huge') return endlessList(res, entry, list, r.namespace);
+    return send(res, entry, 200, list);
+  }
+
+  /**
+   * faults.kube huge: the list's items, then generated objects of 64 KiB each (labelled like Helm's
+   * records) without end, as thousands of large Secrets or Pods would make it. Written as fast as the
+   * client reads (backpressure), so it costs the server nothing; `entry.bytes` counts what was sent.
+   */
+  function endlessList(res: ServerResponse, entry: RequestLogEntry, list: { items: unknown[] }, namespace = 'default'): void {
+    entry.status = 200;
+    entry.bytes = 0;
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
+    const write = (text: string): boolean => {
+      entry.bytes! += Buffer.byteLength(text);
+      return res.write(text);
+    };
+    const head = JSON.stringify(list);
+    write(head.slice(0, head.lastIndexOf(']')));
+    let n = 0;
+    const pump = (): void => {
+      for (;;) {
+        if (res.destroyed) return;
+        const item = { metadata: { name: `bulk-${n}`, namespace, labels: { owner: 'helm', name: `bulk-${n}` }, annotations: { padding: HUGE_PADDING } } };
+        const more = write(`${list.items.length || n ? ',' : ''}${JSON.stringify(item)}`);
+        n++;
+        if (!more) return void res.once('drain', pump);
+      }
+    };
+    pump();
   }
 
   async function proxy(req: IncomingMessage, res: ServerResponse, entry: RequestLogEntry, r: ResourceRequest): Promise<void> {
