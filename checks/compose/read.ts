@@ -1,13 +1,15 @@
 /**
  * Reads a docker-compose file a student wrote into the few facts the checks grade: per service the
  * image (as written and as resolved), the build context and the published ports, each with its line
- * and column. Hostile or broken input is a bounded failure, never a crash or a hang: the size is
- * capped before parsing, binary content is refused, nesting is bounded before the YAML parser sees
+ * and column. Hostile or broken input is a bounded failure, never a crash or a hang: the size in bytes
+ * and in lines is capped before parsing (the parser spends time on every line, blank or comment),
+ * binary content is refused, nesting is bounded before the YAML parser sees
  * it (deep `- - - …` or `[[[…` would exhaust its stack or memory), keys and nodes are counted by the
  * lexer before a document is built (building one checks every key of a map against the others, so
  * 30 000 keys cost seconds of CPU that other students would wait for), aliases are bounded (alias bombs).
  */
-import { CST, isMap, Lexer, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
+import { yamlTokens, yamlTooDeep } from '../../core/nesting.js';
 import { interpolate, InterpolationError, type Environment } from './interpolate.js';
 import { parseLongPort, parseShortPort, PortSyntaxError, type PortMapping } from './ports.js';
 
@@ -46,7 +48,7 @@ export interface ComposeModel {
 }
 
 /** Which bound a file went over, for callers that grade by reason rather than by message. */
-export type ComposeLimit = 'bytes' | 'text' | 'depth' | 'keys' | 'nodes' | 'aliases';
+export type ComposeLimit = 'bytes' | 'lines' | 'text' | 'depth' | 'keys' | 'nodes' | 'aliases';
 
 export interface ComposeProblem extends Partial<Position> {
   message: string;
@@ -68,6 +70,7 @@ export interface ComposeReadOptions {
   /** Values for interpolation; the lab implies none (REGISTRY and TAG unset). */
   env?: Environment;
   maxBytes?: number;
+  maxLines?: number;
   maxDepth?: number;
   maxAliasCount?: number;
   maxKeys?: number;
@@ -75,20 +78,30 @@ export interface ComposeReadOptions {
 }
 
 /**
- * The lab's compose file has 8 keys and about 20 nodes; the largest real compose files of the test
- * fixtures (docker/cli's full example, jitsi) have under 400 keys and under 1 200 nodes. At these bounds
- * a file costs at most a few tens of milliseconds to build (measured), so no student can make the
- * others wait.
+ * The lab's compose file is 10 lines (under 1 KB) with 8 keys and about 20 nodes; the largest real
+ * compose files of the test fixtures (jitsi: 530 lines, 18 KB; docker/cli's full example) have under
+ * 400 keys and under 1 200 nodes. Every line costs the parser work, blank or comment (256 KB of blank
+ * lines took 420 ms), so bytes and lines are bounded as well as keys and nodes: at these bounds a file
+ * costs a few milliseconds to build, so no student can make the others wait.
  */
-export const COMPOSE_LIMITS = { maxBytes: 256 * 1024, maxDepth: 64, maxAliasCount: 100, maxKeys: 1000, maxNodes: 4000 };
+export const COMPOSE_LIMITS = { maxBytes: 32 * 1024, maxLines: 1000, maxDepth: 64, maxAliasCount: 100, maxKeys: 1000, maxNodes: 4000 };
 
 /** A file over the size cap (also for callers that only read its first bytes). */
 export function sizeProblem(bytes: number, maxBytes = COMPOSE_LIMITS.maxBytes): ComposeProblem | undefined {
   return bytes > maxBytes ? { message: `the file is ${bytes} bytes, more than the ${maxBytes} a compose file may have here`, limit: 'bytes' } : undefined;
 }
 
+/** A file of more lines than `maxLines`, counted only as far as the bound. */
+function linesProblem(text: string, maxLines: number): ComposeProblem | undefined {
+  let lines = 1;
+  for (let at = text.indexOf('\n'); at >= 0 && at < text.length - 1; at = text.indexOf('\n', at + 1)) {
+    if (++lines > maxLines) return { message: `the file has more than ${maxLines} lines, the most a compose file may have here (the lab's has 10)`, limit: 'lines' };
+  }
+  return undefined;
+}
+
 /** Rejects what the parser must never see: returns the text to parse, or the problem. */
-function precheck(input: string | Buffer, maxBytes: number, maxDepth: number): ComposeProblem | string {
+function precheck(input: string | Buffer, maxBytes: number, maxLines: number, maxDepth: number): ComposeProblem | string {
   const tooLarge = sizeProblem(typeof input === 'string' ? Buffer.byteLength(input) : input.length, maxBytes);
   if (tooLarge) return tooLarge;
   let text: string;
@@ -102,16 +115,16 @@ function precheck(input: string | Buffer, maxBytes: number, maxDepth: number): C
   }
   const nul = text.indexOf('\0');
   if (nul >= 0) return { message: `the file is not text (a NUL byte at offset ${nul})`, limit: 'text', ...positionAt(text, nul) };
-  const deep = tooDeep(text, maxDepth);
-  if (deep) return { message: `the YAML is nested deeper than ${maxDepth} levels`, limit: 'depth', ...deep };
+  const tooLong = linesProblem(text, maxLines);
+  if (tooLong) return tooLong;
+  const deep = yamlTooDeep(text, maxDepth);
+  if (deep !== undefined) return { message: `the YAML is nested deeper than ${maxDepth} levels`, limit: 'depth', ...positionAt(text, deep) };
   return text.replace(/^\uFEFF/, '');
 }
 
 /** Lexer tokens that start a key (`:` and `?`) and those that start any other node. */
 const KEY_TOKENS = new Set(['map-value-ind', 'explicit-key-ind']);
 const NODE_TOKENS = new Set(['scalar', 'single-quoted-scalar', 'double-quoted-scalar', 'block-scalar-header', 'alias', 'flow-map-start', 'flow-seq-start', 'seq-item-ind']);
-/** Markers the lexer adds that are not in the text (a plain scalar's text follows its marker). */
-const MARKERS = new Set(['byte-order-mark', 'doc-mode', 'flow-error-end', 'scalar']);
 
 /**
  * Counts keys and nodes with the YAML lexer (linear, and cheap next to building a document) and stops
@@ -120,10 +133,8 @@ const MARKERS = new Set(['byte-order-mark', 'doc-mode', 'flow-error-end', 'scala
 function tooMany(text: string, maxKeys: number, maxNodes: number): ComposeProblem | undefined {
   let keys = 0;
   let nodes = 0;
-  let offset = 0;
   let lastNode = 0;
-  for (const token of new Lexer().lex(text)) {
-    const type = CST.tokenType(token);
+  for (const { type, offset } of yamlTokens(text)) {
     if (type && KEY_TOKENS.has(type)) {
       // A key is reported where it is written: the node before its `:`.
       const at = type === 'map-value-ind' ? lastNode : offset;
@@ -135,7 +146,6 @@ function tooMany(text: string, maxKeys: number, maxNodes: number): ComposeProble
     }
     if (nodes > maxNodes)
       return { message: `the compose file has more than ${maxNodes} YAML nodes (keys, list items and values); the lab's has about 20`, limit: 'nodes', ...positionAt(text, offset) };
-    if (!type || !MARKERS.has(type)) offset += token.length;
   }
   return undefined;
 }
@@ -144,45 +154,6 @@ function positionAt(text: string, offset: number): Position {
   const before = text.slice(0, offset);
   const line = before.split('\n').length;
   return { line, col: offset - before.lastIndexOf('\n') };
-}
-
-/**
- * Where the structure first goes deeper than `max`: flow nesting (`[`, `{`, outside quotes and
- * comments) or block nesting (a line's indentation plus compact `- `/`? `/`: ` indicators).
- */
-function tooDeep(text: string, max: number): Position | undefined {
-  const lines = text.split('\n');
-  let flow = 0;
-  for (let n = 0; n < lines.length; n++) {
-    const line = lines[n];
-    const block = blockIndent(line);
-    if (block > max * 4) return { line: n + 1, col: block + 1 };
-    let quote = '';
-    for (let i = 0; i < line.length; i++) {
-      const c = line[i];
-      if (quote) {
-        if (c === '\\' && quote === '"') i++;
-        else if (c === quote) quote = '';
-      } else if (c === '"' || c === "'") quote = c;
-      else if (c === '#' && (i === 0 || line[i - 1] === ' ')) break;
-      else if (c === '[' || c === '{') {
-        if (++flow > max) return { line: n + 1, col: i + 1 };
-      } else if ((c === ']' || c === '}') && flow > 0) flow--;
-    }
-  }
-  return undefined;
-}
-
-/** Columns before a line's content: spaces and compact block indicators (`- - - x` nests three lists). */
-function blockIndent(line: string): number {
-  let i = 0;
-  while (i < line.length) {
-    const c = line[i];
-    if (c === ' ') i++;
-    else if ((c === '-' || c === '?' || c === ':') && (i + 1 === line.length || line[i + 1] === ' ')) i++;
-    else break;
-  }
-  return i;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -200,9 +171,9 @@ export function readCompose(input: string | Buffer, opts: ComposeReadOptions = {
 }
 
 function readUnclipped(input: string | Buffer, opts: ComposeReadOptions): ComposeReadResult {
-  const { maxBytes, maxDepth, maxAliasCount, maxKeys, maxNodes } = { ...COMPOSE_LIMITS, ...opts };
+  const { maxBytes, maxLines, maxDepth, maxAliasCount, maxKeys, maxNodes } = { ...COMPOSE_LIMITS, ...opts };
   const env = opts.env ?? {};
-  const checked = precheck(input, maxBytes, maxDepth);
+  const checked = precheck(input, maxBytes, maxLines, maxDepth);
   if (typeof checked !== 'string') return { errors: [checked], unsetVariables: [] };
   const overBudget = tooMany(checked, maxKeys, maxNodes);
   if (overBudget) return { errors: [overBudget], unsetVariables: [] };

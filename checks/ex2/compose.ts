@@ -5,6 +5,7 @@ import { isLoopback } from '../../probes/addresses.js';
 import { normaliseContext } from '../compose/files.js';
 import { parseTemplate } from '../compose/interpolate.js';
 import { describePort, publishes } from '../compose/ports.js';
+import { COMPOSE_LIMITS } from '../compose/read.js';
 import { loadCompose, type LoadedCompose } from '../compose/repo.js';
 import { incompleteHint } from './repo.js';
 
@@ -23,11 +24,18 @@ const imageHint = (where: string, service: string, image: string) =>
   `Exercise 2 step 3: in ${where} give service ${service} the image "${image}" again, as the stub has it: the registry and the tag come from REGISTRY and TAG (set in Exercise 4), not from the file.`;
 const missingService = (file: string, names: string[], found: string[]) => `${file} has no service ${names.join(' or ')} (it defines: ${found.join(', ') || 'none'})`;
 
-/** The reasons both compose checks share the shape of: no compose file, a file Compose cannot read. */
+/** The reasons both compose checks share the shape of: no compose file, a file too large to read, a file Compose cannot read. */
 interface ReadReasons {
   noFile: Reason;
+  tooLarge: Reason;
   invalid: Reason;
 }
+
+const TOO_LARGE = `the compose file is over ${COMPOSE_LIMITS.maxBytes / 1024} KiB or ${COMPOSE_LIMITS.maxLines} lines`;
+
+/** The lab's compose file is ten lines; one past the size or line bound is not a compose file the lab asked for. */
+const tooLargeHint = (dir: string, file: string) =>
+  `Exercise 2 step 3: ${file} is the stub's ten lines plus the port mapping of step 4; in ~/${dir} restore it with \`git checkout -- ${file}\` and make that one edit again.`;
 
 /**
  * The compose file as Compose reads it, or the verdict when there is none or it does not parse.
@@ -48,6 +56,9 @@ async function composeOrVerdict(ctx: CheckContext<'vm'>, R: ReadReasons, causedB
   if (first || !result.model) {
     const errors = result.errors.slice(0, 5);
     const where = first?.file ?? file;
+    if (first?.limit === 'bytes' || first?.limit === 'lines') {
+      return fail(R.tooLarge, `${where}: ${first.message}`, tooLargeHint(dir, where), { evidence: { ...evidence, errors }, outcome: 'needs-fix', causedBy });
+    }
     return fail(R.invalid, `${at(where, first?.line, first?.col)}: ${first?.message ?? 'unreadable'}`, invalidHint(where, first?.line, first?.col), {
       evidence: { ...evidence, errors },
       outcome: 'needs-fix',
@@ -84,6 +95,7 @@ const labImage = (image: string) => `\${${LAB_VARIABLES.registry}}${image}:\${${
 
 const VALID = reasons({
   noFile: ['LG-211', 'no compose file', 'absent'],
+  tooLarge: ['LG-216', TOO_LARGE],
   invalid: ['LG-212', 'the compose file does not parse'],
   missingService: ['LG-213', 'the compose file lacks service app or api'],
   wrongBuild: ['LG-214', 'a service builds from another folder'],
@@ -142,6 +154,7 @@ export const hostPortOf = (w: WorkloadExpectation) => w.hostPort ?? w.servicePor
 
 const PORTS = reasons({
   noFile: ['LG-221', 'no compose file', 'absent'],
+  tooLarge: ['LG-227', TOO_LARGE],
   invalid: ['LG-222', 'the compose file does not parse'],
   noService: ['LG-223', 'the compose file has no service app'],
   loopbackOnly: ['LG-224', 'the port is published on the loopback address only'],
