@@ -283,13 +283,15 @@ describe('ex7.helm.registry, run on the release', () => {
     });
   });
 
-  it("a release whose values cannot be decoded is LG-711, an error naming the decoder's reason", async () => {
+  it("a release whose values cannot be decoded is LG-711, a fail naming the decoder's reason and how to install again", async () => {
     const r = rec({ chartName: undefined, chartVersion: undefined, values: undefined, chartValues: undefined, decodeError: 'cannot decode the Helm 3 release: bad gzip' });
     expect(await runRegistry(r)).toEqual({
-      status: 'error',
+      status: 'fail',
       code: 'LG-711',
       message: 'cannot read the values of greetings (chart ?, revision 1, deployed, Helm 3 Secret default/sh.helm.release.v1.greetings.v1): cannot decode the Helm 3 release: bad gzip',
+      hint: `Exercise 7: install the release again: \`helm uninstall greetings\`, \`kubectl delete deployment myapp myapi\` (the chart makes its own), then in greetings/k8s/helm \`helm install greetings . --set registry=${LOGIN}\`.`,
       evidence: { release: 'greetings', chart: null, chartVersion: null, revision: 1, status: 'deployed', helm: 3, object: 'default/sh.helm.release.v1.greetings.v1' },
+      outcome: 'needs-fix',
     });
   });
 

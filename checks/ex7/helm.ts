@@ -98,7 +98,14 @@ export const helmRegistry = defineCheck({
     const r = ctx.fact('helmRelease');
     // Runs only after ex7.helm.release passed, which provides the release.
     if (!r) throw new Error('ex7.helm.release passed without naming its release');
-    if (r.decodeError) return error(REGISTRY.undecodable, `cannot read the values of ${releaseLabel(r)}: ${r.decodeError}`, releaseEvidence(r));
+    // A record that cannot be read stays so until the student installs again: theirs to fix, not a re-run's.
+    if (r.decodeError) {
+      const again = reinstallCommands(r, registryOr(ctx.fact('registry')?.chosen.loginServer, e.registryDomain));
+      return fail(REGISTRY.undecodable, `cannot read the values of ${releaseLabel(r)}: ${r.decodeError}`, `Exercise 7: install the release again: ${again}.`, {
+        evidence: releaseEvidence(r),
+        outcome: 'needs-fix',
+      });
+    }
     // What the templates render with: the chart's own values.yaml (which a student may have edited
     // before packaging) overridden by the values given at install.
     const effective = effectiveValues(r.chartValues, r.values);

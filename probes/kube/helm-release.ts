@@ -9,6 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import type { V1ConfigMap, V1Secret } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { errorMessage } from '../../core/errors.js';
+import { jsonTooDeep, yamlTooDeep } from '../../core/nesting.js';
 import type { HelmReleaseRecord } from '../types.js';
 import { messageAt, numberField, readMessage, stringField } from './protobuf.js';
 
@@ -17,16 +18,19 @@ const MiB = 1024 * 1024;
 /**
  * A Helm record is a student's bytes: gzip turns 32 KB into 32 MiB. The lab's release inflates to a few
  * KB, so each is inflated only up to `maxReleaseBytes`, and all the records of one snapshot share
- * `maxSnapshotBytes`: beyond either, the release is undecodable with the reason.
+ * `maxSnapshotBytes`: beyond either, the release is undecodable with the reason. Its JSON (Helm 2: its
+ * values' YAML) may nest `maxDepth` levels: a real chart's values nest a dozen, and a record nested
+ * 200 000 deep would exhaust the stack of whatever walks it first.
  */
-export const HELM_DECODE_LIMITS = { maxReleaseBytes: 4 * MiB, maxSnapshotBytes: 16 * MiB, maxValuesBytes: 64 * 1024 };
+export const HELM_DECODE_LIMITS = { maxReleaseBytes: 4 * MiB, maxSnapshotBytes: 16 * MiB, maxValuesBytes: 64 * 1024, maxDepth: 64 };
 
 /** What is left of one snapshot's inflate budget; every decode of that snapshot draws from it. */
 export class InflateBudget {
   constructor(public remaining: number = HELM_DECODE_LIMITS.maxSnapshotBytes) {}
 }
 
-class TooLarge extends Error {}
+/** A record over one of the bounds: the message says which. */
+class BeyondLimit extends Error {}
 
 const GZIP_MAGIC = [0x1f, 0x8b, 0x08];
 const isGzip = (b: Buffer) => GZIP_MAGIC.every((m, i) => b[i] === m);
@@ -41,7 +45,7 @@ function gunzipCapped(gzip: Buffer, budget: InflateBudget): Buffer {
   const limit = Math.min(perRelease, budget.remaining);
   const why =
     limit < perRelease ? `the cluster's Helm records together inflate to more than ${mib(HELM_DECODE_LIMITS.maxSnapshotBytes)}` : `it inflates to more than ${mib(perRelease)} (the lab's is a few KB)`;
-  if (limit <= 0) throw new TooLarge(why);
+  if (limit <= 0) throw new BeyondLimit(why);
   try {
     const out = gunzipSync(gzip, { maxOutputLength: limit });
     budget.remaining -= out.length;
@@ -49,7 +53,7 @@ function gunzipCapped(gzip: Buffer, budget: InflateBudget): Buffer {
   } catch (err) {
     if ((err as { code?: string }).code !== 'ERR_BUFFER_TOO_LARGE') throw err;
     budget.remaining -= limit; // the work was done: it counts
-    throw new TooLarge(why);
+    throw new BeyondLimit(why);
   }
 }
 
@@ -68,12 +72,20 @@ export function decodeHelmPayload(helmBase64: string, budget = new InflateBudget
  */
 function parseValuesYaml(raw: string): Record<string, unknown> {
   if (!raw.trim()) return {};
-  if (Buffer.byteLength(raw) > HELM_DECODE_LIMITS.maxValuesBytes) throw new TooLarge(`its values are more than ${HELM_DECODE_LIMITS.maxValuesBytes / 1024} KiB of YAML (the lab's are a few lines)`);
+  if (Buffer.byteLength(raw) > HELM_DECODE_LIMITS.maxValuesBytes) throw new BeyondLimit(`its values are more than ${HELM_DECODE_LIMITS.maxValuesBytes / 1024} KiB of YAML (the lab's are a few lines)`);
+  if (yamlTooDeep(raw, HELM_DECODE_LIMITS.maxDepth) !== undefined) throw new BeyondLimit(`its values nest deeper than ${HELM_DECODE_LIMITS.maxDepth} levels (the lab's nest two)`);
   return toValues(parse(raw, { uniqueKeys: false }));
 }
 
 /** The reason a release could not be decoded: the cap's own words, or the parser's. */
-const decodeFailure = (err: unknown) => (err instanceof TooLarge ? err.message : errorMessage(err));
+const decodeFailure = (err: unknown) => (err instanceof BeyondLimit ? err.message : errorMessage(err));
+
+/** Helm 3's release JSON, its nesting bounded before it is parsed. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a student's JSON: every field is checked where it is read
+function parseReleaseJson(text: string): any {
+  if (jsonTooDeep(text, HELM_DECODE_LIMITS.maxDepth) !== undefined) throw new BeyondLimit(`its JSON nests deeper than ${HELM_DECODE_LIMITS.maxDepth} levels (the lab's nests a few)`);
+  return JSON.parse(text);
+}
 
 function toValues(v: unknown): Record<string, unknown> {
   return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
@@ -92,7 +104,7 @@ export function decodeHelm3Secret(secret: V1Secret, budget = new InflateBudget()
   const data = secret.data?.release;
   if (!data) return { ...base, decodeError: 'the Secret has no data.release' };
   try {
-    const json = JSON.parse(decodeHelmPayload(Buffer.from(data, 'base64').toString('utf8'), budget).toString('utf8'));
+    const json = parseReleaseJson(decodeHelmPayload(Buffer.from(data, 'base64').toString('utf8'), budget).toString('utf8'));
     const meta = json?.chart?.metadata ?? {};
     return {
       ...base,
