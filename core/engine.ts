@@ -92,7 +92,12 @@ export async function gradeStudent(target: Target, selection: Selection, env: St
 
   const attempt = async (def: CheckDef, round: number): Promise<Verdict> => {
     try {
-      return await withTimeout(def.run(contextFor(def, round)), opts.checkTimeoutMs, `check ${def.id}`, deadline.signal);
+      return await withTimeout(
+        def.run(contextFor(def, round)),
+        checkDeadlineMs(def, opts.checkTimeoutMs, (kind) => session.timeoutOf(kind)),
+        `check ${def.id}`,
+        deadline.signal,
+      );
     } catch (err) {
       return failureVerdict(err, deadline.signal);
     }
@@ -192,6 +197,19 @@ export async function gradeStudent(target: Target, selection: Selection, env: St
   } finally {
     clearTimeout(deadlineTimer);
   }
+}
+
+/** What a check does besides waiting for its probes. */
+const CHECK_WORK_MS = 5_000;
+
+/**
+ * A check's own deadline leaves room for each probe it needs to time out once: with `timeouts.http`
+ * above the check deadline, an app that hangs is the HTTP probe's to report (ex6.app.e2e: fail LG-650),
+ * not the check's deadline (error LG-002, the student incomplete).
+ */
+export function checkDeadlineMs(def: CheckDef, baseMs: number, probeTimeoutMs: (kind: ProbeKind) => number): number {
+  const probes = def.needs.reduce((sum, kind) => sum + probeTimeoutMs(kind), 0);
+  return probes > 0 ? Math.max(baseMs, probes + CHECK_WORK_MS) : baseMs;
 }
 
 /** A check that could not finish: the grader could not find out, never the student's fault. */

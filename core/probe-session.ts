@@ -64,10 +64,15 @@ export class ProbeSession {
     return hit;
   }
 
+  /** How long one call of this kind of probe may take. */
+  timeoutOf(kind: ProbeKind): number {
+    return this.timeoutMs[kind] ?? this.defaultTimeoutMs;
+  }
+
   private bounded(kind: ProbeKind, method: string, invoke: () => Promise<unknown>): Promise<unknown> {
     const name = `${kind}.${method}`;
     this.stats.calls[name] = (this.stats.calls[name] ?? 0) + 1;
-    const ms = this.timeoutMs[kind] ?? this.defaultTimeoutMs;
+    const ms = this.timeoutOf(kind);
     return withTimeout(Promise.resolve().then(invoke), ms, `${kind} probe (${method})`, this.signal).catch((err: unknown) => {
       if (err instanceof TimeoutError) throw new ProbeError(kind, err.message, { timeoutMs: ms });
       throw err;
