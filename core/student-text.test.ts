@@ -5,6 +5,7 @@ import { selectChecks } from './selection.js';
 import { boundResultText, excerpt, RESULT_TEXT_LIMITS } from './student-text.js';
 import type { CheckResult } from './model.js';
 import { profileWith } from '../test/support/profile.js';
+import { loadClassSmall } from '../fixtures/results/support.js';
 
 /** Every character a student could use to end a line, drive a terminal, reorder or hide text. */
 const HIDDEN = ['\n', '\r', '\t', '\u0085', '\u001b', '\u0007', '\u007f', '\u2028', '\u2029', '\u202e', '\u2066', '\u2069', '\u200f', '\u061c', '\u200b', '\ufeff', '\ud800'];
@@ -49,19 +50,9 @@ describe('excerpt: student text on one line, bounded', () => {
   });
 });
 
-const result = (over: Partial<CheckResult>): CheckResult => ({
-  id: 'ex5.pod.running',
-  exercise: 5,
-  title: 'A pod runs',
-  status: 'fail',
-  points: 0,
-  maxPoints: 2,
-  bonus: false,
-  message: 'm',
-  evidence: {},
-  durationMs: 1,
-  ...over,
-});
+/** A real result of the small class, with what the test changes. */
+const sample = loadClassSmall().students[0].checks[0];
+const result = (over: Partial<CheckResult>): CheckResult => ({ ...sample, hint: undefined, found: undefined, expected: undefined, evidence: {}, ...over });
 
 describe('boundResultText: every result within its bounds', () => {
   it('bounds and escapes message, hint, found, expected and every evidence string', () => {

@@ -10,6 +10,7 @@
  */
 import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
 import { yamlTokens, yamlTooDeep } from '../../core/nesting.js';
+import { excerpt } from '../text.js';
 import { interpolate, InterpolationError, type Environment } from './interpolate.js';
 import { parseLongPort, parseShortPort, PortSyntaxError, type PortMapping } from './ports.js';
 
@@ -159,15 +160,15 @@ function positionAt(text: string, offset: number): Position {
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
- * A problem's message at most this long: the YAML parser quotes an offending token whole and a port
- * error shows the entry, so without a cap a student's file would come back as a message.
+ * A problem's message at most this long, on one line: the YAML parser quotes an offending token whole
+ * and a port error shows the entry, so without a cap a student's file would come back as a message.
  */
 export const MAX_PROBLEM_CHARS = 240;
-const clip = (p: ComposeProblem): ComposeProblem => (p.message.length > MAX_PROBLEM_CHARS ? { ...p, message: `${p.message.slice(0, MAX_PROBLEM_CHARS - 1)}…` } : p);
+const clip = (p: ComposeProblem): ComposeProblem => ({ ...p, message: excerpt(p.message, MAX_PROBLEM_CHARS) });
 
 export function readCompose(input: string | Buffer, opts: ComposeReadOptions = {}): ComposeReadResult {
   const result = readUnclipped(input, opts);
-  return result.errors.some((e) => e.message.length > MAX_PROBLEM_CHARS) ? { ...result, errors: result.errors.map(clip) } : result;
+  return result.errors.length ? { ...result, errors: result.errors.map(clip) } : result;
 }
 
 function readUnclipped(input: string | Buffer, opts: ComposeReadOptions): ComposeReadResult {

@@ -1,6 +1,6 @@
 /** Exercise 1 step 4: Docker is installed on the VM and the lab user may use it. */
 import { defineCheck, fail, pass, reasons } from '../../core/check.js';
-import { oneLine } from '../text.js';
+import { excerpt, oneLine } from '../text.js';
 import { runOnVm } from './vm.js';
 
 export const INSTALL_DOCKER_URL = 'https://docs.docker.com/install/linux/docker-ce/ubuntu/';
@@ -26,7 +26,8 @@ export const dockerInstalled = defineCheck({
   reasons: INSTALLED,
   async run(ctx) {
     const { result, evidence } = await runOnVm(ctx, 'dockerVersion');
-    const version = DOCKER_VERSION.exec(result.stdout)?.[0];
+    const matched = DOCKER_VERSION.exec(result.stdout)?.[0];
+    const version = matched && excerpt(matched, 100);
     if (result.code === 0 && version) return pass(`Docker is installed: ${version}`, evidence, { found: version });
     const answer = oneLine(result.stderr || result.stdout);
     if (result.code === 127 || NOT_FOUND.test(result.stderr)) {
@@ -74,7 +75,7 @@ export const dockerUsable = defineCheck({
     if (PERMISSION_DENIED.test(result.stderr)) {
       return fail(USABLE.permission, `${user} may not use Docker: the daemon answers "${answer}"`, permissionHint, { evidence, outcome: 'needs-fix', found: answer });
     }
-    if (result.code === 0 && serverVersion) return pass(`the Docker daemon ${oneLine(serverVersion, 40)} answers for ${user}`, evidence, { found: serverVersion });
+    if (result.code === 0 && serverVersion) return pass(`the Docker daemon ${oneLine(serverVersion, 40)} answers for ${user}`, evidence, { found: oneLine(serverVersion, 100) });
     if (result.code === 0) {
       return fail(
         USABLE.noVersion,

@@ -7,6 +7,7 @@ import { parseTemplate } from '../compose/interpolate.js';
 import { describePort, publishes } from '../compose/ports.js';
 import { COMPOSE_LIMITS } from '../compose/read.js';
 import { loadCompose, type LoadedCompose } from '../compose/repo.js';
+import { excerpt } from '../text.js';
 import { incompleteHint } from './repo.js';
 
 /** The variables the lab's compose file is parameterised with (Exercise 2 step 3, Exercise 4). */
@@ -22,7 +23,15 @@ const writtenAt = (dir: string, file: string, line?: number, col?: number) => ({
 /** Exercise 2 step 3's image line, where the student wrote another image. */
 const imageHint = (where: string, service: string, image: string) =>
   `Exercise 2 step 3: in ${where} give service ${service} the image "${image}" again, as the stub has it: the registry and the tag come from REGISTRY and TAG (set in Exercise 4), not from the file.`;
-const missingService = (file: string, names: string[], found: string[]) => `${file} has no service ${names.join(' or ')} (it defines: ${found.join(', ') || 'none'})`;
+/** The services a file defines, as a message lists them: the first few, each an excerpt. */
+const serviceList = (names: string[]) =>
+  names.length
+    ? names
+        .slice(0, 8)
+        .map((n) => excerpt(n, 60))
+        .join(', ') + (names.length > 8 ? `, … (${names.length} in all)` : '')
+    : 'none';
+const missingService = (file: string, names: string[], found: string[]) => `${file} has no service ${names.join(' or ')} (it defines: ${serviceList(found)})`;
 
 /** The reasons both compose checks share the shape of: no compose file, a file too large to read, a file Compose cannot read. */
 interface ReadReasons {
@@ -126,7 +135,7 @@ export const composeValid = defineCheck({
       described[w.composeService] = { build: s.build?.context, image: s.imageTemplate };
       const context = s.build ? normaliseContext(s.build.context) : undefined;
       if (context !== normaliseContext(w.buildContext)) {
-        const found = s.build?.context;
+        const found = s.build ? excerpt(s.build.context) : undefined;
         return fail(
           VALID.wrongBuild,
           `${at(s.buildFile ?? s.file ?? compose.file, s.at.build?.line ?? s.at.line, s.at.build?.col ?? s.at.col)}: service ${s.name} builds ${found === undefined ? 'nothing' : `from "${found}"`}; the lab builds it from ${w.buildContext}/`,
@@ -135,7 +144,7 @@ export const composeValid = defineCheck({
         );
       }
       if (!imageFollowsLab(s.imageTemplate, w.image)) {
-        const found = s.imageTemplate;
+        const found = s.imageTemplate === undefined ? undefined : excerpt(s.imageTemplate);
         const where = at(s.imageFile ?? s.file ?? compose.file, s.at.image?.line ?? s.at.line, s.at.image?.col ?? s.at.col);
         return fail(
           VALID.wrongImage,
@@ -191,7 +200,7 @@ export const composePorts = defineCheck({
     if (reachable) {
       return pass(
         `service ${service.name} publishes ${describePort(reachable)} (${at(reachable.file ?? compose.file, reachable.line, reachable.col)})`,
-        { ...portsEvidence, ...writtenAt(dir, reachable.file ?? compose.file, reachable.line, reachable.col), written: reachable.source },
+        { ...portsEvidence, ...writtenAt(dir, reachable.file ?? compose.file, reachable.line, reachable.col), written: excerpt(reachable.source) },
         { found: describePort(reachable), expected: wanted },
       );
     }

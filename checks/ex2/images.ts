@@ -1,6 +1,6 @@
 /** Exercise 2 step 6: `docker-compose up` built the myapp and myapi images on the VM. */
 import { defineCheck, error, fail, pass, reasons } from '../../core/check.js';
-import { oneLine } from '../text.js';
+import { excerpt, oneLine } from '../text.js';
 import { runOnVm } from '../ex1/vm.js';
 
 const R = reasons({
@@ -34,7 +34,7 @@ export const imagesBuilt = defineCheck({
       .filter(Boolean);
     const { app, api, repoDir } = ctx.profile.expect;
     const found = [app.image, api.image].map((name) => ({ name, images: listed.filter((l) => repositoryName(l) === name) }));
-    const images = found.flatMap((f) => f.images.slice(0, 5));
+    const images = found.flatMap((f) => f.images.slice(0, 5)).map((line) => excerpt(line, 100));
     const missing = found.filter((f) => f.images.length === 0).map((f) => f.name);
     if (missing.length) {
       return fail(

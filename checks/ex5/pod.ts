@@ -7,6 +7,7 @@ import { byName } from '../kube/deployments.js';
 import { expectedImage, wantedImage } from '../kube/images.js';
 import { isRunning, podStatusText, podsOfDeployment, summarizePod } from '../kube/pods.js';
 import { diagnosePull, grantHint, PULL_CAUSES, type PullCause, type PullDiagnosis } from '../kube/pull.js';
+import { excerpt } from '../text.js';
 
 const R = reasons({
   unauthorized: ['LG-521', 'the pod may not pull from the registry (unauthorized)'],
@@ -105,7 +106,7 @@ export const podRunning = defineCheck({
     const other = candidates[0];
     if (other) {
       const s = summarizePod(other);
-      const image = s.containers[0]?.image ?? '';
+      const image = excerpt(s.containers[0]?.image ?? '');
       const wrong = `pod ${s.name} runs ${image || 'no image'}, not ${wanted}`;
       const diag = diagnosePull(other, snap.events);
       if (diag) return pullFailure(ctx, diag, reg, wrong + '; ');

@@ -6,6 +6,7 @@ import { parseImageRef } from '../../core/image-ref.js';
 import { expectedImage, wantedImage } from '../kube/images.js';
 import { envValue } from '../kube/pods.js';
 import { diagnosePull, grantHint, PULL_CAUSES } from '../kube/pull.js';
+import { excerpt } from '../text.js';
 import { fileOf, missingHint, missingMessage, podsLine, podsOf, unavailableHint } from './workload.js';
 
 /** The Exercise 4 check of each workload's image. */
@@ -45,10 +46,11 @@ function deploymentCheck(id: string, workload: 'app' | 'api', exactReplicas: boo
       const snap = await snapshotFor(ctx.probes.kube, ['deployments', 'pods']);
       const d = byName(snap.deployments, w.deployment);
       if (!d) return fail(R.missing, missingMessage('Deployment', w.deployment, snap.namespace), missingHint(file), { evidence: { namespace: snap.namespace }, outcome: 'needs-fix' });
-      const image = mainContainer(d, w.deployment)?.image ?? '';
+      const written = mainContainer(d, w.deployment)?.image ?? '';
       const reg = studentRegistry(ctx, snap);
-      const ref = parseImageRef(image);
-      const ok = isStudentImage(image, reg, e, w.image);
+      const ref = parseImageRef(written);
+      const ok = isStudentImage(written, reg, e, w.image);
+      const image = excerpt(written);
       const expected = expectedImage(e, reg.loginServer, w.image);
       if (!ok) {
         const note = ref?.host === e.helm.brokenDefaultRegistry ? ` (${ref.host} is the Helm chart's deliberately broken default registry)` : '';
@@ -61,11 +63,12 @@ function deploymentCheck(id: string, workload: 'app' | 'api', exactReplicas: boo
       }
       const container = mainContainer(d, w.deployment);
       for (const [key, value] of Object.entries(w.env)) {
-        const found = envValue(container, key);
-        if (found !== value) {
+        const set = envValue(container, key);
+        if (set !== value) {
+          const found = set === undefined ? undefined : excerpt(set);
           return fail(
             R.wrongEnv,
-            `Deployment ${w.deployment}: env ${key} is ${found === undefined ? 'not set' : JSON.stringify(found)}, the lab sets ${value}`,
+            `Deployment ${w.deployment}: env ${key} is ${found === undefined ? 'not set' : `"${found}"`}, the lab sets ${value}`,
             `Exercise 6 step 5: leave ${key} as '${value}' in the last lines of ${file} and apply it again (step 8).`,
             { evidence: { deployment: w.deployment, [key]: found ?? null }, outcome: 'needs-fix', found: found ?? 'not set', expected: value },
           );

@@ -6,7 +6,7 @@ import { byName, replicaStatus } from '../kube/deployments.js';
 import { expectedImage } from '../kube/images.js';
 import { hasForm, hasStartLink, isNginxWelcome, isResultPage, listedContents } from '../kube/greetings.js';
 import { endpointsReadiness, httpUrl, loadBalancerAddress } from '../kube/services.js';
-import { bodyExcerpt } from '../text.js';
+import { bodyExcerpt, excerpt } from '../text.js';
 import { pendingHint, pendingMessage } from './services.js';
 import { REPLICA_NOTE } from './workload.js';
 
@@ -37,7 +37,7 @@ const pageProblem = (a: HttpAnswer, wanted: (html: string) => boolean, wrong: Re
 function wrongPage(a: HttpAnswer, wrong: Reason, wrongMessage: WrongMessage, app: AppInfo): Verdict {
   const evidence = { url: a.url, status: a.status, excerpt: bodyExcerpt(a.body) };
   if (a.status >= 300 && a.status < 400 && a.headers.location) {
-    return fail(R.redirect, `${a.url} redirects to ${a.headers.location}, which the grader does not follow`, noAnswerHint, { evidence, outcome: 'needs-fix' });
+    return fail(R.redirect, `${a.url} redirects to ${excerpt(String(a.headers.location))}, which the grader does not follow`, noAnswerHint, { evidence, outcome: 'needs-fix' });
   }
   if (isNginxWelcome(a.body)) {
     return fail(

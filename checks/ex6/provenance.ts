@@ -6,6 +6,7 @@ import { byName } from '../kube/deployments.js';
 import { parseImageRef } from '../../core/image-ref.js';
 import { shortDigest } from '../kube/images.js';
 import { isRunning, summarizePod } from '../kube/pods.js';
+import { excerpt } from '../text.js';
 import { runningPodsOf } from './workload.js';
 
 const R = reasons({
@@ -76,14 +77,14 @@ export const imageProvenance = defineCheck({
         const c = ofRepo(p);
         compared++;
         if (!c) {
-          mismatches.push(`${p.metadata?.name ?? ''} runs ${summarizePod(p).containers[0]?.image ?? ''}, no ${w.image} image at all`);
+          mismatches.push(`${p.metadata?.name ?? ''} runs ${excerpt(summarizePod(p).containers[0]?.image ?? '')}, no ${w.image} image at all`);
           continue;
         }
         if (c.digest === want) continue;
         // `v1.0` pushed again after the pods pulled it: still the student's own image, an older push.
         const older = c.digest && (await registry.manifestDigest(loginServer, w.image, c.digest));
         if (older) olderPushes.push(`${p.metadata?.name} runs ${shortDigest(c.digest)}, an older push of your ${w.image}:${e.tag} (now ${shortDigest(want)})`);
-        else mismatches.push(`${p.metadata?.name} runs ${c.image} @ ${shortDigest(c.digest)}, your ${w.image}:${e.tag} is ${shortDigest(want)}`);
+        else mismatches.push(`${p.metadata?.name} runs ${excerpt(c.image)} @ ${shortDigest(c.digest)}, your ${w.image}:${e.tag} is ${shortDigest(want)}`);
       }
     }
     if (mismatches.length) {

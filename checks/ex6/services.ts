@@ -9,6 +9,7 @@ import { byName } from '../kube/deployments.js';
 import { selects } from '../kube/pods.js';
 import { endpointsReadiness, loadBalancerAddress, mapsPort, podsSelectedBy, portsText } from '../kube/services.js';
 import { fileOf, labelsText, missingHint, missingMessage, podsLine, podsOf } from './workload.js';
+import { excerpt } from '../text.js';
 
 /**
  * What Exercise 7 leaves behind before the chart's Services exist: tiller's ServiceAccount (Helm 2's
@@ -20,7 +21,7 @@ function exercise7Traces(snap: KubeSnapshot, chart: string): { traces: string[];
   if (!snap.unreadable.serviceAccounts && snap.serviceAccounts.some((sa) => sa.metadata?.name === 'tiller')) traces.push('ServiceAccount kube-system/tiller exists');
   const releases = snap.unreadable.helmSecrets && snap.unreadable.helmConfigMaps ? [] : releasesOfChart(helmReleases(snap.helmSecrets, snap.helmConfigMaps), chart);
   const undeployed = releases.filter((x) => x.status !== 'deployed');
-  for (const r of undeployed) traces.push(`Helm release ${r.name} is ${r.status}`);
+  for (const r of undeployed) traces.push(`Helm release ${excerpt(r.name, 60)} is ${excerpt(r.status, 40)}`);
   return { traces, undeployed: undeployed[0] };
 }
 

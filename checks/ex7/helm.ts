@@ -5,6 +5,7 @@ import type { HelmReleaseRecord } from '../../probes/types.js';
 import { studentRegistry } from '../kube/context.js';
 import { chartInstall, chooseRelease, effectiveValues, reinstallCommands, releaseLabel, valueAt } from '../kube/helm.js';
 import { registryNameOf, registryOr } from '../kube/images.js';
+import { excerpt } from '../text.js';
 
 const installHint = (registry: string) =>
   `Exercise 7 steps 3–5: in greetings/k8s/helm run \`${chartInstall(registry)}\` (Helm 3; the lab’s Helm 2 form is \`helm install . --set registry=${registry}\` after \`helm init --service-account=tiller\`).`;
@@ -52,10 +53,11 @@ export const helmRelease = defineCheck({
       );
     }
     if (r.status !== 'deployed') {
-      const hint = `Exercise 7 step 5: \`helm status ${r.name}\` tells why it is ${r.status}; to install again: ${reinstallCommands(r, registryOr(ctx.fact('registry')?.chosen.loginServer, ctx.profile.expect.registryDomain))}.`;
+      const status = excerpt(r.status, 40);
+      const hint = `Exercise 7 step 5: \`helm status ${excerpt(r.name, 60)}\` tells why it is ${status}; to install again: ${reinstallCommands(r, registryOr(ctx.fact('registry')?.chosen.loginServer, ctx.profile.expect.registryDomain))}.`;
       return fail(RELEASE.notDeployed, `the release ${releaseLabel(r)} is not deployed`, hint, {
         evidence: releaseEvidence(r),
-        found: r.status,
+        found: status,
         expected: 'deployed',
         facts: { helmRelease: r },
       });
@@ -111,21 +113,25 @@ export const helmRegistry = defineCheck({
     const effective = effectiveValues(r.chartValues, r.values);
     const value = valueAt(effective, 'registry');
     const registry = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
+    // What messages quote of the release's own text: its name and the registry it sets, excerpted.
+    const release = excerpt(r.name, 60);
+    const shown = registry === undefined ? '' : excerpt(registry);
+    const written = value === undefined ? 'not set' : excerpt(JSON.stringify(value) ?? String(value));
     const given = valueAt(r.values, 'registry');
     const from = given !== undefined ? 'given at install' : valueAt(r.chartValues, 'registry') !== undefined ? "the chart's values.yaml" : 'nowhere';
-    const evidence = { release: r.name, registry: registry ?? null, from };
+    const evidence = { release, registry: registry === undefined ? null : shown, from };
     const mine = studentRegistry(ctx, await ctx.probes.kube.snapshot());
     const hint = registryHint(r, registryOr(mine.loginServer, e.registryDomain));
     if (!registry) {
-      const where = from === 'nowhere' ? "neither the chart's values.yaml nor the install sets it" : `${value === undefined ? 'removed' : `set to ${JSON.stringify(value)}`}, ${from}`;
-      return fail(REGISTRY.noRegistry, `the release ${r.name} has no registry (${where}): its images cannot be pulled`, hint, {
+      const where = from === 'nowhere' ? "neither the chart's values.yaml nor the install sets it" : `${value === undefined ? 'removed' : `set to ${written}`}, ${from}`;
+      return fail(REGISTRY.noRegistry, `the release ${release} has no registry (${where}): its images cannot be pulled`, hint, {
         evidence,
         outcome: 'needs-fix',
-        found: value === undefined ? 'not set' : JSON.stringify(value),
+        found: written,
       });
     }
     if (registry === e.helm.brokenDefaultRegistry) {
-      return fail(REGISTRY.brokenDefault, `the release ${r.name} leaves registry at the chart's broken default ${e.helm.brokenDefaultRegistry}: its images cannot be pulled`, hint, {
+      return fail(REGISTRY.brokenDefault, `the release ${release} leaves registry at the chart's broken default ${e.helm.brokenDefaultRegistry}: its images cannot be pulled`, hint, {
         evidence,
         outcome: 'needs-fix',
         found: registry,
@@ -133,22 +139,22 @@ export const helmRegistry = defineCheck({
     }
     if (mine.loginServer) {
       if (registry !== mine.loginServer) {
-        return fail(REGISTRY.other, `the release ${r.name} sets registry=${registry}, not your registry ${mine.loginServer}`, hint, {
+        return fail(REGISTRY.other, `the release ${release} sets registry=${shown}, not your registry ${mine.loginServer}`, hint, {
           evidence: { ...evidence, yours: mine.loginServer },
           outcome: 'needs-fix',
-          found: registry,
+          found: shown,
           expected: mine.loginServer,
         });
       }
-      return pass(`the release ${r.name} pulls from your registry ${registry} (${from})`, { ...evidence, registrySource: mine.source });
+      return pass(`the release ${release} pulls from your registry ${shown} (${from})`, { ...evidence, registrySource: mine.source });
     }
     if (!registryNameOf(registry, e.registryDomain)) {
-      return fail(REGISTRY.notAzure, `the release ${r.name} sets registry=${registry}, which is not an Azure registry (*.${e.registryDomain})`, hint, {
+      return fail(REGISTRY.notAzure, `the release ${release} sets registry=${shown}, which is not an Azure registry (*.${e.registryDomain})`, hint, {
         evidence,
         outcome: 'needs-fix',
-        found: registry,
+        found: shown,
       });
     }
-    return pass(`the release ${r.name} pulls from ${registry} (your registry is not known in this mode, so it was not compared)`, evidence);
+    return pass(`the release ${release} pulls from ${shown} (your registry is not known in this mode, so it was not compared)`, evidence);
   },
 });

@@ -2,6 +2,7 @@
  * Reading the greetings app's answers (github.com/cadullms/greetings; docs/lab.md): the start page, the form,
  * the POST answer's list, myapi's JSON list; and nginx's welcome page, which a borrowed image serves.
  */
+import { excerpt } from '../text.js';
 export interface Greeting {
   id: number;
   content: string;
@@ -46,7 +47,7 @@ export const listKey = (list: readonly Greeting[]) => JSON.stringify(list.map((g
 export function sideBySide(lists: Record<string, readonly Greeting[]>, maxItems = 5): string {
   return Object.entries(lists)
     .map(([pod, list]) => {
-      const items = list.slice(0, maxItems).map((g) => `${g.id} ${JSON.stringify(g.content)}`);
+      const items = list.slice(0, maxItems).map((g) => `${g.id} ${excerpt(JSON.stringify(g.content), 62)}`);
       if (list.length > maxItems) items.push(`… ${list.length - maxItems} more`);
       return `${pod}: [${items.join(', ')}]`;
     })

@@ -1,6 +1,7 @@
 /** Reading Helm releases (decoded records) and tiller's RBAC objects. */
 import type { V1ClusterRoleBinding, V1ServiceAccount } from '@kubernetes/client-node';
 import type { HelmReleaseRecord } from '../../probes/types.js';
+import { excerpt } from '../text.js';
 
 /** The newest revision of each release (Helm keeps one record per revision). */
 export function latestRevisions(records: readonly HelmReleaseRecord[]): HelmReleaseRecord[] {
@@ -27,8 +28,9 @@ export function chooseRelease(records: readonly HelmReleaseRecord[], chart: stri
   return [...releasesOfChart(records, chart)].sort((a, b) => score(b) - score(a) || b.version - a.version)[0];
 }
 
+/** A release as messages name it; its name, chart and status come from the record's JSON, written by whoever wrote the record. */
 export const releaseLabel = (r: HelmReleaseRecord) =>
-  `${r.name} (chart ${r.chartName ?? '?'}${r.chartVersion ? `-${r.chartVersion}` : ''}, revision ${r.version}, ${r.status}, ${r.source === 'helm3-secret' ? 'Helm 3 Secret' : 'Helm 2 ConfigMap'} ${r.namespace}/${r.objectName})`;
+  `${excerpt(r.name, 60)} (chart ${excerpt(r.chartName ?? '?', 60)}${r.chartVersion ? `-${excerpt(r.chartVersion, 40)}` : ''}, revision ${r.version}, ${excerpt(r.status, 40)}, ${r.source === 'helm3-secret' ? 'Helm 3 Secret' : 'Helm 2 ConfigMap'} ${r.namespace}/${r.objectName})`;
 
 /** A value at a dotted path in release values (`registry`, `myapp.versionTag`). */
 export function valueAt(values: Record<string, unknown> | undefined, path: string): unknown {
@@ -90,6 +92,7 @@ export const chartInstall = (registry: string) => `helm install greetings . --se
  */
 export function reinstallCommands(r: HelmReleaseRecord, registry: string): string {
   const set = `--set registry=${registry}`;
-  const [remove, install] = r.source === 'helm3-secret' ? [`helm uninstall ${r.name}`, `helm install ${r.name} . ${set}`] : [`helm delete --purge ${r.name}`, `helm install . --name ${r.name} ${set}`];
+  const name = excerpt(r.name, 60);
+  const [remove, install] = r.source === 'helm3-secret' ? [`helm uninstall ${name}`, `helm install ${name} . ${set}`] : [`helm delete --purge ${name}`, `helm install . --name ${name} ${set}`];
   return `\`${remove}\`, \`kubectl delete deployment myapp myapi\` (the chart makes its own), then in greetings/k8s/helm \`${install}\``;
 }

@@ -2,6 +2,7 @@
 import type { V1Container, V1ContainerStatus, V1Deployment, V1Pod, V1ReplicaSet } from '@kubernetes/client-node';
 import { imageIdDigest } from './images.js';
 import { isoOf } from './time.js';
+import { excerpt } from '../text.js';
 
 export interface ContainerSummary {
   name: string;
@@ -73,7 +74,7 @@ export const isRunning = (p: PodSummary) => p.phase === 'Running' && p.container
 /** Short status as `kubectl get pods` shows it: the first waiting reason, else the phase. */
 export function podStatusText(p: PodSummary): string {
   if (p.terminating) return 'Terminating';
-  return p.containers.find((c) => c.state === 'waiting' && c.reason)?.reason ?? p.containers.find((c) => c.state === 'terminated' && c.reason)?.reason ?? p.phase;
+  return excerpt(p.containers.find((c) => c.state === 'waiting' && c.reason)?.reason ?? p.containers.find((c) => c.state === 'terminated' && c.reason)?.reason ?? p.phase, 60);
 }
 
 /** Every pair of `selector` is among `labels` (a Service selector, a matchLabels). Empty selects nothing. */

@@ -6,6 +6,7 @@ import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
 import { eventLine, eventsForPod } from './events.js';
 import type { WantedImage } from './images.js';
 import { PULL_FAILURES, summarizePod } from './pods.js';
+import { excerpt } from '../text.js';
 import type { ManagedClusterFacts } from '../../probes/types.js';
 
 export type PullCause = 'unauthorized' | 'manifest-unknown' | 'no-such-host' | 'invalid-name' | 'other';
@@ -44,13 +45,17 @@ export function diagnosePull(pod: V1Pod, events: readonly CoreV1Event[]): PullDi
     mine.find((e) => e.reason === 'Failed' && (e.message ?? '').includes(stuck.image)) ??
     mine.find((e) => e.type === 'Warning' && /pull|image/i.test(e.message ?? ''));
   const text = `${stuck.reason} ${stuck.message ?? ''} ${ev?.message ?? ''}`;
+  // Shown in messages and evidence, excerpted: the student's image, and the kubelet's words with the
+  // image they quote shortened, so the registry's answer after it still shows.
+  const shortImage = excerpt(stuck.image, 80);
+  const words = (text: string) => excerpt(stuck.image ? text.split(stuck.image).join(shortImage) : text, 300);
   return {
     pod: s.name,
     container: stuck.name,
-    image: stuck.image,
-    reason: stuck.reason!,
-    ...(stuck.message ? { message: stuck.message } : {}),
-    ...(ev ? { event: eventLine(ev) } : {}),
+    image: excerpt(stuck.image),
+    reason: excerpt(stuck.reason!, 60),
+    ...(stuck.message ? { message: words(stuck.message) } : {}),
+    ...(ev ? { event: words(eventLine(ev)) } : {}),
     cause: stuck.reason === 'InvalidImageName' ? 'invalid-name' : pullCause(text),
   };
 }

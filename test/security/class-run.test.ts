@@ -142,13 +142,14 @@ describe('student-controlled strings in reports', () => {
     expect(stdout).toContain('hostile-strings');
   });
 
-  it('text reports carry no bidirectional override (the student sees text reordered, a reader would not); JSON keeps the data', () => {
+  it('no report carries a bidirectional override (the student sees text reordered, a reader would not); JSON shows them escaped', () => {
     const bidi = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/;
-    // The greeting reached the reports: its letters are there, its direction controls are not.
-    expect(outputs.json).toMatch(/\u202Egnp\.exe\u2066reversed\u2069\u200F/);
+    // The greeting reached the reports: its letters are there, its direction controls are not (JSON names them).
+    expect(JSON.parse(outputs.json).students.flatMap((s: { checks: unknown[] }) => allStrings(s.checks))).toContain('\\u202egnp.exe\\u2066reversed\\u2069\\u200f');
     expect(stdout).not.toMatch(bidi);
-    for (const n of names.filter((n) => n !== 'json')) expect({ reporter: n, bidi: bidi.test(outputs[n]) }).toEqual({ reporter: n, bidi: false });
-    expect(outputs.html).toContain('gnp.exereversed');
+    for (const n of names) expect({ reporter: n, bidi: bidi.test(outputs[n]) }).toEqual({ reporter: n, bidi: false });
+    // In the evidence (JSON text), the escapes the grader wrote for them.
+    expect(outputs.html).toContain('gnp.exe\\\\u2066reversed');
   });
 
   it('HTML escapes markup; CSV neutralises formulas', () => {
