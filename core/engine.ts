@@ -16,7 +16,7 @@ import { ENGINE_REASONS, probeReason } from './reasons.js';
 import { redact, redactText } from './redact.js';
 import { pointsFor, scoreStudent } from './score.js';
 import { factProviders, type Selection } from './selection.js';
-import { boundResultText } from './student-text.js';
+import { boundResultText, reportableMessage } from './student-text.js';
 import type { Target } from './target.js';
 import { formatMs, TimeoutError, withTimeout } from './timeout.js';
 import { ProbeError, type Probes, type Unavailable } from '../probes/types.js';
@@ -126,7 +126,7 @@ export async function gradeStudent(target: Target, selection: Selection, env: St
       (n) => attempt(def, n === 0 ? 0 : 1 + Math.floor((Date.now() - started) / opts.pollIntervalMs)),
       (v) => {
         const final = v.status !== 'fail' || v.outcome === 'needs-fix';
-        if (!final) opts.onWaiting?.(target.user, def.id, v.message);
+        if (!final) opts.onWaiting?.(target.user, def.id, reportableMessage(v.message));
         return final;
       },
       { budgetMs: opts.waitMs, intervalMs: opts.pollIntervalMs, signal: deadline.signal },

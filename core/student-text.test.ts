@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defineCheck, fail, reasons } from './check.js';
+import { defineCheck, fail, pass, reasons } from './check.js';
+import { registerSecret } from './redact.js';
 import { gradeStudent } from './engine.js';
 import { selectChecks } from './selection.js';
 import { boundResultText, excerpt, RESULT_TEXT_LIMITS } from './student-text.js';
@@ -117,5 +118,31 @@ describe('the engine bounds what every check returns', () => {
     expect(c.hint!.length).toBeLessThanOrEqual(RESULT_TEXT_LIMITS.hintChars);
     expect(String(c.evidence.image).length).toBeLessThanOrEqual(RESULT_TEXT_LIMITS.evidenceStringChars);
     expect(c.found!.length).toBeLessThanOrEqual(RESULT_TEXT_LIMITS.valueChars);
+  });
+});
+
+describe('what --wait says while a check is polled', () => {
+  it('is the message redacted and on one line', async () => {
+    const R = reasons({ waiting: ['LG-997', 'a test failure'] });
+    registerSecret('s3cret-Polled-Token');
+    let polls = 0;
+    const polled = defineCheck({
+      id: 'ex5.polled',
+      exercise: 5,
+      title: () => 'a check polled under --wait',
+      points: { points: 1 },
+      needs: [],
+      dependsOn: [],
+      reasons: R,
+      run: async () => (++polls < 3 ? fail(R.waiting, 'pod runs x\n  ✓ FORGED s3cret-Polled-Token', 'Exercise 5', { outcome: 'not-ready' }) : pass('now')),
+    });
+    const said: string[] = [];
+    await gradeStudent({ user: 'u', resourceGroup: 'rg' }, selectChecks([polled]), { probes: {} }, profileWith({ 'ex5.polled': 1 }), {
+      waitMs: 5_000,
+      pollIntervalMs: 1,
+      onWaiting: (_user, _id, message) => void said.push(message),
+    });
+    expect(said.length).toBeGreaterThan(0);
+    for (const m of said) expect(m).toBe('pod runs x\\n  ✓ FORGED [redacted]');
   });
 });

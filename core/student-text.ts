@@ -7,6 +7,7 @@
  * student text through whole.
  */
 import type { CheckResult, Evidence } from './model.js';
+import { redactText } from './redact.js';
 
 /**
  * C0 and C1 controls (newline, tab, ESC, NEL included), the line and paragraph separators, the
@@ -84,6 +85,9 @@ function boundEvidenceValue(value: unknown, depth: number): unknown {
   if (entries.length > L.evidenceItems) out['…'] = `${entries.length - L.evidenceItems} more`;
   return out;
 }
+
+/** A message as it may be shown before its result exists (what `--wait` polls for): redacted, then bounded. */
+export const reportableMessage = (message: string): string => excerpt(redactText(message), L.messageChars);
 
 /**
  * A result as it may be reported: every text field an excerpt within its bound, hidden characters
