@@ -10,8 +10,9 @@ import type { ClassConfig } from '../core/config.js';
 import { Secret } from '../core/secret.js';
 import { parseHostHeader, startFront } from './app/front.js';
 import type { AppHandler } from './app/http.js';
-import { guidFrom } from './arm/ids.js';
+import { graderIdentity } from './arm/ids.js';
 import { SANDBOX_TENANT, startArm, type ArmServer } from './arm/server.js';
+import { clusterAuthorizer, registryActionsGranted } from './entra/rights.js';
 import { startEntra } from './entra/server.js';
 import { AUDIENCES, TokenSigner } from './entra/tokens.js';
 import { startGraph } from './graph/server.js';
@@ -20,6 +21,7 @@ import { entraKubeconfigFor, kubeconfigFor, startKubeApiServer, type KubeApiServ
 import { ClusterWorld } from './kube/world.js';
 import { loginServer } from './registry/credentials.js';
 import { startRegistry, type RegistryServer, type SandboxRegistry } from './registry/server.js';
+import type { Access } from './registry/tokens.js';
 import type { Scenario } from './scenario.js';
 import { startVm, type SimulatedVm } from './vm/server.js';
 import { holdClosedPort } from './listen.js';
@@ -101,7 +103,8 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
   // The grader is a service principal of the simulated directory; ARM, Graph, ACR and Entra-integrated
   // clusters accept only that directory's tokens, each for its own audience.
   const signer = new TokenSigner(SANDBOX_TENANT);
-  const grader = { clientId: guidFrom('grader-app', SANDBOX_TENANT), objectId: guidFrom('grader-sp', SANDBOX_TENANT), clientSecret: `sp-${randomBytes(24).toString('base64url')}` };
+  const grader = { ...graderIdentity(SANDBOX_TENANT), clientSecret: `sp-${randomBytes(24).toString('base64url')}` };
+  const tenancy = { subscriptionId: SANDBOX_SUBSCRIPTION, tenantId: SANDBOX_TENANT };
   const clientSecret = new Secret(grader.clientSecret, 'Azure client secret');
   // A day's ARM token for tools that need a fixed one (a written class config, the bash baseline).
   const armToken = new Secret(signer.issue(grader, AUDIENCES.arm[3], 24 * 3600).token, 'Azure token');
@@ -123,7 +126,17 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
 
   try {
     const registriesOf = (list: Scenario[]): SandboxRegistry[] =>
-      list.flatMap((s) => s.azure.registries.map((r) => ({ name: r.name, adminUserEnabled: r.adminUserEnabled, images: r.images, repushed: r.repushed, user: s.user, faults: s.faults })));
+      list.flatMap((s) =>
+        s.azure.registries.map((r) => ({
+          name: r.name,
+          adminUserEnabled: r.adminUserEnabled,
+          images: r.images,
+          repushed: r.repushed,
+          user: s.user,
+          faults: s.faults,
+          granted: (objectId: string, access: Access) => registryActionsGranted(s.azure, tenancy, r, objectId, access),
+        })),
+      );
     const arm = await startArm({ tls: localTls, signer, subscriptionId: SANDBOX_SUBSCRIPTION, tenantId: SANDBOX_TENANT, students: scenarios, kubeconfigFor: (u, c) => kubeconfig(u, c) });
     stoppers.push(() => arm.close());
     // ACR exchanges its own audience's tokens, and ARM's while "authentication as ARM" is enabled (the default).
@@ -132,7 +145,14 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
     const graph = await startGraph({ tls: localTls, signer, subscriptionId: SANDBOX_SUBSCRIPTION, students: scenarios });
     const [entra, registry] = await Promise.all([
       startEntra({ tls: localTls, tenantId: SANDBOX_TENANT, signer, applications: [grader], extraResources: [arm.url, graph.url] }),
-      startRegistry({ tls: registryTls, registries: registriesOf(scenarios), acceptsAadToken: (t) => registryAudiences.has(signer.verify(t)?.aud ?? '') }),
+      startRegistry({
+        tls: registryTls,
+        registries: registriesOf(scenarios),
+        aadPrincipal: (t) => {
+          const claims = signer.verify(t);
+          return claims && registryAudiences.has(claims.aud) ? claims.oid : undefined;
+        },
+      }),
     ]);
     stoppers.push(
       () => entra.close(),
@@ -164,6 +184,7 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
             latencyMs: scenario.faults.latencyMs,
             userName: `clusterUser_${cluster.name}`,
             entra: cluster.entra ? signer : undefined,
+            authorize: cluster.entra ? clusterAuthorizer(scenario.azure, tenancy, cluster) : undefined,
           });
           s.worlds.set(cluster.name, world);
           s.kube.set(cluster.name, { server, token });
@@ -273,7 +294,12 @@ export async function startSandbox(scenarios: Scenario[], opts: SandboxOptions =
             );
             const server = s.kube.get(name)?.server;
             const cluster = scenario.azure.clusters.find((c) => c.name === name);
-            server?.configure({ faults: scenario.faults.kube, latencyMs: scenario.faults.latencyMs, entra: cluster?.entra ? signer : null });
+            server?.configure({
+              faults: scenario.faults.kube,
+              latencyMs: scenario.faults.latencyMs,
+              entra: cluster?.entra ? signer : null,
+              authorize: cluster?.entra ? clusterAuthorizer(scenario.azure, tenancy, cluster) : null,
+            });
             void server?.setRunning(!!cluster && apiAnswers(cluster)).catch(() => undefined); // a port taken meanwhile: it stays off
           }
           void s.vm?.reload(scenario);

@@ -59,4 +59,28 @@ describe('scenario realism keys', () => {
     expect(k({ name: 'greetings', chart: 'greetings-0.3.0', chartValues: { registry: 'x.azurecr.io' } }).chartValues).toEqual({ registry: 'x.azurecr.io' });
     expect(errorOf(() => k({ name: 'greetings', chart: 'greetings-0.3.0', chartValues: 'registry: x' }))).toMatch(/labuser07\.yaml.*helm\[0\]\.chartValues/);
   });
+
+  it("clusters: azureRbac (Entra only) and kubernetesReaders (default: the grader's identity)", () => {
+    expect([parse().azure.clusters[0].azureRbac, parse().azure.clusters[0].kubernetesReaders]).toEqual([false, ['grader']]);
+    const c = parse({ clusters: [{ name: 'aks07', entra: true, azureRbac: true, kubernetesReaders: [] }] }).azure.clusters[0];
+    expect([c.azureRbac, c.kubernetesReaders]).toEqual([true, []]);
+    expect(errorOf(() => parse({ clusters: [{ name: 'aks07', azureRbac: true }] }))).toMatch(/labuser07\.yaml.*clusters\[0\]\.azureRbac.*entra: true/);
+    expect(errorOf(() => parse({ clusters: [{ name: 'aks07', entra: true, kubernetesReaders: ['student'] }] }))).toMatch(/labuser07\.yaml.*clusters\[0\]\.kubernetesReaders\[0\].*"grader".*"student"/);
+  });
+
+  it("role assignments: the grader's own, on the group, a registry or a cluster, with the AKS roles; it must keep a reading role on the group", () => {
+    const own = [
+      { role: 'Reader', assignee: 'grader', scope: 'resourceGroup' },
+      { role: 'Azure Kubernetes Service Cluster User Role', assignee: 'grader', scope: 'aks07' },
+      { role: 'Azure Kubernetes Service RBAC Reader', assignee: 'grader', scope: 'aks07' },
+      { role: 'Azure Kubernetes Service RBAC Cluster Admin', assignee: 'grader', scope: 'aks07' },
+      { role: 'AcrPull', assignee: 'grader', scope: 'labuser07acr' },
+    ];
+    expect(parse({ roleAssignments: own }).azure.roleAssignments).toEqual(own);
+    expect(errorOf(() => parse({ roleAssignments: own.slice(1) }))).toMatch(/labuser07\.yaml.*azure\.roleAssignments.*Reader, Contributor, Owner on the resourceGroup/);
+    expect(errorOf(() => parse({ roleAssignments: [{ role: 'AcrPull', assignee: 'aks07', scope: 'nowhere' }] }))).toMatch(/labuser07\.yaml.*roleAssignments\[0\]\.scope.*registry or a cluster/);
+    expect(errorOf(() => parse({ roleAssignments: [{ role: 'AcrPull', assignee: 'someone', scope: 'resourceGroup' }] }))).toMatch(
+      /labuser07\.yaml.*roleAssignments\[0\]\.assignee.*"grader" or a cluster/,
+    );
+  });
 });

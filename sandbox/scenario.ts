@@ -20,7 +20,12 @@ export const ROLES = [
   'Container Registry Repository Writer',
   'Container Registry Repository Contributor',
   'Container Registry Repository Catalog Lister',
+  'Azure Kubernetes Service Cluster User Role',
+  'Azure Kubernetes Service RBAC Reader',
+  'Azure Kubernetes Service RBAC Cluster Admin',
 ] as const;
+/** The assignee that names the grader's own identity (the class config's service principal). */
+export const GRADER = 'grader';
 export const ROLE_ASSIGNMENT_MODES = ['LegacyRegistryPermissions', 'AbacRepositoryPermissions'] as const;
 export const VM_FAULTS = ['refuse', 'hang', 'bad-password'] as const;
 export const ARM_FAULTS = ['throttle', 'error500', 'hang'] as const;
@@ -46,6 +51,10 @@ export interface ScenarioCluster {
   identity?: 'msi' | 'servicePrincipal';
   /** Entra-integrated (managed AAD, local accounts disabled): kubelogin kubeconfig, Entra tokens only */
   entra?: boolean;
+  /** Entra clusters: Azure RBAC decides Kubernetes authorization too (aadProfile.enableAzureRBAC) */
+  azureRbac?: boolean;
+  /** Entra clusters: who a ClusterRoleBinding lets get, list and watch every object (Kubernetes RBAC) */
+  kubernetesReaders?: Array<typeof GRADER>;
 }
 
 export interface ScenarioRegistry {
@@ -64,9 +73,12 @@ export interface ScenarioRegistry {
 
 export interface ScenarioRoleAssignment {
   role: (typeof ROLES)[number];
-  /** a cluster name of this scenario: the identity its nodes pull with (kubelet identity or service principal) */
+  /**
+   * a cluster name of this scenario: the identity its nodes pull with (kubelet identity or service
+   * principal); or `grader`: the grader's own identity
+   */
   assignee: string;
-  /** a registry name, or "resourceGroup" */
+  /** a registry or cluster name, or "resourceGroup" */
   scope: string;
 }
 
@@ -200,7 +212,13 @@ function readAzure(f: Fields | undefined, user: string): ScenarioAzure {
         nodeCount: c.optNumber('nodeCount', { integer: true, min: 0, max: 100 }) ?? 3,
         identity: c.oneOf('identity', ['msi', 'servicePrincipal'] as const, 'msi'),
         entra: c.optBoolean('entra') ?? false,
+        azureRbac: c.optBoolean('azureRbac') ?? false,
+        kubernetesReaders: (c.optStringList('kubernetesReaders') ?? [GRADER]).map((who, i) => {
+          if (who !== GRADER) c.fail(`kubernetesReaders[${i}]`, `expected ${JSON.stringify(GRADER)} (the grader's identity), got ${JSON.stringify(who)}`);
+          return GRADER;
+        }),
       };
+      if (cluster.azureRbac && !cluster.entra) c.fail('azureRbac', 'Azure RBAC for Kubernetes needs an Entra-integrated cluster (entra: true)');
       c.done();
       return cluster;
     }),
@@ -228,15 +246,23 @@ function readAzure(f: Fields | undefined, user: string): ScenarioAzure {
   };
   azure.roleAssignments = (f?.objectList('roleAssignments') ?? []).map((a) => {
     const ra: ScenarioRoleAssignment = { role: a.oneOf('role', ROLES), assignee: a.string('assignee'), scope: a.string('scope') };
-    if (!azure.clusters.some((c) => c.name === ra.assignee))
-      a.fail('assignee', `expected a cluster of this scenario (${azure.clusters.map((c) => c.name).join(', ') || 'none'}), got ${JSON.stringify(ra.assignee)}`);
-    if (ra.scope !== 'resourceGroup' && !azure.registries.some((r) => r.name === ra.scope)) a.fail('scope', `expected "resourceGroup" or a registry of this scenario, got ${JSON.stringify(ra.scope)}`);
+    if (ra.assignee !== GRADER && !azure.clusters.some((c) => c.name === ra.assignee))
+      a.fail('assignee', `expected ${JSON.stringify(GRADER)} or a cluster of this scenario (${azure.clusters.map((c) => c.name).join(', ') || 'none'}), got ${JSON.stringify(ra.assignee)}`);
+    if (ra.scope !== 'resourceGroup' && !azure.registries.some((r) => r.name === ra.scope) && !azure.clusters.some((c) => c.name === ra.scope))
+      a.fail('scope', `expected "resourceGroup", a registry or a cluster of this scenario, got ${JSON.stringify(ra.scope)}`);
     a.done();
     return ra;
   });
+  const graderRoles = azure.roleAssignments.filter((a) => a.assignee === GRADER);
+  // Without Reader on the group the grader can read nothing at all; the simulated ARM does not play that.
+  if (graderRoles.length && !graderRoles.some((a) => a.scope === 'resourceGroup' && GROUP_READERS.includes(a.role)))
+    f!.fail('roleAssignments', `the grader's roles must include ${GROUP_READERS.join(', ')} on the resourceGroup (it reads the group's resources with it)`);
   f?.done();
   return azure;
 }
+
+/** Roles that let the grader read a resource group's resources through ARM. */
+const GROUP_READERS: ReadonlyArray<ScenarioRoleAssignment['role']> = ['Reader', 'Contributor', 'Owner'];
 
 function readKubernetes(f: Fields | undefined, azure: ScenarioAzure, parent: Fields): ScenarioKubernetes | null {
   if (!f) return null;

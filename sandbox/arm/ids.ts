@@ -59,3 +59,6 @@ export function clusterIdentity(sub: string, rg: string, cluster: string, kind: 
 
 /** The object id of the principal whose role assignments let the cluster's nodes pull images. */
 export const pullingObjectId = (identity: ClusterIdentity): string => (identity.kind === 'msi' ? identity.kubelet.objectId : identity.objectId);
+
+/** The grader's service principal in a simulated directory: its application (client) id and object id. */
+export const graderIdentity = (tenantId: string): { clientId: string; objectId: string } => ({ clientId: guidFrom('grader-app', tenantId), objectId: guidFrom('grader-sp', tenantId) });

@@ -4,10 +4,10 @@
  * a student's lab resources would not have) plus what the grader reads that the examples lack
  * (powerState, identityProfile). Everything follows deterministically from the scenario.
  */
-import type { ScenarioCluster, ScenarioRegistry, ScenarioRoleAssignment } from '../scenario.js';
+import { GRADER, type ScenarioAzure, type ScenarioCluster, type ScenarioRegistry, type ScenarioRoleAssignment } from '../scenario.js';
 import { KUBERNETES_VERSION } from '../kube/objects.js';
 import { adminCredentials, loginServer } from '../registry/credentials.js';
-import { clusterId, clusterIdentity, guidFrom, LOCATION, nodeResourceGroup, pullingObjectId, registryId, resourceGroupId, roleDefinitionId } from './ids.js';
+import { clusterId, clusterIdentity, graderIdentity, guidFrom, LOCATION, nodeResourceGroup, pullingObjectId, registryId, resourceGroupId, roleDefinitionId } from './ids.js';
 import { BUILT_IN_ROLES } from './roles.js';
 
 /** "v1.30.6" as the kube stand-in reports it; ARM writes versions without the "v" */
@@ -115,7 +115,7 @@ export function clusterJson(sub: string, rg: string, c: ScenarioCluster, tenantI
       servicePrincipalProfile: { clientId: identity.kind === 'msi' ? 'msi' : identity.appId },
       nodeResourceGroup: mcRg,
       enableRBAC: true,
-      ...(c.entra ? { aadProfile: { managed: true, enableAzureRBAC: false, tenantID: tenantId }, disableLocalAccounts: true } : {}),
+      ...(c.entra ? { aadProfile: { managed: true, enableAzureRBAC: !!c.azureRbac, tenantID: tenantId }, disableLocalAccounts: true } : {}),
       maxAgentPools: 100,
       networkProfile: {
         networkPlugin: 'kubenet',
@@ -210,18 +210,28 @@ export function registryCredentialsJson(r: ScenarioRegistry) {
   };
 }
 
-/** The scope id of a scenario role assignment: the resource group, or the registry it names. */
-export const assignmentScope = (sub: string, rg: string, a: ScenarioRoleAssignment): string => (a.scope === 'resourceGroup' ? resourceGroupId(sub, rg) : registryId(sub, rg, a.scope));
+type AzureOfScenario = Pick<ScenarioAzure, 'resourceGroup' | 'clusters'>;
 
-/** `clusters`: the scenario's clusters, to name the assignee's pulling identity (kubelet identity or service principal). */
-export function roleAssignmentJson(sub: string, rg: string, a: ScenarioRoleAssignment, clusters: readonly ScenarioCluster[]) {
-  const assignee = clusters.find((c) => c.name === a.assignee);
-  const scope = assignmentScope(sub, rg, a);
+/** The scope id of a scenario role assignment: the resource group, or the cluster or registry it names. */
+export function assignmentScope(sub: string, azure: AzureOfScenario, a: Pick<ScenarioRoleAssignment, 'scope'>): string {
+  if (a.scope === 'resourceGroup') return resourceGroupId(sub, azure.resourceGroup);
+  return azure.clusters.some((c) => c.name === a.scope) ? clusterId(sub, azure.resourceGroup, a.scope) : registryId(sub, azure.resourceGroup, a.scope);
+}
+
+/** The object id a role assignment names: the grader's, or the cluster's pulling identity (kubelet identity or service principal). */
+export function assigneeObjectId(sub: string, azure: AzureOfScenario, assignee: string, tenantId: string): string {
+  if (assignee === GRADER) return graderIdentity(tenantId).objectId;
+  return pullingObjectId(clusterIdentity(sub, azure.resourceGroup, assignee, azure.clusters.find((c) => c.name === assignee)?.identity));
+}
+
+export function roleAssignmentJson(sub: string, azure: AzureOfScenario, a: ScenarioRoleAssignment, tenantId: string) {
+  const rg = azure.resourceGroup;
+  const scope = assignmentScope(sub, azure, a);
   const name = guidFrom('role-assignment', sub, rg.toLowerCase(), a.role, a.assignee.toLowerCase(), a.scope.toLowerCase());
   return {
     properties: {
       roleDefinitionId: roleDefinitionId(sub, BUILT_IN_ROLES[a.role].guid),
-      principalId: pullingObjectId(clusterIdentity(sub, rg, a.assignee, assignee?.identity)),
+      principalId: assigneeObjectId(sub, azure, a.assignee, tenantId),
       principalType: 'ServicePrincipal',
       scope,
     },

@@ -11,9 +11,50 @@ export interface BuiltInRole {
 }
 
 const REPOSITORY = 'Microsoft.ContainerRegistry/registries/repositories';
+const CLUSTER = 'Microsoft.ContainerService/managedClusters';
+/** What "Azure Kubernetes Service RBAC Reader" reads (no Secrets, no nodes, no role bindings, no subresources). */
+const RBAC_READER_DATA = [
+  'apps/controllerrevisions',
+  'apps/daemonsets',
+  'apps/deployments',
+  'apps/replicasets',
+  'apps/statefulsets',
+  'autoscaling/horizontalpodautoscalers',
+  'batch/cronjobs',
+  'batch/jobs',
+  'configmaps',
+  'discovery.k8s.io/endpointslices',
+  'endpoints',
+  'events.k8s.io/events',
+  'events',
+  'extensions/daemonsets',
+  'extensions/deployments',
+  'extensions/ingresses',
+  'extensions/networkpolicies',
+  'extensions/replicasets',
+  'limitranges',
+  'metrics.k8s.io/pods',
+  'metrics.k8s.io/nodes',
+  'namespaces',
+  'networking.k8s.io/ingresses',
+  'networking.k8s.io/networkpolicies',
+  'persistentvolumeclaims',
+  'pods',
+  'policy/poddisruptionbudgets',
+  'replicationcontrollers',
+  'resourcequotas',
+  'serviceaccounts',
+  'services',
+].map((r) => `${CLUSTER}/${r}/read`);
+const SUBSCRIPTION_READS = [
+  'Microsoft.Authorization/*/read',
+  'Microsoft.Resources/subscriptions/operationresults/read',
+  'Microsoft.Resources/subscriptions/read',
+  'Microsoft.Resources/subscriptions/resourceGroups/read',
+];
 
-// GUIDs and descriptions as Azure's built-in roles reference lists them (the ACR repository roles
-// are the "ABAC-enabled" ones: data actions only).
+// GUIDs, descriptions and permissions as Azure's built-in roles reference lists them (the ACR
+// repository roles are the "ABAC-enabled" ones: data actions only).
 export const BUILT_IN_ROLES: Readonly<Record<RoleName, BuiltInRole>> = {
   Reader: { guid: 'acdd72a7-3385-48ef-bd42-f606fba81ae7', description: 'View all resources, but does not allow you to make any changes.', actions: ['*/read'], dataActions: [] },
   AcrPull: { guid: '7f951dda-4ed3-4680-a7ca-43fe172d538d', description: 'acr pull', actions: ['Microsoft.ContainerRegistry/registries/pull/read'], dataActions: [] },
@@ -66,6 +107,25 @@ export const BUILT_IN_ROLES: Readonly<Record<RoleName, BuiltInRole>> = {
     actions: [],
     dataActions: ['Microsoft.ContainerRegistry/registries/catalog/read'],
   },
+  'Azure Kubernetes Service Cluster User Role': {
+    guid: '4abbcc35-e782-43d8-92c5-2d3f1bd2253f',
+    description: 'List cluster user credential action.',
+    actions: [`${CLUSTER}/listClusterUserCredential/action`, `${CLUSTER}/read`],
+    dataActions: [],
+  },
+  'Azure Kubernetes Service RBAC Reader': {
+    guid: '7f6c6a51-bcf8-42ba-9220-52d62157d7db',
+    description:
+      'Allows read-only access to see most objects in a namespace. It does not allow viewing roles or role bindings. This role does not allow viewing Secrets, since reading the contents of Secrets enables access to ServiceAccount credentials in the namespace, which would allow API access as any ServiceAccount in the namespace (a form of privilege escalation). Applying this role at cluster scope will give access across all namespaces.',
+    actions: SUBSCRIPTION_READS,
+    dataActions: RBAC_READER_DATA,
+  },
+  'Azure Kubernetes Service RBAC Cluster Admin': {
+    guid: 'b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b',
+    description: 'Lets you manage all resources in the cluster.',
+    actions: [...SUBSCRIPTION_READS, `${CLUSTER}/listClusterUserCredential/action`],
+    dataActions: [`${CLUSTER}/*`],
+  },
 };
 
 const BY_GUID = new Map(Object.entries(BUILT_IN_ROLES).map(([name, r]) => [r.guid, name as RoleName]));
@@ -84,3 +144,22 @@ const ABAC_PULL: ReadonlySet<RoleName> = new Set(['Container Registry Repository
 export function pullRoles(mode: ScenarioRegistry['roleAssignmentMode']): ReadonlySet<RoleName> {
   return mode === 'AbacRepositoryPermissions' ? ABAC_PULL : LEGACY_PULL;
 }
+
+/** Whether a role's permission list (actions or data actions, `*` wildcards) grants `action`. */
+function grants(patterns: readonly string[], action: string): boolean {
+  return patterns.some((p) =>
+    new RegExp(
+      `^${p
+        .split('*')
+        .map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
+        .join('.*')}$`,
+      'i',
+    ).test(action),
+  );
+}
+
+/** Whether a role lets its holder call an ARM action (`Contributor`'s `*` is no data action). */
+export const grantsAction = (role: RoleName, action: string): boolean => grants(BUILT_IN_ROLES[role].actions, action);
+
+/** Whether a role lets its holder perform a data action (a Kubernetes request, a repository read). */
+export const grantsDataAction = (role: RoleName, dataAction: string): boolean => grants(BUILT_IN_ROLES[role].dataActions, dataAction);

@@ -11,6 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ContainerServiceClient } from '@azure/arm-containerservice';
+import { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
+import { AuthorizationManagementClient } from '@azure/arm-authorization';
+import type { RestError } from '@azure/core-rest-pipeline';
 import type { TokenCredential } from '@azure/core-auth';
 import { Agent, fetch } from 'undici';
 import { parse } from 'yaml';
@@ -41,6 +44,53 @@ describe('the simulated directory', () => {
     return { status: res.status, json: (text ? JSON.parse(text) : {}) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
   };
 
+  /** A kubeconfig with only the cluster of the student's (kubectl gets the token on its command line). */
+  const clusterOnly = (user: string): string => {
+    const kc = parse(sandbox.kubeconfig(user));
+    const cluster = kc.clusters[0].cluster as { server: string; 'certificate-authority-data': string };
+    const file = join(home, `${user}-cluster-only.yaml`);
+    writeFileSync(
+      file,
+      `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: ${cluster.server}\n    certificate-authority-data: ${cluster['certificate-authority-data']}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\nusers:\n- name: u\n  user: {}\n`,
+    );
+    return file;
+  };
+  const kubectlAs = (user: string, bearer: string, args: string[]) =>
+    run('kubectl', ['--kubeconfig', clusterOnly(user), '--cache-dir', join(home, 'cache'), '--token', bearer, ...args], { env: { ...process.env, HOME: home }, timeout: 30_000 }).then(
+      (r) => ({ code: 0, out: r.stdout, err: r.stderr }),
+      (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code ?? -1, out: e.stdout ?? '', err: e.stderr ?? '' }),
+    );
+
+  const armClients = () => {
+    const common = { endpoint: sandbox.config.azure!.endpoint, tlsOptions: { ca: sandbox.caPem }, retryOptions: { maxRetries: 0 } };
+    return {
+      aks: new ContainerServiceClient(graderCredential(), SANDBOX_SUBSCRIPTION, common as ConstructorParameters<typeof ContainerServiceClient>[2]),
+      acr: new ContainerRegistryManagementClient(graderCredential(), SANDBOX_SUBSCRIPTION, common as ConstructorParameters<typeof ContainerRegistryManagementClient>[2]),
+      authz: new AuthorizationManagementClient(graderCredential(), SANDBOX_SUBSCRIPTION, common as ConstructorParameters<typeof AuthorizationManagementClient>[2]),
+    };
+  };
+  /** curl, reaching a registry's login server through the sandbox's connect-to map. */
+  const curl = async (url: string, args: string[] = []) => {
+    const host = new URL(url).host;
+    const caFile = join(home, 'ca.pem');
+    const target = sandbox.config.network.connectTo[`${host}:443`];
+    const r = await run('curl', ['-sS', '--cacert', caFile, '--connect-to', `${host}:443:${target}`, '-D', '-', ...args, url], { timeout: 30_000 });
+    const [head, ...body] = r.stdout.split(/\r?\n\r?\n/);
+    return { status: Number(/^HTTP\/\S+ (\d+)/.exec(head)?.[1]), head, body: body.join('\n\n') };
+  };
+  /** What the Entra exchange, the token endpoint and a tag listing answer a token, step by step as `az acr login` and docker go. */
+  const registryAs = async (registry: string, aadToken: string) => {
+    const server = `${registry}.azurecr.io`;
+    const form = (fields: Record<string, string>) => ['--data', new URLSearchParams(fields).toString()];
+    const exchange = await curl(`https://${server}/oauth2/exchange`, form({ grant_type: 'access_token', service: server, access_token: aadToken }));
+    const refresh = JSON.parse(exchange.body).refresh_token as string;
+    const issued = await curl(`https://${server}/oauth2/token`, form({ grant_type: 'refresh_token', service: server, scope: 'repository:myapp:pull', refresh_token: refresh }));
+    const access = JSON.parse(issued.body).access_token as string;
+    const tags = await curl(`https://${server}/v2/myapp/tags/list`, ['-H', `Authorization: Bearer ${access}`]);
+    const claims = JSON.parse(Buffer.from(access.split('.')[1], 'base64url').toString('utf8')) as { access: unknown[] };
+    return { exchange: exchange.status, token: issued.status, access: claims.access, tags: { ...tags, challenge: /^www-authenticate:.*$/im.exec(tags.head)?.[0] ?? '' } };
+  };
+
   beforeAll(async () => {
     sandbox = await startSandbox([
       parseScenario(
@@ -54,8 +104,41 @@ describe('the simulated directory', () => {
         'entrauser.yaml',
       ),
       parseScenario({ user: 'spuser', azure: { clusters: [{ name: 'aks-sp', identity: 'servicePrincipal' }] } }, 'spuser.yaml'),
+      // The grader's own rights: no ClusterRoleBinding for it; Azure RBAC with RBAC Reader and no pull
+      // role; an ABAC registry where its AcrPull does not count and no Cluster User role.
+      parseScenario({ user: 'unbounduser', azure: { clusters: [{ name: 'aks-unbound', entra: true, kubernetesReaders: [] }] } }, 'unbounduser.yaml'),
+      parseScenario(
+        {
+          user: 'azrbacuser',
+          azure: {
+            clusters: [{ name: 'aks-azrbac', entra: true, azureRbac: true, kubernetesReaders: [] }],
+            registries: [{ name: 'azrbacuseracr', adminUserEnabled: true, images: ['myapp:v1.0'] }],
+            roleAssignments: [
+              { role: 'Reader', assignee: 'grader', scope: 'resourceGroup' },
+              { role: 'Azure Kubernetes Service Cluster User Role', assignee: 'grader', scope: 'aks-azrbac' },
+              { role: 'Azure Kubernetes Service RBAC Reader', assignee: 'grader', scope: 'aks-azrbac' },
+            ],
+          },
+        },
+        'azrbacuser.yaml',
+      ),
+      parseScenario(
+        {
+          user: 'abacuser',
+          azure: {
+            clusters: [{ name: 'aks-abac', entra: true }],
+            registries: [{ name: 'abacuseracr', adminUserEnabled: true, images: ['myapp:v1.0'], roleAssignmentMode: 'AbacRepositoryPermissions' }],
+            roleAssignments: [
+              { role: 'Reader', assignee: 'grader', scope: 'resourceGroup' },
+              { role: 'AcrPull', assignee: 'grader', scope: 'resourceGroup' },
+            ],
+          },
+        },
+        'abacuser.yaml',
+      ),
       parseScenario({ user: 'nographuser', azure: { graph: 'forbidden', clusters: [{ name: 'aks-ng', identity: 'servicePrincipal' }] } }, 'nographuser.yaml'),
     ]);
+    writeFileSync(join(home, 'ca.pem'), sandbox.caPem);
     agent = new NetworkPolicy({ connectTo: sandbox.config.network.connectTo, loopbackOnly: true }).dispatcher({ ca: sandbox.caPem }) as Agent;
   });
   afterAll(async () => {
@@ -177,17 +260,7 @@ describe('the simulated directory', () => {
       },
     ]);
     // kubectl with the cluster of that kubeconfig and a bearer token on the command line
-    const cluster = kc.clusters[0].cluster as { server: string; 'certificate-authority-data': string };
-    const file = join(home, 'cluster-only.yaml');
-    writeFileSync(
-      file,
-      `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: ${cluster.server}\n    certificate-authority-data: ${cluster['certificate-authority-data']}\ncontexts:\n- name: c\n  context: {cluster: c, user: u}\ncurrent-context: c\nusers:\n- name: u\n  user: {}\n`,
-    );
-    const kubectl = (bearer: string) =>
-      run('kubectl', ['--kubeconfig', file, '--cache-dir', join(home, 'cache'), '--token', bearer, 'get', 'nodes', '-o', 'name'], { env: { ...process.env, HOME: home }, timeout: 30_000 }).then(
-        (r) => ({ code: 0, out: r.stdout, err: r.stderr }),
-        (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code ?? -1, out: e.stdout ?? '', err: e.stderr ?? '' }),
-      );
+    const kubectl = (bearer: string) => kubectlAs('entrauser', bearer, ['get', 'nodes', '-o', 'name']);
     const ok = await kubectl(await token(AKS));
     expect([ok.code, ok.out.trim().split('\n')]).toEqual([0, expect.arrayContaining([expect.stringMatching(/^node\//)])]);
     for (const wrong of [
@@ -198,5 +271,76 @@ describe('the simulated directory', () => {
       const refused = await kubectl(wrong);
       expect([refused.code, refused.err]).toEqual([1, expect.stringMatching(/You must be logged in to the server \(Unauthorized\)/)]);
     }
+  });
+
+  describe("the grader's own rights", () => {
+    const forbiddenList = (resource: string, where: string, azure = false) =>
+      `Error from server (Forbidden): ${resource} is forbidden: User "${sandbox.entra.objectId}" cannot list resource "${resource}" in API group "" ${where}${azure ? ': User does not have access to the resource in Azure. Update role assignment to allow access.' : ''}`;
+
+    it('kubectl: without a ClusterRoleBinding the Entra token is accepted, discovery answers and every list is forbidden with a Status object', async () => {
+      const aksToken = await token(AKS);
+      const version = await kubectlAs('unbounduser', aksToken, ['version', '-o', 'json']);
+      expect([version.code, JSON.parse(version.out).serverVersion.major]).toEqual([0, '1']);
+      const pods = await kubectlAs('unbounduser', aksToken, ['get', 'pods']);
+      expect([pods.code, pods.err.trim()]).toEqual([1, forbiddenList('pods', 'in the namespace "default"')]);
+      const server = parse(sandbox.kubeconfig('unbounduser')).clusters[0].cluster.server as string;
+      const raw = await get(`${server}/api/v1/namespaces/default/pods`, aksToken);
+      expect([raw.status, raw.json]).toEqual([
+        403,
+        {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Failure',
+          message: `pods is forbidden: User "${sandbox.entra.objectId}" cannot list resource "pods" in API group "" in the namespace "default"`,
+          reason: 'Forbidden',
+          details: { kind: 'pods' },
+          code: 403,
+        },
+      ]);
+    });
+
+    it('kubectl: with Azure RBAC, RBAC Reader lists Deployments but not Secrets or nodes, and the webhook says why', async () => {
+      const aksToken = await token(AKS);
+      const deployments = await kubectlAs('azrbacuser', aksToken, ['get', 'deployments', '-o', 'name']);
+      expect(deployments.code).toBe(0);
+      const secrets = await kubectlAs('azrbacuser', aksToken, ['get', 'secrets']);
+      expect([secrets.code, secrets.err.trim()]).toEqual([1, forbiddenList('secrets', 'in the namespace "default"', true)]);
+      const nodes = await kubectlAs('azrbacuser', aksToken, ['get', 'nodes']);
+      expect([nodes.code, nodes.err.trim()]).toEqual([1, forbiddenList('nodes', 'at the cluster scope', true)]);
+      // the default grader (its class config's rights) reads them
+      expect((await kubectlAs('entrauser', aksToken, ['get', 'secrets', '-o', 'name'])).code).toBe(0);
+    });
+
+    it('ARM: the grader without Contributor may not list admin credentials, without the Cluster User role no user kubeconfig; the grader is named in role assignments', async () => {
+      const { aks, acr, authz } = armClients();
+      const refusal = (call: Promise<unknown>) =>
+        call.then(
+          () => 'answered',
+          (e: RestError) => [e.statusCode, e.code],
+        );
+      expect(await refusal(acr.registries.listCredentials('azrbacuser-rg', 'azrbacuseracr'))).toEqual([403, 'AuthorizationFailed']);
+      expect(await refusal(acr.registries.listCredentials('entrauser-rg', 'entrauseracr'))).toEqual([400, 'AdminUserDisabled']); // may ask; its admin user is off
+      expect(await refusal(aks.managedClusters.listClusterUserCredentials('abacuser-rg', 'aks-abac'))).toEqual([403, 'AuthorizationFailed']);
+      expect((await aks.managedClusters.listClusterUserCredentials('azrbacuser-rg', 'aks-azrbac')).kubeconfigs).toHaveLength(1);
+      expect((await aks.managedClusters.get('azrbacuser-rg', 'aks-azrbac')).aadProfile).toMatchObject({ managed: true, enableAzureRbac: true });
+      const assigned: Array<{ principalId?: string; scope?: string }> = [];
+      for await (const a of authz.roleAssignments.listForResourceGroup('azrbacuser-rg')) assigned.push(a);
+      expect(assigned.filter((a) => a.principalId === sandbox.entra.objectId).map((a) => a.scope?.split('/').pop())).toEqual(['azrbacuser-rg', 'aks-azrbac', 'aks-azrbac']);
+    });
+
+    it('curl: the token exchange works without a pull right, the access token carries no access and the registry answers 401 insufficient_scope', async () => {
+      const armToken = await token(ARM);
+      // ABAC registry: the grader's AcrPull does not count; legacy registry: its Reader on the group pulls; by default it holds a pull right
+      const [abac, legacy, byDefault] = await Promise.all([registryAs('abacuseracr', armToken), registryAs('azrbacuseracr', armToken), registryAs('entrauseracr', armToken)]);
+      expect([abac.exchange, abac.token, abac.access, abac.tags.status]).toEqual([200, 200, [], 401]);
+      expect(abac.tags.challenge).toBe(
+        'www-authenticate: Bearer realm="https://abacuseracr.azurecr.io/oauth2/token",service="abacuseracr.azurecr.io",scope="repository:myapp:pull",error="insufficient_scope"',
+      );
+      expect(JSON.parse(abac.tags.body).errors.map((e: { code: string }) => e.code)).toEqual(['UNAUTHORIZED']);
+      for (const allowed of [legacy, byDefault]) {
+        expect([allowed.access, allowed.tags.status, JSON.parse(allowed.tags.body).tags]).toEqual([[{ type: 'repository', name: 'myapp', actions: ['pull'] }], 200, ['v1.0']]);
+      }
+    });
   });
 });

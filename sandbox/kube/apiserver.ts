@@ -15,6 +15,7 @@ import { SelectorError } from './selectors.js';
 import { toTable } from './table.js';
 import type { ClusterWorld } from './world.js';
 import { AKS_CLIENT_APP_ID, AKS_SERVER_APP_ID, type TokenSigner } from '../entra/tokens.js';
+import type { KubeAuthorizer, KubeRequest } from './authorization.js';
 
 export type KubeFault = ScenarioFaults['kube'];
 
@@ -38,9 +39,12 @@ export interface KubeApiServerOptions {
   userName?: string;
   /**
    * Entra-integrated (managed AAD, local accounts disabled): only tokens of this directory issued for
-   * the AKS server application are accepted, the static token is not.
+   * the AKS server application are accepted, the static token is not; the caller is the token's
+   * object id, and `authorize` decides what it may do.
    */
   entra?: TokenSigner;
+  /** Without it, an authenticated caller may do everything (the clusterUser of a cluster with local accounts). */
+  authorize?: KubeAuthorizer;
 }
 
 export interface KubeApiServer {
@@ -49,8 +53,8 @@ export interface KubeApiServer {
   requests: RequestLogEntry[];
   /** TLS connections accepted so far (the benchmark checks that the probe reuses one). */
   readonly tlsConnections: number;
-  /** Change faults and Entra integration while running (a reloaded scenario); `entra: null` turns it off. */
-  configure(faults: { faults?: KubeFault; latencyMs?: number; entra?: TokenSigner | null }): void;
+  /** Change faults, Entra integration and authorization while running (a reloaded scenario); `null` turns one off. */
+  configure(faults: { faults?: KubeFault; latencyMs?: number; entra?: TokenSigner | null; authorize?: KubeAuthorizer | null }): void;
   /**
    * Power the control plane off or on (`az aks stop` / `start`). Off, nothing listens on the port,
    * so clients are refused at once: the nearest loopback gets to the real "no such host" (a stopped
@@ -115,6 +119,9 @@ function parseResourcePath(pathname: string, search: string): ResourceRequest | 
 
 const HUGE_PADDING = 'z'.repeat(64 * 1024);
 
+/** The verbs Kubernetes authorizes other methods as (GET and HEAD are get, list or watch). */
+const WRITE_VERBS: Record<string, KubeRequest['verb'] | undefined> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
+
 const groupQualified = (def: ResourceDef): string => (def.group ? `${def.plural}.${def.group}` : def.plural);
 
 export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<KubeApiServer> {
@@ -123,11 +130,13 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
   let faults = opts.faults ?? null;
   let latencyMs = opts.latencyMs ?? 0;
   let entra = opts.entra ?? null;
-  const authenticated = (header: string): boolean => {
-    if (!entra) return header === `Bearer ${token}`;
+  let authorize = opts.authorize ?? null;
+  /** The caller's user name, or undefined when the credentials are not accepted. */
+  const authenticated = (header: string): string | undefined => {
+    if (!entra) return header === `Bearer ${token}` ? userName : undefined;
     const bearer = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
     const claims = bearer ? entra.verify(bearer) : undefined;
-    return claims?.aud === AKS_SERVER_APP_ID;
+    return claims?.aud === AKS_SERVER_APP_ID ? claims.oid : undefined;
   };
   const requests: RequestLogEntry[] = [];
   let address = '127.0.0.1:443';
@@ -139,14 +148,22 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
     res.end(text);
   };
 
-  function forbidden(method: string, r: ResourceRequest | undefined, pathname: string, query: URLSearchParams): ApiError {
-    if (!r) return new ApiError(403, 'Forbidden', `forbidden: User "${userName}" cannot ${method === 'GET' ? 'get' : method.toLowerCase()} path "${pathname}"`, {});
-    const verb = method === 'DELETE' ? 'delete' : r.name === undefined ? (query.get('watch') ? 'watch' : 'list') : 'get';
+  /** What a resource request asks, as an authorizer sees it. */
+  function requestOf(method: string, r: ResourceRequest, query: URLSearchParams): KubeRequest {
+    const written = WRITE_VERBS[method];
+    const verb = written ?? (r.name === undefined ? (query.get('watch') ? 'watch' : 'list') : 'get');
+    return { verb, group: r.def.group, resource: r.def.plural, subresource: r.subresource, namespace: r.namespace, name: r.name };
+  }
+
+  /** Kubernetes' own 403 Status; `reason` follows the RBAC sentence (AKS's Azure RBAC webhook gives one). */
+  function forbidden(user: string, method: string, r: ResourceRequest | undefined, pathname: string, query: URLSearchParams, reason?: string): ApiError {
+    if (!r) return new ApiError(403, 'Forbidden', `forbidden: User "${user}" cannot ${method === 'GET' ? 'get' : method.toLowerCase()} path "${pathname}"`, {});
+    const { verb, namespace, name } = requestOf(method, r, query);
     const resource = r.subresource ? `${r.def.plural}/${r.subresource}` : r.def.plural;
-    const subject = r.name !== undefined ? `${groupQualified(r.def)} "${r.name}"` : groupQualified(r.def);
-    const where = r.namespace !== undefined ? `in the namespace "${r.namespace}"` : 'at the cluster scope';
-    return new ApiError(403, 'Forbidden', `${subject} is forbidden: User "${userName}" cannot ${verb} resource "${resource}" in API group "${r.def.group}" ${where}`, {
-      ...(r.name !== undefined ? { name: r.name } : {}),
+    const subject = name !== undefined ? `${groupQualified(r.def)} "${name}"` : groupQualified(r.def);
+    const where = namespace !== undefined ? `in the namespace "${namespace}"` : 'at the cluster scope';
+    return new ApiError(403, 'Forbidden', `${subject} is forbidden: User "${user}" cannot ${verb} resource "${resource}" in API group "${r.def.group}" ${where}${reason ? `: ${reason}` : ''}`, {
+      ...(name !== undefined ? { name } : {}),
       ...(r.def.group ? { group: r.def.group } : {}),
       kind: r.def.plural,
     });
@@ -161,9 +178,14 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
     const url = new URL(req.url ?? '/', 'https://kube');
     const { pathname, searchParams: query } = url;
     const method = req.method ?? 'GET';
-    if (!authenticated(req.headers.authorization ?? '')) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
+    const user = authenticated(req.headers.authorization ?? '');
+    if (user === undefined) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
     const r = parseResourcePath(pathname, url.search);
-    if (faults === 'forbidden') throw forbidden(method, r, pathname, query);
+    if (faults === 'forbidden') throw forbidden(user, method, r, pathname, query);
+    if (r && authorize) {
+      const decision = authorize(user, requestOf(method, r, query));
+      if (!decision.allowed) throw forbidden(user, method, r, pathname, query, decision.reason);
+    }
     if (faults === 'error500') throw new ApiError(500, 'InternalError', 'Internal error occurred: etcdserver: request timed out', { causes: [{ message: 'etcdserver: request timed out' }] });
 
     if (!r) {
@@ -290,6 +312,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
       if (next.faults !== undefined) faults = next.faults;
       if (next.latencyMs !== undefined) latencyMs = next.latencyMs;
       if (next.entra !== undefined) entra = next.entra;
+      if (next.authorize !== undefined) authorize = next.authorize;
     },
     get running() {
       return running;

@@ -27,18 +27,24 @@ export interface SandboxRegistry {
   /** the student it belongs to (request log, faults) */
   user: string;
   faults: Pick<ScenarioFaults, 'registry' | 'latencyMs'>;
+  /**
+   * Of the actions a token asks for, those an Entra identity (its object id) holds here; ACR leaves the
+   * others out of the access token. Default: every action asked.
+   */
+  granted?: (objectId: string, access: Access) => string[];
 }
 
 export interface RegistryServerOptions {
   tls: TlsPair;
   registries: SandboxRegistry[];
-  /** a fixed Entra access token /oauth2/exchange accepts (tests) */
+  /** a fixed Entra access token /oauth2/exchange accepts (tests), as the identity `aad-test-principal` */
   aadToken?: string;
   /**
-   * Whether /oauth2/exchange accepts an Entra access token: ACR takes tokens for its own audience
-   * and, while `azureADAuthenticationAsArmPolicy` is enabled (the default), ARM-audience tokens.
+   * Whose Entra access token /oauth2/exchange accepts (its object id), undefined when it refuses it:
+   * ACR takes tokens for its own audience and, while `azureADAuthenticationAsArmPolicy` is enabled
+   * (the default), ARM-audience tokens.
    */
-  acceptsAadToken?: (token: string) => boolean;
+  aadPrincipal?: (token: string) => string | undefined;
 }
 
 export interface RegistryServer extends HttpsService {
@@ -56,6 +62,8 @@ interface Hosted {
 
 /** docker login with an Entra identity (`az acr login`) sends this user name and the refresh token as password */
 const AAD_USER = '00000000-0000-0000-0000-000000000000';
+/** who the fixed test token (`aadToken`) belongs to */
+const TEST_PRINCIPAL = 'aad-test-principal';
 const ACCESS_TTL = 75 * 60;
 const REFRESH_TTL = 3 * 3600;
 const BASE_HEADERS = { 'docker-distribution-api-version': 'registry/2.0' };
@@ -139,9 +147,10 @@ export async function startRegistry(opts: RegistryServerOptions): Promise<Regist
     const form = await formOrQuery(ex);
     if (form.get('grant_type') !== 'access_token' || !form.get('access_token')) return fail(ex, 400, 'UNSUPPORTED', undefined, {}, 'grant_type access_token with an access_token is required');
     const aad = form.get('access_token')!;
-    const accepted = opts.acceptsAadToken ? opts.acceptsAadToken(aad) : aad === opts.aadToken;
-    if (form.get('service') !== h.server || !accepted) return fail(ex, 401, 'UNAUTHORIZED');
-    ex.send(200, { refresh_token: signToken(key, { aud: h.server, grant_type: 'refresh_token' }, REFRESH_TTL) });
+    const principal = opts.aadPrincipal ? opts.aadPrincipal(aad) : aad === opts.aadToken ? TEST_PRINCIPAL : undefined;
+    if (form.get('service') !== h.server || !principal) return fail(ex, 401, 'UNAUTHORIZED');
+    // The exchange does not look at the identity's rights: the access tokens it leads to do.
+    ex.send(200, { refresh_token: signToken(key, { aud: h.server, grant_type: 'refresh_token', sub: principal }, REFRESH_TTL) });
   }
 
   async function token(ex: Exchange, h: Hosted) {
@@ -149,19 +158,27 @@ export async function startRegistry(opts: RegistryServerOptions): Promise<Regist
     const params = await formOrQuery(ex);
     const service = params.get('service');
     if (service && service !== h.server) return fail(ex, 401, 'UNAUTHORIZED');
-    let allowed = false;
+    // Who asks: the admin user (every action), or the Entra identity a refresh token was issued to.
+    let caller: { admin: true } | { principal: string } | undefined;
+    const refreshed = (token: string) => {
+      const claims = verifyToken(key, token, h.server, 'refresh_token');
+      return claims ? { principal: claims.sub ?? '' } : undefined;
+    };
     const grant = params.get('grant_type');
-    if (grant === 'refresh_token') allowed = !!verifyToken(key, params.get('refresh_token') ?? '', h.server, 'refresh_token');
-    else if (grant === 'password') allowed = isAdmin(h, params.get('username') ?? '', params.get('password') ?? '');
+    if (grant === 'refresh_token') caller = refreshed(params.get('refresh_token') ?? '');
+    else if (grant === 'password') caller = isAdmin(h, params.get('username') ?? '', params.get('password') ?? '') ? { admin: true } : undefined;
     else {
       const basic = /^Basic\s+(\S+)$/i.exec(ex.req.headers.authorization ?? '');
       const [user, ...rest] = basic ? Buffer.from(basic[1], 'base64').toString('utf8').split(':') : [''];
       const password = rest.join(':');
-      allowed = user === AAD_USER ? !!verifyToken(key, password, h.server, 'refresh_token') : isAdmin(h, user, password);
+      caller = user === AAD_USER ? refreshed(password) : isAdmin(h, user, password) ? { admin: true } : undefined;
     }
-    if (!allowed) return fail(ex, 401, 'UNAUTHORIZED');
-    const access: Access[] = parseScopes(params.getAll('scope'));
-    ex.send(200, { access_token: signToken(key, { aud: h.server, grant_type: 'access_token', access }, ACCESS_TTL) });
+    if (!caller) return fail(ex, 401, 'UNAUTHORIZED');
+    const asked: Access[] = parseScopes(params.getAll('scope'));
+    const { granted } = h.registry;
+    // An identity without the right still gets a token, without that access: the registry then answers 401 insufficient_scope.
+    const access = 'admin' in caller || !granted ? asked : asked.map((a) => ({ ...a, actions: granted(caller.principal, a) })).filter((a) => a.actions.length > 0);
+    ex.send(200, { access_token: signToken(key, { aud: h.server, grant_type: 'access_token', ...(!('admin' in caller) ? { sub: caller.principal } : {}), access }, ACCESS_TTL) });
   }
 
   function manifest(ex: Exchange, h: Hosted, repo: string, ref: string) {

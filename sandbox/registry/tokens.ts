@@ -19,6 +19,8 @@ export interface TokenClaims {
   nbf: number;
   iat: number;
   jti: string;
+  /** the Entra identity (object id) a token was issued to; absent for the admin user */
+  sub?: string;
   grant_type: 'refresh_token' | 'access_token';
   access?: Access[];
 }
