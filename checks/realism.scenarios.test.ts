@@ -3,8 +3,9 @@
  * student a careful teaching assistant grades differently from a naive grader — a stopped or
  * half-updated cluster, Docker without permission by CLI version, Compose with .env and overrides, two
  * clusters or registries, Helm values in values.yaml, a re-pushed tag, pull rights by identity and ABAC
- * mode, Entra clusters, no listCredentials right, several in-memory replicas, Exercise 7 abandoned, and
- * which cluster or registry is the student's when there are several (each step of the discovery ladder). The
+ * mode, Entra clusters, no listCredentials right, several in-memory replicas, Exercise 7 abandoned,
+ * which cluster or registry is the student's when there are several (each step of the discovery ladder),
+ * and the grader's own identity without the rights it needs (its checks `error LG-016`, never a fail). The
  * whole simulated lab is started and the class graded as `lab-grade demo` grades it; each student's
  * verdicts must be its `expect:` block, and the hints name the student's own cluster, group, registry
  * and release.
@@ -14,6 +15,9 @@ import { runDemo } from '../app/demo.js';
 import { NO_NOTICES } from '../app/io.js';
 import type { CheckResult, StudentResult } from '../core/model.js';
 import { bufferOutput } from '../reporters/replay.js';
+import { clusterId, graderIdentity, registryId } from '../sandbox/arm/ids.js';
+import { SANDBOX_TENANT } from '../sandbox/arm/server.js';
+import { SANDBOX_SUBSCRIPTION } from '../sandbox/lab.js';
 import { loadScenarios } from '../sandbox/scenario.js';
 import { mismatches } from '../test/support/expectations.js';
 import { CHECK_IDS } from './index.js';
@@ -26,6 +30,12 @@ beforeAll(async () => {
   const { run } = await runDemo({ concurrency: 8, reports: [{ format: 'json' }] }, [DIR], { stdout: bufferOutput(), notices: NO_NOTICES });
   students = new Map(run.students.map((s) => [s.user, s]));
 }, 180_000);
+
+/** The grader's own identity in the simulated lab, and the commands that grant it a role on a student's resource. */
+const GRADER = graderIdentity(SANDBOX_TENANT).objectId;
+const clusterOf = (user: string, cluster: string) => clusterId(SANDBOX_SUBSCRIPTION, `${user}-rg`, cluster);
+const registryOf = (user: string, registry: string) => registryId(SANDBOX_SUBSCRIPTION, `${user}-rg`, registry);
+const grantRole = (role: string, scope: string) => `az role assignment create --role "${role}" --assignee ${GRADER} --scope ${scope}`;
 
 const checksOf = (user: string): Record<string, CheckResult> => Object.fromEntries(students.get(user)!.checks.map((c) => [c.id, c]));
 
@@ -141,6 +151,43 @@ const DETAILS: Record<string, Record<string, { hint?: string[]; message?: string
       evidence: { exercise7: ['Helm release greetings is failed'] },
     },
     'ex7.helm.release': { hint: ['helm status greetings', 'helm uninstall greetings', 'helm install greetings . --set registry=realex7abandonedhelm3acr.azurecr.io'], found: 'failed' },
+  },
+  'real-entra-grader-not-bound': {
+    'ex6.myapp.deployment': {
+      message: [`kubectl create clusterrolebinding lab-grade-reader --clusterrole=lab-grade-reader --user=${GRADER}`],
+      evidence: {
+        missingRight: {
+          principal: GRADER,
+          scope: 'cluster aks-entra-grader-not-bound',
+          grant: expect.stringContaining('kubectl create clusterrole lab-grade-reader --verb=get,list,watch --resource=pods,pods/proxy,'),
+        },
+      },
+    },
+    'ex5.kube.reachable': { evidence: { cluster: 'aks-entra-grader-not-bound' } },
+  },
+  'real-entra-azure-rbac-no-reader': {
+    'ex5.pod.running': {
+      message: [grantRole('Azure Kubernetes Service RBAC Reader', clusterOf('real-entra-azure-rbac-no-reader', 'aks-azure-rbac-no-reader'))],
+      evidence: {
+        missingRight: { principal: GRADER, right: 'the Azure role "Azure Kubernetes Service RBAC Reader"', scope: clusterOf('real-entra-azure-rbac-no-reader', 'aks-azure-rbac-no-reader') },
+      },
+    },
+  },
+  'real-entra-azure-rbac-rbac-reader': {
+    'ex7.helm.release': { message: ['list secrets', grantRole('lab-grade Kubernetes reader', clusterOf('real-entra-azure-rbac-rbac-reader', 'aks-azure-rbac-rbac-reader'))] },
+  },
+  'real-abac-grader-no-repository-role': {
+    'ex4.image.myapp': {
+      message: [grantRole('Container Registry Repository Reader', registryOf('real-abac-grader-no-repository-role', 'realabacgradernoroleacr'))],
+      evidence: { auth: 'entra-exchange', status: 401, missingRight: { principal: GRADER, scope: registryOf('real-abac-grader-no-repository-role', 'realabacgradernoroleacr') } },
+    },
+  },
+  'real-admin-no-list-credentials-abac': {
+    'ex4.image.myapi': {
+      message: [grantRole('Container Registry Repository Reader', registryOf('real-admin-no-list-credentials-abac', 'realnolistcredsabacacr'))],
+      evidence: { auth: 'entra-exchange' },
+    },
+    'ex4.registry.admin': { evidence: { adminUserEnabled: true } },
   },
   'real-ex7-abandoned-helm2-tiller': {
     'ex6.myapi.service': {

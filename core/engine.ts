@@ -19,7 +19,7 @@ import { factProviders, type Selection } from './selection.js';
 import { boundResultText, reportableMessage } from './student-text.js';
 import type { Target } from './target.js';
 import { formatMs, TimeoutError, withTimeout } from './timeout.js';
-import { ProbeError, type Probes, type Unavailable } from '../probes/types.js';
+import { MissingRightError, ProbeError, type Probes, type Unavailable } from '../probes/types.js';
 
 export interface EngineOptions {
   /** --wait budget in ms; 0 grades a single snapshot. */
@@ -214,7 +214,10 @@ export function checkDeadlineMs(def: CheckDef, baseMs: number, probeTimeoutMs: (
 
 /** A check that could not finish: the grader could not find out, never the student's fault. */
 function failureVerdict(err: unknown, deadline: AbortSignal): Verdict {
-  if (err instanceof ProbeError) return { status: 'error', code: probeReason(err.probe).code, message: err.message, evidence: { probe: err.probe, ...err.detail } };
+  if (err instanceof ProbeError) {
+    const reason = err instanceof MissingRightError ? ENGINE_REASONS.graderRight : probeReason(err.probe);
+    return { status: 'error', code: reason.code, message: err.message, evidence: { probe: err.probe, ...err.detail } };
+  }
   // Stryker disable next-line LogicalOperator: the deadline is always aborted with an Error reason, and withTimeout rejects with that same reason, so reason and err are the same error here
   if (deadline.aborted) return { status: 'error', code: ENGINE_REASONS.deadline.code, message: `could not grade: ${errorMessage(deadline.reason ?? err)}`, evidence: {} };
   if (err instanceof TimeoutError) return { status: 'error', code: ENGINE_REASONS.timeout.code, message: `could not grade: ${err.message}`, evidence: {} };

@@ -16,6 +16,7 @@ export const ENGINE_REASONS = reasons({
   registry: ['LG-013', 'the registry could not be read'],
   kube: ['LG-014', 'the Kubernetes API could not be read'],
   http: ['LG-015', 'the app could not be read'],
+  graderRight: ['LG-016', "the grader's own identity lacks a right it needs: the instructor grants it"],
   unavailable: ['LG-021', 'no access to this part of the environment in this mode'],
   disruptive: ['LG-022', 'changes the environment: needs --allow-disruptive'],
 });

@@ -139,8 +139,15 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
         const lists = known;
         const registry = lazyProbe<RegistryProbe>(
           async () => {
-            const { adminCredentialsFrom, registryProbe } = await import('./registry/index.js');
-            return registryProbe({ policy, ca: config.caPem, credentialsFor: adminCredentialsFrom({ ...lists, registryCredentials }), aadToken, timeoutMs: timeout('registry', 15_000) });
+            const { adminCredentialsFrom, registryFactsFrom, registryProbe } = await import('./registry/index.js');
+            return registryProbe({
+              policy,
+              ca: config.caPem,
+              credentialsFor: adminCredentialsFrom({ ...lists, registryCredentials }),
+              registryFacts: registryFactsFrom(lists),
+              aadToken,
+              timeoutMs: timeout('registry', 15_000),
+            });
           },
           ['tags', 'manifestDigest'],
           {},
@@ -237,8 +244,8 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
               ...kubeOptions,
               kubeconfig: async () => (await chosen()).kubeconfig(),
               cluster: async () => {
-                const { name, reason, candidates } = await chosen();
-                return { name, reason, candidates };
+                const { name, id, reason, candidates } = await chosen();
+                return { name, id, reason, candidates };
               },
             });
           },

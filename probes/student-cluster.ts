@@ -48,7 +48,7 @@ export async function studentCluster(deps: StudentClusterDeps): Promise<StudentC
   if (clusters.length === 0) throw new ProbeError('kube', 'no AKS cluster in the resource group to get credentials from');
   if (clusters.length === 1) {
     const only = (await chooseCluster(clusters))!;
-    return { name: only.chosen.name, reason: only.reason, candidates: only.candidates, kubeconfig: () => deps.kubeconfigOf(only.chosen.name) };
+    return { name: only.chosen.name, id: only.chosen.id, reason: only.reason, candidates: only.candidates, kubeconfig: () => deps.kubeconfigOf(only.chosen.name) };
   }
 
   // Look inside each: where the student worked shows in what its API holds.
@@ -69,6 +69,6 @@ export async function studentCluster(deps: StudentClusterDeps): Promise<StudentC
   );
   const grants = () => readPullGrants(clusters, deps, deps.pullRoles);
   const found = (await chooseCluster(clusters, { looks, grants }))!;
-  const name = found.chosen.name;
-  return { name, reason: found.reason, candidates: found.candidates, kubeconfig: async () => kubeconfigs.get(name) ?? deps.kubeconfigOf(name) };
+  const { name, id } = found.chosen;
+  return { name, id, reason: found.reason, candidates: found.candidates, kubeconfig: async () => kubeconfigs.get(name) ?? deps.kubeconfigOf(name) };
 }

@@ -19,6 +19,30 @@ export class ProbeError extends Error {
   }
 }
 
+/** A right the grader's own identity lacks: not the student's doing, and the instructor's to grant. */
+export interface MissingRight {
+  /** The grader's identity as the refusing service named it (an Entra object id). */
+  principal: string;
+  /** What it lacks: a role, or the Kubernetes permission a ClusterRoleBinding would give. */
+  right: string;
+  /** Where it needs it: a resource id, or what names the resource when its id is not known. */
+  scope: string;
+  /** The command an instructor runs to grant it. */
+  grant: string;
+}
+
+/** The grader's own identity was refused for want of a right: the check cannot be graded until it is granted. */
+export class MissingRightError extends ProbeError {
+  constructor(
+    probe: ProbeKind,
+    message: string,
+    readonly missing: MissingRight,
+    detail: Record<string, unknown> = {},
+  ) {
+    super(probe, message, { ...detail, missingRight: missing });
+  }
+}
+
 // ---------- VM (SSH or local) ----------
 
 /** The only commands the grader runs on a VM: fixed strings, nothing student-controlled. */
@@ -196,7 +220,7 @@ export interface HelmReleaseRecord {
 }
 
 /** The lists of a snapshot (each may be unreadable on its own). */
-export type KubeListKind = Exclude<keyof KubeSnapshot, 'takenAt' | 'server' | 'namespace' | 'unreadable'>;
+export type KubeListKind = Exclude<keyof KubeSnapshot, 'takenAt' | 'server' | 'namespace' | 'unreadable' | 'missingRights'>;
 
 /** One read of everything the checks need, each kind listed once per student. */
 export interface KubeSnapshot {
@@ -218,11 +242,15 @@ export interface KubeSnapshot {
   clusterRoleBindings: V1ClusterRoleBinding[];
   /** Lists that could not be read (403 etc.): kind -> reason. Checks that need them report `error`. */
   unreadable: Record<string, string>;
+  /** Of those, the ones refused for a right the grader's own identity lacks: kind -> that right. */
+  missingRights?: Record<string, MissingRight>;
 }
 
 /** Which cluster a Kubernetes probe reads, and why that one (a student may have several). */
 export interface ClusterChoice {
   name: string;
+  /** Its ARM resource id, when chosen through Azure. */
+  id?: string;
   reason: string;
   /** Every cluster it was chosen from, by name. */
   candidates: string[];

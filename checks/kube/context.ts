@@ -6,7 +6,7 @@
 import type { CheckContext } from '../../core/check.js';
 import { errorMessage } from '../../core/errors.js';
 import { scopeCovers } from '../../probes/azure/map.js';
-import { ProbeError, type KubeListKind, type KubeProbe, type KubeSnapshot, type ManagedClusterFacts, type RegistryFacts, type RoleAssignmentFacts } from '../../probes/types.js';
+import { MissingRightError, ProbeError, type KubeListKind, type KubeProbe, type KubeSnapshot, type ManagedClusterFacts, type RegistryFacts, type RoleAssignmentFacts } from '../../probes/types.js';
 import { parseImageRef } from '../../core/image-ref.js';
 import type { LabExpectations } from '../../core/profile.js';
 import { registryNameOf } from './images.js';
@@ -16,8 +16,11 @@ import type { GrantTarget } from './pull.js';
 export async function snapshotFor(kube: KubeProbe, kinds: KubeListKind[]): Promise<KubeSnapshot> {
   const snap = await kube.snapshot();
   const missing = kinds.filter((k) => snap.unreadable[k]);
-  if (missing.length) throw new ProbeError('kube', missing.map((k) => snap.unreadable[k]).join('; '), { unreadable: missing });
-  return snap;
+  if (!missing.length) return snap;
+  const message = missing.map((k) => snap.unreadable[k]).join('; ');
+  // Refused for a right the grader's own identity lacks: the instructor's to grant, not the student's to fix.
+  const right = missing.every((k) => snap.missingRights?.[k]) ? snap.missingRights![missing[0]] : undefined;
+  throw right ? new MissingRightError('kube', message, right, { unreadable: missing }) : new ProbeError('kube', message, { unreadable: missing });
 }
 
 export interface StudentRegistry {

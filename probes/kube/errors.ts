@@ -6,8 +6,9 @@
 import { ApiException } from '@kubernetes/client-node';
 import { errorMessage } from '../../core/errors.js';
 import { refusedByPolicy } from '../net.js';
-import { ProbeError } from '../types.js';
+import { MissingRightError, ProbeError, type MissingRight } from '../types.js';
 import { AnswerTooLarge } from './capped-http.js';
+import { missingKubeRight, type ClusterRef } from './rights.js';
 
 export interface KubeFailure {
   /** HTTP status, undefined when the API server did not answer. */
@@ -16,6 +17,8 @@ export interface KubeFailure {
   message: string;
   /** Set when the answer was given up at a size cap: that cap, in bytes. */
   limitBytes?: number;
+  /** The API server refused the grader's own identity for want of this right (RBAC). */
+  missing?: MissingRight;
 }
 
 /** The Status object's message, when the body is one. */
@@ -37,12 +40,20 @@ export function rootCause(err: unknown): string {
   return code && !msg.includes(code) ? `${msg} (${code})` : msg;
 }
 
-/** What a failed `verb resource` call means; `server` names where it went. */
-export function describeKubeFailure(verb: string, resource: string, err: unknown, server: string): KubeFailure {
+/** What a failed `verb resource` call means; `server` names where it went, `cluster` which cluster that is. */
+export function describeKubeFailure(verb: string, resource: string, err: unknown, server: string, cluster?: ClusterRef): KubeFailure {
   if (err instanceof AnswerTooLarge) return { message: `${verb} ${resource}: ${err.message}`, limitBytes: err.limitBytes };
   if (err instanceof ApiException) {
     const code = err.code;
     const said = statusMessage(err.body);
+    const missing = code === 403 && said ? missingKubeRight(said, cluster) : undefined;
+    if (missing) {
+      return {
+        status: code,
+        missing,
+        message: `${verb} ${resource}: the API server refused the grader's identity ${missing.principal} (403 Forbidden): it needs ${missing.right} on ${missing.scope}; grant it with: ${missing.grant}`,
+      };
+    }
     if (code === 403) return { status: code, message: `${verb} ${resource}: forbidden (RBAC): the grader's identity needs get/list on ${resource}` };
     if (code === 401) return { status: code, message: `${verb} ${resource}: unauthorized: the API server refused the kubeconfig's credentials` };
     return { status: code, message: `${verb} ${resource}: the API server answered ${code}${said ? `: ${said}` : ''}` };
@@ -50,15 +61,16 @@ export function describeKubeFailure(verb: string, resource: string, err: unknown
   return { message: `${verb} ${resource}: cannot reach the API server at ${server}: ${rootCause(err)}` };
 }
 
-export function kubeProbeError(verb: string, resource: string, err: unknown, server: string): ProbeError {
+export function kubeProbeError(verb: string, resource: string, err: unknown, server: string, cluster?: ClusterRef): ProbeError {
   if (err instanceof ProbeError) return err;
-  const f = describeKubeFailure(verb, resource, err, server);
-  return new ProbeError('kube', f.message, {
+  const f = describeKubeFailure(verb, resource, err, server, cluster);
+  const detail = {
     verb,
     resource,
     server,
     ...(f.status ? { status: f.status } : {}),
     ...(f.limitBytes ? { limitBytes: f.limitBytes } : {}),
     ...(refusedByPolicy(err) ? { refused: true } : {}),
-  });
+  };
+  return f.missing ? new MissingRightError('kube', f.message, f.missing, detail) : new ProbeError('kube', f.message, detail);
 }

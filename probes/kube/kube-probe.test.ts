@@ -1,7 +1,14 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AZURE_RBAC_DENIED } from '../../sandbox/entra/rights.js';
 import { scenario } from '../../test/support/kube-scenarios.js';
 import { startSimStudent, type SimStudent } from '../../test/support/kube-student.js';
-import { ProbeError } from '../types.js';
+import { MissingRightError } from '../types.js';
+import { GRADER_READS } from './rights.js';
 import { KUBE_CONNECTIONS } from './dispatcher.js';
 import { recordedPolicy } from '../../test/support/net.js';
 
@@ -87,8 +94,9 @@ describe('kube probe against the simulated API server', () => {
   it('reports 403 on everything as an error naming the verb and the resource', async () => {
     sim = await startSimStudent(scenario({ faults: { kube: 'forbidden' } }));
     const err = await sim.kube.snapshot().catch((e) => e);
-    expect(err).toBeInstanceOf(ProbeError);
-    expect(err.message).toMatch(/may not list pods, deployments or services in namespace default \(forbidden, RBAC\): it needs get\/list on pods/);
+    // Kubernetes' RBAC refusal of the lists: the binding the credentials in use lack
+    expect(err).toBeInstanceOf(MissingRightError);
+    expect(err.message).toMatch(/refused the grader's identity clusterUser every list of pods, deployments and services in namespace default \(403 Forbidden\): it needs get, list, watch on pods/);
     expect(err.detail).toMatchObject({ status: 403, verb: 'list', resource: 'pods' });
     await expect(sim.kube.reach()).rejects.toThrow(/get \/version: forbidden \(RBAC\)/);
   });
@@ -112,5 +120,69 @@ describe('kube probe against the simulated API server', () => {
     await expect(probe2.reach()).rejects.toThrow(/refusing the kubeconfig's server https:\/\/10.1.2.3:443: the simulated lab only reaches 127/);
     expect(policy.refused).toHaveLength(1);
     await probe.close();
+  });
+});
+
+describe("kube probe: refusals for a right the grader's own identity lacks", () => {
+  const CLUSTER_ID = '/subscriptions/s/resourcegroups/rg/providers/Microsoft.ContainerService/managedClusters/aks07';
+  const run = promisify(execFile);
+  /** Real kubectl against the simulated API server, with the command's own arguments and a client-side dry run. */
+  const kubectl = async (kubeconfig: string, command: string) => {
+    const home = mkdtempSync(join(tmpdir(), 'lab-grade-rights-'));
+    writeFileSync(join(home, 'config'), kubeconfig);
+    const args = command
+      .replace(/\s+#.*$/, '')
+      .split(/\s+/)
+      .slice(1);
+    const { stdout } = await run('kubectl', ['--kubeconfig', join(home, 'config'), '--cache-dir', join(home, 'cache'), ...args, '--dry-run=client', '-o', 'json'], {
+      env: { ...process.env, HOME: home },
+      timeout: 30_000,
+    });
+    return JSON.parse(stdout) as { rules?: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>; subjects?: unknown[]; roleRef?: unknown };
+  };
+
+  it('Kubernetes RBAC: every list refused is the missing ClusterRoleBinding, with commands real kubectl takes', async () => {
+    sim = await startSimStudent(scenario());
+    sim.api.configure({ authorize: () => ({ allowed: false }) });
+    expect((await sim.kube.reach()).gitVersion).toMatch(/^v1\./); // discovery answers every authenticated caller
+    const err = (await sim.kube.snapshot().catch((e: unknown) => e)) as MissingRightError;
+    expect(err).toBeInstanceOf(MissingRightError);
+    const [role, binding] = err.missing.grant.split(' && ');
+    expect(err.missing).toEqual({
+      principal: 'clusterUser',
+      right: 'get, list, watch on pods (a ClusterRoleBinding naming it)',
+      scope: `cluster ${sim.world.clusterName}`,
+      grant: `kubectl create clusterrole lab-grade-reader --verb=get,list,watch --resource=${GRADER_READS.join(',')} && kubectl create clusterrolebinding lab-grade-reader --clusterrole=lab-grade-reader --user=clusterUser  # in the cluster, as its admin`,
+    });
+    expect(err.detail).toMatchObject({ status: 403, verb: 'list', resource: 'pods', missingRight: err.missing });
+    expect((await kubectl(sim.kubeconfig, role)).rules).toEqual([
+      { apiGroups: [''], resources: ['pods', 'pods/proxy', 'services', 'endpoints', 'events', 'nodes', 'secrets', 'configmaps', 'serviceaccounts'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['apps'], resources: ['deployments', 'replicasets'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterrolebindings'], verbs: ['get', 'list', 'watch'] },
+    ]);
+    expect(await kubectl(sim.kubeconfig, binding)).toMatchObject({ roleRef: { kind: 'ClusterRole', name: 'lab-grade-reader' }, subjects: [{ kind: 'User', name: 'clusterUser' }] });
+  });
+
+  it("Azure RBAC: the webhook's refusal names the Azure role on the cluster's resource id, the custom role for what RBAC Reader leaves out, RBAC Writer for a delete", async () => {
+    sim = await startSimStudent(scenario(), { allowDisruptive: true, cluster: { name: 'aks07', id: CLUSTER_ID, reason: 'the only one', candidates: ['aks07'] } });
+    const grant = (role: string) => `az role assignment create --role "${role}" --assignee clusterUser --scope ${CLUSTER_ID}`;
+    sim.api.configure({ authorize: (_user, r) => (r.resource === 'secrets' || r.verb === 'delete' ? { allowed: false, reason: AZURE_RBAC_DENIED } : { allowed: true }) });
+    const snap = await sim.kube.snapshot();
+    expect(Object.keys(snap.unreadable)).toEqual(['helmSecrets']);
+    expect(snap.missingRights).toEqual({
+      helmSecrets: {
+        principal: 'clusterUser',
+        right: `the Azure role "lab-grade Kubernetes reader" (a custom role with the data action Microsoft.ContainerService/managedClusters/*/read: README, "The grader's own rights")`,
+        scope: CLUSTER_ID,
+        grant: grant('lab-grade Kubernetes reader'),
+      },
+    });
+    const [victim] = await sim.kube.listPods('default', 'app=myapi');
+    const refused = (await sim.kube.deletePod('default', victim.metadata!.name!).catch((e: unknown) => e)) as MissingRightError;
+    expect([refused.missing.grant, refused.detail.verb]).toEqual([grant('Azure Kubernetes Service RBAC Writer'), 'delete']);
+    sim.api.configure({ authorize: () => ({ allowed: false, reason: AZURE_RBAC_DENIED }) });
+    const none = (await sim.kube.listPods('default', 'app=myapi').catch((e: unknown) => e)) as MissingRightError;
+    expect(none.missing).toMatchObject({ right: 'the Azure role "Azure Kubernetes Service RBAC Reader"', grant: grant('Azure Kubernetes Service RBAC Reader') });
+    expect(none.message).toContain(`the API server refused the grader's identity clusterUser (403 Forbidden): it needs the Azure role "Azure Kubernetes Service RBAC Reader" on ${CLUSTER_ID}`);
   });
 });

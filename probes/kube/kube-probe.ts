@@ -23,6 +23,7 @@ import { readCapped } from '../http/body.js';
 import { AnswerBudget, cappedHttpLibrary } from './capped-http.js';
 import { policyAgent, type KubeTls } from './dispatcher.js';
 import { kubeProbeError } from './errors.js';
+import type { ClusterRef } from './rights.js';
 import { kubeconfigWithEntra, vetKubeConfig, type TokenFor } from './kubeconfig.js';
 import { takeSnapshot, type KubeApis } from './snapshot.js';
 
@@ -50,6 +51,7 @@ export interface KubeProbeOptions {
 interface Connection {
   kc: KubeConfig;
   server: string;
+  cluster: ClusterRef;
   /** API clients whose answers draw from `budget` (one per read of the cluster). */
   apis(budget?: AnswerBudget): KubeApis & { version: VersionApi };
 }
@@ -97,11 +99,14 @@ export function kubeProbe(opts: KubeProbeOptions): KubeProbe & { close(): Promis
           ? await kubeconfigWithEntra(source, { allowExec: !!opts.allowExec, policy, trustFiles: opts.trustFiles, tokenFor: opts.tokenFor })
           : vetKubeConfig(source, { allowExec: !!opts.allowExec, policy, trustFiles: opts.trustFiles });
       const server = kc.getCurrentCluster()!.server.replace(/\/+$/, '');
+      // Which cluster this is, for the commands that grant the grader a right it lacks there.
+      const chosen = await opts.cluster?.().catch(() => undefined);
+      const cluster: ClusterRef = chosen ? { name: chosen.name, id: chosen.id } : { name: kc.getCurrentCluster()!.name };
       const apis = (budget = new AnswerBudget()) => {
         const config = apiConfiguration(kc, server, makeAgent, budget);
-        return { server, core: new CoreV1Api(config), apps: new AppsV1Api(config), rbac: new RbacAuthorizationV1Api(config), version: new VersionApi(config) };
+        return { server, cluster, core: new CoreV1Api(config), apps: new AppsV1Api(config), rbac: new RbacAuthorizationV1Api(config), version: new VersionApi(config) };
       };
-      return { kc, server, apis };
+      return { kc, server, cluster, apis };
     })().catch((err) => {
       connection = undefined; // a later round may succeed (e.g. credentials fetched again)
       throw err instanceof ProbeError ? err : kubeProbeError('load', 'kubeconfig', err, '(not connected)');
@@ -124,7 +129,7 @@ export function kubeProbe(opts: KubeProbeOptions): KubeProbe & { close(): Promis
         const v = await c.apis().version.getCode();
         return { server: c.server, gitVersion: v.gitVersion };
       } catch (err) {
-        throw kubeProbeError('get', '/version', err, c.server);
+        throw kubeProbeError('get', '/version', err, c.server, c.cluster);
       }
     },
 
@@ -138,7 +143,7 @@ export function kubeProbe(opts: KubeProbeOptions): KubeProbe & { close(): Promis
       try {
         return (await c.apis().core.listNamespacedPod({ namespace, labelSelector })).items;
       } catch (err) {
-        throw kubeProbeError('list', 'pods', err, c.server);
+        throw kubeProbeError('list', 'pods', err, c.server, c.cluster);
       }
     },
 
@@ -153,7 +158,7 @@ export function kubeProbe(opts: KubeProbeOptions): KubeProbe & { close(): Promis
         const { bytes } = await readCapped(res.body, maxProxy);
         return { status: res.statusCode, body: bytes.toString('utf8') };
       } catch (err) {
-        throw kubeProbeError('get', `pods/${pod}:${port}/proxy${path}`, err, c.server);
+        throw kubeProbeError('get', `pods/${pod}:${port}/proxy${path}`, err, c.server, c.cluster);
       }
     },
 
@@ -165,7 +170,7 @@ export function kubeProbe(opts: KubeProbeOptions): KubeProbe & { close(): Promis
       try {
         await c.apis().core.deleteNamespacedPod({ name, namespace });
       } catch (err) {
-        throw kubeProbeError('delete', `pods/${name}`, err, c.server);
+        throw kubeProbeError('delete', `pods/${name}`, err, c.server, c.cluster);
       }
     },
 

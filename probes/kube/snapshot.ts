@@ -5,11 +5,14 @@
  */
 import type { AppsV1Api, CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { ApiException } from '@kubernetes/client-node';
-import { ProbeError, type KubeListKind, type KubeSnapshot } from '../types.js';
+import { MissingRightError, ProbeError, type KubeListKind, type KubeSnapshot } from '../types.js';
 import { describeKubeFailure, type KubeFailure } from './errors.js';
+import type { ClusterRef } from './rights.js';
 
 export interface KubeApis {
   server: string;
+  /** which cluster, for the commands that grant a right the grader lacks there */
+  cluster?: ClusterRef;
   core: CoreV1Api;
   apps: AppsV1Api;
   rbac: RbacAuthorizationV1Api;
@@ -48,7 +51,7 @@ export async function takeSnapshot(apis: KubeApis, namespace: string): Promise<K
       try {
         return { kind, items: (await list()).items };
       } catch (err) {
-        return { kind, failure: describeKubeFailure('list', resource, err, apis.server) };
+        return { kind, failure: describeKubeFailure('list', resource, err, apis.server, apis.cluster) };
       }
     }),
   );
@@ -64,6 +67,7 @@ export async function takeSnapshot(apis: KubeApis, namespace: string): Promise<K
     if (r.failure) {
       failures[r.kind] = r.failure;
       snapshot.unreadable[r.kind] = r.failure.message;
+      if (r.failure.missing) (snapshot.missingRights ??= {})[r.kind] = r.failure.missing;
     }
   }
   if (ESSENTIAL.every((k) => failures[k])) throw essentialError(failures, namespace, apis.server);
@@ -72,6 +76,15 @@ export async function takeSnapshot(apis: KubeApis, namespace: string): Promise<K
 
 function essentialError(failures: Partial<Record<KubeListKind, KubeFailure>>, namespace: string, server: string): ProbeError {
   const first = failures.pods!;
+  const missing = ESSENTIAL.every((k) => failures[k]?.missing) ? first.missing : undefined;
+  if (missing) {
+    return new MissingRightError(
+      'kube',
+      `the API server refused the grader's identity ${missing.principal} every list of pods, deployments and services in namespace ${namespace} (403 Forbidden): it needs ${missing.right} on ${missing.scope}; grant it with: ${missing.grant}`,
+      missing,
+      { status: 403, verb: 'list', resource: 'pods', namespace, server },
+    );
+  }
   if (ESSENTIAL.every((k) => failures[k]?.status === 403)) {
     return new ProbeError('kube', `the grader's identity may not list pods, deployments or services in namespace ${namespace} (forbidden, RBAC): it needs get/list on pods, deployments and services`, {
       status: 403,

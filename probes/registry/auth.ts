@@ -48,15 +48,21 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 const basicHeader = (c: Credentials) => 'Basic ' + Buffer.from(`${c.username}:${c.password}`, 'utf8').toString('base64');
 
+/** A claim of a JWT, when readable. */
+function jwtClaim(token: string, claim: string): unknown {
+  const p = token.split('.');
+  return p.length === 3 ? jsonOf<Record<string, unknown>>(Buffer.from(p[1], 'base64url'))?.[claim] : undefined;
+}
+
 /** `exp` of a JWT, in ms, when readable. */
 function jwtExpiry(token: string): number | undefined {
-  const p = token.split('.');
-  if (p.length !== 3) return undefined;
-  const exp = jsonOf<{ exp?: unknown }>(Buffer.from(p[1], 'base64url'))?.exp;
+  const exp = jwtClaim(token, 'exp');
   return typeof exp === 'number' ? exp * 1000 : undefined;
 }
 
 export class RegistryAuth {
+  /** The grader's Entra object id, once its token was exchanged (for the right it may lack). */
+  principal: string | undefined;
   private readonly grants = new Map<string, Grant>();
   private readonly refreshTokens = new Map<string, { token: string; expiresAt: number }>();
   private readonly creds = new Map<string, Promise<Credentials | undefined>>();
@@ -201,6 +207,8 @@ export class RegistryAuth {
   private async exchange(registry: string, service: string): Promise<string> {
     const aad = await this.deps.aadToken!();
     registerSecret(aad);
+    const oid = jwtClaim(aad, 'oid');
+    if (typeof oid === 'string') this.principal = oid;
     const form = new URLSearchParams({ grant_type: 'access_token', service, access_token: aad });
     const answer = await this.deps.send(new URL(`https://${registry}/oauth2/exchange`), 'POST', FORM, form.toString());
     if (answer.status !== 200) throw refused(registry, 'entra-exchange', answer, '/oauth2/exchange');

@@ -6,6 +6,7 @@
  */
 import { ProbeError, type AzureProbe } from '../types.js';
 import type { Credentials } from './auth.js';
+import type { RegistryFactsOf } from './rights.js';
 
 export function adminCredentialsFrom(azure: Pick<AzureProbe, 'registries' | 'registryCredentials'>): (loginServer: string) => Promise<Credentials | undefined> {
   return async (loginServer) => {
@@ -18,5 +19,13 @@ export function adminCredentialsFrom(azure: Pick<AzureProbe, 'registries' | 'reg
       if (err instanceof ProbeError && err.detail.status === 403) return undefined;
       throw err;
     }
+  };
+}
+
+/** A registry's resource id and role assignment mode, from the Azure probe's list of the student's registries. */
+export function registryFactsFrom(azure: Pick<AzureProbe, 'registries'>): RegistryFactsOf {
+  return async (loginServer) => {
+    const registry = (await azure.registries()).find((r) => r.loginServer.toLowerCase() === loginServer.toLowerCase());
+    return registry && { id: registry.id, roleAssignmentMode: registry.roleAssignmentMode };
   };
 }

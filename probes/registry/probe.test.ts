@@ -12,12 +12,17 @@ import { startHttpsService, type HttpsService } from '../../sandbox/arm/https-se
 import { redactText } from '../../core/redact.js';
 import { startDockerRegistry, type DockerRegistry } from '../../test/support/docker-registry.js';
 import { NetworkPolicy } from '../net.js';
+import { MissingRightError } from '../types.js';
 import { registryProbe, type ClosableRegistryProbe, type RegistryProbeOptions } from './probe.js';
 
 const ADMIN = 'probetestacr';
 const NOADMIN = 'probetestnoadmin';
+/** A registry where the grader's Entra identity holds no pull right: its tokens carry no repository access. */
+const NOPULL = 'probetestnopull';
 const IMAGES = ['myapp:v1.0', 'myapp:v2.0', 'myapi:v1.0', 'team1/web:latest'];
-const AAD_TOKEN = 'grader-entra-access-token-for-tests';
+const GRADER_OID = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+/** Shaped like an Entra access token: the probe reads the grader's object id from it. */
+const AAD_TOKEN = ['e30', Buffer.from(JSON.stringify({ oid: GRADER_OID })).toString('base64url'), 'grader-entra-access-token-for-tests'].join('.');
 
 let ca: string;
 let standIn: RegistryServer;
@@ -45,12 +50,13 @@ beforeAll(async () => {
       registries: [
         { name: ADMIN, adminUserEnabled: true, images: IMAGES, user: 'probe', faults: { registry: null, latencyMs: 0 } },
         { name: NOADMIN, adminUserEnabled: false, images: ['myapp:v1.0'], user: 'probe', faults: { registry: null, latencyMs: 0 } },
+        { name: NOPULL, adminUserEnabled: false, images: ['myapp:v1.0'], user: 'probe', faults: { registry: null, latencyMs: 0 }, granted: () => [] },
       ],
     }),
     startDockerRegistry({ tls: localLeaf, auth: 'htpasswd' }),
     startDockerRegistry({ tls: localLeaf, auth: 'token' }),
   ]);
-  const connectTo = { [`${login(ADMIN)}:443`]: `127.0.0.1:${standIn.port}`, [`${login(NOADMIN)}:443`]: `127.0.0.1:${standIn.port}` };
+  const connectTo = Object.fromEntries([ADMIN, NOADMIN, NOPULL].map((name) => [`${login(name)}:443`, `127.0.0.1:${standIn.port}`]));
   policy = new NetworkPolicy({ connectTo, loopbackOnly: true });
   // the same image bytes pushed to the real registries as the stand-in serves
   const agent = new NetworkPolicy({ loopbackOnly: true }).dispatcher({ ca });
@@ -117,6 +123,32 @@ describe('registry probe', () => {
     const paths = standIn.requests.slice(before).map((r) => r.url.split('?')[0]);
     expect(paths.filter((u) => u === '/oauth2/exchange')).toHaveLength(1); // the refresh token is reused
     expect(paths.filter((u) => u === '/oauth2/token')).toHaveLength(2); // one access token per repository
+  });
+
+  it("a token without the scope (the grader holds no pull right): the grader's missing right, with the role of the registry's mode and the command, asked once", async () => {
+    const refusal = async (more: Partial<RegistryProbeOptions>) => {
+      const before = standIn.requests.length;
+      const err = await probe({}, { aadToken: async () => AAD_TOKEN, ...more })
+        .tags(login(NOPULL), 'myapp')
+        .catch((e: unknown) => e);
+      return { err: err as MissingRightError, tokens: standIn.requests.slice(before).filter((r) => r.url.startsWith('/oauth2/token')).length };
+    };
+    const id = `/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/${NOPULL}`;
+    const abac = await refusal({ registryFacts: async () => ({ id, roleAssignmentMode: 'AbacRepositoryPermissions' }) });
+    expect(abac.err).toBeInstanceOf(MissingRightError);
+    expect(abac.err.missing).toEqual({
+      principal: GRADER_OID,
+      right: 'the Azure role "Container Registry Repository Reader" (the registry is in ABAC mode, where AcrPull, Reader, Contributor and Owner do not pull)',
+      scope: id,
+      grant: `az role assignment create --role "Container Registry Repository Reader" --assignee ${GRADER_OID} --scope ${id}`,
+    });
+    expect(abac.err.detail).toMatchObject({ registry: login(NOPULL), auth: 'entra-exchange', status: 401, scope: 'repository:myapp:pull', missingRight: abac.err.missing });
+    expect(abac.err.message).toContain(abac.err.missing.grant);
+    expect(abac.tokens).toBe(1); // a second token for the same identity would lack the scope too
+    const legacy = await refusal({ registryFacts: async () => ({ id, roleAssignmentMode: 'LegacyRegistryPermissions' }) });
+    expect(legacy.err.missing.grant).toBe(`az role assignment create --role "AcrPull" --assignee ${GRADER_OID} --scope ${id}`);
+    const unknown = await refusal({});
+    expect(unknown.err.missing.scope).toBe(`<the resource id of registry ${login(NOPULL)}>`);
   });
 
   it('wrong admin credentials: a ProbeError naming the registry and the auth mode, no secret in it', async () => {

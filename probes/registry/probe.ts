@@ -12,6 +12,7 @@ import { ProbeError, type RegistryProbe, type TagList } from '../types.js';
 import { RegistryAuth, refused, type AuthMode, type Credentials, type Grant } from './auth.js';
 import { parseChallenge, pullScope } from './challenge.js';
 import { BodyTooLarge, jsonOf, registryErrorOf, send, type RegistryAnswer } from './http.js';
+import { insufficientScope, missingPullRight, type RegistryFactsOf } from './rights.js';
 
 export interface RegistryProbeOptions {
   policy: NetworkPolicy;
@@ -29,6 +30,8 @@ export interface RegistryProbeOptions {
   preemptiveBasic?: boolean;
   /** A dispatcher to share; made from the policy (and closed by close()) otherwise. */
   dispatcher?: Dispatcher;
+  /** The registry's resource id and role assignment mode, to name the right the grader lacks there. */
+  registryFacts?: RegistryFactsOf;
 }
 
 export interface ClosableRegistryProbe extends RegistryProbe {
@@ -125,6 +128,10 @@ export function registryProbe(opts: RegistryProbeOptions): ClosableRegistryProbe
     for (let round = 0; answer.status === 401 && round < 2; round++) {
       if (grant) auth.forget(registry, scope);
       const challenge = parseChallenge(answer.headers['www-authenticate']);
+      // The grader's own Entra identity may not do this: a new token for it would not carry the scope either.
+      if (grant?.mode === 'entra-exchange' && insufficientScope(challenge)) {
+        throw missingPullRight(registry, scope, auth.principal, await opts.registryFacts?.(registry).catch(() => undefined));
+      }
       const before = grant;
       grant = await auth.answer(registry, scope, challenge);
       // the same credentials in the same form were just refused: asking again cannot help

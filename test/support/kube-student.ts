@@ -19,7 +19,7 @@ import { ClusterWorld } from '../../sandbox/kube/world.js';
 import type { Scenario } from '../../sandbox/scenario.js';
 import { httpProbe } from '../../probes/http/http-probe.js';
 import { kubeProbe } from '../../probes/kube/kube-probe.js';
-import type { AzureProbe, ManagedClusterFacts, Probes, RegistryFacts, RegistryProbe, RoleAssignmentFacts } from '../../probes/types.js';
+import type { AzureProbe, ClusterChoice, ManagedClusterFacts, Probes, RegistryFacts, RegistryProbe, RoleAssignmentFacts } from '../../probes/types.js';
 import { ALL_CHECKS } from '../../checks/index.js';
 import { recordedPolicy, type RecordedPolicy } from './net.js';
 
@@ -42,6 +42,8 @@ export interface SimStudent {
   policy: RecordedPolicy;
   probes: Probes;
   kube: ReturnType<typeof kubeProbe>;
+  /** The kubeconfig the probe reads (real kubectl may use it too). */
+  kubeconfig: string;
   close(): Promise<void>;
 }
 
@@ -112,6 +114,8 @@ export interface SimOptions {
   withoutAzure?: boolean;
   httpRetryBudgetMs?: number;
   replaceDelayMs?: number;
+  /** Which cluster the probe reads, as Azure chose it (its resource id names where a missing right is granted). */
+  cluster?: ClusterChoice;
 }
 
 export async function startSimStudent(s: Scenario, opts: SimOptions = {}): Promise<SimStudent> {
@@ -127,8 +131,10 @@ export async function startSimStudent(s: Scenario, opts: SimOptions = {}): Promi
     faultsFor: () => ({ http: s.faults.http }),
   });
   const policy = recordedPolicy({ loopbackOnly: true, connectTo: { [`${EXTERNAL_IP}:80`]: `127.0.0.1:${front.port}` } });
+  const kubeconfig = kubeconfigFor({ server: api.url, caPem: ca.certPem, token, clusterName: world.clusterName });
   const kube = kubeProbe({
-    kubeconfig: async () => kubeconfigFor({ server: api.url, caPem: ca.certPem, token, clusterName: world.clusterName }),
+    kubeconfig: async () => kubeconfig,
+    ...(opts.cluster ? { cluster: async () => opts.cluster! } : {}),
     namespace: 'default',
     allowDisruptive: !!opts.allowDisruptive,
     timeoutMs: 5_000,
@@ -148,6 +154,7 @@ export async function startSimStudent(s: Scenario, opts: SimOptions = {}): Promi
     policy,
     probes,
     kube,
+    kubeconfig,
     async close() {
       await Promise.all([kube.close(), http.close()]);
       await Promise.all([api.close(), front.close()]);
