@@ -189,6 +189,13 @@ const DETAILS: Record<string, Record<string, { hint?: string[]; message?: string
     },
     'ex4.registry.admin': { evidence: { adminUserEnabled: true } },
   },
+  'real-grader-reader-only': {
+    'ex5.kube.reachable': {
+      message: [grantRole('Azure Kubernetes Service Cluster User Role', clusterOf('real-grader-reader-only', 'aks-grader-reader-only'))],
+      evidence: { status: 403, missingRight: { principal: GRADER, right: 'the Azure role "Azure Kubernetes Service Cluster User Role"' } },
+    },
+    'ex4.image.myapp': { evidence: { auth: 'entra-exchange' } },
+  },
   'real-ex7-abandoned-helm2-tiller': {
     'ex6.myapi.service': {
       hint: ['kubectl apply -f myapp.yaml -f myapi.yaml', 'helm install greetings . --set registry=realex7abandonedhelm2tilleracr.azurecr.io'],

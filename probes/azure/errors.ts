@@ -3,7 +3,7 @@
  * Each message says who was refused what on which scope and what fixes it, without secrets.
  */
 import { isRestError } from '@azure/core-rest-pipeline';
-import { ProbeError } from '../types.js';
+import { MissingRightError, ProbeError } from '../types.js';
 
 export interface ArmCall {
   /** What the grader tried, as ARM names the permission (e.g. Microsoft.ContainerService/managedClusters/read). */
@@ -30,6 +30,16 @@ export function statusOf(err: unknown): number | undefined {
   return isRestError(err) ? err.statusCode : undefined;
 }
 
+/**
+ * The built-in role that grants an ARM action the grader may be refused, and where: the user
+ * kubeconfig needs the Cluster User role on the cluster; every read, Reader on the resource group.
+ */
+function roleFor(action: string, scope: string): { role: string; where: string; at: string } {
+  if (/\/listClusterUserCredential\/action$/i.test(action)) return { role: 'Azure Kubernetes Service Cluster User Role', where: 'the cluster', at: scope };
+  const group = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+/i.exec(scope)?.[0];
+  return { role: 'Reader', where: 'the resource group', at: group ?? scope };
+}
+
 /** Turns a failed ARM call into a ProbeError. `who` describes the grader's identity, when known. */
 export function armError(err: unknown, call: ArmCall, who = "the grader's identity", endpoint?: string): ProbeError {
   if (err instanceof ProbeError) return err;
@@ -43,7 +53,15 @@ export function armError(err: unknown, call: ArmCall, who = "the grader's identi
     const identity = m ? `${m[1]}${m[2] ? ` (object id ${m[2]})` : ''}` : who;
     const action = m?.[3] ?? call.action;
     const scope = m?.[4] ?? call.scope;
-    return new ProbeError('azure', `the identity ${identity} may not ${action} on ${scope} (403 ${code ?? 'AuthorizationFailed'}): grant it Reader on the resource group`, detail);
+    const { role, where, at } = roleFor(action, scope);
+    const principal = m?.[2] ?? m?.[1] ?? who;
+    const missing = { principal, right: `the Azure role "${role}"`, scope: at, grant: `az role assignment create --role "${role}" --assignee ${principal} --scope ${at}` };
+    return new MissingRightError(
+      'azure',
+      `the identity ${identity} may not ${action} on ${scope} (403 ${code ?? 'AuthorizationFailed'}): grant it ${role} on ${where}: ${missing.grant}`,
+      missing,
+      detail,
+    );
   }
   if (status === 401) {
     return new ProbeError(

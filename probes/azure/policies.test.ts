@@ -5,6 +5,9 @@ import { startHttpsService, type Exchange, type HttpsService, type TlsPair } fro
 import { createAzureClients } from './clients.js';
 import { TokenBucket, retryAfterMs } from './policies.js';
 import { azureProbe } from './probe.js';
+import { RestError } from '@azure/core-rest-pipeline';
+import { MissingRightError } from '../types.js';
+import { armError } from './errors.js';
 
 const cred = { getToken: async () => ({ token: 'policy-test-token', expiresOnTimestamp: Date.now() + 3_600_000 }) };
 const EMPTY_LIST = { value: [] };
@@ -163,8 +166,27 @@ describe('ARM pipeline policies', () => {
       .managedClusters()
       .catch((e: unknown) => e);
     expect((err as Error).message).toBe(
-      'the identity grader@example.org (object id 1111) may not Microsoft.ContainerService/managedClusters/read on /subscriptions/s/resourceGroups/rg (403 AuthorizationFailed): grant it Reader on the resource group',
+      'the identity grader@example.org (object id 1111) may not Microsoft.ContainerService/managedClusters/read on /subscriptions/s/resourceGroups/rg (403 AuthorizationFailed): grant it Reader on the resource group: az role assignment create --role "Reader" --assignee 1111 --scope /subscriptions/s/resourceGroups/rg',
     );
+    expect(err).toBeInstanceOf(MissingRightError);
+  });
+
+  it('a 403 on the user kubeconfig names the Cluster User role on the cluster, with the command', () => {
+    const cluster = '/subscriptions/s/resourcegroups/rg/providers/Microsoft.ContainerService/managedClusters/aks07';
+    const action = 'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action';
+    const refused = new RestError(`The client 'app' with object id '1111' does not have authorization to perform action '${action}' over scope '${cluster}' or the scope is invalid.`, {
+      statusCode: 403,
+      code: 'AuthorizationFailed',
+    });
+    const err = armError(refused, { action, scope: cluster }) as MissingRightError;
+    expect(err).toBeInstanceOf(MissingRightError);
+    expect(err.missing).toEqual({
+      principal: '1111',
+      right: 'the Azure role "Azure Kubernetes Service Cluster User Role"',
+      scope: cluster,
+      grant: `az role assignment create --role "Azure Kubernetes Service Cluster User Role" --assignee 1111 --scope ${cluster}`,
+    });
+    expect(err.message).toContain(`(403 AuthorizationFailed): grant it Azure Kubernetes Service Cluster User Role on the cluster: ${err.missing.grant}`);
   });
 
   it('a 403 without ARM wording names the identity from the token', async () => {
