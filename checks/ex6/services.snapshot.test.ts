@@ -92,8 +92,8 @@ const runApi = (snap: KubeSnapshot, opts?: Parameters<typeof runCheck>[2]) => ru
 
 /** Helm's record of a release of `chart` as the cluster lists it: Helm 3's Secret, Helm 2's (tiller's) ConfigMap. */
 const release = (name: string, status: string, helm: 2 | 3, chart = 'greetings') => ({ name, chart: `${chart}-0.3.0`, helm, status, values: {}, tiller: helm === 2 });
-const helm3Secret = (name: string, status: string, chart = 'greetings'): V1Secret => helmRecord(release(name, status, 3, chart), '2024-05-01T09:00:00Z');
-const helm2ConfigMap = (name: string, status: string): V1ConfigMap => helmRecord(release(name, status, 2), '2024-05-01T09:00:00Z');
+const helm3Secret = (name: string, status: string, chart = 'greetings') => helmRecord(release(name, status, 3, chart), '2024-05-01T09:00:00Z') as V1Secret;
+const helm2ConfigMap = (name: string, status: string) => helmRecord(release(name, status, 2), '2024-05-01T09:00:00Z') as V1ConfigMap;
 const TILLER: V1ServiceAccount = { metadata: { name: 'tiller', namespace: 'kube-system' } };
 
 describe('the Service checks as the catalogue lists them', () => {

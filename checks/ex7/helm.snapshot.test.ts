@@ -43,8 +43,8 @@ const release = (over: Partial<ScenarioHelmRelease> = {}): ScenarioHelmRelease =
 const AT = '2024-05-01T10:00:00Z';
 
 /** Helm's record of a release as the cluster lists it: Helm 3's Secret, Helm 2's (tiller's) ConfigMap. */
-const helm3Secret = (r: ScenarioHelmRelease): V1Secret => helmRecord({ ...r, helm: 3 }, AT);
-const helm2ConfigMap = (r: ScenarioHelmRelease): V1ConfigMap => helmRecord({ ...r, helm: 2 }, AT);
+const helm3Secret = (r: ScenarioHelmRelease) => helmRecord({ ...r, helm: 3 }, AT) as V1Secret;
+const helm2ConfigMap = (r: ScenarioHelmRelease) => helmRecord({ ...r, helm: 2 }, AT) as V1ConfigMap;
 
 const snapshot = (parts: Partial<KubeSnapshot> = {}): KubeSnapshot => kubeSnapshot({ takenAt: AT, ...parts });
 

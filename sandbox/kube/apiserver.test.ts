@@ -89,8 +89,8 @@ describe('simulated API server with real kubectl', () => {
   });
 
   it('kubectl get pods,deploy,rs,svc -o json matches what client-node lists', async () => {
-    const list = JSON.parse(await kubectl(env.kubeconfig, 'get', 'pods,deploy,rs,svc', '-o', 'json')) as KObj;
-    const byKind = (kind: string): KObj[] => list.items.filter((i: KObj) => i.kind === kind);
+    const list = JSON.parse(await kubectl(env.kubeconfig, 'get', 'pods,deploy,rs,svc', '-o', 'json')) as { items: KObj[] };
+    const byKind = (kind: string): KObj[] => list.items.filter((i) => i.kind === kind);
     expect(byKind('Pod')).toHaveLength(4);
     expect(byKind('Deployment').map((d) => d.metadata.name)).toEqual(['myapi', 'myapp']);
     expect(byKind('ReplicaSet')).toHaveLength(2);
@@ -105,10 +105,10 @@ describe('simulated API server with real kubectl', () => {
     // client-node turns JSON into classes (dates become Date): compare through JSON again
     const viaClient = JSON.parse(JSON.stringify(pods.items));
     expect(viaClient.map((p: KObj) => p.metadata.name)).toEqual(byKind('Pod').map((p) => p.metadata.name));
-    expect(viaClient.map((p: KObj) => p.status.phase)).toEqual(byKind('Pod').map((p) => p.status.phase));
-    expect(viaClient.map((p: KObj) => p.status.podIP)).toEqual(byKind('Pod').map((p) => p.status.podIP));
-    expect(viaClient.map((p: KObj) => p.status.containerStatuses[0].imageID)).toEqual(byKind('Pod').map((p) => p.status.containerStatuses[0].imageID));
-    expect(deployments.items.map((d) => [d.metadata?.name, d.status?.readyReplicas])).toEqual(byKind('Deployment').map((d) => [d.metadata.name, d.status.readyReplicas]));
+    expect(viaClient.map((p: KObj) => p.status?.phase)).toEqual(byKind('Pod').map((p) => p.status?.phase));
+    expect(viaClient.map((p: KObj) => p.status?.podIP)).toEqual(byKind('Pod').map((p) => p.status?.podIP));
+    expect(viaClient.map((p: KObj) => p.status?.containerStatuses?.[0]?.imageID)).toEqual(byKind('Pod').map((p) => p.status?.containerStatuses?.[0]?.imageID));
+    expect(deployments.items.map((d) => [d.metadata?.name, d.status?.readyReplicas])).toEqual(byKind('Deployment').map((d) => [d.metadata.name, d.status?.readyReplicas]));
     // and what kubectl printed is the world's object, byte for byte (modulo kind/apiVersion on list items)
     expect(strip(byKind('Pod')[0])).toEqual(strip(env.world.list('pods', 'default')[0]));
   });
@@ -134,12 +134,12 @@ describe('simulated API server with real kubectl', () => {
     expect(await kubectl(env.kubeconfig, 'delete', 'pod', before)).toContain(`pod "${before}" deleted`);
     const pods = await until('a running replacement', async () => {
       const items = JSON.parse(await kubectl(env.kubeconfig, 'get', 'pods', '-l', 'app=myapi', '-o', 'json')).items as KObj[];
-      return items.length === 1 && items[0].metadata.name !== before && items[0].status.phase === 'Running' && items;
+      return items.length === 1 && items[0].metadata.name !== before && items[0].status?.phase === 'Running' && items;
     });
     expect(pods).toHaveLength(1);
     expect(pods[0].metadata.name).not.toBe(before);
     expect(pods[0].metadata.name.startsWith(before.slice(0, before.lastIndexOf('-') + 1))).toBe(true);
-    expect(pods[0].status.phase).toBe('Running');
+    expect(pods[0].status?.phase).toBe('Running');
     // the replacement has an empty list, read through the pod proxy
     const proxied = await get(env.server, `/api/v1/namespaces/default/pods/${pods[0].metadata.name}:8080/proxy/api/greetings`);
     expect(proxied).toEqual({ status: 200, body: [] });

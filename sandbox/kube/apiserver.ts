@@ -218,7 +218,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions): Promise<Ku
     if (r.name !== undefined) {
       const obj = world.get(r.def.plural, r.def.namespaced ? r.namespace : undefined, r.name);
       if (!obj || (r.def.namespaced && r.namespace === undefined)) throw notFound(r);
-      const table = wantsTable(req) ? toTable(r.def.plural, [obj], obj.metadata.resourceVersion) : undefined;
+      const table = wantsTable(req) ? toTable(r.def.plural, [obj], obj.metadata.resourceVersion ?? '') : undefined;
       return send(res, entry, 200, table ?? obj);
     }
     let items: KObj[];

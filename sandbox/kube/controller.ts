@@ -6,7 +6,7 @@
 import { startApp } from './apps.js';
 import { addEvent, podEvents } from './events.js';
 import type { KObj } from './manifests.js';
-import { iso } from './objects.js';
+import { containersOf, iso } from './objects.js';
 import { createPod, freshPodName, renderPod } from './pods.js';
 import type { ClusterState, PodState } from './state.js';
 import { refreshStatus } from './status.js';
@@ -21,14 +21,13 @@ export function deletePod(w: ClusterState, namespace: string, name: string): KOb
   w.pods.delete(k);
   w.store.bucket('pods').delete(k);
   if (pod.podIP) w.usedIps.delete(pod.podIP);
-  for (const c of pod.obj.spec.containers as KObj[])
-    addEvent(w, pod.obj, 'Killing', `Stopping container ${c.name}`, 'Normal', now, 'kubelet', w.nodeNames[pod.nodeIndex], `spec.containers{${c.name}}`);
+  for (const c of containersOf(pod.obj)) addEvent(w, pod.obj, 'Killing', `Stopping container ${c.name}`, 'Normal', now, 'kubelet', w.nodeNames[pod.nodeIndex], `spec.containers{${c.name}}`);
   const rs = pod.rsKey ? w.store.bucket('replicasets').get(pod.rsKey) : undefined;
   if (rs) {
     const replacement = createPod(w, {
       namespace,
       name: freshPodName(w, namespace, rs.metadata.name, `r${w.replacements++}`),
-      template: rs.spec.template,
+      template: rs.spec?.template ?? {},
       owner: rs,
       created: w.now(),
       seedList: false,

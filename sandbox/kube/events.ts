@@ -1,6 +1,6 @@
 /** Events: what the controllers and the kubelet report about the objects they act on. */
 import type { KObj } from './manifests.js';
-import { event, iso } from './objects.js';
+import { containersOf, event, iso } from './objects.js';
 import type { ClusterState, PodState } from './state.js';
 
 /** Records one Event about `involved`; its name and uid follow from what it says, as the derivation must be repeatable. */
@@ -17,7 +17,7 @@ export function addEvent(
   count = 1,
   last = first,
 ): void {
-  const ns = involved.metadata.namespace as string;
+  const ns = involved.metadata.namespace ?? '';
   const id = `${involved.metadata.uid}/${reason}/${message}/${first}`;
   const name = `${involved.metadata.name}.${w.ids.hex(id, 16)}`;
   w.store.put(
@@ -46,12 +46,12 @@ export function podEvents(w: ClusterState, p: PodState, scheduledNow: boolean): 
   const node = w.nodeNames[p.nodeIndex];
   const at = (ms: number): string => iso(new Date(Date.parse(p.startTime) + ms));
   if (p.phase === 'unschedulable') {
-    addEvent(w, pod, 'FailedScheduling', pod.status.conditions[0].message, 'Warning', p.startTime, 'default-scheduler');
+    addEvent(w, pod, 'FailedScheduling', pod.status?.conditions?.[0]?.message ?? '', 'Warning', p.startTime, 'default-scheduler');
     return;
   }
   if (scheduledNow) addEvent(w, pod, 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`, 'Normal', p.startTime, 'default-scheduler');
   if (p.phase === 'creating') return;
-  (pod.spec.containers as KObj[]).forEach((c, i) => {
+  containersOf(pod).forEach((c, i) => {
     const pull = p.pulls[i];
     const fieldPath = `spec.containers{${c.name}}`;
     // Repeated events (back-off loops) were last seen when the student's history ends.

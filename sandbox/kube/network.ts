@@ -7,8 +7,8 @@
  */
 import { Unreachable, type AppHandler, type PodNetwork } from '../app/http.js';
 import { listenPortOf } from '../app/greetings.js';
-import type { KObj } from './manifests.js';
-import { isPodReady } from './objects.js';
+import type { KObj, KPort, Labels } from './manifests.js';
+import { containersOf, isPodReady } from './objects.js';
 import { matchesMap } from './selectors.js';
 import type { ClusterState, PodState } from './state.js';
 import { objectKey } from './store.js';
@@ -20,7 +20,7 @@ export function podProxyTarget(w: ClusterState, namespace: string, name: string,
   const pod = w.pods.get(objectKey(namespace, name));
   if (!pod) return { kind: 'missing' };
   if (!pod.handler || !pod.podIP) return { kind: 'unavailable', message: `pod ${name} is not running` };
-  const declared = (pod.obj.spec.containers as KObj[]).flatMap((c) => (c.ports ?? []).map((p: KObj) => Number(p.containerPort)));
+  const declared = containersOf(pod.obj).flatMap((c) => (c.ports ?? []).map((p) => Number(p.containerPort)));
   const target = port ?? declared[0] ?? listenPortOf(pod.app);
   if (target !== listenPortOf(pod.app)) return { kind: 'unavailable', message: `error trying to reach service: dial tcp ${pod.podIP}:${target}: connect: connection refused` };
   return { kind: 'ok', handler: pod.handler };
@@ -29,8 +29,8 @@ export function podProxyTarget(w: ClusterState, namespace: string, name: string,
 /** Opens a connection to the LoadBalancer Service answering on this public address, if any. */
 export function externalHandler(w: ClusterState, host: string, port: number): AppHandler | undefined {
   for (const svc of w.store.list('services')) {
-    const ips = (svc.status?.loadBalancer?.ingress ?? []).map((i: KObj) => i.ip);
-    if (svc.spec.type === 'LoadBalancer' && ips.includes(host) && (svc.spec.ports ?? []).some((p: KObj) => p.port === port)) {
+    const ips = (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip);
+    if (svc.spec?.type === 'LoadBalancer' && ips.includes(host) && (svc.spec.ports ?? []).some((p) => p.port === port)) {
       return connectService(w, svc.metadata.namespace, svc.metadata.name, port);
     }
   }
@@ -43,7 +43,7 @@ export function podNetwork(w: ClusterState, namespace: string): PodNetwork {
     const pod = [...w.pods.values()].find((p) => p.podIP === host);
     if (pod) return connectPod(w, pod, port);
     const parts = host.split('.');
-    const byIp = w.store.list('services').find((s) => s.spec.clusterIP === host);
+    const byIp = w.store.list('services').find((s) => s.spec?.clusterIP === host);
     const ns = parts.length >= 2 && parts[1] !== 'svc' ? parts[1] : namespace;
     const clusterLocal = parts.length === 1 || (parts.length === 2 && w.store.hasNamespace(parts[1])) || /^[^.]+\.[^.]+\.svc(\.cluster\.local)?$/.test(host);
     const svc = byIp ?? (clusterLocal ? w.store.get('services', ns, parts[0]) : undefined);
@@ -55,9 +55,9 @@ export function podNetwork(w: ClusterState, namespace: string): PodNetwork {
 const refused = (target: string): Unreachable => new Unreachable(`connect to ${target} failed: Connection refused`, 'java.net.ConnectException');
 
 /** A connection through a Service: bound to the next ready pod (round-robin) when opened. */
-function connectService(w: ClusterState, namespace: string, name: string, port: number): AppHandler {
+function connectService(w: ClusterState, namespace: string | undefined, name: string, port: number): AppHandler {
   const svc = w.store.get('services', namespace, name);
-  const sp = (svc?.spec.ports ?? []).find((p: KObj) => p.port === port);
+  const sp = (svc?.spec?.ports ?? []).find((p) => p.port === port);
   const ready = svc && sp ? podsSelectedBy(w, svc).filter((p) => isPodReady(p.obj)) : [];
   if (!svc || !sp || ready.length === 0) {
     return async () => {
@@ -82,16 +82,17 @@ function connectPod(w: ClusterState, pod: PodState, port: number): AppHandler {
 }
 
 /** The container port a Service port reaches on this pod (a named targetPort resolves per pod; -1: none). */
-export function targetPort(sp: KObj, pod: PodState): number {
+export function targetPort(sp: KPort, pod: PodState): number {
   const tp = sp.targetPort ?? sp.port;
   if (typeof tp === 'number') return tp;
-  for (const c of pod.obj.spec.containers as KObj[]) for (const p of c.ports ?? []) if (p.name === tp) return Number(p.containerPort);
+  for (const c of containersOf(pod.obj)) for (const p of c.ports ?? []) if (p.name === tp) return Number(p.containerPort);
   return -1;
 }
 
 /** The pods a Service's selector picks, by name (the order round-robin goes). */
 export function podsSelectedBy(w: ClusterState, svc: KObj): PodState[] {
-  const selector = svc.spec.selector as Record<string, string> | undefined;
+  // A Service's selector is its labels themselves (not a matchLabels).
+  const selector = svc.spec?.selector as Labels | undefined;
   if (!selector) return [];
   return [...w.pods.values()]
     .filter((p) => p.obj.metadata.namespace === svc.metadata.namespace && matchesMap(selector, p.obj.metadata.labels))

@@ -2,7 +2,7 @@
  * Pure builders for the Kubernetes JSON the world shows, shaped like real API servers' answers
  * (the captures checks/kube/readers.test.ts reads: field names, defaults, omitted zero values).
  */
-import type { KObj } from './manifests.js';
+import type { KCondition, KContainer, KContainerStatus, KEvent, KMeta, KObj, KOwnerReference, KSpec, KStatus } from './manifests.js';
 import type { PullOutcome } from './pull.js';
 
 export const KUBERNETES_VERSION = 'v1.30.6';
@@ -15,43 +15,46 @@ export interface Meta {
   creationTimestamp: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
-  ownerReferences?: KObj[];
+  ownerReferences?: KOwnerReference[];
   generateName?: string;
   generation?: number;
 }
 
+/** Metadata as the API server stores it: what it always sets is there. */
+export type StoredMeta = KMeta & { uid: string; resourceVersion: string; creationTimestamp: string };
+
 /** Metadata in the order and shape the API server writes it (absent keys left out). */
-export function meta(m: Meta): KObj {
-  const out: KObj = {};
-  if (m.annotations && Object.keys(m.annotations).length) out.annotations = m.annotations;
-  out.creationTimestamp = m.creationTimestamp;
-  if (m.generateName) out.generateName = m.generateName;
-  if (m.generation) out.generation = m.generation;
-  if (m.labels && Object.keys(m.labels).length) out.labels = m.labels;
-  out.name = m.name;
-  if (m.namespace) out.namespace = m.namespace;
-  if (m.ownerReferences) out.ownerReferences = m.ownerReferences;
-  out.resourceVersion = m.resourceVersion;
-  out.uid = m.uid;
-  return out;
+export function meta(m: Meta): StoredMeta {
+  return {
+    ...(m.annotations && Object.keys(m.annotations).length ? { annotations: m.annotations } : {}),
+    creationTimestamp: m.creationTimestamp,
+    ...(m.generateName ? { generateName: m.generateName } : {}),
+    ...(m.generation ? { generation: m.generation } : {}),
+    ...(m.labels && Object.keys(m.labels).length ? { labels: m.labels } : {}),
+    name: m.name,
+    ...(m.namespace ? { namespace: m.namespace } : {}),
+    ...(m.ownerReferences ? { ownerReferences: m.ownerReferences } : {}),
+    resourceVersion: m.resourceVersion,
+    uid: m.uid,
+  };
 }
 
-export const ownerRef = (apiVersion: string, kind: string, name: string, uid: string): KObj => ({ apiVersion, blockOwnerDeletion: true, controller: true, kind, name, uid });
+export const ownerRef = (apiVersion: string, kind: string, name: string, uid: string): KOwnerReference => ({ apiVersion, blockOwnerDeletion: true, controller: true, kind, name, uid });
 
 export const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Container defaults the API server fills in (imagePullPolicy, termination message, port protocol). */
-export function defaultContainer(c: KObj): KObj {
+export function defaultContainer(c: KContainer): KContainer {
   const image = String(c.image ?? '');
-  const out: KObj = { ...c, imagePullPolicy: c.imagePullPolicy ?? (image.endsWith(':latest') || !/[:@][^/]+$/.test(image) ? 'Always' : 'IfNotPresent') };
-  if (Array.isArray(c.ports)) out.ports = c.ports.map((p: KObj) => ({ ...p, protocol: p.protocol ?? 'TCP' }));
+  const out: KContainer = { ...c, imagePullPolicy: c.imagePullPolicy ?? (image.endsWith(':latest') || !/[:@][^/]+$/.test(image) ? 'Always' : 'IfNotPresent') };
+  if (Array.isArray(c.ports)) out.ports = c.ports.map((p) => ({ ...p, protocol: p.protocol ?? 'TCP' }));
   out.resources = c.resources ?? {};
   out.terminationMessagePath = c.terminationMessagePath ?? '/dev/termination-log';
   out.terminationMessagePolicy = c.terminationMessagePolicy ?? 'File';
   return out;
 }
 
-export function defaultPodSpec(spec: KObj): KObj {
+export function defaultPodSpec(spec: KSpec): KSpec {
   return {
     ...spec,
     containers: (spec.containers ?? []).map(defaultContainer),
@@ -68,7 +71,7 @@ export type PodPhase = 'creating' | 'started' | 'unschedulable';
 
 export interface PodStatusInput {
   phase: PodPhase;
-  containers: KObj[];
+  containers: KContainer[];
   pulls: PullOutcome[];
   startTime: string;
   readyTime: string;
@@ -79,7 +82,7 @@ export interface PodStatusInput {
   containerIds: string[];
 }
 
-const condition = (type: string, status: boolean, time: string, reason?: string, message?: string): KObj => ({
+const condition = (type: string, status: boolean, time: string, reason?: string, message?: string): KCondition => ({
   lastProbeTime: null,
   lastTransitionTime: time,
   ...(message ? { message } : {}),
@@ -89,7 +92,7 @@ const condition = (type: string, status: boolean, time: string, reason?: string,
 });
 
 /** A pod's status: Running when every image pulled, else Pending with the kubelet's waiting reason. */
-export function podStatus(s: PodStatusInput): KObj {
+export function podStatus(s: PodStatusInput): KStatus {
   if (s.phase === 'unschedulable') {
     return {
       conditions: [condition('PodScheduled', false, s.startTime, 'Unschedulable', `0/${s.nodeCount} nodes are available: no nodes available to schedule pods.`)],
@@ -104,7 +107,7 @@ export function podStatus(s: PodStatusInput): KObj {
   const containerStatuses = s.containers.map((c, i) => {
     const pull = s.pulls[i];
     const running = started && pull.ok;
-    const state: KObj = running
+    const state: NonNullable<KContainerStatus['state']> = running
       ? { running: { startedAt: s.readyTime } }
       : !started
         ? { waiting: { reason: 'ContainerCreating' } }
@@ -141,8 +144,11 @@ export function podStatus(s: PodStatusInput): KObj {
   };
 }
 
+/** A pod's (or pod template's) containers. */
+export const containersOf = (o: { spec?: KSpec }): KContainer[] => o.spec?.containers ?? [];
+
 export function isPodReady(pod: KObj): boolean {
-  return pod.status?.phase === 'Running' && (pod.status?.conditions ?? []).some((c: KObj) => c.type === 'Ready' && c.status === 'True');
+  return pod.status?.phase === 'Running' && (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
 export interface EventInput {
@@ -162,7 +168,7 @@ export interface EventInput {
   host?: string;
 }
 
-export function event(e: EventInput): KObj {
+export function event(e: EventInput): KEvent {
   return {
     apiVersion: 'v1',
     count: e.count,
@@ -189,10 +195,10 @@ export function event(e: EventInput): KObj {
   };
 }
 
-export function nodeObject(m: KObj, index: number, created: string, heartbeat: string): KObj {
-  const name = m.name as string;
+export function nodeObject(m: KMeta, index: number, created: string, heartbeat: string): KObj {
+  const name = m.name;
   const ip = `10.224.0.${4 + index}`;
-  const cond = (type: string, status: string, reason: string, message: string): KObj => ({ lastHeartbeatTime: heartbeat, lastTransitionTime: created, message, reason, status, type });
+  const cond = (type: string, status: string, reason: string, message: string): KCondition => ({ lastHeartbeatTime: heartbeat, lastTransitionTime: created, message, reason, status, type });
   return {
     apiVersion: 'v1',
     kind: 'Node',

@@ -7,8 +7,8 @@ import { allocateIp } from './addresses.js';
 import { startApp } from './apps.js';
 import { addEvent, podEvents } from './events.js';
 import { stableJson } from './ids.js';
-import type { KObj } from './manifests.js';
-import { defaultPodSpec, iso, meta, ownerRef, podStatus } from './objects.js';
+import type { KObj, KPodTemplate } from './manifests.js';
+import { containersOf, defaultPodSpec, iso, meta, ownerRef, podStatus } from './objects.js';
 import { pullImage } from './pull.js';
 import type { ClusterState, PodState } from './state.js';
 import { objectKey } from './store.js';
@@ -16,7 +16,7 @@ import { objectKey } from './store.js';
 export interface NewPod {
   namespace: string;
   name: string;
-  template: KObj;
+  template: KPodTemplate;
   owner?: KObj;
   annotations?: Record<string, string>;
   created: Date;
@@ -36,7 +36,7 @@ export function freshPodName(w: ClusterState, ns: string, rsName: string, salt: 
 
 export function createPod(w: ClusterState, p: NewPod): PodState {
   const spec = defaultPodSpec(p.template.spec ?? {});
-  const containers = spec.containers as KObj[];
+  const containers = spec.containers ?? [];
   const k = objectKey(p.namespace, p.name);
   const reuse = p.reuse;
   const nodeIndex = reuse?.nodeIndex ?? (w.nodeNames.length ? w.scheduled++ % w.nodeNames.length : -1);
@@ -51,11 +51,40 @@ export function createPod(w: ClusterState, p: NewPod): PodState {
       : containers.map((c) => pullImage(String(c.image ?? ''), w.scenario.azure, w.clusterName, { latest: !p.started || reuse !== undefined }));
   const wasRunning = reuse?.handler !== undefined;
   const running = p.started && pulls.every((x) => x.ok);
+  const labels = { ...(p.template.metadata?.labels ?? {}) };
+  const obj: KObj = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: meta({
+      name: p.name,
+      namespace: p.namespace,
+      uid: reuse?.obj.metadata.uid ?? w.ids.uid(`Pod/${k}/${created}`),
+      resourceVersion: w.store.nextRv(),
+      creationTimestamp: created,
+      generateName: p.owner ? `${p.owner.metadata.name}-` : undefined,
+      labels,
+      annotations: p.annotations,
+      ownerReferences: p.owner ? [ownerRef('apps/v1', 'ReplicaSet', p.owner.metadata.name, p.owner.metadata.uid ?? '')] : undefined,
+    }),
+    spec: {
+      ...spec,
+      ...(nodeIndex >= 0 ? { nodeName: w.nodeNames[nodeIndex] } : {}),
+      preemptionPolicy: 'PreemptLowerPriority',
+      priority: 0,
+      serviceAccount: spec.serviceAccountName ?? 'default',
+      serviceAccountName: spec.serviceAccountName ?? 'default',
+      tolerations: [
+        { effect: 'NoExecute', key: 'node.kubernetes.io/not-ready', operator: 'Exists', tolerationSeconds: 300 },
+        { effect: 'NoExecute', key: 'node.kubernetes.io/unreachable', operator: 'Exists', tolerationSeconds: 300 },
+      ],
+    },
+    status: {},
+  };
   const state: PodState = {
-    obj: {},
+    obj,
     key: k,
     app: appKindOfImage(String(containers[0]?.image ?? '')),
-    env: Object.fromEntries(((containers[0]?.env ?? []) as KObj[]).filter((e) => typeof e.value === 'string').map((e) => [e.name, e.value])),
+    env: Object.fromEntries((containers[0]?.env ?? []).flatMap((e) => (typeof e.value === 'string' ? [[e.name, e.value]] : []))),
     pulls,
     phase: nodeIndex < 0 ? 'unschedulable' : p.started ? 'started' : 'creating',
     rsKey: p.owner ? objectKey(p.namespace, p.owner.metadata.name) : undefined,
@@ -68,36 +97,6 @@ export function createPod(w: ClusterState, p: NewPod): PodState {
     startTime,
     readyTime: running && !wasRunning && reuse ? iso(w.now()) : (reuse?.readyTime ?? iso(new Date(p.created.getTime() + 20_000))),
   };
-  const labels = { ...(p.template.metadata?.labels ?? {}) };
-  state.obj = {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: meta({
-      name: p.name,
-      namespace: p.namespace,
-      uid: reuse?.obj.metadata.uid ?? w.ids.uid(`Pod/${k}/${created}`),
-      resourceVersion: w.store.nextRv(),
-      creationTimestamp: created,
-      generateName: p.owner ? `${p.owner.metadata.name}-` : undefined,
-      labels,
-      annotations: p.annotations,
-      ownerReferences: p.owner ? [ownerRef('apps/v1', 'ReplicaSet', p.owner.metadata.name, p.owner.metadata.uid)] : undefined,
-    }),
-    spec: {
-      ...spec,
-      nodeName: nodeIndex >= 0 ? w.nodeNames[nodeIndex] : undefined,
-      preemptionPolicy: 'PreemptLowerPriority',
-      priority: 0,
-      serviceAccount: spec.serviceAccountName ?? 'default',
-      serviceAccountName: spec.serviceAccountName ?? 'default',
-      tolerations: [
-        { effect: 'NoExecute', key: 'node.kubernetes.io/not-ready', operator: 'Exists', tolerationSeconds: 300 },
-        { effect: 'NoExecute', key: 'node.kubernetes.io/unreachable', operator: 'Exists', tolerationSeconds: 300 },
-      ],
-    },
-    status: {},
-  };
-  if (nodeIndex < 0) delete state.obj.spec.nodeName;
   w.pods.set(k, state);
   startApp(w, state);
   renderPod(w, state);
@@ -108,9 +107,9 @@ export function createPod(w: ClusterState, p: NewPod): PodState {
 
 /** Writes the pod's status (from its phase and pulls) and stores it under a new resourceVersion. */
 export function renderPod(w: ClusterState, p: PodState): void {
-  p.obj.status = podStatus({
+  const status = podStatus({
     phase: p.phase,
-    containers: p.obj.spec.containers,
+    containers: containersOf(p.obj),
     pulls: p.pulls,
     startTime: p.startTime,
     readyTime: p.readyTime,
@@ -119,7 +118,8 @@ export function renderPod(w: ClusterState, p: PodState): void {
     nodeCount: w.nodeNames.length,
     containerIds: p.containerIds,
   });
-  if (p.nodeIndex < 0) delete p.obj.status.hostIP;
+  if (p.nodeIndex < 0) delete status.hostIP;
+  p.obj.status = status;
   p.obj.metadata.resourceVersion = w.store.nextRv();
   w.store.bucket('pods').set(p.key, p.obj);
 }

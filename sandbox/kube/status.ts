@@ -1,6 +1,6 @@
 /** ReplicaSet, Deployment and Endpoints status follow the pods: recomputed after every change. */
 import { stableJson } from './ids.js';
-import type { KObj } from './manifests.js';
+import type { KCondition } from './manifests.js';
 import { isPodReady, meta } from './objects.js';
 import { podsSelectedBy, targetPort } from './network.js';
 import type { ClusterState, PodState } from './state.js';
@@ -24,14 +24,14 @@ export function refreshStatus(w: ClusterState): void {
     const rs = w.store.list('replicasets', d.metadata.namespace).find((r) => r.metadata.ownerReferences?.[0]?.uid === d.metadata.uid);
     const pods = rs ? podsOf(objectKey(rs.metadata.namespace, rs.metadata.name)) : [];
     const ready = pods.filter((p) => isPodReady(p.obj)).length;
-    const want = d.spec.replicas as number;
-    const created = d.metadata.creationTimestamp as string;
+    const want = d.spec?.replicas ?? 1;
+    const created = String(d.metadata.creationTimestamp);
     const minAvailable = want - Math.floor(want / 4);
     const available = ready >= minAvailable;
     const progressed = ready >= want;
-    const timedOut = !progressed && nowMs - Date.parse(created) > (d.spec.progressDeadlineSeconds ?? 600) * 1000;
+    const timedOut = !progressed && nowMs - Date.parse(created) > (d.spec?.progressDeadlineSeconds ?? 600) * 1000;
     const rsName = rs?.metadata.name ?? '';
-    const cond = (type: string, status: boolean, reason: string, message: string): KObj => ({
+    const cond = (type: string, status: boolean, reason: string, message: string): KCondition => ({
       lastTransitionTime: created,
       lastUpdateTime: created,
       message,
@@ -59,16 +59,16 @@ export function refreshStatus(w: ClusterState): void {
     });
   }
   for (const svc of w.store.bucket('services').values()) {
-    if (!svc.spec.selector) continue;
+    if (!svc.spec?.selector) continue;
     const pods = podsSelectedBy(w, svc).filter((p) => p.podIP);
-    const address = (p: PodState): KObj => ({
+    const address = (p: PodState) => ({
       ip: p.podIP,
       nodeName: w.nodeNames[p.nodeIndex],
       targetRef: { kind: 'Pod', name: p.obj.metadata.name, namespace: p.obj.metadata.namespace, uid: p.obj.metadata.uid },
     });
     const ready = pods.filter((p) => isPodReady(p.obj)).map(address);
     const notReady = pods.filter((p) => !isPodReady(p.obj)).map(address);
-    const ports = (svc.spec.ports as KObj[]).map((sp) => ({ ...(sp.name ? { name: sp.name } : {}), port: pods[0] ? targetPort(sp, pods[0]) : sp.targetPort, protocol: sp.protocol }));
+    const ports = (svc.spec.ports ?? []).map((sp) => ({ ...(sp.name ? { name: sp.name } : {}), port: pods[0] ? targetPort(sp, pods[0]) : sp.targetPort, protocol: sp.protocol }));
     const subsets = ready.length || notReady.length ? [{ ...(ready.length ? { addresses: ready } : {}), ...(notReady.length ? { notReadyAddresses: notReady } : {}), ports }] : undefined;
     const k = objectKey(svc.metadata.namespace, svc.metadata.name);
     const existing = w.store.bucket('endpoints').get(k);
@@ -82,7 +82,7 @@ export function refreshStatus(w: ClusterState): void {
         namespace: svc.metadata.namespace,
         uid: w.ids.uid(`ep/${k}`),
         resourceVersion: w.store.nextRv(),
-        creationTimestamp: svc.metadata.creationTimestamp,
+        creationTimestamp: String(svc.metadata.creationTimestamp),
         labels: svc.metadata.labels,
       }),
       ...(subsets ? { subsets } : {}),

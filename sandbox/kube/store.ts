@@ -4,7 +4,7 @@
  * counter every write takes from.
  */
 import { stableJson } from './ids.js';
-import type { KObj } from './manifests.js';
+import type { KObj, KStatus } from './manifests.js';
 import { resourceByKind } from './resources.js';
 import { parseFieldSelector, parseLabelSelector } from './selectors.js';
 
@@ -68,7 +68,7 @@ export class ObjectStore {
   }
 
   /** Writes a status only when it changed, so an unchanged object keeps its resourceVersion. */
-  setStatus(obj: KObj, status: KObj): void {
+  setStatus(obj: KObj, status: KStatus): void {
     if (stableJson(obj.status) === stableJson(status)) return;
     obj.status = status;
     obj.metadata.resourceVersion = this.nextRv();

@@ -2,7 +2,7 @@
  * meta.k8s.io/v1 Table answers, which `kubectl get` asks for (`Accept: ...;as=Table`) so it prints
  * the server's columns (READY, STATUS, EXTERNAL-IP...) instead of only NAME and AGE.
  */
-import type { KObj } from './manifests.js';
+import type { KEvent, KObj, Labels } from './manifests.js';
 
 interface Column {
   name: string;
@@ -28,38 +28,41 @@ export function humanDuration(ms: number): string {
 }
 
 const name: Column = { name: 'Name', type: 'string', cell: (o) => o.metadata.name };
-const age: Column = { name: 'Age', type: 'string', cell: (o, now) => humanDuration(now - Date.parse(o.metadata.creationTimestamp)) };
+const age: Column = { name: 'Age', type: 'string', cell: (o, now) => humanDuration(now - Date.parse(String(o.metadata.creationTimestamp))) };
 
 function podStatusText(p: KObj): string {
   for (const c of p.status?.containerStatuses ?? []) if (c.state?.waiting?.reason) return c.state.waiting.reason;
-  const sched = (p.status?.conditions ?? []).find((c: KObj) => c.type === 'PodScheduled' && c.status === 'False');
+  const sched = (p.status?.conditions ?? []).find((c) => c.type === 'PodScheduled' && c.status === 'False');
   return sched ? 'Pending' : (p.status?.phase ?? 'Unknown');
 }
 
-const servicePorts = (s: KObj): string => (s.spec.ports ?? []).map((p: KObj) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol}`).join(',') || '<none>';
+const servicePorts = (s: KObj): string => (s.spec?.ports ?? []).map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol}`).join(',') || '<none>';
 const externalIp = (s: KObj): string => {
-  const ips = (s.status?.loadBalancer?.ingress ?? []).map((i: KObj) => i.ip ?? i.hostname);
+  const ips = (s.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? i.hostname);
   if (ips.length) return ips.join(',');
-  return s.spec.type === 'LoadBalancer' ? '<pending>' : '<none>';
+  return s.spec?.type === 'LoadBalancer' ? '<pending>' : '<none>';
 };
-const readyOf = (o: KObj): string => `${o.status?.readyReplicas ?? 0}/${o.spec.replicas ?? 0}`;
+const readyOf = (o: KObj): string => `${o.status?.readyReplicas ?? 0}/${o.spec?.replicas ?? 0}`;
+
+/** The events bucket holds Events only. */
+const asEvent = (o: KObj) => o as KEvent;
 
 const COLUMNS: Record<string, Column[]> = {
   pods: [
     name,
-    { name: 'Ready', type: 'string', cell: (p) => `${(p.status?.containerStatuses ?? []).filter((c: KObj) => c.ready).length}/${p.spec.containers.length}` },
+    { name: 'Ready', type: 'string', cell: (p) => `${(p.status?.containerStatuses ?? []).filter((c) => c.ready).length}/${p.spec?.containers?.length ?? 0}` },
     { name: 'Status', type: 'string', cell: podStatusText },
     { name: 'Restarts', type: 'string', cell: () => '0' },
     age,
     { name: 'IP', type: 'string', priority: 1, cell: (p) => p.status?.podIP ?? '<none>' },
-    { name: 'Node', type: 'string', priority: 1, cell: (p) => p.spec.nodeName ?? '<none>' },
+    { name: 'Node', type: 'string', priority: 1, cell: (p) => p.spec?.nodeName ?? '<none>' },
     { name: 'Nominated Node', type: 'string', priority: 1, cell: () => '<none>' },
     { name: 'Readiness Gates', type: 'string', priority: 1, cell: () => '<none>' },
   ],
   services: [
     name,
-    { name: 'Type', type: 'string', cell: (s) => s.spec.type },
-    { name: 'Cluster-IP', type: 'string', cell: (s) => s.spec.clusterIP },
+    { name: 'Type', type: 'string', cell: (s) => s.spec?.type },
+    { name: 'Cluster-IP', type: 'string', cell: (s) => s.spec?.clusterIP },
     { name: 'External-IP', type: 'string', cell: externalIp },
     { name: 'Port(s)', type: 'string', cell: servicePorts },
     age,
@@ -68,7 +71,7 @@ const COLUMNS: Record<string, Column[]> = {
       type: 'string',
       priority: 1,
       cell: (s) =>
-        Object.entries(s.spec.selector ?? {})
+        Object.entries((s.spec?.selector ?? {}) as Labels)
           .map(([k, v]) => `${k}=${v}`)
           .join(',') || '<none>',
     },
@@ -82,24 +85,24 @@ const COLUMNS: Record<string, Column[]> = {
   ],
   replicasets: [
     name,
-    { name: 'Desired', type: 'integer', cell: (r) => r.spec.replicas ?? 0 },
+    { name: 'Desired', type: 'integer', cell: (r) => r.spec?.replicas ?? 0 },
     { name: 'Current', type: 'integer', cell: (r) => r.status?.replicas ?? 0 },
     { name: 'Ready', type: 'integer', cell: (r) => r.status?.readyReplicas ?? 0 },
     age,
   ],
   nodes: [
     name,
-    { name: 'Status', type: 'string', cell: (n) => ((n.status?.conditions ?? []).some((c: KObj) => c.type === 'Ready' && c.status === 'True') ? 'Ready' : 'NotReady') },
+    { name: 'Status', type: 'string', cell: (n) => ((n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True') ? 'Ready' : 'NotReady') },
     { name: 'Roles', type: 'string', cell: () => '<none>' },
     age,
     { name: 'Version', type: 'string', cell: (n) => n.status?.nodeInfo?.kubeletVersion },
   ],
   events: [
-    { name: 'Last Seen', type: 'string', cell: (e, now) => humanDuration(now - Date.parse(e.lastTimestamp)) },
-    { name: 'Type', type: 'string', cell: (e) => e.type },
-    { name: 'Reason', type: 'string', cell: (e) => e.reason },
-    { name: 'Object', type: 'string', cell: (e) => `${String(e.involvedObject.kind).toLowerCase()}/${e.involvedObject.name}` },
-    { name: 'Message', type: 'string', cell: (e) => e.message },
+    { name: 'Last Seen', type: 'string', cell: (e, now) => humanDuration(now - Date.parse(asEvent(e).lastTimestamp)) },
+    { name: 'Type', type: 'string', cell: (e) => asEvent(e).type },
+    { name: 'Reason', type: 'string', cell: (e) => asEvent(e).reason },
+    { name: 'Object', type: 'string', cell: (e) => `${String(asEvent(e).involvedObject.kind).toLowerCase()}/${asEvent(e).involvedObject.name}` },
+    { name: 'Message', type: 'string', cell: (e) => asEvent(e).message },
   ],
 };
 

@@ -4,7 +4,7 @@
  */
 import { stableJson } from '../ids.js';
 import { parseManifests, type KObj } from '../manifests.js';
-import { meta } from '../objects.js';
+import { meta, type StoredMeta } from '../objects.js';
 import { apiVersionOf, resourceByKind } from '../resources.js';
 import type { ClusterState } from '../state.js';
 import { objectKey } from '../store.js';
@@ -30,8 +30,8 @@ export function lastApplied(o: KObj): Record<string, string> {
 }
 
 /** Metadata of an applied object: its uid follows from kind and key, so a reload keeps it. */
-export function objMeta(w: ClusterState, o: KObj, created: string, extra: Partial<Parameters<typeof meta>[0]> = {}): KObj {
-  const ns = o.metadata.namespace as string | undefined;
+export function objMeta(w: ClusterState, o: KObj, created: string, extra: Partial<Parameters<typeof meta>[0]> = {}): StoredMeta {
+  const ns = o.metadata.namespace;
   return meta({
     name: o.metadata.name,
     namespace: ns,

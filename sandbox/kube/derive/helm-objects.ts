@@ -14,10 +14,11 @@ const TILLER_IMAGE = 'gcr.io/kubernetes-helm/tiller:v2.16.12';
 
 /** The release record `helm list` reads; `manifest` is what the release applied. */
 export function putHelmRecord(w: ClusterState, release: HelmRelease, manifest: string): void {
-  const record = helmRecord(release, ago(w, 30), manifest);
-  const { name, namespace } = record.metadata;
+  const deployedAt = ago(w, 30);
+  const record = helmRecord(release, deployedAt, manifest);
+  const { name, namespace, labels } = record.metadata;
   const uidKey = record.kind === 'Secret' ? `secret/${namespace}/${name}` : `cm/${namespace}/${name}`;
-  w.store.put({ ...record, metadata: meta({ ...record.metadata, uid: w.ids.uid(uidKey), resourceVersion: w.store.nextRv() }) });
+  w.store.put({ ...record, metadata: meta({ name, namespace, labels, creationTimestamp: deployedAt, uid: w.ids.uid(uidKey), resourceVersion: w.store.nextRv() }) });
 }
 
 /** `kubectl create serviceaccount tiller`, the cluster-admin binding, and `helm init`'s Deployment. */

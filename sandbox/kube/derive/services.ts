@@ -5,14 +5,14 @@ import { objMeta } from './applied.js';
 
 /** The ClusterIP and node ports are deterministic per Service; `loadBalancer: pending` leaves the ingress empty. */
 export function applyService(w: ClusterState, o: KObj, created: string): void {
-  const ns = o.metadata.namespace as string;
-  const name = o.metadata.name as string;
+  const ns = o.metadata.namespace;
+  const name = o.metadata.name;
   const spec = o.spec ?? {};
   const type = spec.type ?? 'ClusterIP';
   const n = w.ids.int(`clusterip/${ns}/${name}`, 65_000) + 10;
   const clusterIP = `10.0.${n >> 8}.${n & 255}`;
   const isLb = type === 'LoadBalancer';
-  const ports = (spec.ports ?? []).map((p: KObj, i: number) => ({
+  const ports = (spec.ports ?? []).map((p, i) => ({
     ...p,
     ...(isLb || type === 'NodePort' ? { nodePort: p.nodePort ?? 30000 + w.ids.int(`nodeport/${ns}/${name}/${i}`, 2768) } : {}),
     protocol: p.protocol ?? 'TCP',

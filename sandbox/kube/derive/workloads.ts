@@ -3,7 +3,7 @@
  * creates for them. Pods from before a reload are reused when their template did not change.
  */
 import { podTemplateHash, stableJson } from '../ids.js';
-import type { KObj } from '../manifests.js';
+import type { KObj, Labels } from '../manifests.js';
 import { addEvent } from '../events.js';
 import { defaultPodSpec, meta, ownerRef } from '../objects.js';
 import { createPod, freshPodName } from '../pods.js';
@@ -33,7 +33,7 @@ export function applyDeployment(w: ClusterState, o: KObj, created: string, previ
   const name = o.metadata.name as string;
   const spec = o.spec ?? {};
   const replicas = typeof spec.replicas === 'number' ? spec.replicas : 1;
-  const templateLabels = (spec.template?.metadata?.labels ?? {}) as Record<string, string>;
+  const templateLabels = spec.template?.metadata?.labels ?? {};
   const hash = podTemplateHash(spec.template ?? {});
   const podSpec = defaultPodSpec(spec.template?.spec ?? {});
   const deployment = {
@@ -73,7 +73,7 @@ export function applyDeployment(w: ClusterState, o: KObj, created: string, previ
     }),
     spec: {
       replicas,
-      selector: { matchLabels: { ...(spec.selector?.matchLabels ?? templateLabels), 'pod-template-hash': hash } },
+      selector: { matchLabels: { ...((spec.selector as { matchLabels?: Labels } | undefined)?.matchLabels ?? templateLabels), 'pod-template-hash': hash } },
       template: { metadata: { creationTimestamp: null, ...(spec.template?.metadata ?? {}), labels: rsLabels }, spec: podSpec },
     },
     status: {},
@@ -83,7 +83,7 @@ export function applyDeployment(w: ClusterState, o: KObj, created: string, previ
 
   // Pods of this ReplicaSet from before a reload keep their names, lists and ages.
   const rsKey = objectKey(ns, rsName);
-  const kept = [...previous.values()].filter((p) => p.rsKey === rsKey).sort((a, b) => (a.obj.metadata.creationTimestamp < b.obj.metadata.creationTimestamp ? -1 : 1));
+  const kept = [...previous.values()].filter((p) => p.rsKey === rsKey).sort((a, b) => (String(a.obj.metadata.creationTimestamp) < String(b.obj.metadata.creationTimestamp) ? -1 : 1));
   const deletedOnce = kept.length === 0 && (w.scenario.kubernetes?.deletedPods ?? []).includes(name);
   for (let i = 0; i < replicas; i++) {
     const reuse = kept[i];
