@@ -17,7 +17,7 @@ import type { OpenedEnvironment } from '../core/class-run.js';
 import type { Target } from '../core/target.js';
 import type { KnownLists } from './azure/probe.js';
 import { credentialFor } from './azure/token.js';
-import type { KubeProbeOptions } from './kube/kube-probe.js';
+import type { KubeProbeOptions } from './kube/probe.js';
 import type { TokenFor } from './kube/kubeconfig.js';
 import type { Workloads } from './student-cluster.js';
 import { httpProbe } from './http/index.js';
@@ -198,11 +198,7 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
         const file = target.kubeconfig;
         kube = lazyProbe<KubeProbe>(
           async () => {
-            const [{ kubeProbe }, { kubeconfigWithEntra }, { kubeconfigCluster }] = await Promise.all([
-              import('./kube/kube-probe.js'),
-              import('./kube/kubeconfig.js'),
-              import('./kubeconfig-cluster.js'),
-            ]);
+            const [{ kubeProbe }, { kubeconfigWithEntra }, { kubeconfigCluster }] = await Promise.all([import('./kube/probe.js'), import('./kube/kubeconfig.js'), import('./kubeconfig-cluster.js')]);
             const fromFile = (context = file.context) => kubeconfigWithEntra({ path: file.path, context }, { allowExec: opts.allowExecCredentials, policy, trustFiles: true, tokenFor });
             const azureChoice = fromAzure?.(kubeProbe);
             const chosen = onFirstCall(() =>
@@ -238,7 +234,7 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
       } else if (fromAzure) {
         kube = lazyProbe<KubeProbe>(
           async () => {
-            const { kubeProbe } = await import('./kube/kube-probe.js');
+            const { kubeProbe } = await import('./kube/probe.js');
             const chosen = fromAzure(kubeProbe);
             return kubeProbe({
               ...kubeOptions,
@@ -281,7 +277,7 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
   };
 }
 
-type KubeProbeFactory = typeof import('./kube/kube-probe.js').kubeProbe;
+type KubeProbeFactory = typeof import('./kube/probe.js').kubeProbe;
 
 /** The Deployments and pod images a cluster's API lists, through a short-lived probe (choosing among a student's clusters). */
 async function workloadsIn(kubeProbe: KubeProbeFactory, kubeconfig: KubeProbeOptions['kubeconfig'], options: Omit<KubeProbeOptions, 'kubeconfig'>): Promise<Workloads> {

@@ -13,7 +13,7 @@ import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_IDS } from '../checks/index.js';
 import { packagePath } from '../core/paths.js';
-import { kubeProbe } from '../probes/kube/kube-probe.js';
+import { kubeProbe } from '../probes/kube/probe.js';
 import { NetworkPolicy } from '../probes/net.js';
 import { runCli } from '../test/support/cli.js';
 import { startSandbox, type Sandbox } from './lab.js';

@@ -11,7 +11,7 @@ import { loadProfile } from '../../core/profile.js';
 import { REGISTRY, myapiYaml, myappYaml, scenario } from '../../test/support/kube-scenarios.js';
 import type { Scenario } from '../../sandbox/scenario.js';
 import { NetworkPolicy } from '../../probes/net.js';
-import { httpProbe } from '../../probes/http/http-probe.js';
+import { httpProbe } from '../../probes/http/probe.js';
 import { ProbeError, type HttpAnswer, type HttpProbe, type HttpRequestOptions, type KubeProbe, type KubeSnapshot, type Probes } from '../../probes/types.js';
 import { ALL_CHECKS } from '../index.js';
 import { selectChecks } from '../../core/selection.js';

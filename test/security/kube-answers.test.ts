@@ -12,7 +12,7 @@ import { gradeAndReport } from '../../app/report-run.js';
 import { NO_NOTICES } from '../../app/io.js';
 import { CHECK_IDS } from '../../checks/index.js';
 import type { StudentResult } from '../../core/model.js';
-import { kubeProbe } from '../../probes/kube/kube-probe.js';
+import { kubeProbe } from '../../probes/kube/probe.js';
 import { KUBE_ANSWER_LIMITS } from '../../probes/kube/capped-http.js';
 import { KUBE_CONNECTIONS } from '../../probes/kube/dispatcher.js';
 import { NetworkPolicy } from '../../probes/net.js';

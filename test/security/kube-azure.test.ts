@@ -13,7 +13,7 @@ import { gradeAndReport } from '../../app/report-run.js';
 import { NO_NOTICES } from '../../app/io.js';
 import { CHECK_IDS } from '../../checks/index.js';
 import type { StudentResult } from '../../core/model.js';
-import { kubeProbe } from '../../probes/kube/kube-probe.js';
+import { kubeProbe } from '../../probes/kube/probe.js';
 import { EXEC_REFUSED } from '../../probes/kube/kubeconfig.js';
 import { NetworkPolicy } from '../../probes/net.js';
 import { ProbeError } from '../../probes/types.js';

@@ -9,7 +9,7 @@ import fs, { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { kubeProbe } from '../../probes/kube/kube-probe.js';
+import { kubeProbe } from '../../probes/kube/probe.js';
 import { kubeconfigFrom } from '../../probes/kube/kubeconfig.js';
 import { NetworkPolicy } from '../../probes/net.js';
 import { ProbeError } from '../../probes/types.js';

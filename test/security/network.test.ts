@@ -15,7 +15,7 @@ import { loadProfile } from '../../core/profile.js';
 import { Secret } from '../../core/secret.js';
 import { createRuntime } from '../../probes/environment.js';
 import { httpProbe } from '../../probes/http/index.js';
-import { kubeProbe } from '../../probes/kube/kube-probe.js';
+import { kubeProbe } from '../../probes/kube/probe.js';
 import { kubeconfigFrom } from '../../probes/kube/kubeconfig.js';
 import { NetworkPolicy, NetworkRefused } from '../../probes/net.js';
 import { ProbeError } from '../../probes/types.js';

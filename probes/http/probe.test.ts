@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ProbeError } from '../types.js';
-import { httpProbe, type HttpProbeOptions } from './http-probe.js';
+import { httpProbe, type HttpProbeOptions } from './probe.js';
 import { recordedPolicy, type RecordedPolicy } from '../../test/support/net.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;

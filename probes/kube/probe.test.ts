@@ -107,7 +107,7 @@ describe('kube probe against the simulated API server', () => {
   });
 
   it('dials the API server through the network policy (connectTo, then the vetting)', async () => {
-    const { kubeProbe } = await import('./kube-probe.js');
+    const { kubeProbe } = await import('./probe.js');
     const kc = (server: string) =>
       `apiVersion: v1\nclusters: [{name: c, cluster: {server: "${server}"}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\nusers: [{name: u, user: {token: t0123456789}}]\n`;
     // The name is mapped (no DNS) to a private address, which the sandbox policy refuses at dial time.
