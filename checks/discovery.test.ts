@@ -4,7 +4,7 @@ import type { CheckContext } from '../core/check.js';
 import { loadProfile } from '../core/profile.js';
 import { ProbeError, type AzureProbe, type KubeProbe, type KubeSnapshot, type ManagedClusterFacts, type RegistryFacts, type RegistryProbe, type RoleAssignmentFacts } from '../probes/types.js';
 import { chosenCluster, chosenRegistry, discoverCluster, discoverRegistry } from './discovery.js';
-import { parseImageRef } from './kube/images.js';
+import { parseImageRef } from '../core/image-ref.js';
 
 const registry = (name: string, createdAt?: string): RegistryFacts => ({
   id: `/x/registries/${name}`,

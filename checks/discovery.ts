@@ -13,7 +13,7 @@ import type { CheckContext } from '../core/check.js';
 import { errorMessage } from '../core/errors.js';
 import { byName, chooseCluster, listed, newestOf, readPullGrants, type Discovery, type PullGrant } from '../probes/azure/choose-cluster.js';
 import type { ManagedClusterFacts, RegistryFacts } from '../probes/types.js';
-import { parseImageRef } from './kube/images.js';
+import { parseImageRef } from '../core/image-ref.js';
 
 export type { Discovery };
 

@@ -1,9 +1,6 @@
 /** Images the lab asks for, as hints write them and checks compare them; references are read by core/image-ref.ts. */
 import type { LabExpectations } from '../../core/profile.js';
 
-// The registry discovery (checks/discovery.ts) reads hosts through here.
-export { parseImageRef } from '../../core/image-ref.js';
-
 /** What the lab text writes for a registry's name; hints write it too while the student's is not known. */
 const UNKNOWN_REGISTRY = '<registry name>';
 
