@@ -289,7 +289,7 @@ describe('ex7.helm.registry, run on the release', () => {
       status: 'fail',
       code: 'LG-711',
       message: 'cannot read the values of greetings (chart ?, revision 1, deployed, Helm 3 Secret default/sh.helm.release.v1.greetings.v1): cannot decode the Helm 3 release: bad gzip',
-      hint: `Exercise 7: install the release again: \`helm uninstall greetings\`, \`kubectl delete deployment myapp myapi\` (the chart makes its own), then in greetings/k8s/helm \`helm install greetings . --set registry=${LOGIN}\`.`,
+      hint: `Exercise 7 step 5: install the release again: \`helm uninstall greetings\`, \`kubectl delete deployment myapp myapi\` (the chart makes its own), then in greetings/k8s/helm \`helm install greetings . --set registry=${LOGIN}\`.`,
       evidence: { release: 'greetings', chart: null, chartVersion: null, revision: 1, status: 'deployed', helm: 3, object: 'default/sh.helm.release.v1.greetings.v1' },
       outcome: 'needs-fix',
     });

@@ -103,7 +103,7 @@ export const helmRegistry = defineCheck({
     // A record that cannot be read stays so until the student installs again: theirs to fix, not a re-run's.
     if (r.decodeError) {
       const again = reinstallCommands(r, registryOr(ctx.fact('registry')?.chosen.loginServer, e.registryDomain));
-      return fail(REGISTRY.undecodable, `cannot read the values of ${releaseLabel(r)}: ${r.decodeError}`, `Exercise 7: install the release again: ${again}.`, {
+      return fail(REGISTRY.undecodable, `cannot read the values of ${releaseLabel(r)}: ${r.decodeError}`, `Exercise 7 step 5: install the release again: ${again}.`, {
         evidence: releaseEvidence(r),
         outcome: 'needs-fix',
       });
