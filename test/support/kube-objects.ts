@@ -48,3 +48,15 @@ export const failedEvent = (pod: string, message: string): CoreV1Event => ({
   message,
   lastTimestamp: new Date('2024-05-01T10:00:00Z'),
 });
+
+/**
+ * myapi's `GET /api/greetings` through the API server's pod proxy, per pod: the greetings it lists, or
+ * the HTTP status the proxy answers with (a pod not listed: 404).
+ */
+export const podLists =
+  (lists: Record<string, string[] | number>) =>
+  async (_namespace: string, pod: string): Promise<{ status: number; body: string }> => {
+    const list = lists[pod] ?? 404;
+    if (typeof list === 'number') return { status: list, body: `pod ${pod}: ${list}` };
+    return { status: 200, body: JSON.stringify(list.map((content, i) => ({ id: i + 1, content }))) };
+  };
