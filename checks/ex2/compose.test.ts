@@ -26,6 +26,10 @@ describe('ex2.compose.valid', () => {
     expect(await runWith(composeValid, NO_COMPOSE)).toMatchObject({ status: 'fail', code: 'LG-211', outcome: 'needs-fix' });
   });
 
+  it('a compose file over 1 000 lines fails with LG-216, decided before it is parsed', async () => {
+    expect(await runWith(composeValid, withCompose(LAB_COMPOSE + '#\n'.repeat(1_000)))).toMatchObject({ status: 'fail', code: 'LG-216', outcome: 'needs-fix' });
+  });
+
   it('a compose file that is not YAML fails with LG-212', async () => {
     expect(await runWith(composeValid, withCompose(BROKEN))).toMatchObject({ status: 'fail', code: 'LG-212', outcome: 'needs-fix' });
   });
@@ -65,6 +69,10 @@ describe('ex2.compose.ports', () => {
 
   it('no compose file fails with LG-221, following from ex2.compose.valid', async () => {
     expect(await runWith(composePorts, NO_COMPOSE)).toMatchObject({ status: 'fail', code: 'LG-221', outcome: 'needs-fix', causedBy: 'ex2.compose.valid' });
+  });
+
+  it('a compose file over 32 KiB fails with LG-227, following from ex2.compose.valid', async () => {
+    expect(await runWith(composePorts, withCompose(LAB_COMPOSE + `# ${'x'.repeat(33 * 1024)}\n`))).toMatchObject({ status: 'fail', code: 'LG-227', outcome: 'needs-fix' });
   });
 
   it('a compose file that is not YAML fails with LG-222, following from ex2.compose.valid', async () => {
