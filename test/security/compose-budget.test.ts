@@ -18,26 +18,16 @@ import { loadProfile } from '../../core/profile.js';
 import { selectChecks } from '../../core/selection.js';
 import { localVm } from '../../probes/vm/local.js';
 import { timed } from './support.js';
+import { LAB_COMPOSE } from '../support/lab-vm.js';
 
 const profile = loadProfile();
 const root = mkdtempSync(join(tmpdir(), 'lab-grade-compose-budget-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const LAB_FILE = `version: '3'
-services:
-  app:
-    build: myapp/.
-    image: "\${REGISTRY}myapp:\${TAG-latest}"
-    ports:
-      - 80:8080
-  api:
-    build: myapi/.
-    image: "\${REGISTRY}myapi:\${TAG-latest}"
-`;
 const KB = 1024;
 
 /** The lab's file followed by what the student padded it with. */
-const padded = (pad: string, bytes: number) => LAB_FILE + pad.repeat(Math.floor((bytes - LAB_FILE.length) / pad.length));
+const padded = (pad: string, bytes: number) => LAB_COMPOSE + pad.repeat(Math.floor((bytes - LAB_COMPOSE.length) / pad.length));
 
 /** Flow nesting `depth` deep after a plain scalar holding `quote`: a hand scan took the quote as opening a string. */
 const hiddenFlow = (quote: string, depth = 3_990) => `services:\n  app:\n    image: [a${quote}b, ${'['.repeat(depth)}${']'.repeat(depth)}]\n`;
@@ -45,8 +35,8 @@ const hiddenFlow = (quote: string, depth = 3_990) => `services:\n  app:\n    ima
 const HOSTILE: Array<[string, () => string, ComposeLimit]> = [
   ['256 KB of blank lines', () => padded('\n', 256 * KB), 'bytes'],
   ['256 KB of short comments', () => padded('#c\n', 256 * KB), 'bytes'],
-  ['2 000 blank lines (2 KB)', () => LAB_FILE + '\n'.repeat(2_000), 'lines'],
-  ['2 000 short comment lines (6 KB)', () => LAB_FILE + '#c\n'.repeat(2_000), 'lines'],
+  ['2 000 blank lines (2 KB)', () => LAB_COMPOSE + '\n'.repeat(2_000), 'lines'],
+  ['2 000 short comment lines (6 KB)', () => LAB_COMPOSE + '#c\n'.repeat(2_000), 'lines'],
   ["flow nesting hidden behind a ' in a plain scalar", () => hiddenFlow("'"), 'depth'],
   ['flow nesting hidden behind a " in a plain scalar', () => hiddenFlow('"'), 'depth'],
   ['flow nesting after a # that starts no comment', () => hiddenFlow('#'), 'depth'],
@@ -80,7 +70,7 @@ describe('the compose reader refuses by bytes, lines and nesting, in millisecond
 
   it('a file at the bounds still reads: the lab file padded to just under the size and line bounds', () => {
     const atBytes = padded('#' + 'c'.repeat(62) + '\n', COMPOSE_LIMITS.maxBytes);
-    const atLines = LAB_FILE + '\n'.repeat(COMPOSE_LIMITS.maxLines - LAB_FILE.split('\n').length);
+    const atLines = LAB_COMPOSE + '\n'.repeat(COMPOSE_LIMITS.maxLines - LAB_COMPOSE.split('\n').length);
     for (const text of [atBytes, atLines]) {
       const result = readCompose(text);
       expect(result.errors).toEqual([]);
@@ -113,7 +103,7 @@ async function grade(user: string, dir: string) {
 describe('a compose file over the bounds is graded fail LG-216 / LG-227, never incomplete', () => {
   it.each([
     ['256 KB of blank lines', padded('\n', 256 * KB), 'bytes'],
-    ['2 000 blank lines', LAB_FILE + '\n'.repeat(2_000), 'lines'],
+    ['2 000 blank lines', LAB_COMPOSE + '\n'.repeat(2_000), 'lines'],
   ])('%s', async (name, compose, limit) => {
     const by = await grade('compose-budget', home(name.replaceAll(' ', '-'), compose));
     expect(by['ex2.compose.valid']).toMatchObject({ status: 'fail', code: 'LG-216', outcome: 'needs-fix' });
@@ -130,7 +120,7 @@ describe('a compose file over the bounds is graded fail LG-216 / LG-227, never i
 
   it('forty students with 256 KB of blank lines, graded at once beside an innocent one: all graded, the event loop never held', async () => {
     const hostile = home('blank-class', padded('\n', 256 * KB));
-    const innocent = home('innocent', LAB_FILE);
+    const innocent = home('innocent', LAB_COMPOSE);
     await grade('innocent', innocent); // warm up: code paths, the file system
     const lag = monitorEventLoopDelay({ resolution: 5 });
     lag.enable();
