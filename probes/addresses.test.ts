@@ -196,3 +196,10 @@ describe('every spelling of an address is in the same range as its usual one', (
     expect(specialRange(text)).toBeUndefined();
   });
 });
+
+describe('specialRange leaves loopback to isLoopback', () => {
+  it.each(['127.0.0.1', '::1', '::ffff:127.0.0.1', '127.1'])('%s is loopback and in no special range', (address) => {
+    expect(isLoopback(address)).toBe(true);
+    expect(specialRange(address)).toBeUndefined();
+  });
+});
