@@ -14,21 +14,41 @@ export function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
-/** How an option is dropped from a command line: a flag alone, its value, or every value up to the next option. */
-type Dropped = 'flag' | 'value' | 'values';
+/** How many values an option takes on a command line: none (a flag), one, or every value up to the next option. */
+type Arity = 'flag' | 'value' | 'values';
 
-/** The arguments without the options `drop` names (`--opt v`, `--opt=v`, a flag), their values with them. */
-function withoutOptions(invocation: readonly string[], drop: (name: string) => Dropped | undefined): string[] {
-  const kept: string[] = [];
+interface Option {
+  name: string;
+  values: string[];
+}
+
+/**
+ * The command line with the options `arityOf` knows as options with their values (`--x=v` and `--x v`
+ * alike); every other argument as it was typed.
+ */
+function optionsOf(invocation: readonly string[], arityOf: (name: string) => Arity | undefined): Array<Option | string> {
+  const out: Array<Option | string> = [];
   for (let i = 0; i < invocation.length; i++) {
     const arg = invocation[i];
     const [name] = arg.split('=', 1);
-    const how = drop(name);
-    if (how === undefined) kept.push(arg);
-    else if (how === 'values' && !arg.includes('=')) while (i + 1 < invocation.length && !invocation[i + 1].startsWith('-')) i++;
-    else if (how === 'value' && !arg.includes('=')) i++;
+    const arity = arityOf(name);
+    if (arity === undefined) {
+      out.push(arg);
+      continue;
+    }
+    const values = arg.includes('=') ? [arg.slice(name.length + 1)] : [];
+    if (!arg.includes('=')) {
+      if (arity === 'values') while (i + 1 < invocation.length && !invocation[i + 1].startsWith('-')) values.push(invocation[++i]);
+      else if (arity === 'value' && i + 1 < invocation.length) values.push(invocation[++i]);
+    }
+    out.push({ name, values });
   }
-  return kept;
+  return out;
+}
+
+/** The arguments without the options `drop` names (`--opt v`, `--opt=v`, a flag), their values with them. */
+function withoutOptions(invocation: readonly string[], drop: (name: string) => Arity | undefined): string[] {
+  return optionsOf(invocation, drop).filter((o): o is string => typeof o === 'string');
 }
 
 const command = (args: readonly string[]) => ['lab-grade', ...args].map(shellQuote).join(' ');
@@ -51,34 +71,14 @@ const REPORT_OPTIONS = new Set(['--reporter', '-r']);
 /** Array options: yargs gives them every value up to the next option. */
 const MANY_VALUES = new Set(['--user', '-u', '--reporter', '-r']);
 
-interface Option {
-  name: string;
-  values: string[];
-}
-
-/** The command line as options with their values (`--x=v` and `--x v` alike; array options take every value up to the next option). */
-function optionsOf(invocation: readonly string[]): Array<Option | string> {
-  const out: Array<Option | string> = [];
-  for (let i = 0; i < invocation.length; i++) {
-    const arg = invocation[i];
-    const [name] = arg.split('=', 1);
-    if (!WHO_OPTIONS.has(name) && !REPORT_OPTIONS.has(name)) {
-      out.push(arg);
-      continue;
-    }
-    const values = arg.includes('=') ? [arg.slice(name.length + 1)] : [];
-    if (!arg.includes('=')) {
-      if (MANY_VALUES.has(name)) while (i + 1 < invocation.length && !invocation[i + 1].startsWith('-')) values.push(invocation[++i]);
-      else if (i + 1 < invocation.length) values.push(invocation[++i]);
-    }
-    out.push({ name, values });
-  }
-  return out;
-}
+/** Who chose the students and where their reports went: the options a re-run by name replaces. */
+const whoOrReports = (name: string): Arity | undefined => (MANY_VALUES.has(name) ? 'values' : WHO_OPTIONS.has(name) ? 'value' : undefined);
 
 /** The report files a command line writes (`-r html=nj.html` → nj.html), in its order. */
 export function reportFiles(invocation: readonly string[]): string[] {
-  return optionsOf(invocation).flatMap((o) => (typeof o !== 'string' && REPORT_OPTIONS.has(o.name) ? o.values.filter((v) => v.includes('=')).map((v) => v.slice(v.indexOf('=') + 1)) : []));
+  return optionsOf(invocation, whoOrReports).flatMap((o) =>
+    typeof o !== 'string' && REPORT_OPTIONS.has(o.name) ? o.values.filter((v) => v.includes('=')).map((v) => v.slice(v.indexOf('=') + 1)) : [],
+  );
 }
 
 /**
@@ -87,7 +87,7 @@ export function reportFiles(invocation: readonly string[]): string[] {
  * replaced by a report of these students alone.
  */
 export function rerunUsersCommand(invocation: readonly string[], users: readonly string[]): string {
-  const kept = optionsOf(invocation).flatMap((o) => {
+  const kept = optionsOf(invocation, whoOrReports).flatMap((o) => {
     if (typeof o === 'string') return [o];
     if (!REPORT_OPTIONS.has(o.name)) return [];
     return o.values.filter((v) => !v.includes('=')).flatMap((v) => [o.name, v]);
