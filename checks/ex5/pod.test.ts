@@ -72,6 +72,14 @@ describe('ex5.pod.running', () => {
     expect(await graded({ pods })).toMatchObject({ status: 'fail', code: 'LG-524', outcome: 'needs-fix', found: 'InvalidImageName', evidence: { cause: 'invalid-name' } });
   });
 
+  it("a wrong registry name's hint sends the student to Exercise 5 steps 6–7 and myapp-pod.yaml, with their own image", async () => {
+    const typo = await graded(cannotPull('ImagePullBackOff', 'dial tcp: lookup labuser7acr.azurecr.io on 168.63.129.16:53: no such host', TYPO));
+    expect(typo).toMatchObject({
+      code: 'LG-523',
+      hint: `Exercise 5 steps 6–7: use your own registry's name in the image in myapp-pod.yaml, ${APP_IMAGE} (see \`az acr list -o table\`), and \`kubectl apply -f myapp-pod.yaml\` again.`,
+    });
+  });
+
   it('a pull failing for another reason fails with LG-525', async () => {
     const timeout = `Head "https://${LOGIN_SERVER}/v2/myapp/manifests/v1.0": dial tcp 20.61.8.3:443: i/o timeout`;
     expect(await graded(cannotPull('ErrImagePull', timeout))).toMatchObject({ status: 'fail', code: 'LG-525', outcome: 'needs-fix', found: 'ErrImagePull', evidence: { cause: 'other' } });

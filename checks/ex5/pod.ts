@@ -6,7 +6,7 @@ import { grantTarget, isStudentImage, pullGrantsQuietly, shortScope, snapshotFor
 import { byName } from '../kube/deployments.js';
 import { expectedImage, wantedImage } from '../kube/images.js';
 import { isRunning, podStatusText, podsOfDeployment, summarizePod } from '../kube/pods.js';
-import { diagnosePull, grantHint, PULL_CAUSES, type PullCause, type PullDiagnosis } from '../kube/pull.js';
+import { diagnosePull, grantHint, POD_IMAGE, PULL_CAUSES, type PullCause, type PullDiagnosis } from '../kube/pull.js';
 import { excerpt } from '../text.js';
 
 const R = reasons({
@@ -29,7 +29,7 @@ const CAUSE_REASON: Record<PullCause, Reason> = {
   other: R.pullOther,
 };
 
-const noneHint = (wanted: string) => `Exercise 5 steps 6–7: put your registry name into myapp-pod.yaml (image ${wanted}) and run \`kubectl apply -f myapp-pod.yaml\`.`;
+const noneHint = (wanted: string) => `${POD_IMAGE.step}: put your registry name into ${POD_IMAGE.file} (image ${wanted}) and run \`kubectl apply -f ${POD_IMAGE.file}\`.`;
 
 /** Pod `myapp` and the pods of Deployment `myapp` (the lab deletes the first at the end of Exercise 5). */
 function appPods(ctx: CheckContext, snap: KubeSnapshot): V1Pod[] {
@@ -47,7 +47,7 @@ async function pullFailure(ctx: CheckContext, d: PullDiagnosis, reg: StudentRegi
   // A refused pull waits on a grant (or on one that has not applied yet); any other cause needs a fix.
   const outcome = d.cause === 'unauthorized' ? 'not-ready' : 'needs-fix';
   let hint: string;
-  if (d.cause !== 'unauthorized') hint = PULL_CAUSES[d.cause].hint(wantedImage(ctx.profile.expect, reg.loginServer, ctx.profile.expect.app.image));
+  if (d.cause !== 'unauthorized') hint = PULL_CAUSES[d.cause].hint(wantedImage(ctx.profile.expect, reg.loginServer, ctx.profile.expect.app.image), POD_IMAGE);
   else {
     const cross = await pullGrantsQuietly(ctx, reg);
     if (cross && 'grants' in cross) {

@@ -309,7 +309,8 @@ describe('replicas unavailable: why, the step that fixes it, and the check it fo
       status: 'fail',
       code: 'LG-605',
       message: `Deployment myapp: 1 of 3 replica(s) available (pods: myapp-a Running, myapp-b ImagePullBackOff); ${PULL_CAUSES.unauthorized.meaning}`,
-      hint: expect.stringContaining('`az aks update --name aks07 --resource-group labuser07-rg --attach-acr labuser07acr`'),
+      // Exercise 5's pod myapp is gone by Exercise 6: the student watches the Deployment's pods.
+      hint: "Exercise 5 steps 10–17 grant the cluster the right to pull: `az aks update --name aks07 --resource-group labuser07-rg --attach-acr labuser07acr` (it gives the cluster's kubelet identity the pull role on labuser07acr); then `kubectl get pods` until the myapp pods are Running (Exercise 6 step 10).",
       evidence: {
         deployment: 'myapp',
         image: APP_IMAGE,
@@ -327,7 +328,11 @@ describe('replicas unavailable: why, the step that fixes it, and the check it fo
 
   it("refused with the cluster and registry unknown (inferred from the pods): the lab's own grant steps", async () => {
     const v = await runApp(starting([backOff('myapp-b')], [pullFailed('myapp-b', UNAUTHORIZED)]), { facts: {} });
-    expect(v).toMatchObject({ code: 'LG-605', hint: GRANT_STEP, causedBy: 'ex5.pull.authorized' });
+    expect(v).toMatchObject({
+      code: 'LG-605',
+      hint: GRANT_STEP.replace('`kubectl get pod myapp` until it is Running', '`kubectl get pods` until the myapp pods are Running (Exercise 6 step 10)'),
+      causedBy: 'ex5.pull.authorized',
+    });
   });
 
   it('refused with only the cluster known: the registry the pods pull from is named in the grant command', async () => {
@@ -357,11 +362,34 @@ describe('replicas unavailable: why, the step that fixes it, and the check it fo
     expect(v.hint).toContain(`--name ${REGISTRY} --repository ${name}`);
   });
 
-  it("a registry that does not answer: use the student's own, named; no earlier check to blame", async () => {
+  it("a registry that does not answer: use the student's own, named, in Exercise 6's file and step; no earlier check to blame", async () => {
     const v = await runApp(starting([backOff('myapp-b')], [pullFailed('myapp-b', `Get https://${LOGIN}/v2/: dial tcp: lookup ${LOGIN}: no such host`)]));
-    expect(v).toMatchObject({ code: 'LG-605', message: expect.stringContaining(`; ${PULL_CAUSES['no-such-host'].meaning}`) });
-    expect(v.hint).toContain(`${LOGIN}/myapp:v1.0`);
+    expect(v).toMatchObject({
+      code: 'LG-605',
+      message: expect.stringContaining(`; ${PULL_CAUSES['no-such-host'].meaning}`),
+      hint: `Exercise 6 steps 4–8: use your own registry's name in the image in myapp.yaml, ${LOGIN}/myapp:v1.0 (see \`az acr list -o table\`), and \`kubectl apply -f myapp.yaml\` again.`,
+    });
     expect(v).not.toHaveProperty('causedBy');
+  });
+
+  it("myapi's pull refused or its registry unknown: the hints name myapi.yaml and myapi's pods", async () => {
+    const stuck = (answer: string) =>
+      snapshot({
+        deployments: [labApi({ available: 0 })],
+        pods: [pod('myapi-b', 'myapi', API_IMAGE, { reason: 'ImagePullBackOff' })],
+        events: [pullFailed('myapi-b', answer, API_IMAGE)],
+      });
+    const noHost = await runApi(stuck(`dial tcp: lookup ${LOGIN}: no such host`));
+    expect(noHost).toMatchObject({
+      code: 'LG-615',
+      hint: `Exercise 6 steps 4–8: use your own registry's name in the image in myapi.yaml, ${API_IMAGE} (see \`az acr list -o table\`), and \`kubectl apply -f myapi.yaml\` again.`,
+    });
+    const refused = await runApi(stuck(UNAUTHORIZED));
+    expect(refused).toMatchObject({
+      code: 'LG-615',
+      causedBy: 'ex5.pull.authorized',
+      hint: expect.stringMatching(/; then `kubectl get pods` until the myapi pods are Running \(Exercise 6 step 10\)\.$/),
+    });
   });
 
   it.each([

@@ -5,7 +5,7 @@ import { allAvailable, byName, mainContainer, replicaStatus } from '../kube/depl
 import { parseImageRef } from '../../core/image-ref.js';
 import { expectedImage, wantedImage } from '../kube/images.js';
 import { envValue } from '../kube/pods.js';
-import { diagnosePull, grantHint, PULL_CAUSES } from '../kube/pull.js';
+import { deploymentImage, diagnosePull, grantHint, PULL_CAUSES } from '../kube/pull.js';
 import { excerpt } from '../text.js';
 import { fileOf, missingHint, missingMessage, podsLine, podsOf, unavailableHint } from './workload.js';
 
@@ -88,11 +88,12 @@ function deploymentCheck(id: string, workload: 'app' | 'api', exactReplicas: boo
         const pods = podsOf(d, snap);
         const stuck = pods.map((p) => diagnosePull(p, snap.events)).find(Boolean);
         const why = stuck ? `; ${PULL_CAUSES[stuck.cause].meaning || [stuck.reason, stuck.event ?? stuck.message].filter(Boolean).join(': ')}` : '';
+        const at = deploymentImage(w.deployment, file);
         const hint =
           stuck?.cause === 'unauthorized'
-            ? grantHint(grantTarget(ctx, reg))
+            ? grantHint(grantTarget(ctx, reg), at)
             : stuck && stuck.cause !== 'other'
-              ? PULL_CAUSES[stuck.cause].hint(wantedImage(ctx.profile.expect, reg.loginServer, w.image))
+              ? PULL_CAUSES[stuck.cause].hint(wantedImage(ctx.profile.expect, reg.loginServer, w.image), at)
               : unavailableHint;
         const causedBy = stuck?.cause === 'unauthorized' ? 'ex5.pull.authorized' : stuck?.cause === 'manifest-unknown' ? pushedCheck[workload] : undefined;
         const listed = podsLine(pods);

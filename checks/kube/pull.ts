@@ -60,9 +60,30 @@ export function diagnosePull(pod: V1Pod, events: readonly CoreV1Event[]): PullDi
   };
 }
 
+/**
+ * Where a workload's image is written in the lab: the step and file a hint sends the student back to,
+ * and what they watch once it is fixed (Exercise 5's pod, or Exercise 6's Deployments).
+ */
+export interface ImageSource {
+  step: string;
+  file: string;
+  watch: string;
+}
+
+/** Exercise 5's pod: myapp-pod.yaml, written in step 6 and applied in step 7. */
+export const POD_IMAGE: ImageSource = { step: 'Exercise 5 steps 6–7', file: 'myapp-pod.yaml', watch: '`kubectl get pod myapp` until it is Running' };
+
+/** Exercise 6's Deployment `deployment`: its image is set in `file` (myapp.yaml, myapi.yaml) in steps 4–6 and applied in step 8. */
+export const deploymentImage = (deployment: string, file: string): ImageSource => ({
+  step: 'Exercise 6 steps 4–8',
+  file,
+  watch: `\`kubectl get pods\` until the ${deployment} pods are Running (Exercise 6 step 10)`,
+});
+
 /** Granting the pull right when nothing is known of the cluster and the registry: the lab's own steps. */
-export const GRANT_STEP =
-  "Exercise 5 steps 10–17: grant the cluster's service principal Reader on the registry (`az aks show -n <cluster> -g <resource group> --query servicePrincipalProfile.clientId`, then the registry's Access Control → Add → Reader → that id → Save), then `kubectl get pod myapp` until it is Running.";
+const grantStep = (at: ImageSource) =>
+  `Exercise 5 steps 10–17: grant the cluster's service principal Reader on the registry (\`az aks show -n <cluster> -g <resource group> --query servicePrincipalProfile.clientId\`, then the registry's Access Control → Add → Reader → that id → Save), then ${at.watch}.`;
+export const GRANT_STEP = grantStep(POD_IMAGE);
 
 /** The ABAC repository role that lets a cluster pull (registries in `AbacRepositoryPermissions` mode). */
 export const ABAC_PULL_ROLE = 'Container Registry Repository Reader';
@@ -78,9 +99,9 @@ export interface GrantTarget {
  * in: `--attach-acr` for a managed-identity cluster (it grants the kubelet identity the right role,
  * ABAC registries included), a role assignment to the service principal otherwise.
  */
-export function grantHint({ cluster, registry, resourceGroup: rg }: GrantTarget): string {
-  if (!cluster || !registry?.name) return GRANT_STEP;
-  const then = 'then `kubectl get pod myapp` until it is Running.';
+export function grantHint({ cluster, registry, resourceGroup: rg }: GrantTarget, at: ImageSource = POD_IMAGE): string {
+  if (!cluster || !registry?.name) return grantStep(at);
+  const then = `then ${at.watch}.`;
   if (cluster.identity !== 'servicePrincipal') {
     return `Exercise 5 steps 10–17 grant the cluster the right to pull: \`az aks update --name ${cluster.name} --resource-group ${rg} --attach-acr ${registry.name}\` (it gives the cluster's kubelet identity the pull role on ${registry.name}); ${then}`;
   }
@@ -104,12 +125,15 @@ export const PULL_CAUSES = {
   },
   'no-such-host': {
     meaning: 'no registry answers at that address (no such host): the registry name in the image is wrong',
-    hint: (w: WantedImage) => `Exercise 5 step 6: use your own registry's name in the image, ${w.image} (see \`az acr list -o table\`).`,
+    hint: (w: WantedImage, at: ImageSource) =>
+      `${at.step}: use your own registry's name in the image in ${at.file}, ${w.image} (see \`az acr list -o table\`), and \`kubectl apply -f ${at.file}\` again.`,
   },
   'invalid-name': {
     meaning: 'the image name is not a valid reference (a placeholder like <registry name> left in?)',
-    hint: (w: WantedImage) =>
-      w.known ? `Exercise 5 step 6: the image must be ${w.image}, with your registry's name in it.` : 'Exercise 5 step 6: replace <registry name> in the image with your registry’s name.',
+    hint: (w: WantedImage, at: ImageSource) =>
+      w.known
+        ? `${at.step}: the image in ${at.file} must be ${w.image}, with your registry's name in it.`
+        : `${at.step}: replace <registry name> in the image in ${at.file} with your registry’s name.`,
   },
   other: { meaning: '', hint: () => 'Exercise 5 step 9: `kubectl describe pod <pod>` shows the kubelet’s events; fix what they name.' },
-} satisfies Record<Exclude<PullCause, 'unauthorized'>, { meaning: string; hint: (wanted: WantedImage) => string }> & Record<'unauthorized', { meaning: string }>;
+} satisfies Record<Exclude<PullCause, 'unauthorized'>, { meaning: string; hint: (wanted: WantedImage, at: ImageSource) => string }> & Record<'unauthorized', { meaning: string }>;
