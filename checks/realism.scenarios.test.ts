@@ -3,7 +3,7 @@
  * student a careful teaching assistant grades differently from a naive grader — a stopped or
  * half-updated cluster, Docker without permission by CLI version, Compose with .env and overrides, two
  * clusters or registries, Helm values in values.yaml, a re-pushed tag, pull rights by identity and ABAC
- * mode, Entra clusters, no listCredentials right, several in-memory replicas, Exercise 7 abandoned,
+ * mode (a repository role limited by an ABAC condition included), Entra clusters, no listCredentials right, several in-memory replicas, Exercise 7 abandoned,
  * which cluster or registry is the student's when there are several (each step of the discovery ladder),
  * and the grader's own identity without the rights it needs (its checks `error LG-016`, never a fail). The
  * whole simulated lab is started and the class graded as `lab-grade demo` grades it; each student's
@@ -141,6 +141,21 @@ const DETAILS: Record<string, Record<string, { hint?: string[]; message?: string
       evidence: { roleAssignmentMode: 'AbacRepositoryPermissions', rolesThatCount: expect.arrayContaining(['Container Registry Repository Reader']) },
     },
   },
+  'real-abac-reader-other-repositories': {
+    'ex5.pull.authorized': {
+      message: ['only for some repositories (an ABAC condition)'],
+      evidence: {
+        roleAssignmentMode: 'AbacRepositoryPermissions',
+        limitedByCondition: [
+          "Container Registry Repository Reader on …/registries/realabacotherreposacr, only where repository name StringEqualsIgnoreCase 'greetings/myapp' OR StringEqualsIgnoreCase 'greetings/myapi'",
+        ],
+      },
+    },
+  },
+  'real-abac-reader-lab-repos-stopped': {
+    'ex5.pull.authorized': { evidence: { role: 'Container Registry Repository Reader', roleAssignmentMode: 'AbacRepositoryPermissions' } },
+    'ex5.kube.reachable': { evidence: { cluster: 'aks-abac-lab-repos', powerState: 'Stopped' } },
+  },
   'real-abac-repository-reader': { 'ex5.pull.authorized': { evidence: { role: 'Container Registry Repository Reader', roleAssignmentMode: 'AbacRepositoryPermissions' } } },
   'real-entra-cluster': { 'ex5.kube.reachable': { evidence: { cluster: 'aks-entra-cluster' } } },
   'real-admin-no-list-credentials': { 'ex4.image.myapp': { evidence: { auth: 'entra-exchange', tagsSeen: ['v1.0'] } }, 'ex4.registry.admin': { evidence: { adminUserEnabled: true } } },
@@ -224,7 +239,7 @@ describe('realism: what the verdicts carry', () => {
   });
 
   it('a stopped cluster leaves the student incomplete (not failed), with Exercises 5-7 waiting on its API', () => {
-    for (const user of ['real-cluster-stopped', 'real-cluster-stopped-pull-unknown', 'real-two-clusters-work-stopped', 'real-two-clusters-stopped-unmatched']) {
+    for (const user of ['real-cluster-stopped', 'real-cluster-stopped-pull-unknown', 'real-two-clusters-work-stopped', 'real-two-clusters-stopped-unmatched', 'real-abac-reader-lab-repos-stopped']) {
       expect([user, students.get(user)!.status]).toEqual([user, 'incomplete']);
     }
     for (const user of ['real-cluster-failed-api-works', 'real-cluster-updating-api-works']) expect([user, students.get(user)!.status]).toEqual([user, 'graded']);

@@ -155,6 +155,8 @@ export interface RoleAssignmentFacts {
   roleDefinitionId: string;
   /** Resolved from the role definition ('Reader', 'AcrPull', ...), when readable. */
   roleName?: string;
+  /** An ABAC condition that limits the assignment (on ACR repository roles: to some repositories). */
+  condition?: string;
 }
 
 export interface AzureProbe {

@@ -53,6 +53,15 @@ describe('scenario realism keys', () => {
     expect(errorOf(() => parse({ roleAssignments: [{ role: 'Repository Reader', assignee: 'aks07', scope: 'labuser07acr' }] }))).toMatch(/labuser07\.yaml.*roleAssignments\[0\]\.role/);
   });
 
+  it('role assignments: repositories (an ABAC condition) only on a repository role of a cluster, default none', () => {
+    const reader = { role: 'Container Registry Repository Reader', assignee: 'aks07', scope: 'labuser07acr' };
+    expect(parse({ roleAssignments: [reader] }).azure.roleAssignments[0]).not.toHaveProperty('repositories');
+    expect(parse({ roleAssignments: [{ ...reader, repositories: ['myapp', 'team/web'] }] }).azure.roleAssignments[0].repositories).toEqual(['myapp', 'team/web']);
+    expect(errorOf(() => parse({ roleAssignments: [{ ...reader, role: 'AcrPull', repositories: ['myapp'] }] }))).toMatch(/labuser07\.yaml.*roleAssignments\[0\]\.repositories.*"AcrPull"/);
+    expect(errorOf(() => parse({ roleAssignments: [{ ...reader, assignee: 'grader', repositories: ['myapp'] }] }))).toMatch(/labuser07\.yaml.*roleAssignments\[0\]\.repositories.*"grader"/);
+    expect(errorOf(() => parse({ roleAssignments: [{ ...reader, repositories: ['My App'] }] }))).toMatch(/labuser07\.yaml.*roleAssignments\[0\]\.repositories\[0\].*"My App"/);
+  });
+
   it('helm releases: chartValues is an optional mapping', () => {
     const k = (helm: unknown) => parse({}, { kubernetes: { helm: [helm] } }).kubernetes!.helm[0];
     expect(k({ name: 'greetings', chart: 'greetings-0.3.0' })).not.toHaveProperty('chartValues');

@@ -80,6 +80,11 @@ export interface ScenarioRoleAssignment {
   assignee: string;
   /** a registry or cluster name, or "resourceGroup" */
   scope: string;
+  /**
+   * an ABAC condition on a repository role: the assignment covers only these repositories (ARM shows
+   * the condition the portal's visual editor writes); omitted: every repository
+   */
+  repositories?: string[];
 }
 
 export interface ScenarioAzure {
@@ -246,6 +251,16 @@ function readAzure(f: Fields | undefined, user: string): ScenarioAzure {
   };
   azure.roleAssignments = (f?.objectList('roleAssignments') ?? []).map((a) => {
     const ra: ScenarioRoleAssignment = { role: a.oneOf('role', ROLES), assignee: a.string('assignee'), scope: a.string('scope') };
+    const repositories = a.optStringList('repositories');
+    if (repositories) {
+      if (!ABAC_CONDITION_ROLES.includes(ra.role)) a.fail('repositories', `an ABAC condition needs one of ${ABAC_CONDITION_ROLES.join(', ')}, not ${JSON.stringify(ra.role)}`);
+      // The grader's registry tokens are checked against its roles without conditions; only a cluster's pull reads them.
+      if (ra.assignee === GRADER) a.fail('repositories', `expected a cluster as the assignee of a condition, got ${JSON.stringify(GRADER)}`);
+      repositories.forEach((r, i) => {
+        if (!/^[a-z0-9][a-z0-9._/-]*$/.test(r)) a.fail(`repositories[${i}]`, `expected a repository name, got ${JSON.stringify(r)}`);
+      });
+      ra.repositories = repositories;
+    }
     if (ra.assignee !== GRADER && !azure.clusters.some((c) => c.name === ra.assignee))
       a.fail('assignee', `expected ${JSON.stringify(GRADER)} or a cluster of this scenario (${azure.clusters.map((c) => c.name).join(', ') || 'none'}), got ${JSON.stringify(ra.assignee)}`);
     if (ra.scope !== 'resourceGroup' && !azure.registries.some((r) => r.name === ra.scope) && !azure.clusters.some((c) => c.name === ra.scope))
@@ -260,6 +275,13 @@ function readAzure(f: Fields | undefined, user: string): ScenarioAzure {
   f?.done();
   return azure;
 }
+
+/** The ABAC-enabled repository roles: the only ones an ACR repository condition applies to. */
+const ABAC_CONDITION_ROLES: ReadonlyArray<ScenarioRoleAssignment['role']> = [
+  'Container Registry Repository Reader',
+  'Container Registry Repository Writer',
+  'Container Registry Repository Contributor',
+];
 
 /** Roles that let the grader read a resource group's resources through ARM. */
 const GROUP_READERS: ReadonlyArray<ScenarioRoleAssignment['role']> = ['Reader', 'Contributor', 'Owner'];

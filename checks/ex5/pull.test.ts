@@ -11,6 +11,7 @@ import { kubeSnapshot, standInKube } from '../../test/support/kube-check.js';
 import { labPod } from '../../test/support/kube-objects.js';
 import { discovered, KUBELET_ID, LAB_CLUSTER, LAB_REGISTRY, LOGIN_SERVER, pullRole, standInAzure } from '../../test/support/lab-azure.js';
 import '../facts.js';
+import { repositoryCondition } from '../../sandbox/arm/resources.js';
 import { pullAuthorized } from './pull.js';
 
 const FOUND: Partial<Facts> = { cluster: discovered(LAB_CLUSTER), registry: discovered(LAB_REGISTRY) };
@@ -63,6 +64,39 @@ describe('ex5.pull.authorized', () => {
         roleAssignmentMode: 'AbacRepositoryPermissions',
         rolesThatCount: ['Container Registry Repository Reader', 'Container Registry Repository Writer', 'Container Registry Repository Contributor'],
       },
+    });
+  });
+
+  describe('in ABAC mode, a repository role limited by a condition', () => {
+    const abac = { ...LAB_REGISTRY, roleAssignmentMode: 'AbacRepositoryPermissions' };
+    const limitedTo = (...repositories: string[]) => ({ ...pullRole('Container Registry Repository Reader'), condition: repositoryCondition(repositories) });
+    const gradedAbac = (probes: Probes) => graded(probes, { ...FOUND, registry: discovered(abac) });
+
+    it("to other repositories grants nothing: LG-513, showing the condition's repositories", async () => {
+      expect(await gradedAbac({ azure: azureWith([limitedTo('greetings/myapp', 'greetings/myapi')], abac), kube: pods() })).toMatchObject({
+        status: 'fail',
+        code: 'LG-513',
+        evidence: {
+          limitedByCondition: [
+            "Container Registry Repository Reader on …/registries/labuser07acr, only where repository name StringEqualsIgnoreCase 'greetings/myapp' OR StringEqualsIgnoreCase 'greetings/myapi'",
+          ],
+        },
+      });
+    });
+
+    it("to one of the lab's two repositories does not decide alone: with the pods unreadable, the error LG-014", async () => {
+      expect(await gradedAbac({ azure: azureWith([limitedTo('myapp')], abac), kube: standInKube(UNREADABLE) })).toMatchObject({
+        status: 'error',
+        code: 'LG-014',
+        evidence: { limitedByCondition: [expect.stringContaining("StringEqualsIgnoreCase 'myapp'")] },
+      });
+    });
+
+    it("to both of the lab's repositories decides alone, the pods unreadable", async () => {
+      expect(await gradedAbac({ azure: azureWith([limitedTo('myapp', 'myapi')], abac), kube: standInKube(UNREADABLE) })).toMatchObject({
+        status: 'pass',
+        evidence: { role: 'Container Registry Repository Reader', roleAssignmentMode: 'AbacRepositoryPermissions' },
+      });
     });
   });
 

@@ -10,6 +10,8 @@ import { grantTarget, isStudentRegistry, pullGrants, shortScope, snapshotFor, st
 import { parseImageRef } from '../../core/image-ref.js';
 import { isRunning, summarizePod } from '../kube/pods.js';
 import { diagnosePull, grantHint } from '../kube/pull.js';
+import { excerpt } from '../text.js';
+import { conditionText } from '../kube/abac.js';
 
 const R = reasons({
   noAccess: ['LG-511', 'neither Azure nor the cluster can be read to tell'],
@@ -58,6 +60,10 @@ export const pullAuthorized = defineCheck({
         ...mode,
       });
     }
+    // Roles an ABAC condition limits to other repositories: shown, since they look like a grant in the portal.
+    const limited = found?.limited?.length
+      ? { limitedByCondition: found.limited.map((ra) => `${ra.roleName} on ${shortScope(ra.scope)}, only where ${excerpt(conditionText(ra.condition ?? ''), 300)}`) }
+      : {};
     if (podsUnreadable) {
       // No role decides and the pods, which would, cannot be read: the grader cannot tell, so it is not the student's failure.
       const why = found?.unresolved
@@ -69,6 +75,7 @@ export const pullAuthorized = defineCheck({
           registrySource: reg.source,
           ...(found ? { identitiesChecked: found.identities } : {}),
           ...(found?.unresolved ? { identityUnresolved: found.unresolved } : {}),
+          ...limited,
         }),
         causedBy: 'ex5.kube.reachable',
       };
@@ -88,7 +95,9 @@ export const pullAuthorized = defineCheck({
       ? ''
       : found.unresolved
         ? `the cluster's pulling identity could not be matched to a role assignment (${found.unresolved}), and `
-        : `no role assignment (${found.roles.slice(0, 3).join(', ')}, …) on the registry or above names the cluster's identity${mode.roleAssignmentMode ? ' (the registry is in ABAC mode: only its repository roles count)' : ''}, and `;
+        : found.limited?.length
+          ? `the cluster's identity holds ${found.limited[0].roleName} only for some repositories (an ABAC condition), not for ${ctx.profile.expect.app.image} and ${ctx.profile.expect.api.image}, and `
+          : `no role assignment (${found.roles.slice(0, 3).join(', ')}, …) on the registry or above names the cluster's identity${mode.roleAssignmentMode ? ' (the registry is in ABAC mode: only its repository roles count)' : ''}, and `;
     return fail(R.notAllowed, `the cluster may not pull from ${reg.loginServer}: ${azureSays}no pod from it is running`, grantHint(grantTarget(ctx, reg, found)), {
       evidence: {
         registry: reg.loginServer,
@@ -96,6 +105,7 @@ export const pullAuthorized = defineCheck({
         ...(found ? { identitiesChecked: found.identities, rolesThatCount: found.roles } : { azure: 'not checked' }),
         ...(found?.unresolved ? { identityUnresolved: found.unresolved } : {}),
         ...mode,
+        ...limited,
         ...(stuck ? { pod: stuck.pod, reason: stuck.reason, event: stuck.event } : {}),
       },
     });

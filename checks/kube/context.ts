@@ -6,6 +6,7 @@
 import type { CheckContext } from '../../core/check.js';
 import { errorMessage } from '../../core/errors.js';
 import { scopeCovers } from '../../probes/azure/map.js';
+import { conditionCovers } from './abac.js';
 import { MissingRightError, ProbeError, type KubeListKind, type KubeProbe, type KubeSnapshot, type ManagedClusterFacts, type RegistryFacts, type RoleAssignmentFacts } from '../../probes/types.js';
 import { parseImageRef } from '../../core/image-ref.js';
 import type { LabExpectations } from '../../core/profile.js';
@@ -89,6 +90,8 @@ export interface PullGrants {
   roleAssignmentMode?: string;
   /** Why a pulling identity is not known (a service principal Graph would not resolve): the pods decide. */
   unresolved?: string;
+  /** Pull roles of the cluster's identity whose ABAC condition does not cover the lab's repositories. */
+  limited?: RoleAssignmentFacts[];
   cluster?: ManagedClusterFacts;
   registry?: RegistryFacts;
 }
@@ -111,9 +114,15 @@ export async function pullGrants(ctx: CheckContext, reg: StudentRegistry): Promi
   const unresolved = mine.map((c) => c.pullIdentityUnresolved).find(Boolean);
   const abac = registry?.roleAssignmentMode === 'AbacRepositoryPermissions';
   const roles = abac ? ctx.profile.expect.abacPullRoles : ctx.profile.expect.pullRoles;
-  const grants = (await azure.roleAssignments()).filter((ra) => identities.includes(ra.principalId.toLowerCase()) && roles.includes(ra.roleName ?? '') && scopeCovers(ra.scope, registryId));
+  const held = (await azure.roleAssignments()).filter((ra) => identities.includes(ra.principalId.toLowerCase()) && roles.includes(ra.roleName ?? '') && scopeCovers(ra.scope, registryId));
+  // A repository role limited by an ABAC condition grants only the repositories it names: both of the lab's must be among them.
+  const repositories = [ctx.profile.expect.app.image, ctx.profile.expect.api.image];
+  const covers = (ra: RoleAssignmentFacts) => repositories.every((r) => conditionCovers(ra.condition, r));
+  const grants = held.filter(covers);
+  const limited = held.filter((ra) => !covers(ra));
   return {
     grants,
+    ...(limited.length ? { limited } : {}),
     identities,
     registryId,
     roles,

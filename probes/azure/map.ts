@@ -91,6 +91,7 @@ export function roleAssignmentFacts(ra: RoleAssignment, roleName?: string): Role
     ...(ra.principalType ? { principalType: ra.principalType } : {}),
     roleDefinitionId: ra.roleDefinitionId ?? '',
     ...(roleName ? { roleName } : {}),
+    ...(ra.condition ? { condition: ra.condition } : {}),
   };
 }
 

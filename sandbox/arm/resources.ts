@@ -224,6 +224,16 @@ export function assigneeObjectId(sub: string, azure: AzureOfScenario, assignee: 
   return pullingObjectId(clusterIdentity(sub, azure.resourceGroup, assignee, azure.clusters.find((c) => c.name === assignee)?.identity));
 }
 
+/**
+ * The ABAC condition that limits a repository role to `repositories`, as the portal's visual editor
+ * writes it (and ARM returns it, on one line): the read actions are allowed only when the request's
+ * repository is one of them.
+ */
+export function repositoryCondition(repositories: readonly string[]): string {
+  const names = repositories.map((r) => `@Request[Microsoft.ContainerRegistry/registries/repositories:name] StringEqualsIgnoreCase '${r}'`).join(' OR ');
+  return `( (  !(ActionMatches{'Microsoft.ContainerRegistry/registries/repositories/content/read'})  AND  !(ActionMatches{'Microsoft.ContainerRegistry/registries/repositories/metadata/read'}) ) OR  (  ${names} ))`;
+}
+
 export function roleAssignmentJson(sub: string, azure: AzureOfScenario, a: ScenarioRoleAssignment, tenantId: string) {
   const rg = azure.resourceGroup;
   const scope = assignmentScope(sub, azure, a);
@@ -234,6 +244,7 @@ export function roleAssignmentJson(sub: string, azure: AzureOfScenario, a: Scena
       principalId: assigneeObjectId(sub, azure, a.assignee, tenantId),
       principalType: 'ServicePrincipal',
       scope,
+      ...(a.repositories ? { condition: repositoryCondition(a.repositories), conditionVersion: '2.0' } : {}),
     },
     id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
     type: 'Microsoft.Authorization/roleAssignments',

@@ -56,7 +56,10 @@ const STUDENTS: ArmStudent[] = [
   student('labuser15', {
     clusters: [aks('aks15')],
     registries: [acr('labuser15acr', { roleAssignmentMode: 'AbacRepositoryPermissions' })],
-    roleAssignments: [{ role: 'Container Registry Repository Reader', assignee: 'aks15', scope: 'labuser15acr' }],
+    roleAssignments: [
+      { role: 'Container Registry Repository Reader', assignee: 'aks15', scope: 'labuser15acr' },
+      { role: 'Container Registry Repository Writer', assignee: 'aks15', scope: 'labuser15acr', repositories: ['myapp', 'team/'] },
+    ],
   }),
   // Created in the order listed: the second of each is the newer, and the first by name.
   student('labuser17', { clusters: [aks('aks17-zz'), aks('aks17-aa')], registries: [acr('labuser17zz'), acr('labuser17aa')] }),
@@ -200,8 +203,14 @@ describe('fake ARM with the Azure SDK clients', () => {
     expect((await c.registries.get('labuser07-rg', 'labuser07acr')).roleAssignmentMode).toBe('LegacyRegistryPermissions');
     const old = await raw(`/subscriptions/${SUB}/resourceGroups/labuser15-rg/providers/Microsoft.ContainerRegistry/registries/labuser15acr?api-version=2025-04-01`);
     expect(old.json.properties).not.toHaveProperty('roleAssignmentMode');
-    const [ra] = await collect(authz.roleAssignments.listForScope(registryId(SUB, 'labuser15-rg', 'labuser15acr'), { filter: 'atScope()' }));
+    const [ra, limited] = await collect(authz.roleAssignments.listForScope(registryId(SUB, 'labuser15-rg', 'labuser15acr'), { filter: 'atScope()' }));
     expect(ra.roleDefinitionId).toBe(`/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/b93aa761-3e63-49ed-ac28-beffa264f7ac`);
+    expect([ra.condition, ra.conditionVersion]).toEqual([undefined, undefined]);
+    // A repository condition comes back as the portal writes it, on one line, with its version.
+    expect([limited.condition, limited.conditionVersion]).toEqual([
+      "( (  !(ActionMatches{'Microsoft.ContainerRegistry/registries/repositories/content/read'})  AND  !(ActionMatches{'Microsoft.ContainerRegistry/registries/repositories/metadata/read'}) ) OR  (  @Request[Microsoft.ContainerRegistry/registries/repositories:name] StringEqualsIgnoreCase 'myapp' OR @Request[Microsoft.ContainerRegistry/registries/repositories:name] StringEqualsIgnoreCase 'team/' ))",
+      '2.0',
+    ]);
     const def = await authz.roleDefinitions.getById(ra.roleDefinitionId!.replace(/^\//, ''));
     expect([def.roleName, def.roleType, def.permissions?.[0].dataActions]).toEqual([
       'Container Registry Repository Reader',

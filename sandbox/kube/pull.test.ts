@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scenario } from '../../test/support/kube-scenarios.js';
+import { REGISTRY, scenario } from '../../test/support/kube-scenarios.js';
 import { pullImage } from './pull.js';
 
 const azure = scenario().azure;
@@ -23,5 +23,24 @@ describe('pullImage reads the reference as the kubelet does', () => {
 
   it('what Docker cannot parse is InvalidImageName', () => {
     expect(pull('myapp:v1.0 ')).toMatchObject({ ok: false, reason: 'InvalidImageName', eventReason: 'InspectFailed' });
+  });
+});
+
+describe('pullImage honours the registry mode and ABAC repository conditions', () => {
+  const abac = (roleAssignments: Array<Record<string, unknown>>) =>
+    scenario({ azure: { registries: [{ name: REGISTRY, images: ['myapp:v1.0', 'myapi:v1.0'], roleAssignmentMode: 'AbacRepositoryPermissions' }], roleAssignments } }).azure;
+  const image = (repository: string) => `${REGISTRY}.azurecr.io/${repository}:v1.0`;
+  const refused = { ok: false, reason: 'ImagePullBackOff', message: expect.stringContaining('unauthorized: authentication required') };
+
+  it('a repository role limited to some repositories pulls those only', () => {
+    const azure = abac([{ role: 'Container Registry Repository Reader', assignee: 'aks07', scope: REGISTRY, repositories: ['myapp'] }]);
+    expect(pullImage(image('myapp'), azure, 'aks07')).toMatchObject({ ok: true });
+    expect(pullImage(image('myapi'), azure, 'aks07')).toMatchObject(refused);
+  });
+
+  it('without a condition it pulls every repository; AcrPull pulls none in ABAC mode', () => {
+    const open = abac([{ role: 'Container Registry Repository Reader', assignee: 'aks07', scope: REGISTRY }]);
+    expect(pullImage(image('myapi'), open, 'aks07')).toMatchObject({ ok: true });
+    expect(pullImage(image('myapi'), abac([{ role: 'AcrPull', assignee: 'aks07', scope: REGISTRY }]), 'aks07')).toMatchObject(refused);
   });
 });

@@ -2,7 +2,7 @@
  * Whether a node of the student's cluster can pull an image, and if not, the kubelet's exact words.
  * Rules (docs/scenarios.md, `kubernetes:`): an ACR image pulls when the registry exists in the scenario, the
  * cluster's pulling identity holds a role that pulls in the registry's mode on it (or its resource
- * group), and the tag exists; public images pull.
+ * group) and whose ABAC condition, if any, names the repository, and the tag exists; public images pull.
  */
 import { createHash } from 'node:crypto';
 import { parseImageRef } from '../../core/image-ref.js';
@@ -45,7 +45,9 @@ export function pullImage(image: string, azure: ScenarioAzure, clusterName: stri
   const registry = acr ? azure.registries.find((r) => r.name.toLowerCase() === acr[1].toLowerCase()) : undefined;
   if (!registry) return failed(image, `Get https://${ref.host}/v2/: dial tcp: lookup ${ref.host}: no such host`);
   const roles = pullRoles(registry.roleAssignmentMode);
-  const authorized = azure.roleAssignments.some((a) => a.assignee === clusterName && roles.has(a.role) && (a.scope === registry.name || a.scope === 'resourceGroup'));
+  // An ABAC condition limits the role to its repositories: any other repository is refused as without a role.
+  const covers = (a: (typeof azure.roleAssignments)[number]) => !a.repositories || a.repositories.some((r) => r.toLowerCase() === ref.repository.toLowerCase());
+  const authorized = azure.roleAssignments.some((a) => a.assignee === clusterName && roles.has(a.role) && (a.scope === registry.name || a.scope === 'resourceGroup') && covers(a));
   const reference = ref.digest ?? tag;
   if (!authorized) return failed(image, `Get https://${ref.host}/v2/${ref.repository}/manifests/${reference}: unauthorized: authentication required`);
   const pushes = registry.images
