@@ -49,6 +49,7 @@ const DETAILS: Record<string, Record<string, { hint?: string[]; evidence?: Recor
   kubeuser10: { 'ex7.helm.registry': { hint: ['--set registry='], evidence: { registry: 'azurezr.io' } } },
   kubeuser11: { 'ex7.helm.release': { evidence: { helm: 2, release: 'wobbly-panda' } }, 'ex7.tiller': { evidence: { serviceAccount: true } } },
   kubeuser13: { 'ex5.kube.reachable': { evidence: { status: 403 } } },
+  kubeuser14: { 'ex5.pod.running': { hint: ['Exercise 5 steps 6–7: put your registry name into myapp-pod.yaml', 'kubectl apply -f myapp-pod.yaml'], evidence: { registrySource: 'unknown' } } },
 };
 
 /** Records what the grader sent over HTTP (every HTTP request goes through this probe). */
