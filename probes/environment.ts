@@ -224,7 +224,7 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
               },
               async cluster() {
                 const c = await chosen();
-                return c && { name: c.name, reason: c.reason, candidates: c.candidates, ...(c.kubeconfigNotice ? { kubeconfigNotice: c.kubeconfigNotice } : {}) };
+                return c && { name: c.name, ...(c.id ? { id: c.id } : {}), reason: c.reason, candidates: c.candidates, ...(c.kubeconfigNotice ? { kubeconfigNotice: c.kubeconfigNotice } : {}) };
               },
             });
           },

@@ -34,7 +34,13 @@ interface World {
 function deps(w: World): KubeconfigClusterDeps & { looked: string[]; armKubeconfigs: string[] } {
   const looked: string[] = [];
   const armKubeconfigs: string[] = [];
-  const fromAzure = async (): Promise<StudentCluster> => ({ name: 'aks-mine', reason: 'the only managed cluster in the resource group', candidates: ['aks-mine'], kubeconfig: async () => 'arm' });
+  const fromAzure = async (): Promise<StudentCluster> => ({
+    name: 'aks-mine',
+    id: '/x/managedClusters/aks-mine',
+    reason: 'the only managed cluster in the resource group',
+    candidates: ['aks-mine'],
+    kubeconfig: async () => 'arm',
+  });
   return {
     looked,
     armKubeconfigs,
@@ -147,15 +153,22 @@ describe('kubeconfigCluster', () => {
   describe('with Azure: whose clusters the contexts are', () => {
     const mineFqdn = 'aks-mine-rg-abc123-1a2b3c4d.hcp.westeurope.azmk8s.io';
 
-    it("a current context at one of the student's clusters (its fqdn) is theirs: named as Azure names it, no credentials fetched", async () => {
+    it("a current context at one of the student's clusters (its fqdn) is theirs: named as Azure names it, with its resource id, no credentials fetched", async () => {
       const d = deps({ text: kubeconfig({ ctx: `https://${mineFqdn.toUpperCase()}:443` }, 'ctx'), clusters: [aks('aks-mine', mineFqdn)] });
-      expect(await kubeconfigCluster(d)).toEqual({ name: 'aks-mine', reason: 'the current context (ctx) of the kubeconfig', candidates: ['aks-mine'], context: 'ctx' });
+      // The id is where a right the grader lacks in that cluster is granted (LG-016's command).
+      expect(await kubeconfigCluster(d)).toEqual({
+        name: 'aks-mine',
+        id: '/x/managedClusters/aks-mine',
+        reason: 'the current context (ctx) of the kubeconfig',
+        candidates: ['aks-mine'],
+        context: 'ctx',
+      });
       expect(d.armKubeconfigs).toEqual([]);
     });
 
     it('matched by the server of the credentials Azure hands out, when the fqdn does not tell (a private cluster, a stand-in)', async () => {
       const d = deps({ text: kubeconfig({ ctx: 'https://127.0.0.1:40001' }, 'ctx'), clusters: [aks('aks-mine', mineFqdn)], armServers: { 'aks-mine': 'https://127.0.0.1:40001/' } });
-      expect(await kubeconfigCluster(d)).toMatchObject({ name: 'aks-mine', context: 'ctx' });
+      expect(await kubeconfigCluster(d)).toMatchObject({ name: 'aks-mine', id: '/x/managedClusters/aks-mine', context: 'ctx' });
       expect(d.armKubeconfigs).toEqual(['aks-mine']);
     });
 
@@ -164,6 +177,7 @@ describe('kubeconfigCluster', () => {
       const notice = "the kubeconfig's current context theirs points at theirs.hcp.westeurope.azmk8s.io, none of your clusters (aks-mine): your own cluster aks-mine from Azure is graded instead";
       expect(await kubeconfigCluster(d)).toMatchObject({
         name: 'aks-mine',
+        id: '/x/managedClusters/aks-mine',
         reason: `${notice} (the only managed cluster in the resource group)`,
         candidates: ['aks-mine'],
         kubeconfigNotice: notice,
@@ -174,7 +188,9 @@ describe('kubeconfigCluster', () => {
 
     it("given, another student's context is graded as given, saying so", async () => {
       const d = deps({ text: kubeconfig({ theirs: 'https://theirs:443' }, 'theirs'), context: 'theirs', clusters: [aks('aks-mine', mineFqdn)] });
-      expect(await kubeconfigCluster(d)).toMatchObject({
+      const chosen = await kubeconfigCluster(d);
+      expect(chosen).not.toHaveProperty('id'); // not the student's: Azure does not know its id
+      expect(chosen).toMatchObject({
         name: 'theirs',
         context: 'theirs',
         kubeconfigNotice: 'the context theirs points at theirs, none of your clusters (aks-mine): graded as given',
@@ -183,7 +199,12 @@ describe('kubeconfigCluster', () => {
 
     it("only the student's own contexts compete: another student's holding the lab's Deployments is not graded", async () => {
       const text = kubeconfig({ mine: `https://${mineFqdn}`, theirs: 'https://theirs' }, 'mine');
-      expect(await kubeconfigCluster(deps({ text, clusters: [aks('aks-mine', mineFqdn)], apis: { theirs: LAB } }))).toMatchObject({ name: 'aks-mine', context: 'mine', candidates: ['aks-mine'] });
+      expect(await kubeconfigCluster(deps({ text, clusters: [aks('aks-mine', mineFqdn)], apis: { theirs: LAB } }))).toMatchObject({
+        name: 'aks-mine',
+        id: '/x/managedClusters/aks-mine',
+        context: 'mine',
+        candidates: ['aks-mine'],
+      });
     });
 
     it('Azure that cannot be read, or lists no cluster, cannot tell whose the kubeconfig is: taken as it is', async () => {

@@ -75,13 +75,18 @@ export async function kubeconfigCluster(deps: KubeconfigClusterDeps): Promise<Ku
     return undefined; // the probe loads the file itself and says what is wrong with it
   }
   const own = deps.azure ? await studentClusterOf(parsed.contexts, deps.azure) : undefined;
-  const nameOf = (c: KubeContext) => own?.byContext.get(c.name) ?? c.cluster;
+  const nameOf = (c: KubeContext) => own?.byContext.get(c.name)?.name ?? c.cluster;
+  // A context of the student's own cluster carries its ARM id: a right the grader lacks there is granted on it.
+  const idOf = (c: KubeContext) => {
+    const id = own?.byContext.get(c.name)?.id;
+    return id ? { id } : {};
+  };
 
   if (deps.context !== undefined) {
     const given = parsed.contexts.find((c) => c.name === deps.context);
     if (!given) return undefined; // the probe says the context is missing
     const reason = `the context ${given.name}, as given`;
-    if (!own || own.byContext.has(given.name)) return { name: nameOf(given), reason, candidates: [nameOf(given)], context: given.name };
+    if (!own || own.byContext.has(given.name)) return { name: nameOf(given), ...idOf(given), reason, candidates: [nameOf(given)], context: given.name };
     const notice = `the context ${given.name} points at ${hostOf(given.server)}, none of your clusters (${own.names.join(', ')}): graded as given`;
     return { name: nameOf(given), reason: `${reason}; ${notice}`, candidates: [nameOf(given)], kubeconfigNotice: notice, context: given.name };
   }
@@ -92,10 +97,11 @@ export async function kubeconfigCluster(deps: KubeconfigClusterDeps): Promise<Ku
   if (own && !own.byContext.has(current.name)) {
     const chosen = await deps.azure!.fromAzure();
     const why = `the kubeconfig's current context ${current.name} points at ${hostOf(current.server)}, none of your clusters (${own.names.join(', ')}): your own cluster ${chosen.name} from Azure is graded instead`;
-    return { name: chosen.name, reason: `${why} (${chosen.reason})`, candidates: chosen.candidates, kubeconfigNotice: why, fromAzure: chosen };
+    return { name: chosen.name, ...(chosen.id ? { id: chosen.id } : {}), reason: `${why} (${chosen.reason})`, candidates: chosen.candidates, kubeconfigNotice: why, fromAzure: chosen };
   }
   const candidates = parsed.contexts.filter((c) => !own || own.byContext.has(c.name));
-  const keep = { name: nameOf(current), reason: asIs, candidates: candidates.map(nameOf), context: current.name };
+  const base = { reason: asIs, candidates: candidates.map(nameOf) };
+  const keep = { name: nameOf(current), ...idOf(current), ...base, context: current.name };
   if (candidates.length < 2) return keep;
 
   const look = async (c: KubeContext) => {
@@ -115,11 +121,11 @@ export async function kubeconfigCluster(deps: KubeconfigClusterDeps): Promise<Ku
   const { c, held } = best[0];
   const currentSays = mine.unreadable ? `could not be read (${mine.unreadable})` : "holds none of the lab's Deployments";
   const why = `the current context ${current.name}'s cluster ${currentSays}; context ${c.name}'s holds them (${held.join(', ')})`;
-  return { ...keep, name: nameOf(c), reason: why, kubeconfigNotice: `context ${c.name} graded instead of the current context ${current.name}`, context: c.name };
+  return { ...base, name: nameOf(c), ...idOf(c), reason: why, kubeconfigNotice: `context ${c.name} graded instead of the current context ${current.name}`, context: c.name };
 }
 
 /** Which contexts point at one of the student's clusters (its fqdn, or the server of the credentials Azure hands out). */
-async function studentClusterOf(contexts: KubeContext[], azure: NonNullable<KubeconfigClusterDeps['azure']>): Promise<{ byContext: Map<string, string>; names: string[] } | undefined> {
+async function studentClusterOf(contexts: KubeContext[], azure: NonNullable<KubeconfigClusterDeps['azure']>): Promise<{ byContext: Map<string, ManagedClusterFacts>; names: string[] } | undefined> {
   let clusters: ManagedClusterFacts[];
   try {
     clusters = await azure.clusters();
@@ -127,8 +133,8 @@ async function studentClusterOf(contexts: KubeContext[], azure: NonNullable<Kube
     return undefined; // Azure cannot tell whose the kubeconfig is: it is taken as it is
   }
   if (!clusters.length) return undefined;
-  const byEndpoint = new Map<string, string>();
-  for (const c of clusters) if (c.fqdn) byEndpoint.set(`${c.fqdn.toLowerCase()}:443`, c.name);
+  const byEndpoint = new Map<string, ManagedClusterFacts>();
+  for (const c of clusters) if (c.fqdn) byEndpoint.set(`${c.fqdn.toLowerCase()}:443`, c);
   const unmatched = contexts.some((c) => !byEndpoint.has(endpoint(c.server) ?? ''));
   if (unmatched) {
     // A private cluster, or a stand-in whose credentials name another address: the server Azure's kubeconfig names.
@@ -139,7 +145,7 @@ async function studentClusterOf(contexts: KubeContext[], azure: NonNullable<Kube
           const { current, contexts: theirs } = kubeconfigContexts(text);
           const server = theirs.find((x) => x.name === current)?.server;
           const at = server && endpoint(server);
-          if (at) byEndpoint.set(at, c.name);
+          if (at) byEndpoint.set(at, c);
         } catch {
           /* no credentials: matched by fqdn only */
         }
