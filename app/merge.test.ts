@@ -86,6 +86,29 @@ function ledger(name: string, users: string[]): string {
   return file;
 }
 
+describe('merge --config lists students in roster order, as every report does', () => {
+  const users = (out: ReturnType<typeof bufferOutput>) => (JSON.parse(out.text()) as JsonDocument).students.map((s) => s.user);
+
+  it('shards and journals, whatever order the files and names are in; a student the roster no longer names comes last', async () => {
+    const config = classConfig('roster-order.yaml', ['labuser09', 'labuser07']);
+    const files = [shard('order-a.json', ['labuser07', 'labuser08'], 70), journal('order-b.jsonl', ['labuser09'], 70)];
+    const out = bufferOutput();
+    await mergeReports(files, [{ format: 'json' }], undefined, { stdout: out, notices: collectedNotices() }, { configFile: config });
+    expect(users(out)).toEqual(['labuser09', 'labuser07', 'labuser08']);
+    // Without the class config there is no roster: by user name.
+    const byName = bufferOutput();
+    await mergeReports(files, [{ format: 'json' }], undefined, { stdout: byName, notices: collectedNotices() });
+    expect(users(byName)).toEqual(['labuser07', 'labuser08', 'labuser09']);
+  });
+
+  it('with credit over time too', async () => {
+    const config = classConfig('roster-order-credit.yaml', ['labuser08', 'labuser07'], 'earned');
+    const out = bufferOutput();
+    await mergeReports([ledger('order.jsonl', ['labuser07', 'labuser08'])], [{ format: 'json' }], undefined, { stdout: out, notices: collectedNotices() }, { configFile: config });
+    expect(users(out)).toEqual(['labuser08', 'labuser07']);
+  });
+});
+
 describe('which credit a report was scored with', () => {
   it("merge without --credit scores by the class config's credit when -c names one", async () => {
     const out = bufferOutput();

@@ -4,7 +4,8 @@
  * files, a shard given twice, shards of different splits or files of different labs are refused
  * (exit 2): a merge that silently picked one result would hide a shard graded twice or a wrong file.
  * A missing shard is warned of (with `--config`, with how many students of the roster it lacks).
- * Students are ordered by user name, so the output does not depend on how the roster was sliced. The
+ * Students are in roster order with `--config` (as every report lists them), otherwise ordered by user
+ * name, so the output does not depend on how the roster was sliced. The
  * pass mark, title and bonus cap are those the JSON reports carry (files that disagree are refused);
  * `--profile` names them for results without. With `--credit` (or the `credit:` of the `--config`) the
  * files are scored with credit over time (live/merge.ts), a shard's several ledgers allowed.
@@ -98,6 +99,14 @@ export function mergeResults(files: readonly string[], notices: Notices, roster?
   return { lab, generatedAt: new Date().toISOString(), grader: { version: versions[0] ?? VERSION }, ...(judged.length ? { judgedBy: judged[0].judgedBy } : {}), students };
 }
 
+/** The students in the roster's order; any the roster does not name (it changed since) after them, as they came. */
+export function inRosterOrder<S extends { user: string }>(students: readonly S[], roster: readonly Target[]): S[] {
+  const place = new Map(roster.map((t, i) => [t.user, i]));
+  const at = (s: S) => place.get(s.user) ?? roster.length;
+  // Array.prototype.sort is stable: students off the roster keep their order.
+  return [...students].sort((a, b) => at(a) - at(b));
+}
+
 export interface MergeOptions {
   /**
    * The class config (`merge --config`): a missing shard is told with how many students of the roster
@@ -128,6 +137,7 @@ export async function mergeReports(files: readonly string[], reports: readonly R
   } else {
     ({ judgedBy, ...run } = mergeResults(files, io.notices, roster));
   }
+  if (roster) run = { ...run, students: inRosterOrder(run.students, roster) };
   const reasons = reasonCatalogue(ALL_CHECKS);
   const bonusCap = (cap: number | null | undefined) => (typeof cap === 'number' ? { bonusCap: cap } : {});
   // The title says how credit was given.
