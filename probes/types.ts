@@ -31,6 +31,9 @@ export interface MissingRight {
   grant: string;
 }
 
+/** The grant command as messages quote it: a code span, so no report breaks it across lines (reporters/text.ts wrap). */
+export const grantCommand = (missing: Pick<MissingRight, 'grant'>): string => `\`${missing.grant}\``;
+
 /** The grader's own identity was refused for want of a right: the check cannot be graded until it is granted. */
 export class MissingRightError extends ProbeError {
   constructor(

@@ -8,6 +8,9 @@ import { checklistMessages as M } from './checklist.messages.js';
 import { renderChecklist, renderHistory, type ChecklistView } from './checklist.js';
 import { EXERCISE_LOOK, exerciseLegend } from './exercise-states.js';
 import { wrap } from './text.js';
+import { RestError } from '@azure/core-rest-pipeline';
+import { armError } from '../probes/azure/errors.js';
+import type { MissingRightError } from '../probes/types.js';
 
 const profile = loadProfile();
 const reasons = reasonCatalogue();
@@ -142,6 +145,27 @@ describe('checklist', () => {
     // Lines longer than 80 columns are a single command that cannot be broken.
     for (const line of lines.filter((l) => l.length > 80)) expect(line.trim()).toMatch(/^\(?`[^`]+`\)?[,.]?$/);
     expect(lines.filter((l) => l.length > 80)).toHaveLength(1);
+  });
+
+  it("keeps the grant command of a right one's own identity lacks whole in 'Not checked here', at 80 columns", () => {
+    const scope = '/subscriptions/s/resourceGroups/labuser07-rg/providers/Microsoft.ContainerService/managedClusters/aks07';
+    const action = 'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action';
+    const refused = new RestError(`The client 'me@example.org' with object id '1111' does not have authorization to perform action '${action}' over scope '${scope}'`, {
+      statusCode: 403,
+      code: 'AuthorizationFailed',
+    });
+    const err = armError(refused, { action, scope }) as MissingRightError;
+    const text = render(
+      {
+        student: student(
+          { 'ex5.kube.reachable': 'error', 'ex5.pod.running': 'blocked' },
+          { 'ex5.kube.reachable': { code: 'LG-016', message: err.message }, 'ex5.pod.running': { blockedBy: 'ex5.kube.reachable' } },
+        ),
+      },
+      80,
+    );
+    expect(text).toContain('Not checked here');
+    expect(text.split('\n').some((l) => l.includes(`\`${err.missing.grant}\``))).toBe(true);
   });
 
   it('wraps a terminal of 0 columns (no size set) as one of 80', () => {

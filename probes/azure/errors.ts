@@ -3,7 +3,7 @@
  * Each message says who was refused what on which scope and what fixes it, without secrets.
  */
 import { isRestError } from '@azure/core-rest-pipeline';
-import { MissingRightError, ProbeError } from '../types.js';
+import { grantCommand, MissingRightError, ProbeError } from '../types.js';
 
 export interface ArmCall {
   /** What the grader tried, as ARM names the permission (e.g. Microsoft.ContainerService/managedClusters/read). */
@@ -58,7 +58,7 @@ export function armError(err: unknown, call: ArmCall, who = "the grader's identi
     const missing = { principal, right: `the Azure role "${role}"`, scope: at, grant: `az role assignment create --role "${role}" --assignee ${principal} --scope ${at}` };
     return new MissingRightError(
       'azure',
-      `the identity ${identity} may not ${action} on ${scope} (403 ${code ?? 'AuthorizationFailed'}): grant it ${role} on ${where}: ${missing.grant}`,
+      `the identity ${identity} may not ${action} on ${scope} (403 ${code ?? 'AuthorizationFailed'}): grant it ${role} on ${where}: ${grantCommand(missing)}`,
       missing,
       detail,
     );

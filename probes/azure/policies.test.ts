@@ -166,7 +166,7 @@ describe('ARM pipeline policies', () => {
       .managedClusters()
       .catch((e: unknown) => e);
     expect((err as Error).message).toBe(
-      'the identity grader@example.org (object id 1111) may not Microsoft.ContainerService/managedClusters/read on /subscriptions/s/resourceGroups/rg (403 AuthorizationFailed): grant it Reader on the resource group: az role assignment create --role "Reader" --assignee 1111 --scope /subscriptions/s/resourceGroups/rg',
+      'the identity grader@example.org (object id 1111) may not Microsoft.ContainerService/managedClusters/read on /subscriptions/s/resourceGroups/rg (403 AuthorizationFailed): grant it Reader on the resource group: `az role assignment create --role "Reader" --assignee 1111 --scope /subscriptions/s/resourceGroups/rg`',
     );
     expect(err).toBeInstanceOf(MissingRightError);
   });
@@ -186,7 +186,7 @@ describe('ARM pipeline policies', () => {
       scope: cluster,
       grant: `az role assignment create --role "Azure Kubernetes Service Cluster User Role" --assignee 1111 --scope ${cluster}`,
     });
-    expect(err.message).toContain(`(403 AuthorizationFailed): grant it Azure Kubernetes Service Cluster User Role on the cluster: ${err.missing.grant}`);
+    expect(err.message).toContain(`(403 AuthorizationFailed): grant it Azure Kubernetes Service Cluster User Role on the cluster: \`${err.missing.grant}\``);
   });
 
   it('a 403 without ARM wording names the identity from the token', async () => {

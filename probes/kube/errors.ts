@@ -6,7 +6,7 @@
 import { ApiException } from '@kubernetes/client-node';
 import { errorMessage } from '../../core/errors.js';
 import { refusedByPolicy } from '../net.js';
-import { MissingRightError, ProbeError, type MissingRight } from '../types.js';
+import { grantCommand, MissingRightError, ProbeError, type MissingRight } from '../types.js';
 import { AnswerTooLarge } from './capped-http.js';
 import { missingKubeRight, type ClusterRef } from './rights.js';
 
@@ -51,7 +51,7 @@ export function describeKubeFailure(verb: string, resource: string, err: unknown
       return {
         status: code,
         missing,
-        message: `${verb} ${resource}: the API server refused the grader's identity ${missing.principal} (403 Forbidden): it needs ${missing.right} on ${missing.scope}; grant it with: ${missing.grant}`,
+        message: `${verb} ${resource}: the API server refused the grader's identity ${missing.principal} (403 Forbidden): it needs ${missing.right} on ${missing.scope}; grant it with: ${grantCommand(missing)}`,
       };
     }
     if (code === 403) return { status: code, message: `${verb} ${resource}: forbidden (RBAC): the grader's identity needs get/list on ${resource}` };

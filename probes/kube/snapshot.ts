@@ -5,7 +5,7 @@
  */
 import type { AppsV1Api, CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { ApiException } from '@kubernetes/client-node';
-import { MissingRightError, ProbeError, type KubeListKind, type KubeSnapshot } from '../types.js';
+import { grantCommand, MissingRightError, ProbeError, type KubeListKind, type KubeSnapshot } from '../types.js';
 import { describeKubeFailure, type KubeFailure } from './errors.js';
 import type { ClusterRef } from './rights.js';
 
@@ -80,7 +80,7 @@ function essentialError(failures: Partial<Record<KubeListKind, KubeFailure>>, na
   if (missing) {
     return new MissingRightError(
       'kube',
-      `the API server refused the grader's identity ${missing.principal} every list of pods, deployments and services in namespace ${namespace} (403 Forbidden): it needs ${missing.right} on ${missing.scope}; grant it with: ${missing.grant}`,
+      `the API server refused the grader's identity ${missing.principal} every list of pods, deployments and services in namespace ${namespace} (403 Forbidden): it needs ${missing.right} on ${missing.scope}; grant it with: ${grantCommand(missing)}`,
       missing,
       { status: 403, verb: 'list', resource: 'pods', namespace, server },
     );

@@ -4,7 +4,7 @@
  * request answers `401` with `error="insufficient_scope"`: the registry's contents are unknown, and the
  * instructor grants the right (AcrPull; in ABAC mode only a repository role counts).
  */
-import { MissingRightError, type RegistryFacts } from '../types.js';
+import { grantCommand, MissingRightError, type RegistryFacts } from '../types.js';
 import type { Challenge } from './challenge.js';
 
 /** What the grader knows of a registry from Azure: its resource id and role assignment mode. */
@@ -26,7 +26,7 @@ export function missingPullRight(registry: string, scope: string, principal: str
   };
   return new MissingRightError(
     'registry',
-    `registry ${registry} gave the grader's identity ${who} a token without ${scope} (401 insufficient_scope after the Entra token exchange): it needs ${missing.right} on ${target}; grant it with: ${missing.grant}`,
+    `registry ${registry} gave the grader's identity ${who} a token without ${scope} (401 insufficient_scope after the Entra token exchange): it needs ${missing.right} on ${target}; grant it with: ${grantCommand(missing)}`,
     missing,
     { registry, auth: 'entra-exchange', status: 401, scope },
   );
