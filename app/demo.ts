@@ -7,7 +7,8 @@ import { loadBuiltInClass, loadScenarios, type Scenario } from '../sandbox/scena
 import { startSandbox, type Sandbox } from '../sandbox/lab.js';
 import type { GradeOutcome } from './grading.js';
 import { gradeAndReport, type ReportedRequest, type ReportIo } from './report-run.js';
-import { shellQuote } from './resume-command.js';
+import { plural } from '../reporters/format.js';
+import { sandboxBanner } from './sandbox-banner.js';
 import { writeSandboxLink } from './selfcheck/sandbox-link.js';
 
 /** The scenario files and folders given, or the built-in class. */
@@ -98,20 +99,15 @@ export async function runSandbox(scenarioPaths: readonly string[], outDir: strin
     process.once('SIGTERM', () => done());
   });
   const out = process.stdout;
-  out.write(`The simulated lab runs on 127.0.0.1 with ${scenarios.length} students.\n\n`);
   const first = scenarios.find((s) => s.azure.clusters.length)?.user ?? scenarios[0].user;
-  out.write(`Grade it:   lab-grade --config ${shellQuote(file)}\n`);
-  out.write(`Self-check: lab-grade --sandbox ${shellQuote(resolve(outDir))} --user-name ${first}   (as a student in Cloud Shell; any student of the class)\n`);
-  out.write(`kubectl:    kubectl --kubeconfig ${shellQuote(join(resolve(outDir), 'kubeconfigs', `${first}.yaml`))} get pods\n`);
   // The built-in class is part of lab-grade (inside the one-file bundle there is no file to edit): only given files are watched.
-  if (scenarioPaths.length) out.write('Scenario files are watched: edit one and the world is derived again.\n');
-  out.write('Ctrl-C stops everything.\n');
+  out.write(sandboxBanner({ students: scenarios.length, configFile: file, outDir, user: first, watched: scenarioPaths.length > 0 }));
   const watchers = scenarioPaths.map((p) =>
     watch(resolve(p), { recursive: false }, () => {
       try {
         scenarios = loadClass(scenarioPaths);
         sandbox.reload(scenarios);
-        out.write(`reloaded ${scenarios.length} scenarios\n`);
+        out.write(`reloaded ${plural(scenarios.length, 'scenario')}\n`);
       } catch (err) {
         process.stderr.write(`lab-grade sandbox: not reloaded: ${(err as Error).message}\n`);
       }
