@@ -5,7 +5,7 @@ import { createServer as createNetServer, type AddressInfo, type Socket } from '
 import type { TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { request, type buildConnector } from 'undici';
-import { NetworkPolicy, NetworkRefused, refusedByPolicy, resumingConnector, specialRange } from './net.js';
+import { NetworkPolicy, NetworkRefused, refusedByPolicy, resumingConnector, specialRange, VERDICTS_KEPT } from './net.js';
 import { createCa, type SandboxCa } from '../sandbox/ca.js';
 import { recordedPolicy } from '../test/support/net.js';
 
@@ -175,6 +175,27 @@ describe('each address class', () => {
     expect(policy.vetLiteral('[[::1]', 443)).toBeUndefined();
     expect(policy.vetLiteral('[::1]]', 443)).toBeUndefined();
     expect(new NetworkPolicy({ loopbackOnly: true }).vetLiteral('app.example.com', 443)).toBeUndefined();
+  });
+
+  it('a verdict is decided once per address, host and mapping, and each of the three keeps its own', () => {
+    const policy = new NetworkPolicy({ trustedHosts: ['registry.example.com'] });
+    const decide = vi.spyOn(policy as unknown as { decide: () => string | undefined }, 'decide');
+    for (let i = 0; i < 3; i++) expect(policy.vet('127.0.0.1', 'app.example.com')).toBe(LOOPBACK);
+    expect(decide).toHaveBeenCalledTimes(1);
+    // The same address through a connectTo entry, or named by a trusted host, is another question.
+    expect(policy.vet('127.0.0.1', 'app.example.com', true)).toBeUndefined();
+    expect(policy.vet('127.0.0.1', 'registry.example.com')).toBeUndefined();
+    expect(policy.vet('10.0.0.1', 'app.example.com')).toBe(named('private'));
+    expect(policy.vet('127.0.0.1', 'app.example.com')).toBe(LOOPBACK);
+    expect(decide).toHaveBeenCalledTimes(4);
+  });
+
+  it(`past ${VERDICTS_KEPT} kept verdicts it starts again and still answers each address by its class`, () => {
+    const policy = new NetworkPolicy();
+    for (let i = 0; i <= VERDICTS_KEPT; i++) policy.vet(`20.${(i >> 8) & 255}.${i & 255}.1`, 'app.example.com');
+    expect(policy.vet('127.0.0.1', 'app.example.com')).toBe(LOOPBACK);
+    expect(policy.vet('20.0.0.1', 'app.example.com')).toBeUndefined();
+    expect((policy as unknown as { verdicts: Map<string, string> }).verdicts.size).toBeLessThanOrEqual(VERDICTS_KEPT);
   });
 });
 
