@@ -1,11 +1,18 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import * as yaml from 'yaml';
 import { redactText } from '../../core/redact.js';
 import { NetworkPolicy } from '../net.js';
 import { ProbeError } from '../types.js';
-import { EXEC_REFUSED, kubeconfigFrom } from './kubeconfig.js';
+import { EXEC_REFUSED, kubeconfigFrom, kubeconfigWithEntra } from './kubeconfig.js';
+
+// The YAML parser as it is, counted (a class run parses every student's kubeconfig).
+vi.mock('yaml', async (original) => {
+  const real = await original<typeof import('yaml')>();
+  return { ...real, parse: vi.fn(real.parse) };
+});
 
 function kubeconfig(opts: { server?: string; user?: string } = {}): string {
   return `apiVersion: v1
@@ -90,5 +97,33 @@ describe('kubeconfigFrom', () => {
     expect(() => kubeconfigFrom('', { allowExec: false })).toThrow(/empty or not a mapping/);
     expect(() => kubeconfigFrom(kubeconfig().replace('current-context: aks07', 'current-context: gone'), { allowExec: false })).toThrow(/no current context/);
     expect(() => kubeconfigFrom(kubeconfig({ server: 'ftp://x' }), { allowExec: false })).toThrow(/is not http\(s\)/);
+  });
+});
+
+describe('kubeconfigWithEntra', () => {
+  it('reads a kubelogin kubeconfig with a token for its server application, parsing the YAML once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lab-grade-kubeconfig-'));
+    const file = join(dir, 'config');
+    writeFileSync(file, kubeconfig({ user: EXEC_USER }));
+    const tokenFor = vi.fn(async () => 'entra-token-for-the-aks-server-app-0123');
+    vi.mocked(yaml.parse).mockClear();
+    const kc = await kubeconfigWithEntra({ path: file }, { allowExec: false, trustFiles: true, tokenFor });
+    expect(tokenFor.mock.calls).toEqual([['6dae42f8-4368-4678-94ff-3960e28e3630/.default']]);
+    expect(kc.getCurrentUser()).toMatchObject({ name: 'clusterUser_aks07', token: 'entra-token-for-the-aks-server-app-0123' });
+    expect(kc.getCurrentUser()?.exec).toBeUndefined();
+    expect(yaml.parse).toHaveBeenCalledTimes(1);
+  });
+
+  it('reports a broken kubeconfig as kubeconfigFrom does, asking no token', async () => {
+    const tokenFor = vi.fn(async () => 'unused');
+    let fromPlain: unknown;
+    try {
+      kubeconfigFrom('clusters: [\n', { allowExec: false });
+    } catch (err) {
+      fromPlain = err;
+    }
+    expect(fromPlain).toBeInstanceOf(ProbeError);
+    await expect(kubeconfigWithEntra('clusters: [\n', { allowExec: false, tokenFor })).rejects.toEqual(fromPlain);
+    expect(tokenFor).not.toHaveBeenCalled();
   });
 });

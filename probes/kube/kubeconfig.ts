@@ -48,19 +48,37 @@ const refuse = (message: string, detail: Record<string, unknown> = {}) => new Pr
 
 /** Parses, vets and loads a kubeconfig (YAML text or a file with an optional context). */
 export function kubeconfigFrom(source: KubeconfigSource, opts: KubeconfigOptions): KubeConfig {
-  const { text, path, context } = typeof source === 'string' ? { text: source, path: undefined, context: undefined } : readSource(source);
-  const which = `the kubeconfig${path ? ` ${path}` : ''}`;
+  const read = sourceText(source);
+  return loadKubeconfig(parseKubeconfig(read), read, opts);
+}
+
+interface SourceText {
+  text: string;
+  path?: string;
+  context?: string;
+}
+
+const sourceText = (source: KubeconfigSource): SourceText => (typeof source === 'string' ? { text: source } : readSource(source));
+const describeSource = ({ path }: SourceText) => `the kubeconfig${path ? ` ${path}` : ''}`;
+
+function parseKubeconfig(read: SourceText): Record<string, unknown> {
   let doc: unknown;
   try {
     // Merge keys as kubectl's YAML reader (and client-node's) expand them.
-    doc = parse(text, { merge: true });
+    doc = parse(read.text, { merge: true });
   } catch (err) {
-    throw refuse(`${which} is not valid YAML: ${errorMessage(err)}`);
+    throw refuse(`${describeSource(read)} is not valid YAML: ${errorMessage(err)}`);
   }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw refuse(`${which} is empty or not a mapping`);
-  if (opts.entraTokens?.size) useEntraTokens(doc as Record<string, unknown>, opts.entraTokens);
-  if (opts.trustFiles) resolveFileReferences(doc as Record<string, unknown>, path ? dirname(path) : process.cwd());
-  else refuseFileReferences(doc as Record<string, unknown>, which);
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw refuse(`${describeSource(read)} is empty or not a mapping`);
+  return doc as Record<string, unknown>;
+}
+
+/** Vets and loads a parsed kubeconfig (its entries are rewritten in place: Entra tokens, file paths). */
+function loadKubeconfig(doc: Record<string, unknown>, { path, context }: SourceText, opts: KubeconfigOptions): KubeConfig {
+  const which = describeSource({ text: '', path });
+  if (opts.entraTokens?.size) useEntraTokens(doc, opts.entraTokens);
+  if (opts.trustFiles) resolveFileReferences(doc, path ? dirname(path) : process.cwd());
+  else refuseFileReferences(doc, which);
   const kc = new KubeConfig();
   try {
     kc.loadFromString(JSON.stringify(doc));
@@ -68,7 +86,7 @@ export function kubeconfigFrom(source: KubeconfigSource, opts: KubeconfigOptions
     throw refuse(`${which} cannot be loaded: ${errorMessage(err)}`);
   }
   if (context) {
-    if (!kc.getContextObject(context)) throw refuse(`the kubeconfig${path ? ` ${path}` : ''} has no context "${context}"`);
+    if (!kc.getContextObject(context)) throw refuse(`${which} has no context "${context}"`);
     kc.setCurrentContext(context);
   }
   return vetKubeConfig(kc, opts);
@@ -80,8 +98,10 @@ export function kubeconfigFrom(source: KubeconfigSource, opts: KubeconfigOptions
  * application the user names (`--server-id`), as kubelogin's azurecli and spn modes do.
  */
 export async function kubeconfigWithEntra(source: KubeconfigSource, opts: KubeconfigOptions & { tokenFor?: TokenFor }): Promise<KubeConfig> {
-  const text = typeof source === 'string' ? source : readSource(source).text;
-  const ids = kubeloginServerIds(text);
+  // Read and parsed once: a class run loads every student's kubeconfig (YAML was 5 % of its CPU).
+  const read = sourceText(source);
+  const doc = parseKubeconfig(read);
+  const ids = serverIdsIn(doc);
   if (ids.length && !opts.tokenFor && !opts.allowExec) {
     // Said before the generic refusal of credential programs: a login is the usual way, not running kubelogin.
     throw refuse(
@@ -97,7 +117,7 @@ export async function kubeconfigWithEntra(source: KubeconfigSource, opts: Kubeco
       throw refuse(`the cluster uses Entra ID (kubelogin): no token for its server application ${id} from the Azure credential in use: ${errorMessage(err)}`, { serverId: id });
     }
   }
-  return kubeconfigFrom(typeof source === 'string' ? text : source, { ...opts, entraTokens: tokens });
+  return loadKubeconfig(doc, read, { ...opts, entraTokens: tokens });
 }
 
 const isKubelogin = (command: unknown) => typeof command === 'string' && /(^|[\\/])kubelogin(\.exe)?$/.test(command);
@@ -111,13 +131,8 @@ function serverIdOf(exec: { command?: unknown; args?: unknown }): string | undef
 }
 
 /** The AKS server application ids the kubeconfig's kubelogin users name. */
-export function kubeloginServerIds(text: string): string[] {
-  let doc: { users?: Array<{ user?: { exec?: { command?: unknown; args?: unknown } } }> } | null;
-  try {
-    doc = parse(text, { merge: true }) as typeof doc;
-  } catch {
-    return []; // kubeconfigFrom reports the YAML error
-  }
+function serverIdsIn(parsed: unknown): string[] {
+  const doc = parsed as { users?: Array<{ user?: { exec?: { command?: unknown; args?: unknown } } }> } | null;
   const ids = (doc?.users ?? []).map((u) => (u?.user?.exec ? serverIdOf(u.user.exec) : undefined)).filter((x): x is string => !!x);
   return [...new Set(ids)];
 }
