@@ -57,6 +57,18 @@ describe('redaction', () => {
     expect(redactText('ends with zq9!x7')).toBe('ends with [redacted]');
   });
 
+  it('tells apart secrets whose first characters make the same number, at the start, the middle and the end of a text', async () => {
+    const fresh = await freshRedact();
+    // "Aa" and "BB" weigh the same in the prefix's base-31 arithmetic: the two prefixes share a number.
+    fresh.registerSecret('zzzzAa-first-secret');
+    fresh.registerSecret('zzzzBB-other-secret');
+    expect(fresh.redactText('zzzzAa-first-secret zzzzBB-not-a-secret zzzzBB-other-secret')).toBe('[redacted] zzzzBB-not-a-secret [redacted]');
+    expect(fresh.redactText('zzzzAa zzzzBB')).toBe('zzzzAa zzzzBB');
+    fresh.registerSecret('zq9!x7');
+    expect(fresh.redactText('zq9!x7')).toBe('[redacted]');
+    expect(fresh.redactText('zq9!x')).toBe('zq9!x');
+  });
+
   it('masks numbers under secret keys, objects through their toJSON, and stops at a depth of 20', () => {
     expect(redact({ pin: 7, password: 123456 })).toEqual({ pin: 7, password: '[redacted]' });
     // A secret-named key holding an object is searched, not hidden whole: what is not secret in it stays readable.

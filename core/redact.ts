@@ -11,10 +11,21 @@ const MIN_SECRET_LENGTH = 6;
  */
 const MAX_KNOWN = 10_000;
 
-/** Known secrets, oldest first; and by their first characters, so a text is scanned once whatever their number. */
+/**
+ * Known secrets, oldest first; and by a number made of their first characters, so a text is scanned
+ * once whatever their number, without cutting a string out of it at every character (that was most
+ * of redaction's cost, 1 % of a class run's CPU).
+ */
 const known = new Set<string>();
-const byPrefix = new Map<string, Set<string>>();
-const prefixOf = (value: string) => value.slice(0, MIN_SECRET_LENGTH);
+const byPrefix = new Map<number, Set<string>>();
+
+/** The first MIN_SECRET_LENGTH characters of `text` from `at`, as a number (equal prefixes, equal numbers). */
+function prefixAt(text: string, at: number): number {
+  let n = 0;
+  for (let i = at; i < at + MIN_SECRET_LENGTH; i++) n = (Math.imul(n, 31) + text.charCodeAt(i)) | 0;
+  return n;
+}
+const prefixOf = (value: string) => prefixAt(value, 0);
 
 export function registerSecret(value: string | undefined): void {
   if (!value || value.length < MIN_SECRET_LENGTH) return;
@@ -35,13 +46,21 @@ function forget(value: string): void {
   if (same?.size === 0) byPrefix.delete(prefixOf(value));
 }
 
+/** 31 to the power MIN_SECRET_LENGTH - 1, in prefixAt's 32-bit arithmetic: what a window's first character weighs. */
+const FIRST_WEIGHT = Array.from({ length: MIN_SECRET_LENGTH - 1 }).reduce<number>((w) => Math.imul(w, 31), 1);
+
 /** The known secrets that occur in `text`, longest first (one may contain another). */
 function secretsIn(text: string): string[] {
   const found = new Set<string>();
-  // Stryker disable next-line ArithmeticOperator: the extra windows past the end are shorter than every registered prefix, so they find nothing
-  for (let i = 0; i + MIN_SECRET_LENGTH <= text.length; i++) {
-    const candidates = byPrefix.get(text.slice(i, i + MIN_SECRET_LENGTH));
+  if (text.length < MIN_SECRET_LENGTH) return [];
+  // Each window's number from the one before: drop its first character, shift, add the next one.
+  let window = prefixAt(text, 0);
+  for (let i = 0; ; i++) {
+    // Numbers can be equal for different prefixes: each candidate is compared whole.
+    const candidates = byPrefix.get(window);
     if (candidates) for (const c of candidates) if (text.startsWith(c, i)) found.add(c);
+    if (i + MIN_SECRET_LENGTH >= text.length) break;
+    window = (Math.imul(window - Math.imul(text.charCodeAt(i), FIRST_WEIGHT), 31) + text.charCodeAt(i + MIN_SECRET_LENGTH)) | 0;
   }
   return [...found].sort((a, b) => b.length - a.length);
 }
