@@ -22,7 +22,7 @@ import type { Shard } from '../core/shard.js';
 import type { Target } from '../core/target.js';
 import { VERSION } from '../core/version.js';
 import { creditTitle, type CreditMode } from '../live/credit.js';
-import { mergeCredit } from '../live/merge.js';
+import { MAX_RESULT_BYTES, mergeCredit } from '../live/merge.js';
 import { fromJsonStudent, type JsonDocument } from '../reporters/json.js';
 import { replayRun, runInfoFor } from '../reporters/replay.js';
 import type { Notices } from './io.js';
@@ -42,9 +42,6 @@ interface ResultFile {
   judgedBy?: JudgedBy;
   students: StudentResult[];
 }
-
-/** Far beyond a class's results; a bigger file is not one. */
-const MAX_RESULT_BYTES = 256 * 1024 * 1024;
 
 /** A JSON report (one document) or a journal (JSON lines), told apart by their content. */
 export function readResultFile(file: string, notices: Notices): ResultFile {

@@ -1,19 +1,31 @@
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readResultFile } from '../app/merge.js';
+import { ConfigError } from '../core/errors.js';
 import { openJournal } from '../core/journal.js';
 import type { RunResult } from '../core/model.js';
 import { renderJson } from '../reporters/json.js';
 import { loadClassSmall } from '../fixtures/results/support.js';
 import { PROFILE, at, exercisesPassing, student } from '../test/support/live-class.js';
+import { collectedNotices } from '../test/support/notices.js';
 import { openLedger } from './ledger.js';
 import { mergeCredit } from './merge.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lab-grade-merge-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const header = { lab: 'aks-greetings', profile: 'built-in', version: '0.1.0', startedAt: at(0) };
+const errorOf = (run: () => unknown): unknown => {
+  try {
+    run();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected an error');
+};
 const utcClock = (iso: string) => iso.slice(11, 16);
 const EX1_TO_6 = exercisesPassing(1, 2, 3, 4, 5, 6).filter((id) => id !== 'ex6.selfheal');
 const TORN_DOWN = EX1_TO_6.filter((id) => !/service|e2e/.test(id));
@@ -88,6 +100,20 @@ describe('merge with credit over time', () => {
     writeFileSync(junk, 'hello\n');
     expect(() => mergeCredit([junk], { mode: 'earned', profile: PROFILE })).toThrow(`${junk}: neither a lab-grade JSON report nor a journal or ledger`);
     expect(() => mergeCredit([], { mode: 'earned', profile: PROFILE })).toThrow(/name at least one ledger/);
+  });
+
+  it('a file that is missing, a folder or a named pipe is refused as plain merge refuses it, named, without waiting on the pipe', () => {
+    const missing = join(dir, 'no-such-ledger.jsonl');
+    const folder = mkdtempSync(join(dir, 'a-folder-'));
+    const pipe = join(dir, 'a-pipe.jsonl');
+    execFileSync('mkfifo', [pipe]);
+    for (const file of [missing, folder, pipe]) {
+      const plain = errorOf(() => readResultFile(file, collectedNotices()));
+      const credit = errorOf(() => mergeCredit([file], { mode: 'earned', profile: PROFILE }));
+      expect(credit).toBeInstanceOf(ConfigError);
+      expect({ file: (credit as ConfigError).file, message: (credit as ConfigError).message }).toEqual({ file, message: (plain as ConfigError).message });
+    }
+    expect((errorOf(() => mergeCredit([missing], { mode: 'final', profile: PROFILE })) as ConfigError).message).toBe(`${missing}: cannot read the result file (ENOENT)`);
   });
 
   it('a torn last line is a warning, not an error', () => {

@@ -5,9 +5,10 @@
  * by more than one run) and in a ledger and a report; a student in two single-run files is refused, as
  * `merge` refuses it (a shard merged twice). Files of different labs are refused.
  */
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
+import { checkRegularFile, openToRead, readRegularFile } from '../core/file-io.js';
 import { parseJournalLine, scanJournal } from '../core/journal.js';
 import type { CheckResult, Evidence, RunResult, Status, StudentResult } from '../core/model.js';
 import type { LabProfile } from '../core/profile.js';
@@ -31,14 +32,17 @@ export interface FileSource {
   shard?: unknown;
 }
 
+/** What the files are called in errors: the name `merge` gives them whatever their kind. */
+const RESULT_FILE = 'the result file';
+
+/** Far beyond a class's results; a bigger JSON report is not one (ledgers are read line by line, unbounded by this). */
+export const MAX_RESULT_BYTES = 256 * 1024 * 1024;
+
 /** Whether the file's first line is a journal header (journal or ledger) rather than a JSON document. */
 function isJournal(file: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (err) {
-    throw new ConfigError(`cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`, file);
-  }
+  // A folder, a device or a named pipe is refused here, named, before it is read (or waited on).
+  checkRegularFile(file, RESULT_FILE, Number.MAX_SAFE_INTEGER);
+  const fd = openToRead(file, RESULT_FILE);
   try {
     const head = Buffer.alloc(64 * 1024);
     const n = readSync(fd, head, 0, head.length, 0);
@@ -114,8 +118,9 @@ export function mergeCredit(files: readonly string[], options: { mode: CreditMod
     }
     let doc: Partial<JsonDocument>;
     try {
-      doc = JSON.parse(readFileSync(file, 'utf8')) as Partial<JsonDocument>;
-    } catch {
+      doc = JSON.parse(readRegularFile(file, RESULT_FILE, MAX_RESULT_BYTES).toString('utf8')) as Partial<JsonDocument>;
+    } catch (err) {
+      if (err instanceof ConfigError) throw err;
       throw new ConfigError('neither a lab-grade JSON report nor a journal or ledger', file);
     }
     if (!doc || !Array.isArray(doc.students) || typeof doc.lab !== 'string' || typeof doc.generatedAt !== 'string')
