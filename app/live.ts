@@ -11,7 +11,7 @@
  */
 import { loadClassConfig, targetsFor, type ClassConfig } from '../core/config.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
-import { defaultJournalPath } from '../core/journal.js';
+import { defaultJournalPath, judgementOf } from '../core/journal.js';
 import type { CheckResult } from '../core/model.js';
 import type { LabProfile } from '../core/profile.js';
 import { exitCodeFor } from '../core/score.js';
@@ -24,7 +24,7 @@ import { openLedger, type Ledger, type LedgerEntry } from '../live/ledger.js';
 import { startLiveServer, type LiveServer } from '../live/server.js';
 import { ClassState, type Outage, type StudentDelta } from '../live/state.js';
 import type { Reporter, ReporterOutput } from '../reporters/types.js';
-import { grade, IdentityError, profileFor, type RuntimeOverrides } from './grading.js';
+import { grade, gradingRules, IdentityError, profileFor, type RuntimeOverrides } from './grading.js';
 import { NO_NOTICES, type Notices } from './io.js';
 import { continueLiveCommand, liveAsClassRun, shellQuote } from './resume-command.js';
 import { missingShards, missingShardWarning, shardName, shardOf, type ShardedFile } from './merge-shards.js';
@@ -159,12 +159,33 @@ export async function runLive(config: ClassConfig, request: LiveRequest, io: Liv
   const server = await openDashboard(state, request, io);
   let ledger: Ledger;
   try {
+    const onRoster = new Set(roster);
+    const offRoster = new Set<string>();
     ledger = openLedger(
       file,
-      // The shard: a merge of the shards' ledgers, or a dashboard following them, tells a missing one.
-      { lab: profile.lab, profile: config.profileFile ?? 'built-in', version: VERSION, startedAt: new Date().toISOString(), ...(request.shard ? { shard: request.shard } : {}) },
-      { onEntry: (entry) => state.ingest(entry), onWarning: (w) => io.notices.warn(w) },
+      // The rules and the shard: a ledger continued under others is refused, as --resume refuses a journal;
+      // a merge of the shards' ledgers, or a dashboard following them, tells a missing shard.
+      {
+        lab: profile.lab,
+        profile: config.profileFile ?? 'built-in',
+        version: VERSION,
+        startedAt: new Date().toISOString(),
+        ...gradingRules(profile, []).grading,
+        ...judgementOf(profile),
+        ...(request.shard ? { shard: request.shard } : {}),
+      },
+      {
+        onEntry: (entry) => {
+          if (!onRoster.has(entry.student.user)) offRoster.add(entry.student.user);
+          state.ingest(entry);
+        },
+        onWarning: (w) => io.notices.warn(w),
+      },
     );
+    if (offRoster.size > 0) {
+      ledger.close();
+      throw offRosterError(file, [...offRoster], config, request.shard);
+    }
   } catch (err) {
     await server.close();
     throw err;
@@ -259,6 +280,20 @@ export async function runLive(config: ClassConfig, request: LiveRequest, io: Liv
   }
   if (!interrupted) io.notices.status.write(`Reports from the ledger: lab-grade merge ${shellQuote(file)} --credit ${state.mode} -r console\n`);
   return { exitCode: interrupted ? EXIT_INTERRUPTED : exitCodeFor(state.results()), stopped: interrupted, rounds, ledger: file };
+}
+
+/**
+ * A ledger continued with another roster: students it graded are not in this run's (a student taken off
+ * the roster, another class config or shard). Their rows would stay on the dashboard and in the exit
+ * code, graded never again. Students added to the roster are welcome: they start at their first round.
+ */
+function offRosterError(file: string, users: readonly string[], config: ClassConfig, shard: Shard | undefined): ConfigError {
+  const shown = users.length > 5 ? `${users.slice(0, 5).join(', ')} and ${users.length - 5} more` : users.join(', ');
+  const whose = `the roster of ${config.file}${shard ? ` (shard ${shard.index}/${shard.count})` : ''}`;
+  return new ConfigError(
+    `the ledger graded ${users.length === 1 ? 'a student' : `${users.length} students`} not in ${whose}: ${shown}; continue it with the roster it was graded for, or pass another --ledger to start a new one`,
+    file,
+  );
 }
 
 /** Why a round could not be graded: for the grader's identity, how to log in again. */

@@ -114,23 +114,23 @@ const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.
  * they may. A header of an earlier version (nothing recorded) counts as every check with a profile
  * that cannot be compared.
  */
-export function gradingDifference(before: Partial<JournalGrading> & { profile?: string }, now: JournalGrading & { profile?: string }): string | undefined {
+export function gradingDifference(before: Partial<JournalGrading> & { profile?: string }, now: JournalGrading & { profile?: string }, noun: JournalNaming['noun'] = 'journal'): string | undefined {
   if (before.checks === undefined) {
     return now.only.length
-      ? `the journal was written by an earlier lab-grade that did not record its selection: it is taken as every check, this run grades ${describeSelection(now.only)}`
+      ? `the ${noun} was written by an earlier lab-grade that did not record its selection: it is taken as every check, this run grades ${describeSelection(now.only)}`
       : undefined;
   }
   if (!sameList(before.checks, now.checks)) {
     const was = describeSelection(before.only ?? []);
     const is = describeSelection(now.only);
-    if (was !== is) return `the journal was graded with ${was}, this run grades ${is}`;
+    if (was !== is) return `the ${noun} was graded with ${was}, this run grades ${is}`;
     const added = now.checks.filter((c) => !before.checks!.includes(c));
     const dropped = before.checks.filter((c) => !now.checks.includes(c));
-    return `the journal graded ${before.checks.length} checks, this run ${now.checks.length} (${[added.length ? `new: ${added.join(', ')}` : '', dropped.length ? `gone: ${dropped.join(', ')}` : ''].filter(Boolean).join('; ')})`;
+    return `the ${noun} graded ${before.checks.length} checks, this run ${now.checks.length} (${[added.length ? `new: ${added.join(', ')}` : '', dropped.length ? `gone: ${dropped.join(', ')}` : ''].filter(Boolean).join('; ')})`;
   }
   if (before.profileHash !== undefined && before.profileHash !== now.profileHash) {
     const name = (p: string | undefined, hash: string) => `${p ?? 'unnamed'}, ${hash.slice(0, 12)}`;
-    return `the journal was graded with another lab profile (${name(before.profile, before.profileHash)}), this run uses ${name(now.profile, now.profileHash)}: points, pass mark or expected values differ`;
+    return `the ${noun} was graded with another lab profile (${name(before.profile, before.profileHash)}), this run uses ${name(now.profile, now.profileHash)}: points, pass mark or expected values differ`;
   }
   return undefined;
 }
@@ -286,6 +286,11 @@ export interface OpenJournalOptions {
   resume?: { regrade: boolean };
   /** What to tell a user whose journal is in use ("wait for it or pass another --journal"). */
   inUseHint?: string;
+  /**
+   * An existing file is continued, not resumed (a workshop's ledger): as with --resume, one written
+   * under other rules (checks, profile) or for another shard is refused, and no --regrade applies.
+   */
+  continues?: boolean;
   /** What the file is called in messages, and the option that names it (default: a journal, `--journal`). */
   naming?: JournalNaming;
   /** Sees every student line already in the file (read once, line by line), e.g. to rebuild state from it. */
@@ -342,15 +347,18 @@ function openLocked(file: string, header: JournalHeaderFields, opts: OpenJournal
   checkJournalLab(file, contents, header.lab);
   const before = contents.header;
   const grading = header.checks && header.only && header.profileHash ? (header as JournalHeaderFields & JournalGrading) : undefined;
-  const difference = before && grading ? gradingDifference(before, grading) : undefined;
+  const difference = before && grading ? gradingDifference(before, grading, noun) : undefined;
+  if (difference && opts.continues) throw new ConfigError(`${difference}; continue it under the rules it was graded with, or pass another ${flag} to start a new one`, file);
   if (difference && opts.resume && !opts.resume.regrade) throw new ConfigError(`${difference}; pass --regrade to grade everyone again`, file);
   // One journal, one shard: another shard's students appended under this header would be merged as this shard's.
   const shardNow = describeShard(header.shard);
-  if (opts.resume && before && describeShard(before.shard) !== shardNow) {
-    throw new ConfigError(`the journal was graded for ${describeShard(before.shard)}, this run grades ${shardNow}; each shard resumes its own journal`, file);
+  if ((opts.resume || opts.continues) && before && describeShard(before.shard) !== shardNow) {
+    throw new ConfigError(`the ${noun} was graded for ${describeShard(before.shard)}, this run grades ${shardNow}; each shard ${opts.continues ? 'continues' : 'resumes'} its own ${noun}`, file);
   }
-  if (before && before.checks === undefined && grading && !difference && opts.resume) {
-    contents.warnings.push(`${file} was written by an earlier lab-grade that did not record its selection or lab profile: resumed as every check; its profile cannot be compared`);
+  if (before && before.checks === undefined && grading && !difference && (opts.resume || opts.continues)) {
+    contents.warnings.push(
+      `${file} was written by an earlier lab-grade that did not record its selection or lab profile: ${opts.continues ? 'continued' : 'resumed'} as every check; its profile cannot be compared`,
+    );
   }
   // A new header when the rules differ (or on --regrade): what follows it replaces what came before.
   const needsHeader = !before || !!difference || !!opts.resume?.regrade;

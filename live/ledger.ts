@@ -73,13 +73,15 @@ export interface OpenLedgerOptions {
 }
 
 /**
- * Creates a ledger, or continues an existing one (of the same lab): its entries are handed to
- * `onEntry` first, then appending goes on after the last complete line.
+ * Creates a ledger, or continues an existing one (of the same lab, and of the same rules and shard when
+ * `header` records them): its entries are handed to `onEntry` first, then appending goes on after the
+ * last complete line.
  */
 export function openLedger(file: string, header: LedgerHeader, options: OpenLedgerOptions = {}): Ledger {
   let lastRound = 0;
   const writer = openJournal(file, header, {
     naming: { noun: 'ledger', flag: '--ledger' },
+    continues: true,
     visit: (line, lineNo, existing) => {
       const entry = ledgerEntryOf(line, existing?.startedAt ?? '', `${file} line ${lineNo}`);
       lastRound = Math.max(lastRound, entry.round);
