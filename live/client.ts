@@ -53,8 +53,9 @@ export function liveClient(): void {
     });
   });
 
+  // The epoch stays in the stream's address: reconnecting to a restarted grader, the page is told to reload.
   const since = root.dataset.version ?? '0';
-  const events = new EventSource(`/events${query({ since })}`);
+  const events = new EventSource(`/events${query({ since, ...(root.dataset.epoch ? { epoch: root.dataset.epoch } : {}) })}`);
   events.addEventListener('open', () => setConnection('live', 'on'));
   events.addEventListener('error', () => setConnection('reconnecting…', 'off'));
   events.addEventListener('reset', () => location.reload());

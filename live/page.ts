@@ -179,7 +179,7 @@ const modeWords = (snap: Pick<ClassSnapshot, 'mode'>) => (snap.mode === 'earned'
 export function renderClassPage(snap: ClassSnapshot, links: PageLinks): string {
   const sorts = SORTS.map((s) => html`<a class="${s === snap.sort ? 'sort active' : 'sort'}" data-sort="${s}" href="${withToken('/', links, s === 'roster' ? {} : { sort: s })}">${SORT_WORDS[s]}</a>`);
   return `<!doctype html>
-${html`<html lang="en" data-version="${snap.version}" data-page="class">
+${html`<html lang="en" data-epoch="${snap.epoch}" data-version="${snap.version}" data-page="class">
 ${head(`${snap.title} — live`, links)}
 <body>
 <main class="live">
@@ -209,10 +209,10 @@ ${snap.students.map((r) => renderRow(r, snap.exercises, links))}
 `;
 }
 
-export function renderStudentPage(detail: StudentDetail, snap: Pick<ClassSnapshot, 'lab' | 'title' | 'passMark' | 'exercises' | 'mode' | 'version'>, links: PageLinks): string {
+export function renderStudentPage(detail: StudentDetail, snap: Pick<ClassSnapshot, 'lab' | 'title' | 'passMark' | 'exercises' | 'mode' | 'epoch' | 'version'>, links: PageLinks): string {
   const { row, result } = detail;
   return `<!doctype html>
-${html`<html lang="en" data-version="${snap.version}" data-page="student" data-user="${row.user}">
+${html`<html lang="en" data-epoch="${snap.epoch}" data-version="${snap.version}" data-page="student" data-user="${row.user}">
 ${head(`${row.user} — ${snap.title} — live`, links)}
 <body>
 <main class="live">

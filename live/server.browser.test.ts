@@ -120,6 +120,32 @@ describe('live dashboard in headless Chromium', () => {
     await page.close();
   });
 
+  it('a page left open across a restart of the grader on the same port reloads into the new state, though the event ids are the same', async () => {
+    // Before: earned credit. After the restart (same ledger, so the same number of results read back): final.
+    const { state } = workshopState(4);
+    const first = await serve(state);
+    const { page, consoleErrors } = await open(first.url);
+    await page.waitForSelector('#connection.on');
+    expect(await cellText(page, 'labuser01', 6)).toMatch(/^✓ done/);
+    const port = Number(new URL(first.url).port);
+    await first.close();
+    servers = servers.filter((s) => s !== first);
+    await page.waitForSelector('#connection.off');
+
+    const w = workshop();
+    const restarted = new ClassState({ profile: PROFILE, roster: w.roster, stuckAfterMinutes: 15, mode: 'final' });
+    for (const round of w.rounds.slice(0, 4)) for (const entry of round) restarted.ingest(entry);
+    expect(restarted.version).toBe(state.version);
+    servers.push(await startLiveServer({ state: restarted, port, summaryEveryMs: 100 }));
+    // The browser reconnects by itself (retry: 2 s) and is told to reload: the grid is the new process's.
+    await page.waitForFunction((epoch) => document.documentElement.dataset.epoch === epoch, restarted.epoch, { timeout: 10_000 });
+    await page.waitForSelector('#connection.on');
+    expect(await cellText(page, 'labuser01', 6)).toMatch(/^✗ failing/);
+    expect(await page.locator('dl.meta').innerText()).toContain('final (the latest grading only)');
+    expect(consoleErrors.filter((e) => !e.includes('ERR_CONNECTION_REFUSED'))).toEqual([]);
+    await page.close();
+  });
+
   it('sorts by progress and by time since the last progress without a reload', async () => {
     const { state } = workshopState(4);
     const server = await serve(state);

@@ -297,4 +297,28 @@ describe('live dashboard server', () => {
     expect((await fresh.waitFor(1))[0].event).toBe('reset');
     fresh.close();
   });
+
+  it('tells a page of another process to reload even when its event id is one this state reached: a live restarted on its ledger counts again', async () => {
+    const state = classOf(['ann']);
+    state.ingest({ round: 1, at: at(1), student: student('ann', exercisesPassing(1)) });
+    state.ingest({ round: 2, at: at(2), student: student('ann', exercisesPassing(1, 2)) });
+    const server = await serve(state);
+    const other = state.epoch.replace(/./, (c) => (c === '0' ? '1' : '0'));
+    // The page of the process before the restart had seen 1 and 2 of its own: the same numbers.
+    for (const [query, lastSeen] of [
+      [`since=1&epoch=${other}`, '2'],
+      [`since=1&epoch=${other}`, '1'],
+      [`since=2&epoch=${other}`, undefined],
+    ] as const) {
+      const stream = openEvents(server.url, `/events?${query}`, lastSeen ? { 'last-event-id': lastSeen } : {});
+      expect((await stream.waitFor(1))[0].event, `${query} ${lastSeen}`).toBe('reset');
+      stream.close();
+    }
+    // A page of this process catches up from where it was.
+    const own = openEvents(server.url, `/events?since=1&epoch=${state.epoch}`);
+    const [caught] = await own.waitFor(1);
+    expect([caught.event, caught.id]).toEqual(['student', '2']);
+    own.close();
+    expect(new ClassState({ profile: PROFILE, roster: ['ann'] }).epoch).not.toBe(state.epoch);
+  });
 });

@@ -137,8 +137,11 @@ export function startLiveServer(options: LiveServerOptions): Promise<LiveServer>
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
     res.write('retry: 2000\n\n');
     // A browser reconnecting says what it saw last; a fresh page says which version it was rendered from.
+    // Both count in the epoch of the page (its address keeps it across reconnects): another process's
+    // versions (a live restarted on its ledger counts them again) say nothing of this one's.
     const last = Number(req.headers['last-event-id'] ?? url.searchParams.get('since') ?? state.version);
-    const missed = Number.isInteger(last) && last >= 0 ? state.deltasSince(last) : undefined;
+    const epoch = url.searchParams.get('epoch');
+    const missed = Number.isInteger(last) && last >= 0 && (epoch === null || epoch === state.epoch) ? state.deltasSince(last) : undefined;
     if (missed === undefined) res.write('event: reset\ndata: {}\n\n');
     else {
       for (const delta of missed) res.write(eventOf(delta));

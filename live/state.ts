@@ -15,6 +15,7 @@
  * - `in progress`: otherwise, if a check of it with points counts;
  * - `not started`: nothing of it found: its checks fail at a missing step, or are blocked.
  */
+import { randomBytes } from 'node:crypto';
 import { progressOf } from '../core/history.js';
 import type { CheckResult, Status } from '../core/model.js';
 import type { LabProfile } from '../core/profile.js';
@@ -138,6 +139,11 @@ export interface ClassSummary {
   mode: CreditMode;
   passMark: number;
   stuckAfterMinutes: number;
+  /**
+   * Which sequence `version` counts in: made up anew by each process (a restarted `live` counts its
+   * versions from the ledger again), so a page of another process is told to reload, not fed deltas.
+   */
+  epoch: string;
   version: number;
   updatedAt: string | null;
   rosterSize: number;
@@ -306,6 +312,7 @@ export class ClassState {
   private incomplete = 0;
   private updatedAt: string | null = null;
   version = 0;
+  readonly epoch = randomBytes(6).toString('hex');
 
   constructor(private readonly options: ClassStateOptions) {
     this.columns = exerciseColumns(options.profile);
@@ -459,6 +466,7 @@ export class ClassState {
       mode: this.mode,
       passMark: profile.passMark,
       stuckAfterMinutes: this.stuckAfterMinutes,
+      epoch: this.epoch,
       version: this.version,
       updatedAt: this.updatedAt,
       rosterSize: this.options.roster.length,
