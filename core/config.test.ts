@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadClassConfig, targetsFor } from './config.js';
+import type { ConfigError } from './errors.js';
 import { loadProfile } from './profile.js';
 import { packagePath } from './paths.js';
 import { ALL_CHECKS } from '../checks/index.js';
@@ -82,6 +83,21 @@ describe('class config', () => {
     expect(bad('user,vmPort\na1,22\n\na2,port\n')).toThrow(`${csv}: line 4: vmPort: expected a port number, got "port"`);
     expect(bad('user\nbad user\n')).toThrow(`${csv}: line 2: expected a user name (letters, digits, . _ @ -), got "bad user"`);
     expect(bad('user,email\na1,x\n')).toThrow(`${csv}: line 1: unknown column "email"`);
+  });
+
+  it("names a row's first line when a quoted value spans lines, with LF or CRLF line ends", () => {
+    const where = (csv: string) => {
+      try {
+        loadClassConfig(write('roster-lines.yaml', `roster: ${write('lines.csv', csv)}\n`));
+      } catch (err) {
+        return { name: (err as Error).name, key: (err as ConfigError).key, message: (err as Error).message.split(': ').slice(2).join(': ') };
+      }
+      throw new Error('the roster was accepted');
+    };
+    expect(where('user,vmHost,vmPort\na1,"first\nsecond",port\n')).toEqual({ name: 'ConfigError', key: 'line 2', message: 'vmPort: expected a port number, got "port"' });
+    expect(where('user,vmHost\r\na1,"first\r\nsecond"\r\n\r\na1,h\r\n')).toEqual({ name: 'ConfigError', key: 'line 5', message: 'user "a1" is also on line 2' });
+    expect(where('\ufeff\nuser,vmHost\n\n  a1,"x\n\ny"\nbad user,h\n')).toEqual({ name: 'ConfigError', key: 'line 7', message: 'expected a user name (letters, digits, . _ @ -), got "bad user"' });
+    expect(where('\ufeff\nuser,vmHost,user\na1,h,a2\n')).toEqual({ name: 'ConfigError', key: 'line 2', message: 'the header names the column "user" twice' });
   });
 
   it('a roster list with a user twice in another case is refused too', () => {

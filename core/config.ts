@@ -146,27 +146,54 @@ function readRosterCsv(csvFile: string, configFile: string): Placed[] {
   } catch (err) {
     throw new ConfigError(errorMessage(err), configFile, 'roster');
   }
-  let header: string[] = [];
-  let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
+  let rows: Array<{ record: string[]; info: { bytes: number } }>;
   try {
-    records = parseCsv(text, { columns: (h: string[]) => (header = h.map((c) => c.trim())), skip_empty_lines: true, trim: true, bom: true, info: true });
+    // Arrays, not objects: the header's own end is then known, and each row starts where the one before ended.
+    rows = parseCsv(text, { skip_empty_lines: true, trim: true, bom: true, info: true }) as unknown as typeof rows;
   } catch (err) {
     throw new ConfigError(`invalid CSV: ${(err as Error).message}`, csvFile);
   }
-  const headerLine = `line ${text.split('\n').findIndex((l) => l.trim() !== '') + 1}`;
+  const lines = new LineFinder(Buffer.from(text));
+  const header = (rows[0]?.record ?? []).map((c) => c.trim());
+  const headerLine = `line ${lines.at(0)}`;
   const twice = header.find((c, i) => header.indexOf(c) !== i);
   if (twice !== undefined) throw new ConfigError(`the header names the column ${JSON.stringify(twice)} twice`, csvFile, headerLine);
   if (header.length && !header.includes('user')) throw new ConfigError(`needs a "user" column (columns allowed: ${CSV_COLUMNS.join(', ')})`, csvFile);
   const unknown = header.find((c) => !CSV_COLUMNS.includes(c));
   if (unknown !== undefined) throw new ConfigError(`unknown column ${JSON.stringify(unknown)} (allowed: ${CSV_COLUMNS.join(', ')})`, csvFile, headerLine);
-  return records.map(({ record: row, info }) => {
-    // A record's line is where it ends (a quoted value may span lines).
-    const where = `line ${info.lines}`;
+  return rows.slice(1).map(({ record }, i) => {
+    // A row's line is where it starts (a quoted value may span lines): where the row before it ended.
+    const where = `line ${lines.at(rows[i].info.bytes)}`;
+    const row = Object.fromEntries(header.map((c, k) => [c, record[k] ?? '']));
     const port = row.vmPort ? Number(row.vmPort) : undefined;
     if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new ConfigError(`vmPort: expected a port number, got ${JSON.stringify(row.vmPort)}`, csvFile, where);
     const entry = { user: row.user, resourceGroup: row.resourceGroup || undefined, vmHost: row.vmHost || undefined, vmPort: port, vmUsername: row.vmUsername || undefined };
     return { entry, file: csvFile, where, ref: `on ${where}` };
   });
+}
+
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const BLANK = new Set([0x20, 0x09, 0x0a, 0x0d]);
+
+/**
+ * The line of the first non-blank character at or after a byte offset, counting CRLF, LF and CR
+ * each as one line break (csv-parse's own count takes a CRLF inside a quoted value for two).
+ * Offsets are asked in increasing order: the text is walked once.
+ */
+class LineFinder {
+  private offset = 0;
+  private line = 1;
+  constructor(private readonly bytes: Buffer) {}
+
+  at(from: number): number {
+    let start = Math.max(from, this.bytes.subarray(0, 3).equals(UTF8_BOM) ? 3 : 0);
+    while (BLANK.has(this.bytes[start])) start++;
+    for (; this.offset < start; this.offset++) {
+      const c = this.bytes[this.offset];
+      if (c === 0x0a || (c === 0x0d && this.bytes[this.offset + 1] !== 0x0a)) this.line++;
+    }
+    return this.line;
+  }
 }
 
 /** `{env: NAME}` or `{file: PATH}`; a literal string is refused so secrets never live in the config. */
