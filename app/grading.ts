@@ -9,8 +9,9 @@ import { ALL_CHECKS } from '../checks/index.js';
 import type { CheckDef } from '../core/check.js';
 import { gradeClass, type ClassRunListener } from '../core/class-run.js';
 import type { ClassConfig } from '../core/config.js';
-import type { EngineOptions } from '../core/engine.js';
+import { DEFAULT_STUDENT_DEADLINE_MS, timeoutBeyondDeadline, type EngineOptions } from '../core/engine.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
+import { formatMs } from '../core/timeout.js';
 import { judgementOf, openJournal, profileHash, type JournalGrading, type JournalWriter } from '../core/journal.js';
 import type { RunResult, StudentResult } from '../core/model.js';
 import { identityProblem, preflight, preflightTable } from '../core/preflight.js';
@@ -112,6 +113,7 @@ export async function grade(request: GradeRequest, io: GradeIo): Promise<GradeOu
   const full = request.catalogue ?? ALL_CHECKS;
   const profile = request.profile ?? profileFor(request.config, full);
   const { catalogue, selection, checkIds, grading } = gradingRules(profile, request.only, full);
+  refuseUnreachableTimeouts(request);
   const plan = planClass(request.config, request.users ?? [], request.classRun);
   // Locked and read before anything else: a second run on it stops here, having changed nothing.
   const journal = openRunJournal(plan, profile, grading, request, io.notices);
@@ -126,6 +128,30 @@ export async function grade(request: GradeRequest, io: GradeIo): Promise<GradeOu
   } finally {
     journal?.close();
   }
+}
+
+/**
+ * A probe timeout the student's deadline always cuts first is refused before anyone is graded: it could
+ * never take effect, and a hung app would make the student incomplete instead of failing the check.
+ */
+function refuseUnreachableTimeouts({ config, studentTimeoutSeconds, waitSeconds }: GradeRequest): void {
+  const deadlineMs = studentTimeoutSeconds ? studentTimeoutSeconds * 1000 : DEFAULT_STUDENT_DEADLINE_MS;
+  const beyond = timeoutBeyondDeadline(config.timeoutsMs, deadlineMs, Math.round((waitSeconds ?? 0) * 1000));
+  if (!beyond) return;
+  const stopped = `each student is stopped after ${formatMs(deadlineMs)} (--student-timeout${waitSeconds ? ` plus --wait ${waitSeconds} s` : ''})`;
+  if (beyond.configured) {
+    throw new ConfigError(
+      `${beyond.ms / 1000} s can never take effect: ${stopped}, before a ${beyond.kind} call can time out, which would end the student incomplete; use at most ${Math.floor(beyond.maxMs / 1000)}, or raise --student-timeout`,
+      config.file,
+      `timeouts.${beyond.kind}`,
+    );
+  }
+  const shorter = beyond.maxMs >= 1000 ? `, or set timeouts.${beyond.kind} to at most ${Math.floor(beyond.maxMs / 1000)}` : '';
+  throw new ConfigError(
+    `${formatMs(deadlineMs)} stops each student before a ${beyond.kind} call can time out (${formatMs(beyond.ms)} unless the class config's timeouts.${beyond.kind} says): use at least ${Math.ceil((beyond.ms - beyond.maxMs + deadlineMs) / 1000)}${shorter}`,
+    undefined,
+    '--student-timeout',
+  );
 }
 
 interface GradingPlan {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fail, pass, reasons, type CheckDef, type Verdict } from './check.js';
-import { gradeStudent as gradeSelected, type EngineOptions, type StudentEnvironment } from './engine.js';
+import { gradeStudent as gradeSelected, timeoutBeyondDeadline, type EngineOptions, type StudentEnvironment } from './engine.js';
 import type { LabProfile } from './profile.js';
 import { ENGINE_REASONS } from './reasons.js';
 import { exitCodeFor } from './score.js';
@@ -579,5 +579,15 @@ describe('time, under fake timers', () => {
     await vi.advanceTimersByTimeAsync(10_000);
     expect((await grading).result.checks[0].status).toBe('fail');
     expect(waiting).toEqual([]);
+  });
+});
+
+describe('probe timeouts and the student deadline', () => {
+  it('names the first probe whose timeout, plus a check’s own work, outlasts the deadline and the --wait budget', () => {
+    expect(timeoutBeyondDeadline({ http: 295_000 }, 300_000)).toBeUndefined();
+    expect(timeoutBeyondDeadline({ http: 295_001 }, 300_000)).toEqual({ kind: 'http', ms: 295_001, configured: true, maxMs: 295_000 });
+    expect(timeoutBeyondDeadline({ http: 395_000 }, 300_000, 100_000)).toBeUndefined();
+    expect(timeoutBeyondDeadline({ vm: 1_000, azure: 1_000, registry: 1_000, kube: 1_000 }, 20_000)).toEqual({ kind: 'http', ms: 30_000, configured: false, maxMs: 15_000 });
+    expect(timeoutBeyondDeadline({}, 35_000)).toBeUndefined();
   });
 });

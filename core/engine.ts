@@ -9,8 +9,8 @@ import { setMaxListeners } from 'node:events';
 import type { CheckContext, CheckDef, FactName, Facts, ProbesFor, Verdict } from './check.js';
 import { errorMessage } from './errors.js';
 import { eventually } from './eventually.js';
-import { ProbeSession, type ProbeCallStats } from './probe-session.js';
-import type { CheckResult, Evidence, ProbeKind, StudentResult } from './model.js';
+import { DEFAULT_PROBE_TIMEOUT_MS, ProbeSession, type ProbeCallStats } from './probe-session.js';
+import { PROBE_KINDS, type CheckResult, type Evidence, type ProbeKind, type StudentResult } from './model.js';
 import type { LabProfile } from './profile.js';
 import { ENGINE_REASONS, probeReason } from './reasons.js';
 import { redact, redactText } from './redact.js';
@@ -54,6 +54,9 @@ const DEFAULTS = {
   checkTimeoutMs: 60_000,
   studentDeadlineMs: 300_000,
 };
+
+/** The student's deadline when the command line does not set it (`--student-timeout`). */
+export const DEFAULT_STUDENT_DEADLINE_MS = DEFAULTS.studentDeadlineMs;
 
 type Decided = Verdict & { blockedBy?: string };
 
@@ -210,6 +213,30 @@ const CHECK_WORK_MS = 5_000;
 export function checkDeadlineMs(def: CheckDef, baseMs: number, probeTimeoutMs: (kind: ProbeKind) => number): number {
   const probes = def.needs.reduce((sum, kind) => sum + probeTimeoutMs(kind), 0);
   return probes > 0 ? Math.max(baseMs, probes + CHECK_WORK_MS) : baseMs;
+}
+
+/** A probe's bound that the student's deadline always cuts first. */
+export interface UnreachableTimeout {
+  kind: ProbeKind;
+  ms: number;
+  /** Set by the class config's `timeouts`, rather than the default. */
+  configured: boolean;
+  /** The longest bound that can still take effect. */
+  maxMs: number;
+}
+
+/**
+ * The first probe bound that can never take effect: a probe call hanging that long, plus a check's own
+ * work, outlasts the student's deadline (with the --wait budget), so a hung app would be the deadline's
+ * `error` LG-003, the student incomplete, instead of the probe's verdict (a hung app: fail LG-650).
+ */
+export function timeoutBeyondDeadline(probeTimeoutMs: Partial<Record<ProbeKind, number>>, studentDeadlineMs = DEFAULTS.studentDeadlineMs, waitMs = 0): UnreachableTimeout | undefined {
+  const maxMs = studentDeadlineMs + waitMs - CHECK_WORK_MS;
+  for (const kind of PROBE_KINDS) {
+    const ms = probeTimeoutMs[kind] ?? DEFAULT_PROBE_TIMEOUT_MS;
+    if (ms > maxMs) return { kind, ms, configured: probeTimeoutMs[kind] !== undefined, maxMs };
+  }
+  return undefined;
 }
 
 /** A check that could not finish: the grader could not find out, never the student's fault. */

@@ -17,6 +17,9 @@ export interface ProbeCallStats {
   calls: Record<string, number>;
 }
 
+/** How long one probe call may take when the class config's `timeouts` does not say. */
+export const DEFAULT_PROBE_TIMEOUT_MS = 30_000;
+
 const MEMOISED: ReadonlyMap<ProbeKind, ReadonlySet<string>> = new Map(Object.entries(MEMOISED_READS).map(([kind, methods]) => [kind as ProbeKind, new Set<string>(methods)]));
 
 export class ProbeSession {
@@ -27,7 +30,7 @@ export class ProbeSession {
     private readonly raw: Probes,
     private readonly timeoutMs: Partial<Record<ProbeKind, number>>,
     private readonly signal: AbortSignal,
-    private readonly defaultTimeoutMs = 30_000,
+    private readonly defaultTimeoutMs = DEFAULT_PROBE_TIMEOUT_MS,
   ) {}
 
   /** The probes as a check sees them, reading the cache of the given polling round. */
