@@ -15,7 +15,7 @@ const LINE_CHARS = 200;
 export const excerpt = (text: string, max = LINE_CHARS): string => visibleExcerpt(text, max);
 
 /** The first non-empty line of a command's answer, shortened. */
-export function oneLine(text: string, max = LINE_CHARS): string {
+export function firstLine(text: string, max = LINE_CHARS): string {
   const line =
     text
       .split('\n')

@@ -3,7 +3,7 @@ import { defineCheck, fail, pass, reasons } from './check.js';
 import { registerSecret } from './redact.js';
 import { gradeStudent } from './engine.js';
 import { selectChecks } from './selection.js';
-import { boundResultText, excerpt, RESULT_TEXT_LIMITS } from './student-text.js';
+import { boundResultText, dropHidden, excerpt, joinLines, RESULT_TEXT_LIMITS } from './student-text.js';
 import type { CheckResult } from './model.js';
 import { profileWith } from '../test/support/profile.js';
 import { loadClassSmall } from '../fixtures/results/support.js';
@@ -48,6 +48,22 @@ describe('excerpt: student text on one line, bounded', () => {
 
   it('keeps line breaks when asked (a hint), escaping the rest', () => {
     expect(excerpt('add\n    ports:\u2028x', 100, { keepNewlines: true })).toBe('add\n    ports:\\u2028x');
+  });
+});
+
+describe('dropHidden: the same hidden characters, left out', () => {
+  it.each(HIDDEN)('drops %j', (ch) => {
+    expect(dropHidden(`a${ch}b`)).toBe('ab');
+  });
+
+  it('keeps the characters asked for, and a surrogate pair whole', () => {
+    expect(dropHidden('a\nb\tc\rd\u200be👋', '\n\t')).toBe('a\nb\tcde👋');
+  });
+});
+
+describe('joinLines: one line', () => {
+  it('makes each run of white space around a line break or tab one space, and leaves other spaces', () => {
+    expect(joinLines('a \r\n  b\tc  d\n')).toBe('a b c  d ');
   });
 });
 

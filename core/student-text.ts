@@ -54,6 +54,15 @@ function hasHidden(text: string, opts: ExcerptOptions): boolean {
 }
 
 /**
+ * `text` without the hidden characters `excerpt` escapes, except those in `keep` (a report keeps its
+ * own line breaks and tabs): for text shown whole, where an escape would read as noise.
+ */
+export const dropHidden = (text: string, keep = ''): string => text.replace(HIDDEN_GLOBAL, (ch) => (keep.includes(ch) ? ch : ''));
+
+/** `text` on one line: each run of white space holding a line break or a tab becomes one space. */
+export const joinLines = (text: string): string => text.replace(/\s*[\n\r\t]\s*/g, ' ');
+
+/**
  * What a result carries at most. A message quotes a few excerpts in the grader's sentence; evidence
  * holds observed values (a kubelet's event message is a few hundred characters); found and expected
  * are one value each.

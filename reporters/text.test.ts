@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bounded, codeSpans, escapeXml, wrap } from './text.js';
+import { bounded, codeSpans, escapeXml, oneLine, stripControl, wrap } from './text.js';
 
 /** What bounding adds after an excerpt of a text `left` characters longer. */
 const more = (left: number) => `… (${left} more characters)`;
@@ -43,6 +43,10 @@ describe('escapeXml', () => {
   it('drops bidirectional controls', () => {
     expect(escapeXml('admin\u202Etxt.exe')).toBe('admintxt.exe');
   });
+
+  it('drops every character a result would escape, C1 controls and zero-width ones included', () => {
+    expect(escapeXml('a\u0085b\u200bc\u2028d\ufeffe', true)).toBe('abcde');
+  });
 });
 
 describe('wrap', () => {
@@ -57,5 +61,12 @@ describe('wrap', () => {
 
   it('keeps empty lines and leading spaces', () => {
     expect(wrap('a\n\n  b\n   ', 40)).toEqual(['a', '', '  b', '']);
+  });
+});
+
+describe('stripControl and oneLine', () => {
+  it('leave out what results escape (core/student-text.ts): a name with a zero-width space or a line separator cannot pass for another', () => {
+    expect(stripControl('alice\u200b\u2028\u2060\ufeff\ud800\n\tx')).toBe('alice\n\tx');
+    expect(oneLine('alice\u200b \n\u2029 bob')).toBe('alice bob');
   });
 });

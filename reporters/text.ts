@@ -3,29 +3,19 @@
  * overrides (which make text read differently from what it is), bounded in length, on one line where a
  * format needs one; and `code spans` told apart from prose so each format can render them as code.
  */
-
-/** C0/C1 controls except newline and tab: ESC sequences, CSI, OSC, BEL, CR. */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g;
-
-/** Bidirectional embeddings, overrides and isolates, and the invisible direction marks (Trojan Source). */
-const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+import { dropHidden, joinLines } from '../core/student-text.js';
 
 /** What a text report shows of one student string at most. */
 export const TEXT_CAP = 2_000;
 
 /**
- * Student-controlled text must not drive a terminal or reorder what a reader sees: drop control
- * characters (keeping newline and tab) and bidirectional controls.
+ * Student-controlled text must not drive a terminal, reorder or hide what a reader sees: the hidden
+ * characters results escape (core/student-text.ts) are dropped here, keeping newline and tab.
  */
-export function stripControl(text: string): string {
-  return text.replace(CONTROL, '').replace(BIDI, '');
-}
+export const stripControl = (text: string): string => dropHidden(text, '\n\t');
 
 /** Stripped, and on one line: newlines and tabs become spaces (names, titles, table cells). */
-export function oneLine(text: string): string {
-  return stripControl(text).replace(/\s*[\n\t]\s*/g, ' ');
-}
+export const oneLine = (text: string): string => joinLines(stripControl(text));
 
 /** At most `max` characters: a 200 KB message becomes an excerpt that says how much was left out. */
 export function bounded(text: string, max = TEXT_CAP): string {
@@ -79,10 +69,7 @@ const XML_ENTITIES: Record<string, string> = {
  */
 export function escapeXml(text: string, attribute = false): string {
   const pattern = attribute ? /[&<>"'\n\r\t]/g : /[&<>]/g;
-  return text
-    .replace(XML_ILLEGAL, '')
-    .replace(BIDI, '')
-    .replace(pattern, (ch) => XML_ENTITIES[ch]);
+  return dropHidden(text.replace(XML_ILLEGAL, ''), '\n\r\t').replace(pattern, (ch) => XML_ENTITIES[ch]);
 }
 
 /**

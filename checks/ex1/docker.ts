@@ -1,6 +1,6 @@
 /** Exercise 1 step 4: Docker is installed on the VM and the lab user may use it. */
 import { defineCheck, fail, pass, reasons } from '../../core/check.js';
-import { excerpt, oneLine } from '../text.js';
+import { excerpt, firstLine } from '../text.js';
 import { runOnVm } from './vm.js';
 
 export const INSTALL_DOCKER_URL = 'https://docs.docker.com/install/linux/docker-ce/ubuntu/';
@@ -29,7 +29,7 @@ export const dockerInstalled = defineCheck({
     const matched = DOCKER_VERSION.exec(result.stdout)?.[0];
     const version = matched && excerpt(matched, 100);
     if (result.code === 0 && version) return pass(`Docker is installed: ${version}`, evidence, { found: version });
-    const answer = oneLine(result.stderr || result.stdout);
+    const answer = firstLine(result.stderr || result.stdout);
     if (result.code === 127 || NOT_FOUND.test(result.stderr)) {
       return fail(
         INSTALLED.missing,
@@ -69,13 +69,13 @@ export const dockerUsable = defineCheck({
     const { result, evidence } = await runOnVm(ctx, 'dockerInfo');
     const user = ctx.target.vm?.username ?? ctx.target.user;
     const serverVersion = result.stdout.trim();
-    const answer = oneLine(result.stderr || result.stdout);
+    const answer = firstLine(result.stderr || result.stdout);
     // Decided from the answer: CLIs 23 to 28.0 exit 0 from `docker info --format …` when the daemon
     // refuses the user, printing the error on stderr and an empty template.
     if (PERMISSION_DENIED.test(result.stderr)) {
       return fail(USABLE.permission, `${user} may not use Docker: the daemon answers "${answer}"`, permissionHint, { evidence, outcome: 'needs-fix', found: answer });
     }
-    if (result.code === 0 && serverVersion) return pass(`the Docker daemon ${oneLine(serverVersion, 40)} answers for ${user}`, evidence, { found: oneLine(serverVersion, 100) });
+    if (result.code === 0 && serverVersion) return pass(`the Docker daemon ${firstLine(serverVersion, 40)} answers for ${user}`, evidence, { found: firstLine(serverVersion, 100) });
     if (result.code === 0) {
       return fail(
         USABLE.noVersion,

@@ -4,7 +4,7 @@
  */
 import { defineCheck, pass, type CheckContext } from '../../core/check.js';
 import { ProbeError, VM_COMMANDS, type CommandResult, type VmCommandName } from '../../probes/types.js';
-import { oneLine } from '../text.js';
+import { firstLine } from '../text.js';
 
 export interface VmAnswer {
   result: CommandResult & { code: number };
@@ -20,8 +20,8 @@ export async function runOnVm(ctx: CheckContext<'vm'>, name: VmCommandName): Pro
   const evidence = {
     command: VM_COMMANDS[name],
     exitCode: result.code,
-    ...(result.stdout.trim() ? { stdout: oneLine(result.stdout) } : {}),
-    ...(result.stderr.trim() ? { stderr: oneLine(result.stderr) } : {}),
+    ...(result.stdout.trim() ? { stdout: firstLine(result.stdout) } : {}),
+    ...(result.stderr.trim() ? { stderr: firstLine(result.stderr) } : {}),
   };
   if (result.code === null) throw new ProbeError('vm', `\`${VM_COMMANDS[name]}\` did not finish in time on the VM`, evidence);
   return { result: { ...result, code: result.code }, evidence };

@@ -1,6 +1,6 @@
 /** Exercise 2 step 6: `docker-compose up` built the myapp and myapi images on the VM. */
 import { defineCheck, error, fail, pass, reasons } from '../../core/check.js';
-import { excerpt, oneLine } from '../text.js';
+import { excerpt, firstLine } from '../text.js';
 import { runOnVm } from '../ex1/vm.js';
 
 const R = reasons({
@@ -27,7 +27,7 @@ export const imagesBuilt = defineCheck({
   async run(ctx) {
     const { result, evidence } = await runOnVm(ctx, 'dockerImages');
     // docker.usable passed just before: a failure here is not something the student did.
-    if (result.code !== 0) return error(R.failed, `\`docker image ls\` failed (exit code ${result.code}): "${oneLine(result.stderr || result.stdout)}"`, evidence);
+    if (result.code !== 0) return error(R.failed, `\`docker image ls\` failed (exit code ${result.code}): "${firstLine(result.stderr || result.stdout)}"`, evidence);
     const listed = result.stdout
       .split('\n')
       .map((l) => l.trim())

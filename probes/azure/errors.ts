@@ -3,6 +3,7 @@
  * Each message says who was refused what on which scope and what fixes it, without secrets.
  */
 import { isRestError } from '@azure/core-rest-pipeline';
+import { excerpt, joinLines } from '../../core/student-text.js';
 import { grantCommand, MissingRightError, ProbeError } from '../types.js';
 
 export interface ArmCall {
@@ -17,10 +18,8 @@ const AUTHZ_RE = /client '([^']+)'(?: with object id '([^']+)')?.*?action '([^']
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE']);
 
-function excerpt(text: string, max = 200): string {
-  const one = text.replace(/\s+/g, ' ').trim();
-  return one.length > max ? one.slice(0, max - 1) + '…' : one;
-}
+/** What a message quotes of ARM's own: its first 200 characters, on one line. */
+const armExcerpt = (text: string): string => excerpt(joinLines(text).trim(), 200);
 
 export function errorCode(err: unknown): string | undefined {
   return isRestError(err) ? err.code : (err as { code?: string } | undefined)?.code;
@@ -73,14 +72,14 @@ export function armError(err: unknown, call: ArmCall, who = "the grader's identi
   if (code === 'RetryAfterTooLong') return new ProbeError('azure', `${message}: re-run this student later`, detail);
   if (status === 429) return new ProbeError('azure', `ARM kept throttling ${call.action} on ${call.scope} (429 ${code ?? 'TooManyRequests'}) after every retry: re-run this student later`, detail);
   if (status !== undefined && status >= 500) {
-    return new ProbeError('azure', `ARM answered ${status}${code ? ` ${code}` : ''} to ${call.action} on ${call.scope}: ${excerpt(message)}; re-run this student later`, detail);
+    return new ProbeError('azure', `ARM answered ${status}${code ? ` ${code}` : ''} to ${call.action} on ${call.scope}: ${armExcerpt(message)}; re-run this student later`, detail);
   }
-  if (status !== undefined) return new ProbeError('azure', `ARM answered ${status}${code ? ` ${code}` : ''} to ${call.action} on ${call.scope}: ${excerpt(message)}`, detail);
+  if (status !== undefined) return new ProbeError('azure', `ARM answered ${status}${code ? ` ${code}` : ''} to ${call.action} on ${call.scope}: ${armExcerpt(message)}`, detail);
   const where = endpoint ? `ARM at ${endpoint}` : 'ARM';
   if ((err as Error)?.name === 'AbortError') return new ProbeError('azure', `${where} did not answer ${call.action} on ${call.scope} in time`, detail);
-  if (code && NETWORK_CODES.has(code)) return new ProbeError('azure', `${where} could not be reached for ${call.action} (${code}): ${excerpt(message)}`, detail);
+  if (code && NETWORK_CODES.has(code)) return new ProbeError('azure', `${where} could not be reached for ${call.action} (${code}): ${armExcerpt(message)}`, detail);
   if ((err as Error)?.name?.endsWith('AuthenticationError') || (err as Error)?.name === 'CredentialUnavailableError') {
-    return new ProbeError('azure', `no ARM token for the grader: ${excerpt(message)} (sign in with az login, or set the credential in the class config)`, { ...detail, name: (err as Error).name });
+    return new ProbeError('azure', `no ARM token for the grader: ${armExcerpt(message)} (sign in with az login, or set the credential in the class config)`, { ...detail, name: (err as Error).name });
   }
-  return new ProbeError('azure', `${call.action} on ${call.scope} failed: ${excerpt(message)}`, detail);
+  return new ProbeError('azure', `${call.action} on ${call.scope} failed: ${armExcerpt(message)}`, detail);
 }
