@@ -2,9 +2,9 @@
 import { defineCheck, error, fail, pass, reasons } from '../../core/check.js';
 import { helmReleases } from '../../probes/kube/helm-release.js';
 import type { HelmReleaseRecord } from '../../probes/types.js';
-import { studentRegistry } from '../kube/context.js';
+import { isStudentRegistry, studentRegistry } from '../kube/context.js';
 import { chartInstall, chooseRelease, effectiveValues, reinstallCommands, releaseLabel, valueAt } from '../kube/helm.js';
-import { registryNameOf, registryOr } from '../kube/images.js';
+import { registryOr } from '../kube/images.js';
 import { excerpt } from '../text.js';
 
 const installHint = (registry: string) =>
@@ -137,8 +137,8 @@ export const helmRegistry = defineCheck({
         found: registry,
       });
     }
-    if (mine.loginServer) {
-      if (registry !== mine.loginServer) {
+    if (!isStudentRegistry(registry, mine, e.registryDomain)) {
+      if (mine.loginServer) {
         return fail(REGISTRY.other, `the release ${release} sets registry=${shown}, not your registry ${mine.loginServer}`, hint, {
           evidence: { ...evidence, yours: mine.loginServer },
           outcome: 'needs-fix',
@@ -146,15 +146,13 @@ export const helmRegistry = defineCheck({
           expected: mine.loginServer,
         });
       }
-      return pass(`the release ${release} pulls from your registry ${shown} (${from})`, { ...evidence, registrySource: mine.source });
-    }
-    if (!registryNameOf(registry, e.registryDomain)) {
       return fail(REGISTRY.notAzure, `the release ${release} sets registry=${shown}, which is not an Azure registry (*.${e.registryDomain})`, hint, {
         evidence,
         outcome: 'needs-fix',
         found: shown,
       });
     }
+    if (mine.loginServer) return pass(`the release ${release} pulls from your registry ${shown} (${from})`, { ...evidence, registrySource: mine.source });
     return pass(`the release ${release} pulls from ${shown} (your registry is not known in this mode, so it was not compared)`, evidence);
   },
 });
