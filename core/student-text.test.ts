@@ -65,6 +65,11 @@ describe('joinLines: one line', () => {
   it('makes each run of white space around a line break or tab one space, and leaves other spaces', () => {
     expect(joinLines('a \r\n  b\tc  d\n')).toBe('a b c  d ');
   });
+
+  it('takes a long run of spaces in linear time', () => {
+    const spaces = ' '.repeat(50_000);
+    expect(joinLines(`a${spaces}b\n`)).toBe(`a${spaces}b `);
+  }, 5_000);
 });
 
 /** A real result of the small class, with what the test changes. */
