@@ -107,7 +107,7 @@ describe('journal', () => {
     const full = join(dir, 'full');
     mkdirSync(full);
     const script = `
-      import { openJournal, readJournal } from ${JSON.stringify(packagePath('dist', 'core', 'journal.js'))};
+      import { openJournal, readJournal } from ${JSON.stringify(packagePath('core', 'journal.ts'))};
       const file = process.env.FULL + '/j.jsonl';
       const j = openJournal(file, ${JSON.stringify(header)});
       const big = { user: 'b', status: 'graded', score: 1, maxScore: 2, bonus: 0, percent: 50, passed: false, checks: [], durationMs: 5, note: 'x'.repeat(20000) };
@@ -119,7 +119,9 @@ describe('journal', () => {
       j.append({ ...big, user: 'c', note: '' });
       j.close();
       console.log('students:', [...readJournal(file).students.keys()].join());`;
-    const r = spawnSync('unshare', ['-rm', 'sh', '-c', 'mount -t tmpfs -o size=12k tmpfs "$FULL" && "$NODE" --input-type=module -e "$SCRIPT"'], {
+    const r = spawnSync('unshare', ['-rm', 'sh', '-c', 'mount -t tmpfs -o size=12k tmpfs "$FULL" && "$NODE" --import tsx --input-type=module -e "$SCRIPT"'], {
+      // The source, through tsx (resolved from the package folder), not dist/: no build needed, and a mutation run's sandbox has no dist/.
+      cwd: packagePath(),
       encoding: 'utf8',
       env: { ...process.env, FULL: full, NODE: process.execPath, SCRIPT: script },
     });
