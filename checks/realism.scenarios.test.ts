@@ -52,6 +52,11 @@ const DETAILS: Record<string, Record<string, { hint?: string[]; message?: string
   'real-cluster-stopped-pull-unknown': {
     'ex5.pull.authorized': { evidence: { registry: 'realclusterstoppedpullunknownacr.azurecr.io', identityUnresolved: expect.stringContaining('Authorization_RequestDenied') } },
   },
+  'real-cluster-starting': {
+    'ex3.cluster.healthy': { hint: ['az aks show --name aks-cluster-starting --resource-group real-cluster-starting-rg --query provisioningState'], found: 'Starting, Running' },
+    'ex5.kube.reachable': { message: ['cluster aks-cluster-starting is still Starting', 'wait and re-run'], evidence: { provisioningState: 'Starting', powerState: 'Running' } },
+    'ex5.pull.authorized': { evidence: { registry: 'realclusterstartingacr.azurecr.io', role: 'AcrPull' } },
+  },
   'real-cluster-failed-api-works': {
     'ex3.cluster.healthy': { hint: ['az aks update --name aks-cluster-failed-api-works --resource-group real-cluster-failed-api-works-rg'], found: 'Failed, Running' },
   },
@@ -239,7 +244,14 @@ describe('realism: what the verdicts carry', () => {
   });
 
   it('a stopped cluster leaves the student incomplete (not failed), with Exercises 5-7 waiting on its API', () => {
-    for (const user of ['real-cluster-stopped', 'real-cluster-stopped-pull-unknown', 'real-two-clusters-work-stopped', 'real-two-clusters-stopped-unmatched', 'real-abac-reader-lab-repos-stopped']) {
+    for (const user of [
+      'real-cluster-stopped',
+      'real-cluster-stopped-pull-unknown',
+      'real-two-clusters-work-stopped',
+      'real-two-clusters-stopped-unmatched',
+      'real-abac-reader-lab-repos-stopped',
+      'real-cluster-starting',
+    ]) {
       expect([user, students.get(user)!.status]).toEqual([user, 'incomplete']);
     }
     for (const user of ['real-cluster-failed-api-works', 'real-cluster-updating-api-works']) expect([user, students.get(user)!.status]).toEqual([user, 'graded']);

@@ -335,10 +335,13 @@ function resolvePublic(students: Map<string, StudentServers>, hostHeader: string
   return undefined;
 }
 
+/** Operations during which AKS's control plane is not (or no longer) serving: first creation, `az aks start` and `az aks stop`. */
+const API_DOWN_WHILE = new Set(['Creating', 'Starting', 'Stopping']);
+
 /**
  * Whether a cluster's API server runs: not while it is stopped (AKS deallocates the control plane) nor
- * while it is first being created; a cluster left Failed or Updating by a later change keeps answering.
+ * while it is being created, started or stopped; a cluster left Failed or Updating by a later change keeps answering.
  */
 function apiAnswers(cluster: { powerState: string; provisioningState: string }): boolean {
-  return cluster.powerState !== 'Stopped' && cluster.provisioningState !== 'Creating';
+  return cluster.powerState !== 'Stopped' && !API_DOWN_WHILE.has(cluster.provisioningState);
 }

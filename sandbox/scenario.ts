@@ -212,7 +212,7 @@ function readAzure(f: Fields | undefined, user: string): ScenarioAzure {
     clusters: (f?.objectList('clusters') ?? []).map((c) => {
       const cluster: ScenarioCluster = {
         name: name(c, 'name'),
-        provisioningState: c.oneOf('provisioningState', ['Succeeded', 'Creating', 'Updating', 'Deleting', 'Failed', 'Canceled'], 'Succeeded'),
+        provisioningState: c.oneOf('provisioningState', ['Succeeded', 'Creating', 'Updating', 'Starting', 'Stopping', 'Deleting', 'Failed', 'Canceled'], 'Succeeded'),
         powerState: c.oneOf('powerState', ['Running', 'Stopped'], 'Running'),
         nodeCount: c.optNumber('nodeCount', { integer: true, min: 0, max: 100 }) ?? 3,
         identity: c.oneOf('identity', ['msi', 'servicePrincipal'] as const, 'msi'),

@@ -53,10 +53,25 @@ describe('ex5.kube.reachable', () => {
   });
 
   it.each([
-    ['being created', { provisioningState: 'Creating', powerState: 'Running' }],
-    ['starting', { provisioningState: 'Succeeded', powerState: 'Starting' }],
-  ])('a cluster %s, whose API does not answer yet, is the error LG-502', async (_what, state) => {
-    expect(await reach(api(NO_ANSWER), state)).toMatchObject({ status: 'error', code: 'LG-502', evidence: state });
+    ['being created', { provisioningState: 'Creating', powerState: 'Running' }, 'Creating'],
+    ['starting', { provisioningState: 'Succeeded', powerState: 'Starting' }, 'Starting'],
+    // `az aks start` under way: the operation in progress decides, whatever power state ARM shows meanwhile.
+    ['being started from Stopped', { provisioningState: 'Starting', powerState: 'Stopped' }, 'Starting'],
+  ])('a cluster %s, whose API does not answer yet, is the error LG-502, naming the state', async (_what, state, named) => {
+    expect(await reach(api(NO_ANSWER), state)).toMatchObject({
+      status: 'error',
+      code: 'LG-502',
+      message: `cluster aks07 is still ${named}: its API does not answer yet; wait and re-run`,
+      evidence: state,
+    });
+  });
+
+  it('a cluster being stopped (`az aks stop` under way, still shown Running) is the error LG-501, with the command that starts it', async () => {
+    expect(await reach(api(NO_ANSWER), { provisioningState: 'Stopping', powerState: 'Running' })).toMatchObject({
+      status: 'error',
+      code: 'LG-501',
+      message: `cluster aks07 is Stopping, so its API does not answer: start it with \`az aks start --name aks07 --resource-group ${STUDENT.resourceGroup}\`, then re-run`,
+    });
   });
 
   it.each([

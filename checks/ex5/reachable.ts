@@ -41,16 +41,13 @@ export const kubeReachable = defineCheck({
       if (!(err instanceof ProbeError) || !cluster) throw err;
       const rg = ctx.target.resourceGroup;
       const evidence = { ...which, powerState: cluster.powerState ?? null, provisioningState: cluster.provisioningState ?? null, answer: err.message };
-      if (STOPPED.has(cluster.powerState ?? '')) {
-        return error(
-          R.stopped,
-          `cluster ${cluster.name} is ${cluster.powerState}, so its API does not answer: start it with \`az aks start --name ${cluster.name} --resource-group ${rg}\`, then re-run`,
-          evidence,
-        );
+      // An operation under way (az aks start / stop) decides before the power state, which ARM may show at either end of it meanwhile.
+      const operation = cluster.provisioningState ?? '';
+      const state = COMING.has(operation) || STOPPED.has(operation) ? operation : (cluster.powerState ?? '');
+      if (STOPPED.has(state)) {
+        return error(R.stopped, `cluster ${cluster.name} is ${state}, so its API does not answer: start it with \`az aks start --name ${cluster.name} --resource-group ${rg}\`, then re-run`, evidence);
       }
-      if (COMING.has(cluster.provisioningState ?? '') || COMING.has(cluster.powerState ?? '')) {
-        return error(R.starting, `cluster ${cluster.name} is still ${cluster.provisioningState}: its API does not answer yet; wait and re-run`, evidence);
-      }
+      if (COMING.has(state)) return error(R.starting, `cluster ${cluster.name} is still ${state}: its API does not answer yet; wait and re-run`, evidence);
       throw err;
     }
   },

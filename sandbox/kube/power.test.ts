@@ -37,6 +37,8 @@ describe('cluster power and provisioning states', () => {
       student('stopped', { powerState: 'Stopped' }),
       student('failed', { provisioningState: 'Failed' }),
       student('updating', { provisioningState: 'Updating' }),
+      student('starting', { provisioningState: 'Starting' }),
+      student('stopping', { provisioningState: 'Stopping' }),
       student('asleep', { powerState: 'Stopped' }),
       student('awake', { provisioningState: 'Failed' }),
     ]);
@@ -61,6 +63,17 @@ describe('cluster power and provisioning states', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/The connection to the server 127\.0\.0\.1:\d+ was refused/);
     expect(r.ms).toBeLessThan(10_000);
+  });
+
+  it('while `az aks start` or `az aks stop` is under way, ARM shows the operation and kubectl cannot connect', async () => {
+    for (const [user, operation] of [
+      ['starting', 'Starting'],
+      ['stopping', 'Stopping'],
+    ]) {
+      expect((await aks.managedClusters.get(`${user}-rg`, `aks-${user}`)).provisioningState).toBe(operation);
+      const r = await kubectl(user, 'get', 'nodes');
+      expect([user, r.code === 0, r.stderr]).toEqual([user, false, expect.stringMatching(/The connection to the server 127\.0\.0\.1:\d+ was refused/)]);
+    }
   });
 
   it('a Failed or Updating cluster that is Running keeps a working API server', async () => {
