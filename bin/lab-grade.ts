@@ -180,7 +180,7 @@ async function main(argv: string[]): Promise<number> {
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
-      throw err ?? new ConfigError(withSuggestion(msg, KNOWN_OPTIONS));
+      throw err ?? new ConfigError(withSuggestion(asTyped(msg, argv), KNOWN_OPTIONS));
     });
   await parser.parseAsync();
   return exitCode;
@@ -188,6 +188,20 @@ async function main(argv: string[]): Promise<number> {
 
 const KNOWN_OPTIONS = [...Object.keys(GRADING_OPTIONS), ...Object.keys(SELF_CHECK_OPTIONS), ...Object.keys(LIVE_OPTIONS), 'config', 'scenarios', 'out', 'profile', 'limit', 'help', 'version'];
 const COMMANDS = ['history', 'merge', 'checks', 'demo', 'sandbox', 'live'];
+
+/**
+ * yargs's messages in the user's terms: an unknown option as it was typed (`--usr`, where yargs says
+ * `usr`), and `merge` without files saying what it needs (yargs: "Not enough non-option arguments").
+ */
+function asTyped(msg: string, argv: readonly string[]): string {
+  if (/^Not enough non-option arguments/.test(msg) && argv.includes('merge')) {
+    return 'merge: name the files to merge: JSON reports (-r json=FILE), journals or ledgers (lab-grade merge results/shard-*.json -r console)';
+  }
+  const m = /^(Unknown arguments?: )(.+)$/.exec(msg);
+  if (!m) return msg;
+  const typed = (arg: string) => argv.find((a) => a.split('=')[0] === `--${arg}` || a.split('=')[0] === `-${arg}`)?.split('=')[0] ?? arg;
+  return m[1] + m[2].split(', ').map(typed).join(', ');
+}
 
 /**
  * yargs's "Unknown argument: usr" with the option that was probably meant, or for a word that is no

@@ -25,7 +25,14 @@ describe('did you mean', () => {
   it('a mistyped option', async () => {
     const r = await runCli(['--usr', 'labuser01', '-c', config('a.yaml', 'roster: [labuser01]\n')], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('lab-grade: Unknown argument: usr (did you mean "--user"?)\n');
+    // Named as it was typed (yargs says "usr").
+    expect(r.stderr).toBe('lab-grade: Unknown argument: --usr (did you mean "--user"?)\n');
+  });
+
+  it('merge without files says what it needs', async () => {
+    const r = await runCli(['merge', '-r', 'console'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('lab-grade: merge: name the files to merge: JSON reports (-r json=FILE), journals or ledgers (lab-grade merge results/shard-*.json -r console)\n');
   });
 
   it('a mistyped reporter', async () => {
