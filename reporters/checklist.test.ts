@@ -125,7 +125,7 @@ describe('checklist', () => {
 
   it('says the points of a partial run are those of its selection, and names no exercise to do next: the whole check may say another', () => {
     const text = render({ student: student({ 'ex6.myapp.deployment': 'pass', 'ex6.app.e2e': 'fail' }), only: ['ex6'] });
-    expect(text).toContain(`${M.partialPoints('2', '5', 'ex6')}; ${M.partialNext}`);
+    expect(text).toContain(`${M.partialPoints('2', '5', 'ex6')}; ${M.partialNext('node lab-grade.mjs')}`);
     expect(text).toContain(M.toFixSelected(6, 1));
     expect(text).not.toContain(M.nextStep(6, 1));
     expect(text).toMatch(/✗ Exercise 6 +Deployments and Services +2\/5 +failing/);
@@ -166,6 +166,24 @@ describe('checklist', () => {
     );
     expect(text).toContain('Not checked here');
     expect(text.split('\n').some((l) => l.includes(`\`${err.missing.grant}\``))).toBe(true);
+  });
+
+  it('repeats the command the self-check was run with, where to look included, in every command it prints', () => {
+    const command = 'node lab-grade.mjs --resource-group labuser07-rg';
+    const text = render(
+      {
+        command,
+        student: student(
+          { 'ex3.cluster.exists': 'pass', 'ex5.kube.reachable': 'error', 'ex5.pull.authorized': 'fail', 'ex5.pod.running': 'blocked' },
+          { 'ex5.kube.reachable': { code: 'LG-014' }, 'ex5.pull.authorized': { code: 'LG-513' }, 'ex5.pod.running': { blockedBy: 'ex5.kube.reachable' } },
+        ),
+      },
+      200,
+    );
+    expect(text).toContain(M.couldNotCheck(command));
+    expect(text).toContain(M.seeAll(command));
+    expect(M.seeAll(command)).toBe('Every check with its details: `node lab-grade.mjs --resource-group labuser07-rg --reporter console`');
+    expect(render({ command, student: student({ 'ex6.app.e2e': 'fail' }), only: ['ex6'] })).toContain(M.partialNext(command));
   });
 
   it('wraps a terminal of 0 columns (no size set) as one of 80', () => {

@@ -14,7 +14,7 @@ import type { Reporter, ReporterOptions } from './types.js';
 import { ERROR_PREFIX, formatNumber, oneLine, safeText, type Tone } from './format.js';
 import { painter, type Paint } from './paint.js';
 import { wrap } from './text.js';
-import { EXERCISE_TITLES, checklistMessages as M } from './checklist.messages.js';
+import { EXERCISE_TITLES, TOOL, checklistMessages as M } from './checklist.messages.js';
 import { EXERCISE_LOOK, exerciseLegend, exerciseWord } from './exercise-states.js';
 
 /** Where a self-check reached an area of the lab from, or the line that would make it reachable. */
@@ -33,6 +33,8 @@ export interface ChecklistView {
   /** What changed since an earlier run (the previous watch run, or the last recorded self-check). */
   since?: { at: Date; changes: readonly StatusChange[] };
   footer?: string;
+  /** How this self-check was run, with the options that say where (`node lab-grade.mjs --resource-group rg1`): the commands printed repeat it. */
+  command?: string;
   /** `--only`: the checks graded are a selection, not the lab. */
   only?: readonly string[];
   /** Reason codes meaning "not there at all": an exercise with only those is `not started`. */
@@ -47,6 +49,7 @@ export function renderChecklist(view: ChecklistView, opts: { color: boolean; col
   // 0 columns is a terminal that did not say its width, not one to wrap at 20.
   const width = opts.columns || DEFAULT_COLUMNS;
   const { student } = view;
+  const command = view.command ?? TOOL;
   const progress = progressOf(student, view.absent);
   // A partial run (--only) names no exercise to work on: the whole check may well say another.
   const partial = !!view.only?.length;
@@ -72,8 +75,8 @@ export function renderChecklist(view: ChecklistView, opts: { color: boolean; col
 
   if (progress.next && progress.failures.length) {
     lines.push(paint('bold', (partial ? M.toFixSelected : M.nextStep)(progress.next.exercise, progress.failures.length)));
-    for (const check of progress.failures) lines.push(...failureLines(check, width, paint));
-    lines.push(...wrap(M.seeAll, width).map((l) => paint('muted', l)), '');
+    for (const check of progress.failures) lines.push(...failureLines(check, width, paint, command));
+    lines.push(...wrap(M.seeAll(command), width).map((l) => paint('muted', l)), '');
   }
 
   const bonus = student.bonus > 0 ? M.bonus(formatNumber(student.bonus)) : '';
@@ -85,7 +88,7 @@ export function renderChecklist(view: ChecklistView, opts: { color: boolean; col
   const done = progress.exercises.filter((e) => e.state === 'done').map((e) => e.exercise);
   // "Every exercise is done" only when every one was checked: what could not be checked is not done.
   const settled = notHere.length ? M.doneButNotChecked(done, notHere) : M.allDone;
-  const where = partial ? M.partialNext : progress.next ? M.next(progress.next.exercise) : nothing ? M.nothingChecked : settled;
+  const where = partial ? M.partialNext(command) : progress.next ? M.next(progress.next.exercise) : nothing ? M.nothingChecked : settled;
   lines.push(paint('bold', `${points}; ${where}`));
   const first = progress.exercises.find((e) => unchecked(e) && e.reason);
   if (nothing && first) lines.push(...wrap(M.startWith(first.exercise, safeText(reasonOf(first))), width));
@@ -111,12 +114,12 @@ function exerciseLine(e: ExerciseStanding, mark: ExerciseMark, titleWidth: numbe
 }
 
 /** A check to fix: its title and id, what was found, and the hint that names the lab step, wrapped. */
-function failureLines(check: CheckResult, width: number, paint: Paint): string[] {
+function failureLines(check: CheckResult, width: number, paint: Paint, command: string): string[] {
   const errored = check.status === 'error';
   const head = `  ${paint(errored ? 'alert' : 'bad', errored ? '‼' : '✗')} ${oneLine(check.title)} (${check.id})`;
   const message = errored && !check.message.startsWith(ERROR_PREFIX) ? ERROR_PREFIX + check.message : check.message;
   const body = wrap(safeText(message), width, '    ');
-  const hint = errored ? wrap(M.couldNotCheck, width, '    ') : check.hint ? wrap(safeText(check.hint), width, '    ') : [];
+  const hint = errored ? wrap(M.couldNotCheck(command), width, '    ') : check.hint ? wrap(safeText(check.hint), width, '    ') : [];
   return [head, ...body, ...hint.map((l) => paint('warn', l))];
 }
 
@@ -207,6 +210,8 @@ export interface ChecklistOptions extends ReporterOptions {
   /** What changed since an earlier run, given the student's result. */
   since?(student: StudentResult): ChecklistView['since'];
   footer?: string;
+  /** How the self-check was run (ChecklistView.command). */
+  command?: string;
   now?: () => Date;
 }
 
@@ -221,7 +226,16 @@ export function createChecklistReporter(options: ChecklistOptions): Reporter {
       absent = (code) => !!reasons[code]?.absent;
     },
     onStudentEnd(student) {
-      const view: ChecklistView = { student, checkedAt: options.now?.() ?? new Date(), reached: options.reached, since: options.since?.(student), footer: options.footer, only, absent };
+      const view: ChecklistView = {
+        student,
+        checkedAt: options.now?.() ?? new Date(),
+        reached: options.reached,
+        since: options.since?.(student),
+        footer: options.footer,
+        command: options.command,
+        only,
+        absent,
+      };
       options.output.write(renderChecklist(view, { color: options.output.color, columns: options.output.columns }));
     },
   };

@@ -8,7 +8,8 @@ import { ConfigError, errorMessage } from '../../core/errors.js';
 import { appendHistory, blockedByOf, changesBetween, changesSince, historyEntry, historyFile, lastEntry, readHistory, type HistoryEntry } from '../../core/history.js';
 import type { StudentResult } from '../../core/model.js';
 import { onPath } from '../../core/paths.js';
-import { checklistMessages } from '../../reporters/checklist.messages.js';
+import { checklistMessages, TOOL } from '../../reporters/checklist.messages.js';
+import { shellQuote } from '../resume-command.js';
 import type { ChecklistView } from '../../reporters/checklist.js';
 import { bufferOutput } from '../../reporters/replay.js';
 import type { ReporterOutput } from '../../reporters/types.js';
@@ -51,6 +52,24 @@ export interface SelfCheckIo {
   signal?: AbortSignal;
 }
 
+/**
+ * The command this self-check repeats in what it prints ("Every check with its details: …"): the
+ * student's `node lab-grade.mjs` with the options that said where to look, so it checks the same
+ * things again (with two resource groups, say, a bare `node lab-grade.mjs` is a usage error).
+ */
+export function selfCheckCommand(r: Pick<SelfCheckRequest, 'sandbox' | 'userName' | 'local' | 'subscription' | 'resourceGroup' | 'kubeconfig' | 'context' | 'allowExecCredentials'>): string {
+  const valued: Array<[string, string | undefined]> = [
+    ['--sandbox', r.sandbox],
+    ['--user-name', r.userName],
+    ['--subscription', r.subscription],
+    ['--resource-group', r.resourceGroup],
+    ['--kubeconfig', r.kubeconfig],
+    ['--context', r.context],
+  ];
+  const options = valued.flatMap(([flag, value]) => (value === undefined ? [] : [flag, shellQuote(value)]));
+  return [TOOL, ...options, ...(r.local === undefined ? [] : [r.local ? '--local' : '--no-local']), ...(r.allowExecCredentials ? ['--allow-exec-credentials'] : [])].join(' ');
+}
+
 /** A report failed to be written (exit 4 after the others were written). */
 const EXIT_REPORT_FAILED = 4;
 /** Nothing could be graded (exit 3, as for a student who could not be graded): nothing was reachable from here. */
@@ -68,7 +87,7 @@ export async function selfCheck(request: SelfCheckRequest, io: SelfCheckIo): Pro
 
   /** One grading into the reports; `stdout` is where unnamed reports (the checklist) go. */
   const gradeOnce = async (stdout: ReporterOutput, since: (student: StudentResult) => ChecklistView['since'], footer?: string) => {
-    const opened = openReports(reports, { verbose: true, stdout, checklist: { reached: detected.reached, since, footer } });
+    const opened = openReports(reports, { verbose: true, stdout, checklist: { reached: detected.reached, since, footer, command: selfCheckCommand(request) } });
     try {
       const outcome = await grade(gradeRequest(request, detected, profile), { reporters: opened.reporters, notices: io.notices });
       const failures = opened.finish();
