@@ -87,7 +87,7 @@ describe('live dashboard in headless Chromium', () => {
     expect(await cellText(page, 'labuser02', 2)).toMatch(/^✗ failing\n?3\/5$/);
     expect(await cellText(page, 'labuser09', 5)).toMatch(/^◐ in progress\n?2\/4$/);
     expect(await cellText(page, 'labuser06', 3)).toMatch(/^✗ failing\n?3\/4$/);
-    expect(await cellText(page, 'labuser05', 1)).toBe('· not started');
+    expect(await cellText(page, 'labuser05', 1)).toBe('○ not started');
     expect(await page.locator('[id="row-labuser05"] .sub').innerText()).toBe('waiting for the first grading');
     // Exercise 7 step 2 tore down labuser01's Services: earned, and marked as not there now.
     expect(await cellText(page, 'labuser01', 6)).toMatch(/✓ done[\s\S]*⚠ not now/);
@@ -108,7 +108,7 @@ describe('live dashboard in headless Chromium', () => {
     const { page, consoleErrors } = await open(server.url);
     await page.waitForSelector('#connection.on');
     await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
-    expect(await cellText(page, 'labuser08', 2)).toMatch(/^· not started/);
+    expect(await cellText(page, 'labuser08', 2)).toMatch(/^○ not started/);
     const graded = Date.now();
     state.ingest({ round: 3, at: at(30), student: student('labuser08', exercisesPassing(1, 2)) });
     await page.waitForFunction(() => document.querySelector('[id="row-labuser08"] td.cell:nth-of-type(2)')?.textContent?.includes('done'), undefined, { timeout: 1000 });

@@ -18,22 +18,18 @@
 import { randomBytes } from 'node:crypto';
 import { progressOf } from '../core/history.js';
 import type { CheckResult, Status } from '../core/model.js';
+import type { ExerciseState } from '../core/progress.js';
 import type { LabProfile } from '../core/profile.js';
 import { EXERCISE_TITLES } from '../reporters/checklist.messages.js';
 import { CreditBook, scoreStudentCredit, type CreditMode, type CreditedCheck, type CreditedStudent, type EarnedMap, type ScoreOptions } from './credit.js';
 import type { LedgerEntry } from './ledger.js';
 
-export const CELL_STATES = ['done', 'in progress', 'failing', 'not started', 'not gradable'] as const;
+/**
+ * The states a dashboard cell takes: those of the shared vocabulary (core/progress.ts) that credit over
+ * time decides here (see the module comment); how each reads comes from reporters/exercise-states.ts.
+ */
+export const CELL_STATES = ['done', 'in progress', 'failing', 'not started', 'not gradable'] as const satisfies readonly ExerciseState[];
 export type CellState = (typeof CELL_STATES)[number];
-
-/** A symbol and a word for each state, so a cell reads without colour. */
-export const CELL_LOOK: Readonly<Record<CellState, { symbol: string; word: string }>> = {
-  done: { symbol: '✓', word: 'done' },
-  'in progress': { symbol: '◐', word: 'in progress' },
-  failing: { symbol: '✗', word: 'failing' },
-  'not started': { symbol: '·', word: 'not started' },
-  'not gradable': { symbol: '?', word: 'not gradable' },
-};
 
 export interface ExerciseColumn {
   exercise: number;

@@ -1,6 +1,7 @@
 /**
- * The live dashboard's styles, on top of the HTML report's (same palette and type). Every cell state
- * has a symbol and a word besides its colour, so the grid reads in greyscale too.
+ * The live dashboard's styles, on top of the HTML report's (same palette and type; a cell's colour is
+ * its state's tone-* class). Every cell state has a symbol and a word besides its colour, so the grid
+ * reads in greyscale too.
  */
 export const LIVE_STYLE = `
 main.live { max-width: 1500px; }
@@ -30,11 +31,6 @@ td.cell { white-space: nowrap; font-size: 12.5px; border-left: 2px solid #fff; }
 td.cell .sym { font-weight: 700; }
 td.cell .pts { display: block; font-size: 11px; opacity: .85; font-variant-numeric: tabular-nums; }
 td.cell .now { display: block; font-size: 11px; font-weight: 600; }
-.s-done { color: var(--good); background: var(--good-bg); }
-.s-progress { color: var(--warn); background: var(--warn-bg); }
-.s-failing { color: var(--bad); background: var(--bad-bg); }
-.s-notstarted { color: var(--muted); background: var(--muted-bg); }
-.s-notgradable { color: var(--alert); background: var(--alert-bg); }
 .cell-key { padding: 1px 8px; border-radius: 4px; }
 .cell-key.broken { color: var(--bad); }
 tr.row.stuck th { color: var(--alert); }
