@@ -11,7 +11,10 @@ import { mergeReports } from './merge.js';
 import { defineCheck, pass } from '../core/check.js';
 import type { ClassConfig } from '../core/config.js';
 import { loadProfile } from '../core/profile.js';
-import { creditTitle } from '../live/credit.js';
+import { creditTitle, type CreditMode } from '../live/credit.js';
+import { checklistMessages } from '../reporters/checklist.messages.js';
+import { CREDIT_COLUMN, FIXED_COLUMNS } from '../reporters/csv.js';
+import { REPORT_FORMATS, type ReportFormat } from '../reporters/formats.js';
 import { openLedger } from '../live/ledger.js';
 import type { JsonDocument } from '../reporters/json.js';
 import { grade } from './grading.js';
@@ -121,6 +124,38 @@ describe('which credit a report was scored with', () => {
     const final = bufferOutput();
     await mergeReports([ledger('workshop-2.jsonl', ['labuser07'])], [{ format: 'json' }], undefined, { stdout: final, notices: collectedNotices() }, { configFile: config, credit: 'final' });
     expect((JSON.parse(final.text()) as JsonDocument).students[0].credit).toBe('final');
+  });
+
+  it('every report format of merge --credit says which credit it scored with', async () => {
+    const file = ledger('every-format.jsonl', ['labuser07', 'labuser08']);
+    /** What names the credit in each format: the title, a column, a property, the score line. */
+    const says: Record<ReportFormat, (text: string, mode: CreditMode) => boolean> = {
+      console: (text, mode) => text.includes(creditTitle(TITLE, mode)),
+      markdown: (text, mode) => text.includes(creditTitle(TITLE, mode)),
+      html: (text, mode) => text.includes(`<h1>${creditTitle(TITLE, mode)}</h1>`),
+      json: (text, mode) => {
+        const doc = JSON.parse(text) as JsonDocument;
+        return doc.title === creditTitle(TITLE, mode) && doc.students.every((s) => s.credit === mode);
+      },
+      csv: (text, mode) => {
+        const [header, ...rows] = text
+          .trimEnd()
+          .split('\r\n')
+          .map((l) => l.split(','));
+        const column = header.indexOf(CREDIT_COLUMN);
+        return column === FIXED_COLUMNS.length && rows.length === 2 && rows.every((r) => r[column] === mode);
+      },
+      junit: (text, mode) => text.split(`<property name="credit" value="${mode}"/>`).length - 1 === 2,
+      checklist: (text, mode) => text.split(checklistMessages.credit(mode)).length - 1 === 2,
+    };
+    for (const format of REPORT_FORMATS) {
+      for (const mode of ['earned', 'final'] as const) {
+        const out = bufferOutput();
+        await mergeReports([file], [{ format }], undefined, { stdout: out, notices: collectedNotices() }, { credit: mode });
+        expect(says[format](out.text(), mode), `${format} ${mode}:\n${out.text().slice(0, 400)}`).toBe(true);
+        expect(says[format](out.text(), mode === 'earned' ? 'final' : 'earned'), `${format} ${mode}`).toBe(false);
+      }
+    }
   });
 
   it('a class run names the credit its class config chooses: for one grading, earned is the same as final', async () => {

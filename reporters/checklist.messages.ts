@@ -26,6 +26,7 @@ export const checklistMessages = {
   points: (score: string, max: string, bonus: string) => `${score} of ${max} points${bonus}`,
   partialPoints: (score: string, max: string, only: string) => `${score} of ${max} points of the checks selected (--only ${only}): not the lab's total`,
   bonus: (n: string) => ` (+${n} bonus)`,
+  credit: (mode: 'earned' | 'final') => (mode === 'earned' ? ', earned credit (a check that passed at any grading counts)' : ', final credit (the latest grading only)'),
   next: (exercise: number) => `Exercise ${exercise} next`,
   allDone: 'every exercise is done',
   doneButNotChecked: (done: number[], notChecked: number[]) =>

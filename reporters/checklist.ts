@@ -82,7 +82,8 @@ export function renderChecklist(view: ChecklistView, opts: { color: boolean; col
   const bonus = student.bonus > 0 ? M.bonus(formatNumber(student.bonus)) : '';
   const score = formatNumber(student.score);
   const max = formatNumber(student.maxScore);
-  const points = partial ? M.partialPoints(score, max, oneLine(view.only!.join(' '))) + bonus : M.points(score, max, bonus);
+  const credit = student.credit ? M.credit(student.credit) : '';
+  const points = (partial ? M.partialPoints(score, max, oneLine(view.only!.join(' '))) + bonus : M.points(score, max, bonus)) + credit;
   const nothing = progress.exercises.every(unchecked);
   const notHere = progress.exercises.filter(unchecked).map((e) => e.exercise);
   const done = progress.exercises.filter((e) => e.state === 'done').map((e) => e.exercise);

@@ -1,8 +1,9 @@
 /**
  * A gradebook import (anchors gap 10): one row per student, RFC 4180 (comma, CRLF, quotes doubled).
  *
- * Columns: `user, status, score, maxScore, percent, bonus, passed`, then one column per check id in
- * catalogue order holding the points earned, then `errors`.
+ * Columns: `user, status, score, maxScore, percent, bonus, passed`, for results scored with credit over
+ * time (`merge --credit`) then `credit` (`earned` or `final`: which score this is), then one column per
+ * check id in catalogue order holding the points earned, then `errors`.
  * - Every cell a spreadsheet should sum is a plain number or empty, never a word: a check in `error`
  *   (the grader could not find out, which is not a zero) and a `skipped` check (does not apply) are
  *   empty; the ids in error are listed, space-separated, in the last column.
@@ -22,6 +23,7 @@ export type Cell = string | number | boolean | null | undefined;
 
 export const FIXED_COLUMNS = ['user', 'status', 'score', 'maxScore', 'percent', 'bonus', 'passed'] as const;
 export const ERRORS_COLUMN = 'errors';
+export const CREDIT_COLUMN = 'credit';
 
 // OWASP's list, plus a formula behind leading whitespace (an importer that trims it would expose it).
 // OWASP's other two starts, tab and carriage return, never reach this test: a cell is made one line first,
@@ -41,19 +43,21 @@ export function csvCell(value: Cell): string {
 
 export const csvRow = (cells: readonly Cell[]): string => cells.map(csvCell).join(',') + '\r\n';
 
-function studentRow(student: StudentResult, ids: readonly string[]): Cell[] {
+function studentRow(student: StudentResult, ids: readonly string[], credit: boolean): Cell[] {
   const byId = new Map(student.checks.map((c) => [c.id, c]));
   const points = ids.map((id) => {
     const check = byId.get(id);
     return check && check.status !== 'error' && check.status !== 'skipped' ? check.points : null;
   });
   const errors = student.checks.filter((c) => c.status === 'error').map((c) => c.id);
-  return [student.user, student.status, student.score, student.maxScore, student.percent, student.bonus, student.status === 'graded' ? student.passed : null, ...points, errors.join(' ')];
+  const passed = student.status === 'graded' ? student.passed : null;
+  return [student.user, student.status, student.score, student.maxScore, student.percent, student.bonus, passed, ...(credit ? [student.credit] : []), ...points, errors.join(' ')];
 }
 
 export function renderCsv(run: RunResult): string {
   const ids = checkCatalogue(run).map((c) => c.id);
-  return [csvRow([...FIXED_COLUMNS, ...ids, ERRORS_COLUMN]), ...run.students.map((s) => csvRow(studentRow(s, ids)))].join('');
+  const credit = run.students.some((s) => s.credit !== undefined);
+  return [csvRow([...FIXED_COLUMNS, ...(credit ? [CREDIT_COLUMN] : []), ...ids, ERRORS_COLUMN]), ...run.students.map((s) => csvRow(studentRow(s, ids, credit)))].join('');
 }
 
 export const createCsvReporter = (options: ReporterOptions): Reporter => documentReporter(options, (run, _info, write) => write(renderCsv(run)));

@@ -65,6 +65,8 @@ function testsuite(student: StudentResult, only: readonly string[] | undefined):
     percent: student.percent.toFixed(1),
     passed: only?.length ? 'partial' : String(student.passed),
     summary: `${scoreText(student, !!only?.length)} ${verdictText(student, only)}`,
+    // Credit over time (merge --credit): which score this is.
+    ...(student.credit ? { credit: student.credit } : {}),
   };
   return [
     `  <testsuite${attrs({
