@@ -1,6 +1,7 @@
 /**
  * `lab-grade live` on a ledger it wrote before: continued under the same rules, roster and shard; under
  * others refused (exit 2) saying what differs, as `--resume` refuses a journal, before anyone is graded.
+ * And rounds that take longer than the interval: they never overlap, nobody is graded twice at once.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +12,8 @@ import { runCli } from '../test/support/cli.js';
 import { collectedNotices } from '../test/support/notices.js';
 import { bufferOutput } from '../reporters/replay.js';
 import { killLeftovers, ledgerLines, startWorkshop, type Workshop } from '../test/support/live-workshop.js';
-import { runLive, type LiveRequest } from './live.js';
+import { armHangs } from '../test/support/live-workshop.js';
+import { runLive, type LiveRequest, type RoundSummary } from './live.js';
 
 let workshop: Workshop;
 let config: ClassConfig;
@@ -85,5 +87,45 @@ describe('lab-grade live continuing its ledger', () => {
         .map((l) => `${l.round} ${l.student.user}`)
         .sort(),
     ).toEqual(['1 labuser01', '2 labuser01', '2 labuser08']);
+  }, 60_000);
+});
+
+describe('lab-grade live rounds longer than the interval', () => {
+  beforeAll(async () => {
+    workshop = await startWorkshop(['01-perfect.yaml', '08-barely-started.yaml']);
+    config = loadClassConfig(workshop.configFile);
+  }, 60_000);
+  afterAll(async () => {
+    killLeftovers();
+    await workshop?.stop();
+  });
+
+  it('a round past the interval delays the next: rounds never overlap, each student graded once per round; another --host serves with a token', async () => {
+    // labuser08's Azure hangs until the student's deadline: each round takes about 2 s, the interval is 1 s.
+    workshop.change('labuser08', armHangs);
+    const file = join(workshop.dir, 'slow.jsonl');
+    const rounds: RoundSummary[] = [];
+    const announce = bufferOutput();
+    const outcome = await runLive(
+      config,
+      { ...request({ ledger: file, rounds: 3, intervalSeconds: 1, studentTimeoutSeconds: 2 }), host: '127.0.0.2' },
+      {
+        notices: collectedNotices(),
+        announce,
+        observer: { onRoundEnd: (r) => void rounds.push(r) },
+      },
+    );
+    expect(outcome.rounds).toBe(3);
+    expect(rounds.map((r) => r.round)).toEqual([1, 2, 3]);
+    for (const [i, r] of rounds.entries()) {
+      expect(r.durationMs, `round ${r.round}`).toBeGreaterThanOrEqual(2000);
+      if (i > 0) expect(r.startedAt.getTime(), `round ${r.round} starts after round ${r.round - 1} ended`).toBeGreaterThanOrEqual(rounds[i - 1].startedAt.getTime() + rounds[i - 1].durationMs);
+    }
+    const lines = ledgerLines(file);
+    expect(lines.map((l) => `${l.round} ${l.student.user}`).sort()).toEqual(['1 labuser01', '1 labuser08', '2 labuser01', '2 labuser08', '3 labuser01', '3 labuser08']);
+    // Written in round order: no student of a round is written before every student of the round before it.
+    expect(lines.map((l) => l.round)).toEqual([...lines.map((l) => l.round)].sort((a, b) => a - b));
+    const [, host, token] = /^Dashboard: http:\/\/([\d.]+):\d+\/\?token=([\w-]+)\n$/.exec(announce.text()) ?? [];
+    expect([host, token?.length]).toEqual(['127.0.0.2', 32]);
   }, 60_000);
 });
