@@ -66,6 +66,17 @@ describe('journal durability', () => {
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(3);
   });
 
+  it("a workshop's ledger too: each graded student's line is written and fsynced before append returns", async () => {
+    const { openLedger } = await import('../live/ledger.js');
+    const ledger = openLedger(join(dir, 'ledger.jsonl'), header);
+    calls.length = 0;
+    ledger.append(student('a'), ledger.nextRound());
+    expect(calls.map((c) => c.call)).toEqual(['write', 'fsync']);
+    expect(JSON.parse(calls[0].text!)).toMatchObject({ type: 'student', round: 1, student: { user: 'a' } });
+    expect(calls[1].fd).toBe(calls[0].fd);
+    ledger.close();
+  });
+
   it('a line cut short by a full disk is taken back: the append fails with ENOSPC, the next line starts a line of its own', () => {
     const file = join(dir, 'full.jsonl');
     const journal = openJournal(file, header);
