@@ -105,6 +105,10 @@ export interface ScenarioHelmRelease {
   /** the chart's own values.yaml as a mapping (default: the greetings chart's, for a greetings chart) */
   chartValues?: Record<string, unknown>;
   tiller: boolean;
+  /** The revisions Helm keeps (default 1): every one superseded but the newest, which has `status`. */
+  revisions?: number;
+  /** The rendered manifest's size (default: the applied YAML): a chart with large CRDs renders hundreds of KB. */
+  manifestBytes?: number;
 }
 
 export interface ScenarioKubernetes {
@@ -311,6 +315,11 @@ function readKubernetes(f: Fields | undefined, azure: ScenarioAzure, parent: Fie
         ...(chartValues ? { chartValues: Object.fromEntries(chartValues.entries()) } : {}),
         tiller: h.optBoolean('tiller') ?? false,
       };
+      const revisions = h.optNumber('revisions', { integer: true, min: 1, max: 100 });
+      if (revisions !== undefined) release.revisions = revisions;
+      // Kubernetes refuses a Secret or ConfigMap over 1 MiB: Helm could not have stored a larger record.
+      const manifestBytes = h.optNumber('manifestBytes', { integer: true, min: 0, max: 700_000 });
+      if (manifestBytes !== undefined) release.manifestBytes = manifestBytes;
       h.done();
       return release;
     }),

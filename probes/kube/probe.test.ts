@@ -45,7 +45,7 @@ describe('kube probe against the simulated API server', () => {
       ].sort(),
     );
     expect(sim.api.requests.every((r) => r.method === 'GET')).toBe(true);
-    expect(sim.api.requests.find((r) => pathOf(r.path) === '/api/v1/secrets')?.path).toContain('labelSelector=owner%3Dhelm');
+    expect(sim.api.requests.find((r) => pathOf(r.path) === '/api/v1/secrets')?.path).toContain('labelSelector=owner%3Dhelm%2Cstatus%21%3Dsuperseded');
     expect(snap.unreadable).toEqual({});
     expect(snap.pods.filter((p) => p.metadata?.labels?.app === 'myapp')).toHaveLength(3);
     expect(snap.deployments.map((d) => d.metadata?.name).sort()).toEqual(['myapi', 'myapp']);

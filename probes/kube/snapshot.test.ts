@@ -47,8 +47,8 @@ describe('takeSnapshot', () => {
     expect(snap.events).toEqual([]);
     expect(snap.pods).toHaveLength(1);
     expect(snap.helmSecrets).toHaveLength(1);
-    expect(calls).toContain('listNamespacedSecret {"namespace":"default","labelSelector":"owner=helm"}');
-    expect(calls).toContain('listNamespacedConfigMap {"namespace":"kube-system","labelSelector":"OWNER=TILLER"}');
+    expect(calls).toContain('listNamespacedSecret {"namespace":"default","labelSelector":"owner=helm,status!=superseded"}');
+    expect(calls).toContain('listNamespacedConfigMap {"namespace":"kube-system","labelSelector":"OWNER=TILLER,STATUS!=SUPERSEDED"}');
     expect(calls.filter((c) => c.startsWith('listNamespacedPod'))).toHaveLength(1);
   });
 

@@ -27,7 +27,10 @@ const is403 = (err: unknown) => err instanceof ApiException && err.code === 403;
 
 export async function takeSnapshot(apis: KubeApis, namespace: string): Promise<KubeSnapshot> {
   const { core, apps, rbac } = apis;
-  const helm = { labelSelector: 'owner=helm' };
+  // Helm keeps every revision of a release (10 by default, tiller all of them) and only the newest is
+  // graded: superseded revisions are left on the server, or a long history of large charts would pass
+  // the answer cap (capped-http.ts) and leave a real student's Helm checks in error.
+  const helm = { labelSelector: 'owner=helm,status!=superseded' };
   // resource name (for messages) and the one call that lists it
   const lists: Record<KubeListKind, [string, () => Promise<{ items: unknown[] }>]> = {
     pods: ['pods', () => core.listNamespacedPod({ namespace })],
@@ -40,7 +43,7 @@ export async function takeSnapshot(apis: KubeApis, namespace: string): Promise<K
     // Helm 3 stores a release in the namespace it was installed to: look everywhere the grader may,
     // falling back to the graded namespace when cluster-wide reads are forbidden.
     helmSecrets: ['secrets', () => core.listSecretForAllNamespaces(helm).catch((err) => (is403(err) ? core.listNamespacedSecret({ namespace, ...helm }) : Promise.reject(err)))],
-    helmConfigMaps: ['configmaps', () => core.listNamespacedConfigMap({ namespace: TILLER_NAMESPACE, labelSelector: 'OWNER=TILLER' })],
+    helmConfigMaps: ['configmaps', () => core.listNamespacedConfigMap({ namespace: TILLER_NAMESPACE, labelSelector: 'OWNER=TILLER,STATUS!=SUPERSEDED' })],
     serviceAccounts: ['serviceaccounts', () => core.listNamespacedServiceAccount({ namespace: TILLER_NAMESPACE })],
     clusterRoleBindings: ['clusterrolebindings', () => rbac.listClusterRoleBinding()],
   };

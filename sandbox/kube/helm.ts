@@ -5,6 +5,7 @@
  * - Helm 2: ConfigMap `<name>.v<version>` in kube-system, labels OWNER=TILLER/NAME/STATUS/VERSION,
  *   data.release = base64(gzip(hapi.release.Release protobuf)).
  */
+import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
 import type { ScenarioHelmRelease } from '../scenario.js';
@@ -42,7 +43,7 @@ export function releasedChart(release: ScenarioHelmRelease): ReleasedChart {
 }
 
 /** Helm 3's release JSON (pkg/release Release, pkg/chart Chart): Go's field order, `omitempty` where Helm has it. */
-export function helm3ReleaseJson(release: ScenarioHelmRelease, namespace: string, deployedAt: string, manifest: string): Record<string, unknown> {
+export function helm3ReleaseJson(release: ScenarioHelmRelease, namespace: string, deployedAt: string, manifest: string, revision = 1): Record<string, unknown> {
   const chart = releasedChart(release);
   const m = chart.metadata;
   return {
@@ -64,7 +65,7 @@ export function helm3ReleaseJson(release: ScenarioHelmRelease, namespace: string
     },
     ...(Object.keys(release.values).length ? { config: release.values } : {}),
     manifest,
-    version: 1,
+    version: revision,
     namespace,
   };
 }
@@ -100,7 +101,7 @@ const HELM2_STATUS: Record<string, number> = { unknown: 0, deployed: 1, deleted:
  * hapi.chart.Chart: metadata=1 values=4 (Config: raw=1, the values.yaml text); Metadata: name=1
  * version=4 description=5 apiVersion=10 appVersion=13.
  */
-export function helm2ReleaseProto(release: ScenarioHelmRelease, namespace: string, deployedAt: string, manifest: string): Buffer {
+export function helm2ReleaseProto(release: ScenarioHelmRelease, namespace: string, deployedAt: string, manifest: string, revision = 1): Buffer {
   const chart = releasedChart(release);
   const m = chart.metadata;
   const status = HELM2_STATUS[release.status.toLowerCase().replace(/_/g, '-')] ?? 0;
@@ -110,7 +111,7 @@ export function helm2ReleaseProto(release: ScenarioHelmRelease, namespace: strin
     msg(3, msg(1, str(1, m.name), str(4, m.version), str(5, m.description ?? ''), str(10, m.apiVersion ?? ''), str(13, m.appVersion ?? '')), msg(4, str(1, chart.valuesYaml))),
     msg(4, str(1, Object.keys(release.values).length ? stringify(release.values) : '')),
     str(5, manifest),
-    int(7, 1),
+    int(7, revision),
     str(8, namespace),
   ]);
 }
@@ -120,35 +121,57 @@ export function helm2ConfigMapData(proto: Buffer): string {
 }
 
 /**
- * The object Helm keeps a release in, as `kubectl get -o json` shows it (less the server's uid and
- * resourceVersion): Helm 3's Secret in the release's namespace (`default` in the lab), Helm 2's
- * ConfigMap in kube-system.
+ * The objects Helm keeps a release in, one per revision (`revisions`, default 1: Helm keeps 10 by
+ * default, tiller all), as `kubectl get -o json` shows them (less the server's uid and
+ * resourceVersion): Helm 3's Secrets in the release's namespace (`default` in the lab), Helm 2's
+ * ConfigMaps in kube-system. Every revision but the newest is superseded, as an upgrade leaves it.
  */
-export function helmRecord(release: ScenarioHelmRelease, deployedAt: string, manifest = ''): KObj {
+export function helmRecords(release: ScenarioHelmRelease, deployedAt: string, manifest = ''): KObj[] {
+  const newest = release.revisions ?? 1;
+  const rendered = release.manifestBytes === undefined ? manifest : paddedManifest(release.manifestBytes, release.name);
+  return Array.from({ length: newest }, (_, i) => helmRecord(i + 1 < newest ? { ...release, status: 'superseded' } : release, deployedAt, rendered, i + 1));
+}
+
+/**
+ * A rendered manifest of `bytes` that gzip shrinks little (a chart's large CRDs as gzip leaves them, so
+ * the record weighs about `bytes`), the same on every run.
+ */
+function paddedManifest(bytes: number, seed: string): string {
+  const parts: string[] = [];
+  for (let size = 0, i = 0; size < bytes; i++) {
+    const part = createHash('sha512').update(`${seed}/${i}`).digest('base64');
+    parts.push(part);
+    size += part.length;
+  }
+  return parts.join('').slice(0, bytes);
+}
+
+/** One revision's object (see helmRecords). */
+export function helmRecord(release: ScenarioHelmRelease, deployedAt: string, manifest = '', revision = 1): KObj {
   const namespace = 'default';
   if (release.helm === 3) {
     return {
       apiVersion: 'v1',
-      data: { release: helm3SecretData(helm3ReleaseJson(release, namespace, deployedAt, manifest)) },
+      data: { release: helm3SecretData(helm3ReleaseJson(release, namespace, deployedAt, manifest, revision)) },
       kind: 'Secret',
       metadata: {
-        name: `sh.helm.release.v1.${release.name}.v1`,
+        name: `sh.helm.release.v1.${release.name}.v${revision}`,
         namespace,
         creationTimestamp: deployedAt,
-        labels: { modifiedAt: String(Date.parse(deployedAt) / 1000), name: release.name, owner: 'helm', status: release.status, version: '1' },
+        labels: { modifiedAt: String(Date.parse(deployedAt) / 1000), name: release.name, owner: 'helm', status: release.status, version: String(revision) },
       },
       type: 'helm.sh/release.v1',
     };
   }
   return {
     apiVersion: 'v1',
-    data: { release: helm2ConfigMapData(helm2ReleaseProto(release, namespace, deployedAt, manifest)) },
+    data: { release: helm2ConfigMapData(helm2ReleaseProto(release, namespace, deployedAt, manifest, revision)) },
     kind: 'ConfigMap',
     metadata: {
-      name: `${release.name}.v1`,
+      name: `${release.name}.v${revision}`,
       namespace: 'kube-system',
       creationTimestamp: deployedAt,
-      labels: { NAME: release.name, OWNER: 'TILLER', STATUS: release.status.toUpperCase(), VERSION: '1' },
+      labels: { NAME: release.name, OWNER: 'TILLER', STATUS: release.status.toUpperCase(), VERSION: String(revision) },
     },
   };
 }

@@ -3,7 +3,7 @@
  * a ConfigMap in kube-system, written by tiller) and tiller itself as `helm init` installs it.
  */
 import type { Scenario } from '../../scenario.js';
-import { helmRecord } from '../helm.js';
+import { helmRecords } from '../helm.js';
 import type { KObj } from '../manifests.js';
 import { meta } from '../objects.js';
 import { ago, type ClusterState } from '../state.js';
@@ -12,13 +12,14 @@ type HelmRelease = NonNullable<Scenario['kubernetes']>['helm'][number];
 
 const TILLER_IMAGE = 'gcr.io/kubernetes-helm/tiller:v2.16.12';
 
-/** The release record `helm list` reads; `manifest` is what the release applied. */
+/** The release's records `helm list` and `helm history` read; `manifest` is what the release applied. */
 export function putHelmRecord(w: ClusterState, release: HelmRelease, manifest: string): void {
   const deployedAt = ago(w, 30);
-  const record = helmRecord(release, deployedAt, manifest);
-  const { name, namespace, labels } = record.metadata;
-  const uidKey = record.kind === 'Secret' ? `secret/${namespace}/${name}` : `cm/${namespace}/${name}`;
-  w.store.put({ ...record, metadata: meta({ name, namespace, labels, creationTimestamp: deployedAt, uid: w.ids.uid(uidKey), resourceVersion: w.store.nextRv() }) });
+  for (const record of helmRecords(release, deployedAt, manifest)) {
+    const { name, namespace, labels } = record.metadata;
+    const uidKey = record.kind === 'Secret' ? `secret/${namespace}/${name}` : `cm/${namespace}/${name}`;
+    w.store.put({ ...record, metadata: meta({ name, namespace, labels, creationTimestamp: deployedAt, uid: w.ids.uid(uidKey), resourceVersion: w.store.nextRv() }) });
+  }
 }
 
 /** `kubectl create serviceaccount tiller`, the cluster-admin binding, and `helm init`'s Deployment. */
