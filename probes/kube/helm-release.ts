@@ -164,20 +164,25 @@ const decodedSnapshots = new WeakMap<readonly V1Secret[], WeakMap<readonly V1Con
 
 /**
  * Every release record in a snapshot's Helm objects (only those Helm itself labelled), in the
- * snapshot's order. They share one inflate budget; deployed releases, newest first, are decoded
- * first, so junk records cannot use it up before the release that is graded.
+ * snapshot's order. They share one inflate budget; deployed releases, smallest first (then newest),
+ * are decoded first, so junk records or large charts cannot use it up before the release that is graded.
  */
 export function helmReleases(secrets: readonly V1Secret[], configMaps: readonly V1ConfigMap[]): HelmReleaseRecord[] {
   const known = decodedSnapshots.get(secrets)?.get(configMaps);
   if (known) return known;
   const budget = new InflateBudget();
   const stored = [
-    ...secrets.filter((s) => s.type === 'helm.sh/release.v1' || s.metadata?.labels?.owner === 'helm').map((s) => ({ labels: s.metadata?.labels, decode: () => decodeHelm3Secret(s, budget) })),
-    ...configMaps.filter((c) => c.metadata?.labels?.OWNER === 'TILLER').map((c) => ({ labels: c.metadata?.labels, decode: () => decodeHelm2ConfigMap(c, budget) })),
+    ...secrets
+      .filter((s) => s.type === 'helm.sh/release.v1' || s.metadata?.labels?.owner === 'helm')
+      .map((s) => ({ labels: s.metadata?.labels, size: s.data?.release?.length ?? 0, decode: () => decodeHelm3Secret(s, budget) })),
+    ...configMaps.filter((c) => c.metadata?.labels?.OWNER === 'TILLER').map((c) => ({ labels: c.metadata?.labels, size: c.data?.release?.length ?? 0, decode: () => decodeHelm2ConfigMap(c, budget) })),
   ];
   const deployed = (l?: Record<string, string>) => (l?.status ?? l?.STATUS ?? '').toLowerCase() === 'deployed';
   const version = (l?: Record<string, string>) => Number(l?.version ?? l?.VERSION) || 0;
-  const order = stored.map((_, i) => i).sort((a, b) => Number(deployed(stored[b].labels)) - Number(deployed(stored[a].labels)) || version(stored[b].labels) - version(stored[a].labels));
+  // Smaller first: the lab's release is a few KB, other charts (a monitoring stack) inflate to MiBs.
+  const order = stored
+    .map((_, i) => i)
+    .sort((a, b) => Number(deployed(stored[b].labels)) - Number(deployed(stored[a].labels)) || stored[a].size - stored[b].size || version(stored[b].labels) - version(stored[a].labels));
   const records: HelmReleaseRecord[] = new Array(stored.length);
   for (const i of order) records[i] = stored[i].decode();
   if (!decodedSnapshots.has(secrets)) decodedSnapshots.set(secrets, new WeakMap());

@@ -22,8 +22,8 @@ const LAB_RELEASE = {
 };
 
 /** The lab's release with a manifest of `padBytes` spaces: gzip makes ~1 000 bytes of them into one. */
-function payload(padBytes: number): Buffer {
-  const json = JSON.stringify({ ...LAB_RELEASE, manifest: '' });
+function payload(padBytes: number, release: object = LAB_RELEASE): Buffer {
+  const json = JSON.stringify({ ...release, manifest: '' });
   const out = Buffer.alloc(json.length + padBytes, ' ');
   const cut = json.length - 2; // before the manifest's closing `"}`
   out.write(json.slice(0, cut), 0);
@@ -81,6 +81,16 @@ describe('Helm release records are inflated within a cap', () => {
     expect(records.find((r) => r.objectName === 'sh.helm.release.v1.greetings.v16')).toMatchObject({ status: 'deployed', chartName: 'greetings', values: { registry: 'labuser07acr.azurecr.io' } });
     expect(records.filter((r) => r.decodeError)).toHaveLength(15 - Math.floor(HELM_DECODE_LIMITS.maxSnapshotBytes / (3 * MiB)));
     expect(records.map((r) => r.objectName)).toEqual(secrets.map((s) => s.metadata!.name)); // reported in the snapshot's order
+  });
+
+  it("the lab's small release is decoded before other deployed charts that inflate to a few MiB each (a monitoring stack's CRDs)", () => {
+    const charts = Array.from({ length: 5 }, (_, i) => {
+      const name = `monitoring${i}`;
+      return secret(payload(Math.round(3.2 * MiB), { ...LAB_RELEASE, name, chart: { metadata: { name, version: '45.0.0' } }, version: 10 }), 10, 'deployed', name);
+    });
+    const records = helmReleases([...charts, secret(payload(0), 1)], []);
+    expect(records.at(-1)).toMatchObject({ name: 'greetings', status: 'deployed', chartName: 'greetings', values: { registry: 'labuser07acr.azurecr.io' } });
+    expect(records.at(-1)!.decodeError).toBeUndefined();
   });
 
   it('one snapshot is decoded once, however many checks ask', () => {
