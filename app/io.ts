@@ -20,7 +20,7 @@ const DEFAULT_COLUMNS = 80;
  * A terminal's width. A terminal with no size set (`script` without one, some CI ptys) reports 0
  * columns, which is no width to wrap at: `$COLUMNS` says it then, else 80.
  */
-export function terminalColumns(reported: number | undefined, env: NodeJS.ProcessEnv = process.env): number {
+function terminalColumns(reported: number | undefined, env: NodeJS.ProcessEnv = process.env): number {
   if (reported !== undefined && reported > 0) return reported;
   const fromEnv = Number(env.COLUMNS);
   return Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_COLUMNS;

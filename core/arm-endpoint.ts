@@ -1,6 +1,6 @@
 /** Which Azure Resource Manager the grader talks to: the class config's `azure.endpoint`, the public cloud's by default. */
 
-export const PUBLIC_ARM_ENDPOINT = 'https://management.azure.com';
+const PUBLIC_ARM_ENDPOINT = 'https://management.azure.com';
 
 /** An ARM endpoint as every caller uses it: the public one when none is named, without a trailing slash. */
 export const armEndpoint = (endpoint?: string): string => (endpoint ?? PUBLIC_ARM_ENDPOINT).replace(/\/+$/, '');

@@ -197,7 +197,7 @@ class LineFinder {
 }
 
 /** `{env: NAME}` or `{file: PATH}`; a literal string is refused so secrets never live in the config. */
-export function readSecret(parent: Fields, key: string, dir: string, label: string): Secret | undefined {
+function readSecret(parent: Fields, key: string, dir: string, label: string): Secret | undefined {
   const raw = parent.raw(key);
   if (raw === undefined || raw === null) return undefined;
   if (typeof raw === 'string') parent.fail(key, `must not be written in the config: use {env: VARIABLE} or {file: PATH}`);
@@ -319,7 +319,7 @@ function readTimeouts(f: Fields | undefined): Partial<Record<ProbeKind, number>>
   return out;
 }
 
-export const expandTemplate = (template: string, user: string): string => template.replaceAll('{user}', user);
+const expandTemplate = (template: string, user: string): string => template.replaceAll('{user}', user);
 
 /** The targets of the given users (all when none given); an unknown user lists the roster. */
 export function targetsFor(config: ClassConfig, users: readonly string[] = []): Target[] {

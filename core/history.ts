@@ -65,7 +65,7 @@ export interface StatusChange {
   to: Status;
 }
 
-export const HISTORY_CAP = 500;
+const HISTORY_CAP = 500;
 
 /** `$LAB_GRADE_HOME/history.jsonl`, by default in ~/.lab-grade. */
 export function historyFile(env: NodeJS.ProcessEnv = process.env): string {

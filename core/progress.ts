@@ -15,15 +15,13 @@
 import type { CheckResult } from './model.js';
 import { ENGINE_REASONS } from './reasons.js';
 
-export const EXERCISE_STATES = ['done', 'in progress', 'failing', 'waiting', 'not started', 'not checked', 'not gradable'] as const;
-export type ExerciseState = (typeof EXERCISE_STATES)[number];
+export type ExerciseState = 'done' | 'in progress' | 'failing' | 'waiting' | 'not started' | 'not checked' | 'not gradable';
 
 /**
  * How an exercise reads in a report: its state, except that the exercise to work on is `next` (a
  * student's view), and a bonus exercise that is not done reads as what it earned: it costs nothing.
  */
-export const EXERCISE_MARKS = [...EXERCISE_STATES, 'next', 'partly earned', 'bonus not earned'] as const;
-export type ExerciseMark = (typeof EXERCISE_MARKS)[number];
+export type ExerciseMark = ExerciseState | 'next' | 'partly earned' | 'bonus not earned';
 
 export function exerciseMark(e: Pick<ExerciseStanding, 'state' | 'optional' | 'bonus'>, next = false): ExerciseMark {
   if (next) return 'next';

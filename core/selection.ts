@@ -24,7 +24,7 @@ export interface Selection {
 }
 
 /** The checks a check waits for: its dependencies, its `after` list and the providers of the facts it uses. */
-export function waitsFor(check: CheckDef, providers: ReadonlyMap<string, string>): string[] {
+function waitsFor(check: CheckDef, providers: ReadonlyMap<string, string>): string[] {
   const fromFacts = (check.uses ?? []).map((f) => providers.get(f)).filter((id): id is string => !!id && id !== check.id);
   return [...new Set([...check.dependsOn, ...(check.after ?? []), ...fromFacts])];
 }
@@ -89,7 +89,7 @@ function selectable(all: readonly CheckDef[]): string[] {
 }
 
 /** The ids `--only` patterns name: an exercise (`ex6`), a prefix (`ex6.app`) or an id (`ex6.app.e2e`). */
-export function selectedIds(all: readonly CheckDef[], only: readonly string[] = []): Set<string> {
+function selectedIds(all: readonly CheckDef[], only: readonly string[] = []): Set<string> {
   if (only.length === 0) return new Set(all.map((c) => c.id));
   const report = new Set<string>();
   for (const pattern of only) {

@@ -1,5 +1,5 @@
 /** "Did you mean …?" for a mistyped name: the closest known one, when it is close enough to be the intended one. */
-export function closest(word: string, known: readonly string[]): string | undefined {
+function closest(word: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of known) {

@@ -16,7 +16,7 @@ import { Agent, buildConnector } from 'undici';
 import { sharedSecureContext } from './tls.js';
 import { dialText, isLoopback, parseAddress, specialRange } from './addresses.js';
 
-export { isLoopback, specialRange };
+export { specialRange };
 
 export class NetworkRefused extends Error {
   /**

@@ -35,7 +35,7 @@ const INDENT = '  ';
 const DETAIL_INDENT = '      ';
 const TOP_FAILING = 5;
 
-export class ConsoleReporter implements Reporter {
+class ConsoleReporter implements Reporter {
   private info?: RunInfo;
   /** Users whose header and check lines were already printed as checks finished. */
   private readonly streamed = new Map<string, Set<string>>();

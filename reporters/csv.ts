@@ -41,7 +41,7 @@ export function csvCell(value: Cell): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export const csvRow = (cells: readonly Cell[]): string => cells.map(csvCell).join(',') + '\r\n';
+const csvRow = (cells: readonly Cell[]): string => cells.map(csvCell).join(',') + '\r\n';
 
 function studentRow(student: StudentResult, ids: readonly string[], credit: boolean): Cell[] {
   const byId = new Map(student.checks.map((c) => [c.id, c]));

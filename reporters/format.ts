@@ -136,7 +136,7 @@ export function pointsText(check: CheckResult): string {
   return `${check.bonus ? '+' : ''}${earned}/${formatNumber(check.maxPoints)}`;
 }
 
-export function countStatuses(checks: readonly CheckResult[]): Record<Status, number> {
+function countStatuses(checks: readonly CheckResult[]): Record<Status, number> {
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
   for (const c of checks) counts[c.status] += 1;
   return counts;
@@ -242,4 +242,4 @@ export function formatSeconds(ms: number): string {
   return (ms / 1000).toFixed(3);
 }
 
-export { bounded, codeSpans, escapeXml, oneLine, safeText, stripControl, TEXT_CAP } from './text.js';
+export { bounded, codeSpans, escapeXml, oneLine, safeText, stripControl } from './text.js';

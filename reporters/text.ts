@@ -6,7 +6,7 @@
 import { dropHidden, joinLines } from '../core/student-text.js';
 
 /** What a text report shows of one student string at most. */
-export const TEXT_CAP = 2_000;
+const TEXT_CAP = 2_000;
 
 /**
  * Student-controlled text must not drive a terminal, reorder or hide what a reader sees: the hidden

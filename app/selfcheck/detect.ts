@@ -236,7 +236,7 @@ async function onlyResourceGroup(arm: AzureClients, subscriptionId: string): Pro
  * Reuses a token until five minutes before it expires: AzureCliCredential starts `az` for every token,
  * and --watch grades every few seconds.
  */
-export function cachedCredential(inner: TokenCredential): TokenCredential {
+function cachedCredential(inner: TokenCredential): TokenCredential {
   const cache = new Map<string, AccessToken>();
   return {
     async getToken(scopes, options) {

@@ -3,7 +3,7 @@
  * own lookup order (compose-go `cli.DefaultFileNames`); it warns when several exist and takes that
  * one. The lab profile says which names count at all.
  */
-export const COMPOSE_FILE_PRECEDENCE = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'] as const;
+const COMPOSE_FILE_PRECEDENCE = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'] as const;
 
 /** The override file Compose merges over the base one when present (compose-go `DefaultOverrideFileNames`): the first that exists. */
 export const COMPOSE_OVERRIDE_FILES = ['compose.override.yml', 'compose.override.yaml', 'docker-compose.override.yml', 'docker-compose.override.yaml'] as const;

@@ -31,7 +31,7 @@ const MODES = ['host', 'ingress'];
 const LONG_KEYS = ['target', 'published', 'host_ip', 'protocol', 'mode', 'app_protocol', 'name'];
 
 /** "8000" -> [8000, 8000]; "8000-8010" -> [8000, 8010]. */
-export function parsePortRange(text: string, what: string): [number, number] {
+function parsePortRange(text: string, what: string): [number, number] {
   const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(text);
   const start = m ? Number(m[1]) : NaN;
   const end = m?.[2] !== undefined ? Number(m[2]) : start;

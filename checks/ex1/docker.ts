@@ -3,7 +3,7 @@ import { defineCheck, fail, pass, reasons } from '../../core/check.js';
 import { excerpt, firstLine } from '../text.js';
 import { runOnVm } from './vm.js';
 
-export const INSTALL_DOCKER_URL = 'https://docs.docker.com/install/linux/docker-ce/ubuntu/';
+const INSTALL_DOCKER_URL = 'https://docs.docker.com/install/linux/docker-ce/ubuntu/';
 
 const NOT_FOUND = /command not found|No such file or directory/i;
 const DOCKER_VERSION = /Docker version [^\s,]+(?:, build \S+)?/;

@@ -11,7 +11,7 @@ import { excerpt } from '../text.js';
 import { incompleteHint } from './repo.js';
 
 /** The variables the lab's compose file is parameterised with (Exercise 2 step 3, Exercise 4). */
-export const LAB_VARIABLES = { registry: 'REGISTRY', tag: 'TAG' } as const;
+const LAB_VARIABLES = { registry: 'REGISTRY', tag: 'TAG' } as const;
 
 const at = (file: string, line?: number, col?: number) => (line ? `${file} line ${line}, column ${col}` : file);
 

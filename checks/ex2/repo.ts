@@ -2,7 +2,7 @@
 import { defineCheck, fail, pass, reasons } from '../../core/check.js';
 import { repoLayout } from '../compose/repo.js';
 
-export const CLONE_URL = 'https://github.com/cadullms/greetings';
+const CLONE_URL = 'https://github.com/cadullms/greetings';
 
 const R = reasons({
   noDir: ['LG-201', 'the greetings repository is not cloned', 'absent'],

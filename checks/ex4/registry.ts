@@ -3,8 +3,8 @@ import { defineCheck, fail, pass, reasons, type CheckContext, type Reason, type 
 import type { RegistryFacts } from '../../probes/types.js';
 import { chosenRegistry, discoverRegistry } from '../discovery.js';
 
-export const noRegistryMessage = (rg: string) => `no container registry in resource group ${rg}`;
-export const noRegistryHint = (rg: string, sku: string) => `Exercise 4 step 2: \`az acr create --name <registry name> --resource-group ${rg} --sku ${sku.toLowerCase()}\``;
+const noRegistryMessage = (rg: string) => `no container registry in resource group ${rg}`;
+const noRegistryHint = (rg: string, sku: string) => `Exercise 4 step 2: \`az acr create --name <registry name> --resource-group ${rg} --sku ${sku.toLowerCase()}\``;
 
 const EXISTS = reasons({
   groupMissing: ['LG-401', 'the resource group does not exist', 'absent'],

@@ -8,7 +8,7 @@ const UNKNOWN_REGISTRY = '<registry name>';
 export const registryOr = (loginServer: string | undefined, registryDomain: string) => loginServer ?? `${UNKNOWN_REGISTRY}.${registryDomain}`;
 
 /** `<login server>/<repo>:<tag>`, the image the lab asks for. */
-export const imageName = (loginServer: string, repository: string, tag: string) => `${loginServer.toLowerCase()}/${repository}:${tag}`;
+const imageName = (loginServer: string, repository: string, tag: string) => `${loginServer.toLowerCase()}/${repository}:${tag}`;
 
 /** The image a workload should run: from the student's registry when it is known, else the lab's placeholder. */
 export const expectedImage = (expect: Pick<LabExpectations, 'tag' | 'registryDomain'>, loginServer: string | undefined, repository: string): string =>

@@ -86,7 +86,7 @@ const grantStep = (at: ImageSource) =>
 export const GRANT_STEP = grantStep(POD_IMAGE);
 
 /** The ABAC repository role that lets a cluster pull (registries in `AbacRepositoryPermissions` mode). */
-export const ABAC_PULL_ROLE = 'Container Registry Repository Reader';
+const ABAC_PULL_ROLE = 'Container Registry Repository Reader';
 
 export interface GrantTarget {
   cluster?: ManagedClusterFacts;

@@ -10,7 +10,7 @@ export interface PortMap {
   nodePort?: number;
 }
 
-export function servicePorts(svc: V1Service): PortMap[] {
+function servicePorts(svc: V1Service): PortMap[] {
   return (svc.spec?.ports ?? []).map((p: V1ServicePort) => ({
     port: p.port,
     // An omitted targetPort means "the same as port".

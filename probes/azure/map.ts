@@ -19,7 +19,7 @@ export function scopeCovers(scope: string, resourceId: string): boolean {
   return s === '' || s === '/' || r === s || r.startsWith(s + '/');
 }
 
-export function agentPoolFacts(p: ManagedClusterAgentPoolProfile | AgentPool): AgentPoolFacts {
+function agentPoolFacts(p: ManagedClusterAgentPoolProfile | AgentPool): AgentPoolFacts {
   return { name: p.name ?? '', count: p.count ?? 0, ...(p.vmSize ? { vmSize: p.vmSize } : {}), ...(p.mode ? { mode: p.mode } : {}) };
 }
 

@@ -61,9 +61,9 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-export const RATE_LIMIT_POLICY = 'labGradeArmRateLimit';
-export const RETRY_AFTER_CAP_POLICY = 'labGradeRetryAfterCap';
-export const ATTEMPT_TIMEOUT_POLICY = 'labGradeAttemptTimeout';
+const RATE_LIMIT_POLICY = 'labGradeArmRateLimit';
+const RETRY_AFTER_CAP_POLICY = 'labGradeRetryAfterCap';
+const ATTEMPT_TIMEOUT_POLICY = 'labGradeAttemptTimeout';
 
 export function rateLimitPolicy(bucket: TokenBucket): PipelinePolicy {
   return {
@@ -115,7 +115,7 @@ export function attemptTimeoutPolicy(timeoutMs: number): PipelinePolicy {
   };
 }
 
-export const ARM_ERROR_POLICY = 'labGradeArmError';
+const ARM_ERROR_POLICY = 'labGradeArmError';
 
 /** Throws a RestError carrying ARM's code and message for any answer >= 400 (after retries). */
 export function armErrorPolicy(): PipelinePolicy {

@@ -6,7 +6,7 @@
  */
 import type { AuthorizationManagementClient } from '@azure/arm-authorization';
 
-export const BUILTIN_ROLES: Readonly<Record<string, string>> = {
+const BUILTIN_ROLES: Readonly<Record<string, string>> = {
   'acdd72a7-3385-48ef-bd42-f606fba81ae7': 'Reader',
   '7f951dda-4ed3-4680-a7ca-43fe172d538d': 'AcrPull',
   '8311e382-0749-4cb8-b61a-304f252e45ec': 'AcrPush',

@@ -26,7 +26,7 @@ export function credentialFor(azure: AzureSettings, caPem?: string): TokenCreden
 }
 
 /** A credential made on its first token (one instance: its token cache is shared by every caller). */
-export function lazyCredential(make: () => Promise<TokenCredential>): TokenCredential {
+function lazyCredential(make: () => Promise<TokenCredential>): TokenCredential {
   let made: Promise<TokenCredential> | undefined;
   return {
     async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {

@@ -32,7 +32,7 @@ function statusMessage(body: unknown): string | undefined {
 }
 
 /** The innermost cause of a transport error (undici wraps it in "fetch failed"). */
-export function rootCause(err: unknown): string {
+function rootCause(err: unknown): string {
   let cur: unknown = err;
   for (let i = 0; i < 5 && cur instanceof Error && cur.cause; i++) cur = cur.cause;
   const code = (cur as { code?: string })?.code;

@@ -25,7 +25,7 @@ const MiB = 1024 * 1024;
 export const HELM_DECODE_LIMITS = { maxReleaseBytes: 4 * MiB, maxSnapshotBytes: 16 * MiB, maxValuesBytes: 64 * 1024, maxDepth: 64 };
 
 /** What is left of one snapshot's inflate budget; every decode of that snapshot draws from it. */
-export class InflateBudget {
+class InflateBudget {
   constructor(public remaining: number = HELM_DECODE_LIMITS.maxSnapshotBytes) {}
 }
 
@@ -58,7 +58,7 @@ function gunzipCapped(gzip: Buffer, budget: InflateBudget): Buffer {
 }
 
 /** Helm's own encoding (after the Secret's base64 is removed): base64, then gzip unless plain JSON. */
-export function decodeHelmPayload(helmBase64: string, budget = new InflateBudget()): Buffer {
+function decodeHelmPayload(helmBase64: string, budget = new InflateBudget()): Buffer {
   const raw = Buffer.from(helmBase64, 'base64');
   if (isGzip(raw)) return gunzipCapped(raw, budget);
   budget.remaining -= raw.length;

@@ -35,7 +35,7 @@ export const GRADER_READS = [
 /** Of those, what the built-in "Azure Kubernetes Service RBAC Reader" reads: no Secrets, nodes, role bindings or pod proxy. */
 const RBAC_READER_READS = new Set(['pods', 'services', 'endpoints', 'events', 'configmaps', 'serviceaccounts', 'deployments.apps', 'replicasets.apps']);
 /** The custom Azure role README "The grader's own rights" defines: it reads every object of a cluster. */
-export const GRADER_KUBERNETES_ROLE = 'lab-grade Kubernetes reader';
+const GRADER_KUBERNETES_ROLE = 'lab-grade Kubernetes reader';
 
 /** The Azure role that grants a Kubernetes request the RBAC Reader role does not cover. */
 function azureRole(verb: string, resource: string): string {

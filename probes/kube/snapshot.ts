@@ -19,7 +19,7 @@ export interface KubeApis {
 }
 
 /** Helm 2 keeps its records (and tiller) in kube-system. */
-export const TILLER_NAMESPACE = 'kube-system';
+const TILLER_NAMESPACE = 'kube-system';
 /** Without these nothing of Exercises 5–7 can be graded. */
 const ESSENTIAL: KubeListKind[] = ['pods', 'deployments', 'services'];
 

@@ -56,7 +56,7 @@ function hashedMatches(pattern: string, name: string): boolean {
 }
 
 /** Whether a host pattern list (comma separated, `!` negates) names this host. */
-export function hostPatternsMatch(patterns: string, name: string): boolean {
+function hostPatternsMatch(patterns: string, name: string): boolean {
   if (patterns.startsWith('|1|')) return hashedMatches(patterns, name);
   let matched = false;
   for (const p of patterns.split(',')) {

@@ -22,7 +22,7 @@ const ROW = 24;
 const BAR = 14;
 
 /** Colour bands for a pass rate: the percent is printed beside the bar in any case. */
-export function rateTone(percent: number | null): Tone {
+function rateTone(percent: number | null): Tone {
   if (percent === null) return 'muted';
   return percent >= 80 ? 'good' : percent >= 50 ? 'warn' : 'bad';
 }

@@ -37,7 +37,7 @@ export const studentLink = (user: string): SafeHtml => html`<a href="#${studentA
 export const badge = (style: StatusStyle): SafeHtml => html`<span class="badge tone-${style.tone}">${style.symbol} ${style.word}</span>`;
 
 /** Text whose `code spans` become <code> (hints name commands), bounded. */
-export const richText = (text: string): SafeHtml => html`${codeSpans(safeText(text)).map((s) => (s.code ? html`<code>${s.text}</code>` : s.text))}`;
+const richText = (text: string): SafeHtml => html`${codeSpans(safeText(text)).map((s) => (s.code ? html`<code>${s.text}</code>` : s.text))}`;
 
 /** What the failures-only view keeps: a student with something that costs points or could not be graded. */
 const COSTS: ReadonlySet<Shown> = new Set(['fail', 'blocked', 'error']);
