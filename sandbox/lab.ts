@@ -27,7 +27,7 @@ import { startVm, type SimulatedVm } from './vm/server.js';
 import { holdClosedPort } from './listen.js';
 
 export const SANDBOX_SUBSCRIPTION = '00000000-0000-4000-8000-00000000c1a5';
-export const vmHostOf = (user: string): string => `${user}-lab.westeurope.cloudapp.azure.com`;
+const vmHostOf = (user: string): string => `${user}-lab.westeurope.cloudapp.azure.com`;
 
 /** Documentation ranges (RFC 5737) as the "public" IPs of LoadBalancers: clearly not real. */
 export function externalIpFor(index: number): string {

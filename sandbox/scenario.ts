@@ -10,7 +10,7 @@ import { Fields, parseYamlText, readYamlFile } from '../core/fields.js';
 import { STATUSES, type Status } from '../core/model.js';
 import { isSimulatedUserName } from '../core/names.js';
 
-export const ROLES = [
+const ROLES = [
   'Reader',
   'AcrPull',
   'AcrPush',
@@ -26,12 +26,12 @@ export const ROLES = [
 ] as const;
 /** The assignee that names the grader's own identity (the class config's service principal). */
 export const GRADER = 'grader';
-export const ROLE_ASSIGNMENT_MODES = ['LegacyRegistryPermissions', 'AbacRepositoryPermissions'] as const;
-export const VM_FAULTS = ['refuse', 'hang', 'bad-password'] as const;
-export const ARM_FAULTS = ['throttle', 'error500', 'hang'] as const;
-export const KUBE_FAULTS = ['forbidden', 'error500', 'hang', 'huge'] as const;
-export const REGISTRY_FAULTS = ['unauthorized', 'error500', 'hang'] as const;
-export const HTTP_FAULTS = ['hang', 'huge', 'redirect', 'garbage'] as const;
+const ROLE_ASSIGNMENT_MODES = ['LegacyRegistryPermissions', 'AbacRepositoryPermissions'] as const;
+const VM_FAULTS = ['refuse', 'hang', 'bad-password'] as const;
+const ARM_FAULTS = ['throttle', 'error500', 'hang'] as const;
+const KUBE_FAULTS = ['forbidden', 'error500', 'hang', 'huge'] as const;
+const REGISTRY_FAULTS = ['unauthorized', 'error500', 'hang'] as const;
+const HTTP_FAULTS = ['hang', 'huge', 'redirect', 'garbage'] as const;
 
 export interface ScenarioVm {
   docker: string | null;
@@ -373,7 +373,7 @@ export function loadScenarios(paths: string[], knownCheckIds?: readonly string[]
 }
 
 /** The built-in class: the scenario files that ship with lab-grade (in its package or inside the bundle). */
-export const BUILT_IN_CLASS = 'fixtures/scenarios';
+const BUILT_IN_CLASS = 'fixtures/scenarios';
 
 export function loadBuiltInClass(knownCheckIds?: readonly string[]): Scenario[] {
   const files = listAssets(BUILT_IN_CLASS)

@@ -44,7 +44,7 @@ const json = (status: number, value: unknown): AppResponse => ({ status, headers
 const REASONS: Record<number, string> = { 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 415: 'Unsupported Media Type', 500: 'Internal Server Error' };
 
 /** Spring Boot 2.0's /error: the whitelabel page for browsers, a JSON body for other clients. */
-export function springError(req: AppRequest, status: number, message = 'No message available'): AppResponse {
+function springError(req: AppRequest, status: number, message = 'No message available'): AppResponse {
   const timestamp = new Date();
   const error = REASONS[status] ?? 'Error';
   if ((req.headers.accept ?? '').includes('text/html')) {

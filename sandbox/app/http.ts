@@ -39,7 +39,7 @@ export type PodNetwork = (host: string, port: number) => AppHandler;
 
 const MAX_BODY = 1024 * 1024;
 
-export async function readBody(req: IncomingMessage, max = MAX_BODY): Promise<Buffer> {
+async function readBody(req: IncomingMessage, max = MAX_BODY): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {

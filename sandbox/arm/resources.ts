@@ -27,7 +27,7 @@ export function createdTime(kind: 'cluster' | 'registry', index: number): string
   return new Date(at).toISOString().replace(/Z$/, '0954Z');
 }
 
-export const eTag = (...parts: string[]): string => guidFrom('etag', ...parts);
+const eTag = (...parts: string[]): string => guidFrom('etag', ...parts);
 
 export function resourceGroupJson(sub: string, rg: string) {
   return { id: resourceGroupId(sub, rg), name: rg, type: 'Microsoft.Resources/resourceGroups', location: LOCATION, properties: { provisioningState: 'Succeeded' } };
@@ -48,13 +48,13 @@ export function subscriptionJson(sub: string, tenantId: string) {
 }
 
 /** What `az aks create` derives: first 10 characters of the name, 16 of the group, 6 of the subscription */
-export function dnsPrefix(sub: string, rg: string, cluster: string): string {
+function dnsPrefix(sub: string, rg: string, cluster: string): string {
   const clean = (s: string, n: number) => s.replace(/[^A-Za-z0-9-]/g, '').slice(0, n);
   return `${clean(cluster, 10)}-${clean(rg, 16)}-${sub.slice(0, 6)}`;
 }
 
 /** The API server's public name; a kubeconfig for the cluster should point there (through connect-to). */
-export function clusterFqdn(sub: string, rg: string, cluster: string): string {
+function clusterFqdn(sub: string, rg: string, cluster: string): string {
   return `${dnsPrefix(sub, rg, cluster)}-${guidFrom('fqdn', sub, rg.toLowerCase(), cluster.toLowerCase()).slice(0, 8)}.hcp.${LOCATION}.azmk8s.io`.toLowerCase();
 }
 

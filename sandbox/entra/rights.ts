@@ -25,7 +25,7 @@ export const AZURE_RBAC_DENIED = 'User does not have access to the resource in A
 const CLUSTER_DATA = 'Microsoft.ContainerService/managedClusters';
 
 /** Whether the scenario leaves the grader the rights it needs (it assigns the grader no role of its own). */
-export const graderHasDefaultRights = (azure: Pick<ScenarioAzure, 'roleAssignments'>): boolean => !azure.roleAssignments.some((a) => a.assignee === GRADER);
+const graderHasDefaultRights = (azure: Pick<ScenarioAzure, 'roleAssignments'>): boolean => !azure.roleAssignments.some((a) => a.assignee === GRADER);
 
 /** An assignment on the resource group covers every resource in it; one on a resource, that resource. */
 const covers = (a: ScenarioRoleAssignment, resource: string): boolean => a.scope === 'resourceGroup' || a.scope === resource;
@@ -47,7 +47,7 @@ export function mayCall(azure: ScenarioAzure, where: Tenancy, objectId: string, 
  * Whether `objectId` may read a registry's repositories: a pull role of the registry's mode (ABAC
  * registries count only the repository roles).
  */
-export function mayPull(azure: ScenarioAzure, where: Tenancy, registry: Pick<ScenarioRegistry, 'name' | 'roleAssignmentMode'>, objectId: string): boolean {
+function mayPull(azure: ScenarioAzure, where: Tenancy, registry: Pick<ScenarioRegistry, 'name' | 'roleAssignmentMode'>, objectId: string): boolean {
   if (byDefault(azure, where, objectId)) return true;
   const pulling = pullRoles(registry.roleAssignmentMode);
   return rolesOn(azure, where, objectId, registry.name).some((role) => pulling.has(role));
@@ -77,7 +77,7 @@ export function registryActionsGranted(
 }
 
 /** The data action Azure RBAC checks for a Kubernetes request, e.g. `…/managedClusters/apps/deployments/read`. */
-export function kubernetesDataAction(request: KubeRequest): string {
+function kubernetesDataAction(request: KubeRequest): string {
   const resource = [request.group, request.resource].filter(Boolean).join('/');
   if (request.subresource) return `${CLUSTER_DATA}/${resource}/${request.subresource}/action`;
   return `${CLUSTER_DATA}/${resource}/${READ_VERBS.has(request.verb) ? 'read' : request.verb === 'delete' ? 'delete' : 'write'}`;

@@ -18,7 +18,7 @@ export interface HelmChart {
 }
 
 /** `greetings-0.3.0` → greetings / 0.3.0: the version is what follows the last dash before a digit. */
-export function splitChart(chart: string): HelmChart {
+function splitChart(chart: string): HelmChart {
   const m = /^(.*)-(v?\d[^-]*(?:-[^-]+)*)$/.exec(chart);
   return m ? { name: m[1], version: m[2] } : { name: chart, version: '' };
 }
@@ -34,7 +34,7 @@ export interface ReleasedChart {
  * The chart behind `release.chart`: the lab's greetings chart (its real metadata and values.yaml)
  * unless the scenario gives `chartValues`; another chart has no values unless the scenario says.
  */
-export function releasedChart(release: ScenarioHelmRelease): ReleasedChart {
+function releasedChart(release: ScenarioHelmRelease): ReleasedChart {
   const { name, version } = splitChart(release.chart);
   const greetings = name === GREETINGS_CHART.name;
   const metadata = greetings ? { ...GREETINGS_CHART, version } : { name, version };
@@ -71,7 +71,7 @@ export function helm3ReleaseJson(release: ScenarioHelmRelease, namespace: string
 }
 
 /** The Secret's `data.release`: base64 of the bytes Helm writes, which are themselves base64(gzip(json)). */
-export function helm3SecretData(releaseJson: Record<string, unknown>): string {
+function helm3SecretData(releaseJson: Record<string, unknown>): string {
   const helmBytes = gzipSync(Buffer.from(JSON.stringify(releaseJson))).toString('base64');
   return Buffer.from(helmBytes).toString('base64');
 }

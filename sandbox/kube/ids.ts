@@ -37,7 +37,7 @@ export class Seeded {
   }
 }
 
-export function fnv32a(text: string): number {
+function fnv32a(text: string): number {
   let h = 0x811c9dc5;
   for (const byte of Buffer.from(text)) {
     h ^= byte;
@@ -47,7 +47,7 @@ export function fnv32a(text: string): number {
 }
 
 /** rand.SafeEncodeString: what turns the decimal template hash into `7d4b578979`. */
-export function safeEncode(text: string): string {
+function safeEncode(text: string): string {
   let out = '';
   for (const ch of text) out += K8S_ALPHABET[ch.charCodeAt(0) % K8S_ALPHABET.length];
   return out;

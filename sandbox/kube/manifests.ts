@@ -129,7 +129,7 @@ export interface ParsedManifests {
 }
 
 /** Kinds the world stores (Pod, Deployment and Service get behaviour; the rest are stored as given). */
-export const APPLIED_KINDS = new Set(['Pod', 'Deployment', 'Service', 'ConfigMap', 'Secret', 'ServiceAccount', 'Namespace', 'ClusterRoleBinding']);
+const APPLIED_KINDS = new Set(['Pod', 'Deployment', 'Service', 'ConfigMap', 'Secret', 'ServiceAccount', 'Namespace', 'ClusterRoleBinding']);
 
 const isMapping = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 

@@ -44,7 +44,7 @@ export const ownerRef = (apiVersion: string, kind: string, name: string, uid: st
 export const iso = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Container defaults the API server fills in (imagePullPolicy, termination message, port protocol). */
-export function defaultContainer(c: KContainer): KContainer {
+function defaultContainer(c: KContainer): KContainer {
   const image = String(c.image ?? '');
   const out: KContainer = { ...c, imagePullPolicy: c.imagePullPolicy ?? (image.endsWith(':latest') || !/[:@][^/]+$/.test(image) ? 'Always' : 'IfNotPresent') };
   if (Array.isArray(c.ports)) out.ports = c.ports.map((p) => ({ ...p, protocol: p.protocol ?? 'TCP' }));

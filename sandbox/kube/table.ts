@@ -12,7 +12,7 @@ interface Column {
 }
 
 /** k8s.io/apimachinery/pkg/util/duration.HumanDuration */
-export function humanDuration(ms: number): string {
+function humanDuration(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000));
   if (s < 120) return `${s}s`;
   const m = Math.floor(s / 60);

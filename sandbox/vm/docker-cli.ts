@@ -26,7 +26,7 @@ const ESCAPED = 'http://%2Fvar%2Frun%2Fdocker.sock';
 
 type Version = [number, number, number];
 
-export function parseDockerVersion(text: string): Version | undefined {
+function parseDockerVersion(text: string): Version | undefined {
   const m = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
   return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
 }

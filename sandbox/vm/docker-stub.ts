@@ -78,13 +78,13 @@ esac
 }
 
 /** "myapp" -> "myapp:latest"; "reg.azurecr.io/myapp:v1.0" stays. */
-export function imageLine(image: string): string {
+function imageLine(image: string): string {
   const lastSegment = image.slice(image.lastIndexOf('/') + 1);
   return lastSegment.includes(':') ? image : `${image}:latest`;
 }
 
 /** "Docker version 24.0.7, build afdd53b" -> "24.0.7" (what `docker info` reports as ServerVersion). */
-export function serverVersionOf(clientVersion: string): string {
+function serverVersionOf(clientVersion: string): string {
   return /version\s+([^\s,]+)/i.exec(clientVersion)?.[1] ?? clientVersion.trim();
 }
 

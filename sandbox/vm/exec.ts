@@ -14,7 +14,7 @@ const SYSTEM_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin
  * The VM's PATH: the stub folder, then the usual system folders except those holding a real
  * `docker` (this machine may have one), so that a VM without Docker really has none.
  */
-export function vmPath(stubBin: string): string {
+function vmPath(stubBin: string): string {
   return [stubBin, ...SYSTEM_PATH.filter((d) => !existsSync(join(d, 'docker')))].join(':');
 }
 

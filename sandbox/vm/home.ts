@@ -3,7 +3,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** `root/rel`, refusing anything that would land outside `root`. */
-export function inside(root: string, rel: string): string {
+function inside(root: string, rel: string): string {
   const full = resolve(root, rel);
   const back = relative(root, full);
   if (back === '' || isAbsolute(back) || back.split(sep).includes('..')) {
