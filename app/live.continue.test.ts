@@ -3,7 +3,7 @@
  * others refused (exit 2) saying what differs, as `--resume` refuses a journal, before anyone is graded.
  * And rounds that take longer than the interval: they never overlap, nobody is graded twice at once.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadClassConfig, type ClassConfig } from '../core/config.js';
@@ -87,6 +87,23 @@ describe('lab-grade live continuing its ledger', () => {
         .map((l) => `${l.round} ${l.student.user}`)
         .sort(),
     ).toEqual(['1 labuser01', '2 labuser01', '2 labuser08']);
+  }, 60_000);
+
+  it('without --ledger, writes its ledger to .lab-grade/live-<time>-pid<pid>.jsonl in the current folder, and says where and how to merge it', async () => {
+    const cwd = mkdtempSync(join(workshop.dir, 'cwd-'));
+    const r = await runCli(['live', '-c', workshop.configFile, '--port', '0', '--no-preflight', '--rounds', '1', '--shard', '1/1'], { cwd });
+    expect([0, 1]).toContain(r.code);
+    const [, told] = /^Ledger: (\S+)$/m.exec(r.stderr) ?? [];
+    const files = readdirSync(join(cwd, '.lab-grade'));
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^live-\d{8}T\d{6}\.\d{3}Z-shard1of1-pid\d+\.jsonl$/);
+    expect(told).toBe(`.lab-grade/${files[0]}`);
+    expect(
+      ledgerLines(join(cwd, told))
+        .map((l) => `${l.round} ${l.student.user}`)
+        .sort(),
+    ).toEqual(['1 labuser01', '1 labuser08']);
+    expect(r.stderr).toContain(`Reports from the ledger: lab-grade merge ${told} --credit earned -r console`);
   }, 60_000);
 });
 
