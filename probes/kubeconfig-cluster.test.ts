@@ -143,6 +143,17 @@ describe('kubeconfigCluster', () => {
       expect(await kubeconfigCluster(deps({ text, apis: { lab: LAB, other: LAB } }))).toMatchObject({ context: 'empty' });
     });
 
+    it("more than 8 other contexts (a company kubeconfig): none of them dialled, the current one graded, saying how to name the lab's", async () => {
+      const many = kubeconfig(Object.fromEntries(['empty', ...Array.from({ length: 9 }, (_, i) => `team${i}`)].map((n) => [n, `https://${n}`])), 'empty');
+      const d = deps({ text: many, apis: { team8: LAB } });
+      expect(await kubeconfigCluster(d)).toMatchObject({ context: 'empty', kubeconfigNotice: expect.any(String) as unknown, candidates: expect.arrayContaining(['team8']) as unknown });
+      expect(d.looked).toEqual(['empty']);
+      const eight = kubeconfig(Object.fromEntries(['empty', ...Array.from({ length: 8 }, (_, i) => `team${i}`)].map((n) => [n, `https://${n}`])), 'empty');
+      const e = deps({ text: eight, apis: { team7: LAB } });
+      expect(await kubeconfigCluster(e)).toMatchObject({ context: 'team7' });
+      expect(e.looked).toHaveLength(9);
+    });
+
     it('a context given is graded whatever the others hold', async () => {
       const d = deps({ text, context: 'empty', apis: { lab: LAB } });
       expect(await kubeconfigCluster(d)).toEqual({ name: 'empty', reason: 'the context empty, as given', candidates: ['empty'], context: 'empty' });

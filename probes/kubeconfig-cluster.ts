@@ -67,6 +67,12 @@ export interface KubeconfigClusterDeps {
 /** What the kube probe grades: a context of the file, or the student's cluster from Azure. */
 export type KubeconfigClusterChoice = ClusterChoice & ({ context: string } | { fromAzure: StudentCluster });
 
+/**
+ * Other contexts read when the current one holds nothing of the lab: a kubeconfig of a few clusters is
+ * looked through; one of hundreds (a company's) is not dialled whole, at every grading, with its credentials.
+ */
+const MAX_CONTEXTS_LOOKED_INTO = 8;
+
 export async function kubeconfigCluster(deps: KubeconfigClusterDeps): Promise<KubeconfigClusterChoice | undefined> {
   let parsed: ReturnType<typeof kubeconfigContexts>;
   try {
@@ -114,12 +120,17 @@ export async function kubeconfigCluster(deps: KubeconfigClusterDeps): Promise<Ku
   };
   const mine = await look(current);
   if (mine.held.length) return keep;
-  const others = await Promise.all(candidates.filter((c) => c !== current).map(look));
+  const currentSays = mine.unreadable ? `could not be read (${mine.unreadable})` : "holds none of the lab's Deployments";
+  const rest = candidates.filter((c) => c !== current);
+  if (rest.length > MAX_CONTEXTS_LOOKED_INTO) {
+    const why = `the current context ${current.name}'s cluster ${currentSays}; the kubeconfig's ${rest.length} other contexts were not looked into (more than ${MAX_CONTEXTS_LOOKED_INTO}): name the lab's with --context (a class config: kubernetes.context)`;
+    return { ...keep, reason: why, kubeconfigNotice: why };
+  }
+  const others = await Promise.all(rest.map(look));
   const most = Math.max(...others.map((o) => o.held.length));
   const best = others.filter((o) => o.held.length === most);
   if (most === 0 || best.length > 1) return keep;
   const { c, held } = best[0];
-  const currentSays = mine.unreadable ? `could not be read (${mine.unreadable})` : "holds none of the lab's Deployments";
   const why = `the current context ${current.name}'s cluster ${currentSays}; context ${c.name}'s holds them (${held.join(', ')})`;
   return { ...base, name: nameOf(c), ...idOf(c), reason: why, kubeconfigNotice: `context ${c.name} graded instead of the current context ${current.name}`, context: c.name };
 }
