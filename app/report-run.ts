@@ -28,9 +28,7 @@ const EXIT_STOPPED = { SIGINT: 130, SIGTERM: 143 } as const;
 
 export async function gradeAndReport(config: ClassConfig, request: ReportedRequest, io: ReportIo): Promise<GradeOutcome> {
   const reports: readonly ReportSpec[] = request.reports.length ? request.reports : [{ format: 'console' }];
-  const journalFile = request.classRun?.resume?.file ?? request.classRun?.journal.file;
-  const clash = journalFile === undefined ? undefined : reports.find((r) => r.file !== undefined && sameFileKey(r.file) === sameFileKey(journalFile));
-  if (clash) throw new ConfigError(`${clash.format} would replace the journal ${journalFile} when the run ends; give the report another file`, undefined, '--reporter');
+  refuseReportsOverInputs(reports, config, request.classRun?.resume?.file ?? request.classRun?.journal.file);
   const users = request.users?.length ?? 0;
   const opened = openReports(reports, { verbose: users === 1 || config.roster.length === 1, stdout: io.stdout });
   let journal: string | undefined;
@@ -59,6 +57,27 @@ export async function gradeAndReport(config: ClassConfig, request: ReportedReque
   } finally {
     process.off('SIGINT', onStop);
     process.off('SIGTERM', onStop);
+  }
+}
+
+/**
+ * A report is put in place when the run ends: over the journal, the class config, its roster CSV or
+ * another file the run reads (`-r csv=students.csv` for the roster's own name), it would destroy it.
+ */
+function refuseReportsOverInputs(reports: readonly ReportSpec[], config: ClassConfig, journalFile: string | undefined): void {
+  const inputs: Array<[string, string | undefined]> = [
+    ['the journal', journalFile],
+    ['the class config', config.file],
+    ['the roster', config.rosterFile],
+    ['the lab profile', config.profileFile],
+    ['the kubeconfig', config.kubernetes.kubeconfig],
+    ['the VM key', config.vm?.keyFile],
+    ['the known hosts file', config.vm?.knownHosts],
+  ];
+  for (const [what, input] of inputs) {
+    if (input === undefined) continue;
+    const clash = reports.find((r) => r.file !== undefined && sameFileKey(r.file) === sameFileKey(input));
+    if (clash) throw new ConfigError(`${clash.format} would replace ${what} ${clash.file} when the run ends; give the report another file`, undefined, '--reporter');
   }
 }
 

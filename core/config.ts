@@ -47,6 +47,8 @@ export interface ClassConfig {
   file: string;
   profileFile?: string;
   roster: RosterEntry[];
+  /** The roster's CSV file, when the roster is one. */
+  rosterFile?: string;
   resourceGroup: string;
   azure?: AzureSettings;
   vm?: VmSettings;
@@ -82,6 +84,8 @@ export function loadClassConfig(file: string): ClassConfig {
     caPem: readCa(root.optObject('tls'), dir),
     timeoutsMs: readTimeouts(root.optObject('timeouts')),
   };
+  const rosterRaw = root.raw('roster');
+  if (typeof rosterRaw === 'string') config.rosterFile = resolveUserPath(rosterRaw, dir);
   const credit = root.optOneOf('credit', ['earned', 'final'] as const);
   if (credit) config.credit = credit;
   root.optString('lab'); // informational; the profile names the lab

@@ -53,16 +53,23 @@ describe('two reports on one file', () => {
   symlinkSync(join(dir, 'out'), join(dir, 'link'));
   symlinkSync('out/g.json', join(dir, 'g-link.json'));
 
+  writeFileSync(join(dir, 'students.csv'), 'user\na1\n');
+  writeFileSync(join(dir, 'csv-roster.yaml'), 'roster: students.csv\n');
+
   it.each([
     ['the same path', ['-r', 'json=out/g.json', '-r', 'csv=out/g.json'], 'json and csv both write to out/g.json'],
     ['two spellings', ['-r', 'json=out/g.json', '-r', 'csv=./out/../out/g.json'], 'json and csv both write to ./out/../out/g.json (out/g.json)'],
     ['a folder through a symbolic link', ['-r', 'json=out/g.json', '-r', 'csv=link/g.json'], 'json and csv both write to link/g.json (out/g.json)'],
     ['a symbolic link to the other', ['-r', 'json=out/g.json', '-r', 'csv=g-link.json'], 'json and csv both write to g-link.json (out/g.json)'],
     ['the journal', ['-r', 'json=run.jsonl', '--journal', 'run.jsonl'], 'json would replace the journal run.jsonl when the run ends; give the report another file'],
+    ['the class config', ['-r', 'json=./class.yaml'], 'json would replace the class config ./class.yaml when the run ends; give the report another file'],
+    ['its roster CSV', ['-c', 'csv-roster.yaml', '-r', 'csv=students.csv'], 'csv would replace the roster students.csv when the run ends; give the report another file'],
   ])('%s is a usage error (exit 2) before anything is graded', async (_what, args, message) => {
-    const r = await runCli(['-c', config, ...args], { cwd: dir });
+    const r = await runCli(args.includes('-c') ? args : ['-c', config, ...args], { cwd: dir });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toBe(`lab-grade: --reporter: ${message}\n`);
+    expect(readFileSync(join(dir, 'students.csv'), 'utf8')).toBe('user\na1\n');
+    expect(readFileSync(config, 'utf8')).toBe('roster: [a1, a2]\n');
   });
 });
 
