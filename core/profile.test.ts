@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALL_CHECKS } from '../checks/index.js';
 import { checksInForce } from '../app/catalogue.js';
+import { ConfigError } from './errors.js';
 import { packagePath } from './paths.js';
 import { loadProfile } from './profile.js';
 import { didYouMean } from './suggest.js';
@@ -58,7 +59,17 @@ describe('a profile that extends another', () => {
     const b = write('b.yaml', 'extends: a.yaml\n');
     expect(() => loadProfile(b, ALL_CHECKS)).toThrow(/a\.yaml: extends: extends itself through .*b\.yaml -> .*a\.yaml -> .*b\.yaml/);
     const missing = write('missing.yaml', 'extends: nowhere.yaml\n');
-    expect(() => loadProfile(missing, ALL_CHECKS)).toThrow(`${join(dir, 'nowhere.yaml')}: file not found`);
+    // The file whose extends: names a profile that is not there, the key, and the value as written and as resolved.
+    const err = (() => {
+      try {
+        loadProfile(missing, ALL_CHECKS);
+      } catch (e) {
+        return e as ConfigError;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err).toMatchObject({ file: missing, key: 'extends' });
+    expect(err!.message).toContain(`"nowhere.yaml" not found (${join(dir, 'nowhere.yaml')})`);
   });
 });
 

@@ -5,6 +5,7 @@
  * rest from there, `checks` and `expect` merged key by key; `checks.<id>.enabled: false` switches a
  * check off (not run, not reported, not scored).
  */
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { assetSource, readAsset } from './assets.js';
 import { ConfigError } from './errors.js';
@@ -116,7 +117,12 @@ function readLayers(name: string, chain: readonly string[]): Layered {
   record(own, '', source, origin);
   if (parent === undefined || parent === null) return { doc: own, origin, top: source };
   if (typeof parent !== 'string' || parent === '') throw new ConfigError(`expected "${BUILT_IN_NAME}" or the path of another profile, got ${JSON.stringify(parent)}`, source, 'extends');
-  const base = readLayers(parent === BUILT_IN_NAME ? parent : resolve(dirname(resolve(source)), parent), [...chain, source]);
+  const parentPath = parent === BUILT_IN_NAME ? parent : resolve(dirname(resolve(source)), parent);
+  // A profile that is not there is this file's mistake: its `extends:` names it.
+  if (parentPath !== BUILT_IN_NAME && !existsSync(parentPath)) {
+    throw new ConfigError(`${JSON.stringify(parent)} not found (${parentPath}): expected "${BUILT_IN_NAME}" or the path of another profile, relative to this file`, source, 'extends');
+  }
+  const base = readLayers(parentPath, [...chain, source]);
   for (const [path, file] of origin) base.origin.set(path, file);
   return { doc: merge(base.doc, own), origin: base.origin, top: source };
 }
