@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadClassConfig, targetsFor } from './config.js';
-import type { ConfigError } from './errors.js';
+import { ConfigError } from './errors.js';
 import { loadProfile } from './profile.js';
 import { packagePath } from './paths.js';
 import { ALL_CHECKS } from '../checks/index.js';
@@ -29,6 +29,23 @@ describe('class config', () => {
       expect(() => loadProfile(file, ALL_CHECKS), file).toThrow(`${file}: the file must be a regular file; this is ${kind}`);
     }
     expect(() => loadClassConfig(join(dir, 'absent.yaml'))).toThrow('absent.yaml: file not found');
+  });
+
+  it('a profile: that is not there is refused naming the config, the key and the path as written and as resolved', () => {
+    const file = write('missing-profile.yaml', 'profile: ./nowhere.yaml\nroster: [labuser01]\n');
+    const err = (() => {
+      try {
+        loadClassConfig(file);
+      } catch (e) {
+        return e as ConfigError;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err).toMatchObject({ file, key: 'profile' });
+    expect(err!.message).toContain(`"./nowhere.yaml" not found (${join(dir, 'nowhere.yaml')})`);
+    // One that is there is taken, resolved against the config's folder.
+    write('here.yaml', 'extends: builtin\n');
+    expect(loadClassConfig(write('with-profile.yaml', 'profile: here.yaml\nroster: [labuser01]\n')).profileFile).toBe(join(dir, 'here.yaml'));
   });
 
   it('expands per-user templates, reads the password from an env variable and the roster from CSV', () => {

@@ -4,7 +4,7 @@
  * config: they are read from an environment variable or a file. Every error names the file, the
  * key and what is expected.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { armEndpoint } from './arm-endpoint.js';
@@ -67,6 +67,15 @@ export interface ClassConfig {
   credit?: 'earned' | 'final';
 }
 
+/** `profile:`, resolved against the config's folder; one that is not there is this config's mistake, named so. */
+function readProfilePath(root: Fields, pathOf: (p: string) => string): string | undefined {
+  const given = root.optString('profile');
+  if (!given) return undefined;
+  const path = pathOf(given);
+  if (!existsSync(path)) root.fail('profile', `${JSON.stringify(given)} not found (${path}): the path of a lab profile, relative to this file`);
+  return path;
+}
+
 export function loadClassConfig(file: string): ClassConfig {
   const root = Fields.root(file, readYamlFile(file));
   const dir = dirname(resolve(file));
@@ -74,7 +83,7 @@ export function loadClassConfig(file: string): ClassConfig {
 
   const config: ClassConfig = {
     file,
-    profileFile: root.optString('profile') ? pathOf(root.optString('profile')!) : undefined,
+    profileFile: readProfilePath(root, pathOf),
     roster: readRoster(root, dir),
     resourceGroup: root.optString('resourceGroup') ?? '{user}-rg',
     azure: readAzure(root.optObject('azure'), dir),
