@@ -13,9 +13,10 @@ export interface HistoryRequest {
 
 export function showHistory(request: HistoryRequest, io: { stdout: ReporterOutput; env: NodeJS.ProcessEnv }): number {
   const file = historyFile(io.env);
-  const all = readHistory(file).filter((e) => !request.userName || e.user === request.userName);
+  const recorded = readHistory(file);
+  const all = recorded.filter((e) => !request.userName || e.user === request.userName);
   const entries = request.limit ? all.slice(-request.limit) : all;
   if (request.format === 'json') io.stdout.write(JSON.stringify({ file, entries }, null, 2) + '\n');
-  else io.stdout.write(renderHistory(entries, { color: io.stdout.color, file }));
+  else io.stdout.write(renderHistory(entries, { color: io.stdout.color, file, user: request.userName, recordedUsers: [...new Set(recorded.map((e) => e.user))] }));
   return 0;
 }

@@ -43,5 +43,6 @@ export const checklistMessages = {
   exercises: (list: number[]) => (list.length === 1 ? `Exercise ${list[0]}` : `Exercises ${list.join(', ')}`),
   watching: (seconds: number) => `Re-checks every ${seconds} s, or now when you press Enter. Ctrl-C stops.`,
   historyEmpty: (file: string) => `No self-checks recorded yet (${file}). Run ${TOOL} to check your progress.`,
+  historyNoneOf: (user: string, others: string[], file: string) => `No self-checks of ${user} recorded (${file}); it holds those of ${others.join(', ')} (--user-name).`,
   historyLegend: (marks: string, file: string) => `Exercises: ${marks}; partial: an --only run (${file})`,
 };

@@ -218,6 +218,15 @@ describe('checklist', () => {
     for (const mark of exerciseLegend({ next: true })) expect(table).toContain(`${EXERCISE_LOOK[mark].symbol} ${EXERCISE_LOOK[mark].word}`);
   });
 
+  it('history of a user the file does not hold names who it holds, not "nothing recorded yet"', () => {
+    expect(renderHistory([], { color: false, file: 'h.jsonl', user: 'labuser99', recordedUsers: ['labuser05', 'labuser07'] })).toBe(
+      `${M.historyNoneOf('labuser99', ['labuser05', 'labuser07'], 'h.jsonl')}\n`,
+    );
+    expect(M.historyNoneOf('labuser99', ['labuser05'], 'h.jsonl')).toBe('No self-checks of labuser99 recorded (h.jsonl); it holds those of labuser05 (--user-name).');
+    // An empty file is empty, whoever was asked for.
+    expect(renderHistory([], { color: false, file: 'h.jsonl', user: 'labuser99', recordedUsers: [] })).toBe(`${M.historyEmpty('h.jsonl')}\n`);
+  });
+
   it('history marks a partial run as one, never as the points of the lab', () => {
     const entry = (over: object) => ({
       at: at.toISOString(),

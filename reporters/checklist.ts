@@ -182,7 +182,9 @@ const dateOf = (at: Date) => `${at.getFullYear()}-${String(at.getMonth() + 1).pa
 const lookOf = (mark: string) => (Object.hasOwn(EXERCISE_LOOK, mark) ? EXERCISE_LOOK[mark as ExerciseMark] : undefined);
 
 /** `lab-grade history`: time, points and each exercise's symbol, oldest first; a user column when several. */
-export function renderHistory(entries: readonly HistoryEntry[], opts: { color: boolean; file: string }): string {
+export function renderHistory(entries: readonly HistoryEntry[], opts: { color: boolean; file: string; user?: string; recordedUsers?: readonly string[] }): string {
+  // Asked for a user the file does not hold while it holds others: say so, not "nothing recorded yet".
+  if (entries.length === 0 && opts.user && opts.recordedUsers?.length) return M.historyNoneOf(oneLine(opts.user), opts.recordedUsers.map(oneLine), opts.file) + '\n';
   if (entries.length === 0) return M.historyEmpty(opts.file) + '\n';
   const paint = painter(opts.color);
   const exercises = [...new Set(entries.flatMap((e) => Object.keys(e.exercises)))].sort((a, b) => Number(a) - Number(b));
