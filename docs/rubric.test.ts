@@ -63,7 +63,9 @@ describe('docs/rubric.md', () => {
     const changed = { ...profile, checks: { ...profile.checks, 'ex6.app.e2e': { ...profile.checks['ex6.app.e2e'], points: 5 } } };
     const table = generatedRegions(ALL_CHECKS, changed).checks;
     expect(table).toContain('| `ex6.app.e2e` | The app works through the external IP | 5 | required |');
-    expect(table).toContain('36 required points');
+    // Two points more for ex6.app.e2e: two more in the total, however many checks the catalogue holds.
+    const before = Number(/(\d+) required points/.exec(generatedRegions().checks)?.[1]);
+    expect(table).toContain(`${before + 2} required points`);
     expect(withGeneratedRegions(page, generatedRegions(ALL_CHECKS, changed))).not.toBe(page);
     for (const check of ALL_CHECKS) expect(generatedRegions().checks).toContain(`| \`${check.id}\` | ${check.title(profile)} |`);
   });

@@ -19,17 +19,25 @@ function sources(dir: string, out: string[] = []): string[] {
   return out;
 }
 
+/** The repository's .ts files, relative to `root`. */
+export const sourceFiles = (root = packagePath()): string[] => sources(root).map((f) => relative(root, f));
+
+/** The repository file a relative import names from `file` (`./x.js` is `x.ts`), if it is one of `files`. */
+export function resolveImport(file: string, spec: string, files: ReadonlySet<string>): string | undefined {
+  if (!spec.startsWith('.')) return undefined;
+  const base = normalize(join(dirname(file), spec));
+  return [base.replace(/\.js$/, '.ts'), base, `${base}.ts`, join(base, 'index.ts')].find((c) => files.has(c));
+}
+
 /** file (relative to the repository) -> the files it imports. */
 export function importGraph(root = packagePath()): Map<string, string[]> {
-  const files = new Set(sources(root).map((f) => relative(root, f)));
+  const files = new Set(sourceFiles(root));
   const graph = new Map<string, string[]>();
   for (const file of files) {
     const text = readFileSync(join(root, file), 'utf8');
     const deps = new Set<string>();
     for (const m of text.matchAll(IMPORT)) {
-      const spec = m[1] ?? m[2] ?? m[3];
-      const base = normalize(join(dirname(file), spec));
-      const hit = [base.replace(/\.js$/, '.ts'), base, `${base}.ts`, join(base, 'index.ts')].find((c) => files.has(c));
+      const hit = resolveImport(file, m[1] ?? m[2] ?? m[3], files);
       if (hit) deps.add(hit);
     }
     graph.set(file, [...deps]);
