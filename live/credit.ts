@@ -12,8 +12,7 @@ import type { LabProfile } from '../core/profile.js';
 import { pointsFor, scoreStudent } from '../core/score.js';
 import type { LedgerEntry } from './ledger.js';
 
-export const CREDIT_MODES = ['earned', 'final'] as const;
-export type CreditMode = (typeof CREDIT_MODES)[number];
+export type CreditMode = 'earned' | 'final';
 
 /**
  * A report's title naming the credit it was scored with: "… (earned credit)". A single grading

@@ -25,8 +25,8 @@ const withToken = (path: string, links: PageLinks, extra: Record<string, string>
   return params ? `${path}?${params}` : path;
 };
 
-export const studentPath = (user: string): string => `/student/${encodeURIComponent(user)}`;
-export const rowId = (user: string): string => `row-${user}`;
+const studentPath = (user: string): string => `/student/${encodeURIComponent(user)}`;
+const rowId = (user: string): string => `row-${user}`;
 
 /** The marks a cell shows: its state, or for the optional exercise not done, what it earned (as every report reads it). */
 const CELL_MARKS: readonly ExerciseMark[] = [...new Set(CELL_STATES.flatMap((state) => [false, true].flatMap((optional) => [0, 1].map((bonus) => exerciseMark({ state, optional, bonus })))))];
@@ -66,7 +66,7 @@ ${columns.map((col, i) => cell(row, col, i))}
 }
 
 /** The class's points per round: the middle half as a band, the median as a line, min and max as ticks. */
-export function seriesChart(series: readonly SeriesPoint[], maxScore: number, passMark: number): SafeHtml {
+function seriesChart(series: readonly SeriesPoint[], maxScore: number, passMark: number): SafeHtml {
   const [width, height, left, right, top, bottom] = [1020, 220, 44, 16, 14, 30];
   const plotW = width - left - right;
   const plotH = height - top - bottom;

@@ -184,7 +184,7 @@ export interface ClassStateOptions {
 
 const MISSING_CODE = /(^|[._-])(missing|absent|not[._-]?found|none|no[._-]\w+)([._-]|$)/i;
 
-export function defaultIsMissing(check: CheckResult): boolean {
+function defaultIsMissing(check: CheckResult): boolean {
   const code = (check as { code?: unknown }).code;
   return typeof code === 'string' ? MISSING_CODE.test(code) : true;
 }
@@ -208,7 +208,7 @@ export function exerciseColumns(profile: LabProfile): ExerciseColumn[] {
 const statusNow = (c: CreditedCheck): Status => c.now?.status ?? c.status;
 
 /** The state of each exercise for one student (see the module comment). */
-export function exerciseCells(result: CreditedStudent, earned: EarnedMap, columns: readonly ExerciseColumn[], isMissing = defaultIsMissing): ExerciseCell[] {
+function exerciseCells(result: CreditedStudent, earned: EarnedMap, columns: readonly ExerciseColumn[], isMissing = defaultIsMissing): ExerciseCell[] {
   const byId = new Map(result.checks.map((c) => [c.id, c]));
   return columns.map((col) => {
     const checks = result.checks.filter((c) => c.exercise === col.exercise);

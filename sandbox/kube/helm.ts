@@ -43,7 +43,7 @@ function releasedChart(release: ScenarioHelmRelease): ReleasedChart {
 }
 
 /** Helm 3's release JSON (pkg/release Release, pkg/chart Chart): Go's field order, `omitempty` where Helm has it. */
-export function helm3ReleaseJson(release: ScenarioHelmRelease, namespace: string, deployedAt: string, manifest: string, revision = 1): Record<string, unknown> {
+function helm3ReleaseJson(release: ScenarioHelmRelease, namespace: string, deployedAt: string, manifest: string, revision = 1): Record<string, unknown> {
   const chart = releasedChart(release);
   const m = chart.metadata;
   return {
