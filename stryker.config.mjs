@@ -8,7 +8,7 @@ export default {
   vitest: { configFile: 'vitest.mutate.config.ts' },
   // The grading logic, with its unit tests beside it: redaction, scoring, the journal, the network
   // policy, the reports' escaping, the engine, and the check modules that decide the most disputed
-  // grades (Compose ports and variables, the cluster and its discovery, Exercise 6 Deployments, Services
+  // grades (Compose ports, variables and the .env file that fills them, the cluster and its discovery, Exercise 6 Deployments, Services
   // and end to end, Helm). Other modules join as their unit tests do; the scenario suites cover them in
   // `npm test`.
   mutate: [
@@ -22,6 +22,7 @@ export default {
     'reporters/text.ts',
     'reporters/markdown.ts',
     'checks/compose/interpolate.ts',
+    'checks/compose/dotenv.ts',
     'checks/compose/ports.ts',
     'checks/discovery.ts',
     'checks/ex3/cluster.ts',

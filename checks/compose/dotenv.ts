@@ -9,11 +9,12 @@ const KEY = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 export function parseDotenv(text: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const raw of text.split(/\r?\n/).slice(0, MAX_LINES)) {
-    const line = raw.trim().replace(/^export\s+/, '');
-    if (!line || line.startsWith('#')) continue;
+    // One space after `export` is enough: the name is trimmed below.
+    const line = raw.trim().replace(/^export\s/, '');
     const eq = line.indexOf('=');
-    if (eq <= 0) continue;
+    if (eq === -1) continue;
     const key = line.slice(0, eq).trim();
+    // A blank line, a `#` comment or an empty name is no name Compose accepts: skipped here.
     if (!KEY.test(key)) continue;
     out[key] = value(line.slice(eq + 1).trim());
   }
@@ -23,7 +24,7 @@ export function parseDotenv(text: string): Record<string, string> {
 function value(v: string): string {
   if (v.startsWith("'")) {
     const end = v.indexOf("'", 1);
-    return end > 0 ? v.slice(1, end) : v.slice(1);
+    return end === -1 ? v.slice(1) : v.slice(1, end);
   }
   if (v.startsWith('"')) {
     let out = '';
@@ -37,5 +38,5 @@ function value(v: string): string {
     return out;
   }
   const comment = v.search(/\s#/);
-  return (comment >= 0 ? v.slice(0, comment) : v).trim();
+  return (comment === -1 ? v : v.slice(0, comment)).trim();
 }
