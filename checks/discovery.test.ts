@@ -42,6 +42,8 @@ interface Opts {
   /** Pods as the API lists them (added to those of podImages). */
   pods?: unknown[];
   kubeFails?: boolean;
+  /** ARM's list of managed clusters fails. */
+  clustersFail?: boolean;
   noRegistryProbe?: boolean;
   /** The facts ex3.cluster.exists and ex4.registry.exists provided. */
   facts?: Record<string, unknown>;
@@ -52,7 +54,10 @@ interface Opts {
 function ctx(opts: Opts): CheckContext<'azure'> {
   const azure = {
     registries: async () => opts.registries ?? [],
-    managedClusters: async () => opts.clusters ?? [],
+    managedClusters: async () => {
+      if (opts.clustersFail) throw new ProbeError('azure', 'AuthorizationFailed');
+      return opts.clusters ?? [];
+    },
     roleAssignments: async () => {
       if (opts.assignments === 'unreadable') throw new ProbeError('azure', 'AuthorizationFailed');
       return opts.assignments ?? [];
@@ -136,6 +141,26 @@ describe('discoverRegistry', () => {
     it('a role that counts for neither (another identity, a role that does not pull, a scope above both) does not decide', async () => {
       const assignments = [assignment('someone-else', '/x/registries/zzzacr'), assignment('kubelet-lab', '/x/registries/zzzacr', 'Owner of nothing'), assignment('kubelet-lab', '/x')];
       expect(await discoverRegistry(ctx({ registries: two, images: both, clusters, assignments }))).toMatchObject({ chosen: { name: 'aaaacr' }, reason: TIE });
+    });
+
+    it('every cluster holding a pull role on it is named', async () => {
+      const two = [...clusters, cluster('aks-two', 'Running', { pullIdentityObjectIds: ['kubelet-two'] })];
+      const assignments = [assignment('kubelet-lab', '/x/registries/zzzacr'), assignment('kubelet-two', '/x/registries/zzzacr')];
+      const d = await discoverRegistry(ctx({ registries: [registry('zzzacr'), registry('aaaacr')], images: both, clusters: two, assignments }));
+      expect(d).toMatchObject({ chosen: { name: 'zzzacr' }, reason: 'a cluster of yours holds a pull role on it (aks-lab: AcrPull, aks-two: AcrPull)' });
+    });
+
+    it('a role on a registry holding fewer of the images does not decide between those holding the most', async () => {
+      const three = [...two, registry('mmmacr')];
+      const d = await discoverRegistry(ctx({ registries: three, images: both, clusters, assignments: [assignment('kubelet-lab', '/x/registries/mmmacr')] }));
+      expect(d).toMatchObject({ chosen: { name: 'aaaacr' }, reason: TIE });
+    });
+
+    it('unreadable clusters are no evidence either', async () => {
+      expect(await discoverRegistry(ctx({ registries: two, images: both, clustersFail: true, assignments: [assignment('kubelet-lab', '/x/registries/zzzacr')] }))).toMatchObject({
+        chosen: { name: 'aaaacr' },
+        reason: TIE,
+      });
     });
 
     it('unreadable role assignments are no evidence', async () => {

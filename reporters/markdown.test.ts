@@ -109,6 +109,17 @@ describe('markdown reporter, other runs than the golden one', () => {
     expect(text).toContain("Could not be graded: labuser09, labuser10\n\nGrade them again:\n\n```sh\nlab-grade --user labuser09,labuser10 'x'\n```");
   });
 
+  it("says the re-run command's note in one escaped line, and shows an indented message in full below the table", async () => {
+    const cls = loadClassSmall();
+    const checks = cls.students[0].checks;
+    const i = checks.findIndex((c) => c.id === 'ex2.compose.ports');
+    checks[i] = { ...checks[i], status: 'fail', message: 'services:\n  web:\n    ports: [80]', hint: undefined };
+    const text = await render('markdown', cls, { info: { rerun: { command: (users) => `lab-grade --user ${users.join(',')}`, note: 'then | check\nagain' } } });
+    expect(text).toContain('\n(then \\| check again)\n');
+    expect(text).toContain('| `ex2.compose.ports` app publishes port 80 to 8080 | 0/2 | services: … (in full below the table) |');
+    expect(text).toContain('\n`ex2.compose.ports`, details:\n\n```text\nservices:\n  web:\n    ports: [80]\n```\n');
+  });
+
   it('lists no failures and no one to grade again when a class passes everything', async () => {
     const text = await render('markdown', allPassing(copiesOf('labuser07', 'labuser07', 'labuser10')));
     expect(text).toContain('**2 students**: 2 graded, 0 incomplete, 2/2 passed, mean 91.2% (graded students only).\n\n### labuser07');
