@@ -66,4 +66,13 @@ describe('probe timeouts the student deadline always cuts first', () => {
     expect(await refusal({ config: config(short), studentTimeoutSeconds: 20 })).toEqual({ graded: ['labuser01'] });
     expect(await refusal({ config: config({ ...short, azure: 16_000 }), studentTimeoutSeconds: 20 })).toEqual({ file: 'class.yaml', key: 'timeouts.azure', graded: [] });
   });
+
+  it('a deadline too short for any probe timeout says how long it must be, not a timeout below zero', async () => {
+    const short = { vm: 10_000, azure: 10_000, registry: 10_000, kube: 10_000, http: 10_000 };
+    const err = await grade({ config: config(short), studentTimeoutSeconds: 2, profile: loadProfile(), catalogue: [check] }, { reporters: [], notices: collectedNotices() }).then(
+      () => undefined,
+      (e: ConfigError) => e,
+    );
+    expect([err?.key, /use at most|raise --student-timeout to at least (\d+)/.exec(err?.message ?? '')?.[1]]).toEqual(['timeouts.vm', '15']);
+  });
 });

@@ -141,7 +141,7 @@ function refuseUnreachableTimeouts({ config, studentTimeoutSeconds, waitSeconds 
   const stopped = `each student is stopped after ${formatMs(deadlineMs)} (--student-timeout${waitSeconds ? ` plus --wait ${waitSeconds} s` : ''})`;
   if (beyond.configured) {
     throw new ConfigError(
-      `${beyond.ms / 1000} s can never take effect: ${stopped}, before a ${beyond.kind} call can time out, which would end the student incomplete; use at most ${Math.floor(beyond.maxMs / 1000)}, or raise --student-timeout`,
+      `${beyond.ms / 1000} s can never take effect: ${stopped}, before a ${beyond.kind} call can time out, which would end the student incomplete; ${beyond.maxMs >= 1000 ? `use at most ${Math.floor(beyond.maxMs / 1000)}, or raise --student-timeout` : `raise --student-timeout to at least ${Math.ceil((beyond.ms - beyond.maxMs + deadlineMs) / 1000)}`}`,
       config.file,
       `timeouts.${beyond.kind}`,
     );

@@ -118,14 +118,16 @@ describe('lab-grade live rounds longer than the interval', () => {
   });
 
   it('a round past the interval delays the next: rounds never overlap, each student graded once per round; another --host serves with a token', async () => {
-    // labuser08's Azure hangs until the student's deadline: each round takes about 2 s, the interval is 1 s.
+    // labuser08's Azure hangs until its 2 s timeout: each round takes at least 2 s, the interval is 1 s
+    // (the student's deadline leaves the grader's 5 s of check work beyond the probes' timeouts).
     workshop.change('labuser08', armHangs);
+    const quick = { ...config, timeoutsMs: { vm: 2_000, azure: 2_000, kube: 2_000, registry: 2_000, http: 2_000 } };
     const file = join(workshop.dir, 'slow.jsonl');
     const rounds: RoundSummary[] = [];
     const announce = bufferOutput();
     const outcome = await runLive(
-      config,
-      { ...request({ ledger: file, rounds: 3, intervalSeconds: 1, studentTimeoutSeconds: 2 }), host: '127.0.0.2' },
+      quick,
+      { ...request({ ledger: file, rounds: 3, intervalSeconds: 1, studentTimeoutSeconds: 7 }), host: '127.0.0.2' },
       {
         notices: collectedNotices(),
         announce,

@@ -51,7 +51,7 @@ describe('docs/scenarios.md', () => {
   });
 
   it('lists every value of the fault keys', () => {
-    const faultLists = [...loader.matchAll(/export const (\w+)_FAULTS = \[([^\]]*)\]/g)].map((m) => [m[1].toLowerCase(), [...m[2].matchAll(/'([\w-]+)'/g)].map((v) => v[1])] as const);
+    const faultLists = [...loader.matchAll(/^(?:export )?const (\w+)_FAULTS = \[([^\]]*)\]/gm)].map((m) => [m[1].toLowerCase(), [...m[2].matchAll(/'([\w-]+)'/g)].map((v) => v[1])] as const);
     expect(faultLists.map(([k]) => k)).toEqual(['vm', 'arm', 'kube', 'registry', 'http']);
     const faultsSection = page.slice(page.indexOf('## `faults:`'), page.indexOf('## Reloading'));
     for (const [, values] of faultLists) for (const v of values) expect(faultsSection).toContain(`| \`${v}\` |`);

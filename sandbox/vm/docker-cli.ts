@@ -27,7 +27,8 @@ const ESCAPED = 'http://%2Fvar%2Frun%2Fdocker.sock';
 type Version = [number, number, number];
 
 function parseDockerVersion(text: string): Version | undefined {
-  const m = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
+  // A number starts after a non-digit: otherwise a long run of digits is tried from each of its places.
+  const m = /(?<!\d)(\d+)\.(\d+)(?:\.(\d+))?/.exec(text);
   return m ? [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)] : undefined;
 }
 
