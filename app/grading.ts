@@ -139,16 +139,19 @@ function refuseUnreachableTimeouts({ config, studentTimeoutSeconds, waitSeconds 
   const beyond = timeoutBeyondDeadline(config.timeoutsMs, deadlineMs, Math.round((waitSeconds ?? 0) * 1000));
   if (!beyond) return;
   const stopped = `each student is stopped after ${formatMs(deadlineMs)} (--student-timeout${waitSeconds ? ` plus --wait ${waitSeconds} s` : ''})`;
+  // The shortest deadline that lets this timeout act, and the longest timeout this deadline lets act (none under 1 s).
+  const leastDeadlineS = Math.ceil((beyond.ms - beyond.maxMs + deadlineMs) / 1000);
+  const mostTimeoutS = beyond.maxMs >= 1000 ? Math.floor(beyond.maxMs / 1000) : undefined;
   if (beyond.configured) {
     throw new ConfigError(
-      `${beyond.ms / 1000} s can never take effect: ${stopped}, before a ${beyond.kind} call can time out, which would end the student incomplete; ${beyond.maxMs >= 1000 ? `use at most ${Math.floor(beyond.maxMs / 1000)}, or raise --student-timeout` : `raise --student-timeout to at least ${Math.ceil((beyond.ms - beyond.maxMs + deadlineMs) / 1000)}`}`,
+      `${beyond.ms / 1000} s can never take effect: ${stopped}, before a ${beyond.kind} call can time out, which would end the student incomplete; ${mostTimeoutS !== undefined ? `use at most ${mostTimeoutS}, or raise --student-timeout` : `raise --student-timeout to at least ${leastDeadlineS}`}`,
       config.file,
       `timeouts.${beyond.kind}`,
     );
   }
-  const shorter = beyond.maxMs >= 1000 ? `, or set timeouts.${beyond.kind} to at most ${Math.floor(beyond.maxMs / 1000)}` : '';
+  const shorter = mostTimeoutS !== undefined ? `, or set timeouts.${beyond.kind} to at most ${mostTimeoutS}` : '';
   throw new ConfigError(
-    `${formatMs(deadlineMs)} stops each student before a ${beyond.kind} call can time out (${formatMs(beyond.ms)} unless the class config's timeouts.${beyond.kind} says): use at least ${Math.ceil((beyond.ms - beyond.maxMs + deadlineMs) / 1000)}${shorter}`,
+    `${formatMs(deadlineMs)} stops each student before a ${beyond.kind} call can time out (${formatMs(beyond.ms)} unless the class config's timeouts.${beyond.kind} says): use at least ${leastDeadlineS}${shorter}`,
     undefined,
     '--student-timeout',
   );

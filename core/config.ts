@@ -81,10 +81,11 @@ export function loadClassConfig(file: string): ClassConfig {
   const dir = dirname(resolve(file));
   const pathOf = (p: string) => resolveUserPath(p, dir);
 
+  const rosterFile = rosterCsvPath(root, dir);
   const config: ClassConfig = {
     file,
     profileFile: readProfilePath(root, pathOf),
-    roster: readRoster(root, dir),
+    roster: readRoster(root, rosterFile),
     resourceGroup: root.optString('resourceGroup') ?? '{user}-rg',
     azure: readAzure(root.optObject('azure'), dir),
     vm: readVm(root.optObject('vm'), dir),
@@ -93,8 +94,7 @@ export function loadClassConfig(file: string): ClassConfig {
     caPem: readCa(root.optObject('tls'), dir),
     timeoutsMs: readTimeouts(root.optObject('timeouts')),
   };
-  const rosterRaw = root.raw('roster');
-  if (typeof rosterRaw === 'string') config.rosterFile = resolveUserPath(rosterRaw, dir);
+  if (rosterFile !== undefined) config.rosterFile = rosterFile;
   const credit = root.optOneOf('credit', ['earned', 'final'] as const);
   if (credit) config.credit = credit;
   root.optString('lab'); // informational; the profile names the lab
@@ -111,11 +111,17 @@ interface Placed {
   ref: string;
 }
 
-function readRoster(root: Fields, dir: string): RosterEntry[] {
+/** The roster's CSV file, when `roster:` names one rather than listing the users. */
+function rosterCsvPath(root: Fields, dir: string): string | undefined {
+  const raw = root.raw('roster');
+  return typeof raw === 'string' ? resolveUserPath(raw, dir) : undefined;
+}
+
+function readRoster(root: Fields, csvFile: string | undefined): RosterEntry[] {
   const raw = root.raw('roster');
   if (raw === undefined || raw === null) root.fail('roster', 'is required: a list of users, or the path of a CSV file with a "user" column');
   let placed: Placed[];
-  if (typeof raw === 'string') placed = readRosterCsv(resolveUserPath(raw, dir), root.file);
+  if (csvFile !== undefined) placed = readRosterCsv(csvFile, root.file);
   else if (Array.isArray(raw)) {
     placed = raw.map((item, i) => {
       const at = { file: root.file, where: `roster[${i}]`, ref: `roster[${i}]` };
