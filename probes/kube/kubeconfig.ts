@@ -74,8 +74,9 @@ function parseKubeconfig(read: SourceText): Record<string, unknown> {
 }
 
 /** Vets and loads a parsed kubeconfig (its entries are rewritten in place: Entra tokens, file paths). */
-function loadKubeconfig(doc: Record<string, unknown>, { path, context }: SourceText, opts: KubeconfigOptions): KubeConfig {
-  const which = describeSource({ text: '', path });
+function loadKubeconfig(doc: Record<string, unknown>, read: SourceText, opts: KubeconfigOptions): KubeConfig {
+  const { path, context } = read;
+  const which = describeSource(read);
   if (opts.entraTokens?.size) useEntraTokens(doc, opts.entraTokens);
   if (opts.trustFiles) resolveFileReferences(doc, path ? dirname(path) : process.cwd());
   else refuseFileReferences(doc, which);
