@@ -290,10 +290,14 @@ describe('ClusterWorld', () => {
 
   it('a class of 30 worlds derives quickly', () => {
     const scenarios = Array.from({ length: 30 }, (_, i) => scenario({ user: `labuser${i}` }));
-    // CPU time of this process, not wall time: other processes on a busy machine do not count.
+    // The first world pays for compiling the code; the bound is for the class after it.
+    world(scenario({ user: 'warmup' }));
+    // CPU time of this process, not wall time: other processes on a busy machine do not count. About
+    // 200 ms on a quiet two-core machine; the bound leaves room for a shared CI machine (508 ms seen
+    // there with no warm-up) and still fails a derivation several times slower.
     const before = process.cpuUsage();
     for (const s of scenarios) world(s);
     const used = process.cpuUsage(before);
-    expect((used.user + used.system) / 1000).toBeLessThan(500);
+    expect((used.user + used.system) / 1000).toBeLessThan(1_500);
   });
 });
