@@ -80,7 +80,9 @@ export function writeSandboxConfig(sandbox: Sandbox, outDir: string): string {
     armEndpoint: c.azure!.endpoint,
     subscription: c.azure!.subscriptionId,
     caFile: 'ca.pem',
-    tokenFile: 'azure-token',
+    // The student signed in to the simulated directory (as its one client, whose rights the scenarios
+    // decide): like `az login`, a token for each audience asked, ARM's and an Entra-integrated cluster's.
+    login: { authorityHost: sp.authorityHost, tenant: sp.tenantId, clientId: sp.clientId, clientSecretFile: 'azure-client-secret' },
     connectTo: c.network.connectTo,
     students: Object.fromEntries(
       sandbox.scenarios.map((s) => [s.user, { resourceGroup: s.azure.resourceGroup, ...(s.azure.clusters.length ? { kubeconfig: join('kubeconfigs', `${s.user}.yaml`) } : {}) }]),

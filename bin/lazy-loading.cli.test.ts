@@ -4,12 +4,11 @@
  * with a kubeconfig only: the Kubernetes client, not Azure's). The built CLI runs in a process of its
  * own whose every resolved module is recorded.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeSandboxConfig } from '../app/demo.js';
-import { SELFCHECK_FILE } from '../app/selfcheck/sandbox-link.js';
 import { CHECK_IDS } from '../checks/index.js';
 import { packagePath } from '../core/paths.js';
 import type { RunResult } from '../core/model.js';
@@ -17,6 +16,7 @@ import { startSandbox, type Sandbox } from '../sandbox/lab.js';
 import { loadScenarios } from '../sandbox/scenario.js';
 import { runCli } from '../test/support/cli.js';
 import { loadLog } from '../test/support/loaded-packages.js';
+import { signOut } from '../test/support/selfcheck-sandbox.js';
 
 const KUBERNETES = '@kubernetes/client-node';
 const SSH = 'ssh2';
@@ -71,10 +71,8 @@ describe('a self-check loads the clients of the probes it runs', () => {
   });
 
   it('with a kubeconfig and no Azure login: the Kubernetes client, not Azure’s, not ssh2', async () => {
-    // The student has not signed in: no token in the sandbox folder.
-    const link = JSON.parse(readFileSync(join(out, SELFCHECK_FILE), 'utf8')) as { tokenFile?: string };
-    delete link.tokenFile;
-    writeFileSync(join(out, SELFCHECK_FILE), JSON.stringify(link));
+    // The student has not signed in: no login in the sandbox folder.
+    signOut(out);
     const home = mkdtempSync(join(root, 'shell-'));
     const run = await loadedBy(['--sandbox', out, '--user-name', 'labuser01', '--reporter', 'json'], { cwd: home, env: { HOME: home, USER: 'someone', LAB_GRADE_HOME: join(home, '.lab-grade') } });
     const checks = new Map((JSON.parse(run.stdout) as RunResult).students[0].checks.map((c) => [c.id, c.status]));

@@ -4,7 +4,7 @@
  * signed in to Azure): each self-check is recorded in the history, a partial one (`--only`) as partial,
  * the next one shows what changed since the first, and `lab-grade history` shows them.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,10 +12,10 @@ import { CHECK_IDS } from '../checks/index.js';
 import type { HistoryEntry } from '../core/history.js';
 import { packagePath } from '../core/paths.js';
 import { writeSandboxConfig } from '../app/demo.js';
-import { SELFCHECK_FILE } from '../app/selfcheck/sandbox-link.js';
 import { startSandbox, type Sandbox } from '../sandbox/lab.js';
 import { loadScenarios } from '../sandbox/scenario.js';
 import { runCli } from '../test/support/cli.js';
+import { signOut } from '../test/support/selfcheck-sandbox.js';
 
 const root = mkdtempSync(join(tmpdir(), 'lab-grade-selfcheck-cli-'));
 let sandbox: Sandbox;
@@ -28,10 +28,7 @@ beforeAll(async () => {
   sandbox = await startSandbox(scenarios);
   const out = join(root, 'sandbox');
   writeSandboxConfig(sandbox, out);
-  // A student who has not signed in to Azure: no token in the folder (and never the real az CLI in a test).
-  const link = JSON.parse(readFileSync(join(out, SELFCHECK_FILE), 'utf8')) as { tokenFile?: string };
-  delete link.tokenFile;
-  writeFileSync(join(out, SELFCHECK_FILE), JSON.stringify(link));
+  signOut(out);
   kubeconfig = join(out, 'kubeconfigs', 'labuser01.yaml');
   lab = ['--sandbox', out, '--user-name', 'labuser01'];
   env = { HOME: mkdtempSync(join(root, 'home-')), USER: 'someone', LAB_GRADE_HOME: join(root, 'lab-grade-home') };

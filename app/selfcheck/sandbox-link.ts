@@ -1,9 +1,12 @@
 /**
  * A self-check against the simulated lab (`lab-grade --sandbox DIR --user-name labuser07`): the folder
  * `lab-grade sandbox` writes holds `selfcheck.json`, which says how a student's machine reaches the
- * running lab — its ARM endpoint and CA, the Azure login (a token file), where its public names really
- * listen — and each student's resource group and kubeconfig. One documented option, nothing hidden in
- * the environment.
+ * running lab — its ARM endpoint and CA, the Azure login, where its public names really listen — and
+ * each student's resource group and kubeconfig. One documented option, nothing hidden in the environment.
+ *
+ * The login is the simulated directory's token service and the client signed in to it: like `az login`,
+ * it yields a token for whichever audience is asked (ARM's, an Entra-integrated cluster's server
+ * application's). Folders written before it hold one fixed ARM token (`tokenFile`), still read.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,7 +14,7 @@ import type { TokenCredential } from '@azure/core-auth';
 import { ConfigError } from '../../core/errors.js';
 import { Fields } from '../../core/fields.js';
 import { Secret } from '../../core/secret.js';
-import { staticTokenCredential } from '../../probes/azure/token.js';
+import { servicePrincipalLogin, staticTokenCredential } from '../../probes/azure/token.js';
 import type { SelfCheckSettings } from './detect.js';
 
 export const SELFCHECK_FILE = 'selfcheck.json';
@@ -21,10 +24,22 @@ export interface SandboxLink {
   subscription: string;
   /** Files relative to the folder. */
   caFile: string;
-  /** The Azure login a signed-in student has; absent: nobody is signed in. */
+  /** The Azure login a signed-in student has; absent (and no `tokenFile`): nobody is signed in. */
+  login?: SandboxLogin;
+  /** An older folder's login: one fixed token, whatever the audience asked (a file in the folder). */
   tokenFile?: string;
   connectTo: Record<string, string>;
   students: Record<string, { resourceGroup: string; kubeconfig?: string }>;
+}
+
+/** A client of the simulated directory, signed in with its secret (`az login --service-principal`). */
+export interface SandboxLogin {
+  /** the directory's token service */
+  authorityHost: string;
+  tenant: string;
+  clientId: string;
+  /** a file in the folder */
+  clientSecretFile: string;
 }
 
 export function writeSandboxLink(dir: string, link: SandboxLink): string {
@@ -58,7 +73,12 @@ function readLink(dir: string): SandboxLink {
   const connectTo: Record<string, string> = {};
   const map = f.optObject('connectTo');
   for (const [from, to] of map?.entries() ?? []) connectTo[from] = String(to);
-  const link: SandboxLink = { armEndpoint: f.string('armEndpoint'), subscription: f.string('subscription'), caFile: f.string('caFile'), tokenFile: f.optString('tokenFile'), connectTo, students };
+  const lf = f.optObject('login');
+  const login = lf && { authorityHost: lf.string('authorityHost'), tenant: lf.string('tenant'), clientId: lf.string('clientId'), clientSecretFile: lf.string('clientSecretFile') };
+  lf?.done();
+  const tokenFile = f.optString('tokenFile');
+  if (login && tokenFile) f.fail('tokenFile', 'one Azure login: give `login` or (an older folder) `tokenFile`, not both');
+  const link: SandboxLink = { armEndpoint: f.string('armEndpoint'), subscription: f.string('subscription'), caFile: f.string('caFile'), login, tokenFile, connectTo, students };
   f.done();
   return link;
 }
@@ -84,18 +104,26 @@ export function sandboxSettings(dir: string, userName: string | undefined): Part
       undefined,
       '--user-name',
     );
-  const tokenFile = link.tokenFile;
-  const login = async (): Promise<TokenCredential | undefined> => (tokenFile ? staticTokenCredential(new Secret(readIn(dir, tokenFile, 'the Azure token').trim(), 'Azure token')) : undefined);
+  const caPem = readIn(dir, link.caFile, 'the CA');
   return {
     userName: user,
     armEndpoint: link.armEndpoint,
-    caPem: readIn(dir, link.caFile, 'the CA'),
+    caPem,
     // Its public names listen on this machine: the run reaches nothing else.
     connectTo: link.connectTo,
     loopbackOnly: true,
     subscription: link.subscription,
     resourceGroup: student.resourceGroup,
     ...(student.kubeconfig ? { kubeconfig: resolve(dir, student.kubeconfig) } : {}),
-    login,
+    login: async () => signedIn(dir, link, caPem),
   };
+}
+
+/** The student's Azure login the folder holds, read when the self-check signs in; undefined: nobody is signed in. */
+function signedIn(dir: string, { login, tokenFile }: SandboxLink, caPem: string): TokenCredential | undefined {
+  if (login) {
+    const clientSecret = new Secret(readIn(dir, login.clientSecretFile, 'the Azure client secret').trim(), 'Azure client secret');
+    return servicePrincipalLogin({ tenantId: login.tenant, clientId: login.clientId, clientSecret, authorityHost: login.authorityHost }, caPem);
+  }
+  return tokenFile ? staticTokenCredential(new Secret(readIn(dir, tokenFile, 'the Azure token').trim(), 'Azure token')) : undefined;
 }

@@ -19,10 +19,16 @@ export function staticTokenCredential(secret: Secret, lifetimeMs = 3_600_000): T
 /** The credential a class config names: a fixed token at once, an identity's when it first signs in. */
 export function credentialFor(azure: AzureSettings, caPem?: string): TokenCredential {
   if (azure.credential === 'token') return staticTokenCredential(azure.token!);
-  return lazyCredential(async () => {
-    const identity = await import('./credential.js');
-    return azure.credential === 'servicePrincipal' ? identity.servicePrincipalCredential(azure.servicePrincipal!, caPem) : identity.defaultCredential();
-  });
+  if (azure.credential === 'servicePrincipal') return servicePrincipalLogin(azure.servicePrincipal!, caPem);
+  return lazyCredential(async () => (await import('./credential.js')).defaultCredential());
+}
+
+/**
+ * A service principal signed in at its authority, asking it for a token of each scope asked (ARM's,
+ * the AKS server application's…), as `az login --service-principal` does; signed in on the first token.
+ */
+export function servicePrincipalLogin(sp: NonNullable<AzureSettings['servicePrincipal']>, caPem?: string): TokenCredential {
+  return lazyCredential(async () => (await import('./credential.js')).servicePrincipalCredential(sp, caPem));
 }
 
 /** A credential made on its first token (one instance: its token cache is shared by every caller). */

@@ -2,11 +2,12 @@
  * Test kit: the simulated lab of one scenario file, written out as `lab-grade sandbox` writes it (the
  * folder `--sandbox DIR` reads), for a test file's self-checks; started before its tests, stopped after.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { writeSandboxConfig } from '../../app/demo.js';
+import { SELFCHECK_FILE, type SandboxLink } from '../../app/selfcheck/sandbox-link.js';
 import type { SelfCheckRequest } from '../../app/selfcheck/selfcheck.js';
 import { CHECK_IDS } from '../../checks/index.js';
 import { startSandbox, type Sandbox } from '../../sandbox/lab.js';
@@ -51,4 +52,11 @@ export function sandboxRequest(lab: SelfCheckLab, over: Partial<SelfCheckRequest
     userName: lab.scenario.user,
     ...over,
   };
+}
+
+/** A student who has not signed in to Azure: the folder `--sandbox` takes without its login (and never the real az CLI in a test). */
+export function signOut(out: string): void {
+  const file = join(out, SELFCHECK_FILE);
+  const { login: _login, tokenFile: _tokenFile, ...rest } = JSON.parse(readFileSync(file, 'utf8')) as SandboxLink;
+  writeFileSync(file, JSON.stringify(rest));
 }

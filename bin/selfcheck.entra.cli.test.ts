@@ -1,0 +1,64 @@
+/**
+ * The self-check against the simulated lab from the command line, as the README tells it: `lab-grade
+ * sandbox --out DIR` running in a process of its own, then `lab-grade --sandbox DIR --user-name USER`. A
+ * student whose cluster is Entra-integrated (a kubelogin kubeconfig) is checked with tokens of their
+ * Azure login for each audience asked — ARM's and the AKS server application's — as after `az login`;
+ * a student whose kubeconfig holds a token is checked as before.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECK_IDS } from '../checks/index.js';
+import type { CheckResult, RunResult } from '../core/model.js';
+import { packagePath } from '../core/paths.js';
+import { loadScenarios, type Scenario } from '../sandbox/scenario.js';
+import { runCli } from '../test/support/cli.js';
+import { startSandboxProcess, type SandboxProcess } from '../test/support/sandbox-process.js';
+
+const ENTRA = packagePath('fixtures', 'scenarios', 'realism', '25-entra-cluster.yaml');
+const TOKEN_KUBECONFIG = packagePath('fixtures', 'scenarios', '01-perfect.yaml');
+const root = mkdtempSync(join(tmpdir(), 'lab-grade-selfcheck-entra-'));
+const out = join(root, 'sandbox');
+let lab: SandboxProcess;
+
+beforeAll(async () => {
+  lab = await startSandboxProcess([ENTRA, TOKEN_KUBECONFIG], out);
+});
+afterAll(async () => {
+  await lab?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** One student's self-check from the command line, with the checks of its JSON report by id. */
+async function selfCheckAs(scenario: Scenario): Promise<{ stderr: string; checks: Record<string, CheckResult> }> {
+  const home = mkdtempSync(join(root, 'home-'));
+  const run = await runCli(['--sandbox', out, '--user-name', scenario.user, '--reporter', 'json'], { cwd: home, env: { HOME: home, USER: 'someone', LAB_GRADE_HOME: join(home, '.lab-grade') } });
+  const report = JSON.parse(run.stdout) as RunResult;
+  return { stderr: run.stderr, checks: Object.fromEntries(report.students[0].checks.map((c) => [c.id, c])) };
+}
+
+/** Exercises 5-7 as the self-check found them, and as the scenario's `expect:` block has them. */
+function exercises5to7(scenario: Scenario, checks: Record<string, CheckResult>) {
+  const ids = Object.keys(scenario.expect).filter((id) => /^ex[567]\./.test(id));
+  return { found: Object.fromEntries(ids.map((id) => [id, checks[id]?.status])), expected: Object.fromEntries(ids.map((id) => [id, scenario.expect[id]])) };
+}
+
+describe('lab-grade --sandbox DIR --user-name USER while `lab-grade sandbox` runs', () => {
+  it('an Entra-integrated cluster: the kubelogin kubeconfig is read with an AKS-audience token of the login; Exercises 5-7 as the scenario expects', async () => {
+    const [scenario] = loadScenarios([ENTRA], CHECK_IDS);
+    const { stderr, checks } = await selfCheckAs(scenario);
+    expect(checks['ex3.cluster.exists'].status, stderr).toBe('pass'); // signed in to the simulated Azure
+    expect(checks['ex5.kube.reachable'], stderr).toMatchObject({ status: 'pass', evidence: { cluster: 'aks-entra-cluster' } });
+    const { found, expected } = exercises5to7(scenario, checks);
+    expect(found).toEqual(expected);
+  }, 120_000);
+
+  it('a kubeconfig with a token (no Entra ID): read as it is, Exercises 5-7 as the scenario expects', async () => {
+    const [scenario] = loadScenarios([TOKEN_KUBECONFIG], CHECK_IDS);
+    const { stderr, checks } = await selfCheckAs(scenario);
+    expect(checks['ex5.kube.reachable'], stderr).toMatchObject({ status: 'pass' });
+    const { found, expected } = exercises5to7(scenario, checks);
+    expect(found).toEqual(expected);
+  }, 120_000);
+});
