@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { CheckResult, RunResult } from '../../core/model.js';
 import { packagePath } from '../../core/paths.js';
 import { AKS_SERVER_APP_ID, AUDIENCES } from '../../sandbox/entra/tokens.js';
+import { holdClosedPort } from '../../sandbox/listen.js';
 import { collectedNotices } from '../../test/support/notices.js';
 import { sandboxRequest, useSelfCheckLab } from '../../test/support/selfcheck-sandbox.js';
 import { SELFCHECK_FILE, sandboxSettings, type SandboxLink } from './sandbox-link.js';
@@ -50,6 +51,20 @@ describe("selfcheck.json's Azure login", () => {
     const expected = Object.fromEntries(Object.entries(lab.scenario.expect).filter(([id]) => /^ex[3-7]\./.test(id)));
     expect(Object.fromEntries(checks.map((c) => [c.id, c.status]))).toEqual(expected);
   }, 60_000);
+
+  it('a lab no longer running: its directory refuses, and the sign-in says so (not "run az login")', async () => {
+    const closed = await holdClosedPort();
+    try {
+      const dir = folderWith((link) => ({ ...link, login: { ...link.login!, authorityHost: `https://127.0.0.1:${closed.port}` } }));
+      await expect(sandboxSettings(dir, lab.scenario.user).login!()).rejects.toMatchObject({
+        name: 'ConfigError',
+        key: '--sandbox',
+        message: expect.stringContaining('is `lab-grade sandbox` still running?') as string,
+      });
+    } finally {
+      closed.release();
+    }
+  });
 
   it('both a login and a token file: refused, naming the file and the key', () => {
     const dir = folderWith((link) => ({ ...link, tokenFile: 'azure-token' }));

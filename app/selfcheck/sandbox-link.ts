@@ -9,6 +9,7 @@
  * application's). Folders written before it hold one fixed ARM token (`tokenFile`), still read.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { TokenCredential } from '@azure/core-auth';
 import { ConfigError } from '../../core/errors.js';
@@ -74,13 +75,19 @@ function readLink(dir: string): SandboxLink {
   const map = f.optObject('connectTo');
   for (const [from, to] of map?.entries() ?? []) connectTo[from] = String(to);
   const lf = f.optObject('login');
-  const login = lf && { authorityHost: lf.string('authorityHost'), tenant: lf.string('tenant'), clientId: lf.string('clientId'), clientSecretFile: lf.string('clientSecretFile') };
+  const login = lf && { authorityHost: httpsAddress(lf, 'authorityHost'), tenant: lf.string('tenant'), clientId: lf.string('clientId'), clientSecretFile: lf.string('clientSecretFile') };
   lf?.done();
   const tokenFile = f.optString('tokenFile');
   if (login && tokenFile) f.fail('tokenFile', 'one Azure login: give `login` or (an older folder) `tokenFile`, not both');
   const link: SandboxLink = { armEndpoint: f.string('armEndpoint'), subscription: f.string('subscription'), caFile: f.string('caFile'), login, tokenFile, connectTo, students };
   f.done();
   return link;
+}
+
+function httpsAddress(f: Fields, key: string): string {
+  const value = f.string(key);
+  if (!URL.canParse(value) || new URL(value).protocol !== 'https:') f.fail(key, `expected an https:// address, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 const readIn = (dir: string, name: string, what: string): string => {
@@ -115,15 +122,33 @@ export function sandboxSettings(dir: string, userName: string | undefined): Part
     subscription: link.subscription,
     resourceGroup: student.resourceGroup,
     ...(student.kubeconfig ? { kubeconfig: resolve(dir, student.kubeconfig) } : {}),
-    login: async () => signedIn(dir, link, caPem),
+    login: () => signedIn(dir, link, caPem),
   };
 }
 
 /** The student's Azure login the folder holds, read when the self-check signs in; undefined: nobody is signed in. */
-function signedIn(dir: string, { login, tokenFile }: SandboxLink, caPem: string): TokenCredential | undefined {
+async function signedIn(dir: string, { login, tokenFile }: SandboxLink, caPem: string): Promise<TokenCredential | undefined> {
   if (login) {
     const clientSecret = new Secret(readIn(dir, login.clientSecretFile, 'the Azure client secret').trim(), 'Azure client secret');
+    // A stopped lab's directory refuses: said as such, not as the "run az login" of a failed sign-in.
+    if (await refuses(login.authorityHost))
+      throw new ConfigError(`the simulated directory ${login.authorityHost} refused the connection: is \`lab-grade sandbox\` still running?`, undefined, '--sandbox');
     return servicePrincipalLogin({ tenantId: login.tenant, clientId: login.clientId, clientSecret, authorityHost: login.authorityHost }, caPem);
   }
   return tokenFile ? staticTokenCredential(new Secret(readIn(dir, tokenFile, 'the Azure token').trim(), 'Azure token')) : undefined;
+}
+
+/** Whether a connection to the address's host and port is refused (nothing listens there). */
+function refuses(address: string): Promise<boolean> {
+  const url = new URL(address);
+  return new Promise((done) => {
+    const socket = connect({ host: url.hostname, port: Number(url.port || 443), timeout: 5_000 });
+    const end = (refused: boolean) => {
+      socket.destroy();
+      done(refused);
+    };
+    socket.once('connect', () => end(false));
+    socket.once('timeout', () => end(false)); // not refused: the sign-in says what it finds
+    socket.once('error', (err: NodeJS.ErrnoException) => end(err.code === 'ECONNREFUSED'));
+  });
 }
