@@ -3,7 +3,7 @@
  * listeners), reloads, and fidelity against real clients: the kubeconfig the fake ARM hands out to
  * the real Azure SDK drives the real kubectl, whose JSON equals what the grader's probe reads.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import { packagePath } from '../core/paths.js';
 import { kubeProbe } from '../probes/kube/probe.js';
 import { NetworkPolicy } from '../probes/net.js';
 import { runCli } from '../test/support/cli.js';
+import { startSandboxProcess } from '../test/support/sandbox-process.js';
 import { startSandbox, type Sandbox } from './lab.js';
 import { loadScenarios } from './scenario.js';
 import { writeClass } from '../test/support/class.js';
@@ -63,15 +64,7 @@ describe('the simulated lab', () => {
 
   it('stops everything on Ctrl-C of `lab-grade sandbox`', async () => {
     const out = mkdtempSync(join(tmpdir(), 'lab-grade-sandbox-'));
-    const child = spawn(process.execPath, [packagePath('dist', 'bin', 'lab-grade.js'), 'sandbox', '--scenarios', join(BUILT_IN, '01-perfect.yaml'), '--out', out], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`sandbox did not start: ${stdout}`)), 30_000);
-      child.stdout.on('data', () => stdout.includes('Ctrl-C stops') && (clearTimeout(t), resolve()));
-    });
+    const lab = await startSandboxProcess([join(BUILT_IN, '01-perfect.yaml')], out, 30_000);
     const config = readFileSync(join(out, 'lab-grade.yaml'), 'utf8');
     const ports = [...config.matchAll(/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1]));
     ports.push(Number(/endpoint: https:\/\/127\.0\.0\.1:(\d+)/.exec(config)![1]));
@@ -79,10 +72,8 @@ describe('the simulated lab', () => {
     // The written config is an ordinary class config: grade through it.
     const graded = await runCli(['--config', join(out, 'lab-grade.yaml'), '--reporter', 'json', '--only', 'ex6'], { timeoutMs: 60_000 });
     expect(graded.code, graded.stderr).toBe(0);
-    const code = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    child.kill('SIGINT');
-    expect(await code).toBe(0);
-    expect(stdout).toContain('stopped');
+    expect(await lab.stop()).toBe(0);
+    expect(lab.output()).toContain('stopped');
     expect((await Promise.all(ports.map(refuses))).every(Boolean)).toBe(true);
   }, 90_000);
 });

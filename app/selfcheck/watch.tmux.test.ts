@@ -5,12 +5,13 @@
  * scenario file (the sandbox reloads it, the pods start) must redraw the checklist with
  * `ex5.pod.running: blocked → pass` (or `fail → pass` when a run fell between); Ctrl-C must end the watch with exit code 0.
  */
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packagePath } from '../../core/paths.js';
+import { startSandboxProcess, type SandboxProcess } from '../../test/support/sandbox-process.js';
 
 const root = mkdtempSync(join(tmpdir(), 'lab-grade-watch-'));
 const scenarioDir = join(root, 'scenarios');
@@ -18,20 +19,20 @@ const scenarioFile = join(scenarioDir, 'labuser05.yaml');
 const out = join(root, 'sandbox');
 const socket = `lab-grade-test-${process.pid}`;
 const session = 'watch';
-let sandboxProcess: ChildProcess | undefined;
+let sandboxProcess: SandboxProcess | undefined;
 /** What the sandbox printed to type for a self-check. */
 let selfCheckLine = '';
 
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
 const screen = () => tmux('capture-pane', '-p', '-J', '-t', session);
 
-/** Polls until `probe` answers; `context` says what was seen instead (the pane, or the sandbox's log). */
-async function until<T>(what: string, probe: () => T | undefined | false, context = () => `the pane shows:\n${screen()}`, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
+/** Polls until `probe` answers, or says what the pane shows instead (or that the sandbox exited). */
+async function until<T>(what: string, probe: () => T | undefined | false): Promise<T> {
+  const end = Date.now() + 15_000;
   for (;;) {
     const v = probe();
     if (v) return v;
-    if (Date.now() > end || (sandboxProcess && sandboxProcess.exitCode !== null)) throw new Error(`gave up waiting for ${what}; ${context()}`);
+    if (Date.now() > end || (sandboxProcess && sandboxProcess.child.exitCode !== null)) throw new Error(`gave up waiting for ${what}; the pane shows:\n${screen()}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -39,17 +40,8 @@ async function until<T>(what: string, probe: () => T | undefined | false, contex
 beforeAll(async () => {
   mkdirSync(scenarioDir);
   copyFileSync(packagePath('fixtures', 'scenarios', '05-no-role-assignment.yaml'), scenarioFile);
-  sandboxProcess = spawn(process.execPath, [packagePath('dist', 'bin', 'lab-grade.js'), 'sandbox', '--scenarios', scenarioDir, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  sandboxProcess.stdout!.on('data', (d) => (log += d));
-  sandboxProcess.stderr!.on('data', (d) => (log += d));
-  await until(
-    'the sandbox',
-    () => log.includes('Ctrl-C stops everything'),
-    () => `its log:\n${log}`,
-    20_000,
-  );
-  selfCheckLine = /^Self-check: (lab-grade [^\n]*?)(?: {2}|$)/m.exec(log)?.[1] ?? '';
+  sandboxProcess = await startSandboxProcess([scenarioDir], out, 20_000);
+  selfCheckLine = /^Self-check: (lab-grade [^\n]*?)(?: {2}|$)/m.exec(sandboxProcess.output())?.[1] ?? '';
 });
 
 afterAll(async () => {
@@ -58,11 +50,7 @@ afterAll(async () => {
   } catch {
     // already gone
   }
-  if (sandboxProcess && sandboxProcess.exitCode === null) {
-    const exited = new Promise((r) => sandboxProcess!.once('exit', r));
-    sandboxProcess.kill('SIGINT');
-    await exited;
-  }
+  await sandboxProcess?.stop();
   rmSync(root, { recursive: true, force: true });
 });
 
