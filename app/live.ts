@@ -12,8 +12,8 @@
 import { loadClassConfig, targetsFor, type ClassConfig } from '../core/config.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import { defaultJournalPath, judgementOf } from '../core/journal.js';
-import type { CheckResult } from '../core/model.js';
 import type { LabProfile } from '../core/profile.js';
+import { absentIn } from '../core/progress.js';
 import { exitCodeFor } from '../core/score.js';
 import { inShard, type Shard } from '../core/shard.js';
 import type { Target } from '../core/target.js';
@@ -104,14 +104,13 @@ export interface LiveOutcome {
 const EXIT_INTERRUPTED = 130;
 
 function classState(config: ClassConfig | undefined, profile: LabProfile, roster: readonly string[], request: DashboardRequest): ClassState {
-  // Reason codes that mean "not done yet": the dashboard shows such an exercise as not started, as reports do.
-  const reasons = reasonCatalogue();
   return new ClassState({
     profile,
     roster,
     mode: request.credit ?? config?.credit ?? 'earned',
     stuckAfterMinutes: request.stuckAfterMinutes,
-    isMissing: (c: CheckResult) => c.code !== undefined && !!reasons[c.code]?.absent,
+    // Reason codes that mean "not done yet", read as every report reads them.
+    absent: absentIn(reasonCatalogue()),
   });
 }
 

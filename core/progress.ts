@@ -5,7 +5,10 @@
  *   with no required points, such as Exercise 7);
  * - `not checked`: none of them could run here (no access from here, or not in this mode);
  * - `failing`: a counted check fails, or is blocked by a failure in this exercise, for a reason other
- *   than something missing;
+ *   than something missing; or, with credit over time, a counted check that passed at an earlier
+ *   grading fails now (the work was there and broke, whatever its reason code). Credited from that
+ *   earlier pass (`earned` mode) it still counts towards `done`: it is what broke only in an exercise
+ *   that is not done;
  * - `not gradable`: otherwise, a counted check could not be graded (an error, or blocked by one);
  * - `in progress`: otherwise, something of it is missing and something of it passes;
  * - `not started`: otherwise, something of it is missing and nothing of it passes;
@@ -50,9 +53,21 @@ export type AbsentCode = (code: string) => boolean;
 
 const NOTHING_ABSENT: AbsentCode = () => false;
 
+/**
+ * The AbsentCode of a reason catalogue (`code → { absent }`, as app/reasons.ts builds it and RunInfo
+ * carries it): every view reads "not there yet" from that one table.
+ */
+export function absentIn(reasons: Readonly<Record<string, { absent?: boolean }>>): AbsentCode {
+  return (code) => Object.hasOwn(reasons, code) && reasons[code].absent === true;
+}
+
+/** Credit over time: a check that passed at an earlier grading (`earnedAt`) and fails now (`now`: as credited in `earned` mode). */
+const brokeNow = (c: CheckResult): boolean => c.earnedAt !== undefined && (c.now?.status ?? c.status) === 'fail';
+
 /** What one check says about its exercise, its root cause followed when it is blocked. */
 interface Finding {
-  kind: 'pass' | 'absent' | 'fail' | 'error' | 'waiting';
+  /** `broken`: credited from an earlier pass, failing now (see brokeNow). */
+  kind: 'pass' | 'broken' | 'absent' | 'fail' | 'error' | 'waiting';
   /** The exercise of the check that decided it: this one's, or its root cause's. */
   exercise: number;
   root?: CheckResult;
@@ -84,11 +99,13 @@ export function exerciseStandings(checks: readonly CheckResult[], absent: Absent
     // Blocked behind a check that could not run here: not checked either.
     if (status === 'skipped') return undefined;
     const found = (kind: Finding['kind']): Finding => ({ kind, exercise: root.exercise, root });
+    if (c === root && status === 'pass' && brokeNow(c)) return found('broken');
     if (status === 'pass') return found('pass');
     if (status === 'error') return found('error');
     // Blocked by another exercise's failure: that exercise is the one to fix, not this one.
     if (root.exercise !== c.exercise) return found('waiting');
-    return found(root.status === 'fail' && root.code && absent(root.code) ? 'absent' : 'fail');
+    // What passed at an earlier grading was there: failing now, it broke, whatever its code says.
+    return found(root.status === 'fail' && root.code && absent(root.code) && !brokeNow(root) ? 'absent' : 'fail');
   };
 
   return [...groups].map(([exercise, list]) => {
@@ -116,8 +133,10 @@ export function exerciseStandings(checks: readonly CheckResult[], absent: Absent
       const why = skipped.find((c) => c.code === ENGINE_REASONS.unavailable.code) ?? skipped[0];
       return { ...standing, state: 'not checked', reason: why.message };
     }
+    // Credited checks count towards done; in an exercise not done, what broke is a failure of it.
+    if (found.every((f) => f.kind === 'pass' || f.kind === 'broken')) return standing;
     const first = (kind: Finding['kind']) => found.find((f) => f.kind === kind);
-    if (first('fail')) return { ...standing, state: 'failing' };
+    if (first('fail') || first('broken')) return { ...standing, state: 'failing' };
     const errored = first('error');
     if (errored) return { ...standing, state: 'not gradable', reason: errored.root?.message };
     // A check not reachable from here beside passing ones (a self-check without Azure) leaves the exercise done as far as it was checked.

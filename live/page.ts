@@ -10,9 +10,9 @@ import { html, styleElement, type SafeHtml } from '../reporters/html/markup.js';
 import { STYLE } from '../reporters/html/style.js';
 import { badge, studentSection } from '../reporters/html/student.js';
 import { localClock } from './credit.js';
-import { exerciseMark, type ExerciseMark } from '../core/progress.js';
-import { EXERCISE_LOOK, exerciseLegend } from '../reporters/exercise-states.js';
-import { CELL_STATES, SORTS, type ClassSnapshot, type ClassSummary, type ExerciseColumn, type RowSort, type SeriesPoint, type StudentDetail, type StudentRow } from './state.js';
+import { exerciseMark } from '../core/progress.js';
+import { EXERCISE_LOOK, exerciseLegend, exerciseWord } from '../reporters/exercise-states.js';
+import { SORTS, type ClassSnapshot, type ClassSummary, type ExerciseColumn, type RowSort, type SeriesPoint, type StudentDetail, type StudentRow } from './state.js';
 import { LIVE_STYLE } from './style.js';
 
 /** Where links and the page's own requests go: the access token, when there is one, rides along. */
@@ -28,18 +28,18 @@ const withToken = (path: string, links: PageLinks, extra: Record<string, string>
 const studentPath = (user: string): string => `/student/${encodeURIComponent(user)}`;
 const rowId = (user: string): string => `row-${user}`;
 
-/** The marks a cell shows: its state, or for the optional exercise not done, what it earned (as every report reads it). */
-const CELL_MARKS: readonly ExerciseMark[] = [...new Set(CELL_STATES.flatMap((state) => [false, true].flatMap((optional) => [0, 1].map((bonus) => exerciseMark({ state, optional, bonus })))))];
-
 const SORT_WORDS: Record<RowSort, string> = { roster: 'roster order', progress: 'progress', idle: 'time since last progress' };
 
 function cell(row: StudentRow, col: ExerciseColumn, index: number): SafeHtml {
   const c = row.cells[index];
-  const look = EXERCISE_LOOK[exerciseMark({ state: c.state, optional: col.optional, bonus: c.bonus })];
+  // Its state, or for the optional exercise not done, what it earned: as every report reads it.
+  const mark = exerciseMark({ state: c.state, optional: col.optional, bonus: c.bonus });
+  const look = EXERCISE_LOOK[mark];
+  const word = exerciseWord(mark, c.waitingOn);
   const points = col.optional ? `+${formatNumber(c.bonus)}/${formatNumber(col.maxBonus)}` : `${formatNumber(c.points)}/${formatNumber(col.maxPoints)}`;
   const broken = c.brokenNow.length > 0;
-  const title = `Exercise ${col.exercise} — ${look.word}, ${points} points${broken ? `; passed before, not now: ${c.brokenNow.join(', ')}` : ''}`;
-  return html`<td class="cell tone-${look.tone}${broken ? ' broken' : ''}" title="${title}"><span class="sym" aria-hidden="true">${look.symbol}</span> <span class="word">${look.word}</span>${
+  const title = `Exercise ${col.exercise} — ${word}, ${points} points${broken ? `; passed before, not now: ${c.brokenNow.join(', ')}` : ''}`;
+  return html`<td class="cell tone-${look.tone}${broken ? ' broken' : ''}" title="${title}"><span class="sym" aria-hidden="true">${look.symbol}</span> <span class="word">${word}</span>${
     row.status !== 'waiting' && html`<span class="pts">${points}</span>`
   }${broken && html`<span class="now">⚠ not now</span>`}</td>`;
 }
@@ -142,7 +142,8 @@ ${card(incomplete, 'could not be graded fully', incomplete > 0)}
 }
 
 function legend(): SafeHtml {
-  const marks = exerciseLegend({ next: false }).filter((m) => CELL_MARKS.includes(m));
+  // A cell shows every mark but `next` (the dashboard names the next step apart).
+  const marks = exerciseLegend({ next: false });
   return html`<p class="legend">${marks.map((m) => html`<span class="cell-key tone-${EXERCISE_LOOK[m].tone}" title="${EXERCISE_LOOK[m].meaning}"><span class="sym">${EXERCISE_LOOK[m].symbol}</span> ${EXERCISE_LOOK[m].word}</span>`)}<span class="cell-key broken"><span class="now">⚠ not now</span> passed before, fails now</span></p>`;
 }
 

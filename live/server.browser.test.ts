@@ -9,7 +9,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { packagePath } from '../core/paths.js';
 import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../test/support/chromium.js';
-import { IDS, PROFILE, at, exercisesPassing, student, workshop } from '../test/support/live-class.js';
+import { ABSENT, IDS, PROFILE, at, exercisesPassing, student, workshop } from '../test/support/live-class.js';
 import { startLiveServer, type LiveServer } from './server.js';
 import { ClassState } from './state.js';
 
@@ -44,7 +44,7 @@ async function open(url: string, origin = new URL(url).origin): Promise<Opened> 
 /** The workshop after its first `rounds` rounds. */
 function workshopState(rounds: number) {
   const w = workshop();
-  const state = new ClassState({ profile: PROFILE, roster: w.roster, stuckAfterMinutes: 15 });
+  const state = new ClassState({ profile: PROFILE, roster: w.roster, stuckAfterMinutes: 15, absent: ABSENT });
   for (const round of w.rounds.slice(0, rounds)) for (const entry of round) state.ingest(entry);
   return { state, roster: w.roster, next: w.rounds.slice(rounds) };
 }
@@ -133,7 +133,7 @@ describe('live dashboard in headless Chromium', () => {
     await page.waitForSelector('#connection.off');
 
     const w = workshop();
-    const restarted = new ClassState({ profile: PROFILE, roster: w.roster, stuckAfterMinutes: 15, mode: 'final' });
+    const restarted = new ClassState({ profile: PROFILE, roster: w.roster, stuckAfterMinutes: 15, mode: 'final', absent: ABSENT });
     for (const round of w.rounds.slice(0, 4)) for (const entry of round) restarted.ingest(entry);
     expect(restarted.version).toBe(state.version);
     servers.push(await startLiveServer({ state: restarted, port, summaryEveryMs: 100 }));

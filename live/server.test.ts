@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { IDS, PROFILE, at, exercisesPassing, student } from '../test/support/live-class.js';
+import type { ExerciseState } from '../core/progress.js';
+import { ABSENT, IDS, PROFILE, at, exercisesPassing, student } from '../test/support/live-class.js';
 import { refusalText, startLiveServer, LIVE_CONTENT_SECURITY_POLICY, type LiveServer } from './server.js';
 import { ClassState, type ClassSummary } from './state.js';
 
@@ -79,7 +80,7 @@ async function serve(state: ClassState, opts: { host?: string; token?: string } 
 }
 
 function classOf(roster = ['ann', HOSTILE, 'bob']) {
-  return new ClassState({ profile: PROFILE, roster, clock: (iso) => iso.slice(11, 16) });
+  return new ClassState({ profile: PROFILE, roster, clock: (iso) => iso.slice(11, 16), absent: ABSENT });
 }
 
 describe('live dashboard server', () => {
@@ -131,12 +132,19 @@ describe('live dashboard server', () => {
       ),
     });
     state.ingest({ round: 2, at: at(32), student: student('walk-in', []) });
+    state.ingest({ round: 2, at: at(33), student: student('cy', [], Object.fromEntries(IDS.map((id) => [id, 'skipped' as const]))) });
     const answer = await fetchRaw(server.url, '/api/class?sort=progress');
     expect(answer.headers['content-type']).toBe('application/json; charset=utf-8');
     const doc = JSON.parse(answer.body) as { students: Array<{ user: string }>; series: unknown[]; graded: number; version: number };
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
-    expect(doc.students.map((s) => s.user)).toEqual(['bob', 'ann', 'walk-in', 'cy']);
-    expect([doc.graded, doc.version, doc.series.length]).toEqual([3, 5, 2]);
+    expect(doc.students.map((s) => s.user)).toEqual(['bob', 'ann', 'cy', 'walk-in']);
+    expect([doc.graded, doc.version, doc.series.length]).toEqual([4, 6, 2]);
+    // Every exercise state a cell can take is in the schema (an exhaustive list: a new state fails to compile here).
+    const STATES: Record<ExerciseState, true> = { done: true, 'in progress': true, failing: true, waiting: true, 'not started': true, 'not checked': true, 'not gradable': true };
+    const cellSchema = (schema as { $defs: { cell: { properties: { state: { enum: string[] } } } } }).$defs.cell.properties.state.enum;
+    expect([...cellSchema].sort()).toEqual(Object.keys(STATES).sort());
+    const shown = new Set(doc.students.flatMap((s) => (s as unknown as { cells: Array<{ state: string }> }).cells.map((c) => c.state)));
+    expect(shown).toEqual(new Set(['done', 'failing', 'waiting', 'not started', 'not checked', 'not gradable']));
     // The schema is strict: a field it does not describe fails.
     const drifted = { ...(doc as object), students: [{ ...doc.students[0], extra: 1 }] };
     expect(validate(drifted)).toBe(false);

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { PROFILE, at, exercisesPassing, student } from '../test/support/live-class.js';
-import { ClassState, exerciseColumns, type CellState, type StudentDelta } from './state.js';
+import { exerciseStandings, type ExerciseState } from '../core/progress.js';
+import { ABSENT, IDS, PROFILE, at, exercisesPassing, student } from '../test/support/live-class.js';
+import { ClassState, exerciseColumns, type StudentDelta } from './state.js';
 
 const EX1_2 = exercisesPassing(1, 2);
 const EX1_TO_6 = exercisesPassing(1, 2, 3, 4, 5, 6).filter((id) => id !== 'ex6.selfheal');
 const utcClock = (iso: string) => iso.slice(11, 16);
 
-const cellsOf = (state: ClassState, user: string): Record<number, CellState> => Object.fromEntries(state.row(user)!.cells.map((c) => [c.exercise, c.state]));
-const newState = (roster = ['u1', 'u2', 'u3'], mode: 'earned' | 'final' = 'earned') => new ClassState({ profile: PROFILE, roster, mode, clock: utcClock });
+const cellsOf = (state: ClassState, user: string): Record<number, ExerciseState> => Object.fromEntries(state.row(user)!.cells.map((c) => [c.exercise, c.state]));
+const newState = (roster = ['u1', 'u2', 'u3'], mode: 'earned' | 'final' = 'earned') => new ClassState({ profile: PROFILE, roster, mode, clock: utcClock, absent: ABSENT });
 
 describe('class state', () => {
   it('has the exercises of the profile with their points, and a waiting row per roster student in roster order', () => {
@@ -51,15 +52,15 @@ describe('class state', () => {
     expect(cellsOf(state, 'u1')[3]).toBe('failing');
     expect(state.row('u1')!.cells.find((c) => c.exercise === 3)!.brokenNow).toEqual(['ex3.cluster.exists']);
 
-    // Nothing of Exercise 6 passes: a Deployment with the wrong image is failing, a missing one not started.
+    // Nothing of Exercise 6 passes: a Deployment with the wrong image (LG-602) is failing, a missing one (LG-601) not started.
     const upTo5 = exercisesPassing(1, 2, 3, 4, 5);
-    state.ingest({ round: 1, at: at(1), student: student('u2', upTo5, { 'ex6.myapp.deployment': { status: 'fail', code: 'image.wrong-registry' } }) });
+    state.ingest({ round: 1, at: at(1), student: student('u2', upTo5, { 'ex6.myapp.deployment': { status: 'fail', code: 'LG-602' } }) });
     expect(cellsOf(state, 'u2')[6]).toBe('failing');
-    state.ingest({ round: 1, at: at(1), student: student('u3', upTo5, { 'ex6.myapp.deployment': { status: 'fail', code: 'deployment.not-found' } }) });
+    state.ingest({ round: 1, at: at(1), student: student('u3', upTo5, { 'ex6.myapp.deployment': { status: 'fail', code: 'LG-601' } }) });
     expect(cellsOf(state, 'u3')[6]).toBe('not started');
-    // Without a reason code a failure cannot say which: it reads as not found yet.
-    state.ingest({ round: 2, at: at(2), student: student('u3', upTo5) });
-    expect(cellsOf(state, 'u3')[6]).toBe('not started');
+    // A failure without a reason code is not known to be something missing: failing, as every report reads it.
+    state.ingest({ round: 2, at: at(2), student: student('u3', upTo5, { 'ex6.myapp.deployment': { status: 'fail' } }) });
+    expect(cellsOf(state, 'u3')[6]).toBe('failing');
   });
 
   it('earned keeps an exercise torn down by the lab done (marked as broken now); final shows it failing', () => {
@@ -87,6 +88,51 @@ describe('class state', () => {
         expect(row.next).toMatchObject({ id: 'ex6.myapi.service', status: 'fail' });
         expect(state.funnel().find((f) => f.exercise === 6)!.done).toBe(0);
       }
+    }
+  });
+
+  it("a row's cells are the exercises' states as every report decides them (core/progress.ts), with credit over time, in both modes", () => {
+    // Exercise 6's Service myapp passed in round 1 and is gone in round 2; Service myapi was never made.
+    const ex6Made = EX1_TO_6.filter((id) => id !== 'ex6.myapi.service');
+    const ex6Broken = student(
+      'broke',
+      ex6Made.filter((id) => id !== 'ex6.myapp.service' && id !== 'ex6.app.e2e'),
+      { 'ex6.myapp.service': { status: 'fail', message: 'Service myapp not found', code: 'LG-631' } },
+    );
+    const round2 = [
+      // No cluster, no registry: Exercises 5-7 are blocked by Exercise 3's failure.
+      student('waits', EX1_2),
+      student('skips', [], Object.fromEntries(IDS.map((id) => [id, 'skipped' as const]))),
+      student('errs', [], { 'ex1.vm.reachable': 'error' }),
+      student('missing', exercisesPassing(1, 2, 3)),
+      ex6Broken,
+    ];
+    for (const mode of ['earned', 'final'] as const) {
+      const state = newState(
+        round2.map((s) => s.user),
+        mode,
+      );
+      state.ingest({ round: 1, at: at(1), student: student('broke', ex6Made) });
+      for (const s of round2) state.ingest({ round: 2, at: at(2), student: s });
+      for (const { user } of round2) {
+        const standings = exerciseStandings(state.student(user)!.result!.checks, ABSENT);
+        expect(
+          state.row(user)!.cells.map((c) => [c.exercise, c.state, c.waitingOn]),
+          `${user}, ${mode}`,
+        ).toEqual(standings.map((e) => [e.exercise, e.state, e.waitingOn]));
+      }
+      expect(
+        state
+          .row('waits')!
+          .cells.slice(2)
+          .map((c) => [c.state, c.waitingOn]),
+      ).toEqual([['not started', undefined], ['not started', undefined], ...Array(3).fill(['waiting', 3])]);
+      expect(new Set(Object.values(cellsOf(state, 'skips')))).toEqual(new Set(['not checked']));
+      expect(cellsOf(state, 'errs')).toMatchObject({ 1: 'not gradable', 2: 'not gradable' });
+      expect(cellsOf(state, 'missing')).toMatchObject({ 3: 'done', 4: 'not started' });
+      // Earned then broken: failing, though its code (LG-631) says not there and Service myapi is not there either.
+      const ex6 = state.row('broke')!.cells[5];
+      expect([ex6.state, ex6.brokenNow]).toEqual(['failing', ['ex6.myapp.service', 'ex6.app.e2e']]);
     }
   });
 

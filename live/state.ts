@@ -4,32 +4,21 @@
  * points per round (median and quartiles). Each graded result updates one row and a few counters, in
  * time independent of the class size, and is handed to subscribers as a per-student delta.
  *
- * Cell states of an exercise (its counted checks: the required ones, or the bonus ones of an exercise
- * with no required points, such as Exercise 7; checks not applicable now left out):
- * - `done`: every counted check counts (`earned`: passed at some grading; `final`: passes now);
- * - `not gradable`: otherwise, if a counted check that does not count is `error`, or blocked by a
- *   check that is `error`: the grader could not find out (also when nothing of it was checked);
- * - `failing`: otherwise, if a check of it that passed at an earlier grading fails now (the work was
- *   there and broke, or was torn down), or a counted check fails for a reason other than something
- *   missing (only a reason code tells that apart: without one, a failure reads as "not found yet");
- * - `in progress`: otherwise, if a check of it with points counts;
- * - `not started`: nothing of it found: its checks fail at a missing step, or are blocked.
+ * A cell's state is the exercise's state as every report decides it (core/progress.ts
+ * `exerciseStandings`), from the student's latest result scored with credit over time: `done` when
+ * every counted check counts (`earned`: passed at some grading; `final`: passes now), `failing` when a
+ * check that passed at an earlier grading fails now (the work was there and broke, or was torn down),
+ * and so on. The dashboard adds only what it shows beside the state: the checks that passed before and
+ * do not pass now (`brokenNow`). A student not graded yet has every cell `not started`.
  */
 import { randomBytes } from 'node:crypto';
 import { progressOf } from '../core/history.js';
-import type { CheckResult, Status } from '../core/model.js';
-import type { ExerciseState } from '../core/progress.js';
+import type { Status } from '../core/model.js';
+import type { AbsentCode, ExerciseStanding, ExerciseState } from '../core/progress.js';
 import type { LabProfile } from '../core/profile.js';
 import { EXERCISE_TITLES } from '../reporters/checklist.messages.js';
-import { CreditBook, scoreStudentCredit, type CreditMode, type CreditedCheck, type CreditedStudent, type EarnedMap, type ScoreOptions } from './credit.js';
+import { CreditBook, scoreStudentCredit, type CreditMode, type CreditedCheck, type CreditedStudent, type ScoreOptions } from './credit.js';
 import type { LedgerEntry } from './ledger.js';
-
-/**
- * The states a dashboard cell takes: those of the shared vocabulary (core/progress.ts) that credit over
- * time decides here (see the module comment); how each reads comes from reporters/exercise-states.ts.
- */
-export const CELL_STATES = ['done', 'in progress', 'failing', 'not started', 'not gradable'] as const satisfies readonly ExerciseState[];
-export type CellState = (typeof CELL_STATES)[number];
 
 export interface ExerciseColumn {
   exercise: number;
@@ -42,7 +31,10 @@ export interface ExerciseColumn {
 
 export interface ExerciseCell {
   exercise: number;
-  state: CellState;
+  /** The shared vocabulary (core/progress.ts); how each reads comes from reporters/exercise-states.ts. */
+  state: ExerciseState;
+  /** `waiting`: the earliest exercise whose failure its checks wait on. */
+  waitingOn?: number;
   points: number;
   bonus: number;
   /** Checks of this exercise that passed at an earlier grading and do not pass now. */
@@ -172,21 +164,15 @@ export interface ClassStateOptions {
   mode?: CreditMode;
   stuckAfterMinutes?: number;
   /**
-   * Whether a failing check only found something missing (the exercise not started) rather than
-   * something wrong. By default a reason `code` naming something missing, and any failure without a code.
+   * Which reason codes say the thing is not there at all (the exercise not started rather than
+   * failing): the reason catalogue's, as every report reads them (`absentIn(reasonCatalogue())`).
+   * By default none, as core/progress.ts has it.
    */
-  isMissing?: (check: CheckResult) => boolean;
+  absent?: AbsentCode;
   /** How an earned time reads in messages. */
   clock?: ScoreOptions['clock'];
   /** How many deltas are kept for a page that reconnects (default 1000). */
   keepDeltas?: number;
-}
-
-const MISSING_CODE = /(^|[._-])(missing|absent|not[._-]?found|none|no[._-]\w+)([._-]|$)/i;
-
-function defaultIsMissing(check: CheckResult): boolean {
-  const code = (check as { code?: unknown }).code;
-  return typeof code === 'string' ? MISSING_CODE.test(code) : true;
 }
 
 /** The exercises of the profile, in order, with their points. */
@@ -207,35 +193,22 @@ export function exerciseColumns(profile: LabProfile): ExerciseColumn[] {
 
 const statusNow = (c: CreditedCheck): Status => c.now?.status ?? c.status;
 
-/** The state of each exercise for one student (see the module comment). */
-function exerciseCells(result: CreditedStudent, earned: EarnedMap, columns: readonly ExerciseColumn[], isMissing = defaultIsMissing): ExerciseCell[] {
-  const byId = new Map(result.checks.map((c) => [c.id, c]));
-  return columns.map((col) => {
-    const checks = result.checks.filter((c) => c.exercise === col.exercise);
-    const counted = checks.filter((c) => (col.optional ? c.bonus : !c.bonus && c.maxPoints > 0)).filter((c) => c.status !== 'skipped');
-    const brokenNow = checks.filter((c) => earned.has(c.id) && statusNow(c) !== 'pass' && statusNow(c) !== 'skipped').map((c) => c.id);
-    const cell = (state: CellState): ExerciseCell => ({
-      exercise: col.exercise,
-      state,
-      points: checks.filter((c) => !c.bonus).reduce((s, c) => s + c.points, 0),
-      bonus: checks.filter((c) => c.bonus).reduce((s, c) => s + c.points, 0),
-      brokenNow,
-    });
-    const open = counted.filter((c) => c.status !== 'pass');
-    if (counted.length > 0 && open.length === 0) return cell('done');
-    const unknown = (c: CreditedCheck) =>
-      c.status === 'error' || (c.status === 'blocked' && c.blockedBy !== undefined && byId.get(c.blockedBy) !== undefined && statusNow(byId.get(c.blockedBy)!) === 'error');
-    if (counted.length === 0 || open.some(unknown)) return cell('not gradable');
-    const broke = checks.some((c) => earned.has(c.id) && statusNow(c) === 'fail');
-    if (broke || open.some((c) => c.status === 'fail' && !isMissing(c))) return cell('failing');
-    if (checks.some((c) => c.maxPoints > 0 && c.status === 'pass')) return cell('in progress');
-    return cell('not started');
+/**
+ * A cell per column: the exercise's standing as core/progress.ts decides it, and the checks that passed
+ * at an earlier grading and do not pass now. A column the result has no check of was not checked.
+ */
+function exerciseCells(exercises: readonly ExerciseStanding[], columns: readonly ExerciseColumn[]): ExerciseCell[] {
+  const byExercise = new Map(exercises.map((e) => [e.exercise, e]));
+  return columns.map((col): ExerciseCell => {
+    const e = byExercise.get(col.exercise);
+    if (!e) return { exercise: col.exercise, state: 'not checked', points: 0, bonus: 0, brokenNow: [] };
+    const brokenNow = e.checks.filter((c) => c.earnedAt !== undefined && statusNow(c) !== 'pass' && statusNow(c) !== 'skipped').map((c) => c.id);
+    return { exercise: col.exercise, state: e.state, ...(e.waitingOn !== undefined ? { waitingOn: e.waitingOn } : {}), points: e.points, bonus: e.bonus, brokenNow };
   });
 }
 
 /** The first failing check of the next exercise, as the student's checklist names it, with what it is now. */
-function nextStep(result: CreditedStudent): NextStep | undefined {
-  const c = progressOf(result).firstFailing as CreditedCheck | undefined;
+function nextStep(c: CreditedCheck | undefined): NextStep | undefined {
   if (!c) return undefined;
   const hint = c.now ? c.now.hint : c.hint;
   return { id: c.id, title: c.title, exercise: c.exercise, status: statusNow(c), message: c.now?.message ?? c.message, ...(hint !== undefined ? { hint } : {}) };
@@ -327,8 +300,9 @@ export class ClassState {
     const user = credit.user;
     const old = this.rowsByUser.get(user);
     const result = scoreStudentCredit(credit, this.options.profile, this.mode, this.options.clock);
-    const cells = exerciseCells(result, credit.earned, this.columns, this.options.isMissing);
-    const next = nextStep(result);
+    const progress = progressOf(result, this.options.absent);
+    const cells = exerciseCells(progress.exercises, this.columns);
+    const next = nextStep(progress.firstFailing);
     const noProgress = Math.max(0, Date.parse(credit.latestAt) - Date.parse(credit.lastProgressAt));
     const row: StudentRow = {
       user,

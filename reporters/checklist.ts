@@ -8,7 +8,7 @@
  */
 import { progressOf, type HistoryEntry, type StatusChange } from '../core/history.js';
 import type { CheckResult, Status, StudentResult } from '../core/model.js';
-import { exerciseMark, type AbsentCode, type ExerciseMark, type ExerciseStanding } from '../core/progress.js';
+import { absentIn, exerciseMark, type AbsentCode, type ExerciseMark, type ExerciseStanding } from '../core/progress.js';
 import { ENGINE_REASONS } from '../core/reasons.js';
 import type { Reporter, ReporterOptions } from './types.js';
 import { ERROR_PREFIX, formatNumber, oneLine, safeText, type Tone } from './format.js';
@@ -225,8 +225,7 @@ export function createChecklistReporter(options: ChecklistOptions): Reporter {
   return {
     onRunStart(info) {
       only = info.only;
-      const reasons = info.reasons ?? {};
-      absent = (code) => !!reasons[code]?.absent;
+      absent = absentIn(info.reasons ?? {});
     },
     onStudentEnd(student) {
       const view: ChecklistView = {

@@ -8,7 +8,7 @@
  * `html` tag (html/markup.ts).
  */
 import type { RunResult } from '../core/model.js';
-import { exerciseMark, exerciseStandings, type ExerciseStanding } from '../core/progress.js';
+import { absentIn, exerciseMark, exerciseStandings, type ExerciseStanding } from '../core/progress.js';
 import { checkCatalogue } from './catalogue.js';
 import { documentReporter } from './document.js';
 import { EXERCISE_TITLES } from './checklist.messages.js';
@@ -78,8 +78,7 @@ function cell(e: ExerciseStanding | undefined): SafeHtml {
 
 /** Students (rows, roster order) by exercises (columns): where each one stands, with the points. */
 function matrix(run: RunResult, info: RunInfo | undefined): SafeHtml {
-  const reasons = info?.reasons ?? {};
-  const absent = (code: string) => !!reasons[code]?.absent;
+  const absent = absentIn(info?.reasons ?? {});
   const exercises = [...new Set(checkCatalogue(run).map((c) => c.exercise))];
   const partial = !!info?.only?.length;
   const rows = run.students.map((s) => {

@@ -8,6 +8,7 @@ import { ConfigError, errorMessage } from '../../core/errors.js';
 import { appendHistory, blockedByOf, changesBetween, changesSince, historyEntry, historyFile, lastEntry, readHistory, type HistoryEntry } from '../../core/history.js';
 import type { StudentResult } from '../../core/model.js';
 import { onPath } from '../../core/paths.js';
+import { absentIn } from '../../core/progress.js';
 import { checklistMessages, TOOL } from '../../reporters/checklist.messages.js';
 import { shellQuote } from '../resume-command.js';
 import type { ChecklistView } from '../../reporters/checklist.js';
@@ -157,7 +158,7 @@ const checksOf = (student: StudentResult) => Object.fromEntries(student.checks.m
  */
 class History {
   private latest?: HistoryEntry;
-  private readonly reasons = reasonCatalogue();
+  private readonly absent = absentIn(reasonCatalogue());
 
   constructor(
     private readonly file: string,
@@ -174,7 +175,7 @@ class History {
   }
 
   record(student: StudentResult, always: boolean): void {
-    const entry = historyEntry(student, this.lab, { absent: (code) => !!this.reasons[code]?.absent, only: this.only });
+    const entry = historyEntry(student, this.lab, { absent: this.absent, only: this.only });
     if (!always && this.latest && changesBetween(this.latest.checks, entry.checks).length === 0) return;
     try {
       appendHistory(this.file, entry);

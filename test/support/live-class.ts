@@ -4,9 +4,12 @@
  * A student is described by what passes; a check whose dependency did not pass is `blocked` by the
  * root cause, as the engine reports it.
  */
+import { reasonCatalogue } from '../../app/reasons.js';
 import { ALL_CHECKS } from '../../checks/index.js';
+import type { CheckDef } from '../../core/check.js';
 import type { CheckResult, Status, StudentResult } from '../../core/model.js';
 import { loadProfile, type LabProfile } from '../../core/profile.js';
+import { absentIn, type AbsentCode } from '../../core/progress.js';
 import { pointsFor, scoreStudent } from '../../core/score.js';
 
 export const PROFILE: LabProfile = loadProfile();
@@ -23,10 +26,20 @@ export interface CheckOverride {
   code?: string;
 }
 
+/** Reason codes that say the thing is not there at all, as `lab-grade live` reads them (app/live.ts). */
+export const ABSENT: AbsentCode = absentIn(reasonCatalogue());
+
 /**
- * A student whose checks in `passing` pass; every other check fails (or is blocked, when a dependency
- * did not pass), unless `overrides` says otherwise. `ex6.selfheal` and `ex7.tiller` are skipped, as in a
- * class run without --allow-disruptive on Helm 3.
+ * The code a check fails with when nobody has done its step yet, as the real check reports it: its
+ * reason saying the thing is not there, or else its first reason.
+ */
+const notDoneCode = (def: CheckDef): string | undefined => (Object.values(def.reasons).find((r) => r.absent) ?? Object.values(def.reasons)[0])?.code;
+
+/**
+ * A student whose checks in `passing` pass; every other check fails with the code of its step not done
+ * yet (or is blocked, when a dependency did not pass), unless `overrides` says otherwise (an overridden
+ * failure has the code it gives, or none). `ex6.selfheal` and `ex7.tiller` are skipped, as in a class
+ * run without --allow-disruptive on Helm 3.
  */
 export function student(user: string, passing: Iterable<string>, overrides: Record<string, Status | CheckOverride> = {}): StudentResult {
   const passes = new Set(passing);
@@ -43,6 +56,7 @@ export function student(user: string, passing: Iterable<string>, overrides: Reco
         blockedBy = failedDep.blockedBy ?? failedDep.id;
       }
     }
+    const code = override ? override.code : status === 'fail' ? notDoneCode(def) : undefined;
     const check: CheckResult & { code?: string } = {
       id: def.id,
       exercise: def.exercise,
@@ -53,7 +67,7 @@ export function student(user: string, passing: Iterable<string>, overrides: Reco
       ...(status === 'fail' ? { hint: override?.hint ?? `Exercise ${def.exercise}: do what the lab says for ${def.id}` } : {}),
       evidence: override?.evidence ?? (status === 'pass' ? { seen: `${def.id} at pass` } : {}),
       ...(blockedBy ? { blockedBy } : {}),
-      ...(override?.code ? { code: override.code } : {}),
+      ...(code ? { code } : {}),
       durationMs: 10,
     };
     byId.set(def.id, check);
@@ -96,7 +110,7 @@ export function workshop(): { roster: string[]; rounds: Array<Array<{ round: num
       status: 'fail' as const,
       message: 'app publishes 8080:8080; the lab wants host port 80 to container port 8080',
       hint: 'Exercise 2 step 4: set ports to "80:8080" under service app and run docker-compose up again',
-      code: 'ports.wrong',
+      code: 'LG-226',
     },
   };
   const tornDown = {
@@ -104,11 +118,11 @@ export function workshop(): { roster: string[]; rounds: Array<Array<{ round: num
       status: 'fail' as const,
       message: 'Service myapp not found in namespace default',
       hint: 'Exercise 7 step 2 deleted it: re-apply myapp.yaml, or finish the Helm install (helm install greetings . --set registry=…)',
-      code: 'service.not-found',
+      code: 'LG-631',
     },
   };
   const twoNodes = {
-    'ex3.cluster.nodes': { status: 'fail' as const, message: 'the cluster has 2 nodes; the lab wants 3', hint: 'Exercise 3 step 2: az aks scale --node-count 3', code: 'nodes.count-wrong' },
+    'ex3.cluster.nodes': { status: 'fail' as const, message: 'the cluster has 2 nodes; the lab wants 3', hint: 'Exercise 3 step 2: az aks scale --node-count 3', code: 'LG-322' },
   };
   const vmDown = { 'ex1.vm.reachable': { status: 'error' as const, message: 'SSH to labuser04-vm:22 timed out after 20 s' } };
   const s = (user: string, passing: string[], overrides: Record<string, Status | CheckOverride> = {}) => student(user, passing, overrides);
