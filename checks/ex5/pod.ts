@@ -1,4 +1,4 @@
-/** Exercise 5: a pod running the student's myapp:v1.0 reached Running (the pod itself, or the Deployment's after the clean-up). */
+/** Exercise 5: a pod running the student's app image (myapp:v1.0 in the lab) reached Running (the pod itself, or the Deployment's after the clean-up). */
 import type { V1Pod } from '@kubernetes/client-node';
 import { defineCheck, fail, pass, reasons, type CheckContext, type Reason, type Verdict } from '../../core/check.js';
 import type { KubeSnapshot } from '../../probes/types.js';
@@ -6,7 +6,7 @@ import { grantTarget, isStudentImage, pullGrantsQuietly, shortScope, snapshotFor
 import { byName } from '../kube/deployments.js';
 import { expectedImage, wantedImage } from '../kube/images.js';
 import { isRunning, podStatusText, podsOfDeployment, summarizePod } from '../kube/pods.js';
-import { diagnosePull, grantHint, POD_IMAGE, PULL_CAUSES, type PullCause, type PullDiagnosis } from '../kube/pull.js';
+import { diagnosePull, grantHint, podImage, PULL_CAUSES, type ImageSource, type PullCause, type PullDiagnosis } from '../kube/pull.js';
 import { excerpt } from '../text.js';
 
 const R = reasons({
@@ -29,9 +29,9 @@ const CAUSE_REASON: Record<PullCause, Reason> = {
   other: R.pullOther,
 };
 
-const noneHint = (wanted: string) => `${POD_IMAGE.step}: put your registry name into ${POD_IMAGE.file} (image ${wanted}) and run \`kubectl apply -f ${POD_IMAGE.file}\`.`;
+const noneHint = (at: ImageSource, wanted: string) => `${at.step}: put your registry name into ${at.file} (image ${wanted}) and run \`kubectl apply -f ${at.file}\`.`;
 
-/** Pod `myapp` and the pods of Deployment `myapp` (the lab deletes the first at the end of Exercise 5). */
+/** The lab's pod (`myapp`) and the pods of the app's Deployment (`myapp`) (the lab deletes the first at the end of Exercise 5). */
 function appPods(ctx: CheckContext, snap: KubeSnapshot): V1Pod[] {
   const e = ctx.profile.expect;
   const own = snap.pods.filter((p) => p.metadata?.name === e.podName);
@@ -46,8 +46,10 @@ async function pullFailure(ctx: CheckContext, d: PullDiagnosis, reg: StudentRegi
   const evidence: Record<string, unknown> = { pod: d.pod, image: d.image, reason: d.reason, ...(d.message ? { message: d.message } : {}), ...(d.event ? { event: d.event } : {}), cause: d.cause };
   // A refused pull waits on a grant (or on one that has not applied yet); any other cause needs a fix.
   const outcome = d.cause === 'unauthorized' ? 'not-ready' : 'needs-fix';
+  const e = ctx.profile.expect;
+  const at = podImage(e);
   let hint: string;
-  if (d.cause !== 'unauthorized') hint = PULL_CAUSES[d.cause].hint(wantedImage(ctx.profile.expect, reg.loginServer, ctx.profile.expect.app.image), POD_IMAGE);
+  if (d.cause !== 'unauthorized') hint = PULL_CAUSES[d.cause].hint(wantedImage(e, reg.loginServer, e.app.image), at);
   else {
     const cross = await pullGrantsQuietly(ctx, reg);
     if (cross && 'grants' in cross) {
@@ -58,8 +60,8 @@ async function pullFailure(ctx: CheckContext, d: PullDiagnosis, reg: StudentRegi
           : `Azure confirms: no role assignment lets the cluster's identity pull from ${reg.loginServer ?? d.image}`,
       );
       evidence.roleAssignment = g ? `${g.roleName} on ${g.scope}` : 'none';
-      hint = grantHint(grantTarget(ctx, reg, cross));
-    } else hint = grantHint(grantTarget(ctx, reg));
+      hint = grantHint(grantTarget(ctx, reg, cross), at);
+    } else hint = grantHint(grantTarget(ctx, reg), at);
   }
   // Refused by the registry: the missing pull right is ex5.pull.authorized's to report, once.
   return fail(CAUSE_REASON[d.cause], parts.join('; '), hint, { evidence, outcome, found: d.reason, ...(d.cause === 'unauthorized' ? { causedBy: 'ex5.pull.authorized' } : {}) });
@@ -96,12 +98,15 @@ export const podRunning = defineCheck({
       return fail(
         R.notRunning,
         `pod ${s.name} is ${podStatusText(s)}, not Running yet`,
-        'Exercise 5 step 18: run `kubectl get pod myapp` a few times until it shows Running; `kubectl describe pod myapp` shows why it waits.',
+        `Exercise 5 step 18: run \`kubectl get pod ${s.name}\` a few times until it shows Running; \`kubectl describe pod ${s.name}\` shows why it waits.`,
         { evidence: { ...evidence, pod: s.name, status: podStatusText(s) }, found: podStatusText(s), expected: 'Running' },
       );
     }
     if (!reg.loginServer && candidates.length === 0) {
-      return fail(R.noRegistry, 'cannot tell which registry is yours: Exercise 4 found none and no pod uses an image from an Azure registry', noneHint(wanted), { evidence, outcome: 'needs-fix' });
+      return fail(R.noRegistry, 'cannot tell which registry is yours: Exercise 4 found none and no pod uses an image from an Azure registry', noneHint(podImage(e), wanted), {
+        evidence,
+        outcome: 'needs-fix',
+      });
     }
     const other = candidates[0];
     if (other) {
@@ -117,6 +122,10 @@ export const podRunning = defineCheck({
         expected: wanted,
       });
     }
-    return fail(R.none, `no pod runs ${wanted}: neither pod ${e.podName} nor the pods of Deployment ${e.app.deployment} exist`, noneHint(wanted), { evidence, outcome: 'needs-fix', expected: wanted });
+    return fail(R.none, `no pod runs ${wanted}: neither pod ${e.podName} nor the pods of Deployment ${e.app.deployment} exist`, noneHint(podImage(e), wanted), {
+      evidence,
+      outcome: 'needs-fix',
+      expected: wanted,
+    });
   },
 });

@@ -9,7 +9,7 @@ import { probeReason } from '../../core/reasons.js';
 import { grantTarget, isStudentRegistry, pullGrants, shortScope, snapshotFor, studentRegistry } from '../kube/context.js';
 import { parseImageRef } from '../../core/image-ref.js';
 import { isRunning, summarizePod } from '../kube/pods.js';
-import { diagnosePull, grantHint } from '../kube/pull.js';
+import { diagnosePull, grantHint, podImage } from '../kube/pull.js';
 import { excerpt } from '../text.js';
 import { conditionText } from '../kube/abac.js';
 
@@ -42,11 +42,15 @@ export const pullAuthorized = defineCheck({
         })
       : undefined;
     const reg = studentRegistry(ctx, snap);
-    const rg = ctx.target.resourceGroup;
     if (!reg.loginServer) {
-      return fail(R.noRegistry, `no Azure registry is known for you (Exercise 4) and no pod uses an image from one (*.${ctx.profile.expect.registryDomain})`, grantHint({ resourceGroup: rg }), {
-        evidence: { registrySource: reg.source },
-      });
+      return fail(
+        R.noRegistry,
+        `no Azure registry is known for you (Exercise 4) and no pod uses an image from one (*.${ctx.profile.expect.registryDomain})`,
+        grantHint(grantTarget(ctx, reg), podImage(ctx.profile.expect)),
+        {
+          evidence: { registrySource: reg.source },
+        },
+      );
     }
     const found = await pullGrants(ctx, reg);
     const grant = found?.grants[0];
@@ -98,7 +102,7 @@ export const pullAuthorized = defineCheck({
         : found.limited?.length
           ? `the cluster's identity holds ${found.limited[0].roleName} only for some repositories (an ABAC condition), not for ${ctx.profile.expect.app.image} and ${ctx.profile.expect.api.image}, and `
           : `no role assignment (${found.roles.slice(0, 3).join(', ')}, …) on the registry or above names the cluster's identity${mode.roleAssignmentMode ? ' (the registry is in ABAC mode: only its repository roles count)' : ''}, and `;
-    return fail(R.notAllowed, `the cluster may not pull from ${reg.loginServer}: ${azureSays}no pod from it is running`, grantHint(grantTarget(ctx, reg, found)), {
+    return fail(R.notAllowed, `the cluster may not pull from ${reg.loginServer}: ${azureSays}no pod from it is running`, grantHint(grantTarget(ctx, reg, found), podImage(ctx.profile.expect)), {
       evidence: {
         registry: reg.loginServer,
         registrySource: reg.source,

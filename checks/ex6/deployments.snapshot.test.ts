@@ -14,7 +14,8 @@ import { selectChecks } from '../../core/selection.js';
 import { ProbeError, type KubeSnapshot, type ManagedClusterFacts, type RegistryFacts } from '../../probes/types.js';
 import { kubeSnapshot, runKubeCheck, standInKube } from '../../test/support/kube-check.js';
 import { REGISTRY } from '../../test/support/kube-scenarios.js';
-import { GRANT_STEP, PULL_CAUSES } from '../kube/pull.js';
+import { variantProfile } from '../../test/support/variant-profile.js';
+import { PULL_CAUSES } from '../kube/pull.js';
 import '../facts.js';
 import { myapiDeployment, myappDeployment } from './deployments.js';
 import { unavailableHint } from './workload.js';
@@ -330,7 +331,7 @@ describe('replicas unavailable: why, the step that fixes it, and the check it fo
     const v = await runApp(starting([backOff('myapp-b')], [pullFailed('myapp-b', UNAUTHORIZED)]), { facts: {} });
     expect(v).toMatchObject({
       code: 'LG-605',
-      hint: GRANT_STEP.replace('`kubectl get pod myapp` until it is Running', '`kubectl get pods` until the myapp pods are Running (Exercise 6 step 10)'),
+      hint: "Exercise 5 steps 10–17: grant the cluster's service principal Reader on the registry (`az aks show -n <cluster> -g labuser07-rg --query servicePrincipalProfile.clientId`, then labuser07acr's Access Control → Add → Reader → that id → Save), then `kubectl get pods` until the myapp pods are Running (Exercise 6 step 10).",
       causedBy: 'ex5.pull.authorized',
     });
   });
@@ -415,15 +416,7 @@ describe('replicas unavailable: why, the step that fixes it, and the check it fo
 });
 
 describe('values from the profile, not the lab written in', () => {
-  const variant: LabProfile = {
-    ...profile,
-    expect: {
-      ...lab,
-      tag: 'v2.1',
-      app: { ...lab.app, deployment: 'frontend', image: 'web', replicas: 2, env: { API_BASE_URL: 'http://backend:9000', MODE: 'lab' } },
-      api: { ...lab.api, deployment: 'backend', image: 'svc', env: { GREETING: 'hi' } },
-    },
-  };
+  const variant = variantProfile();
   const frontend = (spec: DeploymentSpec = {}) => deployment('frontend', { image: `${LOGIN}/web:v2.1`, replicas: 2, env: { API_BASE_URL: 'http://backend:9000', MODE: 'lab' }, ...spec });
   const backend = (spec: DeploymentSpec = {}) => deployment('backend', { image: `${LOGIN}/svc:v2.1`, replicas: 1, env: { GREETING: 'hi' }, ...spec });
   const run = (check: CheckDef<'kube'>, deployments: V1Deployment[]) => runCheck(check, snapshot({ deployments }), { profile: variant });

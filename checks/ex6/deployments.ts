@@ -45,7 +45,7 @@ function deploymentCheck(id: string, workload: 'app' | 'api', exactReplicas: boo
       const file = fileOf(w);
       const snap = await snapshotFor(ctx.probes.kube, ['deployments', 'pods']);
       const d = byName(snap.deployments, w.deployment);
-      if (!d) return fail(R.missing, missingMessage('Deployment', w.deployment, snap.namespace), missingHint(file), { evidence: { namespace: snap.namespace }, outcome: 'needs-fix' });
+      if (!d) return fail(R.missing, missingMessage('Deployment', w.deployment, snap.namespace), missingHint(e, w), { evidence: { namespace: snap.namespace }, outcome: 'needs-fix' });
       const written = mainContainer(d, w.deployment)?.image ?? '';
       const reg = studentRegistry(ctx, snap);
       const ref = parseImageRef(written);

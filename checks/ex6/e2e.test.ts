@@ -19,7 +19,7 @@ import { kubeSnapshot } from '../../test/support/kube-check.js';
 import { gradeWithSim, type GradeOptions, type SimStudent } from '../../test/support/kube-student.js';
 import { appE2e } from './e2e.js';
 import { pendingHint, pendingMessage } from './services.js';
-import { REPLICA_NOTE } from './workload.js';
+import { replicaNote } from './workload.js';
 
 const profile = loadProfile();
 let sim: SimStudent | undefined;
@@ -329,7 +329,7 @@ describe('ex6.app.e2e branch by branch', () => {
     ['there is no myapp Service', []],
   ])('fails as pending, asking nothing of the app, when %s', async (_what, services) => {
     const { verdict, requests } = await runE2e({ snap: { services } });
-    expect(verdict).toEqual({ status: 'fail', code: 'LG-641', message: pendingMessage('myapp'), hint: pendingHint, evidence: { externalIP: '<pending>' }, outcome: 'not-ready' });
+    expect(verdict).toEqual({ status: 'fail', code: 'LG-641', message: pendingMessage('myapp'), hint: pendingHint('myapp'), evidence: { externalIP: '<pending>' }, outcome: 'not-ready' });
     expect(requests).toEqual([]);
   });
 
@@ -481,7 +481,7 @@ describe('ex6.app.e2e branch by branch', () => {
       { snap: { deployments: [deployment('myapp', 3, 3), deployment('myapi', 2, 2)] } },
       {
         suffix: `; myapi runs 2 replicas, each with its own in-memory list, so the POST and the list went to different pods: the lab's "unpredictable" state`,
-        hint: REPLICA_NOTE,
+        hint: replicaNote(profile.expect.api),
         extra: { myapiReplicas: 2 },
       },
     ],

@@ -8,7 +8,7 @@ import { hasForm, hasStartLink, isNginxWelcome, isResultPage, listedContents } f
 import { endpointsReadiness, httpUrl, loadBalancerAddress } from '../kube/services.js';
 import { bodyExcerpt, excerpt } from '../text.js';
 import { pendingHint, pendingMessage } from './services.js';
-import { REPLICA_NOTE } from './workload.js';
+import { envStays, envText, fileOf, replicaNote } from './workload.js';
 
 const R = reasons({
   pending: ['LG-641', "the app's external IP is still pending"],
@@ -26,8 +26,8 @@ const R = reasons({
 const noAnswerHint = 'Exercise 6 step 15: open http://<external IP> in a browser; `kubectl get pods` must show every pod Running. Re-run once it answers.';
 
 type WrongMessage = (url: string, status: number, text: string) => string;
-/** `down`: the check whose failure explains an app that does not serve (myapp's Deployment with no replica available), if any. */
-type AppInfo = { image: string; down?: string };
+/** The app's Deployment and image; `down`: the check whose failure explains an app that does not serve (its Deployment with no replica available), if any. */
+type AppInfo = { deployment: string; file: string; image: string; down?: string };
 
 /** Why a page is not the one wanted, or undefined when it is. */
 const pageProblem = (a: HttpAnswer, wanted: (html: string) => boolean, wrong: Reason, wrongMessage: WrongMessage, app: AppInfo): Verdict | undefined =>
@@ -42,8 +42,8 @@ function wrongPage(a: HttpAnswer, wrong: Reason, wrongMessage: WrongMessage, app
   if (isNginxWelcome(a.body)) {
     return fail(
       R.nginx,
-      `${a.url} shows nginx's welcome page, not the greetings app: the myapp Deployment runs an nginx image`,
-      `Exercise 6 steps 4–8: the image in myapp.yaml must be ${app.image}; apply it again with \`kubectl apply -f myapp.yaml\`.`,
+      `${a.url} shows nginx's welcome page, not the greetings app: the ${app.deployment} Deployment runs an nginx image`,
+      `Exercise 6 steps 4–8: the image in ${app.file} must be ${app.image}; apply it again with \`kubectl apply -f ${app.file}\`.`,
       {
         evidence,
         outcome: 'needs-fix',
@@ -74,7 +74,7 @@ export const appE2e = defineCheck({
     const snap = await snapshotFor(ctx.probes.kube, ['services']);
     const svc = byName(snap.services, e.app.service);
     const lb = svc ? loadBalancerAddress(svc) : undefined;
-    if (lb?.state !== 'assigned') return fail(R.pending, pendingMessage(e.app.service), pendingHint, { evidence: { externalIP: '<pending>' } });
+    if (lb?.state !== 'assigned') return fail(R.pending, pendingMessage(e.app.service), pendingHint(e.app.service), { evidence: { externalIP: '<pending>' } });
     const http = ctx.probes.http;
     const start = httpUrl(lb.address, e.app.servicePort);
     const formUrl = httpUrl(lb.address, e.app.servicePort, '/greeting');
@@ -83,16 +83,16 @@ export const appE2e = defineCheck({
     // starting, so a snapshot tries once (under --wait the engine polls the check again anyway).
     const ep = snap.unreadable.endpoints ? undefined : endpointsReadiness(byName(snap.endpoints, e.app.service));
     const firstTry = ctx.options.waitMs <= 0 && ep?.ready.length === 0 ? { retry: false } : undefined;
-    // No myapp replica available: an app that does not answer is the Deployment's failure to report.
-    const myapp = snap.unreadable.deployments ? undefined : byName(snap.deployments, e.app.deployment);
-    const appDown = myapp && replicaStatus(myapp).available === 0 ? 'ex6.myapp.deployment' : undefined;
-    const app = { image: expectedImage(e, studentRegistry(ctx, snap).loginServer, e.app.image), down: appDown };
+    // No replica of the app available: an app that does not answer is the Deployment's failure to report.
+    const appDeployment = snap.unreadable.deployments ? undefined : byName(snap.deployments, e.app.deployment);
+    const appDown = appDeployment && replicaStatus(appDeployment).available === 0 ? 'ex6.myapp.deployment' : undefined;
+    const app: AppInfo = { deployment: e.app.deployment, file: fileOf(e.app), image: expectedImage(e, studentRegistry(ctx, snap).loginServer, e.app.image), down: appDown };
     try {
       const home = await http.get(start, firstTry);
       const p1 = pageProblem(home, hasStartLink, R.noStartPage, (url, status, text) => `${url} answered ${status} without the start page's link to /greeting: "${text}"`, app);
       if (p1) return p1;
       const form = await http.get(formUrl);
-      const p2 = pageProblem(form, hasForm, R.noForm, (url, status, text) => `${url} answered ${status} without the greeting form: "${text}"`, { image: app.image });
+      const p2 = pageProblem(form, hasForm, R.noForm, (url, status, text) => `${url} answered ${status} without the greeting form: "${text}"`, { ...app, down: undefined });
       if (p2) return p2;
       const answer = await http.postForm(formUrl, { content: greeting });
       const evidence = { url: formUrl, status: answer.status, excerpt: bodyExcerpt(answer.body) };
@@ -100,25 +100,25 @@ export const appE2e = defineCheck({
         const text = bodyExcerpt(answer.body, 80);
         return fail(
           R.api500,
-          `POST ${formUrl} answered 500${text ? ` ("${text}")` : ''}: myapp could not reach myapi: check API_BASE_URL (http://myapi:8080) in myapp.yaml and that the myapi Service's selector matches the myapi pods`,
-          'Exercise 6 steps 5–7: `kubectl describe svc myapi` must list endpoints; API_BASE_URL stays http://myapi:8080.',
-          // When myapi is not serving, or myapp is not told where it is, that is the real cause, said once.
+          `POST ${formUrl} answered 500${text ? ` ("${text}")` : ''}: ${e.app.deployment} could not reach ${e.api.deployment}: check ${envText(e.app)} in ${app.file} and that the ${e.api.service} Service's selector matches the ${e.api.deployment} pods`,
+          `Exercise 6 steps 5–7: \`kubectl describe svc ${e.api.service}\` must list endpoints; ${envStays(e.app)}.`,
+          // When the API is not serving, or the app is not told where it is, that is the real cause, said once.
           { evidence, causedBy: ['ex6.myapi.service', 'ex6.myapp.deployment'] },
         );
       }
       if (answer.status !== 200 || !isResultPage(answer.body)) {
         const unexpected = (url: string, status: number, text: string) => `POST ${url} answered ${status}: "${text}"`;
-        return wrongPage(answer, R.unexpected, unexpected, { image: app.image });
+        return wrongPage(answer, R.unexpected, unexpected, { ...app, down: undefined });
       }
       const listed = listedContents(answer.body);
       if (listed.includes(greeting)) return pass(`${start}: start page, form, and the posted greeting "${greeting}" listed in the answer`, { url: start, greeting, listed: listed.length });
       const apiReplicas = replicaStatus(byName(snap.deployments, e.api.deployment) ?? {}).desired;
       const several = !snap.unreadable.deployments && apiReplicas > 1;
-      const unpredictable = `; myapi runs ${apiReplicas} replicas, each with its own in-memory list, so the POST and the list went to different pods: the lab's "unpredictable" state`;
+      const unpredictable = `; ${e.api.deployment} runs ${apiReplicas} replicas, each with its own in-memory list, so the POST and the list went to different pods: the lab's "unpredictable" state`;
       return fail(
         R.missing,
         `the answer to posting "${greeting}" lists ${listed.length} greeting(s) but not this one${several ? unpredictable : ''}`,
-        several ? REPLICA_NOTE : 'Exercise 6 step 16: add a message in the app through the browser; the answer must list it. Check the myapi pod with `kubectl logs`.',
+        several ? replicaNote(e.api) : `Exercise 6 step 16: add a message in the app through the browser; the answer must list it. Check the ${e.api.deployment} pod with \`kubectl logs\`.`,
         { evidence: { ...evidence, greeting, listed: listed.slice(0, 5), ...(several ? { myapiReplicas: apiReplicas } : {}) }, outcome: 'needs-fix' },
       );
     } catch (err) {

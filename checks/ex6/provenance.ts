@@ -1,4 +1,4 @@
-/** Exercise 6: the myapp and myapi pods run the image digests the student pushed to their own registry. */
+/** Exercise 6: the app's and the API's pods (myapp, myapi) run the image digests the student pushed to their own registry. */
 import type { V1Pod } from '@kubernetes/client-node';
 import { defineCheck, fail, pass, reasons } from '../../core/check.js';
 import { snapshotFor, studentRegistry } from '../kube/context.js';
@@ -7,7 +7,7 @@ import { parseImageRef } from '../../core/image-ref.js';
 import { shortDigest } from '../kube/images.js';
 import { isRunning, summarizePod } from '../kube/pods.js';
 import { excerpt } from '../text.js';
-import { runningPodsOf } from './workload.js';
+import { fileOf, runningPodsOf } from './workload.js';
 
 const R = reasons({
   noRegistry: ['LG-661', 'no registry of the student is known', 'absent'],
@@ -16,8 +16,10 @@ const R = reasons({
   mismatch: ['LG-664', 'the pods run images the student did not push'],
 });
 
-const pushedCheck = { myapp: 'ex4.image.myapp', myapi: 'ex4.image.myapi' } as Record<string, string>;
-const deploymentCheck = { myapp: 'ex6.myapp.deployment', myapi: 'ex6.myapi.deployment' } as Record<string, string>;
+/** Each workload's checks, by the workload, whatever the profile names its image. */
+const pushedCheck = { app: 'ex4.image.myapp', api: 'ex4.image.myapi' } as const;
+const deploymentCheck = { app: 'ex6.myapp.deployment', api: 'ex6.myapi.deployment' } as const;
+const WORKLOADS = ['app', 'api'] as const;
 
 const notPushedHint = (tag: string) => `Exercise 4 steps 3–5: build and push both images with TAG=${tag} to your registry.`;
 
@@ -47,15 +49,16 @@ export const imageProvenance = defineCheck({
     let compared = 0;
     const registry = ctx.probes.registry;
     // Both digests asked at once (one round trip, not two); read in order, so the first missing one is reported.
-    const wanted = [e.app, e.api].map((w) => registry.manifestDigest(loginServer, w.image, e.tag));
+    const wanted = WORKLOADS.map((k) => registry.manifestDigest(loginServer, e[k].image, e.tag));
     wanted.forEach((p) => p.catch(() => undefined));
-    for (const [i, w] of [e.app, e.api].entries()) {
+    for (const [i, k] of WORKLOADS.entries()) {
+      const w = e[k];
       const want = await wanted[i];
       if (!want) {
         return fail(R.notPushed, `${loginServer} has no ${w.image}:${e.tag} to compare with`, notPushedHint(e.tag), {
           evidence: { registry: loginServer, repository: w.image, tag: e.tag },
           outcome: 'needs-fix',
-          causedBy: pushedCheck[w.image],
+          causedBy: pushedCheck[k],
         });
       }
       digests[`${w.image}:${e.tag}`] = want;
@@ -66,11 +69,8 @@ export const imageProvenance = defineCheck({
         return fail(
           R.noPods,
           `no running pod of Deployment ${w.deployment} to compare`,
-          'Exercise 6 steps 8–10: the myapp and myapi pods must be Running (`kubectl get pods`); re-run once they are.',
-          {
-            evidence: { registry: loginServer, deployment: w.deployment },
-            ...(deploymentCheck[w.image] ? { causedBy: deploymentCheck[w.image] } : {}),
-          },
+          `Exercise 6 steps 8–10: the ${e.app.deployment} and ${e.api.deployment} pods must be Running (\`kubectl get pods\`); re-run once they are.`,
+          { evidence: { registry: loginServer, deployment: w.deployment }, causedBy: deploymentCheck[k] },
         );
       }
       for (const p of pods) {
@@ -91,19 +91,22 @@ export const imageProvenance = defineCheck({
       return fail(
         R.mismatch,
         `pods run other images than your registry's: ${mismatches.slice(0, 3).join('; ')}`,
-        `Exercise 4 steps 3–5 and Exercise 6 steps 4–8: build and push your own images (docker-compose build, TAG=${e.tag} docker-compose push) and use your registry in myapp.yaml and myapi.yaml.`,
+        `Exercise 4 steps 3–5 and Exercise 6 steps 4–8: build and push your own images (docker-compose build, TAG=${e.tag} docker-compose push) and use your registry in ${fileOf(e.app)} and ${fileOf(e.api)}.`,
         { evidence: { registry: loginServer, digests, mismatches }, outcome: 'needs-fix' },
       );
     }
     if (olderPushes.length) {
-      return pass(`the ${compared} myapp and myapi pod(s) run images of your registry; ${olderPushes.length} run an older push of yours: ${olderPushes.slice(0, 2).join('; ')}`, {
-        registry: loginServer,
-        digests,
-        pods: compared,
-        olderPushes,
-      });
+      return pass(
+        `the ${compared} ${e.app.deployment} and ${e.api.deployment} pod(s) run images of your registry; ${olderPushes.length} run an older push of yours: ${olderPushes.slice(0, 2).join('; ')}`,
+        {
+          registry: loginServer,
+          digests,
+          pods: compared,
+          olderPushes,
+        },
+      );
     }
-    return pass(`the ${compared} myapp and myapi pod(s) run exactly the digests of ${e.app.image}:${e.tag} and ${e.api.image}:${e.tag} in your registry`, {
+    return pass(`the ${compared} ${e.app.deployment} and ${e.api.deployment} pod(s) run exactly the digests of ${e.app.image}:${e.tag} and ${e.api.image}:${e.tag} in your registry`, {
       registry: loginServer,
       digests,
       pods: compared,

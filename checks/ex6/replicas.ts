@@ -9,7 +9,7 @@ import { byName, mainContainer, replicaStatus } from '../kube/deployments.js';
 import { listKey, parseGreetingList, sideBySide, type Greeting } from '../kube/greetings.js';
 import { envValue } from '../kube/pods.js';
 import { bodyExcerpt } from '../text.js';
-import { fileOf, missingHint, missingMessage, REPLICA_NOTE, runningPodsOf, unavailableHint } from './workload.js';
+import { missingHint, missingMessage, replicaNote, runningPodsOf, unavailableHint } from './workload.js';
 
 /** myapi shares one database between replicas when this is set (docker-compose.db.yaml, the Helm chart). */
 export const DATASOURCE = 'SPRING_DATASOURCE_URL';
@@ -43,7 +43,7 @@ export const apiReplicas = defineCheck({
     const w = ctx.profile.expect.api;
     const snap = await snapshotFor(ctx.probes.kube, ['deployments', 'pods']);
     const d = byName(snap.deployments, w.deployment);
-    if (!d) return fail(R.missing, missingMessage('Deployment', w.deployment, snap.namespace), missingHint(fileOf(w)), { outcome: 'needs-fix' });
+    if (!d) return fail(R.missing, missingMessage('Deployment', w.deployment, snap.namespace), missingHint(ctx.profile.expect, w), { outcome: 'needs-fix' });
     const desired = replicaStatus(d).desired;
     if (desired <= 1) return pass(`Deployment ${w.deployment} runs 1 replica: one in-memory list, as the lab intends`, { deployment: w.deployment, replicas: desired });
     const shared = !!envValue(mainContainer(d, w.deployment), DATASOURCE);
@@ -69,11 +69,11 @@ export const apiReplicas = defineCheck({
     }
     const view = same ? '' : sideBySide(lists);
     if (shared)
-      return fail(R.diverged, `Deployment ${w.deployment} runs ${desired} replicas with ${DATASOURCE} set, yet their lists differ: ${view}`, REPLICA_NOTE, { evidence, outcome: 'needs-fix' });
+      return fail(R.diverged, `Deployment ${w.deployment} runs ${desired} replicas with ${DATASOURCE} set, yet their lists differ: ${view}`, replicaNote(w), { evidence, outcome: 'needs-fix' });
     return fail(
       R.inMemory,
       `Deployment ${w.deployment} runs ${desired} replicas, each keeping its own in-memory list${view ? `; their lists differ: ${view}` : ' (the lists will diverge as soon as greetings are added)'}`,
-      REPLICA_NOTE,
+      replicaNote(w),
       { evidence, outcome: 'needs-fix', found: `${desired} replicas`, expected: `1 replica, or a shared database (${DATASOURCE})` },
     );
   },

@@ -1,11 +1,11 @@
-/** Exercise 6 (bonus, disruptive): a deleted myapi pod is replaced by its Deployment, and its in-memory list starts empty. */
+/** Exercise 6 (bonus, disruptive): a deleted pod of the API (myapi) is replaced by its Deployment, and its in-memory list starts empty. */
 import { defineCheck, fail, pass, reasons } from '../../core/check.js';
 import { formatMs, sleep } from '../../core/timeout.js';
 import { snapshotFor } from '../kube/context.js';
 import { byName, mainContainer } from '../kube/deployments.js';
 import { envValue, isRunning, summarizePod } from '../kube/pods.js';
 import { DATASOURCE, readList } from './replicas.js';
-import { fileOf, missingHint, missingMessage, podsOf, runningPodsOf, unavailableHint } from './workload.js';
+import { missingHint, missingMessage, podsOf, runningPodsOf, unavailableHint } from './workload.js';
 
 const POLL_MS = 500;
 /** Without --wait, how long a replacement may take (the engine bounds the check attempt anyway). */
@@ -33,7 +33,7 @@ export const selfHeal = defineCheck({
     const kube = ctx.probes.kube;
     const snap = await snapshotFor(kube, ['deployments', 'pods']);
     const d = byName(snap.deployments, w.deployment);
-    if (!d) return fail(R.missing, missingMessage('Deployment', w.deployment, snap.namespace), missingHint(fileOf(w)), { outcome: 'needs-fix' });
+    if (!d) return fail(R.missing, missingMessage('Deployment', w.deployment, snap.namespace), missingHint(ctx.profile.expect, w), { outcome: 'needs-fix' });
     const before = runningPodsOf(d, snap);
     if (before.length === 0) return fail(R.noPods, `no running pod of Deployment ${w.deployment} to delete`, unavailableHint, { evidence: { deployment: w.deployment } });
     const victim = before[0].metadata!.name!;
@@ -60,15 +60,15 @@ export const selfHeal = defineCheck({
       }
       return fail(
         R.notEmpty,
-        `the replacement pod ${name} lists ${list.length} greeting(s) right after starting, though myapi keeps them in memory`,
-        'Exercise 6 steps 17–20: a new myapi pod starts with an empty list unless myapi uses a database; check the myapi image and env.',
+        `the replacement pod ${name} lists ${list.length} greeting(s) right after starting, though ${w.deployment} keeps them in memory`,
+        `Exercise 6 steps 17–20: a new ${w.deployment} pod starts with an empty list unless ${w.deployment} uses a database; check the ${w.deployment} image and env.`,
         { evidence, outcome: 'needs-fix' },
       );
     }
     return fail(
       R.timeout,
       `deleted pod ${victim}, but no replacement was Running and Ready within ${Math.round(budget / 1000)} s`,
-      'Exercise 6 step 18: `kubectl get pod --selector app=myapi` shows whether the Deployment starts a new pod; `kubectl describe deployment myapi` shows why not.',
+      `Exercise 6 step 18: \`kubectl get pod --selector ${selector}\` shows whether the Deployment starts a new pod; \`kubectl describe deployment ${w.deployment}\` shows why not.`,
       { evidence: { deleted: victim, waited: formatMs(budget) }, outcome: 'needs-fix' },
     );
   },

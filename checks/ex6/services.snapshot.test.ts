@@ -308,12 +308,12 @@ describe('ex6.myapp.service: LoadBalancer 80 → 8080 with an external IP', () =
 
   it('EXTERNAL-IP <pending>: LG-636, wait and re-run', async () => {
     expect(pendingMessage('myapp')).toBe("Service myapp's EXTERNAL-IP is still <pending>: Azure is still creating its public IP; wait a few minutes and re-run");
-    expect(pendingHint).toBe('Exercise 6 step 14: repeat `kubectl get svc` until the myapp service has an external IP.');
+    expect(pendingHint('myapp')).toBe('Exercise 6 step 14: repeat `kubectl get svc` until the myapp service has an external IP.');
     expect(await runApp(snapshot({ services: [appService({ ingress: [] })] }))).toEqual({
       status: 'fail',
       code: 'LG-636',
       message: pendingMessage('myapp'),
-      hint: pendingHint,
+      hint: pendingHint('myapp'),
       evidence: { ...APP_EVIDENCE, externalIP: '<pending>' },
       outcome: 'not-ready',
       found: '<pending>',

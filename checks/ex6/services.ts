@@ -1,14 +1,14 @@
-/** Exercise 6: Service myapi (ClusterIP, with ready endpoints) and Service myapp (LoadBalancer, with an external IP). */
+/** Exercise 6: the API's Service (myapi, ClusterIP, with ready endpoints) and the app's (myapp, LoadBalancer, with an external IP), named by the profile. */
 import { defineCheck, fail, pass, reasons, type Reason } from '../../core/check.js';
 import { helmReleases } from '../../probes/kube/helm-release.js';
 import type { HelmReleaseRecord, KubeListKind, KubeSnapshot } from '../../probes/types.js';
-import { chartInstall, reinstallCommands, releasesOfChart } from '../kube/helm.js';
+import { chartFolder, chartInstall, deleteLabDeployments, reinstallCommands, releasesOfChart } from '../kube/helm.js';
 import { registryOr } from '../kube/images.js';
 import { snapshotFor, studentRegistry } from '../kube/context.js';
 import { byName } from '../kube/deployments.js';
 import { selects } from '../kube/pods.js';
 import { endpointsReadiness, loadBalancerAddress, mapsPort, podsSelectedBy, portsText } from '../kube/services.js';
-import { fileOf, labelsText, missingHint, missingMessage, podsLine, podsOf } from './workload.js';
+import { fileOf, labelsText, manifestFolder, missingHint, missingMessage, podsLine, podsOf } from './workload.js';
 import { excerpt } from '../text.js';
 
 /**
@@ -39,7 +39,7 @@ interface ServiceReasons {
 }
 
 export const pendingMessage = (name: string) => `Service ${name}'s EXTERNAL-IP is still <pending>: Azure is still creating its public IP; wait a few minutes and re-run`;
-export const pendingHint = 'Exercise 6 step 14: repeat `kubectl get svc` until the myapp service has an external IP.';
+export const pendingHint = (service: string) => `Exercise 6 step 14: repeat \`kubectl get svc\` until the ${service} service has an external IP.`;
 
 /** A Service check: `external` grades the LoadBalancer's address, otherwise the ready endpoints. */
 function serviceCheck(id: string, workload: 'app' | 'api', external: boolean, points: number, R: ServiceReasons) {
@@ -67,16 +67,17 @@ function serviceCheck(id: string, workload: 'app' | 'api', external: boolean, po
       if (!svc) {
         const { traces, undeployed } = exercise7Traces(snap, ctx.profile.expect.helm.chart);
         if (traces.length) {
-          const registry = registryOr(studentRegistry(ctx, snap).loginServer, ctx.profile.expect.registryDomain);
-          const finish = undeployed ? reinstallCommands(undeployed, registry) : `\`kubectl delete deployment myapp myapi\`, then in greetings/k8s/helm \`${chartInstall(registry)}\``;
+          const e = ctx.profile.expect;
+          const registry = registryOr(studentRegistry(ctx, snap).loginServer, e.registryDomain);
+          const finish = undeployed ? reinstallCommands(undeployed, registry, e) : `\`${deleteLabDeployments(e)}\`, then in ${chartFolder(e)} \`${chartInstall(e, registry)}\``;
           return fail(
             R.removedForHelm,
             `Service ${w.service} is gone: Exercise 7 step 2 deletes the Services before \`helm install\`, and the Helm install has not put them back (${traces.join('; ')})`,
-            `Get them back either way: re-apply the lab's files (\`kubectl apply -f myapp.yaml -f myapi.yaml\` in greetings/k8s/config), or finish Exercise 7 step 5: ${finish}.`,
+            `Get them back either way: re-apply the lab's files (\`kubectl apply -f ${fileOf(e.app)} -f ${fileOf(e.api)}\` in ${manifestFolder(e)}), or finish Exercise 7 step 5: ${finish}.`,
             { evidence: { namespace: snap.namespace, exercise7: traces }, outcome: 'needs-fix' },
           );
         }
-        return fail(R.missing, missingMessage('Service', w.service, snap.namespace), missingHint(file), { evidence: { namespace: snap.namespace }, outcome: 'needs-fix' });
+        return fail(R.missing, missingMessage('Service', w.service, snap.namespace), missingHint(ctx.profile.expect, w), { evidence: { namespace: snap.namespace }, outcome: 'needs-fix' });
       }
       const type = svc.spec?.type ?? 'ClusterIP';
       const ports = portsText(svc);
@@ -109,20 +110,23 @@ function serviceCheck(id: string, workload: 'app' | 'api', external: boolean, po
         );
       }
       // Stryker disable next-line OptionalChaining: a Service without spec maps no port, so it failed wrongPorts above: spec is set here
-      if (!d && podsSelectedBy(svc, snap.pods).length === 0) return fail(R.noPods, `Service ${w.service}'s selector ${labelsText(svc.spec?.selector)} matches no pod`, missingHint(file), { evidence });
+      if (!d && podsSelectedBy(svc, snap.pods).length === 0)
+        return fail(R.noPods, `Service ${w.service}'s selector ${labelsText(svc.spec?.selector)} matches no pod`, missingHint(ctx.profile.expect, w), { evidence });
       if (external) {
         const lb = loadBalancerAddress(svc);
         if (lb.state !== 'assigned')
-          return fail(R.notReady, pendingMessage(w.service), pendingHint, { evidence: { ...evidence, externalIP: '<pending>' }, found: '<pending>', expected: 'an external IP' });
+          return fail(R.notReady, pendingMessage(w.service), pendingHint(w.service), { evidence: { ...evidence, externalIP: '<pending>' }, found: '<pending>', expected: 'an external IP' });
         return pass(`Service ${w.service} (LoadBalancer, ${ports}) has the external address ${lb.address}`, { ...evidence, externalIP: lb.address });
       }
       const ep = endpointsReadiness(byName(snap.endpoints, w.service));
       if (ep.ready.length === 0) {
         const listed = podsLine(pods);
+        // Stryker disable next-line OptionalChaining: a Service without spec maps no port, so it failed wrongPorts above: spec is set here
+        const selector = labelsText(svc.spec?.selector);
         return fail(
           R.notReady,
-          `Service ${w.service} has no ready endpoints${ep.notReady.length ? ` (${ep.notReady.length} not ready)` : ''}: no myapi pod is Ready${listed ? ` (pods: ${listed})` : ''}`,
-          'Exercise 6 step 10: the myapi pods must be Running and Ready; `kubectl get pods --selector app=myapi` and `kubectl describe pod <name>` show why they are not.',
+          `Service ${w.service} has no ready endpoints${ep.notReady.length ? ` (${ep.notReady.length} not ready)` : ''}: no ${w.deployment} pod is Ready${listed ? ` (pods: ${listed})` : ''}`,
+          `Exercise 6 step 10: the ${w.deployment} pods must be Running and Ready; \`kubectl get pods --selector ${selector}\` and \`kubectl describe pod <name>\` show why they are not.`,
           // Pods that are not Ready are the Deployment's to report (an image never pushed, no pull right).
           { evidence: { ...evidence, endpoints: ep }, causedBy: deploymentCheck[workload] },
         );

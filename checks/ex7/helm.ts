@@ -1,14 +1,15 @@
 /** Exercise 7 (optional): the app installed with Helm, from the student's own registry. */
 import { defineCheck, error, fail, pass, reasons } from '../../core/check.js';
+import type { LabExpectations } from '../../core/profile.js';
 import { helmReleases } from '../../probes/kube/helm-release.js';
 import type { HelmReleaseRecord } from '../../probes/types.js';
 import { isStudentRegistry, studentRegistry } from '../kube/context.js';
-import { chartInstall, chooseRelease, effectiveValues, reinstallCommands, releaseLabel, valueAt } from '../kube/helm.js';
+import { chartFolder, chartInstall, chooseRelease, effectiveValues, reinstallCommands, releaseLabel, valueAt } from '../kube/helm.js';
 import { registryOr } from '../kube/images.js';
 import { excerpt } from '../text.js';
 
-const installHint = (registry: string) =>
-  `Exercise 7 steps 3–5: in greetings/k8s/helm run \`${chartInstall(registry)}\` (Helm 3; the lab’s Helm 2 form is \`helm install . --set registry=${registry}\` after \`helm init --service-account=tiller\`).`;
+const installHint = (e: LabExpectations, registry: string) =>
+  `Exercise 7 steps 3–5: in ${chartFolder(e)} run \`${chartInstall(e, registry)}\` (Helm 3; the lab’s Helm 2 form is \`helm install . --set registry=${registry}\` after \`helm init --service-account=tiller\`).`;
 
 const releaseEvidence = (r: HelmReleaseRecord) => ({
   release: r.name,
@@ -48,13 +49,13 @@ export const helmRelease = defineCheck({
       return fail(
         RELEASE.none,
         `no Helm release of chart ${chart} (looked at ${snap.helmSecrets.length} Helm 3 release Secret(s) and ${snap.helmConfigMaps.length} Helm 2 release ConfigMap(s))`,
-        installHint(registryOr(ctx.fact('registry')?.chosen.loginServer, ctx.profile.expect.registryDomain)),
+        installHint(ctx.profile.expect, registryOr(ctx.fact('registry')?.chosen.loginServer, ctx.profile.expect.registryDomain)),
         { evidence: { chart }, outcome: 'needs-fix' },
       );
     }
     if (r.status !== 'deployed') {
       const status = excerpt(r.status, 40);
-      const hint = `Exercise 7 step 5: \`helm status ${excerpt(r.name, 60)}\` tells why it is ${status}; to install again: ${reinstallCommands(r, registryOr(ctx.fact('registry')?.chosen.loginServer, ctx.profile.expect.registryDomain))}.`;
+      const hint = `Exercise 7 step 5: \`helm status ${excerpt(r.name, 60)}\` tells why it is ${status}; to install again: ${reinstallCommands(r, registryOr(ctx.fact('registry')?.chosen.loginServer, ctx.profile.expect.registryDomain), ctx.profile.expect)}.`;
       return fail(RELEASE.notDeployed, `the release ${releaseLabel(r)} is not deployed`, hint, {
         evidence: releaseEvidence(r),
         found: status,
@@ -79,8 +80,8 @@ const REGISTRY = reasons({
  * `helm upgrade` line serves both Helms, but a Helm 2 release lives in tiller: only the Helm 2 client
  * that installed it sees it (Cloud Shell's Helm 3 does not).
  */
-function registryHint(r: HelmReleaseRecord, registry: string): string {
-  const upgrade = `in greetings/k8s/helm run \`helm upgrade ${r.name} . --set registry=${registry}\``;
+function registryHint(e: LabExpectations, r: HelmReleaseRecord, registry: string): string {
+  const upgrade = `in ${chartFolder(e)} run \`helm upgrade ${r.name} . --set registry=${registry}\``;
   return r.source === 'helm3-secret'
     ? `Exercise 7 step 5: ${upgrade} (Helm renders the release again with your registry).`
     : `Exercise 7 step 5: ${upgrade} with the Helm 2 client that installed it (tiller holds the release; Helm 3 does not see it).`;
@@ -102,7 +103,7 @@ export const helmRegistry = defineCheck({
     if (!r) throw new Error('ex7.helm.release passed without naming its release');
     // A record that cannot be read stays so until the student installs again: theirs to fix, not a re-run's.
     if (r.decodeError) {
-      const again = reinstallCommands(r, registryOr(ctx.fact('registry')?.chosen.loginServer, e.registryDomain));
+      const again = reinstallCommands(r, registryOr(ctx.fact('registry')?.chosen.loginServer, e.registryDomain), e);
       return fail(REGISTRY.undecodable, `cannot read the values of ${releaseLabel(r)}: ${r.decodeError}`, `Exercise 7 step 5: install the release again: ${again}.`, {
         evidence: releaseEvidence(r),
         outcome: 'needs-fix',
@@ -121,7 +122,7 @@ export const helmRegistry = defineCheck({
     const from = given !== undefined ? 'given at install' : valueAt(r.chartValues, 'registry') !== undefined ? "the chart's values.yaml" : 'nowhere';
     const evidence = { release, registry: registry === undefined ? null : shown, from };
     const mine = studentRegistry(ctx, await ctx.probes.kube.snapshot());
-    const hint = registryHint(r, registryOr(mine.loginServer, e.registryDomain));
+    const hint = registryHint(e, r, registryOr(mine.loginServer, e.registryDomain));
     if (!registry) {
       const where = from === 'nowhere' ? "neither the chart's values.yaml nor the install sets it" : `${value === undefined ? 'removed' : `set to ${written}`}, ${from}`;
       return fail(REGISTRY.noRegistry, `the release ${release} has no registry (${where}): its images cannot be pulled`, hint, {

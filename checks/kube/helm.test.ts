@@ -1,9 +1,11 @@
 import type { V1ClusterRoleBinding, V1ServiceAccount } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
+import { loadProfile } from '../../core/profile.js';
 import { helmReleaseRecord } from '../../test/support/kube-check.js';
 import { chooseRelease, latestRevisions, reinstallCommands, releaseLabel, releasesOfChart, tillerRbac, valueAt, effectiveValues } from './helm.js';
 
 const rec = helmReleaseRecord;
+const lab = loadProfile().expect;
 
 describe('helm readers', () => {
   it('keeps the newest revision of each release', () => {
@@ -71,11 +73,18 @@ describe('helm readers', () => {
   });
 
   it('prints the commands that install again over a release that did not deploy', () => {
-    expect(reinstallCommands(rec({ status: 'failed' }), 'mine.azurecr.io')).toBe(
+    expect(reinstallCommands(rec({ status: 'failed' }), 'mine.azurecr.io', lab)).toBe(
       '`helm uninstall greetings`, `kubectl delete deployment myapp myapi` (the chart makes its own), then in greetings/k8s/helm `helm install greetings . --set registry=mine.azurecr.io`',
     );
-    expect(reinstallCommands(rec({ name: 'wobbly-panda', source: 'helm2-configmap', status: 'failed' }), 'mine.azurecr.io')).toBe(
+    expect(reinstallCommands(rec({ name: 'wobbly-panda', source: 'helm2-configmap', status: 'failed' }), 'mine.azurecr.io', lab)).toBe(
       '`helm delete --purge wobbly-panda`, `kubectl delete deployment myapp myapi` (the chart makes its own), then in greetings/k8s/helm `helm install . --name wobbly-panda --set registry=mine.azurecr.io`',
+    );
+  });
+
+  it("names the profile's Deployments and chart folder", () => {
+    const variant = { ...lab, repoDir: 'shop', app: { ...lab.app, deployment: 'frontend' }, api: { ...lab.api, deployment: 'backend' } };
+    expect(reinstallCommands(rec({ status: 'failed' }), 'mine.azurecr.io', variant)).toBe(
+      '`helm uninstall greetings`, `kubectl delete deployment frontend backend` (the chart makes its own), then in shop/k8s/helm `helm install greetings . --set registry=mine.azurecr.io`',
     );
   });
 

@@ -1,5 +1,6 @@
 /** Reading Helm releases (decoded records) and tiller's RBAC objects. */
 import type { V1ClusterRoleBinding, V1ServiceAccount } from '@kubernetes/client-node';
+import type { LabExpectations } from '../../core/profile.js';
 import type { HelmReleaseRecord } from '../../probes/types.js';
 import { excerpt } from '../text.js';
 
@@ -82,17 +83,23 @@ function coalesceInto(dest: Values, defaults: Values): void {
   }
 }
 
-/** Exercise 7 step 5's install of the lab's chart (Helm 3), from the chart's folder. */
-export const chartInstall = (registry: string) => `helm install greetings . --set registry=${registry}`;
+/** Where the lab's chart is: the Helm folder of the student's clone. */
+export const chartFolder = (e: LabExpectations) => `${e.repoDir}/k8s/helm`;
+
+/** Exercise 7 step 5's install of the lab's chart (Helm 3), from the chart's folder: the release is named like the chart. */
+export const chartInstall = (e: LabExpectations, registry: string) => `helm install ${e.helm.chart} . --set registry=${registry}`;
+
+/** The Deployments Exercise 6 made with kubectl, which clash with the chart's own. */
+export const deleteLabDeployments = (e: LabExpectations) => `kubectl delete deployment ${e.app.deployment} ${e.api.deployment}`;
 
 /**
  * The commands that install the chart again over a release that did not deploy. A failed or pending
  * release keeps its name, so `helm install` under it is refused until its record is removed: Helm 3
  * `helm uninstall`, Helm 2 `helm delete --purge`. The kubectl-made Deployments clash with the chart's.
  */
-export function reinstallCommands(r: HelmReleaseRecord, registry: string): string {
+export function reinstallCommands(r: HelmReleaseRecord, registry: string, e: LabExpectations): string {
   const set = `--set registry=${registry}`;
   const name = excerpt(r.name, 60);
   const [remove, install] = r.source === 'helm3-secret' ? [`helm uninstall ${name}`, `helm install ${name} . ${set}`] : [`helm delete --purge ${name}`, `helm install . --name ${name} ${set}`];
-  return `\`${remove}\`, \`kubectl delete deployment myapp myapi\` (the chart makes its own), then in greetings/k8s/helm \`${install}\``;
+  return `\`${remove}\`, \`${deleteLabDeployments(e)}\` (the chart makes its own), then in ${chartFolder(e)} \`${install}\``;
 }

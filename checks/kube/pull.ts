@@ -7,6 +7,7 @@ import { eventLine, eventsForPod } from './events.js';
 import type { WantedImage } from './images.js';
 import { PULL_FAILURES, summarizePod } from './pods.js';
 import { excerpt } from '../text.js';
+import type { LabExpectations } from '../../core/profile.js';
 import type { ManagedClusterFacts } from '../../probes/types.js';
 
 export type PullCause = 'unauthorized' | 'manifest-unknown' | 'no-such-host' | 'invalid-name' | 'other';
@@ -70,8 +71,12 @@ export interface ImageSource {
   watch: string;
 }
 
-/** Exercise 5's pod: myapp-pod.yaml, written in step 6 and applied in step 7. */
-export const POD_IMAGE: ImageSource = { step: 'Exercise 5 steps 6–7', file: 'myapp-pod.yaml', watch: '`kubectl get pod myapp` until it is Running' };
+/** Exercise 5's pod (the profile's podName): myapp-pod.yaml, written in step 6 and applied in step 7. */
+export const podImage = (e: LabExpectations): ImageSource => ({
+  step: 'Exercise 5 steps 6–7',
+  file: `${e.podName}-pod.yaml`,
+  watch: `\`kubectl get pod ${e.podName}\` until it is Running`,
+});
 
 /** Exercise 6's Deployment `deployment`: its image is set in `file` (myapp.yaml, myapi.yaml) in steps 4–6 and applied in step 8. */
 export const deploymentImage = (deployment: string, file: string): ImageSource => ({
@@ -80,10 +85,9 @@ export const deploymentImage = (deployment: string, file: string): ImageSource =
   watch: `\`kubectl get pods\` until the ${deployment} pods are Running (Exercise 6 step 10)`,
 });
 
-/** Granting the pull right when nothing is known of the cluster and the registry: the lab's own steps. */
-const grantStep = (at: ImageSource) =>
-  `Exercise 5 steps 10–17: grant the cluster's service principal Reader on the registry (\`az aks show -n <cluster> -g <resource group> --query servicePrincipalProfile.clientId\`, then the registry's Access Control → Add → Reader → that id → Save), then ${at.watch}.`;
-export const GRANT_STEP = grantStep(POD_IMAGE);
+/** Granting the pull right when the cluster or the registry is not known: the lab's own steps, with what is known filled in. */
+const grantStep = ({ cluster, registry, resourceGroup: rg }: GrantTarget, at: ImageSource) =>
+  `Exercise 5 steps 10–17: grant the cluster's service principal Reader on the registry (\`az aks show -n ${cluster?.name ?? '<cluster>'} -g ${rg} --query servicePrincipalProfile.clientId\`, then ${registry?.name ?? 'the registry'}'s Access Control → Add → Reader → that id → Save), then ${at.watch}.`;
 
 /** The ABAC repository role that lets a cluster pull (registries in `AbacRepositoryPermissions` mode). */
 const ABAC_PULL_ROLE = 'Container Registry Repository Reader';
@@ -99,8 +103,9 @@ export interface GrantTarget {
  * in: `--attach-acr` for a managed-identity cluster (it grants the kubelet identity the right role,
  * ABAC registries included), a role assignment to the service principal otherwise.
  */
-export function grantHint({ cluster, registry, resourceGroup: rg }: GrantTarget, at: ImageSource = POD_IMAGE): string {
-  if (!cluster || !registry?.name) return grantStep(at);
+export function grantHint(target: GrantTarget, at: ImageSource): string {
+  const { cluster, registry, resourceGroup: rg } = target;
+  if (!cluster || !registry?.name) return grantStep(target, at);
   const then = `then ${at.watch}.`;
   if (cluster.identity !== 'servicePrincipal') {
     return `Exercise 5 steps 10–17 grant the cluster the right to pull: \`az aks update --name ${cluster.name} --resource-group ${rg} --attach-acr ${registry.name}\` (it gives the cluster's kubelet identity the pull role on ${registry.name}); ${then}`;

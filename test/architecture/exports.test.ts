@@ -35,7 +35,7 @@ const TEST_SEAMS: Record<string, readonly string[]> = {
   'checks/kube/helm.ts': ['latestRevisions'],
   'checks/kube/nodes.ts': ['isNodeReady'],
   'checks/kube/pods.ts': ['ownerOf'],
-  'checks/kube/pull.ts': ['pullCause', 'GRANT_STEP'],
+  'checks/kube/pull.ts': ['pullCause'],
   'core/engine.ts': ['checkDeadlineMs'],
   'core/journal.ts': ['gradingDifference', 'checkJournalLab'],
   'core/shard.ts': ['shardOf'],
