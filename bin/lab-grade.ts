@@ -7,6 +7,7 @@
 import { homedir } from 'node:os';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { DEFAULT_CLASS_CONFIG, isSelfCheck } from '../app/default-command.js';
 import { capHeapGrowth } from '../app/heap.js';
 import { stderrNotices, streamOutput } from '../app/io.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
@@ -19,7 +20,7 @@ import {
   GRADING_OPTIONS,
   gradingRequest,
   historyRequest,
-  isSelfCheck,
+  defaultCommandRequest,
   LIVE_OPTIONS,
   liveRequest,
   reportSpecs,
@@ -55,14 +56,14 @@ async function main(argv: string[]): Promise<number> {
           .group(['allow-disruptive', 'allow-exec-credentials'], 'Safety (off by default):'),
       (a) =>
         run(async () => {
-          if (isSelfCheck(a)) {
+          if (isSelfCheck(defaultCommandRequest(a))) {
             const { selfCheck } = await import('../app/selfcheck/selfcheck.js');
             return selfCheck(selfCheckRequest(a), { ...io(), notices: stderrNotices(!!a.quiet), stdin: process.stdin, env: process.env, home: process.env.HOME || homedir() });
           }
           capHeapGrowth();
           const { gradeConfigFile } = await import('../app/report-run.js');
           const request = { ...gradingRequest(a), classRun: classRunRequest(a), invocation: argv };
-          return (await gradeConfigFile(String(a.config ?? 'lab-grade.yaml'), request, { ...io(), notices: stderrNotices(!!a.quiet) })).exitCode;
+          return (await gradeConfigFile(String(a.config ?? DEFAULT_CLASS_CONFIG), request, { ...io(), notices: stderrNotices(!!a.quiet) })).exitCode;
         })(),
     )
     .command(

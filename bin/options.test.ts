@@ -1,7 +1,7 @@
 /** `lab-grade live`'s options as the issue names them, turned into the application's request (yargs' camelCase keys). */
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../core/errors.js';
-import { liveRequest } from './options.js';
+import { defaultCommandRequest, liveRequest } from './options.js';
 
 const keyOf = (run: () => unknown): string | undefined => {
   try {
@@ -87,5 +87,16 @@ describe('live options', () => {
     expect(keyOf(() => liveRequest({ rounds: 0 }, []))).toBe('--rounds');
     expect(keyOf(() => liveRequest({ stuckAfter: 0 }, []))).toBe('--stuck-after');
     expect(keyOf(() => liveRequest({ shard: '3/2' }, []))).toBe('--shard');
+  });
+});
+
+describe('the default command', () => {
+  it('says whether a class is named (--config, --user) and which self-check options were given, as flags', () => {
+    expect(defaultCommandRequest({})).toEqual({ classNamed: false, selfCheckFlags: [] });
+    expect(defaultCommandRequest({ config: 'class.yaml' })).toMatchObject({ classNamed: true });
+    expect(defaultCommandRequest({ user: ['labuser01'] })).toMatchObject({ classNamed: true });
+    expect(defaultCommandRequest({ user: [] })).toMatchObject({ classNamed: false });
+    // A boolean option turned off (--no-watch) was not asked for.
+    expect(defaultCommandRequest({ watch: false, local: true, resourceGroup: 'rg', userName: 'me' }).selfCheckFlags).toEqual(['--local', '--resource-group', '--user-name']);
   });
 });

@@ -2,10 +2,9 @@
  * The command line's options and their conversion into the grading application's typed requests.
  * Every value is checked here, with the flag and the value as given in the error.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Options } from 'yargs';
 import type { ClassRunRequest } from '../app/class-plan.js';
+import type { DefaultCommandRequest } from '../app/default-command.js';
 import type { CreditMode, LiveCommandRequest } from '../app/live.js';
 import type { ReportSpec } from '../app/reports.js';
 import type { SelfCheckRequest } from '../app/selfcheck/selfcheck.js';
@@ -133,14 +132,12 @@ export function classRunRequest(a: Args): ClassRunRequest {
 const SELF_CHECK_ONLY = ['watch', 'local', 'kubeconfig', 'context', 'subscription', 'resourceGroup', 'userName', 'sandbox'] as const;
 const flag = (key: string) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
-/** Whether the default command grades this student only; self-check options with a class config are a usage error. */
-export function isSelfCheck(a: Args, cwd = process.cwd()): boolean {
-  const selfCheck = a.config === undefined && strings(a.user).length === 0 && !existsSync(resolve(cwd, 'lab-grade.yaml'));
-  if (!selfCheck) {
-    const used = SELF_CHECK_ONLY.find((k) => a[k] !== undefined && a[k] !== false);
-    if (used) throw new ConfigError(`is for a self-check (no --config, no --user and no lab-grade.yaml in this folder)`, undefined, flag(used));
-  }
-  return selfCheck;
+/** The default command as the application decides between a self-check and a class run (app/default-command.ts). */
+export function defaultCommandRequest(a: Args): DefaultCommandRequest {
+  return {
+    classNamed: a.config !== undefined || strings(a.user).length > 0,
+    selfCheckFlags: SELF_CHECK_ONLY.filter((k) => a[k] !== undefined && a[k] !== false).map(flag),
+  };
 }
 
 export function selfCheckRequest(a: Args): SelfCheckRequest {

@@ -2,7 +2,9 @@
  * Data flows one way: command line → grading application → engine → probes; results → reporters.
  * These tests read the import graph of the sources and hold every layer to it, and find no cycle.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { packagePath } from '../../core/paths.js';
 import { cycles, importGraph } from './imports.js';
 
 const graph = importGraph();
@@ -38,6 +40,11 @@ describe('the layers', () => {
   it.each(Object.keys(ALLOWED))('%s/ imports only what its layer may', (layer) => {
     const wrong = production.filter(([f]) => layerOf(f) === layer).flatMap(([f, deps]) => deps.filter((d) => layerOf(d) !== layer && !ALLOWED[layer](d)).map((d) => `${f} -> ${d}`));
     expect(wrong).toEqual([]);
+  });
+
+  it("bin/ only parses: it reads no file (what is in the folder is the application's to decide on)", () => {
+    const reading = production.filter(([f]) => layerOf(f) === 'bin' && /from\s*['"](node:)?fs(\/promises)?['"]/.test(readFileSync(packagePath(f), 'utf8'))).map(([f]) => f);
+    expect(reading).toEqual([]);
   });
 
   it('finds a cycle when there is one (the detector itself)', () => {
