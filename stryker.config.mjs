@@ -16,6 +16,7 @@ export default {
     'core/score.ts',
     'core/journal.ts',
     'core/engine.ts',
+    'core/check-context.ts',
     'probes/addresses.ts',
     'probes/net.ts',
     'reporters/csv.ts',

@@ -6,7 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import type { CheckContext, CheckDef, FactName, Facts, ProbesFor, Verdict } from './check.js';
+import type { CheckContext, CheckDef, Facts, ProbesFor, Verdict } from './check.js';
+import { checkContext } from './check-context.js';
 import { errorMessage } from './errors.js';
 import { eventually } from './eventually.js';
 import { DEFAULT_PROBE_TIMEOUT_MS, ProbeSession, type ProbeCallStats } from './probe-session.js';
@@ -80,18 +81,16 @@ export async function gradeStudent(target: Target, selection: Selection, env: St
   const facts: Partial<Facts> = {};
   const pending = new Map<string, Promise<CheckResult>>();
 
-  const contextFor = (def: CheckDef, round: number): CheckContext<ProbeKind> => ({
-    target,
-    profile,
-    // `needs` was checked before the check runs: the probes it declared are there.
-    probes: session.view(round) as ProbesFor<ProbeKind>,
-    fact: <K extends FactName>(name: K): Facts[K] | undefined => {
-      if (!def.uses?.includes(name)) throw new Error(`check ${def.id} reads fact ${name} without declaring it in \`uses\``);
-      return facts[name];
-    },
-    options: { allowDisruptive: !!opts.allowDisruptive, waitMs: opts.waitMs, nonce },
-    signal: deadline.signal,
-  });
+  const contextFor = (def: CheckDef, round: number): CheckContext<ProbeKind> =>
+    checkContext(def, {
+      target,
+      profile,
+      // `needs` was checked before the check runs: the probes it declared are there.
+      probes: session.view(round) as ProbesFor<ProbeKind>,
+      facts,
+      options: { allowDisruptive: !!opts.allowDisruptive, waitMs: opts.waitMs, nonce },
+      signal: deadline.signal,
+    });
 
   const attempt = async (def: CheckDef, round: number): Promise<Verdict> => {
     try {

@@ -1,10 +1,11 @@
 /**
  * Running one check's `run` on stand-in probes, without the engine or the catalogue: a check's own test
  * imports only its module, so a mutant that breaks another check's module cannot stop it from loading.
- * The context is the engine's (a fact the check did not declare in `uses` is refused, as the engine
- * refuses it).
+ * The context is built by the engine's own function (core/check-context.ts): a fact the check did not
+ * declare in `uses` is refused, as the engine refuses it.
  */
 import type { CheckContext, CheckDef, Facts, ProbesFor, Verdict } from '../../core/check.js';
+import { checkContext } from '../../core/check-context.js';
 import type { ProbeKind } from '../../core/model.js';
 import { loadProfile, type LabProfile } from '../../core/profile.js';
 import type { Target } from '../../core/target.js';
@@ -24,17 +25,16 @@ export interface StandInRun {
 
 let labProfile: LabProfile | undefined;
 
-/** Runs `check` for labuser07 on `probes`, as the engine would call it (no deadline, no polling). */
+/** Runs `check` for labuser07 on `probes`, with the context the engine gives it (no deadline, no polling). */
 export function runWith<N extends ProbeKind>(check: CheckDef<N>, probes: Probes, run: StandInRun = {}): Promise<Verdict> {
-  return check.run({
-    target: run.target ?? STUDENT,
-    profile: run.profile ?? (labProfile ??= loadProfile()),
-    probes: probes as ProbesFor<N>,
-    fact: (name) => {
-      if (!check.uses?.includes(name)) throw new Error(`check ${check.id} reads fact ${name} without declaring it in \`uses\``);
-      return run.facts?.[name] as never;
-    },
-    options: { allowDisruptive: false, waitMs: 0, nonce: 'n', ...run.options },
-    signal: run.signal ?? new AbortController().signal,
-  });
+  return check.run(
+    checkContext(check, {
+      target: run.target ?? STUDENT,
+      profile: run.profile ?? (labProfile ??= loadProfile()),
+      probes: probes as ProbesFor<N>,
+      facts: run.facts ?? {},
+      options: { allowDisruptive: false, waitMs: 0, nonce: 'n', ...run.options },
+      signal: run.signal ?? new AbortController().signal,
+    }),
+  );
 }

@@ -6,6 +6,7 @@
 import type { CheckDef, Facts, Verdict } from '../../core/check.js';
 import type { LabProfile } from '../../core/profile.js';
 import type { HelmReleaseRecord, KubeProbe, KubeSnapshot } from '../../probes/types.js';
+import { runWith } from './check-run.js';
 
 /** A snapshot of a cluster with nothing in it but `parts`. */
 export function kubeSnapshot(parts: Partial<KubeSnapshot> = {}): KubeSnapshot {
@@ -39,17 +40,9 @@ export const standInKube = (snap: KubeSnapshot | Error): KubeProbe =>
     },
   }) as unknown as KubeProbe;
 
-/** Runs `check` for labuser07 on `snap`, with the facts earlier checks provided. */
-export function runKubeCheck(check: CheckDef<'kube'>, snap: KubeSnapshot | Error, { facts, profile }: { facts: Partial<Facts>; profile: LabProfile }): Promise<Verdict> {
-  return check.run({
-    target: { user: 'labuser07', resourceGroup: 'labuser07-rg' },
-    profile,
-    probes: { kube: standInKube(snap) },
-    fact: (name) => facts[name] as never,
-    options: { allowDisruptive: false, waitMs: 0, nonce: 'n' },
-    signal: new AbortController().signal,
-  });
-}
+/** Runs `check` for labuser07 on `snap`, with the facts earlier checks provided (runWith, on a stand-in Kubernetes probe). */
+export const runKubeCheck = (check: CheckDef<'kube'>, snap: KubeSnapshot | Error, { facts, profile }: { facts: Partial<Facts>; profile: LabProfile }): Promise<Verdict> =>
+  runWith(check, { kube: standInKube(snap) }, { facts, profile });
 
 /** A deployed Helm 3 release of the lab's chart as the probe reads it, with `over` changed (its Secret's name follows). */
 export const helmReleaseRecord = (over: Partial<HelmReleaseRecord> = {}): HelmReleaseRecord => ({
