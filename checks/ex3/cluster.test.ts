@@ -49,6 +49,8 @@ interface Opts {
   api?: ClusterChoice | Error;
   /** The cluster ex3.cluster.exists provided. */
   fact?: Discovery<ManagedClusterFacts>;
+  /** A course's own node count instead of the lab's 3. */
+  nodesWanted?: number;
 }
 
 function ctx(o: Opts = {}): CheckContext<'azure'> {
@@ -72,7 +74,7 @@ function ctx(o: Opts = {}): CheckContext<'azure'> {
       : undefined;
   return {
     target: { user: 'u', resourceGroup: 'rg' },
-    profile: loadProfile(),
+    profile: o.nodesWanted === undefined ? loadProfile() : { ...loadProfile(), expect: { ...loadProfile().expect, nodes: o.nodesWanted } },
     probes: { azure, kube },
     fact: (name: string) => (name === 'cluster' ? o.fact : undefined),
   } as unknown as CheckContext<'azure'>;
@@ -352,6 +354,12 @@ describe('ex3.cluster.nodes', () => {
       evidence: { cluster: 'aks1', agentPools, total, expected: 3 },
     });
     expect(v.hint).toContain('`az aks scale --name aks1 --resource-group rg --node-count 3`');
+  });
+
+  it("a course that wants 2 nodes: the hint asks for 2 and does not call it az's default", async () => {
+    const v = await nodes({ clusters: [cluster('aks1', { agentPools: [{ name: 'nodepool1', count: 3 }] })], nodes: threeReady, nodesWanted: 2 });
+    expect(v).toMatchObject({ status: 'fail', code: 'LG-322', found: '3', expected: '2' });
+    expect(v.hint).toBe('The lab wants 2 nodes. Scale the cluster: `az aks scale --name aks1 --resource-group rg --node-count 2`');
   });
 
   it('the cluster is gone: LG-321', async () => {

@@ -138,6 +138,9 @@ const NODES = reasons({
   notReady: ['LG-323', 'not every node is Ready'],
 });
 
+/** What `az aks create` makes without `--node-count`, as the lab's step runs it. */
+const AKS_DEFAULT_NODES = 3;
+
 const nodesText = (n: number, ready?: number) => `the agent pools have ${n} node(s)${ready === undefined ? '' : `, ${ready} Ready in Kubernetes`}`;
 
 export const clusterNodes = defineCheck({
@@ -160,7 +163,7 @@ export const clusterNodes = defineCheck({
         return fail(
           NODES.wrongCount,
           `the agent pools add up to ${sum} node(s) (${pools}), the lab wants ${want}`,
-          `Exercise 3 step 2 creates ${want} nodes by default. Scale the cluster: \`az aks scale --name ${c.name} --resource-group ${rg} --node-count ${want}\``,
+          `${want === AKS_DEFAULT_NODES ? `Exercise 3 step 2 creates ${want} nodes by default.` : `The lab wants ${want} nodes.`} Scale the cluster: \`az aks scale --name ${c.name} --resource-group ${rg} --node-count ${want}\``,
           { evidence, outcome: 'needs-fix', found: String(sum), expected: String(want) },
         );
       }
