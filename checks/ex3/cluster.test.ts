@@ -202,11 +202,19 @@ describe('ex3.cluster.healthy', () => {
     expect(v.hint).toContain('`az aks show --name aks1 --resource-group rg --query provisioningState`');
   });
 
-  it.each(['Updating', 'Upgrading', 'Scaling', 'Starting', 'Stopping', 'Migrating', 'Reconciling'])('%s: in progress, the hint names the last change', async (state) => {
+  it.each(['Updating', 'Upgrading', 'Scaling', 'Starting', 'Migrating', 'Reconciling'])('%s: in progress, the hint names the last change', async (state) => {
     const v = await healthy({ provisioningState: state });
     expect(v).toMatchObject({ status: 'fail', code: 'LG-312', outcome: 'not-ready', message: `cluster aks1 is still ${state}: wait and re-run` });
     expect(v.hint).toContain('`az aks update`');
     expect(v.hint).not.toContain('`az aks create`');
+  });
+
+  it('Stopping: in progress; AKS refuses `az aks start` until the stop ends, so the hint waits for Stopped first', async () => {
+    const v = await healthy({ provisioningState: 'Stopping' });
+    expect(v).toMatchObject({ status: 'fail', code: 'LG-312', outcome: 'not-ready', message: 'cluster aks1 is still Stopping: wait and re-run' });
+    expect(v.hint).toBe(
+      '`az aks stop` is still under way and `az aks start` is refused until it ends: wait until `az aks show -g rg -n aks1 --query powerState.code -o tsv` says Stopped, then run `az aks start -g rg -n aks1`, and re-run the grader',
+    );
   });
 
   it('Deleting: LG-313, create it again', async () => {

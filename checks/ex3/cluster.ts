@@ -3,6 +3,7 @@ import { defineCheck, fail, pass, reasons, type CheckContext, type Verdict } fro
 import { errorMessage } from '../../core/errors.js';
 import type { Evidence } from '../../core/model.js';
 import type { ManagedClusterFacts } from '../../probes/types.js';
+import { startOnceStopped } from '../cluster-power.js';
 import { chosenCluster, discoverCluster } from '../discovery.js';
 import { readyNodeNames } from '../kube/nodes.js';
 
@@ -90,6 +91,7 @@ export const clusterHealthy = defineCheck({
     const rg = ctx.target.resourceGroup;
     return withCluster(ctx, HEALTHY.gone, (c) => {
       const state = c.provisioningState ?? 'unknown';
+      // ARM answers powerState at every api-version since start/stop came (the SDK's too): an answer without it is a stand-in's, whose clusters never stop.
       const power = c.powerState ?? 'Running';
       const evidence: Evidence = { cluster: c.name, provisioningState: state, powerState: c.powerState ?? null };
       const found = `${state}, ${power}`;
@@ -98,7 +100,9 @@ export const clusterHealthy = defineCheck({
         return fail(
           HEALTHY.inProgress,
           `cluster ${c.name} is still ${state}: wait and re-run`,
-          `Exercise 3 step 2: ${state === 'Creating' ? '`az aks create`' : 'the last change to the cluster (`az aks update`, `scale`, `upgrade` or `start`)'} goes on in the background. Watch it with \`az aks show --name ${c.name} --resource-group ${rg} --query provisioningState\` and re-run the grader when it says Succeeded`,
+          state === 'Stopping'
+            ? `${startOnceStopped(c.name, rg)}, and re-run the grader`
+            : `Exercise 3 step 2: ${state === 'Creating' ? '`az aks create`' : 'the last change to the cluster (`az aks update`, `scale`, `upgrade` or `start`)'} goes on in the background. Watch it with \`az aks show --name ${c.name} --resource-group ${rg} --query provisioningState\` and re-run the grader when it says Succeeded`,
           { evidence, found, expected },
         );
       }

@@ -66,11 +66,19 @@ describe('ex5.kube.reachable', () => {
     });
   });
 
-  it('a cluster being stopped (`az aks stop` under way, still shown Running) is the error LG-501, with the command that starts it', async () => {
+  it('a cluster being stopped (`az aks stop` under way, still shown Running) is the error LG-501: wait for Stopped, then start it (AKS refuses a start meanwhile)', async () => {
+    const rg = STUDENT.resourceGroup;
     expect(await reach(api(NO_ANSWER), { provisioningState: 'Stopping', powerState: 'Running' })).toMatchObject({
       status: 'error',
       code: 'LG-501',
-      message: `cluster aks07 is Stopping, so its API does not answer: start it with \`az aks start --name aks07 --resource-group ${STUDENT.resourceGroup}\`, then re-run`,
+      message: `cluster aks07 is Stopping, so its API does not answer: \`az aks stop\` is still under way and \`az aks start\` is refused until it ends: wait until \`az aks show -g ${rg} -n aks07 --query powerState.code -o tsv\` says Stopped, then run \`az aks start -g ${rg} -n aks07\`, then re-run`,
+    });
+  });
+
+  it('a Stopped cluster is started at once', async () => {
+    expect(await reach(api(NO_ANSWER), { provisioningState: 'Succeeded', powerState: 'Stopped' })).toMatchObject({
+      code: 'LG-501',
+      message: `cluster aks07 is Stopped, so its API does not answer: start it with \`az aks start --name aks07 --resource-group ${STUDENT.resourceGroup}\`, then re-run`,
     });
   });
 

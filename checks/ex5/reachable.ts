@@ -5,6 +5,7 @@
  */
 import { defineCheck, error, pass, reasons } from '../../core/check.js';
 import { ProbeError } from '../../probes/types.js';
+import { startOnceStopped } from '../cluster-power.js';
 
 const R = reasons({
   stopped: ['LG-501', 'the cluster is stopped: its API does not answer'],
@@ -45,7 +46,8 @@ export const kubeReachable = defineCheck({
       const operation = cluster.provisioningState ?? '';
       const state = COMING.has(operation) || STOPPED.has(operation) ? operation : (cluster.powerState ?? '');
       if (STOPPED.has(state)) {
-        return error(R.stopped, `cluster ${cluster.name} is ${state}, so its API does not answer: start it with \`az aks start --name ${cluster.name} --resource-group ${rg}\`, then re-run`, evidence);
+        const start = state === 'Stopping' ? startOnceStopped(cluster.name, rg) : `start it with \`az aks start --name ${cluster.name} --resource-group ${rg}\``;
+        return error(R.stopped, `cluster ${cluster.name} is ${state}, so its API does not answer: ${start}, then re-run`, evidence);
       }
       if (COMING.has(state)) return error(R.starting, `cluster ${cluster.name} is still ${state}: its API does not answer yet; wait and re-run`, evidence);
       throw err;
