@@ -12,7 +12,7 @@ import { startArm, type ArmServer } from '../sandbox/arm/server.js';
 import { startRegistry, type RegistryServer } from '../sandbox/registry/server.js';
 import { loginServer } from '../sandbox/registry/credentials.js';
 import { imageDigest } from '../sandbox/images.js';
-import { loadScenarios, type Scenario } from '../sandbox/scenario.js';
+import { loadScenarios, parseScenario, type Scenario } from '../sandbox/scenario.js';
 import { gradeStudent } from '../core/engine.js';
 import { loadProfile } from '../core/profile.js';
 import { Secret } from '../core/secret.js';
@@ -47,6 +47,26 @@ const builtInLoaded = builtInFiles.map((n) => {
     return { file: n, error: err instanceof Error ? err.message : String(err) };
   }
 });
+/**
+ * A repository whose tag list runs past the 20 pages the registry probe reads (a pipeline tagging every
+ * build): at ACR's 100 tags a page, v1.0 comes after 2,100 build tags, on page 22.
+ */
+const BUILD_TAGS = Array.from({ length: 2_100 }, (_, i) => `myapp:build-${String(i).padStart(4, '0')}`);
+const manyTags = (user: string, myappV1: boolean) =>
+  parseScenario(
+    {
+      user,
+      description: `myapp has ${BUILD_TAGS.length} build tags${myappV1 ? ' before v1.0' : ' and no v1.0'}`,
+      expect: { 'ex4.registry.exists': 'pass', 'ex4.image.myapp': myappV1 ? 'pass' : 'fail LG-423', 'ex4.image.myapi': 'pass' },
+      azure: {
+        clusters: [{ name: `aks-${user}` }],
+        registries: [{ name: `${user.replace(/-/g, '')}acr`, adminUserEnabled: true, images: [...BUILD_TAGS, ...(myappV1 ? ['myapp:v1.0'] : []), 'myapi:v1.0'] }],
+      },
+    },
+    `${user} (generated)`,
+    CHECK_IDS,
+  );
+const manyTagsStudents = [manyTags('az-many-tags', true), manyTags('az-many-tags-no-v1', false)];
 const builtIn = builtInLoaded.flatMap((b) => (b.scenario && Object.keys(b.scenario.expect).some((id) => IDS.has(id)) ? [b.scenario] : []));
 const profile = loadProfile();
 
@@ -77,7 +97,7 @@ beforeAll(async () => {
   const authority = await createCa();
   ca = authority.certPem;
   const [armLeaf, acrLeaf] = await Promise.all([authority.issue({ ips: ['127.0.0.1'] }), authority.issue({ dns: ['*.azurecr.io'] })]);
-  const students = [...own, ...builtIn];
+  const students = [...own, ...builtIn, ...manyTagsStudents];
   [arm, registry] = await Promise.all([
     startArm({ tls: armLeaf, token: ARM_TOKEN, subscriptionId: SUB, students, kubeconfigFor: () => 'apiVersion: v1\nkind: Config\n' }),
     startRegistry({
@@ -186,6 +206,18 @@ describe('what the verdicts say', () => {
     expect(c.hint).toContain('export REGISTRY="aznomyapiacr.azurecr.io/"');
     expect(c.hint).toContain('export TAG="v1.0"');
     expect(c.hint).toContain('docker-compose push');
+  });
+
+  it.each(manyTagsStudents.map((s) => [s.user, s] as const))('%s: a tag beyond the pages the probe lists is asked for directly; the verdict is the right one', async (_user, s) => {
+    const result = await grade(s);
+    expect(verdicts(result, Object.keys(expected(s)))).toEqual(expected(s));
+    expect(mismatches(s, result.checks, IDS)).toEqual([]);
+    const myapp = by(result)['ex4.image.myapp'];
+    expect(myapp.evidence).toMatchObject({ tagsTruncated: true });
+    // 20 pages of the list and one HEAD of the tag's manifest, each once (the check and the discovery share them)
+    const asked = registry.requests.filter((q) => q.user === s.user && q.url.startsWith('/v2/myapp/')).map((q) => `${q.method} ${q.url.split('?')[0]}`);
+    expect(asked.filter((q) => q === 'GET /v2/myapp/tags/list')).toHaveLength(20);
+    expect(asked.filter((q) => q === 'HEAD /v2/myapp/manifests/v1.0')).toHaveLength(1);
   });
 
   it('two registries: the one holding the images is chosen, and the evidence says why', async () => {

@@ -38,6 +38,8 @@ interface Opts {
   clusters?: ManagedClusterFacts[];
   /** `server/repo` -> its tags; the string 'unreadable' makes that read fail. */
   images?: Record<string, string[] | 'unreadable'>;
+  /** `server/repo` -> tags on pages past those the probe lists: its list is cut, each tag's manifest answers. */
+  beyondListed?: Record<string, string[]>;
   podImages?: string[];
   /** Pods as the API lists them (added to those of podImages). */
   pods?: unknown[];
@@ -67,9 +69,9 @@ function ctx(opts: Opts): CheckContext<'azure'> {
     tags: async (server, repo) => {
       const tags = opts.images?.[`${server}/${repo}`] ?? [];
       if (tags === 'unreadable') throw new ProbeError('registry', 'unauthorized');
-      return { repository: repo, exists: true, tags, auth: 'basic-admin' };
+      return { repository: repo, exists: true, tags, auth: 'basic-admin', ...(opts.beyondListed?.[`${server}/${repo}`] ? { truncated: true as const } : {}) };
     },
-    manifestDigest: async () => undefined,
+    manifestDigest: async (server, repo, tag) => (opts.beyondListed?.[`${server}/${repo}`]?.includes(tag) ? `sha256:${'a'.repeat(64)}` : undefined),
   };
   const kube =
     opts.podImages || opts.pods || opts.kubeFails
@@ -112,6 +114,12 @@ describe('discoverRegistry', () => {
     );
     expect(d).toMatchObject({ chosen: { name: 'zzzacr' }, reason: 'it holds the expected images (2 of 2)' });
     expect(d?.podsUnavailable).toBe('the pods could not be read: the API server did not answer');
+  });
+
+  it('counts an image whose tag is past the pages the registry listed: its manifest is asked for', async () => {
+    const beyond = { 'zzzacr.azurecr.io/myapp': ['v1.0'], 'zzzacr.azurecr.io/myapi': ['v1.0'], 'aaaacr.azurecr.io/myapi': ['v2.0'] };
+    const d = await discoverRegistry(ctx({ registries: two, podImages: [], images: { 'aaaacr.azurecr.io/myapp': ['v1.0'] }, beyondListed: beyond }));
+    expect(d).toMatchObject({ chosen: { name: 'zzzacr' }, reason: 'it holds the expected images (2 of 2)' });
   });
 
   const TIE = 'nothing tells aaaacr, zzzacr apart, not even when they were created: the first by name';

@@ -14,6 +14,7 @@ import { errorMessage } from '../core/errors.js';
 import { byName, chooseCluster, listed, newestOf, readPullGrants, type Discovery, type PullGrant } from '../probes/azure/choose-cluster.js';
 import type { ManagedClusterFacts, RegistryFacts } from '../probes/types.js';
 import { parseImageRef } from '../core/image-ref.js';
+import { holdsTag } from './registry-tags.js';
 
 export type { Discovery };
 
@@ -75,7 +76,7 @@ async function expectedImagesIn(ctx: CheckContext<'azure'>, r: RegistryFacts): P
   let n = 0;
   for (const repo of [app.image, api.image]) {
     try {
-      if ((await ctx.probes.registry.tags(r.loginServer, repo)).tags.includes(tag)) n++;
+      if (await holdsTag(ctx.probes.registry, r.loginServer, await ctx.probes.registry.tags(r.loginServer, repo), tag)) n++;
     } catch {
       /* unreadable: no evidence either way */
     }

@@ -194,6 +194,11 @@ export interface TagList {
   tags: string[];
   /** How the probe authenticated. */
   auth: AuthMode;
+  /**
+   * The registry had more pages than the probe reads (a long or endless list, or a next page on another
+   * host): a tag missing from `tags` may still exist, so ask for its manifest (`manifestDigest`).
+   */
+  truncated?: true;
 }
 
 export interface RegistryProbe {

@@ -2,6 +2,7 @@
 import { defineCheck, fail, pass, reasons, type Reason } from '../../core/check.js';
 import type { Evidence } from '../../core/model.js';
 import { AUTH_MODE_TEXT } from '../../probes/types.js';
+import { holdsTag } from '../registry-tags.js';
 import { withRegistry } from './registry.js';
 
 const pushHint = (loginServer: string, tag: string) =>
@@ -29,11 +30,21 @@ function imagePushed(id: string, workload: 'app' | 'api', R: PushReasons) {
         const repo = ctx.profile.expect[workload].image;
         const tag = ctx.profile.expect.tag;
         const list = await ctx.probes.registry.tags(r.loginServer, repo);
-        const evidence: Evidence = { registry: r.name, loginServer: r.loginServer, repository: repo, tag, repositoryExists: list.exists, tagsSeen: list.tags.slice(0, 50), auth: list.auth };
+        const evidence: Evidence = {
+          registry: r.name,
+          loginServer: r.loginServer,
+          repository: repo,
+          tag,
+          repositoryExists: list.exists,
+          tagsSeen: list.tags.slice(0, 50),
+          // The registry listed more pages than the probe reads: the tag was asked for directly.
+          ...(list.truncated ? { tagsTruncated: true } : {}),
+          auth: list.auth,
+        };
         if (!list.exists) return fail(R.noRepository, `repository ${repo} not found in ${r.loginServer}`, pushHint(r.loginServer, tag), { evidence, outcome: 'needs-fix', expected: `${repo}:${tag}` });
-        if (!list.tags.includes(tag)) {
+        if (!(await holdsTag(ctx.probes.registry, r.loginServer, list, tag))) {
           const seen = list.tags;
-          const has = seen.length ? `tag(s) ${seen.slice(0, 10).join(', ')}${seen.length > 10 ? ', …' : ''}` : 'no tags';
+          const has = seen.length ? `tag(s) ${seen.slice(0, 10).join(', ')}${seen.length > 10 || list.truncated ? ', …' : ''}` : 'no tags';
           return fail(R.noTag, `${r.loginServer}/${repo} has ${has} but not ${tag}`, pushHint(r.loginServer, tag), {
             evidence,
             outcome: 'needs-fix',

@@ -196,7 +196,8 @@ describe('registry probe', () => {
 
 describe('registry probe against a misbehaving server', () => {
   let bad: HttpsService;
-  let mode: 'redirect-off-host' | 'redirect-same' | 'huge' | 'hang' | 'paged' = 'huge';
+  let mode: 'redirect-off-host' | 'redirect-same' | 'huge' | 'hang' | 'paged' | 'endless' | 'paged-elsewhere' = 'huge';
+  let tagRequests = 0;
   let server: string;
 
   beforeAll(async () => {
@@ -211,6 +212,13 @@ describe('registry probe against a misbehaving server', () => {
         if (mode === 'redirect-off-host') return ex.send(307, '', { location: 'https://169.254.169.254/latest/meta-data/' });
         if (mode === 'redirect-same' && path === '/v2/myapp/tags/list') return ex.send(307, '', { location: '/v2/elsewhere/tags/list' });
         if (mode === 'redirect-same') return ex.send(200, { name: 'myapp', tags: ['v1.0'] });
+        tagRequests++;
+        // endless: every page names a next one
+        if (mode === 'endless') {
+          const n = Number(ex.url.searchParams.get('last') ?? 0) + 1;
+          return ex.send(200, { name: 'myapp', tags: [String(n)] }, { link: `</v2/myapp/tags/list?last=${n}&n=1>; rel="next"` });
+        }
+        if (mode === 'paged-elsewhere') return ex.send(200, { name: 'myapp', tags: ['a'] }, { link: '<https://elsewhere.example.com/v2/myapp/tags/list?last=a&n=1>; rel="next"' });
         // paged: two pages through Link
         if (ex.url.searchParams.get('last') === 'a') return ex.send(200, { name: 'myapp', tags: ['v1.0', 'b'] });
         return ex.send(200, { name: 'myapp', tags: ['a'] }, { link: '</v2/myapp/tags/list?last=a&n=1>; rel="next"' });
@@ -251,6 +259,22 @@ describe('registry probe against a misbehaving server', () => {
   it('follows Link pagination', async () => {
     mode = 'paged';
     expect(await last().tags(server, 'myapp')).toEqual({ repository: 'myapp', exists: true, tags: ['a', 'b', 'v1.0'], auth: 'anonymous' });
+  });
+
+  it('reads at most 20 pages of a list that never ends, and says the list is cut', async () => {
+    mode = 'endless';
+    tagRequests = 0;
+    const list = await last().tags(server, 'myapp');
+    expect(tagRequests).toBe(20);
+    expect(list).toMatchObject({ exists: true, truncated: true });
+    expect(list.tags).toHaveLength(20);
+  });
+
+  it('does not follow a next page on another host, and says the list is cut', async () => {
+    mode = 'paged-elsewhere';
+    tagRequests = 0;
+    expect(await last().tags(server, 'myapp')).toEqual({ repository: 'myapp', exists: true, tags: ['a'], auth: 'anonymous', truncated: true });
+    expect(tagRequests).toBe(1);
   });
 
   it('times out a registry that does not answer', async () => {

@@ -47,6 +47,7 @@ export const MANIFEST_ACCEPT = [
 ].join(', ');
 
 const MAX_REDIRECTS = 3;
+/** ACR answers up to 1000 tags a page (100 unless asked for more): 20 pages is far beyond a lab's repository. */
 const MAX_TAG_PAGES = 20;
 
 /** Repository names are path segments separated by "/"; each is encoded, the slashes are kept. */
@@ -161,7 +162,13 @@ export function registryProbe(opts: RegistryProbeOptions): ClosableRegistryProbe
       const tags: string[] = [];
       let mode: AuthMode = 'anonymous';
       let url: URL | undefined = first;
-      for (let page = 0; url && page < MAX_TAG_PAGES; page++) {
+      // A next page the probe does not read (past MAX_TAG_PAGES, or on another host) leaves the list incomplete.
+      let truncated = false;
+      for (let page = 0; url; page++) {
+        if (page === MAX_TAG_PAGES) {
+          truncated = true;
+          break;
+        }
         const r = await authorized(registry, url, 'GET', scope, { accept: 'application/json' });
         mode = r.mode;
         if (r.answer.status === 404) {
@@ -176,9 +183,13 @@ export function registryProbe(opts: RegistryProbeOptions): ClosableRegistryProbe
         // RFC 5988 pagination (`Link: </v2/x/tags/list?last=a&n=100>; rel="next"`), on the same origin only
         const next = /<([^>]+)>\s*;\s*rel="?next"?/i.exec(r.answer.headers['link'] ?? '')?.[1];
         const nextUrl: URL | undefined = next ? new URL(next, url) : undefined;
-        url = nextUrl && nextUrl.origin === first.origin ? nextUrl : undefined;
+        if (nextUrl && nextUrl.origin !== first.origin) {
+          truncated = true;
+          break;
+        }
+        url = nextUrl;
       }
-      return { repository, exists: true, tags: [...new Set(tags)].sort(), auth: mode };
+      return { repository, exists: true, tags: [...new Set(tags)].sort(), auth: mode, ...(truncated ? { truncated } : {}) };
     },
 
     async manifestDigest(loginServer: string, repository: string, reference: string): Promise<string | undefined> {

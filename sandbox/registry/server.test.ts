@@ -34,6 +34,8 @@ const REGISTRIES = [
   reg('hangacr', { faults: { registry: 'hang', latencyMs: 0 } }),
   reg('slowacr', { faults: { registry: null, latencyMs: 300 } }),
   reg('repushacr', { images: ['myapp:v1.0', 'myapi:v1.0'], repushed: ['myapp:v1.0'] }),
+  // More tags than ACR's largest page (1000).
+  reg('pagedacr', { images: Array.from({ length: 1_050 }, (_, i) => `myapp:t${String(i).padStart(4, '0')}`) }),
 ];
 
 describe('registry stand-in', () => {
@@ -197,6 +199,19 @@ describe('registry stand-in', () => {
     // an untouched tag has one manifest, and its dates agree
     const api = (await call('repushacr', '/acr/v1/myapi/_tags', { headers: basic('repushacr') })).json.tags as Array<{ createdTime: string; lastUpdateTime: string }>;
     expect(api[0].lastUpdateTime).toBe(api[0].createdTime);
+  });
+
+  it('pages tag lists like ACR: 100 a page unless n says otherwise, never more than 1000, the next page in a relative Link header', async () => {
+    const page = async (query: string) => {
+      const r = await call('pagedacr', `/v2/myapp/tags/list${query}`, { headers: basic('pagedacr') });
+      const tags = r.json.tags as string[];
+      return { first: tags[0], last: tags[tags.length - 1], count: tags.length, link: r.headers.get('link') };
+    };
+    expect(await page('')).toEqual({ first: 't0000', last: 't0099', count: 100, link: '</v2/myapp/tags/list?last=t0099&n=100&orderby=>; rel="next"' });
+    expect(await page('?last=t0099&n=100&orderby=')).toEqual({ first: 't0100', last: 't0199', count: 100, link: '</v2/myapp/tags/list?last=t0199&n=100&orderby=>; rel="next"' });
+    expect(await page('?n=5000')).toEqual({ first: 't0000', last: 't0999', count: 1000, link: '</v2/myapp/tags/list?last=t0999&n=1000&orderby=>; rel="next"' });
+    // the last page has no Link
+    expect(await page('?last=t0999&n=1000')).toEqual({ first: 't1000', last: 't1049', count: 50, link: null });
   });
 
   it('says NAME_UNKNOWN / MANIFEST_UNKNOWN / BLOB_UNKNOWN like distribution', async () => {

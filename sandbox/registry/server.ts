@@ -70,6 +70,9 @@ const BASE_HEADERS = { 'docker-distribution-api-version': 'registry/2.0' };
 /** distribution ends its JSON bodies with a newline; content-length comparisons depend on it */
 const jsonBody = (v: unknown): string => JSON.stringify(v) + '\n';
 const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
+/** ACR's tag pages: 100 tags unless `n` asks otherwise, and 1000 at most (Azure/acr#749). */
+const TAGS_PER_PAGE = 100;
+const MAX_TAGS_PER_PAGE = 1000;
 
 interface Need {
   type: 'repository' | 'registry';
@@ -204,6 +207,21 @@ export async function startRegistry(opts: RegistryServerOptions): Promise<Regist
     });
   }
 
+  /**
+   * One page of a repository's tags as ACR pages /v2 listings: `n` a page (100 when not asked, never more
+   * than 1000 whatever is asked), those after `last`, and a Link header to the next page while any remain,
+   * relative and with ACR's empty `orderby`.
+   */
+  function tagsPage(ex: Exchange, repo: string, all: string[]) {
+    const asked = Number.parseInt(ex.url.searchParams.get('n') ?? '', 10);
+    const n = Math.min(asked > 0 ? asked : TAGS_PER_PAGE, MAX_TAGS_PER_PAGE);
+    const last = ex.url.searchParams.get('last');
+    const after = last === null ? all : all.filter((t) => t > last);
+    const tags = after.slice(0, n);
+    const next = after.length > n ? { link: `</v2/${repo}/tags/list?last=${encodeURIComponent(tags[tags.length - 1])}&n=${n}&orderby=>; rel="next"` } : {};
+    ex.send(200, jsonBody({ name: repo, tags }), { ...BASE_HEADERS, ...JSON_TYPE, ...next });
+  }
+
   const CHANGEABLE = { deleteEnabled: true, writeEnabled: true, readEnabled: true, listEnabled: true };
 
   /** A tag's pushes happened before the lab started: the first two hours before, later ones minutes before. */
@@ -265,7 +283,7 @@ export async function startRegistry(opts: RegistryServerOptions): Promise<Regist
       const repo = m[1];
       if (!authorize(ex, h, { type: 'repository', name: repo, actions: ['pull'] })) return;
       const r = h.content.get(repo);
-      return r ? ok(ex, { name: repo, tags: sortedKeys(r.tags) }) : fail(ex, 404, 'NAME_UNKNOWN', { name: repo });
+      return r ? tagsPage(ex, repo, sortedKeys(r.tags)) : fail(ex, 404, 'NAME_UNKNOWN', { name: repo });
     }
     if ((m = /^\/v2\/(.+)\/manifests\/([^/]+)$/.exec(path))) return authorize(ex, h, { type: 'repository', name: m[1], actions: ['pull'] }) && manifest(ex, h, m[1], m[2]);
     if ((m = /^\/v2\/(.+)\/blobs\/(sha256:[0-9a-f]{64})$/.exec(path))) return authorize(ex, h, { type: 'repository', name: m[1], actions: ['pull'] }) && blob(ex, h, m[1], m[2]);
