@@ -127,9 +127,12 @@ export function createRuntime(config: ClassConfig, opts: RuntimeOptions): Runtim
       let known: KnownLists | undefined;
       if (credential && azureSettings) {
         const subscriptionId = target.subscriptionId ?? azureSettings.subscriptionId;
+        // The student's grading is over (their deadline included) when the environment closes: ARM is asked nothing more.
+        const over = new AbortController();
+        closers.push(async () => over.abort(new Error(`${target.user}'s grading is over`)));
         const built = onFirstCall(async () => {
           const [{ azureProbe }, { clients, graphLookup }] = await Promise.all([import('./azure/probe.js'), azureShared()]);
-          return azureProbe({ subscriptionId, resourceGroup: target.resourceGroup, clients, servicePrincipalObjectId: graphLookup });
+          return azureProbe({ subscriptionId, resourceGroup: target.resourceGroup, clients, servicePrincipalObjectId: graphLookup, signal: over.signal });
         });
         azure = lazyProbe<AzureProbe>(built, ['resourceGroup', 'managedClusters', 'registries', 'registryCredentials', 'roleAssignments', 'clusterUserKubeconfig'], { subscriptionId });
         probes.azure = azure;

@@ -9,12 +9,10 @@ import { AuthorizationManagementClient } from '@azure/arm-authorization';
 import { ContainerRegistryManagementClient } from '@azure/arm-containerregistry';
 import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { armErrorPolicy, attemptTimeoutPolicy, rateLimitPolicy, retryAfterCapPolicy, TokenBucket } from './policies.js';
+import { allPages } from './paging.js';
 import { RoleNames } from './roles.js';
 import { sharedSecureContext, trustedCas } from '../tls.js';
 import { armEndpoint, armScope } from '../../core/arm-endpoint.js';
-
-/** A student sees a handful of subscriptions and groups; more pages than this is not a lab account. */
-const MAX_LIST_PAGES = 5;
 
 export interface AzureClientOptions {
   credential: TokenCredential;
@@ -93,18 +91,17 @@ export function createAzureClients(opts: AzureClientOptions): AzureClients {
   const bySubscription = new Map<string, SubscriptionClients>();
   const clients: AzureClients = {
     endpoint,
-    async list<T>(path: string, apiVersion: string): Promise<T[]> {
-      const out: T[] = [];
-      let url: string | undefined = `${endpoint}${path}?api-version=${encodeURIComponent(apiVersion)}`;
-      for (let page = 0; url && page < MAX_LIST_PAGES; page++) {
-        // Pages must stay on ARM: a nextLink elsewhere would carry the bearer token there.
-        if (new URL(url).origin !== new URL(endpoint).origin) throw new Error(`ARM answered with a next page on another host (${new URL(url).host})`);
-        const response = await genericPipeline().sendRequest(common.httpClient, createPipelineRequest({ url, method: 'GET' }));
-        const body = JSON.parse(response.bodyAsText ?? '{}') as { value?: T[]; nextLink?: string };
-        out.push(...(body.value ?? []));
-        url = body.nextLink;
+    list<T>(path: string, apiVersion: string): Promise<T[]> {
+      async function* pages(): AsyncGenerator<T[] & { continuationToken?: string }> {
+        let url: string | undefined = `${endpoint}${path}?api-version=${encodeURIComponent(apiVersion)}`;
+        while (url) {
+          const response = await genericPipeline().sendRequest(common.httpClient, createPipelineRequest({ url, method: 'GET' }));
+          const body = JSON.parse(response.bodyAsText ?? '{}') as { value?: T[]; nextLink?: string };
+          yield Object.assign(body.value ?? [], { continuationToken: body.nextLink });
+          url = body.nextLink;
+        }
       }
-      return out;
+      return allPages(pages(), { endpoint, what: path });
     },
     credential: opts.credential,
     defaultSubscriptionId: opts.subscriptionId,

@@ -5,6 +5,7 @@
 import { isRestError } from '@azure/core-rest-pipeline';
 import { excerpt, joinLines } from '../../core/student-text.js';
 import { grantCommand, MissingRightError, ProbeError } from '../types.js';
+import { EndlessListError } from './paging.js';
 
 export interface ArmCall {
   /** What the grader tried, as ARM names the permission (e.g. Microsoft.ContainerService/managedClusters/read). */
@@ -42,6 +43,7 @@ function roleFor(action: string, scope: string): { role: string; where: string; 
 /** Turns a failed ARM call into a ProbeError. `who` describes the grader's identity, when known. */
 export function armError(err: unknown, call: ArmCall, who = "the grader's identity", endpoint?: string): ProbeError {
   if (err instanceof ProbeError) return err;
+  if (err instanceof EndlessListError) return new ProbeError('azure', err.message, { action: call.action, scope: call.scope });
   const status = statusOf(err);
   const code = errorCode(err);
   const message = err instanceof Error ? err.message : String(err);

@@ -19,6 +19,7 @@ import { createAzureClients } from '../../probes/azure/clients.js';
 import { azureProbe } from '../../probes/azure/probe.js';
 import { staticTokenCredential } from '../../probes/azure/token.js';
 import { Secret } from '../../core/secret.js';
+import { ProbeError } from '../../probes/types.js';
 import { sharedPath } from '../../test/support/shared.js';
 import { until } from '../../test/support/until.js';
 
@@ -61,6 +62,8 @@ const STUDENTS: ArmStudent[] = [
       { role: 'Container Registry Repository Writer', assignee: 'aks15', scope: 'labuser15acr', repositories: ['myapp', 'team/'] },
     ],
   }),
+  student('labuser18', { clusters: [aks('aks18')], registries: [acr('labuser18acr')], roleAssignments: [{ role: 'AcrPull', assignee: 'aks18', scope: 'labuser18acr' }] }, { arm: 'endless-pages' }),
+  student('labuser19', { clusters: [aks('aks19')] }, { arm: 'endless-pages', latencyMs: 150 }),
   // Created in the order listed: the second of each is the newer, and the first by name.
   student('labuser17', { clusters: [aks('aks17-zz'), aks('aks17-aa')], registries: [acr('labuser17zz'), acr('labuser17aa')] }),
 ];
@@ -319,6 +322,62 @@ describe('fake ARM with the Azure SDK clients', () => {
     const t0 = Date.now();
     await clients().aks.managedClusters.get('labuser12-rg', 'aks12');
     expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+  });
+
+  describe('endless-pages: every list names a next page, without end', () => {
+    const probeOf = (rg: string, signal?: AbortSignal) =>
+      azureProbe({
+        clients: createAzureClients({ credential: staticTokenCredential(new Secret(TOKEN, 'ARM token')), subscriptionId: SUB, endpoint: arm.url, ca, retryDelayMs: 10 }),
+        subscriptionId: SUB,
+        resourceGroup: rg,
+        ...(signal ? { signal } : {}),
+      });
+    const clusterLists = (user: string) => arm.requests.filter((r) => r.user === user && /\/managedClusters\?/i.test(r.url)).length;
+
+    it('the SDK pages on: the first page holds the list, every later one is empty and links the next', async () => {
+      const pages: Array<[string[], string | undefined]> = [];
+      for await (const page of clients().aks.managedClusters.listByResourceGroup('labuser18-rg').byPage()) {
+        pages.push([page.map((c) => c.name ?? ''), new URL(page.continuationToken!).searchParams.get('$skiptoken') ?? undefined]);
+        if (pages.length === 4) break;
+      }
+      expect(pages).toEqual([
+        [['aks18'], '1'],
+        [[], '2'],
+        [[], '3'],
+        [[], '4'],
+      ]);
+    });
+
+    it('the probe asks for at most 10 pages of a list, then says ARM kept paging: an error, never the partial list', async () => {
+      const before = clusterLists('labuser18');
+      const probe = probeOf('labuser18-rg');
+      for (const read of [() => probe.managedClusters(), () => probe.registries(), () => probe.roleAssignments()]) {
+        const err = await read().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(ProbeError);
+        expect((err as ProbeError).message).toMatch(/^ARM kept paging the (clusters|registries|role assignments) of \/subscriptions\/.*: still a next page after 10 pages/);
+      }
+      expect(clusterLists('labuser18') - before).toBe(10);
+    });
+
+    it("no page is asked for once the probe's signal fires (the student's grading is over)", async () => {
+      const over = new AbortController();
+      const listing = probeOf('labuser19-rg', over.signal)
+        .managedClusters()
+        .then(
+          () => 'listed',
+          () => 'stopped',
+        );
+      await until('two pages asked for', () => clusterLists('labuser19') >= 2);
+      over.abort(new Error("labuser19's grading is over"));
+      // the page in flight has already arrived; none after it
+      const asked = clusterLists('labuser19');
+      expect(await listing).toBe('stopped');
+      await new Promise((r) => setTimeout(r, 600));
+      expect(clusterLists('labuser19')).toBe(asked);
+    });
   });
 
   it('never answers a hanging student, and close() still ends the request', async () => {

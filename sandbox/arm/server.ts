@@ -122,9 +122,18 @@ export async function startArm(opts: ArmServerOptions): Promise<ArmServer> {
   };
   setStudents(opts.students);
 
+  /** Lists of a student with the `endless-pages` fault: each answer names a next page, without end. */
+  const endless = new WeakSet<Exchange>();
   const reply = (ex: Exchange, status: number, body: unknown, headers: Record<string, string> = {}) => {
     const id = randomUUID();
-    ex.send(status, body, { 'x-ms-request-id': id, 'x-ms-correlation-request-id': id, 'cache-control': 'no-cache', ...headers });
+    const paged = endless.has(ex) && status === 200 && Array.isArray((body as { value?: unknown } | undefined)?.value);
+    ex.send(status, paged ? { ...(body as object), nextLink: nextPage(ex) } : body, { 'x-ms-request-id': id, 'x-ms-correlation-request-id': id, 'cache-control': 'no-cache', ...headers });
+  };
+  /** The same list's next page, as ARM links one: absolute, with a `$skiptoken`. */
+  const nextPage = (ex: Exchange): string => {
+    const url = new URL(ex.url.pathname + ex.url.search, `https://${ex.req.headers.host}`);
+    url.searchParams.set('$skiptoken', String(Number(url.searchParams.get('$skiptoken') ?? 0) + 1));
+    return url.toString();
   };
   const fail = (ex: Exchange, e: ArmError) => reply(ex, e.status, e.body, e.headers);
 
@@ -251,6 +260,11 @@ export async function startArm(opts: ArmServerOptions): Promise<ArmServer> {
       const fault = student.faults.arm;
       if (fault === 'hang') return ex.hang();
       if (fault === 'error500') return fail(ex, armErrors.internal(sub, randomUUID()));
+      if (fault === 'endless-pages' && ex.req.method === 'GET') {
+        endless.add(ex);
+        // Past the first page: empty pages, each naming the next.
+        if (ex.url.searchParams.has('$skiptoken')) return reply(ex, 200, { value: [] });
+      }
       if (fault === 'throttle') {
         const n = (calls.get(student.user) ?? 0) + 1;
         calls.set(student.user, n);

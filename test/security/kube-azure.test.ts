@@ -18,7 +18,11 @@ import { EXEC_REFUSED } from '../../probes/kube/kubeconfig.js';
 import { NetworkPolicy } from '../../probes/net.js';
 import { ProbeError } from '../../probes/types.js';
 import { startSandbox, type Sandbox } from '../../sandbox/lab.js';
-import { loadScenarios } from '../../sandbox/scenario.js';
+import { loadScenarios, type Scenario } from '../../sandbox/scenario.js';
+import { SANDBOX_SUBSCRIPTION } from '../../sandbox/lab.js';
+import { createRuntime } from '../../probes/environment.js';
+import { loadProfile } from '../../core/profile.js';
+import { until } from '../support/until.js';
 import { BUILT_IN, gradeRequest, hostileScenario, rejection, timed, variant, watchConnections } from './support.js';
 
 const KUBE_TIMEOUT_MS = 4_000;
@@ -28,6 +32,12 @@ const watch = watchConnections();
 const [throttled, arm500] = loadScenarios([join(BUILT_IN, 'azure', '10-arm-throttled.yaml'), join(BUILT_IN, 'azure', '11-arm-500.yaml')], CHECK_IDS);
 const cluster = hostileScenario('http-hang');
 
+/** A variant in a resource group and registry of its own: ARM finds a student's faults by the group. */
+const ownGroup = (s: Scenario): Scenario => ({
+  ...s,
+  azure: { ...s.azure, resourceGroup: `${s.user}-rg`, registries: s.azure.registries.map((r) => ({ ...r, name: `${s.user.replace(/-/g, '')}acr` })) },
+});
+
 beforeAll(async () => {
   sandbox = await startSandbox([
     hostileScenario('kube-forbidden'),
@@ -36,6 +46,8 @@ beforeAll(async () => {
     throttled,
     arm500,
     variant(arm500, 'az-arm-hang', { arm: 'hang' }),
+    ownGroup(variant(throttled, 'az-arm-endless', { arm: 'endless-pages' })),
+    ownGroup(variant(throttled, 'az-arm-endless-slow', { arm: 'endless-pages', latencyMs: 200 })),
     variant(cluster, 'exec-plugin', { http: null }),
   ]);
 });
@@ -49,7 +61,7 @@ describe('faults.kube and faults.arm, graded through the CLI path', () => {
   let ms = 0;
   beforeAll(async () => {
     const config = { ...sandbox.config, timeoutsMs: { ...sandbox.config.timeoutsMs, kube: KUBE_TIMEOUT_MS, azure: AZURE_TIMEOUT_MS } };
-    const users = ['hostile-kube-forbidden', 'hostile-kube-error500', 'hostile-kube-hang', 'az-throttled', 'az-arm-500', 'az-arm-hang'];
+    const users = ['hostile-kube-forbidden', 'hostile-kube-error500', 'hostile-kube-hang', 'az-throttled', 'az-arm-500', 'az-arm-hang', 'az-arm-endless'];
     const request = gradeRequest({ users, only: ['ex3', 'ex4', 'ex5', 'ex6'], reports: [{ format: 'json' }] });
     const out = await timed(25_000, () => gradeAndReport(config, request, { stdout: { write: () => {}, color: false, isTTY: false }, notices: NO_NOTICES }));
     ms = out.ms;
@@ -89,8 +101,36 @@ describe('faults.kube and faults.arm, graded through the CLI path', () => {
     expect(ms).toBeLessThan(AZURE_TIMEOUT_MS + 8_000);
   });
 
+  it('an ARM that pages without end: errors saying ARM kept paging, not fails from a partial list', () => {
+    for (const id of ['ex3.cluster.exists', 'ex4.registry.exists']) {
+      expect(checkOf('az-arm-endless', id)).toMatchObject({ status: 'error', code: 'LG-012', message: expect.stringContaining('ARM kept paging') });
+    }
+    expect(by['az-arm-endless'].checks.filter((c) => c.status === 'fail')).toEqual([]);
+    expect(by['az-arm-endless'].status).toBe('incomplete');
+  });
+
   it('nothing left 127.0.0.0/8', () => {
     expect(watch.outsideLoopback()).toEqual([]);
+  });
+});
+
+describe("a student's grading over, ARM is asked nothing more", () => {
+  it('closing the environment (as the class run does when the student ends, their deadline included) stops the paging under way', async () => {
+    const runtime = createRuntime(sandbox.config, { profile: loadProfile(), allowDisruptive: false, allowExecCredentials: false });
+    const s = sandbox.scenarios.find((x) => x.user === 'az-arm-endless-slow')!;
+    const env = await runtime.openEnvironment({ user: s.user, resourceGroup: s.azure.resourceGroup, subscriptionId: SANDBOX_SUBSCRIPTION });
+    const pages = () => sandbox.arm.requests.filter((r) => r.user === s.user && /\/managedClusters\?/i.test(r.url)).length;
+    const listing = env.probes.azure!.managedClusters().then(
+      () => 'listed',
+      () => 'stopped',
+    );
+    await until('two pages asked for', () => pages() >= 2);
+    await env.close();
+    // the page in flight has already arrived; at 200 ms a page, the 10-page bound is over a second away
+    const asked = pages();
+    expect(await listing).toBe('stopped');
+    await new Promise((r) => setTimeout(r, 800));
+    expect(pages()).toBe(asked);
   });
 });
 
