@@ -29,7 +29,10 @@ export interface AzureProbeOptions {
   limiter?: TokenBucket;
   /** Object id of a service principal from its app (client) id, through Microsoft Graph; ARM cannot tell it. */
   servicePrincipalObjectId?: (clientId: string) => Promise<PrincipalLookup>;
-  /** Fires when the student's grading is over: lists stop asking ARM for pages, requests in flight are aborted. */
+  /**
+   * Fires when the student's grading is over: no list asks ARM for another page, and the requests that carry
+   * it are aborted (all but a list's later pages: the newer SDKs send those without the caller's options).
+   */
   signal?: AbortSignal;
 }
 
