@@ -101,9 +101,11 @@ export async function runSandbox(scenarioPaths: readonly string[], outDir: strin
     process.once('SIGTERM', () => done());
   });
   const out = process.stdout;
-  const first = scenarios.find((s) => s.azure.clusters.length)?.user ?? scenarios[0].user;
+  // The example student: one whose kubeconfig kubectl can use here (an Entra cluster's runs kubelogin, which signs in at Microsoft).
+  const plain = scenarios.find((s) => s.azure.clusters.length && !s.azure.clusters.some((c) => c.entra));
+  const first = plain?.user ?? scenarios.find((s) => s.azure.clusters.length)?.user ?? scenarios[0].user;
   // The built-in class is part of lab-grade (inside the one-file bundle there is no file to edit): only given files are watched.
-  out.write(sandboxBanner({ students: scenarios.length, configFile: file, outDir, user: first, watched: scenarioPaths.length > 0 }));
+  out.write(sandboxBanner({ students: scenarios.length, configFile: file, outDir, user: first, kubectl: plain !== undefined, watched: scenarioPaths.length > 0 }));
   const watchers = scenarioPaths.map((p) =>
     watch(resolve(p), { recursive: false }, () => {
       try {

@@ -10,6 +10,8 @@ export interface SandboxBannerFacts {
   outDir: string;
   /** The student the example commands name (one with a cluster). */
   user: string;
+  /** Whether kubectl can use that student's kubeconfig here (not an Entra cluster's kubelogin one). */
+  kubectl: boolean;
   /** Scenario files given: they are watched (the built-in class is part of lab-grade, nothing to edit). */
   watched: boolean;
 }
@@ -21,7 +23,7 @@ export function sandboxBanner(f: SandboxBannerFacts): string {
     '',
     `Grade it:   lab-grade --config ${shellQuote(f.configFile)}`,
     `Self-check: lab-grade --sandbox ${shellQuote(out)} --user-name ${f.user}   (as a student in Cloud Shell; any student of the class)`,
-    `kubectl:    kubectl --kubeconfig ${shellQuote(join(out, 'kubeconfigs', `${f.user}.yaml`))} get pods`,
+    ...(f.kubectl ? [`kubectl:    kubectl --kubeconfig ${shellQuote(join(out, 'kubeconfigs', `${f.user}.yaml`))} get pods`] : []),
     ...(f.watched ? ['Scenario files are watched: edit one and the world is derived again.'] : []),
     'Ctrl-C stops everything.',
     '',

@@ -54,6 +54,15 @@ describe('lab-grade --sandbox DIR --user-name USER while `lab-grade sandbox` run
     expect(found).toEqual(expected);
   }, 120_000);
 
+  it("the banner's kubectl line names a student whose kubeconfig kubectl can use, not the first (Entra) one", () => {
+    const [plain] = loadScenarios([TOKEN_KUBECONFIG], CHECK_IDS);
+    const kubectl = lab
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('kubectl:'));
+    expect(kubectl).toEqual([`kubectl:    kubectl --kubeconfig ${join(out, 'kubeconfigs', `${plain.user}.yaml`)} get pods`]);
+  });
+
   it('a kubeconfig with a token (no Entra ID): read as it is, Exercises 5-7 as the scenario expects', async () => {
     const [scenario] = loadScenarios([TOKEN_KUBECONFIG], CHECK_IDS);
     const { stderr, checks } = await selfCheckAs(scenario);
