@@ -1,13 +1,12 @@
 /**
- * The generated API clients' HTTP, with every answer read within a byte cap. client-node reads an
- * answer whole (`fetch(…).text()`): a student with thousands of large Secrets or Pods makes one list
+ * The Kubernetes API's HTTP, with every answer read within a byte cap. An answer read whole
+ * (client-node's `fetch(…).text()`): a student with thousands of large Secrets or Pods makes one list
  * hundreds of MB and the grader runs out of memory, ending the whole class's run. Here each answer is
  * read as it arrives and given up, its connection closed, as soon as it passes the cap of one answer
  * or what is left of the budget of one read of the cluster (a snapshot's lists read together).
  */
 import type { Readable } from 'node:stream';
-import { ResponseContext, SelfDecodingBody, wrapHttpLibrary, type HttpLibrary, type RequestContext } from '@kubernetes/client-node';
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 
 const MiB = 1024 * 1024;
 
@@ -54,27 +53,60 @@ async function readWithin(body: Readable, maxBytes: number, budget: AnswerBudget
   return Buffer.concat(chunks, size);
 }
 
-const headerText = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join(', ') : (v ?? ''));
+/** A non-2xx answer of the API server: its status and its body (a Status object, as text), as client-node's ApiException carried them. */
+export class KubeStatusError extends Error {
+  constructor(
+    readonly code: number,
+    readonly body: string,
+  ) {
+    super(`the API server answered ${code}`);
+  }
+}
 
-/** An HTTP library for a client-node Configuration: the request as the client built it, its answer read within the caps. */
-export function cappedHttpLibrary(budget: AnswerBudget, maxAnswerBytes = KUBE_ANSWER_LIMITS.maxAnswerBytes): HttpLibrary {
-  return wrapHttpLibrary({
-    async send(req: RequestContext): Promise<ResponseContext> {
-      const body = req.getBody();
-      if (body !== undefined && typeof body !== 'string') throw new Error('the Kubernetes probe sends only text bodies');
-      // Every connection dials through the network policy's agent; undici's global one would not.
-      const dispatcher = req.getDispatcher();
-      if (!dispatcher) throw new Error("a Kubernetes request without the probe's connection pool");
-      const res = await request(req.getUrl(), {
-        method: req.getHttpMethod() as 'GET',
-        headers: req.getHeaders(),
-        body,
-        signal: req.getSignal(),
-        dispatcher,
-      });
-      const bytes = await readWithin(res.body, maxAnswerBytes, budget);
-      const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, headerText(v)]));
-      return new ResponseContext(res.statusCode, headers, new SelfDecodingBody(Promise.resolve(bytes)));
+/** The kubeconfig's credentials for one request: its headers and the probe's connection pool. */
+type KubeAuth = () => Promise<{ headers: Record<string, string>; dispatcher: Dispatcher }>;
+
+/** The Kubernetes API as the probe reads it: a path (and query) in, the answer's JSON out, as the server wrote it. */
+export interface KubeHttp {
+  readonly server: string;
+  /** GET `path`; a non-2xx answer throws KubeStatusError. */
+  get<T>(path: string, query?: Record<string, string>): Promise<T>;
+  /** DELETE `path`; a non-2xx answer throws KubeStatusError. */
+  delete(path: string): Promise<void>;
+}
+
+const isJson = (contentType: string | string[] | undefined) => {
+  const type = String(contentType ?? '')
+    .split(';')[0]
+    .trim()
+    .toLowerCase();
+  return type === 'application/json' || type.endsWith('+json');
+};
+
+/**
+ * Reads each answer as raw JSON within the caps, drawing from `budget`. The checks read a few fields
+ * of each object: client-node's generated clients turned every list into its model classes first
+ * (the largest part of the probe's CPU per student). Timestamps therefore stay strings (checks/kube/time.ts).
+ */
+export function kubeHttp(server: string, auth: KubeAuth, budget: AnswerBudget, maxAnswerBytes = KUBE_ANSWER_LIMITS.maxAnswerBytes): KubeHttp {
+  const send = async (method: 'GET' | 'DELETE', path: string, query: Record<string, string> = {}) => {
+    // As the generated clients built it: the server's URL, the path, the query encoded by URLSearchParams.
+    const url = new URL(server + path);
+    for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+    const { headers, dispatcher } = await auth();
+    const res = await request(url, { method, headers: { accept: 'application/json, */*;q=0.8', ...headers }, dispatcher });
+    const text = (await readWithin(res.body, maxAnswerBytes, budget)).toString('utf8');
+    if (res.statusCode < 200 || res.statusCode > 299) throw new KubeStatusError(res.statusCode, text);
+    if (!isJson(res.headers['content-type'])) throw new Error(`the API server answered ${String(res.headers['content-type'] ?? 'no Content-Type')}, not JSON`);
+    return text;
+  };
+  return {
+    server,
+    async get<T>(path: string, query?: Record<string, string>) {
+      return JSON.parse(await send('GET', path, query)) as T;
     },
-  });
+    async delete(path: string) {
+      await send('DELETE', path);
+    },
+  };
 }

@@ -1,13 +1,12 @@
 /**
- * Turning client-node failures into sentences a student or instructor can act on. client-node v2
- * throws `ApiException` (`.code` = HTTP status, `.body` = the Status object as a JSON string) for
- * answers, and undici's `TypeError: fetch failed` (with a `.cause`) when no answer came.
+ * Turning the Kubernetes API's failures into sentences a student or instructor can act on: an answer
+ * that is not 2xx is a `KubeStatusError` (`.code` = HTTP status, `.body` = the Status object as JSON
+ * text); when no answer came, undici's error (with a `.cause`).
  */
-import { ApiException } from '@kubernetes/client-node';
 import { errorMessage } from '../../core/errors.js';
 import { refusedByPolicy } from '../net.js';
 import { grantCommand, MissingRightError, ProbeError, type MissingRight } from '../types.js';
-import { AnswerTooLarge } from './capped-http.js';
+import { AnswerTooLarge, KubeStatusError } from './capped-http.js';
 import { missingKubeRight, type ClusterRef } from './rights.js';
 
 export interface KubeFailure {
@@ -22,9 +21,9 @@ export interface KubeFailure {
 }
 
 /** The Status object's message, when the body is one. */
-function statusMessage(body: unknown): string | undefined {
+function statusMessage(body: string): string | undefined {
   try {
-    const obj = typeof body === 'string' ? JSON.parse(body) : body;
+    const obj = JSON.parse(body) as { message?: unknown } | null;
     return typeof obj?.message === 'string' ? obj.message : undefined;
   } catch {
     return undefined;
@@ -43,7 +42,7 @@ function rootCause(err: unknown): string {
 /** What a failed `verb resource` call means; `server` names where it went, `cluster` which cluster that is. */
 export function describeKubeFailure(verb: string, resource: string, err: unknown, server: string, cluster?: ClusterRef): KubeFailure {
   if (err instanceof AnswerTooLarge) return { message: `${verb} ${resource}: ${err.message}`, limitBytes: err.limitBytes };
-  if (err instanceof ApiException) {
+  if (err instanceof KubeStatusError) {
     const code = err.code;
     const said = statusMessage(err.body);
     const missing = code === 403 && said ? missingKubeRight(said, cluster) : undefined;

@@ -1,31 +1,21 @@
 /**
- * The Kubernetes probe, on @kubernetes/client-node v2 (object parameters, bodies returned,
- * ApiException on error statuses). Every connection dials through the NetworkPolicy with the
+ * The Kubernetes probe: @kubernetes/client-node loads the kubeconfig and applies its credentials; the
+ * API is read as raw JSON (capped-http.ts). Every connection dials through the NetworkPolicy with the
  * kubeconfig's TLS material. It reads (GET) only; `deletePod` is the one write, refused unless the
  * run allows disruptive checks.
  */
 import type { RequestOptions } from 'node:https';
-import {
-  AppsV1Api,
-  CoreV1Api,
-  createConfiguration,
-  KubeConfig,
-  RbacAuthorizationV1Api,
-  ServerConfiguration,
-  VersionApi,
-  type Configuration,
-  type SecurityAuthentication,
-} from '@kubernetes/client-node';
+import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { request, type Agent } from 'undici';
 import { NetworkPolicy } from '../net.js';
 import { kubeDescription, ProbeError, type ClusterChoice, type KubeProbe, type KubeSnapshot } from '../types.js';
 import { readCapped } from '../http/body.js';
-import { AnswerBudget, cappedHttpLibrary } from './capped-http.js';
+import { AnswerBudget, kubeHttp, type KubeHttp } from './capped-http.js';
 import { policyAgent, type KubeTls } from './dispatcher.js';
 import { kubeProbeError } from './errors.js';
 import type { ClusterRef } from './rights.js';
 import { kubeconfigWithEntra, vetKubeConfig, type TokenFor } from './kubeconfig.js';
-import { takeSnapshot, type KubeApis } from './snapshot.js';
+import { takeSnapshot } from './snapshot.js';
 
 export interface KubeProbeOptions {
   /** Lazily: in instructor mode it comes from Azure (listClusterUserCredentials), a secret. */
@@ -52,8 +42,8 @@ interface Connection {
   kc: KubeConfig;
   server: string;
   cluster: ClusterRef;
-  /** API clients whose answers draw from `budget` (one per read of the cluster). */
-  apis(budget?: AnswerBudget): KubeApis & { version: VersionApi };
+  /** The API, its answers drawing from `budget` (one per read of the cluster). */
+  http(budget?: AnswerBudget): KubeHttp;
 }
 
 /** The kubeconfig's credentials (headers, refreshed per request) and TLS material on one connection pool. */
@@ -63,23 +53,6 @@ async function requestOptions(kc: KubeConfig): Promise<{ headers: Record<string,
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(o.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = String(v);
   return { headers, tls: o as KubeTls };
-}
-
-/**
- * The generated API clients, authenticated through the client's own extension point: the kubeconfig's
- * headers on every request and the probe's connection pool (client-node would build a new one per request);
- * every answer read within the caps, drawing from `budget`.
- */
-function apiConfiguration(kc: KubeConfig, server: string, agent: (tls: KubeTls) => Agent, budget: AnswerBudget): Configuration {
-  const auth: SecurityAuthentication = {
-    getName: () => 'kubeconfig through the network policy',
-    async applySecurityAuthentication(context) {
-      const { headers, tls } = await requestOptions(kc);
-      for (const [k, v] of Object.entries(headers)) context.setHeaderParam(k, v);
-      context.setDispatcher(agent(tls));
-    },
-  };
-  return createConfiguration({ baseServer: new ServerConfiguration(server, {}), authMethods: { default: auth }, httpApi: cappedHttpLibrary(budget) });
 }
 
 export function kubeProbe(opts: KubeProbeOptions): KubeProbe & { close(): Promise<void> } {
@@ -102,11 +75,12 @@ export function kubeProbe(opts: KubeProbeOptions): KubeProbe & { close(): Promis
       // Which cluster this is, for the commands that grant the grader a right it lacks there.
       const chosen = await opts.cluster?.().catch(() => undefined);
       const cluster: ClusterRef = chosen ? { name: chosen.name, id: chosen.id } : { name: kc.getCurrentCluster()!.name };
-      const apis = (budget = new AnswerBudget()) => {
-        const config = apiConfiguration(kc, server, makeAgent, budget);
-        return { server, cluster, core: new CoreV1Api(config), apps: new AppsV1Api(config), rbac: new RbacAuthorizationV1Api(config), version: new VersionApi(config) };
+      // The kubeconfig's headers on every request (refreshed per request), on the probe's connection pool.
+      const auth = async () => {
+        const { headers, tls } = await requestOptions(kc);
+        return { headers, dispatcher: makeAgent(tls) };
       };
-      return { kc, server, cluster, apis };
+      return { kc, server, cluster, http: (budget = new AnswerBudget()) => kubeHttp(server, auth, budget) };
     })().catch((err) => {
       connection = undefined; // a later round may succeed (e.g. credentials fetched again)
       throw err instanceof ProbeError ? err : kubeProbeError('load', 'kubeconfig', err, '(not connected)');
@@ -126,8 +100,8 @@ export function kubeProbe(opts: KubeProbeOptions): KubeProbe & { close(): Promis
     async reach() {
       const c = await connect();
       try {
-        const v = await c.apis().version.getCode();
-        return { server: c.server, gitVersion: v.gitVersion };
+        const v = await c.http().get<{ gitVersion?: string }>('/version');
+        return { server: c.server, gitVersion: v.gitVersion as string };
       } catch (err) {
         throw kubeProbeError('get', '/version', err, c.server, c.cluster);
       }
@@ -135,13 +109,15 @@ export function kubeProbe(opts: KubeProbeOptions): KubeProbe & { close(): Promis
 
     async snapshot(): Promise<KubeSnapshot> {
       // The snapshot's lists share one budget: together they are one read of the student's cluster.
-      return takeSnapshot((await connect()).apis(new AnswerBudget()), opts.namespace);
+      const c = await connect();
+      return takeSnapshot(c.http(new AnswerBudget()), opts.namespace, c.cluster);
     },
 
     async listPods(namespace, labelSelector) {
       const c = await connect();
       try {
-        return (await c.apis().core.listNamespacedPod({ namespace, labelSelector })).items;
+        const list = await c.http().get<{ items?: V1Pod[] }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, labelSelector === undefined ? {} : { labelSelector });
+        return list.items as V1Pod[];
       } catch (err) {
         throw kubeProbeError('list', 'pods', err, c.server, c.cluster);
       }
@@ -168,7 +144,7 @@ export function kubeProbe(opts: KubeProbeOptions): KubeProbe & { close(): Promis
       }
       const c = await connect();
       try {
-        await c.apis().core.deleteNamespacedPod({ name, namespace });
+        await c.http().delete(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(name)}`);
       } catch (err) {
         throw kubeProbeError('delete', `pods/${name}`, err, c.server, c.cluster);
       }

@@ -3,49 +3,42 @@
  * A list the grader may not read is recorded in `unreadable` (the checks that need it report
  * `error`); only when the essential kinds are all unreadable does the snapshot itself fail.
  */
-import type { AppsV1Api, CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
-import { ApiException } from '@kubernetes/client-node';
 import { grantCommand, MissingRightError, ProbeError, type KubeListKind, type KubeSnapshot } from '../types.js';
+import { KubeStatusError, type KubeHttp } from './capped-http.js';
 import { describeKubeFailure, type KubeFailure } from './errors.js';
 import type { ClusterRef } from './rights.js';
-
-export interface KubeApis {
-  server: string;
-  /** which cluster, for the commands that grant a right the grader lacks there */
-  cluster?: ClusterRef;
-  core: CoreV1Api;
-  apps: AppsV1Api;
-  rbac: RbacAuthorizationV1Api;
-}
 
 /** Helm 2 keeps its records (and tiller) in kube-system. */
 const TILLER_NAMESPACE = 'kube-system';
 /** Without these nothing of Exercises 5–7 can be graded. */
 const ESSENTIAL: KubeListKind[] = ['pods', 'deployments', 'services'];
 
-const is403 = (err: unknown) => err instanceof ApiException && err.code === 403;
+const is403 = (err: unknown) => err instanceof KubeStatusError && err.code === 403;
 
-export async function takeSnapshot(apis: KubeApis, namespace: string): Promise<KubeSnapshot> {
-  const { core, apps, rbac } = apis;
+/** `cluster`: which cluster this is, for the commands that grant a right the grader lacks there. */
+export async function takeSnapshot(http: KubeHttp, namespace: string, cluster?: ClusterRef): Promise<KubeSnapshot> {
+  const list = (path: string, query?: Record<string, string>) => http.get<{ items?: unknown[] | null }>(path, query);
+  const ns = (name: string, resource: string, group = '/api/v1') => `${group}/namespaces/${encodeURIComponent(name)}/${resource}`;
+  const apps = '/apis/apps/v1';
   // Helm keeps every revision of a release (10 by default, tiller all of them) and only the newest is
   // graded: superseded revisions are left on the server, or a long history of large charts would pass
   // the answer cap (capped-http.ts) and leave a real student's Helm checks in error.
   const helm = { labelSelector: 'owner=helm,status!=superseded' };
   // resource name (for messages) and the one call that lists it
-  const lists: Record<KubeListKind, [string, () => Promise<{ items: unknown[] }>]> = {
-    pods: ['pods', () => core.listNamespacedPod({ namespace })],
-    deployments: ['deployments', () => apps.listNamespacedDeployment({ namespace })],
-    replicaSets: ['replicasets', () => apps.listNamespacedReplicaSet({ namespace })],
-    services: ['services', () => core.listNamespacedService({ namespace })],
-    endpoints: ['endpoints', () => core.listNamespacedEndpoints({ namespace })],
-    events: ['events', () => core.listNamespacedEvent({ namespace })],
-    nodes: ['nodes', () => core.listNode()],
+  const lists: Record<KubeListKind, [string, () => Promise<{ items?: unknown[] | null }>]> = {
+    pods: ['pods', () => list(ns(namespace, 'pods'))],
+    deployments: ['deployments', () => list(ns(namespace, 'deployments', apps))],
+    replicaSets: ['replicasets', () => list(ns(namespace, 'replicasets', apps))],
+    services: ['services', () => list(ns(namespace, 'services'))],
+    endpoints: ['endpoints', () => list(ns(namespace, 'endpoints'))],
+    events: ['events', () => list(ns(namespace, 'events'))],
+    nodes: ['nodes', () => list('/api/v1/nodes')],
     // Helm 3 stores a release in the namespace it was installed to: look everywhere the grader may,
     // falling back to the graded namespace when cluster-wide reads are forbidden.
-    helmSecrets: ['secrets', () => core.listSecretForAllNamespaces(helm).catch((err) => (is403(err) ? core.listNamespacedSecret({ namespace, ...helm }) : Promise.reject(err)))],
-    helmConfigMaps: ['configmaps', () => core.listNamespacedConfigMap({ namespace: TILLER_NAMESPACE, labelSelector: 'OWNER=TILLER,STATUS!=SUPERSEDED' })],
-    serviceAccounts: ['serviceaccounts', () => core.listNamespacedServiceAccount({ namespace: TILLER_NAMESPACE })],
-    clusterRoleBindings: ['clusterrolebindings', () => rbac.listClusterRoleBinding()],
+    helmSecrets: ['secrets', () => list('/api/v1/secrets', helm).catch((err) => (is403(err) ? list(ns(namespace, 'secrets'), helm) : Promise.reject(err)))],
+    helmConfigMaps: ['configmaps', () => list(ns(TILLER_NAMESPACE, 'configmaps'), { labelSelector: 'OWNER=TILLER,STATUS!=SUPERSEDED' })],
+    serviceAccounts: ['serviceaccounts', () => list(ns(TILLER_NAMESPACE, 'serviceaccounts'))],
+    clusterRoleBindings: ['clusterrolebindings', () => list('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings')],
   };
   const kinds = Object.keys(lists) as KubeListKind[];
   const settled = await Promise.all(
@@ -54,13 +47,13 @@ export async function takeSnapshot(apis: KubeApis, namespace: string): Promise<K
       try {
         return { kind, items: (await list()).items };
       } catch (err) {
-        return { kind, failure: describeKubeFailure('list', resource, err, apis.server, apis.cluster) };
+        return { kind, failure: describeKubeFailure('list', resource, err, http.server, cluster) };
       }
     }),
   );
   const snapshot = {
     takenAt: new Date().toISOString(),
-    server: apis.server,
+    server: http.server,
     namespace,
     unreadable: {} as Record<string, string>,
   } as KubeSnapshot;
@@ -73,7 +66,7 @@ export async function takeSnapshot(apis: KubeApis, namespace: string): Promise<K
       if (r.failure.missing) (snapshot.missingRights ??= {})[r.kind] = r.failure.missing;
     }
   }
-  if (ESSENTIAL.every((k) => failures[k])) throw essentialError(failures, namespace, apis.server);
+  if (ESSENTIAL.every((k) => failures[k])) throw essentialError(failures, namespace, http.server);
   return snapshot;
 }
 
