@@ -18,6 +18,8 @@ export interface RunOptions {
   students: number;
   latencyMs: number;
   concurrency: number;
+  /** The lab-grade script node runs (default the compiled tree, dist/bin/lab-grade.js; the benchmark runs the installed command, the bundle). */
+  grader?: string;
   /** Called with the running lab after grading, before it stops (the bash baseline runs here). */
   whileRunning?(lab: LabProcess, configFile: string, users: string[]): Promise<void>;
 }
@@ -44,9 +46,9 @@ export interface Measurement {
 /** The grader's exit codes that are grades (all passed, some below the mark, some incomplete). */
 const GRADED = new Set([0, 1, 3]);
 
-/** `lab-grade -c configFile` without pre-flight, journal or progress, its JSON report to `report`. */
-async function runGrader(configFile: string, report: string, concurrency: number, usageFile: string): Promise<void> {
-  const args = ['--import', pathToFileURL(packagePath('bench', 'usage-at-exit.mjs')).href, packagePath('dist', 'bin', 'lab-grade.js')];
+/** `node grader -c configFile` without pre-flight, journal or progress, its JSON report to `report`. */
+async function runGrader(grader: string, configFile: string, report: string, concurrency: number, usageFile: string): Promise<void> {
+  const args = ['--import', pathToFileURL(packagePath('bench', 'usage-at-exit.mjs')).href, grader];
   args.push('-c', configFile, '--concurrency', String(concurrency), '--no-preflight', '--no-journal', '--quiet', '-r', `json=${report}`);
   const child = spawn(process.execPath, args, { env: { ...process.env, LAB_GRADE_USAGE_FILE: usageFile, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -64,7 +66,7 @@ export async function measureClass(opts: RunOptions): Promise<Measurement> {
     const usageFile = join(work, 'usage.json');
     const labCpu0 = (await lab.traffic()).cpuMs;
     const t0 = performance.now();
-    await runGrader(lab.configFile, report, opts.concurrency, usageFile);
+    await runGrader(opts.grader ?? packagePath('dist', 'bin', 'lab-grade.js'), lab.configFile, report, opts.concurrency, usageFile);
     const wallMs = performance.now() - t0;
     const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { maxRssKb: number; cpuMs: number };
     const peakRssMb = usage.maxRssKb / 1024;

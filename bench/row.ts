@@ -1,5 +1,5 @@
 /**
- * One measured run in a fresh process (argv: students latency concurrency baselineStudents), printed as
+ * One measured run in a fresh process (argv: students latency concurrency baselineStudents [grader script]), printed as
  * JSON on the last line: each row's peak RSS is then its own, not the high-water mark of the runs before.
  */
 import { runBaseline, type BaselineRun } from './baseline.js';
@@ -11,12 +11,14 @@ export interface RowResult {
   baseline?: Omit<BaselineRun, 'verdicts'> & { verdicts: Array<[string, Array<[string, string]>]> };
 }
 
-const [students, latencyMs, concurrency, baselineStudents] = process.argv.slice(2).map(Number);
+const [students, latencyMs, concurrency, baselineStudents] = process.argv.slice(2, 6).map(Number);
+const grader = process.argv[6];
 let baseline: BaselineRun | undefined;
 const measurement = await measureClass({
   students,
   latencyMs,
   concurrency,
+  ...(grader ? { grader } : {}),
   whileRunning: baselineStudents > 0 ? async (_lab, configFile, users) => void (baseline = await runBaseline(configFile, users.slice(0, baselineStudents))) : undefined,
 });
 const b = baseline as BaselineRun | undefined;

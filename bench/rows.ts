@@ -15,8 +15,9 @@ async function lastLineOf(script: string, args: Array<string | number>, nodeFlag
   return JSON.parse(stdout.trim().split('\n').pop()!);
 }
 
-export async function measureInChild(students: number, latencyMs: number, concurrency: number, baselineStudents = 0): Promise<{ measurement: Measurement; baseline?: BaselineRun }> {
-  const row = (await lastLineOf('row.ts', [students, latencyMs, concurrency, baselineStudents])) as RowResult;
+/** `grader`: the lab-grade script to run (default the compiled tree's). */
+export async function measureInChild(students: number, latencyMs: number, concurrency: number, baselineStudents = 0, grader?: string): Promise<{ measurement: Measurement; baseline?: BaselineRun }> {
+  const row = (await lastLineOf('row.ts', [students, latencyMs, concurrency, baselineStudents, ...(grader ? [grader] : [])])) as RowResult;
   const b = row.baseline;
   return { measurement: row.measurement, ...(b ? { baseline: { ...b, verdicts: new Map(b.verdicts.map(([u, v]) => [u, new Map(v)])) } } : {}) };
 }

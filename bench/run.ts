@@ -4,6 +4,8 @@
  *   --students N (200)  --latency L ms (40)  --concurrency C (32)  --growth 1,10,50,200,1000  --baseline 10
  *   --trace-latency ms (300): the latency of the traced run that measures the critical path
  *   --startup-runs N (7): whole-process runs of each quick command (dist/ and the bundle)
+ *   --grader dist|bundle (dist): the class runs grade with the compiled tree the tests spawn (dist/bin/lab-grade.js)
+ *     or with the installed command (the bundle, dist/lab-grade.mjs, what `lab-grade` is)
  *   --live-students N (200) --live-rounds R (10) --live-interval S (60): a live workshop (`lab-grade live`),
  *   at the same latency and concurrency; --live-rounds 0 leaves it out, --live-only runs nothing else
  * Prints: start-up times of the quick commands and the bundle's size; wall time, students/s, requests
@@ -35,6 +37,7 @@ const { values } = parseArgs({
     'live-rounds': { type: 'string', default: '10' },
     'live-interval': { type: 'string', default: '60' },
     'live-only': { type: 'boolean', default: false },
+    grader: { type: 'string', default: 'dist' },
   },
 });
 const num = (name: string, v: string | undefined, min: number) => {
@@ -53,11 +56,12 @@ const baselineStudents = num('baseline', values.baseline, 0);
 const traceL = num('trace-latency', values['trace-latency'], 10);
 const startupRuns = num('startup-runs', values['startup-runs'], 1);
 const live = { students: num('live-students', values['live-students'], 1), rounds: num('live-rounds', values['live-rounds'], 0), interval: num('live-interval', values['live-interval'], 1) };
+if (values.grader !== 'bundle' && values.grader !== 'dist') throw new Error(`--grader: expected bundle or dist, got ${JSON.stringify(values.grader)}`);
 const out = (s = '') => process.stdout.write(s + '\n');
 
 /** One student per built-in kind, one at a time at a large latency: the critical path of each. */
-async function trace(): Promise<Map<string, StudentBound>> {
-  const { measurement } = await measureInChild(11, traceL, 1);
+async function trace(grader: string | undefined): Promise<Map<string, StudentBound>> {
+  const { measurement } = await measureInChild(11, traceL, 1, 0, grader);
   return boundsFromTrace(ALL_CHECKS, measurement.students, traceL);
 }
 
@@ -74,7 +78,7 @@ out(
     .join(' ')}`,
 );
 out(
-  `command: npm run bench -- --students ${N} --latency ${L} --concurrency ${C} --growth ${growth.join(',')} --baseline ${baselineStudents} --startup-runs ${startupRuns} --live-students ${live.students} --live-rounds ${live.rounds} --live-interval ${live.interval}${values['live-only'] ? ' --live-only' : ''}\n`,
+  `command: npm run bench -- --students ${N} --latency ${L} --concurrency ${C} --growth ${growth.join(',')} --baseline ${baselineStudents} --startup-runs ${startupRuns} --live-students ${live.students} --live-rounds ${live.rounds} --live-interval ${live.interval} --grader ${values.grader}${values['live-only'] ? ' --live-only' : ''}\n`,
 );
 
 /** Start-up, the critical path, the class of N, growth and the baseline. */
@@ -92,7 +96,10 @@ async function classSections(): Promise<void> {
   );
   out(`\nbundle: dist/lab-grade.mjs, ${fixed(bundle.bytes / 1024 / 1024, 2)} MB\n`);
 
-  const bounds = await trace();
+  // The class runs' grader: the installed command (what users and the Kubernetes Job run), or the compiled tree.
+  const grader = values.grader === 'bundle' ? bundle.file : undefined;
+  out(`class runs grade with: node ${grader ? 'dist/lab-grade.mjs (the installed command)' : 'dist/bin/lab-grade.js (the compiled tree)'}\n`);
+  const bounds = await trace(grader);
   out(`## Critical path (traced at ${traceL} ms per answer; own sequential answers per check)\n`);
   out(
     table(
@@ -102,7 +109,7 @@ async function classSections(): Promise<void> {
   );
 
   // Each run in a fresh process (its peak RSS is its own); the baseline runs while the main class's lab is up.
-  const { measurement: main, baseline: baselineRun } = await measureInChild(N, L, C, baselineStudents);
+  const { measurement: main, baseline: baselineRun } = await measureInChild(N, L, C, baselineStudents, grader);
   const s = summary(main, bounds);
   const mean = meanCounts(main);
   out(`\n## ${N} students, ${L} ms per answer, concurrency ${C}\n`);
@@ -141,7 +148,7 @@ async function classSections(): Promise<void> {
     out(`\n## Growth (${L} ms per answer, concurrency ${C})\n`);
     const rows: Array<Array<string | number>> = [];
     for (const n of growth) {
-      const m = n === N ? main : (await measureInChild(n, L, C)).measurement;
+      const m = n === N ? main : (await measureInChild(n, L, C, 0, grader)).measurement;
       if (n === 1) alone = m;
       const g = summary(m, bounds);
       rows.push([n, seconds(m.wallMs), fixed(g.perSecond, 2), seconds(g.lb), fixed(g.ratio, 2), `${fixed(m.peakRssMb, 0)} MB`, `${fixed(m.cpuMs.grader / n, 0)} ms`]);
