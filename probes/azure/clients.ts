@@ -46,9 +46,10 @@ export interface AzureClients {
   readonly endpoint: string;
   /**
    * A list ARM answers under `path` (`/subscriptions`, `…/resourcegroups`), every page of it up to a
-   * bound, through the same rate limit, retries and error mapping as the SDK clients.
+   * bound, through the same rate limit, retries and error mapping as the SDK clients; `query` adds
+   * parameters (`$filter`, `$expand`), `signal` stops paging when the student's grading is over.
    */
-  list<T>(path: string, apiVersion: string): Promise<T[]>;
+  list<T>(path: string, apiVersion: string, opts?: { query?: Record<string, string>; signal?: AbortSignal }): Promise<T[]>;
   readonly credential: TokenCredential;
   readonly defaultSubscriptionId: string;
   readonly bucket: TokenBucket;
@@ -91,17 +92,17 @@ export function createAzureClients(opts: AzureClientOptions): AzureClients {
   const bySubscription = new Map<string, SubscriptionClients>();
   const clients: AzureClients = {
     endpoint,
-    list<T>(path: string, apiVersion: string): Promise<T[]> {
+    list<T>(path: string, apiVersion: string, { query = {}, signal }: { query?: Record<string, string>; signal?: AbortSignal } = {}): Promise<T[]> {
       async function* pages(): AsyncGenerator<T[] & { continuationToken?: string }> {
-        let url: string | undefined = `${endpoint}${path}?api-version=${encodeURIComponent(apiVersion)}`;
+        let url: string | undefined = `${endpoint}${path}?${new URLSearchParams({ 'api-version': apiVersion, ...query }).toString()}`;
         while (url) {
-          const response = await genericPipeline().sendRequest(common.httpClient, createPipelineRequest({ url, method: 'GET' }));
+          const response = await genericPipeline().sendRequest(common.httpClient, createPipelineRequest({ url, method: 'GET', abortSignal: signal }));
           const body = JSON.parse(response.bodyAsText ?? '{}') as { value?: T[]; nextLink?: string };
           yield Object.assign(body.value ?? [], { continuationToken: body.nextLink });
           url = body.nextLink;
         }
       }
-      return allPages(pages(), { endpoint, what: path });
+      return allPages(pages(), { endpoint, what: path, signal });
     },
     credential: opts.credential,
     defaultSubscriptionId: opts.subscriptionId,

@@ -94,11 +94,11 @@ export function azureProbe(opts: AzureProbeOptions): AzureProbe & { known: Known
    */
   async function clusterCreationTimes(): Promise<Map<string, string>> {
     try {
-      const res = await get(`${rgId}/resources`, RESOURCE_GROUP_API, { $filter: "resourceType eq 'Microsoft.ContainerService/managedClusters'", $expand: 'createdTime' });
-      const body = JSON.parse(res.bodyAsText ?? '{}') as { value?: Array<{ id?: string; createdTime?: string }> };
-      const times = (body.value ?? []).flatMap((r) =>
-        r.id && r.createdTime && !Number.isNaN(Date.parse(r.createdTime)) ? [[r.id.toLowerCase(), new Date(r.createdTime).toISOString()] as const] : [],
-      );
+      const resources = await clients.list<{ id?: string; createdTime?: string }>(`${rgId}/resources`, RESOURCE_GROUP_API, {
+        query: { $filter: "resourceType eq 'Microsoft.ContainerService/managedClusters'", $expand: 'createdTime' },
+        signal,
+      });
+      const times = resources.flatMap((r) => (r.id && r.createdTime && !Number.isNaN(Date.parse(r.createdTime)) ? [[r.id.toLowerCase(), new Date(r.createdTime).toISOString()] as const] : []));
       return new Map(times);
     } catch {
       return new Map();

@@ -400,7 +400,13 @@ describe('fake ARM with the Azure SDK clients', () => {
   it("says when each cluster and registry was created, in the order listed, where real ARM says it (AKS: only in the group's resource list)", async () => {
     const list = (query: string) => raw(`/subscriptions/${SUB}/resourceGroups/labuser17-rg/resources?api-version=2021-04-01${query}`);
     const clusterType = encodeURIComponent("resourceType eq 'Microsoft.ContainerService/managedClusters'");
-    const expanded = await list(`&$filter=${clusterType}&$expand=createdTime`);
+    // As ARM filters late: the first filtered page is empty, its nextLink leads to the items.
+    const first = await list(`&$filter=${clusterType}&$expand=createdTime`);
+    expect(first.json.value).toEqual([]);
+    const nextLink = new URL(first.json.nextLink as string);
+    expect(nextLink.origin).toBe(arm.url);
+    const expanded = await raw(nextLink.pathname + nextLink.search);
+    expect(expanded.json.nextLink).toBeUndefined();
     expect(expanded.json.value!.map((r) => r.name)).toEqual(['aks17-zz', 'aks17-aa']);
     const [older, newer] = expanded.json.value!.map((r) => Date.parse(r.createdTime as string));
     expect(newer).toBeGreaterThan(older);

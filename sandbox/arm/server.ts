@@ -188,6 +188,9 @@ export async function startArm(opts: ArmServerOptions): Promise<ArmServer> {
       ...s.azure.registries.map((r, i) => ({ id: registryId(sub, rg, r.name), name: r.name, type: 'Microsoft.ContainerRegistry/registries', createdTime: createdTime('registry', i) })),
     ];
     const value = all.filter((r) => !type || r.type.toLowerCase() === type).map((r) => genericResourceJson(r, expand.includes('createdtime')));
+    // ARM filters this list late, after paging: a filtered first page may come back empty with only a
+    // nextLink to the items (seen with `$filter` and with resources the caller may not read).
+    if (filter !== null && !ex.url.searchParams.has('$skiptoken')) return reply(ex, 200, { value: [], nextLink: nextPage(ex) });
     reply(ex, 200, { value });
   }
 
