@@ -87,7 +87,7 @@ describe('live dashboard in headless Chromium', () => {
     expect(await cellText(page, 'labuser02', 2)).toMatch(/^✗ failing\n?3\/5$/);
     expect(await cellText(page, 'labuser09', 5)).toMatch(/^◐ in progress\n?2\/4$/);
     expect(await cellText(page, 'labuser06', 3)).toMatch(/^✗ failing\n?3\/4$/);
-    expect(await cellText(page, 'labuser05', 1)).toBe('○ not started');
+    expect(await cellText(page, 'labuser05', 1)).toBe('– not checked');
     expect(await page.locator('[id="row-labuser05"] .sub').innerText()).toBe('waiting for the first grading');
     // Exercise 7 step 2 tore down labuser01's Services: earned, and marked as not there now.
     expect(await cellText(page, 'labuser01', 6)).toMatch(/✓ done[\s\S]*⚠ not now/);

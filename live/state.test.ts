@@ -27,6 +27,8 @@ describe('class state', () => {
       ['zed', 'waiting', 34],
       ['amy', 'waiting', 34],
     ]);
+    // Nothing is known of a student not graded yet: not checked, never "not started".
+    expect(state.rows().map((r) => r.cells.map((c) => c.state))).toEqual([Array(7).fill('not checked'), Array(7).fill('not checked')]);
     state.ingest({ round: 1, at: at(1), student: student('walk-in', []) });
     expect(state.rows().map((r) => r.user)).toEqual(['zed', 'amy', 'walk-in']);
   });

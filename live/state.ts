@@ -9,7 +9,8 @@
  * every counted check counts (`earned`: passed at some grading; `final`: passes now), `failing` when a
  * check that passed at an earlier grading fails now (the work was there and broke, or was torn down),
  * and so on. The dashboard adds only what it shows beside the state: the checks that passed before and
- * do not pass now (`brokenNow`). A student not graded yet has every cell `not started`.
+ * do not pass now (`brokenNow`). A student not graded yet has every cell `not checked`: nothing is
+ * known of their work, which `not started` would claim.
  */
 import { randomBytes } from 'node:crypto';
 import { progressOf } from '../core/history.js';
@@ -234,7 +235,7 @@ function waitingRow(user: string, position: number, columns: readonly ExerciseCo
     percent: 0,
     passed: false,
     exercisesDone: 0,
-    cells: columns.map((c) => ({ exercise: c.exercise, state: 'not started', points: 0, bonus: 0, brokenNow: [] })),
+    cells: columns.map((c) => ({ exercise: c.exercise, state: 'not checked', points: 0, bonus: 0, brokenNow: [] })),
     stuck: false,
   };
 }
