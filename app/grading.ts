@@ -237,7 +237,7 @@ async function gradeTargets({ request, io, profile, catalogue, selection, checkI
       startedAt: new Date(),
       checkIds,
       ...(only ? { only } : {}),
-      reasons: reasonCatalogue(catalogue),
+      reasons: reasonCatalogue(profile.expect, catalogue),
       ...(rerun ? { rerun: { ...(journal ? { journal: journal.file } : {}), command: rerun, ...(rerunNoteText ? { note: rerunNoteText } : {}) } } : {}),
     };
     await each(reporters, notices, (r) => r.onRunStart?.(info));

@@ -13,7 +13,6 @@ import { loadClassConfig, targetsFor, type ClassConfig } from '../core/config.js
 import { ConfigError, errorMessage } from '../core/errors.js';
 import { defaultJournalPath, judgementOf } from '../core/journal.js';
 import type { LabProfile } from '../core/profile.js';
-import { absentIn } from '../core/progress.js';
 import { exitCodeFor } from '../core/score.js';
 import { inShard, type Shard } from '../core/shard.js';
 import type { Target } from '../core/target.js';
@@ -28,7 +27,7 @@ import { grade, gradingRules, IdentityError, profileFor, type RuntimeOverrides }
 import { NO_NOTICES, type Notices } from './io.js';
 import { continueLiveCommand, liveAsClassRun, shellQuote } from './resume-command.js';
 import { missingShards, missingShardWarning, shardName, shardOf, type ShardedFile } from './merge-shards.js';
-import { reasonCatalogue } from './reasons.js';
+import { absentReasonCodes } from './reasons.js';
 
 export type { CreditMode };
 
@@ -110,7 +109,7 @@ function classState(config: ClassConfig | undefined, profile: LabProfile, roster
     mode: request.credit ?? config?.credit ?? 'earned',
     stuckAfterMinutes: request.stuckAfterMinutes,
     // Reason codes that mean "not done yet", read as every report reads them.
-    absent: absentIn(reasonCatalogue()),
+    absent: absentReasonCodes(),
   });
 }
 

@@ -135,7 +135,7 @@ export async function mergeReports(files: readonly string[], reports: readonly R
     ({ judgedBy, ...run } = mergeResults(files, io.notices, roster));
   }
   if (roster) run = { ...run, students: inRosterOrder(run.students, roster) };
-  const reasons = reasonCatalogue(ALL_CHECKS);
+  const reasons = reasonCatalogue(profile.expect, ALL_CHECKS);
   const bonusCap = (cap: number | null | undefined) => (typeof cap === 'number' ? { bonusCap: cap } : {});
   // The title says how credit was given.
   const titled = (title: string) => (credit ? creditTitle(title, credit) : title);

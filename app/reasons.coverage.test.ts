@@ -8,6 +8,7 @@
  * into a test (`{ code: 'LG-627', summary: … }`) proves no branch and does not count; neither do the
  * reporters' and the dashboard's tests, which write codes into results they make up.
  */
+import { loadProfile } from '../core/profile.js';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,7 +21,7 @@ import { runDemo } from './demo.js';
 import { NO_NOTICES } from './io.js';
 import { reasonCatalogue } from './reasons.js';
 
-const catalogue = reasonCatalogue();
+const catalogue = reasonCatalogue(loadProfile().expect);
 const ENGINE_CODES = new Set(Object.values(ENGINE_REASONS).map((r) => r.code));
 
 /** The codes a test's text asserts: its `LG-nnn` literals outside reason tables, and the engine's reasons it names. */

@@ -5,17 +5,21 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ALL_CHECKS } from '../checks/index.js';
+import { reasonSummary } from '../core/check.js';
+import { loadProfile } from '../core/profile.js';
+import { BUILTIN_NAMES, variantProfile } from '../test/support/variant-profile.js';
 import { ENGINE_REASONS } from '../core/reasons.js';
 import { reasonCatalogue } from './reasons.js';
 
 describe('the reason catalogue', () => {
-  const catalogue = reasonCatalogue();
+  const lab = loadProfile().expect;
+  const catalogue = reasonCatalogue(lab);
 
   it('lists every code of the checks and the engine once, each with the check that reports it', () => {
     const checkCodes = ALL_CHECKS.flatMap((c) => Object.values(c.reasons).map((r) => r.code));
     expect(new Set(checkCodes).size).toBe(checkCodes.length);
     expect(Object.keys(catalogue).sort()).toEqual([...checkCodes, ...Object.values(ENGINE_REASONS).map((r) => r.code)].sort());
-    for (const check of ALL_CHECKS) for (const r of Object.values(check.reasons)) expect(catalogue[r.code]).toMatchObject({ check: check.id, summary: r.summary });
+    for (const check of ALL_CHECKS) for (const r of Object.values(check.reasons)) expect(catalogue[r.code]).toMatchObject({ check: check.id, summary: reasonSummary(r, lab) });
   });
 
   it('marks as "not there yet" what a student has not made: no group, cluster, registry, repository, clone, Deployment, Service, release', () => {
@@ -28,5 +32,19 @@ describe('the reason catalogue', () => {
       expect(catalogue[code], code).toBeDefined();
       expect(catalogue[code].absent, `${code} ${catalogue[code].summary}`).toBeUndefined();
     }
+  });
+
+  it("names the objects of the lab graded: a variant's class summary counts its own Deployments, Services and images", () => {
+    const variant = reasonCatalogue(variantProfile().expect);
+    expect(catalogue['LG-601'].summary).toBe('Deployment myapp not found');
+    expect(variant['LG-601'].summary).toBe('Deployment frontend not found');
+    expect(catalogue['LG-603'].summary).toBe('Deployment myapp lacks API_BASE_URL=http://myapi:8080');
+    expect(variant['LG-603'].summary).toBe('Deployment frontend lacks API_BASE_URL=http://backend:9000, MODE=lab');
+    expect(variant['LG-624'].summary).toBe("Service orders's selector misses the backend pods");
+    expect(variant['LG-433'].summary).toBe('svc has no v2.1 tag');
+    expect(variant['LG-529'].summary).toBe('no shopfront pod exists');
+    expect(variant['LG-647'].summary).toBe('posting a greeting fails: frontend cannot reach orders');
+    const builtinWords = Object.entries(variant).filter(([, r]) => BUILTIN_NAMES.test(r.summary));
+    expect(builtinWords).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@
  */
 import type { Evidence, ProbeKind } from './model.js';
 import type { Probes } from '../probes/types.js';
-import type { DefaultPoints, LabProfile } from './profile.js';
+import type { DefaultPoints, LabExpectations, LabProfile } from './profile.js';
 
 export type { DefaultPoints };
 import type { Target } from './target.js';
@@ -19,19 +19,28 @@ import type { Target } from './target.js';
 export interface Facts {}
 export type FactName = keyof Facts;
 
+/**
+ * A reason's one-line summary: text, or built from what the lab expects where it names the lab's own
+ * objects (`Deployment myapp not found` reads `Deployment frontend not found` in a variant of the lab).
+ */
+export type ReasonSummary = string | ((expect: LabExpectations) => string);
+
 /** A stable reason code (reports carry it, tests assert it, the class summary counts by it) and its one-line summary. */
 export interface Reason {
   readonly code: string;
-  readonly summary: string;
+  readonly summary: ReasonSummary;
   /** The student has not done this yet (nothing found), as opposed to done wrong: progress views say "not started". */
   readonly absent?: boolean;
 }
 
+/** A reason's summary in the words of the lab graded. */
+export const reasonSummary = (reason: Reason, expect: LabExpectations): string => (typeof reason.summary === 'string' ? reason.summary : reason.summary(expect));
+
 /**
- * A check family's reasons as a table: `{ missing: ['LG-601', 'Deployment not found', 'absent'] }`
+ * A check family's reasons as a table: `{ missing: ['LG-601', (e) => `Deployment ${e.app.deployment} not found`, 'absent'] }`
  * (the third element marks a reason that means "not done yet").
  */
-export function reasons<const T extends Record<string, readonly [code: string, summary: string, kind?: 'absent']>>(table: T): { readonly [K in keyof T]: Reason } {
+export function reasons<const T extends Record<string, readonly [code: string, summary: ReasonSummary, kind?: 'absent']>>(table: T): { readonly [K in keyof T]: Reason } {
   return Object.fromEntries(Object.entries(table).map(([k, [code, summary, kind]]) => [k, { code, summary, ...(kind === 'absent' ? { absent: true } : {}) }])) as { [K in keyof T]: Reason };
 }
 

@@ -36,15 +36,15 @@ function checksTable(catalogue: readonly CheckDef[], profile: LabProfile): strin
   return ['| id | title | points | kind | depends on | runs after |', '| --- | --- | --: | --- | --- | --- |', ...rows].join('\n');
 }
 
-function reasonsTable(catalogue: readonly CheckDef[]): string {
-  // What the reports and progress views read as "not started", from the one place they learn it.
-  const views = reasonCatalogue(catalogue);
-  const engine = Object.values(ENGINE_REASONS).map((r) => `| ${r.code} | any check | ${r.summary} |`);
+function reasonsTable(catalogue: readonly CheckDef[], profile: LabProfile): string {
+  // Summaries and what the reports and progress views read as "not started", from the one place they learn it.
+  const views = reasonCatalogue(profile.expect, catalogue);
+  const engine = Object.values(ENGINE_REASONS).map((r) => `| ${r.code} | any check | ${views[r.code].summary} |`);
   const checks = catalogue.flatMap((c) =>
     Object.values(c.reasons)
       .slice()
       .sort((a, b) => a.code.localeCompare(b.code))
-      .map((r) => `| ${r.code} | ${code(c.id)} | ${r.summary}${views[r.code]?.absent ? ' (not started)' : ''} |`),
+      .map((r) => `| ${r.code} | ${code(c.id)} | ${views[r.code].summary}${views[r.code].absent ? ' (not started)' : ''} |`),
   );
   return ['| code | reported by | summary |', '| --- | --- | --- |', ...engine, ...checks].join('\n');
 }
@@ -62,7 +62,7 @@ export function generatedRegions(catalogue: readonly CheckDef[] = ALL_CHECKS, pr
   );
   return {
     checks: `${checksTable(inLabOrder, profile)}\n\n${on.length} checks: ${required} required points, up to ${bonus} bonus; pass mark ${profile.passMark} %.`,
-    reasons: reasonsTable(inLabOrder),
+    reasons: reasonsTable(inLabOrder, profile),
   };
 }
 

@@ -13,7 +13,7 @@ import { armError } from '../probes/azure/errors.js';
 import type { MissingRightError } from '../probes/types.js';
 
 const profile = loadProfile();
-const reasons = reasonCatalogue();
+const reasons = reasonCatalogue(profile.expect);
 const absent = (code: string) => !!reasons[code]?.absent;
 const at = new Date(2026, 0, 5, 14, 3, 5);
 

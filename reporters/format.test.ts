@@ -1,3 +1,4 @@
+import { loadProfile } from '../core/profile.js';
 import { describe, expect, it } from 'vitest';
 import { reasonCatalogue } from '../app/reasons.js';
 import type { CheckResult } from '../core/model.js';
@@ -45,7 +46,7 @@ describe('format helpers', () => {
     const run = loadClassSmall();
     expect(run.students.map((s) => scoreText(s))).toEqual(['31/34 (91.2%) +3 bonus', '12/34 (35.3%)', '24/34 (70.6% so far)']);
     expect(run.students.map((s) => verdictText(s))).toEqual(['PASSED', 'NOT PASSED', 'INCOMPLETE (2 errors: re-run)']);
-    const sum = classSummary(run, 2, reasonCatalogue());
+    const sum = classSummary(run, 2, reasonCatalogue(loadProfile().expect));
     expect(sum).toMatchObject({ students: 3, graded: 2, incomplete: 1, passed: 1, meanPercent: 63.3, rerun: ['labuser09'] });
     // Counted by reason code, with the catalogue's summary of each; bonus checks (ex7.helm.registry) left out.
     expect(sum.topFailing).toEqual([

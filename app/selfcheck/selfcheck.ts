@@ -8,7 +8,6 @@ import { ConfigError, errorMessage } from '../../core/errors.js';
 import { appendHistory, blockedByOf, changesBetween, changesSince, historyEntry, historyFile, lastEntry, readHistory, type HistoryEntry } from '../../core/history.js';
 import type { StudentResult } from '../../core/model.js';
 import { onPath } from '../../core/paths.js';
-import { absentIn } from '../../core/progress.js';
 import { checklistMessages, TOOL } from '../../reporters/checklist.messages.js';
 import { shellQuote } from '../resume-command.js';
 import type { ChecklistView } from '../../reporters/checklist.js';
@@ -17,7 +16,7 @@ import type { ReporterOutput } from '../../reporters/types.js';
 import { grade, profileFor } from '../grading.js';
 import type { Notices } from '../io.js';
 import { openReports, type ReportSpec } from '../reports.js';
-import { reasonCatalogue } from '../reasons.js';
+import { absentReasonCodes } from '../reasons.js';
 import { detectSelfCheck, type SelfCheck, type SelfCheckSettings } from './detect.js';
 import { sandboxSettings } from './sandbox-link.js';
 import { watch } from './watch.js';
@@ -158,7 +157,7 @@ const checksOf = (student: StudentResult) => Object.fromEntries(student.checks.m
  */
 class History {
   private latest?: HistoryEntry;
-  private readonly absent = absentIn(reasonCatalogue());
+  private readonly absent = absentReasonCodes();
 
   constructor(
     private readonly file: string,

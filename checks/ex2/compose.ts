@@ -106,7 +106,7 @@ const VALID = reasons({
   noFile: ['LG-211', 'no compose file', 'absent'],
   tooLarge: ['LG-216', TOO_LARGE],
   invalid: ['LG-212', 'the compose file does not parse'],
-  missingService: ['LG-213', 'the compose file lacks service app or api'],
+  missingService: ['LG-213', (e) => `the compose file lacks service ${e.app.composeService} or ${e.api.composeService}`],
   wrongBuild: ['LG-214', 'a service builds from another folder'],
   wrongImage: ['LG-215', "a service's image is not the lab's ${REGISTRY}…:${TAG} name"],
 });
@@ -165,10 +165,10 @@ const PORTS = reasons({
   noFile: ['LG-221', 'no compose file', 'absent'],
   tooLarge: ['LG-227', TOO_LARGE],
   invalid: ['LG-222', 'the compose file does not parse'],
-  noService: ['LG-223', 'the compose file has no service app'],
+  noService: ['LG-223', (e) => `the compose file has no service ${e.app.composeService}`],
   loopbackOnly: ['LG-224', 'the port is published on the loopback address only'],
-  none: ['LG-225', 'service app publishes no ports', 'absent'],
-  wrong: ['LG-226', 'service app publishes another port mapping'],
+  none: ['LG-225', (e) => `service ${e.app.composeService} publishes no ports`, 'absent'],
+  wrong: ['LG-226', (e) => `service ${e.app.composeService} publishes another port mapping`],
 });
 
 export const composePorts = defineCheck({

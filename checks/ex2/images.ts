@@ -5,7 +5,7 @@ import { runOnVm } from '../ex1/vm.js';
 
 const R = reasons({
   failed: ['LG-231', '`docker image ls` failed after `docker info` worked'],
-  missing: ['LG-232', 'the myapp or myapi image is not built', 'absent'],
+  missing: ['LG-232', (e) => `the ${e.app.image} or ${e.api.image} image is not built`, 'absent'],
 });
 
 /** "reg.azurecr.io/myapp:v1.0" -> "myapp": the repository's last path segment. */

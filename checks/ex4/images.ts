@@ -65,8 +65,8 @@ export const myappPushed = imagePushed(
   'app',
   reasons({
     gone: ['LG-421', 'the registry is gone'],
-    noRepository: ['LG-422', 'repository myapp not pushed', 'absent'],
-    noTag: ['LG-423', 'myapp has no v1.0 tag'],
+    noRepository: ['LG-422', (e) => `repository ${e.app.image} not pushed`, 'absent'],
+    noTag: ['LG-423', (e) => `${e.app.image} has no ${e.tag} tag`],
   }),
 );
 
@@ -75,7 +75,7 @@ export const myapiPushed = imagePushed(
   'api',
   reasons({
     gone: ['LG-431', 'the registry is gone'],
-    noRepository: ['LG-432', 'repository myapi not pushed', 'absent'],
-    noTag: ['LG-433', 'myapi has no v1.0 tag'],
+    noRepository: ['LG-432', (e) => `repository ${e.api.image} not pushed`, 'absent'],
+    noTag: ['LG-433', (e) => `${e.api.image} has no ${e.tag} tag`],
   }),
 );

@@ -18,7 +18,7 @@ const R = reasons({
   notRunning: ['LG-526', 'the pod is not Running yet'],
   noRegistry: ['LG-527', 'no registry of the student is known', 'absent'],
   wrongImage: ['LG-528', 'the pod runs another image'],
-  none: ['LG-529', 'no myapp pod exists', 'absent'],
+  none: ['LG-529', (e) => `no ${e.podName} pod exists`, 'absent'],
 });
 
 const CAUSE_REASON: Record<PullCause, Reason> = {

@@ -114,11 +114,17 @@ export const myappDeployment = deploymentCheck(
   'app',
   true,
   reasons({
-    missing: ['LG-601', 'Deployment myapp not found', 'absent'],
-    wrongImage: ['LG-602', "Deployment myapp does not run the student's image"],
-    wrongEnv: ['LG-603', 'Deployment myapp lacks API_BASE_URL=http://myapi:8080'],
-    replicaCount: ['LG-604', "Deployment myapp does not ask for the lab's replicas"],
-    unavailable: ['LG-605', 'Deployment myapp has replicas unavailable'],
+    missing: ['LG-601', (e) => `Deployment ${e.app.deployment} not found`, 'absent'],
+    wrongImage: ['LG-602', (e) => `Deployment ${e.app.deployment} does not run the student's image`],
+    wrongEnv: [
+      'LG-603',
+      (e) =>
+        `Deployment ${e.app.deployment} lacks ${Object.entries(e.app.env)
+          .map(([key, value]) => `${key}=${value}`)
+          .join(', ')}`,
+    ],
+    replicaCount: ['LG-604', (e) => `Deployment ${e.app.deployment} does not ask for the lab's replicas`],
+    unavailable: ['LG-605', (e) => `Deployment ${e.app.deployment} has replicas unavailable`],
   }),
 );
 
@@ -127,10 +133,10 @@ export const myapiDeployment = deploymentCheck(
   'api',
   false,
   reasons({
-    missing: ['LG-611', 'Deployment myapi not found', 'absent'],
-    wrongImage: ['LG-612', "Deployment myapi does not run the student's image"],
-    wrongEnv: ['LG-613', 'Deployment myapi lacks an env value of the lab'],
-    replicaCount: ['LG-614', "Deployment myapi does not ask for the lab's replicas"],
-    unavailable: ['LG-615', 'Deployment myapi has replicas unavailable'],
+    missing: ['LG-611', (e) => `Deployment ${e.api.deployment} not found`, 'absent'],
+    wrongImage: ['LG-612', (e) => `Deployment ${e.api.deployment} does not run the student's image`],
+    wrongEnv: ['LG-613', (e) => `Deployment ${e.api.deployment} lacks an env value of the lab`],
+    replicaCount: ['LG-614', (e) => `Deployment ${e.api.deployment} does not ask for the lab's replicas`],
+    unavailable: ['LG-615', (e) => `Deployment ${e.api.deployment} has replicas unavailable`],
   }),
 );

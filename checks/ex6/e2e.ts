@@ -17,7 +17,7 @@ const R = reasons({
   unavailable: ['LG-644', 'the app answers 5xx (still starting)'],
   noStartPage: ['LG-645', 'the start page is not the greetings app'],
   noForm: ['LG-646', 'the form page is not the greetings form'],
-  api500: ['LG-647', 'posting a greeting fails: myapp cannot reach myapi'],
+  api500: ['LG-647', (e) => `posting a greeting fails: ${e.app.deployment} cannot reach ${e.api.service}`],
   unexpected: ['LG-648', 'posting a greeting answers unexpectedly'],
   missing: ['LG-649', 'the posted greeting is not listed in the answer'],
   noAnswer: ['LG-650', 'the app does not answer'],

@@ -24,10 +24,10 @@ export async function readList(ctx: CheckContext<'kube'>, namespace: string, pod
 }
 
 const R = reasons({
-  missing: ['LG-671', 'Deployment myapi not found', 'absent'],
-  noPods: ['LG-672', 'no running myapi pod to compare'],
-  inMemory: ['LG-673', 'several myapi replicas keep their own in-memory lists'],
-  diverged: ['LG-674', 'myapi replicas with a shared database list different greetings'],
+  missing: ['LG-671', (e) => `Deployment ${e.api.deployment} not found`, 'absent'],
+  noPods: ['LG-672', (e) => `no running ${e.api.deployment} pod to compare`],
+  inMemory: ['LG-673', (e) => `several ${e.api.deployment} replicas keep their own in-memory lists`],
+  diverged: ['LG-674', (e) => `${e.api.deployment} replicas with a shared database list different greetings`],
 });
 
 export const apiReplicas = defineCheck({

@@ -12,8 +12,8 @@ const POLL_MS = 500;
 const DEFAULT_HEAL_MS = 30_000;
 
 const R = reasons({
-  missing: ['LG-681', 'Deployment myapi not found', 'absent'],
-  noPods: ['LG-682', 'no running myapi pod to delete'],
+  missing: ['LG-681', (e) => `Deployment ${e.api.deployment} not found`, 'absent'],
+  noPods: ['LG-682', (e) => `no running ${e.api.deployment} pod to delete`],
   notEmpty: ['LG-683', 'the replacement pod does not start empty'],
   timeout: ['LG-684', 'no replacement pod became Ready in time'],
 });

@@ -4,12 +4,12 @@
  * A student is described by what passes; a check whose dependency did not pass is `blocked` by the
  * root cause, as the engine reports it.
  */
-import { reasonCatalogue } from '../../app/reasons.js';
+import { absentReasonCodes } from '../../app/reasons.js';
 import { ALL_CHECKS } from '../../checks/index.js';
 import type { CheckDef } from '../../core/check.js';
 import type { CheckResult, Status, StudentResult } from '../../core/model.js';
 import { loadProfile, type LabProfile } from '../../core/profile.js';
-import { absentIn, type AbsentCode } from '../../core/progress.js';
+import type { AbsentCode } from '../../core/progress.js';
 import { pointsFor, scoreStudent } from '../../core/score.js';
 
 export const PROFILE: LabProfile = loadProfile();
@@ -27,7 +27,7 @@ export interface CheckOverride {
 }
 
 /** Reason codes that say the thing is not there at all, as `lab-grade live` reads them (app/live.ts). */
-export const ABSENT: AbsentCode = absentIn(reasonCatalogue());
+export const ABSENT: AbsentCode = absentReasonCodes();
 
 /**
  * The code a check fails with when nobody has done its step yet, as the real check reports it: its
