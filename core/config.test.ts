@@ -117,6 +117,30 @@ describe('class config', () => {
     expect(where('\ufeff\nuser,vmHost,user\na1,h,a2\n')).toEqual({ name: 'ConfigError', key: 'line 2', message: 'the header names the column "user" twice' });
   });
 
+  it('names the line of a CSV syntax error, after quoted values that span CRLF lines, and where a quote never closed opened', () => {
+    const syntax = (csv: string) => {
+      const err = (() => {
+        try {
+          loadClassConfig(write('roster-syntax.yaml', `roster: ${write('syntax.csv', csv)}\n`));
+        } catch (e) {
+          return e as ConfigError;
+        }
+      })();
+      if (!err) throw new Error('the roster was accepted');
+      return { name: err.name, file: err.file, key: err.key };
+    };
+    const file = join(dir, 'syntax.csv');
+    // Two lines of a quoted value, then the bad row on line 4: csv-parse alone says line 5 (CRLF counted twice).
+    expect(syntax('user,vmHost\r\n"lab\r\nuser1",h1\r\nok,x"y\r\n')).toEqual({ name: 'ConfigError', file, key: 'line 4' });
+    expect(syntax('user,vmHost\r\n"q\r\nq",b\r\na,b,c\r\n')).toEqual({ name: 'ConfigError', file, key: 'line 4' });
+    expect(syntax('user,vmHost\n"a\nb",h\n"bad"x,h3\n')).toEqual({ name: 'ConfigError', file, key: 'line 4' });
+    // A quote never closed: where it opened (line 4), not the end of the file where csv-parse gave up.
+    expect(syntax('user,vmHost\r\n"lab\r\nuser1",h1\r\n"unterminated,h2\r\nz,h3\r\n')).toEqual({ name: 'ConfigError', file, key: 'line 4' });
+    expect(() => loadClassConfig(write('roster-syntax.yaml', `roster: ${file}\n`))).toThrow(`${file}: line 4: invalid CSV: a quoted value opened here is never closed`);
+    write('syntax.csv', 'user,vmHost\r\n"q\r\nq",b\r\na,b,c\r\n');
+    expect(() => loadClassConfig(write('roster-syntax.yaml', `roster: ${file}\n`))).toThrow(`${file}: line 4: invalid CSV: Invalid Record Length: expect 2, got 3`);
+  });
+
   it('a roster list with a user twice in another case is refused too', () => {
     expect(() => loadClassConfig(write('case.yaml', 'roster: [Alice, bob, alice]\n'))).toThrow(/case\.yaml: roster\[2\]: user "alice" is also roster\[0\] as "Alice"/);
   });

@@ -165,14 +165,17 @@ function readRosterCsv(csvFile: string, configFile: string): Placed[] {
   } catch (err) {
     throw new ConfigError(errorMessage(err), configFile, 'roster');
   }
+  // One kind of line end: csv-parse counts a CRLF inside a quoted value as two lines, so its own line
+  // numbers (in its errors) would drift past one; no roster value holds a line break anyway.
+  text = text.replace(/\r\n?/g, '\n');
+  const lines = new LineFinder(Buffer.from(text));
   let rows: Array<{ record: string[]; info: { bytes: number } }>;
   try {
     // Arrays, not objects: the header's own end is then known, and each row starts where the one before ended.
     rows = parseCsv(text, { skip_empty_lines: true, trim: true, bom: true, info: true }) as unknown as typeof rows;
   } catch (err) {
-    throw new ConfigError(`invalid CSV: ${(err as Error).message}`, csvFile);
+    throw csvSyntaxError(err, csvFile, lines);
   }
-  const lines = new LineFinder(Buffer.from(text));
   const header = (rows[0]?.record ?? []).map((c) => c.trim());
   const headerLine = `line ${lines.at(0)}`;
   const twice = header.find((c, i) => header.indexOf(c) !== i);
@@ -192,11 +195,23 @@ function readRosterCsv(csvFile: string, configFile: string): Placed[] {
 }
 
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-const BLANK = new Set([0x20, 0x09, 0x0a, 0x0d]);
+const BLANK = new Set([0x20, 0x09, 0x0a]);
 
 /**
- * The line of the first non-blank character at or after a byte offset, counting CRLF, LF and CR
- * each as one line break (csv-parse's own count takes a CRLF inside a quoted value for two).
+ * csv-parse's error, placed on its line: a quote never closed is named where it opened (csv-parse names
+ * the end of the file, where it gave up).
+ */
+function csvSyntaxError(err: unknown, csvFile: string, lines: LineFinder): ConfigError {
+  const e = err as Error & { code?: string; lines?: number; bytes?: number };
+  if (e.code === 'CSV_QUOTE_NOT_CLOSED' && typeof e.bytes === 'number') {
+    return new ConfigError('invalid CSV: a quoted value opened here is never closed', csvFile, `line ${lines.at(e.bytes)}`);
+  }
+  const message = e.message.replace(/ (?:at|on) line \d+/, '');
+  return new ConfigError(`invalid CSV: ${message}`, csvFile, typeof e.lines === 'number' ? `line ${e.lines}` : undefined);
+}
+
+/**
+ * The line of the first non-blank character at or after a byte offset of a text with LF line ends.
  * Offsets are asked in increasing order: the text is walked once.
  */
 class LineFinder {
@@ -207,10 +222,7 @@ class LineFinder {
   at(from: number): number {
     let start = Math.max(from, this.bytes.subarray(0, 3).equals(UTF8_BOM) ? 3 : 0);
     while (BLANK.has(this.bytes[start])) start++;
-    for (; this.offset < start; this.offset++) {
-      const c = this.bytes[this.offset];
-      if (c === 0x0a || (c === 0x0d && this.bytes[this.offset + 1] !== 0x0a)) this.line++;
-    }
+    for (; this.offset < start; this.offset++) if (this.bytes[this.offset] === 0x0a) this.line++;
     return this.line;
   }
 }
