@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { ALL_CHECKS } from '../checks/index.js';
+import { reasonSummary } from '../core/check.js';
 import { ConfigError } from '../core/errors.js';
 import { readYamlFile } from '../core/fields.js';
 import { loadProfile, type LabProfile } from '../core/profile.js';
@@ -46,7 +47,7 @@ export function listChecks(request: ChecksListRequest, stdout: ReporterOutput): 
     points: profile.checks[c.id].points,
     bonus: profile.checks[c.id].bonus,
     enabled: profile.checks[c.id].enabled,
-    reasons: Object.values(c.reasons).map(({ code, summary }) => ({ code, summary })),
+    reasons: Object.values(c.reasons).map((r) => ({ code: r.code, summary: reasonSummary(r, profile.expect) })),
   }));
   const on = checks.filter((c) => c.enabled);
   const totals = {

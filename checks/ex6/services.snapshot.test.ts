@@ -7,7 +7,7 @@
  */
 import type { V1ConfigMap, V1Deployment, V1Endpoints, V1Pod, V1Secret, V1Service, V1ServiceAccount } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { defineCheck, pass, type CheckDef, type Facts, type Verdict } from '../../core/check.js';
+import { defineCheck, pass, reasonSummary, type CheckDef, type Facts, type Verdict } from '../../core/check.js';
 import { gradeStudent } from '../../core/engine.js';
 import { loadProfile, type LabProfile } from '../../core/profile.js';
 import { selectChecks } from '../../core/selection.js';
@@ -19,6 +19,8 @@ import '../facts.js';
 import { myapiService, myappService, pendingHint, pendingMessage } from './services.js';
 
 const profile = loadProfile();
+/** A check's reasons with their summaries as the built-in profile words them. */
+const withSummaries = (check: CheckDef) => Object.fromEntries(Object.entries(check.reasons).map(([key, r]) => [key, { ...r, summary: reasonSummary(r, profile.expect) }]));
 const LOGIN = `${REGISTRY}.azurecr.io`;
 const PLACEHOLDER = '<registry name>.azurecr.io';
 const acr: RegistryFacts = {
@@ -121,7 +123,7 @@ describe('the Service checks as the catalogue lists them', () => {
       after: ['ex6.myapi.deployment'],
       uses: ['registry'],
     });
-    expect(myapiService.reasons).toEqual({
+    expect(withSummaries(myapiService)).toEqual({
       missing: { code: 'LG-621', summary: 'Service myapi not found', absent: true },
       removedForHelm: { code: 'LG-627', summary: 'Service myapi removed for Exercise 7, Helm did not put it back' },
       wrongType: { code: 'LG-622', summary: "Service myapi is not of the lab's type" },
@@ -130,7 +132,7 @@ describe('the Service checks as the catalogue lists them', () => {
       noPods: { code: 'LG-625', summary: "Service myapi's selector matches no pod" },
       notReady: { code: 'LG-626', summary: 'Service myapi has no ready endpoints' },
     });
-    expect(myappService.reasons).toEqual({
+    expect(withSummaries(myappService)).toEqual({
       missing: { code: 'LG-631', summary: 'Service myapp not found', absent: true },
       removedForHelm: { code: 'LG-637', summary: 'Service myapp removed for Exercise 7, Helm did not put it back' },
       wrongType: { code: 'LG-632', summary: "Service myapp is not of the lab's type" },
