@@ -154,7 +154,7 @@ describe('fake ARM with the Azure SDK clients', () => {
 
     // role assignments name the pulling identity: the kubelet identity, or the service principal's object id
     const [msiGrant] = await collect(authz.roleAssignments.listForResourceGroup('labuser07-rg', { filter: "principalId eq '" + ids.kubelet.objectId + "'" }));
-    expect(msiGrant).toBeDefined();
+    expect(msiGrant.principalId).toBe(ids.kubelet.objectId);
     const [spGrant] = await collect(authz.roleAssignments.listForScope(registryId(SUB, 'labuser16-rg', 'labuser16acr'), { filter: 'atScope()' }));
     expect(spGrant.principalId).toBe(spIds.objectId);
   });

@@ -54,7 +54,7 @@ describe('fake Entra token service', () => {
     const [h, p, sig] = t.split('.');
     const claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as Record<string, unknown>;
     const forged = `${h}.${Buffer.from(JSON.stringify({ ...claims, aud: '6dae42f8-4368-4678-94ff-3960e28e3630' })).toString('base64url')}.${sig}`;
-    expect(entra.signer.verify(t)).toBeDefined();
+    expect(entra.signer.verify(t)).toMatchObject({ aud: claims.aud });
     expect(entra.signer.verify(forged)).toBeUndefined();
     expect(entra.signer.verify('not.a.token')).toBeUndefined();
   });

@@ -173,7 +173,7 @@ describe('simulated API server with real kubectl', () => {
       req.end();
     });
     expect(write).toBe(405);
-    expect(env.world.get('services', 'default', 'myapp')).toBeDefined();
+    expect(env.world.get('services', 'default', 'myapp')?.metadata?.name).toBe('myapp');
   });
 
   it('secrets, configmaps, serviceaccounts, clusterrolebindings and namespaces are listable', async () => {

@@ -198,7 +198,7 @@ describe('ClusterWorld', () => {
     expect(stringField(messageAt(customRelease, [3, 4]), 1)).toBe('registry: mine.azurecr.io\n');
     expect(w.get('deployments', 'kube-system', 'tiller-deploy')!.status?.readyReplicas).toBe(1);
     expect(w.list('pods', 'kube-system', { labelSelector: 'app=helm,name=tiller' })[0].status?.phase).toBe('Running');
-    expect(w.get('serviceaccounts', 'kube-system', 'tiller')).toBeDefined();
+    expect(w.get('serviceaccounts', 'kube-system', 'tiller')?.metadata?.name).toBe('tiller');
     expect(w.get('clusterrolebindings', undefined, 'tiller')).toMatchObject({
       roleRef: { kind: 'ClusterRole', name: 'cluster-admin' },
       subjects: [{ kind: 'ServiceAccount', name: 'tiller', namespace: 'kube-system' }],
@@ -249,7 +249,9 @@ describe('ClusterWorld', () => {
     const w = world(scenario({ kubernetes: { apply: `${myapiYaml()}---\n${bare}`, greetings: ['hello'] } }));
     const old = podsOf(w, 'myapi')[0];
     const deleted = w.deletePod('default', old.metadata.name)!;
-    expect(deleted.metadata.deletionTimestamp).toBeDefined();
+    // deleted with the default grace period: the timestamp is when it ends
+    expect(deleted.metadata.deletionGracePeriodSeconds).toBe(30);
+    expect(Date.parse(String(deleted.metadata.deletionTimestamp))).toBeGreaterThan(Date.now());
     const [fresh] = podsOf(w, 'myapi');
     expect(fresh.metadata.name).not.toBe(old.metadata.name);
     expect(waiting(fresh)?.reason).toBe('ContainerCreating');
@@ -257,7 +259,7 @@ describe('ClusterWorld', () => {
     await until('the replacement pod to run', () => podsOf(w, 'myapi')[0].status?.phase === 'Running');
     expect(w.get('deployments', 'default', 'myapi')!.status?.readyReplicas).toBe(1);
     expect(await apiList(w, podsOf(w, 'myapi')[0])).toEqual([]);
-    expect(w.deletePod('default', 'myapp')).toBeDefined();
+    expect(w.deletePod('default', 'myapp')?.metadata.name).toBe('myapp');
     expect(w.get('pods', 'default', 'myapp')).toBeUndefined();
     expect(w.list('pods', 'default', { labelSelector: 'app=solo' })).toHaveLength(0);
   });
