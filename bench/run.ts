@@ -20,7 +20,7 @@ import { compareBaseline } from './baseline.js';
 import { boundsFromTrace, classLowerBoundMs, type StudentBound } from './critical-path.js';
 import type { Measurement } from './measure.js';
 import { measureInChild, measureLiveInChild } from './rows.js';
-import { freshBundle, measureStartup, startupCommands } from './startup.js';
+import { freshBundle, measureStartup, startupCommands, startupVerdicts, STARTUP_GOAL_RATIO } from './startup.js';
 import { fixed, seconds, table } from './table.js';
 import { countsByTemplate, meanCounts, SERVICES, totalRequests } from './traffic.js';
 
@@ -86,12 +86,14 @@ async function classSections(): Promise<void> {
   // Before the class runs, while nothing of the benchmark's own is running.
   const bundle = freshBundle((line) => process.stderr.write(`${line}\n`));
   const startup = measureStartup(startupCommands(bundle.file), startupRuns);
-  const nodeAlone = startup[0].medianMs;
-  out(`## Start-up (median of ${startupRuns} whole-process runs each)\n`);
+  out(`## Start-up (median of ${startupRuns} whole-process runs each; goal: at most ${STARTUP_GOAL_RATIO}× node -e 0)\n`);
   out(
     table(
-      ['command', 'median', 'over node -e 0'],
-      startup.map((r, i) => [r.label, `${fixed(r.medianMs, 0)} ms`, i === 0 ? '' : `${fixed(r.medianMs - nodeAlone, 0)} ms`]),
+      ['command', 'median', 'over node -e 0', '× node -e 0', 'goal'],
+      [
+        [startup[0].label, `${fixed(startup[0].medianMs, 0)} ms`, '', '', ''],
+        ...startupVerdicts(startup).map((r) => [r.label, `${fixed(r.medianMs, 0)} ms`, `${fixed(r.overMs, 0)} ms`, `${fixed(r.ratio, 2)}×`, r.met ? 'met' : 'missed']),
+      ],
     ),
   );
   out(`\nbundle: dist/lab-grade.mjs, ${fixed(bundle.bytes / 1024 / 1024, 2)} MB\n`);

@@ -1,6 +1,6 @@
 /** Start-up rows: medians of whole-process runs, and the commands measured. */
 import { describe, expect, it } from 'vitest';
-import { median, measureStartup, startupCommands } from './startup.js';
+import { median, measureStartup, startupCommands, startupVerdicts } from './startup.js';
 
 describe('start-up measurement', () => {
   it('takes the median of odd and even counts', () => {
@@ -40,5 +40,17 @@ describe('start-up measurement', () => {
     ]);
     expect(commands[2].args).toEqual(['/x/lab-grade.mjs', '--help']);
     expect(commands[1].args[0]).toMatch(/dist\/bin\/lab-grade\.js$/);
+  });
+
+  it('judges each command against node alone: at most 3 times as long is met', () => {
+    const rows = startupVerdicts([
+      { label: 'node -e 0', medianMs: 50 },
+      { label: 'quick', medianMs: 150 },
+      { label: 'slow', medianMs: 151 },
+    ]);
+    expect(rows).toEqual([
+      { label: 'quick', medianMs: 150, overMs: 100, ratio: 3, met: true },
+      { label: 'slow', medianMs: 151, overMs: 101, ratio: 3.02, met: false },
+    ]);
   });
 });

@@ -48,6 +48,18 @@ export function measureStartup(commands: StartupCommand[], runs: number): Startu
   }
 }
 
+/** The goal: a quick command takes at most this many times `node -e 0`. */
+export const STARTUP_GOAL_RATIO = 3;
+
+/** Each row against the first (`node -e 0`): how much longer, how many times as long, and whether within the goal. */
+export function startupVerdicts(rows: StartupRow[]): { label: string; medianMs: number; overMs: number; ratio: number; met: boolean }[] {
+  const [alone] = rows;
+  return rows.slice(1).map((r) => {
+    const ratio = r.medianMs / alone.medianMs;
+    return { label: r.label, medianMs: r.medianMs, overMs: r.medianMs - alone.medianMs, ratio, met: ratio <= STARTUP_GOAL_RATIO };
+  });
+}
+
 export const BUNDLE = packagePath('dist', 'lab-grade.mjs');
 const DIST_BIN = packagePath('dist', 'bin', 'lab-grade.js');
 
