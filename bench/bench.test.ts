@@ -43,13 +43,19 @@ describe('npm run bench: requests per student', () => {
   let m: Measurement;
   // One measured class for every test, whichever runs first.
   beforeAll(async () => {
-    m = await measureClass({ students: 20, latencyMs: 10, concurrency: 20 });
+    // Journalled, as a real class run is: the journal's fsyncs are part of what a run costs.
+    m = await measureClass({ students: 20, latencyMs: 10, concurrency: 20, journal: true });
   }, 60_000);
 
   it('grades a class of 20 with every kind, each verdict as its scenario expects', () => {
     const expected = new Map(loadScenarios([BUILT_IN_CLASS_DIR], CHECK_IDS).map((s) => [s.user, s.expect]));
     const wrong = m.students.flatMap((s) => s.checks.filter((x) => expected.get(s.template)?.[x.id] !== x.status).map((x) => `${s.user} (${s.template}) ${x.id}: ${x.status}`));
     expect(wrong).toEqual([]);
+  });
+
+  it('writes the journal a class run writes: a header, then one line per student', () => {
+    expect(m.options.journal).toBe(true);
+    expect(m.journal?.lines).toBe(21);
   });
 
   it('costs exactly the reads the rubric needs, per kind and service', () => {

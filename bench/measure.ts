@@ -20,6 +20,8 @@ export interface RunOptions {
   concurrency: number;
   /** The lab-grade script node runs (default the compiled tree, dist/bin/lab-grade.js; the benchmark runs the installed command, the bundle). */
   grader?: string;
+  /** The grader writes its journal (fsync'd per student) as a real class run does; off, it does not. */
+  journal?: boolean;
   /** Called with the running lab after grading, before it stops (the bash baseline runs here). */
   whileRunning?(lab: LabProcess, configFile: string, users: string[]): Promise<void>;
 }
@@ -41,20 +43,27 @@ export interface Measurement {
   cpuMs: { grader: number; lab: number };
   students: StudentMeasure[];
   traffic: TrafficReport;
+  /** The journal the grader wrote (with `journal: true`): its size and its lines (a header, then one per student). */
+  journal?: { bytes: number; lines: number };
 }
 
 /** The grader's exit codes that are grades (all passed, some below the mark, some incomplete). */
 const GRADED = new Set([0, 1, 3]);
 
-/** `node grader -c configFile` without pre-flight, journal or progress, its JSON report to `report`. */
-async function runGrader(grader: string, configFile: string, report: string, concurrency: number, usageFile: string): Promise<void> {
+/** `node grader -c configFile` without pre-flight or progress, its JSON report to `report`; its journal to `journal`, or none. */
+async function runGrader(grader: string, configFile: string, report: string, concurrency: number, usageFile: string, journal: string | undefined): Promise<void> {
   const args = ['--import', pathToFileURL(packagePath('bench', 'usage-at-exit.mjs')).href, grader];
-  args.push('-c', configFile, '--concurrency', String(concurrency), '--no-preflight', '--no-journal', '--quiet', '-r', `json=${report}`);
+  args.push('-c', configFile, '--concurrency', String(concurrency), '--no-preflight', ...(journal ? ['--journal', journal] : ['--no-journal']), '--quiet', '-r', `json=${report}`);
   const child = spawn(process.execPath, args, { env: { ...process.env, LAB_GRADE_USAGE_FILE: usageFile, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   if (code === null || !GRADED.has(code)) throw new Error(`lab-grade exited with ${code}: ${stderr}`);
+}
+
+function journalSize(file: string): { bytes: number; lines: number } {
+  const text = readFileSync(file, 'utf8');
+  return { bytes: Buffer.byteLength(text), lines: text.split('\n').filter(Boolean).length };
 }
 
 export async function measureClass(opts: RunOptions): Promise<Measurement> {
@@ -66,7 +75,7 @@ export async function measureClass(opts: RunOptions): Promise<Measurement> {
     const usageFile = join(work, 'usage.json');
     const labCpu0 = (await lab.traffic()).cpuMs;
     const t0 = performance.now();
-    await runGrader(opts.grader ?? packagePath('dist', 'bin', 'lab-grade.js'), lab.configFile, report, opts.concurrency, usageFile);
+    await runGrader(opts.grader ?? packagePath('dist', 'bin', 'lab-grade.js'), lab.configFile, report, opts.concurrency, usageFile, opts.journal ? join(work, 'journal.jsonl') : undefined);
     const wallMs = performance.now() - t0;
     const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { maxRssKb: number; cpuMs: number };
     const peakRssMb = usage.maxRssKb / 1024;
@@ -79,8 +88,17 @@ export async function measureClass(opts: RunOptions): Promise<Measurement> {
       durationMs: s.durationMs,
       checks: s.checks.map((c) => ({ id: c.id, status: c.status, durationMs: c.durationMs })),
     }));
+    const journal = opts.journal ? journalSize(join(work, 'journal.jsonl')) : undefined;
     await opts.whileRunning?.(lab, lab.configFile, cls.users);
-    return { options: { students: opts.students, latencyMs: opts.latencyMs, concurrency: opts.concurrency }, wallMs, peakRssMb, cpuMs, students, traffic };
+    return {
+      options: { students: opts.students, latencyMs: opts.latencyMs, concurrency: opts.concurrency, journal: !!opts.journal },
+      wallMs,
+      peakRssMb,
+      cpuMs,
+      students,
+      traffic,
+      ...(journal ? { journal } : {}),
+    };
   } finally {
     await lab.stop();
     rmSync(work, { recursive: true, force: true });

@@ -1,9 +1,10 @@
 /**
- * One measured run in a fresh process (argv: students latency concurrency baselineStudents [grader script]), printed as
+ * One measured run in a fresh process (argv: students latency concurrency, then the row's options as JSON), printed as
  * JSON on the last line: each row's peak RSS is then its own, not the high-water mark of the runs before.
  */
 import { runBaseline, type BaselineRun } from './baseline.js';
 import { measureClass, type Measurement } from './measure.js';
+import type { RowOptions } from './rows.js';
 
 export interface RowResult {
   measurement: Measurement;
@@ -11,13 +12,14 @@ export interface RowResult {
   baseline?: Omit<BaselineRun, 'verdicts'> & { verdicts: Array<[string, Array<[string, string]>]> };
 }
 
-const [students, latencyMs, concurrency, baselineStudents] = process.argv.slice(2, 6).map(Number);
-const grader = process.argv[6];
+const [students, latencyMs, concurrency] = process.argv.slice(2, 5).map(Number);
+const { baselineStudents = 0, grader, journal = false } = JSON.parse(process.argv[5] ?? '{}') as RowOptions;
 let baseline: BaselineRun | undefined;
 const measurement = await measureClass({
   students,
   latencyMs,
   concurrency,
+  journal,
   ...(grader ? { grader } : {}),
   whileRunning: baselineStudents > 0 ? async (_lab, configFile, users) => void (baseline = await runBaseline(configFile, users.slice(0, baselineStudents))) : undefined,
 });

@@ -15,9 +15,17 @@ async function lastLineOf(script: string, args: Array<string | number>, nodeFlag
   return JSON.parse(stdout.trim().split('\n').pop()!);
 }
 
-/** `grader`: the lab-grade script to run (default the compiled tree's). */
-export async function measureInChild(students: number, latencyMs: number, concurrency: number, baselineStudents = 0, grader?: string): Promise<{ measurement: Measurement; baseline?: BaselineRun }> {
-  const row = (await lastLineOf('row.ts', [students, latencyMs, concurrency, baselineStudents, ...(grader ? [grader] : [])])) as RowResult;
+export interface RowOptions {
+  /** How many students the bash baseline grades while the lab runs (0: none). */
+  baselineStudents?: number;
+  /** The lab-grade script to run (default the compiled tree's). */
+  grader?: string;
+  /** The grader writes its journal (fsync'd per student), as a real class run does. */
+  journal?: boolean;
+}
+
+export async function measureInChild(students: number, latencyMs: number, concurrency: number, opts: RowOptions = {}): Promise<{ measurement: Measurement; baseline?: BaselineRun }> {
+  const row = (await lastLineOf('row.ts', [students, latencyMs, concurrency, JSON.stringify(opts)])) as RowResult;
   const b = row.baseline;
   return { measurement: row.measurement, ...(b ? { baseline: { ...b, verdicts: new Map(b.verdicts.map(([u, v]) => [u, new Map(v)])) } } : {}) };
 }

@@ -6,6 +6,8 @@
  *   --startup-runs N (7): whole-process runs of each quick command (dist/ and the bundle)
  *   --grader dist|bundle (dist): the class runs grade with the compiled tree the tests spawn (dist/bin/lab-grade.js)
  *     or with the installed command (the bundle, dist/lab-grade.mjs, what `lab-grade` is)
+ *   --journal: the class runs write their journal (one fsync per student) as a real class run does; by
+ *     default they run with --no-journal
  *   --live-students N (200) --live-rounds R (10) --live-interval S (60): a live workshop (`lab-grade live`),
  *   at the same latency and concurrency; --live-rounds 0 leaves it out, --live-only runs nothing else
  * Prints: start-up times of the quick commands and the bundle's size; wall time, students/s, requests
@@ -38,6 +40,7 @@ const { values } = parseArgs({
     'live-interval': { type: 'string', default: '60' },
     'live-only': { type: 'boolean', default: false },
     grader: { type: 'string', default: 'dist' },
+    journal: { type: 'boolean', default: false },
   },
 });
 const num = (name: string, v: string | undefined, min: number) => {
@@ -61,7 +64,7 @@ const out = (s = '') => process.stdout.write(s + '\n');
 
 /** One student per built-in kind, one at a time at a large latency: the critical path of each. */
 async function trace(grader: string | undefined): Promise<Map<string, StudentBound>> {
-  const { measurement } = await measureInChild(11, traceL, 1, 0, grader);
+  const { measurement } = await measureInChild(11, traceL, 1, { grader });
   return boundsFromTrace(ALL_CHECKS, measurement.students, traceL);
 }
 
@@ -78,7 +81,7 @@ out(
     .join(' ')}`,
 );
 out(
-  `command: npm run bench -- --students ${N} --latency ${L} --concurrency ${C} --growth ${growth.join(',')} --baseline ${baselineStudents} --startup-runs ${startupRuns} --live-students ${live.students} --live-rounds ${live.rounds} --live-interval ${live.interval} --grader ${values.grader}${values['live-only'] ? ' --live-only' : ''}\n`,
+  `command: npm run bench -- --students ${N} --latency ${L} --concurrency ${C} --growth ${growth.join(',')} --baseline ${baselineStudents} --startup-runs ${startupRuns} --live-students ${live.students} --live-rounds ${live.rounds} --live-interval ${live.interval} --grader ${values.grader}${values.journal ? ' --journal' : ''}${values['live-only'] ? ' --live-only' : ''}\n`,
 );
 
 /** Start-up, the critical path, the class of N, growth and the baseline. */
@@ -111,7 +114,7 @@ async function classSections(): Promise<void> {
   );
 
   // Each run in a fresh process (its peak RSS is its own); the baseline runs while the main class's lab is up.
-  const { measurement: main, baseline: baselineRun } = await measureInChild(N, L, C, baselineStudents, grader);
+  const { measurement: main, baseline: baselineRun } = await measureInChild(N, L, C, { baselineStudents, grader, journal: values.journal });
   const s = summary(main, bounds);
   const mean = meanCounts(main);
   out(`\n## ${N} students, ${L} ms per answer, concurrency ${C}\n`);
@@ -150,7 +153,7 @@ async function classSections(): Promise<void> {
     out(`\n## Growth (${L} ms per answer, concurrency ${C})\n`);
     const rows: Array<Array<string | number>> = [];
     for (const n of growth) {
-      const m = n === N ? main : (await measureInChild(n, L, C, 0, grader)).measurement;
+      const m = n === N ? main : (await measureInChild(n, L, C, { grader, journal: values.journal })).measurement;
       if (n === 1) alone = m;
       const g = summary(m, bounds);
       rows.push([n, seconds(m.wallMs), fixed(g.perSecond, 2), seconds(g.lb), fixed(g.ratio, 2), `${fixed(m.peakRssMb, 0)} MB`, `${fixed(m.cpuMs.grader / n, 0)} ms`]);
