@@ -1,8 +1,8 @@
 /**
  * What the reports of a real run tell an instructor, through the built command line against the
  * simulated lab: the command printed to grade an incomplete student again runs as printed (with and
- * without a journal), a partial run (`--only`) draws no pass-mark verdict and exits by its selected
- * checks, and the HTML report of a 40-student class stays small.
+ * without a journal), a partial run (`--only`) draws no pass-mark verdict in any report nor in a merge
+ * of its results and exits by its selected checks, and the HTML report of a 40-student class stays small.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { ALL_CHECKS } from '../checks/index.js';
 import type { RunResult } from '../core/model.js';
 import { loadProfile } from '../core/profile.js';
 import { renderHtml } from '../reporters/html.js';
+import type { JsonDocument } from '../reporters/json.js';
 import { bufferOutput, runInfoFor } from '../reporters/replay.js';
 import { BUILT_IN_CLASS_DIR } from '../test/support/class.js';
 import { runCli } from '../test/support/cli.js';
@@ -84,6 +85,25 @@ describe('a partial run (--only)', () => {
     expect(bonus.code, bonus.stderr).toBe(0);
     expect(bonus.stdout).toMatch(/labuser01 {2}0\/0 points of the selected checks {2}PARTIAL \(only ex7\): no failure, no pass-mark verdict/);
     expect(bonus.stdout).not.toContain('100');
+  }, 200_000);
+
+  it('writes no verdict into CSV or JSON, and merge of its JSON stays partial', async () => {
+    // labuser04's 10 of 12 points of ex2 and ex4 would be passed=true; the selection is no verdict.
+    const [csv, json] = [join(dir, 'partial.csv'), join(dir, 'partial.json')];
+    const run = await runCli(['demo', ...NO_PORTS, '--only', 'ex2', '--only', 'ex4', '--no-journal', '-q', '-r', `csv=${csv}`, '-r', `json=${json}`], { timeoutMs: 90_000 });
+    expect(run.code, run.stderr).toBe(1);
+    const [header, row] = readFileSync(csv, 'utf8')
+      .split('\r\n')
+      .map((l) => l.split(','));
+    expect(row.slice(0, header.indexOf('passed') + 1)).toEqual(['labuser04', 'graded', '10', '12', '83.3', '0', 'partial']);
+    const doc = JSON.parse(readFileSync(json, 'utf8')) as JsonDocument;
+    expect(doc.only).toEqual(['ex2', 'ex4']);
+    expect(doc.students[0]).toMatchObject({ user: 'labuser04', score: 10, maxScore: 12, passed: null });
+
+    const merged = await runCli(['merge', json, '-r', 'console'], { timeoutMs: 60_000 });
+    expect(merged.code, merged.stderr).toBe(1);
+    expect(merged.stdout).toMatch(/labuser04 {2}10\/12 points of the selected checks {2}PARTIAL \(only ex2 ex4\): 1 failing, no pass-mark verdict/);
+    expect(merged.stdout).not.toMatch(/PASSED|pass mark 70%/);
   }, 200_000);
 
   it('exits 3 when a selected check could not be graded', async () => {

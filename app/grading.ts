@@ -257,7 +257,7 @@ async function gradeTargets({ request, io, profile, catalogue, selection, checkI
     waiting?.stop();
     const run = runResult(profile, graded.students, request);
     await each(reporters, notices, (r) => r.onRunEnd?.(run));
-    const exitCode = only ? partialExitCode(run.students) : exitCodeFor(run.students);
+    const exitCode = runExitCode(run.students, only);
     return { run, profile, stats: graded.stats, exitCode, ...(journal ? { journal: journal.file } : {}) };
   } finally {
     waiting?.stop();
@@ -290,6 +290,11 @@ export class IdentityError extends ConfigError {
 function runResult(profile: LabProfile, students: StudentResult[], request: GradeRequest): RunResult {
   const shard = request.classRun?.shard;
   return { lab: profile.lab, generatedAt: new Date().toISOString(), grader: { version: VERSION }, ...(shard ? { shard: { index: shard.index, count: shard.count } } : {}), students };
+}
+
+/** The exit code of a run's students: by the pass mark, or by the selected checks of a partial run (`only`). */
+export function runExitCode(students: readonly StudentResult[], only: readonly string[] | undefined): 0 | 1 | 3 {
+  return only?.length ? partialExitCode(students) : exitCodeFor(students);
 }
 
 /**

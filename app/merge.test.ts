@@ -17,6 +17,8 @@ import { CREDIT_COLUMN, FIXED_COLUMNS } from '../reporters/csv.js';
 import { REPORT_FORMATS, type ReportFormat } from '../reporters/formats.js';
 import { openLedger } from '../live/ledger.js';
 import type { JsonDocument } from '../reporters/json.js';
+import type { RunResult } from '../core/model.js';
+import { scoreStudent } from '../core/score.js';
 import { grade } from './grading.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lab-grade-merge-'));
@@ -30,10 +32,45 @@ function shard(name: string, users: string[], passMark: number, bonusCap: number
   return file;
 }
 
-/** A class run's journal of some students of the small class, its header judged with this pass mark and bonus cap. */
-function journal(name: string, users: string[], passMark: number, bonusCap: number | null = 5): string {
+/** A partial run's students of the small class: their checks of the selection only, scored as that run scores them. */
+function partialRun(users: string[], only: string[]): RunResult {
   const run = loadClassSmall();
-  const header = { type: 'header', lab: run.lab, profile: 'variant.yaml', version: '0.1.0', startedAt: run.generatedAt, title: TITLE, passMark, bonusCap };
+  const selected = (id: string) => only.some((o) => id === o || id.startsWith(`${o}.`));
+  run.students = run.students
+    .filter((s) => users.includes(s.user))
+    .map((s) =>
+      scoreStudent(
+        s.user,
+        s.checks.filter((c) => selected(c.id)),
+        loadProfile(),
+        s.durationMs,
+      ),
+    );
+  return run;
+}
+
+/** A partial run's JSON report (`--only`), judged with the built-in pass mark. */
+function partialShard(name: string, users: string[], only: string[]): string {
+  const run = partialRun(users, only);
+  const file = join(dir, name);
+  writeFileSync(file, renderJson(run, runInfoFor(run, { title: TITLE, passMark: 70, bonusCap: 5, only })));
+  return file;
+}
+
+/** A class run's journal of some students of the small class, its header judged with this pass mark and bonus cap (and graded with `only`, when given). */
+function journal(name: string, users: string[], passMark: number, bonusCap: number | null = 5, only?: string[]): string {
+  const run = only ? partialRun(users, only) : loadClassSmall();
+  const header = {
+    type: 'header',
+    lab: run.lab,
+    profile: 'variant.yaml',
+    version: '0.1.0',
+    startedAt: run.generatedAt,
+    title: TITLE,
+    passMark,
+    bonusCap,
+    ...(only ? { only, checks: [], profileHash: 'x' } : {}),
+  };
   const lines = run.students.filter((s) => users.includes(s.user)).map((student) => ({ type: 'student', student }));
   const file = join(dir, name);
   writeFileSync(file, [header, ...lines].map((l) => JSON.stringify(l) + '\n').join(''));
@@ -69,6 +106,49 @@ describe('merge', () => {
     await expect(
       mergeReports([journal('g.jsonl', ['labuser07'], 95), shard('h.json', ['labuser08'], 70)], [{ format: 'console' }], undefined, { stdout: bufferOutput(), notices: collectedNotices() }),
     ).rejects.toThrow('was judged with pass mark 70% and bonus cap 5, but');
+  });
+});
+
+describe('merge of a partial run (--only)', () => {
+  // labuser07's ex1 and ex2: 5 of 7 points, 71.4 %, which a whole run at 70 % would call PASSED; ex2.compose.ports fails.
+  const ONLY = ['ex1', 'ex2'];
+
+  it('draws no pass-mark verdict from JSON reports and exits as a partial run does', async () => {
+    expect(partialRun(['labuser07'], ONLY).students[0]).toMatchObject({ score: 5, maxScore: 7, passed: true });
+    const files = [partialShard('partial-a.json', ['labuser07'], ONLY), partialShard('partial-b.json', ['labuser08'], ['ex2', 'ex1'])];
+    const out = bufferOutput();
+    const code = await mergeReports(files, [{ format: 'console' }], undefined, { stdout: out, notices: collectedNotices() });
+    expect(out.text()).toContain('only ex1 ex2 (a partial run: no pass-mark verdict)');
+    expect(out.text()).toMatch(/labuser07 {2}5\/7 points of the selected checks \+1 bonus {2}PARTIAL \(only ex1 ex2\): 1 failing, no pass-mark verdict/);
+    expect(out.text()).not.toMatch(/PASSED|pass mark 70%/);
+    // A selected required check fails: 1, as `--only` exits.
+    expect(code).toBe(1);
+    const json = bufferOutput();
+    await mergeReports(files, [{ format: 'json' }], undefined, { stdout: json, notices: collectedNotices() });
+    const doc = JSON.parse(json.text()) as JsonDocument;
+    expect(doc.only).toEqual(ONLY);
+    expect(doc.students.map((s) => s.passed)).toEqual([null, null]);
+  });
+
+  it("reads the selection from a journal's header", async () => {
+    const out = bufferOutput();
+    const code = await mergeReports([journal('partial.jsonl', ['labuser07'], 70, 5, ONLY)], [{ format: 'csv' }], undefined, { stdout: out, notices: collectedNotices() });
+    const [header, row] = out
+      .text()
+      .split('\r\n')
+      .map((l) => l.split(','));
+    expect(row[header.indexOf('passed')]).toBe('partial');
+    expect(code).toBe(1);
+  });
+
+  it('refuses to merge a partial run with a whole one, or with another selection, naming both files', async () => {
+    const partial = partialShard('partial-c.json', ['labuser07'], ONLY);
+    const whole = shard('whole-c.json', ['labuser08'], 70);
+    const merge = (files: string[]) => mergeReports(files, [{ format: 'console' }], undefined, { stdout: bufferOutput(), notices: collectedNotices() });
+    await expect(merge([partial, whole])).rejects.toThrow(`${whole}: was graded with every check, but ${partial} with --only ex1 --only ex2: merge results graded with one selection`);
+    await expect(merge([whole, partial])).rejects.toThrow(`${partial}: was graded with --only ex1 --only ex2, but ${whole} with every check`);
+    const other = journal('partial-other.jsonl', ['labuser09'], 70, 5, ['ex1']);
+    await expect(merge([partial, other])).rejects.toThrow(`${other}: was graded with --only ex1, but ${partial} with --only ex1 --only ex2`);
   });
 });
 

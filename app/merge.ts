@@ -9,15 +9,17 @@
  * pass mark, title and bonus cap are those the JSON reports carry (files that disagree are refused);
  * `--profile` names them for results without. With `--credit` (or the `credit:` of the `--config`) the
  * files are scored with credit over time (live/merge.ts), a shard's several ledgers allowed.
+ * Results of a partial run (`--only`, recorded in the JSON report or the journal's header) merge only
+ * with results of the same selection, and the merged report is partial too: no pass-mark verdict, and
+ * the exit code of a partial run.
  */
 import { ALL_CHECKS } from '../checks/index.js';
 import { loadClassConfig, targetsFor } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
 import { readRegularFile } from '../core/file-io.js';
-import { judgementOf, readJournal } from '../core/journal.js';
+import { describeSelection, judgementOf, readJournal } from '../core/journal.js';
 import type { RunResult, StudentResult } from '../core/model.js';
 import { loadProfile } from '../core/profile.js';
-import { exitCodeFor } from '../core/score.js';
 import type { Shard } from '../core/shard.js';
 import type { Target } from '../core/target.js';
 import { VERSION } from '../core/version.js';
@@ -25,6 +27,7 @@ import { creditTitle, type CreditMode } from '../live/credit.js';
 import { MAX_RESULT_BYTES, mergeCredit } from '../live/merge.js';
 import { fromJsonStudent, type JsonDocument } from '../reporters/json.js';
 import { replayRun, runInfoFor } from '../reporters/replay.js';
+import { runExitCode } from './grading.js';
 import type { Notices } from './io.js';
 import { missingShards, missingShardWarning, shardOf } from './merge-shards.js';
 import { reasonCatalogue } from './reasons.js';
@@ -40,7 +43,16 @@ interface ResultFile {
   version?: string;
   shard?: Shard;
   judgedBy?: JudgedBy;
+  /** The `--only` selection the students were graded with; empty: every check. */
+  only: string[];
   students: StudentResult[];
+}
+
+/** The selection a file records, sorted (the order `--only` was given in does not matter); none: every check. */
+function selectionOf(only: unknown, file: string): string[] {
+  if (only === undefined || only === null) return [];
+  if (!Array.isArray(only) || !only.every((o) => typeof o === 'string')) throw new ConfigError(`"only" must be a list of check ids or exercises, not ${JSON.stringify(only)}`, file);
+  return [...(only as string[])].sort();
 }
 
 /** A JSON report (one document) or a journal (JSON lines), told apart by their content. */
@@ -54,18 +66,20 @@ export function readResultFile(file: string, notices: Notices): ResultFile {
   }
   if (doc && Array.isArray(doc.students) && typeof doc.lab === 'string') {
     const judgedBy = typeof doc.passMark === 'number' ? { title: doc.title, passMark: doc.passMark, bonusCap: doc.bonusCap } : undefined;
-    return { file, lab: doc.lab, version: doc.grader?.version, ...shardOf(doc.shard, file), ...(judgedBy ? { judgedBy } : {}), students: doc.students.map(fromJsonStudent) };
+    const only = selectionOf(doc.only, file);
+    return { file, lab: doc.lab, version: doc.grader?.version, ...shardOf(doc.shard, file), ...(judgedBy ? { judgedBy } : {}), only, students: doc.students.map(fromJsonStudent) };
   }
   const journal = readJournal(file);
   journal.warnings.forEach((w) => notices.warn(w));
   const { header } = journal;
   if (!header) throw new ConfigError('neither a lab-grade JSON report nor a journal', file);
   const judgedBy = typeof header.passMark === 'number' ? { title: header.title, passMark: header.passMark, bonusCap: header.bonusCap ?? null } : undefined;
-  return { file, lab: header.lab, version: header.version, ...shardOf(header.shard, file), ...(judgedBy ? { judgedBy } : {}), students: [...journal.students.values()] };
+  const only = selectionOf(header.only, file);
+  return { file, lab: header.lab, version: header.version, ...shardOf(header.shard, file), ...(judgedBy ? { judgedBy } : {}), only, students: [...journal.students.values()] };
 }
 
 /** `roster`: the class's students (`merge --config`), to count those of a missing shard. */
-export function mergeResults(files: readonly string[], notices: Notices, roster?: readonly Target[]): RunResult & { judgedBy?: JudgedBy } {
+export function mergeResults(files: readonly string[], notices: Notices, roster?: readonly Target[]): RunResult & { judgedBy?: JudgedBy; only?: string[] } {
   if (files.length === 0) throw new ConfigError('name at least one result file (JSON report or journal)', undefined, 'merge');
   const read = files.map((f) => readResultFile(f, notices));
   const missing = missingShards(read, { repeats: false });
@@ -73,6 +87,8 @@ export function mergeResults(files: readonly string[], notices: Notices, roster?
   const owner = new Map<string, string>();
   for (const r of read) {
     if (r.lab !== lab) throw new ConfigError(`is a result of lab ${JSON.stringify(r.lab)}, but ${read[0].file} is of ${JSON.stringify(lab)}: not one class`, r.file);
+    const [was, is] = [describeSelection(read[0].only), describeSelection(r.only)];
+    if (was !== is) throw new ConfigError(`was graded with ${is}, but ${read[0].file} with ${was}: merge results graded with one selection`, r.file);
     for (const s of r.students) {
       const other = owner.get(s.user);
       if (other !== undefined) throw new ConfigError(`student ${s.user} is also in ${other}: each student must come from one file (a shard merged twice?)`, r.file);
@@ -93,7 +109,15 @@ export function mergeResults(files: readonly string[], notices: Notices, roster?
     }
   }
   const students = read.flatMap((r) => r.students).sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0));
-  return { lab, generatedAt: new Date().toISOString(), grader: { version: versions[0] ?? VERSION }, ...(judged.length ? { judgedBy: judged[0].judgedBy } : {}), students };
+  const only = read[0].only;
+  return {
+    lab,
+    generatedAt: new Date().toISOString(),
+    grader: { version: versions[0] ?? VERSION },
+    ...(judged.length ? { judgedBy: judged[0].judgedBy } : {}),
+    ...(only.length ? { only } : {}),
+    students,
+  };
 }
 
 /** The students in the roster's order; any the roster does not name (it changed since) after them, as they came. */
@@ -125,6 +149,7 @@ export async function mergeReports(files: readonly string[], reports: readonly R
   const credit = options.credit ?? config?.credit;
   let run: RunResult;
   let judgedBy: JudgedBy | undefined;
+  let only: string[] | undefined;
   if (credit) {
     const { warnings, sources, ...merged } = mergeCredit(files, { mode: credit, profile });
     warnings.forEach((w) => io.notices.warn(w));
@@ -132,7 +157,7 @@ export async function mergeReports(files: readonly string[], reports: readonly R
     missingShards(sharded, { repeats: true }).forEach((shard) => io.notices.warn(missingShardWarning(shard, roster)));
     run = merged;
   } else {
-    ({ judgedBy, ...run } = mergeResults(files, io.notices, roster));
+    ({ judgedBy, only, ...run } = mergeResults(files, io.notices, roster));
   }
   if (roster) run = { ...run, students: inRosterOrder(run.students, roster) };
   const reasons = reasonCatalogue(profile.expect, ALL_CHECKS);
@@ -141,7 +166,7 @@ export async function mergeReports(files: readonly string[], reports: readonly R
   const titled = (title: string) => (credit ? creditTitle(title, credit) : title);
   // What the results carry, unless a profile is named; the built-in one only for its own lab.
   const judged = judgedBy && profileFile === undefined ? judgedBy : profile.lab === run.lab ? judgementOf(profile) : undefined;
-  const info = judged && runInfoFor(run, { title: titled(judged.title ?? run.lab), passMark: judged.passMark, ...bonusCap(judged.bonusCap), reasons });
+  const info = judged && runInfoFor(run, { title: titled(judged.title ?? run.lab), passMark: judged.passMark, ...bonusCap(judged.bonusCap), reasons, ...(only ? { only } : {}) });
   const opened = openReports(reports.length ? reports : [{ format: 'console' }], { verbose: run.students.length === 1, stdout: io.stdout });
   try {
     for (const r of opened.reporters) await replayRun(r, run, info);
@@ -151,5 +176,5 @@ export async function mergeReports(files: readonly string[], reports: readonly R
   }
   const failures = opened.finish();
   failures.forEach((f) => io.notices.warn(f));
-  return failures.length ? EXIT_REPORT_FAILED : exitCodeFor(run.students);
+  return failures.length ? EXIT_REPORT_FAILED : runExitCode(run.students, only);
 }

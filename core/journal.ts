@@ -106,7 +106,7 @@ function canonicalJson(value: unknown): string {
 }
 
 /** "every check" or "--only ex1 --only ex2.app" */
-const describeSelection = (only: readonly string[]) => (only.length ? only.map((o) => `--only ${o}`).join(' ') : 'every check');
+export const describeSelection = (only: readonly string[]): string => (only.length ? only.map((o) => `--only ${o}`).join(' ') : 'every check');
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
 
 /**

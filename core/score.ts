@@ -41,7 +41,7 @@ export function pointsFor(id: string, status: CheckResult['status'], profile: La
 }
 
 /** Exit codes: 0 every graded student passed, 1 some below the mark, 3 some incomplete (2 is for usage errors). */
-export function exitCodeFor(students: StudentResult[]): 0 | 1 | 3 {
+export function exitCodeFor(students: readonly StudentResult[]): 0 | 1 | 3 {
   if (students.some((s) => s.status === 'incomplete')) return 3;
   if (students.some((s) => !s.passed)) return 1;
   return 0;

@@ -50,6 +50,16 @@ describe('csv reporter', () => {
     expect(rows.find((r) => r.user === 'labuser08')?.passed).toBe('false');
   });
 
+  it('draws no verdict for a partial run (--only): passed says partial for every student, graded or not', async () => {
+    const run = loadClassSmall();
+    const text = await render('csv', run, { info: { only: ['ex2', 'ex4'] } });
+    const [header, ...body] = parseCsv(text);
+    const passed = body.map((cells) => cells[header.indexOf('passed')]);
+    expect(passed).toEqual(run.students.map(() => 'partial'));
+    // The points of the selection stay, a number in each cell.
+    expect(body.map((cells) => Number(cells[header.indexOf('score')]))).toEqual(run.students.map((s) => s.score));
+  });
+
   it('neutralises formulas in user names and check ids, and quotes separators (RFC 4180)', async () => {
     const run = loadClassSmall();
     const hostile = ['=HYPERLINK("http://evil.example","x")', '+1+1', '-2+3', '@SUM(A1:A2)', '\t=1', ' =cmd|/C calc!A0'];

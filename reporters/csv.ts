@@ -9,6 +9,7 @@
  *   empty; the ids in error are listed, space-separated, in the last column.
  * - `percent` is a number without `%`, with a `.` decimal point whatever the locale.
  * - `passed` is `true`/`false` for a graded student and empty while incomplete: the pass is not final.
+ *   A partial run (`--only`) draws no verdict: `partial` for every student.
  * - Text cells (user, check ids) are on one line, without control or bidirectional characters, and defused against formula injection (OWASP "CSV Injection"): a cell
  *   starting with `=`, `+`, `-`, `@`, tab or CR gets a leading `'`. Numbers are written by us and are
  *   never formulas, so a negative number stays a number.
@@ -17,7 +18,7 @@ import type { RunResult, StudentResult } from '../core/model.js';
 import { checkCatalogue } from './catalogue.js';
 import { documentReporter } from './document.js';
 import { formatNumber, oneLine } from './format.js';
-import type { Reporter, ReporterOptions } from './types.js';
+import type { Reporter, ReporterOptions, RunInfo } from './types.js';
 
 export type Cell = string | number | boolean | null | undefined;
 
@@ -43,21 +44,25 @@ export function csvCell(value: Cell): string {
 
 const csvRow = (cells: readonly Cell[]): string => cells.map(csvCell).join(',') + '\r\n';
 
-function studentRow(student: StudentResult, ids: readonly string[], credit: boolean): Cell[] {
+/** What the `passed` cell says of a partial run's student: its points are those of the selection only. */
+const PARTIAL_PASSED = 'partial';
+
+function studentRow(student: StudentResult, ids: readonly string[], credit: boolean, partial: boolean): Cell[] {
   const byId = new Map(student.checks.map((c) => [c.id, c]));
   const points = ids.map((id) => {
     const check = byId.get(id);
     return check && check.status !== 'error' && check.status !== 'skipped' ? check.points : null;
   });
   const errors = student.checks.filter((c) => c.status === 'error').map((c) => c.id);
-  const passed = student.status === 'graded' ? student.passed : null;
+  const passed = partial ? PARTIAL_PASSED : student.status === 'graded' ? student.passed : null;
   return [student.user, student.status, student.score, student.maxScore, student.percent, student.bonus, passed, ...(credit ? [student.credit] : []), ...points, errors.join(' ')];
 }
 
-export function renderCsv(run: RunResult): string {
+export function renderCsv(run: RunResult, info?: Pick<RunInfo, 'only'>): string {
   const ids = checkCatalogue(run).map((c) => c.id);
   const credit = run.students.some((s) => s.credit !== undefined);
-  return [csvRow([...FIXED_COLUMNS, ...(credit ? [CREDIT_COLUMN] : []), ...ids, ERRORS_COLUMN]), ...run.students.map((s) => csvRow(studentRow(s, ids, credit)))].join('');
+  const partial = !!info?.only?.length;
+  return [csvRow([...FIXED_COLUMNS, ...(credit ? [CREDIT_COLUMN] : []), ...ids, ERRORS_COLUMN]), ...run.students.map((s) => csvRow(studentRow(s, ids, credit, partial)))].join('');
 }
 
-export const createCsvReporter = (options: ReporterOptions): Reporter => documentReporter(options, (run, _info, write) => write(renderCsv(run)));
+export const createCsvReporter = (options: ReporterOptions): Reporter => documentReporter(options, (run, info, write) => write(renderCsv(run, info)));

@@ -39,7 +39,7 @@ describe('reporter registry', () => {
   it("gives each report written at the end the info of the run's start", async () => {
     const run = loadClassSmall();
     const info = runInfoFor(run, { title: 'AKS lab', passMark: 60, only: ['ex2'] });
-    const rendered = { json: renderJson(run, info), junit: renderJunit(run, info), markdown: renderMarkdown(run, { info }), csv: renderCsv(run), html: renderHtml(run, { info }) };
+    const rendered = { json: renderJson(run, info), junit: renderJunit(run, info), markdown: renderMarkdown(run, { info }), csv: renderCsv(run, info), html: renderHtml(run, { info }) };
     for (const [name, text] of Object.entries(rendered)) {
       const output = bufferOutput();
       await replayRun(createReporter(name as keyof typeof rendered, { output }), run, info);

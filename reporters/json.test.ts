@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { loadClassSmall, render } from '../fixtures/results/support.js';
+import { loadClassSmall, render, TITLE } from '../fixtures/results/support.js';
+import { runInfoFor } from './replay.js';
 import { renderJson, toJsonDocument, writeJson, type JsonDocument } from './json.js';
 
 const schema = JSON.parse(readFileSync(new URL('./result.schema.json', import.meta.url), 'utf8')) as object;
@@ -29,6 +30,20 @@ describe('json reporter', () => {
     expect(valid(bare)).toBe(true);
     expect(bare).not.toHaveProperty('passMark');
     expect(bare).not.toHaveProperty('only');
+  });
+
+  it('draws no verdict for a partial run: every student passed null, the selection recorded', async () => {
+    // labuser07 passes at 70 % with every check; only ex6 and ex7 of them say nothing of the pass mark.
+    const run = loadClassSmall();
+    expect(run.students.find((s) => s.user === 'labuser07')!.passed).toBe(true);
+    const doc = JSON.parse(await render('json', run, { info: { only: ['ex6', 'ex7.helm.release'] } })) as JsonDocument;
+    expect(valid(doc), JSON.stringify(validate.errors)).toBe(true);
+    expect(doc.only).toEqual(['ex6', 'ex7.helm.release']);
+    expect(doc.students.map((s) => s.passed)).toEqual(run.students.map(() => null));
+    // The whole document, written at once, says the same.
+    expect(toJsonDocument(run, runInfoFor(run, { title: TITLE, passMark: 70, only: ['ex6'] })).students.map((s) => s.passed)).toEqual(run.students.map(() => null));
+    const whole = JSON.parse(await render('json', run)) as JsonDocument;
+    expect(whole.students.map((s) => s.passed)).toEqual(run.students.map((s) => s.passed));
   });
 
   it('keeps the version and generatedAt of the RunResult', async () => {
@@ -82,6 +97,9 @@ describe('json reporter', () => {
     ['a date that is not ISO 8601', (d) => (d.generatedAt = 'yesterday')],
     ['evidence that is not an object', (d) => (check(d).evidence = 'ok')],
     ['a check id outside the rubric scheme', (d) => (d.students[0].checks[0].id = 'Docker works')],
+    ['a verdict in a partial run', (d) => (d.only = ['ex6'])],
+    ['no verdict outside a partial run', (d) => (student(d).passed = null)],
+    ['an empty selection', (d) => Object.assign(d, { only: [], students: d.students.map((s) => ({ ...s, passed: null })) })],
   ];
   it.each(broken)('rejects a document with %s', (_label, breakIt) => {
     const doc = toJsonDocument(loadClassSmall());

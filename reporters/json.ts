@@ -4,7 +4,7 @@
  * RunResult, so the key order is stable and a field that is optional in the model (`hint`,
  * `blockedBy`, `code`) is present as null instead of missing. The profile's title, pass mark and bonus
  * cap travel with the results (`lab-grade merge` needs no profile to judge them), and a partial run
- * (`--only`) says which checks it selected.
+ * (`--only`) says which checks it selected and draws no verdict (`passed` is null).
  */
 import type { CheckResult, Evidence, RunResult, StudentResult } from '../core/model.js';
 import { documentReporter } from './document.js';
@@ -39,7 +39,8 @@ export interface JsonStudent {
   maxScore: number;
   bonus: number;
   percent: number;
-  passed: boolean;
+  /** null in a partial run (`only`): its points are those of the selection, no pass-mark verdict. */
+  passed: boolean | null;
   checks: JsonCheck[];
   durationMs: number;
   // Credit over time, present only then.
@@ -84,7 +85,7 @@ function toJsonCheck(c: CheckResult): JsonCheck {
   };
 }
 
-function toJsonStudent(s: StudentResult): JsonStudent {
+function toJsonStudent(s: StudentResult, partial: boolean): JsonStudent {
   return {
     user: s.user,
     status: s.status,
@@ -92,7 +93,7 @@ function toJsonStudent(s: StudentResult): JsonStudent {
     maxScore: s.maxScore,
     bonus: s.bonus,
     percent: s.percent,
-    passed: s.passed,
+    passed: partial ? null : s.passed,
     checks: s.checks.map(toJsonCheck),
     durationMs: s.durationMs,
     ...(s.credit !== undefined ? { credit: s.credit } : {}),
@@ -101,10 +102,14 @@ function toJsonStudent(s: StudentResult): JsonStudent {
   };
 }
 
-/** A student of a JSON report back in the result model: nulls become absent fields again. */
+/**
+ * A student of a JSON report back in the result model: nulls become absent fields again. A partial
+ * run's student (`passed` null) did not pass: the document's `only` says there was no verdict.
+ */
 export function fromJsonStudent(s: JsonStudent): StudentResult {
   return {
     ...s,
+    passed: s.passed ?? false,
     checks: s.checks.map(({ hint, blockedBy, code, now, ...c }) => ({
       ...c,
       ...(hint !== null && hint !== undefined ? { hint } : {}),
@@ -116,8 +121,11 @@ export function fromJsonStudent(s: JsonStudent): StudentResult {
 }
 
 export function toJsonDocument(run: RunResult, info?: RunInfo): JsonDocument {
-  return { ...documentHead(run, info), students: run.students.map(toJsonStudent) };
+  const partial = isPartial(info);
+  return { ...documentHead(run, info), students: run.students.map((s) => toJsonStudent(s, partial)) };
 }
+
+const isPartial = (info: RunInfo | undefined): boolean => !!info?.only?.length;
 
 /** Everything of the document but its students (they come last). */
 function documentHead(run: RunResult, info?: RunInfo): Omit<JsonDocument, 'students'> {
@@ -147,8 +155,9 @@ export function writeJson(run: RunResult, info: RunInfo | undefined, write: (tex
     return;
   }
   write(`${head.slice(0, -2)},\n  "students": [`);
+  const partial = isPartial(info);
   run.students.forEach((student, i) => {
-    const text = JSON.stringify(toJsonStudent(student), replacer, 2).replaceAll('\n', '\n    ');
+    const text = JSON.stringify(toJsonStudent(student, partial), replacer, 2).replaceAll('\n', '\n    ');
     write(`${i === 0 ? '' : ','}\n    ${text}`);
   });
   write('\n  ]\n}\n');
