@@ -62,6 +62,29 @@ describe('html reporter', () => {
     expect(renderHtml(loadClassSmall())).toBe(text);
   });
 
+  it('draws no verdict for a partial run (--only): n/a cards, a PARTIAL badge for every graded student, no score histogram', async () => {
+    const run = loadClassSmall();
+    const text = await render('html', run, { info: { only: ['ex2', 'ex4'] } });
+    const section = (id: string) => text.slice(text.indexOf(`<section id="${id}">`)).split('</section>')[0];
+    expect(text).toContain('<dt>Pass mark</dt><dd>none: a partial run (only ex2 ex4)</dd>');
+    // One of the two graded students passes at 70 % (the whole run says 1/2); a partial run has none to count.
+    const cards = [...section('summary').matchAll(/<div class="value">([^<]*)<\/div><div class="label">([^<]*)/g)].map((m) => [m[2], m[1]]);
+    expect(Object.fromEntries(cards)).toEqual({ students: '3', graded: '2', incomplete: '1', passed: 'n/a', 'mean percent': 'n/a' });
+    expect(section('summary')).toContain('a partial run has no verdict');
+    const verdicts = (html: string) => [...html.matchAll(/<span class="badge tone-\w+">[^ ]+ ([A-Z ]+)<\/span>/g)].map((m) => m[1]);
+    // labuser09 could not be graded: incomplete comes first, as in every report.
+    expect(verdicts(section('matrix').split('<tbody>')[1])).toEqual(['PARTIAL', 'PARTIAL', 'INCOMPLETE']);
+    const summaries = [...text.matchAll(/<summary><span class="name">[^<]*<\/span> (<span class="badge[^>]*>[^<]*<\/span>)/g)].map((m) => m[1]);
+    expect(verdicts(summaries.join(''))).toEqual(['PARTIAL', 'PARTIAL', 'INCOMPLETE']);
+    expect(text).not.toMatch(/PASSED|Pass mark 70%/);
+    expect(section('histogram')).toContain('<p class="note">None for a partial run: the points are those of the selected checks only.</p>');
+    expect(section('histogram')).not.toContain('<svg');
+    // The whole run, for contrast: its cards count, its histogram is drawn.
+    const whole = await render('html', run);
+    expect(whole).toContain('<div class="value">1/2</div><div class="label">graded students passed');
+    expect(whole.slice(whole.indexOf('<section id="histogram">')).split('</section>')[0]).toContain('<svg');
+  });
+
   it('caps long evidence and says how much was cut', () => {
     const text = evidenceText({ body: 'x'.repeat(EVIDENCE_CAP * 2) });
     expect(text.length).toBeLessThan(EVIDENCE_CAP + 60);

@@ -2,6 +2,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { loadClassSmall, render } from '../fixtures/results/support.js';
 import { countShown } from './format.js';
+import type { RunInfo } from './types.js';
 
 interface Suite {
   '@_name': string;
@@ -9,12 +10,13 @@ interface Suite {
   '@_failures': string;
   '@_errors': string;
   '@_skipped': string;
+  properties: { property: Array<{ '@_name': string; '@_value': string }> };
   testcase: Array<{ '@_name': string; '@_classname': string; failure?: unknown; error?: unknown; skipped?: unknown }>;
 }
 
-async function parse(): Promise<{ xml: string; suites: Suite[] }> {
-  const xml = await render('junit', loadClassSmall());
-  const parser = new XMLParser({ ignoreAttributes: false, isArray: (name) => ['testsuite', 'testcase'].includes(name) });
+async function parse(info?: Partial<RunInfo>): Promise<{ xml: string; suites: Suite[] }> {
+  const xml = await render('junit', loadClassSmall(), info ? { info } : {});
+  const parser = new XMLParser({ ignoreAttributes: false, isArray: (name) => ['testsuite', 'testcase', 'property'].includes(name) });
   const doc = parser.parse(xml) as { testsuites: { testsuite: Suite[] } };
   return { xml, suites: doc.testsuites.testsuite };
 }
@@ -40,6 +42,17 @@ describe('junit reporter', () => {
       expect(Number(suite['@_errors'])).toBe(counts.error);
       expect(Number(suite['@_skipped'])).toBe(counts.blocked + counts.skipped + counts['not-earned'] + counts.info);
     });
+  });
+
+  it('marks each student of a partial run (--only) partial, with no pass-mark verdict', async () => {
+    const property = (suite: Suite, name: string) => suite.properties.property.find((p) => p['@_name'] === name)?.['@_value'];
+    const whole = (await parse()).suites;
+    expect(whole.map((s) => property(s, 'passed'))).toEqual(['true', 'false', 'true']);
+    const { xml, suites } = await parse({ only: ['ex2', 'ex4'] });
+    expect(XMLValidator.validate(xml)).toBe(true);
+    expect(suites.map((s) => property(s, 'passed'))).toEqual(['partial', 'partial', 'partial']);
+    expect(property(suites[0], 'summary')).toBe('31/34 points of the selected checks +3 bonus PARTIAL (only ex2 ex4): 2 failing, no pass-mark verdict');
+    expect(xml).not.toMatch(/PASSED/);
   });
 
   it('does not turn a bonus not earned or an informational check red: skipped, with a message saying which', async () => {
