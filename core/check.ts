@@ -71,7 +71,8 @@ export interface Verdict {
   facts?: Partial<Facts>;
   /**
    * The check whose failure this one follows from (an image that may not be pulled makes pods wait):
-   * when that check did not pass, this one is reported `blocked` by it, the root cause named once.
+   * when that check did not pass, this one is reported `blocked` by it, the root cause named once; its
+   * own message is kept as `evidence.finding`, and its hint dropped (the root cause's hint comes first).
    * Several: the first that did not pass. Each must be one this check depends on or runs after.
    */
   causedBy?: string | readonly string[];

@@ -198,16 +198,18 @@ describe('engine', () => {
 
   describe('a failure caused by another check (causedBy)', () => {
     const cause = (verdict: () => Promise<Verdict>) => check('ex6.deploy', verdict);
+    // Its own finding advises a fix that is not the next step while the cause fails.
     const effect = (more: Partial<CheckDef> = { after: ['ex6.deploy'] }) =>
-      check('ex6.svc', async () => fail(R.failed, 'no ready endpoints', 'Exercise 6: make the pods Ready', { evidence: { endpoints: 0 }, causedBy: 'ex6.deploy' }), more);
+      check('ex6.svc', async () => fail(R.failed, 'no ready endpoints: check API_BASE_URL', 'Exercise 6: make the pods Ready', { evidence: { endpoints: 0 }, causedBy: 'ex6.deploy' }), more);
     const profile = profileWith({ 'ex6.deploy': 2, 'ex6.svc': 1 });
     const grade = async (catalogue: CheckDef[]) => Object.fromEntries((await gradeStudent(target, catalogue, { probes: {} }, profile)).result.checks.map((c) => [c.id, c]));
 
-    it('is blocked by it when the cause did not pass, keeping its own finding as the detail', async () => {
+    it('is blocked by it when the cause did not pass, its own finding kept as evidence and its advice out of the message', async () => {
       const by = await grade([cause(async () => failing('image not pushed', 'Exercise 4')), effect()]);
-      expect(by['ex6.svc']).toMatchObject({ status: 'blocked', blockedBy: 'ex6.deploy', points: 0, evidence: { endpoints: 0 } });
+      expect(by['ex6.svc']).toMatchObject({ status: 'blocked', blockedBy: 'ex6.deploy', points: 0, evidence: { endpoints: 0, finding: 'no ready endpoints: check API_BASE_URL' } });
       expect(by['ex6.svc'].code).toBeUndefined();
-      expect(by['ex6.svc'].message).toBe('blocked by ex6.deploy (title of ex6.deploy): no ready endpoints');
+      expect(by['ex6.svc'].hint).toBeUndefined();
+      expect(by['ex6.svc'].message).toBe('blocked by ex6.deploy (title of ex6.deploy)');
     });
 
     it('is blocked by the root when the cause was itself blocked', async () => {
@@ -438,7 +440,7 @@ describe('causedBy, more cases', () => {
   it('with several candidates, is blocked by the first that did not pass', async () => {
     const svc = check('ex6.svc', async () => fail(R.failed, 'no endpoints', 'x', { causedBy: ['ex6.ok', 'ex6.deploy'] }), { after: ['ex6.ok', 'ex6.deploy'] });
     const by = await grade([check('ex6.ok', async () => pass('ok')), check('ex6.deploy', async () => failing('not pushed', 'x')), svc]);
-    expect(by).toMatchObject({ status: 'blocked', blockedBy: 'ex6.deploy', message: 'blocked by ex6.deploy (title of ex6.deploy): no endpoints' });
+    expect(by).toMatchObject({ status: 'blocked', blockedBy: 'ex6.deploy', message: 'blocked by ex6.deploy (title of ex6.deploy)', evidence: { finding: 'no endpoints' } });
   });
 
   it('stays its own failure when the cause was skipped (not run is not a cause)', async () => {

@@ -152,8 +152,10 @@ export async function gradeStudent(target: Target, selection: Selection, env: St
     const cause = candidates.map((id) => done.get(id)).find((c) => c && c.status !== 'pass' && c.status !== 'skipped');
     if (!cause) return v;
     const root = cause.blockedBy ?? cause.id;
+    // The check's own finding stays evidence: its message may advise a fix (`check API_BASE_URL`) that is
+    // not the student's next step, since the root cause comes first.
     // Stryker disable next-line OptionalChaining: root is a check this one ran after (or its recorded root), so done.get(root) is always defined
-    return { status: 'skipped', message: `blocked by ${root} (${done.get(root)?.title ?? root}): ${v.message}`, evidence: v.evidence, blockedBy: root };
+    return { status: 'skipped', message: `blocked by ${root} (${done.get(root)?.title ?? root})`, evidence: { ...v.evidence, finding: v.message }, blockedBy: root };
   };
 
   const record = (def: CheckDef, decided: Decided, durationMs: number): CheckResult => {
