@@ -150,6 +150,14 @@ describe('merge of a partial run (--only)', () => {
     const other = journal('partial-other.jsonl', ['labuser09'], 70, 5, ['ex1']);
     await expect(merge([partial, other])).rejects.toThrow(`${other}: was graded with --only ex1, but ${partial} with --only ex1 --only ex2`);
   });
+
+  it('refuses to score a partial run with credit over time (it counts every check of the lab), naming the file', async () => {
+    const credit = (file: string) => mergeReports([file], [{ format: 'console' }], undefined, { stdout: bufferOutput(), notices: collectedNotices() }, { credit: 'earned' });
+    const partial = partialShard('partial-credit.json', ['labuser07'], ONLY);
+    await expect(credit(partial)).rejects.toThrow(`${partial}: was graded with --only ex1 --only ex2 (a partial run): credit over time counts every check of the lab; merge it without --credit`);
+    const journaled = journal('partial-credit.jsonl', ['labuser07'], 70, 5, ONLY);
+    await expect(credit(journaled)).rejects.toThrow(`${journaled}: was graded with --only ex1 --only ex2 (a partial run)`);
+  });
 });
 
 /** A class config with this roster (and `credit:` when given). */

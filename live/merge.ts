@@ -9,7 +9,7 @@ import { closeSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import { checkRegularFile, openToRead, readRegularFile } from '../core/file-io.js';
-import { parseJournalLine, scanJournal } from '../core/journal.js';
+import { describeSelection, parseJournalLine, scanJournal } from '../core/journal.js';
 import type { CheckResult, Evidence, RunResult, Status, StudentResult } from '../core/model.js';
 import type { LabProfile } from '../core/profile.js';
 import { VERSION } from '../core/version.js';
@@ -74,6 +74,13 @@ function reportEntries(student: StudentResult, at: string): LedgerEntry[] {
   return [...earlier.values(), { round: 1, at, student: { ...student, checks: found } }];
 }
 
+/** Credit over time counts every check of the lab: a partial run's results (`--only`) would score as if the rest were missing. */
+function refusePartial(file: string, only: unknown): void {
+  if (Array.isArray(only) && only.length) {
+    throw new ConfigError(`was graded with ${describeSelection(only.map(String))} (a partial run): credit over time counts every check of the lab; merge it without --credit`, file);
+  }
+}
+
 const sourceOf = (file: string, from: { lab: string; version?: string; shard?: unknown }): FileSource => ({
   file,
   lab: from.lab,
@@ -107,12 +114,16 @@ export function mergeCredit(files: readonly string[], options: { mode: CreditMod
       let source: FileSource | undefined;
       const scan = scanJournal(file, (line, lineNo, header) => {
         if (!header) throw new ConfigError(`line ${lineNo}: a student line before the header`, file);
+        refusePartial(file, header.only);
         if (!source) checkLab((source = sourceOf(file, header)));
         // A ledger's student may also be in other files: its lines carry their own time.
         if (line.at === undefined) claim(line.student.user, file);
         book.ingest(ledgerEntryOf(line, header.startedAt, `${file} line ${lineNo}`));
       });
-      if (!source && scan.header) checkLab(sourceOf(file, scan.header));
+      if (!source && scan.header) {
+        refusePartial(file, scan.header.only);
+        checkLab(sourceOf(file, scan.header));
+      }
       warnings.push(...scan.warnings);
       continue;
     }
@@ -125,6 +136,7 @@ export function mergeCredit(files: readonly string[], options: { mode: CreditMod
     }
     if (!doc || !Array.isArray(doc.students) || typeof doc.lab !== 'string' || typeof doc.generatedAt !== 'string')
       throw new ConfigError('neither a lab-grade JSON report nor a journal or ledger', file);
+    refusePartial(file, doc.only);
     checkLab(sourceOf(file, { lab: doc.lab, version: doc.grader?.version, shard: doc.shard }));
     for (const s of doc.students as JsonStudent[]) {
       const student = fromJsonStudent(s);
