@@ -17,7 +17,7 @@ import { exitCodeFor } from '../core/score.js';
 import { inShard, type Shard } from '../core/shard.js';
 import type { Target } from '../core/target.js';
 import { VERSION } from '../core/version.js';
-import type { CreditMode } from '../live/credit.js';
+import { LIVE_DEFAULT_CREDIT, type CreditMode } from '../live/credit.js';
 import { followLedgers } from '../live/follow.js';
 import { openLedger, type Ledger, type LedgerEntry } from '../live/ledger.js';
 import { startLiveServer, type LiveServer } from '../live/server.js';
@@ -106,7 +106,7 @@ function classState(config: ClassConfig | undefined, profile: LabProfile, roster
   return new ClassState({
     profile,
     roster,
-    mode: request.credit ?? config?.credit ?? 'earned',
+    mode: request.credit ?? config?.credit ?? LIVE_DEFAULT_CREDIT,
     stuckAfterMinutes: request.stuckAfterMinutes,
     // Reason codes that mean "not done yet", read as every report reads them.
     absent: absentReasonCodes(),

@@ -236,14 +236,45 @@ describe('which credit a report was scored with', () => {
       junit: (text, mode) => text.split(`<property name="credit" value="${mode}"/>`).length - 1 === 2,
       checklist: (text, mode) => text.split(checklistMessages.credit(mode)).length - 1 === 2,
     };
+    // Without --credit (and no class config) a ledger is scored as live scores it: earned.
     for (const format of REPORT_FORMATS) {
-      for (const mode of ['earned', 'final'] as const) {
+      for (const [credit, mode] of [
+        ['earned', 'earned'],
+        ['final', 'final'],
+        [undefined, 'earned'],
+      ] as const) {
         const out = bufferOutput();
-        await mergeReports([file], [{ format }], undefined, { stdout: out, notices: collectedNotices() }, { credit: mode });
-        expect(says[format](out.text(), mode), `${format} ${mode}:\n${out.text().slice(0, 400)}`).toBe(true);
-        expect(says[format](out.text(), mode === 'earned' ? 'final' : 'earned'), `${format} ${mode}`).toBe(false);
+        await mergeReports([file], [{ format }], undefined, { stdout: out, notices: collectedNotices() }, credit ? { credit } : {});
+        expect(says[format](out.text(), mode), `${format} ${credit ?? '(no --credit)'}:\n${out.text().slice(0, 400)}`).toBe(true);
+        expect(says[format](out.text(), mode === 'earned' ? 'final' : 'earned'), `${format} ${credit ?? '(no --credit)'}`).toBe(false);
       }
     }
+  });
+
+  it('merge of a ledger without --credit or a config credit scores it with earned credit, as live does, not by its latest round alone', async () => {
+    const run = loadClassSmall();
+    const latest = run.students.find((s) => s.user === 'labuser07')!;
+    // Round 1 had every check passing; round 2 (the latest line) fails Exercise 7's registry check.
+    const allPassing = { ...latest, checks: latest.checks.map((c) => ({ ...c, status: 'pass' as const })) };
+    const file = join(dir, 'no-credit.jsonl');
+    const l = openLedger(file, { lab: run.lab, profile: 'built-in', version: '0.1.0', startedAt: run.generatedAt });
+    l.append(allPassing, 1, new Date('2026-01-05T10:00:00Z'));
+    l.append(latest, 2, new Date('2026-01-05T10:02:00Z'));
+    l.close();
+    const out = bufferOutput();
+    const notices = collectedNotices();
+    await mergeReports([file], [{ format: 'json' }], undefined, { stdout: out, notices });
+    const doc = JSON.parse(out.text()) as JsonDocument;
+    expect(doc.title).toBe(creditTitle(loadProfile().title, 'earned'));
+    const student = doc.students[0];
+    expect(student.credit).toBe('earned');
+    expect(student.round).toBe(2);
+    expect(student.checks.find((c) => c.id === 'ex7.helm.registry')).toMatchObject({ status: 'pass', earnedAt: '2026-01-05T10:00:00.000Z', earnedRound: 1, now: { status: 'fail' } });
+    expect(notices.text()).toContain(`${file} is a ledger of lab-grade live: scored with earned credit`);
+    // A class run's journal (no rounds) is still merged as one grading, with no credit.
+    const single = bufferOutput();
+    await mergeReports([journal('no-rounds.jsonl', ['labuser07'], 70)], [{ format: 'json' }], undefined, { stdout: single, notices: collectedNotices() });
+    expect((JSON.parse(single.text()) as JsonDocument).students[0].credit).toBeUndefined();
   });
 
   it('a class run names the credit its class config chooses: for one grading, earned is the same as final', async () => {

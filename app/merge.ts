@@ -8,7 +8,8 @@
  * name, so the output does not depend on how the roster was sliced. The
  * pass mark, title and bonus cap are those the JSON reports carry (files that disagree are refused);
  * `--profile` names them for results without. With `--credit` (or the `credit:` of the `--config`) the
- * files are scored with credit over time (live/merge.ts), a shard's several ledgers allowed.
+ * files are scored with credit over time (live/merge.ts), a shard's several ledgers allowed; a ledger
+ * among them without either is scored with earned credit, as `lab-grade live` scores it.
  * Results of a partial run (`--only`, recorded in the JSON report or the journal's header) merge only
  * with results of the same selection, and the merged report is partial too: no pass-mark verdict, and
  * the exit code of a partial run.
@@ -23,8 +24,8 @@ import { loadProfile } from '../core/profile.js';
 import type { Shard } from '../core/shard.js';
 import type { Target } from '../core/target.js';
 import { VERSION } from '../core/version.js';
-import { creditTitle, type CreditMode } from '../live/credit.js';
-import { MAX_RESULT_BYTES, mergeCredit } from '../live/merge.js';
+import { creditTitle, LIVE_DEFAULT_CREDIT, type CreditMode } from '../live/credit.js';
+import { isLedger, MAX_RESULT_BYTES, mergeCredit } from '../live/merge.js';
 import { fromJsonStudent, type JsonDocument } from '../reporters/json.js';
 import { replayRun, runInfoFor } from '../reporters/replay.js';
 import { runExitCode } from './grading.js';
@@ -146,7 +147,10 @@ export async function mergeReports(files: readonly string[], reports: readonly R
   const profile = loadProfile(profileFile, ALL_CHECKS);
   const config = options.configFile === undefined ? undefined : loadClassConfig(options.configFile);
   const roster = config && targetsFor(config);
-  const credit = options.credit ?? config?.credit;
+  // A ledger holds every round: without a credit it is scored as live scored it, never by whichever line came last.
+  const ledger = (options.credit ?? config?.credit) ? undefined : files.find((f) => isLedger(f));
+  const credit = options.credit ?? config?.credit ?? (ledger === undefined ? undefined : LIVE_DEFAULT_CREDIT);
+  if (ledger !== undefined) io.notices.status.write(`${ledger} is a ledger of lab-grade live: scored with ${credit} credit, as live scores it (--credit final: the latest round only)\n`);
   let run: RunResult;
   let judgedBy: JudgedBy | undefined;
   let only: string[] | undefined;

@@ -92,7 +92,8 @@ async function main(argv: string[]): Promise<number> {
           .option('credit', {
             type: 'string',
             choices: CREDIT_CHOICES,
-            describe: "Score with credit over time: earned (a check that passed at any grading counts) or final (the latest grading only); default: the --config's credit",
+            describe:
+              "Score with credit over time: earned (a check that passed at any grading counts) or final (the latest grading only); default: the --config's credit, else earned for a ledger of lab-grade live",
           }),
       (a) =>
         run(async () =>

@@ -14,6 +14,9 @@ import type { LedgerEntry } from './ledger.js';
 
 export type CreditMode = 'earned' | 'final';
 
+/** How `lab-grade live` scores a workshop, and `merge` its ledger, when neither the command nor the class config says. */
+export const LIVE_DEFAULT_CREDIT: CreditMode = 'earned';
+
 /**
  * A report's title naming the credit it was scored with: "… (earned credit)". A single grading
  * (`gradings: 'one'`) has nothing earlier to credit, so its earned score is its final one: it says so.

@@ -54,6 +54,29 @@ function isJournal(file: string): boolean {
   }
 }
 
+/** Stops a scan at a file's first student line: whether that line carries a round. */
+class FirstStudentLine {
+  constructor(readonly round: boolean) {}
+}
+
+/**
+ * Whether the file is a live workshop's ledger: a journal whose student lines carry their round (a
+ * class run's journal has one line per student, a ledger one per student and round). Read up to its
+ * first student line only.
+ */
+export function isLedger(file: string): boolean {
+  if (!isJournal(file)) return false;
+  try {
+    scanJournal(file, (line) => {
+      throw new FirstStudentLine(line.round !== undefined);
+    });
+  } catch (err) {
+    if (err instanceof FirstStudentLine) return err.round;
+    throw err;
+  }
+  return false;
+}
+
 type CreditedCheckJson = CheckResult & { earnedAt?: string; earnedRound?: number; now?: { status: Status; message: string; hint?: string; evidence: Evidence } };
 
 /**

@@ -18,7 +18,7 @@ import type { Status } from '../core/model.js';
 import type { AbsentCode, ExerciseStanding, ExerciseState } from '../core/progress.js';
 import type { LabProfile } from '../core/profile.js';
 import { EXERCISE_TITLES } from '../reporters/checklist.messages.js';
-import { CreditBook, scoreStudentCredit, type CreditMode, type CreditedCheck, type CreditedStudent, type ScoreOptions } from './credit.js';
+import { CreditBook, LIVE_DEFAULT_CREDIT, scoreStudentCredit, type CreditMode, type CreditedCheck, type CreditedStudent, type ScoreOptions } from './credit.js';
 import type { LedgerEntry } from './ledger.js';
 
 export interface ExerciseColumn {
@@ -286,7 +286,7 @@ export class ClassState {
 
   constructor(private readonly options: ClassStateOptions) {
     this.columns = exerciseColumns(options.profile);
-    this.mode = options.mode ?? 'earned';
+    this.mode = options.mode ?? LIVE_DEFAULT_CREDIT;
     this.stuckAfterMinutes = options.stuckAfterMinutes ?? 15;
     this.keepDeltas = options.keepDeltas ?? 1000;
     this.doneCounts = this.columns.map(() => 0);
