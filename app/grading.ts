@@ -276,14 +276,21 @@ export function loginHint(config: ClassConfig): string {
   }
 }
 
+/** The fix first (a chain of credentials' failure is long), then the cause, on one line. */
+const identityText = (problem: string, hint: string, next = '') => `the Azure identity could not get a token: ${hint}${next} (${problem})`;
+
 /** The pre-flight found that the grader's own Azure identity gets no token: nobody was graded. */
 export class IdentityError extends ConfigError {
+  /** What a workshop's round that could not be graded says (the workshop goes on: no "run again"). */
+  readonly outage: string;
+
   constructor(
     readonly problem: string,
     readonly hint: string,
   ) {
-    super(`the Azure identity could not get a token (${problem}): ${hint}, then run again`);
+    super(identityText(problem, hint, ', then run again'));
     this.name = 'IdentityError';
+    this.outage = identityText(problem, hint);
   }
 }
 

@@ -105,7 +105,7 @@ describe('lab-grade live when a round cannot be graded', () => {
         .map((l) => `${l.round} ${l.student.user}`)
         .sort(),
     ).toEqual(['1 labuser01', '1 labuser08', '3 labuser01', '3 labuser08', '4 labuser01', '4 labuser08']);
-    const expected = { round: 2, message: `the Azure identity could not get a token (${EXPIRED}): ${loginHint(config)}` };
+    const expected = { round: 2, message: `the Azure identity could not get a token: ${loginHint(config)} (${EXPIRED})` };
     expect(outages).toEqual([expect.objectContaining(expected)]);
     // The dashboard showed it until round 3 graded the class again.
     expect(seen.get(3)).toMatchObject({ outage: expected, graded: 2 });

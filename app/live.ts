@@ -296,7 +296,7 @@ function offRosterError(file: string, users: readonly string[], config: ClassCon
 
 /** Why a round could not be graded: for the grader's identity, how to log in again. */
 function outageMessage(error: unknown): string {
-  if (error instanceof IdentityError) return `the Azure identity could not get a token (${error.problem}): ${error.hint}`;
+  if (error instanceof IdentityError) return error.outage;
   return errorMessage(error);
 }
 

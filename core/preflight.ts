@@ -11,6 +11,7 @@ import { errorMessage } from './errors.js';
 import { runPool } from './pool.js';
 import type { OpenedEnvironment } from './class-run.js';
 import { redactText } from './redact.js';
+import { excerpt, joinLines } from './student-text.js';
 import type { Target } from './target.js';
 
 export interface PreflightDeps {
@@ -55,11 +56,17 @@ function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 const failure = (err: unknown) => redactText(errorMessage(err));
 
-/** Why the grader's own Azure identity cannot get an ARM token, or undefined when it can. */
+/** How much of the credential's failure is quoted: its first sources, enough to tell which login is missing. */
+const IDENTITY_PROBLEM_CHARS = 400;
+
+/**
+ * Why the grader's own Azure identity cannot get an ARM token, on one bounded line, or undefined when
+ * it can. A chain of credentials fails with a line per credential tried; the stop it causes is one line.
+ */
 export function identityProblem(credential: TokenCredential, armScope: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<string | undefined> {
   return bounded(credential.getToken(armScope), timeoutMs, 'the Azure identity').then(
     (t) => (t ? undefined : 'the credential gave no token'),
-    (err: unknown) => failure(err),
+    (err: unknown) => excerpt(joinLines(failure(err)), IDENTITY_PROBLEM_CHARS),
   );
 }
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_IDS } from '../../checks/index.js';
+import { IdentityError, loginHint } from '../../app/grading.js';
 import { ConfigError } from '../../core/errors.js';
 import { startSandbox, type Sandbox } from '../../sandbox/lab.js';
 import { loadScenarios } from '../../sandbox/scenario.js';
@@ -48,12 +49,41 @@ describe('the Azure identity cannot get a token', () => {
     });
     await expect(run).rejects.toThrow(ConfigError);
     await expect(run).rejects.toThrow(
-      /^the Azure identity could not get a token \(DefaultAzureCredential failed to retrieve a token .*\): run `az login` \(or set AZURE_CLIENT_ID\/AZURE_TENANT_ID\/AZURE_CLIENT_SECRET\), then run again$/,
+      /^the Azure identity could not get a token: run `az login` \(or set AZURE_CLIENT_ID\/AZURE_TENANT_ID\/AZURE_CLIENT_SECRET\), then run again \(DefaultAzureCredential failed to retrieve a token .*\)$/,
     );
     expect(contacts()).toEqual(before);
     expect(readFileSync(gradebook, 'utf8')).toBe('{"from":"an earlier run"}\n');
     expect(existsSync(journal)).toBe(false);
     expect(existsSync(`${journal}.lock`)).toBe(false);
+  });
+
+  it('a chain of credentials failing with a line per credential stops the run with one bounded line, how to log in first', async () => {
+    // What ChainedTokenCredential (DefaultAzureCredential's base) rejects with: a line per credential tried.
+    const sources = ['EnvironmentCredential', 'WorkloadIdentityCredential', 'ManagedIdentityCredential', 'AzureCliCredential', 'AzurePowerShellCredential', 'AzureDeveloperCliCredential'];
+    const chained: TokenCredential = {
+      getToken: () =>
+        Promise.reject(
+          new Error(
+            ['ChainedTokenCredential authentication failed.', ...sources.map((s) => `CredentialUnavailableError: ${s} is unavailable. ${'Install it, or sign in with it. '.repeat(4)}`)].join('\n'),
+          ),
+        ),
+    };
+    const config = { ...sandbox.config, azure: { ...sandbox.config.azure!, credential: 'default' as const } };
+    const error = await gradeConfig(config, { classRun: classRun({ journal: { auto: false } }), runtime: { credential: chained } }).then(
+      () => undefined,
+      (err: unknown) => err as Error,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    // The CLI writes `lab-grade: <message>` on stderr: one line, the fix before the cause.
+    const message = error!.message;
+    expect(message.split('\n')).toHaveLength(1);
+    expect(
+      message.startsWith(
+        `the Azure identity could not get a token: ${loginHint(config)}, then run again (ChainedTokenCredential authentication failed. CredentialUnavailableError: EnvironmentCredential is unavailable.`,
+      ),
+    ).toBe(true);
+    expect(message.endsWith('…)')).toBe(true);
+    expect((error as IdentityError).problem.length).toBeLessThanOrEqual(400);
   });
 
   it('a class config naming a service principal or a token: the hint names those keys of that file, not az login', async () => {
