@@ -99,20 +99,22 @@ export function profileFor(config: Pick<ClassConfig, 'profileFile'>, catalogue: 
  * The rules a run grades under: the checks of the profile in force, those `only` selects, and what a
  * journal or ledger header records of them (so a run continuing it under other rules is refused).
  */
-export function gradingRules(profile: LabProfile, only: readonly string[] | undefined, full: readonly CheckDef[] = ALL_CHECKS) {
+export function gradingRules(profile: LabProfile, only: readonly string[] | undefined, allowDisruptive: boolean, full: readonly CheckDef[] = ALL_CHECKS) {
   // Checks the profile switched off are not run, reported or scored.
   const catalogue = checksInForce(profile, full);
   // Computed once: unknown --only ids fail here, before anything is contacted.
   const selection = selectChecks(catalogue, only);
   const checkIds = selection.run.map((c) => c.id).filter((id) => selection.report.has(id));
-  const grading: JournalGrading = { only: [...(only ?? [])], checks: [...checkIds].sort(), profileHash: profileHash(profile) };
+  // --allow-disruptive changes a grade only when a check that needs it is graded.
+  const disruptive = allowDisruptive && selection.run.some((c) => c.disruptive);
+  const grading: JournalGrading = { only: [...(only ?? [])], checks: [...checkIds].sort(), profileHash: profileHash(profile), allowDisruptive: disruptive };
   return { catalogue, selection, checkIds, grading };
 }
 
 export async function grade(request: GradeRequest, io: GradeIo): Promise<GradeOutcome> {
   const full = request.catalogue ?? ALL_CHECKS;
   const profile = request.profile ?? profileFor(request.config, full);
-  const { catalogue, selection, checkIds, grading } = gradingRules(profile, request.only, full);
+  const { catalogue, selection, checkIds, grading } = gradingRules(profile, request.only, !!request.allowDisruptive, full);
   refuseUnreachableTimeouts(request);
   const plan = planClass(request.config, request.users ?? [], request.classRun);
   // Locked and read before anything else: a second run on it stops here, having changed nothing.

@@ -168,7 +168,8 @@ export async function runLive(config: ClassConfig, request: LiveRequest, io: Liv
         profile: config.profileFile ?? 'built-in',
         version: VERSION,
         startedAt: new Date().toISOString(),
-        ...gradingRules(profile, []).grading,
+        // A workshop never deletes a student's pod: ex6.selfheal is skipped in every round.
+        ...gradingRules(profile, [], false).grading,
         ...judgementOf(profile),
         ...(request.shard ? { shard: request.shard } : {}),
       },

@@ -166,7 +166,7 @@ const headerLine = (fields: Partial<JournalHeaderFields> = {}) => ({ type: 'head
 const studentLine = (user: string, status: StudentResult['status'] = 'graded') => ({ type: 'student', student: student(user, status) });
 /** A header of an earlier lab-grade: no selection, checks or profile hash recorded. */
 const oldHeader = (startedAt: string) => ({ type: 'header', lab: 'aks-greetings', version: '0.0.9', startedAt });
-const grading = (checks: string[], only: string[] = [], hash = 'a'.repeat(64)) => ({ only, checks, profileHash: hash });
+const grading = (checks: string[], only: string[] = [], hash = 'a'.repeat(64), allowDisruptive = false) => ({ only, checks, profileHash: hash, allowDisruptive });
 const errorOf = (fn: () => unknown): ConfigError => {
   try {
     fn();
@@ -274,6 +274,35 @@ describe('gradingDifference', () => {
     expect(why).toContain('another lab profile (built-in, 0123456789ab), this run uses unnamed, fedcba987654:');
     expect(why).not.toContain(was);
     expect(gradingDifference(grading(['ex1.a'], [], was), { ...grading(['ex1.a'], [], is), profile: 'variant.yaml' })).toContain('(unnamed, 0123456789ab), this run uses variant.yaml, fedcba987654');
+  });
+});
+
+describe('gradingDifference of --allow-disruptive', () => {
+  it('graded with --allow-disruptive and resumed without (or the reverse) names both; a header that did not record it is not compared', () => {
+    const checks = ['ex6.selfheal'];
+    expect(gradingDifference(grading(checks, [], 'a'.repeat(64), true), grading(checks))).toBe(
+      'the journal was graded with --allow-disruptive, this run grades without --allow-disruptive: ex6.selfheal would be graded for some students and skipped for others',
+    );
+    expect(gradingDifference(grading(checks), grading(checks, [], 'a'.repeat(64), true), 'ledger')).toContain(
+      'the ledger was graded without --allow-disruptive, this run grades with --allow-disruptive',
+    );
+    expect(gradingDifference(grading(checks, [], 'a'.repeat(64), true), grading(checks, [], 'a'.repeat(64), true))).toBeUndefined();
+    const { allowDisruptive: _unrecorded, ...earlier } = grading(checks);
+    expect(gradingDifference(earlier, grading(checks, [], 'a'.repeat(64), true))).toBeUndefined();
+  });
+
+  it('--resume with another --allow-disruptive is refused like another --only; a later header with another value starts over', () => {
+    const file = join(dir, 'disruptive.jsonl');
+    const j = openJournal(file, { ...header, allowDisruptive: true });
+    j.append(student('a', 'graded'));
+    j.close();
+    expect(() => openJournal(file, { ...header, allowDisruptive: false }, { resume: { regrade: false } })).toThrow(
+      `${file}: the journal was graded with --allow-disruptive, this run grades without --allow-disruptive: ex6.selfheal would be graded for some students and skipped for others; pass --regrade to grade everyone again`,
+    );
+    const regraded = openJournal(file, { ...header, allowDisruptive: false }, { resume: { regrade: true } });
+    regraded.start();
+    regraded.close();
+    expect(readJournal(file).students.size).toBe(0);
   });
 });
 

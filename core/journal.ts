@@ -6,7 +6,7 @@
  *
  * - One run at a time: the journal is locked (`FILE.lock`) from before it is read until the run ends.
  * - A line torn by a kill (no newline yet) is cut off with a warning before anything is appended.
- * - A resume under other rules (another --only selection, another profile) is refused: results graded
+ * - A resume under other rules (another --only selection, another profile, --allow-disruptive or not) is refused: results graded
  *   against other checks or points would be reported as if graded now. `--regrade` appends a new header,
  *   and the results before it no longer count.
  * - Only a regular file of bounded size is read: a device or a file of /proc is refused, never spun on.
@@ -37,6 +37,8 @@ export interface JournalGrading {
   checks: string[];
   /** sha256 of the lab profile as loaded (points, pass mark, expected values). */
   profileHash: string;
+  /** `--allow-disruptive` with a check that needs it selected: ex6.selfheal (a bonus point) is graded, not skipped. */
+  allowDisruptive: boolean;
 }
 
 /** How the profile judges a student, so a merge of journals needs no --profile (JSON reports say the same). */
@@ -127,6 +129,11 @@ export function gradingDifference(before: Partial<JournalGrading> & { profile?: 
     const added = now.checks.filter((c) => !before.checks!.includes(c));
     const dropped = before.checks.filter((c) => !now.checks.includes(c));
     return `the ${noun} graded ${before.checks.length} checks, this run ${now.checks.length} (${[added.length ? `new: ${added.join(', ')}` : '', dropped.length ? `gone: ${dropped.join(', ')}` : ''].filter(Boolean).join('; ')})`;
+  }
+  // Unrecorded (an earlier version): not known, not compared, as a profile without a hash.
+  if (before.allowDisruptive !== undefined && before.allowDisruptive !== now.allowDisruptive) {
+    const flag = (allowed: boolean) => (allowed ? 'with --allow-disruptive' : 'without --allow-disruptive');
+    return `the ${noun} was graded ${flag(before.allowDisruptive)}, this run grades ${flag(now.allowDisruptive)}: ex6.selfheal would be graded for some students and skipped for others`;
   }
   if (before.profileHash !== undefined && before.profileHash !== now.profileHash) {
     const name = (p: string | undefined, hash: string) => `${p ?? 'unnamed'}, ${hash.slice(0, 12)}`;

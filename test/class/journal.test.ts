@@ -1,6 +1,6 @@
 /**
- * The journal of a class run, in the simulated lab: a resume under another --only selection or another
- * lab profile is refused (it would report results graded against other rules), --regrade grades
+ * The journal of a class run, in the simulated lab: a resume under another --only selection, another
+ * lab profile or another --allow-disruptive is refused (it would report results graded against other rules), --regrade grades
  * everyone again; one run at a time holds a journal; default journal names never collide.
  */
 import { spawnSync } from 'node:child_process';
@@ -90,6 +90,25 @@ describe('resuming a journal graded under other rules', () => {
     );
     const sameRules = await gradeConfig(sandbox.config, { only: ['ex1'], classRun: resumeRun(file), runtime });
     expect(sameRules.exitCode).toBe(0);
+  }, 60_000);
+
+  it('a journal graded with --allow-disruptive is not resumed without it (ex6.selfheal, a bonus point, would be skipped for the rest), nor the reverse', async () => {
+    const file = join(dir, 'disruptive.jsonl');
+    const first = await gradeConfig(sandbox.config, { only: ['ex6.selfheal'], allowDisruptive: true, classRun: journalRun(file), runtime });
+    expect(first.run.students[0].checks.find((c) => c.id === 'ex6.selfheal')?.status).toBe('pass');
+    expect(lines(file)[0]).toMatchObject({ type: 'header', allowDisruptive: true });
+    await expect(gradeConfig(sandbox.config, { only: ['ex6.selfheal'], classRun: resumeRun(file), runtime })).rejects.toThrow(
+      `${file}: the journal was graded with --allow-disruptive, this run grades without --allow-disruptive: ex6.selfheal would be graded for some students and skipped for others; pass --regrade to grade everyone again`,
+    );
+    const skipped = join(dir, 'not-disruptive.jsonl');
+    await gradeConfig(sandbox.config, { only: ['ex6.selfheal'], classRun: journalRun(skipped), runtime });
+    await expect(gradeConfig(sandbox.config, { only: ['ex6.selfheal'], allowDisruptive: true, classRun: resumeRun(skipped), runtime })).rejects.toThrow(
+      'the journal was graded without --allow-disruptive, this run grades with --allow-disruptive',
+    );
+    // Without a check that deletes anything, the flag changes no grade: an --only ex1 journal resumes either way.
+    const ex1 = join(dir, 'ex1-disruptive.jsonl');
+    await gradeConfig(sandbox.config, { only: ['ex1'], allowDisruptive: true, classRun: journalRun(ex1), runtime });
+    expect((await gradeConfig(sandbox.config, { only: ['ex1'], classRun: resumeRun(ex1), runtime })).exitCode).toBe(0);
   }, 60_000);
 
   it('a journal of an earlier version (no selection or profile recorded) resumes as every check, and is refused with --only', async () => {

@@ -17,6 +17,7 @@ export interface TestGrading {
   concurrency?: number;
   waitSeconds?: number;
   studentTimeoutSeconds?: number;
+  allowDisruptive?: boolean;
   /** Default: JSON on the (in-memory) stdout. */
   reports?: ReportSpec[];
   classRun?: ClassRunRequest;
@@ -35,6 +36,7 @@ export function gradeConfig(config: ClassConfig, o: TestGrading = {}): Promise<G
       concurrency: o.concurrency,
       waitSeconds: o.waitSeconds,
       studentTimeoutSeconds: o.studentTimeoutSeconds,
+      allowDisruptive: o.allowDisruptive,
       reports: o.reports ?? [{ format: 'json' }],
       classRun: o.classRun,
       runtime: o.runtime,
