@@ -96,7 +96,7 @@ describe('live dashboard in headless Chromium', () => {
     expect(await page.locator('#summary svg.chart').count()).toBe(2);
     expect(await page.locator('#summary .series g.point').count()).toBe(4);
     expect(await page.locator('#summary .card .value').first().innerText()).toBe('11/12');
-    await page.screenshot({ path: join(ARTIFACTS, 'live-dashboard.png'), fullPage: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'live-state-dashboard.png'), fullPage: true });
     expect(consoleErrors).toEqual([]);
     expect(foreign).toEqual([]);
     await page.close();
