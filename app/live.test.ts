@@ -1,7 +1,7 @@
 /**
  * `lab-grade live` end to end: the real CLI in a child process grading the simulated lab in rounds while
  * the scenario files change between rounds, its ledger, its dashboard's /api/class, `merge --credit`,
- * `--follow`, Ctrl-C, and a SIGKILL mid-round followed by a restart on the same ledger.
+ * `--follow` (of a finished ledger, and of one another grader is still writing), Ctrl-C, and a SIGKILL mid-round followed by a restart on the same ledger.
  */
 import { createServer, type Server } from 'node:net';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
@@ -147,6 +147,45 @@ describe('lab-grade live against the simulated lab', () => {
     const earned = (await merged(ledger, 'earned')).get('labuser01')!;
     expect(earned.round).toBe(3);
     for (const id of EX6_SERVICES) expect(check(earned, id)).toMatchObject({ status: 'pass', earnedRound: 1, now: { status: 'fail' } });
+  }, 120_000);
+
+  it('--follow serves the dashboard of a ledger another lab-grade live is still writing: a row changes when the grader writes its next round', async () => {
+    const ledger = join(workshop.dir, 'followed.jsonl');
+    // Round 1 ends before round 2 is due, even on a busy machine: the lab changes in between.
+    const grader = startLive(['live', '-c', workshop.configFile, '--interval', '8', '--port', '0', '--ledger', ledger]);
+    await grader.waitFor(/^Round 1: 2 students graded/m);
+    const follower = startLive(['live', '--follow', ledger, '-c', workshop.configFile, '--port', '0']);
+    const [, url] = await follower.waitFor(/^Dashboard: (http:\/\/127\.0\.0\.1:\d+\/)\n/);
+    /** The follower's row of labuser01 once `ready` holds, polled (a follower reads what the grader appends as it appears). */
+    const rowWhen = async (ready: (row: StudentRow) => boolean): Promise<StudentRow> => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const row = rowOf(await api(url), 'labuser01');
+        if (ready(row) || Date.now() > deadline) return row;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const before = await rowWhen((row) => row.round === 1);
+    expect(before.round).toBe(1);
+    expect(cell(before, 6)).toMatchObject({ state: 'done', brokenNow: [] });
+    expect(cell(before, 7).state).toBe('not started');
+
+    workshop.change('labuser01', afterExercise7Step2);
+    const after = await rowWhen((row) => row.round === 2);
+    // The grader is still running: the follower read round 2 from the ledger as it was written.
+    expect(grader.child.exitCode).toBeNull();
+    expect(after.round).toBe(2);
+    expect(cell(after, 6).state).toBe('done');
+    expect(cell(after, 6).brokenNow).toEqual(expect.arrayContaining(EX6_SERVICES));
+    expect(cell(after, 7).state).toBe('failing');
+    expect(after.score).toBe(before.score);
+    // Both stop cleanly; the follower writes nothing to the ledger it follows.
+    grader.child.kill('SIGINT');
+    expect((await grader.exited).code).toBe(130);
+    const written = readFileSync(ledger, 'utf8');
+    follower.child.kill('SIGINT');
+    expect((await follower.exited).code).toBe(130);
+    expect(readFileSync(ledger, 'utf8') === written).toBe(true);
   }, 120_000);
 
   it('names what is wrong: a port in use, --follow with a grading option, a bad interval', async () => {
