@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ClassSnapshot, StudentRow } from '../live/state.js';
 import type { JsonDocument, JsonStudent } from '../reporters/json.js';
 import { runCli } from '../test/support/cli.js';
-import { afterExercise7Step2, armHangs, killLeftovers, ledgerLines, startLive, startWorkshop, type Workshop } from '../test/support/live-workshop.js';
+import { afterExercise7Step2, afterExercise7Step2With, armHangs, killLeftovers, ledgerLines, startLive, startWorkshop, type Workshop } from '../test/support/live-workshop.js';
 
 let workshop: Workshop;
 
@@ -109,6 +109,36 @@ describe('lab-grade live against the simulated lab', () => {
     expect(cell(finalRow, 6).state).toBe('failing');
     follower.child.kill('SIGINT');
     expect((await follower.exited).code).toBe(130);
+  }, 120_000);
+
+  it('with Helm 3: a failed install after Exercise 7 step 2 leaves a failed release Secret; Exercise 6 keeps its earned credit, Exercise 7 is failing', async () => {
+    const ledger = join(workshop.dir, 'helm3.jsonl');
+    // Round 1 ends before round 2 is due, even on a busy machine: the lab changes in between.
+    const live = startLive(['live', '-c', workshop.configFile, '--interval', '8', '--port', '0', '--ledger', ledger]);
+    const [, url] = await live.waitFor(/^Dashboard: (http:\/\/127\.0\.0\.1:\d+\/)\n/);
+    await live.waitFor(/^Round 1: 2 students graded/m);
+    workshop.change('labuser01', afterExercise7Step2With(3));
+    await live.waitFor(/^Round 2: 2 students graded/m, 30_000);
+    const row = rowOf(await api(url), 'labuser01');
+    live.child.kill('SIGINT');
+    expect((await live.exited).code).toBe(130);
+
+    const lines = ledgerLines(ledger).filter((l) => l.student.user === 'labuser01');
+    const [first, latest] = [1, 2].map((round) => lines.find((l) => l.round === round)!.student);
+    const release = latest.checks.find((c) => c.id === 'ex7.helm.release') as JsonStudent['checks'][number];
+    expect(release).toMatchObject({ status: 'fail', code: 'LG-703', found: 'failed', evidence: { release: 'greetings', helm: 3, status: 'failed' } });
+    for (const id of EX6_SERVICES) expect(latest.checks.find((c) => c.id === id)!.status).toBe('fail');
+
+    // The dashboard (earned credit): Exercise 6 done, marked as not there now; Exercise 7 failing.
+    expect(row.round).toBe(2);
+    expect(row.score).toBe(first.score);
+    expect(cell(row, 6).state).toBe('done');
+    expect(cell(row, 6).brokenNow).toEqual(expect.arrayContaining(EX6_SERVICES));
+    expect(cell(row, 7).state).toBe('failing');
+    const earned = (await merged(ledger, 'earned')).get('labuser01')!;
+    expect(earned.score).toBe(first.score);
+    for (const id of EX6_SERVICES) expect(check(earned, id)).toMatchObject({ status: 'pass', earnedRound: 1, now: { status: 'fail' } });
+    expect(check(earned, 'ex7.helm.release')).toMatchObject({ status: 'fail', code: 'LG-703' });
   }, 120_000);
 
   it('killed with SIGKILL mid-round, it loses nothing written; restarted on its ledger it goes on with the next round, earned credit intact', async () => {

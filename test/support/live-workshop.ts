@@ -66,19 +66,30 @@ export async function startWorkshop(templates: string[]): Promise<Workshop> {
 
 /**
  * Exercise 7 step 2 and a failed `helm install`: the student deleted the Services of Exercise 6 (the
- * Deployments stay), ran `helm init` with the tiller ServiceAccount, and the install failed.
+ * Deployments stay), then installed the chart and the install failed. With Helm 2 (the lab's) after
+ * `helm init` with the tiller ServiceAccount: a release ConfigMap of a generated name; with Helm 3
+ * (`helm install greetings .`): a release Secret, no tiller.
  */
-export function afterExercise7Step2(doc: Doc): Doc {
-  const k8s = { ...(doc.kubernetes ?? {}) };
-  const applied = parseAllDocuments(String(k8s.apply ?? '')).map((d) => d.toJS() as { kind?: string });
-  k8s.apply = applied
-    .filter((o) => o && o.kind !== 'Service')
-    .map((o) => stringify(o))
-    .join('---\n');
-  const registry = `${String(doc.user)}acr.azurecr.io`;
-  k8s.helm = [{ name: 'wobbly-panda', chart: 'greetings-0.3.0', helm: 2, status: 'failed', tiller: true, values: { registry } }];
-  return { ...doc, kubernetes: k8s };
+export function afterExercise7Step2With(helm: 2 | 3): (doc: Doc) => Doc {
+  return (doc) => {
+    const k8s = { ...(doc.kubernetes ?? {}) };
+    const applied = parseAllDocuments(String(k8s.apply ?? '')).map((d) => d.toJS() as { kind?: string });
+    k8s.apply = applied
+      .filter((o) => o && o.kind !== 'Service')
+      .map((o) => stringify(o))
+      .join('---\n');
+    const values = { registry: `${String(doc.user)}acr.azurecr.io` };
+    k8s.helm = [
+      helm === 2
+        ? { name: 'wobbly-panda', chart: 'greetings-0.3.0', helm: 2, status: 'failed', tiller: true, values }
+        : { name: 'greetings', chart: 'greetings-0.3.0', helm: 3, status: 'failed', values },
+    ];
+    return { ...doc, kubernetes: k8s };
+  };
 }
+
+/** Exercise 7 step 2 and a failed Helm 2 install (the lab's own Helm). */
+export const afterExercise7Step2 = afterExercise7Step2With(2);
 
 /** The student's Azure Resource Manager answers nothing: their grading hangs until its deadline. */
 export const armHangs = (doc: Doc): Doc => ({ ...doc, faults: { ...(doc.faults ?? {}), arm: 'hang' } });
