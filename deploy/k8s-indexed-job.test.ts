@@ -1,43 +1,23 @@
-import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import { packagePath } from '../core/paths.js';
-import { readDockerfile } from '../test/support/dockerfile.js';
+import { created, entrypoint as imageEntrypoint, envValue, readManifest, runPodScript, volumesByMount } from '../test/support/k8s-manifest.js';
 
-// kubectl's client-side dry run still asks a server for the API groups, so the manifest is checked
-// by parsing it, and its shell script by running it against a stand-in for the image's `node`.
-// Manifests are loosely typed YAML: the assertions below are the schema.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Manifest = Record<string, any>;
-const manifest = readFileSync(packagePath('deploy', 'k8s-indexed-job.yaml'), 'utf8');
-const docs = parseAllDocuments(manifest).map((d) => d.toJS() as Manifest);
+const { text: manifest, docs } = readManifest('k8s-indexed-job.yaml');
 const job = docs.find((d) => d.kind === 'Job')!;
 const pod = job.spec.template.spec;
 const container = pod.containers[0];
 const script: string = container.args[0];
-const entrypoint = readDockerfile().entrypoint!;
+const entrypoint = imageEntrypoint();
 const version = (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string }).version;
 
-/** The ConfigMap and Secret that setup commands (`kubectl create …`) in a text create. */
-const created = (text: string) => ({ configMap: /kubectl create configmap (\S+)/.exec(text)?.[1], secret: /kubectl create secret generic (\S+)/.exec(text)?.[1] });
-
-function runScript(index: number, rc: number) {
-  const bin = mkdtempSync(join(tmpdir(), 'lab-grade-job-'));
-  const fake = join(bin, entrypoint[0]);
-  writeFileSync(fake, `#!/bin/sh\nprintf '%s\\n' "$@" > "${bin}/args"\nexit ${rc}\n`);
-  chmodSync(fake, 0o755);
-  const r = spawnSync('/bin/sh', ['-c', script], { env: { PATH: `${bin}:/usr/bin:/bin`, JOB_COMPLETION_INDEX: String(index), SHARDS: '4' }, encoding: 'utf8' });
-  return { status: r.status, args: readFileSync(join(bin, 'args'), 'utf8').trim().split('\n') };
-}
+const runScript = (index: number, rc: number) => runPodScript(script, { JOB_COMPLETION_INDEX: String(index), SHARDS: '4' }, rc);
 
 describe('deploy/k8s-indexed-job.yaml', () => {
   it('is an Indexed Job of N shards with the class config from a ConfigMap, credentials from a Secret, results on a volume', () => {
     expect(job.apiVersion).toBe('batch/v1');
     expect(job.spec.completionMode).toBe('Indexed');
-    const shards = Number(container.env.find((e: { name: string }) => e.name === 'SHARDS').value);
+    const shards = Number(envValue(container, 'SHARDS'));
     expect(job.spec.completions).toBe(shards);
     expect(job.spec.parallelism).toBe(shards);
     expect(pod.restartPolicy).toBe('Never');
@@ -46,8 +26,7 @@ describe('deploy/k8s-indexed-job.yaml', () => {
     expect(created(manifest)).toEqual(setup);
     expect(created(readFileSync(packagePath('README.md'), 'utf8'))).toEqual(setup);
     expect(container.envFrom).toEqual([{ secretRef: { name: setup.secret } }]);
-    const volumes = Object.fromEntries(pod.volumes.map((v: { name: string }) => [v.name, v]));
-    const mounts = Object.fromEntries(container.volumeMounts.map((m: { name: string; mountPath: string }) => [m.mountPath, volumes[m.name]]));
+    const mounts = volumesByMount(pod, container);
     expect(mounts['/config']).toEqual({ name: 'config', configMap: { name: setup.configMap } });
     const claim = mounts['/results'].persistentVolumeClaim.claimName;
     expect(docs.find((d) => d.kind === 'PersistentVolumeClaim')?.metadata.name).toBe(claim);
