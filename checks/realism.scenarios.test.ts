@@ -1,7 +1,7 @@
 /**
  * What real students do on real Azure (fixtures/scenarios/realism): each scenario is one case of a
  * student a careful teaching assistant grades differently from a naive grader — a stopped or
- * half-updated cluster, Docker without permission by CLI version, Compose with .env and overrides, two
+ * half-updated cluster, Docker without permission by CLI version or with its daemon stopped, Compose with .env and overrides, two
  * clusters or registries, Helm values in values.yaml, a re-pushed tag, pull rights by identity and ABAC
  * mode (a repository role limited by an ABAC condition included), Entra clusters, no listCredentials right, several in-memory replicas, Exercise 7 abandoned,
  * which cluster or registry is the student's when there are several (each step of the discovery ladder),
@@ -69,6 +69,7 @@ const DETAILS: Record<string, Record<string, { hint?: string[]; message?: string
     'ex2.app.served': { hint: ['http://real-docker-denied-cli-28-0-lab.westeurope.cloudapp.azure.com/'] },
   },
   'real-docker-denied-cli-28-2': { 'ex1.docker.usable': { hint: ['sudo usermod -aG docker $USER'], evidence: { exitCode: 1 } } },
+  'real-docker-daemon-stopped': { 'ex1.docker.usable': { hint: ['sudo systemctl start docker'], evidence: { exitCode: 0 } } },
   'real-compose-dotenv-port': { 'ex2.compose.ports': { evidence: { envFile: '~/greetings/.env', written: '${APP_PORT:-8080}:8080' }, found: '80:8080' } },
   'real-compose-override-ports': {
     'ex2.compose.ports': {

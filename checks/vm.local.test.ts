@@ -27,7 +27,14 @@ function studentHome(composeEdit: (stub: string) => string, docker: { usable: bo
   cpSync(sharedPath('fixtures', 'upstream-greetings', 'docker-compose.db.yaml'), join(repo, 'docker-compose.db.yaml'));
   writeFileSync(join(repo, 'docker-compose.yaml'), composeEdit(readFileSync(sharedPath('fixtures', 'upstream-greetings', 'docker-compose.yaml'), 'utf8')));
   for (const app of ['myapp', 'myapi']) writeFileSync(join(repo, app, 'Dockerfile'), 'FROM tomcat:8.5-jre8-alpine\n');
-  writeDockerStub(join(dir, 'bin'), join(dir, 'docker-data'), { docker: 'Docker version 24.0.7, build afdd53b', dockerUsable: docker.usable, images: docker.images, serving: false, home: {} });
+  writeDockerStub(join(dir, 'bin'), join(dir, 'docker-data'), {
+    docker: 'Docker version 24.0.7, build afdd53b',
+    dockerUsable: docker.usable,
+    dockerDaemon: 'running',
+    images: docker.images,
+    serving: false,
+    home: {},
+  });
   return { home, env: vmEnvironment('labuser07', home, join(dir, 'bin')) };
 }
 

@@ -36,6 +36,8 @@ const HTTP_FAULTS = ['hang', 'huge', 'redirect', 'garbage'] as const;
 export interface ScenarioVm {
   docker: string | null;
   dockerUsable: boolean;
+  /** stopped: the daemon is not running (`sudo systemctl stop docker`), so the CLI reaches no one */
+  dockerDaemon: 'running' | 'stopped';
   images: string[];
   serving: boolean;
   /** relative path under the lab user's home -> file content */
@@ -201,6 +203,7 @@ function readVm(f: Fields | undefined): ScenarioVm | null {
   const vm: ScenarioVm = {
     docker: f.optString('docker') ?? null,
     dockerUsable: f.optBoolean('dockerUsable') ?? false,
+    dockerDaemon: f.oneOf('dockerDaemon', ['running', 'stopped'] as const, 'running'),
     images: f.optStringList('images') ?? [],
     serving: f.optBoolean('serving') ?? false,
     home,

@@ -14,7 +14,10 @@ const info = (answer: Partial<CommandResult>) => runWith(dockerUsable, { vm: sta
 
 // Docker CLI 29's words (28 and older say "the Docker daemon socket").
 const DENIED = 'permission denied while trying to connect to the docker API at unix:///var/run/docker.sock';
+// A daemon that is not running, in the words of CLIs up to 28 and of 29.
 const DAEMON_DOWN = 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?';
+const DAEMON_DOWN_29 =
+  'failed to connect to the docker API at unix:///var/run/docker.sock; check if the path is correct and if the daemon is running: dial unix /var/run/docker.sock: connect: no such file or directory';
 
 describe('ex1.docker.installed', () => {
   it('passes on a Docker version line, which it reports as found', async () => {
@@ -53,8 +56,16 @@ describe('ex1.docker.usable', () => {
     expect(await info({ code, stderr: DENIED })).toMatchObject({ status: 'fail', code: 'LG-121', outcome: 'needs-fix', found: DENIED });
   });
 
-  it('a daemon that is not running fails with LG-122, which waiting can change', async () => {
-    expect(await info({ code: 1, stderr: DAEMON_DOWN })).toMatchObject({ status: 'fail', code: 'LG-122', outcome: 'not-ready', found: DAEMON_DOWN });
+  it.each([
+    ['with exit code 1', 1, ''],
+    // CLIs 23 to 28.0 print the error, render the template without server data and exit 0.
+    ['with exit code 0 and an empty template, as CLIs 23 to 28.0 do', 0, '\n'],
+  ])('a daemon that is not running fails with LG-122 %s, which waiting can change', async (_how, code, stdout) => {
+    expect(await info({ code, stdout, stderr: DAEMON_DOWN })).toMatchObject({ status: 'fail', code: 'LG-122', outcome: 'not-ready', found: DAEMON_DOWN });
+  });
+
+  it('a daemon that is not running fails with LG-122 in the words of CLI 29 too', async () => {
+    expect(await info({ code: 1, stdout: '\n', stderr: DAEMON_DOWN_29 })).toMatchObject({ status: 'fail', code: 'LG-122', found: DAEMON_DOWN_29 });
   });
 
   it('another failure of `docker info` fails with LG-123, quoting it', async () => {

@@ -9,7 +9,9 @@ const NOT_FOUND = /command not found|No such file or directory/i;
 const DOCKER_VERSION = /Docker version [^\s,]+(?:, build \S+)?/;
 // CLIs up to 28 say "the Docker daemon socket", 29 and later "the docker API".
 const PERMISSION_DENIED = /permission denied while trying to connect to the docker (daemon|API)/i;
-const DAEMON_DOWN = /Cannot connect to the Docker daemon|Is the docker daemon running/i;
+// CLIs up to 28 say "Cannot connect to the Docker daemon", 29 and later "failed to connect to the docker
+// API … if the daemon is running".
+const DAEMON_DOWN = /Cannot connect to the Docker daemon|Is the docker daemon running|failed to connect to the docker API .*if the daemon is running/i;
 
 const INSTALLED = reasons({
   missing: ['LG-111', 'Docker is not installed', 'absent'],
@@ -70,10 +72,19 @@ export const dockerUsable = defineCheck({
     const user = ctx.target.vm?.username ?? ctx.target.user;
     const serverVersion = result.stdout.trim();
     const answer = firstLine(result.stderr || result.stdout);
-    // Decided from the answer: CLIs 23 to 28.0 exit 0 from `docker info --format …` when the daemon
-    // refuses the user, printing the error on stderr and an empty template.
+    // Decided from the answer: CLIs 23 to 28.0 exit 0 from `docker info --format …` when they cannot
+    // reach the daemon (refused or not running), printing the error on stderr and an empty template.
     if (PERMISSION_DENIED.test(result.stderr)) {
       return fail(USABLE.permission, `${user} may not use Docker: the daemon answers "${answer}"`, permissionHint, { evidence, outcome: 'needs-fix', found: answer });
+    }
+    // A daemon that is starting answers soon: --wait polls it.
+    if (DAEMON_DOWN.test(result.stderr)) {
+      return fail(
+        USABLE.daemonDown,
+        `the Docker daemon is not running: "${answer}"`,
+        'Exercise 1 step 4: start the daemon with `sudo systemctl start docker` (and `sudo systemctl enable docker` so it starts with the VM), then check with `docker info`.',
+        { evidence, found: answer },
+      );
     }
     if (result.code === 0 && serverVersion) return pass(`the Docker daemon ${firstLine(serverVersion, 40)} answers for ${user}`, evidence, { found: firstLine(serverVersion, 100) });
     if (result.code === 0) {
@@ -85,15 +96,6 @@ export const dockerUsable = defineCheck({
           evidence,
           found: answer || 'nothing',
         },
-      );
-    }
-    // A daemon that is starting answers soon: --wait polls it.
-    if (DAEMON_DOWN.test(result.stderr)) {
-      return fail(
-        USABLE.daemonDown,
-        `the Docker daemon is not running: "${answer}"`,
-        'Exercise 1 step 4: start the daemon with `sudo systemctl start docker` (and `sudo systemctl enable docker` so it starts with the VM), then check with `docker info`.',
-        { evidence, found: answer },
       );
     }
     return fail(USABLE.other, `\`docker info\` failed (exit code ${result.code}): "${answer}"`, 'Exercise 1 step 4: `docker info` must succeed for your user before the images can be built.', {

@@ -7,7 +7,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ScenarioVm } from '../scenario.js';
-import { deniedDocker } from './docker-cli.js';
+import { deniedDocker, stoppedDocker } from './docker-cli.js';
 
 const SAFE_PATH = /^[A-Za-z0-9_./-]+$/;
 
@@ -46,19 +46,19 @@ case "$1" in
   info)
     if [ -n "$format" ]; then
       if usable; then printf 'ServerVersion=%s\\n' "$(cat "$data/server-version")" | render "$format"; exit $?; fi
-      cat "$data/denied-info" >&2
+      cat "$data/unreachable-info" >&2
       if [ -f "$data/info-format-prints" ]; then printf 'ServerVersion=\\n' | render "$format"; fi
       exit "$(cat "$data/info-format-exit")"
     fi
     echo "Client:"; echo " Version:    $(cat "$data/server-version")"; echo " Context:    default"; echo " Debug Mode: false"; echo
     echo "Server:"
     if usable; then echo " Server Version: $(cat "$data/server-version")"; exit 0; fi
-    echo "ERROR: $(cat "$data/denied-info")" >&2
+    echo "ERROR: $(cat "$data/unreachable-info")" >&2
     echo "errors pretty printing info" >&2
     exit 1 ;;
   images|image)
     if [ "$1" = image ] && [ "$2" != ls ] && [ "$2" != list ]; then echo "docker: 'image $2' is not a docker command." >&2; exit 1; fi
-    if ! usable; then cat "$data/denied-images" >&2; exit 1; fi
+    if ! usable; then cat "$data/unreachable-images" >&2; exit 1; fi
     if [ -n "$format" ]; then
       awk '{ c = match($0, /:[^:\\/]*$/); printf "Repository=%s\\tTag=%s\\tID=0123456789ab\\tCreatedSince=2 hours ago\\tSize=312MB\\n", substr($0, 1, c - 1), substr($0, c + 1) }' "$data/images" | render "$format" || exit 1
     else
@@ -67,7 +67,7 @@ case "$1" in
     fi
     exit 0 ;;
   ps)
-    if ! usable; then cat "$data/denied-containers" >&2; exit 1; fi
+    if ! usable; then cat "$data/unreachable-containers" >&2; exit 1; fi
     echo "CONTAINER ID   IMAGE     COMMAND   CREATED   STATUS    PORTS     NAMES"; exit 0 ;;
   *)
     echo "docker: '$1' is not a docker command." >&2
@@ -101,12 +101,14 @@ export function writeDockerStub(binDir: string, dataDir: string, vm: ScenarioVm)
   writeFileSync(join(dataDir, 'version'), vm.docker.trim() + '\n');
   writeFileSync(join(dataDir, 'server-version'), serverVersionOf(vm.docker) + '\n');
   writeFileSync(join(dataDir, 'images'), vm.images.map((i) => imageLine(i) + '\n').join(''));
-  if (vm.dockerUsable) writeFileSync(join(dataDir, 'usable'), '');
-  const denied = deniedDocker(vm.docker);
-  writeFileSync(join(dataDir, 'denied-info'), denied.info + '\n');
-  writeFileSync(join(dataDir, 'denied-images'), denied.images + '\n');
-  writeFileSync(join(dataDir, 'denied-containers'), denied.containers + '\n');
-  writeFileSync(join(dataDir, 'info-format-exit'), String(denied.infoFormatExit));
-  if (denied.infoFormatPrints) writeFileSync(join(dataDir, 'info-format-prints'), '');
+  const stopped = vm.dockerDaemon === 'stopped';
+  // A daemon that is not running answers no one, in the docker group or not.
+  if (vm.dockerUsable && !stopped) writeFileSync(join(dataDir, 'usable'), '');
+  const unreachable = stopped ? stoppedDocker(vm.docker) : deniedDocker(vm.docker);
+  writeFileSync(join(dataDir, 'unreachable-info'), unreachable.info + '\n');
+  writeFileSync(join(dataDir, 'unreachable-images'), unreachable.images + '\n');
+  writeFileSync(join(dataDir, 'unreachable-containers'), unreachable.containers + '\n');
+  writeFileSync(join(dataDir, 'info-format-exit'), String(unreachable.infoFormatExit));
+  if (unreachable.infoFormatPrints) writeFileSync(join(dataDir, 'info-format-prints'), '');
   writeFileSync(join(binDir, 'docker'), script(dataDir), { mode: 0o755 });
 }

@@ -95,6 +95,24 @@ describe('the simulated VM', () => {
     expect([plain.code, plain.out.startsWith('Client:\n'), plain.err.endsWith('errors pretty printing info\n')]).toEqual([1, true, true]);
   });
 
+  it('with the daemon stopped, docker answers that it is not running, in the docker group or not, with the exit code and words of each version', async () => {
+    const DOWN = 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n';
+    const DOWN_29 =
+      'failed to connect to the docker API at unix:///var/run/docker.sock; check if the path is correct and if the daemon is running: dial unix /var/run/docker.sock: connect: no such file or directory\n';
+    const cases: Array<[string, number, string, string]> = [
+      // CLI version, exit of `docker info --format`, its stdout, the error on stderr
+      ['20.10.24', 1, '', DOWN],
+      ['24.0.7', 0, '\n', DOWN],
+      ['28.1.1', 1, '\n', DOWN],
+      ['29.1.0', 1, '\n', DOWN_29],
+    ];
+    for (const [version, code, out, err] of cases) {
+      const c = await login(await vm({ docker: `Docker version ${version}, build 0123abc`, dockerUsable: true, dockerDaemon: 'stopped' }));
+      expect([version, await exec(c, "docker info --format '{{.ServerVersion}}'")]).toEqual([version, { out, err, code }]);
+      expect([version, await exec(c, "docker image ls --format '{{.Repository}}:{{.Tag}}'")]).toEqual([version, { out: '', err, code: 1 }]);
+    }
+  });
+
   it('serves the home over SFTP as /home/<user> and refuses anything outside it, symlinks included', async () => {
     const sim = await vm();
     symlinkSync('/etc/hostname', join(sim.home, 'escape'));

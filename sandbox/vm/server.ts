@@ -117,7 +117,7 @@ async function startIn(root: string, opts: StartVmOptions): Promise<SimulatedVm>
   const latencyMs = faults.latencyMs;
 
   const apply = (s: Scenario) => {
-    const vm = s.vm ?? { docker: null, dockerUsable: false, images: [], serving: false, home: {} };
+    const vm = s.vm ?? { docker: null, dockerUsable: false, dockerDaemon: 'running', images: [], serving: false, home: {} };
     writeHome(home, vm.home);
     writeDockerStub(stubBin, stubData, vm);
     return vm;
