@@ -136,7 +136,9 @@ const DETAILS: Record<string, Record<string, { hint?: string[]; message?: string
   'real-helm3-set-overrides': { 'ex7.helm.registry': { evidence: { registry: 'realhelm3setoverridesacr.azurecr.io', from: 'given at install' } } },
   'real-helm3-set-breaks': { 'ex7.helm.registry': { hint: ['helm upgrade greetings . --set registry=realhelm3setbreaksacr.azurecr.io'], evidence: { registry: 'azurezr.io' } } },
   'real-repushed-after-deploy': {
-    'ex6.image.provenance': { message: ['an older push of yours'], evidence: { olderPushes: expect.arrayContaining([expect.stringContaining('an older push of your myapp:v1.0')]) } },
+    'ex6.image.provenance': {
+      evidence: { otherPushes: expect.arrayContaining([expect.objectContaining({ repository: 'myapp', pulledAs: 'v1.0', olderPushOfLabTag: true })]) },
+    },
   },
   'real-msi-kubelet-acrpull-group': { 'ex5.pull.authorized': { evidence: { role: 'AcrPull', scope: expect.stringMatching(/\/resourceGroups\/real-msi-kubelet-acrpull-group-rg$/) } } },
   'real-sp-acrpull': { 'ex5.pull.authorized': { evidence: { role: 'AcrPull' } } },

@@ -1,6 +1,6 @@
 /**
  * Exercise 6 on hand-built snapshots and a stand-in registry: the myapp and myapi pods run the digests
- * the student pushed (or an older push of theirs), or the reason code says why that cannot be told or
+ * the student pushed (or another push to their own repository), or the reason code says why that cannot be told or
  * is not so.
  */
 import type { V1Pod } from '@kubernetes/client-node';
@@ -48,8 +48,23 @@ describe('ex6.image.provenance', () => {
     expect(await graded([runningApp(), runningApi])).toMatchObject({ status: 'pass', evidence: { registry: LOGIN_SERVER, digests: { 'myapp:v1.0': APP, 'myapi:v1.0': API }, pods: 2 } });
   });
 
-  it('passes on an older push of the student’s own image, saying so', async () => {
-    expect(await graded([runningApp(OLDER_APP), runningApi], registryWith(PUSHED, [OLDER_APP]))).toMatchObject({ status: 'pass', evidence: { olderPushes: [expect.any(String)] } });
+  it('passes on an older push of the student’s v1.0, the pod having pulled v1.0 before it was pushed again', async () => {
+    expect(await graded([runningApp(OLDER_APP), runningApi], registryWith(PUSHED, [OLDER_APP]))).toMatchObject({
+      status: 'pass',
+      evidence: { otherPushes: [{ pod: 'myapp-7d9f8-x2x4q', repository: 'myapp', digest: OLDER_APP, pulledAs: 'v1.0', olderPushOfLabTag: true }] },
+    });
+  });
+
+  it.each([
+    ['another tag', `${LOGIN_SERVER}/myapp:v0.9`, 'v0.9'],
+    ['its digest', `${LOGIN_SERVER}/myapp@${OLDER_APP}`, OLDER_APP],
+  ])('passes on a push to the student’s myapp repository pulled by %s, not calling it a push of v1.0', async (_how, image, pulledAs) => {
+    const result = await graded([runningApp(OLDER_APP, image), runningApi], registryWith(PUSHED, [OLDER_APP]));
+    expect(result).toMatchObject({
+      status: 'pass',
+      evidence: { otherPushes: [{ pod: 'myapp-7d9f8-x2x4q', repository: 'myapp', digest: OLDER_APP, pulledAs, olderPushOfLabTag: false }] },
+    });
+    expect(result.message).not.toContain('older push of your myapp:v1.0');
   });
 
   it('no registry from Exercise 4 and no pod from an Azure registry fails with LG-661 (not started)', async () => {

@@ -21,6 +21,22 @@ const pushedCheck = { app: 'ex4.image.myapp', api: 'ex4.image.myapi' } as const;
 const deploymentCheck = { app: 'ex6.myapp.deployment', api: 'ex6.myapi.deployment' } as const;
 const WORKLOADS = ['app', 'api'] as const;
 
+/** A pod running a manifest of the student's own repository other than the lab tag's current one. */
+interface OtherPush {
+  pod: string;
+  repository: string;
+  digest: string;
+  /** the tag (or digest) the pod's image names */
+  pulledAs: string | undefined;
+  /** the pod names the lab's tag: it pulled that tag before the student pushed it again */
+  olderPushOfLabTag: boolean;
+}
+
+const describeOtherPush = (o: OtherPush, tag: string, now: string): string =>
+  o.olderPushOfLabTag
+    ? `${o.pod} runs ${shortDigest(o.digest)}, an older push of your ${o.repository}:${tag} (now ${shortDigest(now)})`
+    : `${o.pod} runs ${shortDigest(o.digest)}, another push to your ${o.repository} repository${o.pulledAs ? ` (pulled as ${excerpt(o.pulledAs, 80)})` : ''}, not your ${o.repository}:${tag} (${shortDigest(now)})`;
+
 const notPushedHint = (tag: string) => `Exercise 4 steps 3–5: build and push both images with TAG=${tag} to your registry.`;
 
 export const imageProvenance = defineCheck({
@@ -44,7 +60,8 @@ export const imageProvenance = defineCheck({
     }
     const loginServer = reg.loginServer;
     const mismatches: string[] = [];
-    const olderPushes: string[] = [];
+    const otherPushes: OtherPush[] = [];
+    const otherPushLines: string[] = [];
     const digests: Record<string, string> = {};
     let compared = 0;
     const registry = ctx.probes.registry;
@@ -81,10 +98,15 @@ export const imageProvenance = defineCheck({
           continue;
         }
         if (c.digest === want) continue;
-        // `v1.0` pushed again after the pods pulled it: still the student's own image, an older push.
-        const older = c.digest && (await registry.manifestDigest(loginServer, w.image, c.digest));
-        if (older) olderPushes.push(`${p.metadata?.name} runs ${shortDigest(c.digest)}, an older push of your ${w.image}:${e.tag} (now ${shortDigest(want)})`);
-        else mismatches.push(`${p.metadata?.name} runs ${excerpt(c.image)} @ ${shortDigest(c.digest)}, your ${w.image}:${e.tag} is ${shortDigest(want)}`);
+        // Still the student's own image: `v1.0` pushed again after the pods pulled it, or a push under another tag.
+        const own = c.digest && (await registry.manifestDigest(loginServer, w.image, c.digest));
+        if (own) {
+          const ref = parseImageRef(c.image);
+          const pulledAs = ref?.tag ?? ref?.digest;
+          const other: OtherPush = { pod: p.metadata?.name ?? '', repository: w.image, digest: own, pulledAs, olderPushOfLabTag: pulledAs === e.tag };
+          otherPushes.push(other);
+          otherPushLines.push(describeOtherPush(other, e.tag, want));
+        } else mismatches.push(`${p.metadata?.name} runs ${excerpt(c.image)} @ ${shortDigest(c.digest)}, your ${w.image}:${e.tag} is ${shortDigest(want)}`);
       }
     }
     if (mismatches.length) {
@@ -95,14 +117,14 @@ export const imageProvenance = defineCheck({
         { evidence: { registry: loginServer, digests, mismatches }, outcome: 'needs-fix' },
       );
     }
-    if (olderPushes.length) {
+    if (otherPushes.length) {
       return pass(
-        `the ${compared} ${e.app.deployment} and ${e.api.deployment} pod(s) run images of your registry; ${olderPushes.length} run an older push of yours: ${olderPushes.slice(0, 2).join('; ')}`,
+        `the ${compared} ${e.app.deployment} and ${e.api.deployment} pod(s) run images of your registry; ${otherPushes.length} run a push of yours other than the current ${e.tag}: ${otherPushLines.slice(0, 2).join('; ')}`,
         {
           registry: loginServer,
           digests,
           pods: compared,
-          olderPushes,
+          otherPushes,
         },
       );
     }
