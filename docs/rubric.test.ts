@@ -5,10 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ALL_CHECKS } from '../checks/index.js';
+import { ALL_CHECKS, CHECK_IDS } from '../checks/index.js';
 import { packagePath } from '../core/paths.js';
 import { loadProfile } from '../core/profile.js';
 import { ENGINE_REASONS } from '../core/reasons.js';
+import { loadScenarios } from '../sandbox/scenario.js';
 import { generatedRegions, regionNames, RUBRIC_FILE, withGeneratedRegions } from './rubric.js';
 
 const page = readFileSync(RUBRIC_FILE, 'utf8');
@@ -48,6 +49,21 @@ describe('docs/rubric.md', () => {
     expect(unnamed).toEqual([]);
     const unknown = [...new Set(handWritten.match(/LG-\d{3}/g))].filter((code) => !codes.includes(code));
     expect(unknown).toEqual([]);
+  });
+
+  it("says in a check's row each check it only runs after that the realism scenarios report it blocked by", () => {
+    // The realism scenarios give the verdicts this page states; a block by a check that is no dependency
+    // (ex5.pull.authorized by ex5.kube.reachable when no role decides and the cluster is stopped) is
+    // one a reader cannot guess from the table of dependencies.
+    const rowOf = (id: string) => handWritten.split('\n').find((line) => line.startsWith(`| \`${id}\` |`)) ?? '';
+    const unsaid = new Set<string>();
+    for (const s of loadScenarios(['fixtures/scenarios/realism'], CHECK_IDS)) {
+      for (const [id, { blockedBy }] of Object.entries(s.expectDetail)) {
+        const follows = ALL_CHECKS.find((c) => c.id === id)?.after ?? [];
+        if (blockedBy && follows.includes(blockedBy) && !rowOf(id).includes(`blocked by \`${blockedBy}\``)) unsaid.add(`${id} blocked by ${blockedBy} (${s.user})`);
+      }
+    }
+    expect([...unsaid]).toEqual([]);
   });
 
   it("README's table of the checks lists every check in lab order with its points from the profile", () => {
