@@ -10,7 +10,7 @@ import { packagePath } from '../core/paths.js';
 import { loadProfile } from '../core/profile.js';
 import { ENGINE_REASONS } from '../core/reasons.js';
 import { loadScenarios } from '../sandbox/scenario.js';
-import { generatedRegions, regionNames, RUBRIC_FILE, withGeneratedRegions } from './rubric.js';
+import { generatedRegions, README_FILE, readmeRegions, regionNames, RUBRIC_FILE, withGeneratedRegions } from './rubric.js';
 
 const page = readFileSync(RUBRIC_FILE, 'utf8');
 /** The page without its generated regions: what a person wrote. */
@@ -64,6 +64,16 @@ describe('docs/rubric.md', () => {
       }
     }
     expect([...unsaid]).toEqual([]);
+  });
+
+  it("README's listing of `lab-grade checks` is what npm run docs writes from the catalogue and the profile", () => {
+    const readme = readFileSync(README_FILE, 'utf8');
+    expect(regionNames(readme)).toContain('checks-list');
+    expect(readme).toBe(withGeneratedRegions(readme, readmeRegions(), 'README.md'));
+    const profile = loadProfile(undefined, ALL_CHECKS);
+    const lines = readmeRegions()['checks-list'].split('\n');
+    const unlisted = ALL_CHECKS.filter((c) => !lines.some((line) => line.startsWith(`${c.id} `) && line.endsWith(`  ${c.title(profile)}`))).map((c) => c.id);
+    expect(unlisted).toEqual([]);
   });
 
   it("README's table of the checks lists every check in lab order with its points from the profile", () => {

@@ -1,11 +1,13 @@
 /**
- * The tables of docs/rubric.md that the code already knows (each check's title, points, kind and
- * dependencies; every reason code with its summary), written from the catalogue and the built-in lab
- * profile so the page cannot drift from them. `npm run docs` rewrites them in place; the prose around
- * them is written by hand. docs/rubric.test.ts fails when the file is not what this would write.
+ * The parts of docs/rubric.md and README.md that the code already knows (each check's title, points,
+ * kind and dependencies; every reason code with its summary; what `lab-grade checks` prints), written
+ * from the catalogue and the built-in lab profile so the pages cannot drift from them. `npm run docs`
+ * rewrites them in place; the prose around them is written by hand. docs/rubric.test.ts fails when a
+ * file is not what this would write.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { listChecks } from '../app/checks-list.js';
 import { reasonCatalogue } from '../app/reasons.js';
 import { ALL_CHECKS } from '../checks/index.js';
 import type { CheckDef } from '../core/check.js';
@@ -14,8 +16,10 @@ import { loadProfile, type LabProfile } from '../core/profile.js';
 import { ENGINE_REASONS } from '../core/reasons.js';
 import { factProviders, orderCatalogue } from '../core/selection.js';
 import { checkKind } from '../reporters/format.js';
+import { bufferOutput } from '../reporters/replay.js';
 
 export const RUBRIC_FILE = packagePath('docs', 'rubric.md');
+export const README_FILE = packagePath('README.md');
 
 const code = (text: string) => `\`${text}\``;
 const list = (ids: readonly string[]) => (ids.length ? ids.map(code).join(', ') : '—');
@@ -66,12 +70,24 @@ export function generatedRegions(catalogue: readonly CheckDef[] = ALL_CHECKS, pr
   };
 }
 
-const REGION = /(<!-- generated: (\w+) \(npm run docs\) -->\n)(?:[\s\S]*?\n)??(<!-- end generated -->)/g;
+/** `lab-grade checks` run from the package folder, as the README shows it (test/readme.test.ts runs it too). */
+function checksListing(): string {
+  const out = bufferOutput();
+  listChecks({ format: 'console', cwd: packagePath() }, out);
+  return ['```console', '$ lab-grade checks', out.text().trimEnd(), '```'].join('\n');
+}
+
+/** Each generated region of the README: its name in the markers and its text. */
+export function readmeRegions(): Record<string, string> {
+  return { 'checks-list': checksListing() };
+}
+
+const REGION = /(<!-- generated: ([\w-]+) \(npm run docs\) -->\n)(?:[\s\S]*?\n)??(<!-- end generated -->)/g;
 
 /** The page with every generated region written anew; throws when a marker names no known region. */
-export function withGeneratedRegions(page: string, regions: Record<string, string> = generatedRegions()): string {
+export function withGeneratedRegions(page: string, regions: Record<string, string> = generatedRegions(), file = 'docs/rubric.md'): string {
   return page.replace(REGION, (_, open: string, name: string, close: string) => {
-    if (!(name in regions)) throw new Error(`docs/rubric.md: no generated region named ${name}`);
+    if (!(name in regions)) throw new Error(`${file}: no generated region named ${name}`);
     return `${open}${regions[name]}\n${close}`;
   });
 }
@@ -81,4 +97,5 @@ export const regionNames = (page: string): string[] => [...page.matchAll(REGION)
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   writeFileSync(RUBRIC_FILE, withGeneratedRegions(readFileSync(RUBRIC_FILE, 'utf8')));
+  writeFileSync(README_FILE, withGeneratedRegions(readFileSync(README_FILE, 'utf8'), readmeRegions(), 'README.md'));
 }
