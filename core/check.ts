@@ -104,6 +104,8 @@ export interface CheckDef<N extends ProbeKind = ProbeKind> {
   readonly exercise: number;
   /** Built from the profile's expected values ("The cluster has 3 nodes"). */
   title(profile: LabProfile): string;
+  /** What it passes on, in one line of Markdown for the built-in lab: the README's table of the checks (`npm run docs`). */
+  readonly passes?: string;
   readonly points: DefaultPoints;
   /** Probes that must be available; otherwise the check is `skipped` with the reason. */
   readonly needs: readonly N[];

@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ALL_CHECKS, CHECK_IDS } from '../checks/index.js';
-import { packagePath } from '../core/paths.js';
 import { loadProfile } from '../core/profile.js';
 import { ENGINE_REASONS } from '../core/reasons.js';
 import { loadScenarios } from '../sandbox/scenario.js';
@@ -66,9 +65,9 @@ describe('docs/rubric.md', () => {
     expect([...unsaid]).toEqual([]);
   });
 
-  it("README's listing of `lab-grade checks` is what npm run docs writes from the catalogue and the profile", () => {
+  it("README's listing of `lab-grade checks` and its table of the checks are what npm run docs writes from the catalogue and the profile", () => {
     const readme = readFileSync(README_FILE, 'utf8');
-    expect(regionNames(readme)).toContain('checks-list');
+    expect(regionNames(readme)).toEqual(['checks-list', 'checks-table']);
     expect(readme).toBe(withGeneratedRegions(readme, readmeRegions(), 'README.md'));
     const profile = loadProfile(undefined, ALL_CHECKS);
     const lines = readmeRegions()['checks-list'].split('\n');
@@ -76,12 +75,17 @@ describe('docs/rubric.md', () => {
     expect(unlisted).toEqual([]);
   });
 
-  it("README's table of the checks lists every check in lab order with its points from the profile", () => {
-    const readme = readFileSync(packagePath('README.md'), 'utf8');
-    const table = readme.slice(readme.indexOf('What each check passes on'), readme.indexOf('## The simulated lab'));
-    const rows = [...table.matchAll(/^\| `(ex\d\.[\w.]+)` \| ([^|]+) \|/gm)].map((m) => [m[1], m[2].trim()]);
+  it("README's table of the checks lists every check in lab order with its points from the profile and what it passes on", () => {
     const profile = loadProfile(undefined, ALL_CHECKS);
-    expect(rows).toEqual(ALL_CHECKS.map((c) => [c.id, profile.checks[c.id].bonus ? `+${profile.checks[c.id].bonus} bonus` : String(profile.checks[c.id].points)]));
+    const rows = [...readmeRegions()['checks-table'].matchAll(/^\| `(ex\d\.[\w.]+)` \| ([^|]+) \| (.+) \|$/gm)].map((m) => [m[1], m[2].trim(), m[3]]);
+    expect(rows).toEqual(ALL_CHECKS.map((c) => [c.id, profile.checks[c.id].bonus ? `+${profile.checks[c.id].bonus} bonus` : String(profile.checks[c.id].points), c.passes]));
+    const changed = { ...profile, checks: { ...profile.checks, 'ex6.app.e2e': { ...profile.checks['ex6.app.e2e'], points: 5 } } };
+    expect(readmeRegions(ALL_CHECKS, changed)['checks-table']).toContain('| `ex6.app.e2e` | 5 |');
+  });
+
+  it('refuses, naming the check, to write the README without a line of what a check passes on', () => {
+    const unsaid = ALL_CHECKS.map((c) => (c.id === 'ex6.app.e2e' ? { ...c, passes: undefined } : c));
+    expect(() => readmeRegions(unsaid)).toThrow(/^ex6\.app\.e2e: no `passes` line/);
   });
 
   it("writes each check's title and points from the profile, so a changed value changes the page", () => {

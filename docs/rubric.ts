@@ -59,15 +59,30 @@ export function generatedRegions(catalogue: readonly CheckDef[] = ALL_CHECKS, pr
   // Lab order (the registry's), as reports list checks.
   const inLabOrder = catalogue.filter((c) => ordered.includes(c));
   const on = inLabOrder.filter((c) => profile.checks[c.id].enabled);
+  return {
+    checks: `${checksTable(inLabOrder, profile)}\n\n${on.length} checks: ${totals(on, profile)}.`,
+    reasons: reasonsTable(inLabOrder, profile),
+  };
+}
+
+/** `34 required points, up to 5 bonus; pass mark 70 %` for the checks that are on. */
+function totals(on: readonly CheckDef[], profile: LabProfile): string {
   const required = on.reduce((s, c) => s + profile.checks[c.id].points, 0);
   const bonus = Math.min(
     on.reduce((s, c) => s + profile.checks[c.id].bonus, 0),
     profile.bonusCap,
   );
-  return {
-    checks: `${checksTable(inLabOrder, profile)}\n\n${on.length} checks: ${required} required points, up to ${bonus} bonus; pass mark ${profile.passMark} %.`,
-    reasons: reasonsTable(inLabOrder, profile),
-  };
+  return `${required} required points, up to ${bonus} bonus; pass mark ${profile.passMark} %`;
+}
+
+/** The README's table of what each check passes on, in lab order, from each check's `passes`. */
+function passesTable(catalogue: readonly CheckDef[], profile: LabProfile): string {
+  const rows = catalogue.map((c) => {
+    if (!c.passes) throw new Error(`${c.id}: no \`passes\` line for the README's table of the checks: give its defineCheck one`);
+    return `| ${code(c.id)} | ${pointsText(profile.checks[c.id])} | ${c.passes} |`;
+  });
+  const on = catalogue.filter((c) => profile.checks[c.id].enabled);
+  return ['| id | points | passes when |', '| --- | --- | --- |', ...rows].join('\n') + `\n\n${totals(on, profile)}.`;
 }
 
 /** `lab-grade checks` run from the package folder, as the README shows it (test/readme.test.ts runs it too). */
@@ -78,8 +93,8 @@ function checksListing(): string {
 }
 
 /** Each generated region of the README: its name in the markers and its text. */
-export function readmeRegions(): Record<string, string> {
-  return { 'checks-list': checksListing() };
+export function readmeRegions(catalogue: readonly CheckDef[] = ALL_CHECKS, profile: LabProfile = loadProfile(undefined, catalogue)): Record<string, string> {
+  return { 'checks-list': checksListing(), 'checks-table': passesTable(catalogue, profile) };
 }
 
 const REGION = /(<!-- generated: ([\w-]+) \(npm run docs\) -->\n)(?:[\s\S]*?\n)??(<!-- end generated -->)/g;

@@ -21,6 +21,7 @@ const INSTALLED = reasons({
 export const dockerInstalled = defineCheck({
   id: 'ex1.docker.installed',
   exercise: 1,
+  passes: '`docker --version` prints a Docker version',
   title: () => 'Docker is installed on the VM',
   points: { points: 1 },
   needs: ['vm'],
@@ -62,6 +63,7 @@ const permissionHint =
 export const dockerUsable = defineCheck({
   id: 'ex1.docker.usable',
   exercise: 1,
+  passes: '`docker info` works for the lab user, decided from its answer (CLIs 23–28.0 exit 0 when the daemon refuses the user or is not running)',
   title: () => 'The lab user can use Docker',
   points: { points: 1 },
   needs: ['vm'],

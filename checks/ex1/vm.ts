@@ -30,6 +30,7 @@ export async function runOnVm(ctx: CheckContext<'vm'>, name: VmCommandName): Pro
 export const vmReachable = defineCheck({
   id: 'ex1.vm.reachable',
   exercise: 1,
+  passes: 'SSH login works (or `--local` on the VM) — prerequisite of every VM check',
   title: () => 'The VM accepts the lab login',
   points: { points: 0 },
   needs: ['vm'],

@@ -114,6 +114,8 @@ const VALID = reasons({
 export const composeValid = defineCheck({
   id: 'ex2.compose.valid',
   exercise: 2,
+  passes:
+    "the compose file, read as Compose reads it (`.env`, override file), defines `app`/`api` with the lab's build contexts and `${REGISTRY…}myapp:${TAG…}`-style images (`${REGISTRY}/myapp:…` too, for a REGISTRY exported without its slash); a hard-coded registry or tag fails this check only",
   title: (p) => `${p.expect.composeFiles[0] ?? 'The compose file'} defines ${p.expect.app.composeService} and ${p.expect.api.composeService}`,
   points: { points: 1 },
   needs: ['vm'],
@@ -174,6 +176,7 @@ const PORTS = reasons({
 export const composePorts = defineCheck({
   id: 'ex2.compose.ports',
   exercise: 2,
+  passes: '`app` publishes host port 80 to 8080, in any valid Compose syntax; needs only the file to parse and to have `app`',
   title: (p) => `${p.expect.app.composeService} publishes port ${hostPortOf(p.expect.app)} to ${p.expect.app.containerPort}`,
   points: { points: 2 },
   needs: ['vm'],

@@ -19,6 +19,7 @@ function repositoryName(line: string): string {
 export const imagesBuilt = defineCheck({
   id: 'ex2.images.built',
   exercise: 2,
+  passes: '`docker image ls` lists myapp and myapi',
   title: (p) => `The ${p.expect.app.image} and ${p.expect.api.image} images are built`,
   points: { points: 1 },
   needs: ['vm'],

@@ -15,6 +15,7 @@ export const incompleteHint = (dir: string) => `Exercise 2 step 1: ~/${dir} shou
 export const repoCloned = defineCheck({
   id: 'ex2.repo.cloned',
   exercise: 2,
+  passes: '`~/greetings` holds both Dockerfiles and a compose file',
   title: (p) => `The ${p.expect.repoDir} repository is cloned`,
   points: { points: 1 },
   needs: ['vm'],

@@ -16,6 +16,7 @@ const R = reasons({
 export const appServed = defineCheck({
   id: 'ex2.app.served',
   exercise: 2,
+  passes: "the app answers on the VM's port 80 (only while `docker-compose up` runs)",
   title: (p) => `The app answers on the VM port ${hostPortOf(p.expect.app)}`,
   points: { bonus: 1 },
   needs: ['vm', 'http'],

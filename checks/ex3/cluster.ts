@@ -19,6 +19,7 @@ const EXISTS = reasons({
 export const clusterExists = defineCheck({
   id: 'ex3.cluster.exists',
   exercise: 3,
+  passes: 'an AKS cluster is in the resource group (discovered by listing; with several, chosen by evidence)',
   title: () => 'An AKS cluster exists in the resource group',
   points: { points: 2 },
   needs: ['azure'],
@@ -81,6 +82,7 @@ const HEALTHY = reasons({
 export const clusterHealthy = defineCheck({
   id: 'ex3.cluster.healthy',
   exercise: 3,
+  passes: 'provisioned (`Succeeded`) and `Running`; `Creating` fails with "wait and re-run", `Stopped` with `az aks start`; nothing depends on it',
   title: () => 'The cluster is provisioned and running',
   points: { points: 1 },
   needs: ['azure'],
@@ -150,6 +152,7 @@ const nodesText = (n: number, ready?: number) => `the agent pools have ${n} node
 export const clusterNodes = defineCheck({
   id: 'ex3.cluster.nodes',
   exercise: 3,
+  passes: '3 nodes (agent pools, and Ready nodes where the API answers)',
   title: (p) => `The cluster has ${p.expect.nodes} nodes`,
   points: { points: 1 },
   needs: ['azure'],

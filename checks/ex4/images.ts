@@ -15,10 +15,11 @@ interface PushReasons {
 }
 
 /** A check that `<registry>/<repository>:<tag>` was pushed, for the app's or the API's image. */
-function imagePushed(id: string, workload: 'app' | 'api', R: PushReasons) {
+function imagePushed(id: string, workload: 'app' | 'api', passes: string, R: PushReasons) {
   return defineCheck({
     id,
     exercise: 4,
+    passes,
     title: (p) => `${p.expect[workload].image}:${p.expect.tag} is pushed`,
     points: { points: 2 },
     needs: ['azure', 'registry'],
@@ -63,6 +64,7 @@ function imagePushed(id: string, workload: 'app' | 'api', R: PushReasons) {
 export const myappPushed = imagePushed(
   'ex4.image.myapp',
   'app',
+  "`myapp:v1.0` is in the repository, read through the registry's own API",
   reasons({
     gone: ['LG-421', 'the registry is gone'],
     noRepository: ['LG-422', (e) => `repository ${e.app.image} not pushed`, 'absent'],
@@ -73,6 +75,7 @@ export const myappPushed = imagePushed(
 export const myapiPushed = imagePushed(
   'ex4.image.myapi',
   'api',
+  '`myapi:v1.0` is in the repository, read the same way',
   reasons({
     gone: ['LG-431', 'the registry is gone'],
     noRepository: ['LG-432', (e) => `repository ${e.api.image} not pushed`, 'absent'],

@@ -22,6 +22,8 @@ const R = reasons({
 export const pullAuthorized = defineCheck({
   id: 'ex5.pull.authorized',
   exercise: 5,
+  passes:
+    "the cluster's pulling identity (kubelet identity, or service principal) has Reader/AcrPull or higher on the registry or a scope above it — in an ABAC registry a repository role — or pods from it run; not blocked by cluster health while a role decides, but blocked by `ex5.kube.reachable` when none does (or Graph cannot name the service principal) and the cluster is stopped",
   title: () => 'The cluster may pull from the registry',
   points: { points: 2 },
   needs: [],

@@ -19,6 +19,7 @@ const COMING = new Set(['Creating', 'Starting']);
 export const kubeReachable = defineCheck({
   id: 'ex5.kube.reachable',
   exercise: 5,
+  passes: "the cluster's API answers (Entra clusters with a token from the grader's own credential) — prerequisite of Exercises 5–7; a stopped cluster is `error`, not `fail`",
   title: () => "The cluster's API answers",
   points: { points: 0 },
   needs: ['kube'],

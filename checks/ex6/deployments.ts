@@ -24,10 +24,11 @@ interface DeploymentReasons {
  * A Deployment check for the app or the API. `exactReplicas`: the replica count is part of the lab's
  * spec (myapp's 3); myapi's may change (the lab discusses scaling it).
  */
-function deploymentCheck(id: string, workload: 'app' | 'api', exactReplicas: boolean, R: DeploymentReasons) {
+function deploymentCheck(id: string, workload: 'app' | 'api', exactReplicas: boolean, passes: string, R: DeploymentReasons) {
   return defineCheck({
     id,
     exercise: 6,
+    passes,
     title: (p) => {
       const w = p.expect[workload];
       return exactReplicas ? `Deployment ${w.deployment} runs ${w.replicas} replicas of your image` : `Deployment ${w.deployment} runs your image`;
@@ -113,6 +114,7 @@ export const myappDeployment = deploymentCheck(
   'ex6.myapp.deployment',
   'app',
   true,
+  'Deployment myapp: own image, `API_BASE_URL=http://myapi:8080`, 3 replicas available',
   reasons({
     missing: ['LG-601', (e) => `Deployment ${e.app.deployment} not found`, 'absent'],
     wrongImage: ['LG-602', (e) => `Deployment ${e.app.deployment} does not run the student's image`],
@@ -132,6 +134,7 @@ export const myapiDeployment = deploymentCheck(
   'ex6.myapi.deployment',
   'api',
   false,
+  'Deployment myapi: own image, replicas available',
   reasons({
     missing: ['LG-611', (e) => `Deployment ${e.api.deployment} not found`, 'absent'],
     wrongImage: ['LG-612', (e) => `Deployment ${e.api.deployment} does not run the student's image`],

@@ -42,6 +42,7 @@ const notPushedHint = (tag: string) => `Exercise 4 steps 3–5: build and push b
 export const imageProvenance = defineCheck({
   id: 'ex6.image.provenance',
   exercise: 6,
+  passes: "the pods' image digests are manifests of the student's own repositories: the current `v1.0`, an older push of it, or another push to the same repository",
   title: () => 'The pods run the images you pushed',
   points: { points: 1 },
   needs: ['kube', 'registry'],

@@ -21,6 +21,7 @@ const R = reasons({
 export const selfHeal = defineCheck({
   id: 'ex6.selfheal',
   exercise: 6,
+  passes: 'only with `--allow-disruptive`: the deleted myapi pod is replaced with an empty list',
   title: (p) => `A deleted ${p.expect.api.deployment} pod is replaced (and loses its list)`,
   points: { bonus: 1 },
   needs: ['kube'],

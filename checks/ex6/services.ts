@@ -42,10 +42,11 @@ export const pendingMessage = (name: string) => `Service ${name}'s EXTERNAL-IP i
 export const pendingHint = (service: string) => `Exercise 6 step 14: repeat \`kubectl get svc\` until the ${service} service has an external IP.`;
 
 /** A Service check: `external` grades the LoadBalancer's address, otherwise the ready endpoints. */
-function serviceCheck(id: string, workload: 'app' | 'api', external: boolean, points: number, R: ServiceReasons) {
+function serviceCheck(id: string, workload: 'app' | 'api', external: boolean, points: number, passes: string, R: ServiceReasons) {
   return defineCheck({
     id,
     exercise: 6,
+    passes,
     title: (p) => {
       const w = p.expect[workload];
       return external ? `Service ${w.service} (${w.serviceType} ${w.servicePort}) has an external IP` : `Service ${w.service} (${w.serviceType} ${w.servicePort}) has endpoints`;
@@ -141,6 +142,7 @@ export const myapiService = serviceCheck(
   'api',
   false,
   1,
+  'Service myapi: ClusterIP 8080, selector matches, ready endpoints',
   reasons({
     missing: ['LG-621', (e) => `Service ${e.api.service} not found`, 'absent'],
     removedForHelm: ['LG-627', (e) => `Service ${e.api.service} removed for Exercise 7, Helm did not put it back`],
@@ -157,6 +159,7 @@ export const myappService = serviceCheck(
   'app',
   true,
   2,
+  'Service myapp: LoadBalancer 80 → 8080, selector matches, external IP assigned',
   reasons({
     missing: ['LG-631', (e) => `Service ${e.app.service} not found`, 'absent'],
     removedForHelm: ['LG-637', (e) => `Service ${e.app.service} removed for Exercise 7, Helm did not put it back`],

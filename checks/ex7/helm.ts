@@ -30,6 +30,7 @@ const RELEASE = reasons({
 export const helmRelease = defineCheck({
   id: 'ex7.helm.release',
   exercise: 7,
+  passes: 'a deployed Helm 3 or Helm 2 release of chart `greetings`',
   title: (p) => `A ${p.expect.helm.chart} Helm release is deployed`,
   points: { bonus: 2 },
   needs: ['kube'],
@@ -90,6 +91,7 @@ function registryHint(e: LabExpectations, r: HelmReleaseRecord, registry: string
 export const helmRegistry = defineCheck({
   id: 'ex7.helm.registry',
   exercise: 7,
+  passes: "the release's effective `registry` value (the chart's `values.yaml` with the install's values over it) is the student's own login server",
   title: () => 'The release pulls from your registry',
   points: { bonus: 1 },
   needs: ['kube'],
