@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { fail, pass, reasons, type CheckDef, type Verdict } from './check.js';
+import { defineCheck, fail, pass, reasons, type CheckDef, type Verdict } from './check.js';
 import { gradeStudent as gradeSelected, timeoutBeyondDeadline, type EngineOptions, type StudentEnvironment } from './engine.js';
 import type { LabProfile } from './profile.js';
 import { ENGINE_REASONS } from './reasons.js';
@@ -418,6 +418,34 @@ describe('dependencies and ordering', () => {
     const handBuilt: Selection = { run: [b, a], report: new Set(['ex6.a', 'ex6.b']) };
     expect(selectChecks([b, a]).run).toEqual([a, b]);
     expect(handBuilt.run).toHaveLength(2);
+  });
+
+  it("types ctx.probes.kube as present only for a check that lists 'kube' in needs (tsc checks the @ts-expect-error)", async () => {
+    const scratch = { exercise: 6, title: () => 'probes by needs', points: { points: 1 }, dependsOn: [], reasons: {} };
+    const withoutKube = defineCheck({
+      ...scratch,
+      id: 'ex6.without',
+      needs: [],
+      async run(ctx) {
+        // @ts-expect-error kube may be absent: this check does not list 'kube' in needs
+        const kube: KubeProbe = ctx.probes.kube;
+        return pass(kube === undefined ? 'no cluster for this student' : 'a cluster');
+      },
+    });
+    const withKube = defineCheck({
+      ...scratch,
+      id: 'ex6.with',
+      needs: ['kube'],
+      async run(ctx) {
+        const kube: KubeProbe = ctx.probes.kube;
+        return pass(`the API at ${(await kube.reach()).server} answers`);
+      },
+    });
+    const { result } = await gradeStudent(target, [withoutKube, withKube], { probes: {} }, profileWith({ 'ex6.without': 1, 'ex6.with': 1 }));
+    expect(result.checks.map((c) => [c.id, c.status, c.message])).toEqual([
+      ['ex6.without', 'pass', 'no cluster for this student'],
+      ['ex6.with', 'skipped', 'no kube access configured for this student'],
+    ]);
   });
 
   it('tells onCheckResult only of the reported checks, not the dependencies pulled in', async () => {

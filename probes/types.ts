@@ -1,7 +1,8 @@
 /**
  * What each probe can tell a check. Probes fetch and normalise; they never decide a grade.
- * Every method is memoised per student (one pod list per student, not one per check) and
- * bounded by a timeout. Failures to find out throw a ProbeError (the check becomes `error`).
+ * The reads listed in MEMOISED_READS (below) are memoised per student and polling round (one pod
+ * list per student, not one per check); writes and fresh reads are not. Every call is bounded by a
+ * timeout. Failures to find out throw a ProbeError (the check becomes `error`).
  */
 import type { V1ClusterRoleBinding, V1ConfigMap, V1Deployment, V1Endpoints, CoreV1Event, V1Node, V1Pod, V1ReplicaSet, V1Secret, V1Service, V1ServiceAccount } from '@kubernetes/client-node';
 import type { ProbeKind } from '../core/model.js';

@@ -7,8 +7,11 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { packagePath } from '../../core/paths.js';
 
+/** Where the shared material is looked for, in order: no path of one machine, so a clone finds its own. */
+export const sharedCandidates = (env: NodeJS.ProcessEnv = process.env): string[] => [env.LAB_GRADE_SHARED, packagePath('..', 'shared')].filter((p): p is string => !!p);
+
 function findShared(): string {
-  const candidates = [process.env.LAB_GRADE_SHARED, packagePath('..', 'shared'), '/work/shared'].filter((p): p is string => !!p);
+  const candidates = sharedCandidates();
   const found = candidates.map((p) => resolve(p)).find((p) => existsSync(join(p, 'fixtures')));
   if (!found) throw new Error(`the shared fixtures are missing: looked in ${candidates.join(', ')}; set LAB_GRADE_SHARED to the folder that holds fixtures/`);
   return found;
