@@ -4,7 +4,15 @@
  */
 import { runBaseline, type BaselineRun } from './baseline.js';
 import { measureClass, type Measurement } from './measure.js';
-import type { RowOptions } from './rows.js';
+
+export interface RowOptions {
+  /** How many students the bash baseline grades while the lab runs (0: none). */
+  baselineStudents?: number;
+  /** The lab-grade script to run (default the compiled tree's). */
+  grader?: string;
+  /** The grader writes its journal (fsync'd per student), as a real class run does. */
+  journal?: boolean;
+}
 
 export interface RowResult {
   measurement: Measurement;

@@ -5,7 +5,7 @@ import { packagePath } from '../core/paths.js';
 import type { BaselineRun } from './baseline.js';
 import type { LiveMeasurement } from './live.js';
 import type { Measurement } from './measure.js';
-import type { RowResult } from './row.js';
+import type { RowOptions, RowResult } from './row.js';
 
 const run = promisify(execFile);
 
@@ -13,15 +13,6 @@ const run = promisify(execFile);
 async function lastLineOf(script: string, args: Array<string | number>, nodeFlags: string[] = []): Promise<unknown> {
   const { stdout } = await run(process.execPath, [...nodeFlags, '--import', 'tsx', packagePath('bench', script), ...args.map(String)], { maxBuffer: 256 * 1024 * 1024 });
   return JSON.parse(stdout.trim().split('\n').pop()!);
-}
-
-export interface RowOptions {
-  /** How many students the bash baseline grades while the lab runs (0: none). */
-  baselineStudents?: number;
-  /** The lab-grade script to run (default the compiled tree's). */
-  grader?: string;
-  /** The grader writes its journal (fsync'd per student), as a real class run does. */
-  journal?: boolean;
 }
 
 export async function measureInChild(students: number, latencyMs: number, concurrency: number, opts: RowOptions = {}): Promise<{ measurement: Measurement; baseline?: BaselineRun }> {
