@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { defineCheck, fail, pass, reasons, type CheckDef, type Verdict } from './check.js';
-import { gradeStudent as gradeSelected, timeoutBeyondDeadline, type EngineOptions, type StudentEnvironment } from './engine.js';
+import { checkDeadlineMs, gradeStudent as gradeSelected, timeoutBeyondDeadline, type EngineOptions, type StudentEnvironment } from './engine.js';
 import type { LabProfile } from './profile.js';
+import type { ProbeKind } from './model.js';
 import { ENGINE_REASONS } from './reasons.js';
 import { exitCodeFor } from './score.js';
 import { selectChecks, type Selection } from './selection.js';
@@ -533,6 +534,21 @@ describe('results and their fields', () => {
   });
 });
 
+describe("a check's deadline", () => {
+  const needing = (...needs: ProbeKind[]) => check('ex6.x', async () => pass('ok'), { needs });
+  const timeouts: Record<string, number> = { kube: 10_000, http: 70_000 };
+
+  it('is the time bound for a check that needs no probe', () => {
+    expect(checkDeadlineMs(needing(), 60_000, (kind) => timeouts[kind])).toBe(60_000);
+  });
+
+  it("is each probe's timeout added up, and the check's own work, when that is above the bound", () => {
+    expect(checkDeadlineMs(needing('kube', 'http'), 60_000, (kind) => timeouts[kind])).toBe(85_000);
+    expect(checkDeadlineMs(needing('kube'), 60_000, (kind) => timeouts[kind])).toBe(60_000);
+    expect(checkDeadlineMs(needing('kube', 'http'), 600_000, (kind) => timeouts[kind])).toBe(600_000);
+  });
+});
+
 describe('time, under fake timers', () => {
   beforeEach(() => void vi.useFakeTimers({ now: 1_000_025 }));
   afterEach(() => void vi.useRealTimers());
@@ -544,6 +560,21 @@ describe('time, under fake timers', () => {
     const { result } = await grading;
     expect(result.checks[0].durationMs).toBe(40);
     expect(result.durationMs).toBe(40);
+  });
+
+  it("a check's own deadline leaves room for each of its probes to time out once", async () => {
+    const catalogue = [
+      check('ex5.slow', () => after(5_500, pass('ok')), { needs: ['kube'] }),
+      check('ex5.hung', () => new Promise(() => {}), { needs: ['kube'] }),
+      check('ex2.hung', () => new Promise(() => {})),
+    ];
+    const { kube } = fakeKube();
+    const grading = gradeStudent(target, catalogue, { probes: { kube } }, profileWith({ 'ex5.slow': 1, 'ex5.hung': 1, 'ex2.hung': 1 }), { checkTimeoutMs: 1_000, probeTimeoutMs: { kube: 1_000 } });
+    await vi.advanceTimersByTimeAsync(6_000);
+    const by = Object.fromEntries((await grading).result.checks.map((c) => [c.id, c]));
+    expect(by['ex5.slow']).toMatchObject({ status: 'pass', durationMs: 5_500 });
+    expect(by['ex5.hung']).toMatchObject({ status: 'error', code: ENGINE_REASONS.timeout.code, durationMs: 6_000 });
+    expect(by['ex2.hung']).toMatchObject({ status: 'error', code: ENGINE_REASONS.timeout.code, durationMs: 1_000 });
   });
 
   it('the deadline is the student bound plus the wait budget', async () => {

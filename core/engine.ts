@@ -106,7 +106,8 @@ export async function gradeStudent(target: Target, selection: Selection, env: St
   };
 
   const decide = async (def: CheckDef): Promise<Decided> => {
-    const deps = await Promise.all(def.dependsOn.filter((d) => runIds.has(d)).map((d) => pending.get(d)!));
+    // Every dependency is in the run (selectChecks pulls it in), and before this check (the run is ordered).
+    const deps = await Promise.all(def.dependsOn.map((d) => pending.get(d)!));
     await Promise.all([...(def.after ?? []), ...(def.uses ?? []).map((f) => providers.get(f)!)].filter((d) => runIds.has(d) && d !== def.id).map((d) => pending.get(d)!));
     // Not asked for is said first: a check that would not run anyway is not blocked by anything.
     if (def.disruptive && !opts.allowDisruptive) {

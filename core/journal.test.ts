@@ -247,8 +247,7 @@ describe('gradingDifference', () => {
   it('a journal of an earlier version (no checks recorded) counts as every check', () => {
     expect(gradingDifference({}, grading(['ex1.a', 'ex2.b']))).toBeUndefined();
     const why = gradingDifference({ profile: 'built-in' }, grading(['ex1.a', 'ex1.b'], ['ex1', 'ex1.b']));
-    expect(why).toContain('taken as every check');
-    expect(why).toContain('this run grades --only ex1 --only ex1.b');
+    expect(why).toBe('the journal was written by an earlier lab-grade that did not record its selection: it is taken as every check, this run grades --only ex1 --only ex1.b');
   });
 
   it('another --only selection names both selections', () => {
@@ -543,6 +542,29 @@ describe('opening a journal', () => {
     same.close();
   });
 
+  it('a continued ledger (a workshop) of other rules or of another shard is refused, naming the ledger and --ledger; a new run of another shard is not', () => {
+    const ledger = { continues: true, naming: { noun: 'ledger', flag: '--ledger' } } as const;
+    const file = writeJournal('ledger-other-rules.jsonl', headerLine(), studentLine('a'));
+    expect(() => openJournal(file, { ...header, checks: ['ex1.vm.reachable', 'ex6.app.e2e'] }, ledger)).toThrow(
+      `${file}: the ledger graded 1 checks, this run 2 (new: ex6.app.e2e); continue it under the rules it was graded with, or pass another --ledger to start a new one`,
+    );
+    const sharded = writeJournal('ledger-shard.jsonl', headerLine({ shard: { index: 1, count: 2 } }), studentLine('a'));
+    expect(() => openJournal(sharded, { ...header, shard: { index: 2, count: 2 } }, ledger)).toThrow(
+      `${sharded}: the ledger was graded for shard 1/2, this run grades shard 2/2; each shard continues its own ledger`,
+    );
+    expect(existsSync(`${sharded}.lock`)).toBe(false);
+    // Neither resumed nor continued: the shard check is for a file whose results are carried on.
+    const plain = openJournal(sharded, { ...header, shard: { index: 2, count: 2 } });
+    expect(plain.contents.warnings).toEqual([]);
+    plain.close();
+    const old = writeJournal('ledger-old.jsonl', oldHeader('2024-12-01T00:00:00.000Z'), studentLine('a'));
+    const continued = openJournal(old, header, ledger);
+    expect(continued.contents.warnings).toEqual([
+      `${old} was written by an earlier lab-grade that did not record its selection or lab profile: continued as every check; its profile cannot be compared`,
+    ]);
+    continued.close();
+  });
+
   it('--resume under the same rules appends after the results, without a new header or a warning', () => {
     const file = writeJournal('same-rules.jsonl', headerLine(), studentLine('a'));
     const j = openJournal(file, { ...header, checks: [...header.checks] }, { resume: { regrade: false } });
@@ -586,7 +608,7 @@ describe('opening a journal', () => {
     const file = writeJournal('old.jsonl', oldHeader('2024-12-01T00:00:00.000Z'), studentLine('a'));
     const resumed = openJournal(file, header, { resume: { regrade: false } });
     expect(resumed.contents.warnings).toHaveLength(1);
-    expect(resumed.contents.warnings[0]).toContain(`${file} was written by an earlier lab-grade`);
+    expect(resumed.contents.warnings[0]).toBe(`${file} was written by an earlier lab-grade that did not record its selection or lab profile: resumed as every check; its profile cannot be compared`);
     resumed.start();
     resumed.close();
     expect(headerCount(file)).toBe(1);

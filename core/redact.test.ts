@@ -1,5 +1,18 @@
-import { describe, expect, it, vi } from 'vitest';
-import { redact, redactText, registerSecret } from './redact.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+type Redaction = typeof import('./redact.js');
+let redact: Redaction['redact'];
+let redactText: Redaction['redactText'];
+let registerSecret: Redaction['registerSecret'];
+
+/**
+ * Each test gets a fresh copy of the module: no secret registered by another test, and its patterns
+ * built again, so a mutation run (which does not reload a module per mutant) sees a changed pattern.
+ */
+beforeEach(async () => {
+  vi.resetModules();
+  ({ redact, redactText, registerSecret } = await import('./redact.js'));
+});
 
 describe('redaction', () => {
   it('masks every registered secret wherever it occurs, the longer of two overlapping first, and short values never', () => {
@@ -57,16 +70,15 @@ describe('redaction', () => {
     expect(redactText('ends with zq9!x7')).toBe('ends with [redacted]');
   });
 
-  it('tells apart secrets whose first characters make the same number, at the start, the middle and the end of a text', async () => {
-    const fresh = await freshRedact();
+  it('tells apart secrets whose first characters make the same number, at the start, the middle and the end of a text', () => {
     // "Aa" and "BB" weigh the same in the prefix's base-31 arithmetic: the two prefixes share a number.
-    fresh.registerSecret('zzzzAa-first-secret');
-    fresh.registerSecret('zzzzBB-other-secret');
-    expect(fresh.redactText('zzzzAa-first-secret zzzzBB-not-a-secret zzzzBB-other-secret')).toBe('[redacted] zzzzBB-not-a-secret [redacted]');
-    expect(fresh.redactText('zzzzAa zzzzBB')).toBe('zzzzAa zzzzBB');
-    fresh.registerSecret('zq9!x7');
-    expect(fresh.redactText('zq9!x7')).toBe('[redacted]');
-    expect(fresh.redactText('zq9!x')).toBe('zq9!x');
+    registerSecret('zzzzAa-first-secret');
+    registerSecret('zzzzBB-other-secret');
+    expect(redactText('zzzzAa-first-secret zzzzBB-not-a-secret zzzzBB-other-secret')).toBe('[redacted] zzzzBB-not-a-secret [redacted]');
+    expect(redactText('zzzzAa zzzzBB')).toBe('zzzzAa zzzzBB');
+    registerSecret('zq9!x7');
+    expect(redactText('zq9!x7')).toBe('[redacted]');
+    expect(redactText('zq9!x')).toBe('zq9!x');
   });
 
   it('masks numbers under secret keys, objects through their toJSON, and stops at a depth of 20', () => {
@@ -82,34 +94,27 @@ describe('redaction', () => {
     expect(walk(redact(deep(30)), 21)).toBe('[too deep]');
   });
 
-  /** A fresh copy of the module: no secret registered by another test. */
-  async function freshRedact() {
-    vi.resetModules();
-    return import('./redact.js');
-  }
-
-  it('keeps no value shorter than six characters, and counts each secret once', async () => {
-    const fresh = await freshRedact();
-    fresh.registerSecret('abcde');
-    fresh.registerSecret(undefined);
-    fresh.registerSecret('');
-    expect(fresh.redactText('abcde')).toBe('abcde');
-    // The oldest of exactly 10 000 distinct secrets is still known: the one registered twice took one place.
-    fresh.registerSecret('the-oldest-secret');
-    fresh.registerSecret('abcdef');
-    fresh.registerSecret('abcdef');
-    for (let i = 0; i < 9_998; i++) fresh.registerSecret(`secret-${i}`);
-    expect(fresh.redactText('abcdef the-oldest-secret')).toBe('[redacted] [redacted]');
-    fresh.registerSecret('one-more-secret');
-    expect(fresh.redactText('the-oldest-secret')).toBe('the-oldest-secret');
+  it('keeps no value shorter than six characters, and counts each secret once', () => {
+    // The oldest of exactly 10 000 distinct secrets is still known: the one registered twice took one
+    // place, and the values too short to keep none.
+    registerSecret('the-oldest-secret');
+    registerSecret('abcde');
+    registerSecret(undefined);
+    registerSecret('');
+    expect(redactText('abcde')).toBe('abcde');
+    registerSecret('abcdef');
+    registerSecret('abcdef');
+    for (let i = 0; i < 9_998; i++) registerSecret(`secret-${i}`);
+    expect(redactText('abcdef the-oldest-secret')).toBe('[redacted] [redacted]');
+    registerSecret('one-more-secret');
+    expect(redactText('the-oldest-secret')).toBe('the-oldest-secret');
   });
 
-  it('masks the secrets the text holds, not one that masking another would write', async () => {
-    const fresh = await freshRedact();
+  it('masks the secrets the text holds, not one that masking another would write', () => {
     const long = 'w'.repeat(20);
-    fresh.registerSecret(long);
-    fresh.registerSecret('qxjv7k[redacted]');
-    expect(fresh.redactText(`qxjv7k${long}`)).toBe('qxjv7k[redacted]');
+    registerSecret(long);
+    registerSecret('qxjv7k[redacted]');
+    expect(redactText(`qxjv7k${long}`)).toBe('qxjv7k[redacted]');
   });
 
   it('keeps a bounded list over a day of registry tokens: the newest 10 000 are masked, the oldest forgotten', () => {

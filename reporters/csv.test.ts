@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CheckResult, RunResult } from '../core/model.js';
 import { loadClassSmall, render } from '../fixtures/results/support.js';
 import { checkCatalogue } from './catalogue.js';
-import { ERRORS_COLUMN, FIXED_COLUMNS, csvCell } from './csv.js';
+import { CREDIT_COLUMN, ERRORS_COLUMN, FIXED_COLUMNS, csvCell } from './csv.js';
 
 /** Rows as a real CSV parser reads them (strict: a row with another column count throws). */
 const parseCsv = (text: string): string[][] => parse(text, { relax_column_count: false }) as string[][];
@@ -40,6 +40,15 @@ describe('csv reporter', () => {
       const points = s.checks.filter((c) => !c.bonus).reduce((sum, c) => sum + Number(row[c.id] || 0), 0);
       expect(points, `${s.user}: required check columns add up to the score`).toBe(s.score);
     });
+  });
+
+  it('adds a credit column after passed when any student was scored with credit over time, empty for the others', async () => {
+    const run = loadClassSmall();
+    run.students[0].credit = 'earned';
+    const { header, rows } = await table(run);
+    expect(header).toEqual([...FIXED_COLUMNS, CREDIT_COLUMN, ...run.students[0].checks.map((c) => c.id), ERRORS_COLUMN]);
+    expect(rows.map((r) => r[CREDIT_COLUMN])).toEqual(['earned', ...run.students.slice(1).map(() => '')]);
+    expect(rows[0].user).toBe(run.students[0].user);
   });
 
   it('keeps an incomplete student apart: status, no final pass, the checks in error named', async () => {

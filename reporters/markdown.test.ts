@@ -115,9 +115,26 @@ describe('markdown reporter, other runs than the golden one', () => {
     const i = checks.findIndex((c) => c.id === 'ex2.compose.ports');
     checks[i] = { ...checks[i], status: 'fail', message: 'services:\n  web:\n    ports: [80]', hint: undefined };
     const text = await render('markdown', cls, { info: { rerun: { command: (users) => `lab-grade --user ${users.join(',')}`, note: 'then | check\nagain' } } });
-    expect(text).toContain('\n(then \\| check again)\n');
+    expect(text).toContain('lab-grade --user labuser09\n```\n\n(then \\| check again)\n');
     expect(text).toContain('| `ex2.compose.ports` app publishes port 80 to 8080 | 0/2 | services: … (in full below the table) |');
     expect(text).toContain('\n`ex2.compose.ports`, details:\n\n```text\nservices:\n  web:\n    ports: [80]\n```\n');
+  });
+
+  it('shows an indented hint below the table as the hint, and keeps in the cell a message that only mentions a hint or has a blank indented line', async () => {
+    const cls = loadClassSmall();
+    const checks = cls.students[0].checks;
+    const at = (id: string) => checks.findIndex((c) => c.id === id);
+    const ports = at('ex2.compose.ports');
+    checks[ports] = { ...checks[ports], status: 'fail', message: 'app publishes port 80', hint: 'add to compose.yaml:\n  ports:\n    - "8080:80"' };
+    const valid = at('ex2.compose.valid');
+    checks[valid] = { ...checks[valid], status: 'fail', message: 'line 3:\n  see hint: below', hint: undefined };
+    const replicas = at('ex6.api.replicas');
+    checks[replicas] = { ...checks[replicas], message: 'first\n \nsecond', hint: undefined };
+    const text = await render('markdown', cls);
+    expect(text).toContain('\n`ex2.compose.ports`, hint:\n\n```text\nadd to compose.yaml:\n  ports:\n    - "8080:80"\n```\n');
+    expect(text).toContain('\n`ex2.compose.valid`, details:\n\n```text\nline 3:\n  see hint: below\n```\n');
+    expect(text).toContain('| `ex6.api.replicas` The greetings state is consistent | 0/1 | first<br> <br>second |');
+    expect(text).not.toContain('`ex6.api.replicas`, details:');
   });
 
   it('lists no failures and no one to grade again when a class passes everything', async () => {

@@ -22,7 +22,7 @@ import {
   verdictText,
 } from './format.js';
 import { documentReporter } from './document.js';
-import type { Reporter, ReporterOptions, RunInfo } from './types.js';
+import type { Reporter, ReporterOptions, RerunHint, RunInfo } from './types.js';
 
 /**
  * Student-controlled text must stay text: entities for HTML (GitHub would drop a <script> and the
@@ -78,10 +78,15 @@ function classStats(run: RunResult, info: RunInfo | undefined): string[] {
   }
   if (sum.rerun.length) {
     lines.push('', `Could not be graded: ${sum.rerun.map((u) => escapeCell(oneLine(u))).join(', ')}`);
-    const command = info?.rerun?.command(sum.rerun);
-    if (command) lines.push('', 'Grade them again:', '', '```sh', oneLine(command).replace(/`/g, "'"), '```');
-    if (command && info?.rerun?.note) lines.push('', `(${escapeCell(oneLine(info.rerun.note))})`);
+    if (info?.rerun) lines.push(...rerunLines(info.rerun, sum.rerun));
   }
+  return lines;
+}
+
+/** The command that grades `users` again, and what it does not do. */
+function rerunLines(rerun: RerunHint, users: readonly string[]): string[] {
+  const lines = ['', 'Grade them again:', '', '```sh', oneLine(rerun.command(users)).replace(/`/g, "'"), '```'];
+  if (rerun.note) lines.push('', `(${escapeCell(oneLine(rerun.note))})`);
   return lines;
 }
 
@@ -105,7 +110,8 @@ function checkRow(check: CheckResult, siblings: readonly CheckResult[]): { row: 
   const below: string[] = [];
   const cell = text.map((t) => {
     if (!indented(t)) return richCell(t);
-    const [, label = 'details', body = t] = /^(hint): ([\s\S]*)$/.exec(t) ?? [];
+    const hint = /^hint: ([\s\S]*)/.exec(t);
+    const [label, body] = hint ? ['hint', hint[1]] : ['details', t];
     below.push('', `\`${check.id}\`, ${label}:`, '', ...codeBlock(body));
     return `${richCell(t.split('\n')[0])} … (in full below the table)`;
   });
