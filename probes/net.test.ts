@@ -141,6 +141,13 @@ describe('each address class', () => {
     expect(await policy.resolve('FE80:0::1%eth0', 80)).toEqual({ address: 'fe80::1%eth0', port: 80, mapped: false });
   });
 
+  it('a trusted name is told apart from one that only case folding would make equal', () => {
+    // Lower case keeps "straße" and "strasse" apart; upper case would make both "STRASSE".
+    const policy = new NetworkPolicy({ trustedHosts: ['Straße.example'] });
+    expect(policy.vet('10.0.0.1', 'straße.EXAMPLE')).toBeUndefined();
+    expect(policy.vet('10.0.0.1', 'strasse.example')).toBe(named('private'));
+  });
+
   it('a trusted address allows every spelling of it, and only it', () => {
     const policy = new NetworkPolicy({ trustedHosts: ['FD00:0::1', '10.1.2.3'] });
     expect(policy.vetLiteral('fd00::1', 443)).toBeUndefined();
@@ -190,9 +197,16 @@ describe('each address class', () => {
     expect(decide).toHaveBeenCalledTimes(4);
   });
 
-  it(`past ${VERDICTS_KEPT} kept verdicts it starts again and still answers each address by its class`, () => {
+  it(`keeps ${VERDICTS_KEPT} verdicts; past them it starts again and still answers each address by its class`, () => {
     const policy = new NetworkPolicy();
-    for (let i = 0; i <= VERDICTS_KEPT; i++) policy.vet(`20.${(i >> 8) & 255}.${i & 255}.1`, 'app.example.com');
+    const decide = vi.spyOn(policy as unknown as { decide: () => string | undefined }, 'decide');
+    const address = (i: number) => `20.${(i >> 8) & 255}.${i & 255}.1`;
+    for (let i = 0; i < VERDICTS_KEPT; i++) policy.vet(address(i), 'app.example.com');
+    policy.vet(address(0), 'app.example.com');
+    expect(decide).toHaveBeenCalledTimes(VERDICTS_KEPT);
+    policy.vet(address(VERDICTS_KEPT), 'app.example.com');
+    policy.vet(address(0), 'app.example.com');
+    expect(decide).toHaveBeenCalledTimes(VERDICTS_KEPT + 2);
     expect(policy.vet('127.0.0.1', 'app.example.com')).toBe(LOOPBACK);
     expect(policy.vet('20.0.0.1', 'app.example.com')).toBeUndefined();
     expect((policy as unknown as { verdicts: Map<string, string> }).verdicts.size).toBeLessThanOrEqual(VERDICTS_KEPT);

@@ -119,7 +119,7 @@ export class NetworkPolicy {
    * (the class config names that host:port, so it may be on this machine).
    */
   vet(address: string, hostAsConfigured: string, mapped = false): string | undefined {
-    const question = `${mapped ? 'mapped' : 'direct'} ${address} ${hostAsConfigured}`;
+    const question = `${mapped} ${address} ${hostAsConfigured}`;
     let verdict = this.verdicts.get(question);
     if (verdict === undefined) {
       if (this.verdicts.size >= VERDICTS_KEPT) this.verdicts.clear();

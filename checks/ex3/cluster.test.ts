@@ -361,7 +361,7 @@ describe('ex3.cluster.nodes', () => {
       expected: '3',
       evidence: { cluster: 'aks1', agentPools, total, expected: 3 },
     });
-    expect(v.hint).toContain('`az aks scale --name aks1 --resource-group rg --node-count 3`');
+    expect(v.hint).toBe('Exercise 3 step 2 creates 3 nodes by default. Scale the cluster: `az aks scale --name aks1 --resource-group rg --node-count 3`');
   });
 
   it("a course that wants 2 nodes: the hint asks for 2 and does not call it az's default", async () => {

@@ -111,8 +111,10 @@ function serviceCheck(id: string, workload: 'app' | 'api', external: boolean, po
         );
       }
       // Stryker disable next-line OptionalChaining: a Service without spec maps no port, so it failed wrongPorts above: spec is set here
-      if (!d && podsSelectedBy(svc, snap.pods).length === 0)
+      if (!d && podsSelectedBy(svc, snap.pods).length === 0) {
+        // Stryker disable next-line OptionalChaining: a Service without spec maps no port, so it failed wrongPorts above: spec is set here
         return fail(R.noPods, `Service ${w.service}'s selector ${labelsText(svc.spec?.selector)} matches no pod`, missingHint(ctx.profile.expect, w), { evidence });
+      }
       if (external) {
         const lb = loadBalancerAddress(svc);
         if (lb.state !== 'assigned')

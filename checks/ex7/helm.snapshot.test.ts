@@ -295,6 +295,15 @@ describe('ex7.helm.registry, run on the release', () => {
     });
   });
 
+  it('an undecodable release of a student whose registry was not found: LG-711, the install command with the placeholder', async () => {
+    const r = rec({ chartName: undefined, chartVersion: undefined, values: undefined, chartValues: undefined, decodeError: 'cannot decode the Helm 3 release: bad gzip' });
+    expect(await runRegistry(r, { facts: {} })).toMatchObject({
+      status: 'fail',
+      code: 'LG-711',
+      hint: `Exercise 7 step 5: install the release again: \`helm uninstall greetings\`, \`kubectl delete deployment myapp myapi\` (the chart makes its own), then in greetings/k8s/helm \`helm install greetings . --set registry=${PLACEHOLDER}\`.`,
+    });
+  });
+
   it('run without the release it depends on is a grader bug', async () => {
     await expect(runRegistry(undefined)).rejects.toThrow('ex7.helm.release passed without naming its release');
   });

@@ -118,11 +118,10 @@ export const helmRegistry = defineCheck({
     const registry = typeof value === 'string' ? value.trim().toLowerCase() : undefined;
     // What messages quote of the release's own text: its name and the registry it sets, excerpted.
     const release = excerpt(r.name, 60);
-    const shown = registry === undefined ? '' : excerpt(registry);
     const written = value === undefined ? 'not set' : excerpt(JSON.stringify(value) ?? String(value));
     const given = valueAt(r.values, 'registry');
     const from = given !== undefined ? 'given at install' : valueAt(r.chartValues, 'registry') !== undefined ? "the chart's values.yaml" : 'nowhere';
-    const evidence = { release, registry: registry === undefined ? null : shown, from };
+    const evidence = { release, registry: registry === undefined ? null : excerpt(registry), from };
     const mine = studentRegistry(ctx, await ctx.probes.kube.snapshot());
     const hint = registryHint(e, r, registryOr(mine.loginServer, e.registryDomain));
     if (!registry) {
@@ -133,6 +132,7 @@ export const helmRegistry = defineCheck({
         found: written,
       });
     }
+    const shown = excerpt(registry);
     if (registry === e.helm.brokenDefaultRegistry) {
       return fail(REGISTRY.brokenDefault, `the release ${release} leaves registry at the chart's broken default ${e.helm.brokenDefaultRegistry}: its images cannot be pulled`, hint, {
         evidence,
