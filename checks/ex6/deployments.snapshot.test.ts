@@ -7,7 +7,7 @@
  */
 import type { CoreV1Event, V1Container, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { defineCheck, fail, pass, reasons, type CheckDef, type FactName, type Facts, type Verdict } from '../../core/check.js';
+import { defineCheck, fail, pass, reasons, reasonSummary, type CheckDef, type FactName, type Facts, type Verdict } from '../../core/check.js';
 import { gradeStudent } from '../../core/engine.js';
 import { loadProfile, type LabProfile } from '../../core/profile.js';
 import { selectChecks } from '../../core/selection.js';
@@ -123,6 +123,14 @@ describe('the Deployment checks as the catalogue lists them', () => {
           .map(([k]) => k),
       ).toEqual(['missing']);
     }
+  });
+});
+
+describe("the Deployments' reasons, worded for the profile in force", () => {
+  it("name the lab's Deployment, and every variable the app's must set", () => {
+    const wrongEnv = (p: LabProfile) => reasonSummary(myappDeployment.reasons.wrongEnv, p.expect);
+    expect(wrongEnv(profile)).toBe('Deployment myapp lacks API_BASE_URL=http://myapi:8080');
+    expect(wrongEnv(variantProfile())).toBe('Deployment frontend lacks API_BASE_URL=http://backend:9000, MODE=lab');
   });
 });
 
