@@ -542,7 +542,7 @@ describe('opening a journal', () => {
     same.close();
   });
 
-  it('a continued ledger (a workshop) of other rules or of another shard is refused, naming the ledger and --ledger; a new run of another shard is not', () => {
+  it('a continued ledger (a workshop) of other rules or of another shard is refused, naming the ledger and --ledger; a plain run of another shard on it too', () => {
     const ledger = { continues: true, naming: { noun: 'ledger', flag: '--ledger' } } as const;
     const file = writeJournal('ledger-other-rules.jsonl', headerLine(), studentLine('a'));
     expect(() => openJournal(file, { ...header, checks: ['ex1.vm.reachable', 'ex6.app.e2e'] }, ledger)).toThrow(
@@ -553,10 +553,14 @@ describe('opening a journal', () => {
       `${sharded}: the ledger was graded for shard 1/2, this run grades shard 2/2; each shard continues its own ledger`,
     );
     expect(existsSync(`${sharded}.lock`)).toBe(false);
-    // Neither resumed nor continued: the shard check is for a file whose results are carried on.
-    const plain = openJournal(sharded, { ...header, shard: { index: 2, count: 2 } });
-    expect(plain.contents.warnings).toEqual([]);
-    plain.close();
+    // Neither resumed nor continued, a run still appends under the file's header: its students would be merged as the other shard's.
+    expect(() => openJournal(sharded, { ...header, shard: { index: 2, count: 2 } })).toThrow(
+      `${sharded}: the journal was graded for shard 1/2, this run grades shard 2/2; each shard writes its own journal`,
+    );
+    expect(existsSync(`${sharded}.lock`)).toBe(false);
+    const sameShard = openJournal(sharded, { ...header, shard: { index: 1, count: 2 } });
+    expect(sameShard.contents.warnings).toEqual([]);
+    sameShard.close();
     const old = writeJournal('ledger-old.jsonl', oldHeader('2024-12-01T00:00:00.000Z'), studentLine('a'));
     const continued = openJournal(old, header, ledger);
     expect(continued.contents.warnings).toEqual([

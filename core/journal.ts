@@ -359,8 +359,9 @@ function openLocked(file: string, header: JournalHeaderFields, opts: OpenJournal
   if (difference && opts.resume && !opts.resume.regrade) throw new ConfigError(`${difference}; pass --regrade to grade everyone again`, file);
   // One journal, one shard: another shard's students appended under this header would be merged as this shard's.
   const shardNow = describeShard(header.shard);
-  if ((opts.resume || opts.continues) && before && describeShard(before.shard) !== shardNow) {
-    throw new ConfigError(`the ${noun} was graded for ${describeShard(before.shard)}, this run grades ${shardNow}; each shard ${opts.continues ? 'continues' : 'resumes'} its own ${noun}`, file);
+  if (before && describeShard(before.shard) !== shardNow) {
+    const own = opts.continues ? 'continues' : opts.resume ? 'resumes' : 'writes';
+    throw new ConfigError(`the ${noun} was graded for ${describeShard(before.shard)}, this run grades ${shardNow}; each shard ${own} its own ${noun}`, file);
   }
   if (before && before.checks === undefined && grading && !difference && (opts.resume || opts.continues)) {
     contents.warnings.push(
