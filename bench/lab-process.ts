@@ -40,8 +40,9 @@ function next<T extends ChildMessage['type']>(child: ChildProcess, type: T): Pro
   });
 }
 
-export async function startLabProcess(scenarioDir: string, outDir: string): Promise<LabProcess> {
-  const child = fork(CHILD, [scenarioDir, outDir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--import', 'tsx'] });
+/** `nodeFlags`: more flags for the lab's node (a CPU profile: `--cpu-prof --cpu-prof-dir DIR`). */
+export async function startLabProcess(scenarioDir: string, outDir: string, nodeFlags: string[] = []): Promise<LabProcess> {
+  const child = fork(CHILD, [scenarioDir, outDir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...nodeFlags, '--import', 'tsx'] });
   const ready = await next(child, 'ready');
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {

@@ -20,6 +20,8 @@ export interface RunOptions {
   concurrency: number;
   /** The lab-grade script node runs (default the compiled tree, dist/bin/lab-grade.js; the benchmark runs the installed command, the bundle). */
   grader?: string;
+  /** Write a CPU profile of the grader and of the lab (`node --cpu-prof`) under DIR/grader and DIR/lab. */
+  cpuProfileDir?: string;
   /** The grader writes its journal (fsync'd per student) as a real class run does; off, it does not. */
   journal?: boolean;
   /** Called with the running lab after grading, before it stops (the bash baseline runs here). */
@@ -51,8 +53,8 @@ export interface Measurement {
 const GRADED = new Set([0, 1, 3]);
 
 /** `node grader -c configFile` without pre-flight or progress, its JSON report to `report`; its journal to `journal`, or none. */
-async function runGrader(grader: string, configFile: string, report: string, concurrency: number, usageFile: string, journal: string | undefined): Promise<void> {
-  const args = ['--import', pathToFileURL(packagePath('bench', 'usage-at-exit.mjs')).href, grader];
+async function runGrader(grader: string, configFile: string, report: string, concurrency: number, usageFile: string, journal: string | undefined, nodeFlags: string[]): Promise<void> {
+  const args = [...nodeFlags, '--import', pathToFileURL(packagePath('bench', 'usage-at-exit.mjs')).href, grader];
   args.push('-c', configFile, '--concurrency', String(concurrency), '--no-preflight', ...(journal ? ['--journal', journal] : ['--no-journal']), '--quiet', '-r', `json=${report}`);
   const child = spawn(process.execPath, args, { env: { ...process.env, LAB_GRADE_USAGE_FILE: usageFile, NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -60,6 +62,8 @@ async function runGrader(grader: string, configFile: string, report: string, con
   const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
   if (code === null || !GRADED.has(code)) throw new Error(`lab-grade exited with ${code}: ${stderr}`);
 }
+
+const profileFlags = (dir: string | undefined, who: 'grader' | 'lab') => (dir ? ['--cpu-prof', '--cpu-prof-dir', join(dir, who)] : []);
 
 function journalSize(file: string): { bytes: number; lines: number } {
   const text = readFileSync(file, 'utf8');
@@ -69,13 +73,21 @@ function journalSize(file: string): { bytes: number; lines: number } {
 export async function measureClass(opts: RunOptions): Promise<Measurement> {
   const work = mkdtempSync(join(tmpdir(), 'lab-grade-bench-'));
   const cls = writeClass(opts.students, { dir: join(work, 'class'), faults: { latencyMs: opts.latencyMs } });
-  const lab = await startLabProcess(cls.dir, join(work, 'lab'));
+  const lab = await startLabProcess(cls.dir, join(work, 'lab'), profileFlags(opts.cpuProfileDir, 'lab'));
   try {
     const report = join(work, 'grades.json');
     const usageFile = join(work, 'usage.json');
     const labCpu0 = (await lab.traffic()).cpuMs;
     const t0 = performance.now();
-    await runGrader(opts.grader ?? packagePath('dist', 'bin', 'lab-grade.js'), lab.configFile, report, opts.concurrency, usageFile, opts.journal ? join(work, 'journal.jsonl') : undefined);
+    await runGrader(
+      opts.grader ?? packagePath('dist', 'bin', 'lab-grade.js'),
+      lab.configFile,
+      report,
+      opts.concurrency,
+      usageFile,
+      opts.journal ? join(work, 'journal.jsonl') : undefined,
+      profileFlags(opts.cpuProfileDir, 'grader'),
+    );
     const wallMs = performance.now() - t0;
     const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { maxRssKb: number; cpuMs: number };
     const peakRssMb = usage.maxRssKb / 1024;
