@@ -6,12 +6,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ALL_CHECKS, CHECK_IDS } from '../checks/index.js';
+import { packagePath } from '../core/paths.js';
 import { loadProfile } from '../core/profile.js';
 import { ENGINE_REASONS } from '../core/reasons.js';
+import { factProviders } from '../core/selection.js';
 import { loadScenarios } from '../sandbox/scenario.js';
 import { generatedRegions, README_FILE, readmeRegions, regionNames, RUBRIC_FILE, withGeneratedRegions } from './rubric.js';
 
 const page = readFileSync(RUBRIC_FILE, 'utf8');
+/** Every scenario whose verdicts a test asserts: the built-in class, the Kubernetes and the realism ones. */
+const SCENARIO_FOLDERS = ['fixtures/scenarios', 'fixtures/scenarios/kube', 'fixtures/scenarios/realism'];
 /** The page without its generated regions: what a person wrote. */
 const handWritten = page.replace(/<!-- generated: \w+ \(npm run docs\) -->\n[\s\S]*?<!-- end generated -->/g, '');
 
@@ -50,16 +54,30 @@ describe('docs/rubric.md', () => {
     expect(unknown).toEqual([]);
   });
 
-  it("says in a check's row each check it only runs after that the realism scenarios report it blocked by", () => {
-    // The realism scenarios give the verdicts this page states; a block by a check that is no dependency
-    // (ex5.pull.authorized by ex5.kube.reachable when no role decides and the cluster is stopped) is
-    // one a reader cannot guess from the table of dependencies.
-    const rowOf = (id: string) => handWritten.split('\n').find((line) => line.startsWith(`| \`${id}\` |`)) ?? '';
+  it("says in a check's rows, here and in the README, each check it runs after without depending on it that a scenario reports it blocked by", () => {
+    // The scenarios give the verdicts these pages state; a block by a check that is no dependency
+    // (ex5.pull.authorized by ex5.kube.reachable when no role decides and the cluster is stopped, ex6.app.e2e
+    // by ex6.myapp.deployment) is one a reader cannot guess from the table of dependencies.
+    const rubricRow = (id: string) => handWritten.split('\n').find((line) => line.startsWith(`| \`${id}\` |`) || line.startsWith(`| \`${id}\` (`)) ?? '';
+    // What it runs after (`after`, and the checks providing the facts it uses), but does not depend on, even through another check.
+    const providers = factProviders(ALL_CHECKS);
+    const byId = new Map(ALL_CHECKS.map((c) => [c.id, c]));
+    const dependencies = (id: string): string[] => (byId.get(id)?.dependsOn ?? []).flatMap((d) => [d, ...dependencies(d)]);
+    const runsOnlyAfter = (id: string) => {
+      const c = byId.get(id);
+      const waits = [...(c?.after ?? []), ...(c?.uses ?? []).map((f) => providers.get(f) ?? '')];
+      return new Set(waits.filter((w) => w && !dependencies(id).includes(w)));
+    };
+    const readmeRow = (id: string) => ALL_CHECKS.find((c) => c.id === id)?.passes ?? '';
     const unsaid = new Set<string>();
-    for (const s of loadScenarios(['fixtures/scenarios/realism'], CHECK_IDS)) {
-      for (const [id, { blockedBy }] of Object.entries(s.expectDetail)) {
-        const follows = ALL_CHECKS.find((c) => c.id === id)?.after ?? [];
-        if (blockedBy && follows.includes(blockedBy) && !rowOf(id).includes(`blocked by \`${blockedBy}\``)) unsaid.add(`${id} blocked by ${blockedBy} (${s.user})`);
+    for (const folder of SCENARIO_FOLDERS) {
+      for (const s of loadScenarios([packagePath(folder)], CHECK_IDS)) {
+        for (const [id, { blockedBy }] of Object.entries(s.expectDetail)) {
+          if (!blockedBy || !runsOnlyAfter(id).has(blockedBy)) continue;
+          const said = `blocked by \`${blockedBy}\``;
+          if (!rubricRow(id).includes(said)) unsaid.add(`docs/rubric.md: ${id} blocked by ${blockedBy} (${folder}, ${s.user})`);
+          if (!readmeRow(id).includes(said)) unsaid.add(`README (${id}'s passes): ${id} blocked by ${blockedBy} (${folder}, ${s.user})`);
+        }
       }
     }
     expect([...unsaid]).toEqual([]);

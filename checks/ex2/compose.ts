@@ -176,7 +176,7 @@ const PORTS = reasons({
 export const composePorts = defineCheck({
   id: 'ex2.compose.ports',
   exercise: 2,
-  passes: '`app` publishes host port 80 to 8080, in any valid Compose syntax; needs only the file to parse and to have `app`',
+  passes: '`app` publishes host port 80 to 8080, in any valid Compose syntax; needs only the file to parse and to have `app` (without them: blocked by `ex2.compose.valid`)',
   title: (p) => `${p.expect.app.composeService} publishes port ${hostPortOf(p.expect.app)} to ${p.expect.app.containerPort}`,
   points: { points: 2 },
   needs: ['vm'],

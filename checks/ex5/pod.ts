@@ -70,7 +70,8 @@ async function pullFailure(ctx: CheckContext, d: PullDiagnosis, reg: StudentRegi
 export const podRunning = defineCheck({
   id: 'ex5.pod.running',
   exercise: 5,
-  passes: "a `myapp:v1.0` pod from the student's registry reached Running (pod `myapp` or the Deployment's)",
+  passes:
+    "a `myapp:v1.0` pod from the student's registry reached Running (pod `myapp` or the Deployment's); a pull refused as `unauthorized` is blocked by `ex5.pull.authorized` when that did not pass",
   title: (p) => `A ${p.expect.app.image}:${p.expect.tag} pod reached Running`,
   points: { points: 2 },
   needs: ['kube'],

@@ -114,7 +114,7 @@ export const myappDeployment = deploymentCheck(
   'ex6.myapp.deployment',
   'app',
   true,
-  'Deployment myapp: own image, `API_BASE_URL=http://myapi:8080`, 3 replicas available',
+  'Deployment myapp: own image, `API_BASE_URL=http://myapi:8080`, 3 replicas available; replicas that cannot pull are blocked by `ex5.pull.authorized` (`unauthorized`) or blocked by `ex4.image.myapp` (no such tag) when that did not pass',
   reasons({
     missing: ['LG-601', (e) => `Deployment ${e.app.deployment} not found`, 'absent'],
     wrongImage: ['LG-602', (e) => `Deployment ${e.app.deployment} does not run the student's image`],
@@ -134,7 +134,7 @@ export const myapiDeployment = deploymentCheck(
   'ex6.myapi.deployment',
   'api',
   false,
-  'Deployment myapi: own image, replicas available',
+  'Deployment myapi: own image, replicas available; replicas that cannot pull are blocked by `ex5.pull.authorized` (`unauthorized`) or blocked by `ex4.image.myapi` (no such tag) when that did not pass',
   reasons({
     missing: ['LG-611', (e) => `Deployment ${e.api.deployment} not found`, 'absent'],
     wrongImage: ['LG-612', (e) => `Deployment ${e.api.deployment} does not run the student's image`],

@@ -63,7 +63,7 @@ export const appE2e = defineCheck({
   id: 'ex6.app.e2e',
   exercise: 6,
   passes:
-    'start page → form → POST `lab-grade <nonce>` through the external IP lists the greeting; needs `ex6.myapp.service`; transient failures (refused, 502/503/504, timeouts) are retried within the wait budget; several in-memory myapi replicas still pass (kube-proxy balances per connection)',
+    'start page → form → POST `lab-grade <nonce>` through the external IP lists the greeting; needs `ex6.myapp.service`; transient failures (refused, 502/503/504, timeouts) are retried within the wait budget; several in-memory myapi replicas still pass (kube-proxy balances per connection); an app down with no myapp replica available is blocked by `ex6.myapp.deployment`',
   title: () => 'The app works through the external IP',
   points: { points: 3 },
   needs: ['kube', 'http'],

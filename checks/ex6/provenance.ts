@@ -42,7 +42,8 @@ const notPushedHint = (tag: string) => `Exercise 4 steps 3–5: build and push b
 export const imageProvenance = defineCheck({
   id: 'ex6.image.provenance',
   exercise: 6,
-  passes: "the pods' image digests are manifests of the student's own repositories: the current `v1.0`, an older push of it, or another push to the same repository",
+  passes:
+    "the pods' image digests are manifests of the student's own repositories: the current `v1.0`, an older push of it, or another push to the same repository; with no `v1.0` to compare, blocked by `ex4.image.myapp` or blocked by `ex4.image.myapi`, with no running pod, blocked by `ex6.myapp.deployment` or blocked by `ex6.myapi.deployment`",
   title: () => 'The pods run the images you pushed',
   points: { points: 1 },
   needs: ['kube', 'registry'],

@@ -144,7 +144,7 @@ export const myapiService = serviceCheck(
   'api',
   false,
   1,
-  'Service myapi: ClusterIP 8080, selector matches, ready endpoints',
+  'Service myapi: ClusterIP 8080, selector matches, ready endpoints (none ready while the Deployment fails: blocked by `ex6.myapi.deployment`)',
   reasons({
     missing: ['LG-621', (e) => `Service ${e.api.service} not found`, 'absent'],
     removedForHelm: ['LG-627', (e) => `Service ${e.api.service} removed for Exercise 7, Helm did not put it back`],
