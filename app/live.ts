@@ -9,13 +9,12 @@
  * and the next round tries again: a blip does not end a workshop. `--follow` serves the dashboard from
  * ledgers that other graders write, grading nothing, and tells the shards it has no ledger of.
  */
-import { loadClassConfig, targetsFor, type ClassConfig } from '../core/config.js';
+import { loadClassConfig, loadClassOutline, targetsFor, type ClassConfig, type ClassOutline } from '../core/config.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import { defaultJournalPath, judgementOf } from '../core/journal.js';
 import type { LabProfile } from '../core/profile.js';
 import { exitCodeFor } from '../core/score.js';
 import { inShard, type Shard } from '../core/shard.js';
-import type { Target } from '../core/target.js';
 import { VERSION } from '../core/version.js';
 import { LIVE_DEFAULT_CREDIT, type CreditMode } from '../live/credit.js';
 import { followLedgers } from '../live/follow.js';
@@ -102,7 +101,7 @@ export interface LiveOutcome {
 /** Interrupted, as the other commands exit on Ctrl-C. */
 const EXIT_INTERRUPTED = 130;
 
-function classState(config: ClassConfig | undefined, profile: LabProfile, roster: readonly string[], request: DashboardRequest): ClassState {
+function classState(config: Pick<ClassConfig, 'credit'> | undefined, profile: LabProfile, roster: readonly string[], request: DashboardRequest): ClassState {
   return new ClassState({
     profile,
     roster,
@@ -312,15 +311,15 @@ function roundLine(s: RoundSummary, mode: CreditMode): string {
 }
 
 /** Serves the dashboard from ledgers as they grow (files that appear later included), grading nothing. */
-export async function followLive(config: ClassConfig | undefined, request: FollowRequest, io: LiveIo, signal?: AbortSignal): Promise<LiveOutcome> {
+export async function followLive(config: ClassOutline | undefined, request: FollowRequest, io: LiveIo, signal?: AbortSignal): Promise<LiveOutcome> {
   const profile = profileFor(config ?? {});
-  const state = classState(config, profile, config ? targetsFor(config).map((t) => t.user) : [], request);
+  const state = classState(config, profile, config ? config.roster.map((e) => e.user) : [], request);
   const lab = profile.lab;
   const follower = followLedgers(request.pattern, { pollMs: request.pollMs });
   const server = await openDashboard(state, request, io);
   io.notices.status.write(`Following ${request.pattern}: grading nothing (Ctrl-C stops)\n`);
   const otherLab = new Set<string>();
-  const shards = followedShards(state, config && targetsFor(config), io.notices);
+  const shards = followedShards(state, config?.roster, io.notices);
   const stop = () => follower.close();
   signal?.addEventListener('abort', stop, { once: true });
   if (signal?.aborted) stop();
@@ -354,7 +353,7 @@ export async function followLive(config: ClassConfig | undefined, request: Follo
  * The shards of a followed class: each ledger's header names its shard; those of the split with no
  * ledger yet are told on stderr and shown on the dashboard until theirs appears.
  */
-function followedShards(state: ClassState, roster: readonly Target[] | undefined, notices: Notices) {
+function followedShards(state: ClassState, roster: readonly { user: string }[] | undefined, notices: Notices) {
   const seen: ShardedFile[] = [];
   return {
     saw(file: string, value: unknown): void {
@@ -387,7 +386,8 @@ export async function liveCommand(request: LiveCommandRequest, io: LiveIo): Prom
   try {
     let outcome: LiveOutcome;
     if ('follow' in request) {
-      outcome = await followLive(request.configFile !== undefined ? loadClassConfig(request.configFile) : undefined, request.follow, io, controller.signal);
+      // The roster, the profile and the credit: a dashboard reads no credential of the graders'.
+      outcome = await followLive(request.configFile !== undefined ? loadClassOutline(request.configFile) : undefined, request.follow, io, controller.signal);
     } else {
       outcome = await runLive(loadClassConfig(request.configFile ?? 'lab-grade.yaml'), request.grade, io, controller.signal);
     }

@@ -6,7 +6,6 @@
  */
 import { ConfigError } from '../core/errors.js';
 import { inShard, type Shard } from '../core/shard.js';
-import type { Target } from '../core/target.js';
 
 /** The `shard` a result file records, checked: `{}` when it records none. */
 export function shardOf(value: unknown, file: string): { shard?: Shard } {
@@ -45,7 +44,7 @@ export function missingShards(files: readonly ShardedFile[], o: { repeats: boole
 }
 
 /** "shard 2/3 is missing: 3 students of the roster are not in the merged report" (`where`: "on the dashboard yet"). */
-export function missingShardWarning(shard: Shard, roster: readonly Target[] | undefined, where = 'in the merged report'): string {
+export function missingShardWarning(shard: Shard, roster: readonly { user: string }[] | undefined, where = 'in the merged report'): string {
   if (!roster) return `shard ${shardName(shard)} is missing: its students are not ${where}`;
   const n = inShard(roster, shard).length;
   return `shard ${shardName(shard)} is missing: ${n} student${n === 1 ? '' : 's'} of the roster ${n === 1 ? 'is' : 'are'} not ${where}`;

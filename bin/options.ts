@@ -84,7 +84,7 @@ export const SELF_CHECK_OPTIONS = {
 export const CREDIT_CHOICES = ['earned', 'final'] as const satisfies readonly CreditMode[];
 
 export const LIVE_OPTIONS = {
-  config: { alias: 'c', type: 'string', describe: 'Class config file (default ./lab-grade.yaml; with --follow: only if given, for the roster and the profile)' },
+  config: { alias: 'c', type: 'string', describe: 'Class config file (default ./lab-grade.yaml; with --follow: only if given, for the roster, the profile and the credit; no credential is read)' },
   interval: { requiresArg: true, describe: 'Seconds from the start of one round to the start of the next (default 120); a round that takes longer delays the next' },
   ledger: { type: 'string', describe: 'Append every graded student to FILE (default .lab-grade/live-<time>.jsonl); an existing ledger is continued' },
   rounds: { requiresArg: true, describe: 'Stop after N rounds (default: until Ctrl-C)' },

@@ -76,16 +76,33 @@ function readProfilePath(root: Fields, pathOf: (p: string) => string): string | 
   return path;
 }
 
+/**
+ * What a class config says about the class itself, and nothing of how its students are reached: who is
+ * in it, the lab profile, the credit. A dashboard following ledgers that graders write needs no more,
+ * so it reads no credential (and runs without the graders' secrets).
+ */
+export type ClassOutline = Pick<ClassConfig, 'file' | 'profileFile' | 'roster' | 'rosterFile' | 'credit'>;
+
+function readOutline(root: Fields, file: string): ClassOutline {
+  const dir = dirname(resolve(file));
+  const rosterFile = rosterCsvPath(root, dir);
+  const outline: ClassOutline = { file, profileFile: readProfilePath(root, (p) => resolveUserPath(p, dir)), roster: readRoster(root, rosterFile) };
+  if (rosterFile !== undefined) outline.rosterFile = rosterFile;
+  const credit = root.optOneOf('credit', ['earned', 'final'] as const);
+  if (credit) outline.credit = credit;
+  return outline;
+}
+
+/** The class config's roster, profile and credit only: no secret is read, the other keys are not checked. */
+export function loadClassOutline(file: string): ClassOutline {
+  return readOutline(Fields.root(file, readYamlFile(file)), file);
+}
+
 export function loadClassConfig(file: string): ClassConfig {
   const root = Fields.root(file, readYamlFile(file));
   const dir = dirname(resolve(file));
-  const pathOf = (p: string) => resolveUserPath(p, dir);
-
-  const rosterFile = rosterCsvPath(root, dir);
   const config: ClassConfig = {
-    file,
-    profileFile: readProfilePath(root, pathOf),
-    roster: readRoster(root, rosterFile),
+    ...readOutline(root, file),
     resourceGroup: root.optString('resourceGroup') ?? '{user}-rg',
     azure: readAzure(root.optObject('azure'), dir),
     vm: readVm(root.optObject('vm'), dir),
@@ -94,9 +111,6 @@ export function loadClassConfig(file: string): ClassConfig {
     caPem: readCa(root.optObject('tls'), dir),
     timeoutsMs: readTimeouts(root.optObject('timeouts')),
   };
-  if (rosterFile !== undefined) config.rosterFile = rosterFile;
-  const credit = root.optOneOf('credit', ['earned', 'final'] as const);
-  if (credit) config.credit = credit;
   root.optString('lab'); // informational; the profile names the lab
   root.done();
   return config;

@@ -35,7 +35,7 @@ const followed = (pattern: string, file: string) =>
   ).test(file);
 
 describe('deploy/k8s-live.yaml', () => {
-  it('an Indexed Job of N graders and a Deployment serving the dashboard, sharing the class ConfigMap, the Secret and one volume', () => {
+  it('an Indexed Job of N graders and a Deployment serving the dashboard, sharing the class ConfigMap and one volume; only the graders get the Secret', () => {
     expect(job.spec.completionMode).toBe('Indexed');
     expect(job.spec.completions).toBe(shards);
     expect(job.spec.parallelism).toBe(shards);
@@ -49,11 +49,13 @@ describe('deploy/k8s-live.yaml', () => {
       [graderPod, grader],
       [dashboardPod, dashboard],
     ]) {
-      expect(container.envFrom).toEqual([{ secretRef: { name: setup.secret } }]);
       const mounts = volumesByMount(pod, container);
       expect(mounts['/config']).toEqual({ name: 'config', configMap: { name: setup.configMap } });
       expect(mounts['/results'].persistentVolumeClaim.claimName).toBe(claim.metadata.name);
     }
+    // The graders get the credentials; the dashboard grades nothing and reads none (no Secret in any form).
+    expect(grader.envFrom).toEqual([{ secretRef: { name: setup.secret } }]);
+    expect(JSON.stringify(dashboardPod)).not.toMatch(/secret/i);
     // The graders write from several nodes while the dashboard reads; the dashboard only reads.
     expect(claim.spec.accessModes).toEqual(['ReadWriteMany']);
     expect(dashboard.volumeMounts.find((m: { mountPath: string }) => m.mountPath === '/results').readOnly).toBe(true);
