@@ -1,8 +1,16 @@
 /** The commands a run prints for its user to type next: the same options, the students or journal it needs. */
 import { describe, expect, it } from 'vitest';
-import { liveAsClassRun, reportFiles, rerunCommand, rerunIncompleteCommand, rerunNote, rerunUsersCommand, resumeCommand } from './resume-command.js';
+import { invokedCommand, liveAsClassRun, reportFiles, rerunCommand, rerunIncompleteCommand, rerunNote, rerunUsersCommand, resumeCommand } from './resume-command.js';
 
 describe('commands to type next', () => {
+  it('name the command as it was started: the installed command by its name, a script with node and its path', () => {
+    expect(invokedCommand('/usr/local/bin/lab-grade', '/home/ann')).toBe('lab-grade');
+    expect(invokedCommand('/home/ann/lab-grade.mjs', '/home/ann')).toBe('node lab-grade.mjs');
+    expect(invokedCommand('/home/ann/course/dist/lab-grade.mjs', '/home/ann/course')).toBe('node dist/lab-grade.mjs');
+    expect(invokedCommand('/app/lab-grade.mjs', '/home/node')).toBe('node /app/lab-grade.mjs');
+    expect(invokedCommand('/home/ann/my lab/lab-grade.mjs', '/home/ann')).toBe("node 'my lab/lab-grade.mjs'");
+  });
+
   it('grades students again by name: whoever chose the students before is replaced', () => {
     const typed = ['-c', 'class.yaml', '--user', 'a1', 'a2', '-r', 'console', '--shard', '2/4', '--user=a3', '-u', 'a4', '--no-journal'];
     expect(rerunUsersCommand(typed, ['labuser10', "o'brien"])).toBe("lab-grade -c class.yaml -r console --no-journal --user labuser10 --user 'o'\\''brien'");

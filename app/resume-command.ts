@@ -3,6 +3,7 @@
  * they run as printed: resume a stopped class run, re-grade the incomplete students (from the journal,
  * or by name when the run kept none), continue a workshop.
  */
+import { basename, isAbsolute, relative, sep } from 'node:path';
 
 /** Options that name the journal or ledger (and take a value): replaced by the one the command needs. */
 const JOURNAL_OPTIONS = new Set(['--journal', '--resume', '--rerun-incomplete', '--ledger']);
@@ -12,6 +13,19 @@ const FLAGS_DROPPED = new Set(['--no-journal', '--regrade']);
 /** Quotes an argument for a POSIX shell when it needs it. */
 export function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The command as the user started it, for the commands printed back to them: `lab-grade` for the
+ * installed command (a name on the PATH, whatever file it links to), `node lab-grade.mjs` for the
+ * one-file download run by node (its path from the working folder, or whole when elsewhere).
+ * `script` is the path node was given (process.argv[1], made absolute by node).
+ */
+export function invokedCommand(script: string, cwd: string): string {
+  if (!/\.[cm]?js$/.test(script)) return shellQuote(basename(script));
+  const fromCwd = relative(cwd, script);
+  const outside = fromCwd === '..' || fromCwd.startsWith(`..${sep}`) || isAbsolute(fromCwd);
+  return `node ${shellQuote(outside ? script : fromCwd)}`;
 }
 
 /** How many values an option takes on a command line: none (a flag), one, or every value up to the next option. */

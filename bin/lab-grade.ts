@@ -10,6 +10,7 @@ import { hideBin } from 'yargs/helpers';
 import { DEFAULT_CLASS_CONFIG, isSelfCheck } from '../app/default-command.js';
 import { capHeapGrowth } from '../app/heap.js';
 import { stderrNotices, streamOutput } from '../app/io.js';
+import { invokedCommand } from '../app/resume-command.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
 import { redactText } from '../core/redact.js';
 import { didYouMean } from '../core/suggest.js';
@@ -58,7 +59,10 @@ async function main(argv: string[]): Promise<number> {
         run(async () => {
           if (isSelfCheck(defaultCommandRequest(a))) {
             const { selfCheck } = await import('../app/selfcheck/selfcheck.js');
-            return selfCheck(selfCheckRequest(a), { ...io(), notices: stderrNotices(!!a.quiet), stdin: process.stdin, env: process.env, home: process.env.HOME || homedir() });
+            return selfCheck(
+              { ...selfCheckRequest(a), program: invokedCommand(process.argv[1], process.cwd()) },
+              { ...io(), notices: stderrNotices(!!a.quiet), stdin: process.stdin, env: process.env, home: process.env.HOME || homedir() },
+            );
           }
           capHeapGrowth();
           const { gradeConfigFile } = await import('../app/report-run.js');

@@ -4,7 +4,7 @@
  * signed in to Azure): each self-check is recorded in the history, a partial one (`--only`) as partial,
  * the next one shows what changed since the first, and `lab-grade history` shows them.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,6 +85,20 @@ describe('node lab-grade.mjs without a class config', () => {
       [4, ['ex5']],
       [15, null],
     ]);
+  });
+
+  it('names itself in the commands it prints as it was started: `lab-grade` on the PATH, `node lab-grade.mjs` in the folder', async () => {
+    const built = packagePath('dist', 'bin', 'lab-grade.js');
+    const bin = mkdtempSync(join(root, 'bin-'));
+    // As npm installs the command: a link named lab-grade on the PATH; as students have it: the file beside them.
+    symlinkSync(built, join(bin, 'lab-grade'));
+    const folder = mkdtempSync(join(root, 'student-'));
+    symlinkSync(built, join(folder, 'lab-grade.mjs'));
+    const detailsLine = (stdout: string) => stdout.replace(/\s+/g, ' ').match(/Every check with its details: `([^`]*)`/)?.[1];
+    const installed = await runCli(lab, { cwd: root, env, script: join(bin, 'lab-grade') });
+    expect(detailsLine(installed.stdout)).toBe(`lab-grade ${lab.join(' ')} --reporter console`);
+    const downloaded = await runCli(lab, { cwd: folder, env, script: join(folder, 'lab-grade.mjs') });
+    expect(detailsLine(downloaded.stdout)).toBe(`node lab-grade.mjs ${lab.join(' ')} --reporter console`);
   });
 
   it('--sandbox without a student of the simulated lab names them (exit 2)', async () => {

@@ -24,4 +24,8 @@ describe('selfCheckCommand', () => {
     );
     expect(selfCheckCommand({ local: true, allowExecCredentials: false })).toBe('node lab-grade.mjs --local');
   });
+
+  it('starts with the command as the student started it', () => {
+    expect(selfCheckCommand({ program: 'lab-grade', sandbox: '/tmp/lab', userName: 'labuser05', allowExecCredentials: false })).toBe('lab-grade --sandbox /tmp/lab --user-name labuser05');
+  });
 });

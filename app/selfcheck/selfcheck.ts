@@ -38,6 +38,8 @@ export interface SelfCheckRequest {
   userName?: string;
   /** The folder `lab-grade sandbox` wrote: check as one of the simulated lab's students. */
   sandbox?: string;
+  /** How the user started lab-grade (`invokedCommand`): the commands printed say it so. Default `node lab-grade.mjs`, as students run it. */
+  program?: string;
 }
 
 export interface SelfCheckIo {
@@ -54,10 +56,13 @@ export interface SelfCheckIo {
 
 /**
  * The command this self-check repeats in what it prints ("Every check with its details: …"): the
- * student's `node lab-grade.mjs` with the options that said where to look, so it checks the same
- * things again (with two resource groups, say, a bare `node lab-grade.mjs` is a usage error).
+ * command as the student started it (`node lab-grade.mjs`, or `lab-grade`) with the options that said
+ * where to look, so it checks the same things again (with two resource groups, say, a bare
+ * `node lab-grade.mjs` is a usage error).
  */
-export function selfCheckCommand(r: Pick<SelfCheckRequest, 'sandbox' | 'userName' | 'local' | 'subscription' | 'resourceGroup' | 'kubeconfig' | 'context' | 'allowExecCredentials'>): string {
+export function selfCheckCommand(
+  r: Pick<SelfCheckRequest, 'program' | 'sandbox' | 'userName' | 'local' | 'subscription' | 'resourceGroup' | 'kubeconfig' | 'context' | 'allowExecCredentials'>,
+): string {
   const valued: Array<[string, string | undefined]> = [
     ['--sandbox', r.sandbox],
     ['--user-name', r.userName],
@@ -67,7 +72,7 @@ export function selfCheckCommand(r: Pick<SelfCheckRequest, 'sandbox' | 'userName
     ['--context', r.context],
   ];
   const options = valued.flatMap(([flag, value]) => (value === undefined ? [] : [flag, shellQuote(value)]));
-  return [TOOL, ...options, ...(r.local === undefined ? [] : [r.local ? '--local' : '--no-local']), ...(r.allowExecCredentials ? ['--allow-exec-credentials'] : [])].join(' ');
+  return [r.program ?? TOOL, ...options, ...(r.local === undefined ? [] : [r.local ? '--local' : '--no-local']), ...(r.allowExecCredentials ? ['--allow-exec-credentials'] : [])].join(' ');
 }
 
 /** A report failed to be written (exit 4 after the others were written). */
