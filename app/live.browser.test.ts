@@ -9,6 +9,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packagePath } from '../core/paths.js';
 import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../test/support/chromium.js';
+import { gridFit, lastColumnSeen } from '../test/support/grid-fit.js';
 import { afterExercise7Step2, killLeftovers, ledgerLines, startLive, startWorkshop, type Workshop } from '../test/support/live-workshop.js';
 
 requireChromium();
@@ -83,6 +84,8 @@ describe('the dashboard of a running lab-grade live, in headless Chromium', () =
     // Exercise 6 keeps its earned credit, marked as torn down now.
     expect(await page.locator('[id="row-labuser01"] td.cell').nth(5).innerText()).toMatch(/✓ done[\s\S]*⚠ not now/);
     await page.waitForFunction(() => document.querySelectorAll('#summary .series g.point').length === 2, undefined, { timeout: 3000 });
+    // The whole grid of the real class is seen at 1500 px, the "No progress" column included.
+    expect(lastColumnSeen(await gridFit(page))).toBe(true);
     // The README's picture (docs/live-dashboard.png) is this screenshot: copy it there after this test runs.
     await page.screenshot({ path: join(ARTIFACTS, 'live-dashboard.png'), fullPage: true });
 

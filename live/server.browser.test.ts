@@ -9,6 +9,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { packagePath } from '../core/paths.js';
 import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../test/support/chromium.js';
+import { gridFit, lastColumnSeen } from '../test/support/grid-fit.js';
 import { ABSENT, IDS, PROFILE, at, exercisesPassing, student, workshop } from '../test/support/live-class.js';
 import { startLiveServer, type LiveServer } from './server.js';
 import { ClassState } from './state.js';
@@ -144,6 +145,24 @@ describe('live dashboard in headless Chromium', () => {
     expect(await page.locator('dl.meta').innerText()).toContain('final (the latest grading only)');
     expect(consoleErrors.filter((e) => !e.includes('ERR_CONNECTION_REFUSED'))).toEqual([]);
     await page.close();
+  });
+
+  it('fits the grid of 11 students and 7 exercises at 1280 and 1500 px: its last column ends inside the viewport and inside its scrolling box, unscrolled', async () => {
+    const w = workshop();
+    const roster = w.roster.slice(0, 11);
+    const state = new ClassState({ profile: PROFILE, roster, stuckAfterMinutes: 15, absent: ABSENT });
+    for (const round of w.rounds) for (const entry of round) if (roster.includes(entry.student.user)) state.ingest(entry);
+    const server = await serve(state);
+    for (const width of [1280, 1500]) {
+      const page = await browser.newPage({ viewport: { width, height: 1000 } });
+      await page.goto(server.url, { waitUntil: 'load' });
+      const grid = await gridFit(page);
+      expect(grid).toMatchObject({ exercises: 7, rows: 11, viewport: width });
+      expect(grid.lastHeading).toMatch(/^no progress$/i);
+      expect(lastColumnSeen(grid), `at ${width} px: ${JSON.stringify(grid)}`).toBe(true);
+      await page.screenshot({ path: join(ARTIFACTS, `live-grid-${width}.png`), fullPage: true });
+      await page.close();
+    }
   });
 
   it('sorts by progress and by time since the last progress without a reload', async () => {

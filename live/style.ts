@@ -1,7 +1,8 @@
 /**
  * The live dashboard's styles, on top of the HTML report's (same palette and type; a cell's colour is
  * its state's tone-* class). Every cell state has a symbol and a word besides its colour, so the grid
- * reads in greyscale too.
+ * reads in greyscale too. The grid of a seven-exercise lab fits from about 1150 px wide (a cell's word,
+ * a student's badge and the headings wrap); narrower, it scrolls sideways inside its own panel.
  */
 export const LIVE_STYLE = `
 main.live { max-width: 1500px; }
@@ -21,13 +22,16 @@ main.live { max-width: 1500px; }
 .toolbar a.sort.active { color: #fff; background: var(--accent); border-color: var(--accent); }
 .grid-panel { padding: 0; }
 table.grid th, table.grid td { padding: 6px 8px; }
-table.grid th.ex { min-width: 92px; }
+table.grid th.ex { min-width: 84px; }
 table.grid th .sub, table.grid td .sub { font-size: 11px; font-weight: 400; color: var(--muted); text-transform: none; letter-spacing: 0; }
-table.grid tbody th { font-weight: 600; white-space: nowrap; }
-table.grid td.next { min-width: 260px; max-width: 420px; font-size: 12.5px; }
+table.grid tbody th { font-weight: 600; }
+table.grid tbody th a { white-space: nowrap; }
+table.grid thead th.num { white-space: normal; }
+table.grid td.next { min-width: 220px; max-width: 420px; font-size: 12.5px; }
 table.grid td.next .msg, table.grid td.next .hint { overflow-wrap: anywhere; }
 table.grid td.next .hint { color: var(--muted); margin-top: 2px; }
 td.cell { white-space: nowrap; font-size: 12.5px; border-left: 2px solid #fff; }
+td.cell .word { white-space: normal; }
 td.cell .sym { font-weight: 700; }
 td.cell .pts { display: block; font-size: 11px; opacity: .85; font-variant-numeric: tabular-nums; }
 td.cell .now { display: block; font-size: 11px; font-weight: 600; }
