@@ -198,6 +198,14 @@ describe('merge --config lists students in roster order, as every report does', 
     await mergeReports([ledger('order.jsonl', ['labuser07', 'labuser08'])], [{ format: 'json' }], undefined, { stdout: out, notices: collectedNotices() }, { configFile: config });
     expect(users(out)).toEqual(['labuser08', 'labuser07']);
   });
+
+  it('reads no credential of the config: its secrets may be absent where the results are merged', async () => {
+    const config = join(dir, 'with-secrets.yaml');
+    writeFileSync(config, 'roster: [labuser08, labuser07]\nvm:\n  host: "{user}.vm.example"\n  password: {env: LAB_GRADE_TEST_MERGE_ABSENT_PASSWORD}\n');
+    const out = bufferOutput();
+    await mergeReports([ledger('secrets.jsonl', ['labuser07', 'labuser08'])], [{ format: 'json' }], undefined, { stdout: out, notices: collectedNotices() }, { configFile: config });
+    expect(users(out)).toEqual(['labuser08', 'labuser07']);
+  });
 });
 
 describe('which credit a report was scored with', () => {

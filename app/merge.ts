@@ -15,14 +15,13 @@
  * the exit code of a partial run.
  */
 import { ALL_CHECKS } from '../checks/index.js';
-import { loadClassConfig, targetsFor } from '../core/config.js';
+import { loadClassOutline } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
 import { readRegularFile } from '../core/file-io.js';
 import { describeSelection, judgementOf, readJournal } from '../core/journal.js';
 import type { RunResult, StudentResult } from '../core/model.js';
 import { loadProfile } from '../core/profile.js';
 import type { Shard } from '../core/shard.js';
-import type { Target } from '../core/target.js';
 import { VERSION } from '../core/version.js';
 import { creditTitle, LIVE_DEFAULT_CREDIT, type CreditMode } from '../live/credit.js';
 import { isLedger, MAX_RESULT_BYTES, mergeCredit } from '../live/merge.js';
@@ -80,7 +79,7 @@ export function readResultFile(file: string, notices: Notices): ResultFile {
 }
 
 /** `roster`: the class's students (`merge --config`), to count those of a missing shard. */
-export function mergeResults(files: readonly string[], notices: Notices, roster?: readonly Target[]): RunResult & { judgedBy?: JudgedBy; only?: string[] } {
+export function mergeResults(files: readonly string[], notices: Notices, roster?: readonly { user: string }[]): RunResult & { judgedBy?: JudgedBy; only?: string[] } {
   if (files.length === 0) throw new ConfigError('name at least one result file (JSON report or journal)', undefined, 'merge');
   const read = files.map((f) => readResultFile(f, notices));
   const missing = missingShards(read, { repeats: false });
@@ -122,7 +121,7 @@ export function mergeResults(files: readonly string[], notices: Notices, roster?
 }
 
 /** The students in the roster's order; any the roster does not name (it changed since) after them, as they came. */
-export function inRosterOrder<S extends { user: string }>(students: readonly S[], roster: readonly Target[]): S[] {
+export function inRosterOrder<S extends { user: string }>(students: readonly S[], roster: readonly { user: string }[]): S[] {
   const place = new Map(roster.map((t, i) => [t.user, i]));
   const at = (s: S) => place.get(s.user) ?? roster.length;
   // Array.prototype.sort is stable: students off the roster keep their order.
@@ -145,8 +144,9 @@ export interface MergeOptions {
 /** One report from the results of several runs, through any reporters; the exit code of the merged class. */
 export async function mergeReports(files: readonly string[], reports: readonly ReportSpec[], profileFile: string | undefined, io: ReportIo, options: MergeOptions = {}): Promise<number> {
   const profile = loadProfile(profileFile, ALL_CHECKS);
-  const config = options.configFile === undefined ? undefined : loadClassConfig(options.configFile);
-  const roster = config && targetsFor(config);
+  // The roster and the credit only: merging reads none of the config's credentials.
+  const config = options.configFile === undefined ? undefined : loadClassOutline(options.configFile);
+  const roster = config?.roster;
   // A ledger holds every round: without a credit it is scored as live scored it, never by whichever line came last.
   const ledger = (options.credit ?? config?.credit) ? undefined : files.find((f) => isLedger(f));
   const credit = options.credit ?? config?.credit ?? (ledger === undefined ? undefined : LIVE_DEFAULT_CREDIT);
