@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { CheckResult, RunResult } from '../core/model.js';
 import { loadClassSmall, render } from '../fixtures/results/support.js';
 import { checkCatalogue } from './catalogue.js';
-import { CREDIT_COLUMN, ERRORS_COLUMN, FIXED_COLUMNS, csvCell } from './csv.js';
+import { CREDIT_COLUMN, ERRORS_COLUMN, FIXED_COLUMNS, csvCell, renderCsv } from './csv.js';
 
 /** Rows as a real CSV parser reads them (strict: a row with another column count throws). */
 const parseCsv = (text: string): string[][] => parse(text, { relax_column_count: false }) as string[][];
@@ -67,6 +67,12 @@ describe('csv reporter', () => {
     expect(passed).toEqual(run.students.map(() => 'partial'));
     // The points of the selection stay, a number in each cell.
     expect(body.map((cells) => Number(cells[header.indexOf('score')]))).toEqual(run.students.map((s) => s.score));
+  });
+
+  it('without run information (merged results that carry no pass mark) keeps each verdict as the results hold it', () => {
+    const run = loadClassSmall();
+    const [header, ...body] = parseCsv(renderCsv(run));
+    expect(body.map((cells) => cells[header.indexOf('passed')])).toEqual(run.students.map((s) => (s.status === 'graded' ? String(s.passed) : '')));
   });
 
   it('neutralises formulas in user names and check ids, and quotes separators (RFC 4180)', async () => {
