@@ -5,11 +5,18 @@
  * huge allocation), and the lab's release still decodes beside junk. Helm 2 keeps the values as YAML
  * text: its size is bounded too, so a release of short keys cannot cost seconds of parsing.
  */
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { V1ConfigMap, V1Secret } from '@kubernetes/client-node';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { decodeHelm2ConfigMap, decodeHelm3Secret, HELM_DECODE_LIMITS, helmReleases } from '../../probes/kube/helm-release.js';
 import { helm2ConfigMapData, helm2ReleaseProto } from '../../sandbox/kube/helm.js';
+import { yamlWorkOf } from '../support/yaml-work.js';
+
+vi.mock('yaml', async (original) => (await import('../support/yaml-work.js')).countingYaml(await original()));
+vi.mock('node:zlib', async (original) => {
+  const real = await original<typeof import('node:zlib')>();
+  return { ...real, gunzipSync: vi.fn(real.gunzipSync) };
+});
 
 const MiB = 1024 * 1024;
 
@@ -49,13 +56,17 @@ describe('Helm release records are inflated within a cap', () => {
     expect(bomb.length).toBeLessThan(64 * 1024);
     const before = maxRss();
     const t0 = performance.now();
+    vi.mocked(gunzipSync).mockClear();
     const record = decodeHelm3Secret(secret(bomb, 3));
-    const ms = performance.now() - t0;
     expect(record).toMatchObject({ name: 'greetings', version: 3, status: 'deployed' });
     expect(record.decodeError).toBe(`cannot decode the Helm 3 release: it inflates to more than ${HELM_DECODE_LIMITS.maxReleaseBytes / MiB} MiB (the lab's is a few KB)`);
     expect(record.chartName).toBeUndefined();
+    // zlib was told to stop at the cap, and stopped there: at most 4 MiB of the 31 were inflated.
+    expect(vi.mocked(gunzipSync).mock.calls.map(([, options]) => options)).toEqual([{ maxOutputLength: HELM_DECODE_LIMITS.maxReleaseBytes }]);
+    expect(vi.mocked(gunzipSync).mock.results[0]).toMatchObject({ type: 'throw', value: { code: 'ERR_BUFFER_TOO_LARGE' } });
     expect(maxRss() - before).toBeLessThan(32 * MiB);
-    expect(ms).toBeLessThan(1_000);
+    // Only against a hang: the cap above is the bound.
+    expect(performance.now() - t0).toBeLessThan(10_000);
   });
 
   it('16 releases under the per-release cap share one budget per snapshot: the rest are undecodable, memory stays bounded', () => {
@@ -115,12 +126,13 @@ describe('Helm 2 values (YAML text inside the release)', () => {
     const values = Object.fromEntries(Array.from({ length: 30_000 }, (_, i) => [`k${i.toString(36)}`, 1]));
     const cm = configMap(values);
     const t0 = performance.now();
-    const record = decodeHelm2ConfigMap(cm);
-    const ms = performance.now() - t0;
+    const { result: record, documents, tokens } = yamlWorkOf(() => decodeHelm2ConfigMap(cm));
     expect(record).toMatchObject({ name: 'wobbly-panda', status: 'deployed' });
     expect(record.decodeError).toBe(`cannot decode the Helm 2 release: its values are more than ${HELM_DECODE_LIMITS.maxValuesBytes / 1024} KiB of YAML (the lab's are a few lines)`);
-    // Parsing 30 000 keys of YAML takes seconds; refusing by size takes milliseconds (room for a busy machine).
-    expect(ms).toBeLessThan(1_000);
+    // Parsing 30 000 keys of YAML takes seconds; refused by size, the values are neither parsed nor scanned.
+    expect({ documents, tokens }).toEqual({ documents: 0, tokens: 0 });
+    // Only against a hang: the counts above are the bound.
+    expect(performance.now() - t0).toBeLessThan(10_000);
   });
 
   it("the lab's values still decode", () => {
