@@ -171,7 +171,8 @@ describe('engine', () => {
   it('honours `after` ordering without blocking on the status', async () => {
     const order: string[] = [];
     const catalogue = [
-      check('ex6.e2e', async () => (await new Promise((r) => setTimeout(r, 100)), order.push('e2e'), failing('no', 'x'))),
+      // It yields to the event loop before it finishes: a check started beside it would run first.
+      check('ex6.e2e', async () => (await new Promise((r) => setImmediate(r)), order.push('e2e'), failing('no', 'x'))),
       check('ex6.replicas', async () => (order.push('replicas'), pass('ok')), { after: ['ex6.e2e'] }),
     ];
     const { result } = await gradeStudent(target, catalogue, { probes: {} }, profileWith({ 'ex6.e2e': 3, 'ex6.replicas': 1 }));

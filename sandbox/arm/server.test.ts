@@ -21,10 +21,12 @@ import { staticTokenCredential } from '../../probes/azure/token.js';
 import { Secret } from '../../core/secret.js';
 import { ProbeError } from '../../probes/types.js';
 import { sharedPath } from '../../test/support/shared.js';
-import { until } from '../../test/support/until.js';
+import { quietFor, until } from '../../test/support/until.js';
 
 const SUB = '6c1f2b8e-93a4-4d52-8e0f-1a2b3c4d5e6f';
 const TOKEN = 'sandbox-arm-token';
+/** How long the sandbox holds each page of labuser19's endless list. */
+const PAGE_DELAY_MS = 150;
 const NO_FAULTS: ScenarioFaults = { latencyMs: 0, vm: null, arm: null, kube: null, registry: null, http: null };
 
 function student(user: string, azure: Partial<ScenarioAzure> = {}, faults: Partial<ScenarioFaults> = {}): ArmStudent {
@@ -63,7 +65,7 @@ const STUDENTS: ArmStudent[] = [
     ],
   }),
   student('labuser18', { clusters: [aks('aks18')], registries: [acr('labuser18acr')], roleAssignments: [{ role: 'AcrPull', assignee: 'aks18', scope: 'labuser18acr' }] }, { arm: 'endless-pages' }),
-  student('labuser19', { clusters: [aks('aks19')] }, { arm: 'endless-pages', latencyMs: 150 }),
+  student('labuser19', { clusters: [aks('aks19')] }, { arm: 'endless-pages', latencyMs: PAGE_DELAY_MS }),
   // Created in the order listed: the second of each is the newer, and the first by name.
   student('labuser17', { clusters: [aks('aks17-zz'), aks('aks17-aa')], registries: [acr('labuser17zz'), acr('labuser17aa')] }),
 ];
@@ -375,7 +377,8 @@ describe('fake ARM with the Azure SDK clients', () => {
       // the page in flight has already arrived; none after it
       const asked = clusterLists('labuser19');
       expect(await listing).toBe('stopped');
-      await new Promise((r) => setTimeout(r, 600));
+      // A page asked after the abort would reach ARM within a page's delay; three of them is room for a busy machine.
+      await quietFor(3 * PAGE_DELAY_MS);
       expect(clusterLists('labuser19')).toBe(asked);
     });
   });

@@ -22,11 +22,13 @@ import { loadScenarios, type Scenario } from '../../sandbox/scenario.js';
 import { SANDBOX_SUBSCRIPTION } from '../../sandbox/lab.js';
 import { createRuntime } from '../../probes/environment.js';
 import { loadProfile } from '../../core/profile.js';
-import { until } from '../support/until.js';
+import { quietFor, until } from '../support/until.js';
 import { BUILT_IN, gradeRequest, hostileScenario, rejection, timed, variant, watchConnections } from './support.js';
 
 const KUBE_TIMEOUT_MS = 4_000;
 const AZURE_TIMEOUT_MS = 6_000;
+/** How long the sandbox holds each page of az-arm-endless-slow's endless list. */
+const PAGE_DELAY_MS = 200;
 let sandbox: Sandbox;
 const watch = watchConnections();
 const [throttled, arm500] = loadScenarios([join(BUILT_IN, 'azure', '10-arm-throttled.yaml'), join(BUILT_IN, 'azure', '11-arm-500.yaml')], CHECK_IDS);
@@ -47,7 +49,7 @@ beforeAll(async () => {
     arm500,
     variant(arm500, 'az-arm-hang', { arm: 'hang' }),
     ownGroup(variant(throttled, 'az-arm-endless', { arm: 'endless-pages' })),
-    ownGroup(variant(throttled, 'az-arm-endless-slow', { arm: 'endless-pages', latencyMs: 200 })),
+    ownGroup(variant(throttled, 'az-arm-endless-slow', { arm: 'endless-pages', latencyMs: PAGE_DELAY_MS })),
     variant(cluster, 'exec-plugin', { http: null }),
   ]);
 });
@@ -126,10 +128,11 @@ describe("a student's grading over, ARM is asked nothing more", () => {
     );
     await until('two pages asked for', () => pages() >= 2);
     await env.close();
-    // the page in flight has already arrived; at 200 ms a page, the 10-page bound is over a second away
+    // the page in flight has already arrived; at PAGE_DELAY_MS a page, the 10-page bound is over a second away
     const asked = pages();
     expect(await listing).toBe('stopped');
-    await new Promise((r) => setTimeout(r, 800));
+    // A page asked after the close would reach ARM within a page's delay; three of them is room for a busy machine.
+    await quietFor(3 * PAGE_DELAY_MS);
     expect(pages()).toBe(asked);
   });
 });

@@ -11,3 +11,11 @@ export async function until<T>(what: string, probe: () => T | undefined | false 
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * The one wait no condition can replace: that something does NOT happen. Returns after `ms`; make it
+ * several times the delay after which the unwanted thing would come, so a busy machine cannot hide it.
+ */
+export function quietFor(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
