@@ -251,7 +251,7 @@ describe('what the verdicts say', () => {
 
   it("role assignments for ex5: a Reader on the registry names the cluster's pull identity, with the role resolved", async () => {
     const s = builtIn.find((b) => b.azure.roleAssignments.some((a) => a.role === 'Reader' && a.scope !== 'resourceGroup'));
-    expect(s, 'a built-in scenario with a Reader assignment on its registry').toBeDefined();
+    expect(s?.user, 'the first built-in scenario with a Reader assignment on its registry').toBe('labuser01');
     const azure = azureProbe({ clients, subscriptionId: SUB, resourceGroup: s!.azure.resourceGroup });
     const [cluster] = await azure.managedClusters();
     const [reg] = await azure.registries();

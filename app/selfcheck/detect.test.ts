@@ -86,7 +86,8 @@ describe('self-check detection', () => {
     expect(d.config.azure).toMatchObject({ subscriptionId: SUB, endpoint: `https://127.0.0.1:${arm.port}` });
     expect(d.config.roster).toEqual([{ user: 'labuser07', resourceGroup: 'labuser07-rg' }]);
     expect(d.unavailable.azure).toBeUndefined();
-    expect(d.credential).toBeDefined();
+    // The credential handed on is the student's login: it answers with their token.
+    expect(await d.credential?.getToken(`https://127.0.0.1:${arm.port}/.default`)).toMatchObject({ token: TOKEN });
     expect(d.reached.find((r) => r.area === 'Cluster')).toMatchObject({ ok: true, text: expect.stringContaining('Azure login') });
   });
 
