@@ -157,12 +157,14 @@ describe('http probe', () => {
     expect(requests).toHaveLength(3);
   });
 
+  // The budget leaves room for retries after a first request that is slow on a busy machine (or first in a shuffled run).
   it('returns the last 503 when the budget runs out', async () => {
-    handler = (_q, res) => res.writeHead(503).end('still starting');
-    const { probe } = make({ retry: { budgetMs: 300, baseDelayMs: 50 } });
+    handler = (_q, res) => res.writeHead(503).end(`still starting (answer ${requests.length})`);
+    const { probe } = make({ retry: { budgetMs: 1_000, baseDelayMs: 20 } });
     const a = await probe.get(`${base}/`);
     expect(a.status).toBe(503);
     expect(requests.length).toBeGreaterThan(1);
+    expect(a.body).toBe(`still starting (answer ${requests.length})`);
   });
 
   it('retries a refused connection and reports it clearly when nobody listens', async () => {
@@ -170,7 +172,7 @@ describe('http probe', () => {
     await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
     const port = (dead.address() as AddressInfo).port;
     await new Promise<void>((r) => dead.close(() => r()));
-    const { probe } = make({ retry: { budgetMs: 300, baseDelayMs: 50 } });
+    const { probe } = make({ retry: { budgetMs: 1_000, baseDelayMs: 20 } });
     const err = await probe.get(`http://127.0.0.1:${port}/`).catch((e) => e);
     expect(err).toBeInstanceOf(ProbeError);
     expect(err.message).toMatch(/connection was refused \(\d+ tries in/);
