@@ -42,7 +42,7 @@ describe('short port syntax', () => {
   });
 
   it.each([
-    ['80:8080/http', /invalid protocol "http"/],
+    ['80:8080/http', 'invalid protocol "http" (expected tcp, udp, sctp)'],
     ['8000-8010:80-81', /differ in length/],
     ['80:70000', /invalid container port/],
     ['999.1.1.1:80:8080', /invalid IP address/],
