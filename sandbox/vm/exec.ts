@@ -3,10 +3,10 @@
  * the lab user's home, PATH starts with the stand-in `docker`. The environment is built from
  * scratch (nothing of the grader's own environment, secrets included, reaches the VM).
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerChannel } from 'ssh2';
+import { vmSpawner } from './spawner.js';
 
 const SYSTEM_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
@@ -24,25 +24,19 @@ export function vmEnvironment(user: string, home: string, stubBin: string): Reco
 
 /** Runs `command` for an exec channel; the child's process group dies with the channel. */
 export function runExec(channel: ServerChannel, command: string, opts: { home: string; env: Record<string, string>; onSpawn?(kill: (signal: NodeJS.Signals) => void): void }): void {
-  // argv0 "bash": sshd runs the shell under its base name, so errors read "bash: line 1: …".
-  const child = spawn('/bin/bash', ['-c', command], { argv0: 'bash', cwd: opts.home, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  const kill = (signal: NodeJS.Signals) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    try {
-      process.kill(-child.pid!, signal);
-    } catch {
-      child.kill(signal);
-    }
-  };
+  // Started by a small helper process (./spawner.ts), as `bash -c` under its base name: sshd runs the
+  // shell so, and errors read "bash: line 1: …".
+  const child = vmSpawner().run(command, { cwd: opts.home, env: opts.env });
+  const kill = (signal: NodeJS.Signals) => child.kill(signal);
   opts.onSpawn?.(kill);
   child.stdout.pipe(channel, { end: false });
   child.stderr.pipe(channel.stderr, { end: false });
-  child.once('error', (err) => {
+  child.once('error', (err: Error) => {
     channel.stderr.write(`bash: ${err.message}\n`);
     channel.exit(127);
     channel.end();
   });
-  child.once('close', (code, signal) => {
+  child.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
     if (signal) channel.exit(signal.replace(/^SIG/, ''), false, '');
     else channel.exit(code ?? 1);
     channel.end();
