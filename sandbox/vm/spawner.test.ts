@@ -50,4 +50,17 @@ describe('the VM command helper', () => {
     expect(err.message).toMatch(/ENOENT/);
     expect((await finish(vmSpawner().run('echo fine', { cwd: '/tmp', env: ENV }))).stdout).toBe('fine\n');
   });
+
+  it('a helper killed under way ends its commands in an error, and the next command gets a new helper', async () => {
+    const first = vmSpawner();
+    const run = first.run('sleep 30', { cwd: '/tmp', env: ENV });
+    run.stdout.resume();
+    run.stderr.resume();
+    const failed = once(run, 'error');
+    first.helper.kill('SIGKILL');
+    const [err] = (await failed) as [Error];
+    expect(err.message).toBe('the helper that starts the VM commands has stopped');
+    expect(vmSpawner()).not.toBe(first);
+    expect((await finish(vmSpawner().run('echo again', { cwd: '/tmp', env: ENV }))).stdout).toBe('again\n');
+  });
 });

@@ -51,14 +51,15 @@ export interface SpawnedCommand extends EventEmitter {
 }
 
 class Spawner {
-  private readonly helper: ChildProcess;
+  readonly helper: ChildProcess;
   private readonly running = new Map<number, SpawnedCommand & { ended: boolean }>();
   private nextId = 1;
 
-  constructor(file: string) {
+  constructor(file: string, onExit: () => void) {
     this.helper = fork(file, [], { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: {} });
     this.helper.on('message', (m: HelperMessage) => this.deliver(m));
     this.helper.once('exit', () => {
+      onExit();
       for (const id of [...this.running.keys()]) this.deliver({ type: 'error', id, message: 'the helper that starts the VM commands has stopped' });
     });
     this.idle();
@@ -76,7 +77,11 @@ class Spawner {
     });
     if (this.running.size === 0) this.busy();
     this.running.set(id, handle);
-    this.helper.send({ type: 'run', id, command, cwd: opts.cwd, env: opts.env });
+    const failed = (err: Error | null) => {
+      if (err) setImmediate(() => this.deliver({ type: 'error', id, message: `the helper that starts the VM commands did not take it: ${err.message}` }));
+    };
+    if (this.helper.connected) this.helper.send({ type: 'run', id, command, cwd: opts.cwd, env: opts.env }, failed);
+    else failed(new Error('it has stopped'));
     return handle;
   }
 
@@ -114,11 +119,15 @@ let shared: Spawner | undefined;
 
 /** The process's one helper, started on first use; its file is removed when the process exits. */
 export function vmSpawner(): Spawner {
-  if (shared) return shared;
+  if (shared?.helper.connected) return shared;
   const dir = mkdtempSync(join(tmpdir(), 'lab-grade-spawner-'));
   const file = join(dir, 'spawner.cjs');
   writeFileSync(file, HELPER_SOURCE, { mode: 0o600 });
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  shared = new Spawner(file);
-  return shared;
+  // A helper that stopped is replaced by the next command's.
+  const spawner = new Spawner(file, () => {
+    if (shared === spawner) shared = undefined;
+  });
+  shared = spawner;
+  return spawner;
 }
