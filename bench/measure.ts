@@ -77,17 +77,10 @@ export async function measureClass(opts: RunOptions): Promise<Measurement> {
   try {
     const report = join(work, 'grades.json');
     const usageFile = join(work, 'usage.json');
+    const journalFile = opts.journal ? join(work, 'journal.jsonl') : undefined;
     const labCpu0 = (await lab.traffic()).cpuMs;
     const t0 = performance.now();
-    await runGrader(
-      opts.grader ?? packagePath('dist', 'bin', 'lab-grade.js'),
-      lab.configFile,
-      report,
-      opts.concurrency,
-      usageFile,
-      opts.journal ? join(work, 'journal.jsonl') : undefined,
-      profileFlags(opts.cpuProfileDir, 'grader'),
-    );
+    await runGrader(opts.grader ?? packagePath('dist', 'bin', 'lab-grade.js'), lab.configFile, report, opts.concurrency, usageFile, journalFile, profileFlags(opts.cpuProfileDir, 'grader'));
     const wallMs = performance.now() - t0;
     const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { maxRssKb: number; cpuMs: number };
     const peakRssMb = usage.maxRssKb / 1024;
@@ -100,7 +93,7 @@ export async function measureClass(opts: RunOptions): Promise<Measurement> {
       durationMs: s.durationMs,
       checks: s.checks.map((c) => ({ id: c.id, status: c.status, durationMs: c.durationMs })),
     }));
-    const journal = opts.journal ? journalSize(join(work, 'journal.jsonl')) : undefined;
+    const journal = journalFile ? journalSize(journalFile) : undefined;
     await opts.whileRunning?.(lab, lab.configFile, cls.users);
     return {
       options: { students: opts.students, latencyMs: opts.latencyMs, concurrency: opts.concurrency, journal: !!opts.journal },

@@ -55,11 +55,10 @@ class Spawner {
   private readonly running = new Map<number, SpawnedCommand & { ended: boolean }>();
   private nextId = 1;
 
-  constructor(file: string, onExit: () => void) {
+  constructor(file: string) {
     this.helper = fork(file, [], { execArgv: [], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: {} });
     this.helper.on('message', (m: HelperMessage) => this.deliver(m));
     this.helper.once('exit', () => {
-      onExit();
       for (const id of [...this.running.keys()]) this.deliver({ type: 'error', id, message: 'the helper that starts the VM commands has stopped' });
     });
     this.idle();
@@ -116,18 +115,19 @@ class Spawner {
 }
 
 let shared: Spawner | undefined;
+let helperFile: string | undefined;
 
-/** The process's one helper, started on first use; its file is removed when the process exits. */
-export function vmSpawner(): Spawner {
-  if (shared?.helper.connected) return shared;
+/** The helper's source in a file of its own, written once; removed when the process exits. */
+function writeHelper(): string {
   const dir = mkdtempSync(join(tmpdir(), 'lab-grade-spawner-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'spawner.cjs');
   writeFileSync(file, HELPER_SOURCE, { mode: 0o600 });
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  // A helper that stopped is replaced by the next command's.
-  const spawner = new Spawner(file, () => {
-    if (shared === spawner) shared = undefined;
-  });
-  shared = spawner;
-  return spawner;
+  return file;
+}
+
+/** The process's one helper, started on first use; one that stopped is replaced by the next command's. */
+export function vmSpawner(): Spawner {
+  if (!shared?.helper.connected) shared = new Spawner((helperFile ??= writeHelper()));
+  return shared;
 }
