@@ -7,6 +7,7 @@ import { isBuiltin } from 'node:module';
 import { basename, dirname } from 'node:path';
 import { build } from 'esbuild';
 import { packagePath } from '../core/paths.js';
+import { asciiFastWidth } from './ascii-width.js';
 import { embedAssets } from './embed-assets.js';
 import { packChunks } from './lazy-chunks.js';
 import { bundledPackages, licenceComment } from './licences.js';
@@ -44,7 +45,7 @@ export async function buildBundle(outfile = BUNDLE_FILE, entry = packagePath('bi
     keepNames: true,
     // Node prints the line of an uncaught error: keep that readable, not a megabyte of minified code.
     lineLimit: 160,
-    plugins: [embedAssets(), leaveOutNativeAddons()],
+    plugins: [embedAssets(), leaveOutNativeAddons(), asciiFastWidth()],
     metafile: true,
     write: false,
     logLevel: 'warning',

@@ -22,6 +22,8 @@ const LICENCE_FILE = /^(?:licen[cs]e|copying)(?:[.-].*)?$|notice/i;
 export function bundledPackages(metafile: Metafile, root: string): BundledPackage[] {
   const dirs = new Set<string>();
   for (const input of Object.keys(metafile.inputs)) {
+    // A plugin's own module (`namespace:path`) is not a package's file; the file it stands in for is listed too.
+    if (/^[a-z-]+:/.test(input)) continue;
     const m = PACKAGE_DIR.exec(input.replace(/\\/g, '/'));
     if (m) dirs.add(m[1]);
   }

@@ -21,6 +21,12 @@ describe('assets from the package folder', () => {
     expect(names.length).toBe(readdirSync(packagePath('fixtures', 'scenarios')).filter((n) => n.endsWith('.yaml')).length);
   });
 
+  it('a YAML file is parsed from the package (nothing is built in)', async () => {
+    const { readYamlAsset } = await import('./fields.js');
+    expect(readYamlAsset('fixtures/scenarios/01-perfect.yaml')).toMatchObject({ user: expect.any(String) });
+    expect(() => readYamlAsset('profiles/no-such.yaml')).toThrow(/ENOENT/);
+  });
+
   it('a file that is not there is an error', () => {
     expect(() => readAsset('profiles/no-such.yaml')).toThrow(/ENOENT/);
   });
@@ -33,9 +39,9 @@ describe('assets inside the bundle', () => {
     vi.resetModules();
   });
 
-  async function bundled(table: Record<string, string>) {
+  async function bundled(table: Record<string, string>, yaml: Record<string, unknown> = {}) {
     vi.resetModules();
-    vi.doMock('./embedded-assets.js', () => ({ EMBEDDED_ASSETS: new Map(Object.entries(table)) }));
+    vi.doMock('./embedded-assets.js', () => ({ EMBEDDED_ASSETS: new Map(Object.entries(table)), EMBEDDED_YAML: new Map(Object.entries(yaml)) }));
     // The bundle has no package folder: any look at the disk would be a bug.
     vi.doMock('./paths.js', () => ({
       packagePath: () => {
@@ -57,6 +63,18 @@ describe('assets inside the bundle', () => {
     expect(assets.listAssets('fixtures/scenarios')).toEqual(['a.yaml', 'b.yaml']);
     expect(assets.assetSource('fixtures/scenarios/a.yaml')).toBe('(built in) fixtures/scenarios/a.yaml');
     expect(() => assets.readAsset('profiles/aks-greetings.yaml')).toThrow('lab-grade: profiles/aks-greetings.yaml is not built into this bundle');
+  });
+
+  it('a YAML file is read as the build parsed it, a fresh copy each time; one it did not parse is parsed from the table', async () => {
+    const parsed = { lab: 'built', checks: { a: { points: 2 } } };
+    await bundled({ 'profiles/p.yaml': 'lab: not read', 'fixtures/scenarios/s.yaml': 'user: s\nsteps: [1, 2]' }, { 'profiles/p.yaml': parsed });
+    const { readYamlAsset } = await import('./fields.js');
+    const first = readYamlAsset('profiles/p.yaml') as typeof parsed;
+    expect(first).toEqual(parsed);
+    first.checks.a.points = 99;
+    expect(readYamlAsset('profiles/p.yaml')).toEqual({ lab: 'built', checks: { a: { points: 2 } } });
+    expect(readYamlAsset('fixtures/scenarios/s.yaml')).toEqual({ user: 's', steps: [1, 2] });
+    expect(() => readYamlAsset('fixtures/scenarios/none.yaml')).toThrow('not built into this bundle');
   });
 
   it('the version comes from the built-in package.json', async () => {

@@ -4,7 +4,7 @@
  * package, with `/`. Files a user names (`--config`, `--profile`, `--scenarios`) are not assets.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { EMBEDDED_ASSETS } from './embedded-assets.js';
+import { EMBEDDED_ASSETS, EMBEDDED_YAML } from './embedded-assets.js';
 import { packagePath } from './paths.js';
 
 /** What the bundle must carry: every file the program reads through this module. */
@@ -19,6 +19,15 @@ export function readAsset(relPath: string): string {
     return text;
   }
   return readFileSync(diskPath(relPath), 'utf8');
+}
+
+/**
+ * A YAML asset as the bundle's build parsed it (a copy: callers may change it), or undefined outside
+ * the bundle, where the caller parses the text.
+ */
+export function builtYamlAsset(relPath: string): unknown {
+  if (!EMBEDDED_YAML?.has(relPath)) return undefined;
+  return structuredClone(EMBEDDED_YAML.get(relPath));
 }
 
 /** The names of the files directly in a folder of assets, sorted. */

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { parseDocument, LineCounter } from 'yaml';
+import { assetSource, builtYamlAsset, readAsset } from './assets.js';
 import { readRegularFile } from './file-io.js';
 import { ConfigError } from './errors.js';
 import { didYouMean } from './suggest.js';
@@ -173,6 +174,11 @@ export function parseYamlText(text: string, file: string): unknown {
   } catch (err) {
     throw new ConfigError(`cannot read YAML: ${(err as Error).message}`, file);
   }
+}
+
+/** A YAML file that ships with lab-grade (the built-in profile, the built-in class), parsed. */
+export function readYamlAsset(relPath: string): unknown {
+  return builtYamlAsset(relPath) ?? parseYamlText(readAsset(relPath), assetSource(relPath));
 }
 
 export function readYamlFile(file: string, maxBytes = 4 * 1024 * 1024): unknown {

@@ -7,9 +7,9 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { assetSource, readAsset } from './assets.js';
+import { assetSource } from './assets.js';
 import { ConfigError } from './errors.js';
-import { Fields, isPlainObject, parseYamlText, readYamlFile } from './fields.js';
+import { Fields, isPlainObject, readYamlAsset, readYamlFile } from './fields.js';
 import { didYouMean } from './suggest.js';
 
 /** A check's default points: required points, or bonus points counted apart (one or the other). */
@@ -110,7 +110,7 @@ function readLayers(name: string, chain: readonly string[]): Layered {
   const source = builtIn ? assetSource(BUILT_IN_PROFILE) : name;
   if (chain.includes(source)) throw new ConfigError(`extends itself through ${[...chain, source].join(' -> ')}`, chain[chain.length - 1], 'extends');
   if (chain.length >= MAX_EXTENDS) throw new ConfigError(`more than ${MAX_EXTENDS} profiles extend each other`, chain[chain.length - 1], 'extends');
-  const raw = builtIn ? parseYamlText(readAsset(BUILT_IN_PROFILE), source) : readYamlFile(name);
+  const raw = builtIn ? readYamlAsset(BUILT_IN_PROFILE) : readYamlFile(name);
   if (!isPlainObject(raw)) throw new ConfigError('expected a mapping at the top level', source);
   const { extends: parent, ...own } = raw;
   const origin = new Map<string, string>();

@@ -4,9 +4,9 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { assetSource, listAssets, readAsset } from '../core/assets.js';
+import { assetSource, listAssets } from '../core/assets.js';
 import { ConfigError } from '../core/errors.js';
-import { Fields, parseYamlText, readYamlFile } from '../core/fields.js';
+import { Fields, readYamlAsset, readYamlFile } from '../core/fields.js';
 import { STATUSES, type Status } from '../core/model.js';
 import { isSimulatedUserName } from '../core/names.js';
 
@@ -382,7 +382,7 @@ export function loadBuiltInClass(knownCheckIds?: readonly string[]): Scenario[] 
   const files = listAssets(BUILT_IN_CLASS)
     .filter((n) => SCENARIO_FILE.test(n))
     .map((n) => `${BUILT_IN_CLASS}/${n}`);
-  return uniqueUsers(files.map((f) => parseScenario(parseYamlText(readAsset(f), assetSource(f)), assetSource(f), knownCheckIds)));
+  return uniqueUsers(files.map((f) => parseScenario(readYamlAsset(f), assetSource(f), knownCheckIds)));
 }
 
 function uniqueUsers(scenarios: Scenario[]): Scenario[] {
