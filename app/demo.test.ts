@@ -10,6 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { ALL_CHECKS, CHECK_IDS } from '../checks/index.js';
 import { loadProfile } from '../core/profile.js';
 import type { RunResult } from '../core/model.js';
+import { wholeStudents } from '../core/result-spool.js';
+import { evidenceText } from '../reporters/evidence.js';
+import { renderJson, type JsonDocument } from '../reporters/json.js';
+import { escapeXml } from '../reporters/text.js';
 import { bufferOutput } from '../reporters/replay.js';
 import { loadBuiltInClass, loadScenarios, type Scenario } from '../sandbox/scenario.js';
 import { BUILT_IN_CLASS_DIR as BUILT_IN_CLASS } from '../test/support/class.js';
@@ -34,9 +38,24 @@ describe('lab-grade demo', () => {
     const scenarios = loadBuiltInClass(CHECK_IDS);
     expect(scenarios.length).toBeGreaterThanOrEqual(8);
     const out = bufferOutput();
-    const { run, exitCode } = await runDemo({ concurrency: 16, reports: [{ format: 'json' }] }, [], { stdout: out, notices: NO_NOTICES });
-    const report = JSON.parse(out.text()) as RunResult;
+    const reportDir = mkdtempSync(join(tmpdir(), 'lab-grade-demo-reports-'));
+    const [junit, page] = [join(reportDir, 'junit.xml'), join(reportDir, 'class.html')];
+    const { run, exitCode } = await runDemo({ concurrency: 16, reports: [{ format: 'json' }, { format: 'junit', file: junit }, { format: 'html', file: page }] }, [], {
+      stdout: out,
+      notices: NO_NOTICES,
+    });
+    const report = JSON.parse(out.text()) as JsonDocument;
     expect(report.students.map((s) => s.user)).toEqual(scenarios.map((s) => s.user));
+
+    // The run holds the class without evidence; the reports have every student's, read back whole.
+    const whole = [...wholeStudents(run)];
+    expect(run.students.flatMap((s) => s.checks.filter((c) => Object.keys(c.evidence).length > 0))).toEqual([]);
+    expect(whole.flatMap((s) => s.checks.filter((c) => Object.keys(c.evidence).length > 0)).length).toBeGreaterThan(100);
+    expect(report.students).toEqual((JSON.parse(renderJson({ ...run, students: whole, readBack: undefined })) as JsonDocument).students);
+    expect(whole.map((s) => ({ ...s, checks: s.checks.map((c) => ({ ...c, evidence: {} })) }))).toEqual(run.students);
+    const someEvidence = whole[0].checks.find((c) => Object.keys(c.evidence).length > 0)!;
+    expect(readFileSync(junit, 'utf8')).toContain(escapeXml(evidenceText(someEvidence.evidence)));
+    expect(readFileSync(page, 'utf8').split('<pre class="evidence">').length - 1).toBeGreaterThan(10);
 
     const wrong: string[] = [];
     for (const scenario of scenarios) {

@@ -17,6 +17,7 @@ import type { RunResult, StudentResult } from '../core/model.js';
 import { identityProblem, preflight, preflightTable } from '../core/preflight.js';
 import type { ProbeCallStats } from '../core/probe-session.js';
 import { loadProfile, type LabProfile } from '../core/profile.js';
+import { ResultSpool } from '../core/result-spool.js';
 import { exitCodeFor } from '../core/score.js';
 import { selectChecks, type Selection } from '../core/selection.js';
 import type { Target } from '../core/target.js';
@@ -244,6 +245,8 @@ async function gradeTargets({ request, io, profile, catalogue, selection, checkI
     };
     await each(reporters, notices, (r) => r.onRunStart?.(info));
     const listener = fanOut(reporters, notices);
+    // A class is held without its evidence: each student's goes to a file that reports read back.
+    const spool = targets.length > 1 ? ResultSpool.open((text) => notices.warn(text)) : undefined;
     const graded = await gradeClass(targets, {
       selection,
       profile,
@@ -255,9 +258,11 @@ async function gradeTargets({ request, io, profile, catalogue, selection, checkI
       unreachable,
       onGraded: journal && ((s) => journal.append(s)),
       onProblem: (text) => notices.warn(text),
+      spool,
     });
     waiting?.stop();
-    const run = runResult(profile, graded.students, request);
+    const held = runResult(profile, graded.students, request);
+    const run = spool ? spool.attachTo(held) : held;
     await each(reporters, notices, (r) => r.onRunEnd?.(run));
     const exitCode = runExitCode(run.students, only);
     return { run, profile, stats: graded.stats, exitCode, ...(journal ? { journal: journal.file } : {}) };

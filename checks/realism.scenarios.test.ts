@@ -11,6 +11,7 @@
  * and release.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { wholeStudents } from '../core/result-spool.js';
 import { runDemo } from '../app/demo.js';
 import { NO_NOTICES } from '../app/io.js';
 import type { CheckResult, StudentResult } from '../core/model.js';
@@ -28,7 +29,7 @@ const scenarios = loadScenarios([DIR], CHECK_IDS);
 let students: Map<string, StudentResult>;
 beforeAll(async () => {
   const { run } = await runDemo({ concurrency: 8, reports: [{ format: 'json' }] }, [DIR], { stdout: bufferOutput(), notices: NO_NOTICES });
-  students = new Map(run.students.map((s) => [s.user, s]));
+  students = new Map(Array.from(wholeStudents(run), (s) => [s.user, s]));
 }, 180_000);
 
 /** The grader's own identity in the simulated lab, and the commands that grant it a role on a student's resource. */

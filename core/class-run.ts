@@ -10,6 +10,7 @@ import { runPool } from './pool.js';
 import type { ProbeCallStats } from './probe-session.js';
 import type { LabProfile } from './profile.js';
 import { ENGINE_REASONS } from './reasons.js';
+import type { ResultSpool } from './result-spool.js';
 import { redactText } from './redact.js';
 import { pointsFor, scoreStudent } from './score.js';
 import type { Selection } from './selection.js';
@@ -45,6 +46,8 @@ export interface ClassRunOptions {
   onGraded?(student: StudentResult): void;
   /** Something went wrong that stops nothing (a listener failed, a student was not journaled). */
   onProblem?(text: string): void;
+  /** Where each student goes once every listener heard of it: the run then holds it without evidence. */
+  spool?: ResultSpool;
 }
 
 export interface ClassRun {
@@ -75,6 +78,7 @@ export async function gradeClass(targets: readonly Target[], opts: ClassRunOptio
     await tell((l) => l.onStudentStart?.(target.user));
     for (const c of known.checks) await tell((l) => l.onCheckResult?.(target.user, c));
     await tell((l) => l.onStudentEnd?.(known));
+    if (opts.spool) students[i] = opts.spool.keep(known);
   }
 
   await runPool(pending, opts.concurrency, async ({ target, i }) => {
@@ -106,6 +110,7 @@ export async function gradeClass(targets: readonly Target[], opts: ClassRunOptio
       problem(`${target.user} was graded but not journaled: ${errorMessage(err)}`);
     }
     await tell((l) => l.onStudentEnd?.(students[i]));
+    if (opts.spool) students[i] = opts.spool.keep(students[i]);
   });
 
   return { students, stats };

@@ -79,4 +79,9 @@ export interface RunResult {
   /** `--shard I/N`: this run graded the I-th of N slices of the roster (1-based). */
   shard?: { index: number; count: number };
   students: StudentResult[];
+  /**
+   * A class run holds its students without evidence and reads each back whole through this (see
+   * core/result-spool.ts); reports that show evidence go through `wholeStudents(run)`.
+   */
+  readBack?(student: StudentResult): StudentResult;
 }

@@ -1,5 +1,8 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { loadClassSmall, render, TITLE } from '../fixtures/results/support.js';
+import type { StudentResult } from '../core/model.js';
 import { createConsoleReporter } from './console.js';
 import { bufferOutput, runInfoFor } from './replay.js';
 
@@ -89,5 +92,31 @@ describe('console reporter', () => {
     expect(text).not.toMatch(/^FAKE/m);
     expect(text.length).toBeLessThan(20_000);
     expect(text).toMatch(/y… \(198000 more characters\)/);
+  });
+});
+
+/** The second student finishes first and waits for the first; then both are printed. */
+function finishOutOfOrder(reporter: ReturnType<typeof createConsoleReporter>, students: readonly StudentResult[]): Array<WeakRef<object>> {
+  return [1, 0].map((i) => {
+    const copy = structuredClone(students[i]);
+    reporter.onStudentEnd!(copy);
+    return new WeakRef(copy);
+  });
+}
+
+describe('console reporter memory', () => {
+  it('does not hold a student once it is printed: a class stays with the run, without its evidence', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const run = loadClassSmall();
+    const reporter = createConsoleReporter({ output: bufferOutput() });
+    reporter.onRunStart!(runInfoFor(run, { title: TITLE, passMark: 60 }));
+    // Made in a function of their own, so no variable of the test's frame keeps one alive.
+    const refs = finishOutOfOrder(reporter, run.students);
+    for (let i = 0; i < 20 && refs.some((r) => r.deref()); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      gc();
+    }
+    expect(refs.map((r) => r.deref())).toEqual([undefined, undefined]);
   });
 });

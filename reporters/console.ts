@@ -97,6 +97,8 @@ class ConsoleReporter implements Reporter {
     while (this.nextInRoster < roster.length) {
       const next = this.finished.get(roster[this.nextInRoster]);
       if (!next) break;
+      // Printed students are not held: a class's results stay with the run, without their evidence.
+      this.finished.delete(next.user);
       this.nextInRoster++;
       this.printStudent(next);
     }
@@ -104,7 +106,7 @@ class ConsoleReporter implements Reporter {
 
   onRunEnd(run: RunResult): void {
     // A saved RunResult rendered again arrives here only; a student the run never finished is printed too.
-    for (const student of run.students) if (!this.printed.has(student.user)) this.printStudent(student);
+    for (const student of run.students) if (!this.printed.has(student.user)) this.printStudent(run.readBack ? run.readBack(student) : student);
     if (run.students.length > 1) this.printClassSummary(run);
   }
 

@@ -8,6 +8,7 @@
  * `html` tag (html/markup.ts).
  */
 import type { RunResult } from '../core/model.js';
+import { wholeStudents } from '../core/result-spool.js';
 import { absentIn, exerciseMark, exerciseStandings, type ExerciseStanding } from '../core/progress.js';
 import { checkCatalogue } from './catalogue.js';
 import { documentReporter } from './document.js';
@@ -169,7 +170,7 @@ function students(run: RunResult, info: RunInfo | undefined): SafeHtml {
   return html`<section id="students"><h2>Students</h2>
 <p class="note">Open a student to see every check, its message, the hint naming the lab step, and the evidence.</p>
 <div class="legend">${LEGEND}</div>
-${run.students.map((s) => studentSection(s, info))}
+${Array.from(wholeStudents(run), (s) => studentSection(s, info))}
 </section>`;
 }
 

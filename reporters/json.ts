@@ -7,6 +7,7 @@
  * (`--only`) says which checks it selected and draws no verdict (`passed` is null).
  */
 import type { CheckResult, Evidence, RunResult, StudentResult } from '../core/model.js';
+import { wholeStudents } from '../core/result-spool.js';
 import { documentReporter } from './document.js';
 import type { Reporter, ReporterOptions, RunInfo } from './types.js';
 
@@ -122,7 +123,7 @@ export function fromJsonStudent(s: JsonStudent): StudentResult {
 
 export function toJsonDocument(run: RunResult, info?: RunInfo): JsonDocument {
   const partial = isPartial(info);
-  return { ...documentHead(run, info), students: run.students.map((s) => toJsonStudent(s, partial)) };
+  return { ...documentHead(run, info), students: Array.from(wholeStudents(run), (s) => toJsonStudent(s, partial)) };
 }
 
 const isPartial = (info: RunInfo | undefined): boolean => !!info?.only?.length;
@@ -156,10 +157,11 @@ export function writeJson(run: RunResult, info: RunInfo | undefined, write: (tex
   }
   write(`${head.slice(0, -2)},\n  "students": [`);
   const partial = isPartial(info);
-  run.students.forEach((student, i) => {
+  let i = 0;
+  for (const student of wholeStudents(run)) {
     const text = JSON.stringify(toJsonStudent(student, partial), replacer, 2).replaceAll('\n', '\n    ');
-    write(`${i === 0 ? '' : ','}\n    ${text}`);
-  });
+    write(`${i++ === 0 ? '' : ','}\n    ${text}`);
+  }
   write('\n  ]\n}\n');
 }
 

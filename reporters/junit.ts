@@ -7,6 +7,7 @@
  * forbids and bounded, so a hostile compose file cannot break the report.
  */
 import type { CheckResult, RunResult, StudentResult } from '../core/model.js';
+import { wholeStudents } from '../core/result-spool.js';
 import { EVIDENCE_CAP, evidenceText } from './evidence.js';
 import { checkKind, countShown, detailLines, escapeXml, formatNumber, formatSeconds, oneLine, safeText, scoreText, shownStatus, SHOWN_STYLE, verdictText } from './format.js';
 import { documentReporter } from './document.js';
@@ -106,7 +107,7 @@ export function renderJunit(run: RunResult, info?: RunInfo): string {
       time: formatSeconds(time),
       timestamp: run.generatedAt,
     })}>`,
-    ...run.students.flatMap((s) => testsuite(s, info?.only)),
+    ...Array.from(wholeStudents(run), (s) => testsuite(s, info?.only)).flat(),
     '</testsuites>',
     '',
   ].join('\n');

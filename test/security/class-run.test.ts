@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { wholeStudents } from '../../core/result-spool.js';
 import { runDemo } from '../../app/demo.js';
 import { stderrNotices } from '../../app/io.js';
 import type { RunResult } from '../../core/model.js';
@@ -46,7 +47,7 @@ beforeAll(async () => {
       ),
     );
     sandbox = outcome.value.sandbox;
-    run = outcome.value.run;
+    run = { ...outcome.value.run, students: [...wholeStudents(outcome.value.run)] };
   } finally {
     std.restore();
     watch.stop();

@@ -5,6 +5,7 @@
  * redirect is not followed and no connection towards 169.254.169.254 is even attempted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wholeStudents } from '../../core/result-spool.js';
 import { gradeAndReport } from '../../app/report-run.js';
 import { NO_NOTICES } from '../../app/io.js';
 import type { CheckResult } from '../../core/model.js';
@@ -110,7 +111,7 @@ describe('faults.http graded through the CLI path (ex6.app.e2e)', () => {
       notices: NO_NOTICES,
     });
     json = JSON.parse(sink.join(''));
-    by = Object.fromEntries(run.students.map((s) => [s.user, Object.fromEntries(s.checks.map((c) => [c.id, c]))]));
+    by = Object.fromEntries(Array.from(wholeStudents(run), (s) => [s.user, Object.fromEntries(s.checks.map((c) => [c.id, c]))]));
   }, 20_000);
 
   it.each(FAULTS)('%s: ex6.app.e2e is a fail with a clear message, within the time bound', (fault) => {

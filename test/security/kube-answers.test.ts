@@ -8,6 +8,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wholeStudents } from '../../core/result-spool.js';
 import { gradeAndReport } from '../../app/report-run.js';
 import { NO_NOTICES } from '../../app/io.js';
 import { CHECK_IDS } from '../../checks/index.js';
@@ -91,7 +92,7 @@ describe('endless lists graded through the CLI path, beside an innocent student'
   beforeAll(async () => {
     const request = gradeRequest({ users: [HOSTILE_USER, INNOCENT_USER], only: ['ex5', 'ex6', 'ex7'], reports: [{ format: 'json' }] });
     const out = await timed(60_000, () => gradeAndReport(sandbox.config, request, { stdout: { write: () => {}, color: false, isTTY: false }, notices: NO_NOTICES }));
-    by = Object.fromEntries(out.value.run.students.map((s) => [s.user, s]));
+    by = Object.fromEntries(Array.from(wholeStudents(out.value.run), (s) => [s.user, s]));
   }, 70_000);
 
   const checkOf = (user: string, id: string) => by[user].checks.find((c) => c.id === id)!;

@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wholeStudents } from '../../core/result-spool.js';
 import { gradeAndReport } from '../../app/report-run.js';
 import { NO_NOTICES } from '../../app/io.js';
 import { CHECK_IDS } from '../../checks/index.js';
@@ -71,7 +72,7 @@ beforeAll(async () => {
     reports: [...FORMATS.map((format) => ({ format, file: join(dir, `report.${format}`) })), { format: 'console' }],
   });
   const outcome = await timed(120_000, () => gradeAndReport(sandbox.config, request, { stdout: { write: (t) => void out.push(t), color: false, isTTY: false }, notices: NO_NOTICES }));
-  run = outcome.value.run;
+  run = { ...outcome.value.run, students: [...wholeStudents(outcome.value.run)] };
   consoleText = out.join('');
   for (const f of FORMATS) reports[f] = readFileSync(join(dir, `report.${f}`), 'utf8');
 }, 130_000);

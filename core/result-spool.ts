@@ -1,0 +1,109 @@
+/**
+ * A class run's results, held without their evidence: each student is written whole to a private
+ * file as it finishes, and the run keeps only a copy without evidence (scores, statuses, codes,
+ * messages). Reports that show evidence read each student back in turn, so a large class is never
+ * all in memory with its evidence at once. The file goes when the run is dropped or the process ends.
+ */
+import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import type { CheckResult, RunResult, StudentResult } from './model.js';
+
+interface Place {
+  offset: number;
+  length: number;
+}
+
+export class ResultSpool {
+  private readonly places = new Map<string, Place>();
+  private size = 0;
+  private fd: number | undefined;
+
+  private constructor(
+    /** The spool's own folder (removed on close); none when it could not be made. */
+    readonly dir: string | undefined,
+    private readonly onProblem: (text: string) => void,
+  ) {
+    if (dir !== undefined) this.fd = openSync(join(dir, 'results'), 'wx+', 0o600);
+  }
+
+  /**
+   * A spool in a new folder of the system's temporary one, readable by this user only. Where none can
+   * be made (a full or read-only disk), the class is held whole, as before: the run goes on.
+   */
+  static open(onProblem: (text: string) => void = () => undefined): ResultSpool {
+    let dir: string | undefined;
+    try {
+      dir = mkdtempSync(join(tmpdir(), 'lab-grade-results-'));
+      const spool = new ResultSpool(dir, onProblem);
+      open.add(spool);
+      return spool;
+    } catch (err) {
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+      onProblem(`the class's results are held in memory with their evidence: no temporary file for them (${(err as Error).message})`);
+      return new ResultSpool(undefined, onProblem);
+    }
+  }
+
+  /**
+   * Writes the student whole and returns what the run holds: the student without evidence. A student
+   * the spool cannot write (a full disk) is held whole instead: nothing is lost, only memory.
+   */
+  keep(student: StudentResult): StudentResult {
+    if (this.fd === undefined) return student;
+    try {
+      // v8's own format: a bigint or a Date in evidence comes back as it went in, which JSON would not do.
+      const bytes = serialize(student);
+      writeSync(this.fd, bytes, 0, bytes.length, this.size);
+      this.places.set(student.user, { offset: this.size, length: bytes.length });
+      this.size += bytes.length;
+      return withoutEvidence(student);
+    } catch (err) {
+      this.onProblem(`${student.user}'s results are held in memory: the results file could not be written (${(err as Error).message})`);
+      return student;
+    }
+  }
+
+  /** The student as it was kept, whole; a student the spool did not write is returned as it is. */
+  whole(student: StudentResult): StudentResult {
+    const place = this.places.get(student.user);
+    if (!place || this.fd === undefined) return student;
+    const bytes = Buffer.alloc(place.length);
+    readSync(this.fd, bytes, 0, place.length, place.offset);
+    return deserialize(bytes) as StudentResult;
+  }
+
+  /** Removes the file; reading back after this returns the students as held. */
+  close(): void {
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
+    if (this.dir !== undefined) rmSync(this.dir, { recursive: true, force: true });
+    open.delete(this);
+  }
+
+  /** The run, reading its students back from here; the file goes once no copy of the run holds `readBack`. */
+  attachTo<R extends RunResult>(run: R): R {
+    const readBack = (s: StudentResult) => this.whole(s);
+    dropped.register(readBack, this);
+    return { ...run, readBack };
+  }
+}
+
+const open = new Set<ResultSpool>();
+// A run nobody holds any more (a finished workshop round) takes its file with it.
+const dropped = new FinalizationRegistry<ResultSpool>((spool) => spool.close());
+process.on('exit', () => {
+  for (const spool of open) spool.close();
+});
+
+function withoutEvidence(student: StudentResult): StudentResult {
+  const lean = (c: CheckResult): CheckResult => ({ ...c, evidence: {}, ...(c.now ? { now: { ...c.now, evidence: {} } } : {}) });
+  return { ...student, checks: student.checks.map(lean) };
+}
+
+/** A run's students, whole, one at a time in roster order (read back when the run holds them without evidence). */
+export function* wholeStudents(run: RunResult): Generator<StudentResult> {
+  for (const student of run.students) yield run.readBack ? run.readBack(student) : student;
+}
