@@ -9,7 +9,7 @@ import base from './vitest.config.js';
 export default defineConfig({
   test: {
     ...base.test,
-    include: ['checks/**/*.test.ts', 'core/**/*.test.ts', 'reporters/**/*.test.ts', 'probes/addresses.test.ts', 'probes/net.test.ts', 'test/security/network.test.ts'],
+    include: ['checks/**/*.test.ts', 'core/**/*.test.ts', 'reporters/**/*.test.ts', 'probes/addresses.test.ts', 'probes/net.test.ts', 'test/security/network.test.ts', 'bundle/ascii-width.test.ts'],
     exclude: [...(base.test?.exclude ?? []), 'checks/*.scenarios.test.ts', 'core/class-run.test.ts', 'reporters/html.browser.test.ts'],
   },
 });

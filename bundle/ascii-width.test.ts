@@ -15,10 +15,10 @@ import { asciiFastWidth } from './ascii-width.js';
 const folder = mkdtempSync(join(tmpdir(), 'lab-grade-width-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-/** `import stringWidth from 'string-width'` from `resolveDir`, bundled with the plugin and loaded. */
-async function bundledStringWidth(resolveDir: string): Promise<(text: unknown, options?: object) => number> {
+/** `import stringWidth from 'string-width'` (or another package) from `resolveDir`, bundled with the plugin and loaded. */
+async function bundledStringWidth(resolveDir: string, name = 'string-width'): Promise<(text: unknown, options?: object) => number> {
   const built = await build({
-    stdin: { contents: `import stringWidth from 'string-width'; export default stringWidth;`, resolveDir, loader: 'js' },
+    stdin: { contents: `import stringWidth from '${name}'; export default stringWidth;`, resolveDir, loader: 'js' },
     bundle: true,
     format: 'esm',
     platform: 'node',
@@ -48,6 +48,13 @@ describe('the bundle’s string-width', () => {
     writeFileSync(join(pkg, 'index.js'), `export default (text, options) => { (globalThis.asked ??= []).push([text, options]); return -1; };`);
     const width = await bundledStringWidth(folder);
     const asked = () => (globalThis as { asked?: unknown[] }).asked ?? [];
+    // Packages whose names only contain string-width are not it: left as they are.
+    for (const name of ['string-width-cjs', 'fast-string-width']) {
+      mkdirSync(join(folder, 'node_modules', name), { recursive: true });
+      writeFileSync(join(folder, 'node_modules', name, 'package.json'), JSON.stringify({ name, version: '0.0.0', type: 'module', main: 'index.js' }));
+      writeFileSync(join(folder, 'node_modules', name, 'index.js'), `export default () => -2;`);
+      expect((await bundledStringWidth(folder, name))('abc')).toBe(-2);
+    }
 
     expect([width('plain words'), width(' '), width('~')]).toEqual([11, 1, 1]);
     expect(asked()).toEqual([]);
@@ -59,5 +66,14 @@ describe('the bundle’s string-width', () => {
       ['café', options],
       [42, undefined],
     ]);
+  });
+
+  it('a string-width the importer cannot find stops the build with esbuild’s own words', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'lab-grade-no-width-'));
+    try {
+      await expect(bundledStringWidth(empty)).rejects.toThrow('Could not resolve "string-width"');
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { CheckResult, RunResult, StudentResult } from './model.js';
 import { packagePath } from './paths.js';
 import { ResultSpool, wholeStudents } from './result-spool.js';
@@ -69,7 +69,8 @@ describe('ResultSpool', () => {
   });
 
   it('keeps its file private to this user and removes it when closed', () => {
-    const spool = openSpool();
+    const problems: string[] = [];
+    const spool = openSpool((text) => problems.push(text));
     const dir = spool.dir!;
     expect(dir.startsWith(join(tmpdir(), 'lab-grade-results-'))).toBe(true);
     const held = spool.keep(student('ann', { x: 1 }));
@@ -77,10 +78,20 @@ describe('ResultSpool', () => {
     expect(statSync(join(dir, 'results')).mode & 0o777).toBe(0o600);
     spool.close();
     expect(existsSync(dir)).toBe(false);
-    // Closed: what the run held is what there is, and a new student is held whole.
+    expect(spool.dir).toBeUndefined();
+    // Closed: what the run held is what there is, and a new student is held whole, without a word.
     expect(spool.whole(held)).toBe(held);
     const late = student('late', { y: 2 });
     expect(spool.keep(late)).toBe(late);
+    expect(problems).toEqual([]);
+    spool.close();
+  });
+
+  it('closes quietly when the temporary folder was cleaned up under it', () => {
+    const spool = openSpool();
+    spool.keep(student('ann', { x: 1 }));
+    rmSync(spool.dir!, { recursive: true, force: true });
+    expect(() => spool.close()).not.toThrow();
   });
 
   it('a student it cannot write is held whole, and the problem is told with the student named', () => {
@@ -106,10 +117,42 @@ describe('ResultSpool', () => {
       else process.env.TMPDIR = saved;
     }
     expect(spool.dir).toBeUndefined();
-    expect(problems).toEqual([expect.stringMatching(/^the class's results are held in memory with their evidence: no temporary file for them \(ENOENT.*\)$/)]);
     const ann = student('ann', { a: 1 });
     expect(spool.keep(ann)).toBe(ann);
     expect(spool.whole(ann)).toBe(ann);
+    // Said once, for the class, not for each student.
+    expect(problems).toEqual([expect.stringMatching(/^the class's results are held in memory with their evidence: no temporary file for them \(ENOENT.*\)$/)]);
+  });
+
+  it('a folder made for a file that then cannot be opened is removed again', async () => {
+    const made: string[] = [];
+    vi.resetModules();
+    vi.doMock('node:fs', async (original) => {
+      const fs = await original<typeof import('node:fs')>();
+      return {
+        ...fs,
+        mkdtempSync: (prefix: string) => {
+          const dir = fs.mkdtempSync(prefix);
+          made.push(dir);
+          return dir;
+        },
+        openSync: () => {
+          throw Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' });
+        },
+      };
+    });
+    try {
+      const { ResultSpool: Spool } = await import('./result-spool.js');
+      const problems: string[] = [];
+      const spool = Spool.open((text) => problems.push(text));
+      expect(spool.dir).toBeUndefined();
+      expect(made).toHaveLength(1);
+      expect(existsSync(made[0])).toBe(false);
+      expect(problems).toEqual([expect.stringContaining('no temporary file for them (EMFILE: too many open files)')]);
+    } finally {
+      vi.doUnmock('node:fs');
+      vi.resetModules();
+    }
   });
 
   it('a run it is attached to reads its students back whole in roster order; a run without it gives them as held', () => {

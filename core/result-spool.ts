@@ -15,18 +15,21 @@ interface Place {
   length: number;
 }
 
+/** The spool's file, open for reading and writing, in a folder of its own. */
+interface SpoolFile {
+  dir: string;
+  fd: number;
+}
+
 export class ResultSpool {
   private readonly places = new Map<string, Place>();
   private size = 0;
-  private fd: number | undefined;
 
   private constructor(
-    /** The spool's own folder (removed on close); none when it could not be made. */
-    readonly dir: string | undefined,
+    /** None when it could not be made, or once closed: students are then held as they are. */
+    private file: SpoolFile | undefined,
     private readonly onProblem: (text: string) => void,
-  ) {
-    if (dir !== undefined) this.fd = openSync(join(dir, 'results'), 'wx+', 0o600);
-  }
+  ) {}
 
   /**
    * A spool in a new folder of the system's temporary one, readable by this user only. Where none can
@@ -36,14 +39,20 @@ export class ResultSpool {
     let dir: string | undefined;
     try {
       dir = mkdtempSync(join(tmpdir(), 'lab-grade-results-'));
-      const spool = new ResultSpool(dir, onProblem);
+      const spool = new ResultSpool({ dir, fd: openSync(join(dir, 'results'), 'wx+', 0o600) }, onProblem);
       open.add(spool);
       return spool;
     } catch (err) {
+      // Stryker disable next-line BooleanLiteral: the folder was made a moment ago, so `force` changes nothing
       if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
       onProblem(`the class's results are held in memory with their evidence: no temporary file for them (${(err as Error).message})`);
       return new ResultSpool(undefined, onProblem);
     }
+  }
+
+  /** The spool's own folder, while it has one. */
+  get dir(): string | undefined {
+    return this.file?.dir;
   }
 
   /**
@@ -51,11 +60,11 @@ export class ResultSpool {
    * the spool cannot write (a full disk) is held whole instead: nothing is lost, only memory.
    */
   keep(student: StudentResult): StudentResult {
-    if (this.fd === undefined) return student;
+    if (!this.file) return student;
     try {
       // v8's own format: a bigint or a Date in evidence comes back as it went in, which JSON would not do.
       const bytes = serialize(student);
-      writeSync(this.fd, bytes, 0, bytes.length, this.size);
+      writeSync(this.file.fd, bytes, 0, bytes.length, this.size);
       this.places.set(student.user, { offset: this.size, length: bytes.length });
       this.size += bytes.length;
       return withoutEvidence(student);
@@ -68,18 +77,19 @@ export class ResultSpool {
   /** The student as it was kept, whole; a student the spool did not write is returned as it is. */
   whole(student: StudentResult): StudentResult {
     const place = this.places.get(student.user);
-    if (!place || this.fd === undefined) return student;
+    if (!place || !this.file) return student;
     const bytes = Buffer.alloc(place.length);
-    readSync(this.fd, bytes, 0, place.length, place.offset);
+    readSync(this.file.fd, bytes, 0, place.length, place.offset);
     return deserialize(bytes) as StudentResult;
   }
 
   /** Removes the file; reading back after this returns the students as held. */
   close(): void {
-    if (this.fd === undefined) return;
-    closeSync(this.fd);
-    this.fd = undefined;
-    if (this.dir !== undefined) rmSync(this.dir, { recursive: true, force: true });
+    if (!this.file) return;
+    closeSync(this.file.fd);
+    // Forced: a clean-up of the temporary folder may have removed it first.
+    rmSync(this.file.dir, { recursive: true, force: true });
+    this.file = undefined;
     open.delete(this);
   }
 
@@ -93,7 +103,9 @@ export class ResultSpool {
 
 const open = new Set<ResultSpool>();
 // A run nobody holds any more (a finished workshop round) takes its file with it.
+// Stryker disable next-line all: tested in child processes (result-spool.test.ts), which a mutant switched on in the test's process does not reach
 const dropped = new FinalizationRegistry<ResultSpool>((spool) => spool.close());
+// Stryker disable next-line all: as above
 process.on('exit', () => {
   for (const spool of open) spool.close();
 });
