@@ -29,7 +29,7 @@ export function asciiFastWidth(): Plugin {
 }
 
 /** The module that stands in for string-width at `realPath`. */
-export function asciiFirst(realPath: string): string {
+function asciiFirst(realPath: string): string {
   return `import measure from ${JSON.stringify(realPath)};
 const printableAscii = /^[\\x20-\\x7e]*$/;
 export default function stringWidth(text, options) {

@@ -115,7 +115,12 @@ function withoutEvidence(student: StudentResult): StudentResult {
   return { ...student, checks: student.checks.map(lean) };
 }
 
-/** A run's students, whole, one at a time in roster order (read back when the run holds them without evidence). */
+/** One of a run's students, whole: read back when the run holds it without evidence. */
+export function wholeStudent(run: RunResult, student: StudentResult): StudentResult {
+  return run.readBack ? run.readBack(student) : student;
+}
+
+/** A run's students, whole, one at a time in roster order. */
 export function* wholeStudents(run: RunResult): Generator<StudentResult> {
-  for (const student of run.students) yield run.readBack ? run.readBack(student) : student;
+  for (const student of run.students) yield wholeStudent(run, student);
 }

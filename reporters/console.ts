@@ -7,6 +7,7 @@
  * summary closes a run of more than one student.
  */
 import type { CheckResult, RunResult, StudentResult } from '../core/model.js';
+import { wholeStudent } from '../core/result-spool.js';
 import {
   SHOWN_STYLE,
   VERDICT_STYLE,
@@ -106,7 +107,7 @@ class ConsoleReporter implements Reporter {
 
   onRunEnd(run: RunResult): void {
     // A saved RunResult rendered again arrives here only; a student the run never finished is printed too.
-    for (const student of run.students) if (!this.printed.has(student.user)) this.printStudent(run.readBack ? run.readBack(student) : student);
+    for (const student of run.students) if (!this.printed.has(student.user)) this.printStudent(wholeStudent(run, student));
     if (run.students.length > 1) this.printClassSummary(run);
   }
 
